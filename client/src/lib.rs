@@ -1,0 +1,82 @@
+//! ParkTwin's client: composes the scene, the layers, the panel and (for `render`) the frame
+//! capture into one Bevy app.
+
+pub mod loader;
+pub mod render;
+pub mod ui;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use bevy::prelude::*;
+use bevy::window::{PresentMode, WindowResolution};
+use bevy_egui::{EguiPlugin, EguiPrimaryContextPass};
+
+use loader::{LoadStatus, LoaderChannel, poll_loader, spawn_loader};
+
+/// The server the client talks to.
+#[derive(Resource, Debug, Clone)]
+pub struct ServerUrl(pub String);
+
+/// What the app is for.
+#[derive(Debug, Clone)]
+pub enum Mode {
+    /// An interactive window.
+    Interactive,
+    /// Render one frame to a PNG and exit.
+    Render {
+        /// The PNG to write.
+        out: PathBuf,
+        /// Give up after this long.
+        timeout: Duration,
+    },
+}
+
+/// How to start the app.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// The server's base URL.
+    pub server: String,
+    /// Window size in pixels.
+    pub size: (u32, u32),
+    /// Interactive or render.
+    pub mode: Mode,
+}
+
+/// Checks that there is a display to open a window on, with a message that says what to do.
+pub fn check_display() -> anyhow::Result<()> {
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        anyhow::bail!("no display: set DISPLAY, or run headless under `xvfb-run -a`");
+    }
+    Ok(())
+}
+
+/// Builds the app.
+pub fn build_app(cfg: &AppConfig) -> App {
+    let mut app = App::new();
+    let render = matches!(cfg.mode, Mode::Render { .. });
+    let window = Window {
+        title: "ParkTwin — one map of the park".into(),
+        resolution: WindowResolution::new(cfg.size.0, cfg.size.1).with_scale_factor_override(1.0),
+        present_mode: if render { PresentMode::AutoNoVsync } else { PresentMode::AutoVsync },
+        resizable: !render,
+        ..default()
+    };
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin { primary_window: Some(window), ..default() })
+            .set(bevy::log::LogPlugin { filter: "wgpu=error,naga=warn,bevy_render=warn".into(), ..default() }),
+    )
+    .add_plugins(EguiPlugin::default())
+    .add_plugins((parktwin_scene::CameraRigPlugin, parktwin_scene::ParkScenePlugin, parktwin_layers::LayersPlugin))
+    .insert_resource(ServerUrl(cfg.server.clone()))
+    .insert_resource(LoadStatus::Loading { server: cfg.server.clone(), step: String::new(), done: 0, total: 0 })
+    .insert_resource(LoaderChannel(spawn_loader(&cfg.server)))
+    .add_systems(Update, poll_loader)
+    .add_systems(EguiPrimaryContextPass, ui::panel);
+    if let Mode::Render { out, timeout } = &cfg.mode {
+        app.insert_resource(render::RenderJob::new(out.clone(), *timeout)).add_plugins(render::RenderPlugin);
+    }
+    app
+}

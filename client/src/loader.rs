@@ -1,0 +1,162 @@
+//! Loading the park from the server on a background thread, retrying until it answers.
+
+use std::thread;
+use std::time::Duration;
+
+use bevy::prelude::*;
+use crossbeam_channel::{Receiver, Sender, unbounded};
+use parktwin_api::client::{ApiClient, ClientError};
+use parktwin_scene::ParkData;
+
+/// Seconds between attempts while the server cannot be reached.
+pub const RETRY_SECS: u64 = 2;
+
+/// What the loader reports.
+#[derive(Debug)]
+pub enum LoadEvent {
+    /// A step of the load is under way.
+    Progress {
+        /// What is being fetched.
+        step: String,
+        /// Steps done.
+        done: usize,
+        /// Steps in all (known once the catalog is in).
+        total: usize,
+    },
+    /// An attempt failed; another follows after `retry_in`.
+    Failed {
+        /// Why, naming the URL tried.
+        error: String,
+        /// Attempts so far.
+        attempt: u32,
+        /// Wait before the next.
+        retry_in: Duration,
+    },
+    /// The park is loaded.
+    Loaded(Box<ParkData>),
+}
+
+/// Where the load stands, for the UI.
+#[derive(Resource, Debug, Clone, PartialEq)]
+pub enum LoadStatus {
+    /// Talking to the server.
+    Loading {
+        /// The server's base URL.
+        server: String,
+        /// What is being fetched.
+        step: String,
+        /// Steps done.
+        done: usize,
+        /// Steps in all (0 until the catalog is in).
+        total: usize,
+    },
+    /// The last attempt failed; retrying.
+    Retrying {
+        /// The server's base URL.
+        server: String,
+        /// The error, naming the URL tried.
+        error: String,
+        /// Attempts so far.
+        attempt: u32,
+    },
+    /// Loaded.
+    Ready,
+}
+
+impl LoadStatus {
+    /// One line for the status bar or the loading screen.
+    pub fn describe(&self) -> String {
+        match self {
+            LoadStatus::Loading { server, step, done, total } if *total > 0 => {
+                format!("Loading the park from {server}: {step} ({done}/{total})")
+            }
+            LoadStatus::Loading { server, .. } => format!("Connecting to {server}…"),
+            LoadStatus::Retrying { error, attempt, .. } => {
+                format!("{error}. Retrying every {RETRY_SECS} s (attempt {attempt}).")
+            }
+            LoadStatus::Ready => "Park loaded".into(),
+        }
+    }
+}
+
+/// The channel from the loader thread.
+#[derive(Resource)]
+pub struct LoaderChannel(pub Receiver<LoadEvent>);
+
+/// Fetches everything the map needs, reporting each step.
+pub fn load_park(client: &ApiClient, progress: &dyn Fn(String, usize, usize)) -> Result<ParkData, ClientError> {
+    progress("park".into(), 0, 0);
+    let park = client.park()?;
+    let catalog = client.layers()?;
+    let total = catalog.len() + 1;
+    let mut layers = Vec::with_capacity(catalog.len());
+    for (i, info) in catalog.into_iter().enumerate() {
+        progress(format!("layer {}", info.title), i, total);
+        let fc = client.layer(&info.id)?;
+        layers.push((info, fc));
+    }
+    progress("hazard sources".into(), total - 1, total);
+    let hazards = client.hazards()?;
+    Ok(ParkData { park, layers, hazards })
+}
+
+/// Starts the loader thread for `server`; it retries every [`RETRY_SECS`] until the park loads.
+pub fn spawn_loader(server: &str) -> Receiver<LoadEvent> {
+    let (tx, rx) = unbounded();
+    let client = ApiClient::new(server);
+    thread::Builder::new()
+        .name("park-loader".into())
+        .spawn(move || run(client, tx))
+        .map(|_| ())
+        .unwrap_or_else(|e| error!("cannot start the loader thread: {e}"));
+    rx
+}
+
+fn run(client: ApiClient, tx: Sender<LoadEvent>) {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let report = |step: String, done: usize, total: usize| {
+            let _ = tx.send(LoadEvent::Progress { step, done, total });
+        };
+        match load_park(&client, &report) {
+            Ok(data) => {
+                let _ = tx.send(LoadEvent::Loaded(Box::new(data)));
+                return;
+            }
+            Err(e) => {
+                warn!("{e}");
+                let retry_in = Duration::from_secs(RETRY_SECS);
+                if tx.send(LoadEvent::Failed { error: e.to_string(), attempt, retry_in }).is_err() {
+                    return; // the app is gone
+                }
+                thread::sleep(retry_in);
+            }
+        }
+    }
+}
+
+/// Drains the loader's channel into [`LoadStatus`] and, when loaded, the [`ParkData`] resource.
+pub fn poll_loader(
+    mut commands: Commands,
+    channel: Option<Res<LoaderChannel>>,
+    mut status: ResMut<LoadStatus>,
+    server: Res<crate::ServerUrl>,
+) {
+    let Some(channel) = channel else { return };
+    while let Ok(ev) = channel.0.try_recv() {
+        match ev {
+            LoadEvent::Progress { step, done, total } => {
+                *status = LoadStatus::Loading { server: server.0.clone(), step, done, total };
+            }
+            LoadEvent::Failed { error, attempt, .. } => {
+                *status = LoadStatus::Retrying { server: server.0.clone(), error, attempt };
+            }
+            LoadEvent::Loaded(data) => {
+                *status = LoadStatus::Ready;
+                commands.insert_resource(*data);
+                commands.remove_resource::<LoaderChannel>();
+            }
+        }
+    }
+}

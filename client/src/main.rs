@@ -1,0 +1,126 @@
+//! `parktwin`: the 3D one-map client.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use parktwin::{AppConfig, Mode, build_app, check_display, render::RenderFailure};
+
+/// ParkTwin: the one map of a chemical park, in 3D.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Open the map of a running ParkTwin server.
+    View {
+        /// The server's base URL.
+        #[arg(long, env = "PARKTWIN_SERVER", default_value = "http://127.0.0.1:8080")]
+        server: String,
+        /// Window size, WIDTHxHEIGHT.
+        #[arg(long, default_value = "1600x900", value_parser = parse_size)]
+        size: (u32, u32),
+    },
+    /// Start the server (embedded database, demo park) in this process and open the map.
+    Demo {
+        /// Folder for the demo database.
+        #[arg(long, default_value = "parktwin-data")]
+        data_dir: PathBuf,
+        /// Address the embedded server listens on (others may open it too).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Window size, WIDTHxHEIGHT.
+        #[arg(long, default_value = "1600x900", value_parser = parse_size)]
+        size: (u32, u32),
+    },
+    /// Render one frame of a view to a PNG and exit (non-zero when it cannot).
+    Render {
+        /// The server's base URL.
+        #[arg(long, env = "PARKTWIN_SERVER", default_value = "http://127.0.0.1:8080")]
+        server: String,
+        /// The PNG to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Image size, WIDTHxHEIGHT.
+        #[arg(long, default_value = "1280x720", value_parser = parse_size)]
+        size: (u32, u32),
+        /// The view: `home` (the whole park from the south).
+        #[arg(long, default_value = "home")]
+        view: String,
+        /// Give up after this many seconds.
+        #[arg(long, default_value_t = 120)]
+        timeout: u64,
+    },
+}
+
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(|| format!("size must be WIDTHxHEIGHT, got \"{s}\""))?;
+    let w: u32 = w.trim().parse().map_err(|_| format!("width \"{w}\" is not a number"))?;
+    let h: u32 = h.trim().parse().map_err(|_| format!("height \"{h}\" is not a number"))?;
+    if !(64..=16384).contains(&w) || !(64..=16384).contains(&h) {
+        return Err(format!("size {w}x{h} is out of range (64 to 16384 pixels each way)"));
+    }
+    Ok((w, h))
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("parktwin: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    let cfg = match cli.command {
+        Command::View { server, size } => AppConfig { server, size, mode: Mode::Interactive },
+        Command::Demo { data_dir, listen, size } => {
+            let addr = start_embedded_server(data_dir, listen)?;
+            AppConfig { server: format!("http://{addr}"), size, mode: Mode::Interactive }
+        }
+        Command::Render { server, out, size, view, timeout } => {
+            if view != "home" {
+                bail!("unknown view \"{view}\"; the views are: home");
+            }
+            if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty())
+                && !dir.is_dir()
+            {
+                bail!("cannot write {}: folder {} does not exist", out.display(), dir.display());
+            }
+            AppConfig { server, size, mode: Mode::Render { out, timeout: Duration::from_secs(timeout) } }
+        }
+    };
+    check_display()?;
+    let mut app = build_app(&cfg);
+    let exit = app.run();
+    if let Some(why) = app.world().get_resource::<RenderFailure>().and_then(|f| f.0.clone()) {
+        bail!("render failed: {why}");
+    }
+    Ok(if exit.is_success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// Starts parktwin-server's code on a thread of its own and returns the address it serves.
+fn start_embedded_server(data_dir: PathBuf, listen: SocketAddr) -> anyhow::Result<SocketAddr> {
+    use parktwin_api::server::{ServerConfig, bind, default_assets_dir};
+    let cfg = ServerConfig { data_dir, assets_dir: default_assets_dir(), listen };
+    let rt = tokio::runtime::Runtime::new().context("cannot start the server's runtime")?;
+    let server = rt.block_on(bind(&cfg))?;
+    let addr = server.addr;
+    println!("ParkTwin server listening on http://{addr} (database in {})", cfg.data_dir.display());
+    std::thread::Builder::new().name("parktwin-server".into()).spawn(move || {
+        if let Err(e) = rt.block_on(server.serve()) {
+            eprintln!("parktwin-server stopped: {e}");
+        }
+    })?;
+    Ok(addr)
+}

@@ -1,0 +1,180 @@
+//! The camera rig: orbit, pan and zoom around a target on the ground, and the park's "home"
+//! view. The maths is in plain functions so tests can tell where the home view puts a point.
+
+use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll, MouseScrollUnit};
+use bevy::prelude::*;
+
+/// Vertical field of view of the map camera, radians.
+pub const FOV_Y: f32 = std::f32::consts::FRAC_PI_4;
+/// Near clip plane, metres.
+pub const NEAR: f32 = 1.0;
+
+/// An orbiting camera: where it looks, from which side, how steeply, from how far.
+#[derive(Component, Resource, Debug, Clone, Copy, PartialEq)]
+pub struct OrbitCamera {
+    /// The point looked at, scene frame.
+    pub target: Vec3,
+    /// Heading of the view, radians: 0 looks north, π/2 looks west... (camera south of target).
+    pub yaw: f32,
+    /// Angle below the horizon, radians.
+    pub pitch: f32,
+    /// Distance from the target, metres.
+    pub distance: f32,
+}
+
+impl OrbitCamera {
+    /// The camera's transform.
+    pub fn transform(&self) -> Transform {
+        let (sy, cy) = self.yaw.sin_cos();
+        let (sp, cp) = self.pitch.sin_cos();
+        let eye = self.target + self.distance * Vec3::new(sy * cp, sp, cy * cp);
+        Transform::from_translation(eye).looking_at(self.target, Vec3::Y)
+    }
+}
+
+/// The "home" view: the whole extent (`lo`..`hi`, metres east/north) seen from the south at
+/// 55° below the horizon, for a viewport of the given aspect ratio (width / height).
+pub fn home_view(lo: [f64; 2], hi: [f64; 2], aspect: f32) -> OrbitCamera {
+    let w = (hi[0] - lo[0]) as f32;
+    let d = (hi[1] - lo[1]) as f32;
+    let target = Vec3::new(((lo[0] + hi[0]) / 2.0) as f32, 0.0, -((lo[1] + hi[1]) / 2.0) as f32);
+    let pitch = 55f32.to_radians();
+    let half_y = (FOV_Y / 2.0).tan();
+    let half_x = half_y * aspect;
+    // Fit the width, and the depth as foreshortened by the pitch; the near edge is closer to
+    // the camera than the target, so leave a margin for perspective.
+    let dist = ((w / 2.0) / half_x).max((d * pitch.sin() / 2.0) / half_y) * 1.15;
+    OrbitCamera { target, yaw: 0.0, pitch, distance: dist }
+}
+
+/// Where a scene point lands in a viewport of `size` pixels for a camera at `cam` with the
+/// map camera's projection; `None` when it is behind the camera.
+pub fn project(cam: &Transform, size: Vec2, p: Vec3) -> Option<Vec2> {
+    let view = cam.to_matrix().inverse();
+    let proj = Mat4::perspective_infinite_reverse_rh(FOV_Y, size.x / size.y, NEAR);
+    let clip = proj * view * p.extend(1.0);
+    if clip.w <= 0.0 {
+        return None;
+    }
+    let ndc = clip.truncate() / clip.w;
+    Some(Vec2::new((ndc.x + 1.0) / 2.0 * size.x, (1.0 - ndc.y) / 2.0 * size.y))
+}
+
+/// Set by the UI while the pointer is over a panel, so dragging a slider does not move the map.
+#[derive(Resource, Default, Debug)]
+pub struct PointerOverUi(pub bool);
+
+/// The home view once the park is known.
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct HomeView(pub OrbitCamera);
+
+/// The camera rig: spawns the camera and moves it with the mouse and keyboard.
+pub struct CameraRigPlugin;
+
+impl Plugin for CameraRigPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<PointerOverUi>()
+            .add_systems(Startup, spawn_camera)
+            .add_systems(Update, (controls, go_home, apply_orbit).chain());
+    }
+}
+
+fn spawn_camera(mut commands: Commands) {
+    let rig = OrbitCamera { target: Vec3::ZERO, yaw: 0.0, pitch: 0.9, distance: 5000.0 };
+    commands.spawn((
+        Camera3d::default(),
+        Projection::Perspective(PerspectiveProjection { fov: FOV_Y, near: NEAR, far: 200_000.0, ..default() }),
+        // Map colours must match the legend: no tone mapping.
+        bevy::core_pipeline::tonemapping::Tonemapping::None,
+        rig.transform(),
+        rig,
+    ));
+}
+
+fn controls(
+    mut rig: Query<&mut OrbitCamera>,
+    buttons: Res<ButtonInput<MouseButton>>,
+    keys: Res<ButtonInput<KeyCode>>,
+    motion: Res<AccumulatedMouseMotion>,
+    scroll: Res<AccumulatedMouseScroll>,
+    over_ui: Res<PointerOverUi>,
+    time: Res<Time>,
+) {
+    let Ok(mut cam) = rig.single_mut() else { return };
+    let dt = time.delta_secs();
+    if !over_ui.0 {
+        let d = motion.delta;
+        if buttons.pressed(MouseButton::Left) {
+            cam.yaw -= d.x * 0.005;
+            cam.pitch = (cam.pitch + d.y * 0.005).clamp(0.1, 1.55);
+        }
+        if buttons.pressed(MouseButton::Right) || buttons.pressed(MouseButton::Middle) {
+            pan(&mut cam, Vec2::new(-d.x, -d.y) * cam.distance * 0.0012);
+        }
+        let lines = match scroll.unit {
+            MouseScrollUnit::Line => scroll.delta.y,
+            MouseScrollUnit::Pixel => scroll.delta.y / 40.0,
+        };
+        if lines != 0.0 {
+            cam.distance = (cam.distance * 0.88f32.powf(lines)).clamp(30.0, 60_000.0);
+        }
+    }
+    let mut kp = Vec2::ZERO;
+    if keys.pressed(KeyCode::KeyW) || keys.pressed(KeyCode::ArrowUp) {
+        kp.y += 1.0;
+    }
+    if keys.pressed(KeyCode::KeyS) || keys.pressed(KeyCode::ArrowDown) {
+        kp.y -= 1.0;
+    }
+    if keys.pressed(KeyCode::KeyD) || keys.pressed(KeyCode::ArrowRight) {
+        kp.x += 1.0;
+    }
+    if keys.pressed(KeyCode::KeyA) || keys.pressed(KeyCode::ArrowLeft) {
+        kp.x -= 1.0;
+    }
+    if kp != Vec2::ZERO {
+        pan(&mut cam, kp * cam.distance * 0.6 * dt);
+    }
+}
+
+/// Moves the target across the ground, `by.x` to the camera's right and `by.y` forward.
+fn pan(cam: &mut OrbitCamera, by: Vec2) {
+    let (sy, cy) = cam.yaw.sin_cos();
+    let forward = Vec3::new(-sy, 0.0, -cy);
+    let right = Vec3::new(cy, 0.0, -sy);
+    cam.target += right * by.x + forward * by.y;
+}
+
+fn go_home(keys: Res<ButtonInput<KeyCode>>, home: Option<Res<HomeView>>, mut rig: Query<&mut OrbitCamera>) {
+    let Some(home) = home else { return };
+    let take = home.is_added() || keys.just_pressed(KeyCode::KeyH) || keys.just_pressed(KeyCode::Home);
+    if take && let Ok(mut cam) = rig.single_mut() {
+        *cam = home.0;
+    }
+}
+
+fn apply_orbit(mut q: Query<(&OrbitCamera, &mut Transform), Changed<OrbitCamera>>) {
+    for (rig, mut t) in &mut q {
+        *t = rig.transform();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn home_view_keeps_the_whole_park_on_screen() {
+        let (lo, hi) = ([-1600.0, -1200.0], [1600.0, 1200.0]);
+        let size = Vec2::new(1280.0, 720.0);
+        let cam = home_view(lo, hi, size.x / size.y).transform();
+        for (e, n) in [(lo[0], lo[1]), (hi[0], lo[1]), (hi[0], hi[1]), (lo[0], hi[1])] {
+            let px = project(&cam, size, Vec3::new(e as f32, 0.0, -(n as f32))).expect("in front");
+            assert!(px.x >= 0.0 && px.x <= size.x && px.y >= 0.0 && px.y <= size.y, "corner {e},{n} at {px}");
+        }
+        // North is up the screen: the far (north) edge is above the near (south) edge.
+        let north = project(&cam, size, Vec3::new(0.0, 0.0, -1200.0)).expect("north");
+        let south = project(&cam, size, Vec3::new(0.0, 0.0, 1200.0)).expect("south");
+        assert!(north.y < south.y);
+    }
+}

@@ -1,0 +1,160 @@
+//! ParkTwin's 3D scene: the park model turned into meshes (plain functions in [`mesh`] and
+//! [`model`]), its styling ([`style`]), the camera rig ([`camera`]) and the Bevy plugin that
+//! spawns a loaded park.
+
+pub mod camera;
+pub mod mesh;
+pub mod model;
+pub mod style;
+
+use std::collections::HashMap;
+
+use bevy::asset::RenderAssetUsages;
+use bevy::mesh::{Indices, PrimitiveTopology};
+use bevy::prelude::*;
+use parktwin_api::model::{HazardSource, LayerInfo, Park};
+
+pub use camera::{CameraRigPlugin, HomeView, OrbitCamera, PointerOverUi};
+use model::{Shading, Shape};
+
+/// The park as loaded from the server: metadata, catalog and every layer's features.
+#[derive(Resource, Debug, Clone)]
+pub struct ParkData {
+    /// The park.
+    pub park: Park,
+    /// Each layer with its features, in drawing order.
+    pub layers: Vec<(LayerInfo, geojson::FeatureCollection)>,
+    /// The graded major hazard sources.
+    pub hazards: Vec<HazardSource>,
+}
+
+impl ParkData {
+    /// The extent used for the home view: the fence when there is one, else the bounding box.
+    pub fn home_extent(&self) -> ([f64; 2], [f64; 2]) {
+        let frame = self.park.frame();
+        let fence = self.layers.iter().find(|(l, _)| l.id == "boundary");
+        if let Some((_, fc)) = fence {
+            let items = model::layer_items(&frame, "boundary", fc);
+            let mut lo = [f64::MAX; 2];
+            let mut hi = [f64::MIN; 2];
+            for it in &items {
+                if let Shape::Mesh(m) = &it.shape {
+                    let (a, b) = m.bounds();
+                    lo = [lo[0].min(f64::from(a[0])), lo[1].min(f64::from(-b[2]))];
+                    hi = [hi[0].max(f64::from(b[0])), hi[1].max(f64::from(-a[2]))];
+                }
+            }
+            if lo[0] < hi[0] {
+                return (lo, hi);
+            }
+        }
+        model::park_extent(&frame, self.park.bbox)
+    }
+}
+
+/// Marks an entity as part of a layer; the layer registry shows and hides by it.
+#[derive(Component, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LayerMember(pub String);
+
+/// The map feature an entity draws.
+#[derive(Component, Debug, Clone, PartialEq, Eq)]
+pub struct FeatureRef {
+    /// Layer id.
+    pub layer: String,
+    /// Feature id.
+    pub feature: String,
+}
+
+/// Sent once the park's entities exist.
+#[derive(Message, Debug, Clone)]
+pub struct ParkSpawned {
+    /// Number of entities spawned.
+    pub entities: usize,
+}
+
+/// Spawns the loaded park: ground, sun, and one entity per drawn feature.
+pub struct ParkScenePlugin;
+
+impl Plugin for ParkScenePlugin {
+    fn build(&self, app: &mut App) {
+        app.add_message::<ParkSpawned>()
+            .insert_resource(ClearColor(Color::srgb_u8(18, 22, 30)))
+            .insert_resource(GlobalAmbientLight { brightness: 900.0, ..default() })
+            .add_systems(Startup, spawn_sun)
+            .add_systems(Update, spawn_park.run_if(resource_added::<ParkData>));
+    }
+}
+
+fn spawn_sun(mut commands: Commands) {
+    commands.spawn((
+        DirectionalLight { illuminance: 4_000.0, shadow_maps_enabled: false, ..default() },
+        Transform::from_xyz(0.6, 1.0, 0.4).looking_at(Vec3::ZERO, Vec3::Y),
+    ));
+}
+
+/// A Bevy mesh from plain mesh data.
+pub fn to_bevy_mesh(m: &mesh::MeshData) -> Mesh {
+    let topology = match m.topology {
+        mesh::Topology::Triangles => PrimitiveTopology::TriangleList,
+        mesh::Topology::Lines => PrimitiveTopology::LineList,
+    };
+    Mesh::new(topology, RenderAssetUsages::RENDER_WORLD)
+        .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, m.positions.clone())
+        .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, m.normals.clone())
+        .with_inserted_indices(Indices::U32(m.indices.clone()))
+}
+
+fn spawn_park(
+    mut commands: Commands,
+    data: Res<ParkData>,
+    windows: Query<&Window>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut spawned: MessageWriter<ParkSpawned>,
+) {
+    let frame = data.park.frame();
+    let mut cache: HashMap<([u8; 3], bool), Handle<StandardMaterial>> = HashMap::new();
+    let mut material = |c: [u8; 3], lit: bool| {
+        cache
+            .entry((c, lit))
+            .or_insert_with(|| {
+                materials.add(StandardMaterial {
+                    base_color: Color::srgb_u8(c[0], c[1], c[2]),
+                    unlit: !lit,
+                    perceptual_roughness: 0.85,
+                    ..default()
+                })
+            })
+            .clone()
+    };
+    // The ground under everything: 40 km square.
+    let ground = mesh::flat_polygon(
+        &[vec![[-20_000.0, -20_000.0], [20_000.0, -20_000.0], [20_000.0, 20_000.0], [-20_000.0, 20_000.0]]],
+        0.0,
+    );
+    commands.spawn((Mesh3d(meshes.add(to_bevy_mesh(&ground))), MeshMaterial3d(material(style::GROUND, false))));
+    let cube = meshes.add(Cuboid::new(1.0, 1.0, 1.0));
+    let mut count = 0;
+    for (info, fc) in &data.layers {
+        for item in model::layer_items(&frame, &info.id, fc) {
+            let mat = material(item.colour, item.shading == Shading::Lit);
+            let tags = (LayerMember(item.layer.clone()), FeatureRef { layer: item.layer, feature: item.feature });
+            match item.shape {
+                Shape::Mesh(m) => {
+                    commands.spawn((Mesh3d(meshes.add(to_bevy_mesh(&m))), MeshMaterial3d(mat), tags));
+                }
+                Shape::Marker { at, size, height } => {
+                    let t = Transform::from_translation(Vec3::from(at) + Vec3::Y * height / 2.0)
+                        .with_scale(Vec3::new(size, height, size));
+                    commands.spawn((Mesh3d(cube.clone()), MeshMaterial3d(mat), t, tags));
+                }
+            }
+            count += 1;
+        }
+    }
+    let aspect = windows.iter().next().map(|w| w.width() / w.height().max(1.0)).unwrap_or(16.0 / 9.0);
+    let (lo, hi) = data.home_extent();
+    commands.insert_resource(HomeView(camera::home_view(lo, hi, aspect)));
+    spawned.write(ParkSpawned { entities: count });
+    info!("park spawned: {count} features in {} layers", data.layers.len());
+}

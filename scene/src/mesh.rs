@@ -1,0 +1,307 @@
+//! Plain mesh builders: GeoJSON-ish shapes in local metres to triangles and lines.
+//!
+//! Everything here is in the scene frame: x = east, y = up, z = −north (Bevy is Y-up and
+//! right-handed). Inputs are `[east, north]` pairs in metres.
+
+/// Triangles or line segments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Topology {
+    /// Every three indices make a counter-clockwise (front-facing) triangle.
+    Triangles,
+    /// Every two indices make a segment.
+    Lines,
+}
+
+/// A mesh as plain data, ready to be handed to the GPU.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeshData {
+    /// Triangles or lines.
+    pub topology: Topology,
+    /// Vertex positions.
+    pub positions: Vec<[f32; 3]>,
+    /// Vertex normals (unit length).
+    pub normals: Vec<[f32; 3]>,
+    /// Indices into the vertices.
+    pub indices: Vec<u32>,
+}
+
+impl MeshData {
+    fn new(topology: Topology) -> Self {
+        Self { topology, positions: Vec::new(), normals: Vec::new(), indices: Vec::new() }
+    }
+
+    fn vertex(&mut self, p: [f32; 3], n: [f32; 3]) -> u32 {
+        self.positions.push(p);
+        self.normals.push(n);
+        (self.positions.len() - 1) as u32
+    }
+
+    /// Appends another mesh of the same topology.
+    pub fn append(&mut self, other: &MeshData) {
+        let base = self.positions.len() as u32;
+        self.positions.extend_from_slice(&other.positions);
+        self.normals.extend_from_slice(&other.normals);
+        self.indices.extend(other.indices.iter().map(|i| i + base));
+    }
+
+    /// Total area of the triangles whose normal points up (the roofs / top faces), m².
+    pub fn up_facing_area(&self) -> f64 {
+        self.triangles().filter(|(_, n)| n[1] > 0.99).map(|(t, _)| tri_area(t)).sum()
+    }
+
+    /// Total area of the triangles whose normal is horizontal (the walls), m².
+    pub fn wall_area(&self) -> f64 {
+        self.triangles().filter(|(_, n)| n[1].abs() < 0.01).map(|(t, _)| tri_area(t)).sum()
+    }
+
+    /// Each triangle's corners and the normal of its first vertex.
+    pub fn triangles(&self) -> impl Iterator<Item = ([[f32; 3]; 3], [f32; 3])> + '_ {
+        self.indices.chunks_exact(3).map(|c| {
+            let p = |i: u32| self.positions[i as usize];
+            ([p(c[0]), p(c[1]), p(c[2])], self.normals[c[0] as usize])
+        })
+    }
+
+    /// The axis-aligned bounds `(min, max)` of the vertices.
+    pub fn bounds(&self) -> ([f32; 3], [f32; 3]) {
+        let mut lo = [f32::MAX; 3];
+        let mut hi = [f32::MIN; 3];
+        for p in &self.positions {
+            for k in 0..3 {
+                lo[k] = lo[k].min(p[k]);
+                hi[k] = hi[k].max(p[k]);
+            }
+        }
+        (lo, hi)
+    }
+}
+
+fn tri_area(t: [[f32; 3]; 3]) -> f64 {
+    let a = [t[1][0] - t[0][0], t[1][1] - t[0][1], t[1][2] - t[0][2]].map(f64::from);
+    let b = [t[2][0] - t[0][0], t[2][1] - t[0][1], t[2][2] - t[0][2]].map(f64::from);
+    let c = [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+    0.5 * (c[0] * c[0] + c[1] * c[1] + c[2] * c[2]).sqrt()
+}
+
+/// Scene position of a map point at height `y`.
+pub fn to_scene(p: [f64; 2], y: f32) -> [f32; 3] {
+    [p[0] as f32, y, -(p[1] as f32)]
+}
+
+/// Signed area of a ring in the east/north plane (positive: counter-clockwise).
+pub fn signed_area(ring: &[[f64; 2]]) -> f64 {
+    ring.windows(2).map(|w| w[0][0] * w[1][1] - w[1][0] * w[0][1]).sum::<f64>() / 2.0
+}
+
+/// A ring without its closing point, wound counter-clockwise (`ccw`) or clockwise.
+fn open_ring(ring: &[[f64; 2]], ccw: bool) -> Vec<[f64; 2]> {
+    let mut r: Vec<[f64; 2]> = ring.to_vec();
+    if r.len() > 1 && r.first() == r.last() {
+        r.pop();
+    }
+    let area: f64 = (0..r.len()).map(|i| {
+        let (a, b) = (r[i], r[(i + 1) % r.len()]);
+        a[0] * b[1] - b[0] * a[1]
+    }).sum();
+    if (area > 0.0) != ccw {
+        r.reverse();
+    }
+    r
+}
+
+/// A flat polygon (exterior ring first, then holes) at height `y`, facing up.
+///
+/// ```
+/// use parktwin_scene::mesh::flat_polygon;
+/// let square = vec![[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0], [0.0, 0.0]];
+/// let m = flat_polygon(&[square], 0.0);
+/// assert!((m.up_facing_area() - 100.0).abs() < 1e-6);
+/// ```
+pub fn flat_polygon(rings: &[Vec<[f64; 2]>], y: f32) -> MeshData {
+    let mut m = MeshData::new(Topology::Triangles);
+    let Some(outer) = rings.first() else { return m };
+    let mut flat: Vec<f64> = Vec::new();
+    let mut holes = Vec::new();
+    let mut pts: Vec<[f64; 2]> = Vec::new();
+    for (i, ring) in rings.iter().enumerate() {
+        let r = open_ring(if i == 0 { outer } else { ring }, i == 0);
+        if i > 0 {
+            holes.push(pts.len());
+        }
+        for p in r {
+            flat.extend_from_slice(&p);
+            pts.push(p);
+        }
+    }
+    let Ok(tris) = earcutr::earcut(&flat, &holes, 2) else { return m };
+    for p in &pts {
+        m.vertex(to_scene(*p, y), [0.0, 1.0, 0.0]);
+    }
+    for t in tris.chunks_exact(3) {
+        let (a, b, c) = (pts[t[0]], pts[t[1]], pts[t[2]]);
+        let ccw = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]) > 0.0;
+        if ccw {
+            m.indices.extend([t[0] as u32, t[1] as u32, t[2] as u32]);
+        } else {
+            m.indices.extend([t[0] as u32, t[2] as u32, t[1] as u32]);
+        }
+    }
+    m
+}
+
+/// A prism: the polygon raised from `base` to `top`, with a roof and outward-facing walls.
+///
+/// ```
+/// use parktwin_scene::mesh::extrude;
+/// let square = vec![[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0], [0.0, 0.0]];
+/// let m = extrude(&[square], 0.0, 5.0);
+/// assert!((m.up_facing_area() - 100.0).abs() < 1e-6);
+/// assert!((m.wall_area() - 200.0).abs() < 1e-6);
+/// ```
+pub fn extrude(rings: &[Vec<[f64; 2]>], base: f32, top: f32) -> MeshData {
+    let mut m = flat_polygon(rings, top);
+    for (i, ring) in rings.iter().enumerate() {
+        // Exterior counter-clockwise and holes clockwise: the solid is always on the left,
+        // so (dy, -dx) points out of it.
+        let r = open_ring(ring, i == 0);
+        for k in 0..r.len() {
+            let (a, b) = (r[k], r[(k + 1) % r.len()]);
+            let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+            let l = (dx * dx + dy * dy).sqrt();
+            if l < 1e-9 {
+                continue;
+            }
+            let n = [(dy / l) as f32, 0.0, (dx / l) as f32];
+            let v0 = m.vertex(to_scene(a, base), n);
+            let v1 = m.vertex(to_scene(b, base), n);
+            let v2 = m.vertex(to_scene(b, top), n);
+            let v3 = m.vertex(to_scene(a, top), n);
+            m.indices.extend([v0, v1, v2, v0, v2, v3]);
+        }
+    }
+    m
+}
+
+/// An upright cylinder with a roof: `centre` in map metres, from `base` to `base + height`.
+pub fn cylinder(centre: [f64; 2], radius: f32, base: f32, height: f32, segments: usize) -> MeshData {
+    let mut m = MeshData::new(Topology::Triangles);
+    let c = to_scene(centre, base);
+    let segments = segments.max(3);
+    let top = base + height;
+    let centre_top = m.vertex([c[0], top, c[2]], [0.0, 1.0, 0.0]);
+    let ring: Vec<(f32, f32)> = (0..=segments)
+        .map(|i| {
+            let a = i as f32 / segments as f32 * std::f32::consts::TAU;
+            (a.cos(), a.sin())
+        })
+        .collect();
+    for w in ring.windows(2) {
+        let ((c0, s0), (c1, s1)) = (w[0], w[1]);
+        // Angle runs counter-clockwise seen from above: east = +x, north = −z.
+        let p = |c_: f32, s_: f32, y: f32| [c[0] + radius * c_, y, c[2] - radius * s_];
+        let a = m.vertex(p(c0, s0, top), [0.0, 1.0, 0.0]);
+        let b = m.vertex(p(c1, s1, top), [0.0, 1.0, 0.0]);
+        m.indices.extend([centre_top, a, b]);
+        let (n0, n1) = ([c0, 0.0, -s0], [c1, 0.0, -s1]);
+        let v0 = m.vertex(p(c0, s0, base), n0);
+        let v1 = m.vertex(p(c1, s1, base), n1);
+        let v2 = m.vertex(p(c1, s1, top), n1);
+        let v3 = m.vertex(p(c0, s0, top), n0);
+        m.indices.extend([v0, v1, v2, v0, v2, v3]);
+    }
+    m
+}
+
+/// A flat ribbon of `width` metres along a polyline at height `y` (roads).
+pub fn ribbon(line: &[[f64; 2]], width: f64, y: f32) -> MeshData {
+    let mut m = MeshData::new(Topology::Triangles);
+    let h = width / 2.0;
+    for w in line.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+        let l = (dx * dx + dy * dy).sqrt();
+        if l < 1e-9 {
+            continue;
+        }
+        let (nx, ny) = (-dy / l * h, dx / l * h);
+        // Extend each piece by half the width so joints have no gaps.
+        let (ex, ey) = (dx / l * h, dy / l * h);
+        let a = [a[0] - ex, a[1] - ey];
+        let b = [b[0] + ex, b[1] + ey];
+        let up = [0.0, 1.0, 0.0];
+        let v0 = m.vertex(to_scene([a[0] - nx, a[1] - ny], y), up);
+        let v1 = m.vertex(to_scene([b[0] - nx, b[1] - ny], y), up);
+        let v2 = m.vertex(to_scene([b[0] + nx, b[1] + ny], y), up);
+        let v3 = m.vertex(to_scene([a[0] + nx, a[1] + ny], y), up);
+        m.indices.extend([v0, v1, v2, v0, v2, v3]);
+    }
+    m
+}
+
+/// Line segments along a polyline of `[east, north, up]` points.
+pub fn polyline(points: &[[f64; 3]]) -> MeshData {
+    let mut m = MeshData::new(Topology::Lines);
+    for w in points.windows(2) {
+        let a = m.vertex(to_scene([w[0][0], w[0][1]], w[0][2] as f32), [0.0, 1.0, 0.0]);
+        let b = m.vertex(to_scene([w[1][0], w[1][1]], w[1][2] as f32), [0.0, 1.0, 0.0]);
+        m.indices.extend([a, b]);
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn square(x: f64, y: f64, s: f64) -> Vec<[f64; 2]> {
+        vec![[x, y], [x + s, y], [x + s, y + s], [x, y + s], [x, y]]
+    }
+
+    #[test]
+    fn hole_is_left_open() {
+        let m = flat_polygon(&[square(0.0, 0.0, 10.0), square(2.0, 2.0, 4.0)], 1.0);
+        assert!((m.up_facing_area() - 84.0).abs() < 1e-6, "{}", m.up_facing_area());
+    }
+
+    #[test]
+    fn triangles_face_up_whatever_the_ring_winding() {
+        let mut cw = square(0.0, 0.0, 10.0);
+        cw.reverse();
+        let m = flat_polygon(&[cw], 0.0);
+        for (t, _) in m.triangles() {
+            // Front faces are counter-clockwise seen from above: (b-a)×(c-a) has +y.
+            let (a, b, c) = (t[0], t[1], t[2]);
+            let cross_y = (b[2] - a[2]) * (c[0] - a[0]) - (b[0] - a[0]) * (c[2] - a[2]);
+            assert!(cross_y > 0.0, "triangle {t:?} faces down");
+        }
+    }
+
+    #[test]
+    fn walls_point_outward() {
+        let m = extrude(&[square(0.0, 0.0, 10.0)], 0.0, 5.0);
+        for (t, n) in m.triangles().filter(|(_, n)| n[1].abs() < 0.01) {
+            let mid = [(t[0][0] + t[1][0] + t[2][0]) / 3.0, (t[0][2] + t[1][2] + t[2][2]) / 3.0];
+            // The prism's centre is at x = 5, z = -5: the normal points away from it.
+            let out = (mid[0] - 5.0) * n[0] + (mid[1] + 5.0) * n[2];
+            assert!(out > 0.0, "wall normal {n:?} at {mid:?} points inward");
+        }
+        let (lo, hi) = m.bounds();
+        assert_eq!((lo[1], hi[1]), (0.0, 5.0));
+    }
+
+    #[test]
+    fn cylinder_has_the_radius_and_height_asked_for() {
+        let m = cylinder([100.0, 50.0], 8.0, 0.0, 12.0, 48);
+        let (lo, hi) = m.bounds();
+        assert!((hi[0] - lo[0] - 16.0).abs() < 1e-3 && (hi[1] - 12.0).abs() < 1e-6);
+        assert!(((lo[0] + hi[0]) / 2.0 - 100.0).abs() < 1e-3 && ((lo[2] + hi[2]) / 2.0 + 50.0).abs() < 1e-3);
+        let roof = std::f64::consts::PI * 64.0;
+        assert!((m.up_facing_area() - roof).abs() / roof < 0.01, "{}", m.up_facing_area());
+    }
+
+    #[test]
+    fn ribbon_covers_length_times_width() {
+        let m = ribbon(&[[0.0, 0.0], [100.0, 0.0]], 10.0, 0.1);
+        assert!((m.up_facing_area() - 110.0 * 10.0).abs() < 1e-6);
+    }
+}

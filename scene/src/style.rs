@@ -1,0 +1,151 @@
+//! How each layer of the park is drawn: colours and sizes, and the legend that explains them.
+//! Kept apart from the data (the GeoJSON) and from the meshes built from it.
+
+use parktwin_api::model::RiskColour;
+
+/// An sRGB colour.
+pub type Srgb = [u8; 3];
+
+/// One line of a layer's legend.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegendItem {
+    /// What the colour means.
+    pub label: String,
+    /// The colour as drawn.
+    pub colour: Srgb,
+}
+
+fn item(label: &str, colour: Srgb) -> LegendItem {
+    LegendItem { label: label.to_string(), colour }
+}
+
+/// Ground outside the park.
+pub const GROUND: Srgb = [52, 58, 50];
+/// Ground inside the fence.
+pub const PARK_GROUND: Srgb = [78, 84, 74];
+/// The fence line.
+pub const FENCE: Srgb = [235, 235, 235];
+/// Asphalt.
+pub const ROAD: Srgb = [34, 34, 38];
+/// Buildings.
+pub const BUILDING: Srgb = [196, 192, 182];
+/// Park service buildings (fire station, command centre).
+pub const SERVICE_BUILDING: Srgb = [150, 200, 235];
+/// Process units.
+pub const UNIT: Srgb = [120, 140, 168];
+/// Storage tanks (white shells, as painted in the field).
+pub const TANK: Srgb = [238, 238, 232];
+/// Pipe racks (steel).
+pub const RACK: Srgb = [110, 110, 118];
+/// Hazmat truck parking.
+pub const PARKING: Srgb = [92, 92, 110];
+/// Cameras.
+pub const CAMERA: Srgb = [40, 40, 40];
+/// Weather stations.
+pub const WEATHER: Srgb = [0, 220, 230];
+/// Sensitive targets.
+pub const SENSITIVE: Srgb = [230, 60, 200];
+
+/// Colour of a major hazard source's outline by its GB 18218 level (1 worst).
+pub fn hazard_level(level: u64) -> Srgb {
+    match level {
+        1 => [200, 0, 0],
+        2 => [255, 110, 0],
+        3 => [255, 210, 0],
+        _ => [60, 120, 255],
+    }
+}
+
+/// Colour of a pipe by its medium, after GB 7231-2003's basic identification colours
+/// (water green, steam red, air grey, gases yellow, flammable liquids brown); toxic gases take
+/// the standard's acid/alkali purple so that they stand out on the map, fire water its red.
+pub fn pipe_medium(medium: &str) -> Srgb {
+    match medium {
+        "steam" => [200, 30, 30],
+        "cooling water" => [0, 153, 68],
+        "fire water" => [255, 40, 80],
+        "instrument air" | "nitrogen" => [170, 170, 170],
+        "natural gas" | "propane" | "hydrogen" => [240, 190, 0],
+        "chlorine" | "ammonia" => [150, 60, 200],
+        "methanol" | "benzene" => [150, 90, 40],
+        _ => [20, 20, 20],
+    }
+}
+
+/// The classes of [`pipe_medium`], for the legend.
+pub const PIPE_CLASSES: &[(&str, &str)] = &[
+    ("Steam", "steam"),
+    ("Water", "cooling water"),
+    ("Fire water", "fire water"),
+    ("Air, nitrogen", "nitrogen"),
+    ("Fuel gases", "natural gas"),
+    ("Toxic gases", "chlorine"),
+    ("Flammable liquids", "methanol"),
+];
+
+/// Colour of a gate by kind.
+pub fn gate(kind: &str) -> Srgb {
+    match kind {
+        "hazmat" => [255, 140, 0],
+        "emergency" => [230, 20, 20],
+        _ => [40, 200, 90],
+    }
+}
+
+/// Colour of a gas detector by what it measures (live state colours come with live data).
+pub fn detector(kind: &str) -> Srgb {
+    match kind {
+        "toxic_gas" => [180, 80, 255],
+        _ => [255, 230, 0],
+    }
+}
+
+/// Colour of an emergency resource by kind.
+pub fn resource(kind: &str) -> Srgb {
+    match kind {
+        "fire_station" => [255, 30, 30],
+        "supply_depot" => [0, 160, 255],
+        "rescue_team" => [255, 120, 0],
+        "medical" => [255, 255, 255],
+        _ => [0, 200, 120],
+    }
+}
+
+/// Colour of an enterprise parcel by its four-colour risk.
+pub fn risk(r: RiskColour) -> Srgb {
+    r.srgb()
+}
+
+/// The legend of a layer, derived from the same functions that colour it.
+pub fn legend(layer: &str) -> Vec<LegendItem> {
+    match layer {
+        "boundary" => vec![item("Fence", FENCE), item("Inside the fence", PARK_GROUND)],
+        "roads" => vec![item("Road", ROAD)],
+        "enterprises" => vec![
+            item("Red: major risk", risk(RiskColour::Red)),
+            item("Orange: considerable", risk(RiskColour::Orange)),
+            item("Yellow: moderate", risk(RiskColour::Yellow)),
+            item("Blue: low", risk(RiskColour::Blue)),
+        ],
+        "buildings" => vec![item("Building", BUILDING), item("Park services", SERVICE_BUILDING)],
+        "units" => vec![item("Process unit", UNIT)],
+        "tanks" => vec![item("Storage tank", TANK)],
+        "hazards" => (1..=4).map(|l| item(&format!("Level {l}"), hazard_level(l))).collect(),
+        "pipe_racks" => vec![item("Pipe rack", RACK)],
+        "pipes" => PIPE_CLASSES.iter().map(|(label, m)| item(label, pipe_medium(m))).collect(),
+        "gates" => vec![item("General", gate("general")), item("Hazmat", gate("hazmat")), item("Emergency", gate("emergency"))],
+        "parking" => vec![item("Hazmat parking", PARKING)],
+        "cameras" => vec![item("Camera", CAMERA)],
+        "detectors" => vec![item("Toxic gas (ppm)", detector("toxic_gas")), item("Combustible gas (%LEL)", detector("combustible_gas"))],
+        "weather_stations" => vec![item("Weather station", WEATHER)],
+        "emergency_resources" => vec![
+            item("Fire station", resource("fire_station")),
+            item("Supply depot", resource("supply_depot")),
+            item("Rescue team", resource("rescue_team")),
+            item("Medical", resource("medical")),
+            item("Shelter", resource("shelter")),
+        ],
+        "sensitive_targets" => vec![item("School, hospital, village", SENSITIVE)],
+        _ => vec![item("Feature", [200, 200, 200])],
+    }
+}

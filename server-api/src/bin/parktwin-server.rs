@@ -1,0 +1,39 @@
+//! `parktwin-server`: serves a park from an embedded SQLite database, seeding it on first start.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+use parktwin_api::server::{ServerConfig, bind, default_assets_dir};
+
+/// ParkTwin's REST backend.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Cli {
+    /// Folder for the SQLite database (created and seeded from the assets on first start).
+    #[arg(long, env = "PARKTWIN_DATA_DIR", default_value = "parktwin-data")]
+    data_dir: PathBuf,
+    /// Address to listen on (port 0 picks a free one).
+    #[arg(long, env = "PARKTWIN_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Park assets to seed from (holds park/park.json and chemicals.json).
+    #[arg(long, env = "PARKTWIN_ASSETS")]
+    assets: Option<PathBuf>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    let cli = Cli::parse();
+    let cfg = ServerConfig {
+        data_dir: cli.data_dir,
+        assets_dir: cli.assets.unwrap_or_else(default_assets_dir),
+        listen: cli.listen,
+    };
+    let server = bind(&cfg).await?;
+    println!("ParkTwin server listening on http://{} (database in {})", server.addr, cfg.data_dir.display());
+    server.serve().await?;
+    Ok(())
+}

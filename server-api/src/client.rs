@@ -1,0 +1,115 @@
+//! A blocking REST client for the ParkTwin API. Every error names the URL it tried.
+
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+
+use crate::model::{ApiError, HazardSource, LayerInfo, Park};
+
+/// What went wrong talking to the server.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// Nothing answered at the address (refused, timed out, bad host).
+    #[error("cannot reach the ParkTwin server at {url}: {reason}")]
+    Unreachable {
+        /// The URL tried.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// The server answered with an error status.
+    #[error("{url} answered {status}: {message}")]
+    Status {
+        /// The URL tried.
+        url: String,
+        /// HTTP status code.
+        status: u16,
+        /// The server's error message.
+        message: String,
+    },
+    /// The server answered something that is not what the API promises.
+    #[error("{url} answered something unexpected: {reason}")]
+    Decode {
+        /// The URL tried.
+        url: String,
+        /// Why it could not be read.
+        reason: String,
+    },
+}
+
+/// The client. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct ApiClient {
+    base: String,
+    http: reqwest::blocking::Client,
+}
+
+impl ApiClient {
+    /// A client for the server at `base` (e.g. `http://127.0.0.1:8080`).
+    pub fn new(base: &str) -> Self {
+        let http = reqwest::blocking::Client::builder()
+            .connect_timeout(Duration::from_secs(3))
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap_or_else(|_| reqwest::blocking::Client::new());
+        Self { base: base.trim_end_matches('/').to_string(), http }
+    }
+
+    /// The server's base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The full URL of an API path such as `/park`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/api/v1{}", self.base, path)
+    }
+
+    /// GETs an API path and decodes its JSON.
+    pub fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        let url = self.url(path);
+        let resp = self
+            .http
+            .get(&url)
+            .send()
+            .map_err(|e| ClientError::Unreachable { url: url.clone(), reason: root_cause(&e) })?;
+        let status = resp.status();
+        let body = resp.bytes().map_err(|e| ClientError::Unreachable { url: url.clone(), reason: root_cause(&e) })?;
+        if !status.is_success() {
+            let message = serde_json::from_slice::<ApiError>(&body)
+                .map(|e| e.error)
+                .unwrap_or_else(|_| String::from_utf8_lossy(&body).into_owned());
+            return Err(ClientError::Status { url, status: status.as_u16(), message });
+        }
+        serde_json::from_slice(&body).map_err(|e| ClientError::Decode { url, reason: e.to_string() })
+    }
+
+    /// `GET /park`.
+    pub fn park(&self) -> Result<Park, ClientError> {
+        self.get_json("/park")
+    }
+
+    /// `GET /layers`: the layer catalog.
+    pub fn layers(&self) -> Result<Vec<LayerInfo>, ClientError> {
+        self.get_json("/layers")
+    }
+
+    /// `GET /layers/{id}`: a layer's features.
+    pub fn layer(&self, id: &str) -> Result<geojson::FeatureCollection, ClientError> {
+        self.get_json(&format!("/layers/{id}"))
+    }
+
+    /// `GET /hazards`: the graded major hazard sources.
+    pub fn hazards(&self) -> Result<Vec<HazardSource>, ClientError> {
+        self.get_json("/hazards")
+    }
+}
+
+/// The innermost cause of an error, which is what a person needs ("Connection refused").
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}

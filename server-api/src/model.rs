@@ -1,0 +1,266 @@
+//! Wire types: what the REST API sends and receives. Every record carries a stable string id
+//! that matches its feature id on the map.
+
+use serde::{Deserialize, Serialize};
+
+/// The park: its name, origin of the local frame, bounding box and time zone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Park {
+    /// Stable id.
+    pub id: String,
+    /// English name.
+    pub name: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// Origin of the local frame, `[lon, lat]` in WGS84 degrees.
+    pub origin: [f64; 2],
+    /// Bounding box `[west, south, east, north]` in WGS84 degrees (RFC 7946 order).
+    pub bbox: [f64; 4],
+    /// IANA time zone of the park, e.g. `Asia/Shanghai`.
+    pub timezone: String,
+}
+
+impl Park {
+    /// The local east-north-up frame of this park.
+    pub fn frame(&self) -> crate::frame::LocalFrame {
+        crate::frame::LocalFrame::new(self.origin[0], self.origin[1])
+    }
+}
+
+/// The scenario group a layer belongs to (the park platform's nine scenarios plus the base map).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LayerGroup {
+    /// Base map: boundary, roads, parcels, buildings.
+    Base,
+    /// Operations one-map.
+    Operations,
+    /// Safety: hazard sources, tanks, detectors.
+    Safety,
+    /// Closed management: gates, cameras, vehicles.
+    ClosedManagement,
+    /// Emergency: resources, sensitive targets, plumes.
+    Emergency,
+    /// Environment monitoring.
+    Environment,
+    /// Energy.
+    Energy,
+    /// Pipe gallery: pipe racks and pipes.
+    PipeGallery,
+    /// Services.
+    Services,
+    /// Industry chain.
+    IndustryChain,
+}
+
+impl LayerGroup {
+    /// The group's title as the layer tree shows it.
+    pub fn title(self) -> &'static str {
+        match self {
+            LayerGroup::Base => "Base map",
+            LayerGroup::Operations => "Operations",
+            LayerGroup::Safety => "Safety",
+            LayerGroup::ClosedManagement => "Closed management",
+            LayerGroup::Emergency => "Emergency",
+            LayerGroup::Environment => "Environment",
+            LayerGroup::Energy => "Energy",
+            LayerGroup::PipeGallery => "Pipe gallery",
+            LayerGroup::Services => "Services",
+            LayerGroup::IndustryChain => "Industry chain",
+        }
+    }
+}
+
+/// One entry of the layer catalog (`GET /api/v1/layers`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LayerInfo {
+    /// Stable id, used in `/api/v1/layers/{id}`.
+    pub id: String,
+    /// English title.
+    pub title: String,
+    /// Chinese title.
+    pub title_zh: String,
+    /// Scenario group.
+    pub group: LayerGroup,
+    /// Shown when the client starts.
+    pub default_visible: bool,
+    /// Number of features in the layer.
+    #[serde(default)]
+    pub feature_count: usize,
+}
+
+/// The four-colour risk of an enterprise (红橙黄蓝).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskColour {
+    /// Major risk.
+    Red,
+    /// Considerable risk.
+    Orange,
+    /// Moderate risk.
+    Yellow,
+    /// Low risk.
+    Blue,
+}
+
+impl RiskColour {
+    /// The colour for an enterprise whose worst major hazard source has `level` (1 worst);
+    /// `None` (no major hazard source) is blue.
+    pub fn from_hazard_level(level: Option<u8>) -> Self {
+        match level {
+            Some(1) => RiskColour::Red,
+            Some(2) => RiskColour::Orange,
+            Some(3) => RiskColour::Yellow,
+            _ => RiskColour::Blue,
+        }
+    }
+
+    /// sRGB of the colour as the map draws it.
+    pub fn srgb(self) -> [u8; 3] {
+        match self {
+            RiskColour::Red => [214, 39, 40],
+            RiskColour::Orange => [255, 127, 14],
+            RiskColour::Yellow => [240, 210, 30],
+            RiskColour::Blue => [31, 119, 220],
+        }
+    }
+}
+
+/// One chemical held by a hazard source, with its GB 18218-2018 parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeldChemical {
+    /// Chemical name as in the chemical table.
+    pub name: String,
+    /// CAS registry number.
+    pub cas: String,
+    /// Quantity present, tonnes (q).
+    pub q_t: f64,
+    /// Threshold quantity, tonnes (Q).
+    pub threshold_t: f64,
+    /// Correction factor β.
+    pub beta: f64,
+}
+
+/// A major hazard source (重大危险源) graded by GB 18218-2018.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HazardSource {
+    /// Stable id (matches the feature id in the `hazards` layer).
+    pub id: String,
+    /// Name of the unit.
+    pub name: String,
+    /// Id of the enterprise that owns it.
+    pub enterprise: String,
+    /// Production or storage unit.
+    pub unit_type: UnitType,
+    /// Chemicals present.
+    pub chemicals: Vec<HeldChemical>,
+    /// People within 500 m of the unit.
+    pub people_500m: u32,
+    /// Correction factor α for the people around.
+    pub alpha: f64,
+    /// Σ q/Q: the unit is a major hazard source when this is at least 1.
+    pub sum_q_over_q: f64,
+    /// R = α·Σβ·q/Q.
+    pub r: f64,
+    /// Level 1 (worst) to 4.
+    pub level: u8,
+}
+
+/// Whether a hazard source is a production or a storage unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitType {
+    /// Production unit (生产单元).
+    Production,
+    /// Storage unit (储存单元).
+    Storage,
+}
+
+/// A row of the chemical table (`assets/chemicals.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Chemical {
+    /// English name, the key used everywhere else.
+    pub name: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// CAS registry number.
+    pub cas: String,
+    /// Molar mass, g/mol.
+    pub molar_mass: f64,
+    /// AEGL-1, -2, -3 for 60 minutes, ppm; `null` where not recommended.
+    pub aegl_60min_ppm: [Option<f64>; 3],
+    /// ERPG-1, -2, -3, ppm; `null` where not published.
+    pub erpg_ppm: [Option<f64>; 3],
+    /// GB 18218-2018 threshold quantity Q, tonnes.
+    pub gb18218_threshold_t: f64,
+    /// GB 18218-2018 correction factor β.
+    pub gb18218_beta: f64,
+    /// Occupational exposure limit, mg/m³ (GBZ 2.1-2019: MAC, else PC-STEL, else PC-TWA);
+    /// toxic-gas detectors are set from it.
+    pub oel_mg_m3: Option<f64>,
+    /// Lower explosive limit, % by volume, where the chemical burns.
+    pub lel_vol_pct: Option<f64>,
+    /// What a fixed gas detector for this chemical measures.
+    pub detector: DetectorKind,
+    /// Heavier than air at ambient conditions (a dense gas hugs the ground).
+    pub dense_gas: bool,
+}
+
+/// The chemical table with the sources its numbers come from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChemicalTable {
+    /// Where each column's numbers come from.
+    pub sources: Vec<String>,
+    /// The chemicals.
+    pub chemicals: Vec<Chemical>,
+}
+
+impl ChemicalTable {
+    /// The chemical named `name` (English name or CAS number).
+    pub fn get(&self, name: &str) -> Option<&Chemical> {
+        self.chemicals.iter().find(|c| c.name.eq_ignore_ascii_case(name) || c.cas == name)
+    }
+}
+
+/// The JSON body of every error the API returns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// What went wrong, for a person to read.
+    pub error: String,
+}
+
+/// `assets/park/park.json`: the park and its layer files, the input the server seeds from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParkManifest {
+    /// The park.
+    pub park: Park,
+    /// The layers, in drawing order.
+    pub layers: Vec<LayerManifestEntry>,
+}
+
+/// One layer of a [`ParkManifest`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LayerManifestEntry {
+    /// Stable id.
+    pub id: String,
+    /// English title.
+    pub title: String,
+    /// Chinese title.
+    pub title_zh: String,
+    /// Scenario group.
+    pub group: LayerGroup,
+    /// Shown when the client starts.
+    pub default_visible: bool,
+    /// The GeoJSON file, relative to the manifest.
+    pub file: String,
+}
+
+/// What a fixed gas detector measures (GB/T 50493-2019).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DetectorKind {
+    /// A toxic gas detector reading ppm; warns at 100 % and alarms at 200 % of the OEL.
+    ToxicGas,
+    /// A combustible gas detector reading %LEL; warns at 25 % and alarms at 50 % LEL.
+    CombustibleGas,
+}

@@ -1,0 +1,65 @@
+//! `parktwin-server`: the thin REST backend over an embedded SQLite database.
+//!
+//! On first start it seeds the database from the park assets (all files are checked before
+//! anything is written, and the seed is one transaction, so a bad file leaves nothing behind).
+
+mod http;
+mod seed;
+mod store;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+pub use http::router;
+pub use seed::{SeedData, SeedError, load_assets};
+pub use store::{Store, StoreError};
+
+/// Where the server keeps its data and where it listens.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Folder of the SQLite database (`parktwin.sqlite`); created when missing.
+    pub data_dir: PathBuf,
+    /// The park assets to seed from (the folder holding `park/park.json` and `chemicals.json`).
+    pub assets_dir: PathBuf,
+    /// Address to listen on; port 0 picks a free port.
+    pub listen: SocketAddr,
+}
+
+/// The assets folder of this source tree, the default when none is given.
+pub fn default_assets_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../assets"))
+}
+
+/// A server bound to its address, ready to serve.
+pub struct BoundServer {
+    /// The address it listens on (with the real port when 0 was asked for).
+    pub addr: SocketAddr,
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+}
+
+impl BoundServer {
+    /// Serves until the process ends.
+    pub async fn serve(self) -> std::io::Result<()> {
+        axum::serve(self.listener, self.app).await
+    }
+}
+
+/// Opens (seeding on first start) the database and binds the listener.
+pub async fn bind(cfg: &ServerConfig) -> anyhow::Result<BoundServer> {
+    use anyhow::Context as _;
+    std::fs::create_dir_all(&cfg.data_dir)
+        .with_context(|| format!("cannot create the data folder {}", cfg.data_dir.display()))?;
+    let db = cfg.data_dir.join("parktwin.sqlite");
+    let store = Store::open(&db).with_context(|| format!("cannot open the database {}", db.display()))?;
+    if !store.is_seeded()? {
+        let seed = load_assets(&cfg.assets_dir)?;
+        store.seed(&seed).with_context(|| format!("cannot seed {}", db.display()))?;
+        tracing::info!("seeded {} from {}", db.display(), cfg.assets_dir.display());
+    }
+    let listener = tokio::net::TcpListener::bind(cfg.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", cfg.listen))?;
+    let addr = listener.local_addr()?;
+    Ok(BoundServer { addr, listener, app: router(std::sync::Arc::new(store)) })
+}

@@ -1,0 +1,164 @@
+//! Checking a layer file before anything is stored: RFC 7946 GeoJSON with a stable string id
+//! on every feature. The error names the file, the feature and the reason.
+
+use std::collections::HashSet;
+
+use geojson::{Feature, FeatureCollection, GeoJson, Geometry, PolygonType, Position, Value};
+
+/// Why a layer file was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{file}: {}{reason}", feature.as_ref().map(|f| format!("feature {f}: ")).unwrap_or_default())]
+pub struct LayerFileError {
+    /// The file (or source) name.
+    pub file: String,
+    /// The feature: its index and id where it has one, e.g. `#3 (id "tank-07")`.
+    pub feature: Option<String>,
+    /// What is wrong.
+    pub reason: String,
+}
+
+fn position_ok(p: &Position) -> Result<(), String> {
+    if p.len() < 2 || p.len() > 3 {
+        return Err(format!("a position must have 2 or 3 numbers, found {}", p.len()));
+    }
+    if p.iter().any(|c| !c.is_finite()) {
+        return Err("a position has a non-finite number".into());
+    }
+    let (lon, lat) = (p[0], p[1]);
+    if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
+        return Err(format!(
+            "position [{lon}, {lat}] is not WGS84 longitude/latitude (RFC 7946 §4); \
+             projected coordinates must be converted first"
+        ));
+    }
+    Ok(())
+}
+
+fn line_ok(line: &[Position]) -> Result<(), String> {
+    if line.len() < 2 {
+        return Err(format!("a LineString needs at least 2 positions, found {}", line.len()));
+    }
+    line.iter().try_for_each(position_ok)
+}
+
+fn polygon_ok(rings: &PolygonType) -> Result<(), String> {
+    if rings.is_empty() {
+        return Err("a Polygon needs an exterior ring".into());
+    }
+    for (i, ring) in rings.iter().enumerate() {
+        let which = if i == 0 { "exterior ring".to_string() } else { format!("hole {i}") };
+        if ring.len() < 4 {
+            return Err(format!("{which} needs at least 4 positions (RFC 7946 §3.1.6), found {}", ring.len()));
+        }
+        if ring.first() != ring.last() {
+            return Err(format!("{which} is not closed: its first and last positions differ"));
+        }
+        ring.iter().try_for_each(position_ok)?;
+    }
+    Ok(())
+}
+
+/// Checks one geometry against RFC 7946 §3.1.
+pub fn geometry_ok(g: &Geometry) -> Result<(), String> {
+    match &g.value {
+        Value::Point(p) => position_ok(p),
+        Value::MultiPoint(ps) => ps.iter().try_for_each(position_ok),
+        Value::LineString(l) => line_ok(l),
+        Value::MultiLineString(ls) => ls.iter().try_for_each(|l| line_ok(l)),
+        Value::Polygon(p) => polygon_ok(p),
+        Value::MultiPolygon(ps) => ps.iter().try_for_each(polygon_ok),
+        Value::GeometryCollection(gs) => gs.iter().try_for_each(geometry_ok),
+    }
+}
+
+/// Parses and checks a layer file. Returns the features in file order.
+pub fn parse_layer_file(file: &str, text: &str) -> Result<Vec<Feature>, LayerFileError> {
+    let err = |feature: Option<String>, reason: String| LayerFileError { file: file.to_string(), feature, reason };
+    let raw: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| err(None, format!("not valid JSON: {e}")))?;
+    if raw.get("crs").is_some() {
+        return Err(err(None, "has a \"crs\" member, which RFC 7946 removed: coordinates must be WGS84".into()));
+    }
+    let gj: GeoJson = GeoJson::from_json_value(raw).map_err(|e| err(None, format!("not GeoJSON: {e}")))?;
+    let fc: FeatureCollection = match gj {
+        GeoJson::FeatureCollection(fc) => fc,
+        other => {
+            let kind = match other {
+                GeoJson::Feature(_) => "a Feature",
+                _ => "a bare Geometry",
+            };
+            return Err(err(None, format!("must be a FeatureCollection, found {kind}")));
+        }
+    };
+    let mut seen = HashSet::new();
+    for (i, f) in fc.features.iter().enumerate() {
+        let id = match &f.id {
+            Some(geojson::feature::Id::String(s)) if !s.trim().is_empty() => s.clone(),
+            Some(geojson::feature::Id::String(_)) => return Err(err(Some(format!("#{i}")), "has an empty id".into())),
+            Some(geojson::feature::Id::Number(n)) => {
+                return Err(err(Some(format!("#{i}")), format!("id {n} is a number; ids must be stable strings")));
+            }
+            None => return Err(err(Some(format!("#{i}")), "has no id; every feature needs a stable string id".into())),
+        };
+        let name = format!("#{i} (id \"{id}\")");
+        let Some(g) = &f.geometry else {
+            return Err(err(Some(name), "has no geometry".into()));
+        };
+        geometry_ok(g).map_err(|r| err(Some(name.clone()), r))?;
+        if !seen.insert(id.clone()) {
+            return Err(err(Some(name), "repeats an id used earlier in the file".into()));
+        }
+    }
+    Ok(fc.features)
+}
+
+/// The string id of a feature already checked by [`parse_layer_file`].
+pub fn feature_id(f: &Feature) -> Option<&str> {
+    match &f.id {
+        Some(geojson::feature::Id::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fc(features: &str) -> String {
+        format!(r#"{{"type":"FeatureCollection","features":[{features}]}}"#)
+    }
+
+    #[test]
+    fn accepts_a_good_file() {
+        let t = fc(r#"{"type":"Feature","id":"a","geometry":{"type":"Point","coordinates":[118.4,37.5]},"properties":{}}"#);
+        assert_eq!(parse_layer_file("x.geojson", &t).expect("valid").len(), 1);
+    }
+
+    #[test]
+    fn names_the_feature_with_an_open_ring() {
+        let t = fc(concat!(
+            r#"{"type":"Feature","id":"ok","geometry":{"type":"Point","coordinates":[118.4,37.5]},"properties":{}},"#,
+            r#"{"type":"Feature","id":"p-2","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1]]]},"properties":{}}"#
+        ));
+        let e = parse_layer_file("parcels.geojson", &t).expect_err("open ring");
+        assert_eq!(e.feature.as_deref(), Some("#1 (id \"p-2\")"));
+        assert!(e.to_string().starts_with("parcels.geojson: feature #1"), "{e}");
+        assert!(e.reason.contains("not closed"), "{e}");
+    }
+
+    #[test]
+    fn refuses_projected_coordinates_crs_and_missing_ids() {
+        let projected = fc(r#"{"type":"Feature","id":"a","geometry":{"type":"Point","coordinates":[512000.0,4158000.0]},"properties":{}}"#);
+        assert!(parse_layer_file("f", &projected).expect_err("projected").reason.contains("WGS84"));
+        let crs = r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:4490"}},"features":[]}"#;
+        assert!(parse_layer_file("f", crs).expect_err("crs").reason.contains("crs"));
+        let no_id = fc(r#"{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":{}}"#);
+        assert!(parse_layer_file("f", &no_id).expect_err("id").reason.contains("no id"));
+        let dup = fc(concat!(
+            r#"{"type":"Feature","id":"a","geometry":{"type":"Point","coordinates":[1,2]},"properties":{}},"#,
+            r#"{"type":"Feature","id":"a","geometry":{"type":"Point","coordinates":[1,2]},"properties":{}}"#
+        ));
+        assert!(parse_layer_file("f", &dup).expect_err("dup").reason.contains("repeats"));
+        assert!(parse_layer_file("f", "{not json").expect_err("json").reason.contains("not valid JSON"));
+    }
+}

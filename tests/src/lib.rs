@@ -1,0 +1,28 @@
+//! Helpers for ParkTwin's end-to-end tests: a real server on loopback over a real SQLite file.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use parktwin_api::server::{ServerConfig, bind, default_assets_dir};
+
+/// A server running on a thread of its own, on 127.0.0.1 and a free port.
+pub struct TestServer {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its base URL.
+    pub url: String,
+}
+
+/// Starts a server over `data_dir`, seeding from `assets` (the repository's by default).
+pub fn start_server(data_dir: &Path, assets: Option<PathBuf>) -> anyhow::Result<TestServer> {
+    let cfg = ServerConfig {
+        data_dir: data_dir.to_path_buf(),
+        assets_dir: assets.unwrap_or_else(default_assets_dir),
+        listen: "127.0.0.1:0".parse()?,
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let server = rt.block_on(bind(&cfg))?;
+    let addr = server.addr;
+    std::thread::spawn(move || rt.block_on(server.serve()));
+    Ok(TestServer { addr, url: format!("http://{addr}") })
+}

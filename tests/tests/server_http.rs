@@ -1,0 +1,169 @@
+//! The REST backend over real HTTP on loopback, against a real SQLite file.
+
+use std::path::Path;
+
+use parktwin_api::client::{ApiClient, ClientError};
+use parktwin_api::grading;
+use parktwin_e2e::start_server;
+
+fn get(url: &str) -> (u16, serde_json::Value) {
+    let resp = reqwest::blocking::get(url).expect("server answers");
+    let status = resp.status().as_u16();
+    let body = resp.json().expect("JSON body");
+    (status, body)
+}
+
+#[test]
+fn serves_the_demo_park_from_a_seeded_sqlite_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = start_server(dir.path(), None).expect("server starts");
+    let api = ApiClient::new(&server.url);
+
+    let park = api.park().expect("GET /park");
+    assert_eq!(park.origin, [118.45, 37.57]);
+    assert!(park.bbox[0] < 118.45 && park.bbox[2] > 118.45 && park.bbox[1] < 37.57 && park.bbox[3] > 37.57);
+    assert_eq!(park.timezone, "Asia/Shanghai");
+
+    let layers = api.layers().expect("GET /layers");
+    let count = |id: &str| layers.iter().find(|l| l.id == id).map(|l| l.feature_count).unwrap_or(0);
+    assert!(count("tanks") >= 60, "tanks: {}", count("tanks"));
+    assert!(count("buildings") >= 150);
+    assert!(count("detectors") >= 150);
+    assert!((15..=25).contains(&count("enterprises")));
+    assert!((4..=6).contains(&count("gates")));
+
+    // Every layer of the catalog is served, with as many features as the catalog says.
+    for l in &layers {
+        let fc = api.layer(&l.id).unwrap_or_else(|e| panic!("GET /layers/{}: {e}", l.id));
+        assert_eq!(fc.features.len(), l.feature_count, "layer {}", l.id);
+    }
+
+    // The hazard sources are graded by GB 18218-2018 from their inventories.
+    let hazards = api.hazards().expect("GET /hazards");
+    assert!(hazards.len() >= 10);
+    for h in &hazards {
+        let r = grading::alpha(h.people_500m) * h.chemicals.iter().map(|c| c.beta * c.q_t / c.threshold_t).sum::<f64>();
+        assert!((h.r - r).abs() < 1e-9 * r.max(1.0), "{}: R {} vs {}", h.id, h.r, r);
+        assert_eq!(h.level, grading::level(r));
+        assert!(h.sum_q_over_q >= 1.0);
+    }
+    let mut levels: Vec<u8> = hazards.iter().map(|h| h.level).collect();
+    levels.sort();
+    levels.dedup();
+    assert_eq!(levels, [1, 2, 3, 4], "the demo park has sources of every level");
+    let one = &hazards[0];
+    let (status, body) = get(&format!("{}/api/v1/hazards/{}", server.url, one.id));
+    assert_eq!((status, body["id"].as_str()), (200, Some(one.id.as_str())));
+
+    // The database is a real SQLite file in WAL mode.
+    let db = dir.path().join("parktwin.sqlite");
+    let conn = rusqlite::Connection::open(&db).expect("open the server's database");
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("pragma");
+    assert_eq!(mode, "wal");
+    let n: i64 = conn.query_row("SELECT count(*) FROM features WHERE layer_id = 'tanks'", [], |r| r.get(0)).expect("count");
+    assert_eq!(n as usize, count("tanks"));
+}
+
+#[test]
+fn unknown_ids_and_endpoints_get_a_json_404_that_says_what_is_wrong() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = start_server(dir.path(), None).expect("server starts");
+    let (status, body) = get(&format!("{}/api/v1/layers/no-such-layer", server.url));
+    assert_eq!(status, 404);
+    let msg = body["error"].as_str().expect("error message");
+    assert!(msg.contains("no-such-layer") && msg.contains("tanks"), "{msg}");
+    let (status, body) = get(&format!("{}/api/v1/hazards/mhs-999", server.url));
+    assert_eq!(status, 404);
+    assert!(body["error"].as_str().is_some_and(|m| m.contains("mhs-999")));
+    let (status, body) = get(&format!("{}/api/v1/nothing-here", server.url));
+    assert_eq!(status, 404);
+    assert!(body["error"].as_str().is_some_and(|m| m.contains("/api/v1/nothing-here")));
+    match ApiClient::new(&server.url).layer("nope") {
+        Err(ClientError::Status { status: 404, message, .. }) => assert!(message.contains("nope")),
+        other => panic!("expected a 404, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_restart_keeps_the_database_and_does_not_seed_twice() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = start_server(dir.path(), None).expect("first start");
+    let before = ApiClient::new(&first.url).layer("tanks").expect("tanks");
+    // A second server over the same folder, as after a restart.
+    let second = start_server(dir.path(), None).expect("second start");
+    let after = ApiClient::new(&second.url).layer("tanks").expect("tanks");
+    assert_eq!(before, after);
+    let conn = rusqlite::Connection::open(dir.path().join("parktwin.sqlite")).expect("open");
+    let parks: i64 = conn.query_row("SELECT count(*) FROM meta WHERE key = 'park'", [], |r| r.get(0)).expect("count");
+    assert_eq!(parks, 1);
+}
+
+#[test]
+fn an_unreachable_server_is_named_in_the_error() {
+    // Port 9 (discard) on loopback has no ParkTwin server.
+    let err = ApiClient::new("http://127.0.0.1:9").park().expect_err("nothing listens");
+    let text = err.to_string();
+    assert!(text.contains("http://127.0.0.1:9/api/v1/park"), "{text}");
+    assert!(matches!(err, ClientError::Unreachable { .. }));
+}
+
+fn copy_assets(to: &Path) {
+    let from = parktwin_api::server::default_assets_dir();
+    std::fs::create_dir_all(to.join("park/layers")).expect("mkdir");
+    std::fs::copy(from.join("chemicals.json"), to.join("chemicals.json")).expect("copy");
+    std::fs::copy(from.join("park/park.json"), to.join("park/park.json")).expect("copy");
+    for e in std::fs::read_dir(from.join("park/layers")).expect("layers") {
+        let p = e.expect("entry").path();
+        std::fs::copy(&p, to.join("park/layers").join(p.file_name().expect("name"))).expect("copy");
+    }
+}
+
+#[test]
+fn a_bad_layer_file_refuses_the_seed_naming_file_feature_and_reason() {
+    let assets = tempfile::tempdir().expect("tempdir");
+    copy_assets(assets.path());
+    // Open the exterior ring of the third building.
+    let path = assets.path().join("park/layers/buildings.geojson");
+    let mut fc: geojson::FeatureCollection =
+        std::fs::read_to_string(&path).expect("read").parse().expect("valid to start with");
+    let id = match &fc.features[2].id {
+        Some(geojson::feature::Id::String(s)) => s.clone(),
+        _ => panic!("string ids"),
+    };
+    if let Some(geojson::Geometry { value: geojson::Value::Polygon(rings), .. }) = &mut fc.features[2].geometry {
+        rings[0].pop();
+    }
+    std::fs::write(&path, fc.to_string()).expect("write");
+
+    let data = tempfile::tempdir().expect("tempdir");
+    let err = start_server(data.path(), Some(assets.path().to_path_buf())).err().expect("refused");
+    let text = format!("{err:#}");
+    assert!(text.contains("buildings.geojson"), "{text}");
+    assert!(text.contains(&format!("id \"{id}\"")), "{text}");
+    assert!(text.contains("not closed"), "{text}");
+    // Nothing half-seeded: the database, if created, holds no park and no features.
+    let conn = rusqlite::Connection::open(data.path().join("parktwin.sqlite")).expect("open");
+    let rows: i64 = conn.query_row("SELECT (SELECT count(*) FROM meta) + (SELECT count(*) FROM features)", [], |r| r.get(0)).expect("count");
+    assert_eq!(rows, 0);
+
+    // Mended, the same folder seeds and serves.
+    copy_assets(assets.path());
+    let server = start_server(data.path(), Some(assets.path().to_path_buf())).expect("seeds now");
+    assert!(ApiClient::new(&server.url).layer("buildings").expect("served").features.len() >= 150);
+}
+
+#[test]
+fn a_hazard_below_the_thresholds_is_refused_at_seed() {
+    let assets = tempfile::tempdir().expect("tempdir");
+    copy_assets(assets.path());
+    let path = assets.path().join("park/layers/hazards.geojson");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let mut fc: geojson::FeatureCollection = text.parse().expect("valid");
+    let props = fc.features[0].properties.as_mut().expect("props");
+    props.insert("chemicals".into(), serde_json::json!([{"name": "chlorine", "q_t": 1.0}]));
+    std::fs::write(&path, fc.to_string()).expect("write");
+    let data = tempfile::tempdir().expect("tempdir");
+    let err = start_server(data.path(), Some(assets.path().to_path_buf())).err().expect("refused");
+    let text = format!("{err:#}");
+    assert!(text.contains("hazards.geojson") && text.contains("GB 18218"), "{text}");
+}
