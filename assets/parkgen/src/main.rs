@@ -9,8 +9,6 @@
 //! cargo run -p parktwin-parkgen -- assets/park
 //! ```
 
-mod park;
-
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -22,7 +20,7 @@ fn main() -> anyhow::Result<()> {
         &std::fs::read_to_string(&chem_path).with_context(|| format!("cannot read {}", chem_path.display()))?,
     )
     .with_context(|| format!("{} is not a chemical table", chem_path.display()))?;
-    let files = park::generate(&table)?;
+    let files = parktwin_parkgen::park::generate(&table)?;
     std::fs::create_dir_all(out.join("layers"))?;
     for (name, text) in &files {
         std::fs::write(out.join(name), text).with_context(|| format!("cannot write {name}"))?;
