@@ -1,0 +1,131 @@
+//! The render test: `parktwin render` against a running server draws the park, and the pixels
+//! where the home view puts the parcels and the tanks have their colours. Needs a display:
+//! `scripts/test` runs it under Xvfb with Mesa's software Vulkan.
+
+use std::path::Path;
+use std::process::Command;
+
+use bevy::math::{Vec2, Vec3};
+use geojson::Value;
+use parktwin::loader::load_park;
+use parktwin::ui::PANEL_WIDTH;
+use parktwin_api::client::ApiClient;
+use parktwin_api::model::RiskColour;
+use parktwin_scene::ParkData;
+use parktwin_scene::camera::{home_view, project};
+
+const W: u32 = 1280;
+const H: u32 = 720;
+
+fn need_display() {
+    assert!(
+        std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some(),
+        "the render tests draw real frames and need a display: run scripts/test (Xvfb) or set DISPLAY"
+    );
+}
+
+fn render(server: &str, out: &Path, extra: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_parktwin"))
+        .args(["render", "--server", server, "--out"])
+        .arg(out)
+        .args(["--size", &format!("{W}x{H}")])
+        .args(extra)
+        .output()
+        .expect("parktwin runs")
+}
+
+fn pixel(img: &image::RgbImage, p: Vec2) -> [u8; 3] {
+    img.get_pixel(p.x as u32, p.y as u32).0
+}
+
+fn close(a: [u8; 3], b: [u8; 3], tol: i32) -> bool {
+    a.iter().zip(b).all(|(x, y)| (i32::from(*x) - i32::from(y)).abs() <= tol)
+}
+
+/// Where the home view puts a map point (metres east/north) at height `up`, if on the map part
+/// of the image (not under the side panel).
+fn on_map(data: &ParkData, e: f64, n: f64, up: f64) -> Option<Vec2> {
+    let (lo, hi) = data.home_extent();
+    let cam = home_view(lo, hi, W as f32 / H as f32).transform();
+    let p = project(&cam, Vec2::new(W as f32, H as f32), Vec3::new(e as f32, up as f32, -(n as f32)))?;
+    (p.x >= 2.0 && p.y >= 2.0 && p.x < W as f32 - PANEL_WIDTH - 4.0 && p.y < H as f32 - 2.0).then_some(p)
+}
+
+#[test]
+fn home_view_shows_parcels_in_their_risk_colours_and_the_tanks() {
+    need_display();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
+    let out = dir.path().join("home.png");
+    let run = render(&server.url, &out, &[]);
+    assert!(run.status.success(), "render failed: {}", String::from_utf8_lossy(&run.stderr));
+    let img = image::open(&out).expect("a PNG").to_rgb8();
+    assert_eq!(img.dimensions(), (W, H));
+    if let Some(copy) = std::env::var_os("PARKTWIN_SCREENSHOT_OUT") {
+        std::fs::copy(&out, copy).expect("copy the screenshot");
+    }
+
+    let data = load_park(&ApiClient::new(&server.url), &|_, _, _| {}).expect("park loads");
+    let frame = data.park.frame();
+    let layer = |id: &str| &data.layers.iter().find(|(l, _)| l.id == id).expect("layer").1;
+
+    // Parcels: a point 12 m inside each parcel's south-west corner shows its risk colour.
+    let (mut seen, mut right) = (0, Vec::new());
+    for f in &layer("enterprises").features {
+        let Some(Value::Polygon(rings)) = f.geometry.as_ref().map(|g| &g.value) else { continue };
+        let pts: Vec<[f64; 2]> = rings[0].iter().map(|c| frame.to_map(c[0], c[1])).collect();
+        let e = pts.iter().map(|p| p[0]).fold(f64::MAX, f64::min) + 12.0;
+        let n = pts.iter().map(|p| p[1]).fold(f64::MAX, f64::min) + 12.0;
+        let risk: RiskColour =
+            serde_json::from_value(f.properties.as_ref().and_then(|p| p.get("risk")).cloned().expect("risk")).expect("colour");
+        if let Some(px) = on_map(&data, e, n, 0.2) {
+            seen += 1;
+            let got = pixel(&img, px);
+            right.push((close(got, risk.srgb(), 16), risk, got, px));
+        }
+    }
+    let ok = right.iter().filter(|r| r.0).count();
+    assert!(seen >= 12, "only {seen} parcels on the map part of the image");
+    assert!(ok * 10 >= seen * 9, "parcel colours wrong: {:?}", right.iter().filter(|r| !r.0).collect::<Vec<_>>());
+
+    // Tanks: the roof centre of each large tank is the white of a tank shell.
+    let mut tanks = Vec::new();
+    for f in &layer("tanks").features {
+        let props = f.properties.as_ref().expect("props");
+        let d = props.get("diameter_m").and_then(|v| v.as_f64()).unwrap_or(0.0);
+        let h = props.get("height_m").and_then(|v| v.as_f64()).unwrap_or(0.0);
+        let Some(Value::Point(c)) = f.geometry.as_ref().map(|g| &g.value) else { continue };
+        let [e, n] = frame.to_map(c[0], c[1]);
+        if d >= 10.0
+            && let Some(px) = on_map(&data, e, n, h)
+        {
+            let got = pixel(&img, px);
+            let white = got.iter().all(|c| *c >= 170) && got.iter().max().unwrap_or(&0) - got.iter().min().unwrap_or(&0) <= 40;
+            tanks.push((white, got, px));
+        }
+    }
+    let white = tanks.iter().filter(|t| t.0).count();
+    assert!(tanks.len() >= 15, "only {} large tanks on the map part of the image", tanks.len());
+    assert!(white * 10 >= tanks.len() * 8, "tank roofs not white: {:?}", tanks.iter().filter(|t| !t.0).collect::<Vec<_>>());
+}
+
+#[test]
+fn render_fails_with_a_clear_message_when_the_server_is_unreachable() {
+    need_display();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = render("http://127.0.0.1:9", &dir.path().join("x.png"), &["--timeout", "6"]);
+    assert!(!run.status.success());
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(err.contains("render failed") && err.contains("http://127.0.0.1:9/api/v1/park"), "{err}");
+    assert!(!dir.path().join("x.png").exists());
+}
+
+#[test]
+fn render_refuses_an_unknown_view_and_a_missing_folder() {
+    let run = render("http://127.0.0.1:9", Path::new("/no/such/folder/x.png"), &[]);
+    assert!(!run.status.success());
+    assert!(String::from_utf8_lossy(&run.stderr).contains("/no/such/folder"));
+    let run = render("http://127.0.0.1:9", Path::new("x.png"), &["--view", "sideways"]);
+    assert!(!run.status.success());
+    assert!(String::from_utf8_lossy(&run.stderr).contains("unknown view \"sideways\""));
+}

@@ -1,0 +1,5 @@
+# Sourced by the scripts: one build folder that outlives a checkout, so the demo, the tests and
+# CI on the same machine share one Bevy build (a cold one takes about half an hour on 2 cores).
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/parktwin/target}"
+# Mesa's software Vulkan when there is no GPU; a real GPU's driver wins when present.
+export WGPU_BACKEND="${WGPU_BACKEND:-vulkan}"
