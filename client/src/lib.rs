@@ -2,6 +2,7 @@
 //! capture into one Bevy app.
 
 pub mod loader;
+pub mod plume;
 pub mod render;
 pub mod ui;
 
@@ -59,24 +60,44 @@ pub fn build_app(cfg: &AppConfig) -> App {
     let window = Window {
         title: "ParkTwin — one map of the park".into(),
         resolution: WindowResolution::new(cfg.size.0, cfg.size.1).with_scale_factor_override(1.0),
-        present_mode: if render { PresentMode::AutoNoVsync } else { PresentMode::AutoVsync },
+        present_mode: if render {
+            PresentMode::AutoNoVsync
+        } else {
+            PresentMode::AutoVsync
+        },
         resizable: !render,
         ..default()
     };
     app.add_plugins(
         DefaultPlugins
-            .set(WindowPlugin { primary_window: Some(window), ..default() })
-            .set(bevy::log::LogPlugin { filter: "wgpu=error,naga=warn,bevy_render=warn".into(), ..default() }),
+            .set(WindowPlugin {
+                primary_window: Some(window),
+                ..default()
+            })
+            .set(bevy::log::LogPlugin {
+                filter: "wgpu=error,naga=warn,bevy_render=warn".into(),
+                ..default()
+            }),
     )
     .add_plugins(EguiPlugin::default())
-    .add_plugins((parktwin_scene::CameraRigPlugin, parktwin_scene::ParkScenePlugin, parktwin_layers::LayersPlugin))
+    .add_plugins((
+        parktwin_scene::CameraRigPlugin,
+        parktwin_scene::ParkScenePlugin,
+        parktwin_layers::LayersPlugin,
+    ))
     .insert_resource(ServerUrl(cfg.server.clone()))
-    .insert_resource(LoadStatus::Loading { server: cfg.server.clone(), step: String::new(), done: 0, total: 0 })
+    .insert_resource(LoadStatus::Loading {
+        server: cfg.server.clone(),
+        step: String::new(),
+        done: 0,
+        total: 0,
+    })
     .insert_resource(LoaderChannel(spawn_loader(&cfg.server)))
     .add_systems(Update, poll_loader)
     .add_systems(EguiPrimaryContextPass, ui::panel);
     if let Mode::Render { out, timeout } = &cfg.mode {
-        app.insert_resource(render::RenderJob::new(out.clone(), *timeout)).add_plugins(render::RenderPlugin);
+        app.insert_resource(render::RenderJob::new(out.clone(), *timeout))
+            .add_plugins(render::RenderPlugin);
     }
     app
 }

@@ -67,7 +67,12 @@ impl LoadStatus {
     /// One line for the status bar or the loading screen.
     pub fn describe(&self) -> String {
         match self {
-            LoadStatus::Loading { server, step, done, total } if *total > 0 => {
+            LoadStatus::Loading {
+                server,
+                step,
+                done,
+                total,
+            } if *total > 0 => {
                 format!("Loading the park from {server}: {step} ({done}/{total})")
             }
             LoadStatus::Loading { server, .. } => format!("Connecting to {server}…"),
@@ -127,7 +132,14 @@ fn run(client: ApiClient, tx: Sender<LoadEvent>) {
             Err(e) => {
                 warn!("{e}");
                 let retry_in = Duration::from_secs(RETRY_SECS);
-                if tx.send(LoadEvent::Failed { error: e.to_string(), attempt, retry_in }).is_err() {
+                if tx
+                    .send(LoadEvent::Failed {
+                        error: e.to_string(),
+                        attempt,
+                        retry_in,
+                    })
+                    .is_err()
+                {
                     return; // the app is gone
                 }
                 thread::sleep(retry_in);
@@ -147,10 +159,19 @@ pub fn poll_loader(
     while let Ok(ev) = channel.0.try_recv() {
         match ev {
             LoadEvent::Progress { step, done, total } => {
-                *status = LoadStatus::Loading { server: server.0.clone(), step, done, total };
+                *status = LoadStatus::Loading {
+                    server: server.0.clone(),
+                    step,
+                    done,
+                    total,
+                };
             }
             LoadEvent::Failed { error, attempt, .. } => {
-                *status = LoadStatus::Retrying { server: server.0.clone(), error, attempt };
+                *status = LoadStatus::Retrying {
+                    server: server.0.clone(),
+                    error,
+                    attempt,
+                };
             }
             LoadEvent::Loaded(data) => {
                 *status = LoadStatus::Ready;

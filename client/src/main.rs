@@ -40,6 +40,8 @@ enum Command {
         #[arg(long, default_value = "1600x900", value_parser = parse_size)]
         size: (u32, u32),
     },
+    /// Toxic plume: concentrations at points, a ground-level grid, or threat zones.
+    Plume(Box<parktwin::plume::PlumeArgs>),
     /// Render one frame of a view to a PNG and exit (non-zero when it cannot).
     Render {
         /// The server's base URL.
@@ -61,9 +63,14 @@ enum Command {
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
-    let (w, h) = s.split_once(['x', 'X']).ok_or_else(|| format!("size must be WIDTHxHEIGHT, got \"{s}\""))?;
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("size must be WIDTHxHEIGHT, got \"{s}\""))?;
     let w: u32 = w.trim().parse().map_err(|_| format!("width \"{w}\" is not a number"))?;
-    let h: u32 = h.trim().parse().map_err(|_| format!("height \"{h}\" is not a number"))?;
+    let h: u32 = h
+        .trim()
+        .parse()
+        .map_err(|_| format!("height \"{h}\" is not a number"))?;
     if !(64..=16384).contains(&w) || !(64..=16384).contains(&h) {
         return Err(format!("size {w}x{h} is out of range (64 to 16384 pixels each way)"));
     }
@@ -83,21 +90,50 @@ fn main() -> ExitCode {
 fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     let cfg = match cli.command {
-        Command::View { server, size } => AppConfig { server, size, mode: Mode::Interactive },
+        Command::Plume(args) => {
+            println!("{}", parktwin::plume::run(&args)?);
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::View { server, size } => AppConfig {
+            server,
+            size,
+            mode: Mode::Interactive,
+        },
         Command::Demo { data_dir, listen, size } => {
             let addr = start_embedded_server(data_dir, listen)?;
-            AppConfig { server: format!("http://{addr}"), size, mode: Mode::Interactive }
+            AppConfig {
+                server: format!("http://{addr}"),
+                size,
+                mode: Mode::Interactive,
+            }
         }
-        Command::Render { server, out, size, view, timeout } => {
+        Command::Render {
+            server,
+            out,
+            size,
+            view,
+            timeout,
+        } => {
             if view != "home" {
                 bail!("unknown view \"{view}\"; the views are: home");
             }
             if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty())
                 && !dir.is_dir()
             {
-                bail!("cannot write {}: folder {} does not exist", out.display(), dir.display());
+                bail!(
+                    "cannot write {}: folder {} does not exist",
+                    out.display(),
+                    dir.display()
+                );
             }
-            AppConfig { server, size, mode: Mode::Render { out, timeout: Duration::from_secs(timeout) } }
+            AppConfig {
+                server,
+                size,
+                mode: Mode::Render {
+                    out,
+                    timeout: Duration::from_secs(timeout),
+                },
+            }
         }
     };
     check_display()?;
@@ -106,21 +142,34 @@ fn run() -> anyhow::Result<ExitCode> {
     if let Some(why) = app.world().get_resource::<RenderFailure>().and_then(|f| f.0.clone()) {
         bail!("render failed: {why}");
     }
-    Ok(if exit.is_success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if exit.is_success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// Starts parktwin-server's code on a thread of its own and returns the address it serves.
 fn start_embedded_server(data_dir: PathBuf, listen: SocketAddr) -> anyhow::Result<SocketAddr> {
     use parktwin_api::server::{ServerConfig, bind, default_assets_dir};
-    let cfg = ServerConfig { data_dir, assets_dir: default_assets_dir(), listen };
+    let cfg = ServerConfig {
+        data_dir,
+        assets_dir: default_assets_dir(),
+        listen,
+    };
     let rt = tokio::runtime::Runtime::new().context("cannot start the server's runtime")?;
     let server = rt.block_on(bind(&cfg))?;
     let addr = server.addr;
-    println!("ParkTwin server listening on http://{addr} (database in {})", cfg.data_dir.display());
-    std::thread::Builder::new().name("parktwin-server".into()).spawn(move || {
-        if let Err(e) = rt.block_on(server.serve()) {
-            eprintln!("parktwin-server stopped: {e}");
-        }
-    })?;
+    println!(
+        "ParkTwin server listening on http://{addr} (database in {})",
+        cfg.data_dir.display()
+    );
+    std::thread::Builder::new()
+        .name("parktwin-server".into())
+        .spawn(move || {
+            if let Err(e) = rt.block_on(server.serve()) {
+                eprintln!("parktwin-server stopped: {e}");
+            }
+        })?;
     Ok(addr)
 }

@@ -33,7 +33,16 @@ pub struct RenderJob {
 impl RenderJob {
     /// A job writing to `out`, failing after `timeout`.
     pub fn new(out: PathBuf, timeout: Duration) -> Self {
-        Self { out, timeout, started: Instant::now(), spawned: false, frames: 0, in_flight: false, last: None, done: false }
+        Self {
+            out,
+            timeout,
+            started: Instant::now(),
+            spawned: false,
+            frames: 0,
+            in_flight: false,
+            last: None,
+            done: false,
+        }
     }
 }
 
@@ -46,7 +55,8 @@ pub struct RenderPlugin;
 
 impl Plugin for RenderPlugin {
     fn build(&self, app: &mut App) {
-        app.init_resource::<RenderFailure>().add_systems(Update, (note_spawned, capture).chain());
+        app.init_resource::<RenderFailure>()
+            .add_systems(Update, (note_spawned, capture).chain());
     }
 }
 
@@ -123,5 +133,7 @@ fn on_captured(
 
 /// FNV-1a: a fast fingerprint to tell two frames apart.
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }

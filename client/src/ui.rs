@@ -13,7 +13,8 @@ pub const PANEL_WIDTH: f32 = 300.0;
 
 fn swatch(ui: &mut egui::Ui, c: [u8; 3]) {
     let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
-    ui.painter().rect_filled(rect, 2.0, egui::Color32::from_rgb(c[0], c[1], c[2]));
+    ui.painter()
+        .rect_filled(rect, 2.0, egui::Color32::from_rgb(c[0], c[1], c[2]));
 }
 
 /// Draws the panel and the loading screen.
@@ -25,61 +26,67 @@ pub fn panel(
     mut over_ui: ResMut<PointerOverUi>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
-    egui::SidePanel::right("parktwin-panel").exact_width(PANEL_WIDTH).resizable(false).show(ctx, |ui| {
-        ui.heading("ParkTwin");
-        match &data {
-            Some(d) => {
-                ui.label(egui::RichText::new(&d.park.name).strong());
-                ui.label(&d.park.name_zh);
-                let mut by_level = [0usize; 4];
-                for h in &d.hazards {
-                    by_level[usize::from(h.level.clamp(1, 4)) - 1] += 1;
-                }
-                ui.label(format!(
-                    "Major hazard sources: {} (level 1: {}, 2: {}, 3: {}, 4: {})",
-                    d.hazards.len(),
-                    by_level[0],
-                    by_level[1],
-                    by_level[2],
-                    by_level[3]
-                ));
-            }
-            None => {
-                ui.label(status.describe());
-            }
-        }
-        ui.separator();
-        ui.strong("Layers");
-        let mut toggles = Vec::new();
-        egui::ScrollArea::vertical().show(ui, |ui| {
-            for (group, layers) in registry.by_group() {
-                egui::CollapsingHeader::new(group.title()).default_open(true).show(ui, |ui| {
-                    for l in layers {
-                        let mut on = l.visible;
-                        let label = format!("{} · {} ({})", l.info.title, l.info.title_zh, l.info.feature_count);
-                        if ui.checkbox(&mut on, label).changed() {
-                            toggles.push((l.info.id.clone(), on));
-                        }
-                        if on {
-                            ui.indent(&l.info.id, |ui| {
-                                for item in &l.legend {
-                                    ui.horizontal(|ui| {
-                                        swatch(ui, item.colour);
-                                        ui.small(&item.label);
-                                    });
-                                }
-                            });
-                        }
+    egui::SidePanel::right("parktwin-panel")
+        .exact_width(PANEL_WIDTH)
+        .resizable(false)
+        .show(ctx, |ui| {
+            ui.heading("ParkTwin");
+            match &data {
+                Some(d) => {
+                    ui.label(egui::RichText::new(&d.park.name).strong());
+                    ui.label(&d.park.name_zh);
+                    let mut by_level = [0usize; 4];
+                    for h in &d.hazards {
+                        by_level[usize::from(h.level.clamp(1, 4)) - 1] += 1;
                     }
-                });
+                    ui.label(format!(
+                        "Major hazard sources: {} (level 1: {}, 2: {}, 3: {}, 4: {})",
+                        d.hazards.len(),
+                        by_level[0],
+                        by_level[1],
+                        by_level[2],
+                        by_level[3]
+                    ));
+                }
+                None => {
+                    ui.label(status.describe());
+                }
             }
             ui.separator();
-            ui.small("Drag: orbit · right-drag: pan · wheel: zoom · H: home view");
+            ui.strong("Layers");
+            let mut toggles = Vec::new();
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                for (group, layers) in registry.by_group() {
+                    egui::CollapsingHeader::new(group.title())
+                        .default_open(true)
+                        .show(ui, |ui| {
+                            for l in layers {
+                                let mut on = l.visible;
+                                let label =
+                                    format!("{} · {} ({})", l.info.title, l.info.title_zh, l.info.feature_count);
+                                if ui.checkbox(&mut on, label).changed() {
+                                    toggles.push((l.info.id.clone(), on));
+                                }
+                                if on {
+                                    ui.indent(&l.info.id, |ui| {
+                                        for item in &l.legend {
+                                            ui.horizontal(|ui| {
+                                                swatch(ui, item.colour);
+                                                ui.small(&item.label);
+                                            });
+                                        }
+                                    });
+                                }
+                            }
+                        });
+                }
+                ui.separator();
+                ui.small("Drag: orbit · right-drag: pan · wheel: zoom · H: home view");
+            });
+            for (id, on) in toggles {
+                registry.set_visible(&id, on);
+            }
         });
-        for (id, on) in toggles {
-            registry.set_visible(&id, on);
-        }
-    });
     if data.is_none() {
         egui::Area::new(egui::Id::new("loading"))
             .anchor(egui::Align2::CENTER_CENTER, egui::vec2(-PANEL_WIDTH / 2.0, 0.0))
@@ -91,7 +98,10 @@ pub fn panel(
                             ui.heading("Cannot reach the ParkTwin server");
                             ui.label(format!("Tried {server}"));
                             ui.label(error);
-                            ui.label(format!("Retrying every {} s (attempt {attempt})…", crate::loader::RETRY_SECS));
+                            ui.label(format!(
+                                "Retrying every {} s (attempt {attempt})…",
+                                crate::loader::RETRY_SECS
+                            ));
                         }
                         LoadStatus::Loading { done, total, .. } => {
                             ui.heading("Loading the park…");

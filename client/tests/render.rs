@@ -39,7 +39,9 @@ fn pixel(img: &image::RgbImage, p: Vec2) -> [u8; 3] {
 }
 
 fn close(a: [u8; 3], b: [u8; 3], tol: i32) -> bool {
-    a.iter().zip(b).all(|(x, y)| (i32::from(*x) - i32::from(y)).abs() <= tol)
+    a.iter()
+        .zip(b)
+        .all(|(x, y)| (i32::from(*x) - i32::from(y)).abs() <= tol)
 }
 
 /// Where the home view puts a map point (metres east/north) at height `up`, if on the map part
@@ -47,7 +49,11 @@ fn close(a: [u8; 3], b: [u8; 3], tol: i32) -> bool {
 fn on_map(data: &ParkData, e: f64, n: f64, up: f64) -> Option<Vec2> {
     let (lo, hi) = data.home_extent();
     let cam = home_view(lo, hi, W as f32 / H as f32).transform();
-    let p = project(&cam, Vec2::new(W as f32, H as f32), Vec3::new(e as f32, up as f32, -(n as f32)))?;
+    let p = project(
+        &cam,
+        Vec2::new(W as f32, H as f32),
+        Vec3::new(e as f32, up as f32, -(n as f32)),
+    )?;
     (p.x >= 2.0 && p.y >= 2.0 && p.x < W as f32 - PANEL_WIDTH - 4.0 && p.y < H as f32 - 2.0).then_some(p)
 }
 
@@ -58,7 +64,11 @@ fn home_view_shows_parcels_in_their_risk_colours_and_the_tanks() {
     let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
     let out = dir.path().join("home.png");
     let run = render(&server.url, &out, &[]);
-    assert!(run.status.success(), "render failed: {}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "render failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let img = image::open(&out).expect("a PNG").to_rgb8();
     assert_eq!(img.dimensions(), (W, H));
     if let Some(copy) = std::env::var_os("PARKTWIN_SCREENSHOT_OUT") {
@@ -72,12 +82,20 @@ fn home_view_shows_parcels_in_their_risk_colours_and_the_tanks() {
     // Parcels: a point 12 m inside each parcel's south-west corner shows its risk colour.
     let (mut seen, mut right) = (0, Vec::new());
     for f in &layer("enterprises").features {
-        let Some(Value::Polygon(rings)) = f.geometry.as_ref().map(|g| &g.value) else { continue };
+        let Some(Value::Polygon(rings)) = f.geometry.as_ref().map(|g| &g.value) else {
+            continue;
+        };
         let pts: Vec<[f64; 2]> = rings[0].iter().map(|c| frame.to_map(c[0], c[1])).collect();
         let e = pts.iter().map(|p| p[0]).fold(f64::MAX, f64::min) + 12.0;
         let n = pts.iter().map(|p| p[1]).fold(f64::MAX, f64::min) + 12.0;
-        let risk: RiskColour =
-            serde_json::from_value(f.properties.as_ref().and_then(|p| p.get("risk")).cloned().expect("risk")).expect("colour");
+        let risk: RiskColour = serde_json::from_value(
+            f.properties
+                .as_ref()
+                .and_then(|p| p.get("risk"))
+                .cloned()
+                .expect("risk"),
+        )
+        .expect("colour");
         if let Some(px) = on_map(&data, e, n, 0.2) {
             seen += 1;
             let got = pixel(&img, px);
@@ -86,7 +104,11 @@ fn home_view_shows_parcels_in_their_risk_colours_and_the_tanks() {
     }
     let ok = right.iter().filter(|r| r.0).count();
     assert!(seen >= 12, "only {seen} parcels on the map part of the image");
-    assert!(ok * 10 >= seen * 9, "parcel colours wrong: {:?}", right.iter().filter(|r| !r.0).collect::<Vec<_>>());
+    assert!(
+        ok * 10 >= seen * 9,
+        "parcel colours wrong: {:?}",
+        right.iter().filter(|r| !r.0).collect::<Vec<_>>()
+    );
 
     // Tanks: the roof centre of each large tank is the white of a tank shell.
     let mut tanks = Vec::new();
@@ -94,19 +116,30 @@ fn home_view_shows_parcels_in_their_risk_colours_and_the_tanks() {
         let props = f.properties.as_ref().expect("props");
         let d = props.get("diameter_m").and_then(|v| v.as_f64()).unwrap_or(0.0);
         let h = props.get("height_m").and_then(|v| v.as_f64()).unwrap_or(0.0);
-        let Some(Value::Point(c)) = f.geometry.as_ref().map(|g| &g.value) else { continue };
+        let Some(Value::Point(c)) = f.geometry.as_ref().map(|g| &g.value) else {
+            continue;
+        };
         let [e, n] = frame.to_map(c[0], c[1]);
         if d >= 10.0
             && let Some(px) = on_map(&data, e, n, h)
         {
             let got = pixel(&img, px);
-            let white = got.iter().all(|c| *c >= 170) && got.iter().max().unwrap_or(&0) - got.iter().min().unwrap_or(&0) <= 40;
+            let white =
+                got.iter().all(|c| *c >= 170) && got.iter().max().unwrap_or(&0) - got.iter().min().unwrap_or(&0) <= 40;
             tanks.push((white, got, px));
         }
     }
     let white = tanks.iter().filter(|t| t.0).count();
-    assert!(tanks.len() >= 15, "only {} large tanks on the map part of the image", tanks.len());
-    assert!(white * 10 >= tanks.len() * 8, "tank roofs not white: {:?}", tanks.iter().filter(|t| !t.0).collect::<Vec<_>>());
+    assert!(
+        tanks.len() >= 15,
+        "only {} large tanks on the map part of the image",
+        tanks.len()
+    );
+    assert!(
+        white * 10 >= tanks.len() * 8,
+        "tank roofs not white: {:?}",
+        tanks.iter().filter(|t| !t.0).collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -116,7 +149,10 @@ fn render_fails_with_a_clear_message_when_the_server_is_unreachable() {
     let run = render("http://127.0.0.1:9", &dir.path().join("x.png"), &["--timeout", "6"]);
     assert!(!run.status.success());
     let err = String::from_utf8_lossy(&run.stderr);
-    assert!(err.contains("render failed") && err.contains("http://127.0.0.1:9/api/v1/park"), "{err}");
+    assert!(
+        err.contains("render failed") && err.contains("http://127.0.0.1:9/api/v1/park"),
+        "{err}"
+    );
     assert!(!dir.path().join("x.png").exists());
 }
 

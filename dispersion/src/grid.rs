@@ -12,9 +12,9 @@ use std::f64::consts::PI;
 use rayon::prelude::*;
 
 use crate::model::{Plume, Puff, vertical_term};
+use crate::sigma::SigmaSet;
 use crate::sigma::sigmas;
 use crate::stability::Stability;
-use crate::sigma::SigmaSet;
 use crate::wind::along_across;
 
 /// A regular grid of cells: the centre of cell (i, j) is at (x0 + i·step, y0 + j·step), metres
@@ -37,7 +37,13 @@ impl GridSpec {
     /// A square grid of `n`×`n` cells of `step` metres centred on the source.
     pub fn centred(n: usize, step: f64) -> Self {
         let half = (n as f64 - 1.0) / 2.0 * step;
-        Self { x0: -half, y0: -half, step, nx: n, ny: n }
+        Self {
+            x0: -half,
+            y0: -half,
+            step,
+            nx: n,
+            ny: n,
+        }
     }
 
     /// The centre of cell (i, j).
@@ -99,7 +105,9 @@ impl AlongWind {
         for k in 0..n {
             let x = (k as f64 * step).max(crate::sigma::MIN_DISTANCE);
             let (sy, sz) = sigmas(a.sigmas, a.stability, x);
-            amp.push(plume.rate_kg_s * 1e6 / (2.0 * PI * u * sy * sz) * vertical_term(z, plume.height, sz, a.mixing_height));
+            amp.push(
+                plume.rate_kg_s * 1e6 / (2.0 * PI * u * sy * sz) * vertical_term(z, plume.height, sz, a.mixing_height),
+            );
             inv2sy2.push(1.0 / (2.0 * sy * sy));
         }
         Self { step, amp, inv2sy2 }
@@ -152,16 +160,29 @@ pub fn plume_grid(plume: &Plume, spec: GridSpec, z: f64, parallel: bool) -> Grid
     let mut values = vec![0.0; spec.nx * spec.ny];
     let from = plume.atmosphere.wind_from_deg;
     if parallel {
-        values.par_chunks_mut(spec.nx).enumerate().for_each(|(j, row)| plume_row(&table, &spec, from, j, row));
+        values
+            .par_chunks_mut(spec.nx)
+            .enumerate()
+            .for_each(|(j, row)| plume_row(&table, &spec, from, j, row));
     } else {
-        values.chunks_mut(spec.nx).enumerate().for_each(|(j, row)| plume_row(&table, &spec, from, j, row));
+        values
+            .chunks_mut(spec.nx)
+            .enumerate()
+            .for_each(|(j, row)| plume_row(&table, &spec, from, j, row));
     }
     Grid { spec, values }
 }
 
 /// Puffs on a grid at receptor height `z`, one full evaluation of every puff per cell (the
 /// reference).
-pub fn puff_grid_reference(puffs: &[Puff], set: SigmaSet, class: Stability, mixing: Option<f64>, spec: GridSpec, z: f64) -> Grid {
+pub fn puff_grid_reference(
+    puffs: &[Puff],
+    set: SigmaSet,
+    class: Stability,
+    mixing: Option<f64>,
+    spec: GridSpec,
+    z: f64,
+) -> Grid {
     let mut values = Vec::with_capacity(spec.nx * spec.ny);
     for j in 0..spec.ny {
         for i in 0..spec.nx {
@@ -184,7 +205,15 @@ struct PuffKernel {
 }
 
 /// Puffs on a grid at receptor height `z`, fast; `parallel` spreads rows over threads.
-pub fn puff_grid(puffs: &[Puff], set: SigmaSet, class: Stability, mixing: Option<f64>, spec: GridSpec, z: f64, parallel: bool) -> Grid {
+pub fn puff_grid(
+    puffs: &[Puff],
+    set: SigmaSet,
+    class: Stability,
+    mixing: Option<f64>,
+    spec: GridSpec,
+    z: f64,
+    parallel: bool,
+) -> Grid {
     let kernels: Vec<PuffKernel> = puffs
         .iter()
         .filter_map(|p| {
@@ -193,7 +222,9 @@ pub fn puff_grid(puffs: &[Puff], set: SigmaSet, class: Stability, mixing: Option
             // Beyond 6σ exp(−r²/2σ²) < 1.6e−8 of the puff's peak: left out.
             let reach = 6.0 * sy;
             let lo = ((p.east - reach - spec.x0) / spec.step).ceil().max(0.0) as usize;
-            let hi = ((p.east + reach - spec.x0) / spec.step).floor().min(spec.nx as f64 - 1.0);
+            let hi = ((p.east + reach - spec.x0) / spec.step)
+                .floor()
+                .min(spec.nx as f64 - 1.0);
             if hi < lo as f64 {
                 return None;
             }
@@ -228,7 +259,10 @@ pub fn puff_grid(puffs: &[Puff], set: SigmaSet, class: Stability, mixing: Option
         }
     };
     if parallel {
-        values.par_chunks_mut(spec.nx).enumerate().for_each(|(j, out)| row(j, out));
+        values
+            .par_chunks_mut(spec.nx)
+            .enumerate()
+            .for_each(|(j, out)| row(j, out));
     } else {
         values.chunks_mut(spec.nx).enumerate().for_each(|(j, out)| row(j, out));
     }

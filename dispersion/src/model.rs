@@ -29,7 +29,13 @@ pub struct Atmosphere {
 impl Atmosphere {
     /// Wind speed at a height, by the power law (urban exponents with the urban σ set).
     pub fn speed_at(&self, height: f64) -> f64 {
-        speed_at(self.wind_speed, self.wind_height, height, self.stability, self.sigmas == SigmaSet::BriggsUrban)
+        speed_at(
+            self.wind_speed,
+            self.wind_height,
+            height,
+            self.stability,
+            self.sigmas == SigmaSet::BriggsUrban,
+        )
     }
 }
 
@@ -41,7 +47,9 @@ pub fn vertical_term(z: f64, h: f64, sz: f64, mixing: Option<f64>) -> f64 {
     match mixing {
         None => g(z - h) + g(z + h),
         Some(l) if sz > 1.6 * l => (2.0 * PI).sqrt() * sz / l,
-        Some(l) => (-3..=3).map(|n| g(z - h + 2.0 * n as f64 * l) + g(z + h + 2.0 * n as f64 * l)).sum(),
+        Some(l) => (-3..=3)
+            .map(|n| g(z - h + 2.0 * n as f64 * l) + g(z + h + 2.0 * n as f64 * l))
+            .sum(),
     }
 }
 
@@ -95,7 +103,15 @@ impl Puff {
     ///
     /// C = M / ((2π)^{3/2} σy² σz) · exp(−r² / 2σy²) · [vertical term], r the horizontal
     /// distance from the centre (σx = σy).
-    pub fn concentration(&self, set: SigmaSet, class: Stability, mixing: Option<f64>, east: f64, north: f64, z: f64) -> f64 {
+    pub fn concentration(
+        &self,
+        set: SigmaSet,
+        class: Stability,
+        mixing: Option<f64>,
+        east: f64,
+        north: f64,
+        z: f64,
+    ) -> f64 {
         let (sy, sz) = sigmas(set, class, self.travelled);
         let r2 = (east - self.east).powi(2) + (north - self.north).powi(2);
         self.mass_kg * 1e6 / ((2.0 * PI).powf(1.5) * sy * sy * sz)
@@ -132,7 +148,12 @@ pub struct PuffTrain {
 impl PuffTrain {
     /// All of `mass_kg` released at once at time 0.
     pub fn instantaneous(mass_kg: f64, height: f64, atmosphere: Atmosphere) -> Self {
-        Self { height, atmosphere, wind_changes: Vec::new(), releases: vec![(0.0, mass_kg)] }
+        Self {
+            height,
+            atmosphere,
+            wind_changes: Vec::new(),
+            releases: vec![(0.0, mass_kg)],
+        }
     }
 
     /// `rate_kg_s` from time 0 for `duration_s`, cut into `puffs` puffs of equal mass released
@@ -141,7 +162,12 @@ impl PuffTrain {
         let n = puffs.max(1);
         let dt = duration_s / n as f64;
         let releases = (0..n).map(|k| ((k as f64 + 0.5) * dt, rate_kg_s * dt)).collect();
-        Self { height, atmosphere, wind_changes: Vec::new(), releases }
+        Self {
+            height,
+            atmosphere,
+            wind_changes: Vec::new(),
+            releases,
+        }
     }
 
     /// The wind (speed at release height, from-direction) in force at time `t`.
@@ -152,7 +178,16 @@ impl PuffTrain {
             from = c.from_deg;
         }
         let a = &self.atmosphere;
-        (speed_at(speed, a.wind_height, self.height, a.stability, a.sigmas == SigmaSet::BriggsUrban), from)
+        (
+            speed_at(
+                speed,
+                a.wind_height,
+                self.height,
+                a.stability,
+                a.sigmas == SigmaSet::BriggsUrban,
+            ),
+            from,
+        )
     }
 
     /// The puffs in the air at time `t` (released at or before `t`).
@@ -174,7 +209,13 @@ impl PuffTrain {
                     s += u * dt;
                     from_t = cut;
                 }
-                Puff { mass_kg: mass, east: e, north: n, height: self.height, travelled: s }
+                Puff {
+                    mass_kg: mass,
+                    east: e,
+                    north: n,
+                    height: self.height,
+                    travelled: s,
+                }
             })
             .collect()
     }
@@ -202,7 +243,11 @@ impl PuffTrain {
                 dose += (prev + c) / 2.0 * step_s / 60.0;
             }
             prev = c;
-            out.push(ThreatSample { t_s: t, mg_m3: c, dose_mg_min_m3: dose });
+            out.push(ThreatSample {
+                t_s: t,
+                mg_m3: c,
+                dose_mg_min_m3: dose,
+            });
         }
         out
     }
@@ -224,12 +269,23 @@ mod tests {
     use super::*;
 
     fn atm(class: Stability, set: SigmaSet) -> Atmosphere {
-        Atmosphere { wind_speed: 3.0, wind_from_deg: 270.0, wind_height: 10.0, stability: class, sigmas: set, mixing_height: None }
+        Atmosphere {
+            wind_speed: 3.0,
+            wind_from_deg: 270.0,
+            wind_height: 10.0,
+            stability: class,
+            sigmas: set,
+            mixing_height: None,
+        }
     }
 
     #[test]
     fn plume_is_symmetric_across_the_wind_and_zero_upwind() {
-        let p = Plume { rate_kg_s: 1.0, height: 2.0, atmosphere: atm(Stability::D, SigmaSet::BriggsRural) };
+        let p = Plume {
+            rate_kg_s: 1.0,
+            height: 2.0,
+            atmosphere: atm(Stability::D, SigmaSet::BriggsRural),
+        };
         for x in [100.0, 500.0, 2000.0] {
             for y in [10.0, 50.0, 120.0] {
                 let (a, b) = (p.concentration(x, y, 0.0), p.concentration(x, -y, 0.0));
@@ -241,18 +297,35 @@ mod tests {
 
     #[test]
     fn centreline_decays_monotonically_beyond_its_maximum() {
-        let p = Plume { rate_kg_s: 1.0, height: 30.0, atmosphere: atm(Stability::C, SigmaSet::Isc3Rural) };
+        let p = Plume {
+            rate_kg_s: 1.0,
+            height: 30.0,
+            atmosphere: atm(Stability::C, SigmaSet::Isc3Rural),
+        };
         let xs: Vec<f64> = (1..400).map(|i| i as f64 * 25.0).collect();
         let c: Vec<f64> = xs.iter().map(|x| p.concentration(*x, 0.0, 0.0)).collect();
-        let imax = c.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i).unwrap_or(0);
+        let imax = c
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(i, _)| i)
+            .unwrap_or(0);
         assert!(imax > 0, "an elevated release peaks downwind, not at the source");
-        assert!(c[imax..].windows(2).all(|w| w[1] <= w[0]), "non-monotonic beyond the maximum at {}", xs[imax]);
+        assert!(
+            c[imax..].windows(2).all(|w| w[1] <= w[0]),
+            "non-monotonic beyond the maximum at {}",
+            xs[imax]
+        );
     }
 
     #[test]
     fn ground_level_centreline_matches_the_textbook_formula() {
         // Ground release, ground receptor: C = Q / (π u σy σz).
-        let p = Plume { rate_kg_s: 2.0, height: 0.0, atmosphere: atm(Stability::F, SigmaSet::BriggsRural) };
+        let p = Plume {
+            rate_kg_s: 2.0,
+            height: 0.0,
+            atmosphere: atm(Stability::F, SigmaSet::BriggsRural),
+        };
         let (sy, sz) = sigmas(SigmaSet::BriggsRural, Stability::F, 1000.0);
         let expected = 2.0e6 / (PI * 3.0 * sy * sz);
         let c = p.concentration(1000.0, 0.0, 0.0);
@@ -287,7 +360,11 @@ mod tests {
     #[test]
     fn puffs_follow_a_wind_shift() {
         let mut train = PuffTrain::instantaneous(1.0, 10.0, atm(Stability::D, SigmaSet::BriggsRural));
-        train.wind_changes.push(WindChange { at_s: 100.0, speed: 3.0, from_deg: 180.0 });
+        train.wind_changes.push(WindChange {
+            at_s: 100.0,
+            speed: 3.0,
+            from_deg: 180.0,
+        });
         let p = train.puffs_at(200.0)[0];
         // 100 s east at 3 m/s, then 100 s north.
         assert!((p.east - 300.0).abs() < 1e-9 && (p.north - 300.0).abs() < 1e-9, "{p:?}");
@@ -306,7 +383,11 @@ mod tests {
     #[test]
     fn a_long_puff_train_approaches_the_steady_plume() {
         let a = atm(Stability::D, SigmaSet::BriggsRural);
-        let plume = Plume { rate_kg_s: 1.0, height: 0.0, atmosphere: a.clone() };
+        let plume = Plume {
+            rate_kg_s: 1.0,
+            height: 0.0,
+            atmosphere: a.clone(),
+        };
         let train = PuffTrain::continuous(1.0, 3600.0, 1800, 0.0, a);
         let (x, t) = (800.0, 3000.0);
         let (cp, ct) = (plume.concentration(x, 0.0, 0.0), train.concentration(t, x, 0.0, 0.0));

@@ -28,7 +28,9 @@ impl std::str::FromStr for SigmaSet {
             "briggs-rural" => Ok(SigmaSet::BriggsRural),
             "briggs-urban" => Ok(SigmaSet::BriggsUrban),
             "isc3-rural" => Ok(SigmaSet::Isc3Rural),
-            other => Err(format!("sigma set \"{other}\" is not one of briggs-rural, briggs-urban, isc3-rural")),
+            other => Err(format!(
+                "sigma set \"{other}\" is not one of briggs-rural, briggs-urban, isc3-rural"
+            )),
         }
     }
 }
@@ -71,18 +73,33 @@ fn briggs_rural(c: Stability, x: f64) -> (f64, f64) {
 fn briggs_urban(c: Stability, x: f64) -> (f64, f64) {
     use Stability::*;
     match c {
-        A | B => (0.32 * x / (1.0 + 0.0004 * x).sqrt(), 0.24 * x * (1.0 + 0.001 * x).sqrt()),
+        A | B => (
+            0.32 * x / (1.0 + 0.0004 * x).sqrt(),
+            0.24 * x * (1.0 + 0.001 * x).sqrt(),
+        ),
         C => (0.22 * x / (1.0 + 0.0004 * x).sqrt(), 0.20 * x),
-        D => (0.16 * x / (1.0 + 0.0004 * x).sqrt(), 0.14 * x / (1.0 + 0.0003 * x).sqrt()),
-        E | F => (0.11 * x / (1.0 + 0.0004 * x).sqrt(), 0.08 * x / (1.0 + 0.0015 * x).sqrt()),
+        D => (
+            0.16 * x / (1.0 + 0.0004 * x).sqrt(),
+            0.14 * x / (1.0 + 0.0003 * x).sqrt(),
+        ),
+        E | F => (
+            0.11 * x / (1.0 + 0.0004 * x).sqrt(),
+            0.08 * x / (1.0 + 0.0015 * x).sqrt(),
+        ),
     }
 }
 
 /// ISC3 Eq. 1-34: σy = 465.11628 · x · tan(TH), TH = 0.017453293 · (c − d · ln x), x in km.
 fn isc3_sigma_y(c: Stability, x_m: f64) -> f64 {
     let x = x_m / 1000.0;
-    let (cc, d) = [(24.1670, 2.5334), (18.3330, 1.8096), (12.5000, 1.0857), (8.3330, 0.72382), (6.2500, 0.54287), (4.1667, 0.36191)]
-        [c.index()];
+    let (cc, d) = [
+        (24.1670, 2.5334),
+        (18.3330, 1.8096),
+        (12.5000, 1.0857),
+        (8.3330, 0.72382),
+        (6.2500, 0.54287),
+        (4.1667, 0.36191),
+    ][c.index()];
     let th = 0.017_453_293 * (cc - d * x.ln());
     465.116_28 * x * th.tan()
 }
@@ -104,7 +121,11 @@ fn isc3_sigma_z(c: Stability, x_m: f64) -> f64 {
             (0.50, 346.750, 1.72830),
             (3.11, 453.850, 2.11660),
         ],
-        B => &[(0.20, 90.673, 0.93198), (0.40, 98.483, 0.98332), (f64::MAX, 109.300, 1.09710)],
+        B => &[
+            (0.20, 90.673, 0.93198),
+            (0.40, 98.483, 0.98332),
+            (f64::MAX, 109.300, 1.09710),
+        ],
         C => &[(f64::MAX, 61.141, 0.91465)],
         D => &[
             (0.30, 34.459, 0.86974),
@@ -164,7 +185,10 @@ mod tests {
         ];
         for (c, x, sy, sz) in cases {
             let (y, z) = sigmas(SigmaSet::BriggsRural, c, x);
-            assert!(near(y, sy, 1e-12) && near(z, sz, 1e-12), "{c} at {x}: {y},{z} vs {sy},{sz}");
+            assert!(
+                near(y, sy, 1e-12) && near(z, sz, 1e-12),
+                "{c} at {x}: {y},{z} vs {sy},{sz}"
+            );
         }
     }
 
@@ -183,7 +207,11 @@ mod tests {
         assert!(near(y, 465.11628 * (8.3330f64).to_radians().tan(), 1e-6), "{y}");
         assert!(near(z, 32.093, 1e-9), "{z}");
         // F at 500 m: σz = 14.457 · 0.5^0.78407.
-        assert!(near(sigmas(SigmaSet::Isc3Rural, F, 500.0).1, 14.457 * 0.5f64.powf(0.78407), 1e-9));
+        assert!(near(
+            sigmas(SigmaSet::Isc3Rural, F, 500.0).1,
+            14.457 * 0.5f64.powf(0.78407),
+            1e-9
+        ));
         // The familiar chart values: D at 1 km is about 68 m across-wind and 32 m vertical.
         assert!(near(y, 68.1, 0.01));
         // Class A is capped at 5 km vertical beyond 3.11 km.

@@ -21,7 +21,14 @@ pub enum Stability {
 
 impl Stability {
     /// All classes, A to F.
-    pub const ALL: [Stability; 6] = [Stability::A, Stability::B, Stability::C, Stability::D, Stability::E, Stability::F];
+    pub const ALL: [Stability; 6] = [
+        Stability::A,
+        Stability::B,
+        Stability::C,
+        Stability::D,
+        Stability::E,
+        Stability::F,
+    ];
 
     /// Index 0 (A) to 5 (F).
     pub fn index(self) -> usize {
@@ -135,7 +142,11 @@ pub fn pasquill_class(wind_10m: f64, sky: Sky) -> Stability {
             col[band]
         }
         Sky::Night { cloud_oktas } => {
-            let col = if cloud_oktas >= 4 { [E, E, D, D, D] } else { [F, F, E, D, D] };
+            let col = if cloud_oktas >= 4 {
+                [E, E, D, D, D]
+            } else {
+                [F, F, E, D, D]
+            };
             col[band]
         }
     }
@@ -147,13 +158,30 @@ mod tests {
 
     #[test]
     fn table_corners() {
-        let day = |i, w| pasquill_class(w, Sky::Day { insolation: i, cloud_oktas: 3 });
+        let day = |i, w| {
+            pasquill_class(
+                w,
+                Sky::Day {
+                    insolation: i,
+                    cloud_oktas: 3,
+                },
+            )
+        };
         assert_eq!(day(Insolation::Strong, 1.0), Stability::A);
         assert_eq!(day(Insolation::Slight, 7.0), Stability::D);
         assert_eq!(day(Insolation::Moderate, 4.0), Stability::C);
         assert_eq!(pasquill_class(2.5, Sky::Night { cloud_oktas: 5 }), Stability::E);
         assert_eq!(pasquill_class(2.5, Sky::Night { cloud_oktas: 2 }), Stability::F);
-        assert_eq!(pasquill_class(1.0, Sky::Day { insolation: Insolation::Strong, cloud_oktas: 8 }), Stability::D);
+        assert_eq!(
+            pasquill_class(
+                1.0,
+                Sky::Day {
+                    insolation: Insolation::Strong,
+                    cloud_oktas: 8
+                }
+            ),
+            Stability::D
+        );
         assert!("G".parse::<Stability>().is_err());
     }
 }

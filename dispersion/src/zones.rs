@@ -42,7 +42,9 @@ pub fn threat_zones(grid: &Grid, levels: &[(String, f64)], wind_from_deg: f64) -
         .x_step(s.step)
         .y_step(s.step);
     let thresholds: Vec<f64> = levels.iter().map(|(_, v)| *v).collect();
-    let contours = builder.contours(&grid.values, &thresholds).map_err(|e| ZoneError::Contour(format!("{e:?}")))?;
+    let contours = builder
+        .contours(&grid.values, &thresholds)
+        .map_err(|e| ZoneError::Contour(format!("{e:?}")))?;
     Ok(levels
         .iter()
         .zip(contours)
@@ -54,7 +56,12 @@ pub fn threat_zones(grid: &Grid, levels: &[(String, f64)], wind_from_deg: f64) -
                 .flat_map(|p| p.exterior().points())
                 .map(|p| along_across(p.x(), p.y(), wind_from_deg).0)
                 .fold(0.0, f64::max);
-            Zone { name: name.clone(), threshold_mg_m3: *threshold, area, farthest_downwind_m: farthest }
+            Zone {
+                name: name.clone(),
+                threshold_mg_m3: *threshold,
+                area,
+                farthest_downwind_m: farthest,
+            }
         })
         .collect())
 }
@@ -74,7 +81,9 @@ fn in_ring(ring: &LineString<f64>, x: f64, y: f64) -> bool {
 
 /// Whether a point (metres east/north of the source) is inside an area, holes excluded.
 pub fn contains(area: &MultiPolygon<f64>, east: f64, north: f64) -> bool {
-    area.0.iter().any(|p| in_ring(p.exterior(), east, north) && !p.interiors().iter().any(|h| in_ring(h, east, north)))
+    area.0
+        .iter()
+        .any(|p| in_ring(p.exterior(), east, north) && !p.interiors().iter().any(|h| in_ring(h, east, north)))
 }
 
 /// The index of the first (most severe) zone that holds the point, if any.
@@ -84,7 +93,11 @@ pub fn zone_of(zones: &[Zone], east: f64, north: f64) -> Option<usize> {
 
 /// The zones as an RFC 7946 FeatureCollection in WGS84: one (Multi)Polygon feature per level
 /// with its name, threshold and farthest downwind reach. The source is at `source_lon_lat`.
-pub fn zones_geojson(zones: &[Zone], source_lon_lat: (f64, f64), extra: &serde_json::Map<String, serde_json::Value>) -> serde_json::Value {
+pub fn zones_geojson(
+    zones: &[Zone],
+    source_lon_lat: (f64, f64),
+    extra: &serde_json::Map<String, serde_json::Value>,
+) -> serde_json::Value {
     let frame = LocalFrame::new(source_lon_lat.0, source_lon_lat.1);
     let ring = |r: &LineString<f64>| -> Vec<[f64; 2]> {
         let mut pts: Vec<[f64; 2]> = r
@@ -108,7 +121,11 @@ pub fn zones_geojson(zones: &[Zone], source_lon_lat: (f64, f64), extra: &serde_j
                 .area
                 .0
                 .iter()
-                .map(|p| std::iter::once(ring(p.exterior())).chain(p.interiors().iter().map(ring)).collect())
+                .map(|p| {
+                    std::iter::once(ring(p.exterior()))
+                        .chain(p.interiors().iter().map(ring))
+                        .collect()
+                })
                 .collect();
             let mut props = json!({
                 "name": z.name,

@@ -22,23 +22,38 @@ fn atmosphere(from: f64) -> Atmosphere {
 fn assert_close(fast: &[f64], reference: &[f64], what: &str) {
     let peak = reference.iter().copied().fold(0.0, f64::max);
     for (k, (a, b)) in fast.iter().zip(reference).enumerate() {
-        assert!((a - b).abs() <= 2e-3 * b.abs() + 1e-6 * peak, "{what}: cell {k}: fast {a} vs reference {b}");
+        assert!(
+            (a - b).abs() <= 2e-3 * b.abs() + 1e-6 * peak,
+            "{what}: cell {k}: fast {a} vs reference {b}"
+        );
     }
 }
 
 #[test]
 fn fast_plume_grid_matches_the_reference() {
-    let plume = Plume { rate_kg_s: 2.0, height: 5.0, atmosphere: atmosphere(235.0) };
+    let plume = Plume {
+        rate_kg_s: 2.0,
+        height: 5.0,
+        atmosphere: atmosphere(235.0),
+    };
     let spec = GridSpec::centred(121, 25.0);
     let reference = plume_grid_reference(&plume, spec, 0.0);
-    assert_close(&plume_grid(&plume, spec, 0.0, false).values, &reference.values, "1 thread");
+    assert_close(
+        &plume_grid(&plume, spec, 0.0, false).values,
+        &reference.values,
+        "1 thread",
+    );
     assert_close(&plume_grid(&plume, spec, 0.0, true).values, &reference.values, "rayon");
 }
 
 #[test]
 fn fast_puff_grid_matches_the_reference() {
     let mut train = PuffTrain::continuous(1.0, 900.0, 90, 1.0, atmosphere(270.0));
-    train.wind_changes.push(WindChange { at_s: 300.0, speed: 2.0, from_deg: 200.0 });
+    train.wind_changes.push(WindChange {
+        at_s: 300.0,
+        speed: 2.0,
+        from_deg: 200.0,
+    });
     let puffs = train.puffs_at(900.0);
     let spec = GridSpec::centred(101, 30.0);
     let a = atmosphere(270.0);
@@ -49,10 +64,18 @@ fn fast_puff_grid_matches_the_reference() {
 
 #[test]
 fn zones_hold_exactly_the_cells_at_or_above_each_level() {
-    let plume = Plume { rate_kg_s: 1.0, height: 0.0, atmosphere: atmosphere(300.0) };
+    let plume = Plume {
+        rate_kg_s: 1.0,
+        height: 0.0,
+        atmosphere: atmosphere(300.0),
+    };
     let spec = GridSpec::centred(161, 20.0);
     let grid = plume_grid_reference(&plume, spec, 0.0);
-    let levels = vec![("AEGL-3".to_string(), 58.0), ("AEGL-2".to_string(), 5.8), ("AEGL-1".to_string(), 1.5)];
+    let levels = vec![
+        ("AEGL-3".to_string(), 58.0),
+        ("AEGL-2".to_string(), 5.8),
+        ("AEGL-1".to_string(), 1.5),
+    ];
     let zones = threat_zones(&grid, &levels, 300.0).expect("zones");
     for (z, (_, level)) in zones.iter().zip(&levels) {
         assert!(!z.area.0.is_empty(), "{} is empty", z.name);
@@ -60,7 +83,13 @@ fn zones_hold_exactly_the_cells_at_or_above_each_level() {
             for i in 0..spec.nx {
                 let (e, n) = spec.centre(i, j);
                 let above = grid.at(i, j) >= *level;
-                assert_eq!(contains(&z.area, e, n), above, "{} at cell ({i},{j}) = {}", z.name, grid.at(i, j));
+                assert_eq!(
+                    contains(&z.area, e, n),
+                    above,
+                    "{} at cell ({i},{j}) = {}",
+                    z.name,
+                    grid.at(i, j)
+                );
             }
         }
     }

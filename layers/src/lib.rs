@@ -31,7 +31,12 @@ impl LayerRegistry {
         let layers = catalog
             .iter()
             .enumerate()
-            .map(|(z, info)| MapLayer { info: info.clone(), visible: info.default_visible, z_order: z, legend: legend(&info.id) })
+            .map(|(z, info)| MapLayer {
+                info: info.clone(),
+                visible: info.default_visible,
+                z_order: z,
+                legend: legend(&info.id),
+            })
             .collect();
         Self { layers }
     }
@@ -80,8 +85,10 @@ pub struct LayersPlugin;
 
 impl Plugin for LayersPlugin {
     fn build(&self, app: &mut App) {
-        app.init_resource::<LayerRegistry>()
-            .add_systems(Update, (registry_from_park.run_if(resource_added::<ParkData>), apply_visibility).chain());
+        app.init_resource::<LayerRegistry>().add_systems(
+            Update,
+            (registry_from_park.run_if(resource_added::<ParkData>), apply_visibility).chain(),
+        );
     }
 }
 
@@ -90,15 +97,16 @@ fn registry_from_park(data: Res<ParkData>, mut registry: ResMut<LayerRegistry>) 
     *registry = LayerRegistry::from_catalog(&catalog);
 }
 
-fn apply_visibility(
-    registry: Res<LayerRegistry>,
-    mut q: Query<(Ref<LayerMember>, &mut Visibility)>,
-) {
+fn apply_visibility(registry: Res<LayerRegistry>, mut q: Query<(Ref<LayerMember>, &mut Visibility)>) {
     for (member, mut vis) in &mut q {
         if !registry.is_changed() && !member.is_added() {
             continue;
         }
-        let want = if registry.is_visible(&member.0) { Visibility::Inherited } else { Visibility::Hidden };
+        let want = if registry.is_visible(&member.0) {
+            Visibility::Inherited
+        } else {
+            Visibility::Hidden
+        };
         if *vis != want {
             *vis = want;
         }
@@ -110,7 +118,14 @@ mod tests {
     use super::*;
 
     fn info(id: &str, group: LayerGroup, visible: bool) -> LayerInfo {
-        LayerInfo { id: id.into(), title: id.into(), title_zh: id.into(), group, default_visible: visible, feature_count: 1 }
+        LayerInfo {
+            id: id.into(),
+            title: id.into(),
+            title_zh: id.into(),
+            group,
+            default_visible: visible,
+            feature_count: 1,
+        }
     }
 
     #[test]
@@ -123,7 +138,10 @@ mod tests {
         ]);
         let groups = r.by_group();
         assert_eq!(groups.len(), 3);
-        assert_eq!(groups[0].1.iter().map(|l| l.info.id.as_str()).collect::<Vec<_>>(), ["roads", "buildings"]);
+        assert_eq!(
+            groups[0].1.iter().map(|l| l.info.id.as_str()).collect::<Vec<_>>(),
+            ["roads", "buildings"]
+        );
         assert!(!r.is_visible("cameras"));
         assert!(r.set_visible("cameras", true) && r.is_visible("cameras"));
         assert!(!r.set_visible("nope", true));
@@ -135,10 +153,15 @@ mod tests {
         let mut app = App::new();
         app.add_plugins(LayersPlugin);
         app.insert_resource(LayerRegistry::from_catalog(&[info("tanks", LayerGroup::Safety, true)]));
-        let e = app.world_mut().spawn((LayerMember("tanks".into()), Visibility::Inherited)).id();
+        let e = app
+            .world_mut()
+            .spawn((LayerMember("tanks".into()), Visibility::Inherited))
+            .id();
         app.update();
         assert_eq!(app.world().get::<Visibility>(e), Some(&Visibility::Inherited));
-        app.world_mut().resource_mut::<LayerRegistry>().set_visible("tanks", false);
+        app.world_mut()
+            .resource_mut::<LayerRegistry>()
+            .set_visible("tanks", false);
         app.update();
         assert_eq!(app.world().get::<Visibility>(e), Some(&Visibility::Hidden));
     }

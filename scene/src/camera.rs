@@ -44,7 +44,12 @@ pub fn home_view(lo: [f64; 2], hi: [f64; 2], aspect: f32) -> OrbitCamera {
     // Fit the width, and the depth as foreshortened by the pitch; the near edge is closer to
     // the camera than the target, so leave a margin for perspective.
     let dist = ((w / 2.0) / half_x).max((d * pitch.sin() / 2.0) / half_y) * 1.15;
-    OrbitCamera { target, yaw: 0.0, pitch, distance: dist }
+    OrbitCamera {
+        target,
+        yaw: 0.0,
+        pitch,
+        distance: dist,
+    }
 }
 
 /// Where a scene point lands in a viewport of `size` pixels for a camera at `cam` with the
@@ -80,10 +85,20 @@ impl Plugin for CameraRigPlugin {
 }
 
 fn spawn_camera(mut commands: Commands) {
-    let rig = OrbitCamera { target: Vec3::ZERO, yaw: 0.0, pitch: 0.9, distance: 5000.0 };
+    let rig = OrbitCamera {
+        target: Vec3::ZERO,
+        yaw: 0.0,
+        pitch: 0.9,
+        distance: 5000.0,
+    };
     commands.spawn((
         Camera3d::default(),
-        Projection::Perspective(PerspectiveProjection { fov: FOV_Y, near: NEAR, far: 200_000.0, ..default() }),
+        Projection::Perspective(PerspectiveProjection {
+            fov: FOV_Y,
+            near: NEAR,
+            far: 200_000.0,
+            ..default()
+        }),
         // Map colours must match the legend: no tone mapping.
         bevy::core_pipeline::tonemapping::Tonemapping::None,
         rig.transform(),
@@ -170,7 +185,10 @@ mod tests {
         let cam = home_view(lo, hi, size.x / size.y).transform();
         for (e, n) in [(lo[0], lo[1]), (hi[0], lo[1]), (hi[0], hi[1]), (lo[0], hi[1])] {
             let px = project(&cam, size, Vec3::new(e as f32, 0.0, -(n as f32))).expect("in front");
-            assert!(px.x >= 0.0 && px.x <= size.x && px.y >= 0.0 && px.y <= size.y, "corner {e},{n} at {px}");
+            assert!(
+                px.x >= 0.0 && px.x <= size.x && px.y >= 0.0 && px.y <= size.y,
+                "corner {e},{n} at {px}"
+            );
         }
         // North is up the screen: the far (north) edge is above the near (south) edge.
         let north = project(&cam, size, Vec3::new(0.0, 0.0, -1200.0)).expect("north");

@@ -79,7 +79,10 @@ impl Plugin for ParkScenePlugin {
     fn build(&self, app: &mut App) {
         app.add_message::<ParkSpawned>()
             .insert_resource(ClearColor(Color::srgb_u8(18, 22, 30)))
-            .insert_resource(GlobalAmbientLight { brightness: 900.0, ..default() })
+            .insert_resource(GlobalAmbientLight {
+                brightness: 900.0,
+                ..default()
+            })
             .add_systems(Startup, spawn_sun)
             .add_systems(Update, spawn_park.run_if(resource_added::<ParkData>));
     }
@@ -87,7 +90,11 @@ impl Plugin for ParkScenePlugin {
 
 fn spawn_sun(mut commands: Commands) {
     commands.spawn((
-        DirectionalLight { illuminance: 4_000.0, shadow_maps_enabled: false, ..default() },
+        DirectionalLight {
+            illuminance: 4_000.0,
+            shadow_maps_enabled: false,
+            ..default()
+        },
         Transform::from_xyz(0.6, 1.0, 0.4).looking_at(Vec3::ZERO, Vec3::Y),
     ));
 }
@@ -129,16 +136,30 @@ fn spawn_park(
     };
     // The ground under everything: 40 km square.
     let ground = mesh::flat_polygon(
-        &[vec![[-20_000.0, -20_000.0], [20_000.0, -20_000.0], [20_000.0, 20_000.0], [-20_000.0, 20_000.0]]],
+        &[vec![
+            [-20_000.0, -20_000.0],
+            [20_000.0, -20_000.0],
+            [20_000.0, 20_000.0],
+            [-20_000.0, 20_000.0],
+        ]],
         0.0,
     );
-    commands.spawn((Mesh3d(meshes.add(to_bevy_mesh(&ground))), MeshMaterial3d(material(style::GROUND, false))));
+    commands.spawn((
+        Mesh3d(meshes.add(to_bevy_mesh(&ground))),
+        MeshMaterial3d(material(style::GROUND, false)),
+    ));
     let cube = meshes.add(Cuboid::new(1.0, 1.0, 1.0));
     let mut count = 0;
     for (info, fc) in &data.layers {
         for item in model::layer_items(&frame, &info.id, fc) {
             let mat = material(item.colour, item.shading == Shading::Lit);
-            let tags = (LayerMember(item.layer.clone()), FeatureRef { layer: item.layer, feature: item.feature });
+            let tags = (
+                LayerMember(item.layer.clone()),
+                FeatureRef {
+                    layer: item.layer,
+                    feature: item.feature,
+                },
+            );
             match item.shape {
                 Shape::Mesh(m) => {
                     commands.spawn((Mesh3d(meshes.add(to_bevy_mesh(&m))), MeshMaterial3d(mat), tags));
@@ -152,7 +173,11 @@ fn spawn_park(
             count += 1;
         }
     }
-    let aspect = windows.iter().next().map(|w| w.width() / w.height().max(1.0)).unwrap_or(16.0 / 9.0);
+    let aspect = windows
+        .iter()
+        .next()
+        .map(|w| w.width() / w.height().max(1.0))
+        .unwrap_or(16.0 / 9.0);
     let (lo, hi) = data.home_extent();
     commands.insert_resource(HomeView(camera::home_view(lo, hi, aspect)));
     spawned.write(ParkSpawned { entities: count });

@@ -27,7 +27,12 @@ pub struct MeshData {
 
 impl MeshData {
     fn new(topology: Topology) -> Self {
-        Self { topology, positions: Vec::new(), normals: Vec::new(), indices: Vec::new() }
+        Self {
+            topology,
+            positions: Vec::new(),
+            normals: Vec::new(),
+            indices: Vec::new(),
+        }
     }
 
     fn vertex(&mut self, p: [f32; 3], n: [f32; 3]) -> u32 {
@@ -46,12 +51,18 @@ impl MeshData {
 
     /// Total area of the triangles whose normal points up (the roofs / top faces), m².
     pub fn up_facing_area(&self) -> f64 {
-        self.triangles().filter(|(_, n)| n[1] > 0.99).map(|(t, _)| tri_area(t)).sum()
+        self.triangles()
+            .filter(|(_, n)| n[1] > 0.99)
+            .map(|(t, _)| tri_area(t))
+            .sum()
     }
 
     /// Total area of the triangles whose normal is horizontal (the walls), m².
     pub fn wall_area(&self) -> f64 {
-        self.triangles().filter(|(_, n)| n[1].abs() < 0.01).map(|(t, _)| tri_area(t)).sum()
+        self.triangles()
+            .filter(|(_, n)| n[1].abs() < 0.01)
+            .map(|(t, _)| tri_area(t))
+            .sum()
     }
 
     /// Each triangle's corners and the normal of its first vertex.
@@ -79,7 +90,11 @@ impl MeshData {
 fn tri_area(t: [[f32; 3]; 3]) -> f64 {
     let a = [t[1][0] - t[0][0], t[1][1] - t[0][1], t[1][2] - t[0][2]].map(f64::from);
     let b = [t[2][0] - t[0][0], t[2][1] - t[0][1], t[2][2] - t[0][2]].map(f64::from);
-    let c = [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+    let c = [
+        a[1] * b[2] - a[2] * b[1],
+        a[2] * b[0] - a[0] * b[2],
+        a[0] * b[1] - a[1] * b[0],
+    ];
     0.5 * (c[0] * c[0] + c[1] * c[1] + c[2] * c[2]).sqrt()
 }
 
@@ -90,7 +105,10 @@ pub fn to_scene(p: [f64; 2], y: f32) -> [f32; 3] {
 
 /// Signed area of a ring in the east/north plane (positive: counter-clockwise).
 pub fn signed_area(ring: &[[f64; 2]]) -> f64 {
-    ring.windows(2).map(|w| w[0][0] * w[1][1] - w[1][0] * w[0][1]).sum::<f64>() / 2.0
+    ring.windows(2)
+        .map(|w| w[0][0] * w[1][1] - w[1][0] * w[0][1])
+        .sum::<f64>()
+        / 2.0
 }
 
 /// A ring without its closing point, wound counter-clockwise (`ccw`) or clockwise.
@@ -99,10 +117,12 @@ fn open_ring(ring: &[[f64; 2]], ccw: bool) -> Vec<[f64; 2]> {
     if r.len() > 1 && r.first() == r.last() {
         r.pop();
     }
-    let area: f64 = (0..r.len()).map(|i| {
-        let (a, b) = (r[i], r[(i + 1) % r.len()]);
-        a[0] * b[1] - b[0] * a[1]
-    }).sum();
+    let area: f64 = (0..r.len())
+        .map(|i| {
+            let (a, b) = (r[i], r[(i + 1) % r.len()]);
+            a[0] * b[1] - b[0] * a[1]
+        })
+        .sum();
     if (area > 0.0) != ccw {
         r.reverse();
     }
@@ -133,7 +153,9 @@ pub fn flat_polygon(rings: &[Vec<[f64; 2]>], y: f32) -> MeshData {
             pts.push(p);
         }
     }
-    let Ok(tris) = earcutr::earcut(&flat, &holes, 2) else { return m };
+    let Ok(tris) = earcutr::earcut(&flat, &holes, 2) else {
+        return m;
+    };
     for p in &pts {
         m.vertex(to_scene(*p, y), [0.0, 1.0, 0.0]);
     }
@@ -296,7 +318,11 @@ mod tests {
         assert!((hi[0] - lo[0] - 16.0).abs() < 1e-3 && (hi[1] - 12.0).abs() < 1e-6);
         assert!(((lo[0] + hi[0]) / 2.0 - 100.0).abs() < 1e-3 && ((lo[2] + hi[2]) / 2.0 + 50.0).abs() < 1e-3);
         let roof = std::f64::consts::PI * 64.0;
-        assert!((m.up_facing_area() - roof).abs() / roof < 0.01, "{}", m.up_facing_area());
+        assert!(
+            (m.up_facing_area() - roof).abs() / roof < 0.01,
+            "{}",
+            m.up_facing_area()
+        );
     }
 
     #[test]

@@ -125,21 +125,38 @@ pub fn layer_items(frame: &LocalFrame, layer: &str, fc: &FeatureCollection) -> V
         };
         let props = f.properties.as_ref().unwrap_or(&empty);
         let mut push = |shape: Shape, colour: Srgb, shading: Shading| {
-            out.push(SceneItem { layer: layer.to_string(), feature: id.clone(), shape, colour, shading });
+            out.push(SceneItem {
+                layer: layer.to_string(),
+                feature: id.clone(),
+                shape,
+                colour,
+                shading,
+            });
         };
         let y = ground_height(layer);
         match layer {
             "boundary" => {
                 for poly in polygons(frame, &g.value) {
-                    push(Shape::Mesh(mesh::flat_polygon(&poly, y)), style::PARK_GROUND, Shading::Flat);
-                    let fence: Vec<[f64; 3]> = poly[0].iter().map(|p| [p[0], p[1], num(props, "fence_height_m", 2.5)]).collect();
+                    push(
+                        Shape::Mesh(mesh::flat_polygon(&poly, y)),
+                        style::PARK_GROUND,
+                        Shading::Flat,
+                    );
+                    let fence: Vec<[f64; 3]> = poly[0]
+                        .iter()
+                        .map(|p| [p[0], p[1], num(props, "fence_height_m", 2.5)])
+                        .collect();
                     push(Shape::Mesh(mesh::polyline(&fence)), style::FENCE, Shading::Flat);
                 }
             }
             "roads" => {
                 for l in lines(frame, &g.value, 0.0) {
                     let flat: Vec<[f64; 2]> = l.iter().map(|p| [p[0], p[1]]).collect();
-                    push(Shape::Mesh(mesh::ribbon(&flat, num(props, "width_m", 10.0), y)), style::ROAD, Shading::Flat);
+                    push(
+                        Shape::Mesh(mesh::ribbon(&flat, num(props, "width_m", 10.0), y)),
+                        style::ROAD,
+                        Shading::Flat,
+                    );
                 }
             }
             "enterprises" => {
@@ -148,7 +165,11 @@ pub fn layer_items(frame: &LocalFrame, layer: &str, fc: &FeatureCollection) -> V
                     .and_then(|r| serde_json::from_value(r.clone()).ok())
                     .unwrap_or(RiskColour::Blue);
                 for poly in polygons(frame, &g.value) {
-                    push(Shape::Mesh(mesh::flat_polygon(&poly, y)), style::risk(risk), Shading::Flat);
+                    push(
+                        Shape::Mesh(mesh::flat_polygon(&poly, y)),
+                        style::risk(risk),
+                        Shading::Flat,
+                    );
                 }
             }
             "parking" => {
@@ -182,7 +203,11 @@ pub fn layer_items(frame: &LocalFrame, layer: &str, fc: &FeatureCollection) -> V
                 }
             }
             "pipe_racks" | "pipes" => {
-                let colour = if layer == "pipes" { style::pipe_medium(text(props, "medium")) } else { style::RACK };
+                let colour = if layer == "pipes" {
+                    style::pipe_medium(text(props, "medium"))
+                } else {
+                    style::RACK
+                };
                 for l in lines(frame, &g.value, num(props, "height_m", 7.0)) {
                     push(Shape::Mesh(mesh::polyline(&l)), colour, Shading::Flat);
                 }
@@ -198,7 +223,15 @@ pub fn layer_items(frame: &LocalFrame, layer: &str, fc: &FeatureCollection) -> V
                     _ => ([200, 200, 200], 6.0, 6.0),
                 };
                 if let Some((c, _)) = point(frame, &g.value) {
-                    push(Shape::Marker { at: mesh::to_scene(c, 0.0), size, height }, colour, Shading::Flat);
+                    push(
+                        Shape::Marker {
+                            at: mesh::to_scene(c, 0.0),
+                            size,
+                            height,
+                        },
+                        colour,
+                        Shading::Flat,
+                    );
                 } else {
                     for poly in polygons(frame, &g.value) {
                         push(Shape::Mesh(mesh::flat_polygon(&poly, y)), colour, Shading::Flat);

@@ -16,7 +16,10 @@ pub struct LegendItem {
 }
 
 fn item(label: &str, colour: Srgb) -> LegendItem {
-    LegendItem { label: label.to_string(), colour }
+    LegendItem {
+        label: label.to_string(),
+        colour,
+    }
 }
 
 /// Ground outside the park.
@@ -132,11 +135,21 @@ pub fn legend(layer: &str) -> Vec<LegendItem> {
         "tanks" => vec![item("Storage tank", TANK)],
         "hazards" => (1..=4).map(|l| item(&format!("Level {l}"), hazard_level(l))).collect(),
         "pipe_racks" => vec![item("Pipe rack", RACK)],
-        "pipes" => PIPE_CLASSES.iter().map(|(label, m)| item(label, pipe_medium(m))).collect(),
-        "gates" => vec![item("General", gate("general")), item("Hazmat", gate("hazmat")), item("Emergency", gate("emergency"))],
+        "pipes" => PIPE_CLASSES
+            .iter()
+            .map(|(label, m)| item(label, pipe_medium(m)))
+            .collect(),
+        "gates" => vec![
+            item("General", gate("general")),
+            item("Hazmat", gate("hazmat")),
+            item("Emergency", gate("emergency")),
+        ],
         "parking" => vec![item("Hazmat parking", PARKING)],
         "cameras" => vec![item("Camera", CAMERA)],
-        "detectors" => vec![item("Toxic gas (ppm)", detector("toxic_gas")), item("Combustible gas (%LEL)", detector("combustible_gas"))],
+        "detectors" => vec![
+            item("Toxic gas (ppm)", detector("toxic_gas")),
+            item("Combustible gas (%LEL)", detector("combustible_gas")),
+        ],
         "weather_stations" => vec![item("Weather station", WEATHER)],
         "emergency_resources" => vec![
             item("Fire station", resource("fire_station")),

@@ -52,7 +52,10 @@ impl ApiClient {
             .timeout(Duration::from_secs(60))
             .build()
             .unwrap_or_else(|_| reqwest::blocking::Client::new());
-        Self { base: base.trim_end_matches('/').to_string(), http }
+        Self {
+            base: base.trim_end_matches('/').to_string(),
+            http,
+        }
     }
 
     /// The server's base URL.
@@ -68,20 +71,29 @@ impl ApiClient {
     /// GETs an API path and decodes its JSON.
     pub fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
         let url = self.url(path);
-        let resp = self
-            .http
-            .get(&url)
-            .send()
-            .map_err(|e| ClientError::Unreachable { url: url.clone(), reason: root_cause(&e) })?;
+        let resp = self.http.get(&url).send().map_err(|e| ClientError::Unreachable {
+            url: url.clone(),
+            reason: root_cause(&e),
+        })?;
         let status = resp.status();
-        let body = resp.bytes().map_err(|e| ClientError::Unreachable { url: url.clone(), reason: root_cause(&e) })?;
+        let body = resp.bytes().map_err(|e| ClientError::Unreachable {
+            url: url.clone(),
+            reason: root_cause(&e),
+        })?;
         if !status.is_success() {
             let message = serde_json::from_slice::<ApiError>(&body)
                 .map(|e| e.error)
                 .unwrap_or_else(|_| String::from_utf8_lossy(&body).into_owned());
-            return Err(ClientError::Status { url, status: status.as_u16(), message });
+            return Err(ClientError::Status {
+                url,
+                status: status.as_u16(),
+                message,
+            });
         }
-        serde_json::from_slice(&body).map_err(|e| ClientError::Decode { url, reason: e.to_string() })
+        serde_json::from_slice(&body).map_err(|e| ClientError::Decode {
+            url,
+            reason: e.to_string(),
+        })
     }
 
     /// `GET /park`.

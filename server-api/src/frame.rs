@@ -62,7 +62,11 @@ fn ecef_to_geodetic(p: [f64; 3]) -> (f64, f64, f64) {
 impl LocalFrame {
     /// The frame whose origin is at `lon0`, `lat0` (degrees) on the ellipsoid.
     pub fn new(lon0: f64, lat0: f64) -> Self {
-        Self { lon0, lat0, origin_ecef: geodetic_to_ecef(lon0, lat0, 0.0) }
+        Self {
+            lon0,
+            lat0,
+            origin_ecef: geodetic_to_ecef(lon0, lat0, 0.0),
+        }
     }
 
     fn origin(&self) -> [f64; 3] {

@@ -62,7 +62,12 @@ pub fn grade(people_within_500m: u32, chemicals: &[HeldChemical]) -> Option<Grad
     }
     let a = alpha(people_within_500m);
     let r = r_value(a, chemicals);
-    Some(Grade { sum_q_over_q: s, alpha: a, r, level: level(r) })
+    Some(Grade {
+        sum_q_over_q: s,
+        alpha: a,
+        r,
+        level: level(r),
+    })
 }
 
 /// The result of [`grade`].
@@ -78,12 +83,87 @@ pub struct Grade {
     pub level: u8,
 }
 
+/// Builds a graded [`HazardSource`](crate::model::HazardSource) from a feature of the
+/// `hazards` layer, whose properties give `name`, `enterprise`, `unit_type`, `people_500m` and
+/// `chemicals: [{name, q_t}]`; Q and β come from the chemical table.
+pub fn hazard_from_feature(
+    id: &str,
+    props: &serde_json::Map<String, serde_json::Value>,
+    table: &crate::model::ChemicalTable,
+) -> Result<crate::model::HazardSource, String> {
+    use crate::model::{HazardSource, UnitType};
+    let text = |k: &str| -> Result<String, String> {
+        props
+            .get(k)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+            .ok_or_else(|| format!("property \"{k}\" must be a string"))
+    };
+    let unit_type: UnitType = serde_json::from_value(props.get("unit_type").cloned().unwrap_or_default())
+        .map_err(|_| "property \"unit_type\" must be \"production\" or \"storage\"".to_string())?;
+    let people = props
+        .get("people_500m")
+        .and_then(|v| v.as_u64())
+        .and_then(|v| u32::try_from(v).ok())
+        .ok_or("property \"people_500m\" must be a whole number of people")?;
+    let list = props
+        .get("chemicals")
+        .and_then(|v| v.as_array())
+        .ok_or("property \"chemicals\" must be a list")?;
+    let mut chemicals = Vec::new();
+    for (i, c) in list.iter().enumerate() {
+        let name = c
+            .get("name")
+            .and_then(|v| v.as_str())
+            .ok_or(format!("chemicals[{i}].name must be a string"))?;
+        let q_t = c
+            .get("q_t")
+            .and_then(|v| v.as_f64())
+            .filter(|q| q.is_finite() && *q >= 0.0)
+            .ok_or(format!("chemicals[{i}].q_t must be a quantity in tonnes, 0 or more"))?;
+        let chem = table
+            .get(name)
+            .ok_or(format!("chemicals[{i}]: \"{name}\" is not in the chemical table"))?;
+        chemicals.push(HeldChemical {
+            name: chem.name.clone(),
+            cas: chem.cas.clone(),
+            q_t,
+            threshold_t: chem.gb18218_threshold_t,
+            beta: chem.gb18218_beta,
+        });
+    }
+    let g = grade(people, &chemicals).ok_or_else(|| {
+        format!(
+            "Σq/Q = {:.2} is below 1, so by GB 18218-2018 this unit is not a major hazard source",
+            sum_q_over_q(&chemicals)
+        )
+    })?;
+    Ok(HazardSource {
+        id: id.to_string(),
+        name: text("name")?,
+        enterprise: text("enterprise")?,
+        unit_type,
+        chemicals,
+        people_500m: people,
+        alpha: g.alpha,
+        sum_q_over_q: g.sum_q_over_q,
+        r: g.r,
+        level: g.level,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn held(q: f64, threshold: f64, beta: f64) -> HeldChemical {
-        HeldChemical { name: "x".into(), cas: "0".into(), q_t: q, threshold_t: threshold, beta }
+        HeldChemical {
+            name: "x".into(),
+            cas: "0".into(),
+            q_t: q,
+            threshold_t: threshold,
+            beta,
+        }
     }
 
     #[test]
@@ -109,61 +189,17 @@ mod tests {
 
     #[test]
     fn alpha_band_edges() {
-        assert_eq!([alpha(1), alpha(29), alpha(30), alpha(49), alpha(50), alpha(99), alpha(100)],
-            [1.0, 1.0, 1.2, 1.2, 1.5, 1.5, 2.0]);
+        assert_eq!(
+            [
+                alpha(1),
+                alpha(29),
+                alpha(30),
+                alpha(49),
+                alpha(50),
+                alpha(99),
+                alpha(100)
+            ],
+            [1.0, 1.0, 1.2, 1.2, 1.5, 1.5, 2.0]
+        );
     }
-}
-
-/// Builds a graded [`HazardSource`](crate::model::HazardSource) from a feature of the
-/// `hazards` layer, whose properties give `name`, `enterprise`, `unit_type`, `people_500m` and
-/// `chemicals: [{name, q_t}]`; Q and β come from the chemical table.
-pub fn hazard_from_feature(
-    id: &str,
-    props: &serde_json::Map<String, serde_json::Value>,
-    table: &crate::model::ChemicalTable,
-) -> Result<crate::model::HazardSource, String> {
-    use crate::model::{HazardSource, UnitType};
-    let text = |k: &str| -> Result<String, String> {
-        props.get(k).and_then(|v| v.as_str()).map(str::to_string).ok_or_else(|| format!("property \"{k}\" must be a string"))
-    };
-    let unit_type: UnitType = serde_json::from_value(props.get("unit_type").cloned().unwrap_or_default())
-        .map_err(|_| "property \"unit_type\" must be \"production\" or \"storage\"".to_string())?;
-    let people = props
-        .get("people_500m")
-        .and_then(|v| v.as_u64())
-        .and_then(|v| u32::try_from(v).ok())
-        .ok_or("property \"people_500m\" must be a whole number of people")?;
-    let list = props.get("chemicals").and_then(|v| v.as_array()).ok_or("property \"chemicals\" must be a list")?;
-    let mut chemicals = Vec::new();
-    for (i, c) in list.iter().enumerate() {
-        let name = c.get("name").and_then(|v| v.as_str()).ok_or(format!("chemicals[{i}].name must be a string"))?;
-        let q_t = c
-            .get("q_t")
-            .and_then(|v| v.as_f64())
-            .filter(|q| q.is_finite() && *q >= 0.0)
-            .ok_or(format!("chemicals[{i}].q_t must be a quantity in tonnes, 0 or more"))?;
-        let chem = table.get(name).ok_or(format!("chemicals[{i}]: \"{name}\" is not in the chemical table"))?;
-        chemicals.push(HeldChemical {
-            name: chem.name.clone(),
-            cas: chem.cas.clone(),
-            q_t,
-            threshold_t: chem.gb18218_threshold_t,
-            beta: chem.gb18218_beta,
-        });
-    }
-    let g = grade(people, &chemicals).ok_or_else(|| {
-        format!("Σq/Q = {:.2} is below 1, so by GB 18218-2018 this unit is not a major hazard source", sum_q_over_q(&chemicals))
-    })?;
-    Ok(HazardSource {
-        id: id.to_string(),
-        name: text("name")?,
-        enterprise: text("enterprise")?,
-        unit_type,
-        chemicals,
-        people_500m: people,
-        alpha: g.alpha,
-        sum_q_over_q: g.sum_q_over_q,
-        r: g.r,
-        level: g.level,
-    })
 }

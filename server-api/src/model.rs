@@ -218,7 +218,9 @@ pub struct ChemicalTable {
 impl ChemicalTable {
     /// The chemical named `name` (English name or CAS number).
     pub fn get(&self, name: &str) -> Option<&Chemical> {
-        self.chemicals.iter().find(|c| c.name.eq_ignore_ascii_case(name) || c.cas == name)
+        self.chemicals
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name) || c.cas == name)
     }
 }
 

@@ -46,9 +46,16 @@ fn polygon_ok(rings: &PolygonType) -> Result<(), String> {
         return Err("a Polygon needs an exterior ring".into());
     }
     for (i, ring) in rings.iter().enumerate() {
-        let which = if i == 0 { "exterior ring".to_string() } else { format!("hole {i}") };
+        let which = if i == 0 {
+            "exterior ring".to_string()
+        } else {
+            format!("hole {i}")
+        };
         if ring.len() < 4 {
-            return Err(format!("{which} needs at least 4 positions (RFC 7946 §3.1.6), found {}", ring.len()));
+            return Err(format!(
+                "{which} needs at least 4 positions (RFC 7946 §3.1.6), found {}",
+                ring.len()
+            ));
         }
         if ring.first() != ring.last() {
             return Err(format!("{which} is not closed: its first and last positions differ"));
@@ -73,11 +80,17 @@ pub fn geometry_ok(g: &Geometry) -> Result<(), String> {
 
 /// Parses and checks a layer file. Returns the features in file order.
 pub fn parse_layer_file(file: &str, text: &str) -> Result<Vec<Feature>, LayerFileError> {
-    let err = |feature: Option<String>, reason: String| LayerFileError { file: file.to_string(), feature, reason };
-    let raw: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| err(None, format!("not valid JSON: {e}")))?;
+    let err = |feature: Option<String>, reason: String| LayerFileError {
+        file: file.to_string(),
+        feature,
+        reason,
+    };
+    let raw: serde_json::Value = serde_json::from_str(text).map_err(|e| err(None, format!("not valid JSON: {e}")))?;
     if raw.get("crs").is_some() {
-        return Err(err(None, "has a \"crs\" member, which RFC 7946 removed: coordinates must be WGS84".into()));
+        return Err(err(
+            None,
+            "has a \"crs\" member, which RFC 7946 removed: coordinates must be WGS84".into(),
+        ));
     }
     let gj: GeoJson = GeoJson::from_json_value(raw).map_err(|e| err(None, format!("not GeoJSON: {e}")))?;
     let fc: FeatureCollection = match gj {
@@ -96,9 +109,17 @@ pub fn parse_layer_file(file: &str, text: &str) -> Result<Vec<Feature>, LayerFil
             Some(geojson::feature::Id::String(s)) if !s.trim().is_empty() => s.clone(),
             Some(geojson::feature::Id::String(_)) => return Err(err(Some(format!("#{i}")), "has an empty id".into())),
             Some(geojson::feature::Id::Number(n)) => {
-                return Err(err(Some(format!("#{i}")), format!("id {n} is a number; ids must be stable strings")));
+                return Err(err(
+                    Some(format!("#{i}")),
+                    format!("id {n} is a number; ids must be stable strings"),
+                ));
             }
-            None => return Err(err(Some(format!("#{i}")), "has no id; every feature needs a stable string id".into())),
+            None => {
+                return Err(err(
+                    Some(format!("#{i}")),
+                    "has no id; every feature needs a stable string id".into(),
+                ));
+            }
         };
         let name = format!("#{i} (id \"{id}\")");
         let Some(g) = &f.geometry else {
@@ -130,7 +151,8 @@ mod tests {
 
     #[test]
     fn accepts_a_good_file() {
-        let t = fc(r#"{"type":"Feature","id":"a","geometry":{"type":"Point","coordinates":[118.4,37.5]},"properties":{}}"#);
+        let t =
+            fc(r#"{"type":"Feature","id":"a","geometry":{"type":"Point","coordinates":[118.4,37.5]},"properties":{}}"#);
         assert_eq!(parse_layer_file("x.geojson", &t).expect("valid").len(), 1);
     }
 
@@ -148,9 +170,17 @@ mod tests {
 
     #[test]
     fn refuses_projected_coordinates_crs_and_missing_ids() {
-        let projected = fc(r#"{"type":"Feature","id":"a","geometry":{"type":"Point","coordinates":[512000.0,4158000.0]},"properties":{}}"#);
-        assert!(parse_layer_file("f", &projected).expect_err("projected").reason.contains("WGS84"));
-        let crs = r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:4490"}},"features":[]}"#;
+        let projected = fc(
+            r#"{"type":"Feature","id":"a","geometry":{"type":"Point","coordinates":[512000.0,4158000.0]},"properties":{}}"#,
+        );
+        assert!(
+            parse_layer_file("f", &projected)
+                .expect_err("projected")
+                .reason
+                .contains("WGS84")
+        );
+        let crs =
+            r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:4490"}},"features":[]}"#;
         assert!(parse_layer_file("f", crs).expect_err("crs").reason.contains("crs"));
         let no_id = fc(r#"{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":{}}"#);
         assert!(parse_layer_file("f", &no_id).expect_err("id").reason.contains("no id"));
@@ -159,6 +189,11 @@ mod tests {
             r#"{"type":"Feature","id":"a","geometry":{"type":"Point","coordinates":[1,2]},"properties":{}}"#
         ));
         assert!(parse_layer_file("f", &dup).expect_err("dup").reason.contains("repeats"));
-        assert!(parse_layer_file("f", "{not json").expect_err("json").reason.contains("not valid JSON"));
+        assert!(
+            parse_layer_file("f", "{not json")
+                .expect_err("json")
+                .reason
+                .contains("not valid JSON")
+        );
     }
 }

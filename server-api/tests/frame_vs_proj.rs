@@ -25,13 +25,26 @@ fn proj_topocentric(points: &[(f64, f64, f64)]) -> Vec<[f64; 3]> {
     for (lon, lat, h) in points {
         input.push_str(&format!("{lon:.12} {lat:.12} {h:.4} 0\n"));
     }
-    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write to cct");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write to cct");
     let out = child.wait_with_output().expect("cct runs");
-    assert!(out.status.success(), "cct failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "cct failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| {
-            let v: Vec<f64> = l.split_whitespace().take(3).map(|x| x.parse().expect("number from cct")).collect();
+            let v: Vec<f64> = l
+                .split_whitespace()
+                .take(3)
+                .map(|x| x.parse().expect("number from cct"))
+                .collect();
             [v[0], v[1], v[2]]
         })
         .collect()

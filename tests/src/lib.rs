@@ -20,9 +20,15 @@ pub fn start_server(data_dir: &Path, assets: Option<PathBuf>) -> anyhow::Result<
         assets_dir: assets.unwrap_or_else(default_assets_dir),
         listen: "127.0.0.1:0".parse()?,
     };
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
     let server = rt.block_on(bind(&cfg))?;
     let addr = server.addr;
     std::thread::spawn(move || rt.block_on(server.serve()));
-    Ok(TestServer { addr, url: format!("http://{addr}") })
+    Ok(TestServer {
+        addr,
+        url: format!("http://{addr}"),
+    })
 }

@@ -60,7 +60,11 @@ fn serves_the_demo_park_from_a_seeded_sqlite_file() {
     let conn = rusqlite::Connection::open(&db).expect("open the server's database");
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("pragma");
     assert_eq!(mode, "wal");
-    let n: i64 = conn.query_row("SELECT count(*) FROM features WHERE layer_id = 'tanks'", [], |r| r.get(0)).expect("count");
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM features WHERE layer_id = 'tanks'", [], |r| {
+            r.get(0)
+        })
+        .expect("count");
     assert_eq!(n as usize, count("tanks"));
 }
 
@@ -77,9 +81,15 @@ fn unknown_ids_and_endpoints_get_a_json_404_that_says_what_is_wrong() {
     assert!(body["error"].as_str().is_some_and(|m| m.contains("mhs-999")));
     let (status, body) = get(&format!("{}/api/v1/nothing-here", server.url));
     assert_eq!(status, 404);
-    assert!(body["error"].as_str().is_some_and(|m| m.contains("/api/v1/nothing-here")));
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|m| m.contains("/api/v1/nothing-here"))
+    );
     match ApiClient::new(&server.url).layer("nope") {
-        Err(ClientError::Status { status: 404, message, .. }) => assert!(message.contains("nope")),
+        Err(ClientError::Status {
+            status: 404, message, ..
+        }) => assert!(message.contains("nope")),
         other => panic!("expected a 404, got {other:?}"),
     }
 }
@@ -94,14 +104,18 @@ fn a_restart_keeps_the_database_and_does_not_seed_twice() {
     let after = ApiClient::new(&second.url).layer("tanks").expect("tanks");
     assert_eq!(before, after);
     let conn = rusqlite::Connection::open(dir.path().join("parktwin.sqlite")).expect("open");
-    let parks: i64 = conn.query_row("SELECT count(*) FROM meta WHERE key = 'park'", [], |r| r.get(0)).expect("count");
+    let parks: i64 = conn
+        .query_row("SELECT count(*) FROM meta WHERE key = 'park'", [], |r| r.get(0))
+        .expect("count");
     assert_eq!(parks, 1);
 }
 
 #[test]
 fn an_unreachable_server_is_named_in_the_error() {
     // Port 9 (discard) on loopback has no ParkTwin server.
-    let err = ApiClient::new("http://127.0.0.1:9").park().expect_err("nothing listens");
+    let err = ApiClient::new("http://127.0.0.1:9")
+        .park()
+        .expect_err("nothing listens");
     let text = err.to_string();
     assert!(text.contains("http://127.0.0.1:9/api/v1/park"), "{text}");
     assert!(matches!(err, ClientError::Unreachable { .. }));
@@ -124,32 +138,53 @@ fn a_bad_layer_file_refuses_the_seed_naming_file_feature_and_reason() {
     copy_assets(assets.path());
     // Open the exterior ring of the third building.
     let path = assets.path().join("park/layers/buildings.geojson");
-    let mut fc: geojson::FeatureCollection =
-        std::fs::read_to_string(&path).expect("read").parse().expect("valid to start with");
+    let mut fc: geojson::FeatureCollection = std::fs::read_to_string(&path)
+        .expect("read")
+        .parse()
+        .expect("valid to start with");
     let id = match &fc.features[2].id {
         Some(geojson::feature::Id::String(s)) => s.clone(),
         _ => panic!("string ids"),
     };
-    if let Some(geojson::Geometry { value: geojson::Value::Polygon(rings), .. }) = &mut fc.features[2].geometry {
+    if let Some(geojson::Geometry {
+        value: geojson::Value::Polygon(rings),
+        ..
+    }) = &mut fc.features[2].geometry
+    {
         rings[0].pop();
     }
     std::fs::write(&path, fc.to_string()).expect("write");
 
     let data = tempfile::tempdir().expect("tempdir");
-    let err = start_server(data.path(), Some(assets.path().to_path_buf())).err().expect("refused");
+    let err = start_server(data.path(), Some(assets.path().to_path_buf()))
+        .err()
+        .expect("refused");
     let text = format!("{err:#}");
     assert!(text.contains("buildings.geojson"), "{text}");
     assert!(text.contains(&format!("id \"{id}\"")), "{text}");
     assert!(text.contains("not closed"), "{text}");
     // Nothing half-seeded: the database, if created, holds no park and no features.
     let conn = rusqlite::Connection::open(data.path().join("parktwin.sqlite")).expect("open");
-    let rows: i64 = conn.query_row("SELECT (SELECT count(*) FROM meta) + (SELECT count(*) FROM features)", [], |r| r.get(0)).expect("count");
+    let rows: i64 = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM meta) + (SELECT count(*) FROM features)",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
     assert_eq!(rows, 0);
 
     // Mended, the same folder seeds and serves.
     copy_assets(assets.path());
     let server = start_server(data.path(), Some(assets.path().to_path_buf())).expect("seeds now");
-    assert!(ApiClient::new(&server.url).layer("buildings").expect("served").features.len() >= 150);
+    assert!(
+        ApiClient::new(&server.url)
+            .layer("buildings")
+            .expect("served")
+            .features
+            .len()
+            >= 150
+    );
 }
 
 #[test]
@@ -160,10 +195,15 @@ fn a_hazard_below_the_thresholds_is_refused_at_seed() {
     let text = std::fs::read_to_string(&path).expect("read");
     let mut fc: geojson::FeatureCollection = text.parse().expect("valid");
     let props = fc.features[0].properties.as_mut().expect("props");
-    props.insert("chemicals".into(), serde_json::json!([{"name": "chlorine", "q_t": 1.0}]));
+    props.insert(
+        "chemicals".into(),
+        serde_json::json!([{"name": "chlorine", "q_t": 1.0}]),
+    );
     std::fs::write(&path, fc.to_string()).expect("write");
     let data = tempfile::tempdir().expect("tempdir");
-    let err = start_server(data.path(), Some(assets.path().to_path_buf())).err().expect("refused");
+    let err = start_server(data.path(), Some(assets.path().to_path_buf()))
+        .err()
+        .expect("refused");
     let text = format!("{err:#}");
     assert!(text.contains("hazards.geojson") && text.contains("GB 18218"), "{text}");
 }

@@ -14,7 +14,10 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 fn main() -> anyhow::Result<()> {
-    let out = std::env::args().nth(1).map(PathBuf::from).unwrap_or_else(|| PathBuf::from("assets/park"));
+    let out = std::env::args()
+        .nth(1)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("assets/park"));
     let chem_path = out.join("..").join("chemicals.json");
     let table = serde_json::from_str(
         &std::fs::read_to_string(&chem_path).with_context(|| format!("cannot read {}", chem_path.display()))?,

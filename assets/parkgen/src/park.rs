@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use anyhow::{Context, bail};
 use parktwin_api::frame::LocalFrame;
 use parktwin_api::grading::hazard_from_feature;
-use parktwin_api::model::{ChemicalTable, DetectorKind, LayerGroup, LayerManifestEntry, Park, ParkManifest, RiskColour};
+use parktwin_api::model::{
+    ChemicalTable, DetectorKind, LayerGroup, LayerManifestEntry, Park, ParkManifest, RiskColour,
+};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value, json};
@@ -53,7 +55,14 @@ struct Ent {
 }
 
 const fn farm(chem: &'static str, n: usize, d: f64, h: f64, q_each: f64, roof: &'static str) -> Farm {
-    Farm { chem, n, d, h, q_each, roof }
+    Farm {
+        chem,
+        n,
+        d,
+        h,
+        q_each,
+        roof,
+    }
 }
 const fn unit(name: &'static str, height: f64, chems: &'static [(&'static str, f64)]) -> Unit {
     Unit { name, height, chems }
@@ -61,61 +70,181 @@ const fn unit(name: &'static str, height: f64, chems: &'static [(&'static str, f
 
 /// The enterprises. The first three take a whole block, the rest half a block each.
 const ENTS: &[Ent] = &[
-    Ent { name: "Binhai Chlor-Alkali Co.", zh: "滨海氯碱化工有限公司", industry: "chlor-alkali", people_500m: 150,
+    Ent {
+        name: "Binhai Chlor-Alkali Co.",
+        zh: "滨海氯碱化工有限公司",
+        industry: "chlor-alkali",
+        people_500m: 150,
         farms: &[farm("chlorine", 6, 4.0, 6.0, 30.0, "horizontal bullet")],
-        units: &[unit("Membrane electrolysis unit", 18.0, &[]), unit("HCl synthesis unit", 28.0, &[("hydrogen chloride", 30.0)])] },
-    Ent { name: "Delta Petrochemical Co.", zh: "黄河三角洲石化有限公司", industry: "refining", people_500m: 220,
-        farms: &[farm("propane", 4, 14.0, 14.0, 600.0, "sphere"), farm("benzene", 6, 16.0, 12.0, 1500.0, "internal floating")],
-        units: &[unit("Crude distillation unit", 45.0, &[]), unit("Hydrodesulfurisation unit", 32.0, &[("hydrogen sulfide", 6.0)]),
-                 unit("Catalytic reformer", 38.0, &[("benzene", 30.0)])] },
-    Ent { name: "Yellow River Ammonia & Fertilizer Co.", zh: "黄河合成氨化肥有限公司", industry: "fertilizer", people_500m: 150,
+        units: &[
+            unit("Membrane electrolysis unit", 18.0, &[]),
+            unit("HCl synthesis unit", 28.0, &[("hydrogen chloride", 30.0)]),
+        ],
+    },
+    Ent {
+        name: "Delta Petrochemical Co.",
+        zh: "黄河三角洲石化有限公司",
+        industry: "refining",
+        people_500m: 220,
+        farms: &[
+            farm("propane", 4, 14.0, 14.0, 600.0, "sphere"),
+            farm("benzene", 6, 16.0, 12.0, 1500.0, "internal floating"),
+        ],
+        units: &[
+            unit("Crude distillation unit", 45.0, &[]),
+            unit("Hydrodesulfurisation unit", 32.0, &[("hydrogen sulfide", 6.0)]),
+            unit("Catalytic reformer", 38.0, &[("benzene", 30.0)]),
+        ],
+    },
+    Ent {
+        name: "Yellow River Ammonia & Fertilizer Co.",
+        zh: "黄河合成氨化肥有限公司",
+        industry: "fertilizer",
+        people_500m: 150,
         farms: &[farm("ammonia", 2, 26.0, 22.0, 5000.0, "refrigerated double wall")],
-        units: &[unit("Ammonia synthesis unit", 40.0, &[("ammonia", 40.0)]), unit("Urea granulation tower", 60.0, &[])] },
-    Ent { name: "Lubei Fluorochemicals Co.", zh: "鲁北氟化工有限公司", industry: "fluorochemicals", people_500m: 60,
+        units: &[
+            unit("Ammonia synthesis unit", 40.0, &[("ammonia", 40.0)]),
+            unit("Urea granulation tower", 60.0, &[]),
+        ],
+    },
+    Ent {
+        name: "Lubei Fluorochemicals Co.",
+        zh: "鲁北氟化工有限公司",
+        industry: "fluorochemicals",
+        people_500m: 60,
         farms: &[farm("hydrogen fluoride", 2, 3.0, 4.0, 4.0, "horizontal bullet")],
-        units: &[unit("HF reaction unit", 24.0, &[("hydrogen fluoride", 0.6)])] },
-    Ent { name: "Dongying Polyurethane Co.", zh: "东营聚氨酯有限公司", industry: "isocyanates", people_500m: 35,
+        units: &[unit("HF reaction unit", 24.0, &[("hydrogen fluoride", 0.6)])],
+    },
+    Ent {
+        name: "Dongying Polyurethane Co.",
+        zh: "东营聚氨酯有限公司",
+        industry: "isocyanates",
+        people_500m: 35,
         farms: &[farm("chlorine", 2, 3.0, 5.0, 10.0, "horizontal bullet")],
-        units: &[unit("Phosgenation unit", 30.0, &[("phosgene", 0.9)])] },
-    Ent { name: "Kenli Acrylic Fibre Co.", zh: "垦利腈纶有限公司", industry: "acrylic fibre", people_500m: 20,
+        units: &[unit("Phosgenation unit", 30.0, &[("phosgene", 0.9)])],
+    },
+    Ent {
+        name: "Kenli Acrylic Fibre Co.",
+        zh: "垦利腈纶有限公司",
+        industry: "acrylic fibre",
+        people_500m: 20,
         farms: &[farm("acrylonitrile", 4, 11.0, 10.0, 600.0, "internal floating")],
-        units: &[unit("Polymerisation unit", 26.0, &[("acrylonitrile", 20.0)])] },
-    Ent { name: "Hekou Ethylene Oxide Co.", zh: "河口环氧乙烷有限公司", industry: "ethylene oxide", people_500m: 35,
+        units: &[unit("Polymerisation unit", 26.0, &[("acrylonitrile", 20.0)])],
+    },
+    Ent {
+        name: "Hekou Ethylene Oxide Co.",
+        zh: "河口环氧乙烷有限公司",
+        industry: "ethylene oxide",
+        people_500m: 35,
         farms: &[farm("ethylene oxide", 4, 5.0, 6.0, 40.0, "pressurised")],
-        units: &[unit("EO reactor unit", 34.0, &[("ethylene oxide", 8.0)])] },
-    Ent { name: "Binhai Methanol Co.", zh: "滨海甲醇有限公司", industry: "methanol", people_500m: 60,
+        units: &[unit("EO reactor unit", 34.0, &[("ethylene oxide", 8.0)])],
+    },
+    Ent {
+        name: "Binhai Methanol Co.",
+        zh: "滨海甲醇有限公司",
+        industry: "methanol",
+        people_500m: 60,
         farms: &[farm("methanol", 6, 22.0, 16.0, 4000.0, "internal floating")],
-        units: &[unit("Methanol synthesis unit", 36.0, &[("methanol", 100.0)])] },
-    Ent { name: "Guangrao Sulphuric Acid Co.", zh: "广饶硫酸有限公司", industry: "sulphuric acid", people_500m: 20,
+        units: &[unit("Methanol synthesis unit", 36.0, &[("methanol", 100.0)])],
+    },
+    Ent {
+        name: "Guangrao Sulphuric Acid Co.",
+        zh: "广饶硫酸有限公司",
+        industry: "sulphuric acid",
+        people_500m: 20,
         farms: &[farm("sulfur dioxide", 3, 4.5, 6.0, 60.0, "horizontal bullet")],
-        units: &[unit("Sulphur burner and converter", 30.0, &[("sulfur dioxide", 5.0)])] },
-    Ent { name: "Haiyun Tank Terminal Co.", zh: "海运罐区储运有限公司", industry: "tank storage", people_500m: 60,
-        farms: &[farm("methanol", 6, 20.0, 14.0, 3000.0, "internal floating"), farm("benzene", 4, 12.0, 10.0, 800.0, "internal floating")],
-        units: &[unit("Truck loading rack", 10.0, &[])] },
-    Ent { name: "Lijin Fine Chemicals Co.", zh: "利津精细化工有限公司", industry: "fine chemicals", people_500m: 25,
-        farms: &[farm("benzene", 3, 6.0, 6.0, 100.0, "fixed cone"), farm("methanol", 3, 7.0, 8.0, 200.0, "fixed cone")],
-        units: &[unit("Batch reactor hall", 22.0, &[("benzene", 10.0), ("methanol", 20.0)])] },
-    Ent { name: "Shengli Pesticides Co.", zh: "胜利农药有限公司", industry: "agrochemicals", people_500m: 20,
+        units: &[unit("Sulphur burner and converter", 30.0, &[("sulfur dioxide", 5.0)])],
+    },
+    Ent {
+        name: "Haiyun Tank Terminal Co.",
+        zh: "海运罐区储运有限公司",
+        industry: "tank storage",
+        people_500m: 60,
+        farms: &[
+            farm("methanol", 6, 20.0, 14.0, 3000.0, "internal floating"),
+            farm("benzene", 4, 12.0, 10.0, 800.0, "internal floating"),
+        ],
+        units: &[unit("Truck loading rack", 10.0, &[])],
+    },
+    Ent {
+        name: "Lijin Fine Chemicals Co.",
+        zh: "利津精细化工有限公司",
+        industry: "fine chemicals",
+        people_500m: 25,
+        farms: &[
+            farm("benzene", 3, 6.0, 6.0, 100.0, "fixed cone"),
+            farm("methanol", 3, 7.0, 8.0, 200.0, "fixed cone"),
+        ],
+        units: &[unit(
+            "Batch reactor hall",
+            22.0,
+            &[("benzene", 10.0), ("methanol", 20.0)],
+        )],
+    },
+    Ent {
+        name: "Shengli Pesticides Co.",
+        zh: "胜利农药有限公司",
+        industry: "agrochemicals",
+        people_500m: 20,
         farms: &[farm("chlorine", 2, 3.0, 4.0, 8.0, "horizontal bullet")],
-        units: &[unit("Chlorination unit", 24.0, &[("chlorine", 3.0)])] },
-    Ent { name: "Delta Hazmat Logistics Co.", zh: "三角洲危化品物流有限公司", industry: "logistics", people_500m: 40,
-        farms: &[], units: &[] },
-    Ent { name: "Huanghe Water Services Co.", zh: "黄河水务有限公司", industry: "wastewater treatment", people_500m: 10,
+        units: &[unit("Chlorination unit", 24.0, &[("chlorine", 3.0)])],
+    },
+    Ent {
+        name: "Delta Hazmat Logistics Co.",
+        zh: "三角洲危化品物流有限公司",
+        industry: "logistics",
+        people_500m: 40,
+        farms: &[],
+        units: &[],
+    },
+    Ent {
+        name: "Huanghe Water Services Co.",
+        zh: "黄河水务有限公司",
+        industry: "wastewater treatment",
+        people_500m: 10,
         farms: &[farm("chlorine", 1, 2.0, 2.5, 2.0, "horizontal bullet")],
-        units: &[unit("Disinfection house", 8.0, &[("chlorine", 0.5)])] },
-    Ent { name: "Bohai New Materials Co.", zh: "渤海新材料有限公司", industry: "propane dehydrogenation", people_500m: 35,
+        units: &[unit("Disinfection house", 8.0, &[("chlorine", 0.5)])],
+    },
+    Ent {
+        name: "Bohai New Materials Co.",
+        zh: "渤海新材料有限公司",
+        industry: "propane dehydrogenation",
+        people_500m: 35,
         farms: &[farm("propane", 4, 11.0, 11.0, 300.0, "sphere")],
-        units: &[unit("PDH reactor unit", 42.0, &[("propane", 40.0)])] },
-    Ent { name: "Yongan Coatings Co.", zh: "永安涂料有限公司", industry: "coatings", people_500m: 30,
+        units: &[unit("PDH reactor unit", 42.0, &[("propane", 40.0)])],
+    },
+    Ent {
+        name: "Yongan Coatings Co.",
+        zh: "永安涂料有限公司",
+        industry: "coatings",
+        people_500m: 30,
         farms: &[farm("methanol", 2, 6.0, 7.0, 150.0, "fixed cone")],
-        units: &[unit("Mixing workshop", 14.0, &[])] },
-    Ent { name: "Sanhe Industrial Gases Co.", zh: "三和工业气体有限公司", industry: "industrial gases", people_500m: 20,
-        farms: &[], units: &[unit("Air separation unit", 48.0, &[])] },
-    Ent { name: "Jinhai Pharmaceutical Intermediates Co.", zh: "金海医药中间体有限公司", industry: "pharmaceutical intermediates", people_500m: 25,
+        units: &[unit("Mixing workshop", 14.0, &[])],
+    },
+    Ent {
+        name: "Sanhe Industrial Gases Co.",
+        zh: "三和工业气体有限公司",
+        industry: "industrial gases",
+        people_500m: 20,
+        farms: &[],
+        units: &[unit("Air separation unit", 48.0, &[])],
+    },
+    Ent {
+        name: "Jinhai Pharmaceutical Intermediates Co.",
+        zh: "金海医药中间体有限公司",
+        industry: "pharmaceutical intermediates",
+        people_500m: 25,
         farms: &[farm("methanol", 3, 9.0, 9.0, 400.0, "fixed cone")],
-        units: &[unit("Synthesis workshop", 20.0, &[("methanol", 30.0)])] },
-    Ent { name: "Hongyuan Plastics Co.", zh: "宏远塑料有限公司", industry: "plastics", people_500m: 45,
-        farms: &[], units: &[unit("Extrusion workshop", 16.0, &[])] },
+        units: &[unit("Synthesis workshop", 20.0, &[("methanol", 30.0)])],
+    },
+    Ent {
+        name: "Hongyuan Plastics Co.",
+        zh: "宏远塑料有限公司",
+        industry: "plastics",
+        people_500m: 45,
+        farms: &[],
+        units: &[unit("Extrusion workshop", 16.0, &[])],
+    },
 ];
 
 /// Columns and rows of the blocks between the avenues (road centre lines).
@@ -146,7 +275,13 @@ impl Rect {
     }
     /// Counter-clockwise ring, closed.
     fn ring(&self) -> Vec<Pt> {
-        vec![(self.0, self.1), (self.2, self.1), (self.2, self.3), (self.0, self.3), (self.0, self.1)]
+        vec![
+            (self.0, self.1),
+            (self.2, self.1),
+            (self.2, self.3),
+            (self.0, self.3),
+            (self.0, self.1),
+        ]
     }
     fn inside_fence(&self) -> bool {
         self.2 + self.3 <= PARCEL_CHAMFER
@@ -215,7 +350,9 @@ impl Writer {
 }
 
 fn len(pts: &[Pt]) -> f64 {
-    pts.windows(2).map(|w| ((w[1].0 - w[0].0).powi(2) + (w[1].1 - w[0].1).powi(2)).sqrt()).sum()
+    pts.windows(2)
+        .map(|w| ((w[1].0 - w[0].0).powi(2) + (w[1].1 - w[0].1).powi(2)).sqrt())
+        .sum()
 }
 
 fn round1(v: f64) -> f64 {
@@ -235,26 +372,65 @@ fn sig2(v: f64) -> f64 {
 const CATALOG: &[(&str, &str, &str, LayerGroup, bool)] = &[
     ("boundary", "Park boundary (fence)", "园区边界", LayerGroup::Base, true),
     ("roads", "Roads", "道路", LayerGroup::Base, true),
-    ("enterprises", "Enterprises by risk colour", "企业四色风险", LayerGroup::Safety, true),
+    (
+        "enterprises",
+        "Enterprises by risk colour",
+        "企业四色风险",
+        LayerGroup::Safety,
+        true,
+    ),
     ("buildings", "Buildings", "建筑", LayerGroup::Base, true),
     ("units", "Process units", "生产装置", LayerGroup::Safety, true),
     ("tanks", "Storage tanks", "储罐", LayerGroup::Safety, true),
-    ("hazards", "Major hazard sources (GB 18218)", "重大危险源", LayerGroup::Safety, true),
+    (
+        "hazards",
+        "Major hazard sources (GB 18218)",
+        "重大危险源",
+        LayerGroup::Safety,
+        true,
+    ),
     ("pipe_racks", "Pipe racks", "管廊", LayerGroup::PipeGallery, true),
     ("pipes", "Pipes by medium", "管道", LayerGroup::PipeGallery, true),
     ("gates", "Gates", "卡口", LayerGroup::ClosedManagement, true),
-    ("parking", "Hazmat truck parking", "危化品车辆停车场", LayerGroup::ClosedManagement, true),
+    (
+        "parking",
+        "Hazmat truck parking",
+        "危化品车辆停车场",
+        LayerGroup::ClosedManagement,
+        true,
+    ),
     ("cameras", "Cameras", "视频监控", LayerGroup::ClosedManagement, false),
     ("detectors", "Gas detectors", "气体探测器", LayerGroup::Safety, true),
-    ("weather_stations", "Weather stations", "气象站", LayerGroup::Environment, true),
-    ("emergency_resources", "Emergency resources", "应急资源", LayerGroup::Emergency, true),
-    ("sensitive_targets", "Sensitive targets", "环境敏感目标", LayerGroup::Emergency, true),
+    (
+        "weather_stations",
+        "Weather stations",
+        "气象站",
+        LayerGroup::Environment,
+        true,
+    ),
+    (
+        "emergency_resources",
+        "Emergency resources",
+        "应急资源",
+        LayerGroup::Emergency,
+        true,
+    ),
+    (
+        "sensitive_targets",
+        "Sensitive targets",
+        "环境敏感目标",
+        LayerGroup::Emergency,
+        true,
+    ),
 ];
 
 /// Generates every file of the demo park: `park.json` and `layers/*.geojson`.
 pub fn generate(table: &ChemicalTable) -> anyhow::Result<Vec<(String, String)>> {
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
-    let mut w = Writer { frame: LocalFrame::new(ORIGIN.0, ORIGIN.1), layers: BTreeMap::new() };
+    let mut w = Writer {
+        frame: LocalFrame::new(ORIGIN.0, ORIGIN.1),
+        layers: BTreeMap::new(),
+    };
 
     // Fence.
     let fence = vec![
@@ -273,25 +449,97 @@ pub fn generate(table: &ChemicalTable) -> anyhow::Result<Vec<(String, String)>> 
     w.add("boundary", "fence".into(), fence_geom, json!({"name": "Park fence", "name_zh": "园区围栏", "area_km2": round1(area_km2 * 100.0) / 100.0, "fence_height_m": 2.5}));
 
     // Roads: the inner ring, the avenues, the highway and the gates' access roads.
-    let ring_road = vec![(-1560.0, -1160.0), (1560.0, -1160.0), (1560.0, 1033.4), (1433.4, 1160.0), (-1560.0, 1160.0), (-1560.0, -1160.0)];
+    let ring_road = vec![
+        (-1560.0, -1160.0),
+        (1560.0, -1160.0),
+        (1560.0, 1033.4),
+        (1433.4, 1160.0),
+        (-1560.0, 1160.0),
+        (-1560.0, -1160.0),
+    ];
     let mut roads: Vec<(&str, &str, &str, f64, Vec<Pt>)> = vec![
         ("road-ring", "Ring Road", "环园路", 10.0, ring_road),
-        ("road-ns-1", "Weiyi Road", "纬一路", 16.0, vec![(-800.0, -1160.0), (-800.0, 1160.0)]),
-        ("road-ns-2", "Central Avenue", "中心大道", 20.0, vec![(0.0, -1400.0), (0.0, 1160.0)]),
-        ("road-ns-3", "Weisan Road", "纬三路", 16.0, vec![(800.0, -1400.0), (800.0, 1160.0)]),
-        ("road-ew-1", "Huanghe Road", "黄河路", 16.0, vec![(-1560.0, -400.0), (2400.0, -400.0)]),
-        ("road-ew-2", "Binhai Road", "滨海路", 16.0, vec![(-2400.0, 400.0), (1560.0, 400.0)]),
-        ("road-hwy", "S228 Provincial Road", "S228省道", 24.0, vec![(-4800.0, -1400.0), (4800.0, -1400.0)]),
-        ("road-hazmat", "Hazmat Access Road", "危化品专用通道", 14.0, vec![(2400.0, -400.0), (2400.0, -1400.0)]),
-        ("road-west", "West Access Road", "西进园路", 12.0, vec![(-2400.0, 400.0), (-2400.0, -1400.0)]),
-        ("road-north", "Emergency Access Road", "北应急通道", 12.0, vec![(-800.0, 1160.0), (-800.0, 1700.0), (-2400.0, 1700.0), (-2400.0, 400.0)]),
+        (
+            "road-ns-1",
+            "Weiyi Road",
+            "纬一路",
+            16.0,
+            vec![(-800.0, -1160.0), (-800.0, 1160.0)],
+        ),
+        (
+            "road-ns-2",
+            "Central Avenue",
+            "中心大道",
+            20.0,
+            vec![(0.0, -1400.0), (0.0, 1160.0)],
+        ),
+        (
+            "road-ns-3",
+            "Weisan Road",
+            "纬三路",
+            16.0,
+            vec![(800.0, -1400.0), (800.0, 1160.0)],
+        ),
+        (
+            "road-ew-1",
+            "Huanghe Road",
+            "黄河路",
+            16.0,
+            vec![(-1560.0, -400.0), (2400.0, -400.0)],
+        ),
+        (
+            "road-ew-2",
+            "Binhai Road",
+            "滨海路",
+            16.0,
+            vec![(-2400.0, 400.0), (1560.0, 400.0)],
+        ),
+        (
+            "road-hwy",
+            "S228 Provincial Road",
+            "S228省道",
+            24.0,
+            vec![(-4800.0, -1400.0), (4800.0, -1400.0)],
+        ),
+        (
+            "road-hazmat",
+            "Hazmat Access Road",
+            "危化品专用通道",
+            14.0,
+            vec![(2400.0, -400.0), (2400.0, -1400.0)],
+        ),
+        (
+            "road-west",
+            "West Access Road",
+            "西进园路",
+            12.0,
+            vec![(-2400.0, 400.0), (-2400.0, -1400.0)],
+        ),
+        (
+            "road-north",
+            "Emergency Access Road",
+            "北应急通道",
+            12.0,
+            vec![(-800.0, 1160.0), (-800.0, 1700.0), (-2400.0, 1700.0), (-2400.0, 400.0)],
+        ),
     ];
     let mut road_km = 0.0;
     for (id, name, zh, width, pts) in roads.drain(..) {
         road_km += len(&pts) / 1000.0;
         let g = w.line(&pts);
-        let kind = if id == "road-hwy" { "highway" } else if id.starts_with("road-ns") || id.starts_with("road-ew") { "avenue" } else { "access" };
-        w.add("roads", id.into(), g, json!({"name": name, "name_zh": zh, "width_m": width, "kind": kind, "length_m": round1(len(&pts))}));
+        let kind = if id == "road-hwy" {
+            "highway"
+        } else if id.starts_with("road-ns") || id.starts_with("road-ew") {
+            "avenue"
+        } else {
+            "access"
+        };
+        w.add(
+            "roads",
+            id.into(),
+            g,
+            json!({"name": name, "name_zh": zh, "width_m": width, "kind": kind, "length_m": round1(len(&pts))}),
+        );
     }
 
     // Sensitive targets outside the fence (fictional, at believable distances).
@@ -302,17 +550,52 @@ pub fn generate(table: &ChemicalTable) -> anyhow::Result<Vec<(String, String)>> 
         ("Xinhu Village", "新户村", "village", (2900.0, 2100.0), 940),
         ("Luojiawuzi Village", "罗家屋子村", "village", (-500.0, 3300.0), 700),
         ("Wuhaozhuang Village", "五号桩村", "village", (3600.0, 300.0), 650),
-        ("Gudao Central Primary School", "孤岛镇中心小学", "school", (4000.0, -3300.0), 900),
-        ("Hekou District People's Hospital", "河口区人民医院", "hospital", (-4600.0, -3800.0), 600),
-        ("Yellow River Estuary Nursing Home", "黄河口养老院", "nursing_home", (-2900.0, 1500.0), 180),
+        (
+            "Gudao Central Primary School",
+            "孤岛镇中心小学",
+            "school",
+            (4000.0, -3300.0),
+            900,
+        ),
+        (
+            "Hekou District People's Hospital",
+            "河口区人民医院",
+            "hospital",
+            (-4600.0, -3800.0),
+            600,
+        ),
+        (
+            "Yellow River Estuary Nursing Home",
+            "黄河口养老院",
+            "nursing_home",
+            (-2900.0, 1500.0),
+            180,
+        ),
         ("Xianhe Middle School", "仙河镇中学", "school", (2500.0, -2900.0), 1300),
-        ("Yihezhuang Community", "义和庄社区", "residential", (-3800.0, -1200.0), 3400),
-        ("Nature Reserve Station", "黄河三角洲自然保护区管理站", "ecological", (1800.0, 4200.0), 40),
+        (
+            "Yihezhuang Community",
+            "义和庄社区",
+            "residential",
+            (-3800.0, -1200.0),
+            3400,
+        ),
+        (
+            "Nature Reserve Station",
+            "黄河三角洲自然保护区管理站",
+            "ecological",
+            (1800.0, 4200.0),
+            40,
+        ),
     ];
     for (i, (name, zh, kind, p, pop)) in targets.iter().enumerate() {
         let g = w.point(*p);
         let dist = (p.0.powi(2) + p.1.powi(2)).sqrt();
-        w.add("sensitive_targets", format!("st-{:02}", i + 1), g, json!({"name": name, "name_zh": zh, "kind": kind, "population": pop, "distance_to_centre_m": dist.round()}));
+        w.add(
+            "sensitive_targets",
+            format!("st-{:02}", i + 1),
+            g,
+            json!({"name": name, "name_zh": zh, "kind": kind, "population": pop, "distance_to_centre_m": dist.round()}),
+        );
     }
 
     // Blocks and parcels.
@@ -346,7 +629,16 @@ pub fn generate(table: &ChemicalTable) -> anyhow::Result<Vec<(String, String)>> 
         // Buildings along the north edge of the parcel: offices, control room, workshops.
         let band = Rect(p.0 + 10.0, p.3 - 0.24 * p.h(), p.2 - 10.0, p.3 - 10.0);
         let mut y = band.3;
-        let uses = ["office", "control room", "workshop", "warehouse", "laboratory", "substation", "canteen", "maintenance"];
+        let uses = [
+            "office",
+            "control room",
+            "workshop",
+            "warehouse",
+            "laboratory",
+            "substation",
+            "canteen",
+            "maintenance",
+        ];
         let mut k = 0;
         let mut rows = 0;
         while y - 16.0 > band.1 && rows < 2 {
@@ -389,8 +681,24 @@ pub fn generate(table: &ChemicalTable) -> anyhow::Result<Vec<(String, String)>> 
             let r = Rect(x0, ub.1 + 10.0, x0 + uw, ub.3 - 5.0);
             let chems: Vec<Value> = u.chems.iter().map(|(c, q)| json!({"name": c, "q_t": q})).collect();
             let g = w.polygon(&r.ring());
-            w.add("units", uid.clone(), g.clone(), json!({"name": u.name, "enterprise": eid, "height_m": u.height, "chemicals": chems}));
-            if let Some(hid) = hazard(&mut w, table, &mut hazard_no, g, u.name, &eid, "production", ent.people_500m, &chems, &mut levels)? {
+            w.add(
+                "units",
+                uid.clone(),
+                g.clone(),
+                json!({"name": u.name, "enterprise": eid, "height_m": u.height, "chemicals": chems}),
+            );
+            if let Some(hid) = hazard(
+                &mut w,
+                table,
+                &mut hazard_no,
+                g,
+                u.name,
+                &eid,
+                "production",
+                ent.people_500m,
+                &chems,
+                &mut levels,
+            )? {
                 hazard_ids.push(hid);
             }
             // Detectors at the unit's corners for its first chemical.
@@ -406,7 +714,12 @@ pub fn generate(table: &ChemicalTable) -> anyhow::Result<Vec<(String, String)>> 
         let fz = Rect(p.0 + 15.0, p.1 + 15.0, p.2 - 15.0, p.3 - 0.52 * p.h());
         let n_farms = ent.farms.len().max(1) as f64;
         for (fi, f) in ent.farms.iter().enumerate() {
-            let region = Rect(fz.0 + fi as f64 * fz.w() / n_farms, fz.1, fz.0 + (fi + 1) as f64 * fz.w() / n_farms, fz.3);
+            let region = Rect(
+                fz.0 + fi as f64 * fz.w() / n_farms,
+                fz.1,
+                fz.0 + (fi + 1) as f64 * fz.w() / n_farms,
+                fz.3,
+            );
             let spacing = f.d + (0.6 * f.d).max(6.0);
             let cols = (((region.w() - 20.0) / spacing).floor() as usize).clamp(1, f.n);
             let rows = f.n.div_ceil(cols);
@@ -419,12 +732,26 @@ pub fn generate(table: &ChemicalTable) -> anyhow::Result<Vec<(String, String)>> 
             let chems = vec![json!({"name": f.chem, "q_t": f.q_each * f.n as f64})];
             let farm_name = format!("{} tank farm", capitalise(f.chem));
             let g = w.polygon(&bund.ring());
-            let hid = hazard(&mut w, table, &mut hazard_no, g, &farm_name, &eid, "storage", ent.people_500m, &chems, &mut levels)?;
+            let hid = hazard(
+                &mut w,
+                table,
+                &mut hazard_no,
+                g,
+                &farm_name,
+                &eid,
+                "storage",
+                ent.people_500m,
+                &chems,
+                &mut levels,
+            )?;
             hazard_ids.extend(hid.clone());
             let farm_id = hid.clone().unwrap_or_else(|| format!("{eid}-farm-{}", fi + 1));
             for t in 0..f.n {
                 let (c, r) = (t % cols, t / cols);
-                let centre = (bund.0 + 5.0 + spacing * (c as f64 + 0.5), bund.1 + 5.0 + spacing * (r as f64 + 0.5));
+                let centre = (
+                    bund.0 + 5.0 + spacing * (c as f64 + 0.5),
+                    bund.1 + 5.0 + spacing * (r as f64 + 0.5),
+                );
                 tank_no += 1;
                 let tid = format!("tank-{tank_no:03}");
                 let cap = std::f64::consts::PI * f.d * f.d / 4.0 * f.h;
@@ -436,7 +763,15 @@ pub fn generate(table: &ChemicalTable) -> anyhow::Result<Vec<(String, String)>> 
                 }));
                 for side in [-1.0, 1.0] {
                     det_no += 1;
-                    detector(&mut w, table, det_no, (centre.0 + side * (f.d / 2.0 + 3.0), centre.1), f.chem, &eid, &tid)?;
+                    detector(
+                        &mut w,
+                        table,
+                        det_no,
+                        (centre.0 + side * (f.d / 2.0 + 3.0), centre.1),
+                        f.chem,
+                        &eid,
+                        &tid,
+                    )?;
                 }
             }
             cameras.push(((bund.2, bund.3), format!("{farm_name}, {}", ent.name), "tank farm"));
@@ -461,29 +796,103 @@ pub fn generate(table: &ChemicalTable) -> anyhow::Result<Vec<(String, String)>> 
     let g = w.polygon(&lot.ring());
     w.add("parking", "parking-hazmat".into(), g, json!({"name": "Hazmat truck parking lot", "name_zh": "危化品车辆专用停车场", "capacity_trucks": 80, "area_m2": (lot.w() * lot.h()).round()}));
     let services: &[(&str, &str, &str, Rect, f64)] = &[
-        ("fire-station", "Park Fire Station", "园区消防站", Rect(s.0 + 20.0, s.3 - 120.0, s.0 + 140.0, s.3 - 40.0), 12.0),
-        ("command-centre", "Park Command Centre", "园区应急指挥中心", Rect(s.0 + 170.0, s.3 - 110.0, s.0 + 260.0, s.3 - 40.0), 30.0),
-        ("supply-depot-1", "Emergency Supply Depot", "应急物资库", Rect(s.0 + 20.0, s.1 + 60.0, s.0 + 120.0, s.1 + 130.0), 9.0),
-        ("medical-station", "Park Medical Station", "园区医疗站", Rect(s.0 + 150.0, s.1 + 60.0, s.0 + 210.0, s.1 + 110.0), 8.0),
+        (
+            "fire-station",
+            "Park Fire Station",
+            "园区消防站",
+            Rect(s.0 + 20.0, s.3 - 120.0, s.0 + 140.0, s.3 - 40.0),
+            12.0,
+        ),
+        (
+            "command-centre",
+            "Park Command Centre",
+            "园区应急指挥中心",
+            Rect(s.0 + 170.0, s.3 - 110.0, s.0 + 260.0, s.3 - 40.0),
+            30.0,
+        ),
+        (
+            "supply-depot-1",
+            "Emergency Supply Depot",
+            "应急物资库",
+            Rect(s.0 + 20.0, s.1 + 60.0, s.0 + 120.0, s.1 + 130.0),
+            9.0,
+        ),
+        (
+            "medical-station",
+            "Park Medical Station",
+            "园区医疗站",
+            Rect(s.0 + 150.0, s.1 + 60.0, s.0 + 210.0, s.1 + 110.0),
+            8.0,
+        ),
     ];
     for (kind, name, zh, r, h) in services {
         bld_no += 1;
         let g = w.polygon(&r.ring());
-        w.add("buildings", format!("bld-{bld_no:03}"), g, json!({"enterprise": "park", "use": kind, "name": name, "height_m": h, "floors": (h / 4.0).ceil()}));
+        w.add(
+            "buildings",
+            format!("bld-{bld_no:03}"),
+            g,
+            json!({"enterprise": "park", "use": kind, "name": name, "height_m": h, "floors": (h / 4.0).ceil()}),
+        );
         let _ = zh;
     }
     let resources: &[(&str, &str, &str, &str, Pt, Value)] = &[
-        ("er-fire-station", "Park Fire Station", "园区消防站", "fire_station", (s.0 + 80.0, s.3 - 80.0),
-            json!({"engines": 6, "foam_tenders": 2, "hazmat_units": 1, "firefighters": 45})),
-        ("er-supply-1", "Emergency Supply Depot", "应急物资库", "supply_depot", (s.0 + 70.0, s.1 + 95.0),
-            json!({"scba_sets": 120, "chemical_suits": 80, "absorbent_t": 20, "neutraliser_t": 15})),
-        ("er-supply-2", "West Supply Depot", "西区应急物资库", "supply_depot", (-1500.0, -300.0),
-            json!({"scba_sets": 40, "chemical_suits": 30, "absorbent_t": 8})),
-        ("er-rescue-team", "Hazmat Rescue Team", "危化品救援队", "rescue_team", (s.0 + 215.0, s.3 - 75.0),
-            json!({"members": 30, "vehicles": 4})),
-        ("er-medical", "Park Medical Station", "园区医疗站", "medical", (s.0 + 180.0, s.1 + 85.0), json!({"beds": 12, "ambulances": 2})),
-        ("er-shelter-1", "Xiaowa Emergency Shelter", "小洼村应急避难场所", "shelter", (-3400.0, 1100.0), json!({"capacity_people": 2000})),
-        ("er-shelter-2", "Gudao Emergency Shelter", "孤岛镇应急避难场所", "shelter", (4500.0, -3900.0), json!({"capacity_people": 8000})),
+        (
+            "er-fire-station",
+            "Park Fire Station",
+            "园区消防站",
+            "fire_station",
+            (s.0 + 80.0, s.3 - 80.0),
+            json!({"engines": 6, "foam_tenders": 2, "hazmat_units": 1, "firefighters": 45}),
+        ),
+        (
+            "er-supply-1",
+            "Emergency Supply Depot",
+            "应急物资库",
+            "supply_depot",
+            (s.0 + 70.0, s.1 + 95.0),
+            json!({"scba_sets": 120, "chemical_suits": 80, "absorbent_t": 20, "neutraliser_t": 15}),
+        ),
+        (
+            "er-supply-2",
+            "West Supply Depot",
+            "西区应急物资库",
+            "supply_depot",
+            (-1500.0, -300.0),
+            json!({"scba_sets": 40, "chemical_suits": 30, "absorbent_t": 8}),
+        ),
+        (
+            "er-rescue-team",
+            "Hazmat Rescue Team",
+            "危化品救援队",
+            "rescue_team",
+            (s.0 + 215.0, s.3 - 75.0),
+            json!({"members": 30, "vehicles": 4}),
+        ),
+        (
+            "er-medical",
+            "Park Medical Station",
+            "园区医疗站",
+            "medical",
+            (s.0 + 180.0, s.1 + 85.0),
+            json!({"beds": 12, "ambulances": 2}),
+        ),
+        (
+            "er-shelter-1",
+            "Xiaowa Emergency Shelter",
+            "小洼村应急避难场所",
+            "shelter",
+            (-3400.0, 1100.0),
+            json!({"capacity_people": 2000}),
+        ),
+        (
+            "er-shelter-2",
+            "Gudao Emergency Shelter",
+            "孤岛镇应急避难场所",
+            "shelter",
+            (4500.0, -3900.0),
+            json!({"capacity_people": 8000}),
+        ),
     ];
     for (id, name, zh, kind, p, extra) in resources {
         let mut props = json!({"name": name, "name_zh": zh, "kind": kind});
@@ -495,10 +904,38 @@ pub fn generate(table: &ChemicalTable) -> anyhow::Result<Vec<(String, String)>> 
     // Gates on the fence.
     let gates: &[(&str, &str, &str, &str, Pt, bool)] = &[
         ("gate-main", "Main Gate", "1号主卡口", "general", (0.0, -HALF_H), true),
-        ("gate-hazmat", "Hazmat Gate", "危化品专用卡口", "hazmat", (HALF_W, -400.0), true),
-        ("gate-emergency", "North Emergency Gate", "北应急卡口", "emergency", (-800.0, HALF_H), false),
-        ("gate-west", "West Logistics Gate", "西物流卡口", "general", (-HALF_W, 400.0), true),
-        ("gate-staff", "Staff Gate", "员工通道卡口", "general", (800.0, -HALF_H), true),
+        (
+            "gate-hazmat",
+            "Hazmat Gate",
+            "危化品专用卡口",
+            "hazmat",
+            (HALF_W, -400.0),
+            true,
+        ),
+        (
+            "gate-emergency",
+            "North Emergency Gate",
+            "北应急卡口",
+            "emergency",
+            (-800.0, HALF_H),
+            false,
+        ),
+        (
+            "gate-west",
+            "West Logistics Gate",
+            "西物流卡口",
+            "general",
+            (-HALF_W, 400.0),
+            true,
+        ),
+        (
+            "gate-staff",
+            "Staff Gate",
+            "员工通道卡口",
+            "general",
+            (800.0, -HALF_H),
+            true,
+        ),
     ];
     for (id, name, zh, kind, p, open) in gates {
         let g = w.point(*p);
@@ -514,14 +951,27 @@ pub fn generate(table: &ChemicalTable) -> anyhow::Result<Vec<(String, String)>> 
     for (p, name, kind) in cameras {
         cam_no += 1;
         let g = w.point3(p, 8.0);
-        w.add("cameras", format!("cam-{cam_no:03}"), g, json!({"name": name, "kind": kind, "ptz": kind != "gate"}));
+        w.add(
+            "cameras",
+            format!("cam-{cam_no:03}"),
+            g,
+            json!({"name": name, "kind": kind, "ptz": kind != "gate"}),
+        );
     }
 
     // Weather stations.
-    for (id, name, p) in [("ws-1", "East weather station", (1250.0, -700.0)), ("ws-2", "North-west weather station", (-1300.0, 1000.0))] {
+    for (id, name, p) in [
+        ("ws-1", "East weather station", (1250.0, -700.0)),
+        ("ws-2", "North-west weather station", (-1300.0, 1000.0)),
+    ] {
         let g = w.point3(p, 10.0);
-        w.add("weather_stations", id.into(), g, json!({"name": name, "kind": "meteorological", "mast_height_m": 10.0,
-            "measures": ["wind_speed", "wind_direction", "temperature", "humidity", "pressure", "solar_radiation"]}));
+        w.add(
+            "weather_stations",
+            id.into(),
+            g,
+            json!({"name": name, "kind": "meteorological", "mast_height_m": 10.0,
+            "measures": ["wind_speed", "wind_direction", "temperature", "humidity", "pressure", "solar_radiation"]}),
+        );
     }
 
     // Pipe racks along the avenues, split at their crossings, and the pipes they carry.
@@ -537,11 +987,27 @@ pub fn generate(table: &ChemicalTable) -> anyhow::Result<Vec<(String, String)>> 
         racks.extend(xs.windows(2).map(|s| vec![(s[0], y), (s[1], y)]));
     }
     let media: &[(&str, &str, f64)] = &[
-        ("steam", "LS", 1.0), ("nitrogen", "N", 0.8), ("fire water", "FW", 1.2), ("cooling water", "CWS", 0.6),
-        ("instrument air", "IA", 0.8), ("natural gas", "NG", 1.6), ("chlorine", "CL", 1.6), ("ammonia", "AM", 2.5),
-        ("methanol", "ME", 1.0), ("benzene", "BZ", 1.0), ("propane", "PR", 2.5), ("hydrogen", "H", 4.0),
+        ("steam", "LS", 1.0),
+        ("nitrogen", "N", 0.8),
+        ("fire water", "FW", 1.2),
+        ("cooling water", "CWS", 0.6),
+        ("instrument air", "IA", 0.8),
+        ("natural gas", "NG", 1.6),
+        ("chlorine", "CL", 1.6),
+        ("ammonia", "AM", 2.5),
+        ("methanol", "ME", 1.0),
+        ("benzene", "BZ", 1.0),
+        ("propane", "PR", 2.5),
+        ("hydrogen", "H", 4.0),
     ];
-    let statuses = ["in_service", "in_service", "in_service", "in_service", "standby", "out_of_service"];
+    let statuses = [
+        "in_service",
+        "in_service",
+        "in_service",
+        "in_service",
+        "standby",
+        "out_of_service",
+    ];
     let mut rack_m = 0.0;
     let mut pipe_no = 0;
     for (ri, pts) in racks.iter().enumerate() {
@@ -606,7 +1072,10 @@ pub fn generate(table: &ChemicalTable) -> anyhow::Result<Vec<(String, String)>> 
     };
     let mut files = vec![("park.json".to_string(), serde_json::to_string_pretty(&manifest)? + "\n")];
     for (id, ..) in CATALOG {
-        let features = w.layers.get(id).with_context(|| format!("layer {id} has no features"))?;
+        let features = w
+            .layers
+            .get(id)
+            .with_context(|| format!("layer {id} has no features"))?;
         let mut text = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
         for (i, f) in features.iter().enumerate() {
             text.push_str(&serde_json::to_string(f)?);
@@ -617,14 +1086,25 @@ pub fn generate(table: &ChemicalTable) -> anyhow::Result<Vec<(String, String)>> 
     }
     eprintln!(
         "park: {:.2} km², roads {:.1} km, racks {:.1} km, {} enterprises, {} buildings, {} tanks, {} units, {} hazard sources, {} detectors, {} pipes",
-        area_km2, road_km, rack_m / 1000.0, ENTS.len(), bld_no, tank_no, unit_no, hazard_no, det_no, pipe_no
+        area_km2,
+        road_km,
+        rack_m / 1000.0,
+        ENTS.len(),
+        bld_no,
+        tank_no,
+        unit_no,
+        hazard_no,
+        det_no,
+        pipe_no
     );
     Ok(files)
 }
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }
 
 fn merge(into: &mut Value, extra: &Value) {
@@ -652,7 +1132,8 @@ fn hazard(
     if chems.is_empty() {
         return Ok(None);
     }
-    let props = json!({"name": name, "enterprise": eid, "unit_type": unit_type, "people_500m": people, "chemicals": chems});
+    let props =
+        json!({"name": name, "enterprise": eid, "unit_type": unit_type, "people_500m": people, "chemicals": chems});
     let map: Map<String, Value> = props.as_object().cloned().unwrap_or_default();
     match hazard_from_feature("probe", &map, table) {
         Ok(h) => {
@@ -667,23 +1148,40 @@ fn hazard(
     }
 }
 
-fn detector(w: &mut Writer, table: &ChemicalTable, no: usize, p: Pt, chem: &str, eid: &str, near: &str) -> anyhow::Result<()> {
-    let c = table.get(chem).with_context(|| format!("{chem} is not in the chemical table"))?;
+fn detector(
+    w: &mut Writer,
+    table: &ChemicalTable,
+    no: usize,
+    p: Pt,
+    chem: &str,
+    eid: &str,
+    near: &str,
+) -> anyhow::Result<()> {
+    let c = table
+        .get(chem)
+        .with_context(|| format!("{chem} is not in the chemical table"))?;
     // Dense gases pool low; light ones rise (GB/T 50493-2019 §6.1).
     let height = if c.dense_gas { 0.5 } else { 2.5 };
     let (kind, unit, warn, alarm) = match c.detector {
         DetectorKind::ToxicGas => {
-            let oel = c.oel_mg_m3.with_context(|| format!("{chem} has no OEL for a toxic gas detector"))?;
+            let oel = c
+                .oel_mg_m3
+                .with_context(|| format!("{chem} has no OEL for a toxic gas detector"))?;
             let ppm = oel * 24.45 / c.molar_mass;
             ("toxic_gas", "ppm", sig2(ppm), sig2(2.0 * ppm))
         }
         DetectorKind::CombustibleGas => ("combustible_gas", "%LEL", 25.0, 50.0),
     };
     let g = w.point3(p, height);
-    w.add("detectors", format!("gd-{no:03}"), g, json!({
-        "name": format!("GD-{no:03}"), "kind": kind, "gas": c.name, "unit": unit, "warn": warn, "alarm": alarm,
-        "height_m": height, "enterprise": eid, "near": near,
-    }));
+    w.add(
+        "detectors",
+        format!("gd-{no:03}"),
+        g,
+        json!({
+            "name": format!("GD-{no:03}"), "kind": kind, "gas": c.name, "unit": unit, "warn": warn, "alarm": alarm,
+            "height_m": height, "enterprise": eid, "near": near,
+        }),
+    );
     Ok(())
 }
 

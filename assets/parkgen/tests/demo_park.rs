@@ -75,20 +75,33 @@ fn committed_files_are_what_the_generator_writes() {
     let files = parktwin_parkgen::park::generate(&table()).expect("generate");
     for (name, text) in files {
         let committed = std::fs::read_to_string(assets().join("park").join(&name)).expect("committed file");
-        assert!(committed == text, "assets/park/{name} differs from the generator's output: run `cargo run -p parktwin-parkgen`");
+        assert!(
+            committed == text,
+            "assets/park/{name} differs from the generator's output: run `cargo run -p parktwin-parkgen`"
+        );
     }
 }
 
 #[test]
 fn the_park_is_fenced_on_the_yellow_river_delta() {
     let manifest: ParkManifest =
-        serde_json::from_str(&std::fs::read_to_string(assets().join("park/park.json")).expect("read")).expect("manifest");
+        serde_json::from_str(&std::fs::read_to_string(assets().join("park/park.json")).expect("read"))
+            .expect("manifest");
     assert!((manifest.park.origin[0] - 118.45).abs() < 0.05 && (manifest.park.origin[1] - 37.57).abs() < 0.05);
     let ring = fence();
-    let area: f64 = ring.windows(2).map(|w| w[0][0] * w[1][1] - w[1][0] * w[0][1]).sum::<f64>() / 2.0;
+    let area: f64 = ring
+        .windows(2)
+        .map(|w| w[0][0] * w[1][1] - w[1][0] * w[0][1])
+        .sum::<f64>()
+        / 2.0;
     assert!((5e6..=10e6).contains(&area), "fenced area {area} m²");
     let roads = layer("roads");
-    let road_km: f64 = roads.features.iter().map(|f| line_length(&f.geometry.as_ref().expect("g").value)).sum::<f64>() / 1e3;
+    let road_km: f64 = roads
+        .features
+        .iter()
+        .map(|f| line_length(&f.geometry.as_ref().expect("g").value))
+        .sum::<f64>()
+        / 1e3;
     assert!(road_km > 15.0, "{road_km} km of road");
 }
 
@@ -96,15 +109,28 @@ fn the_park_is_fenced_on_the_yellow_river_delta() {
 fn enterprises_buildings_tanks_and_units() {
     let ents = layer("enterprises");
     assert!((15..=25).contains(&ents.features.len()));
-    let mut colours: Vec<&str> = ents.features.iter().map(|f| prop(f, "risk").as_str().expect("risk")).collect();
+    let mut colours: Vec<&str> = ents
+        .features
+        .iter()
+        .map(|f| prop(f, "risk").as_str().expect("risk"))
+        .collect();
     colours.sort();
     colours.dedup();
     assert_eq!(colours, ["blue", "orange", "red", "yellow"]);
-    assert!(ents.features.iter().all(|f| prop(f, "name").is_string() && prop(f, "name_zh").is_string()));
+    assert!(
+        ents.features
+            .iter()
+            .all(|f| prop(f, "name").is_string() && prop(f, "name_zh").is_string())
+    );
 
     let buildings = layer("buildings");
     assert!(buildings.features.len() >= 150);
-    assert!(buildings.features.iter().all(|f| prop(f, "height_m").as_f64().is_some_and(|h| h > 2.0 && h < 100.0)));
+    assert!(
+        buildings
+            .features
+            .iter()
+            .all(|f| prop(f, "height_m").as_f64().is_some_and(|h| h > 2.0 && h < 100.0))
+    );
 
     let tanks = layer("tanks");
     assert!(tanks.features.len() >= 60);
@@ -123,7 +149,12 @@ fn enterprises_buildings_tanks_and_units() {
 #[test]
 fn pipe_racks_carry_pipes_with_their_data() {
     let racks = layer("pipe_racks");
-    let km: f64 = racks.features.iter().map(|f| line_length(&f.geometry.as_ref().expect("g").value)).sum::<f64>() / 1e3;
+    let km: f64 = racks
+        .features
+        .iter()
+        .map(|f| line_length(&f.geometry.as_ref().expect("g").value))
+        .sum::<f64>()
+        / 1e3;
     assert!(km >= 8.0, "{km} km of pipe rack");
     let pipes = layer("pipes");
     for p in &pipes.features {
@@ -143,15 +174,29 @@ fn gates_parking_emergency_resources_and_targets() {
     let gates = layer("gates");
     assert!((4..=6).contains(&gates.features.len()));
     assert!(gates.features.iter().any(|g| prop(g, "kind") == "hazmat"));
-    assert!(gates.features.iter().any(|g| prop(g, "kind") == "emergency" && prop(g, "normally_open") == false));
+    assert!(
+        gates
+            .features
+            .iter()
+            .any(|g| prop(g, "kind") == "emergency" && prop(g, "normally_open") == false)
+    );
     assert_eq!(layer("parking").features.len(), 1);
     let res = layer("emergency_resources");
     assert!(res.features.iter().any(|r| prop(r, "kind") == "fire_station"));
-    assert!(res.features.iter().filter(|r| prop(r, "kind") == "supply_depot").count() >= 2);
+    assert!(
+        res.features
+            .iter()
+            .filter(|r| prop(r, "kind") == "supply_depot")
+            .count()
+            >= 2
+    );
     let targets = layer("sensitive_targets");
     assert!(targets.features.len() >= 10);
     let ring = fence();
-    assert!(targets.features.iter().all(|t| !inside(&ring, point(t))), "sensitive targets lie outside the fence");
+    assert!(
+        targets.features.iter().all(|t| !inside(&ring, point(t))),
+        "sensitive targets lie outside the fence"
+    );
     for kind in ["village", "school", "hospital"] {
         assert!(targets.features.iter().any(|t| prop(t, "kind") == kind), "{kind}");
     }
@@ -162,7 +207,10 @@ fn detectors_weather_stations_and_cameras() {
     let det = layer("detectors");
     assert!(det.features.len() >= 150);
     for d in &det.features {
-        let (warn, alarm) = (prop(d, "warn").as_f64().expect("warn"), prop(d, "alarm").as_f64().expect("alarm"));
+        let (warn, alarm) = (
+            prop(d, "warn").as_f64().expect("warn"),
+            prop(d, "alarm").as_f64().expect("alarm"),
+        );
         assert!(warn > 0.0 && alarm > warn);
         assert!(matches!(prop(d, "unit").as_str(), Some("ppm" | "%LEL")));
     }
@@ -174,15 +222,28 @@ fn detectors_weather_stations_and_cameras() {
 fn the_chemical_table_names_its_sources() {
     let t = table();
     for name in [
-        "chlorine", "ammonia", "hydrogen sulfide", "hydrogen chloride", "hydrogen fluoride", "sulfur dioxide",
-        "phosgene", "benzene", "methanol", "acrylonitrile", "ethylene oxide", "propane",
+        "chlorine",
+        "ammonia",
+        "hydrogen sulfide",
+        "hydrogen chloride",
+        "hydrogen fluoride",
+        "sulfur dioxide",
+        "phosgene",
+        "benzene",
+        "methanol",
+        "acrylonitrile",
+        "ethylene oxide",
+        "propane",
     ] {
         let c = t.get(name).unwrap_or_else(|| panic!("{name} missing"));
         assert!(c.molar_mass > 1.0);
         assert!(c.aegl_60min_ppm[2].is_some(), "{name} has an AEGL-3");
     }
     // Chlorine, the park's worst case, with its published 60-minute AEGLs (0.5 / 2 / 20 ppm).
-    assert_eq!(t.get("chlorine").map(|c| c.aegl_60min_ppm), Some([Some(0.5), Some(2.0), Some(20.0)]));
+    assert_eq!(
+        t.get("chlorine").map(|c| c.aegl_60min_ppm),
+        Some([Some(0.5), Some(2.0), Some(20.0)])
+    );
     for source in ["AEGL", "ERPG", "GB 18218-2018", "GBZ 2.1"] {
         assert!(t.sources.iter().any(|s| s.contains(source)), "{source} named");
     }

@@ -33,7 +33,11 @@ async fn main() -> anyhow::Result<()> {
         listen: cli.listen,
     };
     let server = bind(&cfg).await?;
-    println!("ParkTwin server listening on http://{} (database in {})", server.addr, cfg.data_dir.display());
+    println!(
+        "ParkTwin server listening on http://{} (database in {})",
+        server.addr,
+        cfg.data_dir.display()
+    );
     server.serve().await?;
     Ok(())
 }

@@ -73,7 +73,10 @@ async fn layer(State(s): State<AppState>, Path(id): Path<String>) -> Answer<Resp
         Some(body) => Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response()),
         None => {
             let known: Vec<String> = s.layers()?.into_iter().map(|l| l.id).collect();
-            Err(Failure(StatusCode::NOT_FOUND, format!("unknown layer \"{id}\"; the layers are: {}", known.join(", "))))
+            Err(Failure(
+                StatusCode::NOT_FOUND,
+                format!("unknown layer \"{id}\"; the layers are: {}", known.join(", ")),
+            ))
         }
     }
 }

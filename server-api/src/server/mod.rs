@@ -54,12 +54,18 @@ pub async fn bind(cfg: &ServerConfig) -> anyhow::Result<BoundServer> {
     let store = Store::open(&db).with_context(|| format!("cannot open the database {}", db.display()))?;
     if !store.is_seeded()? {
         let seed = load_assets(&cfg.assets_dir)?;
-        store.seed(&seed).with_context(|| format!("cannot seed {}", db.display()))?;
+        store
+            .seed(&seed)
+            .with_context(|| format!("cannot seed {}", db.display()))?;
         tracing::info!("seeded {} from {}", db.display(), cfg.assets_dir.display());
     }
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
         .with_context(|| format!("cannot listen on {}", cfg.listen))?;
     let addr = listener.local_addr()?;
-    Ok(BoundServer { addr, listener, app: router(std::sync::Arc::new(store)) })
+    Ok(BoundServer {
+        addr,
+        listener,
+        app: router(std::sync::Arc::new(store)),
+    })
 }

@@ -76,5 +76,10 @@ pub fn load_assets(assets: &Path) -> Result<SeedData, SeedError> {
         }
         layers.push((entry, features));
     }
-    Ok(SeedData { park: manifest.park, chemicals, layers, hazards })
+    Ok(SeedData {
+        park: manifest.park,
+        chemicals,
+        layers,
+        hazards,
+    })
 }

@@ -58,8 +58,10 @@ impl Store {
 
     /// Whether the park has been seeded.
     pub fn is_seeded(&self) -> Result<bool, StoreError> {
-        let v: Option<String> =
-            self.conn().query_row("SELECT value FROM meta WHERE key = 'park'", [], |r| r.get(0)).optional()?;
+        let v: Option<String> = self
+            .conn()
+            .query_row("SELECT value FROM meta WHERE key = 'park'", [], |r| r.get(0))
+            .optional()?;
         Ok(v.is_some())
     }
 
@@ -67,8 +69,14 @@ impl Store {
     pub fn seed(&self, seed: &SeedData) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        tx.execute("INSERT INTO meta (key, value) VALUES ('park', ?1)", [serde_json::to_string(&seed.park)?])?;
-        tx.execute("INSERT INTO meta (key, value) VALUES ('chemicals', ?1)", [serde_json::to_string(&seed.chemicals)?])?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('park', ?1)",
+            [serde_json::to_string(&seed.park)?],
+        )?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('chemicals', ?1)",
+            [serde_json::to_string(&seed.chemicals)?],
+        )?;
         for (ord, (entry, features)) in seed.layers.iter().enumerate() {
             let info = LayerInfo {
                 id: entry.id.clone(),
@@ -84,7 +92,12 @@ impl Store {
             )?;
             let mut ins = tx.prepare("INSERT INTO features (layer_id, id, ord, feature) VALUES (?1, ?2, ?3, ?4)")?;
             for (i, f) in features.iter().enumerate() {
-                ins.execute(params![entry.id, feature_id(f).unwrap_or_default(), i as i64, serde_json::to_string(f)?])?;
+                ins.execute(params![
+                    entry.id,
+                    feature_id(f).unwrap_or_default(),
+                    i as i64,
+                    serde_json::to_string(f)?
+                ])?;
             }
         }
         for (ord, h) in seed.hazards.iter().enumerate() {
@@ -98,8 +111,10 @@ impl Store {
     }
 
     fn meta<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<T, StoreError> {
-        let v: Option<String> =
-            self.conn().query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?;
+        let v: Option<String> = self
+            .conn()
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?;
         Ok(serde_json::from_str(&v.ok_or(StoreError::NotSeeded)?)?)
     }
 
@@ -124,7 +139,9 @@ impl Store {
     /// A layer as the text of a GeoJSON FeatureCollection, or `None` for an unknown id.
     pub fn layer_geojson(&self, id: &str) -> Result<Option<String>, StoreError> {
         let conn = self.conn();
-        let known: Option<i64> = conn.query_row("SELECT 1 FROM layers WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        let known: Option<i64> = conn
+            .query_row("SELECT 1 FROM layers WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
         if known.is_none() {
             return Ok(None);
         }
@@ -153,8 +170,10 @@ impl Store {
 
     /// One hazard source, or `None` for an unknown id.
     pub fn hazard(&self, id: &str) -> Result<Option<HazardSource>, StoreError> {
-        let v: Option<String> =
-            self.conn().query_row("SELECT record FROM hazards WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        let v: Option<String> = self
+            .conn()
+            .query_row("SELECT record FROM hazards WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
         Ok(v.map(|s| serde_json::from_str(&s)).transpose()?)
     }
 }

@@ -1,0 +1,142 @@
+//! `parktwin plume` as a planner's script uses it: JSON out, clear refusals with a non-zero exit.
+
+use std::process::{Command, Output};
+
+fn plume(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_parktwin"))
+        .arg("plume")
+        .args(args)
+        .output()
+        .expect("parktwin runs")
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+const BASE: &[&str] = &["--wind-speed", "3", "--wind-from", "270", "--stability", "D"];
+
+#[test]
+fn points_downwind_carry_mg_and_ppm() {
+    let mut args = vec![
+        "--rate",
+        "1",
+        "--chemical",
+        "chlorine",
+        "--point",
+        "1000,0",
+        "--point",
+        "1000,100,1.5",
+        "--point",
+        "-500,0",
+    ];
+    args.extend_from_slice(BASE);
+    let v = json(&plume(&args));
+    let pts = v["points"].as_array().expect("points");
+    assert_eq!(pts.len(), 3);
+    // Ground release, 1 kg/s, D, 3 m/s, Briggs rural: Q/(π u σy σz) at 1 km.
+    let (sy, sz) = (0.08 * 1000.0 / 1.1f64.sqrt(), 0.06 * 1000.0 / 2.5f64.sqrt());
+    let expected = 1e6 / (std::f64::consts::PI * 3.0 * sy * sz);
+    let c = pts[0]["mg_m3"].as_f64().expect("mg_m3");
+    assert!((c - expected).abs() < 1e-6 * expected, "{c} vs {expected}");
+    let ppm = pts[0]["ppm"].as_f64().expect("ppm");
+    assert!((ppm - c * 24.465 / 70.906).abs() < 0.01 * ppm, "chlorine at 25 °C");
+    assert!(pts[1]["mg_m3"].as_f64().expect("off axis") < c);
+    assert_eq!(pts[2]["mg_m3"].as_f64(), Some(0.0), "nothing upwind");
+}
+
+#[test]
+fn zones_are_geojson_with_names_thresholds_and_reach() {
+    let mut args = vec![
+        "--rate",
+        "2",
+        "--chemical",
+        "chlorine",
+        "--zones",
+        "--grid-cells",
+        "301",
+        "--grid-step",
+        "20",
+    ];
+    args.extend_from_slice(BASE);
+    let v = json(&plume(&args));
+    assert_eq!(v["type"], "FeatureCollection");
+    let f = v["features"].as_array().expect("features");
+    let names: Vec<&str> = f.iter().filter_map(|x| x["properties"]["name"].as_str()).collect();
+    assert_eq!(names, ["AEGL-3", "AEGL-2", "AEGL-1"]);
+    let reach: Vec<f64> = f
+        .iter()
+        .filter_map(|x| x["properties"]["farthest_downwind_m"].as_f64())
+        .collect();
+    assert!(
+        reach[0] > 0.0 && reach[0] < reach[1] && reach[1] < reach[2],
+        "{reach:?}"
+    );
+    parktwin_api::validate::parse_layer_file("zones", &v.to_string()).expect("RFC 7946");
+}
+
+#[test]
+fn a_puff_moves_with_time_and_the_class_can_be_derived() {
+    let v = json(&plume(&[
+        "--mass",
+        "500",
+        "--time",
+        "300",
+        "--wind-speed",
+        "2",
+        "--wind-from",
+        "0",
+        "--night",
+        "--cloud",
+        "2",
+        "--point",
+        "0,-600",
+        "--point",
+        "0,600",
+    ]));
+    assert_eq!(v["model"]["stability"], "F", "2 m/s on a clear night is F");
+    let p = v["points"].as_array().expect("points");
+    // Wind from the north carries the puff 600 m south in 300 s.
+    assert!(p[0]["mg_m3"].as_f64().expect("c") > 1.0);
+    assert!(p[1]["mg_m3"].as_f64().expect("c") < 1e-9);
+}
+
+#[test]
+fn bad_input_is_refused_naming_the_flag() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--rate", "-1", "--point", "1,1"],
+            "--rate must be a release rate in kg/s greater than 0",
+        ),
+        (
+            &["--rate", "1", "--point", "1,1", "--chemical", "kryptonite"],
+            "--chemical \"kryptonite\" is not in the chemical table",
+        ),
+        (&["--mass", "10", "--point", "1,1"], "needs --time"),
+        (&["--rate", "1", "--zones"], "--zones needs --chemical"),
+    ];
+    for (extra, msg) in cases {
+        let mut args = extra.to_vec();
+        args.extend_from_slice(BASE);
+        let out = plume(&args);
+        assert!(!out.status.success(), "{args:?} was accepted");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(msg), "{args:?}: {err}");
+    }
+    let out = plume(&[
+        "--rate",
+        "1",
+        "--point",
+        "1,1",
+        "--wind-speed",
+        "3",
+        "--wind-from",
+        "270",
+        "--stability",
+        "G",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--stability") && err.contains("A, B, C, D, E, F"), "{err}");
+}
