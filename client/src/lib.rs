@@ -86,6 +86,7 @@ pub fn build_app(cfg: &AppConfig) -> App {
         parktwin_layers::LayersPlugin,
     ))
     .insert_resource(ServerUrl(cfg.server.clone()))
+    .insert_resource(parktwin_scene::PanelInset(ui::PANEL_WIDTH))
     .insert_resource(LoadStatus::Loading {
         server: cfg.server.clone(),
         step: String::new(),
@@ -94,7 +95,7 @@ pub fn build_app(cfg: &AppConfig) -> App {
     })
     .insert_resource(LoaderChannel(spawn_loader(&cfg.server)))
     .add_systems(Update, poll_loader)
-    .add_systems(EguiPrimaryContextPass, ui::panel);
+    .add_systems(EguiPrimaryContextPass, (ui::install_fonts, ui::panel).chain());
     if let Mode::Render { out, timeout } = &cfg.mode {
         app.insert_resource(render::RenderJob::new(out.clone(), *timeout))
             .add_plugins(render::RenderPlugin);

@@ -17,6 +17,41 @@ fn swatch(ui: &mut egui::Ui, c: [u8; 3]) {
         .rect_filled(rect, 2.0, egui::Color32::from_rgb(c[0], c[1], c[2]));
 }
 
+/// Where Debian and others keep a font with Chinese glyphs (the first found is used).
+const CJK_FONTS: &[&str] = &[
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+];
+
+/// Whether the panel can show Chinese names (a CJK font was found).
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct CjkFont(pub bool);
+
+/// Adds a system CJK font to egui once, as a fallback after its own fonts, so that Chinese
+/// names show; without one the panel shows English names only, never empty boxes.
+pub fn install_fonts(mut contexts: EguiContexts, mut commands: Commands, mut done: Local<bool>) -> Result {
+    if *done {
+        return Ok(());
+    }
+    *done = true;
+    let found = CJK_FONTS.iter().find_map(|p| std::fs::read(p).ok());
+    commands.insert_resource(CjkFont(found.is_some()));
+    let Some(bytes) = found else {
+        warn!("no CJK font found ({}); Chinese names are hidden", CJK_FONTS.join(", "));
+        return Ok(());
+    };
+    let mut fonts = egui::FontDefinitions::default();
+    fonts
+        .font_data
+        .insert("cjk".into(), egui::FontData::from_owned(bytes).into());
+    for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
+        fonts.families.entry(family).or_default().push("cjk".into());
+    }
+    contexts.ctx_mut()?.set_fonts(fonts);
+    Ok(())
+}
+
 /// Draws the panel and the loading screen.
 pub fn panel(
     mut contexts: EguiContexts,
@@ -24,17 +59,28 @@ pub fn panel(
     data: Option<Res<ParkData>>,
     mut registry: ResMut<LayerRegistry>,
     mut over_ui: ResMut<PointerOverUi>,
+    cjk: Option<Res<CjkFont>>,
 ) -> Result {
+    let cjk = cjk.is_some_and(|c| c.0);
     let ctx = contexts.ctx_mut()?;
-    egui::SidePanel::right("parktwin-panel")
-        .exact_width(PANEL_WIDTH)
+    let mut root = egui::Ui::new(
+        ctx.clone(),
+        "parktwin-root".into(),
+        egui::UiBuilder::new()
+            .layer_id(egui::LayerId::background())
+            .max_rect(ctx.viewport_rect()),
+    );
+    egui::Panel::right("parktwin-panel")
+        .exact_size(PANEL_WIDTH)
         .resizable(false)
-        .show(ctx, |ui| {
+        .show(&mut root, |ui| {
             ui.heading("ParkTwin");
             match &data {
                 Some(d) => {
                     ui.label(egui::RichText::new(&d.park.name).strong());
-                    ui.label(&d.park.name_zh);
+                    if cjk {
+                        ui.label(&d.park.name_zh);
+                    }
                     let mut by_level = [0usize; 4];
                     for h in &d.hazards {
                         by_level[usize::from(h.level.clamp(1, 4)) - 1] += 1;
@@ -62,8 +108,11 @@ pub fn panel(
                         .show(ui, |ui| {
                             for l in layers {
                                 let mut on = l.visible;
-                                let label =
-                                    format!("{} · {} ({})", l.info.title, l.info.title_zh, l.info.feature_count);
+                                let label = if cjk {
+                                    format!("{} · {} ({})", l.info.title, l.info.title_zh, l.info.feature_count)
+                                } else {
+                                    format!("{} ({})", l.info.title, l.info.feature_count)
+                                };
                                 if ui.checkbox(&mut on, label).changed() {
                                     toggles.push((l.info.id.clone(), on));
                                 }

@@ -48,7 +48,7 @@ fn close(a: [u8; 3], b: [u8; 3], tol: i32) -> bool {
 /// of the image (not under the side panel).
 fn on_map(data: &ParkData, e: f64, n: f64, up: f64) -> Option<Vec2> {
     let (lo, hi) = data.home_extent();
-    let cam = home_view(lo, hi, W as f32 / H as f32).transform();
+    let cam = home_view(lo, hi, Vec2::new(W as f32, H as f32), PANEL_WIDTH).transform();
     let p = project(
         &cam,
         Vec2::new(W as f32, H as f32),

@@ -10,7 +10,7 @@ pub const FOV_Y: f32 = std::f32::consts::FRAC_PI_4;
 pub const NEAR: f32 = 1.0;
 
 /// An orbiting camera: where it looks, from which side, how steeply, from how far.
-#[derive(Component, Resource, Debug, Clone, Copy, PartialEq)]
+#[derive(Component, Debug, Clone, Copy, PartialEq)]
 pub struct OrbitCamera {
     /// The point looked at, scene frame.
     pub target: Vec3,
@@ -33,23 +33,54 @@ impl OrbitCamera {
 }
 
 /// The "home" view: the whole extent (`lo`..`hi`, metres east/north) seen from the south at
-/// 55° below the horizon, for a viewport of the given aspect ratio (width / height).
-pub fn home_view(lo: [f64; 2], hi: [f64; 2], aspect: f32) -> OrbitCamera {
+/// 55° below the horizon, framed in a viewport of `size` pixels whose right `inset` pixels
+/// are covered by the side panel.
+///
+/// The framing is found by projecting the extent's corners and adjusting the distance and a
+/// sideways shift of the target until they fill the free part of the viewport with a margin.
+pub fn home_view(lo: [f64; 2], hi: [f64; 2], size: Vec2, inset: f32) -> OrbitCamera {
     let w = (hi[0] - lo[0]) as f32;
-    let d = (hi[1] - lo[1]) as f32;
-    let target = Vec3::new(((lo[0] + hi[0]) / 2.0) as f32, 0.0, -((lo[1] + hi[1]) / 2.0) as f32);
-    let pitch = 55f32.to_radians();
-    let half_y = (FOV_Y / 2.0).tan();
-    let half_x = half_y * aspect;
-    // Fit the width, and the depth as foreshortened by the pitch; the near edge is closer to
-    // the camera than the target, so leave a margin for perspective.
-    let dist = ((w / 2.0) / half_x).max((d * pitch.sin() / 2.0) / half_y) * 1.15;
-    OrbitCamera {
-        target,
+    let centre = Vec3::new(((lo[0] + hi[0]) / 2.0) as f32, 0.0, -((lo[1] + hi[1]) / 2.0) as f32);
+    let corners = [
+        Vec3::new(lo[0] as f32, 0.0, -(lo[1] as f32)),
+        Vec3::new(hi[0] as f32, 0.0, -(lo[1] as f32)),
+        Vec3::new(hi[0] as f32, 0.0, -(hi[1] as f32)),
+        Vec3::new(lo[0] as f32, 0.0, -(hi[1] as f32)),
+    ];
+    let margin = 0.04 * size.y;
+    let (x0, x1) = (margin, (size.x - inset - margin).max(margin + 1.0));
+    let (y0, y1) = (margin, size.y - margin);
+    let mut cam = OrbitCamera {
+        target: centre,
         yaw: 0.0,
-        pitch,
-        distance: dist,
+        pitch: 55f32.to_radians(),
+        distance: w.max(100.0),
+    };
+    for _ in 0..60 {
+        let t = cam.transform();
+        let pts: Vec<Vec2> = corners.iter().filter_map(|c| project(&t, size, *c)).collect();
+        if pts.len() < corners.len() {
+            cam.distance *= 1.5;
+            continue;
+        }
+        let (mut lo_s, mut hi_s) = (Vec2::splat(f32::MAX), Vec2::splat(f32::MIN));
+        for p in &pts {
+            lo_s = lo_s.min(*p);
+            hi_s = hi_s.max(*p);
+        }
+        let scale = ((hi_s.x - lo_s.x) / (x1 - x0)).max((hi_s.y - lo_s.y) / (y1 - y0));
+        // Metres on the ground per pixel at the target, to turn a pixel offset into a shift.
+        let m_per_px = 2.0 * cam.distance * (FOV_Y / 2.0).tan() / size.y;
+        let dx = (lo_s.x + hi_s.x) / 2.0 - (x0 + x1) / 2.0;
+        let dy = (lo_s.y + hi_s.y) / 2.0 - (y0 + y1) / 2.0;
+        if (scale - 1.0).abs() < 0.002 && dx.abs() < 0.5 && dy.abs() < 0.5 {
+            break;
+        }
+        // Moving the target east moves the park left on screen; south, up.
+        cam.target += Vec3::X * dx * m_per_px + Vec3::Z * dy * m_per_px / cam.pitch.sin();
+        cam.distance *= scale.clamp(0.5, 2.0);
     }
+    cam
 }
 
 /// Where a scene point lands in a viewport of `size` pixels for a camera at `cam` with the
@@ -124,7 +155,8 @@ fn controls(
             cam.pitch = (cam.pitch + d.y * 0.005).clamp(0.1, 1.55);
         }
         if buttons.pressed(MouseButton::Right) || buttons.pressed(MouseButton::Middle) {
-            pan(&mut cam, Vec2::new(-d.x, -d.y) * cam.distance * 0.0012);
+            let by = Vec2::new(-d.x, -d.y) * cam.distance * 0.0012;
+            pan(&mut cam, by);
         }
         let lines = match scroll.unit {
             MouseScrollUnit::Line => scroll.delta.y,
@@ -148,7 +180,8 @@ fn controls(
         kp.x -= 1.0;
     }
     if kp != Vec2::ZERO {
-        pan(&mut cam, kp * cam.distance * 0.6 * dt);
+        let by = kp * cam.distance * 0.6 * dt;
+        pan(&mut cam, by);
     }
 }
 
@@ -179,17 +212,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn home_view_keeps_the_whole_park_on_screen() {
+    fn home_view_frames_the_whole_park_beside_the_panel() {
         let (lo, hi) = ([-1600.0, -1200.0], [1600.0, 1200.0]);
         let size = Vec2::new(1280.0, 720.0);
-        let cam = home_view(lo, hi, size.x / size.y).transform();
+        let cam = home_view(lo, hi, size, 300.0).transform();
+        let (mut min_x, mut max_x) = (f32::MAX, f32::MIN);
         for (e, n) in [(lo[0], lo[1]), (hi[0], lo[1]), (hi[0], hi[1]), (lo[0], hi[1])] {
             let px = project(&cam, size, Vec3::new(e as f32, 0.0, -(n as f32))).expect("in front");
             assert!(
-                px.x >= 0.0 && px.x <= size.x && px.y >= 0.0 && px.y <= size.y,
+                px.x >= 0.0 && px.x <= size.x - 300.0 && px.y >= 0.0 && px.y <= size.y,
                 "corner {e},{n} at {px}"
             );
+            min_x = min_x.min(px.x);
+            max_x = max_x.max(px.x);
         }
+        // It fills the free part of the screen, not a corner of it.
+        assert!(max_x - min_x > 0.8 * (size.x - 300.0), "{min_x}..{max_x}");
         // North is up the screen: the far (north) edge is above the near (south) edge.
         let north = project(&cam, size, Vec3::new(0.0, 0.0, -1200.0)).expect("north");
         let south = project(&cam, size, Vec3::new(0.0, 0.0, 1200.0)).expect("south");

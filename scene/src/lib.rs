@@ -52,6 +52,11 @@ impl ParkData {
     }
 }
 
+/// Width, in logical pixels, of the panel over the right side of the map; the home view frames
+/// the park in what is left.
+#[derive(Resource, Debug, Clone, Copy, Default)]
+pub struct PanelInset(pub f32);
+
 /// Marks an entity as part of a layer; the layer registry shows and hides by it.
 #[derive(Component, Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LayerMember(pub String);
@@ -78,6 +83,7 @@ pub struct ParkScenePlugin;
 impl Plugin for ParkScenePlugin {
     fn build(&self, app: &mut App) {
         app.add_message::<ParkSpawned>()
+            .init_resource::<PanelInset>()
             .insert_resource(ClearColor(Color::srgb_u8(18, 22, 30)))
             .insert_resource(GlobalAmbientLight {
                 brightness: 900.0,
@@ -115,6 +121,7 @@ fn spawn_park(
     mut commands: Commands,
     data: Res<ParkData>,
     windows: Query<&Window>,
+    inset: Res<PanelInset>,
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
     mut spawned: MessageWriter<ParkSpawned>,
@@ -173,13 +180,13 @@ fn spawn_park(
             count += 1;
         }
     }
-    let aspect = windows
+    let size = windows
         .iter()
         .next()
-        .map(|w| w.width() / w.height().max(1.0))
-        .unwrap_or(16.0 / 9.0);
+        .map(|w| Vec2::new(w.width(), w.height()))
+        .unwrap_or(Vec2::new(1280.0, 720.0));
     let (lo, hi) = data.home_extent();
-    commands.insert_resource(HomeView(camera::home_view(lo, hi, aspect)));
+    commands.insert_resource(HomeView(camera::home_view(lo, hi, size, inset.0)));
     spawned.write(ParkSpawned { entities: count });
     info!("park spawned: {count} features in {} layers", data.layers.len());
 }
