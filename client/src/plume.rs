@@ -18,6 +18,7 @@ const CHEMICALS: &str = include_str!("../../assets/chemicals.json");
 
 /// Flags of `parktwin plume`.
 #[derive(Args, Debug, Clone)]
+#[command(allow_negative_numbers = true)]
 #[command(group(clap::ArgGroup::new("source").required(true).args(["rate", "mass"])))]
 #[command(group(clap::ArgGroup::new("query").required(true).args(["point", "grid", "zones"])))]
 pub struct PlumeArgs {
@@ -75,7 +76,7 @@ pub struct PlumeArgs {
     #[arg(long, value_name = "S")]
     pub time: Option<f64>,
     /// A receptor, metres east and north of the release and height above ground (repeatable).
-    #[arg(long, value_name = "E,N[,Z]", value_parser = parse_point)]
+    #[arg(long, value_name = "E,N[,Z]", value_parser = parse_point, allow_hyphen_values = true)]
     pub point: Vec<(f64, f64, f64)>,
     /// Print the ground-level concentration grid (JSON, mg/m³).
     #[arg(long)]
@@ -86,9 +87,10 @@ pub struct PlumeArgs {
     /// Grid cells each way.
     #[arg(long, value_name = "N", default_value_t = 401)]
     pub grid_cells: usize,
-    /// Grid cell size, m.
-    #[arg(long, value_name = "M", default_value_t = 10.0)]
-    pub grid_step: f64,
+    /// Grid cell size, m. By default the grid is sized to hold the zones (or, with --grid,
+    /// everywhere above 1 µg/m³ out to 50 km).
+    #[arg(long, value_name = "M")]
+    pub grid_step: Option<f64>,
     /// Where the release is, for GeoJSON: longitude,latitude (WGS84).
     #[arg(long, value_name = "LON,LAT", default_value = "118.45,37.57", value_parser = parse_lon_lat)]
     pub at: (f64, f64),
@@ -230,7 +232,42 @@ pub fn run(a: &PlumeArgs) -> anyhow::Result<Value> {
     if a.grid_cells < 3 || a.grid_cells > 4001 {
         bail!("--grid-cells must be from 3 to 4001 (got {})", a.grid_cells);
     }
-    let step = positive("--grid-step", a.grid_step, "a cell size in m")?;
+    let levels = match (&chemical, a.zones) {
+        (Some(chem), true) => {
+            let set = match a.levels.as_str() {
+                "aegl" => LevelSet::Aegl60,
+                "erpg" => LevelSet::Erpg,
+                other => bail!("--levels \"{other}\" is not one of aegl, erpg"),
+            };
+            let l: Vec<(String, f64)> = levels_of_concern(chem, set, a.temperature)
+                .into_iter()
+                .map(|l| (l.name, l.mg_m3))
+                .collect();
+            if l.is_empty() {
+                bail!("{} has no published {} levels", chem.name, a.levels.to_uppercase());
+            }
+            l
+        }
+        (None, true) => bail!("--zones needs --chemical: the levels of concern are the chemical's"),
+        _ => Vec::new(),
+    };
+    let step = match a.grid_step {
+        Some(s) => positive("--grid-step", s, "a cell size in m")?,
+        None => {
+            // Reach of the mildest level (or 1 µg/m³ for a bare grid), with a margin.
+            let floor = levels
+                .iter()
+                .map(|(_, v)| *v)
+                .fold(f64::MAX, f64::min)
+                .min(1.0)
+                .max(1e-3);
+            let reach = match &source {
+                Source::Steady(p) => centreline_reach(p, floor),
+                Source::Puffs(train, t) => puff_reach(train, *t),
+            };
+            (2.0 * 1.15 * reach.max(200.0) / (a.grid_cells - 1) as f64).max(0.5)
+        }
+    };
     let spec = GridSpec::centred(a.grid_cells, step);
     let grid = match &source {
         Source::Steady(p) => plume_grid(p, spec, 0.0, true),
@@ -254,21 +291,38 @@ pub fn run(a: &PlumeArgs) -> anyhow::Result<Value> {
         }));
     }
     let chem = chemical.ok_or_else(|| anyhow!("--zones needs --chemical: the levels of concern are the chemical's"))?;
-    let set = match a.levels.as_str() {
-        "aegl" => LevelSet::Aegl60,
-        "erpg" => LevelSet::Erpg,
-        other => bail!("--levels \"{other}\" is not one of aegl, erpg"),
-    };
-    let levels: Vec<(String, f64)> = levels_of_concern(&chem, set, a.temperature)
-        .into_iter()
-        .map(|l| (l.name, l.mg_m3))
-        .collect();
-    if levels.is_empty() {
-        bail!("{} has no published {} levels", chem.name, a.levels.to_uppercase());
-    }
     let zones = threat_zones(&grid, &levels, a.wind_from)?;
     let mut extra = serde_json::Map::new();
     extra.insert("chemical".into(), json!(chem.name));
     extra.insert("stability".into(), json!(stability.to_string()));
+    extra.insert("grid_step_m".into(), json!(step));
     Ok(zones_geojson(&zones, a.at, &extra))
+}
+
+/// How far downwind the steady plume's ground-level centreline stays at or above `level`
+/// (mg/m³), searched out to 50 km.
+fn centreline_reach(p: &Plume, level: f64) -> f64 {
+    let (dx, dy) = parktwin_dispersion::wind::downwind_unit(p.atmosphere.wind_from_deg);
+    let mut reach: f64 = 0.0;
+    let mut x = 5.0;
+    while x < 50_000.0 {
+        if p.concentration(x * dx, x * dy, 0.0) >= level {
+            reach = x;
+        }
+        x *= 1.03;
+    }
+    reach
+}
+
+/// How far from the source the puffs reach at time `t`: each centre plus 5 σy.
+fn puff_reach(train: &PuffTrain, t: f64) -> f64 {
+    let a = &train.atmosphere;
+    train
+        .puffs_at(t)
+        .iter()
+        .map(|p| {
+            let (sy, _) = parktwin_dispersion::sigma::sigmas(a.sigmas, a.stability, p.travelled);
+            p.east.hypot(p.north) + 5.0 * sy
+        })
+        .fold(0.0, f64::max)
 }

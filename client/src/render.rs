@@ -46,17 +46,20 @@ impl RenderJob {
     }
 }
 
-/// The exit code and message of a render that failed.
-#[derive(Resource, Debug, Default, Clone)]
-pub struct RenderFailure(pub Option<String>);
+/// Says why a render failed (on stderr: the app is gone by the time `run` returns) and asks the
+/// app to exit with an error.
+fn fail(exit: &mut MessageWriter<AppExit>, why: String) {
+    eprintln!("parktwin: render failed: {why}");
+    error!("render failed: {why}");
+    exit.write(AppExit::error());
+}
 
 /// Takes the screenshots and exits.
 pub struct RenderPlugin;
 
 impl Plugin for RenderPlugin {
     fn build(&self, app: &mut App) {
-        app.init_resource::<RenderFailure>()
-            .add_systems(Update, (note_spawned, capture).chain());
+        app.add_systems(Update, (note_spawned, capture).chain());
     }
 }
 
@@ -70,7 +73,6 @@ fn capture(
     mut commands: Commands,
     mut job: ResMut<RenderJob>,
     status: Res<LoadStatus>,
-    mut failure: ResMut<RenderFailure>,
     mut exit: MessageWriter<AppExit>,
 ) {
     if job.done {
@@ -82,9 +84,11 @@ fn capture(
             LoadStatus::Loading { .. } => "the park did not finish loading".to_string(),
             LoadStatus::Ready => "the picture did not settle".to_string(),
         };
-        failure.0 = Some(format!("no frame rendered within {} s: {why}", job.timeout.as_secs()));
         job.done = true;
-        exit.write(AppExit::error());
+        fail(
+            &mut exit,
+            format!("no frame rendered within {} s: {why}", job.timeout.as_secs()),
+        );
         return;
     }
     if !job.spawned || job.in_flight {
@@ -99,12 +103,7 @@ fn capture(
     commands.spawn(Screenshot::primary_window()).observe(on_captured);
 }
 
-fn on_captured(
-    shot: On<ScreenshotCaptured>,
-    mut job: ResMut<RenderJob>,
-    mut failure: ResMut<RenderFailure>,
-    mut exit: MessageWriter<AppExit>,
-) {
+fn on_captured(shot: On<ScreenshotCaptured>, mut job: ResMut<RenderJob>, mut exit: MessageWriter<AppExit>) {
     job.in_flight = false;
     let Some(data) = shot.image.data.as_ref() else { return };
     let hash = fnv1a(data);
@@ -124,10 +123,7 @@ fn on_captured(
             info!("rendered {}", job.out.display());
             exit.write(AppExit::Success);
         }
-        Err(e) => {
-            failure.0 = Some(format!("cannot write {}: {e}", job.out.display()));
-            exit.write(AppExit::error());
-        }
+        Err(e) => fail(&mut exit, format!("cannot write {}: {e}", job.out.display())),
     }
 }
 
