@@ -88,7 +88,7 @@ pub struct PlumeArgs {
     #[arg(long, value_name = "N", default_value_t = 401)]
     pub grid_cells: usize,
     /// Grid cell size, m. By default the grid is sized to hold the zones (or, with --grid,
-    /// everywhere above 1 µg/m³ out to 50 km).
+    /// everywhere above 1 mg/m³ out to 50 km).
     #[arg(long, value_name = "M")]
     pub grid_step: Option<f64>,
     /// Where the release is, for GeoJSON: longitude,latitude (WGS84).
@@ -254,13 +254,8 @@ pub fn run(a: &PlumeArgs) -> anyhow::Result<Value> {
     let step = match a.grid_step {
         Some(s) => positive("--grid-step", s, "a cell size in m")?,
         None => {
-            // Reach of the mildest level (or 1 µg/m³ for a bare grid), with a margin.
-            let floor = levels
-                .iter()
-                .map(|(_, v)| *v)
-                .fold(f64::MAX, f64::min)
-                .min(1.0)
-                .max(1e-3);
+            // Reach of the mildest level, or of 1 mg/m³ if that is lower (and for a bare grid).
+            let floor = levels.iter().map(|(_, v)| *v).fold(1.0, f64::min).max(1e-3);
             let reach = match &source {
                 Source::Steady(p) => centreline_reach(p, floor),
                 Source::Puffs(train, t) => puff_reach(train, *t),
