@@ -103,7 +103,8 @@ impl AlongWind {
             .map(|k| {
                 let x = (k as f64 * step).max(crate::sigma::MIN_DISTANCE);
                 let (sy, sz) = sigmas(a.sigmas, a.stability, x);
-                let amp = plume.rate_kg_s * 1e6 / (2.0 * PI * u * sy * sz) * vertical_term(z, plume.height, sz, a.mixing_height);
+                let amp = plume.rate_kg_s * 1e6 / (2.0 * PI * u * sy * sz)
+                    * vertical_term(z, plume.height, sz, a.mixing_height);
                 (amp, 1.0 / (2.0 * sy * sy))
             })
             .collect();
@@ -111,7 +112,10 @@ impl AlongWind {
             .windows(2)
             .map(|w| [w[0].0, w[1].0 - w[0].0, w[0].1, w[1].1 - w[0].1])
             .collect();
-        Self { inv_step: 1.0 / step, rows }
+        Self {
+            inv_step: 1.0 / step,
+            rows,
+        }
     }
 
     #[inline]
@@ -139,7 +143,9 @@ impl NegExp {
     fn new() -> Self {
         let n = (EXP_CUTOFF * EXP_STEPS_PER_UNIT) as usize + 2;
         let v: Vec<f64> = (0..=n).map(|k| (-(k as f64) / EXP_STEPS_PER_UNIT).exp()).collect();
-        Self { values: v.windows(2).map(|w| [w[0], w[1] - w[0]]).collect() }
+        Self {
+            values: v.windows(2).map(|w| [w[0], w[1] - w[0]]).collect(),
+        }
     }
 
     #[inline]
@@ -198,18 +204,17 @@ pub fn plume_grid(plume: &Plume, spec: GridSpec, z: f64, parallel: bool) -> Grid
     let table = AlongWind::new(plume, z, max_downwind(&spec));
     static EXP: std::sync::OnceLock<NegExp> = std::sync::OnceLock::new();
     let exp = EXP.get_or_init(NegExp::new);
-    let mut values = vec![0.0; spec.nx * spec.ny];
     let from = plume.atmosphere.wind_from_deg;
+    fill_rows(spec, parallel, |j, row| plume_row(&table, exp, &spec, from, j, row))
+}
+
+/// A grid whose rows `row(j, cells)` fills, on this thread or spread over rayon's.
+fn fill_rows(spec: GridSpec, parallel: bool, row: impl Fn(usize, &mut [f64]) + Sync) -> Grid {
+    let mut values = vec![0.0; spec.nx * spec.ny];
     if parallel {
-        values
-            .par_chunks_mut(spec.nx)
-            .enumerate()
-            .for_each(|(j, row)| plume_row(&table, exp, &spec, from, j, row));
+        values.par_chunks_mut(spec.nx).enumerate().for_each(|(j, r)| row(j, r));
     } else {
-        values
-            .chunks_mut(spec.nx)
-            .enumerate()
-            .for_each(|(j, row)| plume_row(&table, exp, &spec, from, j, row));
+        values.chunks_mut(spec.nx).enumerate().for_each(|(j, r)| row(j, r));
     }
     Grid { spec, values }
 }
@@ -285,8 +290,7 @@ pub fn puff_grid(
             })
         })
         .collect();
-    let mut values = vec![0.0; spec.nx * spec.ny];
-    let row = |j: usize, out: &mut [f64]| {
+    fill_rows(spec, parallel, |j: usize, out: &mut [f64]| {
         let n = spec.y0 + j as f64 * spec.step;
         for p in &kernels {
             let dn = n - p.n;
@@ -298,16 +302,7 @@ pub fn puff_grid(
                 *v += row_factor * c;
             }
         }
-    };
-    if parallel {
-        values
-            .par_chunks_mut(spec.nx)
-            .enumerate()
-            .for_each(|(j, out)| row(j, out));
-    } else {
-        values.chunks_mut(spec.nx).enumerate().for_each(|(j, out)| row(j, out));
-    }
-    Grid { spec, values }
+    })
 }
 
 /// Downwind and crosswind of each cell, for callers that need the plume frame.
