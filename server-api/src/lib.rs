@@ -4,6 +4,7 @@
 
 pub mod frame;
 pub mod grading;
+pub mod ingest;
 pub mod model;
 pub mod validate;
 

@@ -266,3 +266,117 @@ pub enum DetectorKind {
     /// A combustible gas detector reading %LEL; warns at 25 % and alarms at 50 % LEL.
     CombustibleGas,
 }
+
+/// One reading of a sensor (`POST /api/v1/observations` takes a list of them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Observation {
+    /// Sensor id (a feature id of the `detectors` or `weather_stations` layer).
+    pub sensor: String,
+    /// When it was read, RFC 3339 (stored in UTC).
+    pub time: String,
+    /// The reading, in the sensor's unit.
+    pub value: f64,
+}
+
+/// One fix of a vehicle (`POST /api/v1/vehicles/positions` takes a list of them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VehiclePosition {
+    /// Licence plate.
+    pub plate: String,
+    /// When, RFC 3339 (stored in UTC).
+    pub time: String,
+    /// WGS84 longitude, degrees.
+    pub lon: f64,
+    /// WGS84 latitude, degrees.
+    pub lat: f64,
+    /// Speed, km/h.
+    #[serde(default)]
+    pub speed_kmh: f64,
+    /// Heading, degrees clockwise from north.
+    #[serde(default)]
+    pub heading_deg: f64,
+}
+
+/// One entry of the event log: the one ordered feed every client folds, and the recording.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Position in the log, increasing.
+    pub seq: i64,
+    /// When it happened (UTC, RFC 3339).
+    pub time: String,
+    /// `live`, or `drill:<id>`.
+    pub channel: String,
+    /// What happened: `observation`, `position`, …
+    pub kind: String,
+    /// The record.
+    pub payload: serde_json::Value,
+}
+
+/// A page of the event log (`GET /api/v1/events?since=SEQ`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventPage {
+    /// Events after `since`, oldest first.
+    pub events: Vec<Event>,
+    /// The cursor to ask with next (the last seq returned, or `since` when none).
+    pub next: i64,
+}
+
+/// What an ingest stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IngestReceipt {
+    /// Records stored.
+    pub accepted: usize,
+    /// Seq of the last event written.
+    pub last_seq: i64,
+}
+
+/// How a detector's reading stands against its thresholds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SensorLevel {
+    /// No reading yet.
+    NoData,
+    /// Below the warning threshold.
+    Normal,
+    /// At or above the warning threshold.
+    Warning,
+    /// At or above the alarm threshold.
+    Alarm,
+}
+
+impl SensorLevel {
+    /// The level of `value` against the thresholds (either may be absent).
+    pub fn of(value: Option<f64>, warn: Option<f64>, alarm: Option<f64>) -> Self {
+        match value {
+            None => SensorLevel::NoData,
+            Some(v) if alarm.is_some_and(|a| v >= a) => SensorLevel::Alarm,
+            Some(v) if warn.is_some_and(|w| v >= w) => SensorLevel::Warning,
+            Some(_) => SensorLevel::Normal,
+        }
+    }
+}
+
+/// A sensor with its latest reading (`GET /api/v1/sensors`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SensorState {
+    /// Sensor id.
+    pub id: String,
+    /// The layer it belongs to.
+    pub layer: String,
+    /// Kind: toxic_gas, combustible_gas, meteorological…
+    pub kind: String,
+    /// Unit of its readings.
+    pub unit: Option<String>,
+    /// Warning threshold.
+    pub warn: Option<f64>,
+    /// Alarm threshold.
+    pub alarm: Option<f64>,
+    /// Latest reading.
+    pub value: Option<f64>,
+    /// Time of the latest reading.
+    pub time: Option<String>,
+    /// The reading against the thresholds.
+    pub level: SensorLevel,
+}

@@ -4,10 +4,13 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
+use axum::body::Bytes;
+use axum::extract::Query;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
+use std::collections::HashMap;
 
 use super::store::{Store, StoreError};
 use crate::model::ApiError;
@@ -41,7 +44,15 @@ pub fn router(store: Arc<Store>) -> Router {
         .route("/hazards", get(hazards))
         .route("/hazards/{id}", get(hazard))
         .route("/chemicals", get(chemicals))
-        .fallback(api_not_found);
+        .route("/observations", post(ingest_observations))
+        .route("/vehicles/positions", post(ingest_positions))
+        .route("/events", get(events))
+        .route("/sensors", get(sensors))
+        .route("/sensors/{id}/observations", get(sensor_observations))
+        .route("/vehicles", get(vehicles))
+        .route("/vehicles/{plate}/track", get(track))
+        .fallback(api_not_found)
+        .method_not_allowed_fallback(api_wrong_method);
     Router::new()
         .nest("/api/v1", api)
         .route("/", get(index))
@@ -58,6 +69,13 @@ async fn index() -> impl IntoResponse {
 
 async fn api_not_found(uri: axum::extract::OriginalUri) -> Failure {
     Failure(StatusCode::NOT_FOUND, format!("no such endpoint: {}", uri.0.path()))
+}
+
+async fn api_wrong_method(method: axum::http::Method, uri: axum::extract::OriginalUri) -> Failure {
+    Failure(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("{} does not take {method}", uri.0.path()),
+    )
 }
 
 async fn park(State(s): State<AppState>) -> Answer<impl IntoResponse> {
@@ -93,4 +111,115 @@ async fn hazard(State(s): State<AppState>, Path(id): Path<String>) -> Answer<imp
 
 async fn chemicals(State(s): State<AppState>) -> Answer<impl IntoResponse> {
     Ok(Json(s.chemicals()?))
+}
+
+/// A refused batch: 400 when the body is not JSON at all, 422 when a record is wrong.
+fn refused(why: String) -> Failure {
+    let status = if why.starts_with("the body is not JSON") {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Failure(status, why)
+}
+
+fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}
+
+async fn ingest_observations(State(s): State<AppState>, body: Bytes) -> Answer<impl IntoResponse> {
+    let known = s.sensor_ids()?;
+    let batch = crate::ingest::check_observations(&body, &known, now()).map_err(refused)?;
+    Ok(Json(s.ingest_observations(&batch)?))
+}
+
+async fn ingest_positions(State(s): State<AppState>, body: Bytes) -> Answer<impl IntoResponse> {
+    let batch = crate::ingest::check_positions(&body, now()).map_err(refused)?;
+    Ok(Json(s.ingest_positions(&batch)?))
+}
+
+/// Most events one page of `/events` returns.
+const MAX_PAGE: usize = 1000;
+
+fn param<T: std::str::FromStr>(q: &HashMap<String, String>, key: &str, default: T, what: &str) -> Result<T, Failure> {
+    match q.get(key) {
+        None => Ok(default),
+        Some(v) => v.parse().map_err(|_| {
+            Failure(
+                StatusCode::BAD_REQUEST,
+                format!("query parameter \"{key}\" must be {what}, got \"{v}\""),
+            )
+        }),
+    }
+}
+
+/// The `from`/`to` window of a history query, as stored times (default: the last hour).
+fn window(q: &HashMap<String, String>) -> Result<(String, String), Failure> {
+    let bad = |key: &str, e: String| Failure(StatusCode::BAD_REQUEST, format!("query parameter \"{key}\": {e}"));
+    let to = match q.get("to") {
+        Some(t) => crate::ingest::normalise_time(t).map_err(|e| bad("to", e))?,
+        None => crate::ingest::format_utc(now()),
+    };
+    let from = match q.get("from") {
+        Some(t) => crate::ingest::normalise_time(t).map_err(|e| bad("from", e))?,
+        None => crate::ingest::format_utc(now() - time::Duration::hours(1)),
+    };
+    if from > to {
+        return Err(Failure(
+            StatusCode::BAD_REQUEST,
+            format!("\"from\" ({from}) is after \"to\" ({to})"),
+        ));
+    }
+    Ok((from, to))
+}
+
+async fn events(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Answer<impl IntoResponse> {
+    let since: i64 = param(&q, "since", 0, "an event sequence number (0 or more)")?;
+    if since < 0 {
+        return Err(Failure(
+            StatusCode::BAD_REQUEST,
+            "query parameter \"since\" must be 0 or more".into(),
+        ));
+    }
+    let limit: usize = param(&q, "limit", MAX_PAGE, "a page size")?;
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(Failure(
+            StatusCode::BAD_REQUEST,
+            format!("query parameter \"limit\" must be 1 to {MAX_PAGE}"),
+        ));
+    }
+    Ok(Json(s.events_since(
+        since,
+        limit,
+        q.get("channel").map(String::as_str),
+    )?))
+}
+
+async fn sensors(State(s): State<AppState>) -> Answer<impl IntoResponse> {
+    Ok(Json(s.sensors()?))
+}
+
+async fn sensor_observations(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Answer<impl IntoResponse> {
+    if !s.sensor_ids()?.contains(&id) {
+        return Err(Failure(StatusCode::NOT_FOUND, format!("unknown sensor \"{id}\"")));
+    }
+    let (from, to) = window(&q)?;
+    Ok(Json(s.observations(&id, &from, &to)?))
+}
+
+async fn vehicles(State(s): State<AppState>) -> Answer<impl IntoResponse> {
+    Ok(Json(s.vehicles()?))
+}
+
+async fn track(
+    State(s): State<AppState>,
+    Path(plate): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Answer<impl IntoResponse> {
+    let (from, to) = window(&q)?;
+    Ok(Json(s.track(&plate, &from, &to)?))
 }

@@ -7,7 +7,10 @@ use std::sync::Mutex;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::seed::SeedData;
-use crate::model::{ChemicalTable, HazardSource, LayerInfo, Park};
+use crate::model::{
+    ChemicalTable, Event, EventPage, HazardSource, IngestReceipt, LayerInfo, Observation, Park, SensorLevel,
+    SensorState, VehiclePosition,
+};
 use crate::validate::feature_id;
 
 /// A database error.
@@ -37,7 +40,20 @@ CREATE TABLE IF NOT EXISTS features (
     layer_id TEXT NOT NULL REFERENCES layers(id), id TEXT NOT NULL, ord INTEGER NOT NULL,
     feature TEXT NOT NULL, PRIMARY KEY (layer_id, id));
 CREATE TABLE IF NOT EXISTS hazards (id TEXT PRIMARY KEY, ord INTEGER NOT NULL, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, channel TEXT NOT NULL,
+    kind TEXT NOT NULL, payload TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS observations (
+    sensor TEXT NOT NULL, time TEXT NOT NULL, value REAL NOT NULL, seq INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS observations_by_sensor ON observations (sensor, time);
+CREATE TABLE IF NOT EXISTS positions (
+    plate TEXT NOT NULL, time TEXT NOT NULL, lon REAL NOT NULL, lat REAL NOT NULL,
+    speed_kmh REAL NOT NULL, heading_deg REAL NOT NULL, seq INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS positions_by_plate ON positions (plate, time);
 ";
+
+/// The layers whose features are sensors that take observations.
+pub const SENSOR_LAYERS: [&str; 2] = ["detectors", "weather_stations"];
 
 impl Store {
     /// Opens (creating) the database at `path`.
@@ -175,5 +191,182 @@ impl Store {
             .query_row("SELECT record FROM hazards WHERE id = ?1", [id], |r| r.get(0))
             .optional()?;
         Ok(v.map(|s| serde_json::from_str(&s)).transpose()?)
+    }
+
+    /// The ids of every sensor that takes observations.
+    pub fn sensor_ids(&self) -> Result<std::collections::HashSet<String>, StoreError> {
+        let conn = self.conn();
+        let mut q = conn.prepare("SELECT id FROM features WHERE layer_id IN (?1, ?2)")?;
+        let rows = q.query_map(SENSOR_LAYERS, |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Appends one event inside a transaction and returns its seq.
+    fn append_event(tx: &rusqlite::Transaction<'_>, time: &str, kind: &str, payload: &str) -> Result<i64, StoreError> {
+        tx.execute(
+            "INSERT INTO events (time, channel, kind, payload) VALUES (?1, 'live', ?2, ?3)",
+            params![time, kind, payload],
+        )?;
+        Ok(tx.last_insert_rowid())
+    }
+
+    /// Stores a checked batch of observations and their events: all of them or, on any
+    /// error, none.
+    pub fn ingest_observations(&self, batch: &[Observation]) -> Result<IngestReceipt, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut last = 0;
+        for o in batch {
+            last = Self::append_event(&tx, &o.time, "observation", &serde_json::to_string(o)?)?;
+            tx.execute(
+                "INSERT INTO observations (sensor, time, value, seq) VALUES (?1, ?2, ?3, ?4)",
+                params![o.sensor, o.time, o.value, last],
+            )?;
+        }
+        tx.commit()?;
+        Ok(IngestReceipt {
+            accepted: batch.len(),
+            last_seq: last,
+        })
+    }
+
+    /// Stores a checked batch of vehicle positions and their events: all or none.
+    pub fn ingest_positions(&self, batch: &[VehiclePosition]) -> Result<IngestReceipt, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut last = 0;
+        for p in batch {
+            last = Self::append_event(&tx, &p.time, "position", &serde_json::to_string(p)?)?;
+            tx.execute(
+                "INSERT INTO positions (plate, time, lon, lat, speed_kmh, heading_deg, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![p.plate, p.time, p.lon, p.lat, p.speed_kmh, p.heading_deg, last],
+            )?;
+        }
+        tx.commit()?;
+        Ok(IngestReceipt {
+            accepted: batch.len(),
+            last_seq: last,
+        })
+    }
+
+    /// Up to `limit` events after `since`, on one channel (all when `None`).
+    pub fn events_since(&self, since: i64, limit: usize, channel: Option<&str>) -> Result<EventPage, StoreError> {
+        let conn = self.conn();
+        let mut q = conn.prepare(
+            "SELECT seq, time, channel, kind, payload FROM events
+             WHERE seq > ?1 AND (?2 IS NULL OR channel = ?2) ORDER BY seq LIMIT ?3",
+        )?;
+        let rows = q.query_map(params![since, channel, limit as i64], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?;
+        let mut events = Vec::new();
+        for row in rows {
+            let (seq, time, channel, kind, payload) = row?;
+            events.push(Event {
+                seq,
+                time,
+                channel,
+                kind,
+                payload: serde_json::from_str(&payload)?,
+            });
+        }
+        let next = events.last().map_or(since, |e| e.seq);
+        Ok(EventPage { events, next })
+    }
+
+    /// Every sensor with its latest reading and level.
+    pub fn sensors(&self) -> Result<Vec<SensorState>, StoreError> {
+        let conn = self.conn();
+        let mut q = conn.prepare(
+            "SELECT f.layer_id, f.id, f.feature,
+                    (SELECT value FROM observations o WHERE o.sensor = f.id ORDER BY time DESC, seq DESC LIMIT 1),
+                    (SELECT time FROM observations o WHERE o.sensor = f.id ORDER BY time DESC, seq DESC LIMIT 1)
+             FROM features f WHERE f.layer_id IN (?1, ?2) ORDER BY f.layer_id, f.ord",
+        )?;
+        let rows = q.query_map(SENSOR_LAYERS, |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<f64>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (layer, id, feature, value, time) = row?;
+            let f: serde_json::Value = serde_json::from_str(&feature)?;
+            let p = &f["properties"];
+            let (warn, alarm) = (p["warn"].as_f64(), p["alarm"].as_f64());
+            out.push(SensorState {
+                id,
+                layer,
+                kind: p["kind"].as_str().unwrap_or("unknown").to_string(),
+                unit: p["unit"].as_str().map(str::to_string),
+                warn,
+                alarm,
+                value,
+                time,
+                level: SensorLevel::of(value, warn, alarm),
+            });
+        }
+        Ok(out)
+    }
+
+    /// A sensor's readings between two stored times (inclusive), oldest first.
+    pub fn observations(&self, sensor: &str, from: &str, to: &str) -> Result<Vec<Observation>, StoreError> {
+        let conn = self.conn();
+        let mut q = conn.prepare(
+            "SELECT sensor, time, value FROM observations WHERE sensor = ?1 AND time >= ?2 AND time <= ?3 ORDER BY time, seq",
+        )?;
+        let rows = q.query_map(params![sensor, from, to], |r| {
+            Ok(Observation {
+                sensor: r.get(0)?,
+                time: r.get(1)?,
+                value: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn position_rows(&self, sql: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<VehiclePosition>, StoreError> {
+        let conn = self.conn();
+        let mut q = conn.prepare(sql)?;
+        let rows = q.query_map(args, |r| {
+            Ok(VehiclePosition {
+                plate: r.get(0)?,
+                time: r.get(1)?,
+                lon: r.get(2)?,
+                lat: r.get(3)?,
+                speed_kmh: r.get(4)?,
+                heading_deg: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Each vehicle's latest position.
+    pub fn vehicles(&self) -> Result<Vec<VehiclePosition>, StoreError> {
+        self.position_rows(
+            "SELECT plate, time, lon, lat, speed_kmh, heading_deg FROM positions p
+             WHERE seq = (SELECT seq FROM positions q WHERE q.plate = p.plate ORDER BY time DESC, seq DESC LIMIT 1)
+             ORDER BY plate",
+            &[],
+        )
+    }
+
+    /// A vehicle's positions between two stored times (inclusive), oldest first.
+    pub fn track(&self, plate: &str, from: &str, to: &str) -> Result<Vec<VehiclePosition>, StoreError> {
+        self.position_rows(
+            "SELECT plate, time, lon, lat, speed_kmh, heading_deg FROM positions
+             WHERE plate = ?1 AND time >= ?2 AND time <= ?3 ORDER BY time, seq",
+            &[&plate, &from, &to],
+        )
     }
 }

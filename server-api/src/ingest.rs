@@ -1,0 +1,201 @@
+//! Checking what machine feeds send before anything is stored: each record of a batch is
+//! checked, and the first bad one refuses the whole batch with its index, field and reason
+//! (a batch is stored whole or not at all).
+
+use std::collections::HashSet;
+
+use serde::de::DeserializeOwned;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::model::{Observation, VehiclePosition};
+
+/// How far ahead of the server's clock a record's time may be (clocks drift).
+pub const MAX_FUTURE_S: i64 = 300;
+
+/// An RFC 3339 time as stored: UTC with milliseconds, so that text order is time order.
+///
+/// ```
+/// use parktwin_api::ingest::normalise_time;
+/// assert_eq!(normalise_time("2026-05-01T08:00:00+08:00").as_deref(), Ok("2026-05-01T00:00:00.000Z"));
+/// assert!(normalise_time("yesterday").is_err());
+/// ```
+pub fn normalise_time(s: &str) -> Result<String, String> {
+    let t = OffsetDateTime::parse(s, &Rfc3339).map_err(|e| format!("\"{s}\" is not an RFC 3339 time ({e})"))?;
+    Ok(format_utc(t))
+}
+
+/// Formats a time as stored.
+pub fn format_utc(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
+}
+
+fn not_in_future(stored: &str, now: OffsetDateTime) -> Result<(), String> {
+    let t = OffsetDateTime::parse(stored, &Rfc3339).map_err(|e| e.to_string())?;
+    if (t - now).whole_seconds() > MAX_FUTURE_S {
+        return Err(format!(
+            "{stored} is more than {MAX_FUTURE_S} s ahead of the server's clock"
+        ));
+    }
+    Ok(())
+}
+
+/// Parses a JSON body that must be a non-empty list of records of type `T`.
+fn records<T: DeserializeOwned>(body: &[u8], max: usize) -> Result<Vec<(usize, T)>, String> {
+    let raw: serde_json::Value = serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
+    let list = raw.as_array().ok_or("the body must be a JSON list of records")?;
+    if list.is_empty() {
+        return Err("the batch is empty".into());
+    }
+    if list.len() > max {
+        return Err(format!(
+            "the batch has {} records; at most {max} are taken at once",
+            list.len()
+        ));
+    }
+    list.iter()
+        .enumerate()
+        .map(|(i, v)| {
+            serde_json::from_value::<T>(v.clone())
+                .map(|r| (i, r))
+                .map_err(|e| format!("record {i}: {e}"))
+        })
+        .collect()
+}
+
+/// Largest batch taken in one request.
+pub const MAX_BATCH: usize = 10_000;
+
+/// Checks a batch of observations against the known sensors; times come back normalised.
+pub fn check_observations(
+    body: &[u8],
+    known: &HashSet<String>,
+    now: OffsetDateTime,
+) -> Result<Vec<Observation>, String> {
+    records::<Observation>(body, MAX_BATCH)?
+        .into_iter()
+        .map(|(i, mut o)| {
+            let at =
+                |field: &str, why: String| format!("record {i} (sensor \"{}\"): field \"{field}\": {why}", o.sensor);
+            if !known.contains(&o.sensor) {
+                return Err(at("sensor", "no such sensor".into()));
+            }
+            if !o.value.is_finite() {
+                return Err(at("value", "must be a finite number".into()));
+            }
+            o.time = normalise_time(&o.time).map_err(|e| at("time", e))?;
+            not_in_future(&o.time, now).map_err(|e| at("time", e))?;
+            Ok(o)
+        })
+        .collect()
+}
+
+/// Checks a batch of vehicle positions; times come back normalised.
+pub fn check_positions(body: &[u8], now: OffsetDateTime) -> Result<Vec<VehiclePosition>, String> {
+    records::<VehiclePosition>(body, MAX_BATCH)?
+        .into_iter()
+        .map(|(i, mut p)| {
+            let at = |field: &str, why: String| format!("record {i} (plate \"{}\"): field \"{field}\": {why}", p.plate);
+            let plate = p.plate.trim();
+            if plate.is_empty() || plate.chars().count() > 16 {
+                return Err(at("plate", "must be 1 to 16 characters".into()));
+            }
+            if !(-180.0..=180.0).contains(&p.lon) {
+                return Err(at("lon", format!("{} is not a WGS84 longitude (-180 to 180)", p.lon)));
+            }
+            if !(-90.0..=90.0).contains(&p.lat) {
+                return Err(at("lat", format!("{} is not a WGS84 latitude (-90 to 90)", p.lat)));
+            }
+            if !(0.0..=300.0).contains(&p.speed_kmh) {
+                return Err(at(
+                    "speed_kmh",
+                    format!("{} km/h is not a road vehicle's speed (0 to 300)", p.speed_kmh),
+                ));
+            }
+            if !(0.0..=360.0).contains(&p.heading_deg) {
+                return Err(at(
+                    "heading_deg",
+                    format!("{} is not a heading (0 to 360)", p.heading_deg),
+                ));
+            }
+            p.time = normalise_time(&p.time).map_err(|e| at("time", e))?;
+            not_in_future(&p.time, now).map_err(|e| at("time", e))?;
+            Ok(p)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn known() -> HashSet<String> {
+        ["gd-001".to_string()].into_iter().collect()
+    }
+
+    fn now() -> OffsetDateTime {
+        OffsetDateTime::parse("2026-11-26T12:00:00Z", &Rfc3339).expect("time")
+    }
+
+    #[test]
+    fn a_good_batch_comes_back_in_utc() {
+        let body = br#"[{"sensor":"gd-001","time":"2026-11-26T19:59:00+08:00","value":1.5}]"#;
+        let obs = check_observations(body, &known(), now()).expect("valid");
+        assert_eq!(obs[0].time, "2026-11-26T11:59:00.000Z");
+    }
+
+    #[test]
+    fn the_first_bad_record_is_named_with_its_field() {
+        let cases: &[(&[u8], &str)] = &[
+            (br#"[{"sensor":"gd-001","time":"2026-11-26T11:00:00Z","value":1},{"sensor":"gd-999","time":"2026-11-26T11:00:00Z","value":1}]"#, "record 1 (sensor \"gd-999\"): field \"sensor\""),
+            (br#"[{"sensor":"gd-001","time":"noon","value":1}]"#, "field \"time\""),
+            (br#"[{"sensor":"gd-001","time":"2027-01-01T00:00:00Z","value":1}]"#, "ahead of the server's clock"),
+            (br#"[{"sensor":"gd-001","time":"2026-11-26T11:00:00Z","value":"high"}]"#, "record 0: invalid type"),
+            (br#"[{"sensor":"gd-001","time":"2026-11-26T11:00:00Z"}]"#, "missing field `value`"),
+            (br#"[]"#, "empty"),
+            (br#"{"sensor":"gd-001"}"#, "JSON list"),
+            (br#"[{"#, "not JSON"),
+        ];
+        for (body, want) in cases {
+            let e = check_observations(body, &known(), now()).expect_err("refused");
+            assert!(e.contains(want), "{e}");
+        }
+    }
+
+    #[test]
+    fn impossible_positions_are_refused() {
+        let e = check_positions(
+            r#"[{"plate":"鲁E12345","time":"2026-11-26T11:00:00Z","lon":218.4,"lat":37.5}]"#.as_bytes(),
+            now(),
+        )
+        .expect_err("lon");
+        assert!(e.contains("field \"lon\"") && e.contains("鲁E12345"), "{e}");
+        let e = check_positions(
+            r#"[{"plate":"鲁E1","time":"2026-11-26T11:00:00Z","lon":118.4,"lat":37.5,"speed_kmh":-3}]"#.as_bytes(),
+            now(),
+        )
+        .expect_err("speed");
+        assert!(e.contains("speed_kmh"), "{e}");
+        let ok = check_positions(r#"[{"plate":"鲁E1","time":"2026-11-26T11:00:00Z","lon":118.4,"lat":37.5,"speed_kmh":40,"heading_deg":90}]"#.as_bytes(), now());
+        assert_eq!(ok.expect("valid").len(), 1);
+    }
+
+    #[test]
+    fn sensor_levels() {
+        use crate::model::SensorLevel;
+        assert_eq!(SensorLevel::of(None, Some(1.0), Some(2.0)), SensorLevel::NoData);
+        assert_eq!(SensorLevel::of(Some(0.5), Some(1.0), Some(2.0)), SensorLevel::Normal);
+        assert_eq!(SensorLevel::of(Some(1.0), Some(1.0), Some(2.0)), SensorLevel::Warning);
+        assert_eq!(SensorLevel::of(Some(2.0), Some(1.0), Some(2.0)), SensorLevel::Alarm);
+    }
+}

@@ -1,0 +1,161 @@
+//! Ingest over real HTTP and SQLite: batches are stored whole or not at all, every stored record
+//! is one event in the ordered log, and the latest-state and history endpoints agree with it.
+
+use parktwin_api::ingest::format_utc;
+use parktwin_api::model::{EventPage, IngestReceipt, SensorLevel, SensorState, VehiclePosition};
+use parktwin_e2e::start_server;
+use serde_json::{Value, json};
+use time::{Duration, OffsetDateTime};
+
+fn ago(s: i64) -> String {
+    format_utc(OffsetDateTime::now_utc() - Duration::seconds(s))
+}
+
+fn post(url: &str, body: &Value) -> (u16, Value) {
+    let r = reqwest::blocking::Client::new()
+        .post(url)
+        .json(body)
+        .send()
+        .expect("server answers");
+    (r.status().as_u16(), r.json().expect("JSON"))
+}
+
+fn get<T: serde::de::DeserializeOwned>(url: &str) -> T {
+    let r = reqwest::blocking::get(url).expect("server answers");
+    assert!(r.status().is_success(), "{url}: {}", r.status());
+    r.json().expect("JSON")
+}
+
+#[test]
+fn observations_become_events_and_sensor_state() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = start_server(dir.path(), None).expect("server");
+    let api = format!("{}/api/v1", s.url);
+    // gd-001 is a chlorine detector: warn 0.34 ppm, alarm 0.69 ppm.
+    let sensors: Vec<SensorState> = get(&format!("{api}/sensors"));
+    let gd1 = sensors.iter().find(|x| x.id == "gd-001").expect("gd-001");
+    let warn = gd1.warn.expect("warn");
+    assert_eq!(gd1.level, SensorLevel::NoData);
+    assert!(sensors.iter().any(|x| x.layer == "weather_stations"));
+
+    let (status, body) = post(
+        &format!("{api}/observations"),
+        &json!([
+            {"sensor": "gd-001", "time": ago(60), "value": 0.01},
+            {"sensor": "gd-001", "time": ago(30), "value": warn * 1.1},
+            {"sensor": "gd-002", "time": ago(30), "value": 0.0},
+        ]),
+    );
+    assert_eq!(status, 200, "{body}");
+    let receipt: IngestReceipt = serde_json::from_value(body).expect("receipt");
+    assert_eq!(receipt.accepted, 3);
+
+    let page: EventPage = get(&format!("{api}/events?since=0"));
+    assert_eq!(page.events.len(), 3);
+    assert!(page.events.windows(2).all(|w| w[0].seq < w[1].seq));
+    assert_eq!(page.next, receipt.last_seq);
+    assert!(
+        page.events
+            .iter()
+            .all(|e| e.kind == "observation" && e.channel == "live")
+    );
+    let empty: EventPage = get(&format!("{api}/events?since={}", page.next));
+    assert!(
+        empty.events.is_empty() && empty.next == page.next,
+        "the cursor resumes where it was"
+    );
+    let one: EventPage = get(&format!("{api}/events?since=0&limit=1"));
+    assert_eq!(one.events.len(), 1);
+
+    let sensors: Vec<SensorState> = get(&format!("{api}/sensors"));
+    let gd1 = sensors.iter().find(|x| x.id == "gd-001").expect("gd-001");
+    assert_eq!(gd1.level, SensorLevel::Warning);
+    assert!((gd1.value.expect("value") - warn * 1.1).abs() < 1e-12);
+
+    let history: Vec<Value> = get(&format!("{api}/sensors/gd-001/observations"));
+    assert_eq!(history.len(), 2, "the last hour, oldest first");
+    assert!(history[0]["value"].as_f64() < history[1]["value"].as_f64());
+}
+
+#[test]
+fn a_batch_with_one_bad_record_stores_nothing_and_names_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = start_server(dir.path(), None).expect("server");
+    let api = format!("{}/api/v1", s.url);
+    let (status, body) = post(
+        &format!("{api}/observations"),
+        &json!([
+            {"sensor": "gd-001", "time": ago(10), "value": 0.2},
+            {"sensor": "gd-999", "time": ago(10), "value": 0.2},
+        ]),
+    );
+    assert_eq!(status, 422);
+    let msg = body["error"].as_str().expect("error");
+    assert!(
+        msg.contains("record 1") && msg.contains("gd-999") && msg.contains("\"sensor\""),
+        "{msg}"
+    );
+    let page: EventPage = get(&format!("{api}/events?since=0"));
+    assert!(page.events.is_empty(), "the good record 0 was not stored either");
+
+    let r = reqwest::blocking::Client::new()
+        .post(format!("{api}/observations"))
+        .header("content-type", "application/json")
+        .body("[{\"sensor\":")
+        .send()
+        .expect("answers");
+    assert_eq!(r.status().as_u16(), 400);
+    let (status, body) = post(
+        &format!("{api}/observations"),
+        &json!([{"sensor": "gd-001", "time": ago(-3600), "value": 1}]),
+    );
+    assert_eq!(status, 422);
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|m| m.contains("ahead of the server's clock"))
+    );
+    let (status, _) = post(&format!("{api}/events"), &json!([]));
+    assert_eq!(status, 405);
+    let r = reqwest::blocking::get(format!("{api}/events?since=-4")).expect("answers");
+    assert_eq!(r.status().as_u16(), 400);
+    let r = reqwest::blocking::get(format!("{api}/sensors/gd-999/observations")).expect("answers");
+    assert_eq!(r.status().as_u16(), 404);
+    let r = reqwest::blocking::get(format!("{api}/sensors/gd-001/observations?from=noon")).expect("answers");
+    assert_eq!(r.status().as_u16(), 400);
+}
+
+#[test]
+fn positions_give_latest_vehicles_and_tracks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = start_server(dir.path(), None).expect("server");
+    let api = format!("{}/api/v1", s.url);
+    let fixes = json!([
+        {"plate": "鲁E·A1234", "time": ago(90), "lon": 118.4700, "lat": 37.5650, "speed_kmh": 30, "heading_deg": 270},
+        {"plate": "鲁E·A1234", "time": ago(60), "lon": 118.4690, "lat": 37.5650, "speed_kmh": 32, "heading_deg": 270},
+        {"plate": "鲁E·B5678", "time": ago(60), "lon": 118.4400, "lat": 37.5800},
+    ]);
+    let (status, body) = post(&format!("{api}/vehicles/positions"), &fixes);
+    assert_eq!(status, 200, "{body}");
+    let vehicles: Vec<VehiclePosition> = get(&format!("{api}/vehicles"));
+    assert_eq!(vehicles.len(), 2);
+    let a = vehicles.iter().find(|v| v.plate == "鲁E·A1234").expect("A1234");
+    assert!((a.lon - 118.469).abs() < 1e-9, "the latest fix");
+    let plate = "%E9%B2%81E%C2%B7A1234";
+    let track: Vec<VehiclePosition> = get(&format!("{api}/vehicles/{plate}/track"));
+    assert_eq!(track.len(), 2);
+    assert!(track[0].time < track[1].time);
+    let page: EventPage = get(&format!("{api}/events?since=0"));
+    assert_eq!(page.events.iter().filter(|e| e.kind == "position").count(), 3);
+
+    let (status, body) = post(
+        &format!("{api}/vehicles/positions"),
+        &json!([{"plate": "鲁E·C9", "time": ago(5), "lon": 118.4, "lat": 97.5}]),
+    );
+    assert_eq!(status, 422);
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|m| m.contains("\"lat\"") && m.contains("record 0"))
+    );
+}
