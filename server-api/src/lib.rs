@@ -2,6 +2,7 @@
 //! GB 18218-2018 grading, RFC 7946 checks of layer files; behind features, the REST client
 //! (`client`) and the server (`server`, with axum, tokio and SQLite, never in the browser build).
 
+pub mod alarms;
 pub mod frame;
 pub mod grading;
 pub mod ingest;

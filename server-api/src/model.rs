@@ -380,3 +380,34 @@ pub struct SensorState {
     /// The reading against the thresholds.
     pub level: SensorLevel,
 }
+
+/// How urgent an alarm is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlarmTier {
+    /// Worth knowing.
+    Reminder,
+    /// Act soon.
+    Warning,
+    /// Act now.
+    Alarm,
+}
+
+/// An alarm raised by a server-side rule (`GET /api/v1/alarms`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alarm {
+    /// Id.
+    pub id: i64,
+    /// Tier (the highest reached while open).
+    pub tier: AlarmTier,
+    /// The rule that raised it, e.g. `detector_threshold`.
+    pub rule: String,
+    /// What it is about: a sensor id, a plate, a gate.
+    pub source: String,
+    /// The value that raised or last escalated it.
+    pub value: f64,
+    /// When it was raised.
+    pub raised: String,
+    /// When it closed (its condition cleared), if it has.
+    pub closed: Option<String>,
+}

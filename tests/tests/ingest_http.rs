@@ -51,14 +51,12 @@ fn observations_become_events_and_sensor_state() {
     assert_eq!(receipt.accepted, 3);
 
     let page: EventPage = get(&format!("{api}/events?since=0"));
-    assert_eq!(page.events.len(), 3);
+    // Three readings, and the warning the second one raised.
+    let kinds: Vec<&str> = page.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["observation", "observation", "alarm_raised", "observation"]);
     assert!(page.events.windows(2).all(|w| w[0].seq < w[1].seq));
     assert_eq!(page.next, receipt.last_seq);
-    assert!(
-        page.events
-            .iter()
-            .all(|e| e.kind == "observation" && e.channel == "live")
-    );
+    assert!(page.events.iter().all(|e| e.channel == "live"));
     let empty: EventPage = get(&format!("{api}/events?since={}", page.next));
     assert!(
         empty.events.is_empty() && empty.next == page.next,
@@ -158,4 +156,54 @@ fn positions_give_latest_vehicles_and_tracks() {
             .as_str()
             .is_some_and(|m| m.contains("\"lat\"") && m.contains("record 0"))
     );
+}
+
+#[test]
+fn a_detector_raises_escalates_and_closes_one_alarm() {
+    use parktwin_api::model::{Alarm, AlarmTier};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = start_server(dir.path(), None).expect("server");
+    let api = format!("{}/api/v1", s.url);
+    let sensors: Vec<SensorState> = get(&format!("{api}/sensors"));
+    let gd = sensors.iter().find(|x| x.id == "gd-001").expect("gd-001");
+    let (warn, alarm) = (gd.warn.expect("warn"), gd.alarm.expect("alarm"));
+    let readings = json!([
+        {"sensor": "gd-001", "time": ago(50), "value": warn * 0.1},
+        {"sensor": "gd-001", "time": ago(40), "value": warn * 1.2},
+        {"sensor": "gd-001", "time": ago(30), "value": warn * 1.3},
+        {"sensor": "gd-001", "time": ago(20), "value": alarm * 1.5},
+    ]);
+    let (status, body) = post(&format!("{api}/observations"), &readings);
+    assert_eq!(status, 200, "{body}");
+    let open: Vec<Alarm> = get(&format!("{api}/alarms"));
+    assert_eq!(open.len(), 1, "raised once while the condition lasts: {open:?}");
+    assert_eq!((open[0].tier, open[0].source.as_str()), (AlarmTier::Alarm, "gd-001"));
+
+    // A late reading from before does not clear it; a fresh normal one does.
+    let (status, _) = post(
+        &format!("{api}/observations"),
+        &json!([{"sensor": "gd-001", "time": ago(45), "value": 0.0}]),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(get::<Vec<Alarm>>(&format!("{api}/alarms")).len(), 1);
+    let (status, _) = post(
+        &format!("{api}/observations"),
+        &json!([{"sensor": "gd-001", "time": ago(5), "value": 0.0}]),
+    );
+    assert_eq!(status, 200);
+    assert!(get::<Vec<Alarm>>(&format!("{api}/alarms")).is_empty());
+    let all: Vec<Alarm> = get(&format!("{api}/alarms?state=all"));
+    assert_eq!(all.len(), 1);
+    assert!(all[0].closed.is_some());
+
+    let page: EventPage = get(&format!("{api}/events?since=0"));
+    let kinds: Vec<&str> = page
+        .events
+        .iter()
+        .filter(|e| e.kind.starts_with("alarm"))
+        .map(|e| e.kind.as_str())
+        .collect();
+    assert_eq!(kinds, ["alarm_raised", "alarm_escalated", "alarm_closed"]);
+    let r = reqwest::blocking::get(format!("{api}/alarms?state=maybe")).expect("answers");
+    assert_eq!(r.status().as_u16(), 400);
 }

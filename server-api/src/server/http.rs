@@ -50,6 +50,7 @@ pub fn router(store: Arc<Store>) -> Router {
         .route("/sensors", get(sensors))
         .route("/sensors/{id}/observations", get(sensor_observations))
         .route("/vehicles", get(vehicles))
+        .route("/alarms", get(alarms))
         .route("/vehicles/{plate}/track", get(track))
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_wrong_method);
@@ -222,4 +223,19 @@ async fn track(
 ) -> Answer<impl IntoResponse> {
     let (from, to) = window(&q)?;
     Ok(Json(s.track(&plate, &from, &to)?))
+}
+
+async fn alarms(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Answer<impl IntoResponse> {
+    let open = match q.get("state").map(String::as_str) {
+        None | Some("open") => Some(true),
+        Some("closed") => Some(false),
+        Some("all") => None,
+        Some(other) => {
+            return Err(Failure(
+                StatusCode::BAD_REQUEST,
+                format!("query parameter \"state\" must be open, closed or all, got \"{other}\""),
+            ));
+        }
+    };
+    Ok(Json(s.alarms(open)?))
 }

@@ -7,9 +7,10 @@ use std::sync::Mutex;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::seed::SeedData;
+use crate::alarms::{AlarmAction, detector_rule};
 use crate::model::{
-    ChemicalTable, Event, EventPage, HazardSource, IngestReceipt, LayerInfo, Observation, Park, SensorLevel,
-    SensorState, VehiclePosition,
+    Alarm, AlarmTier, ChemicalTable, Event, EventPage, HazardSource, IngestReceipt, LayerInfo, Observation, Park,
+    SensorLevel, SensorState, VehiclePosition,
 };
 use crate::validate::feature_id;
 
@@ -50,7 +51,14 @@ CREATE TABLE IF NOT EXISTS positions (
     plate TEXT NOT NULL, time TEXT NOT NULL, lon REAL NOT NULL, lat REAL NOT NULL,
     speed_kmh REAL NOT NULL, heading_deg REAL NOT NULL, seq INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS positions_by_plate ON positions (plate, time);
+CREATE TABLE IF NOT EXISTS alarms (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, rule TEXT NOT NULL, source TEXT NOT NULL,
+    tier TEXT NOT NULL, value REAL NOT NULL, raised TEXT NOT NULL, closed TEXT);
+CREATE INDEX IF NOT EXISTS alarms_open ON alarms (rule, source) WHERE closed IS NULL;
 ";
+
+/// The rule name of detector threshold alarms.
+pub const DETECTOR_RULE: &str = "detector_threshold";
 
 /// The layers whose features are sensors that take observations.
 pub const SENSOR_LAYERS: [&str; 2] = ["detectors", "weather_stations"];
@@ -210,24 +218,148 @@ impl Store {
         Ok(tx.last_insert_rowid())
     }
 
-    /// Stores a checked batch of observations and their events: all of them or, on any
-    /// error, none.
+    /// Stores a checked batch of observations and their events, and applies the detector
+    /// threshold rule to each reading newer than the sensor's last: all of it or, on any error,
+    /// none.
     pub fn ingest_observations(&self, batch: &[Observation]) -> Result<IngestReceipt, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
+        let mut thresholds: std::collections::HashMap<String, (Option<f64>, Option<f64>)> = Default::default();
         let mut last = 0;
         for o in batch {
+            let newest: Option<String> = tx.query_row(
+                "SELECT max(time) FROM observations WHERE sensor = ?1",
+                [&o.sensor],
+                |r| r.get(0),
+            )?;
             last = Self::append_event(&tx, &o.time, "observation", &serde_json::to_string(o)?)?;
             tx.execute(
                 "INSERT INTO observations (sensor, time, value, seq) VALUES (?1, ?2, ?3, ?4)",
                 params![o.sensor, o.time, o.value, last],
             )?;
+            if newest.as_deref().is_some_and(|n| o.time.as_str() < n) {
+                continue; // a late reading does not decide the sensor's present state
+            }
+            let (warn, alarm) = match thresholds.get(&o.sensor) {
+                Some(t) => *t,
+                None => {
+                    let f: String = tx.query_row(
+                        "SELECT feature FROM features WHERE id = ?1 AND layer_id IN (?2, ?3)",
+                        params![o.sensor, SENSOR_LAYERS[0], SENSOR_LAYERS[1]],
+                        |r| r.get(0),
+                    )?;
+                    let f: serde_json::Value = serde_json::from_str(&f)?;
+                    let t = (f["properties"]["warn"].as_f64(), f["properties"]["alarm"].as_f64());
+                    thresholds.insert(o.sensor.clone(), t);
+                    t
+                }
+            };
+            let level = SensorLevel::of(Some(o.value), warn, alarm);
+            if let Some(seq) = Self::apply_rule(&tx, DETECTOR_RULE, &o.sensor, &o.time, o.value, |open| {
+                detector_rule(open, level)
+            })? {
+                last = seq;
+            }
         }
         tx.commit()?;
         Ok(IngestReceipt {
             accepted: batch.len(),
             last_seq: last,
         })
+    }
+
+    /// Applies a rule's decision to the open alarm of (rule, source); returns the seq of the
+    /// event it wrote, if any.
+    fn apply_rule(
+        tx: &rusqlite::Transaction<'_>,
+        rule: &str,
+        source: &str,
+        time: &str,
+        value: f64,
+        decide: impl FnOnce(Option<AlarmTier>) -> AlarmAction,
+    ) -> Result<Option<i64>, StoreError> {
+        let open: Option<(i64, String)> = tx
+            .query_row(
+                "SELECT id, tier FROM alarms WHERE rule = ?1 AND source = ?2 AND closed IS NULL",
+                [rule, source],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let open = match open {
+            Some((id, tier)) => Some((
+                id,
+                serde_json::from_value::<AlarmTier>(serde_json::Value::String(tier))?,
+            )),
+            None => None,
+        };
+        let tier_text = |t: AlarmTier| {
+            serde_json::to_value(t)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        };
+        let (id, kind) = match (decide(open.map(|o| o.1)), open) {
+            (AlarmAction::Keep, _) => return Ok(None),
+            (AlarmAction::Raise(t), _) => {
+                tx.execute(
+                    "INSERT INTO alarms (rule, source, tier, value, raised) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![rule, source, tier_text(t), value, time],
+                )?;
+                (tx.last_insert_rowid(), "alarm_raised")
+            }
+            (AlarmAction::Escalate(t), Some((id, _))) => {
+                tx.execute(
+                    "UPDATE alarms SET tier = ?1, value = ?2 WHERE id = ?3",
+                    params![tier_text(t), value, id],
+                )?;
+                (id, "alarm_escalated")
+            }
+            (AlarmAction::Close, Some((id, _))) => {
+                tx.execute("UPDATE alarms SET closed = ?1 WHERE id = ?2", params![time, id])?;
+                (id, "alarm_closed")
+            }
+            (AlarmAction::Escalate(_) | AlarmAction::Close, None) => return Ok(None),
+        };
+        let alarm = Self::alarm_row(tx, id)?;
+        Ok(Some(Self::append_event(
+            tx,
+            time,
+            kind,
+            &serde_json::to_string(&alarm)?,
+        )?))
+    }
+
+    fn alarm_row(conn: &Connection, id: i64) -> Result<Alarm, StoreError> {
+        let (tier, rule, source, value, raised, closed): (String, String, String, f64, String, Option<String>) = conn
+            .query_row(
+            "SELECT tier, rule, source, value, raised, closed FROM alarms WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+        )?;
+        Ok(Alarm {
+            id,
+            tier: serde_json::from_value(serde_json::Value::String(tier))?,
+            rule,
+            source,
+            value,
+            raised,
+            closed,
+        })
+    }
+
+    /// Alarms: the open ones (`open = Some(true)`), the closed ones, or all; newest first.
+    pub fn alarms(&self, open: Option<bool>) -> Result<Vec<Alarm>, StoreError> {
+        let conn = self.conn();
+        let sql = match open {
+            Some(true) => "SELECT id FROM alarms WHERE closed IS NULL ORDER BY id DESC",
+            Some(false) => "SELECT id FROM alarms WHERE closed IS NOT NULL ORDER BY id DESC",
+            None => "SELECT id FROM alarms ORDER BY id DESC",
+        };
+        let ids: Vec<i64> = conn
+            .prepare(sql)?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        ids.into_iter().map(|id| Self::alarm_row(&conn, id)).collect()
     }
 
     /// Stores a checked batch of vehicle positions and their events: all or none.
