@@ -28,7 +28,8 @@ enum Command {
         #[arg(long, default_value = "1600x900", value_parser = parse_size)]
         size: (u32, u32),
     },
-    /// Start the server (embedded database, demo park) in this process and open the map.
+    /// Start the server (embedded database, demo park, live demo simulator) in this process and
+    /// open the map.
     Demo {
         /// Folder for the demo database.
         #[arg(long, default_value = "parktwin-data")]
@@ -39,6 +40,9 @@ enum Command {
         /// Window size, WIDTHxHEIGHT.
         #[arg(long, default_value = "1600x900", value_parser = parse_size)]
         size: (u32, u32),
+        /// Seed of the demo simulator (the same seed plays the same story).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
     /// Toxic plume: concentrations at points, a ground-level grid, or threat zones.
     Plume(Box<parktwin::plume::PlumeArgs>),
@@ -99,8 +103,13 @@ fn run() -> anyhow::Result<ExitCode> {
             size,
             mode: Mode::Interactive,
         },
-        Command::Demo { data_dir, listen, size } => {
-            let addr = start_embedded_server(data_dir, listen)?;
+        Command::Demo {
+            data_dir,
+            listen,
+            size,
+            seed,
+        } => {
+            let addr = start_embedded_server(data_dir, listen, seed)?;
             AppConfig {
                 server: format!("http://{addr}"),
                 size,
@@ -147,7 +156,7 @@ fn run() -> anyhow::Result<ExitCode> {
 }
 
 /// Starts parktwin-server's code on a thread of its own and returns the address it serves.
-fn start_embedded_server(data_dir: PathBuf, listen: SocketAddr) -> anyhow::Result<SocketAddr> {
+fn start_embedded_server(data_dir: PathBuf, listen: SocketAddr, seed: u64) -> anyhow::Result<SocketAddr> {
     use parktwin_api::server::{ServerConfig, bind, default_assets_dir};
     let cfg = ServerConfig {
         data_dir,

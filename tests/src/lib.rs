@@ -19,6 +19,7 @@ pub fn start_server(data_dir: &Path, assets: Option<PathBuf>) -> anyhow::Result<
         data_dir: data_dir.to_path_buf(),
         assets_dir: assets.unwrap_or_else(default_assets_dir),
         listen: "127.0.0.1:0".parse()?,
+        demo: None,
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -19,6 +19,12 @@ struct Cli {
     /// Park assets to seed from (holds park/park.json and chemicals.json).
     #[arg(long, env = "PARKTWIN_ASSETS")]
     assets: Option<PathBuf>,
+    /// Keep the park alive with simulated detector readings, trucks and the occasional alarm.
+    #[arg(long)]
+    demo: bool,
+    /// Seed of the demo simulator (the same seed plays the same story).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
 }
 
 #[tokio::main]
@@ -31,6 +37,7 @@ async fn main() -> anyhow::Result<()> {
         data_dir: cli.data_dir,
         assets_dir: cli.assets.unwrap_or_else(default_assets_dir),
         listen: cli.listen,
+        demo: cli.demo.then_some(cli.seed),
     };
     let server = bind(&cfg).await?;
     println!(

@@ -5,6 +5,7 @@
 
 mod http;
 mod seed;
+pub mod sim;
 mod store;
 
 use std::net::SocketAddr;
@@ -23,6 +24,8 @@ pub struct ServerConfig {
     pub assets_dir: PathBuf,
     /// Address to listen on; port 0 picks a free port.
     pub listen: SocketAddr,
+    /// Run the demo simulator with this seed.
+    pub demo: Option<u64>,
 }
 
 /// The assets folder of this source tree, the default when none is given.

@@ -1,0 +1,208 @@
+//! The demo simulator (`parktwin-server --demo`): keeps the demo park alive. Detectors read
+//! plausible backgrounds with noise, and now and then one has an excursion through its warning
+//! and alarm thresholds and back; hazmat trucks come in by the hazmat gate, drive the avenues
+//! to a tank farm, stop to load, go to the hazmat parking and leave. Deterministic for a seed
+//! (what happens, not when: times are the wall clock's).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::store::Store;
+use crate::frame::LocalFrame;
+use crate::ingest::format_utc;
+use crate::model::{Observation, SensorState, VehiclePosition};
+
+/// Seconds between two rounds of detector readings.
+const READ_EVERY_S: u64 = 5;
+/// Speed of trucks inside the park, m/s (30 km/h).
+const TRUCK_SPEED: f64 = 30.0 / 3.6;
+
+/// A truck on its way through the park: waypoints in park metres, and how long it stops at
+/// each.
+#[derive(Debug, Clone)]
+struct Truck {
+    plate: String,
+    route: Vec<([f64; 2], f64)>,
+    leg: usize,
+    pos: [f64; 2],
+    wait: f64,
+}
+
+/// The simulator's state.
+pub struct Simulator {
+    rng: ChaCha8Rng,
+    frame: LocalFrame,
+    detectors: Vec<SensorState>,
+    excursion: Option<(usize, u32)>,
+    trucks: Vec<Truck>,
+    next_plate: u32,
+    tick: u64,
+}
+
+/// The avenues' x (north–south) and y (east–west) in park metres, as the demo park lays them.
+const AVENUES_X: [f64; 3] = [-800.0, 0.0, 800.0];
+const AVENUES_Y: [f64; 2] = [-400.0, 400.0];
+const HAZMAT_GATE: [f64; 2] = [1600.0, -400.0];
+const OUTSIDE: [f64; 2] = [2400.0, -400.0];
+const PARKING: [f64; 2] = [1250.0, -700.0];
+
+impl Simulator {
+    /// A simulator over the store's park, seeded.
+    pub fn new(store: &Store, seed: u64) -> Result<Self, super::StoreError> {
+        let park = store.park()?;
+        let detectors = store
+            .sensors()?
+            .into_iter()
+            .filter(|s| s.layer == "detectors")
+            .collect();
+        Ok(Self {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            frame: park.frame(),
+            detectors,
+            excursion: None,
+            trucks: Vec::new(),
+            next_plate: 1,
+            tick: 0,
+        })
+    }
+
+    /// A route in by the hazmat gate, to a tank farm by the avenues, to the parking, and out.
+    fn new_truck(&mut self) -> Truck {
+        let ax = AVENUES_X[self.rng.random_range(0..AVENUES_X.len())];
+        let ay = AVENUES_Y[self.rng.random_range(0..AVENUES_Y.len())];
+        let dy = if self.rng.random_bool(0.5) { 250.0 } else { -250.0 };
+        let load_s = self.rng.random_range(60.0..240.0);
+        let route = vec![
+            (HAZMAT_GATE, 10.0),
+            ([ax, -400.0], 0.0),
+            ([ax, ay], 0.0),
+            ([ax, ay + dy], load_s),
+            ([ax, ay], 0.0),
+            ([ax, -400.0], 0.0),
+            ([PARKING[0], -400.0], 0.0),
+            (PARKING, 120.0),
+            ([PARKING[0], -400.0], 0.0),
+            (HAZMAT_GATE, 10.0),
+            (OUTSIDE, 0.0),
+        ];
+        let plate = format!("鲁E·{:05}", 10_000 + self.next_plate * 37 % 90_000);
+        self.next_plate += 1;
+        Truck {
+            plate,
+            route,
+            leg: 0,
+            pos: OUTSIDE,
+            wait: 0.0,
+        }
+    }
+
+    /// One second of the park: returns the readings and fixes to store.
+    pub fn step(&mut self, now: time::OffsetDateTime) -> (Vec<Observation>, Vec<VehiclePosition>) {
+        self.tick += 1;
+        let t = format_utc(now);
+        let mut obs = Vec::new();
+        if self.tick % READ_EVERY_S == 0 {
+            // An excursion every few minutes: one detector rises past its alarm level and back.
+            if self.excursion.is_none() && !self.detectors.is_empty() && self.rng.random_bool(0.03) {
+                self.excursion = Some((self.rng.random_range(0..self.detectors.len()), 0));
+            }
+            for (i, d) in self.detectors.iter().enumerate() {
+                let warn = d.warn.unwrap_or(1.0);
+                let background = warn * 0.05;
+                let mut v = (background + self.rng.random_range(-0.5..0.5) * background).max(0.0);
+                if let Some((k, age)) = self.excursion
+                    && k == i
+                {
+                    // Up over 60 s to 1.5× the alarm level, then down over 60 s.
+                    let peak = d.alarm.unwrap_or(warn * 2.0) * 1.5;
+                    let a = f64::from(age) * READ_EVERY_S as f64;
+                    v += peak
+                        * if a < 60.0 {
+                            a / 60.0
+                        } else {
+                            (120.0 - a).max(0.0) / 60.0
+                        };
+                }
+                obs.push(Observation {
+                    sensor: d.id.clone(),
+                    time: t.clone(),
+                    value: (v * 1000.0).round() / 1000.0,
+                });
+            }
+            if let Some((k, age)) = self.excursion {
+                self.excursion = if age >= 26 { None } else { Some((k, age + 1)) };
+            }
+        }
+        if self.trucks.len() < 6 && self.rng.random_bool(0.02) {
+            let truck = self.new_truck();
+            self.trucks.push(truck);
+        }
+        let mut fixes = Vec::new();
+        for truck in &mut self.trucks {
+            let mut speed = 0.0;
+            let mut heading: f64 = 0.0;
+            if truck.wait > 0.0 {
+                truck.wait -= 1.0;
+            } else if let Some(&(to, stop)) = truck.route.get(truck.leg) {
+                let (dx, dy) = (to[0] - truck.pos[0], to[1] - truck.pos[1]);
+                let d = dx.hypot(dy);
+                heading = dx.atan2(dy).to_degrees().rem_euclid(360.0);
+                if d <= TRUCK_SPEED {
+                    truck.pos = to;
+                    truck.leg += 1;
+                    truck.wait = stop;
+                } else {
+                    truck.pos = [truck.pos[0] + dx / d * TRUCK_SPEED, truck.pos[1] + dy / d * TRUCK_SPEED];
+                    speed = TRUCK_SPEED * 3.6;
+                }
+            }
+            let (lon, lat) = self.frame.to_wgs84(truck.pos[0], truck.pos[1]);
+            fixes.push(VehiclePosition {
+                plate: truck.plate.clone(),
+                time: t.clone(),
+                lon,
+                lat,
+                speed_kmh: (speed * 10.0_f64).round() / 10.0,
+                heading_deg: (heading * 10.0).round() / 10.0,
+            });
+        }
+        self.trucks.retain(|t| t.leg < t.route.len());
+        (obs, fixes)
+    }
+}
+
+/// Runs the simulator against the store, once a second, until the process ends.
+pub async fn run(store: Arc<Store>, seed: u64) {
+    let mut sim = match Simulator::new(&store, seed) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!("demo simulator cannot start: {e}");
+            return;
+        }
+    };
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        every.tick().await;
+        let (obs, fixes) = sim.step(time::OffsetDateTime::now_utc());
+        let s = store.clone();
+        // SQLite blocks: off the async workers.
+        let stored = tokio::task::spawn_blocking(move || -> Result<(), super::StoreError> {
+            if !obs.is_empty() {
+                s.ingest_observations(&obs)?;
+            }
+            if !fixes.is_empty() {
+                s.ingest_positions(&fixes)?;
+            }
+            Ok(())
+        })
+        .await;
+        match stored {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!("demo simulator: {e}"),
+            Err(e) => tracing::error!("demo simulator stopped: {e}"),
+        }
+    }
+}
