@@ -104,7 +104,7 @@ impl Simulator {
         self.tick += 1;
         let t = format_utc(now);
         let mut obs = Vec::new();
-        if self.tick % READ_EVERY_S == 0 {
+        if self.tick.is_multiple_of(READ_EVERY_S) {
             // An excursion every few minutes: one detector rises past its alarm level and back.
             if self.excursion.is_none() && !self.detectors.is_empty() && self.rng.random_bool(0.03) {
                 self.excursion = Some((self.rng.random_range(0..self.detectors.len()), 0));
