@@ -1,6 +1,7 @@
 //! ParkTwin's client: composes the scene, the layers, the panel and (for `render`) the frame
 //! capture into one Bevy app.
 
+pub mod feed;
 pub mod loader;
 pub mod plume;
 pub mod render;
@@ -94,7 +95,15 @@ pub fn build_app(cfg: &AppConfig) -> App {
         total: 0,
     })
     .insert_resource(LoaderChannel(spawn_loader(&cfg.server)))
-    .add_systems(Update, poll_loader)
+    .add_plugins(parktwin_layers::live::LiveLayersPlugin)
+    .insert_resource(feed::FeedStatus {
+        last_ok: None,
+        error: None,
+        // Marks the single-snapshot mode; the time is filled in when the snapshot comes.
+        snapshot_at: render.then(String::new),
+    })
+    .insert_resource(feed::FeedChannel(feed::spawn_feed(&cfg.server, render)))
+    .add_systems(Update, (poll_loader, feed::poll_feed))
     .add_systems(EguiPrimaryContextPass, (ui::install_fonts, ui::panel).chain());
     if let Mode::Render { out, timeout } = &cfg.mode {
         app.insert_resource(render::RenderJob::new(out.clone(), *timeout))

@@ -162,6 +162,7 @@ fn start_embedded_server(data_dir: PathBuf, listen: SocketAddr, seed: u64) -> an
         data_dir,
         assets_dir: default_assets_dir(),
         listen,
+        demo: Some(seed),
     };
     let rt = tokio::runtime::Runtime::new().context("cannot start the server's runtime")?;
     let server = rt.block_on(bind(&cfg))?;

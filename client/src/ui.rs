@@ -53,6 +53,7 @@ pub fn install_fonts(mut contexts: EguiContexts, mut commands: Commands, mut don
 }
 
 /// Draws the panel and the loading screen.
+#[allow(clippy::too_many_arguments)] // a Bevy system: its parameters are what it reads
 pub fn panel(
     mut contexts: EguiContexts,
     status: Res<LoadStatus>,
@@ -60,6 +61,8 @@ pub fn panel(
     mut registry: ResMut<LayerRegistry>,
     mut over_ui: ResMut<PointerOverUi>,
     cjk: Option<Res<CjkFont>>,
+    live: Res<parktwin_layers::live::Live>,
+    feed: Res<crate::feed::FeedStatus>,
 ) -> Result {
     let cjk = cjk.is_some_and(|c| c.0);
     let ctx = contexts.ctx_mut()?;
@@ -98,6 +101,7 @@ pub fn panel(
                     ui.label(status.describe());
                 }
             }
+            live_section(ui, &live.0, &feed);
             ui.separator();
             ui.strong("Layers");
             let mut toggles = Vec::new();
@@ -166,4 +170,63 @@ pub fn panel(
     }
     over_ui.0 = ctx.is_pointer_over_egui() || ctx.egui_wants_pointer_input();
     Ok(())
+}
+
+/// Connection state, data age, detector and truck counts, and the open alarms.
+fn live_section(ui: &mut egui::Ui, live: &parktwin_api::live::LiveState, feed: &crate::feed::FeedStatus) {
+    use parktwin_api::model::{AlarmTier, SensorLevel};
+    ui.separator();
+    match (&feed.error, feed.last_ok) {
+        (Some(e), _) => {
+            ui.colored_label(
+                egui::Color32::from_rgb(255, 90, 90),
+                "OFFLINE: live feed lost, retrying",
+            );
+            ui.small(e);
+        }
+        (None, Some(_)) if feed.snapshot_at.is_some() => {
+            let at = feed.snapshot_at.as_deref().unwrap_or("");
+            ui.colored_label(egui::Color32::from_rgb(80, 220, 120), format!("SNAPSHOT at {at}"));
+        }
+        (None, Some(t)) => {
+            ui.colored_label(
+                egui::Color32::from_rgb(80, 220, 120),
+                format!("LIVE: data {} s old", t.elapsed().as_secs()),
+            );
+        }
+        (None, None) => {
+            ui.label("Connecting to the live feed...");
+        }
+    }
+    let count = |l: SensorLevel| {
+        live.sensors
+            .values()
+            .filter(|s| s.layer == "detectors" && s.level == l)
+            .count()
+    };
+    ui.label(format!(
+        "Detectors: {} normal, {} warning, {} alarm, {} no data",
+        count(SensorLevel::Normal),
+        count(SensorLevel::Warning),
+        count(SensorLevel::Alarm),
+        count(SensorLevel::NoData)
+    ));
+    ui.label(format!("Hazmat trucks in the park: {}", live.vehicles.len()));
+    ui.strong(format!("Open alarms ({})", live.alarms.len()));
+    for a in live.alarms.values().rev().take(8) {
+        let (c, t) = match a.tier {
+            AlarmTier::Alarm => (egui::Color32::from_rgb(255, 60, 60), "ALARM"),
+            AlarmTier::Warning => (egui::Color32::from_rgb(255, 200, 0), "WARNING"),
+            AlarmTier::Reminder => (egui::Color32::from_rgb(120, 180, 255), "REMINDER"),
+        };
+        ui.colored_label(
+            c,
+            format!(
+                "{t} {} {:.2} since {}",
+                a.source,
+                a.value,
+                a.raised.get(11..19).unwrap_or("")
+            ),
+        );
+    }
 }

@@ -1,6 +1,8 @@
 //! ParkTwin's map layers: one registry for every layer (id, titles, scenario group, legend,
 //! visibility, z-order), and the plugin that applies it to the entities drawn for each layer.
 
+pub mod live;
+
 use bevy::prelude::*;
 use parktwin_api::model::{LayerGroup, LayerInfo};
 use parktwin_scene::style::{LegendItem, legend};

@@ -111,6 +111,24 @@ impl ApiClient {
         self.get_json(&format!("/layers/{id}"))
     }
 
+    /// The live state now: the log's head, then the sensors, vehicles and open alarms (events
+    /// after the head that the snapshot already holds fold in harmlessly).
+    pub fn live_snapshot(&self) -> Result<crate::live::LiveState, ClientError> {
+        let head: serde_json::Value = self.get_json("/events/head")?;
+        let cursor = head["seq"].as_i64().unwrap_or(0);
+        Ok(crate::live::LiveState::from_snapshot(
+            cursor,
+            self.get_json("/sensors")?,
+            self.get_json("/vehicles")?,
+            self.get_json("/alarms")?,
+        ))
+    }
+
+    /// `GET /events?since=SEQ`: the next page of the log.
+    pub fn events_since(&self, since: i64) -> Result<crate::model::EventPage, ClientError> {
+        self.get_json(&format!("/events?since={since}"))
+    }
+
     /// `GET /hazards`: the graded major hazard sources.
     pub fn hazards(&self) -> Result<Vec<HazardSource>, ClientError> {
         self.get_json("/hazards")

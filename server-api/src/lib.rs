@@ -6,6 +6,7 @@ pub mod alarms;
 pub mod frame;
 pub mod grading;
 pub mod ingest;
+pub mod live;
 pub mod model;
 pub mod validate;
 

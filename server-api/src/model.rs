@@ -333,7 +333,7 @@ pub struct IngestReceipt {
 }
 
 /// How a detector's reading stands against its thresholds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SensorLevel {
     /// No reading yet.

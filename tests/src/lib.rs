@@ -15,11 +15,20 @@ pub struct TestServer {
 
 /// Starts a server over `data_dir`, seeding from `assets` (the repository's by default).
 pub fn start_server(data_dir: &Path, assets: Option<PathBuf>) -> anyhow::Result<TestServer> {
+    start(data_dir, assets, None)
+}
+
+/// Starts a server running the demo simulator with `seed`.
+pub fn start_demo_server(data_dir: &Path, seed: u64) -> anyhow::Result<TestServer> {
+    start(data_dir, None, Some(seed))
+}
+
+fn start(data_dir: &Path, assets: Option<PathBuf>, demo: Option<u64>) -> anyhow::Result<TestServer> {
     let cfg = ServerConfig {
         data_dir: data_dir.to_path_buf(),
         assets_dir: assets.unwrap_or_else(default_assets_dir),
         listen: "127.0.0.1:0".parse()?,
-        demo: None,
+        demo,
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -55,3 +55,24 @@ fn ten_minutes_of_demo_park() {
     );
     assert!(alarms.iter().any(|a| a.closed.is_some()), "and cleared again");
 }
+
+#[test]
+fn parktwin_server_demo_feeds_the_log_over_http() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = parktwin_e2e::start_demo_server(dir.path(), 3).expect("server");
+    let api = parktwin_api::client::ApiClient::new(&s.url);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let live = api.live_snapshot().expect("snapshot");
+        let read = live.sensors.values().filter(|x| x.value.is_some()).count();
+        if read > 150 && !live.vehicles.is_empty() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "after 20 s: {read} sensors read, {} trucks",
+            live.vehicles.len()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+}

@@ -47,6 +47,7 @@ pub fn router(store: Arc<Store>) -> Router {
         .route("/observations", post(ingest_observations))
         .route("/vehicles/positions", post(ingest_positions))
         .route("/events", get(events))
+        .route("/events/head", get(events_head))
         .route("/sensors", get(sensors))
         .route("/sensors/{id}/observations", get(sensor_observations))
         .route("/vehicles", get(vehicles))
@@ -238,4 +239,8 @@ async fn alarms(State(s): State<AppState>, Query(q): Query<HashMap<String, Strin
         }
     };
     Ok(Json(s.alarms(open)?))
+}
+
+async fn events_head(State(s): State<AppState>) -> Answer<impl IntoResponse> {
+    Ok(Json(serde_json::json!({"seq": s.head()?})))
 }

@@ -66,9 +66,14 @@ pub async fn bind(cfg: &ServerConfig) -> anyhow::Result<BoundServer> {
         .await
         .with_context(|| format!("cannot listen on {}", cfg.listen))?;
     let addr = listener.local_addr()?;
+    let store = std::sync::Arc::new(store);
+    if let Some(seed) = cfg.demo {
+        tokio::spawn(sim::run(store.clone(), seed));
+        tracing::info!("demo simulator running (seed {seed})");
+    }
     Ok(BoundServer {
         addr,
         listener,
-        app: router(std::sync::Arc::new(store)),
+        app: router(store),
     })
 }

@@ -58,7 +58,7 @@ impl Simulator {
             .into_iter()
             .filter(|s| s.layer == "detectors")
             .collect();
-        Ok(Self {
+        let mut sim = Self {
             rng: ChaCha8Rng::seed_from_u64(seed),
             frame: park.frame(),
             detectors,
@@ -66,7 +66,15 @@ impl Simulator {
             trucks: Vec::new(),
             next_plate: 1,
             tick: 0,
-        })
+        };
+        // The park is busy from the start: trucks already on their way in, at different legs.
+        for leg in [1, 3, 7] {
+            let mut t = sim.new_truck();
+            t.leg = leg;
+            t.pos = t.route[leg - 1].0;
+            sim.trucks.push(t);
+        }
+        Ok(sim)
     }
 
     /// A route in by the hazmat gate, to a tank farm by the avenues, to the parking, and out.
@@ -106,7 +114,7 @@ impl Simulator {
         let mut obs = Vec::new();
         if self.tick.is_multiple_of(READ_EVERY_S) {
             // An excursion every few minutes: one detector rises past its alarm level and back.
-            if self.excursion.is_none() && !self.detectors.is_empty() && self.rng.random_bool(0.03) {
+            if self.excursion.is_none() && !self.detectors.is_empty() && self.rng.random_bool(0.05) {
                 self.excursion = Some((self.rng.random_range(0..self.detectors.len()), 0));
             }
             for (i, d) in self.detectors.iter().enumerate() {
@@ -136,7 +144,7 @@ impl Simulator {
                 self.excursion = if age >= 26 { None } else { Some((k, age + 1)) };
             }
         }
-        if self.trucks.len() < 6 && self.rng.random_bool(0.02) {
+        if self.trucks.len() < 8 && self.rng.random_bool(0.03) {
             let truck = self.new_truck();
             self.trucks.push(truck);
         }

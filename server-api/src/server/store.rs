@@ -501,4 +501,11 @@ impl Store {
             &[&plate, &from, &to],
         )
     }
+
+    /// The seq of the newest event (0 when the log is empty).
+    pub fn head(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn()
+            .query_row("SELECT coalesce(max(seq), 0) FROM events", [], |r| r.get(0))?)
+    }
 }

@@ -1,0 +1,105 @@
+//! The one feed: a snapshot of the live state, then `/events?since` about once a second,
+//! resuming from its cursor after any outage. Every event goes through the one reducer.
+
+use std::thread;
+use std::time::{Duration, Instant};
+
+use bevy::prelude::*;
+use crossbeam_channel::{Receiver, Sender, unbounded};
+use parktwin_api::client::ApiClient;
+use parktwin_api::live::LiveState;
+use parktwin_api::model::Event;
+use parktwin_layers::live::Live;
+
+/// How often the feed asks for new events.
+pub const POLL: Duration = Duration::from_secs(1);
+
+/// What the feed thread sends.
+#[derive(Debug)]
+pub enum FeedMessage {
+    /// A fresh state to start from.
+    Snapshot(Box<LiveState>),
+    /// New events, in order.
+    Events(Vec<Event>),
+    /// The server could not be reached; the feed keeps trying from its cursor.
+    Lost(String),
+}
+
+/// The channel from the feed thread.
+#[derive(Resource)]
+pub struct FeedChannel(pub Receiver<FeedMessage>);
+
+/// Whether the feed is connected, and how old the data is.
+#[derive(Resource, Debug, Clone)]
+pub struct FeedStatus {
+    /// The last time the server answered.
+    pub last_ok: Option<Instant>,
+    /// The last error, while disconnected.
+    pub error: Option<String>,
+    /// A single snapshot (a rendered frame): when it was taken, UTC.
+    pub snapshot_at: Option<String>,
+}
+
+/// Starts the feed thread; with `once` it takes the snapshot and stops (a rendered frame shows
+/// one moment).
+pub fn spawn_feed(server: &str, once: bool) -> Receiver<FeedMessage> {
+    let (tx, rx) = unbounded();
+    let api = ApiClient::new(server);
+    if let Err(e) = thread::Builder::new()
+        .name("event-feed".into())
+        .spawn(move || run(api, tx, once))
+    {
+        error!("cannot start the event feed: {e}");
+    }
+    rx
+}
+
+fn run(api: ApiClient, tx: Sender<FeedMessage>, once: bool) {
+    let mut cursor: Option<i64> = None;
+    loop {
+        let step = match cursor {
+            None => api.live_snapshot().map(|s| {
+                cursor = Some(s.cursor);
+                FeedMessage::Snapshot(Box::new(s))
+            }),
+            Some(since) => api.events_since(since).map(|page| {
+                cursor = Some(page.next);
+                FeedMessage::Events(page.events)
+            }),
+        };
+        let full_page = matches!(&step, Ok(FeedMessage::Events(e)) if e.len() >= 1000);
+        let done = once && step.is_ok();
+        let msg = step.unwrap_or_else(|e| FeedMessage::Lost(e.to_string()));
+        if tx.send(msg).is_err() || done {
+            return; // the app is gone, or one moment was asked for
+        }
+        if !full_page {
+            thread::sleep(POLL);
+        }
+    }
+}
+
+/// Applies what the feed sent.
+pub fn poll_feed(channel: Option<Res<FeedChannel>>, mut live: ResMut<Live>, mut status: ResMut<FeedStatus>) {
+    let Some(channel) = channel else { return };
+    while let Ok(msg) = channel.0.try_recv() {
+        match msg {
+            FeedMessage::Snapshot(s) => {
+                live.0 = *s;
+                if status.snapshot_at.is_some() {
+                    status.snapshot_at = Some(parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc()));
+                }
+                status.last_ok = Some(Instant::now());
+                status.error = None;
+            }
+            FeedMessage::Events(events) => {
+                for e in &events {
+                    live.0.apply(e);
+                }
+                status.last_ok = Some(Instant::now());
+                status.error = None;
+            }
+            FeedMessage::Lost(e) => status.error = Some(e),
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! The live layers: gas detectors coloured by their reading, hazmat trucks moving smoothly
+//! between fixes. They draw [`Live`], the state the one reducer keeps.
+
+use std::collections::HashMap;
+
+use bevy::prelude::*;
+use parktwin_api::live::LiveState;
+use parktwin_api::model::SensorLevel;
+use parktwin_scene::{FeatureRef, LayerMember, ParkData};
+
+/// The live state the map draws.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct Live(pub LiveState);
+
+/// Colour of a detector by its level.
+pub fn level_colour(level: SensorLevel) -> [u8; 3] {
+    match level {
+        SensorLevel::NoData => [150, 150, 150],
+        SensorLevel::Normal => [40, 200, 90],
+        SensorLevel::Warning => [255, 200, 0],
+        SensorLevel::Alarm => [255, 20, 20],
+    }
+}
+
+/// Colour of hazmat trucks on the map.
+pub const VEHICLE: [u8; 3] = [0, 235, 255];
+
+/// A vehicle on the map.
+#[derive(Component, Debug, Clone)]
+pub struct VehicleMarker {
+    /// Its plate.
+    pub plate: String,
+    /// Where its latest fix puts it, scene frame.
+    pub target: Vec3,
+    /// Its heading, radians clockwise from north.
+    pub heading: f32,
+}
+
+/// Draws the live layers.
+pub struct LiveLayersPlugin;
+
+impl Plugin for LiveLayersPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<Live>()
+            .add_systems(Update, (colour_detectors, place_vehicles, move_vehicles).chain());
+    }
+}
+
+#[derive(Default)]
+struct LevelMaterials(HashMap<SensorLevel, Handle<StandardMaterial>>);
+
+fn colour_detectors(
+    live: Res<Live>,
+    mut mats: Local<LevelMaterials>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut q: Query<(Ref<FeatureRef>, &mut MeshMaterial3d<StandardMaterial>)>,
+) {
+    for (f, mut m) in &mut q {
+        if f.layer != "detectors" || !(live.is_changed() || f.is_added()) {
+            continue;
+        }
+        let level = live.0.sensors.get(&f.feature).map_or(SensorLevel::NoData, |s| s.level);
+        let handle = mats
+            .0
+            .entry(level)
+            .or_insert_with(|| {
+                let c = level_colour(level);
+                materials.add(StandardMaterial {
+                    base_color: Color::srgb_u8(c[0], c[1], c[2]),
+                    unlit: true,
+                    ..default()
+                })
+            })
+            .clone();
+        if m.0 != handle {
+            m.0 = handle;
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn place_vehicles(
+    mut commands: Commands,
+    live: Res<Live>,
+    data: Option<Res<ParkData>>,
+    mut q: Query<(Entity, &mut VehicleMarker)>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut assets: Local<Option<(Handle<Mesh>, Handle<StandardMaterial>)>>,
+) {
+    let Some(data) = data else { return };
+    // The park can arrive after the first live state: place what is known as soon as it does.
+    if !live.is_changed() && !data.is_added() {
+        return;
+    }
+    let frame = data.park.frame();
+    let (mesh, mat) = assets
+        .get_or_insert_with(|| {
+            (
+                // A map symbol, not a scale model: a truck is drawn 30 m long so it shows from
+                // the home view, in a cyan no parcel, pipe or detector uses.
+                meshes.add(Cuboid::new(12.0, 8.0, 30.0)),
+                materials.add(StandardMaterial {
+                    base_color: Color::srgb_u8(VEHICLE[0], VEHICLE[1], VEHICLE[2]),
+                    unlit: true,
+                    ..default()
+                }),
+            )
+        })
+        .clone();
+    let mut seen = std::collections::HashSet::new();
+    for (e, mut m) in &mut q {
+        match live.0.vehicles.get(&m.plate) {
+            Some(v) => {
+                let [x, n] = frame.to_map(v.lon, v.lat);
+                m.target = Vec3::new(x as f32, 4.0, -(n as f32));
+                m.heading = (v.heading_deg as f32).to_radians();
+                seen.insert(m.plate.clone());
+            }
+            None => commands.entity(e).despawn(),
+        }
+    }
+    for (plate, v) in &live.0.vehicles {
+        if seen.contains(plate) {
+            continue;
+        }
+        let [x, n] = frame.to_map(v.lon, v.lat);
+        let at = Vec3::new(x as f32, 4.0, -(n as f32));
+        let heading = (v.heading_deg as f32).to_radians();
+        commands.spawn((
+            Mesh3d(mesh.clone()),
+            MeshMaterial3d(mat.clone()),
+            Transform::from_translation(at).with_rotation(Quat::from_rotation_y(-heading)),
+            VehicleMarker {
+                plate: plate.clone(),
+                target: at,
+                heading,
+            },
+            LayerMember("vehicles".into()),
+            FeatureRef {
+                layer: "vehicles".into(),
+                feature: plate.clone(),
+            },
+        ));
+    }
+}
+
+/// Eases each truck toward its latest fix, so it glides rather than jumps once a second.
+fn move_vehicles(time: Res<Time>, mut q: Query<(&VehicleMarker, &mut Transform)>) {
+    let k = 1.0 - (-4.0 * time.delta_secs()).exp();
+    for (m, mut t) in &mut q {
+        if t.translation.distance(m.target) > 200.0 {
+            t.translation = m.target; // a jump (a new fix after an outage): no gliding across the park
+        } else {
+            t.translation = t.translation.lerp(m.target, k);
+        }
+        t.rotation = Quat::from_rotation_y(-m.heading);
+    }
+}
