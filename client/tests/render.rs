@@ -165,3 +165,78 @@ fn render_refuses_an_unknown_view_and_a_missing_folder() {
     assert!(!run.status.success());
     assert!(String::from_utf8_lossy(&run.stderr).contains("unknown view \"sideways\""));
 }
+
+#[test]
+fn live_view_shows_a_truck_and_a_detector_in_alarm() {
+    need_display();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
+    let data = load_park(&ApiClient::new(&server.url), &|_, _, _| {}).expect("park loads");
+    let frame = data.park.frame();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs()
+        - 5;
+    let stamp = parktwin_api::ingest::format_utc(time::OffsetDateTime::from_unix_timestamp(now as i64).expect("time"));
+
+    // A detector in the open part of the map, driven past its alarm threshold.
+    let detectors = &data
+        .layers
+        .iter()
+        .find(|(l, _)| l.id == "detectors")
+        .expect("detectors")
+        .1;
+    let (id, px_detector, alarm) = detectors
+        .features
+        .iter()
+        .find_map(|f| {
+            let Some(Value::Point(c)) = f.geometry.as_ref().map(|g| &g.value) else {
+                return None;
+            };
+            let [e, n] = frame.to_map(c[0], c[1]);
+            let px = on_map(&data, e, n, 22.0)?;
+            let id = match &f.id {
+                Some(geojson::feature::Id::String(s)) => s.clone(),
+                _ => return None,
+            };
+            let alarm = f.properties.as_ref()?.get("alarm")?.as_f64()?;
+            (px.x > 100.0 && px.x < 800.0 && px.y > 150.0).then_some((id, px, alarm))
+        })
+        .expect("a detector in view");
+    let client = reqwest::blocking::Client::new();
+    let r = client
+        .post(format!("{}/api/v1/observations", server.url))
+        .json(&serde_json::json!([{"sensor": id, "time": stamp, "value": alarm * 2.0}]))
+        .send()
+        .expect("ingest");
+    assert!(r.status().is_success());
+
+    // A hazmat truck on Central Avenue, 800 m south of the park's middle.
+    let (lon, lat) = frame.to_wgs84(0.0, -800.0);
+    let r = client
+        .post(format!("{}/api/v1/vehicles/positions", server.url))
+        .json(&serde_json::json!([{"plate": "鲁E·T0001", "time": stamp, "lon": lon, "lat": lat, "speed_kmh": 20, "heading_deg": 0}]))
+        .send()
+        .expect("ingest");
+    assert!(r.status().is_success());
+
+    let out = dir.path().join("live.png");
+    let run = render(&server.url, &out, &[]);
+    assert!(
+        run.status.success(),
+        "render failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let img = image::open(&out).expect("a PNG").to_rgb8();
+    let red = parktwin_layers::live::level_colour(parktwin_api::model::SensorLevel::Alarm);
+    let got = pixel(&img, px_detector);
+    assert!(
+        close(got, red, 16),
+        "detector {id} at {px_detector}: {got:?}, want the alarm red {red:?}"
+    );
+    let px_truck = on_map(&data, 0.0, -800.0, 8.0).expect("truck in view");
+    let got = pixel(&img, px_truck);
+    let cyan = parktwin_layers::live::VEHICLE;
+    assert!(close(got, cyan, 16), "truck at {px_truck}: {got:?}, want {cyan:?}");
+}

@@ -25,6 +25,18 @@ pub fn level_colour(level: SensorLevel) -> [u8; 3] {
 /// Colour of hazmat trucks on the map.
 pub const VEHICLE: [u8; 3] = [0, 235, 255];
 
+/// Size of a detector's marker at rest, metres (as the scene draws it).
+pub const DETECTOR_SIZE: f32 = 5.0;
+
+/// How much larger a detector's marker is drawn at a level.
+pub fn level_scale(level: SensorLevel) -> f32 {
+    match level {
+        SensorLevel::Alarm => 5.0,
+        SensorLevel::Warning => 3.0,
+        _ => 1.0,
+    }
+}
+
 /// A vehicle on the map.
 #[derive(Component, Debug, Clone)]
 pub struct VehicleMarker {
@@ -53,9 +65,9 @@ fn colour_detectors(
     live: Res<Live>,
     mut mats: Local<LevelMaterials>,
     mut materials: ResMut<Assets<StandardMaterial>>,
-    mut q: Query<(Ref<FeatureRef>, &mut MeshMaterial3d<StandardMaterial>)>,
+    mut q: Query<(Ref<FeatureRef>, &mut MeshMaterial3d<StandardMaterial>, &mut Transform)>,
 ) {
-    for (f, mut m) in &mut q {
+    for (f, mut m, mut t) in &mut q {
         if f.layer != "detectors" || !(live.is_changed() || f.is_added()) {
             continue;
         }
@@ -74,6 +86,12 @@ fn colour_detectors(
             .clone();
         if m.0 != handle {
             m.0 = handle;
+        }
+        // A detector in warning or alarm grows so that it is seen from across the park.
+        let size = DETECTOR_SIZE * level_scale(level);
+        if (t.scale.x - size).abs() > 1e-3 {
+            t.scale = Vec3::splat(size);
+            t.translation.y = size / 2.0;
         }
     }
 }
