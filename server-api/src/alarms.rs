@@ -43,6 +43,53 @@ pub fn detector_rule(open: Option<AlarmTier>, level: SensorLevel) -> AlarmAction
     }
 }
 
+/// Speed limit for hazmat vehicles inside the park, km/h.
+pub const PARK_SPEED_LIMIT_KMH: f64 = 30.0;
+/// Allowance over the limit before a fix counts as speeding (GPS speed jitters).
+pub const SPEEDING_MARGIN_KMH: f64 = 5.0;
+
+/// The speeding rule for a hazmat vehicle inside the fence: over the limit by more than the
+/// margin raises a warning, by 20 km/h or more an alarm; back at or under the limit closes it.
+///
+/// ```
+/// use parktwin_api::alarms::{speeding_rule, AlarmAction};
+/// use parktwin_api::model::AlarmTier;
+/// assert_eq!(speeding_rule(None, 33.0, 30.0), AlarmAction::Keep);
+/// assert_eq!(speeding_rule(None, 42.0, 30.0), AlarmAction::Raise(AlarmTier::Warning));
+/// assert_eq!(speeding_rule(Some(AlarmTier::Warning), 55.0, 30.0), AlarmAction::Escalate(AlarmTier::Alarm));
+/// assert_eq!(speeding_rule(Some(AlarmTier::Alarm), 28.0, 30.0), AlarmAction::Close);
+/// ```
+pub fn speeding_rule(open: Option<AlarmTier>, speed_kmh: f64, limit_kmh: f64) -> AlarmAction {
+    let wanted = if speed_kmh >= limit_kmh + 20.0 {
+        Some(AlarmTier::Alarm)
+    } else if speed_kmh > limit_kmh + SPEEDING_MARGIN_KMH {
+        Some(AlarmTier::Warning)
+    } else {
+        None
+    };
+    match (open, wanted) {
+        (None, None) => AlarmAction::Keep,
+        (None, Some(t)) => AlarmAction::Raise(t),
+        (Some(_), None) if speed_kmh <= limit_kmh => AlarmAction::Close,
+        (Some(_), None) => AlarmAction::Keep,
+        (Some(o), Some(t)) if t > o => AlarmAction::Escalate(t),
+        (Some(_), Some(_)) => AlarmAction::Keep,
+    }
+}
+
+/// Whether a WGS84 point is inside a ring of WGS84 positions (even–odd rule; at a park's scale
+/// the lon/lat plane is as good as any projection for this).
+pub fn inside_ring(ring: &[[f64; 2]], lon: f64, lat: f64) -> bool {
+    let mut inside = false;
+    for w in ring.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        if (a[1] > lat) != (b[1] > lat) && lon < (b[0] - a[0]) * (lat - a[1]) / (b[1] - a[1]) + a[0] {
+            inside = !inside;
+        }
+    }
+    inside
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

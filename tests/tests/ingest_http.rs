@@ -207,3 +207,35 @@ fn a_detector_raises_escalates_and_closes_one_alarm() {
     let r = reqwest::blocking::get(format!("{api}/alarms?state=maybe")).expect("answers");
     assert_eq!(r.status().as_u16(), 400);
 }
+
+#[test]
+fn speeding_inside_the_fence_raises_an_alarm_and_outside_does_not() {
+    use parktwin_api::model::{Alarm, AlarmTier};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = start_server(dir.path(), None).expect("server");
+    let api = format!("{}/api/v1", s.url);
+    // 118.45, 37.57 is the middle of the park; 118.50 is on the highway outside the fence.
+    let fixes = json!([
+        {"plate": "鲁E·S1", "time": ago(40), "lon": 118.45, "lat": 37.57, "speed_kmh": 28},
+        {"plate": "鲁E·S1", "time": ago(30), "lon": 118.4505, "lat": 37.57, "speed_kmh": 42},
+        {"plate": "鲁E·S1", "time": ago(20), "lon": 118.451, "lat": 37.57, "speed_kmh": 61},
+        {"plate": "鲁E·H9", "time": ago(20), "lon": 118.50, "lat": 37.55, "speed_kmh": 80},
+    ]);
+    let (status, body) = post(&format!("{api}/vehicles/positions"), &fixes);
+    assert_eq!(status, 200, "{body}");
+    let open: Vec<Alarm> = get(&format!("{api}/alarms"));
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(
+        (open[0].source.as_str(), open[0].tier, open[0].rule.as_str()),
+        ("鲁E·S1", AlarmTier::Alarm, "vehicle_speeding")
+    );
+    let (status, _) = post(
+        &format!("{api}/vehicles/positions"),
+        &json!([{"plate": "鲁E·S1", "time": ago(10), "lon": 118.452, "lat": 37.57, "speed_kmh": 25}]),
+    );
+    assert_eq!(status, 200);
+    assert!(
+        get::<Vec<Alarm>>(&format!("{api}/alarms")).is_empty(),
+        "back under the limit closes it"
+    );
+}

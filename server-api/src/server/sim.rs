@@ -1,7 +1,7 @@
 //! The demo simulator (`parktwin-server --demo`): keeps the demo park alive. Detectors read
 //! plausible backgrounds with noise, and now and then one has an excursion through its warning
 //! and alarm thresholds and back; hazmat trucks come in by the hazmat gate, drive the avenues
-//! to a tank farm, stop to load, go to the hazmat parking and leave. Deterministic for a seed
+//! to a tank farm, stop to load, go to the hazmat parking and leave (one in five too fast). Deterministic for a seed
 //! (what happens, not when: times are the wall clock's).
 
 use std::sync::Arc;
@@ -29,6 +29,8 @@ struct Truck {
     leg: usize,
     pos: [f64; 2],
     wait: f64,
+    /// m/s; now and then a driver is in a hurry.
+    speed: f64,
 }
 
 /// The simulator's state.
@@ -98,12 +100,19 @@ impl Simulator {
         ];
         let plate = format!("鲁E·{:05}", 10_000 + self.next_plate * 37 % 90_000);
         self.next_plate += 1;
+        // One driver in five is in a hurry (55 km/h on a 30 km/h park road).
+        let speed = if self.rng.random_bool(0.2) {
+            55.0 / 3.6
+        } else {
+            TRUCK_SPEED
+        };
         Truck {
             plate,
             route,
             leg: 0,
             pos: OUTSIDE,
             wait: 0.0,
+            speed,
         }
     }
 
@@ -158,13 +167,13 @@ impl Simulator {
                 let (dx, dy) = (to[0] - truck.pos[0], to[1] - truck.pos[1]);
                 let d = dx.hypot(dy);
                 heading = dx.atan2(dy).to_degrees().rem_euclid(360.0);
-                if d <= TRUCK_SPEED {
+                if d <= truck.speed {
                     truck.pos = to;
                     truck.leg += 1;
                     truck.wait = stop;
                 } else {
-                    truck.pos = [truck.pos[0] + dx / d * TRUCK_SPEED, truck.pos[1] + dy / d * TRUCK_SPEED];
-                    speed = TRUCK_SPEED * 3.6;
+                    truck.pos = [truck.pos[0] + dx / d * truck.speed, truck.pos[1] + dy / d * truck.speed];
+                    speed = truck.speed * 3.6;
                 }
             }
             let (lon, lat) = self.frame.to_wgs84(truck.pos[0], truck.pos[1]);

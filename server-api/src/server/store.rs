@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::seed::SeedData;
-use crate::alarms::{AlarmAction, detector_rule};
+use crate::alarms::{AlarmAction, PARK_SPEED_LIMIT_KMH, detector_rule, inside_ring, speeding_rule};
 use crate::model::{
     Alarm, AlarmTier, ChemicalTable, Event, EventPage, HazardSource, IngestReceipt, LayerInfo, Observation, Park,
     SensorLevel, SensorState, VehiclePosition,
@@ -59,6 +59,8 @@ CREATE INDEX IF NOT EXISTS alarms_open ON alarms (rule, source) WHERE closed IS 
 
 /// The rule name of detector threshold alarms.
 pub const DETECTOR_RULE: &str = "detector_threshold";
+/// The rule name of hazmat speeding alarms.
+pub const SPEEDING_RULE: &str = "vehicle_speeding";
 
 /// The layers whose features are sensors that take observations.
 pub const SENSOR_LAYERS: [&str; 2] = ["detectors", "weather_stations"];
@@ -366,19 +368,53 @@ impl Store {
     pub fn ingest_positions(&self, batch: &[VehiclePosition]) -> Result<IngestReceipt, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
+        let fence = Self::fence(&tx)?;
         let mut last = 0;
         for p in batch {
+            let newest: Option<String> =
+                tx.query_row("SELECT max(time) FROM positions WHERE plate = ?1", [&p.plate], |r| {
+                    r.get(0)
+                })?;
             last = Self::append_event(&tx, &p.time, "position", &serde_json::to_string(p)?)?;
             tx.execute(
                 "INSERT INTO positions (plate, time, lon, lat, speed_kmh, heading_deg, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![p.plate, p.time, p.lon, p.lat, p.speed_kmh, p.heading_deg, last],
             )?;
+            if newest.as_deref().is_some_and(|n| p.time.as_str() < n) {
+                continue; // a late fix does not decide the vehicle's present state
+            }
+            // The park's speed limit holds inside the fence only.
+            let inside = fence.as_ref().is_none_or(|ring| inside_ring(ring, p.lon, p.lat));
+            let speed = if inside { p.speed_kmh } else { 0.0 };
+            let rule = |open| speeding_rule(open, speed, PARK_SPEED_LIMIT_KMH);
+            if let Some(seq) = Self::apply_rule(&tx, SPEEDING_RULE, &p.plate, &p.time, p.speed_kmh, rule)? {
+                last = seq;
+            }
         }
         tx.commit()?;
         Ok(IngestReceipt {
             accepted: batch.len(),
             last_seq: last,
         })
+    }
+
+    /// The park fence's outer ring (WGS84), if the park has a boundary layer.
+    fn fence(conn: &Connection) -> Result<Option<Vec<[f64; 2]>>, StoreError> {
+        let f: Option<String> = conn
+            .query_row(
+                "SELECT feature FROM features WHERE layer_id = 'boundary' ORDER BY ord LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(f) = f else { return Ok(None) };
+        let f: serde_json::Value = serde_json::from_str(&f)?;
+        let ring = f["geometry"]["coordinates"][0].as_array().map(|pts| {
+            pts.iter()
+                .filter_map(|p| Some([p.get(0)?.as_f64()?, p.get(1)?.as_f64()?]))
+                .collect::<Vec<_>>()
+        });
+        Ok(ring.filter(|r| r.len() >= 4))
     }
 
     /// Up to `limit` events after `since`, on one channel (all when `None`).
