@@ -212,6 +212,12 @@ fn live_section(ui: &mut egui::Ui, live: &parktwin_api::live::LiveState, feed: &
         count(SensorLevel::NoData)
     ));
     ui.label(format!("Hazmat trucks in the park: {}", live.vehicles.len()));
+    if let Some(w) = live.weather.values().max_by(|a, b| a.time.cmp(&b.time)) {
+        ui.label(format!(
+            "Wind {:.1} m/s from {:.0}°, {:.1} °C ({})",
+            w.wind_speed_ms, w.wind_from_deg, w.temperature_c, w.station
+        ));
+    }
     ui.strong(format!("Open alarms ({})", live.alarms.len()));
     for a in live.alarms.values().rev().take(8) {
         let (c, t) = match a.tier {

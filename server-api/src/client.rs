@@ -116,12 +116,15 @@ impl ApiClient {
     pub fn live_snapshot(&self) -> Result<crate::live::LiveState, ClientError> {
         let head: serde_json::Value = self.get_json("/events/head")?;
         let cursor = head["seq"].as_i64().unwrap_or(0);
-        Ok(crate::live::LiveState::from_snapshot(
+        let mut state = crate::live::LiveState::from_snapshot(
             cursor,
             self.get_json("/sensors")?,
             self.get_json("/vehicles")?,
             self.get_json("/alarms")?,
-        ))
+        );
+        let weather: Vec<crate::model::WeatherReport> = self.get_json("/weather/latest")?;
+        state.weather = weather.into_iter().map(|w| (w.station.clone(), w)).collect();
+        Ok(state)
     }
 
     /// `GET /events?since=SEQ`: the next page of the log.

@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::model::{Observation, VehiclePosition};
+use crate::model::{Observation, VehiclePosition, WeatherReport};
 
 /// How far ahead of the server's clock a record's time may be (clocks drift).
 pub const MAX_FUTURE_S: i64 = 300;
@@ -131,6 +131,48 @@ pub fn check_positions(body: &[u8], now: OffsetDateTime) -> Result<Vec<VehiclePo
             p.time = normalise_time(&p.time).map_err(|e| at("time", e))?;
             not_in_future(&p.time, now).map_err(|e| at("time", e))?;
             Ok(p)
+        })
+        .collect()
+}
+
+/// Checks a batch of weather reports from known stations; times come back normalised.
+pub fn check_weather(
+    body: &[u8],
+    stations: &HashSet<String>,
+    now: OffsetDateTime,
+) -> Result<Vec<WeatherReport>, String> {
+    records::<WeatherReport>(body, MAX_BATCH)?
+        .into_iter()
+        .map(|(i, mut w)| {
+            let at =
+                |field: &str, why: String| format!("record {i} (station \"{}\"): field \"{field}\": {why}", w.station);
+            if !stations.contains(&w.station) {
+                return Err(at("station", "no such weather station".into()));
+            }
+            if !(0.0..=75.0).contains(&w.wind_speed_ms) {
+                return Err(at(
+                    "wind_speed_ms",
+                    format!("{} m/s is not a wind speed (0 to 75)", w.wind_speed_ms),
+                ));
+            }
+            if !(0.0..=360.0).contains(&w.wind_from_deg) {
+                return Err(at(
+                    "wind_from_deg",
+                    format!("{} is not a direction (0 to 360)", w.wind_from_deg),
+                ));
+            }
+            if !(-60.0..=60.0).contains(&w.temperature_c) {
+                return Err(at(
+                    "temperature_c",
+                    format!("{} °C is not an air temperature (-60 to 60)", w.temperature_c),
+                ));
+            }
+            if w.cloud_oktas.is_some_and(|c| c > 8) {
+                return Err(at("cloud_oktas", "cloud cover is 0 to 8 oktas".into()));
+            }
+            w.time = normalise_time(&w.time).map_err(|e| at("time", e))?;
+            not_in_future(&w.time, now).map_err(|e| at("time", e))?;
+            Ok(w)
         })
         .collect()
 }

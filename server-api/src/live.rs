@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::model::{Alarm, Event, Observation, SensorLevel, SensorState, VehiclePosition};
+use crate::model::{Alarm, Event, Observation, SensorLevel, SensorState, VehiclePosition, WeatherReport};
 
 /// What the map shows now.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -16,6 +16,8 @@ pub struct LiveState {
     pub vehicles: HashMap<String, VehiclePosition>,
     /// Open alarms by id.
     pub alarms: BTreeMap<i64, Alarm>,
+    /// Each weather station's latest report.
+    pub weather: HashMap<String, WeatherReport>,
 }
 
 impl LiveState {
@@ -35,6 +37,7 @@ impl LiveState {
                 .filter(|a| a.closed.is_none())
                 .map(|a| (a.id, a))
                 .collect(),
+            weather: HashMap::new(),
         }
     }
 
@@ -70,6 +73,14 @@ impl LiveState {
                         self.alarms.remove(&a.id);
                     } else {
                         self.alarms.insert(a.id, a);
+                    }
+                }
+            }
+            "weather" => {
+                if let Ok(w) = serde_json::from_value::<WeatherReport>(ev.payload.clone()) {
+                    let newer = self.weather.get(&w.station).is_none_or(|x| x.time <= w.time);
+                    if newer {
+                        self.weather.insert(w.station.clone(), w);
                     }
                 }
             }

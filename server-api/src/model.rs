@@ -411,3 +411,22 @@ pub struct Alarm {
     /// When it closed (its condition cleared), if it has.
     pub closed: Option<String>,
 }
+
+/// A weather station's report (`POST /api/v1/weather` takes a list of them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WeatherReport {
+    /// Station id (a feature id of the `weather_stations` layer).
+    pub station: String,
+    /// When, RFC 3339 (stored in UTC).
+    pub time: String,
+    /// Wind speed at the mast, m/s.
+    pub wind_speed_ms: f64,
+    /// Where the wind comes from, degrees clockwise from north.
+    pub wind_from_deg: f64,
+    /// Air temperature, °C.
+    pub temperature_c: f64,
+    /// Cloud cover, oktas (0–8), where observed.
+    #[serde(default)]
+    pub cloud_oktas: Option<u8>,
+}

@@ -239,3 +239,38 @@ fn speeding_inside_the_fence_raises_an_alarm_and_outside_does_not() {
         "back under the limit closes it"
     );
 }
+
+#[test]
+fn weather_reports_are_checked_stored_and_the_latest_served() {
+    use parktwin_api::model::WeatherReport;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = start_server(dir.path(), None).expect("server");
+    let api = format!("{}/api/v1", s.url);
+    let reports = json!([
+        {"station": "ws-1", "time": ago(70), "wind_speed_ms": 2.0, "wind_from_deg": 250, "temperature_c": 11.0},
+        {"station": "ws-1", "time": ago(10), "wind_speed_ms": 3.5, "wind_from_deg": 270, "temperature_c": 12.0, "cloud_oktas": 4},
+    ]);
+    let (status, body) = post(&format!("{api}/weather"), &reports);
+    assert_eq!(status, 200, "{body}");
+    let latest: Vec<WeatherReport> = get(&format!("{api}/weather/latest"));
+    assert_eq!(latest.len(), 1);
+    assert_eq!((latest[0].wind_speed_ms, latest[0].cloud_oktas), (3.5, Some(4)));
+    let (status, body) = post(
+        &format!("{api}/weather"),
+        &json!([{"station": "ws-9", "time": ago(5), "wind_speed_ms": 2.0, "wind_from_deg": 90, "temperature_c": 10.0}]),
+    );
+    assert_eq!(status, 422);
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|m| m.contains("ws-9") && m.contains("\"station\""))
+    );
+    let (status, body) = post(
+        &format!("{api}/weather"),
+        &json!([{"station": "ws-1", "time": ago(5), "wind_speed_ms": 2.0, "wind_from_deg": 400, "temperature_c": 10.0}]),
+    );
+    assert_eq!(status, 422);
+    assert!(body["error"].as_str().is_some_and(|m| m.contains("wind_from_deg")));
+    let page: EventPage = get(&format!("{api}/events?since=0"));
+    assert_eq!(page.events.iter().filter(|e| e.kind == "weather").count(), 2);
+}

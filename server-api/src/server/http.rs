@@ -52,6 +52,8 @@ pub fn router(store: Arc<Store>) -> Router {
         .route("/sensors/{id}/observations", get(sensor_observations))
         .route("/vehicles", get(vehicles))
         .route("/alarms", get(alarms))
+        .route("/weather", post(ingest_weather))
+        .route("/weather/latest", get(weather_latest))
         .route("/vehicles/{plate}/track", get(track))
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_wrong_method);
@@ -243,4 +245,14 @@ async fn alarms(State(s): State<AppState>, Query(q): Query<HashMap<String, Strin
 
 async fn events_head(State(s): State<AppState>) -> Answer<impl IntoResponse> {
     Ok(Json(serde_json::json!({"seq": s.head()?})))
+}
+
+async fn ingest_weather(State(s): State<AppState>, body: Bytes) -> Answer<impl IntoResponse> {
+    let stations = s.station_ids()?;
+    let batch = crate::ingest::check_weather(&body, &stations, now()).map_err(refused)?;
+    Ok(Json(s.ingest_weather(&batch)?))
+}
+
+async fn weather_latest(State(s): State<AppState>) -> Answer<impl IntoResponse> {
+    Ok(Json(s.weather_latest()?))
 }

@@ -13,7 +13,7 @@ use rand_chacha::ChaCha8Rng;
 use super::store::Store;
 use crate::frame::LocalFrame;
 use crate::ingest::format_utc;
-use crate::model::{Observation, SensorState, VehiclePosition};
+use crate::model::{Observation, SensorState, VehiclePosition, WeatherReport};
 
 /// Seconds between two rounds of detector readings.
 const READ_EVERY_S: u64 = 5;
@@ -42,6 +42,9 @@ pub struct Simulator {
     trucks: Vec<Truck>,
     next_plate: u32,
     tick: u64,
+    stations: Vec<String>,
+    /// Wind speed (m/s) and direction (from, degrees), drifting.
+    wind: (f64, f64),
 }
 
 /// The avenues' x (north–south) and y (east–west) in park metres, as the demo park lays them.
@@ -68,6 +71,12 @@ impl Simulator {
             trucks: Vec::new(),
             next_plate: 1,
             tick: 0,
+            stations: {
+                let mut v: Vec<String> = store.station_ids()?.into_iter().collect();
+                v.sort();
+                v
+            },
+            wind: (3.0, 250.0),
         };
         // The park is busy from the start: trucks already on their way in, at different legs.
         for leg in [1, 3, 7] {
@@ -114,6 +123,30 @@ impl Simulator {
             wait: 0.0,
             speed,
         }
+    }
+
+    /// Weather every ten seconds: the wind drifts in speed and direction.
+    pub fn weather(&mut self, now: time::OffsetDateTime) -> Vec<WeatherReport> {
+        if !self.tick.is_multiple_of(10) {
+            return Vec::new();
+        }
+        let (speed, dir) = self.wind;
+        self.wind = (
+            (speed + self.rng.random_range(-0.3..0.3)).clamp(0.8, 9.0),
+            (dir + self.rng.random_range(-4.0..4.0)).rem_euclid(360.0),
+        );
+        let t = format_utc(now);
+        self.stations
+            .iter()
+            .map(|st| WeatherReport {
+                station: st.clone(),
+                time: t.clone(),
+                wind_speed_ms: (self.wind.0 * 10.0).round() / 10.0,
+                wind_from_deg: self.wind.1.round(),
+                temperature_c: 12.5,
+                cloud_oktas: Some(3),
+            })
+            .collect()
     }
 
     /// One second of the park: returns the readings and fixes to store.
@@ -203,7 +236,9 @@ pub async fn run(store: Arc<Store>, seed: u64) {
     let mut every = tokio::time::interval(Duration::from_secs(1));
     loop {
         every.tick().await;
-        let (obs, fixes) = sim.step(time::OffsetDateTime::now_utc());
+        let now = time::OffsetDateTime::now_utc();
+        let (obs, fixes) = sim.step(now);
+        let weather = sim.weather(now);
         let s = store.clone();
         // SQLite blocks: off the async workers.
         let stored = tokio::task::spawn_blocking(move || -> Result<(), super::StoreError> {
@@ -212,6 +247,9 @@ pub async fn run(store: Arc<Store>, seed: u64) {
             }
             if !fixes.is_empty() {
                 s.ingest_positions(&fixes)?;
+            }
+            if !weather.is_empty() {
+                s.ingest_weather(&weather)?;
             }
             Ok(())
         })

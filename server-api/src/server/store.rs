@@ -10,7 +10,7 @@ use super::seed::SeedData;
 use crate::alarms::{AlarmAction, PARK_SPEED_LIMIT_KMH, detector_rule, inside_ring, speeding_rule};
 use crate::model::{
     Alarm, AlarmTier, ChemicalTable, Event, EventPage, HazardSource, IngestReceipt, LayerInfo, Observation, Park,
-    SensorLevel, SensorState, VehiclePosition,
+    SensorLevel, SensorState, VehiclePosition, WeatherReport,
 };
 use crate::validate::feature_id;
 
@@ -55,6 +55,9 @@ CREATE TABLE IF NOT EXISTS alarms (
     id INTEGER PRIMARY KEY AUTOINCREMENT, rule TEXT NOT NULL, source TEXT NOT NULL,
     tier TEXT NOT NULL, value REAL NOT NULL, raised TEXT NOT NULL, closed TEXT);
 CREATE INDEX IF NOT EXISTS alarms_open ON alarms (rule, source) WHERE closed IS NULL;
+CREATE TABLE IF NOT EXISTS weather (
+    station TEXT NOT NULL, time TEXT NOT NULL, record TEXT NOT NULL, seq INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS weather_by_station ON weather (station, time);
 ";
 
 /// The rule name of detector threshold alarms.
@@ -415,6 +418,46 @@ impl Store {
                 .collect::<Vec<_>>()
         });
         Ok(ring.filter(|r| r.len() >= 4))
+    }
+
+    /// The ids of the weather stations.
+    pub fn station_ids(&self) -> Result<std::collections::HashSet<String>, StoreError> {
+        let conn = self.conn();
+        let mut q = conn.prepare("SELECT id FROM features WHERE layer_id = 'weather_stations'")?;
+        let rows = q.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Stores a checked batch of weather reports and their events: all or none.
+    pub fn ingest_weather(&self, batch: &[WeatherReport]) -> Result<IngestReceipt, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut last = 0;
+        for w in batch {
+            let record = serde_json::to_string(w)?;
+            last = Self::append_event(&tx, &w.time, "weather", &record)?;
+            tx.execute(
+                "INSERT INTO weather (station, time, record, seq) VALUES (?1, ?2, ?3, ?4)",
+                params![w.station, w.time, record, last],
+            )?;
+        }
+        tx.commit()?;
+        Ok(IngestReceipt {
+            accepted: batch.len(),
+            last_seq: last,
+        })
+    }
+
+    /// Each station's latest report.
+    pub fn weather_latest(&self) -> Result<Vec<WeatherReport>, StoreError> {
+        let conn = self.conn();
+        let mut q = conn.prepare(
+            "SELECT record FROM weather w
+             WHERE seq = (SELECT seq FROM weather v WHERE v.station = w.station ORDER BY time DESC, seq DESC LIMIT 1)
+             ORDER BY station",
+        )?;
+        let rows = q.query_map([], |r| r.get::<_, String>(0))?;
+        rows.map(|r| Ok(serde_json::from_str(&r?)?)).collect()
     }
 
     /// Up to `limit` events after `since`, on one channel (all when `None`).
