@@ -77,6 +77,27 @@ pub fn speeding_rule(open: Option<AlarmTier>, speed_kmh: f64, limit_kmh: f64) ->
     }
 }
 
+/// Seconds without a reading after which a detector that has reported is offline.
+pub const OFFLINE_AFTER_S: i64 = 60;
+
+/// The offline rule: a detector silent for longer than the limit raises a warning (once);
+/// its next reading closes it.
+///
+/// ```
+/// use parktwin_api::alarms::{offline_rule, AlarmAction};
+/// use parktwin_api::model::AlarmTier;
+/// assert_eq!(offline_rule(None, 90, 60), AlarmAction::Raise(AlarmTier::Warning));
+/// assert_eq!(offline_rule(Some(AlarmTier::Warning), 120, 60), AlarmAction::Keep);
+/// assert_eq!(offline_rule(Some(AlarmTier::Warning), 0, 60), AlarmAction::Close);
+/// ```
+pub fn offline_rule(open: Option<AlarmTier>, silent_s: i64, limit_s: i64) -> AlarmAction {
+    match (open, silent_s > limit_s) {
+        (None, true) => AlarmAction::Raise(AlarmTier::Warning),
+        (Some(_), false) => AlarmAction::Close,
+        _ => AlarmAction::Keep,
+    }
+}
+
 /// Whether a WGS84 point is inside a ring of WGS84 positions (even–odd rule; at a park's scale
 /// the lon/lat plane is as good as any projection for this).
 pub fn inside_ring(ring: &[[f64; 2]], lon: f64, lat: f64) -> bool {

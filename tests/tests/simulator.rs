@@ -80,3 +80,31 @@ fn parktwin_server_demo_feeds_the_log_over_http() {
         std::thread::sleep(std::time::Duration::from_millis(500));
     }
 }
+
+#[test]
+fn a_silent_detector_goes_offline_and_its_next_reading_brings_it_back() {
+    use parktwin_api::model::{AlarmTier, Observation};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = store(dir.path());
+    let now = OffsetDateTime::now_utc();
+    let at = |t: OffsetDateTime| parktwin_api::ingest::format_utc(t);
+    let read = |t: OffsetDateTime| Observation {
+        sensor: "gd-010".into(),
+        time: at(t),
+        value: 0.01,
+    };
+    s.ingest_observations(&[read(now - Duration::seconds(200))])
+        .expect("reading");
+    // Silent for 200 s at `now`: offline; detectors that never reported are not.
+    assert_eq!(s.check_offline(now).expect("check"), 1);
+    assert_eq!(s.check_offline(now).expect("check"), 0, "raised once");
+    let open = s.alarms(Some(true)).expect("alarms");
+    assert_eq!(open.len(), 1);
+    assert_eq!(
+        (open[0].rule.as_str(), open[0].source.as_str(), open[0].tier),
+        ("detector_offline", "gd-010", AlarmTier::Warning)
+    );
+    s.ingest_observations(&[read(now - Duration::seconds(1))])
+        .expect("reading");
+    assert!(s.alarms(Some(true)).expect("alarms").is_empty());
+}

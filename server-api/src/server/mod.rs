@@ -67,6 +67,7 @@ pub async fn bind(cfg: &ServerConfig) -> anyhow::Result<BoundServer> {
         .with_context(|| format!("cannot listen on {}", cfg.listen))?;
     let addr = listener.local_addr()?;
     let store = std::sync::Arc::new(store);
+    tokio::spawn(watch_offline(store.clone()));
     if let Some(seed) = cfg.demo {
         tokio::spawn(sim::run(store.clone(), seed));
         tracing::info!("demo simulator running (seed {seed})");
@@ -76,4 +77,22 @@ pub async fn bind(cfg: &ServerConfig) -> anyhow::Result<BoundServer> {
         listener,
         app: router(store),
     })
+}
+
+/// Every 10 s, raises offline alarms for detectors gone silent.
+async fn watch_offline(store: std::sync::Arc<Store>) {
+    // After a restart, give the feeds one offline period to come back before calling anything
+    // silent.
+    tokio::time::sleep(std::time::Duration::from_secs(crate::alarms::OFFLINE_AFTER_S as u64)).await;
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(10));
+    loop {
+        every.tick().await;
+        let s = store.clone();
+        match tokio::task::spawn_blocking(move || s.check_offline(time::OffsetDateTime::now_utc())).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => tracing::warn!("{n} detector(s) went offline"),
+            Ok(Err(e)) => tracing::error!("offline check: {e}"),
+            Err(e) => tracing::error!("offline check stopped: {e}"),
+        }
+    }
 }

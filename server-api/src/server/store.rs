@@ -7,7 +7,9 @@ use std::sync::Mutex;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::seed::SeedData;
-use crate::alarms::{AlarmAction, PARK_SPEED_LIMIT_KMH, detector_rule, inside_ring, speeding_rule};
+use crate::alarms::{
+    AlarmAction, OFFLINE_AFTER_S, PARK_SPEED_LIMIT_KMH, detector_rule, inside_ring, offline_rule, speeding_rule,
+};
 use crate::model::{
     Alarm, AlarmTier, ChemicalTable, Event, EventPage, HazardSource, IngestReceipt, LayerInfo, Observation, Park,
     SensorLevel, SensorState, VehiclePosition, WeatherReport,
@@ -62,6 +64,8 @@ CREATE INDEX IF NOT EXISTS weather_by_station ON weather (station, time);
 
 /// The rule name of detector threshold alarms.
 pub const DETECTOR_RULE: &str = "detector_threshold";
+/// The rule name of detector-offline alarms.
+pub const OFFLINE_RULE: &str = "detector_offline";
 /// The rule name of hazmat speeding alarms.
 pub const SPEEDING_RULE: &str = "vehicle_speeding";
 
@@ -259,6 +263,12 @@ impl Store {
                     t
                 }
             };
+            // A reading ends the silence.
+            if let Some(seq) = Self::apply_rule(&tx, OFFLINE_RULE, &o.sensor, &o.time, o.value, |open| {
+                offline_rule(open, 0, OFFLINE_AFTER_S)
+            })? {
+                last = seq;
+            }
             let level = SensorLevel::of(Some(o.value), warn, alarm);
             if let Some(seq) = Self::apply_rule(&tx, DETECTOR_RULE, &o.sensor, &o.time, o.value, |open| {
                 detector_rule(open, level)
@@ -418,6 +428,31 @@ impl Store {
                 .collect::<Vec<_>>()
         });
         Ok(ring.filter(|r| r.len() >= 4))
+    }
+
+    /// Raises an offline alarm for each detector that has reported but has been silent for
+    /// more than [`OFFLINE_AFTER_S`] at `now`; returns how many were raised.
+    pub fn check_offline(&self, now: time::OffsetDateTime) -> Result<usize, StoreError> {
+        let cutoff = crate::ingest::format_utc(now - time::Duration::seconds(OFFLINE_AFTER_S));
+        let stamp = crate::ingest::format_utc(now);
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let silent: Vec<String> = tx
+            .prepare(
+                "SELECT o.sensor FROM observations o JOIN features f ON f.id = o.sensor AND f.layer_id = 'detectors'
+                 GROUP BY o.sensor HAVING max(o.time) < ?1",
+            )?
+            .query_map([&cutoff], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut raised = 0;
+        for id in silent {
+            let rule = |open| offline_rule(open, OFFLINE_AFTER_S + 1, OFFLINE_AFTER_S);
+            if Self::apply_rule(&tx, OFFLINE_RULE, &id, &stamp, 0.0, rule)?.is_some() {
+                raised += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(raised)
     }
 
     /// The ids of the weather stations.
