@@ -67,7 +67,7 @@ impl LiveState {
                     }
                 }
             }
-            "alarm_raised" | "alarm_escalated" | "alarm_closed" => {
+            "alarm_raised" | "alarm_escalated" | "alarm_closed" | "alarm_acked" => {
                 if let Ok(a) = serde_json::from_value::<Alarm>(ev.payload.clone()) {
                     if a.closed.is_some() {
                         self.alarms.remove(&a.id);

@@ -410,6 +410,47 @@ pub struct Alarm {
     pub raised: String,
     /// When it closed (its condition cleared), if it has.
     pub closed: Option<String>,
+    /// Who acknowledged it and when, if anyone has.
+    #[serde(default)]
+    pub acknowledged: Option<Acknowledgement>,
+}
+
+/// An operator's acknowledgement of an alarm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Acknowledgement {
+    /// The token's name (the operator).
+    pub by: String,
+    /// When.
+    pub at: String,
+}
+
+/// What a bearer token may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Read.
+    Viewer,
+    /// Machine feeds: observations, positions, weather, passes.
+    Ingest,
+    /// Acknowledge alarms, incidents, drills, the wall.
+    Operator,
+    /// Everything, tokens and layers included.
+    Admin,
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "viewer" => Ok(Role::Viewer),
+            "ingest" => Ok(Role::Ingest),
+            "operator" => Ok(Role::Operator),
+            "admin" => Ok(Role::Admin),
+            other => Err(format!(
+                "role \"{other}\" is not one of viewer, ingest, operator, admin"
+            )),
+        }
+    }
 }
 
 /// A weather station's report (`POST /api/v1/weather` takes a list of them).

@@ -274,3 +274,59 @@ fn weather_reports_are_checked_stored_and_the_latest_served() {
     let page: EventPage = get(&format!("{api}/events?since=0"));
     assert_eq!(page.events.iter().filter(|e| e.kind == "weather").count(), 2);
 }
+
+#[test]
+fn only_an_operator_token_acknowledges_an_alarm() {
+    use parktwin_api::model::{Alarm, Role};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = start_server(dir.path(), None).expect("server");
+    let api = format!("{}/api/v1", s.url);
+    let store = parktwin_api::server::Store::open(&dir.path().join("parktwin.sqlite")).expect("open");
+    let operator = store.create_token(Role::Operator, "Duty officer Wang").expect("token");
+    let feed = store.create_token(Role::Ingest, "DCS gateway").expect("token");
+    let (status, _) = post(
+        &format!("{api}/observations"),
+        &json!([{"sensor": "gd-001", "time": ago(5), "value": 99.0}]),
+    );
+    assert_eq!(status, 200);
+    let open: Vec<Alarm> = get(&format!("{api}/alarms"));
+    let url = format!("{api}/alarms/{}/ack", open[0].id);
+    let client = reqwest::blocking::Client::new();
+    let ack = |token: Option<&str>| {
+        let mut r = client.post(&url);
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        let r = r.send().expect("answers");
+        (r.status().as_u16(), r.json::<Value>().expect("JSON"))
+    };
+    let (status, body) = ack(None);
+    assert_eq!(status, 401, "{body}");
+    assert!(body["error"].as_str().is_some_and(|m| m.contains("Bearer")));
+    assert_eq!(ack(Some("pt_not-a-token")).0, 401);
+    let (status, body) = ack(Some(&feed));
+    assert_eq!(status, 403, "{body}");
+    let (status, body) = ack(Some(&operator));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["acknowledged"]["by"], "Duty officer Wang");
+    let first_at = body["acknowledged"]["at"].clone();
+    let (_, again) = ack(Some(&operator));
+    assert_eq!(
+        again["acknowledged"]["at"], first_at,
+        "the first acknowledgement stands"
+    );
+    let r = client
+        .post(format!("{api}/alarms/999/ack"))
+        .bearer_auth(&operator)
+        .send()
+        .expect("answers");
+    assert_eq!(r.status().as_u16(), 404);
+    let page: EventPage = get(&format!("{api}/events?since=0"));
+    assert_eq!(page.events.iter().filter(|e| e.kind == "alarm_acked").count(), 1);
+    // Tokens are kept hashed: the database does not hold the token itself.
+    let conn = rusqlite::Connection::open(dir.path().join("parktwin.sqlite")).expect("open");
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM tokens WHERE hash = ?1", [&operator], |r| r.get(0))
+        .expect("count");
+    assert_eq!(n, 0);
+}

@@ -25,6 +25,30 @@ struct Cli {
     /// Seed of the demo simulator (the same seed plays the same story).
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum Command {
+    /// Manage bearer tokens.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum TokenAction {
+    /// Create a token and print it (it is shown once; only its hash is stored).
+    Create {
+        /// viewer, ingest, operator or admin.
+        #[arg(long)]
+        role: parktwin_api::model::Role,
+        /// Who or what it is for (shown as who acknowledged an alarm).
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[tokio::main]
@@ -33,6 +57,15 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
     let cli = Cli::parse();
+    if let Some(Command::Token {
+        action: TokenAction::Create { role, name },
+    }) = &cli.command
+    {
+        std::fs::create_dir_all(&cli.data_dir)?;
+        let store = parktwin_api::server::Store::open(&cli.data_dir.join("parktwin.sqlite"))?;
+        println!("{}", store.create_token(*role, name)?);
+        return Ok(());
+    }
     let cfg = ServerConfig {
         data_dir: cli.data_dir,
         assets_dir: cli.assets.unwrap_or_else(default_assets_dir),

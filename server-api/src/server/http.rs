@@ -52,6 +52,7 @@ pub fn router(store: Arc<Store>) -> Router {
         .route("/sensors/{id}/observations", get(sensor_observations))
         .route("/vehicles", get(vehicles))
         .route("/alarms", get(alarms))
+        .route("/alarms/{id}/ack", post(ack_alarm))
         .route("/weather", post(ingest_weather))
         .route("/weather/latest", get(weather_latest))
         .route("/vehicles/{plate}/track", get(track))
@@ -255,4 +256,44 @@ async fn ingest_weather(State(s): State<AppState>, body: Bytes) -> Answer<impl I
 
 async fn weather_latest(State(s): State<AppState>) -> Answer<impl IntoResponse> {
     Ok(Json(s.weather_latest()?))
+}
+
+/// The role and name of the request's bearer token; 401 when there is none or it is unknown.
+fn caller(s: &Store, headers: &axum::http::HeaderMap, needs: &str) -> Result<(crate::model::Role, String), Failure> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            Failure(
+                StatusCode::UNAUTHORIZED,
+                format!("{needs} needs a token: Authorization: Bearer <token>"),
+            )
+        })?;
+    s.token_role(token)?
+        .ok_or_else(|| Failure(StatusCode::UNAUTHORIZED, "the token is unknown or revoked".to_string()))
+}
+
+async fn ack_alarm(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Answer<impl IntoResponse> {
+    use crate::model::Role;
+    let (role, name) = caller(&s, &headers, "acknowledging an alarm")?;
+    if !matches!(role, Role::Operator | Role::Admin) {
+        return Err(Failure(
+            StatusCode::FORBIDDEN,
+            format!("a {role:?} token may not acknowledge alarms; an operator's may"),
+        ));
+    }
+    let id: i64 = id
+        .parse()
+        .map_err(|_| Failure(StatusCode::NOT_FOUND, format!("unknown alarm \"{id}\"")))?;
+    let at = crate::ingest::format_utc(now());
+    s.ack_alarm(id, &name, &at)?
+        .map(Json)
+        .ok_or_else(|| Failure(StatusCode::NOT_FOUND, format!("unknown alarm {id}")))
 }

@@ -10,10 +10,20 @@ use super::seed::SeedData;
 use crate::alarms::{
     AlarmAction, OFFLINE_AFTER_S, PARK_SPEED_LIMIT_KMH, detector_rule, inside_ring, offline_rule, speeding_rule,
 };
+use crate::model::{Acknowledgement, Role};
 use crate::model::{
     Alarm, AlarmTier, ChemicalTable, Event, EventPage, HazardSource, IngestReceipt, LayerInfo, Observation, Park,
     SensorLevel, SensorState, VehiclePosition, WeatherReport,
 };
+
+/// SHA-256 of a token, hex: what the database keeps instead of the token.
+fn token_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
 use crate::validate::feature_id;
 
 /// A database error.
@@ -55,8 +65,11 @@ CREATE TABLE IF NOT EXISTS positions (
 CREATE INDEX IF NOT EXISTS positions_by_plate ON positions (plate, time);
 CREATE TABLE IF NOT EXISTS alarms (
     id INTEGER PRIMARY KEY AUTOINCREMENT, rule TEXT NOT NULL, source TEXT NOT NULL,
-    tier TEXT NOT NULL, value REAL NOT NULL, raised TEXT NOT NULL, closed TEXT);
+    tier TEXT NOT NULL, value REAL NOT NULL, raised TEXT NOT NULL, closed TEXT,
+    acked_by TEXT, acked_at TEXT);
 CREATE INDEX IF NOT EXISTS alarms_open ON alarms (rule, source) WHERE closed IS NULL;
+CREATE TABLE IF NOT EXISTS tokens (
+    hash TEXT PRIMARY KEY, role TEXT NOT NULL, name TEXT NOT NULL, created TEXT NOT NULL, revoked TEXT);
 CREATE TABLE IF NOT EXISTS weather (
     station TEXT NOT NULL, time TEXT NOT NULL, record TEXT NOT NULL, seq INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS weather_by_station ON weather (station, time);
@@ -80,6 +93,15 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.execute_batch(SCHEMA)?;
+        // Databases made before alarms could be acknowledged get the columns.
+        let has_ack: bool = conn
+            .prepare("SELECT 1 FROM pragma_table_info('alarms') WHERE name = 'acked_by'")?
+            .exists([])?;
+        if !has_ack {
+            conn.execute_batch(
+                "ALTER TABLE alarms ADD COLUMN acked_by TEXT; ALTER TABLE alarms ADD COLUMN acked_at TEXT;",
+            )?;
+        }
         Ok(Self { conn: Mutex::new(conn) })
     }
 
@@ -345,11 +367,31 @@ impl Store {
     }
 
     fn alarm_row(conn: &Connection, id: i64) -> Result<Alarm, StoreError> {
-        let (tier, rule, source, value, raised, closed): (String, String, String, f64, String, Option<String>) = conn
-            .query_row(
-            "SELECT tier, rule, source, value, raised, closed FROM alarms WHERE id = ?1",
+        type Row = (
+            String,
+            String,
+            String,
+            f64,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let (tier, rule, source, value, raised, closed, by, at): Row = conn.query_row(
+            "SELECT tier, rule, source, value, raised, closed, acked_by, acked_at FROM alarms WHERE id = ?1",
             [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                ))
+            },
         )?;
         Ok(Alarm {
             id,
@@ -359,6 +401,66 @@ impl Store {
             value,
             raised,
             closed,
+            acknowledged: by.zip(at).map(|(by, at)| Acknowledgement { by, at }),
+        })
+    }
+
+    /// Records an operator's acknowledgement and its event; `None` for an unknown alarm. An
+    /// alarm acknowledged before keeps its first acknowledgement.
+    pub fn ack_alarm(&self, id: i64, by: &str, at: &str) -> Result<Option<Alarm>, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let n = tx.execute(
+            "UPDATE alarms SET acked_by = ?1, acked_at = ?2 WHERE id = ?3 AND acked_by IS NULL",
+            params![by, at, id],
+        )?;
+        let exists: Option<i64> = tx
+            .query_row("SELECT id FROM alarms WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
+        if exists.is_none() {
+            return Ok(None);
+        }
+        let alarm = Self::alarm_row(&tx, id)?;
+        if n == 1 {
+            Self::append_event(&tx, at, "alarm_acked", &serde_json::to_string(&alarm)?)?;
+        }
+        tx.commit()?;
+        Ok(Some(alarm))
+    }
+
+    /// Creates a token for `role` named `name` and returns it: it is shown this once, and only
+    /// its SHA-256 is stored.
+    pub fn create_token(&self, role: Role, name: &str) -> Result<String, StoreError> {
+        use rand::{RngCore, SeedableRng};
+        let mut bytes = [0u8; 24];
+        rand_chacha::ChaCha20Rng::from_os_rng().fill_bytes(&mut bytes);
+        let token = format!("pt_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
+        let role_text = serde_json::to_value(role)?.as_str().unwrap_or("viewer").to_string();
+        self.conn().execute(
+            "INSERT INTO tokens (hash, role, name, created) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                token_hash(&token),
+                role_text,
+                name,
+                crate::ingest::format_utc(time::OffsetDateTime::now_utc())
+            ],
+        )?;
+        Ok(token)
+    }
+
+    /// The role and name of a token that is known and not revoked.
+    pub fn token_role(&self, token: &str) -> Result<Option<(Role, String)>, StoreError> {
+        let row: Option<(String, String)> = self
+            .conn()
+            .query_row(
+                "SELECT role, name FROM tokens WHERE hash = ?1 AND revoked IS NULL",
+                [token_hash(token)],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(match row {
+            Some((role, name)) => Some((serde_json::from_value(serde_json::Value::String(role))?, name)),
+            None => None,
         })
     }
 
