@@ -43,7 +43,17 @@ pub struct AppConfig {
     pub size: (u32, u32),
     /// Interactive or render.
     pub mode: Mode,
+    /// An operator's token, for acknowledging alarms.
+    pub token: Option<String>,
 }
+
+/// The operator's token, if the client was given one.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct OperatorToken(pub Option<String>);
+
+/// The outcome of the last operator action (acknowledge), for the panel.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct ActionStatus(pub std::sync::Arc<std::sync::Mutex<Option<String>>>);
 
 /// Checks that there is a display to open a window on, with a message that says what to do.
 pub fn check_display() -> anyhow::Result<()> {
@@ -87,6 +97,8 @@ pub fn build_app(cfg: &AppConfig) -> App {
         parktwin_layers::LayersPlugin,
     ))
     .insert_resource(ServerUrl(cfg.server.clone()))
+    .insert_resource(OperatorToken(cfg.token.clone()))
+    .init_resource::<ActionStatus>()
     .insert_resource(parktwin_scene::PanelInset(ui::PANEL_WIDTH))
     .insert_resource(LoadStatus::Loading {
         server: cfg.server.clone(),

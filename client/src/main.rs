@@ -24,6 +24,9 @@ enum Command {
         /// The server's base URL.
         #[arg(long, env = "PARKTWIN_SERVER", default_value = "http://127.0.0.1:8080")]
         server: String,
+        /// An operator's token, to acknowledge alarms (see `parktwin-server token create`).
+        #[arg(long, env = "PARKTWIN_TOKEN")]
+        token: Option<String>,
         /// Window size, WIDTHxHEIGHT.
         #[arg(long, default_value = "1600x900", value_parser = parse_size)]
         size: (u32, u32),
@@ -98,10 +101,11 @@ fn run() -> anyhow::Result<ExitCode> {
             println!("{}", parktwin::plume::run(&args)?);
             return Ok(ExitCode::SUCCESS);
         }
-        Command::View { server, size } => AppConfig {
+        Command::View { server, token, size } => AppConfig {
             server,
             size,
             mode: Mode::Interactive,
+            token,
         },
         Command::Demo {
             data_dir,
@@ -109,11 +113,12 @@ fn run() -> anyhow::Result<ExitCode> {
             size,
             seed,
         } => {
-            let addr = start_embedded_server(data_dir, listen, seed)?;
+            let (addr, token) = start_embedded_server(data_dir, listen, seed)?;
             AppConfig {
                 server: format!("http://{addr}"),
                 size,
                 mode: Mode::Interactive,
+                token: Some(token),
             }
         }
         Command::Render {
@@ -142,6 +147,7 @@ fn run() -> anyhow::Result<ExitCode> {
                     out,
                     timeout: Duration::from_secs(timeout),
                 },
+                token: None,
             }
         }
     };
@@ -155,8 +161,9 @@ fn run() -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Starts parktwin-server's code on a thread of its own and returns the address it serves.
-fn start_embedded_server(data_dir: PathBuf, listen: SocketAddr, seed: u64) -> anyhow::Result<SocketAddr> {
+/// Starts parktwin-server's code on a thread of its own and returns the address it serves and
+/// an operator token made for this demo.
+fn start_embedded_server(data_dir: PathBuf, listen: SocketAddr, seed: u64) -> anyhow::Result<(SocketAddr, String)> {
     use parktwin_api::server::{ServerConfig, bind, default_assets_dir};
     let cfg = ServerConfig {
         data_dir,
@@ -167,10 +174,13 @@ fn start_embedded_server(data_dir: PathBuf, listen: SocketAddr, seed: u64) -> an
     let rt = tokio::runtime::Runtime::new().context("cannot start the server's runtime")?;
     let server = rt.block_on(bind(&cfg))?;
     let addr = server.addr;
+    let token = parktwin_api::server::Store::open(&cfg.data_dir.join("parktwin.sqlite"))?
+        .create_token(parktwin_api::model::Role::Operator, "demo operator")?;
     println!(
         "ParkTwin server listening on http://{addr} (database in {})",
         cfg.data_dir.display()
     );
+    println!("Operator token for this demo (the map uses it to acknowledge alarms): {token}");
     std::thread::Builder::new()
         .name("parktwin-server".into())
         .spawn(move || {
@@ -178,5 +188,5 @@ fn start_embedded_server(data_dir: PathBuf, listen: SocketAddr, seed: u64) -> an
                 eprintln!("parktwin-server stopped: {e}");
             }
         })?;
-    Ok(addr)
+    Ok((addr, token))
 }

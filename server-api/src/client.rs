@@ -96,6 +96,39 @@ impl ApiClient {
         })
     }
 
+    /// `POST /alarms/{id}/ack` with an operator's token.
+    pub fn ack_alarm(&self, id: i64, token: &str) -> Result<crate::model::Alarm, ClientError> {
+        let url = self.url(&format!("/alarms/{id}/ack"));
+        let resp = self
+            .http
+            .post(&url)
+            .bearer_auth(token)
+            .send()
+            .map_err(|e| ClientError::Unreachable {
+                url: url.clone(),
+                reason: root_cause(&e),
+            })?;
+        let status = resp.status();
+        let body = resp.bytes().map_err(|e| ClientError::Unreachable {
+            url: url.clone(),
+            reason: root_cause(&e),
+        })?;
+        if !status.is_success() {
+            let message = serde_json::from_slice::<ApiError>(&body)
+                .map(|e| e.error)
+                .unwrap_or_else(|_| String::from_utf8_lossy(&body).into_owned());
+            return Err(ClientError::Status {
+                url,
+                status: status.as_u16(),
+                message,
+            });
+        }
+        serde_json::from_slice(&body).map_err(|e| ClientError::Decode {
+            url,
+            reason: e.to_string(),
+        })
+    }
+
     /// `GET /park`.
     pub fn park(&self) -> Result<Park, ClientError> {
         self.get_json("/park")
