@@ -77,6 +77,15 @@ pub fn speeding_rule(open: Option<AlarmTier>, speed_kmh: f64, limit_kmh: f64) ->
     }
 }
 
+/// The waybill rule: a hazmat vehicle entering without an electronic waybill raises an alarm
+/// (once while it is open); it stays open until an operator deals with it.
+pub fn waybill_rule(open: Option<AlarmTier>, hazmat_in_without_waybill: bool) -> AlarmAction {
+    match (open, hazmat_in_without_waybill) {
+        (None, true) => AlarmAction::Raise(AlarmTier::Alarm),
+        _ => AlarmAction::Keep,
+    }
+}
+
 /// Seconds without a reading after which a detector that has reported is offline.
 pub const OFFLINE_AFTER_S: i64 = 60;
 

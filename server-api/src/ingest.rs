@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::model::{Observation, VehiclePosition, WeatherReport};
+use crate::model::{GatePass, Observation, VehiclePosition, WeatherReport};
 
 /// How far ahead of the server's clock a record's time may be (clocks drift).
 pub const MAX_FUTURE_S: i64 = 300;
@@ -173,6 +173,38 @@ pub fn check_weather(
             w.time = normalise_time(&w.time).map_err(|e| at("time", e))?;
             not_in_future(&w.time, now).map_err(|e| at("time", e))?;
             Ok(w)
+        })
+        .collect()
+}
+
+/// Checks a batch of passes at a gate; times come back normalised.
+pub fn check_passes(body: &[u8], now: OffsetDateTime) -> Result<Vec<GatePass>, String> {
+    records::<GatePass>(body, MAX_BATCH)?
+        .into_iter()
+        .map(|(i, mut p)| {
+            let at = |field: &str, why: String| format!("record {i} (plate \"{}\"): field \"{field}\": {why}", p.plate);
+            let plate = p.plate.trim();
+            if plate.is_empty() || plate.chars().count() > 16 {
+                return Err(at("plate", "must be 1 to 16 characters".into()));
+            }
+            if let Some(un) = &p.un_number {
+                let digits = un.strip_prefix("UN").unwrap_or(un);
+                if digits.len() != 4 || !digits.chars().all(|c| c.is_ascii_digit()) {
+                    return Err(at(
+                        "un_number",
+                        format!("\"{un}\" is not a UN number (UN and four digits)"),
+                    ));
+                }
+            }
+            if p.tonnes.is_some_and(|t| !(0.0..=60.0).contains(&t)) {
+                return Err(at("tonnes", "a road tanker carries 0 to 60 tonnes".into()));
+            }
+            if p.waybill.as_ref().is_some_and(|w| w.trim().is_empty()) {
+                p.waybill = None;
+            }
+            p.time = normalise_time(&p.time).map_err(|e| at("time", e))?;
+            not_in_future(&p.time, now).map_err(|e| at("time", e))?;
+            Ok(p)
         })
         .collect()
 }

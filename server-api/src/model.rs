@@ -471,3 +471,39 @@ pub struct WeatherReport {
     #[serde(default)]
     pub cloud_oktas: Option<u8>,
 }
+
+/// A vehicle passing a gate (`POST /api/v1/gates/{id}/passes` takes a list of them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatePass {
+    /// When, RFC 3339 (stored in UTC).
+    pub time: String,
+    /// Licence plate.
+    pub plate: String,
+    /// In or out.
+    pub direction: PassDirection,
+    /// Carrying dangerous goods.
+    pub hazmat: bool,
+    /// Cargo, as declared.
+    #[serde(default)]
+    pub cargo: Option<String>,
+    /// UN number of the cargo, e.g. `UN1017`.
+    #[serde(default)]
+    pub un_number: Option<String>,
+    /// Tonnes carried.
+    #[serde(default)]
+    pub tonnes: Option<f64>,
+    /// The electronic waybill's number, if the vehicle has one.
+    #[serde(default)]
+    pub waybill: Option<String>,
+}
+
+/// Which way a vehicle passed a gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PassDirection {
+    /// Into the park.
+    In,
+    /// Out of the park.
+    Out,
+}

@@ -330,3 +330,46 @@ fn only_an_operator_token_acknowledges_an_alarm() {
         .expect("count");
     assert_eq!(n, 0);
 }
+
+#[test]
+fn a_hazmat_truck_without_a_waybill_raises_an_alarm_at_the_gate() {
+    use parktwin_api::model::{Alarm, AlarmTier};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = start_server(dir.path(), None).expect("server");
+    let api = format!("{}/api/v1", s.url);
+    let passes = json!([
+        {"time": ago(30), "plate": "鲁E·W1", "direction": "in", "hazmat": true, "cargo": "liquid chlorine",
+         "un_number": "UN1017", "tonnes": 20.0, "waybill": "YD2026112600042"},
+        {"time": ago(20), "plate": "鲁E·W2", "direction": "in", "hazmat": true, "cargo": "methanol",
+         "un_number": "UN1230", "tonnes": 25.0},
+        {"time": ago(15), "plate": "鲁E·W3", "direction": "in", "hazmat": false},
+        {"time": ago(10), "plate": "鲁E·W2", "direction": "in", "hazmat": true, "un_number": "UN1230"},
+    ]);
+    let (status, body) = post(&format!("{api}/gates/gate-hazmat/passes"), &passes);
+    assert_eq!(status, 200, "{body}");
+    let open: Vec<Alarm> = get(&format!("{api}/alarms"));
+    assert_eq!(
+        open.len(),
+        1,
+        "one alarm for the truck without a waybill, not raised twice: {open:?}"
+    );
+    assert_eq!(
+        (open[0].rule.as_str(), open[0].source.as_str(), open[0].tier),
+        ("hazmat_without_waybill", "鲁E·W2", AlarmTier::Alarm)
+    );
+    let page: EventPage = get(&format!("{api}/events?since=0"));
+    let pass = page.events.iter().find(|e| e.kind == "pass").expect("pass event");
+    assert_eq!(pass.payload["gate"], "gate-hazmat");
+
+    let (status, body) = post(&format!("{api}/gates/gate-nowhere/passes"), &passes);
+    assert_eq!(status, 404, "{body}");
+    let (status, body) = post(
+        &format!("{api}/gates/gate-hazmat/passes"),
+        &json!([{"time": ago(5), "plate": "鲁E·W4", "direction": "in", "hazmat": true, "un_number": "chlorine"}]),
+    );
+    assert_eq!(status, 422);
+    assert!(
+        body["error"].as_str().is_some_and(|m| m.contains("un_number")),
+        "{body}"
+    );
+}

@@ -33,6 +33,7 @@ fn ten_minutes_of_demo_park() {
     let mut sim = Simulator::new(&s, 1).expect("sim");
     let t0 = OffsetDateTime::now_utc() - Duration::minutes(20);
     let mut plates = std::collections::HashSet::new();
+    let mut passes_in = 0;
     for i in 0..900 {
         let (obs, fixes) = sim.step(t0 + Duration::seconds(i));
         for f in &fixes {
@@ -46,7 +47,16 @@ fn ten_minutes_of_demo_park() {
         if !fixes.is_empty() {
             s.ingest_positions(&fixes).expect("fixes store");
         }
+        let passes = sim.take_passes();
+        passes_in += passes
+            .iter()
+            .filter(|p| p.direction == parktwin_api::model::PassDirection::In)
+            .count();
+        if !passes.is_empty() {
+            s.ingest_passes("gate-hazmat", &passes).expect("passes store");
+        }
     }
+    assert!(passes_in >= 2, "trucks came in by the hazmat gate: {passes_in}");
     assert!(plates.len() >= 2, "trucks came: {plates:?}");
     let alarms = s.alarms(None).expect("alarms");
     assert!(

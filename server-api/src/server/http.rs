@@ -52,6 +52,7 @@ pub fn router(store: Arc<Store>) -> Router {
         .route("/sensors/{id}/observations", get(sensor_observations))
         .route("/vehicles", get(vehicles))
         .route("/alarms", get(alarms))
+        .route("/gates/{id}/passes", post(ingest_passes))
         .route("/alarms/{id}/ack", post(ack_alarm))
         .route("/weather", post(ingest_weather))
         .route("/weather/latest", get(weather_latest))
@@ -296,4 +297,12 @@ async fn ack_alarm(
     s.ack_alarm(id, &name, &at)?
         .map(Json)
         .ok_or_else(|| Failure(StatusCode::NOT_FOUND, format!("unknown alarm {id}")))
+}
+
+async fn ingest_passes(State(s): State<AppState>, Path(gate): Path<String>, body: Bytes) -> Answer<impl IntoResponse> {
+    if !s.is_gate(&gate)? {
+        return Err(Failure(StatusCode::NOT_FOUND, format!("unknown gate \"{gate}\"")));
+    }
+    let batch = crate::ingest::check_passes(&body, now()).map_err(refused)?;
+    Ok(Json(s.ingest_passes(&gate, &batch)?))
 }

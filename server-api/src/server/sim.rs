@@ -13,7 +13,7 @@ use rand_chacha::ChaCha8Rng;
 use super::store::Store;
 use crate::frame::LocalFrame;
 use crate::ingest::format_utc;
-use crate::model::{Observation, SensorState, VehiclePosition, WeatherReport};
+use crate::model::{GatePass, Observation, PassDirection, SensorState, VehiclePosition, WeatherReport};
 
 /// Seconds between two rounds of detector readings.
 const READ_EVERY_S: u64 = 5;
@@ -31,6 +31,9 @@ struct Truck {
     wait: f64,
     /// m/s; now and then a driver is in a hurry.
     speed: f64,
+    /// The electronic waybill (one truck in ten comes without).
+    waybill: Option<String>,
+    cargo: (&'static str, &'static str),
 }
 
 /// The simulator's state.
@@ -43,6 +46,7 @@ pub struct Simulator {
     next_plate: u32,
     tick: u64,
     stations: Vec<String>,
+    passes: Vec<GatePass>,
     /// Wind speed (m/s) and direction (from, degrees), drifting.
     wind: (f64, f64),
 }
@@ -53,6 +57,14 @@ const AVENUES_Y: [f64; 2] = [-400.0, 400.0];
 const HAZMAT_GATE: [f64; 2] = [1600.0, -400.0];
 const OUTSIDE: [f64; 2] = [2400.0, -400.0];
 const PARKING: [f64; 2] = [1250.0, -700.0];
+/// What the trucks carry: UN number and name.
+const CARGOES: [(&str, &str); 5] = [
+    ("UN1017", "liquid chlorine"),
+    ("UN1005", "anhydrous ammonia"),
+    ("UN1230", "methanol"),
+    ("UN1114", "benzene"),
+    ("UN1978", "propane"),
+];
 
 impl Simulator {
     /// A simulator over the store's park, seeded.
@@ -77,6 +89,7 @@ impl Simulator {
                 v
             },
             wind: (3.0, 250.0),
+            passes: Vec::new(),
         };
         // The park is busy from the start: trucks already on their way in, at different legs.
         for leg in [1, 3, 7] {
@@ -115,6 +128,9 @@ impl Simulator {
         } else {
             TRUCK_SPEED
         };
+        let waybill =
+            (!self.rng.random_bool(0.1)).then(|| format!("YD{:010}", self.rng.random_range(0..10_000_000_000u64)));
+        let cargo = CARGOES[self.rng.random_range(0..CARGOES.len())];
         Truck {
             plate,
             route,
@@ -122,7 +138,14 @@ impl Simulator {
             pos: OUTSIDE,
             wait: 0.0,
             speed,
+            waybill,
+            cargo,
         }
+    }
+
+    /// The passes at the hazmat gate since the last call.
+    pub fn take_passes(&mut self) -> Vec<GatePass> {
+        std::mem::take(&mut self.passes)
     }
 
     /// Weather every ten seconds: the wind drifts in speed and direction.
@@ -202,6 +225,24 @@ impl Simulator {
                 heading = dx.atan2(dy).to_degrees().rem_euclid(360.0);
                 if d <= truck.speed {
                     truck.pos = to;
+                    // The hazmat gate is the first waypoint in and the last but one out.
+                    let direction = match truck.leg {
+                        0 => Some(PassDirection::In),
+                        l if l + 2 == truck.route.len() => Some(PassDirection::Out),
+                        _ => None,
+                    };
+                    if let Some(direction) = direction {
+                        self.passes.push(GatePass {
+                            time: t.clone(),
+                            plate: truck.plate.clone(),
+                            direction,
+                            hazmat: true,
+                            cargo: Some(truck.cargo.1.to_string()),
+                            un_number: Some(truck.cargo.0.to_string()),
+                            tonnes: Some(25.0),
+                            waybill: truck.waybill.clone(),
+                        });
+                    }
                     truck.leg += 1;
                     truck.wait = stop;
                 } else {
@@ -239,6 +280,7 @@ pub async fn run(store: Arc<Store>, seed: u64) {
         let now = time::OffsetDateTime::now_utc();
         let (obs, fixes) = sim.step(now);
         let weather = sim.weather(now);
+        let passes = sim.take_passes();
         let s = store.clone();
         // SQLite blocks: off the async workers.
         let stored = tokio::task::spawn_blocking(move || -> Result<(), super::StoreError> {
@@ -250,6 +292,9 @@ pub async fn run(store: Arc<Store>, seed: u64) {
             }
             if !weather.is_empty() {
                 s.ingest_weather(&weather)?;
+            }
+            if !passes.is_empty() {
+                s.ingest_passes("gate-hazmat", &passes)?;
             }
             Ok(())
         })

@@ -9,8 +9,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::seed::SeedData;
 use crate::alarms::{
     AlarmAction, OFFLINE_AFTER_S, PARK_SPEED_LIMIT_KMH, detector_rule, inside_ring, offline_rule, speeding_rule,
+    waybill_rule,
 };
-use crate::model::{Acknowledgement, Role};
+use crate::model::{Acknowledgement, GatePass, PassDirection, Role};
 use crate::model::{
     Alarm, AlarmTier, ChemicalTable, Event, EventPage, HazardSource, IngestReceipt, LayerInfo, Observation, Park,
     SensorLevel, SensorState, VehiclePosition, WeatherReport,
@@ -70,6 +71,8 @@ CREATE TABLE IF NOT EXISTS alarms (
 CREATE INDEX IF NOT EXISTS alarms_open ON alarms (rule, source) WHERE closed IS NULL;
 CREATE TABLE IF NOT EXISTS tokens (
     hash TEXT PRIMARY KEY, role TEXT NOT NULL, name TEXT NOT NULL, created TEXT NOT NULL, revoked TEXT);
+CREATE TABLE IF NOT EXISTS passes (
+    gate TEXT NOT NULL, time TEXT NOT NULL, plate TEXT NOT NULL, record TEXT NOT NULL, seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS weather (
     station TEXT NOT NULL, time TEXT NOT NULL, record TEXT NOT NULL, seq INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS weather_by_station ON weather (station, time);
@@ -79,6 +82,8 @@ CREATE INDEX IF NOT EXISTS weather_by_station ON weather (station, time);
 pub const DETECTOR_RULE: &str = "detector_threshold";
 /// The rule name of detector-offline alarms.
 pub const OFFLINE_RULE: &str = "detector_offline";
+/// The rule name of hazmat-without-waybill alarms.
+pub const WAYBILL_RULE: &str = "hazmat_without_waybill";
 /// The rule name of hazmat speeding alarms.
 pub const SPEEDING_RULE: &str = "vehicle_speeding";
 
@@ -555,6 +560,50 @@ impl Store {
         }
         tx.commit()?;
         Ok(raised)
+    }
+
+    /// Whether `id` is a gate of the park.
+    pub fn is_gate(&self, id: &str) -> Result<bool, StoreError> {
+        let n: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT 1 FROM features WHERE layer_id = 'gates' AND id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(n.is_some())
+    }
+
+    /// Stores a checked batch of passes at `gate` and their events, and applies the waybill
+    /// rule: all or none.
+    pub fn ingest_passes(&self, gate: &str, batch: &[GatePass]) -> Result<IngestReceipt, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut last = 0;
+        for p in batch {
+            let mut record = serde_json::to_value(p)?;
+            record["gate"] = serde_json::Value::String(gate.to_string());
+            let text = record.to_string();
+            last = Self::append_event(&tx, &p.time, "pass", &text)?;
+            tx.execute(
+                "INSERT INTO passes (gate, time, plate, record, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![gate, p.time, p.plate, text, last],
+            )?;
+            let breach = p.hazmat && p.direction == PassDirection::In && p.waybill.is_none();
+            if let Some(seq) =
+                Self::apply_rule(&tx, WAYBILL_RULE, &p.plate, &p.time, p.tonnes.unwrap_or(0.0), |open| {
+                    waybill_rule(open, breach)
+                })?
+            {
+                last = seq;
+            }
+        }
+        tx.commit()?;
+        Ok(IngestReceipt {
+            accepted: batch.len(),
+            last_seq: last,
+        })
     }
 
     /// The ids of the weather stations.
