@@ -71,48 +71,24 @@ impl ApiClient {
     /// GETs an API path and decodes its JSON.
     pub fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
         let url = self.url(path);
-        let resp = self.http.get(&url).send().map_err(|e| ClientError::Unreachable {
-            url: url.clone(),
-            reason: root_cause(&e),
-        })?;
-        let status = resp.status();
-        let body = resp.bytes().map_err(|e| ClientError::Unreachable {
-            url: url.clone(),
-            reason: root_cause(&e),
-        })?;
-        if !status.is_success() {
-            let message = serde_json::from_slice::<ApiError>(&body)
-                .map(|e| e.error)
-                .unwrap_or_else(|_| String::from_utf8_lossy(&body).into_owned());
-            return Err(ClientError::Status {
-                url,
-                status: status.as_u16(),
-                message,
-            });
-        }
-        serde_json::from_slice(&body).map_err(|e| ClientError::Decode {
-            url,
-            reason: e.to_string(),
-        })
+        self.send(self.http.get(&url), url)
     }
 
     /// `POST /alarms/{id}/ack` with an operator's token.
     pub fn ack_alarm(&self, id: i64, token: &str) -> Result<crate::model::Alarm, ClientError> {
         let url = self.url(&format!("/alarms/{id}/ack"));
-        let resp = self
-            .http
-            .post(&url)
-            .bearer_auth(token)
-            .send()
-            .map_err(|e| ClientError::Unreachable {
-                url: url.clone(),
-                reason: root_cause(&e),
-            })?;
-        let status = resp.status();
-        let body = resp.bytes().map_err(|e| ClientError::Unreachable {
+        self.send(self.http.post(&url).bearer_auth(token), url)
+    }
+
+    /// Sends a request and decodes its JSON answer, or the API's error.
+    fn send<T: DeserializeOwned>(&self, req: reqwest::blocking::RequestBuilder, url: String) -> Result<T, ClientError> {
+        let unreachable = |e: reqwest::Error| ClientError::Unreachable {
             url: url.clone(),
             reason: root_cause(&e),
-        })?;
+        };
+        let resp = req.send().map_err(unreachable)?;
+        let status = resp.status();
+        let body = resp.bytes().map_err(unreachable)?;
         if !status.is_success() {
             let message = serde_json::from_slice::<ApiError>(&body)
                 .map(|e| e.error)

@@ -50,6 +50,23 @@ fn not_in_future(stored: &str, now: OffsetDateTime) -> Result<(), String> {
     Ok(())
 }
 
+/// A record's time as stored, refusing one too far ahead of the server's clock.
+fn stored_time(t: &str, now: OffsetDateTime) -> Result<String, String> {
+    let stored = normalise_time(t)?;
+    not_in_future(&stored, now)?;
+    Ok(stored)
+}
+
+/// A licence plate: 1 to 16 characters.
+fn plate_ok(plate: &str) -> Result<(), String> {
+    let n = plate.trim().chars().count();
+    if n == 0 || n > 16 {
+        Err("must be 1 to 16 characters".into())
+    } else {
+        Ok(())
+    }
+}
+
 /// Parses a JSON body that must be a non-empty list of records of type `T`.
 fn records<T: DeserializeOwned>(body: &[u8], max: usize) -> Result<Vec<(usize, T)>, String> {
     let raw: serde_json::Value = serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
@@ -93,8 +110,7 @@ pub fn check_observations(
             if !o.value.is_finite() {
                 return Err(at("value", "must be a finite number".into()));
             }
-            o.time = normalise_time(&o.time).map_err(|e| at("time", e))?;
-            not_in_future(&o.time, now).map_err(|e| at("time", e))?;
+            o.time = stored_time(&o.time, now).map_err(|e| at("time", e))?;
             Ok(o)
         })
         .collect()
@@ -106,10 +122,7 @@ pub fn check_positions(body: &[u8], now: OffsetDateTime) -> Result<Vec<VehiclePo
         .into_iter()
         .map(|(i, mut p)| {
             let at = |field: &str, why: String| format!("record {i} (plate \"{}\"): field \"{field}\": {why}", p.plate);
-            let plate = p.plate.trim();
-            if plate.is_empty() || plate.chars().count() > 16 {
-                return Err(at("plate", "must be 1 to 16 characters".into()));
-            }
+            plate_ok(&p.plate).map_err(|e| at("plate", e))?;
             if !(-180.0..=180.0).contains(&p.lon) {
                 return Err(at("lon", format!("{} is not a WGS84 longitude (-180 to 180)", p.lon)));
             }
@@ -128,8 +141,7 @@ pub fn check_positions(body: &[u8], now: OffsetDateTime) -> Result<Vec<VehiclePo
                     format!("{} is not a heading (0 to 360)", p.heading_deg),
                 ));
             }
-            p.time = normalise_time(&p.time).map_err(|e| at("time", e))?;
-            not_in_future(&p.time, now).map_err(|e| at("time", e))?;
+            p.time = stored_time(&p.time, now).map_err(|e| at("time", e))?;
             Ok(p)
         })
         .collect()
@@ -170,8 +182,7 @@ pub fn check_weather(
             if w.cloud_oktas.is_some_and(|c| c > 8) {
                 return Err(at("cloud_oktas", "cloud cover is 0 to 8 oktas".into()));
             }
-            w.time = normalise_time(&w.time).map_err(|e| at("time", e))?;
-            not_in_future(&w.time, now).map_err(|e| at("time", e))?;
+            w.time = stored_time(&w.time, now).map_err(|e| at("time", e))?;
             Ok(w)
         })
         .collect()
@@ -183,10 +194,7 @@ pub fn check_passes(body: &[u8], now: OffsetDateTime) -> Result<Vec<GatePass>, S
         .into_iter()
         .map(|(i, mut p)| {
             let at = |field: &str, why: String| format!("record {i} (plate \"{}\"): field \"{field}\": {why}", p.plate);
-            let plate = p.plate.trim();
-            if plate.is_empty() || plate.chars().count() > 16 {
-                return Err(at("plate", "must be 1 to 16 characters".into()));
-            }
+            plate_ok(&p.plate).map_err(|e| at("plate", e))?;
             if let Some(un) = &p.un_number {
                 let digits = un.strip_prefix("UN").unwrap_or(un);
                 if digits.len() != 4 || !digits.chars().all(|c| c.is_ascii_digit()) {
@@ -202,8 +210,7 @@ pub fn check_passes(body: &[u8], now: OffsetDateTime) -> Result<Vec<GatePass>, S
             if p.waybill.as_ref().is_some_and(|w| w.trim().is_empty()) {
                 p.waybill = None;
             }
-            p.time = normalise_time(&p.time).map_err(|e| at("time", e))?;
-            not_in_future(&p.time, now).map_err(|e| at("time", e))?;
+            p.time = stored_time(&p.time, now).map_err(|e| at("time", e))?;
             Ok(p)
         })
         .collect()
