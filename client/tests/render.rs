@@ -34,6 +34,17 @@ fn render(server: &str, out: &Path, extra: &[&str]) -> std::process::Output {
         .expect("parktwin runs")
 }
 
+/// Renders the home view to `out` and reads it back; the render must succeed.
+fn render_png(server: &str, out: &Path) -> image::RgbImage {
+    let run = render(server, out, &[]);
+    assert!(
+        run.status.success(),
+        "render failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    image::open(out).expect("a PNG").to_rgb8()
+}
+
 fn pixel(img: &image::RgbImage, p: Vec2) -> [u8; 3] {
     img.get_pixel(p.x as u32, p.y as u32).0
 }
@@ -63,13 +74,7 @@ fn home_view_shows_parcels_in_their_risk_colours_and_the_tanks() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
     let out = dir.path().join("home.png");
-    let run = render(&server.url, &out, &[]);
-    assert!(
-        run.status.success(),
-        "render failed: {}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let img = image::open(&out).expect("a PNG").to_rgb8();
+    let img = render_png(&server.url, &out);
     assert_eq!(img.dimensions(), (W, H));
     if let Some(copy) = std::env::var_os("PARKTWIN_SCREENSHOT_OUT") {
         std::fs::copy(&out, copy).expect("copy the screenshot");
@@ -222,13 +227,7 @@ fn live_view_shows_a_truck_and_a_detector_in_alarm() {
     assert!(r.status().is_success());
 
     let out = dir.path().join("live.png");
-    let run = render(&server.url, &out, &[]);
-    assert!(
-        run.status.success(),
-        "render failed: {}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let img = image::open(&out).expect("a PNG").to_rgb8();
+    let img = render_png(&server.url, &out);
     let red = parktwin_layers::live::level_colour(parktwin_api::model::SensorLevel::Alarm);
     let got = pixel(&img, px_detector);
     assert!(

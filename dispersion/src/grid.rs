@@ -15,7 +15,6 @@ use crate::model::{Plume, Puff, vertical_term};
 use crate::sigma::SigmaSet;
 use crate::sigma::sigmas;
 use crate::stability::Stability;
-use crate::wind::along_across;
 
 /// A regular grid of cells: the centre of cell (i, j) is at (x0 + i·step, y0 + j·step), metres
 /// east and north of the source.
@@ -66,23 +65,20 @@ impl Grid {
     pub fn at(&self, i: usize, j: usize) -> f64 {
         self.values[j * self.spec.nx + i]
     }
+}
 
-    /// The largest value.
-    pub fn max(&self) -> f64 {
-        self.values.iter().copied().fold(0.0, f64::max)
-    }
+/// A grid with `f(east, north)` evaluated at every cell centre: the straightforward way.
+fn each_cell(spec: GridSpec, f: impl Fn(f64, f64) -> f64) -> Grid {
+    let values = (0..spec.ny)
+        .flat_map(|j| (0..spec.nx).map(move |i| spec.centre(i, j)))
+        .map(|(e, n)| f(e, n))
+        .collect();
+    Grid { spec, values }
 }
 
 /// The plume on a grid at receptor height `z`, one full evaluation per cell (the reference).
 pub fn plume_grid_reference(plume: &Plume, spec: GridSpec, z: f64) -> Grid {
-    let mut values = Vec::with_capacity(spec.nx * spec.ny);
-    for j in 0..spec.ny {
-        for i in 0..spec.nx {
-            let (e, n) = spec.centre(i, j);
-            values.push(plume.concentration(e, n, z));
-        }
-    }
-    Grid { spec, values }
+    each_cell(spec, |e, n| plume.concentration(e, n, z))
 }
 
 /// σ and factors tabulated along the wind every metre: for each metre the amplitude
@@ -229,14 +225,9 @@ pub fn puff_grid_reference(
     spec: GridSpec,
     z: f64,
 ) -> Grid {
-    let mut values = Vec::with_capacity(spec.nx * spec.ny);
-    for j in 0..spec.ny {
-        for i in 0..spec.nx {
-            let (e, n) = spec.centre(i, j);
-            values.push(puffs.iter().map(|p| p.concentration(set, class, mixing, e, n, z)).sum());
-        }
-    }
-    Grid { spec, values }
+    each_cell(spec, |e, n| {
+        puffs.iter().map(|p| p.concentration(set, class, mixing, e, n, z)).sum()
+    })
 }
 
 /// A puff reduced to what a grid needs: its amplitude, 1/(2σ²), centre, reach, and the
@@ -303,10 +294,4 @@ pub fn puff_grid(
             }
         }
     })
-}
-
-/// Downwind and crosswind of each cell, for callers that need the plume frame.
-pub fn cell_along_across(spec: &GridSpec, i: usize, j: usize, from_deg: f64) -> (f64, f64) {
-    let (e, n) = spec.centre(i, j);
-    along_across(e, n, from_deg)
 }

@@ -41,14 +41,6 @@ impl MeshData {
         (self.positions.len() - 1) as u32
     }
 
-    /// Appends another mesh of the same topology.
-    pub fn append(&mut self, other: &MeshData) {
-        let base = self.positions.len() as u32;
-        self.positions.extend_from_slice(&other.positions);
-        self.normals.extend_from_slice(&other.normals);
-        self.indices.extend(other.indices.iter().map(|i| i + base));
-    }
-
     /// Total area of the triangles whose normal points up (the roofs / top faces), m².
     pub fn up_facing_area(&self) -> f64 {
         self.triangles()

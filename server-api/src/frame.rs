@@ -6,8 +6,6 @@
 //! The conversion is closed-form (geodetic → ECEF → rotation), exact to well under a millimetre,
 //! which the tests check against PROJ itself.
 
-use serde::{Deserialize, Serialize};
-
 /// WGS84 semi-major axis, metres.
 pub const WGS84_A: f64 = 6_378_137.0;
 /// WGS84 flattening.
@@ -24,13 +22,12 @@ const E2: f64 = WGS84_F * (2.0 - WGS84_F);
 /// let (lon, lat) = f.to_wgs84(e, n);
 /// assert!((lon - 118.46).abs() < 1e-9 && (lat - 37.57).abs() < 1e-9);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LocalFrame {
     /// Origin longitude, degrees east.
     pub lon0: f64,
     /// Origin latitude, degrees north.
     pub lat0: f64,
-    #[serde(skip)]
     origin_ecef: [f64; 3],
 }
 
@@ -69,19 +66,10 @@ impl LocalFrame {
         }
     }
 
-    fn origin(&self) -> [f64; 3] {
-        // A frame read back by serde has no cached origin: compute it then.
-        if self.origin_ecef == [0.0; 3] {
-            geodetic_to_ecef(self.lon0, self.lat0, 0.0)
-        } else {
-            self.origin_ecef
-        }
-    }
-
     /// Topocentric east, north, up (metres) of a WGS84 point (degrees, height above ellipsoid).
     pub fn to_local(&self, lon: f64, lat: f64, h: f64) -> [f64; 3] {
         let p = geodetic_to_ecef(lon, lat, h);
-        let o = self.origin();
+        let o = self.origin_ecef;
         let d = [p[0] - o[0], p[1] - o[1], p[2] - o[2]];
         let (sl, cl) = self.lat0.to_radians().sin_cos();
         let (so, co) = self.lon0.to_radians().sin_cos();
@@ -101,7 +89,7 @@ impl LocalFrame {
     fn local_to_ecef(&self, e: f64, n: f64, u: f64) -> [f64; 3] {
         let (sl, cl) = self.lat0.to_radians().sin_cos();
         let (so, co) = self.lon0.to_radians().sin_cos();
-        let o = self.origin();
+        let o = self.origin_ecef;
         [
             o[0] - so * e - sl * co * n + cl * co * u,
             o[1] + co * e - sl * so * n + cl * so * u,

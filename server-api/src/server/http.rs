@@ -134,8 +134,9 @@ fn now() -> time::OffsetDateTime {
 }
 
 async fn ingest_observations(State(s): State<AppState>, body: Bytes) -> Answer<impl IntoResponse> {
-    let known = s.sensor_ids()?;
-    let batch = crate::ingest::check_observations(&body, &known, now()).map_err(refused)?;
+    let index = s.index()?;
+    let batch =
+        crate::ingest::check_observations(&body, &|id| index.sensors.contains_key(id), now()).map_err(refused)?;
     Ok(Json(s.ingest_observations(&batch)?))
 }
 
@@ -210,7 +211,7 @@ async fn sensor_observations(
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Answer<impl IntoResponse> {
-    if !s.sensor_ids()?.contains(&id) {
+    if !s.index()?.sensors.contains_key(&id) {
         return Err(Failure(StatusCode::NOT_FOUND, format!("unknown sensor \"{id}\"")));
     }
     let (from, to) = window(&q)?;
@@ -250,8 +251,8 @@ async fn events_head(State(s): State<AppState>) -> Answer<impl IntoResponse> {
 }
 
 async fn ingest_weather(State(s): State<AppState>, body: Bytes) -> Answer<impl IntoResponse> {
-    let stations = s.station_ids()?;
-    let batch = crate::ingest::check_weather(&body, &stations, now()).map_err(refused)?;
+    let index = s.index()?;
+    let batch = crate::ingest::check_weather(&body, &|id| index.stations.contains(id), now()).map_err(refused)?;
     Ok(Json(s.ingest_weather(&batch)?))
 }
 
@@ -300,7 +301,7 @@ async fn ack_alarm(
 }
 
 async fn ingest_passes(State(s): State<AppState>, Path(gate): Path<String>, body: Bytes) -> Answer<impl IntoResponse> {
-    if !s.is_gate(&gate)? {
+    if !s.index()?.gates.contains(&gate) {
         return Err(Failure(StatusCode::NOT_FOUND, format!("unknown gate \"{gate}\"")));
     }
     let batch = crate::ingest::check_passes(&body, now()).map_err(refused)?;

@@ -84,7 +84,7 @@ impl Simulator {
             next_plate: 1,
             tick: 0,
             stations: {
-                let mut v: Vec<String> = store.station_ids()?.into_iter().collect();
+                let mut v: Vec<String> = store.index()?.stations.iter().cloned().collect();
                 v.sort();
                 v
             },

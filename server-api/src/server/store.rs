@@ -44,6 +44,22 @@ pub enum StoreError {
 /// The store.
 pub struct Store {
     conn: Mutex<Connection>,
+    /// The seeded park's index, read on first use (cleared by a new seed).
+    index: Mutex<Option<std::sync::Arc<ParkIndex>>>,
+}
+
+/// What ingest and the rules need of the seeded park: the map does not change once seeded, so
+/// it is read once instead of on every batch.
+#[derive(Debug, Default)]
+pub struct ParkIndex {
+    /// Sensors (detectors and weather stations) by id, with their warning and alarm thresholds.
+    pub sensors: std::collections::HashMap<String, (Option<f64>, Option<f64>)>,
+    /// Weather station ids.
+    pub stations: std::collections::HashSet<String>,
+    /// Gate ids.
+    pub gates: std::collections::HashSet<String>,
+    /// The fence's outer ring (WGS84), if the park has a boundary.
+    pub fence: Option<Vec<[f64; 2]>>,
 }
 
 const SCHEMA: &str = "
@@ -107,7 +123,10 @@ impl Store {
                 "ALTER TABLE alarms ADD COLUMN acked_by TEXT; ALTER TABLE alarms ADD COLUMN acked_at TEXT;",
             )?;
         }
-        Ok(Self { conn: Mutex::new(conn) })
+        Ok(Self {
+            conn: Mutex::new(conn),
+            index: Mutex::new(None),
+        })
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -167,6 +186,8 @@ impl Store {
             )?;
         }
         tx.commit()?;
+        drop(conn);
+        *self.index.lock().unwrap_or_else(|p| p.into_inner()) = None;
         Ok(())
     }
 
@@ -237,12 +258,54 @@ impl Store {
         Ok(v.map(|s| serde_json::from_str(&s)).transpose()?)
     }
 
-    /// The ids of every sensor that takes observations.
-    pub fn sensor_ids(&self) -> Result<std::collections::HashSet<String>, StoreError> {
+    /// The park's index (sensors, stations, gates, fence), read from the features once.
+    pub fn index(&self) -> Result<std::sync::Arc<ParkIndex>, StoreError> {
+        let mut slot = self.index.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(ix) = slot.as_ref() {
+            return Ok(ix.clone());
+        }
         let conn = self.conn();
-        let mut q = conn.prepare("SELECT id FROM features WHERE layer_id IN (?1, ?2)")?;
-        let rows = q.query_map(SENSOR_LAYERS, |r| r.get::<_, String>(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut q = conn.prepare(
+            "SELECT layer_id, id, feature FROM features
+             WHERE layer_id IN ('detectors', 'weather_stations', 'gates', 'boundary') ORDER BY ord",
+        )?;
+        let rows = q.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?;
+        let mut ix = ParkIndex::default();
+        for row in rows {
+            let (layer, id, feature) = row?;
+            let f: serde_json::Value = serde_json::from_str(&feature)?;
+            match layer.as_str() {
+                "gates" => {
+                    ix.gates.insert(id);
+                }
+                "boundary" => {
+                    if ix.fence.is_none() {
+                        ix.fence = f["geometry"]["coordinates"][0]
+                            .as_array()
+                            .map(|pts| {
+                                pts.iter()
+                                    .filter_map(|p| Some([p.get(0)?.as_f64()?, p.get(1)?.as_f64()?]))
+                                    .collect::<Vec<_>>()
+                            })
+                            .filter(|r| r.len() >= 4);
+                    }
+                }
+                _ => {
+                    if layer == "weather_stations" {
+                        ix.stations.insert(id.clone());
+                    }
+                    ix.sensors.insert(
+                        id,
+                        (f["properties"]["warn"].as_f64(), f["properties"]["alarm"].as_f64()),
+                    );
+                }
+            }
+        }
+        let ix = std::sync::Arc::new(ix);
+        *slot = Some(ix.clone());
+        Ok(ix)
     }
 
     /// Appends one event inside a transaction and returns its seq.
@@ -258,9 +321,9 @@ impl Store {
     /// threshold rule to each reading newer than the sensor's last: all of it or, on any error,
     /// none.
     pub fn ingest_observations(&self, batch: &[Observation]) -> Result<IngestReceipt, StoreError> {
+        let index = self.index()?;
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let mut thresholds: std::collections::HashMap<String, (Option<f64>, Option<f64>)> = Default::default();
         let mut last = 0;
         for o in batch {
             let newest: Option<String> = tx.query_row(
@@ -276,20 +339,7 @@ impl Store {
             if newest.as_deref().is_some_and(|n| o.time.as_str() < n) {
                 continue; // a late reading does not decide the sensor's present state
             }
-            let (warn, alarm) = match thresholds.get(&o.sensor) {
-                Some(t) => *t,
-                None => {
-                    let f: String = tx.query_row(
-                        "SELECT feature FROM features WHERE id = ?1 AND layer_id IN (?2, ?3)",
-                        params![o.sensor, SENSOR_LAYERS[0], SENSOR_LAYERS[1]],
-                        |r| r.get(0),
-                    )?;
-                    let f: serde_json::Value = serde_json::from_str(&f)?;
-                    let t = (f["properties"]["warn"].as_f64(), f["properties"]["alarm"].as_f64());
-                    thresholds.insert(o.sensor.clone(), t);
-                    t
-                }
-            };
+            let (warn, alarm) = index.sensors.get(&o.sensor).copied().unwrap_or_default();
             // A reading ends the silence.
             if let Some(seq) = Self::apply_rule(&tx, OFFLINE_RULE, &o.sensor, &o.time, o.value, |open| {
                 offline_rule(open, 0, OFFLINE_AFTER_S)
@@ -486,9 +536,10 @@ impl Store {
 
     /// Stores a checked batch of vehicle positions and their events: all or none.
     pub fn ingest_positions(&self, batch: &[VehiclePosition]) -> Result<IngestReceipt, StoreError> {
+        let index = self.index()?;
+        let fence = &index.fence;
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let fence = Self::fence(&tx)?;
         let mut last = 0;
         for p in batch {
             let newest: Option<String> =
@@ -518,25 +569,6 @@ impl Store {
         })
     }
 
-    /// The park fence's outer ring (WGS84), if the park has a boundary layer.
-    fn fence(conn: &Connection) -> Result<Option<Vec<[f64; 2]>>, StoreError> {
-        let f: Option<String> = conn
-            .query_row(
-                "SELECT feature FROM features WHERE layer_id = 'boundary' ORDER BY ord LIMIT 1",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(f) = f else { return Ok(None) };
-        let f: serde_json::Value = serde_json::from_str(&f)?;
-        let ring = f["geometry"]["coordinates"][0].as_array().map(|pts| {
-            pts.iter()
-                .filter_map(|p| Some([p.get(0)?.as_f64()?, p.get(1)?.as_f64()?]))
-                .collect::<Vec<_>>()
-        });
-        Ok(ring.filter(|r| r.len() >= 4))
-    }
-
     /// Raises an offline alarm for each detector that has reported but has been silent for
     /// more than [`OFFLINE_AFTER_S`] at `now`; returns how many were raised.
     pub fn check_offline(&self, now: time::OffsetDateTime) -> Result<usize, StoreError> {
@@ -560,19 +592,6 @@ impl Store {
         }
         tx.commit()?;
         Ok(raised)
-    }
-
-    /// Whether `id` is a gate of the park.
-    pub fn is_gate(&self, id: &str) -> Result<bool, StoreError> {
-        let n: Option<i64> = self
-            .conn()
-            .query_row(
-                "SELECT 1 FROM features WHERE layer_id = 'gates' AND id = ?1",
-                [id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(n.is_some())
     }
 
     /// Stores a checked batch of passes at `gate` and their events, and applies the waybill
@@ -604,14 +623,6 @@ impl Store {
             accepted: batch.len(),
             last_seq: last,
         })
-    }
-
-    /// The ids of the weather stations.
-    pub fn station_ids(&self) -> Result<std::collections::HashSet<String>, StoreError> {
-        let conn = self.conn();
-        let mut q = conn.prepare("SELECT id FROM features WHERE layer_id = 'weather_stations'")?;
-        let rows = q.query_map([], |r| r.get::<_, String>(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Stores a checked batch of weather reports and their events: all or none.
