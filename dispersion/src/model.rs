@@ -358,6 +358,38 @@ mod tests {
     }
 
     #[test]
+    fn threat_at_a_point_accumulates_the_dose_of_a_passing_puff() {
+        // A puff of M kg passing a ground receptor leaves a time-integrated concentration close
+        // to that of a steady plume of M kg/s there (exactly so if σ did not grow as it passed).
+        let a = atm(Stability::D, SigmaSet::BriggsRural);
+        let train = PuffTrain::instantaneous(50.0, 0.0, a.clone());
+        let samples = train.threat_at_point(1000.0, 0.0, 0.0, 1200.0, 2.0);
+        assert_eq!(samples.first().map(|s| s.t_s), Some(0.0));
+        assert_eq!(samples.last().map(|s| s.t_s), Some(1200.0));
+        assert!(samples.windows(2).all(|w| w[1].dose_mg_min_m3 >= w[0].dose_mg_min_m3));
+        let peak = samples
+            .iter()
+            .max_by(|x, y| x.mg_m3.total_cmp(&y.mg_m3))
+            .map(|s| s.t_s)
+            .unwrap_or(0.0);
+        assert!(
+            (peak - 1000.0 / 3.0).abs() < 10.0,
+            "the puff peaks as it arrives at 3 m/s: {peak} s"
+        );
+        let dose_mg_s = samples.last().map(|s| s.dose_mg_min_m3 * 60.0).unwrap_or(0.0);
+        let steady = Plume {
+            rate_kg_s: 50.0,
+            height: 0.0,
+            atmosphere: a,
+        }
+        .concentration(1000.0, 0.0, 0.0);
+        assert!(
+            (dose_mg_s - steady).abs() < 0.1 * steady,
+            "dose {dose_mg_s} mg·s/m³ vs plume {steady}"
+        );
+    }
+
+    #[test]
     fn puffs_follow_a_wind_shift() {
         let mut train = PuffTrain::instantaneous(1.0, 10.0, atm(Stability::D, SigmaSet::BriggsRural));
         train.wind_changes.push(WindChange {
