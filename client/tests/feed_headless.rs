@@ -89,3 +89,57 @@ fn the_headless_client_state_matches_the_server() {
     let status = app.world().resource::<FeedStatus>();
     assert!(status.error.is_none() && status.last_ok.is_some());
 }
+
+#[test]
+fn the_headless_client_follows_the_demo_simulator() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = parktwin_e2e::start_demo_server(dir.path(), 5).expect("server");
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins)
+        .init_resource::<Live>()
+        .insert_resource(FeedStatus {
+            last_ok: None,
+            error: None,
+            snapshot_at: None,
+        })
+        .insert_resource(FeedChannel(spawn_feed(&server.url, false)))
+        .add_systems(Update, poll_feed);
+    // Twelve seconds of the simulated park: detectors read twice, trucks move, the wind is
+    // reported, a waybill or a gate pass may come.
+    let until = Instant::now() + Duration::from_secs(12);
+    while Instant::now() < until {
+        app.update();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let api = ApiClient::new(&server.url);
+    // The server's state: its snapshot, then the log up to where the client stands (the
+    // simulator does not wait for the comparison). Everything the snapshot holds is at or
+    // before the head read after it, so the client is compared once it is past that head.
+    let mut truth = api.live_snapshot().expect("server state");
+    let head: serde_json::Value = api.get_json("/events/head").expect("head");
+    let head = head["seq"].as_i64().expect("seq");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let client = loop {
+        app.update();
+        let c = &app.world().resource::<Live>().0;
+        if c.cursor >= head {
+            break c.clone();
+        }
+        assert!(Instant::now() < deadline, "the client did not catch up");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(client.vehicles.len() >= 2, "the client saw the trucks");
+    assert!(client.sensors.values().filter(|s| s.value.is_some()).count() > 150);
+    while truth.cursor < client.cursor {
+        let page = api.events_since(truth.cursor).expect("events");
+        let before = truth.cursor;
+        for e in page.events.iter().filter(|e| e.seq <= client.cursor) {
+            truth.apply(e);
+        }
+        if truth.cursor == before {
+            break;
+        }
+    }
+    assert_eq!(truth.cursor, client.cursor);
+    assert_eq!(client.digest(), truth.digest(), "the client's state is the server's");
+}

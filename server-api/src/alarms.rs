@@ -34,13 +34,7 @@ pub fn detector_rule(open: Option<AlarmTier>, level: SensorLevel) -> AlarmAction
         SensorLevel::Normal => None,
         SensorLevel::NoData => return AlarmAction::Keep,
     };
-    match (open, wanted) {
-        (None, None) => AlarmAction::Keep,
-        (None, Some(t)) => AlarmAction::Raise(t),
-        (Some(_), None) => AlarmAction::Close,
-        (Some(o), Some(t)) if t > o => AlarmAction::Escalate(t),
-        (Some(_), Some(_)) => AlarmAction::Keep,
-    }
+    tiered(open, wanted)
 }
 
 /// Speed limit for hazmat vehicles inside the park, km/h.
@@ -68,12 +62,9 @@ pub fn speeding_rule(open: Option<AlarmTier>, speed_kmh: f64, limit_kmh: f64) ->
         None
     };
     match (open, wanted) {
-        (None, None) => AlarmAction::Keep,
-        (None, Some(t)) => AlarmAction::Raise(t),
-        (Some(_), None) if speed_kmh <= limit_kmh => AlarmAction::Close,
-        (Some(_), None) => AlarmAction::Keep,
-        (Some(o), Some(t)) if t > o => AlarmAction::Escalate(t),
-        (Some(_), Some(_)) => AlarmAction::Keep,
+        // Between the limit and the margin: neither raised nor closed.
+        (Some(_), None) if speed_kmh > limit_kmh => AlarmAction::Keep,
+        _ => tiered(open, wanted),
     }
 }
 
@@ -105,6 +96,114 @@ pub fn offline_rule(open: Option<AlarmTier>, silent_s: i64, limit_s: i64) -> Ala
         (Some(_), false) => AlarmAction::Close,
         _ => AlarmAction::Keep,
     }
+}
+
+/// How far from its planned route (metres) a hazmat vehicle may be: a road's width and a
+/// GPS fix's error.
+pub const OFF_ROUTE_LIMIT_M: f64 = 50.0;
+/// How far off its route a vehicle is in alarm rather than warning, metres.
+pub const OFF_ROUTE_ALARM_M: f64 = 200.0;
+
+/// The off-route rule for a hazmat vehicle with a planned route, inside the fence: more than
+/// [`OFF_ROUTE_LIMIT_M`] from the route raises a warning, more than [`OFF_ROUTE_ALARM_M`] an
+/// alarm; back on the route closes it.
+///
+/// ```
+/// use parktwin_api::alarms::{off_route_rule, AlarmAction};
+/// use parktwin_api::model::AlarmTier;
+/// assert_eq!(off_route_rule(None, 12.0), AlarmAction::Keep);
+/// assert_eq!(off_route_rule(None, 80.0), AlarmAction::Raise(AlarmTier::Warning));
+/// assert_eq!(off_route_rule(Some(AlarmTier::Warning), 450.0), AlarmAction::Escalate(AlarmTier::Alarm));
+/// assert_eq!(off_route_rule(Some(AlarmTier::Alarm), 80.0), AlarmAction::Keep);
+/// assert_eq!(off_route_rule(Some(AlarmTier::Alarm), 20.0), AlarmAction::Close);
+/// ```
+pub fn off_route_rule(open: Option<AlarmTier>, distance_m: f64) -> AlarmAction {
+    let wanted = if distance_m > OFF_ROUTE_ALARM_M {
+        Some(AlarmTier::Alarm)
+    } else if distance_m > OFF_ROUTE_LIMIT_M {
+        Some(AlarmTier::Warning)
+    } else {
+        None
+    };
+    tiered(open, wanted)
+}
+
+/// How long a hazmat vehicle may stand still inside the fence outside the parking lot before
+/// a reminder, seconds (loading at a tank farm takes a few minutes).
+pub const STOPPED_LIMIT_S: i64 = 300;
+
+/// The stopped rule: a hazmat vehicle standing still inside the fence and outside the parking
+/// lot for more than [`STOPPED_LIMIT_S`] raises a reminder, for twice that a warning, for four
+/// times an alarm; moving again, or being in the parking lot or out of the park, closes it.
+/// `stopped_s` is how long it has stood still, `None` when it is exempt (parked or outside).
+///
+/// ```
+/// use parktwin_api::alarms::{stopped_rule, AlarmAction};
+/// use parktwin_api::model::AlarmTier;
+/// assert_eq!(stopped_rule(None, Some(200)), AlarmAction::Keep);
+/// assert_eq!(stopped_rule(None, Some(301)), AlarmAction::Raise(AlarmTier::Reminder));
+/// assert_eq!(stopped_rule(Some(AlarmTier::Reminder), Some(601)), AlarmAction::Escalate(AlarmTier::Warning));
+/// assert_eq!(stopped_rule(Some(AlarmTier::Warning), None), AlarmAction::Close);
+/// assert_eq!(stopped_rule(Some(AlarmTier::Warning), Some(0)), AlarmAction::Close);
+/// ```
+pub fn stopped_rule(open: Option<AlarmTier>, stopped_s: Option<i64>) -> AlarmAction {
+    let s = stopped_s.unwrap_or(0);
+    let wanted = if s > 4 * STOPPED_LIMIT_S {
+        Some(AlarmTier::Alarm)
+    } else if s > 2 * STOPPED_LIMIT_S {
+        Some(AlarmTier::Warning)
+    } else if s > STOPPED_LIMIT_S {
+        Some(AlarmTier::Reminder)
+    } else {
+        None
+    };
+    match (open, wanted) {
+        // Still standing but under the limit can only mean the clock of a late fix: keep.
+        (Some(_), None) if s > 0 => AlarmAction::Keep,
+        _ => tiered(open, wanted),
+    }
+}
+
+/// What an open alarm and the tier a condition wants make: raise, escalate (never lower) or
+/// close.
+fn tiered(open: Option<AlarmTier>, wanted: Option<AlarmTier>) -> AlarmAction {
+    match (open, wanted) {
+        (None, None) => AlarmAction::Keep,
+        (None, Some(t)) => AlarmAction::Raise(t),
+        (Some(_), None) => AlarmAction::Close,
+        (Some(o), Some(t)) if t > o => AlarmAction::Escalate(t),
+        (Some(_), Some(_)) => AlarmAction::Keep,
+    }
+}
+
+/// The distance (metres) from a point to a polyline, both in a planar metric frame (the park's
+/// local frame). Written here rather than taken from `geo`: that crate would bring a dozen
+/// others into the server for this one planar function.
+///
+/// ```
+/// use parktwin_api::alarms::distance_to_polyline;
+/// let route = [[0.0, 0.0], [100.0, 0.0], [100.0, 100.0]];
+/// assert_eq!(distance_to_polyline([50.0, 30.0], &route), 30.0);
+/// assert_eq!(distance_to_polyline([130.0, 50.0], &route), 30.0);
+/// assert_eq!(distance_to_polyline([-30.0, -40.0], &route), 50.0);
+/// ```
+pub fn distance_to_polyline(p: [f64; 2], line: &[[f64; 2]]) -> f64 {
+    if let [only] = line {
+        return (p[0] - only[0]).hypot(p[1] - only[1]);
+    }
+    line.windows(2)
+        .map(|w| {
+            let (a, b) = (w[0], w[1]);
+            let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+            let len2 = dx * dx + dy * dy;
+            let t = if len2 > 0.0 {
+                (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            (p[0] - a[0] - t * dx).hypot(p[1] - a[1] - t * dy)
+        })
+        .fold(f64::INFINITY, f64::min)
 }
 
 /// Whether a WGS84 point is inside a ring of WGS84 positions (even–odd rule; at a park's scale

@@ -133,7 +133,35 @@ impl ApiClient {
         );
         let weather: Vec<crate::model::WeatherReport> = self.get_json("/weather/latest")?;
         state.weather = weather.into_iter().map(|w| (w.station.clone(), w)).collect();
+        let waybills: Vec<crate::model::Waybill> = self.get_json("/waybills?valid_at=now")?;
+        // Newest first: the first of a plate is the one that holds.
+        for w in waybills.into_iter().rev() {
+            state.waybills.insert(w.plate.clone(), w);
+        }
+        state.add_passes(self.get_json::<Vec<crate::model::PassRecord>>("/passes")?);
         Ok(state)
+    }
+
+    /// `GET /sensors/{id}/observations`: a sensor's readings over the last `seconds`.
+    pub fn recent_observations(
+        &self,
+        sensor: &str,
+        seconds: i64,
+    ) -> Result<Vec<crate::model::Observation>, ClientError> {
+        self.get_json(&format!(
+            "/sensors/{}/observations?from={}",
+            encode(sensor),
+            encode(&ago(seconds))
+        ))
+    }
+
+    /// `GET /vehicles/{plate}/track`: a vehicle's fixes over the last `seconds`.
+    pub fn recent_track(&self, plate: &str, seconds: i64) -> Result<Vec<crate::model::VehiclePosition>, ClientError> {
+        self.get_json(&format!(
+            "/vehicles/{}/track?from={}",
+            encode(plate),
+            encode(&ago(seconds))
+        ))
     }
 
     /// `GET /events?since=SEQ`: the next page of the log.
@@ -145,6 +173,16 @@ impl ApiClient {
     pub fn hazards(&self) -> Result<Vec<HazardSource>, ClientError> {
         self.get_json("/hazards")
     }
+}
+
+/// A stored time `seconds` before now.
+fn ago(seconds: i64) -> String {
+    crate::ingest::format_utc(time::OffsetDateTime::now_utc() - time::Duration::seconds(seconds))
+}
+
+/// Percent-encodes a path segment or query value (plates carry Chinese characters and `·`).
+fn encode(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 /// The innermost cause of an error, which is what a person needs ("Connection refused").

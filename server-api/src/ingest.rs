@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::model::{GatePass, Observation, VehiclePosition, WeatherReport};
+use crate::model::{GatePass, Observation, VehiclePosition, Waybill, WeatherReport};
 
 /// How far ahead of the server's clock a record's time may be (clocks drift).
 pub const MAX_FUTURE_S: i64 = 300;
@@ -186,6 +186,64 @@ pub fn check_weather(
         .collect()
 }
 
+/// A UN number: `UN` and four digits.
+fn un_number_ok(un: &str) -> Result<(), String> {
+    let digits = un.strip_prefix("UN").unwrap_or(un);
+    if digits.len() != 4 || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!("\"{un}\" is not a UN number (UN and four digits)"));
+    }
+    Ok(())
+}
+
+/// A road tanker's load, tonnes.
+fn tonnes_ok(t: f64) -> Result<(), String> {
+    if (0.0..=60.0).contains(&t) {
+        Ok(())
+    } else {
+        Err("a road tanker carries 0 to 60 tonnes".into())
+    }
+}
+
+/// Longest planned route taken, points.
+pub const MAX_ROUTE_POINTS: usize = 2_000;
+
+/// Checks a batch of waybills; times come back normalised. A route point must be a WGS84
+/// position (a route is planned in the park, so anything else is a mistake of the sender).
+pub fn check_waybills(body: &[u8]) -> Result<Vec<Waybill>, String> {
+    records::<Waybill>(body, MAX_BATCH)?
+        .into_iter()
+        .map(|(i, mut w)| {
+            let at = |field: &str, why: String| format!("record {i} (waybill \"{}\"): field \"{field}\": {why}", w.id);
+            let n = w.id.trim().chars().count();
+            if n == 0 || n > 40 {
+                return Err(at("id", "must be 1 to 40 characters".into()));
+            }
+            plate_ok(&w.plate).map_err(|e| at("plate", e))?;
+            un_number_ok(&w.un_number).map_err(|e| at("un_number", e))?;
+            tonnes_ok(w.tonnes).map_err(|e| at("tonnes", e))?;
+            w.valid_from = normalise_time(&w.valid_from).map_err(|e| at("valid_from", e))?;
+            w.valid_to = normalise_time(&w.valid_to).map_err(|e| at("valid_to", e))?;
+            if w.valid_to <= w.valid_from {
+                return Err(at("valid_to", "must be after valid_from".into()));
+            }
+            if w.route.len() < 2 || w.route.len() > MAX_ROUTE_POINTS {
+                return Err(at(
+                    "route",
+                    format!("needs 2 to {MAX_ROUTE_POINTS} points, has {}", w.route.len()),
+                ));
+            }
+            if let Some(k) = w
+                .route
+                .iter()
+                .position(|p| !(p[0].is_finite() && p[1].is_finite() && p[0].abs() <= 180.0 && p[1].abs() <= 90.0))
+            {
+                return Err(at(&format!("route[{k}]"), "is not a WGS84 [lon, lat] position".into()));
+            }
+            Ok(w)
+        })
+        .collect()
+}
+
 /// Checks a batch of passes at a gate; times come back normalised.
 pub fn check_passes(body: &[u8], now: OffsetDateTime) -> Result<Vec<GatePass>, String> {
     records::<GatePass>(body, MAX_BATCH)?
@@ -194,16 +252,10 @@ pub fn check_passes(body: &[u8], now: OffsetDateTime) -> Result<Vec<GatePass>, S
             let at = |field: &str, why: String| format!("record {i} (plate \"{}\"): field \"{field}\": {why}", p.plate);
             plate_ok(&p.plate).map_err(|e| at("plate", e))?;
             if let Some(un) = &p.un_number {
-                let digits = un.strip_prefix("UN").unwrap_or(un);
-                if digits.len() != 4 || !digits.chars().all(|c| c.is_ascii_digit()) {
-                    return Err(at(
-                        "un_number",
-                        format!("\"{un}\" is not a UN number (UN and four digits)"),
-                    ));
-                }
+                un_number_ok(un).map_err(|e| at("un_number", e))?;
             }
-            if p.tonnes.is_some_and(|t| !(0.0..=60.0).contains(&t)) {
-                return Err(at("tonnes", "a road tanker carries 0 to 60 tonnes".into()));
+            if let Some(t) = p.tonnes {
+                tonnes_ok(t).map_err(|e| at("tonnes", e))?;
             }
             if p.waybill.as_ref().is_some_and(|w| w.trim().is_empty()) {
                 p.waybill = None;
@@ -269,6 +321,38 @@ mod tests {
         assert!(e.contains("speed_kmh"), "{e}");
         let ok = check_positions(r#"[{"plate":"鲁E1","time":"2026-11-26T11:00:00Z","lon":118.4,"lat":37.5,"speed_kmh":40,"heading_deg":90}]"#.as_bytes(), now());
         assert_eq!(ok.expect("valid").len(), 1);
+    }
+
+    #[test]
+    fn waybills_are_checked_field_by_field() {
+        let good = r#"{"id":"YD1","plate":"鲁E10037","un_number":"UN1017","cargo":"liquid chlorine","tonnes":25,
+            "valid_from":"2026-11-26T08:00:00+08:00","valid_to":"2026-11-26T20:00:00+08:00",
+            "route":[[118.46,37.56],[118.45,37.57]]}"#;
+        let ok = check_waybills(format!("[{good}]").as_bytes()).expect("valid");
+        assert_eq!(ok[0].valid_from, "2026-11-26T00:00:00.000Z");
+        let bad = |from: &str, to: &str| format!("[{good},{}]", good.replace(from, to));
+        let cases = [
+            (
+                bad("\"UN1017\"", "\"1017X\""),
+                "record 1 (waybill \"YD1\"): field \"un_number\"",
+            ),
+            (bad("\"tonnes\":25", "\"tonnes\":250"), "field \"tonnes\""),
+            (
+                bad("20:00:00+08:00", "07:00:00+08:00"),
+                "field \"valid_to\": must be after",
+            ),
+            (
+                bad("[[118.46,37.56],[118.45,37.57]]", "[[118.46,37.56]]"),
+                "field \"route\": needs 2",
+            ),
+            (bad("[118.45,37.57]", "[118.45,97.57]"), "field \"route[1]\""),
+            (bad("\"id\":\"YD1\"", "\"id\":\"\""), "field \"id\""),
+            (bad("\"cargo\"", "\"freight\""), "unknown field `freight`"),
+        ];
+        for (body, want) in cases {
+            let e = check_waybills(body.as_bytes()).expect_err("refused");
+            assert!(e.contains(want), "{want}: {e}");
+        }
     }
 
     #[test]

@@ -3,7 +3,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::model::{Alarm, Event, Observation, SensorLevel, SensorState, VehiclePosition, WeatherReport};
+use crate::model::{
+    Alarm, Event, Observation, PassDirection, PassRecord, SensorLevel, SensorState, VehiclePosition, Waybill,
+    WeatherReport,
+};
+
+/// How far back the gates' pass counters reach, seconds.
+pub const PASS_WINDOW_S: i64 = 24 * 3600;
 
 /// What the map shows now.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -18,6 +24,10 @@ pub struct LiveState {
     pub alarms: BTreeMap<i64, Alarm>,
     /// Each weather station's latest report.
     pub weather: HashMap<String, WeatherReport>,
+    /// Each plate's registered waybill (the latest registered).
+    pub waybills: HashMap<String, Waybill>,
+    /// The passes at the gates in the last [`PASS_WINDOW_S`] before the newest, by seq.
+    pub passes: BTreeMap<i64, PassRecord>,
 }
 
 impl LiveState {
@@ -38,7 +48,33 @@ impl LiveState {
                 .map(|a| (a.id, a))
                 .collect(),
             weather: HashMap::new(),
+            waybills: HashMap::new(),
+            passes: BTreeMap::new(),
         }
+    }
+
+    /// Adds passes (from `GET /passes`), each once, keeping the last day's.
+    pub fn add_passes(&mut self, passes: impl IntoIterator<Item = PassRecord>) {
+        for p in passes {
+            self.passes.insert(p.seq, p);
+        }
+        let newest = self.passes.values().map(|p| p.time.as_str()).max().map(str::to_string);
+        if let Some(cutoff) = newest.as_deref().and_then(|t| shifted(t, -PASS_WINDOW_S)) {
+            self.passes.retain(|_, p| p.time >= cutoff);
+        }
+    }
+
+    /// Each gate's passes in and out over the last day.
+    pub fn gate_counts(&self) -> BTreeMap<String, (usize, usize)> {
+        let mut out: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+        for p in self.passes.values() {
+            let c = out.entry(p.gate.clone()).or_default();
+            match p.direction {
+                PassDirection::In => c.0 += 1,
+                PassDirection::Out => c.1 += 1,
+            }
+        }
+        out
     }
 
     /// Folds one event in. Events at or before the cursor are ignored (a page fetched twice
@@ -76,6 +112,27 @@ impl LiveState {
                     }
                 }
             }
+            "waybill" => {
+                if let Ok(w) = serde_json::from_value::<Waybill>(ev.payload.clone()) {
+                    self.waybills.insert(w.plate.clone(), w);
+                }
+            }
+            "pass" => {
+                let p = &ev.payload;
+                let direction = serde_json::from_value::<PassDirection>(p["direction"].clone());
+                if let (Some(gate), Some(time), Some(plate), Ok(direction)) =
+                    (p["gate"].as_str(), p["time"].as_str(), p["plate"].as_str(), direction)
+                {
+                    self.add_passes([PassRecord {
+                        seq: ev.seq,
+                        gate: gate.into(),
+                        time: time.into(),
+                        plate: plate.into(),
+                        direction,
+                        hazmat: p["hazmat"].as_bool().unwrap_or(false),
+                    }]);
+                }
+            }
             "weather" => {
                 if let Ok(w) = serde_json::from_value::<WeatherReport>(ev.payload.clone()) {
                     let newer = self.weather.get(&w.station).is_none_or(|x| x.time <= w.time);
@@ -100,12 +157,20 @@ impl LiveState {
                     .map(|v| format!("v{}={},{}@{}", v.plate, v.lon, v.lat, v.time)),
             )
             .chain(self.alarms.values().map(|a| format!("a{}={:?}", a.id, a.tier)))
+            .chain(self.passes.keys().map(|seq| format!("p{seq}")))
+            .chain(self.waybills.values().map(|w| format!("w{}={}", w.plate, w.id)))
             .collect();
         parts.sort();
         parts.join("|").bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         })
     }
+}
+
+/// A stored time moved by `s` seconds, as stored.
+fn shifted(t: &str, s: i64) -> Option<String> {
+    let t = time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()?;
+    Some(crate::ingest::format_utc(t + time::Duration::seconds(s)))
 }
 
 #[cfg(test)]
@@ -176,6 +241,27 @@ mod tests {
         s.apply(&ev(5, "alarm_closed", closed));
         assert!(s.alarms.is_empty());
         assert_eq!(s.cursor, 5);
+    }
+
+    #[test]
+    fn gate_counters_count_each_pass_once_and_only_the_last_day() {
+        let pass = |seq: i64, time: &str, dir: &str| {
+            ev(
+                seq,
+                "pass",
+                json!({"gate": "gate-hazmat", "time": time, "plate": "A1", "direction": dir, "hazmat": true}),
+            )
+        };
+        let mut s = LiveState::from_snapshot(0, vec![], vec![], vec![]);
+        s.apply(&pass(1, "2026-01-01T00:00:00.000Z", "in"));
+        s.apply(&pass(2, "2026-01-01T06:00:00.000Z", "out"));
+        s.apply(&pass(3, "2026-01-01T12:00:00.000Z", "in"));
+        // The snapshot's list overlapping the events changes nothing.
+        s.add_passes(s.passes.values().cloned().collect::<Vec<_>>());
+        assert_eq!(s.gate_counts()["gate-hazmat"], (2, 1));
+        // A day after the first, it no longer counts.
+        s.apply(&pass(4, "2026-01-02T03:00:00.000Z", "in"));
+        assert_eq!(s.gate_counts()["gate-hazmat"], (2, 1));
     }
 
     #[test]

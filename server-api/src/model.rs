@@ -507,3 +507,48 @@ pub enum PassDirection {
     /// Out of the park.
     Out,
 }
+
+/// An electronic waybill for a dangerous-goods load (`POST /api/v1/waybills` takes a list of
+/// them): what the gate checks a hazmat truck against, and the route it must keep to inside the
+/// fence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Waybill {
+    /// The waybill's number, e.g. `YD0123456789`; registering a number again replaces it.
+    pub id: String,
+    /// Licence plate of the vehicle.
+    pub plate: String,
+    /// UN number of the cargo, e.g. `UN1017`.
+    pub un_number: String,
+    /// Cargo, as declared.
+    pub cargo: String,
+    /// Tonnes carried.
+    pub tonnes: f64,
+    /// From when it is valid, RFC 3339 (stored in UTC).
+    pub valid_from: String,
+    /// Until when it is valid, RFC 3339 (stored in UTC).
+    pub valid_to: String,
+    /// Where it delivers or loads (an enterprise or tank farm), free text.
+    #[serde(default)]
+    pub destination: Option<String>,
+    /// The planned route inside the park, WGS84 `[lon, lat]` points in driving order; at least
+    /// two. A vehicle more than [`crate::alarms::OFF_ROUTE_LIMIT_M`] from it is off its route.
+    pub route: Vec<[f64; 2]>,
+}
+
+/// A stored pass at a gate, as `GET /api/v1/passes` lists them and the `pass` event carries them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PassRecord {
+    /// Its event's position in the log.
+    pub seq: i64,
+    /// The gate.
+    pub gate: String,
+    /// When (UTC, RFC 3339).
+    pub time: String,
+    /// Licence plate.
+    pub plate: String,
+    /// In or out.
+    pub direction: PassDirection,
+    /// Carrying dangerous goods.
+    pub hazmat: bool,
+}

@@ -337,6 +337,19 @@ fn a_hazmat_truck_without_a_waybill_raises_an_alarm_at_the_gate() {
     let dir = tempfile::tempdir().expect("tempdir");
     let s = start_server(dir.path(), None).expect("server");
     let api = format!("{}/api/v1", s.url);
+    // W1 and W5 registered their waybills; W5 shows another number at the gate.
+    let waybill = |id: &str, plate: &str| {
+        json!({"id": id, "plate": plate, "un_number": "UN1017", "cargo": "liquid chlorine", "tonnes": 20.0,
+               "valid_from": ago(3600), "valid_to": ago(-3600), "route": [[118.46, 37.56], [118.45, 37.57]]})
+    };
+    let (status, body) = post(
+        &format!("{api}/waybills"),
+        &json!([
+            waybill("YD2026112600042", "鲁E·W1"),
+            waybill("YD2026112600043", "鲁E·W5")
+        ]),
+    );
+    assert_eq!(status, 200, "{body}");
     let passes = json!([
         {"time": ago(30), "plate": "鲁E·W1", "direction": "in", "hazmat": true, "cargo": "liquid chlorine",
          "un_number": "UN1017", "tonnes": 20.0, "waybill": "YD2026112600042"},
@@ -344,18 +357,23 @@ fn a_hazmat_truck_without_a_waybill_raises_an_alarm_at_the_gate() {
          "un_number": "UN1230", "tonnes": 25.0},
         {"time": ago(15), "plate": "鲁E·W3", "direction": "in", "hazmat": false},
         {"time": ago(10), "plate": "鲁E·W2", "direction": "in", "hazmat": true, "un_number": "UN1230"},
+        {"time": ago(9), "plate": "鲁E·W5", "direction": "in", "hazmat": true, "waybill": "YD-FORGED"},
     ]);
     let (status, body) = post(&format!("{api}/gates/gate-hazmat/passes"), &passes);
     assert_eq!(status, 200, "{body}");
     let open: Vec<Alarm> = get(&format!("{api}/alarms"));
+    let mut raised: Vec<(&str, &str, AlarmTier)> = open
+        .iter()
+        .map(|a| (a.rule.as_str(), a.source.as_str(), a.tier))
+        .collect();
+    raised.sort();
     assert_eq!(
-        open.len(),
-        1,
-        "one alarm for the truck without a waybill, not raised twice: {open:?}"
-    );
-    assert_eq!(
-        (open[0].rule.as_str(), open[0].source.as_str(), open[0].tier),
-        ("hazmat_without_waybill", "鲁E·W2", AlarmTier::Alarm)
+        raised,
+        [
+            ("hazmat_without_waybill", "鲁E·W2", AlarmTier::Alarm),
+            ("hazmat_without_waybill", "鲁E·W5", AlarmTier::Alarm)
+        ],
+        "one alarm for the truck without a waybill (not raised twice), one for the forged number"
     );
     let page: EventPage = get(&format!("{api}/events?since=0"));
     let pass = page.events.iter().find(|e| e.kind == "pass").expect("pass event");
@@ -372,4 +390,104 @@ fn a_hazmat_truck_without_a_waybill_raises_an_alarm_at_the_gate() {
         body["error"].as_str().is_some_and(|m| m.contains("un_number")),
         "{body}"
     );
+}
+
+#[test]
+fn waybills_are_registered_checked_and_served() {
+    use parktwin_api::model::Waybill;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = start_server(dir.path(), None).expect("server");
+    let api = format!("{}/api/v1", s.url);
+    let wb = json!({"id": "YD7", "plate": "鲁E·R1", "un_number": "UN1005", "cargo": "anhydrous ammonia",
+                    "tonnes": 24.5, "valid_from": ago(60), "valid_to": ago(-7200), "destination": "tank farm T-3",
+                    "route": [[118.46, 37.56], [118.45, 37.57]]});
+    let (status, body) = post(&format!("{api}/waybills"), &json!([wb]));
+    assert_eq!(status, 200, "{body}");
+    let mut bad = wb.clone();
+    bad["id"] = json!("YD8");
+    bad["route"] = json!([[118.46, 37.56], [318.45, 37.57]]);
+    let (status, body) = post(&format!("{api}/waybills"), &json!([wb, bad]));
+    assert_eq!(status, 422);
+    let msg = body["error"].as_str().unwrap_or_default();
+    assert!(msg.contains("record 1 (waybill \"YD8\"): field \"route[1]\""), "{msg}");
+    let all: Vec<Waybill> = get(&format!("{api}/waybills"));
+    assert_eq!(all.len(), 1, "nothing of the refused batch was stored: {all:?}");
+    let one: Waybill = get(&format!("{api}/waybills/YD7"));
+    assert_eq!((one.plate.as_str(), one.tonnes), ("鲁E·R1", 24.5));
+    let mine: Vec<Waybill> = get(&format!("{api}/waybills?plate=%E9%B2%81E%C2%B7R1"));
+    assert_eq!(mine.len(), 1);
+    let r = reqwest::blocking::get(format!("{api}/waybills/YD9")).expect("answer");
+    assert_eq!(r.status().as_u16(), 404);
+}
+
+#[test]
+fn off_route_and_stopped_trucks_raise_alarms_that_close_when_they_recover() {
+    use parktwin_api::model::{Alarm, AlarmTier, Park};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = start_server(dir.path(), None).expect("server");
+    let api = format!("{}/api/v1", s.url);
+    let frame = get::<Park>(&format!("{api}/park")).frame();
+    let at = |e: f64, n: f64| {
+        let (lon, lat) = frame.to_wgs84(e, n);
+        [lon, lat]
+    };
+    // The planned route: up the middle avenue from -400 m to +400 m north.
+    let wb = json!({"id": "YD-R", "plate": "鲁E·R2", "un_number": "UN1017", "cargo": "liquid chlorine",
+                    "tonnes": 20.0, "valid_from": ago(3600), "valid_to": ago(-3600),
+                    "route": [at(0.0, -400.0), at(0.0, 400.0)]});
+    assert_eq!(post(&format!("{api}/waybills"), &json!([wb])).0, 200);
+    let fix = |t: i64, e: f64, n: f64, speed: f64| {
+        let p = at(e, n);
+        json!({"plate": "鲁E·R2", "time": ago(t), "lon": p[0], "lat": p[1], "speed_kmh": speed})
+    };
+    let open = || -> Vec<(String, AlarmTier)> {
+        get::<Vec<Alarm>>(&format!("{api}/alarms"))
+            .into_iter()
+            .map(|a| (a.rule, a.tier))
+            .collect()
+    };
+    let send = |fixes: Value| {
+        let (status, body) = post(&format!("{api}/vehicles/positions"), &fixes);
+        assert_eq!(status, 200, "{body}");
+    };
+    // On the route, then 30 m beside it (a GPS error): nothing.
+    send(json!([fix(1000, 0.0, -300.0, 25.0), fix(990, 30.0, -200.0, 25.0)]));
+    assert!(open().is_empty(), "{:?}", open());
+    // 120 m off: a warning; 500 m off: an alarm; back on the route: closed.
+    send(json!([fix(980, 120.0, -100.0, 25.0)]));
+    assert_eq!(open(), [("vehicle_off_route".to_string(), AlarmTier::Warning)]);
+    send(json!([fix(970, 500.0, 0.0, 25.0)]));
+    assert_eq!(open(), [("vehicle_off_route".to_string(), AlarmTier::Alarm)]);
+    send(json!([fix(960, 10.0, 100.0, 25.0)]));
+    assert!(open().is_empty(), "{:?}", open());
+    // Standing still on the avenue: four minutes is loading, six is a reminder, eleven a
+    // warning; moving again closes it.
+    send(json!([fix(900, 0.0, 200.0, 0.0), fix(660, 0.0, 200.0, 0.0)]));
+    assert!(open().is_empty(), "{:?}", open());
+    send(json!([fix(540, 0.0, 200.0, 0.0)]));
+    assert_eq!(open(), [("vehicle_stopped".to_string(), AlarmTier::Reminder)]);
+    send(json!([fix(230, 0.0, 200.0, 0.0)]));
+    assert_eq!(open(), [("vehicle_stopped".to_string(), AlarmTier::Warning)]);
+    send(json!([fix(220, 0.0, 250.0, 20.0)]));
+    assert!(open().is_empty(), "{:?}", open());
+}
+
+#[test]
+fn a_truck_standing_in_the_parking_lot_is_no_alarm() {
+    use parktwin_api::model::{Alarm, Park};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = start_server(dir.path(), None).expect("server");
+    let api = format!("{}/api/v1", s.url);
+    let frame = get::<Park>(&format!("{api}/park")).frame();
+    // The hazmat parking lot's middle, by the demo park's plan.
+    let (lon, lat) = frame.to_wgs84(1300.0, -900.0);
+    let fix =
+        |t: i64, speed: f64| json!({"plate": "鲁E·P1", "time": ago(t), "lon": lon, "lat": lat, "speed_kmh": speed});
+    let (status, body) = post(
+        &format!("{api}/vehicles/positions"),
+        &json!([fix(3000, 10.0), fix(2000, 0.0), fix(10, 0.0)]),
+    );
+    assert_eq!(status, 200, "{body}");
+    let open: Vec<Alarm> = get(&format!("{api}/alarms"));
+    assert!(open.is_empty(), "{open:?}");
 }

@@ -57,6 +57,9 @@ pub fn router(store: Arc<Store>) -> Router {
         .route("/weather", post(ingest_weather))
         .route("/weather/latest", get(weather_latest))
         .route("/vehicles/{plate}/track", get(track))
+        .route("/waybills", get(waybills).post(ingest_waybills))
+        .route("/waybills/{id}", get(waybill))
+        .route("/passes", get(passes))
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_wrong_method);
     Router::new()
@@ -160,8 +163,8 @@ fn param<T: std::str::FromStr>(q: &HashMap<String, String>, key: &str, default: 
     }
 }
 
-/// The `from`/`to` window of a history query, as stored times (default: the last hour).
-fn window(q: &HashMap<String, String>) -> Result<(String, String), Failure> {
+/// The `from`/`to` window of a history query, as stored times (default: the last `span`).
+fn window(q: &HashMap<String, String>, span: time::Duration) -> Result<(String, String), Failure> {
     let bad = |key: &str, e: String| Failure(StatusCode::BAD_REQUEST, format!("query parameter \"{key}\": {e}"));
     let to = match q.get("to") {
         Some(t) => crate::ingest::normalise_time(t).map_err(|e| bad("to", e))?,
@@ -169,7 +172,7 @@ fn window(q: &HashMap<String, String>) -> Result<(String, String), Failure> {
     };
     let from = match q.get("from") {
         Some(t) => crate::ingest::normalise_time(t).map_err(|e| bad("from", e))?,
-        None => crate::ingest::format_utc(now() - time::Duration::hours(1)),
+        None => crate::ingest::format_utc(now() - span),
     };
     if from > to {
         return Err(Failure(
@@ -214,7 +217,7 @@ async fn sensor_observations(
     if !s.index()?.sensors.contains_key(&id) {
         return Err(Failure(StatusCode::NOT_FOUND, format!("unknown sensor \"{id}\"")));
     }
-    let (from, to) = window(&q)?;
+    let (from, to) = window(&q, time::Duration::hours(1))?;
     Ok(Json(s.observations(&id, &from, &to)?))
 }
 
@@ -227,7 +230,7 @@ async fn track(
     Path(plate): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Answer<impl IntoResponse> {
-    let (from, to) = window(&q)?;
+    let (from, to) = window(&q, time::Duration::hours(1))?;
     Ok(Json(s.track(&plate, &from, &to)?))
 }
 
@@ -306,4 +309,34 @@ async fn ingest_passes(State(s): State<AppState>, Path(gate): Path<String>, body
     }
     let batch = crate::ingest::check_passes(&body, now()).map_err(refused)?;
     Ok(Json(s.ingest_passes(&gate, &batch)?))
+}
+
+async fn ingest_waybills(State(s): State<AppState>, body: Bytes) -> Answer<impl IntoResponse> {
+    let batch = crate::ingest::check_waybills(&body).map_err(refused)?;
+    Ok(Json(s.ingest_waybills(&batch, &crate::ingest::format_utc(now()))?))
+}
+
+async fn waybills(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Answer<impl IntoResponse> {
+    let valid_at = match q.get("valid_at").map(String::as_str) {
+        None => None,
+        Some("now") => Some(crate::ingest::format_utc(now())),
+        Some(t) => Some(
+            crate::ingest::normalise_time(t)
+                .map_err(|e| Failure(StatusCode::BAD_REQUEST, format!("query parameter \"valid_at\": {e}")))?,
+        ),
+    };
+    Ok(Json(
+        s.waybills(q.get("plate").map(String::as_str), valid_at.as_deref())?,
+    ))
+}
+
+async fn passes(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Answer<impl IntoResponse> {
+    let (from, to) = window(&q, time::Duration::hours(24))?;
+    Ok(Json(s.passes(&from, &to)?))
+}
+
+async fn waybill(State(s): State<AppState>, Path(id): Path<String>) -> Answer<impl IntoResponse> {
+    s.waybill(&id)?
+        .map(Json)
+        .ok_or_else(|| Failure(StatusCode::NOT_FOUND, format!("unknown waybill \"{id}\"")))
 }

@@ -1,8 +1,11 @@
 //! The demo simulator (`parktwin-server --demo`): keeps the demo park alive. Detectors read
 //! plausible backgrounds with noise, and now and then one has an excursion through its warning
 //! and alarm thresholds and back; hazmat trucks come in by the hazmat gate, drive the avenues
-//! to a tank farm, stop to load, go to the hazmat parking and leave (one in five too fast). Deterministic for a seed
-//! (what happens, not when: times are the wall clock's).
+//! to a tank farm, stop to load, go to the hazmat parking and leave. Each registers its
+//! electronic waybill, with its planned route, before it reaches the gate. Now and then a rule
+//! breaks: one driver in five is too fast, one in ten has no waybill, one in eight takes the
+//! wrong avenue, one in ten breaks down on the road. Deterministic for a seed (what happens,
+//! not when: times are the wall clock's).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +16,7 @@ use rand_chacha::ChaCha8Rng;
 use super::store::Store;
 use crate::frame::LocalFrame;
 use crate::ingest::format_utc;
-use crate::model::{GatePass, Observation, PassDirection, SensorState, VehiclePosition, WeatherReport};
+use crate::model::{GatePass, Observation, PassDirection, SensorState, VehiclePosition, Waybill, WeatherReport};
 
 /// Seconds between two rounds of detector readings.
 const READ_EVERY_S: u64 = 5;
@@ -47,6 +50,7 @@ pub struct Simulator {
     tick: u64,
     stations: Vec<String>,
     passes: Vec<GatePass>,
+    waybills: Vec<Waybill>,
     /// Wind speed (m/s) and direction (from, degrees), drifting.
     wind: (f64, f64),
 }
@@ -56,7 +60,8 @@ const AVENUES_X: [f64; 3] = [-800.0, 0.0, 800.0];
 const AVENUES_Y: [f64; 2] = [-400.0, 400.0];
 const HAZMAT_GATE: [f64; 2] = [1600.0, -400.0];
 const OUTSIDE: [f64; 2] = [2400.0, -400.0];
-const PARKING: [f64; 2] = [1250.0, -700.0];
+/// A bay inside the hazmat parking lot (the lot spans about x 1140–1510, y −1110 to −710).
+const PARKING: [f64; 2] = [1250.0, -800.0];
 /// What the trucks carry: UN number and name.
 const CARGOES: [(&str, &str); 5] = [
     ("UN1017", "liquid chlorine"),
@@ -90,6 +95,7 @@ impl Simulator {
             },
             wind: (3.0, 250.0),
             passes: Vec::new(),
+            waybills: Vec::new(),
         };
         // The park is busy from the start: trucks already on their way in, at different legs.
         for leg in [1, 3, 7] {
@@ -107,7 +113,7 @@ impl Simulator {
         let ay = AVENUES_Y[self.rng.random_range(0..AVENUES_Y.len())];
         let dy = if self.rng.random_bool(0.5) { 250.0 } else { -250.0 };
         let load_s = self.rng.random_range(60.0..240.0);
-        let route = vec![
+        let planned = vec![
             (HAZMAT_GATE, 10.0),
             ([ax, -400.0], 0.0),
             ([ax, ay], 0.0),
@@ -120,6 +126,19 @@ impl Simulator {
             (HAZMAT_GATE, 10.0),
             (OUTSIDE, 0.0),
         ];
+        let mut route = planned.clone();
+        // One driver in eight takes the wrong avenue to the tank farm and comes back to it
+        // along the cross avenue.
+        if self.rng.random_bool(0.125) {
+            let others: Vec<f64> = AVENUES_X.iter().copied().filter(|x| *x != ax).collect();
+            let wrong = others[self.rng.random_range(0..others.len())];
+            route.splice(1..2, [([wrong, -400.0], 0.0), ([wrong, ay], 0.0)]);
+        }
+        // One truck in ten breaks down on the avenue for eleven minutes.
+        if self.rng.random_bool(0.1) {
+            let k = route.len() - 7;
+            route[k].1 = 660.0;
+        }
         let plate = format!("鲁E·{:05}", 10_000 + self.next_plate * 37 % 90_000);
         self.next_plate += 1;
         // One driver in five is in a hurry (55 km/h on a 30 km/h park road).
@@ -131,6 +150,27 @@ impl Simulator {
         let waybill =
             (!self.rng.random_bool(0.1)).then(|| format!("YD{:010}", self.rng.random_range(0..10_000_000_000u64)));
         let cargo = CARGOES[self.rng.random_range(0..CARGOES.len())];
+        if let Some(id) = &waybill {
+            let now = time::OffsetDateTime::now_utc();
+            let route = std::iter::once(OUTSIDE)
+                .chain(planned.iter().map(|(p, _)| *p))
+                .map(|p| {
+                    let (lon, lat) = self.frame.to_wgs84(p[0], p[1]);
+                    [lon, lat]
+                })
+                .collect();
+            self.waybills.push(Waybill {
+                id: id.clone(),
+                plate: plate.clone(),
+                un_number: cargo.0.to_string(),
+                cargo: cargo.1.to_string(),
+                tonnes: 25.0,
+                valid_from: format_utc(now - time::Duration::hours(1)),
+                valid_to: format_utc(now + time::Duration::hours(12)),
+                destination: Some(format!("tank farm at ({ax:.0}, {:.0})", ay + dy)),
+                route,
+            });
+        }
         Truck {
             plate,
             route,
@@ -141,6 +181,11 @@ impl Simulator {
             waybill,
             cargo,
         }
+    }
+
+    /// The waybills registered since the last call.
+    pub fn take_waybills(&mut self) -> Vec<Waybill> {
+        std::mem::take(&mut self.waybills)
     }
 
     /// The passes at the hazmat gate since the last call.
@@ -281,9 +326,13 @@ pub async fn run(store: Arc<Store>, seed: u64) {
         let (obs, fixes) = sim.step(now);
         let weather = sim.weather(now);
         let passes = sim.take_passes();
+        let waybills = sim.take_waybills();
         let s = store.clone();
         // SQLite blocks: off the async workers.
         let stored = tokio::task::spawn_blocking(move || -> Result<(), super::StoreError> {
+            if !waybills.is_empty() {
+                s.ingest_waybills(&waybills, &format_utc(now))?;
+            }
             if !obs.is_empty() {
                 s.ingest_observations(&obs)?;
             }

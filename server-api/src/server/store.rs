@@ -8,14 +8,26 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::seed::SeedData;
 use crate::alarms::{
-    AlarmAction, OFFLINE_AFTER_S, PARK_SPEED_LIMIT_KMH, detector_rule, inside_ring, offline_rule, speeding_rule,
-    waybill_rule,
+    AlarmAction, OFFLINE_AFTER_S, PARK_SPEED_LIMIT_KMH, detector_rule, distance_to_polyline, inside_ring,
+    off_route_rule, offline_rule, speeding_rule, stopped_rule, waybill_rule,
 };
-use crate::model::{Acknowledgement, GatePass, PassDirection, Role};
+use crate::model::{Acknowledgement, GatePass, PassDirection, Role, Waybill};
 use crate::model::{
     Alarm, AlarmTier, ChemicalTable, Event, EventPage, HazardSource, IngestReceipt, LayerInfo, Observation, Park,
     SensorLevel, SensorState, VehiclePosition, WeatherReport,
 };
+
+/// Seconds from one stored time to another (0 if either does not parse).
+fn seconds_between(from: &str, to: &str) -> i64 {
+    use time::format_description::well_known::Rfc3339;
+    match (
+        time::OffsetDateTime::parse(from, &Rfc3339),
+        time::OffsetDateTime::parse(to, &Rfc3339),
+    ) {
+        (Ok(a), Ok(b)) => (b - a).whole_seconds(),
+        _ => 0,
+    }
+}
 
 /// SHA-256 of a token, hex: what the database keeps instead of the token.
 fn token_hash(token: &str) -> String {
@@ -60,6 +72,34 @@ pub struct ParkIndex {
     pub gates: std::collections::HashSet<String>,
     /// The fence's outer ring (WGS84), if the park has a boundary.
     pub fence: Option<Vec<[f64; 2]>>,
+    /// The parking lots' outer rings (WGS84), where trucks may stand.
+    pub parking: Vec<Vec<[f64; 2]>>,
+    /// The park's local frame, for distances in metres.
+    pub frame: Option<crate::frame::LocalFrame>,
+}
+
+impl ParkIndex {
+    /// Whether a WGS84 point is inside the fence (everywhere, for a park without one).
+    pub fn inside_fence(&self, lon: f64, lat: f64) -> bool {
+        self.fence.as_ref().is_none_or(|ring| inside_ring(ring, lon, lat))
+    }
+
+    /// Whether a WGS84 point is in a parking lot.
+    pub fn in_parking(&self, lon: f64, lat: f64) -> bool {
+        self.parking.iter().any(|ring| inside_ring(ring, lon, lat))
+    }
+}
+
+/// The outer ring of a GeoJSON polygon feature, WGS84.
+fn outer_ring(f: &serde_json::Value) -> Option<Vec<[f64; 2]>> {
+    f["geometry"]["coordinates"][0]
+        .as_array()
+        .map(|pts| {
+            pts.iter()
+                .filter_map(|p| Some([p.get(0)?.as_f64()?, p.get(1)?.as_f64()?]))
+                .collect::<Vec<_>>()
+        })
+        .filter(|r| r.len() >= 4)
 }
 
 const SCHEMA: &str = "
@@ -92,6 +132,11 @@ CREATE TABLE IF NOT EXISTS passes (
 CREATE TABLE IF NOT EXISTS weather (
     station TEXT NOT NULL, time TEXT NOT NULL, record TEXT NOT NULL, seq INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS weather_by_station ON weather (station, time);
+CREATE TABLE IF NOT EXISTS waybills (
+    id TEXT PRIMARY KEY, plate TEXT NOT NULL, valid_from TEXT NOT NULL, valid_to TEXT NOT NULL,
+    record TEXT NOT NULL, seq INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS waybills_by_plate ON waybills (plate, valid_from);
+CREATE TABLE IF NOT EXISTS vehicle_state (plate TEXT PRIMARY KEY, moving_at TEXT NOT NULL);
 ";
 
 /// The rule name of detector threshold alarms.
@@ -102,6 +147,10 @@ pub const OFFLINE_RULE: &str = "detector_offline";
 pub const WAYBILL_RULE: &str = "hazmat_without_waybill";
 /// The rule name of hazmat speeding alarms.
 pub const SPEEDING_RULE: &str = "vehicle_speeding";
+/// The rule name of hazmat vehicles standing still outside the parking lot.
+pub const STOPPED_RULE: &str = "vehicle_stopped";
+/// The rule name of hazmat vehicles off their planned route.
+pub const OFF_ROUTE_RULE: &str = "vehicle_off_route";
 
 /// The layers whose features are sensors that take observations.
 pub const SENSOR_LAYERS: [&str; 2] = ["detectors", "weather_stations"];
@@ -267,7 +316,7 @@ impl Store {
         let conn = self.conn();
         let mut q = conn.prepare(
             "SELECT layer_id, id, feature FROM features
-             WHERE layer_id IN ('detectors', 'weather_stations', 'gates', 'boundary') ORDER BY ord",
+             WHERE layer_id IN ('detectors', 'weather_stations', 'gates', 'boundary', 'parking') ORDER BY ord",
         )?;
         let rows = q.query_map([], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
@@ -282,16 +331,10 @@ impl Store {
                 }
                 "boundary" => {
                     if ix.fence.is_none() {
-                        ix.fence = f["geometry"]["coordinates"][0]
-                            .as_array()
-                            .map(|pts| {
-                                pts.iter()
-                                    .filter_map(|p| Some([p.get(0)?.as_f64()?, p.get(1)?.as_f64()?]))
-                                    .collect::<Vec<_>>()
-                            })
-                            .filter(|r| r.len() >= 4);
+                        ix.fence = outer_ring(&f);
                     }
                 }
+                "parking" => ix.parking.extend(outer_ring(&f)),
                 _ => {
                     if layer == "weather_stations" {
                         ix.stations.insert(id.clone());
@@ -302,6 +345,13 @@ impl Store {
                     );
                 }
             }
+        }
+        drop(q);
+        let park: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'park'", [], |r| r.get(0))
+            .optional()?;
+        if let Some(park) = park {
+            ix.frame = Some(serde_json::from_str::<Park>(&park)?.frame());
         }
         let ix = std::sync::Arc::new(ix);
         *slot = Some(ix.clone());
@@ -537,7 +587,6 @@ impl Store {
     /// Stores a checked batch of vehicle positions and their events: all or none.
     pub fn ingest_positions(&self, batch: &[VehiclePosition]) -> Result<IngestReceipt, StoreError> {
         let index = self.index()?;
-        let fence = &index.fence;
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let mut last = 0;
@@ -554,11 +603,30 @@ impl Store {
             if newest.as_deref().is_some_and(|n| p.time.as_str() < n) {
                 continue; // a late fix does not decide the vehicle's present state
             }
-            // The park's speed limit holds inside the fence only.
-            let inside = fence.as_ref().is_none_or(|ring| inside_ring(ring, p.lon, p.lat));
+            // The park's rules hold inside the fence only.
+            let inside = index.inside_fence(p.lon, p.lat);
             let speed = if inside { p.speed_kmh } else { 0.0 };
             let rule = |open| speeding_rule(open, speed, PARK_SPEED_LIMIT_KMH);
             if let Some(seq) = Self::apply_rule(&tx, SPEEDING_RULE, &p.plate, &p.time, p.speed_kmh, rule)? {
+                last = seq;
+            }
+            let stopped_s = Self::stopped_for(&tx, p)?;
+            let exempt = !inside || index.in_parking(p.lon, p.lat);
+            let stopped = (!exempt).then_some(stopped_s);
+            let rule = |open| stopped_rule(open, stopped);
+            if let Some(seq) = Self::apply_rule(&tx, STOPPED_RULE, &p.plate, &p.time, stopped_s as f64, rule)? {
+                last = seq;
+            }
+            let off = match (&index.frame, inside) {
+                (Some(frame), true) => Self::active_waybill(&tx, &p.plate, &p.time)?.map(|w| {
+                    let route: Vec<[f64; 2]> = w.route.iter().map(|q| frame.to_map(q[0], q[1])).collect();
+                    distance_to_polyline(frame.to_map(p.lon, p.lat), &route)
+                }),
+                _ => None,
+            };
+            let off_m = off.unwrap_or(0.0);
+            let rule = |open| off_route_rule(open, off_m);
+            if let Some(seq) = Self::apply_rule(&tx, OFF_ROUTE_RULE, &p.plate, &p.time, off_m.round(), rule)? {
                 last = seq;
             }
         }
@@ -567,6 +635,87 @@ impl Store {
             accepted: batch.len(),
             last_seq: last,
         })
+    }
+
+    /// How long (seconds) the vehicle of the fix `p` has stood still, as of `p`: a fix at
+    /// walking pace or faster, or a vehicle's first fix, starts the clock again.
+    fn stopped_for(tx: &rusqlite::Transaction<'_>, p: &VehiclePosition) -> Result<i64, StoreError> {
+        let moving_at: Option<String> = tx
+            .query_row(
+                "SELECT moving_at FROM vehicle_state WHERE plate = ?1",
+                [&p.plate],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match moving_at {
+            Some(since) if p.speed_kmh < 1.0 => Ok(seconds_between(&since, &p.time)),
+            _ => {
+                tx.execute(
+                    "INSERT INTO vehicle_state (plate, moving_at) VALUES (?1, ?2)
+                     ON CONFLICT (plate) DO UPDATE SET moving_at = excluded.moving_at",
+                    params![p.plate, p.time],
+                )?;
+                Ok(0)
+            }
+        }
+    }
+
+    /// The waybill of `plate` valid at `time`: the latest-starting one, if several.
+    fn active_waybill(conn: &Connection, plate: &str, time: &str) -> Result<Option<Waybill>, StoreError> {
+        let record: Option<String> = conn
+            .query_row(
+                "SELECT record FROM waybills WHERE plate = ?1 AND valid_from <= ?2 AND valid_to >= ?2
+                 ORDER BY valid_from DESC LIMIT 1",
+                [plate, time],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(record.map(|r| serde_json::from_str(&r)).transpose()?)
+    }
+
+    /// Registers a checked batch of waybills (a number registered again is replaced) and their
+    /// events: all or none.
+    pub fn ingest_waybills(&self, batch: &[Waybill], now: &str) -> Result<IngestReceipt, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut last = 0;
+        for w in batch {
+            let record = serde_json::to_string(w)?;
+            last = Self::append_event(&tx, now, "waybill", &record)?;
+            tx.execute(
+                "INSERT INTO waybills (id, plate, valid_from, valid_to, record, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (id) DO UPDATE SET plate = excluded.plate, valid_from = excluded.valid_from,
+                   valid_to = excluded.valid_to, record = excluded.record, seq = excluded.seq",
+                params![w.id, w.plate, w.valid_from, w.valid_to, record, last],
+            )?;
+        }
+        tx.commit()?;
+        Ok(IngestReceipt {
+            accepted: batch.len(),
+            last_seq: last,
+        })
+    }
+
+    /// The registered waybills, of one plate or all, and only those valid at `valid_at` if
+    /// given; newest first.
+    pub fn waybills(&self, plate: Option<&str>, valid_at: Option<&str>) -> Result<Vec<Waybill>, StoreError> {
+        let conn = self.conn();
+        let mut q = conn.prepare(
+            "SELECT record FROM waybills WHERE (?1 IS NULL OR plate = ?1)
+               AND (?2 IS NULL OR (valid_from <= ?2 AND valid_to >= ?2))
+             ORDER BY valid_from DESC, id",
+        )?;
+        let rows = q.query_map([plate, valid_at], |r| r.get::<_, String>(0))?;
+        rows.map(|r| Ok(serde_json::from_str(&r?)?)).collect()
+    }
+
+    /// One waybill by number.
+    pub fn waybill(&self, id: &str) -> Result<Option<Waybill>, StoreError> {
+        let record: Option<String> = self
+            .conn()
+            .query_row("SELECT record FROM waybills WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
+        Ok(record.map(|r| serde_json::from_str(&r)).transpose()?)
     }
 
     /// Raises an offline alarm for each detector that has reported but has been silent for
@@ -609,7 +758,12 @@ impl Store {
                 "INSERT INTO passes (gate, time, plate, record, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![gate, p.time, p.plate, text, last],
             )?;
-            let breach = p.hazmat && p.direction == PassDirection::In && p.waybill.is_none();
+            // A hazmat truck coming in needs a registered waybill valid now, and the one it
+            // shows (if it shows a number) must be that one.
+            let breach = p.hazmat
+                && p.direction == PassDirection::In
+                && Self::active_waybill(&tx, &p.plate, &p.time)?
+                    .is_none_or(|w| p.waybill.as_ref().is_some_and(|shown| *shown != w.id));
             if let Some(seq) =
                 Self::apply_rule(&tx, WAYBILL_RULE, &p.plate, &p.time, p.tonnes.unwrap_or(0.0), |open| {
                     waybill_rule(open, breach)
@@ -623,6 +777,36 @@ impl Store {
             accepted: batch.len(),
             last_seq: last,
         })
+    }
+
+    /// The passes at every gate between two stored times (inclusive), oldest first.
+    pub fn passes(&self, from: &str, to: &str) -> Result<Vec<crate::model::PassRecord>, StoreError> {
+        let conn = self.conn();
+        let mut q =
+            conn.prepare("SELECT seq, gate, record FROM passes WHERE time >= ?1 AND time <= ?2 ORDER BY time, seq")?;
+        let rows = q.query_map([from, to], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, gate, record) = row?;
+            let p: GatePass = serde_json::from_value({
+                let mut v: serde_json::Value = serde_json::from_str(&record)?;
+                if let Some(o) = v.as_object_mut() {
+                    o.remove("gate");
+                }
+                v
+            })?;
+            out.push(crate::model::PassRecord {
+                seq,
+                gate,
+                time: p.time,
+                plate: p.plate,
+                direction: p.direction,
+                hazmat: p.hazmat,
+            });
+        }
+        Ok(out)
     }
 
     /// Stores a checked batch of weather reports and their events: all or none.
