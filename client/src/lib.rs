@@ -2,9 +2,12 @@
 //! capture into one Bevy app.
 
 pub mod feed;
+pub mod i18n;
 pub mod loader;
+pub mod pick;
 pub mod plume;
 pub mod render;
+pub mod search;
 pub mod ui;
 
 use std::path::PathBuf;
@@ -45,6 +48,10 @@ pub struct AppConfig {
     pub mode: Mode,
     /// An operator's token, for acknowledging alarms.
     pub token: Option<String>,
+    /// The panel's language at start.
+    pub lang: i18n::Lang,
+    /// A thing to select (and fly to) once the park is on screen: a feature id or a plate.
+    pub select: Option<String>,
 }
 
 /// The operator's token, if the client was given one.
@@ -107,7 +114,10 @@ pub fn build_app(cfg: &AppConfig) -> App {
         total: 0,
     })
     .insert_resource(LoaderChannel(spawn_loader(&cfg.server)))
-    .add_plugins(parktwin_layers::live::LiveLayersPlugin)
+    .add_plugins((
+        parktwin_layers::live::LiveLayersPlugin,
+        parktwin_layers::overlay::OverlayPlugin,
+    ))
     .insert_resource(feed::FeedStatus {
         last_ok: None,
         error: None,
@@ -115,11 +125,53 @@ pub fn build_app(cfg: &AppConfig) -> App {
         snapshot_at: render.then(String::new),
     })
     .insert_resource(feed::FeedChannel(feed::spawn_feed(&cfg.server, render)))
+    .insert_resource(cfg.lang)
+    .insert_resource(StartSelection(cfg.select.clone()))
+    .add_systems(Update, select_at_start)
+    .init_resource::<pick::Inspect>()
     .add_systems(Update, (poll_loader, feed::poll_feed))
+    .add_systems(
+        Update,
+        (pick::pick_on_click, pick::inspect_selection, pick::draw_track).chain(),
+    )
     .add_systems(EguiPrimaryContextPass, (ui::install_fonts, ui::panel).chain());
     if let Mode::Render { out, timeout } = &cfg.mode {
         app.insert_resource(render::RenderJob::new(out.clone(), *timeout))
             .add_plugins(render::RenderPlugin);
     }
     app
+}
+
+/// A thing to select and fly to as soon as it is on the map (`parktwin render --select`).
+#[derive(Resource, Debug, Clone, Default)]
+pub struct StartSelection(pub Option<String>);
+
+fn select_at_start(
+    mut commands: Commands,
+    mut wanted: ResMut<StartSelection>,
+    features: Query<(&parktwin_scene::FeatureRef, &GlobalTransform)>,
+    rig: Query<&parktwin_scene::OrbitCamera>,
+    home: Option<Res<parktwin_scene::HomeView>>,
+    mut selection: ResMut<parktwin_scene::Selection>,
+) {
+    let (Some(id), Some(home)) = (&wanted.0, home) else {
+        return;
+    };
+    // After the home view has been taken, so that the flight is not overridden by it.
+    if home.is_added() {
+        return;
+    }
+    let Some((f, t)) = features.iter().find(|(f, _)| f.feature == *id) else {
+        return;
+    };
+    let at = if t.translation() == Vec3::ZERO {
+        None
+    } else {
+        Some(t.translation())
+    };
+    if let (Some(at), Ok(cam)) = (at, rig.single()) {
+        commands.insert_resource(parktwin_scene::FlyTo::close_to(cam, at));
+    }
+    selection.0 = Some(f.clone());
+    wanted.0 = None;
 }

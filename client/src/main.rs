@@ -15,6 +15,9 @@ use parktwin::{AppConfig, Mode, build_app, check_display};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The panel's language: en or zh (it can be switched on the panel too).
+    #[arg(long, global = true, env = "PARKTWIN_LANG", default_value = "en")]
+    lang: parktwin::i18n::Lang,
 }
 
 #[derive(Subcommand, Debug)]
@@ -66,6 +69,10 @@ enum Command {
         /// Give up after this many seconds.
         #[arg(long, default_value_t = 120)]
         timeout: u64,
+        /// Select a thing and fly to it before the frame is taken: a detector, gate or
+        /// enterprise id, or a truck's plate.
+        #[arg(long)]
+        select: Option<String>,
     },
 }
 
@@ -106,6 +113,8 @@ fn run() -> anyhow::Result<ExitCode> {
             size,
             mode: Mode::Interactive,
             token,
+            lang: cli.lang,
+            select: None,
         },
         Command::Demo {
             data_dir,
@@ -119,6 +128,8 @@ fn run() -> anyhow::Result<ExitCode> {
                 size,
                 mode: Mode::Interactive,
                 token: Some(token),
+                lang: cli.lang,
+                select: None,
             }
         }
         Command::Render {
@@ -127,6 +138,7 @@ fn run() -> anyhow::Result<ExitCode> {
             size,
             view,
             timeout,
+            select,
         } => {
             if view != "home" {
                 bail!("unknown view \"{view}\"; the views are: home");
@@ -148,6 +160,8 @@ fn run() -> anyhow::Result<ExitCode> {
                     timeout: Duration::from_secs(timeout),
                 },
                 token: None,
+                lang: cli.lang,
+                select,
             }
         }
     };

@@ -1,15 +1,30 @@
-//! The operator's panel (egui): the park, the layer tree with toggles and legends, and the
-//! loading screen.
+//! The operator's panel (egui): the park and its live state (connection, data age, counts,
+//! gates, the alarm feed with acknowledge and fly-to), search, identify, the layer tree with
+//! toggles and legends, the language switch, labels on the map, and the loading screen.
 
+use bevy::camera::primitives::Aabb;
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
+use bevy::window::PrimaryWindow;
 use bevy_egui::{EguiContexts, egui};
+use parktwin_api::live::LiveState;
+use parktwin_api::model::{Alarm, AlarmTier, SensorLevel};
 use parktwin_layers::LayerRegistry;
-use parktwin_scene::{ParkData, PointerOverUi};
+use parktwin_layers::live::Live;
+use parktwin_scene::{FeatureRef, FlyTo, OrbitCamera, ParkData, PointerOverUi, Selection};
 
+use crate::feed::FeedStatus;
+use crate::i18n::{Lang, Msg, rule_name, tr};
 use crate::loader::LoadStatus;
+use crate::pick::{History, Inspect, place_of};
+use crate::search::{Entry, park_entries, search};
+use crate::{ActionStatus, OperatorToken, ServerUrl};
 
 /// Width of the side panel, logical pixels.
 pub const PANEL_WIDTH: f32 = 300.0;
+
+/// Closer than this (metres from the camera's target), detectors show their readings.
+pub const LABEL_DISTANCE: f32 = 900.0;
 
 fn swatch(ui: &mut egui::Ui, c: [u8; 3]) {
     let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
@@ -17,34 +32,17 @@ fn swatch(ui: &mut egui::Ui, c: [u8; 3]) {
         .rect_filled(rect, 2.0, egui::Color32::from_rgb(c[0], c[1], c[2]));
 }
 
-/// Where Debian and others keep a font with Chinese glyphs (the first found is used).
-const CJK_FONTS: &[&str] = &[
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-];
-
-/// Whether the panel can show Chinese names (a CJK font was found).
-#[derive(Resource, Debug, Clone, Copy)]
-pub struct CjkFont(pub bool);
-
-/// Adds a system CJK font to egui once, as a fallback after its own fonts, so that Chinese
-/// names show; without one the panel shows English names only, never empty boxes.
-pub fn install_fonts(mut contexts: EguiContexts, mut commands: Commands, mut done: Local<bool>) -> Result {
+/// Adds the bundled CJK font to egui once, as a fallback after its own fonts, so that Chinese
+/// shows on every machine and in the browser alike.
+pub fn install_fonts(mut contexts: EguiContexts, mut done: Local<bool>) -> Result {
     if *done {
         return Ok(());
     }
     *done = true;
-    let found = CJK_FONTS.iter().find_map(|p| std::fs::read(p).ok());
-    commands.insert_resource(CjkFont(found.is_some()));
-    let Some(bytes) = found else {
-        warn!("no CJK font found ({}); Chinese names are hidden", CJK_FONTS.join(", "));
-        return Ok(());
-    };
     let mut fonts = egui::FontDefinitions::default();
     fonts
         .font_data
-        .insert("cjk".into(), egui::FontData::from_owned(bytes).into());
+        .insert("cjk".into(), egui::FontData::from_static(crate::i18n::CJK_FONT).into());
     for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
         fonts.families.entry(family).or_default().push("cjk".into());
     }
@@ -52,20 +50,68 @@ pub fn install_fonts(mut contexts: EguiContexts, mut commands: Commands, mut don
     Ok(())
 }
 
-/// Draws the panel and the loading screen.
-#[allow(clippy::too_many_arguments)] // a Bevy system: its parameters are what it reads
-pub fn panel(
-    mut contexts: EguiContexts,
-    status: Res<LoadStatus>,
-    data: Option<Res<ParkData>>,
-    mut registry: ResMut<LayerRegistry>,
-    mut over_ui: ResMut<PointerOverUi>,
-    cjk: Option<Res<CjkFont>>,
-    live: Res<parktwin_layers::live::Live>,
-    feed: Res<crate::feed::FeedStatus>,
-) -> Result {
-    let cjk = cjk.is_some_and(|c| c.0);
-    let ctx = contexts.ctx_mut()?;
+/// What the search box holds between frames.
+#[derive(Default)]
+pub struct SearchState {
+    query: String,
+    park: Vec<Entry>,
+}
+
+/// What the panel reads and changes.
+#[derive(SystemParam)]
+pub struct Panel<'w, 's> {
+    contexts: EguiContexts<'w, 's>,
+    status: Res<'w, LoadStatus>,
+    data: Option<Res<'w, ParkData>>,
+    registry: ResMut<'w, LayerRegistry>,
+    over_ui: ResMut<'w, PointerOverUi>,
+    live: Res<'w, Live>,
+    feed: Res<'w, FeedStatus>,
+    lang: ResMut<'w, Lang>,
+    selection: ResMut<'w, Selection>,
+    inspect: Res<'w, Inspect>,
+    token: Res<'w, OperatorToken>,
+    action: Res<'w, ActionStatus>,
+    server: Res<'w, ServerUrl>,
+    commands: Commands<'w, 's>,
+    search: Local<'s, SearchState>,
+    rig: Query<'w, 's, &'static OrbitCamera>,
+    features: Query<'w, 's, (&'static FeatureRef, &'static GlobalTransform, Option<&'static Aabb>)>,
+    cameras: Query<'w, 's, (&'static Camera, &'static GlobalTransform)>,
+    windows: Query<'w, 's, &'static Window, With<PrimaryWindow>>,
+}
+
+/// Selects a thing and flies the camera to it.
+fn go_to(p: &mut Panel, f: FeatureRef) {
+    if let (Some(at), Ok(cam)) = (place_of(&f, &p.features), p.rig.single()) {
+        p.commands.insert_resource(FlyTo::close_to(cam, at));
+    }
+    p.selection.0 = Some(f);
+}
+
+/// The feature an alarm is about.
+fn alarm_feature(a: &Alarm) -> FeatureRef {
+    let layer = if a.rule.starts_with("detector") {
+        "detectors"
+    } else {
+        "vehicles"
+    };
+    FeatureRef {
+        layer: layer.into(),
+        feature: a.source.clone(),
+    }
+}
+
+/// Draws the panel, the map labels and the loading screen.
+pub fn panel(mut p: Panel) -> Result {
+    let ctx = p.contexts.ctx_mut()?.clone();
+    let lang = *p.lang;
+    if p.search.park.is_empty()
+        && let Some(d) = &p.data
+    {
+        p.search.park = park_entries(d);
+    }
+    map_labels(&ctx, &p, lang);
     let mut root = egui::Ui::new(
         ctx.clone(),
         "parktwin-root".into(),
@@ -73,23 +119,38 @@ pub fn panel(
             .layer_id(egui::LayerId::background())
             .max_rect(ctx.viewport_rect()),
     );
+    let mut go: Option<FeatureRef> = None;
+    let mut toggles = Vec::new();
     egui::Panel::right("parktwin-panel")
         .exact_size(PANEL_WIDTH)
         .resizable(false)
         .show(&mut root, |ui| {
-            ui.heading("ParkTwin");
-            match &data {
-                Some(d) => {
-                    ui.label(egui::RichText::new(&d.park.name).strong());
-                    if cjk {
-                        ui.label(&d.park.name_zh);
+            ui.horizontal(|ui| {
+                ui.heading("ParkTwin");
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if ui.button(tr(Msg::SwitchLang, lang)).clicked() {
+                        *p.lang = if lang == Lang::En { Lang::Zh } else { Lang::En };
                     }
+                });
+            });
+            match &p.data {
+                Some(d) => {
+                    ui.label(
+                        egui::RichText::new(if lang == Lang::Zh {
+                            &d.park.name_zh
+                        } else {
+                            &d.park.name
+                        })
+                        .strong(),
+                    );
                     let mut by_level = [0usize; 4];
                     for h in &d.hazards {
                         by_level[usize::from(h.level.clamp(1, 4)) - 1] += 1;
                     }
+                    let lv = tr(Msg::Level, lang);
                     ui.label(format!(
-                        "Major hazard sources: {} (level 1: {}, 2: {}, 3: {}, 4: {})",
+                        "{}: {} (1{lv}: {}, 2{lv}: {}, 3{lv}: {}, 4{lv}: {})",
+                        tr(Msg::MajorHazards, lang),
                         d.hazards.len(),
                         by_level[0],
                         by_level[1],
@@ -98,25 +159,34 @@ pub fn panel(
                     ));
                 }
                 None => {
-                    ui.label(status.describe());
+                    ui.label(p.status.describe());
                 }
             }
-            live_section(ui, &live.0, &feed);
-            ui.separator();
-            ui.strong("Layers");
-            let mut toggles = Vec::new();
             egui::ScrollArea::vertical().show(ui, |ui| {
-                for (group, layers) in registry.by_group() {
-                    egui::CollapsingHeader::new(group.title())
+                go = live_section(ui, &p, lang).or(go.take());
+                ui.separator();
+                go = search_section(ui, &mut p, lang).or(go.take());
+                identify_section(ui, &mut p, lang);
+                ui.separator();
+                ui.strong(tr(Msg::Layers, lang));
+                for (group, layers) in p.registry.by_group() {
+                    let title = if lang == Lang::Zh {
+                        group.title_zh()
+                    } else {
+                        group.title()
+                    };
+                    egui::CollapsingHeader::new(title)
+                        .id_salt(group.title())
                         .default_open(true)
                         .show(ui, |ui| {
                             for l in layers {
                                 let mut on = l.visible;
-                                let label = if cjk {
-                                    format!("{} · {} ({})", l.info.title, l.info.title_zh, l.info.feature_count)
+                                let name = if lang == Lang::Zh {
+                                    &l.info.title_zh
                                 } else {
-                                    format!("{} ({})", l.info.title, l.info.feature_count)
+                                    &l.info.title
                                 };
+                                let label = format!("{name} ({})", l.info.feature_count);
                                 if ui.checkbox(&mut on, label).changed() {
                                     toggles.push((l.info.id.clone(), on));
                                 }
@@ -134,68 +204,92 @@ pub fn panel(
                         });
                 }
                 ui.separator();
-                ui.small("Drag: orbit · right-drag: pan · wheel: zoom · H: home view");
+                ui.small(tr(Msg::Help, lang));
             });
-            for (id, on) in toggles {
-                registry.set_visible(&id, on);
-            }
         });
-    if data.is_none() {
-        egui::Area::new(egui::Id::new("loading"))
-            .anchor(egui::Align2::CENTER_CENTER, egui::vec2(-PANEL_WIDTH / 2.0, 0.0))
-            .show(ctx, |ui| {
-                egui::Frame::popup(ui.style()).show(ui, |ui| {
-                    ui.set_max_width(420.0);
-                    match &*status {
-                        LoadStatus::Retrying { server, error, attempt } => {
-                            ui.heading("Cannot reach the ParkTwin server");
-                            ui.label(format!("Tried {server}"));
-                            ui.label(error);
-                            ui.label(format!(
-                                "Retrying every {} s (attempt {attempt})…",
-                                crate::loader::RETRY_SECS
-                            ));
-                        }
-                        LoadStatus::Loading { done, total, .. } => {
-                            ui.heading("Loading the park…");
-                            ui.label(status.describe());
-                            if *total > 0 {
-                                ui.add(egui::ProgressBar::new(*done as f32 / *total as f32).show_percentage());
-                            }
-                        }
-                        LoadStatus::Ready => {}
-                    }
-                });
-            });
+    for (id, on) in toggles {
+        p.registry.set_visible(&id, on);
     }
-    over_ui.0 = ctx.is_pointer_over_egui() || ctx.egui_wants_pointer_input();
+    if let Some(f) = go {
+        go_to(&mut p, f);
+    }
+    if p.data.is_none() {
+        loading_screen(&ctx, &p.status, lang);
+    }
+    p.over_ui.0 = ctx.is_pointer_over_egui() || ctx.egui_wants_pointer_input();
     Ok(())
 }
 
-/// Connection state, data age, detector and truck counts, and the open alarms.
-fn live_section(ui: &mut egui::Ui, live: &parktwin_api::live::LiveState, feed: &crate::feed::FeedStatus) {
-    use parktwin_api::model::{AlarmTier, SensorLevel};
+fn loading_screen(ctx: &egui::Context, status: &LoadStatus, lang: Lang) {
+    egui::Area::new(egui::Id::new("loading"))
+        .anchor(egui::Align2::CENTER_CENTER, egui::vec2(-PANEL_WIDTH / 2.0, 0.0))
+        .show(ctx, |ui| {
+            egui::Frame::popup(ui.style()).show(ui, |ui| {
+                ui.set_max_width(420.0);
+                match status {
+                    LoadStatus::Retrying { server, error, attempt } => {
+                        ui.heading(tr(Msg::CannotReach, lang));
+                        ui.label(format!("{} {server}", tr(Msg::Tried, lang)));
+                        ui.label(error);
+                        ui.label(format!(
+                            "{} {} {} ({} {attempt})…",
+                            tr(Msg::RetryingEvery, lang),
+                            crate::loader::RETRY_SECS,
+                            tr(Msg::Seconds, lang),
+                            tr(Msg::Attempt, lang)
+                        ));
+                    }
+                    LoadStatus::Loading { done, total, .. } => {
+                        ui.heading(tr(Msg::LoadingPark, lang));
+                        ui.label(status.describe());
+                        if *total > 0 {
+                            ui.add(egui::ProgressBar::new(*done as f32 / *total as f32).show_percentage());
+                        }
+                    }
+                    LoadStatus::Ready => {}
+                }
+            });
+        });
+}
+
+fn tier_style(t: AlarmTier, lang: Lang) -> (egui::Color32, &'static str) {
+    match t {
+        AlarmTier::Alarm => (egui::Color32::from_rgb(255, 60, 60), tr(Msg::TierAlarm, lang)),
+        AlarmTier::Warning => (egui::Color32::from_rgb(255, 200, 0), tr(Msg::TierWarning, lang)),
+        AlarmTier::Reminder => (egui::Color32::from_rgb(120, 180, 255), tr(Msg::TierReminder, lang)),
+    }
+}
+
+/// Connection state and data age, counts, gates, and the open alarms (newest first) with
+/// acknowledge and fly-to. Returns what the operator asked to fly to.
+fn live_section(ui: &mut egui::Ui, p: &Panel, lang: Lang) -> Option<FeatureRef> {
+    let (live, feed) = (&p.live.0, &*p.feed);
     ui.separator();
     match (&feed.error, feed.last_ok) {
         (Some(e), _) => {
-            ui.colored_label(
-                egui::Color32::from_rgb(255, 90, 90),
-                "OFFLINE: live feed lost, retrying",
-            );
+            ui.colored_label(egui::Color32::from_rgb(255, 90, 90), tr(Msg::Offline, lang));
             ui.small(e);
         }
         (None, Some(_)) if feed.snapshot_at.is_some() => {
             let at = feed.snapshot_at.as_deref().unwrap_or("");
-            ui.colored_label(egui::Color32::from_rgb(80, 220, 120), format!("SNAPSHOT at {at}"));
+            ui.colored_label(
+                egui::Color32::from_rgb(80, 220, 120),
+                format!("{} {at}", tr(Msg::SnapshotAt, lang)),
+            );
         }
         (None, Some(t)) => {
             ui.colored_label(
                 egui::Color32::from_rgb(80, 220, 120),
-                format!("LIVE: data {} s old", t.elapsed().as_secs()),
+                format!(
+                    "{} {} {}",
+                    tr(Msg::LiveAge, lang),
+                    t.elapsed().as_secs(),
+                    tr(Msg::Seconds, lang)
+                ),
             );
         }
         (None, None) => {
-            ui.label("Connecting to the live feed...");
+            ui.label(tr(Msg::Connecting, lang));
         }
     }
     let count = |l: SensorLevel| {
@@ -205,34 +299,354 @@ fn live_section(ui: &mut egui::Ui, live: &parktwin_api::live::LiveState, feed: &
             .count()
     };
     ui.label(format!(
-        "Detectors: {} normal, {} warning, {} alarm, {} no data",
+        "{}: {} {}, {} {}, {} {}, {} {}",
+        tr(Msg::Detectors, lang),
         count(SensorLevel::Normal),
+        tr(Msg::Normal, lang),
         count(SensorLevel::Warning),
+        tr(Msg::Warning, lang),
         count(SensorLevel::Alarm),
-        count(SensorLevel::NoData)
+        tr(Msg::Alarm, lang),
+        count(SensorLevel::NoData),
+        tr(Msg::NoData, lang)
     ));
-    ui.label(format!("Hazmat trucks in the park: {}", live.vehicles.len()));
+    ui.label(format!("{}: {}", tr(Msg::TrucksInPark, lang), live.vehicles.len()));
     if let Some(w) = live.weather.values().max_by(|a, b| a.time.cmp(&b.time)) {
         ui.label(format!(
-            "Wind {:.1} m/s from {:.0}°, {:.1} °C ({})",
-            w.wind_speed_ms, w.wind_from_deg, w.temperature_c, w.station
+            "{} {:.1} m/s, {} {:.0}°, {:.1} °C ({})",
+            tr(Msg::Wind, lang),
+            w.wind_speed_ms,
+            tr(Msg::From, lang),
+            w.wind_from_deg,
+            w.temperature_c,
+            w.station
         ));
     }
-    ui.strong(format!("Open alarms ({})", live.alarms.len()));
-    for a in live.alarms.values().rev().take(8) {
-        let (c, t) = match a.tier {
-            AlarmTier::Alarm => (egui::Color32::from_rgb(255, 60, 60), "ALARM"),
-            AlarmTier::Warning => (egui::Color32::from_rgb(255, 200, 0), "WARNING"),
-            AlarmTier::Reminder => (egui::Color32::from_rgb(120, 180, 255), "REMINDER"),
+    let gates = live.gate_counts();
+    if !gates.is_empty() {
+        let text: Vec<String> = gates
+            .iter()
+            .map(|(g, (i, o))| format!("{g} {} {i} / {} {o}", tr(Msg::In, lang), tr(Msg::Out, lang)))
+            .collect();
+        ui.small(format!("{}: {}", tr(Msg::Gates, lang), text.join("; ")));
+    }
+    ui.strong(format!("{} ({})", tr(Msg::OpenAlarms, lang), live.alarms.len()));
+    let mut go = None;
+    for a in live.alarms.values().rev().take(12) {
+        let (c, t) = tier_style(a.tier, lang);
+        ui.horizontal_wrapped(|ui| {
+            ui.colored_label(
+                c,
+                format!(
+                    "{t} {} · {} {:.2} · {}",
+                    a.source,
+                    rule_name(&a.rule, lang),
+                    a.value,
+                    a.raised.get(11..19).unwrap_or("")
+                ),
+            );
+            if ui.small_button(tr(Msg::FlyTo, lang)).clicked() {
+                go = Some(alarm_feature(a));
+            }
+            match &a.acknowledged {
+                Some(ack) => {
+                    ui.small(format!("✔ {} {}", tr(Msg::Acked, lang), ack.by));
+                }
+                None => {
+                    if let Some(token) = &p.token.0
+                        && ui.small_button(tr(Msg::Ack, lang)).clicked()
+                    {
+                        acknowledge(&p.server.0, token, a.id, &p.action);
+                    }
+                }
+            }
+        });
+    }
+    if let Some(msg) = p.action.0.lock().ok().and_then(|m| m.clone()) {
+        ui.small(msg);
+    }
+    go
+}
+
+/// Acknowledges an alarm off the frame loop; the feed brings the acknowledgement back and a
+/// failure shows under the list.
+fn acknowledge(server: &str, token: &str, id: i64, status: &ActionStatus) {
+    let (api, token, status) = (
+        parktwin_api::client::ApiClient::new(server),
+        token.to_string(),
+        status.0.clone(),
+    );
+    std::thread::spawn(move || {
+        let outcome = match api.ack_alarm(id, &token) {
+            Ok(_) => None,
+            Err(e) => Some(format!("alarm {id}: {e}")),
         };
-        ui.colored_label(
-            c,
-            format!(
-                "{t} {} {:.2} since {}",
-                a.source,
-                a.value,
-                a.raised.get(11..19).unwrap_or("")
-            ),
+        if let Ok(mut s) = status.lock() {
+            *s = outcome;
+        }
+    });
+}
+
+/// The search box and its hits (trucks by plate from the live state, the rest from the park).
+fn search_section(ui: &mut egui::Ui, p: &mut Panel, lang: Lang) -> Option<FeatureRef> {
+    ui.horizontal(|ui| {
+        ui.label(tr(Msg::Search, lang));
+        ui.add(egui::TextEdit::singleline(&mut p.search.query).hint_text(tr(Msg::SearchHint, lang)));
+    });
+    if p.search.query.trim().is_empty() {
+        return None;
+    }
+    let mut entries = p.search.park.clone();
+    entries.extend(p.live.0.vehicles.keys().map(|plate| Entry {
+        feature: FeatureRef {
+            layer: "vehicles".into(),
+            feature: plate.clone(),
+        },
+        name: plate.clone(),
+        name_zh: String::new(),
+    }));
+    let hits = search(&entries, &p.search.query, 8);
+    if hits.is_empty() {
+        ui.small(tr(Msg::NoMatch, lang));
+    }
+    let mut go = None;
+    for h in hits {
+        let kind = match h.feature.layer.as_str() {
+            "enterprises" => tr(Msg::Enterprise, lang),
+            "detectors" => tr(Msg::Detector, lang),
+            "vehicles" => tr(Msg::Vehicle, lang),
+            _ => tr(Msg::Gate, lang),
+        };
+        let name = if lang == Lang::Zh && !h.name_zh.is_empty() {
+            &h.name_zh
+        } else {
+            &h.name
+        };
+        if ui.link(format!("{name} ({kind})")).clicked() {
+            go = Some(h.feature.clone());
+        }
+    }
+    go
+}
+
+/// The selected thing's properties, and its last hour: a detector's readings against its
+/// thresholds, a truck's cargo, waybill and track.
+fn identify_section(ui: &mut egui::Ui, p: &mut Panel, lang: Lang) {
+    let Some(sel) = p.selection.0.clone() else { return };
+    ui.separator();
+    ui.horizontal(|ui| {
+        ui.strong(format!("{}: {}", tr(Msg::Identify, lang), sel.feature));
+        if ui.small_button(tr(Msg::Close, lang)).clicked() {
+            p.selection.0 = None;
+        }
+    });
+    let live = &p.live.0;
+    if sel.layer == "vehicles" {
+        vehicle_card(ui, live, &sel.feature, lang);
+    } else if let Some(props) = p.data.as_ref().and_then(|d| feature_properties(d, &sel)) {
+        egui::Grid::new("props").num_columns(2).striped(true).show(ui, |ui| {
+            for (k, v) in props {
+                ui.small(k);
+                ui.small(match &v {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                });
+                ui.end_row();
+            }
+        });
+        if let Some(s) = live.sensors.get(&sel.feature) {
+            ui.label(format!(
+                "{}: {} {} ({:?})",
+                tr(Msg::Reading, lang),
+                s.value.map_or("—".into(), |v| format!("{v:.3}")),
+                s.unit.as_deref().unwrap_or(""),
+                s.level
+            ));
+        }
+    }
+    match &p.inspect.history {
+        History::Loading => {
+            ui.small(tr(Msg::Loading, lang));
+        }
+        History::Failed(e) => {
+            ui.colored_label(egui::Color32::from_rgb(255, 90, 90), e);
+        }
+        History::Readings(obs) => {
+            let s = live.sensors.get(&sel.feature);
+            detector_chart(ui, obs, s.and_then(|s| s.warn), s.and_then(|s| s.alarm), lang);
+        }
+        History::Track(fixes) => {
+            ui.small(format!(
+                "{}: {} {}",
+                tr(Msg::TrackHour, lang),
+                fixes.len(),
+                tr(Msg::Fixes, lang)
+            ));
+        }
+        History::None => {}
+    }
+}
+
+fn vehicle_card(ui: &mut egui::Ui, live: &LiveState, plate: &str, lang: Lang) {
+    if let Some(v) = live.vehicles.get(plate) {
+        ui.label(format!(
+            "{}: {:.0} km/h, {:.0}°",
+            tr(Msg::Speed, lang),
+            v.speed_kmh,
+            v.heading_deg
+        ));
+    }
+    match live.waybills.get(plate) {
+        Some(w) => {
+            ui.label(format!(
+                "{}: {} {} ({}), {} t",
+                tr(Msg::Cargo, lang),
+                w.un_number,
+                w.cargo,
+                w.id,
+                w.tonnes
+            ));
+            if let Some(d) = &w.destination {
+                ui.label(format!("{}: {d}", tr(Msg::Destination, lang)));
+            }
+        }
+        None => {
+            ui.colored_label(egui::Color32::from_rgb(255, 90, 90), tr(Msg::NoWaybill, lang));
+        }
+    }
+}
+
+/// A detector's last hour against its warning and alarm thresholds.
+fn detector_chart(
+    ui: &mut egui::Ui,
+    obs: &[parktwin_api::model::Observation],
+    warn: Option<f64>,
+    alarm: Option<f64>,
+    lang: Lang,
+) {
+    use egui_plot::{HLine, Line, Plot, PlotPoints};
+    let now = time::OffsetDateTime::now_utc();
+    let points: PlotPoints = obs
+        .iter()
+        .filter_map(|o| {
+            let t = time::OffsetDateTime::parse(&o.time, &time::format_description::well_known::Rfc3339).ok()?;
+            Some([(t - now).as_seconds_f64() / 60.0, o.value])
+        })
+        .collect();
+    ui.small(format!("{} (min)", tr(Msg::LastHour, lang)));
+    Plot::new("detector-chart")
+        .height(140.0)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .include_x(-60.0)
+        .include_x(0.0)
+        .include_y(0.0)
+        .show(ui, |plot| {
+            plot.line(Line::new(tr(Msg::Reading, lang), points).color(egui::Color32::from_rgb(80, 220, 120)));
+            if let Some(w) = warn {
+                plot.hline(HLine::new(tr(Msg::WarnLine, lang), w).color(egui::Color32::from_rgb(255, 200, 0)));
+            }
+            if let Some(a) = alarm {
+                plot.hline(HLine::new(tr(Msg::AlarmLine, lang), a).color(egui::Color32::from_rgb(255, 60, 60)));
+            }
+        });
+}
+
+/// A feature's GeoJSON properties.
+fn feature_properties(d: &ParkData, f: &FeatureRef) -> Option<Vec<(String, serde_json::Value)>> {
+    let (_, fc) = d.layers.iter().find(|(l, _)| l.id == f.layer)?;
+    let feat = fc
+        .features
+        .iter()
+        .find(|x| matches!(&x.id, Some(geojson::feature::Id::String(s)) if *s == f.feature))?;
+    Some(
+        feat.properties
+            .as_ref()
+            .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default(),
+    )
+}
+
+/// Labels on the map: each detector's reading when the camera is close (or the one under the
+/// pointer from afar), a truck's plate under the pointer, and the gates' counters.
+fn map_labels(ctx: &egui::Context, p: &Panel, lang: Lang) {
+    let (Ok((camera, cam_t)), Ok(rig)) = (p.cameras.single(), p.rig.single()) else {
+        return;
+    };
+    let cursor = p.windows.single().ok().and_then(|w| w.cursor_position());
+    // Over the map only, never over the panel.
+    let mut map = ctx.viewport_rect();
+    map.max.x -= PANEL_WIDTH;
+    let painter = ctx
+        .layer_painter(egui::LayerId::new(egui::Order::Background, egui::Id::new("map-labels")))
+        .with_clip_rect(map);
+    let close = rig.distance < LABEL_DISTANCE;
+    let gates = p.live.0.gate_counts();
+    let font = egui::FontId::proportional(13.0);
+    let mut hover: Option<(f32, egui::Pos2, String)> = None;
+    let mut shown = 0;
+    for (f, t, _) in &p.features {
+        let at = t.translation();
+        if at == Vec3::ZERO || !p.registry.is_visible(&f.layer) {
+            continue;
+        }
+        let Ok(s) = camera.world_to_viewport(cam_t, at) else {
+            continue;
+        };
+        let pos = egui::pos2(s.x, s.y);
+        let text = match f.layer.as_str() {
+            "detectors" => p.live.0.sensors.get(&f.feature).and_then(|s| {
+                s.value
+                    .map(|v| format!("{} {v:.2} {}", f.feature, s.unit.as_deref().unwrap_or("")))
+            }),
+            "vehicles" => Some(f.feature.clone()),
+            "gates" => {
+                let (i, o) = gates.get(&f.feature).copied().unwrap_or_default();
+                painter.text(
+                    pos + egui::vec2(0.0, -14.0),
+                    egui::Align2::CENTER_BOTTOM,
+                    format!("{} {i} · {} {o}", tr(Msg::In, lang), tr(Msg::Out, lang)),
+                    font.clone(),
+                    egui::Color32::WHITE,
+                );
+                None
+            }
+            _ => None,
+        };
+        let Some(text) = text else { continue };
+        if close && f.layer == "detectors" && shown < 80 {
+            shown += 1;
+            painter.text(
+                pos + egui::vec2(6.0, -6.0),
+                egui::Align2::LEFT_BOTTOM,
+                &text,
+                font.clone(),
+                egui::Color32::WHITE,
+            );
+        }
+        if let Some(c) = cursor {
+            let d = c.distance(s);
+            if d < crate::pick::PICK_RADIUS_PX && hover.as_ref().is_none_or(|h| d < h.0) {
+                hover = Some((d, pos, text));
+            }
+        }
+    }
+    if let Some((_, pos, text)) = hover {
+        let r = painter.text(
+            pos + egui::vec2(8.0, -8.0),
+            egui::Align2::LEFT_BOTTOM,
+            &text,
+            font.clone(),
+            egui::Color32::YELLOW,
+        );
+        painter.rect_filled(r.expand(3.0), 3.0, egui::Color32::from_black_alpha(170));
+        painter.text(
+            pos + egui::vec2(8.0, -8.0),
+            egui::Align2::LEFT_BOTTOM,
+            text,
+            font,
+            egui::Color32::YELLOW,
         );
     }
 }

@@ -239,3 +239,44 @@ fn live_view_shows_a_truck_and_a_detector_in_alarm() {
     let cyan = parktwin_layers::live::VEHICLE;
     assert!(close(got, cyan, 16), "truck at {px_truck}: {got:?}, want {cyan:?}");
 }
+
+#[test]
+fn a_selected_truck_is_flown_to_and_ringed_in_the_chinese_panel() {
+    need_display();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
+    let data = load_park(&ApiClient::new(&server.url), &|_, _, _| {}).expect("park loads");
+    let frame = data.park.frame();
+    let stamp = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc() - time::Duration::seconds(5));
+    let (lon, lat) = frame.to_wgs84(800.0, 0.0);
+    let r = reqwest::blocking::Client::new()
+        .post(format!("{}/api/v1/vehicles/positions", server.url))
+        .json(&serde_json::json!([{"plate": "鲁E·S0001", "time": stamp, "lon": lon, "lat": lat, "speed_kmh": 20, "heading_deg": 0}]))
+        .send()
+        .expect("ingest");
+    assert!(r.status().is_success());
+    let out = dir.path().join("selected.png");
+    let run = render(&server.url, &out, &["--lang", "zh", "--select", "鲁E·S0001"]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let img = image::open(&out).expect("png").to_rgb8();
+    let centre = Vec2::new(img.width() as f32 / 2.0, img.height() as f32 / 2.0);
+    let near = |c: [u8; 3], r0: f32, r1: f32| {
+        img.enumerate_pixels()
+            .filter(|(x, y, p)| {
+                let d = Vec2::new(*x as f32, *y as f32).distance(centre);
+                d >= r0 && d <= r1 && close(p.0, c, 20)
+            })
+            .count()
+    };
+    // The camera flew to the truck: it is in the middle of the picture, cyan, and its rear
+    // carries the orange placard.
+    let cyan = parktwin_layers::live::VEHICLE;
+    assert!(near(cyan, 0.0, 40.0) > 100, "no truck in the middle of the picture");
+    let orange = parktwin_layers::live::PLACARD;
+    assert!(near(orange, 0.0, 40.0) > 10, "no placard near the centre");
+    // And a white ring goes round it.
+    assert!(
+        near([255, 255, 255], 40.0, 120.0) > 60,
+        "no selection ring round the truck"
+    );
+}

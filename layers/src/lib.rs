@@ -2,6 +2,7 @@
 //! visibility, z-order), and the plugin that applies it to the entities drawn for each layer.
 
 pub mod live;
+pub mod overlay;
 
 use bevy::prelude::*;
 use parktwin_api::model::{LayerGroup, LayerInfo};

@@ -37,6 +37,12 @@ pub fn level_scale(level: SensorLevel) -> f32 {
     }
 }
 
+/// The orange of a dangerous-goods placard (GB 13392), on every tracked truck's roof.
+pub const PLACARD: [u8; 3] = [255, 120, 0];
+
+/// How many past fixes a truck's trail shows.
+pub const TRAIL_FIXES: usize = 20;
+
 /// A vehicle on the map.
 #[derive(Component, Debug, Clone)]
 pub struct VehicleMarker {
@@ -46,6 +52,21 @@ pub struct VehicleMarker {
     pub target: Vec3,
     /// Its heading, radians clockwise from north.
     pub heading: f32,
+    /// Its last fixes, oldest first (the trail).
+    pub trail: std::collections::VecDeque<Vec3>,
+}
+
+impl VehicleMarker {
+    /// Takes a new fix: the old target joins the trail (a fix at the same place adds nothing).
+    pub fn fix(&mut self, at: Vec3) {
+        if at.distance(self.target) > 0.5 {
+            self.trail.push_back(self.target);
+            while self.trail.len() > TRAIL_FIXES {
+                self.trail.pop_front();
+            }
+            self.target = at;
+        }
+    }
 }
 
 /// Draws the live layers.
@@ -53,8 +74,17 @@ pub struct LiveLayersPlugin;
 
 impl Plugin for LiveLayersPlugin {
     fn build(&self, app: &mut App) {
-        app.init_resource::<Live>()
-            .add_systems(Update, (colour_detectors, place_vehicles, move_vehicles).chain());
+        app.init_resource::<Live>().add_systems(
+            Update,
+            (
+                colour_detectors,
+                place_vehicles,
+                move_vehicles,
+                draw_trails,
+                flash_gates,
+            )
+                .chain(),
+        );
     }
 }
 
@@ -104,7 +134,7 @@ fn place_vehicles(
     mut q: Query<(Entity, &mut VehicleMarker)>,
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
-    mut assets: Local<Option<(Handle<Mesh>, Handle<StandardMaterial>)>>,
+    mut assets: Local<Option<TruckAssets>>,
 ) {
     let Some(data) = data else { return };
     // The park can arrive after the first live state: place what is known as soon as it does.
@@ -112,17 +142,22 @@ fn place_vehicles(
         return;
     }
     let frame = data.park.frame();
-    let (mesh, mat) = assets
+    let (mesh, mat, placard, orange) = assets
         .get_or_insert_with(|| {
+            let flat = |c: [u8; 3]| StandardMaterial {
+                base_color: Color::srgb_u8(c[0], c[1], c[2]),
+                unlit: true,
+                ..default()
+            };
             (
                 // A map symbol, not a scale model: a truck is drawn 30 m long so it shows from
                 // the home view, in a cyan no parcel, pipe or detector uses.
                 meshes.add(Cuboid::new(12.0, 8.0, 30.0)),
-                materials.add(StandardMaterial {
-                    base_color: Color::srgb_u8(VEHICLE[0], VEHICLE[1], VEHICLE[2]),
-                    unlit: true,
-                    ..default()
-                }),
+                materials.add(flat(VEHICLE)),
+                // The hazmat placard on its roof, toward the rear (where tankers carry it),
+                // leaving the middle of the symbol cyan.
+                meshes.add(Cuboid::new(6.0, 1.0, 8.0)),
+                materials.add(flat(PLACARD)),
             )
         })
         .clone();
@@ -131,8 +166,10 @@ fn place_vehicles(
         match live.0.vehicles.get(&m.plate) {
             Some(v) => {
                 let [x, n] = frame.to_map(v.lon, v.lat);
-                m.target = Vec3::new(x as f32, 4.0, -(n as f32));
-                m.heading = (v.heading_deg as f32).to_radians();
+                m.fix(Vec3::new(x as f32, 4.0, -(n as f32)));
+                if v.speed_kmh > 0.5 {
+                    m.heading = (v.heading_deg as f32).to_radians(); // a standing truck keeps its heading
+                }
                 seen.insert(m.plate.clone());
             }
             None => commands.entity(e).despawn(),
@@ -153,7 +190,13 @@ fn place_vehicles(
                 plate: plate.clone(),
                 target: at,
                 heading,
+                trail: Default::default(),
             },
+            children![(
+                Mesh3d(placard.clone()),
+                MeshMaterial3d(orange.clone()),
+                Transform::from_xyz(0.0, 4.5, 9.0),
+            )],
             LayerMember("vehicles".into()),
             FeatureRef {
                 layer: "vehicles".into(),
@@ -161,6 +204,22 @@ fn place_vehicles(
             },
         ));
     }
+}
+
+/// The truck symbol's meshes and materials: body, placard.
+type TruckAssets = (
+    Handle<Mesh>,
+    Handle<StandardMaterial>,
+    Handle<Mesh>,
+    Handle<StandardMaterial>,
+);
+
+/// What the gate flashes remember: each gate's count seen, when it last flashed, where it is.
+#[derive(Default)]
+struct GateFlashes {
+    seen: HashMap<String, usize>,
+    flashes: HashMap<String, f32>,
+    places: HashMap<String, Vec3>,
 }
 
 /// Eases each truck toward its latest fix, so it glides rather than jumps once a second.
@@ -174,4 +233,61 @@ fn move_vehicles(time: Res<Time>, mut q: Query<(&VehicleMarker, &mut Transform)>
         }
         t.rotation = Quat::from_rotation_y(-m.heading);
     }
+}
+
+/// Each truck's trail: its last fixes, fading toward the oldest.
+fn draw_trails(
+    mut gizmos: Gizmos,
+    registry: Option<Res<crate::LayerRegistry>>,
+    q: Query<(&VehicleMarker, &Transform)>,
+) {
+    if registry.is_some_and(|r| !r.is_visible("vehicles")) {
+        return;
+    }
+    for (m, t) in &q {
+        let n = m.trail.len();
+        let points = m.trail.iter().copied().chain(std::iter::once(t.translation));
+        let colours = (0..=n).map(|i| {
+            let a = 0.15 + 0.85 * i as f32 / n.max(1) as f32;
+            Color::srgba_u8(VEHICLE[0], VEHICLE[1], VEHICLE[2], (a * 255.0) as u8)
+        });
+        gizmos.linestrip_gradient(points.zip(colours));
+    }
+}
+
+/// How long a gate's ring pulses after a pass, seconds.
+pub const GATE_FLASH_S: f32 = 3.0;
+
+/// Pulses a ring at a gate when a vehicle passes it.
+fn flash_gates(
+    mut gizmos: Gizmos,
+    live: Res<Live>,
+    data: Option<Res<ParkData>>,
+    time: Res<Time>,
+    mut state: Local<GateFlashes>,
+) {
+    let Some(data) = data else { return };
+    let GateFlashes { seen, flashes, places } = &mut *state;
+    if places.is_empty() {
+        *places = crate::overlay::point_places(&data, "gates");
+    }
+    let now = time.elapsed_secs();
+    if live.is_changed() {
+        for (gate, (i, o)) in live.0.gate_counts() {
+            let total = i + o;
+            // The first count seen is history, not a pass now.
+            if seen.insert(gate.clone(), total).is_some_and(|before| total > before) {
+                flashes.insert(gate, now);
+            }
+        }
+    }
+    flashes.retain(|gate, at| {
+        let age = now - *at;
+        if let Some(p) = places.get(gate) {
+            let k = (age / GATE_FLASH_S).clamp(0.0, 1.0);
+            let colour = Color::srgba(1.0, 1.0, 1.0, 1.0 - k);
+            gizmos.circle(crate::overlay::flat_at(*p + Vec3::Y * 2.0), 20.0 + 80.0 * k, colour);
+        }
+        age < GATE_FLASH_S
+    });
 }

@@ -100,6 +100,51 @@ pub fn project(cam: &Transform, size: Vec2, p: Vec3) -> Option<Vec2> {
 #[derive(Resource, Default, Debug)]
 pub struct PointerOverUi(pub bool);
 
+/// A flight of the camera to another view (search, fly-to from an alarm), eased over
+/// [`FLIGHT_S`]; the distance changes geometrically so that zooming in feels even.
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct FlyTo {
+    /// Where the flight ends.
+    pub to: OrbitCamera,
+    from: Option<OrbitCamera>,
+    t: f32,
+}
+
+/// How long a flight takes, seconds.
+pub const FLIGHT_S: f32 = 1.2;
+
+/// How far from a thing the camera stops when it flies there, metres.
+pub const CLOSE_DISTANCE: f32 = 450.0;
+
+impl FlyTo {
+    /// A flight to `to`.
+    pub fn new(to: OrbitCamera) -> Self {
+        Self { to, from: None, t: 0.0 }
+    }
+
+    /// A flight from the current view to look at `at` from [`CLOSE_DISTANCE`], from the same side.
+    pub fn close_to(current: &OrbitCamera, at: Vec3) -> Self {
+        Self::new(OrbitCamera {
+            target: Vec3::new(at.x, 0.0, at.z),
+            distance: CLOSE_DISTANCE,
+            pitch: current.pitch.max(0.7),
+            ..*current
+        })
+    }
+}
+
+/// The view `t` (0..1) of the way from `a` to `b`, smoothstep-eased.
+pub fn flight_view(a: &OrbitCamera, b: &OrbitCamera, t: f32) -> OrbitCamera {
+    let t = t.clamp(0.0, 1.0);
+    let e = t * t * (3.0 - 2.0 * t);
+    OrbitCamera {
+        target: a.target.lerp(b.target, e),
+        yaw: a.yaw + (b.yaw - a.yaw) * e,
+        pitch: a.pitch + (b.pitch - a.pitch) * e,
+        distance: a.distance * (b.distance / a.distance).powf(e),
+    }
+}
+
 /// The home view once the park is known.
 #[derive(Resource, Debug, Clone, Copy)]
 pub struct HomeView(pub OrbitCamera);
@@ -111,7 +156,7 @@ impl Plugin for CameraRigPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<PointerOverUi>()
             .add_systems(Startup, spawn_camera)
-            .add_systems(Update, (controls, go_home, apply_orbit).chain());
+            .add_systems(Update, (controls, go_home, fly, apply_orbit).chain());
     }
 }
 
@@ -201,6 +246,18 @@ fn go_home(keys: Res<ButtonInput<KeyCode>>, home: Option<Res<HomeView>>, mut rig
     }
 }
 
+fn fly(mut commands: Commands, flight: Option<ResMut<FlyTo>>, time: Res<Time>, mut rig: Query<&mut OrbitCamera>) {
+    let (Some(mut flight), Ok(mut cam)) = (flight, rig.single_mut()) else {
+        return;
+    };
+    let from = *flight.from.get_or_insert(*cam);
+    flight.t += time.delta_secs() / FLIGHT_S;
+    *cam = flight_view(&from, &flight.to, flight.t);
+    if flight.t >= 1.0 {
+        commands.remove_resource::<FlyTo>();
+    }
+}
+
 fn apply_orbit(mut q: Query<(&OrbitCamera, &mut Transform), Changed<OrbitCamera>>) {
     for (rig, mut t) in &mut q {
         *t = rig.transform();
@@ -210,6 +267,23 @@ fn apply_orbit(mut q: Query<(&OrbitCamera, &mut Transform), Changed<OrbitCamera>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_flight_starts_where_the_camera_is_and_ends_close_to_the_thing() {
+        let a = OrbitCamera {
+            target: Vec3::ZERO,
+            yaw: 0.2,
+            pitch: 0.9,
+            distance: 5000.0,
+        };
+        let b = FlyTo::close_to(&a, Vec3::new(800.0, 4.0, -400.0)).to;
+        assert_eq!(flight_view(&a, &b, 0.0), a);
+        assert_eq!(flight_view(&a, &b, 1.0).target, Vec3::new(800.0, 0.0, -400.0));
+        assert!((flight_view(&a, &b, 1.0).distance - CLOSE_DISTANCE).abs() < 1e-3);
+        // Halfway in time, halfway in the ratio of distances: geometric, not linear.
+        let mid = flight_view(&a, &b, 0.5).distance;
+        assert!((mid - (5000.0f32 * CLOSE_DISTANCE).sqrt()).abs() < 1.0, "{mid}");
+    }
 
     #[test]
     fn home_view_frames_the_whole_park_beside_the_panel() {

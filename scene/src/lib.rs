@@ -14,7 +14,7 @@ use bevy::mesh::{Indices, PrimitiveTopology};
 use bevy::prelude::*;
 use parktwin_api::model::{HazardSource, LayerInfo, Park};
 
-pub use camera::{CameraRigPlugin, HomeView, OrbitCamera, PointerOverUi};
+pub use camera::{CameraRigPlugin, FlyTo, HomeView, OrbitCamera, PointerOverUi};
 use model::{Shading, Shape};
 
 /// The park as loaded from the server: metadata, catalog and every layer's features.
@@ -57,12 +57,16 @@ impl ParkData {
 #[derive(Resource, Debug, Clone, Copy, Default)]
 pub struct PanelInset(pub f32);
 
+/// The thing the operator picked on the map (or in search, or from an alarm), if any.
+#[derive(Resource, Debug, Clone, Default, PartialEq)]
+pub struct Selection(pub Option<FeatureRef>);
+
 /// Marks an entity as part of a layer; the layer registry shows and hides by it.
 #[derive(Component, Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LayerMember(pub String);
 
 /// The map feature an entity draws.
-#[derive(Component, Debug, Clone, PartialEq, Eq)]
+#[derive(Component, Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FeatureRef {
     /// Layer id.
     pub layer: String,
@@ -84,6 +88,7 @@ impl Plugin for ParkScenePlugin {
     fn build(&self, app: &mut App) {
         app.add_message::<ParkSpawned>()
             .init_resource::<PanelInset>()
+            .init_resource::<Selection>()
             .insert_resource(ClearColor(Color::srgb_u8(18, 22, 30)))
             .insert_resource(GlobalAmbientLight {
                 brightness: 900.0,

@@ -69,6 +69,22 @@ impl LayerGroup {
             LayerGroup::IndustryChain => "Industry chain",
         }
     }
+
+    /// The group's title in Chinese, as the park platform names its scenarios.
+    pub fn title_zh(self) -> &'static str {
+        match self {
+            LayerGroup::Base => "基础底图",
+            LayerGroup::Operations => "运行监测",
+            LayerGroup::Safety => "安全管理",
+            LayerGroup::ClosedManagement => "封闭化管理",
+            LayerGroup::Emergency => "应急管理",
+            LayerGroup::Environment => "环境保护",
+            LayerGroup::Energy => "能源管理",
+            LayerGroup::PipeGallery => "管廊管理",
+            LayerGroup::Services => "公共服务",
+            LayerGroup::IndustryChain => "产业链",
+        }
+    }
 }
 
 /// One entry of the layer catalog (`GET /api/v1/layers`).

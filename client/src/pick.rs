@@ -1,0 +1,190 @@
+//! Picking and identify: a click on the map selects what is under the pointer (a point marker
+//! within a few pixels first, then the mesh the pointer's ray hits); the selection's history
+//! (a detector's last hour, a truck's track) is fetched in the background for the panel.
+
+use std::time::{Duration, Instant};
+
+use bevy::picking::mesh_picking::ray_cast::{MeshRayCast, MeshRayCastSettings};
+use bevy::prelude::*;
+use bevy::window::PrimaryWindow;
+use crossbeam_channel::{Receiver, bounded};
+use parktwin_api::client::ApiClient;
+use parktwin_api::model::{Observation, VehiclePosition};
+use parktwin_scene::{FeatureRef, ParkData, PointerOverUi, Selection};
+
+use crate::ServerUrl;
+
+/// How near (pixels) the pointer must be to a point marker to pick it.
+pub const PICK_RADIUS_PX: f32 = 14.0;
+/// How far (pixels) the pointer may move between press and release for a click (more is a drag).
+pub const CLICK_SLOP_PX: f32 = 5.0;
+
+/// The item nearest to `cursor` among `points` (screen positions), if within `radius` pixels.
+///
+/// ```
+/// use bevy::math::Vec2;
+/// use parktwin::pick::nearest_on_screen;
+/// let pts = [("a", Vec2::new(100.0, 100.0)), ("b", Vec2::new(108.0, 100.0))];
+/// assert_eq!(nearest_on_screen(Vec2::new(105.0, 101.0), pts, 14.0), Some("b"));
+/// assert_eq!(nearest_on_screen(Vec2::new(300.0, 300.0), pts, 14.0), None);
+/// ```
+pub fn nearest_on_screen<T>(cursor: Vec2, points: impl IntoIterator<Item = (T, Vec2)>, radius: f32) -> Option<T> {
+    points
+        .into_iter()
+        .map(|(t, p)| (t, p.distance(cursor)))
+        .filter(|(_, d)| *d <= radius)
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(t, _)| t)
+}
+
+/// Selects what a click lands on; a click on empty ground clears the selection.
+#[allow(clippy::too_many_arguments)] // a Bevy system: its parameters are what it reads
+pub fn pick_on_click(
+    buttons: Res<ButtonInput<MouseButton>>,
+    windows: Query<&Window, With<PrimaryWindow>>,
+    over_ui: Res<PointerOverUi>,
+    cameras: Query<(&Camera, &GlobalTransform)>,
+    features: Query<(Entity, &FeatureRef, &GlobalTransform, &InheritedVisibility)>,
+    mut ray_cast: MeshRayCast,
+    mut selection: ResMut<Selection>,
+    mut pressed_at: Local<Option<Vec2>>,
+) {
+    let Ok(window) = windows.single() else { return };
+    let Some(cursor) = window.cursor_position() else { return };
+    if buttons.just_pressed(MouseButton::Left) {
+        *pressed_at = (!over_ui.0).then_some(cursor);
+    }
+    if !buttons.just_released(MouseButton::Left) {
+        return;
+    }
+    let Some(start) = pressed_at.take() else { return };
+    if start.distance(cursor) > CLICK_SLOP_PX || over_ui.0 {
+        return;
+    }
+    let Ok((camera, cam_t)) = cameras.single() else { return };
+    // Point markers (detectors, gates, trucks…) stand away from the origin; mesh features are
+    // drawn in place with an identity transform.
+    let markers = features.iter().filter_map(|(_, f, t, vis)| {
+        let p = t.translation();
+        if !vis.get() || p == Vec3::ZERO {
+            return None;
+        }
+        camera.world_to_viewport(cam_t, p).ok().map(|s| (f.clone(), s))
+    });
+    let picked = nearest_on_screen(cursor, markers, PICK_RADIUS_PX).or_else(|| {
+        let ray = camera.viewport_to_world(cam_t, cursor).ok()?;
+        let filter = |e: Entity| features.contains(e);
+        let settings = MeshRayCastSettings::default().with_filter(&filter);
+        let (e, _) = ray_cast.cast_ray(ray, &settings).first()?;
+        features.get(*e).ok().map(|(_, f, _, _)| f.clone())
+    });
+    if selection.0 != picked {
+        selection.0 = picked;
+    }
+}
+
+/// What the panel shows of the selection beyond its properties.
+#[derive(Debug, Clone, Default)]
+pub enum History {
+    /// Nothing to fetch for this kind of thing.
+    #[default]
+    None,
+    /// Being fetched.
+    Loading,
+    /// A detector's last hour.
+    Readings(Vec<Observation>),
+    /// A truck's last hour.
+    Track(Vec<VehiclePosition>),
+    /// The server did not answer.
+    Failed(String),
+}
+
+/// The selection's history and where it is being fetched.
+#[derive(Resource, Default)]
+pub struct Inspect {
+    /// The feature the history is of.
+    pub of: Option<FeatureRef>,
+    /// The history.
+    pub history: History,
+    pending: Option<Receiver<History>>,
+    fetched: Option<Instant>,
+}
+
+/// How often a selected detector's chart or truck's track is fetched again.
+pub const REFRESH: Duration = Duration::from_secs(10);
+
+/// Fetches the selection's history when it changes, and again every [`REFRESH`].
+pub fn inspect_selection(selection: Res<Selection>, server: Res<ServerUrl>, mut inspect: ResMut<Inspect>) {
+    if let Some(rx) = &inspect.pending
+        && let Ok(h) = rx.try_recv()
+    {
+        inspect.history = h;
+        inspect.pending = None;
+    }
+    let changed = selection.0 != inspect.of;
+    let stale = inspect.fetched.is_some_and(|t| t.elapsed() >= REFRESH) && inspect.pending.is_none();
+    if !changed && !stale {
+        return;
+    }
+    if changed {
+        inspect.of = selection.0.clone();
+        inspect.history = History::None;
+    }
+    let Some(f) = selection.0.clone() else {
+        inspect.fetched = None;
+        return;
+    };
+    let kind = match f.layer.as_str() {
+        "detectors" => 0,
+        "vehicles" => 1,
+        _ => {
+            inspect.fetched = None;
+            return;
+        }
+    };
+    if changed {
+        inspect.history = History::Loading;
+    }
+    let (tx, rx) = bounded(1);
+    let api = ApiClient::new(&server.0);
+    std::thread::spawn(move || {
+        let h = if kind == 0 {
+            api.recent_observations(&f.feature, 3600).map(History::Readings)
+        } else {
+            api.recent_track(&f.feature, 3600).map(History::Track)
+        };
+        let _ = tx.send(h.unwrap_or_else(|e| History::Failed(e.to_string())));
+    });
+    inspect.pending = Some(rx);
+    inspect.fetched = Some(Instant::now());
+}
+
+/// Draws the selected truck's fetched track on the map.
+pub fn draw_track(mut gizmos: Gizmos, inspect: Res<Inspect>, data: Option<Res<ParkData>>) {
+    let (History::Track(fixes), Some(data)) = (&inspect.history, data) else {
+        return;
+    };
+    let frame = data.park.frame();
+    gizmos.linestrip(
+        fixes.iter().map(|v| {
+            let [e, n] = frame.to_map(v.lon, v.lat);
+            Vec3::new(e as f32, 3.0, -(n as f32))
+        }),
+        Color::srgb(1.0, 1.0, 1.0),
+    );
+}
+
+/// Where a thing is on the map now, for flying to it: a truck where its marker is, anything
+/// else where its feature is drawn.
+pub fn place_of(
+    f: &FeatureRef,
+    features: &Query<(&FeatureRef, &GlobalTransform, Option<&bevy::camera::primitives::Aabb>)>,
+) -> Option<Vec3> {
+    features
+        .iter()
+        .find(|(g, _, _)| *g == f)
+        .map(|(_, t, aabb)| match aabb {
+            Some(b) if t.translation() == Vec3::ZERO => Vec3::from(b.center),
+            _ => t.translation(),
+        })
+}
