@@ -89,9 +89,10 @@ impl Plugin for LiveLayersPlugin {
 }
 
 #[derive(Default)]
-struct LevelMaterials(HashMap<SensorLevel, Handle<StandardMaterial>>);
-
-fn colour_detectors(
+/// One material per detector level, made on first use.
+pub struct LevelMaterials(HashMap<SensorLevel, Handle<StandardMaterial>>);
+/// Colours and sizes each detector's marker by its level when the live state changes.
+pub fn colour_detectors(
     live: Res<Live>,
     mut mats: Local<LevelMaterials>,
     mut materials: ResMut<Assets<StandardMaterial>>,
@@ -126,8 +127,9 @@ fn colour_detectors(
     }
 }
 
+/// Gives each truck's marker its latest fix (spawning and despawning markers as trucks come and go).
 #[allow(clippy::too_many_arguments)]
-fn place_vehicles(
+pub fn place_vehicles(
     mut commands: Commands,
     live: Res<Live>,
     data: Option<Res<ParkData>>,
@@ -223,7 +225,7 @@ struct GateFlashes {
 }
 
 /// Eases each truck toward its latest fix, so it glides rather than jumps once a second.
-fn move_vehicles(time: Res<Time>, mut q: Query<(&VehicleMarker, &mut Transform)>) {
+pub fn move_vehicles(time: Res<Time>, mut q: Query<(&VehicleMarker, &mut Transform)>) {
     let k = 1.0 - (-4.0 * time.delta_secs()).exp();
     for (m, mut t) in &mut q {
         if t.translation.distance(m.target) > 200.0 {
