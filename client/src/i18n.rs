@@ -161,12 +161,16 @@ mod tests {
         }
     }
 
-    /// Every character a Chinese panel can show: the messages, the layer and group titles, and
-    /// the demo park's names.
+    /// Every character a Chinese panel can show: the messages, the legends, and the demo
+    /// park's names and layer titles.
     fn chinese_text() -> String {
         let mut text: String = Msg::ALL.iter().map(|m| m.text(Lang::Zh)).collect();
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/park");
-        let mut files = vec![root.join("park.json")];
+        let mut files = vec![
+            root.join("park.json"),
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scene/src/style.rs"),
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../server-api/src/model.rs"),
+        ];
         for e in std::fs::read_dir(root.join("layers")).expect("layers") {
             files.push(e.expect("entry").path());
         }

@@ -91,8 +91,9 @@ pub enum History {
     None,
     /// Being fetched.
     Loading,
-    /// A detector's last hour.
-    Readings(Vec<Observation>),
+    /// A detector's last hour, as fetched at a time (the chart's zero, so that it holds still
+    /// between fetches).
+    Readings(Vec<Observation>, time::OffsetDateTime),
     /// A truck's last hour.
     Track(Vec<VehiclePosition>),
     /// The server did not answer.
@@ -149,7 +150,9 @@ pub fn inspect_selection(selection: Res<Selection>, server: Res<ServerUrl>, mut 
     let api = ApiClient::new(&server.0);
     std::thread::spawn(move || {
         let h = if kind == 0 {
-            api.recent_observations(&f.feature, 3600).map(History::Readings)
+            let at = time::OffsetDateTime::now_utc();
+            api.recent_observations(&f.feature, 3600)
+                .map(|obs| History::Readings(obs, at))
         } else {
             api.recent_track(&f.feature, 3600).map(History::Track)
         };

@@ -195,7 +195,7 @@ pub fn panel(mut p: Panel) -> Result {
                                         for item in &l.legend {
                                             ui.horizontal(|ui| {
                                                 swatch(ui, item.colour);
-                                                ui.small(&item.label);
+                                                ui.small(if lang == Lang::Zh { &item.label_zh } else { &item.label });
                                             });
                                         }
                                     });
@@ -471,9 +471,9 @@ fn identify_section(ui: &mut egui::Ui, p: &mut Panel, lang: Lang) {
         History::Failed(e) => {
             ui.colored_label(egui::Color32::from_rgb(255, 90, 90), e);
         }
-        History::Readings(obs) => {
+        History::Readings(obs, at) => {
             let s = live.sensors.get(&sel.feature);
-            detector_chart(ui, obs, s.and_then(|s| s.warn), s.and_then(|s| s.alarm), lang);
+            detector_chart(ui, obs, *at, s.and_then(|s| s.warn), s.and_then(|s| s.alarm), lang);
         }
         History::Track(fixes) => {
             ui.small(format!(
@@ -520,12 +520,12 @@ fn vehicle_card(ui: &mut egui::Ui, live: &LiveState, plate: &str, lang: Lang) {
 fn detector_chart(
     ui: &mut egui::Ui,
     obs: &[parktwin_api::model::Observation],
+    now: time::OffsetDateTime,
     warn: Option<f64>,
     alarm: Option<f64>,
     lang: Lang,
 ) {
     use egui_plot::{HLine, Line, Plot, PlotPoints};
-    let now = time::OffsetDateTime::now_utc();
     let points: PlotPoints = obs
         .iter()
         .filter_map(|o| {
@@ -533,15 +533,24 @@ fn detector_chart(
             Some([(t - now).as_seconds_f64() / 60.0, o.value])
         })
         .collect();
+    let y_max = obs
+        .iter()
+        .map(|o| o.value)
+        .chain(alarm)
+        .fold(0.0f64, f64::max)
+        .max(1e-6)
+        * 1.15;
     ui.small(format!("{} (min)", tr(Msg::LastHour, lang)));
     Plot::new("detector-chart")
         .height(140.0)
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
-        .include_x(-60.0)
-        .include_x(0.0)
-        .include_y(0.0)
+        // Fixed bounds: the last hour, and up past the alarm line (a chart that re-fits itself
+        // never holds still for a rendered frame).
+        .auto_bounds(false)
+        .default_x_bounds(-60.0, 0.0)
+        .default_y_bounds(0.0, y_max)
         .show(ui, |plot| {
             plot.line(Line::new(tr(Msg::Reading, lang), points).color(egui::Color32::from_rgb(80, 220, 120)));
             if let Some(w) = warn {

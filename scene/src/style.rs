@@ -11,13 +11,16 @@ pub type Srgb = [u8; 3];
 pub struct LegendItem {
     /// What the colour means.
     pub label: String,
+    /// What the colour means, in Chinese.
+    pub label_zh: String,
     /// The colour as drawn.
     pub colour: Srgb,
 }
 
-fn item(label: &str, colour: Srgb) -> LegendItem {
+fn item(label: &str, label_zh: &str, colour: Srgb) -> LegendItem {
     LegendItem {
         label: label.to_string(),
+        label_zh: label_zh.to_string(),
         colour,
     }
 }
@@ -76,14 +79,14 @@ pub fn pipe_medium(medium: &str) -> Srgb {
 }
 
 /// The classes of [`pipe_medium`], for the legend.
-pub const PIPE_CLASSES: &[(&str, &str)] = &[
-    ("Steam", "steam"),
-    ("Water", "cooling water"),
-    ("Fire water", "fire water"),
-    ("Air, nitrogen", "nitrogen"),
-    ("Fuel gases", "natural gas"),
-    ("Toxic gases", "chlorine"),
-    ("Flammable liquids", "methanol"),
+pub const PIPE_CLASSES: &[(&str, &str, &str)] = &[
+    ("Steam", "蒸汽", "steam"),
+    ("Water", "水", "cooling water"),
+    ("Fire water", "消防水", "fire water"),
+    ("Air, nitrogen", "空气、氮气", "nitrogen"),
+    ("Fuel gases", "燃气", "natural gas"),
+    ("Toxic gases", "有毒气体", "chlorine"),
+    ("Flammable liquids", "易燃液体", "methanol"),
 ];
 
 /// Colour of a gate by kind.
@@ -122,43 +125,55 @@ pub fn risk(r: RiskColour) -> Srgb {
 /// The legend of a layer, derived from the same functions that colour it.
 pub fn legend(layer: &str) -> Vec<LegendItem> {
     match layer {
-        "boundary" => vec![item("Fence", FENCE), item("Inside the fence", PARK_GROUND)],
-        "roads" => vec![item("Road", ROAD)],
-        "enterprises" => vec![
-            item("Red: major risk", risk(RiskColour::Red)),
-            item("Orange: considerable", risk(RiskColour::Orange)),
-            item("Yellow: moderate", risk(RiskColour::Yellow)),
-            item("Blue: low", risk(RiskColour::Blue)),
+        "boundary" => vec![
+            item("Fence", "围栏", FENCE),
+            item("Inside the fence", "园区内", PARK_GROUND),
         ],
-        "buildings" => vec![item("Building", BUILDING), item("Park services", SERVICE_BUILDING)],
-        "units" => vec![item("Process unit", UNIT)],
-        "tanks" => vec![item("Storage tank", TANK)],
-        "hazards" => (1..=4).map(|l| item(&format!("Level {l}"), hazard_level(l))).collect(),
-        "pipe_racks" => vec![item("Pipe rack", RACK)],
+        "roads" => vec![item("Road", "道路", ROAD)],
+        "enterprises" => vec![
+            item("Red: major risk", "红：重大风险", risk(RiskColour::Red)),
+            item("Orange: considerable", "橙：较大风险", risk(RiskColour::Orange)),
+            item("Yellow: moderate", "黄：一般风险", risk(RiskColour::Yellow)),
+            item("Blue: low", "蓝：低风险", risk(RiskColour::Blue)),
+        ],
+        "buildings" => vec![
+            item("Building", "建筑", BUILDING),
+            item("Park services", "园区服务设施", SERVICE_BUILDING),
+        ],
+        "units" => vec![item("Process unit", "生产装置", UNIT)],
+        "tanks" => vec![item("Storage tank", "储罐", TANK)],
+        "hazards" => (1..=4)
+            .map(|l| item(&format!("Level {l}"), &format!("{l}级"), hazard_level(l)))
+            .collect(),
+        "pipe_racks" => vec![item("Pipe rack", "管廊", RACK)],
         "pipes" => PIPE_CLASSES
             .iter()
-            .map(|(label, m)| item(label, pipe_medium(m)))
+            .map(|(label, zh, m)| item(label, zh, pipe_medium(m)))
             .collect(),
         "gates" => vec![
-            item("General", gate("general")),
-            item("Hazmat", gate("hazmat")),
-            item("Emergency", gate("emergency")),
+            item("General", "普通卡口", gate("general")),
+            item("Hazmat", "危化品卡口", gate("hazmat")),
+            item("Emergency", "应急卡口", gate("emergency")),
         ],
-        "parking" => vec![item("Hazmat parking", PARKING)],
-        "cameras" => vec![item("Camera", CAMERA)],
+        "parking" => vec![item("Hazmat parking", "危化品停车场", PARKING)],
+        "cameras" => vec![item("Camera", "摄像头", CAMERA)],
         "detectors" => vec![
-            item("Toxic gas (ppm)", detector("toxic_gas")),
-            item("Combustible gas (%LEL)", detector("combustible_gas")),
+            item("Toxic gas (ppm)", "有毒气体（ppm）", detector("toxic_gas")),
+            item(
+                "Combustible gas (%LEL)",
+                "可燃气体（%LEL）",
+                detector("combustible_gas"),
+            ),
         ],
-        "weather_stations" => vec![item("Weather station", WEATHER)],
+        "weather_stations" => vec![item("Weather station", "气象站", WEATHER)],
         "emergency_resources" => vec![
-            item("Fire station", resource("fire_station")),
-            item("Supply depot", resource("supply_depot")),
-            item("Rescue team", resource("rescue_team")),
-            item("Medical", resource("medical")),
-            item("Shelter", resource("shelter")),
+            item("Fire station", "消防站", resource("fire_station")),
+            item("Supply depot", "物资库", resource("supply_depot")),
+            item("Rescue team", "救援队", resource("rescue_team")),
+            item("Medical", "医疗", resource("medical")),
+            item("Shelter", "避难场所", resource("shelter")),
         ],
-        "sensitive_targets" => vec![item("School, hospital, village", SENSITIVE)],
-        _ => vec![item("Feature", [200, 200, 200])],
+        "sensitive_targets" => vec![item("School, hospital, village", "学校、医院、村庄", SENSITIVE)],
+        _ => vec![item("Feature", "要素", [200, 200, 200])],
     }
 }
