@@ -149,29 +149,15 @@ pub struct StartSelection(pub Option<String>);
 fn select_at_start(
     mut commands: Commands,
     mut wanted: ResMut<StartSelection>,
-    features: Query<(&parktwin_scene::FeatureRef, &GlobalTransform)>,
+    places: pick::Places,
     rig: Query<&parktwin_scene::OrbitCamera>,
-    home: Option<Res<parktwin_scene::HomeView>>,
     mut selection: ResMut<parktwin_scene::Selection>,
 ) {
-    let (Some(id), Some(home)) = (&wanted.0, home) else {
+    let Some(id) = &wanted.0 else { return };
+    // Trucks appear with the live snapshot, after the park: wait until the thing is drawn.
+    let Some((f, _, _)) = places.iter().find(|(f, _, _)| f.feature == *id) else {
         return;
     };
-    // After the home view has been taken, so that the flight is not overridden by it.
-    if home.is_added() {
-        return;
-    }
-    let Some((f, t)) = features.iter().find(|(f, _)| f.feature == *id) else {
-        return;
-    };
-    let at = if t.translation() == Vec3::ZERO {
-        None
-    } else {
-        Some(t.translation())
-    };
-    if let (Some(at), Ok(cam)) = (at, rig.single()) {
-        commands.insert_resource(parktwin_scene::FlyTo::close_to(cam, at));
-    }
-    selection.0 = Some(f.clone());
+    pick::select_and_fly(f.clone(), &places, &rig, &mut commands, &mut selection);
     wanted.0 = None;
 }

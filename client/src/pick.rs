@@ -10,7 +10,7 @@ use bevy::window::PrimaryWindow;
 use crossbeam_channel::{Receiver, bounded};
 use parktwin_api::client::ApiClient;
 use parktwin_api::model::{Observation, VehiclePosition};
-use parktwin_scene::{FeatureRef, ParkData, PointerOverUi, Selection};
+use parktwin_scene::{FeatureRef, FlyTo, OrbitCamera, ParkData, PointMarker, PointerOverUi, Selection, footprint};
 
 use crate::ServerUrl;
 
@@ -44,7 +44,13 @@ pub fn pick_on_click(
     windows: Query<&Window, With<PrimaryWindow>>,
     over_ui: Res<PointerOverUi>,
     cameras: Query<(&Camera, &GlobalTransform)>,
-    features: Query<(Entity, &FeatureRef, &GlobalTransform, &InheritedVisibility)>,
+    features: Query<(
+        Entity,
+        &FeatureRef,
+        &GlobalTransform,
+        &InheritedVisibility,
+        Has<PointMarker>,
+    )>,
     mut ray_cast: MeshRayCast,
     mut selection: ResMut<Selection>,
     mut pressed_at: Local<Option<Vec2>>,
@@ -62,21 +68,21 @@ pub fn pick_on_click(
         return;
     }
     let Ok((camera, cam_t)) = cameras.single() else { return };
-    // Point markers (detectors, gates, trucks…) stand away from the origin; mesh features are
-    // drawn in place with an identity transform.
-    let markers = features.iter().filter_map(|(_, f, t, vis)| {
-        let p = t.translation();
-        if !vis.get() || p == Vec3::ZERO {
+    let markers = features.iter().filter_map(|(_, f, t, vis, marker)| {
+        if !vis.get() || !marker {
             return None;
         }
-        camera.world_to_viewport(cam_t, p).ok().map(|s| (f.clone(), s))
+        camera
+            .world_to_viewport(cam_t, t.translation())
+            .ok()
+            .map(|s| (f.clone(), s))
     });
     let picked = nearest_on_screen(cursor, markers, PICK_RADIUS_PX).or_else(|| {
         let ray = camera.viewport_to_world(cam_t, cursor).ok()?;
         let filter = |e: Entity| features.contains(e);
         let settings = MeshRayCastSettings::default().with_filter(&filter);
         let (e, _) = ray_cast.cast_ray(ray, &settings).first()?;
-        features.get(*e).ok().map(|(_, f, _, _)| f.clone())
+        features.get(*e).ok().map(|(_, f, ..)| f.clone())
     });
     if selection.0 != picked {
         selection.0 = picked;
@@ -107,6 +113,8 @@ pub struct Inspect {
     pub of: Option<FeatureRef>,
     /// The history.
     pub history: History,
+    /// A truck's track in the scene frame, converted once when it arrives.
+    track: Vec<Vec3>,
     pending: Option<Receiver<History>>,
     fetched: Option<Instant>,
 }
@@ -115,10 +123,28 @@ pub struct Inspect {
 pub const REFRESH: Duration = Duration::from_secs(10);
 
 /// Fetches the selection's history when it changes, and again every [`REFRESH`].
-pub fn inspect_selection(selection: Res<Selection>, server: Res<ServerUrl>, mut inspect: ResMut<Inspect>) {
+pub fn inspect_selection(
+    selection: Res<Selection>,
+    server: Res<ServerUrl>,
+    data: Option<Res<ParkData>>,
+    mut inspect: ResMut<Inspect>,
+) {
     if let Some(rx) = &inspect.pending
         && let Ok(h) = rx.try_recv()
     {
+        inspect.track = match (&h, &data) {
+            (History::Track(fixes), Some(d)) => {
+                let frame = d.park.frame();
+                fixes
+                    .iter()
+                    .map(|v| {
+                        let [e, n] = frame.to_map(v.lon, v.lat);
+                        Vec3::new(e as f32, 3.0, -(n as f32))
+                    })
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
         inspect.history = h;
         inspect.pending = None;
     }
@@ -130,6 +156,7 @@ pub fn inspect_selection(selection: Res<Selection>, server: Res<ServerUrl>, mut 
     if changed {
         inspect.of = selection.0.clone();
         inspect.history = History::None;
+        inspect.track.clear();
     }
     let Some(f) = selection.0.clone() else {
         inspect.fetched = None;
@@ -163,31 +190,39 @@ pub fn inspect_selection(selection: Res<Selection>, server: Res<ServerUrl>, mut 
 }
 
 /// Draws the selected truck's fetched track on the map.
-pub fn draw_track(mut gizmos: Gizmos, inspect: Res<Inspect>, data: Option<Res<ParkData>>) {
-    let (History::Track(fixes), Some(data)) = (&inspect.history, data) else {
-        return;
-    };
-    let frame = data.park.frame();
-    gizmos.linestrip(
-        fixes.iter().map(|v| {
-            let [e, n] = frame.to_map(v.lon, v.lat);
-            Vec3::new(e as f32, 3.0, -(n as f32))
-        }),
-        Color::srgb(1.0, 1.0, 1.0),
-    );
+pub fn draw_track(mut gizmos: Gizmos, inspect: Res<Inspect>) {
+    gizmos.linestrip(inspect.track.iter().copied(), Color::WHITE);
 }
 
-/// Where a thing is on the map now, for flying to it: a truck where its marker is, anything
-/// else where its feature is drawn.
-pub fn place_of(
-    f: &FeatureRef,
-    features: &Query<(&FeatureRef, &GlobalTransform, Option<&bevy::camera::primitives::Aabb>)>,
-) -> Option<Vec3> {
-    features
+/// Where each feature's entity is drawn.
+pub type Places<'w, 's> = Query<
+    'w,
+    's,
+    (
+        &'static FeatureRef,
+        &'static GlobalTransform,
+        Option<&'static bevy::camera::primitives::Aabb>,
+    ),
+>;
+
+/// Where a thing is on the map now (a truck where its marker is), for flying to it.
+pub fn place_of(f: &FeatureRef, places: &Places) -> Option<Vec3> {
+    places
         .iter()
         .find(|(g, _, _)| *g == f)
-        .map(|(_, t, aabb)| match aabb {
-            Some(b) if t.translation() == Vec3::ZERO => Vec3::from(b.center),
-            _ => t.translation(),
-        })
+        .map(|(_, t, aabb)| footprint(t, aabb, 0.0).0)
+}
+
+/// Selects a thing and flies the camera to it (search, an alarm's Go, `render --select`).
+pub fn select_and_fly(
+    f: FeatureRef,
+    places: &Places,
+    rig: &Query<&OrbitCamera>,
+    commands: &mut Commands,
+    selection: &mut Selection,
+) {
+    if let (Some(at), Ok(cam)) = (place_of(&f, places), rig.single()) {
+        commands.insert_resource(FlyTo::close_to(cam, at));
+    }
+    selection.0 = Some(f);
 }

@@ -37,14 +37,14 @@ pub struct Entry {
 /// assert_eq!(search(&all, "鲁E10037", 5)[0].feature.layer, "vehicles");
 /// assert!(search(&all, "", 5).is_empty());
 /// ```
-pub fn search<'a>(entries: &'a [Entry], query: &str, max: usize) -> Vec<&'a Entry> {
+pub fn search<'a>(entries: impl IntoIterator<Item = &'a Entry>, query: &str, max: usize) -> Vec<&'a Entry> {
     let norm = |s: &str| s.to_lowercase().replace(['·', ' ', '-'], "");
     let q = norm(query.trim());
     if q.is_empty() {
         return Vec::new();
     }
     let mut hits: Vec<(u8, &Entry)> = entries
-        .iter()
+        .into_iter()
         .filter_map(|e| {
             let keys = [norm(&e.feature.feature), norm(&e.name), norm(&e.name_zh)];
             let rank = if keys.contains(&q) {
@@ -71,7 +71,7 @@ pub fn park_entries(data: &parktwin_scene::ParkData) -> Vec<Entry> {
             continue;
         }
         for f in &fc.features {
-            let Some(geojson::feature::Id::String(id)) = &f.id else {
+            let Some(id) = parktwin_api::validate::feature_id(f) else {
                 continue;
             };
             let prop = |k: &str| {
@@ -86,9 +86,9 @@ pub fn park_entries(data: &parktwin_scene::ParkData) -> Vec<Entry> {
             out.push(Entry {
                 feature: FeatureRef {
                     layer: info.id.clone(),
-                    feature: id.clone(),
+                    feature: id.to_string(),
                 },
-                name: if name.is_empty() { id.clone() } else { name },
+                name: if name.is_empty() { id.to_string() } else { name },
                 name_zh: prop("name_zh"),
             });
         }

@@ -2,7 +2,6 @@
 //! gates, the alarm feed with acknowledge and fly-to), search, identify, the layer tree with
 //! toggles and legends, the language switch, labels on the map, and the loading screen.
 
-use bevy::camera::primitives::Aabb;
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy::window::PrimaryWindow;
@@ -11,14 +10,17 @@ use parktwin_api::live::LiveState;
 use parktwin_api::model::{Alarm, AlarmTier, SensorLevel};
 use parktwin_layers::LayerRegistry;
 use parktwin_layers::live::Live;
-use parktwin_scene::{FeatureRef, FlyTo, OrbitCamera, ParkData, PointerOverUi, Selection};
+use parktwin_scene::{FeatureRef, OrbitCamera, ParkData, PointMarker, PointerOverUi, Selection};
 
 use crate::feed::FeedStatus;
 use crate::i18n::{Lang, Msg, rule_name, tr};
 use crate::loader::LoadStatus;
-use crate::pick::{History, Inspect, place_of};
+use crate::pick::{History, Inspect};
 use crate::search::{Entry, park_entries, search};
 use crate::{ActionStatus, OperatorToken, ServerUrl};
+
+/// Each gate's passes in and out over the last day.
+type GateCounts = std::collections::BTreeMap<String, (usize, usize)>;
 
 /// Width of the side panel, logical pixels.
 pub const PANEL_WIDTH: f32 = 300.0;
@@ -76,17 +78,10 @@ pub struct Panel<'w, 's> {
     commands: Commands<'w, 's>,
     search: Local<'s, SearchState>,
     rig: Query<'w, 's, &'static OrbitCamera>,
-    features: Query<'w, 's, (&'static FeatureRef, &'static GlobalTransform, Option<&'static Aabb>)>,
+    places: crate::pick::Places<'w, 's>,
+    markers: Query<'w, 's, (&'static FeatureRef, &'static GlobalTransform), With<PointMarker>>,
     cameras: Query<'w, 's, (&'static Camera, &'static GlobalTransform)>,
     windows: Query<'w, 's, &'static Window, With<PrimaryWindow>>,
-}
-
-/// Selects a thing and flies the camera to it.
-fn go_to(p: &mut Panel, f: FeatureRef) {
-    if let (Some(at), Ok(cam)) = (place_of(&f, &p.features), p.rig.single()) {
-        p.commands.insert_resource(FlyTo::close_to(cam, at));
-    }
-    p.selection.0 = Some(f);
 }
 
 /// The feature an alarm is about.
@@ -111,7 +106,9 @@ pub fn panel(mut p: Panel) -> Result {
     {
         p.search.park = park_entries(d);
     }
-    map_labels(&ctx, &p, lang);
+    // Each gate's passes, counted once a frame for the map and the panel.
+    let gates = p.live.0.gate_counts();
+    map_labels(&ctx, &p, &gates, lang);
     let mut root = egui::Ui::new(
         ctx.clone(),
         "parktwin-root".into(),
@@ -163,7 +160,7 @@ pub fn panel(mut p: Panel) -> Result {
                 }
             }
             egui::ScrollArea::vertical().show(ui, |ui| {
-                go = live_section(ui, &p, lang).or(go.take());
+                go = live_section(ui, &p, &gates, lang).or(go.take());
                 ui.separator();
                 go = search_section(ui, &mut p, lang).or(go.take());
                 identify_section(ui, &mut p, lang);
@@ -211,7 +208,7 @@ pub fn panel(mut p: Panel) -> Result {
         p.registry.set_visible(&id, on);
     }
     if let Some(f) = go {
-        go_to(&mut p, f);
+        crate::pick::select_and_fly(f, &p.places, &p.rig, &mut p.commands, &mut p.selection);
     }
     if p.data.is_none() {
         loading_screen(&ctx, &p.status, lang);
@@ -262,7 +259,7 @@ fn tier_style(t: AlarmTier, lang: Lang) -> (egui::Color32, &'static str) {
 
 /// Connection state and data age, counts, gates, and the open alarms (newest first) with
 /// acknowledge and fly-to. Returns what the operator asked to fly to.
-fn live_section(ui: &mut egui::Ui, p: &Panel, lang: Lang) -> Option<FeatureRef> {
+fn live_section(ui: &mut egui::Ui, p: &Panel, gates: &GateCounts, lang: Lang) -> Option<FeatureRef> {
     let (live, feed) = (&p.live.0, &*p.feed);
     ui.separator();
     match (&feed.error, feed.last_ok) {
@@ -322,7 +319,6 @@ fn live_section(ui: &mut egui::Ui, p: &Panel, lang: Lang) -> Option<FeatureRef> 
             w.station
         ));
     }
-    let gates = live.gate_counts();
     if !gates.is_empty() {
         let text: Vec<String> = gates
             .iter()
@@ -396,16 +392,21 @@ fn search_section(ui: &mut egui::Ui, p: &mut Panel, lang: Lang) -> Option<Featur
     if p.search.query.trim().is_empty() {
         return None;
     }
-    let mut entries = p.search.park.clone();
-    entries.extend(p.live.0.vehicles.keys().map(|plate| Entry {
-        feature: FeatureRef {
-            layer: "vehicles".into(),
-            feature: plate.clone(),
-        },
-        name: plate.clone(),
-        name_zh: String::new(),
-    }));
-    let hits = search(&entries, &p.search.query, 8);
+    let trucks: Vec<Entry> = p
+        .live
+        .0
+        .vehicles
+        .keys()
+        .map(|plate| Entry {
+            feature: FeatureRef {
+                layer: "vehicles".into(),
+                feature: plate.clone(),
+            },
+            name: plate.clone(),
+            name_zh: String::new(),
+        })
+        .collect();
+    let hits = search(p.search.park.iter().chain(&trucks), &p.search.query, 8);
     if hits.is_empty() {
         ui.small(tr(Msg::NoMatch, lang));
     }
@@ -568,7 +569,7 @@ fn feature_properties(d: &ParkData, f: &FeatureRef) -> Option<Vec<(String, serde
     let feat = fc
         .features
         .iter()
-        .find(|x| matches!(&x.id, Some(geojson::feature::Id::String(s)) if *s == f.feature))?;
+        .find(|x| parktwin_api::validate::feature_id(x) == Some(f.feature.as_str()))?;
     Some(
         feat.properties
             .as_ref()
@@ -579,7 +580,7 @@ fn feature_properties(d: &ParkData, f: &FeatureRef) -> Option<Vec<(String, serde
 
 /// Labels on the map: each detector's reading when the camera is close (or the one under the
 /// pointer from afar), a truck's plate under the pointer, and the gates' counters.
-fn map_labels(ctx: &egui::Context, p: &Panel, lang: Lang) {
+fn map_labels(ctx: &egui::Context, p: &Panel, gates: &GateCounts, lang: Lang) {
     let (Ok((camera, cam_t)), Ok(rig)) = (p.cameras.single(), p.rig.single()) else {
         return;
     };
@@ -591,16 +592,14 @@ fn map_labels(ctx: &egui::Context, p: &Panel, lang: Lang) {
         .layer_painter(egui::LayerId::new(egui::Order::Background, egui::Id::new("map-labels")))
         .with_clip_rect(map);
     let close = rig.distance < LABEL_DISTANCE;
-    let gates = p.live.0.gate_counts();
     let font = egui::FontId::proportional(13.0);
     let mut hover: Option<(f32, egui::Pos2, String)> = None;
     let mut shown = 0;
-    for (f, t, _) in &p.features {
-        let at = t.translation();
-        if at == Vec3::ZERO || !p.registry.is_visible(&f.layer) {
+    for (f, t) in &p.markers {
+        if !p.registry.is_visible(&f.layer) {
             continue;
         }
-        let Ok(s) = camera.world_to_viewport(cam_t, at) else {
+        let Ok(s) = camera.world_to_viewport(cam_t, t.translation()) else {
             continue;
         };
         let pos = egui::pos2(s.x, s.y);
@@ -642,20 +641,10 @@ fn map_labels(ctx: &egui::Context, p: &Panel, lang: Lang) {
         }
     }
     if let Some((_, pos, text)) = hover {
-        let r = painter.text(
-            pos + egui::vec2(8.0, -8.0),
-            egui::Align2::LEFT_BOTTOM,
-            &text,
-            font.clone(),
-            egui::Color32::YELLOW,
-        );
-        painter.rect_filled(r.expand(3.0), 3.0, egui::Color32::from_black_alpha(170));
-        painter.text(
-            pos + egui::vec2(8.0, -8.0),
-            egui::Align2::LEFT_BOTTOM,
-            text,
-            font,
-            egui::Color32::YELLOW,
-        );
+        // Laid out once, so that its backing can be drawn under it.
+        let galley = painter.layout_no_wrap(text, font, egui::Color32::YELLOW);
+        let rect = egui::Align2::LEFT_BOTTOM.anchor_size(pos + egui::vec2(8.0, -8.0), galley.size());
+        painter.rect_filled(rect.expand(3.0), 3.0, egui::Color32::from_black_alpha(170));
+        painter.galley(rect.min, galley, egui::Color32::YELLOW);
     }
 }

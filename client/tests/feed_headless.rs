@@ -14,10 +14,8 @@ fn stamp(ago_s: i64) -> String {
     parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc() - time::Duration::seconds(ago_s))
 }
 
-#[test]
-fn the_headless_client_state_matches_the_server() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
+/// The client's feed and reducer in a Bevy app without a window.
+fn headless_client(server: &str) -> App {
     let mut app = App::new();
     app.add_plugins(MinimalPlugins)
         .init_resource::<Live>()
@@ -26,8 +24,16 @@ fn the_headless_client_state_matches_the_server() {
             error: None,
             snapshot_at: None,
         })
-        .insert_resource(FeedChannel(spawn_feed(&server.url, false)))
+        .insert_resource(FeedChannel(spawn_feed(server, false)))
         .add_systems(Update, poll_feed);
+    app
+}
+
+#[test]
+fn the_headless_client_state_matches_the_server() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
+    let mut app = headless_client(&server.url);
 
     let http = reqwest::blocking::Client::new();
     let post = |path: &str, body: serde_json::Value| {
@@ -94,16 +100,7 @@ fn the_headless_client_state_matches_the_server() {
 fn the_headless_client_follows_the_demo_simulator() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = parktwin_e2e::start_demo_server(dir.path(), 5).expect("server");
-    let mut app = App::new();
-    app.add_plugins(MinimalPlugins)
-        .init_resource::<Live>()
-        .insert_resource(FeedStatus {
-            last_ok: None,
-            error: None,
-            snapshot_at: None,
-        })
-        .insert_resource(FeedChannel(spawn_feed(&server.url, false)))
-        .add_systems(Update, poll_feed);
+    let mut app = headless_client(&server.url);
     // Twelve seconds of the simulated park: detectors read twice, trucks move, the wind is
     // reported, a waybill or a gate pass may come.
     let until = Instant::now() + Duration::from_secs(12);

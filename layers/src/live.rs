@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use bevy::prelude::*;
 use parktwin_api::live::LiveState;
 use parktwin_api::model::SensorLevel;
-use parktwin_scene::{FeatureRef, LayerMember, ParkData};
+use parktwin_scene::{FeatureRef, LayerMember, ParkData, PointMarker};
 
 /// The live state the map draws.
 #[derive(Resource, Debug, Clone, Default)]
@@ -200,6 +200,7 @@ pub fn place_vehicles(
                 Transform::from_xyz(0.0, 4.5, 9.0),
             )],
             LayerMember("vehicles".into()),
+            PointMarker,
             FeatureRef {
                 layer: "vehicles".into(),
                 feature: plate.clone(),
@@ -216,12 +217,11 @@ type TruckAssets = (
     Handle<StandardMaterial>,
 );
 
-/// What the gate flashes remember: each gate's count seen, when it last flashed, where it is.
+/// What the gate flashes remember: each gate's count seen, and when it last flashed.
 #[derive(Default)]
 struct GateFlashes {
     seen: HashMap<String, usize>,
     flashes: HashMap<String, f32>,
-    places: HashMap<String, Vec3>,
 }
 
 /// Eases each truck toward its latest fix, so it glides rather than jumps once a second.
@@ -264,15 +264,11 @@ pub const GATE_FLASH_S: f32 = 3.0;
 fn flash_gates(
     mut gizmos: Gizmos,
     live: Res<Live>,
-    data: Option<Res<ParkData>>,
     time: Res<Time>,
+    gates: Query<(&FeatureRef, &GlobalTransform), With<PointMarker>>,
     mut state: Local<GateFlashes>,
 ) {
-    let Some(data) = data else { return };
-    let GateFlashes { seen, flashes, places } = &mut *state;
-    if places.is_empty() {
-        *places = crate::overlay::point_places(&data, "gates");
-    }
+    let GateFlashes { seen, flashes } = &mut *state;
     let now = time.elapsed_secs();
     if live.is_changed() {
         for (gate, (i, o)) in live.0.gate_counts() {
@@ -285,10 +281,11 @@ fn flash_gates(
     }
     flashes.retain(|gate, at| {
         let age = now - *at;
-        if let Some(p) = places.get(gate) {
+        if let Some((_, t)) = gates.iter().find(|(f, _)| f.layer == "gates" && f.feature == *gate) {
+            let p = Vec3::new(t.translation().x, 0.0, t.translation().z);
             let k = (age / GATE_FLASH_S).clamp(0.0, 1.0);
             let colour = Color::srgba(1.0, 1.0, 1.0, 1.0 - k);
-            gizmos.circle(crate::overlay::flat_at(*p + Vec3::Y * 2.0), 20.0 + 80.0 * k, colour);
+            gizmos.circle(crate::overlay::flat_at(p + Vec3::Y * 2.0), 20.0 + 80.0 * k, colour);
         }
         age < GATE_FLASH_S
     });

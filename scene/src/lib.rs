@@ -65,6 +65,32 @@ pub struct Selection(pub Option<FeatureRef>);
 #[derive(Component, Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LayerMember(pub String);
 
+/// Marks an entity drawn as a marker standing at a point (a detector, a gate, a truck…), as
+/// opposed to a mesh drawn in place: picking, labels and flights take its translation as
+/// where it is.
+#[derive(Component, Debug, Clone, Copy, Default)]
+pub struct PointMarker;
+
+/// Where a feature's entity stands and how far it reaches across the ground: the centre of its
+/// bounding box and the box's horizontal half-diagonal, or its translation and
+/// `fallback_radius` before the box is computed.
+pub fn footprint(
+    t: &GlobalTransform,
+    aabb: Option<&bevy::camera::primitives::Aabb>,
+    fallback_radius: f32,
+) -> (Vec3, f32) {
+    match aabb {
+        Some(b) => {
+            let half = Vec3::from(b.half_extents) * t.scale();
+            (
+                t.transform_point(Vec3::from(b.center)),
+                Vec2::new(half.x, half.z).length(),
+            )
+        }
+        None => (t.translation(), fallback_radius),
+    }
+}
+
 /// The map feature an entity draws.
 #[derive(Component, Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FeatureRef {
@@ -179,7 +205,7 @@ fn spawn_park(
                 Shape::Marker { at, size, height } => {
                     let t = Transform::from_translation(Vec3::from(at) + Vec3::Y * height / 2.0)
                         .with_scale(Vec3::new(size, height, size));
-                    commands.spawn((Mesh3d(cube.clone()), MeshMaterial3d(mat), t, tags));
+                    commands.spawn((Mesh3d(cube.clone()), MeshMaterial3d(mat), t, tags, PointMarker));
                 }
             }
             count += 1;

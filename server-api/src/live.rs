@@ -53,12 +53,16 @@ impl LiveState {
         }
     }
 
-    /// Adds passes (from `GET /passes`), each once, keeping the last day's.
+    /// Adds passes (from `GET /passes`, or one from the log), each once, keeping the day
+    /// before the newest added.
     pub fn add_passes(&mut self, passes: impl IntoIterator<Item = PassRecord>) {
+        let mut newest: Option<String> = None;
         for p in passes {
+            if newest.as_ref().is_none_or(|n| p.time > *n) {
+                newest = Some(p.time.clone());
+            }
             self.passes.insert(p.seq, p);
         }
-        let newest = self.passes.values().map(|p| p.time.as_str()).max().map(str::to_string);
         if let Some(cutoff) = newest.as_deref().and_then(|t| shifted(t, -PASS_WINDOW_S)) {
             self.passes.retain(|_, p| p.time >= cutoff);
         }
@@ -118,19 +122,8 @@ impl LiveState {
                 }
             }
             "pass" => {
-                let p = &ev.payload;
-                let direction = serde_json::from_value::<PassDirection>(p["direction"].clone());
-                if let (Some(gate), Some(time), Some(plate), Ok(direction)) =
-                    (p["gate"].as_str(), p["time"].as_str(), p["plate"].as_str(), direction)
-                {
-                    self.add_passes([PassRecord {
-                        seq: ev.seq,
-                        gate: gate.into(),
-                        time: time.into(),
-                        plate: plate.into(),
-                        direction,
-                        hazmat: p["hazmat"].as_bool().unwrap_or(false),
-                    }]);
+                if let Ok(p) = PassRecord::from_stored(ev.seq, &ev.payload) {
+                    self.add_passes([p]);
                 }
             }
             "weather" => {

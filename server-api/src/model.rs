@@ -568,3 +568,15 @@ pub struct PassRecord {
     /// Carrying dangerous goods.
     pub hazmat: bool,
 }
+
+impl PassRecord {
+    /// A pass as the log and the store keep it (the gate's pass with its `gate`), at log
+    /// position `seq`.
+    pub fn from_stored(seq: i64, record: &serde_json::Value) -> Result<Self, serde_json::Error> {
+        let mut v = record.clone();
+        if let Some(o) = v.as_object_mut() {
+            o.insert("seq".into(), seq.into());
+        }
+        serde_json::from_value(v)
+    }
+}

@@ -134,10 +134,11 @@ impl Simulator {
             let wrong = others[self.rng.random_range(0..others.len())];
             route.splice(1..2, [([wrong, -400.0], 0.0), ([wrong, ay], 0.0)]);
         }
-        // One truck in ten breaks down on the avenue for eleven minutes.
-        if self.rng.random_bool(0.1) {
-            let k = route.len() - 7;
-            route[k].1 = 660.0;
+        // One truck in ten breaks down for eleven minutes at the crossing after the tank farm.
+        if self.rng.random_bool(0.1)
+            && let Some(farm) = route.iter().position(|(p, _)| *p == [ax, ay + dy])
+        {
+            route[farm + 1].1 = 660.0;
         }
         let plate = format!("鲁E·{:05}", 10_000 + self.next_plate * 37 % 90_000);
         self.next_plate += 1;

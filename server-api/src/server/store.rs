@@ -17,6 +17,27 @@ use crate::model::{
     SensorLevel, SensorState, VehiclePosition, WeatherReport,
 };
 
+/// Every row's first column, a stored JSON record, decoded.
+fn json_rows<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    sql: &str,
+    args: impl rusqlite::Params,
+) -> Result<Vec<T>, StoreError> {
+    let mut q = conn.prepare(sql)?;
+    let rows = q.query_map(args, |r| r.get::<_, String>(0))?;
+    rows.map(|r| Ok(serde_json::from_str(&r?)?)).collect()
+}
+
+/// The first column of the one row, a stored JSON record, decoded; `None` when there is no row.
+fn json_row<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    sql: &str,
+    args: impl rusqlite::Params,
+) -> Result<Option<T>, StoreError> {
+    let text: Option<String> = conn.query_row(sql, args, |r| r.get(0)).optional()?;
+    Ok(text.map(|t| serde_json::from_str(&t)).transpose()?)
+}
+
 /// Seconds from one stored time to another (0 if either does not parse).
 fn seconds_between(from: &str, to: &str) -> i64 {
     use time::format_description::well_known::Rfc3339;
@@ -241,11 +262,7 @@ impl Store {
     }
 
     fn meta<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<T, StoreError> {
-        let v: Option<String> = self
-            .conn()
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()?;
-        Ok(serde_json::from_str(&v.ok_or(StoreError::NotSeeded)?)?)
+        json_row(&self.conn(), "SELECT value FROM meta WHERE key = ?1", [key])?.ok_or(StoreError::NotSeeded)
     }
 
     /// The park.
@@ -260,10 +277,7 @@ impl Store {
 
     /// The layer catalog, in drawing order.
     pub fn layers(&self) -> Result<Vec<LayerInfo>, StoreError> {
-        let conn = self.conn();
-        let mut q = conn.prepare("SELECT info FROM layers ORDER BY ord")?;
-        let rows = q.query_map([], |r| r.get::<_, String>(0))?;
-        rows.map(|r| Ok(serde_json::from_str(&r?)?)).collect()
+        json_rows(&self.conn(), "SELECT info FROM layers ORDER BY ord", [])
     }
 
     /// A layer as the text of a GeoJSON FeatureCollection, or `None` for an unknown id.
@@ -292,19 +306,12 @@ impl Store {
 
     /// The graded major hazard sources.
     pub fn hazards(&self) -> Result<Vec<HazardSource>, StoreError> {
-        let conn = self.conn();
-        let mut q = conn.prepare("SELECT record FROM hazards ORDER BY ord")?;
-        let rows = q.query_map([], |r| r.get::<_, String>(0))?;
-        rows.map(|r| Ok(serde_json::from_str(&r?)?)).collect()
+        json_rows(&self.conn(), "SELECT record FROM hazards ORDER BY ord", [])
     }
 
     /// One hazard source, or `None` for an unknown id.
     pub fn hazard(&self, id: &str) -> Result<Option<HazardSource>, StoreError> {
-        let v: Option<String> = self
-            .conn()
-            .query_row("SELECT record FROM hazards WHERE id = ?1", [id], |r| r.get(0))
-            .optional()?;
-        Ok(v.map(|s| serde_json::from_str(&s)).transpose()?)
+        json_row(&self.conn(), "SELECT record FROM hazards WHERE id = ?1", [id])
     }
 
     /// The park's index (sensors, stations, gates, fence), read from the features once.
@@ -347,12 +354,8 @@ impl Store {
             }
         }
         drop(q);
-        let park: Option<String> = conn
-            .query_row("SELECT value FROM meta WHERE key = 'park'", [], |r| r.get(0))
-            .optional()?;
-        if let Some(park) = park {
-            ix.frame = Some(serde_json::from_str::<Park>(&park)?.frame());
-        }
+        let park: Option<Park> = json_row(&conn, "SELECT value FROM meta WHERE key = 'park'", [])?;
+        ix.frame = park.map(|p| p.frame());
         let ix = std::sync::Arc::new(ix);
         *slot = Some(ix.clone());
         Ok(ix)
@@ -662,15 +665,12 @@ impl Store {
 
     /// The waybill of `plate` valid at `time`: the latest-starting one, if several.
     fn active_waybill(conn: &Connection, plate: &str, time: &str) -> Result<Option<Waybill>, StoreError> {
-        let record: Option<String> = conn
-            .query_row(
-                "SELECT record FROM waybills WHERE plate = ?1 AND valid_from <= ?2 AND valid_to >= ?2
-                 ORDER BY valid_from DESC LIMIT 1",
-                [plate, time],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(record.map(|r| serde_json::from_str(&r)).transpose()?)
+        json_row(
+            conn,
+            "SELECT record FROM waybills WHERE plate = ?1 AND valid_from <= ?2 AND valid_to >= ?2
+             ORDER BY valid_from DESC LIMIT 1",
+            [plate, time],
+        )
     }
 
     /// Registers a checked batch of waybills (a number registered again is replaced) and their
@@ -699,23 +699,18 @@ impl Store {
     /// The registered waybills, of one plate or all, and only those valid at `valid_at` if
     /// given; newest first.
     pub fn waybills(&self, plate: Option<&str>, valid_at: Option<&str>) -> Result<Vec<Waybill>, StoreError> {
-        let conn = self.conn();
-        let mut q = conn.prepare(
+        json_rows(
+            &self.conn(),
             "SELECT record FROM waybills WHERE (?1 IS NULL OR plate = ?1)
                AND (?2 IS NULL OR (valid_from <= ?2 AND valid_to >= ?2))
              ORDER BY valid_from DESC, id",
-        )?;
-        let rows = q.query_map([plate, valid_at], |r| r.get::<_, String>(0))?;
-        rows.map(|r| Ok(serde_json::from_str(&r?)?)).collect()
+            [plate, valid_at],
+        )
     }
 
     /// One waybill by number.
     pub fn waybill(&self, id: &str) -> Result<Option<Waybill>, StoreError> {
-        let record: Option<String> = self
-            .conn()
-            .query_row("SELECT record FROM waybills WHERE id = ?1", [id], |r| r.get(0))
-            .optional()?;
-        Ok(record.map(|r| serde_json::from_str(&r)).transpose()?)
+        json_row(&self.conn(), "SELECT record FROM waybills WHERE id = ?1", [id])
     }
 
     /// Raises an offline alarm for each detector that has reported but has been silent for
@@ -783,30 +778,16 @@ impl Store {
     pub fn passes(&self, from: &str, to: &str) -> Result<Vec<crate::model::PassRecord>, StoreError> {
         let conn = self.conn();
         let mut q =
-            conn.prepare("SELECT seq, gate, record FROM passes WHERE time >= ?1 AND time <= ?2 ORDER BY time, seq")?;
-        let rows = q.query_map([from, to], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (seq, gate, record) = row?;
-            let p: GatePass = serde_json::from_value({
-                let mut v: serde_json::Value = serde_json::from_str(&record)?;
-                if let Some(o) = v.as_object_mut() {
-                    o.remove("gate");
-                }
-                v
-            })?;
-            out.push(crate::model::PassRecord {
+            conn.prepare("SELECT seq, record FROM passes WHERE time >= ?1 AND time <= ?2 ORDER BY time, seq")?;
+        let rows = q.query_map([from, to], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+        rows.map(|row| {
+            let (seq, record) = row?;
+            Ok(crate::model::PassRecord::from_stored(
                 seq,
-                gate,
-                time: p.time,
-                plate: p.plate,
-                direction: p.direction,
-                hazmat: p.hazmat,
-            });
-        }
-        Ok(out)
+                &serde_json::from_str(&record)?,
+            )?)
+        })
+        .collect()
     }
 
     /// Stores a checked batch of weather reports and their events: all or none.
@@ -831,14 +812,13 @@ impl Store {
 
     /// Each station's latest report.
     pub fn weather_latest(&self) -> Result<Vec<WeatherReport>, StoreError> {
-        let conn = self.conn();
-        let mut q = conn.prepare(
+        json_rows(
+            &self.conn(),
             "SELECT record FROM weather w
              WHERE seq = (SELECT seq FROM weather v WHERE v.station = w.station ORDER BY time DESC, seq DESC LIMIT 1)
              ORDER BY station",
-        )?;
-        let rows = q.query_map([], |r| r.get::<_, String>(0))?;
-        rows.map(|r| Ok(serde_json::from_str(&r?)?)).collect()
+            [],
+        )
     }
 
     /// Up to `limit` events after `since`, on one channel (all when `None`).
