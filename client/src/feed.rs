@@ -1,14 +1,14 @@
 //! The one feed: a snapshot of the live state, then `/events?since` about once a second,
 //! resuming from its cursor after any outage. Every event goes through the one reducer.
 
+use std::collections::VecDeque;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
 use crossbeam_channel::{Receiver, Sender, unbounded};
 use parktwin_api::client::ApiClient;
-use parktwin_api::live::LiveState;
-use parktwin_api::model::Event;
+use parktwin_api::live::{Change, LiveState};
 use parktwin_layers::live::Live;
 
 /// How often the feed asks for new events.
@@ -19,8 +19,8 @@ pub const POLL: Duration = Duration::from_secs(1);
 pub enum FeedMessage {
     /// A fresh state to start from.
     Snapshot(Box<LiveState>),
-    /// New events, in order.
-    Events(Vec<Event>),
+    /// New events, in order, decoded on the feed thread (sequence number and change).
+    Events(Vec<(i64, Change)>),
     /// The server could not be reached; the feed keeps trying from its cursor.
     Lost(String),
 }
@@ -64,7 +64,7 @@ fn run(api: ApiClient, tx: Sender<FeedMessage>, once: bool) {
             }),
             Some(since) => api.events_since(since).map(|page| {
                 cursor = Some(page.next);
-                FeedMessage::Events(page.events)
+                FeedMessage::Events(page.events.iter().map(|e| (e.seq, Change::of(e))).collect())
             }),
         };
         let full_page = matches!(&step, Ok(FeedMessage::Events(e)) if e.len() >= 1000);
@@ -79,8 +79,26 @@ fn run(api: ApiClient, tx: Sender<FeedMessage>, once: bool) {
     }
 }
 
-/// Applies what the feed sent.
-pub fn poll_feed(channel: Option<Res<FeedChannel>>, mut live: ResMut<Live>, mut status: ResMut<FeedStatus>) {
+/// Most decoded events folded into the live state in one frame: a burst (a second of 10,000
+/// trucks, or the backlog after an outage) is spread over a few frames instead of stalling one.
+pub const FOLD_PER_FRAME: usize = 1_000;
+
+/// Folds up to `budget` of the oldest waiting changes into `live`; returns how many.
+pub fn fold_some(backlog: &mut VecDeque<(i64, Change)>, live: &mut LiveState, budget: usize) -> usize {
+    let n = backlog.len().min(budget);
+    for (seq, change) in backlog.drain(..n) {
+        live.apply_change(seq, change);
+    }
+    n
+}
+
+/// Takes what the feed sent, and folds up to [`FOLD_PER_FRAME`] events in.
+pub fn poll_feed(
+    channel: Option<Res<FeedChannel>>,
+    mut live: ResMut<Live>,
+    mut status: ResMut<FeedStatus>,
+    mut backlog: Local<VecDeque<(i64, Change)>>,
+) {
     let Some(channel) = channel else { return };
     while let Ok(msg) = channel.0.try_recv() {
         match msg {
@@ -93,13 +111,14 @@ pub fn poll_feed(channel: Option<Res<FeedChannel>>, mut live: ResMut<Live>, mut 
                 status.error = None;
             }
             FeedMessage::Events(events) => {
-                for e in &events {
-                    live.0.apply(e);
-                }
+                backlog.extend(events);
                 status.last_ok = Some(Instant::now());
                 status.error = None;
             }
             FeedMessage::Lost(e) => status.error = Some(e),
         }
+    }
+    if !backlog.is_empty() {
+        fold_some(&mut backlog, &mut live.0, FOLD_PER_FRAME);
     }
 }

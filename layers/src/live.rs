@@ -54,6 +54,8 @@ pub struct VehicleMarker {
     pub heading: f32,
     /// Its last fixes, oldest first (the trail).
     pub trail: std::collections::VecDeque<Vec3>,
+    /// The time of the fix it was last given (a truck whose fix has not changed is skipped).
+    pub fixed_at: String,
 }
 
 impl VehicleMarker {
@@ -127,7 +129,20 @@ pub fn colour_detectors(
     }
 }
 
-/// Gives each truck's marker its latest fix (spawning and despawning markers as trucks come and go).
+/// How many truck markers are given their latest fix per frame: after a second's fixes, 10,000
+/// trucks are placed over four frames (the easing hides it) instead of stalling one.
+pub const PLACE_PER_FRAME: usize = 2_500;
+
+/// Where the round of placing markers stands: the next marker, and how many are still to visit.
+#[derive(Default)]
+pub struct PlaceRound {
+    next: usize,
+    to_visit: usize,
+}
+
+/// Gives each truck's marker its latest fix, [`PLACE_PER_FRAME`] markers a frame, starting a
+/// round whenever the live state changes; spawns markers for new trucks and despawns those of
+/// trucks gone.
 #[allow(clippy::too_many_arguments)]
 pub fn place_vehicles(
     mut commands: Commands,
@@ -137,75 +152,114 @@ pub fn place_vehicles(
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
     mut assets: Local<Option<TruckAssets>>,
+    mut round: Local<PlaceRound>,
 ) {
     let Some(data) = data else { return };
+    let frame = data.park.frame();
+    let markers = q.iter().count();
     // The park can arrive after the first live state: place what is known as soon as it does.
-    if !live.is_changed() && !data.is_added() {
+    if live.is_changed() || data.is_added() {
+        round.to_visit = markers;
+        if markers < live.0.vehicles.len() {
+            let seen: std::collections::HashSet<&str> = q.iter().map(|(_, m)| m.plate.as_str()).collect();
+            let assets = assets
+                .get_or_insert_with(|| truck_assets(&mut meshes, &mut materials))
+                .clone();
+            for (plate, v) in live.0.vehicles.iter().filter(|(p, _)| !seen.contains(p.as_str())) {
+                spawn_truck(&mut commands, &assets, &frame, plate, v);
+            }
+        }
+    }
+    if round.to_visit == 0 || markers == 0 {
         return;
     }
-    let frame = data.park.frame();
-    let (mesh, mat, placard, orange) = assets
-        .get_or_insert_with(|| {
-            let flat = |c: [u8; 3]| StandardMaterial {
-                base_color: Color::srgb_u8(c[0], c[1], c[2]),
-                unlit: true,
-                ..default()
-            };
-            (
-                // A map symbol, not a scale model: a truck is drawn 30 m long so it shows from
-                // the home view, in a cyan no parcel, pipe or detector uses.
-                meshes.add(Cuboid::new(12.0, 8.0, 30.0)),
-                materials.add(flat(VEHICLE)),
-                // The hazmat placard on its roof, toward the rear (where tankers carry it),
-                // leaving the middle of the symbol cyan.
-                meshes.add(Cuboid::new(6.0, 1.0, 8.0)),
-                materials.add(flat(PLACARD)),
-            )
-        })
-        .clone();
-    let mut seen = std::collections::HashSet::new();
-    for (e, mut m) in &mut q {
-        match live.0.vehicles.get(&m.plate) {
-            Some(v) => {
-                let [x, n] = frame.to_map(v.lon, v.lat);
-                m.fix(Vec3::new(x as f32, 4.0, -(n as f32)));
-                if v.speed_kmh > 0.5 {
-                    m.heading = (v.heading_deg as f32).to_radians(); // a standing truck keeps its heading
-                }
-                seen.insert(m.plate.clone());
-            }
-            None => commands.entity(e).despawn(),
-        }
+    let take = round.to_visit.min(PLACE_PER_FRAME);
+    let start = round.next % markers;
+    let wrapped = (start + take).saturating_sub(markers);
+    for (e, mut m) in q.iter_mut().skip(start).take(take) {
+        give_fix(&mut commands, &live.0, &frame, e, &mut m);
     }
-    for (plate, v) in &live.0.vehicles {
-        if seen.contains(plate) {
-            continue;
-        }
-        let [x, n] = frame.to_map(v.lon, v.lat);
-        let at = Vec3::new(x as f32, 4.0, -(n as f32));
-        let heading = (v.heading_deg as f32).to_radians();
-        commands.spawn((
-            Mesh3d(mesh.clone()),
-            MeshMaterial3d(mat.clone()),
-            Transform::from_translation(at).with_rotation(Quat::from_rotation_y(-heading)),
-            VehicleMarker {
-                plate: plate.clone(),
-                target: at,
-                heading,
-                trail: Default::default(),
-            },
-            children![(
-                Mesh3d(placard.clone()),
-                MeshMaterial3d(orange.clone()),
-                Transform::from_xyz(0.0, 4.5, 9.0),
-            )],
-            LayerMember("vehicles".into()),
-            PointMarker,
-            FeatureRef {
-                layer: "vehicles".into(),
-                feature: plate.clone(),
-            },
-        ));
+    for (e, mut m) in q.iter_mut().take(wrapped) {
+        give_fix(&mut commands, &live.0, &frame, e, &mut m);
+    }
+    round.next = (start + take) % markers;
+    round.to_visit -= take;
+}
+
+/// The truck symbol: a map symbol, not a scale model. A truck is drawn 30 m long so it shows
+/// from the home view, in a cyan no parcel, pipe or detector uses, with the hazmat placard on its
+/// roof toward the rear (where tankers carry it), leaving the middle of the symbol cyan.
+fn truck_assets(meshes: &mut Assets<Mesh>, materials: &mut Assets<StandardMaterial>) -> TruckAssets {
+    let flat = |c: [u8; 3]| StandardMaterial {
+        base_color: Color::srgb_u8(c[0], c[1], c[2]),
+        unlit: true,
+        ..default()
+    };
+    (
+        meshes.add(Cuboid::new(12.0, 8.0, 30.0)),
+        materials.add(flat(VEHICLE)),
+        meshes.add(Cuboid::new(6.0, 1.0, 8.0)),
+        materials.add(flat(PLACARD)),
+    )
+}
+
+/// Spawns the marker of a truck seen for the first time, at its fix.
+fn spawn_truck(
+    commands: &mut Commands,
+    (mesh, mat, placard, orange): &TruckAssets,
+    frame: &parktwin_api::frame::LocalFrame,
+    plate: &str,
+    v: &parktwin_api::model::VehiclePosition,
+) {
+    let [x, n] = frame.to_map(v.lon, v.lat);
+    let at = Vec3::new(x as f32, 4.0, -(n as f32));
+    let heading = (v.heading_deg as f32).to_radians();
+    commands.spawn((
+        Mesh3d(mesh.clone()),
+        MeshMaterial3d(mat.clone()),
+        Transform::from_translation(at).with_rotation(Quat::from_rotation_y(-heading)),
+        VehicleMarker {
+            plate: plate.to_string(),
+            target: at,
+            heading,
+            trail: Default::default(),
+            fixed_at: v.time.clone(),
+        },
+        children![(
+            Mesh3d(placard.clone()),
+            MeshMaterial3d(orange.clone()),
+            Transform::from_xyz(0.0, 4.5, 9.0),
+        )],
+        LayerMember("vehicles".into()),
+        PointMarker,
+        FeatureRef {
+            layer: "vehicles".into(),
+            feature: plate.to_string(),
+        },
+    ));
+}
+
+/// Gives one marker its truck's latest fix (nothing when the fix is the one it has), or
+/// despawns it when the truck is gone.
+fn give_fix(
+    commands: &mut Commands,
+    live: &LiveState,
+    frame: &parktwin_api::frame::LocalFrame,
+    e: Entity,
+    m: &mut Mut<VehicleMarker>,
+) {
+    let Some(v) = live.vehicles.get(&m.plate) else {
+        commands.entity(e).despawn();
+        return;
+    };
+    if m.fixed_at == v.time {
+        return;
+    }
+    let [x, n] = frame.to_map(v.lon, v.lat);
+    m.fix(Vec3::new(x as f32, 4.0, -(n as f32)));
+    m.fixed_at.clone_from(&v.time);
+    if v.speed_kmh > 0.5 {
+        m.heading = (v.heading_deg as f32).to_radians(); // a standing truck keeps its heading
     }
 }
 

@@ -3,10 +3,51 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use serde::Deserialize;
+
 use crate::model::{
     Alarm, Event, Observation, PassDirection, PassRecord, SensorLevel, SensorState, VehiclePosition, Waybill,
     WeatherReport,
 };
+
+/// An event of the log decoded for the reducer. Decoding the JSON payload is most of the cost
+/// of folding an event in; the client's feed does it on its own thread.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// A sensor's reading.
+    Observation(Observation),
+    /// A vehicle's fix.
+    Position(VehiclePosition),
+    /// An alarm raised, escalated, acknowledged or closed.
+    Alarm(Alarm),
+    /// A waybill registered.
+    Waybill(Waybill),
+    /// A pass at a gate.
+    Pass(PassRecord),
+    /// A weather report.
+    Weather(WeatherReport),
+    /// Anything the live state does not hold (or a payload that does not decode).
+    Other,
+}
+
+impl Change {
+    /// Decodes an event of the log.
+    pub fn of(ev: &Event) -> Self {
+        let p = &ev.payload;
+        let decoded = match ev.kind.as_str() {
+            "observation" => Observation::deserialize(p).map(Change::Observation),
+            "position" => VehiclePosition::deserialize(p).map(Change::Position),
+            "alarm_raised" | "alarm_escalated" | "alarm_closed" | "alarm_acked" => {
+                Alarm::deserialize(p).map(Change::Alarm)
+            }
+            "waybill" => Waybill::deserialize(p).map(Change::Waybill),
+            "pass" => PassRecord::from_stored(ev.seq, p).map(Change::Pass),
+            "weather" => WeatherReport::deserialize(p).map(Change::Weather),
+            _ => Ok(Change::Other),
+        };
+        decoded.unwrap_or(Change::Other)
+    }
+}
 
 /// How far back the gates' pass counters reach, seconds.
 pub const PASS_WINDOW_S: i64 = 24 * 3600;
@@ -84,14 +125,21 @@ impl LiveState {
     /// Folds one event in. Events at or before the cursor are ignored (a page fetched twice
     /// changes nothing); a reading or fix older than the one held does not replace it.
     pub fn apply(&mut self, ev: &Event) {
-        if ev.seq <= self.cursor {
+        if ev.seq > self.cursor {
+            self.apply_change(ev.seq, Change::of(ev));
+        }
+    }
+
+    /// Folds in one event already decoded by [`Change::of`] (the feed decodes off the frame
+    /// loop); the same rules as [`LiveState::apply`].
+    pub fn apply_change(&mut self, seq: i64, change: Change) {
+        if seq <= self.cursor {
             return;
         }
-        self.cursor = ev.seq;
-        match ev.kind.as_str() {
-            "observation" => {
-                if let Ok(o) = serde_json::from_value::<Observation>(ev.payload.clone())
-                    && let Some(s) = self.sensors.get_mut(&o.sensor)
+        self.cursor = seq;
+        match change {
+            Change::Observation(o) => {
+                if let Some(s) = self.sensors.get_mut(&o.sensor)
                     && s.time.as_ref().is_none_or(|t| *t <= o.time)
                 {
                     s.value = Some(o.value);
@@ -99,42 +147,34 @@ impl LiveState {
                     s.time = Some(o.time);
                 }
             }
-            "position" => {
-                if let Ok(p) = serde_json::from_value::<VehiclePosition>(ev.payload.clone()) {
-                    let newer = self.vehicles.get(&p.plate).is_none_or(|v| v.time <= p.time);
-                    if newer {
+            Change::Position(p) => {
+                // The common case, a known truck's next fix, replaces in place.
+                match self.vehicles.get_mut(&p.plate) {
+                    Some(v) if v.time <= p.time => *v = p,
+                    Some(_) => {}
+                    None => {
                         self.vehicles.insert(p.plate.clone(), p);
                     }
                 }
             }
-            "alarm_raised" | "alarm_escalated" | "alarm_closed" | "alarm_acked" => {
-                if let Ok(a) = serde_json::from_value::<Alarm>(ev.payload.clone()) {
-                    if a.closed.is_some() {
-                        self.alarms.remove(&a.id);
-                    } else {
-                        self.alarms.insert(a.id, a);
-                    }
+            Change::Alarm(a) => {
+                if a.closed.is_some() {
+                    self.alarms.remove(&a.id);
+                } else {
+                    self.alarms.insert(a.id, a);
                 }
             }
-            "waybill" => {
-                if let Ok(w) = serde_json::from_value::<Waybill>(ev.payload.clone()) {
-                    self.waybills.insert(w.plate.clone(), w);
+            Change::Waybill(w) => {
+                self.waybills.insert(w.plate.clone(), w);
+            }
+            Change::Pass(p) => self.add_passes([p]),
+            Change::Weather(w) => {
+                let newer = self.weather.get(&w.station).is_none_or(|x| x.time <= w.time);
+                if newer {
+                    self.weather.insert(w.station.clone(), w);
                 }
             }
-            "pass" => {
-                if let Ok(p) = PassRecord::from_stored(ev.seq, &ev.payload) {
-                    self.add_passes([p]);
-                }
-            }
-            "weather" => {
-                if let Ok(w) = serde_json::from_value::<WeatherReport>(ev.payload.clone()) {
-                    let newer = self.weather.get(&w.station).is_none_or(|x| x.time <= w.time);
-                    if newer {
-                        self.weather.insert(w.station.clone(), w);
-                    }
-                }
-            }
-            _ => {}
+            Change::Other => {}
         }
     }
 
