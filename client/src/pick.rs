@@ -122,11 +122,13 @@ pub struct Inspect {
 /// How often a selected detector's chart or truck's track is fetched again.
 pub const REFRESH: Duration = Duration::from_secs(10);
 
-/// Fetches the selection's history when it changes, and again every [`REFRESH`].
+/// Fetches the selection's history when it changes, and (while the map is live) again every
+/// [`REFRESH`].
 pub fn inspect_selection(
     selection: Res<Selection>,
     server: Res<ServerUrl>,
     data: Option<Res<ParkData>>,
+    feed: Res<crate::feed::FeedStatus>,
     mut inspect: ResMut<Inspect>,
 ) {
     if let Some(rx) = &inspect.pending
@@ -149,7 +151,9 @@ pub fn inspect_selection(
         inspect.pending = None;
     }
     let changed = selection.0 != inspect.of;
-    let stale = inspect.fetched.is_some_and(|t| t.elapsed() >= REFRESH) && inspect.pending.is_none();
+    // A rendered frame shows one moment: its history is fetched once.
+    let live = feed.snapshot_at.is_none();
+    let stale = live && inspect.fetched.is_some_and(|t| t.elapsed() >= REFRESH) && inspect.pending.is_none();
     if !changed && !stale {
         return;
     }

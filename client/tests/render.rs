@@ -279,3 +279,64 @@ fn a_selected_truck_is_flown_to_and_ringed_in_the_chinese_panel() {
         "no selection ring round the truck"
     );
 }
+
+#[test]
+fn a_selected_detector_shows_its_last_hour_against_its_thresholds() {
+    need_display();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
+    // gd-001's last half hour: background, a rise, back down (all under its thresholds).
+    let readings: Vec<_> = (0..30)
+        .map(|k| {
+            // Up to now, so that the detector is not offline while the frame is rendered.
+            let t = time::OffsetDateTime::now_utc() - time::Duration::minutes(29 - k);
+            let value = if (12..18).contains(&k) { 0.5 } else { 0.02 };
+            serde_json::json!({"sensor": "gd-001", "time": parktwin_api::ingest::format_utc(t), "value": value})
+        })
+        .collect();
+    let r = reqwest::blocking::Client::new()
+        .post(format!("{}/api/v1/observations", server.url))
+        .json(&readings)
+        .send()
+        .expect("ingest");
+    assert!(r.status().is_success());
+    let out = dir.path().join("detector.png");
+    let run = render(&server.url, &out, &["--select", "gd-001"]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let img = image::open(&out).expect("png").to_rgb8();
+    // In the panel, the chart: its warning (amber) and alarm (red) thresholds as lines across
+    // it, the alarm's above the warning's, and the readings (green) below them. The plot draws
+    // its lines a little dimmed, so colours are told by hue. (And the picture settled, chart
+    // and all, or the render had failed.)
+    let rows = |hue: &dyn Fn(f32, f32, f32) -> bool| {
+        let mut count = vec![0usize; img.height() as usize];
+        for (x, y, p) in img.enumerate_pixels() {
+            let [r, g, b] = p.0.map(f32::from);
+            if x as f32 >= img.width() as f32 - PANEL_WIDTH && hue(r, g, b) {
+                count[y as usize] += 1;
+            }
+        }
+        count
+    };
+    let longest = |count: &[usize]| (0..count.len()).max_by_key(|y| count[*y]).expect("rows");
+    let amber = rows(&|r, g, b| r > 150.0 && (0.7..0.85).contains(&(g / r)) && b < 30.0);
+    let red = rows(&|r, g, b| r > 150.0 && g / r < 0.3 && (g - b).abs() < 10.0);
+    let green = rows(&|r, g, b| (r - 80.0).abs() < 30.0 && (g - 220.0).abs() < 30.0 && (b - 120.0).abs() < 30.0);
+    let (warn_y, alarm_y) = (longest(&amber), longest(&red));
+    assert!(
+        amber[warn_y] > 150,
+        "no warning line across the chart: {} px",
+        amber[warn_y]
+    );
+    assert!(
+        red[alarm_y] > 150,
+        "no alarm line across the chart: {} px",
+        red[alarm_y]
+    );
+    assert!(
+        alarm_y < warn_y,
+        "the alarm line ({alarm_y}) is above the warning line ({warn_y})"
+    );
+    let trace: usize = green[warn_y..].iter().sum();
+    assert!(trace > 100, "no readings drawn under the thresholds: {trace} px");
+}
