@@ -70,6 +70,8 @@ messages! {
     Acked => "acknowledged by", "已确认：";
     FlyTo => "Go", "定位";
     Layers => "Layers", "图层";
+    Opacity => "opacity", "透明度";
+    LayerProblems => "Layer problems", "图层配置问题";
     Search => "Search", "搜索";
     SearchHint => "enterprise, plate or detector id", "企业、车牌或探测器编号";
     NoMatch => "No match", "无匹配结果";

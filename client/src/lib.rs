@@ -1,8 +1,10 @@
 //! ParkTwin's client: composes the scene, the layers, the panel and (for `render`) the frame
 //! capture into one Bevy app.
 
+pub mod described;
 pub mod feed;
 pub mod i18n;
+pub mod layercheck;
 pub mod loader;
 pub mod pick;
 pub mod plume;
@@ -52,6 +54,8 @@ pub struct AppConfig {
     pub lang: i18n::Lang,
     /// A thing to select (and fly to) once the park is on screen: a feature id or a plate.
     pub select: Option<String>,
+    /// A folder of layer descriptors to draw beside the server's layers (`--layers DIR`).
+    pub layers_dir: Option<PathBuf>,
 }
 
 /// The operator's token, if the client was given one.
@@ -117,7 +121,13 @@ pub fn build_app(cfg: &AppConfig) -> App {
     .add_plugins((
         parktwin_layers::live::LiveLayersPlugin,
         parktwin_layers::overlay::OverlayPlugin,
+        parktwin_layers::described::DescribedLayersPlugin,
     ))
+    .insert_resource(described::DescribedChannel(described::spawn_described(
+        &cfg.server,
+        cfg.layers_dir.clone(),
+        !render,
+    )))
     .insert_resource(feed::FeedStatus {
         last_ok: None,
         error: None,
@@ -129,7 +139,7 @@ pub fn build_app(cfg: &AppConfig) -> App {
     .insert_resource(StartSelection(cfg.select.clone()))
     .add_systems(Update, select_at_start)
     .init_resource::<pick::Inspect>()
-    .add_systems(Update, (poll_loader, feed::poll_feed))
+    .add_systems(Update, (poll_loader, feed::poll_feed, described::poll_described))
     .add_systems(
         Update,
         (pick::pick_on_click, pick::inspect_selection, pick::draw_track).chain(),

@@ -92,7 +92,12 @@ pub struct LoaderChannel(pub Receiver<LoadEvent>);
 pub fn load_park(client: &ApiClient, progress: &dyn Fn(String, usize, usize)) -> Result<ParkData, ClientError> {
     progress("park".into(), 0, 0);
     let park = client.park()?;
-    let catalog = client.layers()?;
+    // Descriptor layers are fetched (and refreshed) by the described-layers thread.
+    let catalog: Vec<_> = client
+        .layers()?
+        .into_iter()
+        .filter(|l| l.descriptor.is_none())
+        .collect();
     let total = catalog.len() + 1;
     let mut layers = Vec::with_capacity(catalog.len());
     for (i, info) in catalog.into_iter().enumerate() {

@@ -33,6 +33,9 @@ enum Command {
         /// Window size, WIDTHxHEIGHT.
         #[arg(long, default_value = "1600x900", value_parser = parse_size)]
         size: (u32, u32),
+        /// A folder of layer descriptors to draw too; edited files reload while the map runs.
+        #[arg(long)]
+        layers: Option<PathBuf>,
     },
     /// Start the server (embedded database, demo park, live demo simulator) in this process and
     /// open the map.
@@ -49,6 +52,14 @@ enum Command {
         /// Seed of the demo simulator (the same seed plays the same story).
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// A folder of layer descriptors to draw too; edited files reload while the map runs.
+        #[arg(long)]
+        layers: Option<PathBuf>,
+    },
+    /// Layer descriptors: check a folder of them.
+    Layers {
+        #[command(subcommand)]
+        action: LayersAction,
     },
     /// Toxic plume: concentrations at points, a ground-level grid, or threat zones.
     Plume(Box<parktwin::plume::PlumeArgs>),
@@ -73,6 +84,25 @@ enum Command {
         /// enterprise id, or a truck's plate.
         #[arg(long)]
         select: Option<String>,
+        /// A folder of layer descriptors to draw too; edited files reload while the map runs.
+        #[arg(long)]
+        layers: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum LayersAction {
+    /// Validate every descriptor in a folder: print each layer's id, source, feature count and
+    /// legend, or each error with file, line and field; exit non-zero on any error.
+    Check {
+        /// The folder of descriptors (.toml or .json).
+        dir: PathBuf,
+        /// Server for url and endpoint sources (fetched to check and count their features).
+        #[arg(long, env = "PARKTWIN_SERVER", default_value = "http://127.0.0.1:8080")]
+        server: String,
+        /// Do not fetch url or endpoint sources.
+        #[arg(long)]
+        offline: bool,
     },
 }
 
@@ -108,19 +138,37 @@ fn run() -> anyhow::Result<ExitCode> {
             println!("{}", parktwin::plume::run(&args)?);
             return Ok(ExitCode::SUCCESS);
         }
-        Command::View { server, token, size } => AppConfig {
+        Command::Layers {
+            action: LayersAction::Check { dir, server, offline },
+        } => {
+            let report = parktwin::layercheck::check_dir(&dir, (!offline).then_some(server.as_str()));
+            print!("{}", report.text);
+            return Ok(if report.errors == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            });
+        }
+        Command::View {
+            server,
+            token,
+            size,
+            layers,
+        } => AppConfig {
             server,
             size,
             mode: Mode::Interactive,
             token,
             lang: cli.lang,
             select: None,
+            layers_dir: layers,
         },
         Command::Demo {
             data_dir,
             listen,
             size,
             seed,
+            layers,
         } => {
             let (addr, token) = start_embedded_server(data_dir, listen, seed)?;
             AppConfig {
@@ -130,6 +178,7 @@ fn run() -> anyhow::Result<ExitCode> {
                 token: Some(token),
                 lang: cli.lang,
                 select: None,
+                layers_dir: layers,
             }
         }
         Command::Render {
@@ -139,6 +188,7 @@ fn run() -> anyhow::Result<ExitCode> {
             view,
             timeout,
             select,
+            layers,
         } => {
             if view != "home" {
                 bail!("unknown view \"{view}\"; the views are: home");
@@ -162,6 +212,7 @@ fn run() -> anyhow::Result<ExitCode> {
                 token: None,
                 lang: cli.lang,
                 select,
+                layers_dir: layers,
             }
         }
     };

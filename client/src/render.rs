@@ -73,6 +73,7 @@ fn capture(
     mut commands: Commands,
     mut job: ResMut<RenderJob>,
     status: Res<LoadStatus>,
+    described: Res<parktwin_layers::described::DescribedLayers>,
     mut exit: MessageWriter<AppExit>,
 ) {
     if job.done {
@@ -82,6 +83,7 @@ fn capture(
         let why = match &*status {
             LoadStatus::Retrying { error, .. } => error.clone(),
             LoadStatus::Loading { .. } => "the park did not finish loading".to_string(),
+            LoadStatus::Ready if !described.settled => "the descriptor layers did not load".to_string(),
             LoadStatus::Ready => "the picture did not settle".to_string(),
         };
         job.done = true;
@@ -91,7 +93,8 @@ fn capture(
         );
         return;
     }
-    if !job.spawned || job.in_flight {
+    // Descriptor layers come on a thread of their own: wait for their first load.
+    if !job.spawned || job.in_flight || !described.settled {
         return;
     }
     job.frames += 1;

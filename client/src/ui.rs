@@ -82,6 +82,17 @@ pub struct Panel<'w, 's> {
     markers: Query<'w, 's, (&'static FeatureRef, &'static GlobalTransform), With<PointMarker>>,
     cameras: Query<'w, 's, (&'static Camera, &'static GlobalTransform)>,
     windows: Query<'w, 's, &'static Window, With<PrimaryWindow>>,
+    described: Res<'w, parktwin_layers::described::DescribedLayers>,
+    identified: Res<'w, parktwin_layers::Identified>,
+    labels: Query<
+        'w,
+        's,
+        (
+            &'static parktwin_scene::MapLabel,
+            &'static parktwin_scene::LayerMember,
+            &'static InheritedVisibility,
+        ),
+    >,
 }
 
 /// The feature an alarm is about.
@@ -118,6 +129,7 @@ pub fn panel(mut p: Panel) -> Result {
     );
     let mut go: Option<FeatureRef> = None;
     let mut toggles = Vec::new();
+    let mut fades = Vec::new();
     egui::Panel::right("parktwin-panel")
         .exact_size(PANEL_WIDTH)
         .resizable(false)
@@ -166,6 +178,15 @@ pub fn panel(mut p: Panel) -> Result {
                 identify_section(ui, &mut p, lang);
                 ui.separator();
                 ui.strong(tr(Msg::Layers, lang));
+                if !p.described.problems.is_empty() {
+                    ui.colored_label(egui::Color32::from_rgb(255, 90, 90), tr(Msg::LayerProblems, lang));
+                    for e in &p.described.problems {
+                        ui.colored_label(
+                            egui::Color32::from_rgb(255, 150, 150),
+                            egui::RichText::new(e.to_string()).small(),
+                        );
+                    }
+                }
                 for (group, layers) in p.registry.by_group() {
                     let title = if lang == Lang::Zh {
                         group.title_zh()
@@ -189,6 +210,13 @@ pub fn panel(mut p: Panel) -> Result {
                                 }
                                 if on {
                                     ui.indent(&l.info.id, |ui| {
+                                        let mut opacity = l.opacity;
+                                        let slider = egui::Slider::new(&mut opacity, 0.0..=1.0)
+                                            .text(tr(Msg::Opacity, lang))
+                                            .fixed_decimals(1);
+                                        if ui.add(slider).changed() {
+                                            fades.push((l.info.id.clone(), opacity));
+                                        }
                                         for item in &l.legend {
                                             ui.horizontal(|ui| {
                                                 swatch(ui, item.colour);
@@ -206,6 +234,9 @@ pub fn panel(mut p: Panel) -> Result {
         });
     for (id, on) in toggles {
         p.registry.set_visible(&id, on);
+    }
+    for (id, opacity) in fades {
+        p.registry.set_opacity(&id, opacity);
     }
     if let Some(f) = go {
         crate::pick::select_and_fly(f, &p.places, &p.rig, &mut p.commands, &mut p.selection);
@@ -442,7 +473,18 @@ fn identify_section(ui: &mut egui::Ui, p: &mut Panel, lang: Lang) {
         }
     });
     let live = &p.live.0;
-    if sel.layer == "vehicles" {
+    if p.identified.of.as_ref() == Some(&sel) {
+        egui::Grid::new("identified")
+            .num_columns(2)
+            .striped(true)
+            .show(ui, |ui| {
+                for r in &p.identified.rows {
+                    ui.small(if lang == Lang::Zh { &r.label_zh } else { &r.label });
+                    ui.small(&r.value);
+                    ui.end_row();
+                }
+            });
+    } else if sel.layer == "vehicles" {
         vehicle_card(ui, live, &sel.feature, lang);
     } else if let Some(props) = p.data.as_ref().and_then(|d| feature_properties(d, &sel)) {
         egui::Grid::new("props").num_columns(2).striped(true).show(ui, |ui| {
@@ -639,6 +681,23 @@ fn map_labels(ctx: &egui::Context, p: &Panel, gates: &GateCounts, lang: Lang) {
                 hover = Some((d, pos, text));
             }
         }
+    }
+    // Descriptor layers' labels, where their entities are drawn.
+    let small = egui::FontId::proportional(12.0);
+    for (label, _, vis) in p.labels.iter().take(400) {
+        if !vis.get() {
+            continue;
+        }
+        let Ok(s) = camera.world_to_viewport(cam_t, label.at) else {
+            continue;
+        };
+        painter.text(
+            egui::pos2(s.x, s.y - 4.0),
+            egui::Align2::CENTER_BOTTOM,
+            if lang == Lang::Zh { &label.zh } else { &label.en },
+            small.clone(),
+            egui::Color32::from_rgb(235, 235, 200),
+        );
     }
     if let Some((_, pos, text)) = hover {
         // Laid out once, so that its backing can be drawn under it.

@@ -340,3 +340,68 @@ fn a_selected_detector_shows_its_last_hour_against_its_thresholds() {
     let trace: usize = green[warn_y..].iter().sum();
     assert!(trace > 100, "no readings drawn under the thresholds: {trace} px");
 }
+
+/// A descriptor layer from `--layers DIR` is on screen in its colour, and a broken descriptor
+/// beside it is reported without breaking the map.
+#[test]
+fn a_descriptor_layer_is_drawn_and_a_broken_one_is_only_reported() {
+    need_display();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
+    let data = load_park(&ApiClient::new(&server.url), &|_, _, _| {}).expect("park");
+    let layers = dir.path().join("layers");
+    std::fs::create_dir(&layers).expect("mkdir");
+    let frame = data.park.frame();
+    let (lon, lat) = frame.to_wgs84(0.0, 0.0);
+    std::fs::write(
+        layers.join("beacon.geojson"),
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","id":"b1","geometry":{{"type":"Point","coordinates":[{lon},{lat}]}},"properties":{{"state":"on","name":"Beacon"}}}}]}}"#
+        ),
+    )
+    .expect("write");
+    std::fs::write(
+        layers.join("beacon.toml"),
+        r##"id = "beacon"
+title = "Test beacon"
+group = "services"
+[source]
+file = "beacon.geojson"
+[style.colour_by]
+property = "state"
+categories = [{ value = "on", colour = "#ff00ff", label = "On" }]
+[style.marker]
+shape = "box"
+size_m = 120
+height_m = 240
+"##,
+    )
+    .expect("write");
+    std::fs::write(
+        layers.join("broken.toml"),
+        "id = \"broken\"\ntitle = \"B\"\ngroup = \"energy\"\n[source]\nfile = \"nowhere.geojson\"\n",
+    )
+    .expect("write");
+    let out = dir.path().join("beacon.png");
+    let run = render(&server.url, &out, &["--layers", &layers.display().to_string()]);
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(run.status.success(), "render failed: {log}");
+    assert!(
+        log.contains("broken.toml:5: source.file: cannot read"),
+        "the broken descriptor is reported with file, line and field: {log}"
+    );
+    let img = image::open(&out).expect("a PNG").to_rgb8();
+    let top = on_map(&data, 0.0, 0.0, 200.0).expect("the park centre is on the map");
+    let px = pixel(&img, top);
+    assert!(close(px, [255, 0, 255], 12), "the beacon's colour at {top:?}: {px:?}");
+    // The demo park's own layers are still there around it: the ground inside the fence.
+    let magenta = img.pixels().filter(|p| close(p.0, [255, 0, 255], 12)).count();
+    assert!(
+        magenta > 200 && magenta < (W * H / 10) as usize,
+        "{magenta} beacon pixels"
+    );
+}

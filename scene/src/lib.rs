@@ -3,6 +3,7 @@
 //! spawns a loaded park.
 
 pub mod camera;
+pub mod described;
 pub mod mesh;
 pub mod model;
 pub mod style;
@@ -115,6 +116,7 @@ impl Plugin for ParkScenePlugin {
         app.add_message::<ParkSpawned>()
             .init_resource::<PanelInset>()
             .init_resource::<Selection>()
+            .init_resource::<SceneAssets>()
             .insert_resource(ClearColor(Color::srgb_u8(18, 22, 30)))
             .insert_resource(GlobalAmbientLight {
                 brightness: 900.0,
@@ -148,6 +150,79 @@ pub fn to_bevy_mesh(m: &mesh::MeshData) -> Mesh {
         .with_inserted_indices(Indices::U32(m.indices.clone()))
 }
 
+/// Meshes and materials shared by the entities drawn for layers: one unit mesh per marker
+/// shape, and one material per layer and colour (per layer, so that a layer's opacity is its
+/// own).
+#[derive(Resource, Default)]
+pub struct SceneAssets {
+    markers: HashMap<parktwin_api::descriptor::MarkerShape, Handle<Mesh>>,
+    materials: HashMap<(String, [u8; 3], bool), Handle<StandardMaterial>>,
+}
+
+/// A label drawn on the map for an entity: English, Chinese, and where it stands.
+#[derive(Component, Debug, Clone, PartialEq)]
+pub struct MapLabel {
+    /// English text.
+    pub en: String,
+    /// Chinese text.
+    pub zh: String,
+    /// Where it stands, scene frame.
+    pub at: Vec3,
+}
+
+/// A feature's properties, kept on its entity for identify (descriptor and plugin layers).
+#[derive(Component, Debug, Clone, Default, PartialEq)]
+pub struct FeatureProperties(pub serde_json::Map<String, serde_json::Value>);
+
+/// Spawns one scene item with its layer and feature tags; returns the entity.
+pub fn spawn_item(
+    commands: &mut Commands,
+    meshes: &mut Assets<Mesh>,
+    materials: &mut Assets<StandardMaterial>,
+    assets: &mut SceneAssets,
+    item: model::SceneItem,
+) -> Entity {
+    let lit = item.shading == Shading::Lit;
+    let c = item.colour;
+    let mat = assets
+        .materials
+        .entry((item.layer.clone(), c, lit))
+        .or_insert_with(|| {
+            materials.add(StandardMaterial {
+                base_color: Color::srgb_u8(c[0], c[1], c[2]),
+                unlit: !lit,
+                perceptual_roughness: 0.85,
+                ..default()
+            })
+        })
+        .clone();
+    let tags = (
+        LayerMember(item.layer.clone()),
+        FeatureRef {
+            layer: item.layer,
+            feature: item.feature,
+        },
+    );
+    match item.shape {
+        Shape::Mesh(m) => commands
+            .spawn((Mesh3d(meshes.add(to_bevy_mesh(&m))), MeshMaterial3d(mat), tags))
+            .id(),
+        Shape::Marker { at, size, height, kind } => {
+            let unit = assets
+                .markers
+                .entry(kind)
+                .or_insert_with(|| meshes.add(described::unit_marker(kind)))
+                .clone();
+            let t = Transform::from_translation(Vec3::from(at) + Vec3::Y * height / 2.0)
+                .with_scale(Vec3::new(size, height, size));
+            commands
+                .spawn((Mesh3d(unit), MeshMaterial3d(mat), t, tags, PointMarker))
+                .id()
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // a Bevy system: its parameters are what it reads
 fn spawn_park(
     mut commands: Commands,
     data: Res<ParkData>,
@@ -155,23 +230,10 @@ fn spawn_park(
     inset: Res<PanelInset>,
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
+    mut assets: ResMut<SceneAssets>,
     mut spawned: MessageWriter<ParkSpawned>,
 ) {
     let frame = data.park.frame();
-    let mut cache: HashMap<([u8; 3], bool), Handle<StandardMaterial>> = HashMap::new();
-    let mut material = |c: [u8; 3], lit: bool| {
-        cache
-            .entry((c, lit))
-            .or_insert_with(|| {
-                materials.add(StandardMaterial {
-                    base_color: Color::srgb_u8(c[0], c[1], c[2]),
-                    unlit: !lit,
-                    perceptual_roughness: 0.85,
-                    ..default()
-                })
-            })
-            .clone()
-    };
     // The ground under everything: 40 km square.
     let ground = mesh::flat_polygon(
         &[vec![
@@ -182,32 +244,19 @@ fn spawn_park(
         ]],
         0.0,
     );
+    let g = style::GROUND;
     commands.spawn((
         Mesh3d(meshes.add(to_bevy_mesh(&ground))),
-        MeshMaterial3d(material(style::GROUND, false)),
+        MeshMaterial3d(materials.add(StandardMaterial {
+            base_color: Color::srgb_u8(g[0], g[1], g[2]),
+            unlit: true,
+            ..default()
+        })),
     ));
-    let cube = meshes.add(Cuboid::new(1.0, 1.0, 1.0));
     let mut count = 0;
     for (info, fc) in &data.layers {
         for item in model::layer_items(&frame, &info.id, fc) {
-            let mat = material(item.colour, item.shading == Shading::Lit);
-            let tags = (
-                LayerMember(item.layer.clone()),
-                FeatureRef {
-                    layer: item.layer,
-                    feature: item.feature,
-                },
-            );
-            match item.shape {
-                Shape::Mesh(m) => {
-                    commands.spawn((Mesh3d(meshes.add(to_bevy_mesh(&m))), MeshMaterial3d(mat), tags));
-                }
-                Shape::Marker { at, size, height } => {
-                    let t = Transform::from_translation(Vec3::from(at) + Vec3::Y * height / 2.0)
-                        .with_scale(Vec3::new(size, height, size));
-                    commands.spawn((Mesh3d(cube.clone()), MeshMaterial3d(mat), t, tags, PointMarker));
-                }
-            }
+            spawn_item(&mut commands, &mut meshes, &mut materials, &mut assets, item);
             count += 1;
         }
     }

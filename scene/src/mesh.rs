@@ -252,6 +252,69 @@ pub fn ribbon(line: &[[f64; 2]], width: f64, y: f32) -> MeshData {
     m
 }
 
+/// A ribbon of `width` metres along a polyline of `[east, north, up]` points, level across
+/// its width (pipe-rack overlays, flows drawn as arcs).
+pub fn ribbon3(line: &[[f64; 3]], width: f64) -> MeshData {
+    let mut m = MeshData::new(Topology::Triangles);
+    let h = width / 2.0;
+    for w in line.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+        let l = (dx * dx + dy * dy).sqrt();
+        if l < 1e-9 {
+            continue;
+        }
+        let (nx, ny) = (-dy / l * h, dx / l * h);
+        let up = [0.0, 1.0, 0.0];
+        let (za, zb) = (a[2] as f32, b[2] as f32);
+        let v0 = m.vertex(to_scene([a[0] - nx, a[1] - ny], za), up);
+        let v1 = m.vertex(to_scene([b[0] - nx, b[1] - ny], zb), up);
+        let v2 = m.vertex(to_scene([b[0] + nx, b[1] + ny], zb), up);
+        let v3 = m.vertex(to_scene([a[0] + nx, a[1] + ny], za), up);
+        m.indices.extend([v0, v1, v2, v0, v2, v3]);
+    }
+    m
+}
+
+/// A line raised into an arc: the points of `line` (east, north) densified and lifted by
+/// `height · 4t(1 − t)` over the line's length `t ∈ [0, 1]`, on top of `base`.
+///
+/// ```
+/// let arc = parktwin_scene::mesh::arc(&[[0.0, 0.0], [100.0, 0.0]], 2.0, 50.0, 8);
+/// assert_eq!(arc.first(), Some(&[0.0, 0.0, 2.0]));
+/// assert_eq!(arc[4], [50.0, 0.0, 52.0]);
+/// assert_eq!(arc.last(), Some(&[100.0, 0.0, 2.0]));
+/// ```
+pub fn arc(line: &[[f64; 2]], base: f64, height: f64, segments: usize) -> Vec<[f64; 3]> {
+    let lens: Vec<f64> = line
+        .windows(2)
+        .map(|w| ((w[1][0] - w[0][0]).powi(2) + (w[1][1] - w[0][1]).powi(2)).sqrt())
+        .collect();
+    let total: f64 = lens.iter().sum();
+    if line.len() < 2 || total <= 0.0 {
+        return line.iter().map(|p| [p[0], p[1], base]).collect();
+    }
+    let segments = segments.max(1);
+    let mut out = Vec::with_capacity(segments + 1);
+    for k in 0..=segments {
+        let t = k as f64 / segments as f64;
+        let mut along = t * total;
+        let mut i = 0;
+        while i + 1 < lens.len() && along > lens[i] {
+            along -= lens[i];
+            i += 1;
+        }
+        let f = if lens[i] > 0.0 { (along / lens[i]).min(1.0) } else { 0.0 };
+        let (a, b) = (line[i], line[i + 1]);
+        out.push([
+            a[0] + (b[0] - a[0]) * f,
+            a[1] + (b[1] - a[1]) * f,
+            base + height * 4.0 * t * (1.0 - t),
+        ]);
+    }
+    out
+}
+
 /// Line segments along a polyline of `[east, north, up]` points.
 pub fn polyline(points: &[[f64; 3]]) -> MeshData {
     let mut m = MeshData::new(Topology::Lines);

@@ -1,6 +1,7 @@
 //! The park model: a layer's GeoJSON features turned into things to draw, in the scene frame.
 
 use geojson::{FeatureCollection, Value};
+use parktwin_api::descriptor::MarkerShape;
 use parktwin_api::frame::LocalFrame;
 use parktwin_api::model::RiskColour;
 use serde_json::{Map, Value as Json};
@@ -21,6 +22,8 @@ pub enum Shape {
         size: f32,
         /// Height, metres.
         height: f32,
+        /// Its shape.
+        kind: MarkerShape,
     },
 }
 
@@ -78,7 +81,7 @@ fn rings_local(frame: &LocalFrame, poly: &[Vec<Vec<f64>>]) -> Vec<Vec<[f64; 2]>>
 }
 
 /// Polygons of a geometry (Polygon or MultiPolygon), in local metres.
-fn polygons(frame: &LocalFrame, v: &Value) -> Vec<Vec<Vec<[f64; 2]>>> {
+pub(crate) fn polygons(frame: &LocalFrame, v: &Value) -> Vec<Vec<Vec<[f64; 2]>>> {
     match v {
         Value::Polygon(p) => vec![rings_local(frame, p)],
         Value::MultiPolygon(ps) => ps.iter().map(|p| rings_local(frame, p)).collect(),
@@ -88,7 +91,7 @@ fn polygons(frame: &LocalFrame, v: &Value) -> Vec<Vec<Vec<[f64; 2]>>> {
 
 /// Lines of a geometry (LineString or MultiLineString) as `[east, north, up]`; a missing
 /// third coordinate is `default_up`.
-fn lines(frame: &LocalFrame, v: &Value, default_up: f64) -> Vec<Vec<[f64; 3]>> {
+pub(crate) fn lines(frame: &LocalFrame, v: &Value, default_up: f64) -> Vec<Vec<[f64; 3]>> {
     let conv = |l: &Vec<Vec<f64>>| -> Vec<[f64; 3]> {
         l.iter()
             .map(|p| {
@@ -104,7 +107,7 @@ fn lines(frame: &LocalFrame, v: &Value, default_up: f64) -> Vec<Vec<[f64; 3]>> {
     }
 }
 
-fn point(frame: &LocalFrame, v: &Value) -> Option<([f64; 2], f64)> {
+pub(crate) fn point(frame: &LocalFrame, v: &Value) -> Option<([f64; 2], f64)> {
     match v {
         Value::Point(p) => Some((frame.to_map(p[0], p[1]), p.get(2).copied().unwrap_or(0.0))),
         _ => None,
@@ -228,6 +231,7 @@ pub fn layer_items(frame: &LocalFrame, layer: &str, fc: &FeatureCollection) -> V
                             at: mesh::to_scene(c, 0.0),
                             size,
                             height,
+                            kind: MarkerShape::Box,
                         },
                         colour,
                         Shading::Flat,

@@ -6,16 +6,7 @@ use parktwin_api::model::RiskColour;
 /// An sRGB colour.
 pub type Srgb = [u8; 3];
 
-/// One line of a layer's legend.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LegendItem {
-    /// What the colour means.
-    pub label: String,
-    /// What the colour means, in Chinese.
-    pub label_zh: String,
-    /// The colour as drawn.
-    pub colour: Srgb,
-}
+pub use parktwin_api::descriptor::LegendItem;
 
 fn item(label: &str, label_zh: &str, colour: Srgb) -> LegendItem {
     LegendItem {

@@ -74,6 +74,32 @@ impl ApiClient {
         self.send(self.http.get(&url), url)
     }
 
+    /// GETs a layer source as text: an absolute `http(s)://` URL, or a path on this server
+    /// such as `/api/v1/layers/outfalls`.
+    pub fn get_text(&self, source: &str) -> Result<String, ClientError> {
+        let url = if source.starts_with("http://") || source.starts_with("https://") {
+            source.to_string()
+        } else {
+            format!("{}{source}", self.base)
+        };
+        let unreachable = |e: reqwest::Error| ClientError::Unreachable {
+            url: url.clone(),
+            reason: root_cause(&e),
+        };
+        let resp = self.http.get(&url).send().map_err(unreachable)?;
+        let status = resp.status();
+        let body = resp.text().map_err(unreachable)?;
+        if !status.is_success() {
+            let message = serde_json::from_str::<ApiError>(&body).map(|e| e.error).unwrap_or(body);
+            return Err(ClientError::Status {
+                url,
+                status: status.as_u16(),
+                message,
+            });
+        }
+        Ok(body)
+    }
+
     /// `POST /alarms/{id}/ack` with an operator's token.
     pub fn ack_alarm(&self, id: i64, token: &str) -> Result<crate::model::Alarm, ClientError> {
         let url = self.url(&format!("/alarms/{id}/ack"));

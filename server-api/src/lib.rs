@@ -3,6 +3,7 @@
 //! (`client`) and the server (`server`, with axum, tokio and SQLite, never in the browser build).
 
 pub mod alarms;
+pub mod descriptor;
 pub mod frame;
 pub mod grading;
 pub mod ingest;

@@ -103,6 +103,25 @@ pub struct LayerInfo {
     /// Number of features in the layer.
     #[serde(default)]
     pub feature_count: usize,
+    /// How the layer is drawn, for a layer described by a descriptor file rather than drawn by
+    /// the client's own code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub descriptor: Option<crate::descriptor::Descriptor>,
+}
+
+impl LayerInfo {
+    /// The catalog entry of a descriptor layer.
+    pub fn from_descriptor(d: &crate::descriptor::Descriptor, feature_count: usize) -> Self {
+        Self {
+            id: d.id.clone(),
+            title: d.title.clone(),
+            title_zh: d.title_zh().to_string(),
+            group: d.group,
+            default_visible: d.visible,
+            feature_count,
+            descriptor: Some(d.clone()),
+        }
+    }
 }
 
 /// The four-colour risk of an enterprise (红橙黄蓝).

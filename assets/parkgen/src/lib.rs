@@ -2,3 +2,4 @@
 //! exactly what it writes. See `main.rs` for the command.
 
 pub mod park;
+pub mod scenarios;

@@ -24,8 +24,10 @@ fn main() -> anyhow::Result<()> {
     )
     .with_context(|| format!("{} is not a chemical table", chem_path.display()))?;
     let files = parktwin_parkgen::park::generate(&table)?;
-    std::fs::create_dir_all(out.join("layers"))?;
     for (name, text) in &files {
+        if let Some(dir) = out.join(name).parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
         std::fs::write(out.join(name), text).with_context(|| format!("cannot write {name}"))?;
     }
     println!("wrote {} files to {}", files.len(), out.display());

@@ -1084,6 +1084,7 @@ pub fn generate(table: &ChemicalTable) -> anyhow::Result<Vec<(String, String)>> 
         text.push_str("]}\n");
         files.push((format!("layers/{id}.geojson"), text));
     }
+    files.extend(crate::scenarios::generate(&w.frame, &w.layers)?);
     eprintln!(
         "park: {:.2} km², roads {:.1} km, racks {:.1} km, {} enterprises, {} buildings, {} tanks, {} units, {} hazard sources, {} detectors, {} pipes",
         area_km2,

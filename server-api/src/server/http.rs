@@ -41,6 +41,7 @@ pub fn router(store: Arc<Store>) -> Router {
         .route("/park", get(park))
         .route("/layers", get(layers))
         .route("/layers/{id}", get(layer))
+        .route("/layer-problems", get(layer_problems))
         .route("/hazards", get(hazards))
         .route("/hazards/{id}", get(hazard))
         .route("/chemicals", get(chemicals))
@@ -93,6 +94,10 @@ async fn park(State(s): State<AppState>) -> Answer<impl IntoResponse> {
 
 async fn layers(State(s): State<AppState>) -> Answer<impl IntoResponse> {
     Ok(Json(s.layers()?))
+}
+
+async fn layer_problems(State(s): State<AppState>) -> impl IntoResponse {
+    Json(s.layer_problems())
 }
 
 async fn layer(State(s): State<AppState>, Path(id): Path<String>) -> Answer<Response> {

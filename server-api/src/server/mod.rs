@@ -28,6 +28,9 @@ pub struct ServerConfig {
     pub demo: Option<u64>,
 }
 
+/// The folder under `park/` of the assets whose layer descriptors the server's catalog offers.
+pub const DESCRIPTOR_DIR: &str = "descriptors";
+
 /// The assets folder of this source tree, the default when none is given.
 pub fn default_assets_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../assets"))
@@ -61,6 +64,15 @@ pub async fn bind(cfg: &ServerConfig) -> anyhow::Result<BoundServer> {
             .seed(&seed)
             .with_context(|| format!("cannot seed {}", db.display()))?;
         tracing::info!("seeded {} from {}", db.display(), cfg.assets_dir.display());
+    }
+    let descriptors = cfg.assets_dir.join("park").join(DESCRIPTOR_DIR);
+    if descriptors.is_dir() {
+        let load = crate::descriptor::load_dir(&descriptors);
+        let good = load.layers.len();
+        for p in store.set_descriptor_layers(load)? {
+            tracing::warn!("layer descriptor refused: {p}");
+        }
+        tracing::info!("{good} descriptor layer(s) from {}", descriptors.display());
     }
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await

@@ -79,6 +79,16 @@ pub struct Store {
     conn: Mutex<Connection>,
     /// The seeded park's index, read on first use (cleared by a new seed).
     index: Mutex<Option<std::sync::Arc<ParkIndex>>>,
+    /// Layers described by descriptor files: configuration read at each start, not stored.
+    described: Mutex<Described>,
+}
+
+/// The server's descriptor layers: each catalog entry with the text of its features (for a
+/// file source), and the descriptors that could not be used.
+#[derive(Debug, Default)]
+struct Described {
+    layers: Vec<(LayerInfo, Option<String>)>,
+    problems: Vec<crate::descriptor::DescriptorError>,
 }
 
 /// What ingest and the rules need of the seeded park: the map does not change once seeded, so
@@ -196,6 +206,7 @@ impl Store {
         Ok(Self {
             conn: Mutex::new(conn),
             index: Mutex::new(None),
+            described: Mutex::default(),
         })
     }
 
@@ -234,6 +245,7 @@ impl Store {
                 group: entry.group,
                 default_visible: entry.default_visible,
                 feature_count: features.len(),
+                descriptor: None,
             };
             tx.execute(
                 "INSERT INTO layers (id, ord, info) VALUES (?1, ?2, ?3)",
@@ -277,11 +289,68 @@ impl Store {
 
     /// The layer catalog, in drawing order.
     pub fn layers(&self) -> Result<Vec<LayerInfo>, StoreError> {
-        json_rows(&self.conn(), "SELECT info FROM layers ORDER BY ord", [])
+        let mut out: Vec<LayerInfo> = json_rows(&self.conn(), "SELECT info FROM layers ORDER BY ord", [])?;
+        out.extend(self.described().layers.iter().map(|(info, _)| info.clone()));
+        Ok(out)
+    }
+
+    fn described(&self) -> std::sync::MutexGuard<'_, Described> {
+        self.described.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Takes the descriptor layers of a folder into the catalog, after the stored layers. A
+    /// file-sourced layer is served at `/api/v1/layers/{id}` and its descriptor says so; a
+    /// descriptor whose id a stored layer has is refused. Returns the problems.
+    pub fn set_descriptor_layers(
+        &self,
+        load: crate::descriptor::DirLoad,
+    ) -> Result<Vec<crate::descriptor::DescriptorError>, StoreError> {
+        let stored: Vec<LayerInfo> = json_rows(&self.conn(), "SELECT info FROM layers ORDER BY ord", [])?;
+        let mut problems = load.errors;
+        let mut layers = Vec::new();
+        for l in load.layers {
+            let mut d = l.descriptor;
+            if stored.iter().any(|s| s.id == d.id) {
+                problems.push(crate::descriptor::DescriptorError {
+                    file: l.path.display().to_string(),
+                    line: None,
+                    field: Some("id".into()),
+                    reason: format!("the id \"{}\" is a layer of the park itself", d.id),
+                });
+                continue;
+            }
+            let (count, text) = match &l.features {
+                Some(fc) => {
+                    d.source = crate::descriptor::Source {
+                        endpoint: Some(format!("/api/v1/layers/{}", d.id)),
+                        refresh_s: d.source.refresh_s,
+                        ..Default::default()
+                    };
+                    (fc.features.len(), Some(serde_json::to_string(fc)?))
+                }
+                None => (0, None),
+            };
+            layers.push((LayerInfo::from_descriptor(&d, count), text));
+        }
+        *self.described() = Described {
+            layers,
+            problems: problems.clone(),
+        };
+        Ok(problems)
+    }
+
+    /// The descriptors the server could not use, each naming file, line, field and reason.
+    pub fn layer_problems(&self) -> Vec<crate::descriptor::DescriptorError> {
+        self.described().problems.clone()
     }
 
     /// A layer as the text of a GeoJSON FeatureCollection, or `None` for an unknown id.
     pub fn layer_geojson(&self, id: &str) -> Result<Option<String>, StoreError> {
+        if let Some((_, text)) = self.described().layers.iter().find(|(l, _)| l.id == id) {
+            return Ok(Some(text.clone().unwrap_or_else(|| {
+                r#"{"type":"FeatureCollection","features":[]}"#.to_string()
+            })));
+        }
         let conn = self.conn();
         let known: Option<i64> = conn
             .query_row("SELECT 1 FROM layers WHERE id = ?1", [id], |r| r.get(0))

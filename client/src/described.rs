@@ -1,0 +1,302 @@
+//! Fetching descriptor layers on a background thread: those of the server's catalog and those of
+//! a local folder (`--layers DIR`), each source fetched again at its `refresh_s`; on the
+//! desktop, the folder is watched and an edited, added or deleted file takes effect within a
+//! second, without a restart. A descriptor that fails is reported (file, line, field, reason);
+//! the layer it replaced stays drawn.
+//!
+//! The folder is polled for modification times once a second instead of using an OS file
+//! watcher: a folder of a few descriptors costs nothing to poll, it works the same on every
+//! platform and network share, and it needs no extra crate.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::thread;
+use std::time::{Duration, Instant, SystemTime};
+
+use bevy::prelude::*;
+use crossbeam_channel::{Receiver, Sender, unbounded};
+use parktwin_api::client::ApiClient;
+use parktwin_api::descriptor::{
+    Descriptor, DescriptorError, SourceKind, features_from_text, is_descriptor_file, load_features, load_file,
+};
+use parktwin_layers::described::{DescribedLayer, DescribedLayers};
+
+/// What the thread reports.
+#[derive(Debug)]
+pub enum DescribedEvent {
+    /// A layer, new or changed.
+    Put(Box<DescribedLayer>),
+    /// A layer whose file is gone.
+    Remove(String),
+    /// Every problem now (replaces the last list).
+    Problems(Vec<DescriptorError>),
+    /// The first load is over.
+    Settled,
+}
+
+/// The channel from the thread.
+#[derive(Resource)]
+pub struct DescribedChannel(pub Receiver<DescribedEvent>);
+
+/// Fetches a descriptor's features; `dir` is the descriptor's folder (for file sources).
+pub fn fetch_features(
+    client: &ApiClient,
+    origin: &str,
+    d: &Descriptor,
+    dir: Option<&Path>,
+) -> Result<geojson::FeatureCollection, Vec<DescriptorError>> {
+    let problem = |reason: String| {
+        vec![DescriptorError {
+            file: origin.to_string(),
+            line: None,
+            field: Some("source".into()),
+            reason,
+        }]
+    };
+    match d.source.kind() {
+        Some(SourceKind::File(f)) => match dir {
+            Some(dir) => load_features(origin, d, &dir.join(f)),
+            None => Err(problem(format!("file source {f} has no folder to be read from"))),
+        },
+        Some(SourceKind::Url(u)) | Some(SourceKind::Endpoint(u)) => {
+            let text = client.get_text(u).map_err(|e| problem(e.to_string()))?;
+            features_from_text(origin, d, u, &text)
+        }
+        None => Err(problem("no source".into())),
+    }
+}
+
+struct Watched {
+    descriptor: Descriptor,
+    /// The descriptor file and its data file's modification times when last read.
+    stamp: (Option<SystemTime>, Option<SystemTime>),
+    next_fetch: Option<Instant>,
+}
+
+fn modified(p: &Path) -> Option<SystemTime> {
+    std::fs::metadata(p).and_then(|m| m.modified()).ok()
+}
+
+fn data_file(path: &Path, d: &Descriptor) -> Option<PathBuf> {
+    match d.source.kind() {
+        Some(SourceKind::File(f)) => Some(path.parent().unwrap_or(Path::new(".")).join(f)),
+        _ => None,
+    }
+}
+
+/// Starts the thread. With `watch`, it keeps watching the folder and refreshing the sources;
+/// without (a rendered frame), it loads everything once and ends.
+pub fn spawn_described(server: &str, dir: Option<PathBuf>, watch: bool) -> Receiver<DescribedEvent> {
+    let (tx, rx) = unbounded();
+    let client = ApiClient::new(server);
+    thread::Builder::new()
+        .name("described-layers".into())
+        .spawn(move || run(client, dir, watch, tx))
+        .map(|_| ())
+        .unwrap_or_else(|e| error!("cannot start the described-layers thread: {e}"));
+    rx
+}
+
+fn run(client: ApiClient, dir: Option<PathBuf>, watch: bool, tx: Sender<DescribedEvent>) {
+    let mut problems: BTreeMap<String, Vec<DescriptorError>> = BTreeMap::new();
+    let mut sent_problems: Option<Vec<DescriptorError>> = None;
+    // Local descriptors by file; the server's by id.
+    let mut local: HashMap<PathBuf, Watched> = HashMap::new();
+    // Files that failed to load, by the stamp they failed at: read again only once changed.
+    let mut failed: HashMap<PathBuf, (Option<SystemTime>, Option<SystemTime>)> = HashMap::new();
+    let mut server: Option<Vec<(Descriptor, Option<Instant>)>> = None;
+    let mut settled = false;
+    let send = |ev: DescribedEvent| tx.send(ev).is_ok();
+    loop {
+        let now = Instant::now();
+        // The server's catalog, once it answers.
+        if server.is_none() {
+            match client.layers() {
+                Ok(catalog) => {
+                    let mut list = Vec::new();
+                    for info in catalog {
+                        let Some(d) = info.descriptor else { continue };
+                        list.push((d, Some(now)));
+                    }
+                    if let Ok(p) = client.get_json::<Vec<DescriptorError>>("/layer-problems") {
+                        problems.insert("server".into(), p);
+                    }
+                    server = Some(list);
+                }
+                Err(e) => debug!("descriptor layers: {e}"),
+            }
+        }
+        if let Some(list) = &mut server {
+            for (d, next) in list.iter_mut() {
+                if next.is_none_or(|t| t > now) {
+                    continue;
+                }
+                let origin = format!("{} (server catalog)", client.url("/layers"));
+                let key = format!("server:{}", d.id);
+                match fetch_features(&client, &origin, d, None) {
+                    Ok(features) => {
+                        problems.remove(&key);
+                        if !send(DescribedEvent::Put(Box::new(DescribedLayer {
+                            descriptor: d.clone(),
+                            origin,
+                            features,
+                        }))) {
+                            return;
+                        }
+                    }
+                    Err(errs) => {
+                        problems.insert(key, errs);
+                    }
+                }
+                *next = d.source.refresh_s.map(|s| now + Duration::from_secs_f64(s));
+            }
+        }
+        // The local folder: new, edited and deleted files, and refreshes that are due.
+        if let Some(dir) = &dir {
+            let files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+                Ok(entries) => {
+                    problems.remove(&dir.display().to_string());
+                    let mut v: Vec<PathBuf> = entries
+                        .filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|p| p.is_file() && is_descriptor_file(p))
+                        .collect();
+                    v.sort();
+                    v
+                }
+                Err(e) => {
+                    problems.insert(
+                        dir.display().to_string(),
+                        vec![DescriptorError {
+                            file: dir.display().to_string(),
+                            line: None,
+                            field: None,
+                            reason: format!("cannot read the layers folder: {e}"),
+                        }],
+                    );
+                    Vec::new()
+                }
+            };
+            failed.retain(|p, _| files.contains(p));
+            let gone: Vec<PathBuf> = local.keys().filter(|p| !files.contains(p)).cloned().collect();
+            for p in gone {
+                if let Some(w) = local.remove(&p) {
+                    info!("layer file {} removed", p.display());
+                    if !send(DescribedEvent::Remove(w.descriptor.id)) {
+                        return;
+                    }
+                }
+                problems.remove(&p.display().to_string());
+            }
+            for path in files {
+                let name = path.display().to_string();
+                let old = local.get(&path);
+                let data_stamp = old
+                    .and_then(|w| data_file(&path, &w.descriptor))
+                    .and_then(|p| modified(&p));
+                let stamp = (modified(&path), data_stamp);
+                let edited = match old {
+                    Some(w) => w.stamp != stamp,
+                    None => failed.get(&path) != Some(&stamp),
+                };
+                let due = old.and_then(|w| w.next_fetch).is_some_and(|t| t <= now);
+                if !edited && !due {
+                    continue;
+                }
+                let loaded = load_file(&path).and_then(|l| {
+                    let features = match l.features {
+                        Some(f) => f,
+                        None => fetch_features(&client, &name, &l.descriptor, path.parent())?,
+                    };
+                    Ok((l.descriptor, features))
+                });
+                match loaded {
+                    Ok((d, features)) => {
+                        // Another file (or the server) may have the id already.
+                        let taken = local.iter().find(|(p, w)| **p != path && w.descriptor.id == d.id);
+                        if let Some((other, _)) = taken {
+                            problems.insert(
+                                name.clone(),
+                                vec![DescriptorError {
+                                    file: name.clone(),
+                                    line: None,
+                                    field: Some("id".into()),
+                                    reason: format!("the id \"{}\" is taken by {}", d.id, other.display()),
+                                }],
+                            );
+                            continue;
+                        }
+                        problems.remove(&name);
+                        failed.remove(&path);
+                        if let Some(w) = old
+                            && w.descriptor.id != d.id
+                            && !send(DescribedEvent::Remove(w.descriptor.id.clone()))
+                        {
+                            return;
+                        }
+                        let stamp = (modified(&path), data_file(&path, &d).and_then(|p| modified(&p)));
+                        let next_fetch = d.source.refresh_s.map(|s| now + Duration::from_secs_f64(s));
+                        if !send(DescribedEvent::Put(Box::new(DescribedLayer {
+                            descriptor: d.clone(),
+                            origin: name.clone(),
+                            features,
+                        }))) {
+                            return;
+                        }
+                        local.insert(
+                            path,
+                            Watched {
+                                descriptor: d,
+                                stamp,
+                                next_fetch,
+                            },
+                        );
+                    }
+                    Err(errs) => {
+                        for e in &errs {
+                            warn!("layer descriptor: {e}");
+                        }
+                        problems.insert(name, errs);
+                        // Keep the last good version drawn; try again when the file changes.
+                        if !local.contains_key(&path) {
+                            failed.insert(path.clone(), stamp);
+                        }
+                        if let Some(w) = local.get_mut(&path) {
+                            w.stamp = stamp;
+                            w.next_fetch = w.descriptor.source.refresh_s.map(|s| now + Duration::from_secs_f64(s));
+                        }
+                    }
+                }
+            }
+        }
+        let all: Vec<DescriptorError> = problems.values().flatten().cloned().collect();
+        if sent_problems.as_ref() != Some(&all) {
+            if !send(DescribedEvent::Problems(all.clone())) {
+                return;
+            }
+            sent_problems = Some(all);
+        }
+        if !settled && server.is_some() {
+            settled = true;
+            if !send(DescribedEvent::Settled) {
+                return;
+            }
+            if !watch {
+                return;
+            }
+        }
+        thread::sleep(Duration::from_secs(1));
+    }
+}
+
+/// Drains the thread's channel into [`DescribedLayers`].
+pub fn poll_described(channel: Option<Res<DescribedChannel>>, mut layers: ResMut<DescribedLayers>) {
+    let Some(channel) = channel else { return };
+    while let Ok(ev) = channel.0.try_recv() {
+        match ev {
+            DescribedEvent::Put(l) => layers.put(*l),
+            DescribedEvent::Remove(id) => layers.remove(&id),
+            DescribedEvent::Problems(p) => layers.problems = p,
+            DescribedEvent::Settled => layers.settled = true,
+        }
+    }
+}

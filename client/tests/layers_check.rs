@@ -1,0 +1,111 @@
+//! `parktwin layers check`: the demo park's descriptors pass and are listed with their sources,
+//! feature counts and legends; a broken folder fails with each error's file, line and field,
+//! and the good layers in it are still listed.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn check(dir: &Path, extra: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_parktwin"))
+        .args(["layers", "check"])
+        .arg(dir)
+        .args(extra)
+        .output()
+        .expect("parktwin runs");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+fn demo_descriptors() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/park/descriptors")
+}
+
+#[test]
+fn the_demo_park_descriptors_pass() {
+    let (ok, text) = check(&demo_descriptors(), &["--offline"]);
+    assert!(ok, "{text}");
+    for (id, count) in [
+        ("air_quality", 6),
+        ("outfalls", 5),
+        ("energy_use", 19),
+        ("substations", 3),
+        ("rack_inspections", 17),
+        ("isolation_valves", 17),
+        ("fence_segments", 39),
+        ("camera_coverage", 35),
+        ("emergency_supplies", 6),
+        ("emergency_vehicles", 8),
+        ("material_flows", 22),
+    ] {
+        let block = text
+            .split("\n")
+            .skip_while(|l| !l.starts_with(&format!("{id} — ")))
+            .take(2)
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(
+            block.contains(&format!("source:   file {id}.geojson ({count} features)")),
+            "{id}: {block}\n---\n{text}"
+        );
+    }
+    assert!(text.contains("#ff2020 Exceeding a limit / 超标"), "{text}");
+    assert!(text.contains("11 layer(s) good, 0 error(s)"), "{text}");
+}
+
+#[test]
+fn a_broken_folder_fails_naming_file_line_and_field() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    std::fs::copy(demo_descriptors().join("outfalls.toml"), p.join("outfalls.toml")).expect("copy");
+    std::fs::copy(demo_descriptors().join("outfalls.geojson"), p.join("outfalls.geojson")).expect("copy");
+    std::fs::write(
+        p.join("bad_colour.toml"),
+        "id = \"meters\"\ntitle = \"Meters\"\ngroup = \"energy\"\n[source]\nfile = \"outfalls.geojson\"\n[style]\ncolour = \"green\"\n",
+    )
+    .expect("write");
+    std::fs::write(
+        p.join("typo.toml"),
+        "id = \"typo\"\ntitle = \"Typo\"\ngroup = \"energy\"\n[source]\nfile = \"outfalls.geojson\"\n[style.colour_by]\nproperty = \"stat\"\ncategories = [{ value = \"normal\", colour = \"#00ff00\" }]\n",
+    )
+    .expect("write");
+    std::fs::write(
+        p.join("server.toml"),
+        "id = \"remote\"\ntitle = \"Remote\"\ngroup = \"energy\"\n[source]\nendpoint = \"/api/v1/layers/remote\"\n",
+    )
+    .expect("write");
+    let (ok, text) = check(p, &["--server", "http://127.0.0.1:9"]);
+    assert!(!ok, "{text}");
+    let name = |f: &str| p.join(f).display().to_string();
+    assert!(
+        text.contains(&format!(
+            "error: {}:7: style.colour: \"green\" is not a colour",
+            name("bad_colour.toml")
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "error: {}:7: style.colour_by.property: no feature of the source has the property \"stat\"",
+            name("typo.toml")
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "error: {}: source: cannot reach the ParkTwin server at http://127.0.0.1:9/api/v1/layers/remote",
+            name("server.toml")
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("outfalls — Wastewater outfalls"),
+        "the good layer is listed: {text}"
+    );
+    assert!(text.contains("1 layer(s) good, 3 error(s)"), "{text}");
+}

@@ -1,0 +1,154 @@
+//! Descriptor layers on the map: whatever fetches them (the client's loader thread, from a
+//! folder or the server's catalog) puts each one here with its features; this plugin draws it,
+//! registers it, and redraws it when it changes. A layer that fails to load is only reported:
+//! the previous good version (if any) stays drawn, and every other layer keeps working.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use bevy::prelude::*;
+use geojson::FeatureCollection;
+use parktwin_api::descriptor::{Descriptor, DescriptorError};
+use parktwin_api::model::LayerInfo;
+use parktwin_scene::{FeatureProperties, MapLabel, ParkData, SceneAssets, spawn_item};
+
+use crate::{Identify, LayerRegistry, MapLayer};
+
+/// The z-order of a descriptor layer that names none: over the built-in layers.
+pub const DEFAULT_Z: i32 = 100;
+
+/// A descriptor layer with its features.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DescribedLayer {
+    /// The descriptor.
+    pub descriptor: Descriptor,
+    /// Where it came from: the descriptor file, or the server's catalog.
+    pub origin: String,
+    /// Its features, as last fetched.
+    pub features: FeatureCollection,
+}
+
+/// Every descriptor layer the map has, and every descriptor problem to report.
+#[derive(Resource, Debug, Default)]
+pub struct DescribedLayers {
+    layers: BTreeMap<String, DescribedLayer>,
+    dirty: BTreeSet<String>,
+    /// Descriptors that could not be used (file, line, field, reason).
+    pub problems: Vec<DescriptorError>,
+    /// Whether the first load is over (all sources fetched once); a rendered frame waits for it.
+    pub settled: bool,
+}
+
+impl DescribedLayers {
+    /// Adds or replaces a layer; it is redrawn on the next frame.
+    pub fn put(&mut self, layer: DescribedLayer) {
+        let id = layer.descriptor.id.clone();
+        if self.layers.get(&id) != Some(&layer) {
+            self.layers.insert(id.clone(), layer);
+            self.dirty.insert(id);
+        }
+    }
+
+    /// Removes a layer (its file was deleted).
+    pub fn remove(&mut self, id: &str) {
+        if self.layers.remove(id).is_some() {
+            self.dirty.insert(id.to_string());
+        }
+    }
+
+    /// The layer with this id.
+    pub fn get(&self, id: &str) -> Option<&DescribedLayer> {
+        self.layers.get(id)
+    }
+
+    /// The layers, by id.
+    pub fn iter(&self) -> impl Iterator<Item = &DescribedLayer> {
+        self.layers.values()
+    }
+}
+
+/// Marks an entity drawn for a descriptor layer (by the layer's id).
+#[derive(Component, Debug, Clone, PartialEq, Eq)]
+pub struct Described(pub String);
+
+/// The registry entry of a descriptor layer.
+pub fn map_layer(d: &Descriptor, feature_count: usize) -> MapLayer {
+    let mut l = MapLayer::new(
+        LayerInfo::from_descriptor(d, feature_count),
+        d.z_order.unwrap_or(DEFAULT_Z),
+        d.legend(),
+    );
+    l.opacity = d.opacity;
+    l.identify = Identify::Properties(d.identify.clone());
+    l.follows_time = d.follows_time;
+    l.visible_range = d.style.visible_range;
+    l
+}
+
+/// Draws descriptor layers as they come and go.
+pub struct DescribedLayersPlugin;
+
+impl Plugin for DescribedLayersPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<DescribedLayers>()
+            .init_resource::<SceneAssets>()
+            .add_systems(Update, draw_described.before(crate::apply_visibility));
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // a Bevy system: its parameters are what it reads
+fn draw_described(
+    mut commands: Commands,
+    data: Option<Res<ParkData>>,
+    mut described: ResMut<DescribedLayers>,
+    drawn: Query<(Entity, &Described)>,
+    mut registry: ResMut<LayerRegistry>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut assets: ResMut<SceneAssets>,
+) {
+    let Some(data) = data else { return };
+    if described.dirty.is_empty() {
+        return;
+    }
+    let frame = data.park.frame();
+    let dirty = std::mem::take(&mut described.dirty);
+    for id in dirty {
+        for (e, d) in &drawn {
+            if d.0 == id {
+                commands.entity(e).despawn();
+            }
+        }
+        let Some(layer) = described.layers.get(&id) else {
+            registry.remove(&id);
+            info!("layer {id} removed");
+            continue;
+        };
+        let d = &layer.descriptor;
+        let entry = map_layer(d, layer.features.features.len());
+        // A changed descriptor takes its own visibility and opacity; a refresh of its data
+        // keeps what the operator set.
+        let same = registry
+            .get(&id)
+            .is_some_and(|old| old.info.descriptor.as_ref() == Some(d));
+        if !same {
+            registry.remove(&id);
+        }
+        let z = entry.z_order;
+        registry.insert(entry);
+        let mut count = 0;
+        for item in parktwin_scene::described::items(&frame, d, &layer.features, z) {
+            let e = spawn_item(&mut commands, &mut meshes, &mut materials, &mut assets, item.item);
+            let mut ec = commands.entity(e);
+            ec.insert((Described(id.clone()), FeatureProperties(item.properties)));
+            if let Some((en, zh, at)) = item.label {
+                ec.insert(MapLabel {
+                    en,
+                    zh,
+                    at: Vec3::from(at),
+                });
+            }
+            count += 1;
+        }
+        info!("layer {id}: {count} features drawn from {}", layer.origin);
+    }
+}
