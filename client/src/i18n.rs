@@ -164,7 +164,7 @@ mod tests {
     }
 
     /// Every character a Chinese panel can show: the messages, the legends, and the demo
-    /// park's names and layer titles.
+    /// park's names and layer titles (its descriptor layers' too).
     fn chinese_text() -> String {
         let mut text: String = Msg::ALL.iter().map(|m| m.text(Lang::Zh)).collect();
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/park");
@@ -173,8 +173,10 @@ mod tests {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scene/src/style.rs"),
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../server-api/src/model.rs"),
         ];
-        for e in std::fs::read_dir(root.join("layers")).expect("layers") {
-            files.push(e.expect("entry").path());
+        for folder in ["layers", "descriptors"] {
+            for e in std::fs::read_dir(root.join(folder)).expect("layers") {
+                files.push(e.expect("entry").path());
+            }
         }
         for f in files {
             text.push_str(&std::fs::read_to_string(&f).expect("read"));

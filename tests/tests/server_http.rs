@@ -207,3 +207,51 @@ fn a_hazard_below_the_thresholds_is_refused_at_seed() {
     let text = format!("{err:#}");
     assert!(text.contains("hazards.geojson") && text.contains("GB 18218"), "{text}");
 }
+
+/// The server's layer catalog offers the park's descriptor layers, their features served at
+/// their own endpoint; a broken descriptor among them is refused, reported at
+/// `/layer-problems`, and every other layer is still served.
+#[test]
+fn the_catalog_serves_descriptor_layers_and_reports_a_broken_one() {
+    let assets = tempfile::tempdir().expect("tempdir");
+    copy_assets(assets.path());
+    let from = parktwin_api::server::default_assets_dir().join("park/descriptors");
+    let to = assets.path().join("park/descriptors");
+    std::fs::create_dir_all(&to).expect("mkdir");
+    for e in std::fs::read_dir(&from).expect("descriptors") {
+        let p = e.expect("entry").path();
+        std::fs::copy(&p, to.join(p.file_name().expect("name"))).expect("copy");
+    }
+    std::fs::write(
+        to.join("zz_broken.toml"),
+        "id = \"broken\"\ntitle = \"Broken\"\ngroup = \"energy\"\nopacity = 2\n[source]\nfile = \"outfalls.geojson\"\n",
+    )
+    .expect("write");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = start_server(dir.path(), Some(assets.path().to_path_buf())).expect("server starts");
+    let api = ApiClient::new(&server.url);
+    let layers = api.layers().expect("GET /layers");
+    let outfalls = layers.iter().find(|l| l.id == "outfalls").expect("the outfalls layer");
+    let d = outfalls.descriptor.as_ref().expect("a descriptor layer");
+    assert_eq!(d.source.endpoint.as_deref(), Some("/api/v1/layers/outfalls"));
+    assert_eq!(d.source.file, None, "the server's file path is not handed out");
+    assert_eq!(outfalls.title_zh, "废水排放口");
+    assert_eq!(outfalls.feature_count, 5);
+    let fc = api.layer("outfalls").expect("GET /layers/outfalls");
+    let exceeding = fc
+        .features
+        .iter()
+        .filter(|f| f.property("state").and_then(|v| v.as_str()) == Some("exceedance"))
+        .count();
+    assert_eq!(exceeding, 1);
+    assert_eq!(layers.iter().filter(|l| l.descriptor.is_some()).count(), 11);
+    assert!(!layers.iter().any(|l| l.id == "broken"));
+    let (status, problems) = get(&format!("{}/api/v1/layer-problems", server.url));
+    assert_eq!(status, 200);
+    let text = problems.to_string();
+    assert!(
+        text.contains("zz_broken.toml") && text.contains("\"line\":4") && text.contains("\"field\":\"opacity\""),
+        "{text}"
+    );
+    assert!(api.layer("tanks").is_ok(), "the park's own layers are untouched");
+}
