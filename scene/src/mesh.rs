@@ -228,33 +228,20 @@ pub fn cylinder(centre: [f64; 2], radius: f32, base: f32, height: f32, segments:
 
 /// A flat ribbon of `width` metres along a polyline at height `y` (roads).
 pub fn ribbon(line: &[[f64; 2]], width: f64, y: f32) -> MeshData {
-    let mut m = MeshData::new(Topology::Triangles);
-    let h = width / 2.0;
-    for w in line.windows(2) {
-        let (a, b) = (w[0], w[1]);
-        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-        let l = (dx * dx + dy * dy).sqrt();
-        if l < 1e-9 {
-            continue;
-        }
-        let (nx, ny) = (-dy / l * h, dx / l * h);
-        // Extend each piece by half the width so joints have no gaps.
-        let (ex, ey) = (dx / l * h, dy / l * h);
-        let a = [a[0] - ex, a[1] - ey];
-        let b = [b[0] + ex, b[1] + ey];
-        let up = [0.0, 1.0, 0.0];
-        let v0 = m.vertex(to_scene([a[0] - nx, a[1] - ny], y), up);
-        let v1 = m.vertex(to_scene([b[0] - nx, b[1] - ny], y), up);
-        let v2 = m.vertex(to_scene([b[0] + nx, b[1] + ny], y), up);
-        let v3 = m.vertex(to_scene([a[0] + nx, a[1] + ny], y), up);
-        m.indices.extend([v0, v1, v2, v0, v2, v3]);
-    }
-    m
+    let line: Vec<[f64; 3]> = line.iter().map(|p| [p[0], p[1], f64::from(y)]).collect();
+    // Each piece extended by half the width so that a level road's joints have no gaps.
+    ribbon_pieces(&line, width, true)
 }
 
 /// A ribbon of `width` metres along a polyline of `[east, north, up]` points, level across
 /// its width (pipe-rack overlays, flows drawn as arcs).
 pub fn ribbon3(line: &[[f64; 3]], width: f64) -> MeshData {
+    ribbon_pieces(line, width, false)
+}
+
+/// One quad per piece of a polyline, level across its width; `extend` lengthens each piece
+/// by half the width at both ends.
+fn ribbon_pieces(line: &[[f64; 3]], width: f64, extend: bool) -> MeshData {
     let mut m = MeshData::new(Topology::Triangles);
     let h = width / 2.0;
     for w in line.windows(2) {
@@ -265,12 +252,15 @@ pub fn ribbon3(line: &[[f64; 3]], width: f64) -> MeshData {
             continue;
         }
         let (nx, ny) = (-dy / l * h, dx / l * h);
+        let (ex, ey) = if extend { (dx / l * h, dy / l * h) } else { (0.0, 0.0) };
+        let a2 = [a[0] - ex, a[1] - ey];
+        let b2 = [b[0] + ex, b[1] + ey];
         let up = [0.0, 1.0, 0.0];
         let (za, zb) = (a[2] as f32, b[2] as f32);
-        let v0 = m.vertex(to_scene([a[0] - nx, a[1] - ny], za), up);
-        let v1 = m.vertex(to_scene([b[0] - nx, b[1] - ny], zb), up);
-        let v2 = m.vertex(to_scene([b[0] + nx, b[1] + ny], zb), up);
-        let v3 = m.vertex(to_scene([a[0] + nx, a[1] + ny], za), up);
+        let v0 = m.vertex(to_scene([a2[0] - nx, a2[1] - ny], za), up);
+        let v1 = m.vertex(to_scene([b2[0] - nx, b2[1] - ny], zb), up);
+        let v2 = m.vertex(to_scene([b2[0] + nx, b2[1] + ny], zb), up);
+        let v3 = m.vertex(to_scene([a2[0] + nx, a2[1] + ny], za), up);
         m.indices.extend([v0, v1, v2, v0, v2, v3]);
     }
     m

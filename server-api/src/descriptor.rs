@@ -946,6 +946,33 @@ fn toml_field_at(src: &str, offset: usize) -> Option<String> {
     walk(&DeValue::Table(root.into_inner()), offset, "")
 }
 
+/// The line of a field in a TOML text, where it can be found.
+fn toml_line(src: &str, field: &str) -> Option<usize> {
+    toml_span_of(src, field).map(|s| line_at(src, s.start))
+}
+
+/// Problems found by [`Descriptor::check`] as errors of `file`, with lines where the text is
+/// TOML.
+fn field_errors(file: &str, toml_src: Option<&str>, errs: Vec<(String, String)>) -> Vec<DescriptorError> {
+    errs.into_iter()
+        .map(|(field, reason)| DescriptorError {
+            file: file.to_string(),
+            line: toml_src.and_then(|src| toml_line(src, &field)),
+            field: Some(field),
+            reason,
+        })
+        .collect()
+}
+
+fn checked(file: &str, toml_src: Option<&str>, d: Descriptor) -> Result<Descriptor, Vec<DescriptorError>> {
+    let errs = d.check();
+    if errs.is_empty() {
+        Ok(d)
+    } else {
+        Err(field_errors(file, toml_src, errs))
+    }
+}
+
 /// Parses and checks a TOML descriptor; `file` names it in errors.
 pub fn parse_toml(file: &str, src: &str) -> Result<Descriptor, Vec<DescriptorError>> {
     let d: Descriptor = toml::from_str(src).map_err(|e| {
@@ -957,20 +984,7 @@ pub fn parse_toml(file: &str, src: &str) -> Result<Descriptor, Vec<DescriptorErr
             reason: e.message().trim().to_string(),
         }]
     })?;
-    let errs = d.check();
-    if errs.is_empty() {
-        Ok(d)
-    } else {
-        Err(errs
-            .into_iter()
-            .map(|(field, reason)| DescriptorError {
-                file: file.to_string(),
-                line: toml_span_of(src, &field).map(|s| line_at(src, s.start)),
-                field: Some(field),
-                reason,
-            })
-            .collect())
-    }
+    checked(file, Some(src), d)
 }
 
 /// Parses and checks a JSON descriptor (the same fields as TOML).
@@ -983,20 +997,7 @@ pub fn parse_json(file: &str, src: &str) -> Result<Descriptor, Vec<DescriptorErr
             reason: e.to_string(),
         }]
     })?;
-    let errs = d.check();
-    if errs.is_empty() {
-        Ok(d)
-    } else {
-        Err(errs
-            .into_iter()
-            .map(|(field, reason)| DescriptorError {
-                file: file.to_string(),
-                line: None,
-                field: Some(field),
-                reason,
-            })
-            .collect())
-    }
+    checked(file, None, d)
 }
 
 /// A descriptor read from a folder, with its features where the source is a file.
@@ -1067,15 +1068,7 @@ pub fn features_from_text(
     })?;
     let errs = d.check_features(&features);
     if !errs.is_empty() {
-        return Err(errs
-            .into_iter()
-            .map(|(field, reason)| DescriptorError {
-                file: descriptor_file.to_string(),
-                line: None,
-                field: Some(field),
-                reason,
-            })
-            .collect());
+        return Err(field_errors(descriptor_file, None, errs));
     }
     Ok(FeatureCollection {
         bbox: None,
@@ -1103,21 +1096,10 @@ pub fn load_file(path: &Path) -> Result<LoadedDescriptor, Vec<DescriptorError>> 
     let features = match descriptor.source.kind() {
         Some(SourceKind::File(f)) => {
             let data = path.parent().unwrap_or(Path::new(".")).join(f);
+            // The descriptor's own errors (not the data file's) get their lines.
             Some(load_features(&name, &descriptor, &data).map_err(|mut errs| {
-                if let Some(line) = toml_span_of(&src, "source.file").map(|s| line_at(&src, s.start)) {
-                    for e in &mut errs {
-                        if e.file == name && e.field.as_deref() == Some("source.file") {
-                            e.line = Some(line);
-                        }
-                    }
-                }
-                for e in &mut errs {
-                    if e.file == name
-                        && e.line.is_none()
-                        && let Some(field) = &e.field
-                    {
-                        e.line = toml_span_of(&src, field).map(|s| line_at(&src, s.start));
-                    }
+                for e in errs.iter_mut().filter(|e| e.file == name && e.line.is_none()) {
+                    e.line = e.field.as_deref().and_then(|f| toml_line(&src, f));
                 }
                 errs
             })?)
@@ -1159,7 +1141,7 @@ pub fn load_dir(dir: &Path) -> DirLoad {
                     let src = std::fs::read_to_string(&path).unwrap_or_default();
                     out.errors.push(DescriptorError {
                         file: path.display().to_string(),
-                        line: toml_span_of(&src, "id").map(|s| line_at(&src, s.start)),
+                        line: toml_line(&src, "id"),
                         field: Some("id".into()),
                         reason: format!("the id \"{}\" is taken by {}", l.descriptor.id, first.path.display()),
                     });
