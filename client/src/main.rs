@@ -229,7 +229,7 @@ fn run() -> anyhow::Result<ExitCode> {
 /// Starts parktwin-server's code on a thread of its own and returns the address it serves and
 /// an operator token made for this demo.
 fn start_embedded_server(data_dir: PathBuf, listen: SocketAddr, seed: u64) -> anyhow::Result<(SocketAddr, String)> {
-    use parktwin_api::server::{ServerConfig, bind, default_assets_dir};
+    use parktwin_server::{ServerConfig, bind, default_assets_dir};
     let cfg = ServerConfig {
         data_dir,
         assets_dir: default_assets_dir(),
@@ -239,7 +239,7 @@ fn start_embedded_server(data_dir: PathBuf, listen: SocketAddr, seed: u64) -> an
     let rt = tokio::runtime::Runtime::new().context("cannot start the server's runtime")?;
     let server = rt.block_on(bind(&cfg))?;
     let addr = server.addr;
-    let token = parktwin_api::server::Store::open(&cfg.data_dir.join("parktwin.sqlite"))?
+    let token = parktwin_server::Store::open(&cfg.data_dir.join("parktwin.sqlite"))?
         .create_token(parktwin_api::model::Role::Operator, "demo operator")?;
     println!(
         "ParkTwin server listening on http://{addr} (database in {})",

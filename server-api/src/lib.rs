@@ -1,6 +1,7 @@
 //! ParkTwin's wire types and everything both ends of the wire share: the park's local frame,
-//! GB 18218-2018 grading, RFC 7946 checks of layer files; behind features, the REST client
-//! (`client`) and the server (`server`, with axum, tokio and SQLite, never in the browser build).
+//! GB 18218-2018 grading, RFC 7946 checks of layer files, alarm rules and the live reducer;
+//! behind the `client` feature, the REST client. The server is its own crate (`server/`), so
+//! nothing of axum, tokio or SQLite can reach the browser build.
 
 pub mod alarms;
 pub mod descriptor;
@@ -13,7 +14,5 @@ pub mod validate;
 
 #[cfg(feature = "client")]
 pub mod client;
-#[cfg(feature = "server")]
-pub mod server;
 
 pub use model::*;

@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use parktwin_api::server::{ServerConfig, bind, default_assets_dir};
+use parktwin_server::{ServerConfig, bind, default_assets_dir};
 
 /// A server running on a thread of its own, on 127.0.0.1 and a free port.
 pub struct TestServer {

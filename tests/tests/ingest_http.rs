@@ -281,7 +281,7 @@ fn only_an_operator_token_acknowledges_an_alarm() {
     let dir = tempfile::tempdir().expect("tempdir");
     let s = start_server(dir.path(), None).expect("server");
     let api = format!("{}/api/v1", s.url);
-    let store = parktwin_api::server::Store::open(&dir.path().join("parktwin.sqlite")).expect("open");
+    let store = parktwin_server::Store::open(&dir.path().join("parktwin.sqlite")).expect("open");
     let operator = store.create_token(Role::Operator, "Duty officer Wang").expect("token");
     let feed = store.create_token(Role::Ingest, "DCS gateway").expect("token");
     let (status, _) = post(

@@ -122,7 +122,7 @@ fn an_unreachable_server_is_named_in_the_error() {
 }
 
 fn copy_assets(to: &Path) {
-    let from = parktwin_api::server::default_assets_dir();
+    let from = parktwin_server::default_assets_dir();
     std::fs::create_dir_all(to.join("park/layers")).expect("mkdir");
     std::fs::copy(from.join("chemicals.json"), to.join("chemicals.json")).expect("copy");
     std::fs::copy(from.join("park/park.json"), to.join("park/park.json")).expect("copy");
@@ -215,7 +215,7 @@ fn a_hazard_below_the_thresholds_is_refused_at_seed() {
 fn the_catalog_serves_descriptor_layers_and_reports_a_broken_one() {
     let assets = tempfile::tempdir().expect("tempdir");
     copy_assets(assets.path());
-    let from = parktwin_api::server::default_assets_dir().join("park/descriptors");
+    let from = parktwin_server::default_assets_dir().join("park/descriptors");
     let to = assets.path().join("park/descriptors");
     std::fs::create_dir_all(&to).expect("mkdir");
     for e in std::fs::read_dir(&from).expect("descriptors") {

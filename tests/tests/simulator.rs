@@ -3,8 +3,8 @@
 //! and then; a detector excursion runs the alarm path end to end.
 
 use parktwin_api::model::AlarmTier;
-use parktwin_api::server::sim::Simulator;
-use parktwin_api::server::{Store, default_assets_dir, load_assets};
+use parktwin_server::sim::Simulator;
+use parktwin_server::{Store, default_assets_dir, load_assets};
 use time::{Duration, OffsetDateTime};
 
 fn store(dir: &std::path::Path) -> Store {

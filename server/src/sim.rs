@@ -13,10 +13,10 @@ use std::time::Duration;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::store::Store;
-use crate::frame::LocalFrame;
-use crate::ingest::format_utc;
-use crate::model::{GatePass, Observation, PassDirection, SensorState, VehiclePosition, Waybill, WeatherReport};
+use crate::store::Store;
+use parktwin_api::frame::LocalFrame;
+use parktwin_api::ingest::format_utc;
+use parktwin_api::model::{GatePass, Observation, PassDirection, SensorState, VehiclePosition, Waybill, WeatherReport};
 
 /// Seconds between two rounds of detector readings.
 const READ_EVERY_S: u64 = 5;
@@ -73,7 +73,7 @@ const CARGOES: [(&str, &str); 5] = [
 
 impl Simulator {
     /// A simulator over the store's park, seeded.
-    pub fn new(store: &Store, seed: u64) -> Result<Self, super::StoreError> {
+    pub fn new(store: &Store, seed: u64) -> Result<Self, crate::StoreError> {
         let park = store.park()?;
         let detectors = store
             .sensors()?
@@ -330,7 +330,7 @@ pub async fn run(store: Arc<Store>, seed: u64) {
         let waybills = sim.take_waybills();
         let s = store.clone();
         // SQLite blocks: off the async workers.
-        let stored = tokio::task::spawn_blocking(move || -> Result<(), super::StoreError> {
+        let stored = tokio::task::spawn_blocking(move || -> Result<(), crate::StoreError> {
             if !waybills.is_empty() {
                 s.ingest_waybills(&waybills, &format_utc(now))?;
             }

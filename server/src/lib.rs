@@ -67,7 +67,7 @@ pub async fn bind(cfg: &ServerConfig) -> anyhow::Result<BoundServer> {
     }
     let descriptors = cfg.assets_dir.join("park").join(DESCRIPTOR_DIR);
     if descriptors.is_dir() {
-        let load = crate::descriptor::load_dir(&descriptors);
+        let load = parktwin_api::descriptor::load_dir(&descriptors);
         let good = load.layers.len();
         for p in store.set_descriptor_layers(load)? {
             tracing::warn!("layer descriptor refused: {p}");
@@ -95,7 +95,10 @@ pub async fn bind(cfg: &ServerConfig) -> anyhow::Result<BoundServer> {
 async fn watch_offline(store: std::sync::Arc<Store>) {
     // After a restart, give the feeds one offline period to come back before calling anything
     // silent.
-    tokio::time::sleep(std::time::Duration::from_secs(crate::alarms::OFFLINE_AFTER_S as u64)).await;
+    tokio::time::sleep(std::time::Duration::from_secs(
+        parktwin_api::alarms::OFFLINE_AFTER_S as u64,
+    ))
+    .await;
     let mut every = tokio::time::interval(std::time::Duration::from_secs(10));
     loop {
         every.tick().await;

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
-use parktwin_api::server::{ServerConfig, bind, default_assets_dir};
+use parktwin_server::{ServerConfig, bind, default_assets_dir};
 
 /// ParkTwin's REST backend.
 #[derive(Parser, Debug)]
@@ -62,7 +62,7 @@ async fn main() -> anyhow::Result<()> {
     }) = &cli.command
     {
         std::fs::create_dir_all(&cli.data_dir)?;
-        let store = parktwin_api::server::Store::open(&cli.data_dir.join("parktwin.sqlite"))?;
+        let store = parktwin_server::Store::open(&cli.data_dir.join("parktwin.sqlite"))?;
         println!("{}", store.create_token(*role, name)?);
         return Ok(());
     }

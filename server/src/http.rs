@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use std::collections::HashMap;
 
-use super::store::{Store, StoreError};
-use crate::model::ApiError;
+use crate::store::{Store, StoreError};
+use parktwin_api::model::ApiError;
 
 type AppState = Arc<Store>;
 
@@ -143,13 +143,13 @@ fn now() -> time::OffsetDateTime {
 
 async fn ingest_observations(State(s): State<AppState>, body: Bytes) -> Answer<impl IntoResponse> {
     let index = s.index()?;
-    let batch =
-        crate::ingest::check_observations(&body, &|id| index.sensors.contains_key(id), now()).map_err(refused)?;
+    let batch = parktwin_api::ingest::check_observations(&body, &|id| index.sensors.contains_key(id), now())
+        .map_err(refused)?;
     Ok(Json(s.ingest_observations(&batch)?))
 }
 
 async fn ingest_positions(State(s): State<AppState>, body: Bytes) -> Answer<impl IntoResponse> {
-    let batch = crate::ingest::check_positions(&body, now()).map_err(refused)?;
+    let batch = parktwin_api::ingest::check_positions(&body, now()).map_err(refused)?;
     Ok(Json(s.ingest_positions(&batch)?))
 }
 
@@ -172,12 +172,12 @@ fn param<T: std::str::FromStr>(q: &HashMap<String, String>, key: &str, default: 
 fn window(q: &HashMap<String, String>, span: time::Duration) -> Result<(String, String), Failure> {
     let bad = |key: &str, e: String| Failure(StatusCode::BAD_REQUEST, format!("query parameter \"{key}\": {e}"));
     let to = match q.get("to") {
-        Some(t) => crate::ingest::normalise_time(t).map_err(|e| bad("to", e))?,
-        None => crate::ingest::format_utc(now()),
+        Some(t) => parktwin_api::ingest::normalise_time(t).map_err(|e| bad("to", e))?,
+        None => parktwin_api::ingest::format_utc(now()),
     };
     let from = match q.get("from") {
-        Some(t) => crate::ingest::normalise_time(t).map_err(|e| bad("from", e))?,
-        None => crate::ingest::format_utc(now() - span),
+        Some(t) => parktwin_api::ingest::normalise_time(t).map_err(|e| bad("from", e))?,
+        None => parktwin_api::ingest::format_utc(now() - span),
     };
     if from > to {
         return Err(Failure(
@@ -260,7 +260,8 @@ async fn events_head(State(s): State<AppState>) -> Answer<impl IntoResponse> {
 
 async fn ingest_weather(State(s): State<AppState>, body: Bytes) -> Answer<impl IntoResponse> {
     let index = s.index()?;
-    let batch = crate::ingest::check_weather(&body, &|id| index.stations.contains(id), now()).map_err(refused)?;
+    let batch =
+        parktwin_api::ingest::check_weather(&body, &|id| index.stations.contains(id), now()).map_err(refused)?;
     Ok(Json(s.ingest_weather(&batch)?))
 }
 
@@ -269,7 +270,11 @@ async fn weather_latest(State(s): State<AppState>) -> Answer<impl IntoResponse> 
 }
 
 /// The role and name of the request's bearer token; 401 when there is none or it is unknown.
-fn caller(s: &Store, headers: &axum::http::HeaderMap, needs: &str) -> Result<(crate::model::Role, String), Failure> {
+fn caller(
+    s: &Store,
+    headers: &axum::http::HeaderMap,
+    needs: &str,
+) -> Result<(parktwin_api::model::Role, String), Failure> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -291,7 +296,7 @@ async fn ack_alarm(
     Path(id): Path<String>,
     headers: axum::http::HeaderMap,
 ) -> Answer<impl IntoResponse> {
-    use crate::model::Role;
+    use parktwin_api::model::Role;
     let (role, name) = caller(&s, &headers, "acknowledging an alarm")?;
     if !matches!(role, Role::Operator | Role::Admin) {
         return Err(Failure(
@@ -302,7 +307,7 @@ async fn ack_alarm(
     let id: i64 = id
         .parse()
         .map_err(|_| Failure(StatusCode::NOT_FOUND, format!("unknown alarm \"{id}\"")))?;
-    let at = crate::ingest::format_utc(now());
+    let at = parktwin_api::ingest::format_utc(now());
     s.ack_alarm(id, &name, &at)?
         .map(Json)
         .ok_or_else(|| Failure(StatusCode::NOT_FOUND, format!("unknown alarm {id}")))
@@ -312,21 +317,23 @@ async fn ingest_passes(State(s): State<AppState>, Path(gate): Path<String>, body
     if !s.index()?.gates.contains(&gate) {
         return Err(Failure(StatusCode::NOT_FOUND, format!("unknown gate \"{gate}\"")));
     }
-    let batch = crate::ingest::check_passes(&body, now()).map_err(refused)?;
+    let batch = parktwin_api::ingest::check_passes(&body, now()).map_err(refused)?;
     Ok(Json(s.ingest_passes(&gate, &batch)?))
 }
 
 async fn ingest_waybills(State(s): State<AppState>, body: Bytes) -> Answer<impl IntoResponse> {
-    let batch = crate::ingest::check_waybills(&body).map_err(refused)?;
-    Ok(Json(s.ingest_waybills(&batch, &crate::ingest::format_utc(now()))?))
+    let batch = parktwin_api::ingest::check_waybills(&body).map_err(refused)?;
+    Ok(Json(
+        s.ingest_waybills(&batch, &parktwin_api::ingest::format_utc(now()))?,
+    ))
 }
 
 async fn waybills(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Answer<impl IntoResponse> {
     let valid_at = match q.get("valid_at").map(String::as_str) {
         None => None,
-        Some("now") => Some(crate::ingest::format_utc(now())),
+        Some("now") => Some(parktwin_api::ingest::format_utc(now())),
         Some(t) => Some(
-            crate::ingest::normalise_time(t)
+            parktwin_api::ingest::normalise_time(t)
                 .map_err(|e| Failure(StatusCode::BAD_REQUEST, format!("query parameter \"valid_at\": {e}")))?,
         ),
     };

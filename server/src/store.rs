@@ -6,13 +6,13 @@ use std::sync::Mutex;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::seed::SeedData;
-use crate::alarms::{
+use crate::seed::SeedData;
+use parktwin_api::alarms::{
     AlarmAction, OFFLINE_AFTER_S, PARK_SPEED_LIMIT_KMH, detector_rule, distance_to_polyline, inside_ring,
     off_route_rule, offline_rule, speeding_rule, stopped_rule, waybill_rule,
 };
-use crate::model::{Acknowledgement, GatePass, PassDirection, Role, Waybill};
-use crate::model::{
+use parktwin_api::model::{Acknowledgement, GatePass, PassDirection, Role, Waybill};
+use parktwin_api::model::{
     Alarm, AlarmTier, ChemicalTable, Event, EventPage, HazardSource, IngestReceipt, LayerInfo, Observation, Park,
     SensorLevel, SensorState, VehiclePosition, WeatherReport,
 };
@@ -58,7 +58,7 @@ fn token_hash(token: &str) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
-use crate::validate::feature_id;
+use parktwin_api::validate::feature_id;
 
 /// A database error.
 #[derive(Debug, thiserror::Error)]
@@ -88,7 +88,7 @@ pub struct Store {
 #[derive(Debug, Default)]
 struct Described {
     layers: Vec<(LayerInfo, Option<String>)>,
-    problems: Vec<crate::descriptor::DescriptorError>,
+    problems: Vec<parktwin_api::descriptor::DescriptorError>,
 }
 
 /// What ingest and the rules need of the seeded park: the map does not change once seeded, so
@@ -106,7 +106,7 @@ pub struct ParkIndex {
     /// The parking lots' outer rings (WGS84), where trucks may stand.
     pub parking: Vec<Vec<[f64; 2]>>,
     /// The park's local frame, for distances in metres.
-    pub frame: Option<crate::frame::LocalFrame>,
+    pub frame: Option<parktwin_api::frame::LocalFrame>,
 }
 
 impl ParkIndex {
@@ -303,15 +303,15 @@ impl Store {
     /// descriptor whose id a stored layer has is refused. Returns the problems.
     pub fn set_descriptor_layers(
         &self,
-        load: crate::descriptor::DirLoad,
-    ) -> Result<Vec<crate::descriptor::DescriptorError>, StoreError> {
+        load: parktwin_api::descriptor::DirLoad,
+    ) -> Result<Vec<parktwin_api::descriptor::DescriptorError>, StoreError> {
         let stored: Vec<LayerInfo> = json_rows(&self.conn(), "SELECT info FROM layers ORDER BY ord", [])?;
         let mut problems = load.errors;
         let mut layers = Vec::new();
         for l in load.layers {
             let mut d = l.descriptor;
             if stored.iter().any(|s| s.id == d.id) {
-                problems.push(crate::descriptor::DescriptorError {
+                problems.push(parktwin_api::descriptor::DescriptorError {
                     file: l.path.display().to_string(),
                     line: None,
                     field: Some("id".into()),
@@ -321,7 +321,7 @@ impl Store {
             }
             let (count, text) = match &l.features {
                 Some(fc) => {
-                    d.source = crate::descriptor::Source {
+                    d.source = parktwin_api::descriptor::Source {
                         endpoint: Some(format!("/api/v1/layers/{}", d.id)),
                         refresh_s: d.source.refresh_s,
                         ..Default::default()
@@ -340,7 +340,7 @@ impl Store {
     }
 
     /// The descriptors the server could not use, each naming file, line, field and reason.
-    pub fn layer_problems(&self) -> Vec<crate::descriptor::DescriptorError> {
+    pub fn layer_problems(&self) -> Vec<parktwin_api::descriptor::DescriptorError> {
         self.described().problems.clone()
     }
 
@@ -619,7 +619,7 @@ impl Store {
                 token_hash(&token),
                 role_text,
                 name,
-                crate::ingest::format_utc(time::OffsetDateTime::now_utc())
+                parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc())
             ],
         )?;
         Ok(token)
@@ -785,8 +785,8 @@ impl Store {
     /// Raises an offline alarm for each detector that has reported but has been silent for
     /// more than [`OFFLINE_AFTER_S`] at `now`; returns how many were raised.
     pub fn check_offline(&self, now: time::OffsetDateTime) -> Result<usize, StoreError> {
-        let cutoff = crate::ingest::format_utc(now - time::Duration::seconds(OFFLINE_AFTER_S));
-        let stamp = crate::ingest::format_utc(now);
+        let cutoff = parktwin_api::ingest::format_utc(now - time::Duration::seconds(OFFLINE_AFTER_S));
+        let stamp = parktwin_api::ingest::format_utc(now);
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let silent: Vec<String> = tx
@@ -844,14 +844,14 @@ impl Store {
     }
 
     /// The passes at every gate between two stored times (inclusive), oldest first.
-    pub fn passes(&self, from: &str, to: &str) -> Result<Vec<crate::model::PassRecord>, StoreError> {
+    pub fn passes(&self, from: &str, to: &str) -> Result<Vec<parktwin_api::model::PassRecord>, StoreError> {
         let conn = self.conn();
         let mut q =
             conn.prepare("SELECT seq, record FROM passes WHERE time >= ?1 AND time <= ?2 ORDER BY time, seq")?;
         let rows = q.query_map([from, to], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
         rows.map(|row| {
             let (seq, record) = row?;
-            Ok(crate::model::PassRecord::from_stored(
+            Ok(parktwin_api::model::PassRecord::from_stored(
                 seq,
                 &serde_json::from_str(&record)?,
             )?)

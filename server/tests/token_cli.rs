@@ -1,5 +1,4 @@
 //! `parktwin-server token create` prints a token once, which the server then accepts.
-#![cfg(feature = "server")]
 
 use std::process::Command;
 
@@ -15,7 +14,7 @@ fn token_create_prints_a_usable_token() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
     assert!(token.starts_with("pt_") && token.len() > 40, "{token}");
-    let store = parktwin_api::server::Store::open(&dir.path().join("parktwin.sqlite")).expect("open");
+    let store = parktwin_server::Store::open(&dir.path().join("parktwin.sqlite")).expect("open");
     let (role, name) = store.token_role(&token).expect("lookup").expect("known");
     assert_eq!(
         (role, name.as_str()),

@@ -4,9 +4,9 @@ use std::path::Path;
 
 use geojson::Feature;
 
-use crate::grading::hazard_from_feature;
-use crate::model::{ChemicalTable, HazardSource, LayerManifestEntry, Park, ParkManifest};
-use crate::validate::{LayerFileError, feature_id, parse_layer_file};
+use parktwin_api::grading::hazard_from_feature;
+use parktwin_api::model::{ChemicalTable, HazardSource, LayerManifestEntry, Park, ParkManifest};
+use parktwin_api::validate::{LayerFileError, feature_id, parse_layer_file};
 
 /// A seed that failed: the file, the feature and the reason.
 pub type SeedError = LayerFileError;
