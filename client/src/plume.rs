@@ -6,7 +6,8 @@ use anyhow::{Context, anyhow, bail};
 use clap::Args;
 use parktwin_api::model::ChemicalTable;
 use parktwin_dispersion::chem::{LevelSet, levels_of_concern, mg_m3_to_ppm};
-use parktwin_dispersion::grid::{GridSpec, plume_grid, puff_grid};
+use parktwin_dispersion::grid::{GridSpec, puff_grid};
+use parktwin_dispersion::incident::Footprint;
 use parktwin_dispersion::model::{Atmosphere, Plume, PuffTrain};
 use parktwin_dispersion::sigma::SigmaSet;
 use parktwin_dispersion::stability::{Insolation, Sky, Stability, pasquill_class};
@@ -127,9 +128,10 @@ fn positive(flag: &str, v: f64, what: &str) -> anyhow::Result<f64> {
     }
 }
 
-/// What the model is: the steady plume, or a puff train at a time.
+/// What the model is: the steady plume, a puff's envelope (the most it brings anywhere as it
+/// passes), or a puff train at a time.
 enum Source {
-    Steady(Plume),
+    Footprint(Footprint),
     Puffs(PuffTrain, f64),
 }
 
@@ -186,11 +188,11 @@ pub fn run(a: &PlumeArgs) -> anyhow::Result<Value> {
         mixing_height: a.mixing_height,
     };
     let source = match (a.rate, a.mass, a.time) {
-        (Some(rate), None, None) => Source::Steady(Plume {
+        (Some(rate), None, None) => Source::Footprint(Footprint::Steady(Plume {
             rate_kg_s: positive("--rate", rate, "a release rate in kg/s")?,
             height: a.height,
             atmosphere,
-        }),
+        })),
         (Some(rate), None, Some(t)) => {
             let rate = positive("--rate", rate, "a release rate in kg/s")?;
             let t = positive("--time", t, "a time in seconds")?;
@@ -206,11 +208,19 @@ pub fn run(a: &PlumeArgs) -> anyhow::Result<Value> {
             PuffTrain::instantaneous(positive("--mass", mass, "a mass in kg")?, a.height, atmosphere),
             positive("--time", t, "a time in seconds")?,
         ),
-        (None, Some(_), None) => bail!("an instantaneous release (--mass) needs --time: seconds after the release"),
+        (None, Some(mass), None) if a.zones || a.grid => Source::Footprint(Footprint::Puff {
+            mass_kg: positive("--mass", mass, "a mass in kg")?,
+            height: a.height,
+            atmosphere,
+        }),
+        (None, Some(_), None) => bail!(
+            "an instantaneous release (--mass) at points needs --time: seconds after the release (--zones and --grid without it give the puff's envelope)"
+        ),
         _ => bail!("give either --rate or --mass"),
     };
     let conc = |e: f64, n: f64, z: f64| match &source {
-        Source::Steady(p) => p.concentration(e, n, z),
+        Source::Footprint(Footprint::Steady(p)) => p.concentration(e, n, z),
+        Source::Footprint(f) => f.concentration(e, n),
         Source::Puffs(train, t) => train.concentration(*t, e, n, z),
     };
     let meta = json!({"stability": stability.to_string(), "sigmas": a.sigmas});
@@ -251,21 +261,17 @@ pub fn run(a: &PlumeArgs) -> anyhow::Result<Value> {
         (None, true) => bail!("--zones needs --chemical: the levels of concern are the chemical's"),
         _ => Vec::new(),
     };
-    let step = match a.grid_step {
-        Some(s) => positive("--grid-step", s, "a cell size in m")?,
-        None => {
-            // Reach of the mildest level, or of 1 mg/m³ if that is lower (and for a bare grid).
-            let floor = levels.iter().map(|(_, v)| *v).fold(1.0, f64::min).max(1e-3);
-            let reach = match &source {
-                Source::Steady(p) => centreline_reach(p, floor),
-                Source::Puffs(train, t) => puff_reach(train, *t),
-            };
-            (2.0 * 1.15 * reach.max(200.0) / (a.grid_cells - 1) as f64).max(0.5)
+    let step = match (a.grid_step, &source) {
+        (Some(s), _) => positive("--grid-step", s, "a cell size in m")?,
+        // Reach of the mildest level, or of 1 mg/m³ if that is lower (and for a bare grid).
+        (None, Source::Footprint(f)) => f.zone_step(&levels, a.grid_cells),
+        (None, Source::Puffs(train, t)) => {
+            (2.0 * 1.15 * puff_reach(train, *t).max(200.0) / (a.grid_cells - 1) as f64).max(0.5)
         }
     };
     let spec = GridSpec::centred(a.grid_cells, step);
     let grid = match &source {
-        Source::Steady(p) => plume_grid(p, spec, 0.0, true),
+        Source::Footprint(f) => f.grid(a.grid_cells, step),
         Source::Puffs(train, t) => {
             let at = &train.atmosphere;
             puff_grid(
@@ -292,21 +298,6 @@ pub fn run(a: &PlumeArgs) -> anyhow::Result<Value> {
     extra.insert("stability".into(), json!(stability.to_string()));
     extra.insert("grid_step_m".into(), json!(step));
     Ok(zones_geojson(&zones, a.at, &extra))
-}
-
-/// How far downwind the steady plume's ground-level centreline stays at or above `level`
-/// (mg/m³), searched out to 50 km.
-fn centreline_reach(p: &Plume, level: f64) -> f64 {
-    let (dx, dy) = parktwin_dispersion::wind::downwind_unit(p.atmosphere.wind_from_deg);
-    let mut reach: f64 = 0.0;
-    let mut x = 5.0;
-    while x < 50_000.0 {
-        if p.concentration(x * dx, x * dy, 0.0) >= level {
-            reach = x;
-        }
-        x *= 1.03;
-    }
-    reach
 }
 
 /// How far from the source the puffs reach at time `t`: each centre plus 5 σy.

@@ -9,6 +9,7 @@
 //! - [`grid`]: ground-level grids, a reference and a fast evaluation.
 //! - [`zones`]: threat-zone polygons, farthest reach, who is inside, GeoJSON.
 //! - [`chem`]: ppm ↔ mg/m³ and levels of concern.
+//! - [`incident`]: an incident's zones, its field at a moment and the threat at a point.
 //!
 //! ```
 //! use parktwin_dispersion::model::{Atmosphere, Plume};
@@ -23,6 +24,7 @@
 
 pub mod chem;
 pub mod grid;
+pub mod incident;
 pub mod model;
 pub mod sigma;
 pub mod stability;

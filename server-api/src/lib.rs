@@ -7,6 +7,7 @@ pub mod alarms;
 pub mod descriptor;
 pub mod frame;
 pub mod grading;
+pub mod incident;
 pub mod ingest;
 pub mod live;
 pub mod model;

@@ -1,0 +1,587 @@
+//! An incident's physics: its threat zones (the footprint under the weather now in force), the
+//! ground-level field at a moment (what the map draws), and the threat at a point over time.
+//!
+//! The server, the CLI and the client all go through these functions, so the zones a client
+//! shows, the zones the server serves and the zones `parktwin plume --zones` prints agree.
+//!
+//! - A **continuous** release's zones are the steady plume's (ALOHA's threat zone for a
+//!   continuous source); on the map, while the wind holds, the field is that plume between the
+//!   cloud's tail and its front (`u·(t − duration)` and `u·t` downwind); once the wind shifts it
+//!   is a train of puffs, each carried by the wind of each moment.
+//! - An **instantaneous** release's zones are the puff's envelope: the highest concentration
+//!   each place sees while the puff passes. On the map it is the puff itself.
+
+use parktwin_api::incident::Incident;
+use parktwin_api::model::Chemical;
+use rayon::prelude::*;
+
+use crate::chem::{LevelOfConcern, LevelSet, levels_of_concern};
+use crate::grid::{Grid, GridSpec, plume_grid};
+use crate::model::{Atmosphere, Plume, Puff, PuffTrain, WindChange};
+use crate::sigma::{SigmaSet, sigmas};
+use crate::stability::{Insolation, Sky, Stability, pasquill_class};
+use crate::wind::{along_across, downwind_unit};
+use crate::zones::{Zone, ZoneError, threat_zones};
+
+/// The σ curves incidents use: Briggs (1973) open country, as the CLI's default.
+pub const INCIDENT_SIGMAS: SigmaSet = SigmaSet::BriggsRural;
+
+/// Cells each way of the grid zones are contoured on (the CLI's default too).
+pub const ZONE_CELLS: usize = 401;
+
+/// Time between the puffs of a continuous release on the map, s (coarsened so that no more
+/// than the cap given to [`field_at`] are in the air).
+pub const PUFF_INTERVAL_S: f64 = 5.0;
+
+/// The sun's elevation above the horizon, degrees, at a place and a Unix time (NOAA's
+/// low-precision solar position, good to about 0.5°; enough to pick an insolation class).
+///
+/// ```
+/// // Noon at the equator at an equinox: the sun is nearly overhead.
+/// let e = parktwin_dispersion::incident::solar_elevation_deg(0.0, 0.0, 1_679_313_600.0);
+/// assert!(e > 85.0, "{e}");
+/// ```
+pub fn solar_elevation_deg(lon: f64, lat: f64, unix_s: f64) -> f64 {
+    let d = unix_s / 86_400.0 - 10_957.5; // days since J2000.0 (2000-01-01 12:00 UTC)
+    let g = (357.529 + 0.985_600_28 * d).to_radians();
+    let q = 280.459 + 0.985_647_36 * d;
+    let l = (q + 1.915 * g.sin() + 0.020 * (2.0 * g).sin()).to_radians();
+    let e = (23.439 - 0.000_000_36 * d).to_radians();
+    let ra = (e.cos() * l.sin()).atan2(l.cos());
+    let dec = (e.sin() * l.sin()).asin();
+    let gmst = (18.697_374_558 + 24.065_709_824_419_08 * d).rem_euclid(24.0) * 15.0;
+    let hour_angle = (gmst + lon).to_radians() - ra;
+    let lat = lat.to_radians();
+    (lat.sin() * dec.sin() + lat.cos() * dec.cos() * hour_angle.cos())
+        .asin()
+        .to_degrees()
+}
+
+/// The Pasquill–Gifford class for a 10 m wind, the sun's elevation and the cloud cover.
+///
+/// Insolation from the sun's elevation as Turner (1964) grades it: above 60° strong, 35–60°
+/// moderate, below 35° slight; 5 oktas of cloud or more lowers it one step. The sun at or below
+/// the horizon is night. Where the cloud is not reported the side that gives the longer zones
+/// is taken: 5 oktas by day (less mixing), a clear sky by night (class F in light wind).
+pub fn class_for(wind_10m: f64, cloud_oktas: Option<u8>, sun_elevation_deg: f64) -> Stability {
+    if sun_elevation_deg <= 0.0 {
+        return pasquill_class(
+            wind_10m,
+            Sky::Night {
+                cloud_oktas: cloud_oktas.unwrap_or(0),
+            },
+        );
+    }
+    let cloud = cloud_oktas.unwrap_or(5);
+    let mut step = if sun_elevation_deg > 60.0 {
+        2
+    } else if sun_elevation_deg > 35.0 {
+        1
+    } else {
+        0
+    };
+    if cloud >= 5 && step > 0 {
+        step -= 1;
+    }
+    let insolation = [Insolation::Slight, Insolation::Moderate, Insolation::Strong][step];
+    pasquill_class(
+        wind_10m,
+        Sky::Day {
+            insolation,
+            cloud_oktas: cloud,
+        },
+    )
+}
+
+/// Why an incident cannot be modelled.
+#[derive(Debug, thiserror::Error)]
+pub enum IncidentError {
+    /// A stored stability class that is not A–F.
+    #[error("stability class: {0}")]
+    Stability(String),
+    /// The chemical has none of the levels asked for.
+    #[error("{0} has no published levels of concern of that set")]
+    NoLevels(String),
+    /// Contouring failed.
+    #[error(transparent)]
+    Zones(#[from] ZoneError),
+}
+
+/// The atmosphere for a wind (10 m), direction and class.
+pub fn atmosphere(wind_speed: f64, wind_from_deg: f64, class: Stability) -> Atmosphere {
+    Atmosphere {
+        wind_speed,
+        wind_from_deg,
+        wind_height: 10.0,
+        stability: class,
+        sigmas: INCIDENT_SIGMAS,
+        mixing_height: None,
+    }
+}
+
+fn class_of(s: &str) -> Result<Stability, IncidentError> {
+    s.parse().map_err(IncidentError::Stability)
+}
+
+/// The incident's levels of concern, most severe first.
+pub fn incident_levels(inc: &Incident, chem: &Chemical) -> Result<Vec<LevelOfConcern>, IncidentError> {
+    let set = if inc.levels == "erpg" {
+        LevelSet::Erpg
+    } else {
+        LevelSet::Aegl60
+    };
+    let l = levels_of_concern(chem, set, inc.weather.temperature_c);
+    if l.is_empty() {
+        return Err(IncidentError::NoLevels(chem.name.clone()));
+    }
+    Ok(l)
+}
+
+/// What a threat zone is the footprint of.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Footprint {
+    /// A continuous release: the steady plume.
+    Steady(Plume),
+    /// An instantaneous release: the envelope of one puff as it passes.
+    Puff {
+        /// Mass released, kg.
+        mass_kg: f64,
+        /// Release height, m.
+        height: f64,
+        /// The atmosphere.
+        atmosphere: Atmosphere,
+    },
+}
+
+impl Footprint {
+    /// The footprint of an incident under the weather now in force.
+    pub fn of(inc: &Incident) -> Result<Self, IncidentError> {
+        let (speed, from, class) = inc.weather_now();
+        let atmosphere = atmosphere(speed, from, class_of(&class)?);
+        Ok(match (inc.rate_kg_s, inc.mass_kg) {
+            (_, Some(mass_kg)) => Footprint::Puff {
+                mass_kg,
+                height: inc.height_m,
+                atmosphere,
+            },
+            (rate, None) => Footprint::Steady(Plume {
+                rate_kg_s: rate.unwrap_or(0.0),
+                height: inc.height_m,
+                atmosphere,
+            }),
+        })
+    }
+
+    fn atmosphere(&self) -> &Atmosphere {
+        match self {
+            Footprint::Steady(p) => &p.atmosphere,
+            Footprint::Puff { atmosphere, .. } => atmosphere,
+        }
+    }
+
+    /// Ground-level concentration (mg/m³) at a point: the plume's, or the most the puff brings.
+    pub fn concentration(&self, east: f64, north: f64) -> f64 {
+        match self {
+            Footprint::Steady(p) => p.concentration(east, north, 0.0),
+            Footprint::Puff {
+                mass_kg,
+                height,
+                atmosphere,
+            } => puff_envelope(*mass_kg, *height, atmosphere, east, north),
+        }
+    }
+
+    /// How far downwind the ground-level centreline stays at or above `level` (mg/m³),
+    /// searched out to 50 km.
+    pub fn reach(&self, level: f64) -> f64 {
+        let (dx, dy) = downwind_unit(self.atmosphere().wind_from_deg);
+        let mut reach: f64 = 0.0;
+        let mut x = 5.0;
+        while x < 50_000.0 {
+            if self.concentration(x * dx, x * dy) >= level {
+                reach = x;
+            }
+            x *= 1.03;
+        }
+        reach
+    }
+
+    /// The ground-level grid of `cells`×`cells` cells of `step` m around the source.
+    pub fn grid(&self, cells: usize, step: f64) -> Grid {
+        let spec = GridSpec::centred(cells, step);
+        match self {
+            Footprint::Steady(p) => plume_grid(p, spec, 0.0, true),
+            Footprint::Puff { .. } => {
+                let mut values = vec![0.0; spec.nx * spec.ny];
+                values.par_chunks_mut(spec.nx).enumerate().for_each(|(j, row)| {
+                    for (i, v) in row.iter_mut().enumerate() {
+                        let (e, n) = spec.centre(i, j);
+                        *v = self.concentration(e, n);
+                    }
+                });
+                Grid { spec, values }
+            }
+        }
+    }
+
+    /// The cell size that holds the zones of `levels` (mg/m³) on a grid of `cells` cells: the
+    /// reach of the mildest level (or 1 mg/m³ if lower), 15 % to spare, at least 200 m.
+    pub fn zone_step(&self, levels: &[(String, f64)], cells: usize) -> f64 {
+        let floor = levels.iter().map(|(_, v)| *v).fold(1.0, f64::min).max(1e-3);
+        (2.0 * 1.15 * self.reach(floor).max(200.0) / (cells - 1) as f64).max(0.5)
+    }
+
+    /// The threat zones for `levels` (name, mg/m³), most severe first, on a grid of `cells`
+    /// cells of `step` m (or [`Footprint::zone_step`]); returns the zones and the step used.
+    pub fn zones(
+        &self,
+        levels: &[(String, f64)],
+        cells: usize,
+        step: Option<f64>,
+    ) -> Result<(Vec<Zone>, f64), ZoneError> {
+        let step = step.unwrap_or_else(|| self.zone_step(levels, cells));
+        let grid = self.grid(cells, step);
+        Ok((threat_zones(&grid, levels, self.atmosphere().wind_from_deg)?, step))
+    }
+}
+
+/// The most a puff of `mass_kg` released at `height` brings to a ground point while it
+/// passes: its concentration maximised over the distance it has travelled, searched around the
+/// point's downwind distance (where the peak is: a little before it, as σ grows) and, near the
+/// source, over the first metres.
+pub fn puff_envelope(mass_kg: f64, height: f64, atm: &Atmosphere, east: f64, north: f64) -> f64 {
+    let (a, c) = along_across(east, north, atm.wind_from_deg);
+    let at = |s: f64| {
+        Puff {
+            mass_kg,
+            east: s,
+            north: 0.0,
+            height,
+            travelled: s,
+        }
+        .concentration(atm.sigmas, atm.stability, atm.mixing_height, a, c, 0.0)
+    };
+    let mut best: f64 = 0.0;
+    let mut s = 1.0;
+    while s < 64.0_f64.min(a.max(1.0)) {
+        best = best.max(at(s));
+        s *= 1.5;
+    }
+    if a > 1.0 {
+        let mut best_s = a;
+        for k in 0..=40 {
+            let s = a * (0.5 + 0.02 * k as f64);
+            let v = at(s);
+            if v > best {
+                best = v;
+                best_s = s;
+            }
+        }
+        // Refine around the best sample.
+        let (mut lo, mut hi) = (best_s - 0.02 * a, best_s + 0.02 * a);
+        for _ in 0..12 {
+            let m1 = lo + (hi - lo) / 3.0;
+            let m2 = hi - (hi - lo) / 3.0;
+            if at(m1) < at(m2) {
+                lo = m1;
+            } else {
+                hi = m2;
+            }
+        }
+        best = best.max(at((lo + hi) / 2.0));
+    }
+    best
+}
+
+/// The threat zones of an incident under the weather now in force, with its levels of concern
+/// (name, mg/m³), on the standard grid; returns the zones and the cell size.
+pub fn incident_zones(inc: &Incident, chem: &Chemical) -> Result<(Vec<Zone>, f64), IncidentError> {
+    let levels: Vec<(String, f64)> = incident_levels(inc, chem)?
+        .into_iter()
+        .map(|l| (l.name, l.mg_m3))
+        .collect();
+    Ok(Footprint::of(inc)?.zones(&levels, ZONE_CELLS, None)?)
+}
+
+/// A steady plume cut to the stretch of wind the released gas has reached: from `tail_m` to
+/// `front_m` downwind of the source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slug {
+    /// The plume.
+    pub plume: Plume,
+    /// Where the cloud's tail is, m downwind (0 while the release goes on).
+    pub tail_m: f64,
+    /// Where the cloud's front is, m downwind.
+    pub front_m: f64,
+}
+
+/// The ground-level field of an incident at a moment: a plume slug while the wind holds, or
+/// puffs; what the GPU draws and what it is checked against.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// σ curves.
+    pub sigmas: SigmaSet,
+    /// Stability class for the σ.
+    pub stability: Stability,
+    /// The slug, for a continuous release in a steady wind.
+    pub slug: Option<Slug>,
+    /// The puffs in the air (instantaneous releases and any release after a wind shift).
+    pub puffs: Vec<Puff>,
+}
+
+impl Field {
+    /// Ground-level concentration, mg/m³, metres east/north of the source.
+    pub fn concentration(&self, east: f64, north: f64) -> f64 {
+        let slug = self.slug.as_ref().map_or(0.0, |s| {
+            let (x, _) = along_across(east, north, s.plume.atmosphere.wind_from_deg);
+            if x >= s.tail_m && x <= s.front_m {
+                s.plume.concentration(east, north, 0.0)
+            } else {
+                0.0
+            }
+        });
+        slug + self
+            .puffs
+            .iter()
+            .map(|p| p.concentration(self.sigmas, self.stability, None, east, north, 0.0))
+            .sum::<f64>()
+    }
+
+    /// How far from the source the field reaches: the slug's front, or each puff's centre
+    /// plus 4 σy.
+    pub fn extent_m(&self) -> f64 {
+        let puffs = self
+            .puffs
+            .iter()
+            .map(|p| p.east.hypot(p.north) + 4.0 * sigmas(self.sigmas, self.stability, p.travelled).0)
+            .fold(0.0, f64::max);
+        let slug = self.slug.as_ref().map_or(0.0, |s| {
+            s.front_m + 4.0 * sigmas(self.sigmas, self.stability, s.front_m.max(1.0)).0
+        });
+        puffs.max(slug)
+    }
+}
+
+/// The field of an incident `t_s` seconds after its start, with at most `max_puffs` puffs
+/// (a continuous release after a wind shift is cut into puffs every [`PUFF_INTERVAL_S`],
+/// coarsened to stay under the cap).
+pub fn field_at(inc: &Incident, t_s: f64, max_puffs: usize) -> Result<Field, IncidentError> {
+    let (speed0, from0, class0) = inc.weather_at(0.0);
+    let (_, _, class_now) = inc.weather_at(t_s);
+    let class = class_of(&class_now)?;
+    let atm0 = atmosphere(speed0, from0, class_of(&class0)?);
+    let t = t_s.max(0.0);
+    let shifts: Vec<WindChange> = inc
+        .shifts
+        .iter()
+        .filter(|s| s.at_s <= t)
+        .map(|s| WindChange {
+            at_s: s.at_s,
+            speed: s.wind_speed_ms,
+            from_deg: s.wind_from_deg,
+        })
+        .collect();
+    let mut field = Field {
+        sigmas: INCIDENT_SIGMAS,
+        stability: class,
+        slug: None,
+        puffs: Vec::new(),
+    };
+    let train = |releases: Vec<(f64, f64)>| PuffTrain {
+        height: inc.height_m,
+        atmosphere: Atmosphere {
+            stability: class,
+            ..atm0.clone()
+        },
+        wind_changes: shifts.clone(),
+        releases,
+    };
+    match (inc.rate_kg_s, inc.mass_kg) {
+        (_, Some(mass)) => field.puffs = train(vec![(0.0, mass)]).puffs_at(t),
+        (Some(rate), None) if shifts.is_empty() => {
+            let plume = Plume {
+                rate_kg_s: rate,
+                height: inc.height_m,
+                atmosphere: Atmosphere {
+                    stability: class,
+                    ..atm0.clone()
+                },
+            };
+            let u = plume.atmosphere.speed_at(inc.height_m.max(10.0));
+            let tail = inc.duration_s.map_or(0.0, |d| u * (t - d).max(0.0));
+            field.slug = Some(Slug {
+                tail_m: tail,
+                front_m: u * t,
+                plume,
+            });
+        }
+        (Some(rate), None) => {
+            let released = inc.duration_s.map_or(t, |d| d.min(t));
+            let cap = max_puffs.max(1) as f64;
+            let dt = if released / PUFF_INTERVAL_S > cap {
+                (released / cap / PUFF_INTERVAL_S).ceil() * PUFF_INTERVAL_S
+            } else {
+                PUFF_INTERVAL_S
+            };
+            let releases: Vec<(f64, f64)> = (0..)
+                .map(|k| (k as f64 + 0.5) * dt)
+                .take_while(|t0| *t0 <= released)
+                .map(|t0| (t0, rate * dt))
+                .collect();
+            field.puffs = train(releases).puffs_at(t);
+        }
+        (None, None) => {}
+    }
+    Ok(field)
+}
+
+/// One sample of the threat at a point: concentration and dose so far.
+pub use crate::model::ThreatSample;
+
+/// Concentration and cumulative dose (mg·min/m³) at a ground point, metres east/north of the
+/// source, every `step_s` from the start to `until_s`: the field the map draws, sampled there.
+pub fn threat_at_point(
+    inc: &Incident,
+    east: f64,
+    north: f64,
+    until_s: f64,
+    step_s: f64,
+    max_puffs: usize,
+) -> Result<Vec<ThreatSample>, IncidentError> {
+    let mut out = Vec::new();
+    let mut dose = 0.0;
+    let mut prev = 0.0;
+    let steps = (until_s / step_s).ceil().max(0.0) as usize;
+    for k in 0..=steps {
+        let t = (k as f64 * step_s).min(until_s);
+        let c = field_at(inc, t, max_puffs)?.concentration(east, north);
+        if k > 0 {
+            dose += (prev + c) / 2.0 * step_s / 60.0;
+        }
+        prev = c;
+        out.push(ThreatSample {
+            t_s: t,
+            mg_m3: c,
+            dose_mg_min_m3: dose,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parktwin_api::incident::{IncidentWeather, WindShift};
+
+    fn incident(rate: Option<f64>, mass: Option<f64>) -> Incident {
+        Incident {
+            id: "inc-1".into(),
+            lon: 118.45,
+            lat: 37.57,
+            height_m: 0.0,
+            chemical: "Chlorine".into(),
+            rate_kg_s: rate,
+            mass_kg: mass,
+            duration_s: None,
+            start: "2026-06-01T10:00:00.000Z".into(),
+            weather: IncidentWeather {
+                wind_speed_ms: 3.0,
+                wind_from_deg: 270.0,
+                temperature_c: 20.0,
+                cloud_oktas: Some(4),
+                stability: Some("D".into()),
+            },
+            station: None,
+            shifts: vec![],
+            levels: "aegl".into(),
+            origin: None,
+            note: None,
+            created_by: "op".into(),
+            closed: None,
+        }
+    }
+
+    #[test]
+    fn the_sun_sets_the_class() {
+        // Noon in June at the park (37.6°N): the sun is high, strong insolation.
+        let noon = 1_780_272_000.0 + 4.0 * 3600.0; // 2026-06-01 04:00 UTC is about noon at 118°E
+        let e = solar_elevation_deg(118.45, 37.57, noon);
+        assert!(e > 60.0 && e < 80.0, "{e}");
+        assert_eq!(class_for(2.5, Some(2), e), Stability::B);
+        // Midnight there: the sun is down; a clear night in light wind is F.
+        let e = solar_elevation_deg(118.45, 37.57, noon + 12.0 * 3600.0);
+        assert!(e < -20.0, "{e}");
+        assert_eq!(class_for(2.5, None, e), Stability::F);
+        // Cloud lowers the insolation one step.
+        assert_eq!(class_for(2.5, Some(6), 70.0), Stability::B);
+        assert_eq!(class_for(2.5, Some(6), 50.0), Stability::C);
+    }
+
+    #[test]
+    fn the_slug_is_the_plume_between_tail_and_front() {
+        let mut inc = incident(Some(1.0), None);
+        inc.duration_s = Some(300.0);
+        let f = field_at(&inc, 400.0, 600).expect("field");
+        let slug = f.slug.as_ref().expect("a steady wind gives a slug");
+        let u = 3.0; // 10 m wind at a ground release: the power law keeps 10 m
+        assert!((slug.front_m - u * 400.0).abs() < 1e-9 && (slug.tail_m - u * 100.0).abs() < 1e-9);
+        let plume = &slug.plume;
+        assert_eq!(f.concentration(600.0, 0.0), plume.concentration(600.0, 0.0, 0.0));
+        assert_eq!(f.concentration(200.0, 0.0), 0.0, "behind the tail");
+        assert_eq!(f.concentration(1300.0, 0.0), 0.0, "beyond the front");
+    }
+
+    #[test]
+    fn a_wind_shift_turns_the_release_into_puffs_that_turn_with_it() {
+        let mut inc = incident(Some(1.0), None);
+        inc.shifts.push(WindShift {
+            at_s: 600.0,
+            wind_speed_ms: 3.0,
+            wind_from_deg: 180.0,
+            stability: "D".into(),
+        });
+        let before = field_at(&inc, 599.0, 600).expect("field");
+        assert!(before.slug.is_some());
+        let after = field_at(&inc, 900.0, 600).expect("field");
+        assert!(after.slug.is_none());
+        assert_eq!(after.puffs.len(), 180, "one every 5 s for 900 s");
+        // The first puff went east for 600 s, then north for 300 s.
+        let first = after.puffs[0];
+        assert!((first.east - 3.0 * 597.5).abs() < 1e-6 && (first.north - 900.0).abs() < 1e-6);
+        // Capped: at 1 h, 600 puffs at most.
+        assert!(field_at(&inc, 3600.0, 600).expect("field").puffs.len() <= 600);
+    }
+
+    #[test]
+    fn the_envelope_is_the_most_a_passing_puff_brings() {
+        let inc = incident(None, Some(500.0));
+        let fp = Footprint::of(&inc).expect("footprint");
+        let e = fp.concentration(800.0, 20.0);
+        // Brute force over the passage, every 0.5 s for 20 min.
+        let peak = (1..2400)
+            .map(|k| {
+                field_at(&inc, k as f64 * 0.5, 600)
+                    .expect("field")
+                    .concentration(800.0, 20.0)
+            })
+            .fold(0.0, f64::max);
+        assert!((e - peak).abs() / peak < 0.01, "envelope {e} vs brute force {peak}");
+    }
+
+    #[test]
+    fn zones_nest_and_hold_the_centreline() {
+        let chem: parktwin_api::model::ChemicalTable =
+            serde_json::from_str(include_str!("../../assets/chemicals.json")).expect("table");
+        let chem = chem.get("Chlorine").expect("chlorine");
+        let (zones, step) = incident_zones(&incident(Some(2.0), None), chem).expect("zones");
+        assert_eq!(zones.len(), 3);
+        assert!(step > 0.5);
+        assert!(zones[0].farthest_downwind_m < zones[1].farthest_downwind_m);
+        assert!(zones[1].farthest_downwind_m < zones[2].farthest_downwind_m);
+        assert!(crate::zones::contains(
+            &zones[0].area,
+            zones[0].farthest_downwind_m * 0.5,
+            0.0
+        ));
+    }
+}

@@ -1,0 +1,468 @@
+//! Incidents on the wire: what an operator sends to start one (`POST /api/v1/incidents`), the
+//! incident the server keeps and every client shows, and who is inside its threat zones.
+//!
+//! The physics (zones, the field, the threat at a point) is the dispersion crate's; this module
+//! only says what an incident is and checks a request before anything is stored.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::ChemicalTable;
+
+/// The weather an incident disperses in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentWeather {
+    /// Wind speed at 10 m, m/s.
+    pub wind_speed_ms: f64,
+    /// Where the wind comes from, degrees clockwise from north.
+    pub wind_from_deg: f64,
+    /// Air temperature, °C (for ppm ↔ mg/m³).
+    #[serde(default = "default_temperature")]
+    pub temperature_c: f64,
+    /// Cloud cover, oktas (0–8), where known.
+    #[serde(default)]
+    pub cloud_oktas: Option<u8>,
+    /// Pasquill–Gifford class A–F; derived from the wind, the sun and the cloud when absent.
+    #[serde(default)]
+    pub stability: Option<String>,
+}
+
+fn default_temperature() -> f64 {
+    20.0
+}
+
+/// What an operator sends to start an incident.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewIncident {
+    /// Where the release is, WGS84 longitude.
+    pub lon: f64,
+    /// Where the release is, WGS84 latitude.
+    pub lat: f64,
+    /// Release height above ground, m.
+    #[serde(default)]
+    pub height_m: f64,
+    /// The chemical: English name or CAS number from the chemical table.
+    pub chemical: String,
+    /// A continuous release, kg/s (give this or `mass_kg`).
+    #[serde(default)]
+    pub rate_kg_s: Option<f64>,
+    /// An instantaneous release, kg.
+    #[serde(default)]
+    pub mass_kg: Option<f64>,
+    /// How long a continuous release lasts, s (absent: it goes on until closed).
+    #[serde(default)]
+    pub duration_s: Option<f64>,
+    /// When the release started, RFC 3339 (absent: now).
+    #[serde(default)]
+    pub start: Option<String>,
+    /// The weather to use, for a what-if; absent: the nearest station's latest report, and the
+    /// incident follows that station's reports from then on.
+    #[serde(default)]
+    pub weather: Option<IncidentWeather>,
+    /// The map feature the release comes from (a tank, a pipe segment), if any.
+    #[serde(default)]
+    pub origin: Option<String>,
+    /// Levels of concern: `aegl` (60 min, the default) or `erpg`.
+    #[serde(default)]
+    pub levels: Option<String>,
+    /// A free note.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A change of the weather during an incident.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WindShift {
+    /// Seconds after the release started.
+    pub at_s: f64,
+    /// Wind speed at 10 m, m/s.
+    pub wind_speed_ms: f64,
+    /// Where the wind comes from, degrees.
+    pub wind_from_deg: f64,
+    /// Pasquill–Gifford class from then on.
+    pub stability: String,
+}
+
+/// An incident as the server keeps it and every client shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Incident {
+    /// Id, `inc-N`.
+    pub id: String,
+    /// WGS84 longitude of the release.
+    pub lon: f64,
+    /// WGS84 latitude of the release.
+    pub lat: f64,
+    /// Release height, m.
+    pub height_m: f64,
+    /// The chemical's English name, as in the chemical table.
+    pub chemical: String,
+    /// Continuous release rate, kg/s.
+    pub rate_kg_s: Option<f64>,
+    /// Instantaneous release, kg.
+    pub mass_kg: Option<f64>,
+    /// Duration of a continuous release, s (`None`: going on).
+    pub duration_s: Option<f64>,
+    /// When the release started, RFC 3339 UTC.
+    pub start: String,
+    /// The weather at the start, its stability class resolved.
+    pub weather: IncidentWeather,
+    /// The station whose reports the incident follows (`None`: fixed weather, a what-if).
+    pub station: Option<String>,
+    /// Weather changes since the start, in time order.
+    #[serde(default)]
+    pub shifts: Vec<WindShift>,
+    /// `aegl` or `erpg`.
+    pub levels: String,
+    /// The map feature the release comes from.
+    pub origin: Option<String>,
+    /// A free note.
+    pub note: Option<String>,
+    /// Who started it (the token's name).
+    pub created_by: String,
+    /// When it was closed, if it was.
+    pub closed: Option<String>,
+}
+
+impl Incident {
+    /// The weather in force `t_s` seconds after the start: the start's, or the last shift's.
+    pub fn weather_at(&self, t_s: f64) -> (f64, f64, String) {
+        let w = &self.weather;
+        let mut now = (
+            w.wind_speed_ms,
+            w.wind_from_deg,
+            w.stability.clone().unwrap_or_else(|| "D".into()),
+        );
+        for s in self.shifts.iter().take_while(|s| s.at_s <= t_s) {
+            now = (s.wind_speed_ms, s.wind_from_deg, s.stability.clone());
+        }
+        now
+    }
+
+    /// The weather now in force (the last shift's, or the start's).
+    pub fn weather_now(&self) -> (f64, f64, String) {
+        self.weather_at(f64::INFINITY)
+    }
+
+    /// Seconds from the start to an RFC 3339 time (negative before the start).
+    pub fn seconds_at(&self, time: &str) -> Option<f64> {
+        use time::format_description::well_known::Rfc3339;
+        let a = time::OffsetDateTime::parse(&self.start, &Rfc3339).ok()?;
+        let b = time::OffsetDateTime::parse(time, &Rfc3339).ok()?;
+        Some((b - a).as_seconds_f64())
+    }
+}
+
+/// Something inside a threat zone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Occupant {
+    /// What it is: `vehicle`, `sensitive_target`, `detector`, `enterprise`.
+    pub kind: String,
+    /// Its id (a plate for a vehicle).
+    pub id: String,
+    /// A name to show.
+    pub name: String,
+    /// People there, where known.
+    pub people: Option<u32>,
+    /// WGS84 longitude.
+    pub lon: f64,
+    /// WGS84 latitude.
+    pub lat: f64,
+}
+
+/// One threat zone and who is inside it (a thing is listed in the most severe zone that holds
+/// it only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ZoneOccupants {
+    /// The level's name, e.g. `AEGL-3`.
+    pub zone: String,
+    /// Who and what is inside.
+    pub occupants: Vec<Occupant>,
+}
+
+/// Highest release height taken, m.
+pub const MAX_HEIGHT_M: f64 = 300.0;
+/// Largest continuous release rate taken, kg/s.
+pub const MAX_RATE_KG_S: f64 = 10_000.0;
+/// Largest instantaneous release taken, kg.
+pub const MAX_MASS_KG: f64 = 10_000_000.0;
+/// Longest release taken, s (three days).
+pub const MAX_DURATION_S: f64 = 3.0 * 86_400.0;
+
+impl IncidentWeather {
+    /// Checks the fields; the error names the field (prefixed with `prefix`).
+    pub fn check(&self, prefix: &str) -> Result<(), String> {
+        let at = |f: &str, why: String| format!("field \"{prefix}{f}\": {why}");
+        if !(0.5..=75.0).contains(&self.wind_speed_ms) {
+            return Err(at(
+                "wind_speed_ms",
+                format!(
+                    "{} m/s is not a wind speed a Gaussian model holds for (0.5 to 75)",
+                    self.wind_speed_ms
+                ),
+            ));
+        }
+        if !(0.0..=360.0).contains(&self.wind_from_deg) {
+            return Err(at(
+                "wind_from_deg",
+                format!("{} is not a direction (0 to 360)", self.wind_from_deg),
+            ));
+        }
+        if !(-60.0..=60.0).contains(&self.temperature_c) {
+            return Err(at(
+                "temperature_c",
+                format!("{} °C is not an air temperature (-60 to 60)", self.temperature_c),
+            ));
+        }
+        if self.cloud_oktas.is_some_and(|c| c > 8) {
+            return Err(at("cloud_oktas", "cloud cover is 0 to 8 oktas".into()));
+        }
+        if let Some(s) = &self.stability
+            && !matches!(
+                s.trim().to_ascii_uppercase().as_str(),
+                "A" | "B" | "C" | "D" | "E" | "F"
+            )
+        {
+            return Err(at("stability", format!("\"{s}\" is not one of A, B, C, D, E, F")));
+        }
+        Ok(())
+    }
+}
+
+impl NewIncident {
+    /// Parses and checks a request body: every error names the field and what is wrong. The
+    /// chemical comes back as the table's English name, the start normalised to UTC.
+    pub fn parse(body: &[u8], table: &ChemicalTable, now: time::OffsetDateTime) -> Result<Self, String> {
+        let raw: serde_json::Value = serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
+        // serde_path_to_error names the field a wrong type or an unknown key is at.
+        let mut n: NewIncident = serde_path_to_error::deserialize(raw).map_err(|e| {
+            let path = e.path().to_string();
+            if path == "." {
+                format!("the incident does not read: {}", e.inner())
+            } else {
+                format!("field \"{path}\": {}", e.inner())
+            }
+        })?;
+        let at = |f: &str, why: String| format!("field \"{f}\": {why}");
+        if !(-180.0..=180.0).contains(&n.lon) || !(-90.0..=90.0).contains(&n.lat) {
+            return Err(at(
+                "lon/lat",
+                format!("{},{} is not a WGS84 longitude,latitude", n.lon, n.lat),
+            ));
+        }
+        if !(0.0..=MAX_HEIGHT_M).contains(&n.height_m) {
+            return Err(at(
+                "height_m",
+                format!("{} m is not a release height (0 to {MAX_HEIGHT_M})", n.height_m),
+            ));
+        }
+        let chem = table.get(&n.chemical).ok_or_else(|| {
+            let known: Vec<&str> = table.chemicals.iter().map(|c| c.name.as_str()).collect();
+            at(
+                "chemical",
+                format!(
+                    "\"{}\" is not in the chemical table; it has: {}",
+                    n.chemical,
+                    known.join(", ")
+                ),
+            )
+        })?;
+        n.chemical = chem.name.clone();
+        match (n.rate_kg_s, n.mass_kg) {
+            (Some(r), None) => {
+                if !(r > 0.0 && r <= MAX_RATE_KG_S) {
+                    return Err(at(
+                        "rate_kg_s",
+                        format!("{r} kg/s is not a release rate (above 0, at most {MAX_RATE_KG_S})"),
+                    ));
+                }
+            }
+            (None, Some(m)) => {
+                if !(m > 0.0 && m <= MAX_MASS_KG) {
+                    return Err(at(
+                        "mass_kg",
+                        format!("{m} kg is not a released mass (above 0, at most {MAX_MASS_KG})"),
+                    ));
+                }
+                if n.duration_s.is_some() {
+                    return Err(at(
+                        "duration_s",
+                        "an instantaneous release (mass_kg) has no duration; give rate_kg_s for a release over time"
+                            .into(),
+                    ));
+                }
+            }
+            (Some(_), Some(_)) => {
+                return Err(at(
+                    "rate_kg_s/mass_kg",
+                    "give one: rate_kg_s for a continuous release or mass_kg for an instantaneous one".into(),
+                ));
+            }
+            (None, None) => {
+                return Err(at(
+                    "rate_kg_s/mass_kg",
+                    "missing: give rate_kg_s (continuous) or mass_kg (instantaneous)".into(),
+                ));
+            }
+        }
+        if let Some(d) = n.duration_s
+            && !(d > 0.0 && d <= MAX_DURATION_S)
+        {
+            return Err(at(
+                "duration_s",
+                format!("{d} s is not a duration (above 0, at most {MAX_DURATION_S})"),
+            ));
+        }
+        let levels = n.levels.clone().unwrap_or_else(|| "aegl".into()).to_ascii_lowercase();
+        let published = match levels.as_str() {
+            "aegl" => chem.aegl_60min_ppm,
+            "erpg" => chem.erpg_ppm,
+            other => return Err(at("levels", format!("\"{other}\" is not one of aegl, erpg"))),
+        };
+        if published.iter().all(Option::is_none) {
+            return Err(at(
+                "levels",
+                format!("{} has no published {} levels", chem.name, levels.to_uppercase()),
+            ));
+        }
+        n.levels = Some(levels);
+        if let Some(w) = &n.weather {
+            w.check("weather.")?;
+        }
+        n.start = Some(match &n.start {
+            Some(s) => {
+                let t = crate::ingest::normalise_time(s).map_err(|e| at("start", e))?;
+                let parsed = time::OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339)
+                    .map_err(|e| at("start", e.to_string()))?;
+                if parsed > now + time::Duration::minutes(5) {
+                    return Err(at("start", format!("{t} is in the future")));
+                }
+                t
+            }
+            None => crate::ingest::format_utc(now),
+        });
+        if n.origin.as_ref().is_some_and(|o| o.len() > 200) || n.note.as_ref().is_some_and(|o| o.len() > 2000) {
+            return Err(at("origin/note", "too long (origin 200, note 2000 characters)".into()));
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> ChemicalTable {
+        serde_json::from_str(include_str!("../../assets/chemicals.json")).expect("table")
+    }
+
+    fn now() -> time::OffsetDateTime {
+        time::macros::datetime!(2026-06-01 10:00 UTC)
+    }
+
+    #[test]
+    fn a_good_request_is_normalised() {
+        let body = br#"{"lon":118.45,"lat":37.57,"chemical":"7782-50-5","rate_kg_s":2.0,"duration_s":600}"#;
+        let n = NewIncident::parse(body, &table(), now()).expect("good");
+        assert_eq!(n.chemical, "chlorine");
+        assert_eq!(n.levels.as_deref(), Some("aegl"));
+        assert_eq!(n.start.as_deref(), Some("2026-06-01T10:00:00.000Z"));
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let cases: &[(&str, &str)] = &[
+            (
+                r#"{"lon":118.45,"lat":37.57,"chemical":"Chlorine"}"#,
+                "rate_kg_s/mass_kg",
+            ),
+            (
+                r#"{"lon":118.45,"lat":37.57,"chemical":"Unobtainium","rate_kg_s":1}"#,
+                "\"chemical\"",
+            ),
+            (
+                r#"{"lon":218.45,"lat":37.57,"chemical":"Chlorine","rate_kg_s":1}"#,
+                "lon/lat",
+            ),
+            (
+                r#"{"lon":118.45,"lat":37.57,"chemical":"Chlorine","rate_kg_s":-1}"#,
+                "\"rate_kg_s\"",
+            ),
+            (
+                r#"{"lon":118.45,"lat":37.57,"chemical":"Chlorine","mass_kg":10,"duration_s":5}"#,
+                "\"duration_s\"",
+            ),
+            (
+                r#"{"lon":118.45,"lat":37.57,"chemical":"Chlorine","rate_kg_s":1,"height_m":900}"#,
+                "\"height_m\"",
+            ),
+            (
+                r#"{"lon":118.45,"lat":37.57,"chemical":"Chlorine","rate_kg_s":1,"levels":"idlh"}"#,
+                "\"levels\"",
+            ),
+            (
+                r#"{"lon":118.45,"lat":37.57,"chemical":"Chlorine","rate_kg_s":1,"weather":{"wind_speed_ms":0.1,"wind_from_deg":90}}"#,
+                "\"weather.wind_speed_ms\"",
+            ),
+            (
+                r#"{"lon":118.45,"lat":37.57,"chemical":"Chlorine","rate_kg_s":1,"weather":{"wind_speed_ms":3,"wind_from_deg":90,"stability":"G"}}"#,
+                "\"weather.stability\"",
+            ),
+            (
+                r#"{"lon":118.45,"lat":37.57,"chemical":"Chlorine","rate_kg_s":1,"start":"2030-01-01T00:00:00Z"}"#,
+                "\"start\"",
+            ),
+            (
+                r#"{"lon":118.45,"lat":37.57,"chemical":"Chlorine","rate_kg_s":"1"}"#,
+                "\"rate_kg_s\"",
+            ),
+            (
+                r#"{"lon":118.45,"lat":37.57,"chemical":"Chlorine","rate":1}"#,
+                "unknown field `rate`",
+            ),
+            (r#"{"lon":118.45"#, "not JSON"),
+        ];
+        for (body, names) in cases {
+            let err = NewIncident::parse(body.as_bytes(), &table(), now()).expect_err(body);
+            assert!(err.contains(names), "{body}: {err}");
+        }
+    }
+
+    #[test]
+    fn the_weather_in_force_follows_the_shifts() {
+        let mut inc = Incident {
+            id: "inc-1".into(),
+            lon: 0.0,
+            lat: 0.0,
+            height_m: 0.0,
+            chemical: "Chlorine".into(),
+            rate_kg_s: Some(1.0),
+            mass_kg: None,
+            duration_s: None,
+            start: "2026-06-01T10:00:00.000Z".into(),
+            weather: IncidentWeather {
+                wind_speed_ms: 3.0,
+                wind_from_deg: 270.0,
+                temperature_c: 20.0,
+                cloud_oktas: None,
+                stability: Some("D".into()),
+            },
+            station: None,
+            shifts: vec![],
+            levels: "aegl".into(),
+            origin: None,
+            note: None,
+            created_by: "op".into(),
+            closed: None,
+        };
+        inc.shifts.push(WindShift {
+            at_s: 600.0,
+            wind_speed_ms: 4.0,
+            wind_from_deg: 180.0,
+            stability: "C".into(),
+        });
+        assert_eq!(inc.weather_at(599.0).1, 270.0);
+        assert_eq!(inc.weather_at(600.0), (4.0, 180.0, "C".into()));
+        assert_eq!(inc.seconds_at("2026-06-01T10:10:00Z"), Some(600.0));
+    }
+}
