@@ -7,11 +7,11 @@ use clap::Args;
 use parktwin_api::model::ChemicalTable;
 use parktwin_dispersion::chem::{LevelSet, levels_of_concern, mg_m3_to_ppm};
 use parktwin_dispersion::grid::{GridSpec, puff_grid};
-use parktwin_dispersion::incident::Footprint;
+use parktwin_dispersion::incident::{Footprint, zones_collection};
 use parktwin_dispersion::model::{Atmosphere, Plume, PuffTrain};
 use parktwin_dispersion::sigma::SigmaSet;
 use parktwin_dispersion::stability::{Insolation, Sky, Stability, pasquill_class};
-use parktwin_dispersion::zones::{threat_zones, zones_geojson};
+use parktwin_dispersion::zones::threat_zones;
 use serde_json::{Value, json};
 
 /// The chemical table, built in so the command works from any folder.
@@ -261,17 +261,49 @@ pub fn run(a: &PlumeArgs) -> anyhow::Result<Value> {
         (None, true) => bail!("--zones needs --chemical: the levels of concern are the chemical's"),
         _ => Vec::new(),
     };
-    let step = match (a.grid_step, &source) {
+    if a.zones {
+        let chem =
+            chemical.ok_or_else(|| anyhow!("--zones needs --chemical: the levels of concern are the chemical's"))?;
+        let zones = match &source {
+            Source::Footprint(f) => f.zones(&levels, a.grid_cells, a.grid_step)?,
+            Source::Puffs(..) => {
+                let step = grid_step(a, &source, &levels)?;
+                let grid = source_grid(&source, a.grid_cells, step);
+                threat_zones(&grid, &levels, a.wind_from)?
+                    .into_iter()
+                    .map(|z| (z, step))
+                    .collect()
+            }
+        };
+        let mut extra = serde_json::Map::new();
+        extra.insert("chemical".into(), json!(chem.name));
+        extra.insert("stability".into(), json!(stability.to_string()));
+        return Ok(zones_collection(&zones, a.at, &extra));
+    }
+    let step = grid_step(a, &source, &levels)?;
+    let spec = GridSpec::centred(a.grid_cells, step);
+    let grid = source_grid(&source, a.grid_cells, step);
+    Ok(json!({
+        "x0": spec.x0, "y0": spec.y0, "step": spec.step, "nx": spec.nx, "ny": spec.ny,
+        "unit": "mg/m3", "model": meta, "values": grid.values,
+    }))
+}
+
+/// The cell size: given, or one that holds the mildest level (or 1 mg/m³, for a bare grid).
+fn grid_step(a: &PlumeArgs, source: &Source, levels: &[(String, f64)]) -> anyhow::Result<f64> {
+    Ok(match (a.grid_step, source) {
         (Some(s), _) => positive("--grid-step", s, "a cell size in m")?,
-        // Reach of the mildest level, or of 1 mg/m³ if that is lower (and for a bare grid).
-        (None, Source::Footprint(f)) => f.zone_step(&levels, a.grid_cells),
+        (None, Source::Footprint(f)) => f.zone_step(levels, a.grid_cells),
         (None, Source::Puffs(train, t)) => {
             (2.0 * 1.15 * puff_reach(train, *t).max(200.0) / (a.grid_cells - 1) as f64).max(0.5)
         }
-    };
-    let spec = GridSpec::centred(a.grid_cells, step);
-    let grid = match &source {
-        Source::Footprint(f) => f.grid(a.grid_cells, step),
+    })
+}
+
+/// The ground-level grid of the source.
+fn source_grid(source: &Source, cells: usize, step: f64) -> parktwin_dispersion::grid::Grid {
+    match source {
+        Source::Footprint(f) => f.grid(cells, step),
         Source::Puffs(train, t) => {
             let at = &train.atmosphere;
             puff_grid(
@@ -279,25 +311,12 @@ pub fn run(a: &PlumeArgs) -> anyhow::Result<Value> {
                 at.sigmas,
                 at.stability,
                 at.mixing_height,
-                spec,
+                GridSpec::centred(cells, step),
                 0.0,
                 true,
             )
         }
-    };
-    if a.grid {
-        return Ok(json!({
-            "x0": spec.x0, "y0": spec.y0, "step": spec.step, "nx": spec.nx, "ny": spec.ny,
-            "unit": "mg/m3", "model": meta, "values": grid.values,
-        }));
     }
-    let chem = chemical.ok_or_else(|| anyhow!("--zones needs --chemical: the levels of concern are the chemical's"))?;
-    let zones = threat_zones(&grid, &levels, a.wind_from)?;
-    let mut extra = serde_json::Map::new();
-    extra.insert("chemical".into(), json!(chem.name));
-    extra.insert("stability".into(), json!(stability.to_string()));
-    extra.insert("grid_step_m".into(), json!(step));
-    Ok(zones_geojson(&zones, a.at, &extra))
 }
 
 /// How far from the source the puffs reach at time `t`: each centre plus 5 σy.

@@ -130,3 +130,75 @@ fn bad_input_is_refused_naming_the_flag() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--stability") && err.contains("A, B, C, D, E, F"), "{err}");
 }
+
+/// The server's zones for an incident and the CLI's for the same inputs are the same polygons.
+#[test]
+fn the_servers_zones_equal_the_clis_for_the_same_inputs() {
+    use parktwin_api::model::Role;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = parktwin_e2e::start_server(dir.path(), None).expect("server");
+    let token = parktwin_server::Store::open(&dir.path().join("parktwin.sqlite"))
+        .expect("open")
+        .create_token(Role::Operator, "planner")
+        .expect("token");
+    let at = "118.4542447,37.5683106";
+    let cases: [(serde_json::Value, Vec<&str>); 2] = [
+        (
+            serde_json::json!({"rate_kg_s": 2.5, "height_m": 3.0}),
+            vec!["--rate", "2.5", "--height", "3"],
+        ),
+        (
+            serde_json::json!({"mass_kg": 800.0, "height_m": 0.0}),
+            vec!["--mass", "800"],
+        ),
+    ];
+    for (i, (source, flags)) in cases.into_iter().enumerate() {
+        let mut req = serde_json::json!({
+            "lon": 118.4542447, "lat": 37.5683106, "chemical": "ammonia",
+            "weather": {"wind_speed_ms": 2.5, "wind_from_deg": 200.0, "stability": "E", "temperature_c": 15.0},
+        });
+        for (k, v) in source.as_object().expect("object") {
+            req[k] = v.clone();
+        }
+        let r = reqwest::blocking::Client::new()
+            .post(format!("{}/api/v1/incidents", s.url))
+            .bearer_auth(&token)
+            .json(&req)
+            .send()
+            .expect("server answers");
+        assert_eq!(r.status().as_u16(), 201);
+        let served: serde_json::Value =
+            reqwest::blocking::get(format!("{}/api/v1/incidents/inc-{}/zones", s.url, i + 1))
+                .expect("zones")
+                .json()
+                .expect("GeoJSON");
+        let mut args = flags.clone();
+        args.extend_from_slice(&[
+            "--wind-speed",
+            "2.5",
+            "--wind-from",
+            "200",
+            "--stability",
+            "E",
+            "--temperature",
+            "15",
+            "--chemical",
+            "ammonia",
+            "--zones",
+            "--at",
+            at,
+        ]);
+        let cli = json(&plume(&args));
+        let (a, b) = (
+            served["features"].as_array().expect("features"),
+            cli["features"].as_array().expect("features"),
+        );
+        assert_eq!(a.len(), 3);
+        assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(b) {
+            assert_eq!(x["properties"]["name"], y["properties"]["name"]);
+            assert_eq!(x["properties"]["threshold_mg_m3"], y["properties"]["threshold_mg_m3"]);
+            assert_eq!(x["geometry"], y["geometry"], "case {i}: {}", x["properties"]["name"]);
+        }
+    }
+}

@@ -21,13 +21,18 @@ use crate::model::{Atmosphere, Plume, Puff, PuffTrain, WindChange};
 use crate::sigma::{SigmaSet, sigmas};
 use crate::stability::{Insolation, Sky, Stability, pasquill_class};
 use crate::wind::{along_across, downwind_unit};
-use crate::zones::{Zone, ZoneError, threat_zones};
+use crate::zones::{Zone, ZoneError, threat_zones, zones_geojson};
 
 /// The σ curves incidents use: Briggs (1973) open country, as the CLI's default.
 pub const INCIDENT_SIGMAS: SigmaSet = SigmaSet::BriggsRural;
 
 /// Cells each way of the grid zones are contoured on (the CLI's default too).
 pub const ZONE_CELLS: usize = 401;
+
+/// How far zones are drawn, m. ALOHA does not report threat zones beyond 10 km either: the
+/// Gaussian model's assumptions (a steady, uniform wind over flat ground) do not hold that far,
+/// and a grid wide enough for 50 km would be too coarse to show the red zone near the source.
+pub const MAX_ZONE_M: f64 = 10_000.0;
 
 /// Time between the puffs of a continuous release on the map, s (coarsened so that no more
 /// than the cap given to [`field_at`] are in the air).
@@ -192,12 +197,12 @@ impl Footprint {
     }
 
     /// How far downwind the ground-level centreline stays at or above `level` (mg/m³),
-    /// searched out to 50 km.
+    /// searched out to [`MAX_ZONE_M`].
     pub fn reach(&self, level: f64) -> f64 {
         let (dx, dy) = downwind_unit(self.atmosphere().wind_from_deg);
         let mut reach: f64 = 0.0;
         let mut x = 5.0;
-        while x < 50_000.0 {
+        while x < MAX_ZONE_M {
             if self.concentration(x * dx, x * dy) >= level {
                 reach = x;
             }
@@ -225,23 +230,42 @@ impl Footprint {
     }
 
     /// The cell size that holds the zones of `levels` (mg/m³) on a grid of `cells` cells: the
-    /// reach of the mildest level (or 1 mg/m³ if lower), 15 % to spare, at least 200 m.
+    /// reach of the mildest level (of 1 mg/m³ without levels), 15 % to spare, at least 200 m.
     pub fn zone_step(&self, levels: &[(String, f64)], cells: usize) -> f64 {
-        let floor = levels.iter().map(|(_, v)| *v).fold(1.0, f64::min).max(1e-3);
+        let mildest = levels.iter().map(|(_, v)| *v).fold(f64::INFINITY, f64::min);
+        let floor = if mildest.is_finite() { mildest.max(1e-3) } else { 1.0 };
         (2.0 * 1.15 * self.reach(floor).max(200.0) / (cells - 1) as f64).max(0.5)
     }
 
-    /// The threat zones for `levels` (name, mg/m³), most severe first, on a grid of `cells`
-    /// cells of `step` m (or [`Footprint::zone_step`]); returns the zones and the step used.
+    /// The threat zones for `levels` (name, mg/m³), most severe first, each with the cell size
+    /// it was contoured at. Without `step`, each level gets a grid of `cells` cells sized to
+    /// its own reach ([`Footprint::zone_step`]): the red zone of a release whose mildest zone
+    /// runs 20 km is a few hundred metres long, and one grid for both would lose it between
+    /// cells. With `step`, one grid of that cell size serves all levels.
     pub fn zones(
         &self,
         levels: &[(String, f64)],
         cells: usize,
         step: Option<f64>,
-    ) -> Result<(Vec<Zone>, f64), ZoneError> {
-        let step = step.unwrap_or_else(|| self.zone_step(levels, cells));
-        let grid = self.grid(cells, step);
-        Ok((threat_zones(&grid, levels, self.atmosphere().wind_from_deg)?, step))
+    ) -> Result<Vec<(Zone, f64)>, ZoneError> {
+        let from = self.atmosphere().wind_from_deg;
+        if let Some(step) = step {
+            let grid = self.grid(cells, step);
+            return Ok(threat_zones(&grid, levels, from)?
+                .into_iter()
+                .map(|z| (z, step))
+                .collect());
+        }
+        levels
+            .iter()
+            .map(|level| {
+                let one = std::slice::from_ref(level);
+                let step = self.zone_step(one, cells);
+                let grid = self.grid(cells, step);
+                let zone = threat_zones(&grid, one, from)?.remove(0);
+                Ok((zone, step))
+            })
+            .collect()
     }
 }
 
@@ -293,14 +317,46 @@ pub fn puff_envelope(mass_kg: f64, height: f64, atm: &Atmosphere, east: f64, nor
     best
 }
 
-/// The threat zones of an incident under the weather now in force, with its levels of concern
-/// (name, mg/m³), on the standard grid; returns the zones and the cell size.
-pub fn incident_zones(inc: &Incident, chem: &Chemical) -> Result<(Vec<Zone>, f64), IncidentError> {
+/// The threat zones of an incident under the weather now in force, at its levels of concern,
+/// each with the cell size it was contoured at.
+pub fn incident_zones(inc: &Incident, chem: &Chemical) -> Result<Vec<(Zone, f64)>, IncidentError> {
     let levels: Vec<(String, f64)> = incident_levels(inc, chem)?
         .into_iter()
         .map(|l| (l.name, l.mg_m3))
         .collect();
     Ok(Footprint::of(inc)?.zones(&levels, ZONE_CELLS, None)?)
+}
+
+/// Zones as an RFC 7946 FeatureCollection ([`zones_geojson`]) with each feature's cell size
+/// (`grid_step_m`) and the `extra` properties.
+pub fn zones_collection(
+    zones: &[(Zone, f64)],
+    source_lon_lat: (f64, f64),
+    extra: &serde_json::Map<String, serde_json::Value>,
+) -> serde_json::Value {
+    let plain: Vec<Zone> = zones.iter().map(|(z, _)| z.clone()).collect();
+    let mut fc = zones_geojson(&plain, source_lon_lat, extra);
+    if let Some(features) = fc["features"].as_array_mut() {
+        for (f, (_, step)) in features.iter_mut().zip(zones) {
+            f["properties"]["grid_step_m"] = serde_json::json!(step);
+        }
+    }
+    fc
+}
+
+/// An incident's zones now: the FeatureCollection the server serves (with the incident's id,
+/// chemical and stability on each feature) and the zones in metres.
+pub fn incident_zones_geojson(
+    inc: &Incident,
+    chem: &Chemical,
+) -> Result<(serde_json::Value, Vec<Zone>), IncidentError> {
+    let zones = incident_zones(inc, chem)?;
+    let mut extra = serde_json::Map::new();
+    extra.insert("incident".into(), inc.id.clone().into());
+    extra.insert("chemical".into(), chem.name.clone().into());
+    extra.insert("stability".into(), inc.weather_now().2.into());
+    let fc = zones_collection(&zones, (inc.lon, inc.lat), &extra);
+    Ok((fc, zones.into_iter().map(|(z, _)| z).collect()))
 }
 
 /// A steady plume cut to the stretch of wind the released gas has reached: from `tail_m` to
@@ -573,9 +629,15 @@ mod tests {
         let chem: parktwin_api::model::ChemicalTable =
             serde_json::from_str(include_str!("../../assets/chemicals.json")).expect("table");
         let chem = chem.get("Chlorine").expect("chlorine");
-        let (zones, step) = incident_zones(&incident(Some(2.0), None), chem).expect("zones");
+        let zones: Vec<Zone> = incident_zones(&incident(Some(2.0), None), chem)
+            .expect("zones")
+            .into_iter()
+            .map(|(z, step)| {
+                assert!(step >= 0.5);
+                z
+            })
+            .collect();
         assert_eq!(zones.len(), 3);
-        assert!(step > 0.5);
         assert!(zones[0].farthest_downwind_m < zones[1].farthest_downwind_m);
         assert!(zones[1].farthest_downwind_m < zones[2].farthest_downwind_m);
         assert!(crate::zones::contains(

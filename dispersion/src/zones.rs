@@ -145,3 +145,120 @@ pub fn zones_geojson(
         .collect();
     json!({"type": "FeatureCollection", "features": features})
 }
+
+/// The zones of a FeatureCollection written by [`zones_geojson`] (as the server serves them),
+/// back in metres east/north of the source at `source_lon_lat`. Features that are not
+/// (Multi)Polygons with a name and threshold are skipped.
+pub fn zones_from_geojson(fc: &serde_json::Value, source_lon_lat: (f64, f64)) -> Vec<Zone> {
+    use geo_types::{Coord, Polygon};
+    let frame = LocalFrame::new(source_lon_lat.0, source_lon_lat.1);
+    let ring = |r: &serde_json::Value| -> LineString<f64> {
+        r.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| {
+                let [x, y] = frame.to_map(p.get(0)?.as_f64()?, p.get(1)?.as_f64()?);
+                Some(Coord { x, y })
+            })
+            .collect::<Vec<_>>()
+            .into()
+    };
+    let polygon = |rings: &serde_json::Value| -> Option<Polygon<f64>> {
+        let rings = rings.as_array()?;
+        let (outer, holes) = rings.split_first()?;
+        Some(Polygon::new(ring(outer), holes.iter().map(ring).collect()))
+    };
+    fc["features"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| {
+            let g = &f["geometry"];
+            let polys: Vec<Polygon<f64>> = match g["type"].as_str()? {
+                "MultiPolygon" => g["coordinates"].as_array()?.iter().filter_map(polygon).collect(),
+                "Polygon" => vec![polygon(&g["coordinates"])?],
+                _ => return None,
+            };
+            let p = &f["properties"];
+            Some(Zone {
+                name: p["name"].as_str()?.to_string(),
+                threshold_mg_m3: p["threshold_mg_m3"].as_f64()?,
+                area: MultiPolygon(polys),
+                farthest_downwind_m: p["farthest_downwind_m"].as_f64().unwrap_or(0.0),
+            })
+        })
+        .collect()
+}
+
+/// Whether segments ab and cd cross (touching counts).
+fn segments_cross(a: (f64, f64), b: (f64, f64), c: (f64, f64), d: (f64, f64)) -> bool {
+    let orient = |p: (f64, f64), q: (f64, f64), r: (f64, f64)| (q.0 - p.0) * (r.1 - p.1) - (q.1 - p.1) * (r.0 - p.0);
+    let (d1, d2) = (orient(c, d, a), orient(c, d, b));
+    let (d3, d4) = (orient(a, b, c), orient(a, b, d));
+    ((d1 > 0.0) != (d2 > 0.0) || d1 == 0.0 || d2 == 0.0) && ((d3 > 0.0) != (d4 > 0.0) || d3 == 0.0 || d4 == 0.0)
+}
+
+/// Whether an area and a simple polygon (its ring, metres) share any ground: a vertex of one
+/// inside the other, or edges that cross.
+pub fn overlaps(area: &MultiPolygon<f64>, ring: &[(f64, f64)]) -> bool {
+    if ring.iter().any(|&(x, y)| contains(area, x, y)) {
+        return true;
+    }
+    let ring_ls: LineString<f64> = ring
+        .iter()
+        .map(|&(x, y)| geo_types::Coord { x, y })
+        .collect::<Vec<_>>()
+        .into();
+    let edges = |ls: &LineString<f64>| -> Vec<((f64, f64), (f64, f64))> {
+        ls.0.windows(2).map(|w| ((w[0].x, w[0].y), (w[1].x, w[1].y))).collect()
+    };
+    let theirs = edges(&ring_ls);
+    area.0.iter().any(|p| {
+        p.exterior().0.iter().any(|c| in_ring(&ring_ls, c.x, c.y))
+            || std::iter::once(p.exterior())
+                .chain(p.interiors())
+                .flat_map(edges)
+                .any(|(a, b)| theirs.iter().any(|&(c, d)| segments_cross(a, b, c, d)))
+    })
+}
+
+/// Who and what is inside each zone: every candidate listed once, in the most severe zone
+/// that holds it (a point inside, or a parcel that overlaps). Zones are in metres around the
+/// source at `source_lon_lat`; candidates are WGS84.
+pub fn occupants(
+    zones: &[Zone],
+    source_lon_lat: (f64, f64),
+    candidates: &[parktwin_api::incident::Candidate],
+) -> Vec<parktwin_api::incident::ZoneOccupants> {
+    let frame = LocalFrame::new(source_lon_lat.0, source_lon_lat.1);
+    let mut out: Vec<parktwin_api::incident::ZoneOccupants> = zones
+        .iter()
+        .map(|z| parktwin_api::incident::ZoneOccupants {
+            zone: z.name.clone(),
+            occupants: Vec::new(),
+        })
+        .collect();
+    for c in candidates {
+        let o = &c.occupant;
+        let hit = match &c.parcel {
+            Some(parcel) => {
+                let ring: Vec<(f64, f64)> = parcel
+                    .iter()
+                    .map(|p| {
+                        let [x, y] = frame.to_map(p[0], p[1]);
+                        (x, y)
+                    })
+                    .collect();
+                zones.iter().position(|z| overlaps(&z.area, &ring))
+            }
+            None => {
+                let [x, y] = frame.to_map(o.lon, o.lat);
+                zone_of(zones, x, y)
+            }
+        };
+        if let Some(k) = hit {
+            out[k].occupants.push(o.clone());
+        }
+    }
+    out
+}

@@ -180,6 +180,16 @@ pub struct ZoneOccupants {
     pub occupants: Vec<Occupant>,
 }
 
+/// A place that may be inside a zone: an occupant to list, with its parcel's outer ring
+/// (WGS84) when it is an area (an enterprise) rather than a point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// What to list when it is inside.
+    pub occupant: Occupant,
+    /// The parcel's outer ring, WGS84, for an area.
+    pub parcel: Option<Vec<[f64; 2]>>,
+}
+
 /// Highest release height taken, m.
 pub const MAX_HEIGHT_M: f64 = 300.0;
 /// Largest continuous release rate taken, kg/s.

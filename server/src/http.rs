@@ -61,6 +61,11 @@ pub fn router(store: Arc<Store>) -> Router {
         .route("/waybills", get(waybills).post(ingest_waybills))
         .route("/waybills/{id}", get(waybill))
         .route("/passes", get(passes))
+        .route("/incidents", get(incidents).post(start_incident))
+        .route("/incidents/{id}", get(incident))
+        .route("/incidents/{id}/zones", get(incident_zones))
+        .route("/incidents/{id}/inside", get(incident_inside))
+        .route("/incidents/{id}/close", post(close_incident))
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_wrong_method);
     Router::new()
@@ -291,19 +296,88 @@ fn caller(
         .ok_or_else(|| Failure(StatusCode::UNAUTHORIZED, "the token is unknown or revoked".to_string()))
 }
 
+/// The caller's name when its token is an operator's (or an admin's): 401 without a token,
+/// 403 with another role's.
+fn operator(s: &Store, headers: &axum::http::HeaderMap, what: &str) -> Result<String, Failure> {
+    use parktwin_api::model::Role;
+    let (role, name) = caller(s, headers, what)?;
+    if !matches!(role, Role::Operator | Role::Admin) {
+        return Err(Failure(
+            StatusCode::FORBIDDEN,
+            format!("a {role:?} token may not do {what}; an operator's may"),
+        ));
+    }
+    Ok(name)
+}
+
+async fn incidents(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Answer<impl IntoResponse> {
+    let open = match q.get("state").map(String::as_str) {
+        None | Some("all") => None,
+        Some("open") => Some(true),
+        Some("closed") => Some(false),
+        Some(other) => {
+            return Err(Failure(
+                StatusCode::BAD_REQUEST,
+                format!("state \"{other}\" is not one of open, closed, all"),
+            ));
+        }
+    };
+    Ok(Json(s.incidents(open)?))
+}
+
+async fn start_incident(
+    State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Answer<impl IntoResponse> {
+    let name = operator(&s, &headers, "starting an incident")?;
+    let req = parktwin_api::incident::NewIncident::parse(&body, &s.chemicals()?, now()).map_err(refused)?;
+    let store = s.clone();
+    // The zones take a moment to compute: off the async workers.
+    let made = tokio::task::spawn_blocking(move || store.create_incident(req, &name))
+        .await
+        .map_err(|e| Failure(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    match made {
+        Ok(inc) => Ok((StatusCode::CREATED, Json(inc))),
+        Err(why) => Err(Failure(StatusCode::UNPROCESSABLE_ENTITY, why)),
+    }
+}
+
+fn unknown_incident(id: &str) -> Failure {
+    Failure(StatusCode::NOT_FOUND, format!("unknown incident \"{id}\""))
+}
+
+async fn incident(State(s): State<AppState>, Path(id): Path<String>) -> Answer<impl IntoResponse> {
+    s.incident(&id)?.map(Json).ok_or_else(|| unknown_incident(&id))
+}
+
+async fn incident_zones(State(s): State<AppState>, Path(id): Path<String>) -> Answer<Response> {
+    let text = s.incident_zones(&id)?.ok_or_else(|| unknown_incident(&id))?;
+    Ok(([(header::CONTENT_TYPE, "application/geo+json")], text).into_response())
+}
+
+async fn incident_inside(State(s): State<AppState>, Path(id): Path<String>) -> Answer<impl IntoResponse> {
+    s.incident_inside(&id)?.map(Json).ok_or_else(|| unknown_incident(&id))
+}
+
+async fn close_incident(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Answer<impl IntoResponse> {
+    operator(&s, &headers, "closing an incident")?;
+    let at = parktwin_api::ingest::format_utc(now());
+    s.close_incident(&id, &at)?
+        .map(Json)
+        .ok_or_else(|| unknown_incident(&id))
+}
+
 async fn ack_alarm(
     State(s): State<AppState>,
     Path(id): Path<String>,
     headers: axum::http::HeaderMap,
 ) -> Answer<impl IntoResponse> {
-    use parktwin_api::model::Role;
-    let (role, name) = caller(&s, &headers, "acknowledging an alarm")?;
-    if !matches!(role, Role::Operator | Role::Admin) {
-        return Err(Failure(
-            StatusCode::FORBIDDEN,
-            format!("a {role:?} token may not acknowledge alarms; an operator's may"),
-        ));
-    }
+    let name = operator(&s, &headers, "acknowledging alarms")?;
     let id: i64 = id
         .parse()
         .map_err(|_| Failure(StatusCode::NOT_FOUND, format!("unknown alarm \"{id}\"")))?;

@@ -4,6 +4,7 @@
 //! anything is written, and the seed is one transaction, so a bad file leaves nothing behind).
 
 mod http;
+mod incidents;
 mod seed;
 pub mod sim;
 mod store;
@@ -12,6 +13,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 pub use http::router;
+pub use incidents::INCIDENT_RULE;
 pub use seed::{SeedData, SeedError, load_assets};
 pub use store::{Store, StoreError};
 

@@ -18,7 +18,7 @@ use parktwin_api::model::{
 };
 
 /// Every row's first column, a stored JSON record, decoded.
-fn json_rows<T: serde::de::DeserializeOwned>(
+pub(crate) fn json_rows<T: serde::de::DeserializeOwned>(
     conn: &Connection,
     sql: &str,
     args: impl rusqlite::Params,
@@ -29,7 +29,7 @@ fn json_rows<T: serde::de::DeserializeOwned>(
 }
 
 /// The first column of the one row, a stored JSON record, decoded; `None` when there is no row.
-fn json_row<T: serde::de::DeserializeOwned>(
+pub(crate) fn json_row<T: serde::de::DeserializeOwned>(
     conn: &Connection,
     sql: &str,
     args: impl rusqlite::Params,
@@ -69,6 +69,9 @@ pub enum StoreError {
     /// A stored record no longer decodes.
     #[error("stored record does not decode: {0}")]
     Json(#[from] serde_json::Error),
+    /// A stored incident cannot be modelled.
+    #[error("incident: {0}")]
+    Incident(#[from] parktwin_dispersion::incident::IncidentError),
     /// The database was never seeded.
     #[error("the database has not been seeded")]
     NotSeeded,
@@ -81,6 +84,9 @@ pub struct Store {
     index: Mutex<Option<std::sync::Arc<ParkIndex>>>,
     /// Layers described by descriptor files: configuration read at each start, not stored.
     described: Mutex<Described>,
+    /// The open incidents' zones, read on first use and kept as they change, so that vehicle
+    /// fixes can be checked against them without re-reading them.
+    pub(crate) incident_zones: Mutex<Option<Vec<crate::incidents::OpenZones>>>,
 }
 
 /// The server's descriptor layers: each catalog entry with the text of its features (for a
@@ -107,6 +113,11 @@ pub struct ParkIndex {
     pub parking: Vec<Vec<[f64; 2]>>,
     /// The park's local frame, for distances in metres.
     pub frame: Option<parktwin_api::frame::LocalFrame>,
+    /// Weather stations' positions (WGS84), to pick the nearest for an incident.
+    pub station_at: std::collections::HashMap<String, [f64; 2]>,
+    /// What may be inside a threat zone besides vehicles: sensitive targets, detectors and
+    /// enterprises' parcels.
+    pub places: Vec<parktwin_api::incident::Candidate>,
 }
 
 impl ParkIndex {
@@ -122,7 +133,7 @@ impl ParkIndex {
 }
 
 /// The outer ring of a GeoJSON polygon feature, WGS84.
-fn outer_ring(f: &serde_json::Value) -> Option<Vec<[f64; 2]>> {
+pub(crate) fn outer_ring(f: &serde_json::Value) -> Option<Vec<[f64; 2]>> {
     f["geometry"]["coordinates"][0]
         .as_array()
         .map(|pts| {
@@ -168,6 +179,9 @@ CREATE TABLE IF NOT EXISTS waybills (
     record TEXT NOT NULL, seq INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS waybills_by_plate ON waybills (plate, valid_from);
 CREATE TABLE IF NOT EXISTS vehicle_state (plate TEXT PRIMARY KEY, moving_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS incidents (
+    n INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, record TEXT NOT NULL,
+    zones TEXT NOT NULL, closed TEXT);
 ";
 
 /// The rule name of detector threshold alarms.
@@ -207,10 +221,11 @@ impl Store {
             conn: Mutex::new(conn),
             index: Mutex::new(None),
             described: Mutex::default(),
+            incident_zones: Mutex::new(None),
         })
     }
 
-    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+    pub(crate) fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written (transactions roll
         // back), so a poisoned lock is safe to keep using.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
@@ -392,7 +407,8 @@ impl Store {
         let conn = self.conn();
         let mut q = conn.prepare(
             "SELECT layer_id, id, feature FROM features
-             WHERE layer_id IN ('detectors', 'weather_stations', 'gates', 'boundary', 'parking') ORDER BY ord",
+             WHERE layer_id IN ('detectors', 'weather_stations', 'gates', 'boundary', 'parking',
+                                'sensitive_targets', 'enterprises') ORDER BY ord",
         )?;
         let rows = q.query_map([], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
@@ -401,6 +417,13 @@ impl Store {
         for row in rows {
             let (layer, id, feature) = row?;
             let f: serde_json::Value = serde_json::from_str(&feature)?;
+            if let Some(c) = crate::incidents::candidate(&layer, &id, &f) {
+                if layer == "weather_stations" {
+                    ix.station_at.insert(id.clone(), [c.occupant.lon, c.occupant.lat]);
+                } else {
+                    ix.places.push(c);
+                }
+            }
             match layer.as_str() {
                 "gates" => {
                     ix.gates.insert(id);
@@ -411,6 +434,7 @@ impl Store {
                     }
                 }
                 "parking" => ix.parking.extend(outer_ring(&f)),
+                "sensitive_targets" | "enterprises" => {}
                 _ => {
                     if layer == "weather_stations" {
                         ix.stations.insert(id.clone());
@@ -431,7 +455,12 @@ impl Store {
     }
 
     /// Appends one event inside a transaction and returns its seq.
-    fn append_event(tx: &rusqlite::Transaction<'_>, time: &str, kind: &str, payload: &str) -> Result<i64, StoreError> {
+    pub(crate) fn append_event(
+        tx: &rusqlite::Transaction<'_>,
+        time: &str,
+        kind: &str,
+        payload: &str,
+    ) -> Result<i64, StoreError> {
         tx.execute(
             "INSERT INTO events (time, channel, kind, payload) VALUES (?1, 'live', ?2, ?3)",
             params![time, kind, payload],
@@ -484,7 +513,7 @@ impl Store {
 
     /// Applies a rule's decision to the open alarm of (rule, source); returns the seq of the
     /// event it wrote, if any.
-    fn apply_rule(
+    pub(crate) fn apply_rule(
         tx: &rusqlite::Transaction<'_>,
         rule: &str,
         source: &str,
@@ -659,6 +688,7 @@ impl Store {
     /// Stores a checked batch of vehicle positions and their events: all or none.
     pub fn ingest_positions(&self, batch: &[VehiclePosition]) -> Result<IngestReceipt, StoreError> {
         let index = self.index()?;
+        self.open_zones()?;
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let mut last = 0;
@@ -699,6 +729,9 @@ impl Store {
             let off_m = off.unwrap_or(0.0);
             let rule = |open| off_route_rule(open, off_m);
             if let Some(seq) = Self::apply_rule(&tx, OFF_ROUTE_RULE, &p.plate, &p.time, off_m.round(), rule)? {
+                last = seq;
+            }
+            if let Some(seq) = self.vehicle_in_zones(&tx, p)? {
                 last = seq;
             }
         }
@@ -861,6 +894,7 @@ impl Store {
 
     /// Stores a checked batch of weather reports and their events: all or none.
     pub fn ingest_weather(&self, batch: &[WeatherReport]) -> Result<IngestReceipt, StoreError> {
+        self.open_zones()?;
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let mut last = 0;
@@ -871,6 +905,9 @@ impl Store {
                 "INSERT INTO weather (station, time, record, seq) VALUES (?1, ?2, ?3, ?4)",
                 params![w.station, w.time, record, last],
             )?;
+            if let Some(seq) = self.follow_weather(&tx, w)? {
+                last = seq;
+            }
         }
         tx.commit()?;
         Ok(IngestReceipt {
