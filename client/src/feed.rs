@@ -23,6 +23,8 @@ pub enum FeedMessage {
     Events(Vec<(i64, Change)>),
     /// The server could not be reached; the feed keeps trying from its cursor.
     Lost(String),
+    /// An incident's threat zones (GeoJSON), fetched when it starts or its weather shifts.
+    Zones(String, serde_json::Value),
 }
 
 /// The channel from the feed thread.
@@ -69,9 +71,35 @@ fn run(api: ApiClient, tx: Sender<FeedMessage>, once: bool) {
         };
         let full_page = matches!(&step, Ok(FeedMessage::Events(e)) if e.len() >= 1000);
         let done = once && step.is_ok();
+        // The incidents whose zones are new: every open one in a snapshot, each started or
+        // updated one in a page of events.
+        let wanted: Vec<String> = match &step {
+            Ok(FeedMessage::Snapshot(s)) => s.incidents.keys().cloned().collect(),
+            Ok(FeedMessage::Events(events)) => events
+                .iter()
+                .filter_map(|(_, c)| match c {
+                    Change::Incident(i) if i.closed.is_none() => Some(i.id.clone()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         let msg = step.unwrap_or_else(|e| FeedMessage::Lost(e.to_string()));
-        if tx.send(msg).is_err() || done {
-            return; // the app is gone, or one moment was asked for
+        if tx.send(msg).is_err() {
+            return; // the app is gone
+        }
+        for id in wanted {
+            match api.incident_zones(&id) {
+                Ok(fc) => {
+                    if tx.send(FeedMessage::Zones(id, fc)).is_err() {
+                        return;
+                    }
+                }
+                Err(e) => warn!("zones of {id}: {e}"),
+            }
+        }
+        if done {
+            return; // one moment was asked for
         }
         if !full_page {
             thread::sleep(POLL);
@@ -96,6 +124,7 @@ pub fn fold_some(backlog: &mut VecDeque<(i64, Change)>, live: &mut LiveState, bu
 pub fn poll_feed(
     channel: Option<Res<FeedChannel>>,
     mut live: ResMut<Live>,
+    mut zones: ResMut<parktwin_layers::incident::IncidentZones>,
     mut status: ResMut<FeedStatus>,
     mut backlog: Local<VecDeque<(i64, Change)>>,
 ) {
@@ -116,6 +145,9 @@ pub fn poll_feed(
                 status.error = None;
             }
             FeedMessage::Lost(e) => status.error = Some(e),
+            FeedMessage::Zones(id, fc) => {
+                zones.0.insert(id, fc);
+            }
         }
     }
     if !backlog.is_empty() {

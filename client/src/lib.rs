@@ -36,6 +36,11 @@ pub enum Mode {
         out: PathBuf,
         /// Give up after this long.
         timeout: Duration,
+        /// The moment the incidents' field is drawn for, Unix seconds (default: when the
+        /// snapshot is taken).
+        field_at: Option<f64>,
+        /// Draw the field as read-out values, everything else hidden (checking the GPU).
+        field_readout: bool,
     },
 }
 
@@ -122,6 +127,7 @@ pub fn build_app(cfg: &AppConfig) -> App {
         parktwin_layers::live::LiveLayersPlugin,
         parktwin_layers::overlay::OverlayPlugin,
         parktwin_layers::described::DescribedLayersPlugin,
+        parktwin_layers::incident::IncidentLayerPlugin,
     ))
     .insert_resource(described::DescribedChannel(described::spawn_described(
         &cfg.server,
@@ -145,7 +151,20 @@ pub fn build_app(cfg: &AppConfig) -> App {
         (pick::pick_on_click, pick::inspect_selection, pick::draw_track).chain(),
     )
     .add_systems(EguiPrimaryContextPass, (ui::install_fonts, ui::panel).chain());
-    if let Mode::Render { out, timeout } = &cfg.mode {
+    parktwin_layers::MapLayerAppExt::add_map_layer(&mut app, parktwin_layers::incident::incident_layer());
+    if let Mode::Render {
+        out,
+        timeout,
+        field_at,
+        field_readout,
+    } = &cfg.mode
+    {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos() as f64 / 1e9;
+        app.insert_resource(parktwin_layers::incident::FieldClock(Some(field_at.unwrap_or(now))))
+            .insert_resource(parktwin_layers::incident::FieldReadout(*field_readout));
+        if *field_readout {
+            app.add_systems(Update, only_the_field);
+        }
         app.insert_resource(render::RenderJob::new(out.clone(), *timeout))
             .add_plugins(render::RenderPlugin);
     }
@@ -170,4 +189,17 @@ fn select_at_start(
     };
     pick::select_and_fly(f.clone(), &places, &rig, &mut commands, &mut selection);
     wanted.0 = None;
+}
+
+/// Read-out mode: every layer but the incidents' hidden, so that nothing stands over the field.
+fn only_the_field(mut registry: ResMut<parktwin_layers::LayerRegistry>) {
+    let ids: Vec<String> = registry
+        .layers()
+        .iter()
+        .filter(|l| l.info.id != "incidents" && l.visible)
+        .map(|l| l.info.id.clone())
+        .collect();
+    for id in ids {
+        registry.set_visible(&id, false);
+    }
 }

@@ -87,6 +87,14 @@ enum Command {
         /// A folder of layer descriptors to draw too; edited files reload while the map runs.
         #[arg(long)]
         layers: Option<PathBuf>,
+        /// Draw the incidents' concentration field as it is at this moment (RFC 3339); the rest
+        /// of the map shows the latest state.
+        #[arg(long, value_name = "TIME")]
+        field_at: Option<String>,
+        /// Draw the field as read-out values (log10 mg/m³ coded in red and green, blue where the
+        /// field is) with every other layer hidden: for checking the GPU against the CPU.
+        #[arg(long)]
+        field_readout: bool,
     },
 }
 
@@ -189,7 +197,18 @@ fn run() -> anyhow::Result<ExitCode> {
             timeout,
             select,
             layers,
+            field_at,
+            field_readout,
         } => {
+            let field_at = match field_at {
+                Some(t) => Some(
+                    time::OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339)
+                        .map_err(|e| anyhow::anyhow!("--field-at \"{t}\" is not an RFC 3339 time: {e}"))?
+                        .unix_timestamp_nanos() as f64
+                        / 1e9,
+                ),
+                None => None,
+            };
             if view != "home" {
                 bail!("unknown view \"{view}\"; the views are: home");
             }
@@ -208,6 +227,8 @@ fn run() -> anyhow::Result<ExitCode> {
                 mode: Mode::Render {
                     out,
                     timeout: Duration::from_secs(timeout),
+                    field_at,
+                    field_readout,
                 },
                 token: None,
                 lang: cli.lang,

@@ -69,11 +69,15 @@ fn note_spawned(mut job: ResMut<RenderJob>, mut ev: MessageReader<parktwin_scene
     }
 }
 
+#[allow(clippy::too_many_arguments)] // a Bevy system: each argument is a resource it reads
 fn capture(
     mut commands: Commands,
     mut job: ResMut<RenderJob>,
     status: Res<LoadStatus>,
     described: Res<parktwin_layers::described::DescribedLayers>,
+    live: Res<parktwin_layers::live::Live>,
+    zones: Res<parktwin_layers::incident::IncidentZones>,
+    feed: Res<crate::feed::FeedStatus>,
     mut exit: MessageWriter<AppExit>,
 ) {
     if job.done {
@@ -93,8 +97,10 @@ fn capture(
         );
         return;
     }
-    // Descriptor layers come on a thread of their own: wait for their first load.
-    if !job.spawned || job.in_flight || !described.settled {
+    // Descriptor layers come on a thread of their own: wait for their first load, and for the
+    // live snapshot with every open incident's zones.
+    let incidents_ready = feed.last_ok.is_some() && live.0.incidents.keys().all(|id| zones.0.contains_key(id));
+    if !job.spawned || job.in_flight || !described.settled || !incidents_ready {
         return;
     }
     job.frames += 1;

@@ -405,3 +405,159 @@ height_m = 240
         "{magenta} beacon pixels"
     );
 }
+
+/// Starts an incident over HTTP with an operator's token made in the store.
+fn start_incident(dir: &Path, server: &str, body: serde_json::Value) -> parktwin_api::incident::Incident {
+    let token = parktwin_server::Store::open(&dir.join("parktwin.sqlite"))
+        .expect("open")
+        .create_token(parktwin_api::model::Role::Operator, "render test")
+        .expect("token");
+    let r = reqwest::blocking::Client::new()
+        .post(format!("{server}/api/v1/incidents"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .expect("server answers");
+    assert_eq!(r.status().as_u16(), 201);
+    r.json().expect("incident")
+}
+
+/// The tank the test releases come from.
+const TANK: (f64, f64) = (118.4542447, 37.5683106);
+
+#[test]
+fn an_incident_is_drawn_on_the_map_with_its_zones() {
+    need_display();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
+    let data = load_park(&ApiClient::new(&server.url), &mut |_, _, _| {}).expect("park");
+    let before = render_png(&server.url, &dir.path().join("before.png"));
+    let start = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc() - time::Duration::hours(1));
+    start_incident(
+        dir.path(),
+        &server.url,
+        serde_json::json!({"lon": TANK.0, "lat": TANK.1, "chemical": "chlorine", "rate_kg_s": 5.0, "start": start,
+                           "weather": {"wind_speed_ms": 3.0, "wind_from_deg": 225.0, "stability": "D"}}),
+    );
+    let out = dir.path().join("incident.png");
+    let after = render_png(&server.url, &out);
+    if let Some(copy) = std::env::var_os("PARKTWIN_INCIDENT_SCREENSHOT_OUT") {
+        std::fs::copy(&out, copy).expect("copy the screenshot");
+    }
+    // Downwind (to the north-east) the ground turns to the plume's colours; upwind it does not.
+    let [e, n] = data.park.frame().to_map(TANK.0, TANK.1);
+    let (dx, dy) = (45f64.to_radians().sin(), 45f64.to_radians().cos());
+    let mut changed = 0;
+    let mut warm = 0;
+    for d in [400.0, 600.0, 800.0, 1000.0, 1200.0] {
+        let Some(p) = on_map(&data, e + dx * d, n + dy * d, 1.5) else {
+            continue;
+        };
+        let (a, b) = (pixel(&before, p), pixel(&after, p));
+        if !close(a, b, 12) {
+            changed += 1;
+        }
+        if b[0] > b[2] + 40 {
+            warm += 1;
+        }
+    }
+    assert!(
+        changed >= 4 && warm >= 4,
+        "the plume is drawn downwind ({changed} changed, {warm} warm)"
+    );
+    let up = on_map(&data, e - dx * 600.0, n - dy * 600.0, 1.5).expect("upwind on the map");
+    assert!(close(pixel(&before, up), pixel(&after, up), 12), "nothing upwind");
+}
+
+/// A pixel's ray in the home view, met with the plane at `height`: metres east and north.
+fn ground_at(data: &ParkData, px: f32, py: f32, height: f32) -> Option<(f64, f64)> {
+    let (lo, hi) = data.home_extent();
+    let size = Vec2::new(W as f32, H as f32);
+    let cam = home_view(lo, hi, size, PANEL_WIDTH).transform();
+    let t = (parktwin_scene::camera::FOV_Y / 2.0).tan();
+    let ndc = Vec2::new((px + 0.5) / size.x * 2.0 - 1.0, 1.0 - (py + 0.5) / size.y * 2.0);
+    let dir = cam.rotation * Vec3::new(ndc.x * t * size.x / size.y, ndc.y * t, -1.0).normalize();
+    if dir.y >= 0.0 {
+        return None;
+    }
+    let k = (height - cam.translation.y) / dir.y;
+    let p = cam.translation + dir * k;
+    Some((f64::from(p.x), -f64::from(p.z)))
+}
+
+/// The GPU's field against the CPU reference, pixel by pixel, for a steady plume and for puffs
+/// after a wind shift... and an instantaneous puff: read-out mode codes log10 of the
+/// concentration in red (coarse) and green (fine).
+#[test]
+fn the_gpu_field_matches_the_cpu_reference_at_sampled_pixels() {
+    use parktwin_dispersion::incident::field_at;
+    need_display();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
+    let data = load_park(&ApiClient::new(&server.url), &mut |_, _, _| {}).expect("park");
+    let frame = data.park.frame();
+    let now = time::OffsetDateTime::now_utc();
+    let at = parktwin_api::ingest::format_utc(now);
+    let cases = [
+        serde_json::json!({"lon": TANK.0, "lat": TANK.1, "chemical": "chlorine", "rate_kg_s": 5.0, "height_m": 2.0,
+            "start": parktwin_api::ingest::format_utc(now - time::Duration::hours(1)),
+            "weather": {"wind_speed_ms": 3.0, "wind_from_deg": 225.0, "stability": "D"}}),
+        serde_json::json!({"lon": TANK.0, "lat": TANK.1, "chemical": "ammonia", "mass_kg": 2000.0,
+            "start": parktwin_api::ingest::format_utc(now - time::Duration::seconds(300)),
+            "weather": {"wind_speed_ms": 2.0, "wind_from_deg": 300.0, "stability": "E"}}),
+    ];
+    for (k, body) in cases.into_iter().enumerate() {
+        let inc = start_incident(dir.path(), &server.url, body);
+        let out = dir.path().join(format!("readout-{k}.png"));
+        let run = render(&server.url, &out, &["--field-readout", "--field-at", &at]);
+        assert!(
+            run.status.success(),
+            "render failed: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let img = image::open(&out).expect("a PNG").to_rgb8();
+        let t_s = inc.seconds_at(&at).expect("seconds");
+        let field = field_at(&inc, t_s, parktwin_layers::incident::MAX_PUFFS).expect("field");
+        let [se, sn] = frame.to_map(inc.lon, inc.lat);
+        let mut compared = 0;
+        let mut worst: f64 = 0.0;
+        for py in (0..H).step_by(7) {
+            for px in (0..(W - PANEL_WIDTH as u32 - 4)).step_by(7) {
+                let [r, g, b] = img.get_pixel(px, py).0;
+                let Some((e, n)) = ground_at(&data, px as f32, py as f32, parktwin_layers::incident::FIELD_HEIGHT)
+                else {
+                    continue;
+                };
+                let cpu = field.concentration(e - se, n - sn);
+                if b != 255 || cpu < 1e-2 {
+                    continue;
+                }
+                let gpu_log = (f64::from(r) + f64::from(g) / 255.0) / 255.0 * 10.0 - 4.0;
+                let err = (gpu_log - cpu.log10()).abs();
+                worst = worst.max(err);
+                compared += 1;
+            }
+        }
+        eprintln!("case {k}: {compared} pixels compared, worst log10 difference {worst:.5}");
+        assert!(
+            compared >= 30,
+            "case {k}: only {compared} pixels of the field to compare"
+        );
+        // 0.01 in log10 is 2.3 %: the σ table's interpolation and f32 arithmetic.
+        assert!(
+            worst < 0.01,
+            "case {k}: the GPU differs from the CPU by {worst} in log10 at worst"
+        );
+        let close = reqwest::blocking::Client::new()
+            .post(format!("{}/api/v1/incidents/{}/close", server.url, inc.id))
+            .bearer_auth(
+                parktwin_server::Store::open(&dir.path().join("parktwin.sqlite"))
+                    .expect("open")
+                    .create_token(parktwin_api::model::Role::Operator, "closer")
+                    .expect("token"),
+            )
+            .send()
+            .expect("close");
+        assert!(close.status().is_success());
+    }
+}

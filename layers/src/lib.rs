@@ -9,6 +9,7 @@
 //! `docs/layers.md`).
 
 pub mod described;
+pub mod incident;
 pub mod live;
 pub mod overlay;
 

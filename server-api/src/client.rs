@@ -106,6 +106,27 @@ impl ApiClient {
         self.send(self.http.post(&url).bearer_auth(token), url)
     }
 
+    /// `POST /incidents` with an operator's token.
+    pub fn start_incident(
+        &self,
+        req: &crate::incident::NewIncident,
+        token: &str,
+    ) -> Result<crate::incident::Incident, ClientError> {
+        let url = self.url("/incidents");
+        self.send(self.http.post(&url).bearer_auth(token).json(req), url)
+    }
+
+    /// `POST /incidents/{id}/close` with an operator's token.
+    pub fn close_incident(&self, id: &str, token: &str) -> Result<crate::incident::Incident, ClientError> {
+        let url = self.url(&format!("/incidents/{}/close", encode(id)));
+        self.send(self.http.post(&url).bearer_auth(token), url)
+    }
+
+    /// `GET /incidents/{id}/zones`: the threat zones, GeoJSON.
+    pub fn incident_zones(&self, id: &str) -> Result<serde_json::Value, ClientError> {
+        self.get_json(&format!("/incidents/{}/zones", encode(id)))
+    }
+
     /// Sends a request and decodes its JSON answer, or the API's error.
     fn send<T: DeserializeOwned>(&self, req: reqwest::blocking::RequestBuilder, url: String) -> Result<T, ClientError> {
         let unreachable = |e: reqwest::Error| ClientError::Unreachable {
@@ -165,6 +186,8 @@ impl ApiClient {
             state.waybills.insert(w.plate.clone(), w);
         }
         state.add_passes(self.get_json::<Vec<crate::model::PassRecord>>("/passes")?);
+        let incidents: Vec<crate::incident::Incident> = self.get_json("/incidents?state=open")?;
+        state.incidents = incidents.into_iter().map(|i| (i.id.clone(), i)).collect();
         Ok(state)
     }
 

@@ -26,6 +26,8 @@ pub enum Change {
     Pass(PassRecord),
     /// A weather report.
     Weather(WeatherReport),
+    /// An incident started, updated (a wind shift) or closed.
+    Incident(crate::incident::Incident),
     /// Anything the live state does not hold (or a payload that does not decode).
     Other,
 }
@@ -43,6 +45,9 @@ impl Change {
             "waybill" => Waybill::deserialize(p).map(Change::Waybill),
             "pass" => PassRecord::from_stored(ev.seq, p).map(Change::Pass),
             "weather" => WeatherReport::deserialize(p).map(Change::Weather),
+            "incident_started" | "incident_updated" | "incident_closed" => {
+                crate::incident::Incident::deserialize(p).map(Change::Incident)
+            }
             _ => Ok(Change::Other),
         };
         decoded.unwrap_or(Change::Other)
@@ -69,6 +74,8 @@ pub struct LiveState {
     pub waybills: HashMap<String, Waybill>,
     /// The passes at the gates in the last [`PASS_WINDOW_S`] before the newest, by seq.
     pub passes: BTreeMap<i64, PassRecord>,
+    /// Open incidents by id.
+    pub incidents: BTreeMap<String, crate::incident::Incident>,
 }
 
 impl LiveState {
@@ -91,6 +98,7 @@ impl LiveState {
             weather: HashMap::new(),
             waybills: HashMap::new(),
             passes: BTreeMap::new(),
+            incidents: BTreeMap::new(),
         }
     }
 
@@ -174,6 +182,13 @@ impl LiveState {
                     self.weather.insert(w.station.clone(), w);
                 }
             }
+            Change::Incident(i) => {
+                if i.closed.is_some() {
+                    self.incidents.remove(&i.id);
+                } else {
+                    self.incidents.insert(i.id.clone(), i);
+                }
+            }
             Change::Other => {}
         }
     }
@@ -192,6 +207,7 @@ impl LiveState {
             .chain(self.alarms.values().map(|a| format!("a{}={:?}", a.id, a.tier)))
             .chain(self.passes.keys().map(|seq| format!("p{seq}")))
             .chain(self.waybills.values().map(|w| format!("w{}={}", w.plate, w.id)))
+            .chain(self.incidents.values().map(|i| format!("i{}={}", i.id, i.shifts.len())))
             .collect();
         parts.sort();
         parts.join("|").bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
