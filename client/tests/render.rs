@@ -430,7 +430,7 @@ fn an_incident_is_drawn_on_the_map_with_its_zones() {
     need_display();
     let dir = tempfile::tempdir().expect("tempdir");
     let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
-    let data = load_park(&ApiClient::new(&server.url), &mut |_, _, _| {}).expect("park");
+    let data = load_park(&ApiClient::new(&server.url), &|_, _, _| {}).expect("park");
     let before = render_png(&server.url, &dir.path().join("before.png"));
     let start = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc() - time::Duration::hours(1));
     start_incident(
@@ -494,7 +494,7 @@ fn the_gpu_field_matches_the_cpu_reference_at_sampled_pixels() {
     need_display();
     let dir = tempfile::tempdir().expect("tempdir");
     let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
-    let data = load_park(&ApiClient::new(&server.url), &mut |_, _, _| {}).expect("park");
+    let data = load_park(&ApiClient::new(&server.url), &|_, _, _| {}).expect("park");
     let frame = data.park.frame();
     let now = time::OffsetDateTime::now_utc();
     let at = parktwin_api::ingest::format_utc(now);
