@@ -4,6 +4,7 @@
 pub mod described;
 pub mod feed;
 pub mod i18n;
+pub mod incident_ui;
 pub mod layercheck;
 pub mod loader;
 pub mod pick;

@@ -84,6 +84,10 @@ pub struct Panel<'w, 's> {
     windows: Query<'w, 's, &'static Window, With<PrimaryWindow>>,
     described: Res<'w, parktwin_layers::described::DescribedLayers>,
     identified: Res<'w, parktwin_layers::Identified>,
+    incidents: Res<'w, parktwin_layers::incident::IncidentView>,
+    incident_zones: Res<'w, parktwin_layers::incident::IncidentZones>,
+    shown_incident: Res<'w, parktwin_layers::incident::ShownIncident>,
+    threat_chart: Local<'s, Option<(String, f64, f64)>>,
     labels: Query<
         'w,
         's,
@@ -172,6 +176,7 @@ pub fn panel(mut p: Panel) -> Result {
                 }
             }
             egui::ScrollArea::vertical().show(ui, |ui| {
+                incident_section(ui, &mut p);
                 go = live_section(ui, &p, &gates, lang).or(go.take());
                 ui.separator();
                 go = search_section(ui, &mut p, lang).or(go.take());
@@ -393,6 +398,48 @@ fn live_section(ui: &mut egui::Ui, p: &Panel, gates: &GateCounts, lang: Lang) ->
         ui.small(msg);
     }
     go
+}
+
+/// The card of the incident on show, and what its buttons ask for.
+fn incident_section(ui: &mut egui::Ui, p: &mut Panel) {
+    let Some(id) = p.shown_incident.0.clone() else { return };
+    let Some(state) = p.incidents.incidents.get(&id) else {
+        return;
+    };
+    let can_close = p.token.0.is_some();
+    let act = crate::incident_ui::incident_card(ui, state, p.incident_zones.0.get(&id), can_close, &mut p.threat_chart);
+    if let Some(path) = act.screenshot {
+        use bevy::render::view::screenshot::{Screenshot, save_to_disk};
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        p.commands
+            .spawn(Screenshot::primary_window())
+            .observe(save_to_disk(path.clone()));
+        set_status(&p.action, Some(format!("saved {}", path.display())));
+    }
+    if let Some(m) = act.message {
+        set_status(&p.action, Some(m));
+    }
+    if let (Some(id), Some(token)) = (act.close, p.token.0.clone()) {
+        let (api, status) = (parktwin_api::client::ApiClient::new(&p.server.0), p.action.0.clone());
+        std::thread::spawn(move || {
+            let outcome = api
+                .close_incident(&id, &token)
+                .err()
+                .map(|e| format!("closing {id}: {e}"));
+            if let Ok(mut s) = status.lock() {
+                *s = outcome;
+            }
+        });
+    }
+    ui.separator();
+}
+
+fn set_status(status: &ActionStatus, message: Option<String>) {
+    if let Ok(mut s) = status.0.lock() {
+        *s = message;
+    }
 }
 
 /// Acknowledges an alarm off the frame loop; the feed brings the acknowledgement back and a

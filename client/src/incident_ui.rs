@@ -1,0 +1,265 @@
+//! The incident card of the panel: the release and its weather, each zone with who is inside,
+//! the threat over time at a place inside, and the exports (zones GeoJSON, who-is-inside CSV
+//! and GeoJSON, a PNG of the view with the legend).
+
+use std::path::PathBuf;
+
+use bevy_egui::egui;
+use parktwin_api::incident::ZoneOccupants;
+use parktwin_layers::incident::{IncidentState, MAX_PUFFS};
+
+/// The folder exports are written to (made on first export).
+pub const EXPORT_DIR: &str = "parktwin-exports";
+
+/// Who is inside, as CSV: zone, kind, id, name, people, lon, lat.
+pub fn inside_csv(inside: &[ZoneOccupants]) -> String {
+    let quote = |s: &str| {
+        if s.contains([',', '"', '\n']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
+    let mut out = String::from("zone,kind,id,name,people,lon,lat\n");
+    for z in inside {
+        for o in &z.occupants {
+            out.push_str(&format!(
+                "{},{},{},{},{},{:.7},{:.7}\n",
+                quote(&z.zone),
+                quote(&o.kind),
+                quote(&o.id),
+                quote(&o.name),
+                o.people.map(|n| n.to_string()).unwrap_or_default(),
+                o.lon,
+                o.lat
+            ));
+        }
+    }
+    out
+}
+
+/// Who is inside, as an RFC 7946 FeatureCollection of points.
+pub fn inside_geojson(inside: &[ZoneOccupants]) -> serde_json::Value {
+    let features: Vec<serde_json::Value> = inside
+        .iter()
+        .flat_map(|z| {
+            z.occupants.iter().map(move |o| {
+                serde_json::json!({
+                    "type": "Feature",
+                    "id": format!("{}:{}", o.kind, o.id),
+                    "geometry": {"type": "Point", "coordinates": [o.lon, o.lat]},
+                    "properties": {"zone": z.zone, "kind": o.kind, "id": o.id, "name": o.name, "people": o.people},
+                })
+            })
+        })
+        .collect();
+    serde_json::json!({"type": "FeatureCollection", "features": features})
+}
+
+/// Writes an export and says where (or why not).
+fn write(name: &str, text: &str) -> String {
+    let dir = PathBuf::from(EXPORT_DIR);
+    let path = dir.join(name);
+    match std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&path, text)) {
+        Ok(()) => format!("saved {}", path.display()),
+        Err(e) => format!("cannot write {}: {e}", path.display()),
+    }
+}
+
+/// What the card asks the app to do.
+#[derive(Debug, Default)]
+pub struct CardActions {
+    /// Save a PNG of the window to this path.
+    pub screenshot: Option<PathBuf>,
+    /// Close this incident (with the operator's token).
+    pub close: Option<String>,
+    /// A message to show (where an export went).
+    pub message: Option<String>,
+}
+
+/// Draws the card of one incident; `zones_fc` is the server's GeoJSON of its zones.
+pub fn incident_card(
+    ui: &mut egui::Ui,
+    state: &IncidentState,
+    zones_fc: Option<&serde_json::Value>,
+    can_close: bool,
+    chart_for: &mut Option<(String, f64, f64)>,
+) -> CardActions {
+    let mut act = CardActions::default();
+    let inc = &state.incident;
+    let red = egui::Color32::from_rgb(255, 80, 80);
+    ui.colored_label(
+        red,
+        egui::RichText::new(format!("INCIDENT {}: {}", inc.id, inc.chemical)).strong(),
+    );
+    let source = match (inc.rate_kg_s, inc.mass_kg) {
+        (Some(r), _) => format!(
+            "{r} kg/s{}",
+            inc.duration_s
+                .map(|d| format!(" for {:.0} min", d / 60.0))
+                .unwrap_or_default()
+        ),
+        (_, Some(m)) => format!("{m} kg at once"),
+        _ => String::new(),
+    };
+    let (speed, from, class) = inc.weather_at(state.t_s);
+    ui.label(format!(
+        "{source}, {:.0} m up · {:.0} min since the start",
+        inc.height_m,
+        state.t_s / 60.0
+    ));
+    ui.label(format!(
+        "Wind {speed:.1} m/s from {from:.0}°, class {class}{}",
+        match &inc.station {
+            Some(s) => format!(" (station {s}, {} shift(s))", inc.shifts.len()),
+            None => " (fixed: what-if)".into(),
+        }
+    ));
+    for (k, z) in state.inside.iter().enumerate() {
+        let reach = state.zones.get(k).map_or(0.0, |z| z.farthest_downwind_m);
+        let people: u32 = z.occupants.iter().filter_map(|o| o.people).sum();
+        let colour = [
+            egui::Color32::from_rgb(230, 40, 40),
+            egui::Color32::from_rgb(255, 150, 40),
+            egui::Color32::from_rgb(240, 220, 40),
+        ][k.min(2)];
+        let level = state.levels.get(k).map_or(0.0, |l| l.1);
+        egui::CollapsingHeader::new(
+            egui::RichText::new(format!(
+                "{} ≥ {level:.3} mg/m³: {reach:.0} m downwind, {} inside{}",
+                z.zone,
+                z.occupants.len(),
+                if people > 0 {
+                    format!(", {people} people")
+                } else {
+                    String::new()
+                }
+            ))
+            .color(colour),
+        )
+        .id_salt(format!("{}-{}", inc.id, z.zone))
+        .default_open(k == 0)
+        .show(ui, |ui| {
+            for o in &z.occupants {
+                ui.horizontal(|ui| {
+                    ui.label(format!(
+                        "{} · {}{}",
+                        o.kind.replace('_', " "),
+                        o.name,
+                        o.people.map(|n| format!(" · {n} people")).unwrap_or_default()
+                    ));
+                    if ui.small_button("threat").clicked() {
+                        *chart_for = Some((o.name.clone(), o.lon, o.lat));
+                    }
+                });
+            }
+        });
+    }
+    if let Some((name, lon, lat)) = chart_for.clone() {
+        threat_chart(ui, state, &name, lon, lat);
+    }
+    ui.horizontal_wrapped(|ui| {
+        if ui.button("Zones (GeoJSON)").clicked() {
+            act.message = Some(match zones_fc {
+                Some(fc) => write(&format!("{}-zones.geojson", inc.id), &fc.to_string()),
+                None => "the zones have not arrived yet".into(),
+            });
+        }
+        if ui.button("Inside (CSV)").clicked() {
+            act.message = Some(write(&format!("{}-inside.csv", inc.id), &inside_csv(&state.inside)));
+        }
+        if ui.button("Inside (GeoJSON)").clicked() {
+            act.message = Some(write(
+                &format!("{}-inside.geojson", inc.id),
+                &inside_geojson(&state.inside).to_string(),
+            ));
+        }
+        if ui.button("View (PNG)").clicked() {
+            let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
+            act.screenshot = Some(PathBuf::from(EXPORT_DIR).join(format!("{}-view-{stamp}.png", inc.id)));
+        }
+        if can_close && ui.button("Close incident").clicked() {
+            act.close = Some(inc.id.clone());
+        }
+    });
+    act
+}
+
+/// Concentration over time at a place, against the levels of concern, and the dose so far.
+fn threat_chart(ui: &mut egui::Ui, state: &IncidentState, name: &str, lon: f64, lat: f64) {
+    use egui_plot::{HLine, Line, Plot, PlotPoints};
+    let inc = &state.incident;
+    let frame = parktwin_api::frame::LocalFrame::new(inc.lon, inc.lat);
+    let [e, n] = frame.to_map(lon, lat);
+    let until = (state.t_s + 1800.0).max(600.0);
+    let Ok(samples) = parktwin_dispersion::incident::threat_at_point(inc, e, n, until, until / 120.0, MAX_PUFFS) else {
+        return;
+    };
+    let dose = samples.last().map_or(0.0, |s| s.dose_mg_min_m3);
+    ui.label(format!(
+        "Threat at {name}: dose {dose:.1} mg·min/m³ by +{:.0} min",
+        until / 60.0
+    ));
+    let pts: PlotPoints = samples
+        .iter()
+        .map(|s| [s.t_s / 60.0, s.mg_m3.max(1e-6).log10()])
+        .collect();
+    Plot::new(format!("threat-{}", inc.id))
+        .height(140.0)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .x_axis_label("min since the start")
+        .y_axis_label("log10 mg/m³")
+        .show(ui, |plot| {
+            plot.line(Line::new("concentration", pts));
+            for (k, (lname, v)) in state.levels.iter().enumerate() {
+                let c = [
+                    egui::Color32::from_rgb(230, 40, 40),
+                    egui::Color32::from_rgb(255, 150, 40),
+                    egui::Color32::from_rgb(240, 220, 40),
+                ][k.min(2)];
+                plot.hline(HLine::new(lname.clone(), v.log10()).color(c));
+            }
+            plot.vline(egui_plot::VLine::new("now", state.t_s / 60.0));
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parktwin_api::incident::Occupant;
+
+    #[test]
+    fn the_csv_quotes_names_and_keeps_one_row_per_occupant() {
+        let o = |kind: &str, id: &str, name: &str, people| Occupant {
+            kind: kind.into(),
+            id: id.into(),
+            name: name.into(),
+            people,
+            lon: 118.5,
+            lat: 37.5,
+        };
+        let inside = vec![
+            ZoneOccupants {
+                zone: "AEGL-3".into(),
+                occupants: vec![o("vehicle", "鲁E12345", "鲁E12345", None)],
+            },
+            ZoneOccupants {
+                zone: "AEGL-2".into(),
+                occupants: vec![o("sensitive_target", "st-01", "Xiaowa \"East\", village", Some(1200))],
+            },
+        ];
+        let csv = inside_csv(&inside);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "zone,kind,id,name,people,lon,lat");
+        assert_eq!(lines[1], "AEGL-3,vehicle,鲁E12345,鲁E12345,,118.5000000,37.5000000");
+        assert_eq!(
+            lines[2],
+            "AEGL-2,sensitive_target,st-01,\"Xiaowa \"\"East\"\", village\",1200,118.5000000,37.5000000"
+        );
+        let fc = inside_geojson(&inside);
+        assert_eq!(fc["features"].as_array().map(Vec::len), Some(2));
+        assert_eq!(fc["features"][1]["properties"]["people"], 1200);
+    }
+}
