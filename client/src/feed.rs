@@ -124,7 +124,8 @@ pub fn fold_some(backlog: &mut VecDeque<(i64, Change)>, live: &mut LiveState, bu
 pub fn poll_feed(
     channel: Option<Res<FeedChannel>>,
     mut live: ResMut<Live>,
-    mut zones: ResMut<parktwin_layers::incident::IncidentZones>,
+    // Absent in a headless client without the incidents layer: zones are then dropped.
+    mut zones: Option<ResMut<parktwin_layers::incident::IncidentZones>>,
     mut status: ResMut<FeedStatus>,
     mut backlog: Local<VecDeque<(i64, Change)>>,
 ) {
@@ -146,7 +147,9 @@ pub fn poll_feed(
             }
             FeedMessage::Lost(e) => status.error = Some(e),
             FeedMessage::Zones(id, fc) => {
-                zones.0.insert(id, fc);
+                if let Some(z) = zones.as_mut() {
+                    z.0.insert(id, fc);
+                }
             }
         }
     }
