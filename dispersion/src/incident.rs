@@ -504,24 +504,9 @@ pub fn threat_at_point(
     step_s: f64,
     max_puffs: usize,
 ) -> Result<Vec<ThreatSample>, IncidentError> {
-    let mut out = Vec::new();
-    let mut dose = 0.0;
-    let mut prev = 0.0;
-    let steps = (until_s / step_s).ceil().max(0.0) as usize;
-    for k in 0..=steps {
-        let t = (k as f64 * step_s).min(until_s);
-        let c = field_at(inc, t, max_puffs)?.concentration(east, north);
-        if k > 0 {
-            dose += (prev + c) / 2.0 * step_s / 60.0;
-        }
-        prev = c;
-        out.push(ThreatSample {
-            t_s: t,
-            mg_m3: c,
-            dose_mg_min_m3: dose,
-        });
-    }
-    Ok(out)
+    crate::model::threat_series(until_s, step_s, |t| {
+        Ok(field_at(inc, t, max_puffs)?.concentration(east, north))
+    })
 }
 
 #[cfg(test)]

@@ -232,25 +232,38 @@ impl PuffTrain {
     /// Concentration (mg/m³) and cumulative dose (mg·min/m³) at a point, every `step_s`
     /// seconds from 0 to `until_s`: the "threat at a point".
     pub fn threat_at_point(&self, east: f64, north: f64, z: f64, until_s: f64, step_s: f64) -> Vec<ThreatSample> {
-        let mut out = Vec::new();
-        let mut dose = 0.0;
-        let mut prev = 0.0;
-        let steps = (until_s / step_s).ceil() as usize;
-        for k in 0..=steps {
-            let t = (k as f64 * step_s).min(until_s);
-            let c = self.concentration(t, east, north, z);
-            if k > 0 {
-                dose += (prev + c) / 2.0 * step_s / 60.0;
-            }
-            prev = c;
-            out.push(ThreatSample {
-                t_s: t,
-                mg_m3: c,
-                dose_mg_min_m3: dose,
-            });
-        }
-        out
+        threat_series(until_s, step_s, |t| {
+            Ok::<_, std::convert::Infallible>(self.concentration(t, east, north, z))
+        })
+        .unwrap_or_else(|e| match e {})
     }
+}
+
+/// Concentration `at(t)` every `step_s` from 0 to `until_s`, with the dose accumulated by the
+/// trapezoid rule (mg·min/m³): the threat at a point, whatever model gives the concentration.
+pub fn threat_series<E>(
+    until_s: f64,
+    step_s: f64,
+    mut at: impl FnMut(f64) -> Result<f64, E>,
+) -> Result<Vec<ThreatSample>, E> {
+    let mut out = Vec::new();
+    let mut dose = 0.0;
+    let mut prev = 0.0;
+    let steps = (until_s / step_s).ceil().max(0.0) as usize;
+    for k in 0..=steps {
+        let t = (k as f64 * step_s).min(until_s);
+        let c = at(t)?;
+        if k > 0 {
+            dose += (prev + c) / 2.0 * step_s / 60.0;
+        }
+        prev = c;
+        out.push(ThreatSample {
+            t_s: t,
+            mg_m3: c,
+            dose_mg_min_m3: dose,
+        });
+    }
+    Ok(out)
 }
 
 /// One sample of the threat at a point.

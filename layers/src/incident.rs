@@ -206,55 +206,24 @@ pub fn chemical(name: &str) -> Option<&'static Chemical> {
 /// The places of the park that can be inside a zone (sensitive targets, detectors,
 /// enterprises), from the loaded park.
 pub fn park_places(park: &ParkData) -> Vec<Candidate> {
-    let mut out = Vec::new();
-    for (info, fc) in &park.layers {
-        let kind = match info.id.as_str() {
-            "sensitive_targets" => "sensitive_target",
-            "detectors" => "detector",
-            "enterprises" => "enterprise",
-            _ => continue,
-        };
-        for f in &fc.features {
-            let Some(id) = f.id.as_ref().map(|i| match i {
-                geojson::feature::Id::String(s) => s.clone(),
-                geojson::feature::Id::Number(n) => n.to_string(),
-            }) else {
-                continue;
-            };
-            let prop = |k: &str| f.properties.as_ref().and_then(|p| p.get(k));
-            let name = prop("name").and_then(|v| v.as_str()).unwrap_or(&id).to_string();
-            let people = prop("population").and_then(serde_json::Value::as_u64).map(|n| n as u32);
-            let Some(g) = &f.geometry else { continue };
-            let (lon, lat, parcel) = match &g.value {
-                geojson::Value::Point(p) if p.len() >= 2 => (p[0], p[1], None),
-                geojson::Value::Polygon(rings) if !rings.is_empty() && rings[0].len() >= 4 => {
-                    let ring: Vec<[f64; 2]> = rings[0].iter().map(|p| [p[0], p[1]]).collect();
-                    let n = (ring.len() - 1) as f64;
-                    let (lon, lat) = ring[..ring.len() - 1]
-                        .iter()
-                        .fold((0.0, 0.0), |(a, b), p| (a + p[0] / n, b + p[1] / n));
-                    (lon, lat, Some(ring))
-                }
-                _ => continue,
-            };
-            out.push(Candidate {
-                occupant: parktwin_api::incident::Occupant {
-                    kind: kind.into(),
-                    id,
-                    name,
-                    people,
-                    lon,
-                    lat,
-                },
-                parcel,
-            });
-        }
-    }
-    out
+    park.layers
+        .iter()
+        .filter(|(info, _)| info.id != "weather_stations")
+        .flat_map(|(info, fc)| {
+            fc.features.iter().filter_map(|f| {
+                let id = match f.id.as_ref()? {
+                    geojson::feature::Id::String(s) => s.clone(),
+                    geojson::feature::Id::Number(n) => n.to_string(),
+                };
+                Candidate::from_feature(&info.id, &id, &serde_json::to_value(f).ok()?)
+            })
+        })
+        .collect()
 }
 
 /// Keeps [`IncidentView`] in step with the live state and the clock: zones parsed when they
 /// arrive, the field of this moment, who is inside (vehicles at their latest fix).
+#[allow(clippy::too_many_arguments)] // a Bevy system: each argument is what it reads or keeps
 fn update_view(
     live: Res<Live>,
     zones: Res<IncidentZones>,
@@ -263,7 +232,12 @@ fn update_view(
     mut view: ResMut<IncidentView>,
     mut shown: ResMut<ShownIncident>,
     mut places: Local<Option<Vec<Candidate>>>,
+    mut parsed: Local<HashMap<String, Vec<Zone>>>,
 ) {
+    // The zones change only when the feed brings new ones: parsed then, not every frame.
+    if zones.is_changed() {
+        parsed.clear();
+    }
     if places.is_none()
         && let Some(park) = &park
     {
@@ -273,31 +247,21 @@ fn update_view(
     view.incidents.retain(|id, _| live.0.incidents.contains_key(id));
     for (id, inc) in &live.0.incidents {
         let Some(chem) = chemical(&inc.chemical) else { continue };
-        let start = inc.seconds_at("1970-01-01T00:00:00Z").map_or(0.0, |s| -s);
-        let t_s = (now - start).max(0.0);
+        let t_s = (now - inc.start_unix()).max(0.0);
         let Ok(field) = field_at(inc, t_s, MAX_PUFFS) else {
             continue;
         };
         let levels: Vec<(String, f64)> = incident_levels(inc, chem)
             .map(|l| l.into_iter().map(|l| (l.name, l.mg_m3)).collect())
             .unwrap_or_default();
-        let z: Vec<Zone> = zones
-            .0
-            .get(id)
-            .map(|fc| zones_from_geojson(fc, (inc.lon, inc.lat)))
-            .unwrap_or_default();
+        if !parsed.contains_key(id)
+            && let Some(fc) = zones.0.get(id)
+        {
+            parsed.insert(id.clone(), zones_from_geojson(fc, (inc.lon, inc.lat)));
+        }
+        let z = parsed.get(id).cloned().unwrap_or_default();
         let mut candidates = places.clone().unwrap_or_default();
-        candidates.extend(live.0.vehicles.values().map(|v| Candidate {
-            occupant: parktwin_api::incident::Occupant {
-                kind: "vehicle".into(),
-                id: v.plate.clone(),
-                name: v.plate.clone(),
-                people: None,
-                lon: v.lon,
-                lat: v.lat,
-            },
-            parcel: None,
-        }));
+        candidates.extend(live.0.vehicles.values().map(Candidate::vehicle));
         let inside = occupants(&z, (inc.lon, inc.lat), &candidates);
         view.incidents.insert(
             id.clone(),

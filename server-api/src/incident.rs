@@ -139,6 +139,12 @@ impl Incident {
         now
     }
 
+    /// When the release started, Unix seconds (0 if the stored time does not parse).
+    pub fn start_unix(&self) -> f64 {
+        time::OffsetDateTime::parse(&self.start, &time::format_description::well_known::Rfc3339)
+            .map_or(0.0, |t| t.unix_timestamp_nanos() as f64 / 1e9)
+    }
+
     /// The weather now in force (the last shift's, or the start's).
     pub fn weather_now(&self) -> (f64, f64, String) {
         self.weather_at(f64::INFINITY)
@@ -188,6 +194,68 @@ pub struct Candidate {
     pub occupant: Occupant,
     /// The parcel's outer ring, WGS84, for an area.
     pub parcel: Option<Vec<[f64; 2]>>,
+}
+
+impl Candidate {
+    /// A park feature (GeoJSON, as stored) of a layer whose places can stand in a zone:
+    /// sensitive targets, detectors, enterprises, weather stations; `None` for other layers and
+    /// for features that are neither a point nor a polygon with a usable ring.
+    pub fn from_feature(layer: &str, id: &str, f: &serde_json::Value) -> Option<Self> {
+        let kind = match layer {
+            "sensitive_targets" => "sensitive_target",
+            "detectors" => "detector",
+            "enterprises" => "enterprise",
+            "weather_stations" => "weather_station",
+            _ => return None,
+        };
+        let p = &f["properties"];
+        let g = &f["geometry"];
+        let (lon, lat, parcel) = match g["type"].as_str()? {
+            "Point" => (g["coordinates"][0].as_f64()?, g["coordinates"][1].as_f64()?, None),
+            "Polygon" => {
+                let ring: Vec<[f64; 2]> = g["coordinates"][0]
+                    .as_array()?
+                    .iter()
+                    .filter_map(|p| Some([p.get(0)?.as_f64()?, p.get(1)?.as_f64()?]))
+                    .collect();
+                if ring.len() < 4 {
+                    return None;
+                }
+                let n = (ring.len() - 1) as f64;
+                let (lon, lat) = ring[..ring.len() - 1]
+                    .iter()
+                    .fold((0.0, 0.0), |(a, b), p| (a + p[0] / n, b + p[1] / n));
+                (lon, lat, Some(ring))
+            }
+            _ => return None,
+        };
+        Some(Self {
+            occupant: Occupant {
+                kind: kind.into(),
+                id: id.into(),
+                name: p["name"].as_str().unwrap_or(id).to_string(),
+                people: p["population"].as_u64().map(|n| n as u32),
+                lon,
+                lat,
+            },
+            parcel,
+        })
+    }
+
+    /// A vehicle at its latest fix.
+    pub fn vehicle(v: &crate::model::VehiclePosition) -> Self {
+        Self {
+            occupant: Occupant {
+                kind: "vehicle".into(),
+                id: v.plate.clone(),
+                name: v.plate.clone(),
+                people: None,
+                lon: v.lon,
+                lat: v.lat,
+            },
+            parcel: None,
+        }
+    }
 }
 
 /// Highest release height taken, m.

@@ -10,12 +10,12 @@
 use rusqlite::{OptionalExtension, params};
 
 use parktwin_api::alarms::AlarmAction;
-use parktwin_api::incident::{Candidate, Incident, IncidentWeather, NewIncident, Occupant, WindShift, ZoneOccupants};
+use parktwin_api::incident::{Candidate, Incident, IncidentWeather, NewIncident, WindShift, ZoneOccupants};
 use parktwin_api::model::{AlarmTier, VehiclePosition, WeatherReport};
 use parktwin_dispersion::incident::{class_for, incident_zones_geojson, solar_elevation_deg};
 use parktwin_dispersion::zones::{Zone, occupants, zone_of};
 
-use crate::store::{Store, StoreError, json_row, json_rows, outer_ring};
+use crate::store::{Store, StoreError, json_row, json_rows};
 
 /// The rule name of alarms for things inside an incident's most severe zone.
 pub const INCIDENT_RULE: &str = "incident_zone";
@@ -33,60 +33,6 @@ pub struct OpenZones {
     pub source: (f64, f64),
     /// Its zones, metres around the source, most severe first.
     pub zones: Vec<Zone>,
-}
-
-/// A place of the park that can stand in a zone, from its feature; `None` for features that
-/// are neither a point nor a polygon with a usable ring.
-pub(crate) fn candidate(layer: &str, id: &str, f: &serde_json::Value) -> Option<Candidate> {
-    let kind = match layer {
-        "sensitive_targets" => "sensitive_target",
-        "detectors" => "detector",
-        "enterprises" => "enterprise",
-        "weather_stations" => "weather_station",
-        _ => return None,
-    };
-    let p = &f["properties"];
-    let name = p["name"].as_str().unwrap_or(id).to_string();
-    let people = p["population"].as_u64().map(|n| n as u32);
-    let g = &f["geometry"];
-    let (lon, lat, parcel) = match g["type"].as_str()? {
-        "Point" => (g["coordinates"][0].as_f64()?, g["coordinates"][1].as_f64()?, None),
-        "Polygon" => {
-            let ring = outer_ring(f)?;
-            let n = (ring.len() - 1) as f64;
-            let (lon, lat) = ring[..ring.len() - 1]
-                .iter()
-                .fold((0.0, 0.0), |(a, b), p| (a + p[0] / n, b + p[1] / n));
-            (lon, lat, Some(ring))
-        }
-        _ => return None,
-    };
-    Some(Candidate {
-        occupant: Occupant {
-            kind: kind.into(),
-            id: id.into(),
-            name,
-            people,
-            lon,
-            lat,
-        },
-        parcel,
-    })
-}
-
-/// A vehicle's latest fix as a candidate.
-fn vehicle(v: &VehiclePosition) -> Candidate {
-    Candidate {
-        occupant: Occupant {
-            kind: "vehicle".into(),
-            id: v.plate.clone(),
-            name: v.plate.clone(),
-            people: None,
-            lon: v.lon,
-            lat: v.lat,
-        },
-        parcel: None,
-    }
 }
 
 /// Unix seconds of a stored RFC 3339 time.
@@ -219,7 +165,7 @@ impl Store {
         let now = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
         Self::append_event(&tx, &now, "incident_started", &record)?;
         let mut places = index.places.clone();
-        places.extend(vehicles.iter().map(vehicle));
+        places.extend(vehicles.iter().map(Candidate::vehicle));
         Self::zone_alarms(&tx, &inc, &zones, &places, &now, true)?;
         tx.commit()?;
         self.remember_zones(&inc, zones);
@@ -425,7 +371,7 @@ impl Store {
         };
         let zones = parktwin_dispersion::zones::zones_from_geojson(&serde_json::from_str(&text)?, (inc.lon, inc.lat));
         let mut places = self.index()?.places.clone();
-        places.extend(self.vehicles()?.iter().map(vehicle));
+        places.extend(self.vehicles()?.iter().map(Candidate::vehicle));
         Ok(Some(occupants(&zones, (inc.lon, inc.lat), &places)))
     }
 

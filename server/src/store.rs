@@ -133,7 +133,7 @@ impl ParkIndex {
 }
 
 /// The outer ring of a GeoJSON polygon feature, WGS84.
-pub(crate) fn outer_ring(f: &serde_json::Value) -> Option<Vec<[f64; 2]>> {
+fn outer_ring(f: &serde_json::Value) -> Option<Vec<[f64; 2]>> {
     f["geometry"]["coordinates"][0]
         .as_array()
         .map(|pts| {
@@ -417,7 +417,7 @@ impl Store {
         for row in rows {
             let (layer, id, feature) = row?;
             let f: serde_json::Value = serde_json::from_str(&feature)?;
-            if let Some(c) = crate::incidents::candidate(&layer, &id, &f) {
+            if let Some(c) = parktwin_api::incident::Candidate::from_feature(&layer, &id, &f) {
                 if layer == "weather_stations" {
                     ix.station_at.insert(id.clone(), [c.occupant.lon, c.occupant.lat]);
                 } else {
