@@ -115,6 +115,10 @@ pub fn incident_card(
             None => " (fixed: what-if)".into(),
         }
     ));
+    // The threat at the place last clicked (on the map, or an occupant's button below).
+    if let Some((name, lon, lat)) = chart_for.clone() {
+        threat_chart(ui, state, &name, lon, lat);
+    }
     for (k, z) in state.inside.iter().enumerate() {
         let reach = state.zones.get(k).map_or(0.0, |z| z.farthest_downwind_m);
         let people: u32 = z.occupants.iter().filter_map(|o| o.people).sum();
@@ -154,9 +158,6 @@ pub fn incident_card(
                 });
             }
         });
-    }
-    if let Some((name, lon, lat)) = chart_for.clone() {
-        threat_chart(ui, state, &name, lon, lat);
     }
     ui.horizontal_wrapped(|ui| {
         if ui.button("Zones (GeoJSON)").clicked() {
@@ -212,7 +213,8 @@ fn threat_chart(ui: &mut egui::Ui, state: &IncidentState, name: &str, lon: f64, 
         .x_axis_label("min since the start")
         .y_axis_label("log10 mg/m³")
         .show(ui, |plot| {
-            plot.line(Line::new("concentration", pts));
+            // Cyan, as the cross that marks the clicked place on the map.
+            plot.line(Line::new("concentration", pts).color(egui::Color32::from_rgb(0, 200, 255)));
             for (k, (lname, v)) in state.levels.iter().enumerate() {
                 let c = [
                     egui::Color32::from_rgb(230, 40, 40),

@@ -4,6 +4,7 @@
 pub mod described;
 pub mod feed;
 pub mod i18n;
+pub mod incident_form;
 pub mod incident_ui;
 pub mod layercheck;
 pub mod loader;
@@ -42,6 +43,10 @@ pub enum Mode {
         field_at: Option<f64>,
         /// Draw the field as read-out values, everything else hidden (checking the GPU).
         field_readout: bool,
+        /// Once the picture has settled, click here (window pixels) and let it settle again.
+        click: Option<Vec2>,
+        /// Once the picture has settled, time this many more frames and print their statistics.
+        time_frames: u32,
     },
 }
 
@@ -146,18 +151,26 @@ pub fn build_app(cfg: &AppConfig) -> App {
     .insert_resource(StartSelection(cfg.select.clone()))
     .add_systems(Update, select_at_start)
     .init_resource::<pick::Inspect>()
+    .init_resource::<pick::ClickedPoint>()
+    .insert_gizmo_config(pick::OnTopGizmos, pick::on_top_config())
+    .init_resource::<incident_form::FormState>()
     .add_systems(Update, (poll_loader, feed::poll_feed, described::poll_described))
     .add_systems(
         Update,
         (pick::pick_on_click, pick::inspect_selection, pick::draw_track).chain(),
     )
-    .add_systems(EguiPrimaryContextPass, (ui::install_fonts, ui::panel).chain());
+    .add_systems(
+        EguiPrimaryContextPass,
+        (ui::install_fonts, ui::panel, incident_form::incident_form).chain(),
+    );
     parktwin_layers::MapLayerAppExt::add_map_layer(&mut app, parktwin_layers::incident::incident_layer());
     if let Mode::Render {
         out,
         timeout,
         field_at,
         field_readout,
+        click,
+        time_frames,
     } = &cfg.mode
     {
         let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos() as f64 / 1e9;
@@ -166,7 +179,7 @@ pub fn build_app(cfg: &AppConfig) -> App {
         if *field_readout {
             app.add_systems(Update, only_the_field);
         }
-        app.insert_resource(render::RenderJob::new(out.clone(), *timeout))
+        app.insert_resource(render::RenderJob::new(out.clone(), *timeout, *click, *time_frames))
             .add_plugins(render::RenderPlugin);
     }
     app

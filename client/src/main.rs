@@ -95,6 +95,14 @@ enum Command {
         /// field is) with every other layer hidden: for checking the GPU against the CPU.
         #[arg(long)]
         field_readout: bool,
+        /// Once the picture has settled, click the map at X,Y (window pixels), as an operator
+        /// would, and render what the click brings up.
+        #[arg(long, value_name = "X,Y", value_parser = parse_point)]
+        click: Option<(f32, f32)>,
+        /// Once the picture has settled, time N more frames and print their statistics
+        /// (milliseconds) on stdout as one JSON line.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        time_frames: u32,
     },
 }
 
@@ -127,6 +135,15 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
         return Err(format!("size {w}x{h} is out of range (64 to 16384 pixels each way)"));
     }
     Ok((w, h))
+}
+
+fn parse_point(s: &str) -> Result<(f32, f32), String> {
+    let (x, y) = s
+        .split_once(',')
+        .ok_or_else(|| format!("a point must be X,Y in window pixels, got \"{s}\""))?;
+    let x: f32 = x.trim().parse().map_err(|_| format!("x \"{x}\" is not a number"))?;
+    let y: f32 = y.trim().parse().map_err(|_| format!("y \"{y}\" is not a number"))?;
+    Ok((x, y))
 }
 
 fn main() -> ExitCode {
@@ -199,6 +216,8 @@ fn run() -> anyhow::Result<ExitCode> {
             layers,
             field_at,
             field_readout,
+            click,
+            time_frames,
         } => {
             let field_at = match field_at {
                 Some(t) => Some(
@@ -209,6 +228,11 @@ fn run() -> anyhow::Result<ExitCode> {
                 ),
                 None => None,
             };
+            if let Some((x, y)) = click
+                && !(x >= 0.0 && y >= 0.0 && x < size.0 as f32 && y < size.1 as f32)
+            {
+                bail!("--click {x},{y} is outside the {}x{} window", size.0, size.1);
+            }
             if view != "home" {
                 bail!("unknown view \"{view}\"; the views are: home");
             }
@@ -229,6 +253,8 @@ fn run() -> anyhow::Result<ExitCode> {
                     timeout: Duration::from_secs(timeout),
                     field_at,
                     field_readout,
+                    click: click.map(|(x, y)| bevy::math::Vec2::new(x, y)),
+                    time_frames,
                 },
                 token: None,
                 lang: cli.lang,

@@ -37,7 +37,19 @@ pub fn nearest_on_screen<T>(cursor: Vec2, points: impl IntoIterator<Item = (T, V
         .map(|(t, _)| t)
 }
 
-/// Selects what a click lands on; a click on empty ground clears the selection.
+/// Where on the ground the last click landed (scene position, WGS84 lon/lat): the place for
+/// the threat at a point and for an incident started at a bare point.
+#[derive(Resource, Debug, Clone, Copy, Default, PartialEq)]
+pub struct ClickedPoint(pub Option<(Vec3, [f64; 2])>);
+
+/// The ground under a scene position: its WGS84 longitude and latitude.
+pub fn ground_lonlat(data: &ParkData, at: Vec3) -> [f64; 2] {
+    let (lon, lat) = data.park.frame().to_wgs84(f64::from(at.x), -f64::from(at.z));
+    [lon, lat]
+}
+
+/// Selects what a click lands on (a click on empty ground clears the selection) and notes
+/// where on the ground it landed.
 #[allow(clippy::too_many_arguments)] // a Bevy system: its parameters are what it reads
 pub fn pick_on_click(
     buttons: Res<ButtonInput<MouseButton>>,
@@ -53,6 +65,8 @@ pub fn pick_on_click(
     )>,
     mut ray_cast: MeshRayCast,
     mut selection: ResMut<Selection>,
+    data: Option<Res<ParkData>>,
+    mut clicked: ResMut<ClickedPoint>,
     mut pressed_at: Local<Option<Vec2>>,
 ) {
     let Ok(window) = windows.single() else { return };
@@ -77,13 +91,23 @@ pub fn pick_on_click(
             .ok()
             .map(|s| (f.clone(), s))
     });
-    let picked = nearest_on_screen(cursor, markers, PICK_RADIUS_PX).or_else(|| {
-        let ray = camera.viewport_to_world(cam_t, cursor).ok()?;
+    let ray = camera.viewport_to_world(cam_t, cursor).ok();
+    let hit = ray.and_then(|ray| {
         let filter = |e: Entity| features.contains(e);
         let settings = MeshRayCastSettings::default().with_filter(&filter);
-        let (e, _) = ray_cast.cast_ray(ray, &settings).first()?;
-        features.get(*e).ok().map(|(_, f, ..)| f.clone())
+        ray_cast.cast_ray(ray, &settings).first().map(|(e, h)| (*e, h.point))
     });
+    // The ground under what was hit, or where the pointer's ray meets the ground.
+    let ground = hit.map(|(_, p)| Vec3::new(p.x, 0.0, p.z)).or_else(|| {
+        let ray = ray?;
+        let d = ray.intersect_plane(Vec3::ZERO, InfinitePlane3d::new(Vec3::Y))?;
+        Some(ray.get_point(d))
+    });
+    if let (Some(at), Some(d)) = (ground, &data) {
+        clicked.0 = Some((at, ground_lonlat(d, at)));
+    }
+    let picked = nearest_on_screen(cursor, markers, PICK_RADIUS_PX)
+        .or_else(|| features.get(hit?.0).ok().map(|(_, f, ..)| f.clone()));
     if selection.0 != picked {
         selection.0 = picked;
     }
@@ -193,9 +217,40 @@ pub fn inspect_selection(
     inspect.fetched = Some(Instant::now());
 }
 
-/// Draws the selected truck's fetched track on the map.
-pub fn draw_track(mut gizmos: Gizmos, inspect: Res<Inspect>) {
+/// Gizmos drawn over everything (the clicked place): a marker hidden behind a building would
+/// leave the operator guessing where the chart is of.
+#[derive(Default, Reflect, GizmoConfigGroup)]
+pub struct OnTopGizmos;
+
+/// The config of [`OnTopGizmos`]: in front of all geometry, a little thicker.
+pub fn on_top_config() -> GizmoConfig {
+    GizmoConfig {
+        depth_bias: -1.0,
+        line: GizmoLineConfig {
+            width: 3.0,
+            ..default()
+        },
+        ..default()
+    }
+}
+
+/// Draws the selected truck's fetched track, and a cross where the last click landed (sized
+/// to stay the same on screen at any zoom, over everything).
+pub fn draw_track(
+    mut gizmos: Gizmos,
+    mut on_top: Gizmos<OnTopGizmos>,
+    inspect: Res<Inspect>,
+    clicked: Res<ClickedPoint>,
+    rig: Query<&OrbitCamera>,
+) {
     gizmos.linestrip(inspect.track.iter().copied(), Color::WHITE);
+    if let Some((at, _)) = clicked.0 {
+        let half = rig.single().map_or(6.0, |r| (r.distance * 0.008).max(2.0));
+        let at = at + Vec3::Y * 2.5;
+        for d in [Vec3::X + Vec3::Z, Vec3::X - Vec3::Z] {
+            on_top.line(at - d * half, at + d * half, Color::srgb(0.0, 1.0, 1.0));
+        }
+    }
 }
 
 /// Where each feature's entity is drawn.

@@ -3,6 +3,10 @@
 //! A frame is taken only once the picture has settled: after the park is spawned, a screenshot
 //! is captured every few frames and the file is written when two in a row are identical
 //! (shader pipelines compile in the background, so the first frames can miss meshes).
+//!
+//! Two steps may follow the settled picture: a click on the map (`--click`), injected as the
+//! window system would send it, after which the picture settles again; and the timing of a
+//! number of frames (`--time-frames`), printed as one JSON line, for the frame benchmarks.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -28,11 +32,17 @@ pub struct RenderJob {
     in_flight: bool,
     last: Option<u64>,
     done: bool,
+    click: Option<Vec2>,
+    /// Frames of the click being sent: the pointer moves, the button goes down, then up.
+    clicking: Option<u8>,
+    time_frames: u32,
+    timing: Option<Vec<f64>>,
 }
 
 impl RenderJob {
-    /// A job writing to `out`, failing after `timeout`.
-    pub fn new(out: PathBuf, timeout: Duration) -> Self {
+    /// A job writing to `out`, failing after `timeout`; it clicks at `click` once the picture
+    /// has settled, and times `time_frames` frames before it exits.
+    pub fn new(out: PathBuf, timeout: Duration, click: Option<Vec2>, time_frames: u32) -> Self {
         Self {
             out,
             timeout,
@@ -42,7 +52,51 @@ impl RenderJob {
             in_flight: false,
             last: None,
             done: false,
+            click,
+            clicking: None,
+            time_frames,
+            timing: None,
         }
+    }
+}
+
+/// Frame times, milliseconds: how many, the mean, the median, the 99th percentile, the worst.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FrameStats {
+    /// Frames timed.
+    pub frames: usize,
+    /// Mean, ms.
+    pub mean_ms: f64,
+    /// Median, ms.
+    pub p50_ms: f64,
+    /// 99th percentile (nearest rank), ms.
+    pub p99_ms: f64,
+    /// Worst, ms.
+    pub max_ms: f64,
+}
+
+impl FrameStats {
+    /// The statistics of frame times in milliseconds (`None` for none).
+    ///
+    /// ```
+    /// use parktwin::render::FrameStats;
+    /// let s = FrameStats::of(&[4.0, 2.0, 3.0, 1.0]).unwrap();
+    /// assert_eq!((s.frames, s.mean_ms, s.p50_ms, s.max_ms), (4, 2.5, 2.0, 4.0));
+    /// ```
+    pub fn of(ms: &[f64]) -> Option<Self> {
+        if ms.is_empty() {
+            return None;
+        }
+        let mut v = ms.to_vec();
+        v.sort_by(f64::total_cmp);
+        let rank = |q: f64| v[((q * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1];
+        Some(Self {
+            frames: v.len(),
+            mean_ms: v.iter().sum::<f64>() / v.len() as f64,
+            p50_ms: rank(0.5),
+            p99_ms: rank(0.99),
+            max_ms: v[v.len() - 1],
+        })
     }
 }
 
@@ -59,7 +113,7 @@ pub struct RenderPlugin;
 
 impl Plugin for RenderPlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(Update, (note_spawned, capture).chain());
+        app.add_systems(Update, (note_spawned, send_click, time_frames, capture).chain());
     }
 }
 
@@ -100,7 +154,7 @@ fn capture(
     // Descriptor layers come on a thread of their own: wait for their first load, and for the
     // live snapshot with every open incident's zones.
     let incidents_ready = feed.last_ok.is_some() && live.0.incidents.keys().all(|id| zones.0.contains_key(id));
-    if !job.spawned || job.in_flight || !described.settled || !incidents_ready {
+    if !job.spawned || job.in_flight || job.clicking.is_some() || !described.settled || !incidents_ready {
         return;
     }
     job.frames += 1;
@@ -112,12 +166,79 @@ fn capture(
     commands.spawn(Screenshot::primary_window()).observe(on_captured);
 }
 
+/// Sends the click, a step a frame, as the window system would: the pointer moves there, the
+/// left button goes down, then up.
+fn send_click(
+    mut job: ResMut<RenderJob>,
+    mut windows: Query<(Entity, &mut Window), With<bevy::window::PrimaryWindow>>,
+    mut moved: MessageWriter<bevy::window::CursorMoved>,
+    mut buttons: MessageWriter<bevy::input::mouse::MouseButtonInput>,
+) {
+    use bevy::input::ButtonState;
+    use bevy::input::mouse::MouseButtonInput;
+    let (Some(step), Some(at)) = (job.clicking, job.click) else {
+        return;
+    };
+    let Ok((window, mut w)) = windows.single_mut() else {
+        return;
+    };
+    match step {
+        0 => {
+            w.set_cursor_position(Some(at));
+            moved.write(bevy::window::CursorMoved {
+                window,
+                position: at,
+                delta: None,
+            });
+        }
+        1 | 2 => {
+            buttons.write(MouseButtonInput {
+                button: MouseButton::Left,
+                state: if step == 1 {
+                    ButtonState::Pressed
+                } else {
+                    ButtonState::Released
+                },
+                window,
+            });
+        }
+        _ => {
+            // Clicked: the picture settles again before it is taken.
+            job.click = None;
+            job.clicking = None;
+            job.last = None;
+            return;
+        }
+    }
+    job.clicking = Some(step + 1);
+}
+
+/// Notes each frame's time while the frames are timed; prints the statistics and exits after
+/// the last.
+fn time_frames(mut job: ResMut<RenderJob>, time: Res<Time<Real>>, mut exit: MessageWriter<AppExit>) {
+    let wanted = job.time_frames as usize;
+    let Some(times) = job.timing.as_mut() else { return };
+    times.push(time.delta_secs_f64() * 1000.0);
+    // The first delta spans the frame that started the timing: it is not counted.
+    if times.len() > wanted {
+        let stats = FrameStats::of(&times[1..]);
+        println!("{}", serde_json::to_string(&stats).unwrap_or_default());
+        job.timing = None;
+        job.done = true;
+        exit.write(AppExit::Success);
+    }
+}
+
 fn on_captured(shot: On<ScreenshotCaptured>, mut job: ResMut<RenderJob>, mut exit: MessageWriter<AppExit>) {
     job.in_flight = false;
     let Some(data) = shot.image.data.as_ref() else { return };
     let hash = fnv1a(data);
     if job.last != Some(hash) {
         job.last = Some(hash);
+        return;
+    }
+    if job.click.is_some() {
+        job.clicking = Some(0);
         return;
     }
     job.done = true;
@@ -130,7 +251,11 @@ fn on_captured(shot: On<ScreenshotCaptured>, mut job: ResMut<RenderJob>, mut exi
     match result {
         Ok(()) => {
             info!("rendered {}", job.out.display());
-            exit.write(AppExit::Success);
+            if job.time_frames > 0 {
+                job.timing = Some(Vec::with_capacity(job.time_frames as usize + 1));
+            } else {
+                exit.write(AppExit::Success);
+            }
         }
         Err(e) => fail(&mut exit, format!("cannot write {}: {e}", job.out.display())),
     }

@@ -88,6 +88,8 @@ pub struct Panel<'w, 's> {
     incident_zones: Res<'w, parktwin_layers::incident::IncidentZones>,
     shown_incident: Res<'w, parktwin_layers::incident::ShownIncident>,
     threat_chart: Local<'s, Option<(String, f64, f64)>>,
+    form: ResMut<'w, crate::incident_form::FormState>,
+    clicked: ResMut<'w, crate::pick::ClickedPoint>,
     labels: Query<
         'w,
         's,
@@ -181,6 +183,7 @@ pub fn panel(mut p: Panel) -> Result {
                 ui.separator();
                 go = search_section(ui, &mut p, lang).or(go.take());
                 identify_section(ui, &mut p, lang);
+                point_section(ui, &mut p);
                 ui.separator();
                 ui.strong(tr(Msg::Layers, lang));
                 if !p.described.problems.is_empty() {
@@ -407,6 +410,12 @@ fn incident_section(ui: &mut egui::Ui, p: &mut Panel) {
         return;
     };
     let can_close = p.token.0.is_some();
+    // A click anywhere on the map shows the threat there.
+    if p.clicked.is_changed()
+        && let Some((_, [lon, lat])) = p.clicked.0
+    {
+        *p.threat_chart = Some((format!("{lat:.5} N, {lon:.5} E"), lon, lat));
+    }
     let act = crate::incident_ui::incident_card(ui, state, p.incident_zones.0.get(&id), can_close, &mut p.threat_chart);
     if let Some(path) = act.screenshot {
         use bevy::render::view::screenshot::{Screenshot, save_to_disk};
@@ -519,6 +528,18 @@ fn identify_section(ui: &mut egui::Ui, p: &mut Panel, lang: Lang) {
             p.selection.0 = None;
         }
     });
+    if let Some(d) = &p.data
+        && let Some(feature) = find_feature(d, &sel)
+        && start_button(ui, p.token.0.is_some())
+        && let Some(form) = crate::incident_form::form_for_feature(
+            &sel.feature,
+            feature,
+            p.clicked.0.map(|(_, ll)| ll),
+            parktwin_layers::incident::chemicals(),
+        )
+    {
+        p.form.open(form, &p.live, Some(d));
+    }
     let live = &p.live.0;
     if p.identified.of.as_ref() == Some(&sel) {
         egui::Grid::new("identified")
@@ -652,13 +673,40 @@ fn detector_chart(
         });
 }
 
+/// A park feature, as loaded.
+fn find_feature<'a>(d: &'a ParkData, f: &FeatureRef) -> Option<&'a geojson::Feature> {
+    let (_, fc) = d.layers.iter().find(|(l, _)| l.id == f.layer)?;
+    fc.features
+        .iter()
+        .find(|x| parktwin_api::validate::feature_id(x) == Some(f.feature.as_str()))
+}
+
+/// The button that opens the incident form; without an operator's token it says why not.
+fn start_button(ui: &mut egui::Ui, can_start: bool) -> bool {
+    ui.add_enabled(can_start, egui::Button::new("⚠ Start an incident here"))
+        .on_disabled_hover_text("starting an incident needs an operator token (--token)")
+        .clicked()
+}
+
+/// Where the last click landed on the ground: its coordinates, and an incident to start there.
+fn point_section(ui: &mut egui::Ui, p: &mut Panel) {
+    let Some((_, [lon, lat])) = p.clicked.0 else { return };
+    ui.separator();
+    ui.horizontal_wrapped(|ui| {
+        ui.small(format!("Clicked {lat:.5} N, {lon:.5} E"));
+        if ui.small_button("×").clicked() {
+            p.clicked.0 = None;
+        }
+    });
+    if p.selection.0.is_none() && start_button(ui, p.token.0.is_some()) {
+        let form = crate::incident_form::IncidentForm::at_point(lon, lat);
+        p.form.open(form, &p.live, p.data.as_deref());
+    }
+}
+
 /// A feature's GeoJSON properties.
 fn feature_properties(d: &ParkData, f: &FeatureRef) -> Option<Vec<(String, serde_json::Value)>> {
-    let (_, fc) = d.layers.iter().find(|(l, _)| l.id == f.layer)?;
-    let feat = fc
-        .features
-        .iter()
-        .find(|x| parktwin_api::validate::feature_id(x) == Some(f.feature.as_str()))?;
+    let feat = find_feature(d, f)?;
     Some(
         feat.properties
             .as_ref()

@@ -280,6 +280,18 @@ fn a_selected_truck_is_flown_to_and_ringed_in_the_chinese_panel() {
     );
 }
 
+/// For each row of the image, how many of the panel's pixels have a hue.
+fn panel_rows(img: &image::RgbImage, hue: &dyn Fn(f32, f32, f32) -> bool) -> Vec<usize> {
+    let mut count = vec![0usize; img.height() as usize];
+    for (x, y, p) in img.enumerate_pixels() {
+        let [r, g, b] = p.0.map(f32::from);
+        if x as f32 >= img.width() as f32 - PANEL_WIDTH && hue(r, g, b) {
+            count[y as usize] += 1;
+        }
+    }
+    count
+}
+
 #[test]
 fn a_selected_detector_shows_its_last_hour_against_its_thresholds() {
     need_display();
@@ -308,16 +320,7 @@ fn a_selected_detector_shows_its_last_hour_against_its_thresholds() {
     // it, the alarm's above the warning's, and the readings (green) below them. The plot draws
     // its lines a little dimmed, so colours are told by hue. (And the picture settled, chart
     // and all, or the render had failed.)
-    let rows = |hue: &dyn Fn(f32, f32, f32) -> bool| {
-        let mut count = vec![0usize; img.height() as usize];
-        for (x, y, p) in img.enumerate_pixels() {
-            let [r, g, b] = p.0.map(f32::from);
-            if x as f32 >= img.width() as f32 - PANEL_WIDTH && hue(r, g, b) {
-                count[y as usize] += 1;
-            }
-        }
-        count
-    };
+    let rows = |hue: &dyn Fn(f32, f32, f32) -> bool| panel_rows(&img, hue);
     let longest = |count: &[usize]| (0..count.len()).max_by_key(|y| count[*y]).expect("rows");
     let amber = rows(&|r, g, b| r > 150.0 && (0.7..0.85).contains(&(g / r)) && b < 30.0);
     let red = rows(&|r, g, b| r > 150.0 && g / r < 0.3 && (g - b).abs() < 10.0);
@@ -467,6 +470,82 @@ fn an_incident_is_drawn_on_the_map_with_its_zones() {
     );
     let up = on_map(&data, e - dx * 600.0, n - dy * 600.0, 1.5).expect("upwind on the map");
     assert!(close(pixel(&before, up), pixel(&after, up), 12), "nothing upwind");
+}
+
+/// The row with the longest unbroken run of the panel's pixels of a hue, and that run's length
+/// (a line across a chart, not text).
+fn longest_run(img: &image::RgbImage, hue: &dyn Fn(f32, f32, f32) -> bool) -> (u32, u32) {
+    let x0 = img.width() - PANEL_WIDTH as u32;
+    (0..img.height())
+        .map(|y| {
+            let (mut best, mut run) = (0, 0);
+            for x in x0..img.width() {
+                let [r, g, b] = img.get_pixel(x, y).0.map(f32::from);
+                run = if hue(r, g, b) { run + 1 } else { 0 };
+                best = best.max(run);
+            }
+            (y, best)
+        })
+        .max_by_key(|(_, n)| *n)
+        .unwrap_or((0, 0))
+}
+
+/// A click anywhere on the map while an incident is on: the panel charts the threat there
+/// against the levels of concern (red above orange above yellow), and the map marks the place.
+#[test]
+fn a_click_on_the_map_charts_the_threat_there() {
+    need_display();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
+    let data = load_park(&ApiClient::new(&server.url), &|_, _, _| {}).expect("park");
+    let start = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc() - time::Duration::minutes(20));
+    start_incident(
+        dir.path(),
+        &server.url,
+        serde_json::json!({"lon": TANK.0, "lat": TANK.1, "chemical": "chlorine", "rate_kg_s": 5.0, "start": start,
+                           "weather": {"wind_speed_ms": 3.0, "wind_from_deg": 225.0, "stability": "D"}}),
+    );
+    let [e, n] = data.park.frame().to_map(TANK.0, TANK.1);
+    let d = 45f64.to_radians();
+    let p = on_map(&data, e + d.sin() * 700.0, n + d.cos() * 700.0, 0.0).expect("downwind on the map");
+    let out = dir.path().join("clicked.png");
+    let run = render(&server.url, &out, &["--click", &format!("{},{}", p.x, p.y)]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let clicked = image::open(&out).expect("png").to_rgb8();
+    if let Some(copy) = std::env::var_os("PARKTWIN_CLICK_SCREENSHOT_OUT") {
+        std::fs::copy(&out, copy).expect("copy the screenshot");
+    }
+    let unclicked = render_png(&server.url, &dir.path().join("unclicked.png"));
+    let red = |r: f32, g: f32, b: f32| r > 150.0 && g / r < 0.3 && (g - b).abs() < 12.0;
+    let orange = |r: f32, g: f32, b: f32| r > 150.0 && (0.45..0.7).contains(&(g / r)) && b < 0.35 * r;
+    let yellow = |r: f32, g: f32, b: f32| r > 150.0 && (0.82..0.98).contains(&(g / r)) && b < 0.35 * r;
+    let lines: Vec<(u32, u32)> = [&red as &dyn Fn(f32, f32, f32) -> bool, &orange, &yellow]
+        .iter()
+        .map(|h| longest_run(&clicked, *h))
+        .collect();
+    for ((y, len), name) in lines.iter().zip(["AEGL-3 (red)", "AEGL-2 (orange)", "AEGL-1 (yellow)"]) {
+        assert!(
+            *len > 80,
+            "no {name} line across the threat chart: longest {len} px at row {y}"
+        );
+    }
+    assert!(
+        lines[0].0 < lines[1].0 && lines[1].0 < lines[2].0,
+        "the levels are in order, most severe on top: {lines:?}"
+    );
+    for h in [&red as &dyn Fn(f32, f32, f32) -> bool, &orange, &yellow] {
+        let (_, len) = longest_run(&unclicked, h);
+        assert!(len < 60, "without a click there is no chart ({len} px line)");
+    }
+    // The cross where the click landed.
+    let cyan = (-8i32..=8)
+        .flat_map(|dy| (-8i32..=8).map(move |dx| (dx, dy)))
+        .filter(|(dx, dy)| {
+            let [r, g, b] = pixel(&clicked, p + Vec2::new(*dx as f32, *dy as f32));
+            r < 90 && g > 190 && b > 190
+        })
+        .count();
+    assert!(cyan >= 6, "the click is marked on the map ({cyan} cyan pixels)");
 }
 
 /// A pixel's ray in the home view, met with the plane at `height`: metres east and north.

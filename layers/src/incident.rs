@@ -188,7 +188,8 @@ pub fn incident_layer() -> crate::MapLayer {
     layer
 }
 
-fn chemicals() -> &'static ChemicalTable {
+/// The chemical table built into the map (the one the server seeds its park with).
+pub fn chemicals() -> &'static ChemicalTable {
     static TABLE: std::sync::OnceLock<ChemicalTable> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
         serde_json::from_str(CHEMICALS).unwrap_or(ChemicalTable {

@@ -31,6 +31,52 @@ fn default_temperature() -> f64 {
     20.0
 }
 
+impl IncidentWeather {
+    /// A station's report as an incident's weather (its class left to be derived; a calm is
+    /// taken as 0.5 m/s, the least wind the Gaussian models hold for).
+    pub fn from_report(r: &crate::model::WeatherReport) -> Self {
+        Self {
+            wind_speed_ms: r.wind_speed_ms.max(0.5),
+            wind_from_deg: r.wind_from_deg,
+            temperature_c: r.temperature_c,
+            cloud_oktas: r.cloud_oktas,
+            stability: None,
+        }
+    }
+}
+
+/// The latest report of the station nearest to (`lon`, `lat`) among `reports`, where
+/// `station_at` places a station (WGS84); reports of stations it cannot place are skipped.
+/// The server gives an incident started without weather this report; the map's form shows it.
+///
+/// ```
+/// use parktwin_api::incident::nearest_report;
+/// use parktwin_api::model::WeatherReport;
+/// let r = |s: &str| WeatherReport { station: s.into(), time: "2026-11-27T00:00:00Z".into(),
+///     wind_speed_ms: 3.0, wind_from_deg: 250.0, temperature_c: 8.0, cloud_oktas: None };
+/// let reports = [r("ws-west"), r("ws-east")];
+/// let at = |s: &str| match s { "ws-west" => Some([118.40, 37.56]), "ws-east" => Some([118.46, 37.56]), _ => None };
+/// assert_eq!(nearest_report(&reports, at, 118.45, 37.57).map(|r| r.station.as_str()), Some("ws-east"));
+/// ```
+pub fn nearest_report<'a>(
+    reports: impl IntoIterator<Item = &'a crate::model::WeatherReport>,
+    station_at: impl Fn(&str) -> Option<[f64; 2]>,
+    lon: f64,
+    lat: f64,
+) -> Option<&'a crate::model::WeatherReport> {
+    // Degrees of longitude shrink with the cosine of the latitude: over a park that is
+    // distance enough to rank stations.
+    let k = lat.to_radians().cos();
+    reports
+        .into_iter()
+        .filter_map(|r| {
+            let at = station_at(&r.station)?;
+            Some((((at[0] - lon) * k).powi(2) + (at[1] - lat).powi(2), r))
+        })
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, r)| r)
+}
+
 /// What an operator sends to start an incident.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -10,7 +10,9 @@
 use rusqlite::{OptionalExtension, params};
 
 use parktwin_api::alarms::AlarmAction;
-use parktwin_api::incident::{Candidate, Incident, IncidentWeather, NewIncident, WindShift, ZoneOccupants};
+use parktwin_api::incident::{
+    Candidate, Incident, IncidentWeather, NewIncident, WindShift, ZoneOccupants, nearest_report,
+};
 use parktwin_api::model::{AlarmTier, VehiclePosition, WeatherReport};
 use parktwin_dispersion::incident::{class_for, incident_zones_geojson, solar_elevation_deg};
 use parktwin_dispersion::zones::{Zone, occupants, zone_of};
@@ -57,17 +59,6 @@ fn resolved(mut w: IncidentWeather, lon: f64, lat: f64, time: &str) -> IncidentW
     w
 }
 
-/// A station's report as an incident's weather.
-fn from_report(r: &WeatherReport) -> IncidentWeather {
-    IncidentWeather {
-        wind_speed_ms: r.wind_speed_ms.max(0.5),
-        wind_from_deg: r.wind_from_deg,
-        temperature_c: r.temperature_c,
-        cloud_oktas: r.cloud_oktas,
-        stability: None,
-    }
-}
-
 /// The smallest angle between two directions, degrees.
 fn turn(a: f64, b: f64) -> f64 {
     let d = (a - b).rem_euclid(360.0);
@@ -100,17 +91,9 @@ impl Store {
             Some(w) => (w, None),
             None => {
                 let latest = self.weather_latest()?;
-                let nearest = latest
-                    .iter()
-                    .filter_map(|r| {
-                        let at = index.station_at.get(&r.station)?;
-                        let east = (at[0] - req.lon) * req.lat.to_radians().cos();
-                        let d = east.powi(2) + (at[1] - req.lat).powi(2);
-                        Some((d, r))
-                    })
-                    .min_by(|a, b| a.0.total_cmp(&b.0));
+                let nearest = nearest_report(&latest, |s| index.station_at.get(s).copied(), req.lon, req.lat);
                 match nearest {
-                    Some((_, r)) => (from_report(r), Some(r.station.clone())),
+                    Some(r) => (IncidentWeather::from_report(r), Some(r.station.clone())),
                     None => {
                         return Ok(Err(
                             "field \"weather\": no weather station has reported yet; give the weather (wind_speed_ms, wind_from_deg)"
@@ -297,7 +280,7 @@ impl Store {
                 continue;
             };
             let (speed, from, class) = inc.weather_at(at_s);
-            let next = resolved(from_report(w), inc.lon, inc.lat, &w.time);
+            let next = resolved(IncidentWeather::from_report(w), inc.lon, inc.lat, &w.time);
             let next_class = next.stability.clone().unwrap_or_else(|| class.clone());
             let shifted = turn(from, next.wind_from_deg) >= SHIFT_DIRECTION_DEG
                 || (speed - next.wind_speed_ms).abs() >= SHIFT_SPEED_MS
