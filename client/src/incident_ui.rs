@@ -122,11 +122,8 @@ pub fn incident_card(
     for (k, z) in state.inside.iter().enumerate() {
         let reach = state.zones.get(k).map_or(0.0, |z| z.farthest_downwind_m);
         let people: u32 = z.occupants.iter().filter_map(|o| o.people).sum();
-        let colour = [
-            egui::Color32::from_rgb(230, 40, 40),
-            egui::Color32::from_rgb(255, 150, 40),
-            egui::Color32::from_rgb(240, 220, 40),
-        ][k.min(2)];
+        let [r, g, b] = LEVEL_COLOURS[k.min(2)];
+        let colour = egui::Color32::from_rgb(r, g, b);
         let level = state.levels.get(k).map_or(0.0, |l| l.1);
         egui::CollapsingHeader::new(
             egui::RichText::new(format!(
@@ -186,6 +183,66 @@ pub fn incident_card(
     act
 }
 
+/// The field's colour at `t` (0 low to 1 high) as the shader's ramp draws it (`field.wgsl`:
+/// the same three stops, linear, mixed in linear space).
+pub fn ramp_colour(t: f32) -> egui::Color32 {
+    let (a, b, d) = ([1.0, 0.95, 0.45], [0.98, 0.45, 0.08], [0.45, 0.0, 0.25]);
+    let mix = |x: [f32; 3], y: [f32; 3], k: f32| [0, 1, 2].map(|i| x[i] + (y[i] - x[i]) * k);
+    let c = if t < 0.5 {
+        mix(a, b, t * 2.0)
+    } else {
+        mix(b, d, (t - 0.5) * 2.0)
+    };
+    egui::Rgba::from_rgb(c[0], c[1], c[2]).into()
+}
+
+/// Colours of the levels' lines, most severe first (as the shader draws them).
+pub const LEVEL_COLOURS: [[u8; 3]; 3] = [[230, 40, 40], [255, 150, 40], [240, 220, 40]];
+
+/// The legend of the incident on show, over the map's lower left corner (so that it is in
+/// every picture of the map, the PNG export's included): the concentration ramp with its ends,
+/// the levels of concern and their thresholds, and the wind.
+pub fn map_legend(ctx: &egui::Context, state: &IncidentState) {
+    let inc = &state.incident;
+    let (speed, from, class) = inc.weather_at(state.t_s);
+    let low = state.levels.last().map_or(0.1, |l| l.1 / 10.0);
+    let high = state.levels.first().map_or(1000.0, |l| l.1 * 10.0);
+    egui::Area::new(egui::Id::new("incident-legend"))
+        .anchor(egui::Align2::LEFT_BOTTOM, egui::vec2(12.0, -12.0))
+        .interactable(false)
+        .show(ctx, |ui| {
+            egui::Frame::popup(ui.style()).show(ui, |ui| {
+                ui.strong(format!("{} {}: ground-level concentration", inc.id, inc.chemical));
+                let (rect, _) = ui.allocate_exact_size(egui::vec2(220.0, 12.0), egui::Sense::hover());
+                let n = 44;
+                for k in 0..n {
+                    let w = rect.width() / n as f32;
+                    let slice = egui::Rect::from_min_size(
+                        rect.min + egui::vec2(k as f32 * w, 0.0),
+                        egui::vec2(w + 0.5, rect.height()),
+                    );
+                    ui.painter().rect_filled(slice, 0.0, ramp_colour(k as f32 / (n - 1) as f32));
+                }
+                ui.horizontal(|ui| {
+                    ui.small(format!("{low:.3} mg/m³"));
+                    ui.add_space(60.0);
+                    ui.small(format!("{high:.1} mg/m³ (log scale)"));
+                });
+                for (k, (name, mg)) in state.levels.iter().enumerate().take(3) {
+                    ui.horizontal(|ui| {
+                        let (r, _) = ui.allocate_exact_size(egui::vec2(24.0, 10.0), egui::Sense::hover());
+                        // The line's colour on the map (`field.wgsl`, linear).
+                        let [cr, cg, cb] = [[0.85, 0.0, 0.0], [1.0, 0.5, 0.0], [1.0, 0.9, 0.0]][k];
+                        ui.painter()
+                            .rect_filled(r.shrink2(egui::vec2(0.0, 3.0)), 0.0, egui::Rgba::from_rgb(cr, cg, cb));
+                        ui.label(format!("{name} ≥ {mg:.3} mg/m³"));
+                    });
+                }
+                ui.label(format!("Wind {speed:.1} m/s from {from:.0}°, class {class}"));
+            });
+        });
+}
+
 /// Concentration over time at a place, against the levels of concern, and the dose so far.
 fn threat_chart(ui: &mut egui::Ui, state: &IncidentState, name: &str, lon: f64, lat: f64) {
     use egui_plot::{HLine, Line, Plot, PlotPoints};
@@ -216,11 +273,8 @@ fn threat_chart(ui: &mut egui::Ui, state: &IncidentState, name: &str, lon: f64, 
             // Cyan, as the cross that marks the clicked place on the map.
             plot.line(Line::new("concentration", pts).color(egui::Color32::from_rgb(0, 200, 255)));
             for (k, (lname, v)) in state.levels.iter().enumerate() {
-                let c = [
-                    egui::Color32::from_rgb(230, 40, 40),
-                    egui::Color32::from_rgb(255, 150, 40),
-                    egui::Color32::from_rgb(240, 220, 40),
-                ][k.min(2)];
+                let [r, g, b] = LEVEL_COLOURS[k.min(2)];
+                let c = egui::Color32::from_rgb(r, g, b);
                 plot.hline(HLine::new(lname.clone(), v.log10()).color(c));
             }
             plot.vline(egui_plot::VLine::new("now", state.t_s / 60.0));

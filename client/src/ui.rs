@@ -416,6 +416,7 @@ fn incident_section(ui: &mut egui::Ui, p: &mut Panel) {
     {
         *p.threat_chart = Some((format!("{lat:.5} N, {lon:.5} E"), lon, lat));
     }
+    crate::incident_ui::map_legend(ui.ctx(), state);
     let act = crate::incident_ui::incident_card(ui, state, p.incident_zones.0.get(&id), can_close, &mut p.threat_chart);
     if let Some(path) = act.screenshot {
         use bevy::render::view::screenshot::{Screenshot, save_to_disk};

@@ -470,6 +470,17 @@ fn an_incident_is_drawn_on_the_map_with_its_zones() {
     );
     let up = on_map(&data, e - dx * 600.0, n - dy * 600.0, 1.5).expect("upwind on the map");
     assert!(close(pixel(&before, up), pixel(&after, up), 12), "nothing upwind");
+    // The legend over the map's lower left corner (and so in the PNG export): the levels'
+    // line colours as the map draws them (field.wgsl's, linear 0.85/0/0, 1/0.5/0, 1/0.9/0).
+    let swatch = |img: &image::RgbImage, c: [u8; 3]| {
+        img.enumerate_pixels()
+            .filter(|(x, y, p)| *x < 320 && *y > H - 200 && close(p.0, c, 16))
+            .count()
+    };
+    for c in [[238, 0, 0], [255, 188, 0], [255, 243, 0]] {
+        let (b, a) = (swatch(&before, c), swatch(&after, c));
+        assert!(a >= 40 && a > b + 30, "the legend's {c:?} swatch: {b} px before, {a} px after");
+    }
 }
 
 /// The row with the longest unbroken run of the panel's pixels of a hue, and that run's length
