@@ -30,6 +30,7 @@ struct Row {
     case: &'static str,
     puffs: usize,
     stats: FrameStats,
+    renderer: String,
 }
 
 fn post(url: &str, token: Option<&str>, body: serde_json::Value) -> serde_json::Value {
@@ -120,8 +121,17 @@ fn measure(case: &'static str, release_s: Option<f64>, frames: u32) -> Row {
         .find(|l| l.starts_with('{'))
         .expect("the frame statistics");
     let stats: FrameStats = serde_json::from_str(line).expect("statistics");
+    let renderer = String::from_utf8_lossy(&run.stderr)
+        .lines()
+        .find_map(|l| l.strip_prefix(parktwin::render::RENDERER_LINE).map(str::to_string))
+        .unwrap_or_else(|| "an unnamed renderer".into());
     eprintln!("{case}: {puffs} puffs, {stats:?}");
-    Row { case, puffs, stats }
+    Row {
+        case,
+        puffs,
+        stats,
+        renderer,
+    }
 }
 
 fn main() {
@@ -141,6 +151,7 @@ fn main() {
     ];
     let base = rows[0].stats.mean_ms;
     println!("ParkTwin client, home view {SIZE}, frame times over {frames} frames (ms)");
+    println!("Renderer: {}", rows[0].renderer);
     println!("| case | puffs | mean | median | p99 | worst | mean × no incident |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
     for r in &rows {

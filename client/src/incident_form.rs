@@ -620,6 +620,115 @@ mod tests {
         assert!(e.starts_with("field \"height_m\""), "{e}");
     }
 
+    /// Drives the form as an operator does, through egui itself: each pass is one frame with
+    /// the pointer events given; widgets are found by their accessibility labels.
+    struct Screen {
+        ctx: egui::Context,
+        nodes: Vec<egui::accesskit::Node>,
+    }
+
+    impl Screen {
+        fn new() -> Self {
+            let ctx = egui::Context::default();
+            ctx.enable_accesskit();
+            Self { ctx, nodes: Vec::new() }
+        }
+
+        fn frame(&mut self, form: &mut IncidentForm, can_start: bool, events: Vec<egui::Event>) -> FormAction {
+            let input = egui::RawInput {
+                screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 720.0))),
+                events,
+                ..Default::default()
+            };
+            let mut action = FormAction::None;
+            let mut out = self.ctx.run_ui(input, |ui| {
+                action = form_window(ui.ctx(), form, table(), None, false, can_start);
+            });
+            // No painter here: the font atlas's updates are dropped on purpose.
+            out.textures_delta.clear();
+            if let Some(update) = out.platform_output.accesskit_update {
+                self.nodes = update.nodes.into_iter().map(|(_, n)| n).collect();
+            }
+            action
+        }
+
+        fn find(&self, label: &str) -> &egui::accesskit::Node {
+            self.nodes
+                .iter()
+                .find(|n| n.label().or(n.value()) == Some(label))
+                .unwrap_or_else(|| panic!("no \"{label}\" on screen"))
+        }
+
+        fn shows(&self, text: &str) -> bool {
+            self.nodes
+                .iter()
+                .any(|n| n.label().or(n.value()).is_some_and(|l| l.contains(text)))
+        }
+
+        /// Clicks the widget labelled `label`: the pointer moves there, presses, releases.
+        fn click(&mut self, form: &mut IncidentForm, can_start: bool, label: &str) -> FormAction {
+            let b = self.find(label).bounds().expect("bounds");
+            let at = egui::pos2(((b.x0 + b.x1) / 2.0) as f32, ((b.y0 + b.y1) / 2.0) as f32);
+            let button = |pressed| egui::Event::PointerButton {
+                pos: at,
+                button: egui::PointerButton::Primary,
+                pressed,
+                modifiers: egui::Modifiers::default(),
+            };
+            self.frame(form, can_start, vec![egui::Event::PointerMoved(at)]);
+            self.frame(form, can_start, vec![button(true)]);
+            self.frame(form, can_start, vec![button(false)])
+        }
+    }
+
+    #[test]
+    fn the_form_on_screen_shows_what_was_prefilled_and_its_start_button_sends_it() {
+        let tank = props(serde_json::json!({"name": "Delta-T01", "chemical": "chlorine", "inventory_t": 12.0}));
+        let mut form = IncidentForm::from_feature("tank-001", &tank, 118.45, 37.57, 14.0, table())
+            .with_nearest_weather(&[report("ws-1", 3.0)], |_| Some([118.46, 37.57]));
+        let mut screen = Screen::new();
+        screen.frame(&mut form, false, vec![]);
+        screen.frame(&mut form, false, vec![]);
+        assert!(screen.shows("Release from tank-001 (Delta-T01)"));
+        assert!(screen.shows("chlorine"), "the chemical is prefilled on screen");
+        assert!(screen.shows("station ws-1"), "the station's weather is shown");
+        // Without an operator's token the button is there but does nothing.
+        assert!(screen.find("Start the incident").is_disabled());
+        assert_eq!(screen.click(&mut form, false, "Start the incident"), FormAction::None);
+        // With one, it sends exactly the form's request.
+        screen.frame(&mut form, true, vec![]);
+        assert!(!screen.find("Start the incident").is_disabled());
+        let expected = form.request(table(), time::OffsetDateTime::now_utc()).expect("valid");
+        match screen.click(&mut form, true, "Start the incident") {
+            // Started when the button was pressed.
+            FormAction::Start(req) => assert_eq!(
+                NewIncident {
+                    start: expected.start.clone(),
+                    ..*req
+                },
+                expected
+            ),
+            other => panic!("the button did not start the incident: {other:?}"),
+        }
+        // "All at once" turns the release into the tank's inventory as a mass.
+        screen.click(&mut form, true, "all at once");
+        assert!(form.instantaneous);
+        assert!(screen.shows("Mass"));
+        assert_eq!(screen.click(&mut form, true, "Cancel"), FormAction::Cancel);
+    }
+
+    #[test]
+    fn a_form_with_no_chemical_cannot_be_sent_and_says_why() {
+        let mut form = IncidentForm::at_point(118.45, 37.57)
+            .with_nearest_weather(&[report("ws-1", 3.0)], |_| Some([118.46, 37.57]));
+        let mut screen = Screen::new();
+        screen.frame(&mut form, true, vec![]);
+        screen.frame(&mut form, true, vec![]);
+        assert!(screen.shows("choose the chemical"));
+        assert!(screen.find("Start the incident").is_disabled());
+        assert_eq!(screen.click(&mut form, true, "Start the incident"), FormAction::None);
+    }
+
     #[test]
     fn the_weather_is_the_nearest_stations() {
         let reports = [report("ws-far", 1.0), report("ws-near", 5.0)];

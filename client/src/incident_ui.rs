@@ -221,7 +221,8 @@ pub fn map_legend(ctx: &egui::Context, state: &IncidentState) {
                         rect.min + egui::vec2(k as f32 * w, 0.0),
                         egui::vec2(w + 0.5, rect.height()),
                     );
-                    ui.painter().rect_filled(slice, 0.0, ramp_colour(k as f32 / (n - 1) as f32));
+                    ui.painter()
+                        .rect_filled(slice, 0.0, ramp_colour(k as f32 / (n - 1) as f32));
                 }
                 ui.horizontal(|ui| {
                     ui.small(format!("{low:.3} mg/m³"));
@@ -233,8 +234,11 @@ pub fn map_legend(ctx: &egui::Context, state: &IncidentState) {
                         let (r, _) = ui.allocate_exact_size(egui::vec2(24.0, 10.0), egui::Sense::hover());
                         // The line's colour on the map (`field.wgsl`, linear).
                         let [cr, cg, cb] = [[0.85, 0.0, 0.0], [1.0, 0.5, 0.0], [1.0, 0.9, 0.0]][k];
-                        ui.painter()
-                            .rect_filled(r.shrink2(egui::vec2(0.0, 3.0)), 0.0, egui::Rgba::from_rgb(cr, cg, cb));
+                        ui.painter().rect_filled(
+                            r.shrink2(egui::vec2(0.0, 3.0)),
+                            0.0,
+                            egui::Rgba::from_rgb(cr, cg, cb),
+                        );
                         ui.label(format!("{name} ≥ {mg:.3} mg/m³"));
                     });
                 }

@@ -113,7 +113,27 @@ pub struct RenderPlugin;
 
 impl Plugin for RenderPlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(Update, (note_spawned, send_click, time_frames, capture).chain());
+        app.add_systems(
+            Update,
+            (say_renderer, note_spawned, send_click, time_frames, capture).chain(),
+        );
+    }
+}
+
+/// The line that names the renderer a frame was drawn with, on stderr (tests and benchmarks
+/// say which renderer gave their pictures and numbers).
+pub const RENDERER_LINE: &str = "parktwin: rendering with ";
+
+fn say_renderer(info: Option<Res<bevy::render::renderer::RenderAdapterInfo>>, mut said: Local<bool>) {
+    if *said {
+        return;
+    }
+    if let Some(info) = info {
+        eprintln!(
+            "{RENDERER_LINE}{} ({:?}, {:?}, driver {} {})",
+            info.name, info.backend, info.device_type, info.driver, info.driver_info
+        );
+        *said = true;
     }
 }
 

@@ -25,8 +25,18 @@ fn need_display() {
 }
 
 fn render(server: &str, out: &Path, extra: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_parktwin"))
-        .args(["render", "--server", server, "--out"])
+    render_with(None, server, out, extra)
+}
+
+/// Renders with a wgpu backend named as `WGPU_BACKEND` takes it (`gl`, `vulkan`), or wgpu's
+/// choice (Vulkan here).
+fn render_with(backend: Option<&str>, server: &str, out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_parktwin"));
+    match backend {
+        Some(b) => cmd.env("WGPU_BACKEND", b),
+        None => cmd.env_remove("WGPU_BACKEND"),
+    };
+    cmd.args(["render", "--server", server, "--out"])
         .arg(out)
         .args(["--size", &format!("{W}x{H}")])
         .args(extra)
@@ -479,7 +489,10 @@ fn an_incident_is_drawn_on_the_map_with_its_zones() {
     };
     for c in [[238, 0, 0], [255, 188, 0], [255, 243, 0]] {
         let (b, a) = (swatch(&before, c), swatch(&after, c));
-        assert!(a >= 40 && a > b + 30, "the legend's {c:?} swatch: {b} px before, {a} px after");
+        assert!(
+            a >= 40 && a > b + 30,
+            "the legend's {c:?} swatch: {b} px before, {a} px after"
+        );
     }
 }
 
@@ -580,6 +593,12 @@ fn ground_at(data: &ParkData, px: f32, py: f32, height: f32) -> Option<(f64, f64
 /// concentration in red (coarse) and green (fine).
 #[test]
 fn the_gpu_field_matches_the_cpu_reference_at_sampled_pixels() {
+    gpu_field_matches_the_cpu(None, "Vulkan");
+    // WebGL2 (OpenGL ES 3) is checked in the browser build's tests: wgpu's GL backend finds
+    // llvmpipe under Xvfb but no surface to present to.
+}
+
+fn gpu_field_matches_the_cpu(backend: Option<&str>, expect_backend: &str) {
     use parktwin_dispersion::incident::field_at;
     need_display();
     let dir = tempfile::tempdir().expect("tempdir");
@@ -599,12 +618,18 @@ fn the_gpu_field_matches_the_cpu_reference_at_sampled_pixels() {
     for (k, body) in cases.into_iter().enumerate() {
         let inc = start_incident(dir.path(), &server.url, body);
         let out = dir.path().join(format!("readout-{k}.png"));
-        let run = render(&server.url, &out, &["--field-readout", "--field-at", &at]);
+        let run = render_with(backend, &server.url, &out, &["--field-readout", "--field-at", &at]);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(run.status.success(), "render failed: {stderr}");
+        let renderer = stderr
+            .lines()
+            .find(|l| l.starts_with(parktwin::render::RENDERER_LINE))
+            .expect("the render names its renderer");
         assert!(
-            run.status.success(),
-            "render failed: {}",
-            String::from_utf8_lossy(&run.stderr)
+            renderer.contains(&format!("({expect_backend},")),
+            "drawn with the wrong backend: {renderer}"
         );
+        eprintln!("{renderer}");
         let img = image::open(&out).expect("a PNG").to_rgb8();
         let t_s = inc.seconds_at(&at).expect("seconds");
         let field = field_at(&inc, t_s, parktwin_layers::incident::MAX_PUFFS).expect("field");
