@@ -152,6 +152,7 @@ pub fn build_app(cfg: &AppConfig) -> App {
     .add_systems(Update, select_at_start)
     .init_resource::<pick::Inspect>()
     .init_resource::<pick::ClickedPoint>()
+    .init_resource::<pick::InjectedPointer>()
     .insert_gizmo_config(pick::OnTopGizmos, pick::on_top_config())
     .init_resource::<incident_form::FormState>()
     .add_systems(Update, (poll_loader, feed::poll_feed, described::poll_described))

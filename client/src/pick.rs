@@ -42,6 +42,12 @@ pub fn nearest_on_screen<T>(cursor: Vec2, points: impl IntoIterator<Item = (T, V
 #[derive(Resource, Debug, Clone, Copy, Default, PartialEq)]
 pub struct ClickedPoint(pub Option<(Vec3, [f64; 2])>);
 
+/// A pointer position that stands in for the window's while `parktwin render --click` clicks:
+/// the windowing system's pointer is shared by every window on a display (the render tests
+/// run side by side on one), the render's own is this.
+#[derive(Resource, Debug, Clone, Copy, Default, PartialEq)]
+pub struct InjectedPointer(pub Option<Vec2>);
+
 /// The ground under a scene position: its WGS84 longitude and latitude.
 pub fn ground_lonlat(data: &ParkData, at: Vec3) -> [f64; 2] {
     let (lon, lat) = data.park.frame().to_wgs84(f64::from(at.x), -f64::from(at.z));
@@ -67,10 +73,13 @@ pub fn pick_on_click(
     mut selection: ResMut<Selection>,
     data: Option<Res<ParkData>>,
     mut clicked: ResMut<ClickedPoint>,
+    injected: Res<InjectedPointer>,
     mut pressed_at: Local<Option<Vec2>>,
 ) {
     let Ok(window) = windows.single() else { return };
-    let Some(cursor) = window.cursor_position() else { return };
+    let Some(cursor) = injected.0.or_else(|| window.cursor_position()) else {
+        return;
+    };
     if buttons.just_pressed(MouseButton::Left) {
         *pressed_at = (!over_ui.0).then_some(cursor);
     }

@@ -187,11 +187,13 @@ fn capture(
 }
 
 /// Sends the click, a step a frame, as the window system would: the pointer moves there, the
-/// left button goes down, then up.
+/// left button goes down, then up; the frame after, the click is seen. The pointer is the
+/// render's own ([`crate::pick::InjectedPointer`]), and egui is told where it is.
 fn send_click(
     mut job: ResMut<RenderJob>,
-    mut windows: Query<(Entity, &mut Window), With<bevy::window::PrimaryWindow>>,
-    mut moved: MessageWriter<bevy::window::CursorMoved>,
+    windows: Query<Entity, With<bevy::window::PrimaryWindow>>,
+    mut pointer: ResMut<crate::pick::InjectedPointer>,
+    mut window_events: MessageWriter<bevy::window::WindowEvent>,
     mut buttons: MessageWriter<bevy::input::mouse::MouseButtonInput>,
 ) {
     use bevy::input::ButtonState;
@@ -199,36 +201,32 @@ fn send_click(
     let (Some(step), Some(at)) = (job.clicking, job.click) else {
         return;
     };
-    let Ok((window, mut w)) = windows.single_mut() else {
+    let Ok(window) = windows.single() else { return };
+    if step >= 4 {
+        // Clicked: the picture settles again before it is taken.
+        pointer.0 = None;
+        job.click = None;
+        job.clicking = None;
+        job.last = None;
         return;
-    };
-    match step {
-        0 => {
-            w.set_cursor_position(Some(at));
-            moved.write(bevy::window::CursorMoved {
-                window,
-                position: at,
-                delta: None,
-            });
-        }
-        1 | 2 => {
-            buttons.write(MouseButtonInput {
-                button: MouseButton::Left,
-                state: if step == 1 {
-                    ButtonState::Pressed
-                } else {
-                    ButtonState::Released
-                },
-                window,
-            });
-        }
-        _ => {
-            // Clicked: the picture settles again before it is taken.
-            job.click = None;
-            job.clicking = None;
-            job.last = None;
-            return;
-        }
+    }
+    pointer.0 = Some(at);
+    // egui reads the window's events: it must see the pointer on the map, not over the panel.
+    window_events.write(bevy::window::WindowEvent::CursorMoved(bevy::window::CursorMoved {
+        window,
+        position: at,
+        delta: None,
+    }));
+    if step == 1 || step == 2 {
+        buttons.write(MouseButtonInput {
+            button: MouseButton::Left,
+            state: if step == 1 {
+                ButtonState::Pressed
+            } else {
+                ButtonState::Released
+            },
+            window,
+        });
     }
     job.clicking = Some(step + 1);
 }
