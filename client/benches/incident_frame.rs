@@ -62,7 +62,7 @@ fn measure(case: &'static str, release_s: Option<f64>, frames: u32) -> Row {
             .iter()
             .map(|s| json!({"station": s, "time": format_utc(t), "wind_speed_ms": 3.0, "wind_from_deg": from, "temperature_c": 10.0}))
             .collect();
-        post(&format!("{api}/weather"), None, json!(reports));
+        post(&format!("{api}/weather"), Some(&server.ingest), json!(reports));
     };
     let incident = match release_s {
         None => None,

@@ -39,6 +39,7 @@ fn the_headless_client_state_matches_the_server() {
     let post = |path: &str, body: serde_json::Value| {
         let r = http
             .post(format!("{}/api/v1{path}", server.url))
+            .bearer_auth(&server.ingest)
             .json(&body)
             .send()
             .expect("server answers");

@@ -41,6 +41,7 @@ fn an_operator_starts_incidents_from_a_tank_and_from_a_pipe_as_the_form_says() {
         .collect();
     let r = reqwest::blocking::Client::new()
         .post(format!("{}/api/v1/weather", s.url))
+        .bearer_auth(&s.ingest)
         .json(&reports)
         .send()
         .expect("weather posted");

@@ -183,11 +183,12 @@ fn render_refuses_an_unknown_view_and_a_missing_folder() {
 
 /// Posts a fix of a truck heading north at 20 km/h, `e`, `n` metres from the park's origin,
 /// five seconds ago.
-fn put_truck(server: &str, data: &ParkData, plate: &str, e: f64, n: f64) {
+fn put_truck(server: &parktwin_e2e::TestServer, data: &ParkData, plate: &str, e: f64, n: f64) {
     let (lon, lat) = data.park.frame().to_wgs84(e, n);
     let stamp = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc() - time::Duration::seconds(5));
     let r = reqwest::blocking::Client::new()
-        .post(format!("{server}/api/v1/vehicles/positions"))
+        .post(format!("{}/api/v1/vehicles/positions", server.url))
+        .bearer_auth(&server.ingest)
         .json(&serde_json::json!([{"plate": plate, "time": stamp, "lon": lon, "lat": lat, "speed_kmh": 20, "heading_deg": 0}]))
         .send()
         .expect("ingest");
@@ -235,13 +236,14 @@ fn live_view_shows_a_truck_and_a_detector_in_alarm() {
     let client = reqwest::blocking::Client::new();
     let r = client
         .post(format!("{}/api/v1/observations", server.url))
+        .bearer_auth(&server.ingest)
         .json(&serde_json::json!([{"sensor": id, "time": stamp, "value": alarm * 2.0}]))
         .send()
         .expect("ingest");
     assert!(r.status().is_success());
 
     // A hazmat truck on Central Avenue, 800 m south of the park's middle.
-    put_truck(&server.url, &data, "鲁E·T0001", 0.0, -800.0);
+    put_truck(&server, &data, "鲁E·T0001", 0.0, -800.0);
 
     let out = dir.path().join("live.png");
     let img = render_png(&server.url, &out);
@@ -263,7 +265,7 @@ fn a_selected_truck_is_flown_to_and_ringed_in_the_chinese_panel() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
     let data = load_park(&ApiClient::new(&server.url), &|_, _, _| {}).expect("park loads");
-    put_truck(&server.url, &data, "鲁E·S0001", 800.0, 0.0);
+    put_truck(&server, &data, "鲁E·S0001", 800.0, 0.0);
     let out = dir.path().join("selected.png");
     let run = render(&server.url, &out, &["--lang", "zh", "--select", "鲁E·S0001"]);
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
@@ -318,6 +320,7 @@ fn a_selected_detector_shows_its_last_hour_against_its_thresholds() {
         .collect();
     let r = reqwest::blocking::Client::new()
         .post(format!("{}/api/v1/observations", server.url))
+        .bearer_auth(&server.ingest)
         .json(&readings)
         .send()
         .expect("ingest");

@@ -146,14 +146,24 @@ fn now() -> time::OffsetDateTime {
     time::OffsetDateTime::now_utc()
 }
 
-async fn ingest_observations(State(s): State<AppState>, body: Bytes) -> Answer<impl IntoResponse> {
+async fn ingest_observations(
+    State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Answer<impl IntoResponse> {
+    ingest(&s, &headers, "POST /observations")?;
     let index = s.index()?;
     let batch = parktwin_api::ingest::check_observations(&body, &|id| index.sensors.contains_key(id), now())
         .map_err(refused)?;
     Ok(Json(s.ingest_observations(&batch)?))
 }
 
-async fn ingest_positions(State(s): State<AppState>, body: Bytes) -> Answer<impl IntoResponse> {
+async fn ingest_positions(
+    State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Answer<impl IntoResponse> {
+    ingest(&s, &headers, "POST /vehicles/positions")?;
     let batch = parktwin_api::ingest::check_positions(&body, now()).map_err(refused)?;
     Ok(Json(s.ingest_positions(&batch)?))
 }
@@ -263,7 +273,12 @@ async fn events_head(State(s): State<AppState>) -> Answer<impl IntoResponse> {
     Ok(Json(serde_json::json!({"seq": s.head()?})))
 }
 
-async fn ingest_weather(State(s): State<AppState>, body: Bytes) -> Answer<impl IntoResponse> {
+async fn ingest_weather(
+    State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Answer<impl IntoResponse> {
+    ingest(&s, &headers, "POST /weather")?;
     let index = s.index()?;
     let batch =
         parktwin_api::ingest::check_weather(&body, &|id| index.stations.contains(id), now()).map_err(refused)?;
@@ -296,18 +311,37 @@ fn caller(
         .ok_or_else(|| Failure(StatusCode::UNAUTHORIZED, "the token is unknown or revoked".to_string()))
 }
 
-/// The caller's name when its token is an operator's (or an admin's): 401 without a token,
-/// 403 with another role's.
-fn operator(s: &Store, headers: &axum::http::HeaderMap, what: &str) -> Result<String, Failure> {
-    use parktwin_api::model::Role;
+/// The caller's name when its token has one of `roles` (`whose` names them for the refusal):
+/// 401 without a token or with an unknown or revoked one, 403 with another role's.
+fn may(
+    s: &Store,
+    headers: &axum::http::HeaderMap,
+    roles: &[parktwin_api::model::Role],
+    what: &str,
+    whose: &str,
+) -> Result<String, Failure> {
     let (role, name) = caller(s, headers, what)?;
-    if !matches!(role, Role::Operator | Role::Admin) {
+    if !roles.contains(&role) {
         return Err(Failure(
             StatusCode::FORBIDDEN,
-            format!("a {role:?} token may not do {what}; an operator's may"),
+            format!("a {role:?} token may not do {what}; {whose} may"),
         ));
     }
     Ok(name)
+}
+
+/// The caller's name when its token is an operator's (or an admin's).
+fn operator(s: &Store, headers: &axum::http::HeaderMap, what: &str) -> Result<String, Failure> {
+    use parktwin_api::model::Role;
+    may(s, headers, &[Role::Operator, Role::Admin], what, "an operator's")
+}
+
+/// The caller's name when its token is a machine feed's (or an admin's): only feeds write
+/// readings, positions, weather, passes and waybills, so that nobody who finds the port can
+/// forge them.
+fn ingest(s: &Store, headers: &axum::http::HeaderMap, what: &str) -> Result<String, Failure> {
+    use parktwin_api::model::Role;
+    may(s, headers, &[Role::Ingest, Role::Admin], what, "an ingest feed's")
 }
 
 async fn incidents(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Answer<impl IntoResponse> {
@@ -387,7 +421,13 @@ async fn ack_alarm(
         .ok_or_else(|| Failure(StatusCode::NOT_FOUND, format!("unknown alarm {id}")))
 }
 
-async fn ingest_passes(State(s): State<AppState>, Path(gate): Path<String>, body: Bytes) -> Answer<impl IntoResponse> {
+async fn ingest_passes(
+    State(s): State<AppState>,
+    Path(gate): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Answer<impl IntoResponse> {
+    ingest(&s, &headers, "POST /gates/{id}/passes")?;
     if !s.index()?.gates.contains(&gate) {
         return Err(Failure(StatusCode::NOT_FOUND, format!("unknown gate \"{gate}\"")));
     }
@@ -395,7 +435,12 @@ async fn ingest_passes(State(s): State<AppState>, Path(gate): Path<String>, body
     Ok(Json(s.ingest_passes(&gate, &batch)?))
 }
 
-async fn ingest_waybills(State(s): State<AppState>, body: Bytes) -> Answer<impl IntoResponse> {
+async fn ingest_waybills(
+    State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Answer<impl IntoResponse> {
+    ingest(&s, &headers, "POST /waybills")?;
     let batch = parktwin_api::ingest::check_waybills(&body).map_err(refused)?;
     Ok(Json(
         s.ingest_waybills(&batch, &parktwin_api::ingest::format_utc(now()))?,

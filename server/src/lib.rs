@@ -15,7 +15,7 @@ use std::path::PathBuf;
 pub use http::router;
 pub use incidents::INCIDENT_RULE;
 pub use seed::{SeedData, SeedError, load_assets};
-pub use store::{Store, StoreError};
+pub use store::{Store, StoreError, TOKEN_ID_LEN, TokenInfo};
 
 /// Where the server keeps its data and where it listens.
 #[derive(Debug, Clone)]

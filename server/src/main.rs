@@ -49,6 +49,13 @@ enum TokenAction {
         #[arg(long)]
         name: String,
     },
+    /// List the tokens: id, role, name, when made, when revoked (never the tokens themselves).
+    List,
+    /// Revoke a token by its id (as `token list` shows it): it is refused from then on.
+    Revoke {
+        /// The token's id, or its first 6 or more hex digits.
+        id: String,
+    },
 }
 
 #[tokio::main]
@@ -57,13 +64,30 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
     let cli = Cli::parse();
-    if let Some(Command::Token {
-        action: TokenAction::Create { role, name },
-    }) = &cli.command
-    {
+    if let Some(Command::Token { action }) = &cli.command {
         std::fs::create_dir_all(&cli.data_dir)?;
         let store = parktwin_server::Store::open(&cli.data_dir.join("parktwin.sqlite"))?;
-        println!("{}", store.create_token(*role, name)?);
+        match action {
+            TokenAction::Create { role, name } => println!("{}", store.create_token(*role, name)?),
+            TokenAction::List => {
+                println!("id            role      created                   revoked                   name");
+                for t in store.tokens()? {
+                    println!(
+                        "{:<13} {:<9} {:<25} {:<25} {}",
+                        t.id,
+                        t.role,
+                        t.created,
+                        t.revoked.as_deref().unwrap_or("-"),
+                        t.name
+                    );
+                }
+            }
+            TokenAction::Revoke { id } => match store.revoke_token(id)? {
+                Some(Ok(t)) => println!("revoked {} ({} token \"{}\")", t.id, t.role, t.name),
+                Some(Err(why)) => anyhow::bail!(why),
+                None => anyhow::bail!("no token has id {id} (`token list` shows them)"),
+            },
+        }
         return Ok(());
     }
     let cfg = ServerConfig {

@@ -50,6 +50,24 @@ fn seconds_between(from: &str, to: &str) -> i64 {
     }
 }
 
+/// Hex digits of a token's hash that name it in `token list` and `token revoke`.
+pub const TOKEN_ID_LEN: usize = 12;
+
+/// A token as `token list` shows it (never the token itself: only its hash is kept).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenInfo {
+    /// The first [`TOKEN_ID_LEN`] hex digits of its hash.
+    pub id: String,
+    /// viewer, ingest, operator or admin.
+    pub role: String,
+    /// Who or what it is for.
+    pub name: String,
+    /// When it was made.
+    pub created: String,
+    /// When it was revoked, if it was.
+    pub revoked: Option<String>,
+}
+
 /// SHA-256 of a token, hex: what the database keeps instead of the token.
 fn token_hash(token: &str) -> String {
     use sha2::{Digest, Sha256};
@@ -652,6 +670,55 @@ impl Store {
             ],
         )?;
         Ok(token)
+    }
+
+    /// Every token ever made, oldest first: its id (the first 12 hex digits of its hash, which
+    /// is all that is stored), role, name, when it was made and, if it was, revoked.
+    pub fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT hash, role, name, created, revoked FROM tokens ORDER BY created, hash")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(TokenInfo {
+                id: r.get::<_, String>(0)?.chars().take(TOKEN_ID_LEN).collect(),
+                role: r.get(1)?,
+                name: r.get(2)?,
+                created: r.get(3)?,
+                revoked: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Revokes the token whose id (see [`Store::tokens`]) is `id`: from now on it is refused.
+    /// `Ok(None)` when no token has that id; `Err` inside when it names more than one (a
+    /// prefix too short) or the token was revoked already.
+    pub fn revoke_token(&self, id: &str) -> Result<Option<Result<TokenInfo, String>>, StoreError> {
+        let id = id.trim().to_ascii_lowercase();
+        if id.len() < 6 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Ok(Some(Err(format!(
+                "\"{id}\" is not a token id (at least 6 hex digits, as `token list` shows)"
+            ))));
+        }
+        let matching: Vec<TokenInfo> = self.tokens()?.into_iter().filter(|t| t.id.starts_with(&id)).collect();
+        match matching.as_slice() {
+            [] => Ok(None),
+            [t] if t.revoked.is_some() => Ok(Some(Err(format!("token {} was revoked already", t.id)))),
+            [t] => {
+                let now = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
+                self.conn().execute(
+                    "UPDATE tokens SET revoked = ?1 WHERE substr(hash, 1, ?2) = ?3",
+                    params![now, TOKEN_ID_LEN as i64, t.id],
+                )?;
+                Ok(Some(Ok(TokenInfo {
+                    revoked: Some(now),
+                    ..t.clone()
+                })))
+            }
+            _ => Ok(Some(Err(format!(
+                "\"{id}\" names {} tokens: give more digits",
+                matching.len()
+            )))),
+        }
     }
 
     /// The role and name of a token that is known and not revoked.

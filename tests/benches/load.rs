@@ -24,7 +24,7 @@ struct Outcome {
     poll_errors: u64,
 }
 
-fn run(url: &str, pollers: usize) -> Outcome {
+fn run(url: &str, token: &str, pollers: usize) -> Outcome {
     let stop = Arc::new(AtomicBool::new(false));
     let stored = Arc::new(AtomicU64::new(0));
     let ingest_errors = Arc::new(AtomicU64::new(0));
@@ -36,6 +36,7 @@ fn run(url: &str, pollers: usize) -> Outcome {
     let mut senders = Vec::new();
     for s in 0..SENDERS {
         let (url, stop, stored, errors) = (url.to_string(), stop.clone(), stored.clone(), ingest_errors.clone());
+        let token = token.to_string();
         senders.push(std::thread::spawn(move || {
             let http = reqwest::blocking::Client::new();
             let mut round = 0u64;
@@ -50,6 +51,7 @@ fn run(url: &str, pollers: usize) -> Outcome {
                     .collect();
                 match http
                     .post(format!("{url}/api/v1/vehicles/positions"))
+                    .bearer_auth(&token)
                     .json(&batch)
                     .send()
                 {
@@ -121,8 +123,8 @@ fn pct(v: &[f64], p: f64) -> f64 {
 fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
-    let alone = run(&server.url, 0);
-    let busy = run(&server.url, POLLERS);
+    let alone = run(&server.url, &server.ingest, 0);
+    let busy = run(&server.url, &server.ingest, POLLERS);
     println!(
         "ParkTwin server on loopback: {SENDERS} senders of {BATCH}-position batches, {}s a run",
         PHASE.as_secs()

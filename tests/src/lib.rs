@@ -11,6 +11,10 @@ pub struct TestServer {
     pub addr: SocketAddr,
     /// Its base URL.
     pub url: String,
+    /// A token of the ingest role (the machine feeds'), made for the test.
+    pub ingest: String,
+    /// A token of the operator role, made for the test.
+    pub operator: String,
 }
 
 /// Starts a server over `data_dir`, seeding from `assets` (the repository's by default).
@@ -37,8 +41,11 @@ fn start(data_dir: &Path, assets: Option<PathBuf>, demo: Option<u64>) -> anyhow:
     let server = rt.block_on(bind(&cfg))?;
     let addr = server.addr;
     std::thread::spawn(move || rt.block_on(server.serve()));
+    let store = parktwin_server::Store::open(&data_dir.join("parktwin.sqlite"))?;
     Ok(TestServer {
         addr,
         url: format!("http://{addr}"),
+        ingest: store.create_token(parktwin_api::model::Role::Ingest, "test feed")?,
+        operator: store.create_token(parktwin_api::model::Role::Operator, "test operator")?,
     })
 }

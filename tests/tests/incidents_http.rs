@@ -91,7 +91,7 @@ fn an_operator_starts_an_incident_and_everyone_sees_its_zones_and_who_is_inside(
     let (status, _) = send(
         "POST",
         &format!("{api}/vehicles/positions"),
-        None,
+        Some(&s.ingest),
         Some(&json!([
             {"plate": "鲁E12345", "time": ago(5), "lon": down.0, "lat": down.1, "speed_kmh": 0.0},
             {"plate": "鲁E67890", "time": ago(5), "lon": up.0, "lat": up.1, "speed_kmh": 0.0},
@@ -218,7 +218,7 @@ fn an_operator_starts_an_incident_and_everyone_sees_its_zones_and_who_is_inside(
     let (status, _) = send(
         "POST",
         &format!("{api}/vehicles/positions"),
-        None,
+        Some(&s.ingest),
         Some(&json!([{"plate": "鲁E12345", "time": ago(1), "lon": up.0, "lat": up.1, "speed_kmh": 20.0}])),
     );
     assert_eq!(status, 200);
@@ -256,7 +256,7 @@ fn an_incident_follows_the_nearest_station_and_its_zones_turn_with_the_wind() {
             send(
                 "POST",
                 &format!("{api}/weather"),
-                None,
+                Some(&s.ingest),
                 Some(&report(st, ago(120), from))
             )
             .0,
@@ -288,13 +288,13 @@ fn an_incident_follows_the_nearest_station_and_its_zones_turn_with_the_wind() {
     send(
         "POST",
         &format!("{api}/weather"),
-        None,
+        Some(&s.ingest),
         Some(&report("ws-2", ago(30), 180.0)),
     );
     send(
         "POST",
         &format!("{api}/weather"),
-        None,
+        Some(&s.ingest),
         Some(&report("ws-1", ago(25), 95.0)),
     );
     let same: Incident = serde_json::from_value(get(&format!("{api}/incidents/inc-1"))).expect("incident");
@@ -303,7 +303,7 @@ fn an_incident_follows_the_nearest_station_and_its_zones_turn_with_the_wind() {
     send(
         "POST",
         &format!("{api}/weather"),
-        None,
+        Some(&s.ingest),
         Some(&report("ws-1", ago(10), 270.0)),
     );
     let shifted: Incident = serde_json::from_value(get(&format!("{api}/incidents/inc-1"))).expect("incident");

@@ -11,9 +11,11 @@ fn ago(s: i64) -> String {
     format_utc(OffsetDateTime::now_utc() - Duration::seconds(s))
 }
 
-fn post(url: &str, body: &Value) -> (u16, Value) {
+/// Posts as a machine feed, with an ingest token.
+fn post(token: &str, url: &str, body: &Value) -> (u16, Value) {
     let r = reqwest::blocking::Client::new()
         .post(url)
+        .bearer_auth(token)
         .json(body)
         .send()
         .expect("server answers");
@@ -39,6 +41,7 @@ fn observations_become_events_and_sensor_state() {
     assert!(sensors.iter().any(|x| x.layer == "weather_stations"));
 
     let (status, body) = post(
+        &s.ingest,
         &format!("{api}/observations"),
         &json!([
             {"sensor": "gd-001", "time": ago(60), "value": 0.01},
@@ -81,6 +84,7 @@ fn a_batch_with_one_bad_record_stores_nothing_and_names_it() {
     let s = start_server(dir.path(), None).expect("server");
     let api = format!("{}/api/v1", s.url);
     let (status, body) = post(
+        &s.ingest,
         &format!("{api}/observations"),
         &json!([
             {"sensor": "gd-001", "time": ago(10), "value": 0.2},
@@ -98,12 +102,14 @@ fn a_batch_with_one_bad_record_stores_nothing_and_names_it() {
 
     let r = reqwest::blocking::Client::new()
         .post(format!("{api}/observations"))
+        .bearer_auth(&s.ingest)
         .header("content-type", "application/json")
         .body("[{\"sensor\":")
         .send()
         .expect("answers");
     assert_eq!(r.status().as_u16(), 400);
     let (status, body) = post(
+        &s.ingest,
         &format!("{api}/observations"),
         &json!([{"sensor": "gd-001", "time": ago(-3600), "value": 1}]),
     );
@@ -113,7 +119,7 @@ fn a_batch_with_one_bad_record_stores_nothing_and_names_it() {
             .as_str()
             .is_some_and(|m| m.contains("ahead of the server's clock"))
     );
-    let (status, _) = post(&format!("{api}/events"), &json!([]));
+    let (status, _) = post(&s.ingest, &format!("{api}/events"), &json!([]));
     assert_eq!(status, 405);
     let r = reqwest::blocking::get(format!("{api}/events?since=-4")).expect("answers");
     assert_eq!(r.status().as_u16(), 400);
@@ -133,7 +139,7 @@ fn positions_give_latest_vehicles_and_tracks() {
         {"plate": "鲁E·A1234", "time": ago(60), "lon": 118.4690, "lat": 37.5650, "speed_kmh": 32, "heading_deg": 270},
         {"plate": "鲁E·B5678", "time": ago(60), "lon": 118.4400, "lat": 37.5800},
     ]);
-    let (status, body) = post(&format!("{api}/vehicles/positions"), &fixes);
+    let (status, body) = post(&s.ingest, &format!("{api}/vehicles/positions"), &fixes);
     assert_eq!(status, 200, "{body}");
     let vehicles: Vec<VehiclePosition> = get(&format!("{api}/vehicles"));
     assert_eq!(vehicles.len(), 2);
@@ -147,6 +153,7 @@ fn positions_give_latest_vehicles_and_tracks() {
     assert_eq!(page.events.iter().filter(|e| e.kind == "position").count(), 3);
 
     let (status, body) = post(
+        &s.ingest,
         &format!("{api}/vehicles/positions"),
         &json!([{"plate": "鲁E·C9", "time": ago(5), "lon": 118.4, "lat": 97.5}]),
     );
@@ -173,7 +180,7 @@ fn a_detector_raises_escalates_and_closes_one_alarm() {
         {"sensor": "gd-001", "time": ago(30), "value": warn * 1.3},
         {"sensor": "gd-001", "time": ago(20), "value": alarm * 1.5},
     ]);
-    let (status, body) = post(&format!("{api}/observations"), &readings);
+    let (status, body) = post(&s.ingest, &format!("{api}/observations"), &readings);
     assert_eq!(status, 200, "{body}");
     let open: Vec<Alarm> = get(&format!("{api}/alarms"));
     assert_eq!(open.len(), 1, "raised once while the condition lasts: {open:?}");
@@ -181,12 +188,14 @@ fn a_detector_raises_escalates_and_closes_one_alarm() {
 
     // A late reading from before does not clear it; a fresh normal one does.
     let (status, _) = post(
+        &s.ingest,
         &format!("{api}/observations"),
         &json!([{"sensor": "gd-001", "time": ago(45), "value": 0.0}]),
     );
     assert_eq!(status, 200);
     assert_eq!(get::<Vec<Alarm>>(&format!("{api}/alarms")).len(), 1);
     let (status, _) = post(
+        &s.ingest,
         &format!("{api}/observations"),
         &json!([{"sensor": "gd-001", "time": ago(5), "value": 0.0}]),
     );
@@ -221,7 +230,7 @@ fn speeding_inside_the_fence_raises_an_alarm_and_outside_does_not() {
         {"plate": "鲁E·S1", "time": ago(20), "lon": 118.451, "lat": 37.57, "speed_kmh": 61},
         {"plate": "鲁E·H9", "time": ago(20), "lon": 118.50, "lat": 37.55, "speed_kmh": 80},
     ]);
-    let (status, body) = post(&format!("{api}/vehicles/positions"), &fixes);
+    let (status, body) = post(&s.ingest, &format!("{api}/vehicles/positions"), &fixes);
     assert_eq!(status, 200, "{body}");
     let open: Vec<Alarm> = get(&format!("{api}/alarms"));
     assert_eq!(open.len(), 1, "{open:?}");
@@ -230,6 +239,7 @@ fn speeding_inside_the_fence_raises_an_alarm_and_outside_does_not() {
         ("鲁E·S1", AlarmTier::Alarm, "vehicle_speeding")
     );
     let (status, _) = post(
+        &s.ingest,
         &format!("{api}/vehicles/positions"),
         &json!([{"plate": "鲁E·S1", "time": ago(10), "lon": 118.452, "lat": 37.57, "speed_kmh": 25}]),
     );
@@ -250,12 +260,13 @@ fn weather_reports_are_checked_stored_and_the_latest_served() {
         {"station": "ws-1", "time": ago(70), "wind_speed_ms": 2.0, "wind_from_deg": 250, "temperature_c": 11.0},
         {"station": "ws-1", "time": ago(10), "wind_speed_ms": 3.5, "wind_from_deg": 270, "temperature_c": 12.0, "cloud_oktas": 4},
     ]);
-    let (status, body) = post(&format!("{api}/weather"), &reports);
+    let (status, body) = post(&s.ingest, &format!("{api}/weather"), &reports);
     assert_eq!(status, 200, "{body}");
     let latest: Vec<WeatherReport> = get(&format!("{api}/weather/latest"));
     assert_eq!(latest.len(), 1);
     assert_eq!((latest[0].wind_speed_ms, latest[0].cloud_oktas), (3.5, Some(4)));
     let (status, body) = post(
+        &s.ingest,
         &format!("{api}/weather"),
         &json!([{"station": "ws-9", "time": ago(5), "wind_speed_ms": 2.0, "wind_from_deg": 90, "temperature_c": 10.0}]),
     );
@@ -266,6 +277,7 @@ fn weather_reports_are_checked_stored_and_the_latest_served() {
             .is_some_and(|m| m.contains("ws-9") && m.contains("\"station\""))
     );
     let (status, body) = post(
+        &s.ingest,
         &format!("{api}/weather"),
         &json!([{"station": "ws-1", "time": ago(5), "wind_speed_ms": 2.0, "wind_from_deg": 400, "temperature_c": 10.0}]),
     );
@@ -285,6 +297,7 @@ fn only_an_operator_token_acknowledges_an_alarm() {
     let operator = store.create_token(Role::Operator, "Duty officer Wang").expect("token");
     let feed = store.create_token(Role::Ingest, "DCS gateway").expect("token");
     let (status, _) = post(
+        &s.ingest,
         &format!("{api}/observations"),
         &json!([{"sensor": "gd-001", "time": ago(5), "value": 99.0}]),
     );
@@ -343,6 +356,7 @@ fn a_hazmat_truck_without_a_waybill_raises_an_alarm_at_the_gate() {
                "valid_from": ago(3600), "valid_to": ago(-3600), "route": [[118.46, 37.56], [118.45, 37.57]]})
     };
     let (status, body) = post(
+        &s.ingest,
         &format!("{api}/waybills"),
         &json!([
             waybill("YD2026112600042", "鲁E·W1"),
@@ -359,7 +373,7 @@ fn a_hazmat_truck_without_a_waybill_raises_an_alarm_at_the_gate() {
         {"time": ago(10), "plate": "鲁E·W2", "direction": "in", "hazmat": true, "un_number": "UN1230"},
         {"time": ago(9), "plate": "鲁E·W5", "direction": "in", "hazmat": true, "waybill": "YD-FORGED"},
     ]);
-    let (status, body) = post(&format!("{api}/gates/gate-hazmat/passes"), &passes);
+    let (status, body) = post(&s.ingest, &format!("{api}/gates/gate-hazmat/passes"), &passes);
     assert_eq!(status, 200, "{body}");
     let open: Vec<Alarm> = get(&format!("{api}/alarms"));
     let mut raised: Vec<(&str, &str, AlarmTier)> = open
@@ -379,9 +393,10 @@ fn a_hazmat_truck_without_a_waybill_raises_an_alarm_at_the_gate() {
     let pass = page.events.iter().find(|e| e.kind == "pass").expect("pass event");
     assert_eq!(pass.payload["gate"], "gate-hazmat");
 
-    let (status, body) = post(&format!("{api}/gates/gate-nowhere/passes"), &passes);
+    let (status, body) = post(&s.ingest, &format!("{api}/gates/gate-nowhere/passes"), &passes);
     assert_eq!(status, 404, "{body}");
     let (status, body) = post(
+        &s.ingest,
         &format!("{api}/gates/gate-hazmat/passes"),
         &json!([{"time": ago(5), "plate": "鲁E·W4", "direction": "in", "hazmat": true, "un_number": "chlorine"}]),
     );
@@ -401,12 +416,12 @@ fn waybills_are_registered_checked_and_served() {
     let wb = json!({"id": "YD7", "plate": "鲁E·R1", "un_number": "UN1005", "cargo": "anhydrous ammonia",
                     "tonnes": 24.5, "valid_from": ago(60), "valid_to": ago(-7200), "destination": "tank farm T-3",
                     "route": [[118.46, 37.56], [118.45, 37.57]]});
-    let (status, body) = post(&format!("{api}/waybills"), &json!([wb]));
+    let (status, body) = post(&s.ingest, &format!("{api}/waybills"), &json!([wb]));
     assert_eq!(status, 200, "{body}");
     let mut bad = wb.clone();
     bad["id"] = json!("YD8");
     bad["route"] = json!([[118.46, 37.56], [318.45, 37.57]]);
-    let (status, body) = post(&format!("{api}/waybills"), &json!([wb, bad]));
+    let (status, body) = post(&s.ingest, &format!("{api}/waybills"), &json!([wb, bad]));
     assert_eq!(status, 422);
     let msg = body["error"].as_str().unwrap_or_default();
     assert!(msg.contains("record 1 (waybill \"YD8\"): field \"route[1]\""), "{msg}");
@@ -435,7 +450,7 @@ fn off_route_and_stopped_trucks_raise_alarms_that_close_when_they_recover() {
     let wb = json!({"id": "YD-R", "plate": "鲁E·R2", "un_number": "UN1017", "cargo": "liquid chlorine",
                     "tonnes": 20.0, "valid_from": ago(3600), "valid_to": ago(-3600),
                     "route": [at(0.0, -400.0), at(0.0, 400.0)]});
-    assert_eq!(post(&format!("{api}/waybills"), &json!([wb])).0, 200);
+    assert_eq!(post(&s.ingest, &format!("{api}/waybills"), &json!([wb])).0, 200);
     let fix = |t: i64, e: f64, n: f64, speed: f64| {
         let p = at(e, n);
         json!({"plate": "鲁E·R2", "time": ago(t), "lon": p[0], "lat": p[1], "speed_kmh": speed})
@@ -447,7 +462,7 @@ fn off_route_and_stopped_trucks_raise_alarms_that_close_when_they_recover() {
             .collect()
     };
     let send = |fixes: Value| {
-        let (status, body) = post(&format!("{api}/vehicles/positions"), &fixes);
+        let (status, body) = post(&s.ingest, &format!("{api}/vehicles/positions"), &fixes);
         assert_eq!(status, 200, "{body}");
     };
     // On the route, then 30 m beside it (a GPS error): nothing.
@@ -484,10 +499,84 @@ fn a_truck_standing_in_the_parking_lot_is_no_alarm() {
     let fix =
         |t: i64, speed: f64| json!({"plate": "鲁E·P1", "time": ago(t), "lon": lon, "lat": lat, "speed_kmh": speed});
     let (status, body) = post(
+        &s.ingest,
         &format!("{api}/vehicles/positions"),
         &json!([fix(3000, 10.0), fix(2000, 0.0), fix(10, 0.0)]),
     );
     assert_eq!(status, 200, "{body}");
     let open: Vec<Alarm> = get(&format!("{api}/alarms"));
     assert!(open.is_empty(), "{open:?}");
+}
+
+/// Only machine feeds (and admins) write readings, positions, weather, passes and waybills:
+/// without a token 401, with another role's 403, with a revoked one 401, and nothing stored.
+#[test]
+fn only_a_feeds_token_writes_and_a_refused_write_stores_nothing() {
+    use parktwin_api::model::Role;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = start_server(dir.path(), None).expect("server");
+    let api = format!("{}/api/v1", s.url);
+    let store = parktwin_server::Store::open(&dir.path().join("parktwin.sqlite")).expect("open");
+    let viewer = store.create_token(Role::Viewer, "lobby screen").expect("token");
+    let admin = store.create_token(Role::Admin, "park IT").expect("token");
+    let writes = [
+        (
+            "observations",
+            json!([{"sensor": "gd-001", "time": ago(5), "value": 0.1}]),
+        ),
+        (
+            "vehicles/positions",
+            json!([{"plate": "鲁E12345", "time": ago(5), "lon": 118.45, "lat": 37.57}]),
+        ),
+        (
+            "weather",
+            json!([{"station": "ws-1", "time": ago(5), "wind_speed_ms": 3.0, "wind_from_deg": 200.0, "temperature_c": 9.0}]),
+        ),
+        (
+            "gates/gate-hazmat/passes",
+            json!([{"time": ago(5), "plate": "鲁E12345", "direction": "in", "hazmat": true}]),
+        ),
+        ("waybills", json!([])),
+    ];
+    let send = |path: &str, body: &Value, token: Option<&str>| {
+        let mut r = reqwest::blocking::Client::new()
+            .post(format!("{api}/{path}"))
+            .json(body);
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        let r = r.send().expect("answers");
+        (r.status().as_u16(), r.json::<Value>().expect("JSON"))
+    };
+    for (path, body) in &writes {
+        let (status, err) = send(path, body, None);
+        assert_eq!(status, 401, "{path} without a token: {err}");
+        assert!(err["error"].as_str().is_some_and(|m| m.contains("Bearer")), "{err}");
+        for (who, token) in [("viewer", &viewer), ("operator", &s.operator)] {
+            let (status, err) = send(path, body, Some(token));
+            assert_eq!(status, 403, "{path} with a {who}'s token: {err}");
+            assert!(err["error"].as_str().is_some_and(|m| m.contains("ingest")), "{err}");
+        }
+    }
+    let page: EventPage = get(&format!("{api}/events?since=0"));
+    assert!(
+        page.events.is_empty(),
+        "refused writes store nothing: {:?}",
+        page.events
+    );
+    // The feed's and an admin's tokens write; a revoked feed token is refused.
+    for (path, body) in &writes[..4] {
+        assert_eq!(send(path, body, Some(&s.ingest)).0, 200, "{path}");
+    }
+    assert_eq!(send("observations", &writes[0].1, Some(&admin)).0, 200);
+    let id = store
+        .tokens()
+        .expect("tokens")
+        .into_iter()
+        .find(|t| t.name == "test feed")
+        .expect("the feed's token")
+        .id;
+    assert!(matches!(store.revoke_token(&id), Ok(Some(Ok(_)))));
+    let (status, err) = send("observations", &writes[0].1, Some(&s.ingest));
+    assert_eq!(status, 401, "{err}");
 }
