@@ -286,13 +286,18 @@ fn start_embedded_server(data_dir: PathBuf, listen: SocketAddr, seed: u64) -> an
     let rt = tokio::runtime::Runtime::new().context("cannot start the server's runtime")?;
     let server = rt.block_on(bind(&cfg))?;
     let addr = server.addr;
-    let token = parktwin_server::Store::open(&cfg.data_dir.join("parktwin.sqlite"))?
-        .create_token(parktwin_api::model::Role::Operator, "demo operator")?;
+    let store = parktwin_server::Store::open(&cfg.data_dir.join("parktwin.sqlite"))?;
+    let token = store.create_token(parktwin_api::model::Role::Operator, "demo operator")?;
+    let feed = store.create_token(parktwin_api::model::Role::Ingest, "demo feed")?;
     println!(
         "ParkTwin server listening on http://{addr} (database in {})",
         cfg.data_dir.display()
     );
-    println!("Operator token for this demo (the map uses it to acknowledge alarms): {token}");
+    println!("Operator token for this demo (the map uses it to acknowledge alarms and start incidents): {token}");
+    println!(
+        "Feed token for this demo (POST /api/v1/observations, /vehicles/positions, /weather, /gates/ID/passes, /waybills \
+         with Authorization: Bearer TOKEN): {feed}"
+    );
     std::thread::Builder::new()
         .name("parktwin-server".into())
         .spawn(move || {
