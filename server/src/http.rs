@@ -67,12 +67,48 @@ pub fn router(store: Arc<Store>) -> Router {
         .route("/incidents/{id}/inside", get(incident_inside))
         .route("/incidents/{id}/close", post(close_incident))
         .fallback(api_not_found)
-        .method_not_allowed_fallback(api_wrong_method);
+        .method_not_allowed_fallback(api_wrong_method)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response(json_errors));
     Router::new()
         .nest("/api/v1", api)
         .route("/", get(index))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(store)
+}
+
+/// The largest request body taken, bytes: a day of one detector's readings at 1 Hz or a few
+/// thousand positions fit many times over; a client that sends more is refused with 413.
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// Every error the API answers is JSON `{"error": "..."}`: axum's own refusals (a body over
+/// the limit, a path or query that does not parse, a wrong content type) come as plain text
+/// and are rewrapped here, with the limit named where the body was too large.
+async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_text = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !(status.is_client_error() && is_text) {
+        return response;
+    }
+    let text = match axum::body::to_bytes(response.into_body(), 64 * 1024).await {
+        Ok(b) => String::from_utf8_lossy(&b).trim().to_string(),
+        Err(_) => String::new(),
+    };
+    let error = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        format!(
+            "the request body is larger than the limit of {} MiB; send it in smaller batches",
+            MAX_BODY_BYTES / (1024 * 1024)
+        )
+    } else if text.is_empty() {
+        status.canonical_reason().unwrap_or("bad request").to_string()
+    } else {
+        text
+    };
+    Failure(status, error).into_response()
 }
 
 async fn index() -> impl IntoResponse {

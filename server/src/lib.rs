@@ -12,7 +12,7 @@ mod store;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-pub use http::router;
+pub use http::{MAX_BODY_BYTES, router};
 pub use incidents::INCIDENT_RULE;
 pub use seed::{SeedData, SeedError, load_assets};
 pub use store::{Store, StoreError, TOKEN_ID_LEN, TokenInfo};

@@ -580,3 +580,31 @@ fn only_a_feeds_token_writes_and_a_refused_write_stores_nothing() {
     let (status, err) = send("observations", &writes[0].1, Some(&s.ingest));
     assert_eq!(status, 401, "{err}");
 }
+
+/// What axum itself refuses is answered in JSON too, naming what is wrong: a body over the
+/// limit (and nothing of it stored); an alarm id that is not one is unknown.
+#[test]
+fn an_oversized_body_or_a_bad_id_gets_a_json_error_and_stores_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = start_server(dir.path(), None).expect("server");
+    let api = format!("{}/api/v1", s.url);
+    let one = json!({"sensor": "gd-001", "time": ago(5), "value": 0.1});
+    let n = parktwin_server::MAX_BODY_BYTES / one.to_string().len() + 1000;
+    let huge = Value::Array(vec![one; n]);
+    let (status, body) = post(&s.ingest, &format!("{api}/observations"), &huge);
+    assert_eq!(status, 413, "{body}");
+    assert!(
+        body["error"].as_str().is_some_and(|m| m.contains("limit of 8 MiB")),
+        "{body}"
+    );
+    let page: EventPage = get(&format!("{api}/events?since=0"));
+    assert!(page.events.is_empty(), "nothing of an oversized batch is stored");
+    let r = reqwest::blocking::Client::new()
+        .post(format!("{api}/alarms/first/ack"))
+        .bearer_auth(&s.operator)
+        .send()
+        .expect("answers");
+    assert_eq!(r.status().as_u16(), 404);
+    let body: Value = r.json().expect("a JSON error");
+    assert!(body["error"].as_str().is_some_and(|m| m.contains("first")), "{body}");
+}
