@@ -110,6 +110,86 @@ messages! {
     Detector => "detector", "探测器";
     Vehicle => "vehicle", "车辆";
     Gate => "gate", "卡口";
+    // The incident card, its legend and chart ({name} marks a value filled in by `fill`).
+    Incident => "INCIDENT", "事故";
+    ReleaseRate => "{rate} kg/s", "持续泄漏 {rate} kg/s";
+    ReleaseFor => " for {min} min", "，{min} 分钟";
+    ReleaseMass => "{mass} kg at once", "瞬时泄漏 {mass} kg";
+    ReleaseLine => "{source}, {height} m up · {min} min since the start", "{source}，离地 {height} m · 已持续 {min} 分钟";
+    WindLine => "Wind {speed} m/s from {from}°, class {class}", "风速 {speed} m/s，风向 {from}°，稳定度 {class}";
+    FollowsStation => " (station {station}, {shifts} shift(s))", "（气象站 {station}，风况变化 {shifts} 次）";
+    FixedWeather => " (fixed: what-if)", "（固定气象：假设分析）";
+    ZoneLine => "{zone} ≥ {level} mg/m³: {reach} m downwind, {count} inside", "{zone} ≥ {level} mg/m³：下风向 {reach} m，区内 {count} 个";
+    People => "people", "人";
+    KindVehicle => "vehicle", "车辆";
+    KindSensitive => "sensitive target", "敏感目标";
+    KindDetector => "detector", "探测器";
+    KindEnterprise => "enterprise", "企业";
+    KindStation => "weather station", "气象站";
+    Threat => "threat", "威胁";
+    ThreatAt => "Threat at {place}: dose {dose} mg·min/m³ by +{min} min", "{place} 处威胁：至 +{min} 分钟剂量 {dose} mg·min/m³";
+    MinSinceStart => "min since the start", "事故后分钟";
+    Concentration => "concentration", "浓度";
+    Now => "now", "现在";
+    ExportZones => "Zones (GeoJSON)", "威胁区 (GeoJSON)";
+    ExportInsideCsv => "Inside (CSV)", "区内清单 (CSV)";
+    ExportInsideGeojson => "Inside (GeoJSON)", "区内清单 (GeoJSON)";
+    ExportView => "View (PNG)", "视图截图 (PNG)";
+    CloseIncident => "Close incident", "结束事故";
+    ZonesNotYet => "the zones have not arrived yet", "威胁区尚未收到";
+    Saved => "saved", "已保存";
+    CannotWrite => "cannot write", "无法写入";
+    GroundConcentration => "ground-level concentration", "地面浓度";
+    LogScale => "(log scale)", "（对数刻度）";
+    Clicked => "Clicked", "点击位置";
+    StartHere => "⚠ Start an incident here", "⚠ 在此发起事故";
+    NeedsToken => "starting an incident needs an operator token (--token)", "发起事故需要操作员令牌 (--token)";
+    // The incident form.
+    StartIncident => "Start an incident", "发起事故";
+    StartTheIncident => "Start the incident", "确认发起";
+    ReleaseFrom => "Release from", "泄漏源";
+    ThePoint => "the point", "地点";
+    Chemical => "Chemical", "化学品";
+    Choose => "choose…", "请选择…";
+    Release => "Release", "泄漏方式";
+    OverTime => "over time", "持续泄漏";
+    AllAtOnce => "all at once", "瞬时泄漏";
+    Mass => "Mass", "质量";
+    Rate => "Rate", "速率";
+    Duration => "Duration", "持续时间";
+    MinUntilClosed => " min (0: until closed)", " 分钟（0：直至结束）";
+    Height => "Height", "高度";
+    Levels => "Levels", "关注浓度";
+    WeatherFollows => "Weather: station {station}, {speed} m/s from {from}°, {temp} °C; the incident follows its reports",
+                      "气象：气象站 {station}，{speed} m/s，风向 {from}°，{temp} °C；事故随其报告更新";
+    NoStation => "No station has reported: give the weather (what-if)", "尚无气象站报告：请设定气象（假设分析）";
+    WhatIf => "What-if: fixed weather, as set here", "假设分析：使用此处设定的固定气象";
+    WindSpeed => "Wind speed", "风速";
+    WindFrom => "Wind from", "风向";
+    Temperature => "Temperature", "气温";
+    Stability => "Stability", "稳定度";
+    FromSunAndWind => "from sun and wind", "由日照和风速推算";
+    Note => "Note", "备注";
+    Starting => "starting…", "正在发起…";
+    Cancel => "Cancel", "取消";
+    Started => "started", "已发起";
+    ChooseChemical => "choose the chemical", "请选择化学品";
+    NotInTable => "\"{name}\" is not in the chemical table: choose the chemical", "“{name}”不在化学品表中：请选择化学品";
+    NothingOnRecord => "nothing on record here: choose the chemical", "此处无登记物料：请选择化学品";
+    NoInventory => "no inventory on record here: set the rate", "此处无登记存量：请设定泄漏速率";
+    NoWeather => "no weather station has reported: tick \"what-if\" and give the weather", "尚无气象站报告：请勾选“假设分析”并设定气象";
+}
+
+/// A message with its `{name}` marks filled in.
+///
+/// ```
+/// use parktwin::i18n::{Lang, Msg, fill};
+/// assert_eq!(fill(Msg::ReleaseMass, Lang::En, &[("mass", "2000".into())]), "2000 kg at once");
+/// ```
+pub fn fill(msg: Msg, lang: Lang, values: &[(&str, String)]) -> String {
+    values.iter().fold(msg.text(lang).to_string(), |t, (k, v)| {
+        t.replace(&format!("{{{k}}}"), v)
+    })
 }
 
 /// Shorthand: `tr(Msg::Layers, lang)`.

@@ -14,6 +14,7 @@ use parktwin_layers::incident::{ShownIncident, chemicals};
 use parktwin_layers::live::Live;
 use parktwin_scene::ParkData;
 
+use crate::i18n::{Lang, Msg, fill, tr};
 use crate::{ActionStatus, OperatorToken, ServerUrl};
 
 /// Minutes over which a vessel's whole inventory is released in the default scenario: the US
@@ -41,7 +42,7 @@ pub struct IncidentForm {
     /// The chemical's name in the table ("" until chosen).
     pub chemical: String,
     /// Why the chemical or the amount could not be prefilled, for the operator to act on.
-    pub remark: Option<String>,
+    pub remark: Option<Remark>,
     /// An instantaneous release (a mass) rather than one over time (a rate).
     pub instantaneous: bool,
     /// An instantaneous release's mass, kg (prefilled with a vessel's inventory).
@@ -64,10 +65,54 @@ pub struct IncidentForm {
     pub note: String,
 }
 
+/// What the form could not prefill, for the operator to act on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Remark {
+    /// The feature holds this, which is not in the chemical table (steam, nitrogen…).
+    NotInTable(String),
+    /// Nothing on record names a chemical here.
+    NothingOnRecord,
+    /// The chemical is known but not how much there is (a pipe).
+    NoInventory,
+}
+
+impl Remark {
+    /// The remark in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            Remark::NotInTable(name) => fill(Msg::NotInTable, lang, &[("name", name.clone())]),
+            Remark::NothingOnRecord => tr(Msg::NothingOnRecord, lang).into(),
+            Remark::NoInventory => tr(Msg::NoInventory, lang).into(),
+        }
+    }
+}
+
+/// Why the form's request cannot be sent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FormError {
+    /// No chemical chosen.
+    ChooseChemical,
+    /// Not a what-if, and no station has reported to follow.
+    NoWeather,
+    /// The request's check refused it, in the server's words (which name the field).
+    Refused(String),
+}
+
+impl FormError {
+    /// The error in `lang` (the server's words stay as the server says them).
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            FormError::ChooseChemical => tr(Msg::ChooseChemical, lang).into(),
+            FormError::NoWeather => tr(Msg::NoWeather, lang).into(),
+            FormError::Refused(why) => why.clone(),
+        }
+    }
+}
+
 /// The chemical a feature holds, from its properties: `chemical` (a tank), `medium` (a pipe)
 /// or the first of `chemicals` (a process unit) that is in the table. `Err` names what is there
 /// and is not in the table.
-fn chemical_of(props: &serde_json::Map<String, serde_json::Value>, table: &ChemicalTable) -> Result<String, String> {
+fn chemical_of(props: &serde_json::Map<String, serde_json::Value>, table: &ChemicalTable) -> Result<String, Remark> {
     let mut named: Vec<String> = Vec::new();
     for key in ["chemical", "medium"] {
         if let Some(s) = props.get(key).and_then(|v| v.as_str()) {
@@ -83,8 +128,8 @@ fn chemical_of(props: &serde_json::Map<String, serde_json::Value>, table: &Chemi
         }
     }
     Err(match named.first() {
-        Some(n) => format!("\"{n}\" is not in the chemical table: choose the chemical"),
-        None => "nothing on record here: choose the chemical".into(),
+        Some(n) => Remark::NotInTable(n.clone()),
+        None => Remark::NothingOnRecord,
     })
 }
 
@@ -95,9 +140,9 @@ impl IncidentForm {
             lon,
             lat,
             origin: None,
-            what: format!("the point {lat:.5} N, {lon:.5} E"),
+            what: format!("{lat:.5} N, {lon:.5} E"),
             chemical: String::new(),
-            remark: Some("nothing on record here: choose the chemical".into()),
+            remark: Some(Remark::NothingOnRecord),
             instantaneous: false,
             mass_kg: 1000.0,
             rate_kg_s: DEFAULT_RATE_KG_S,
@@ -150,9 +195,7 @@ impl IncidentForm {
                 f.duration_min = WORST_CASE_MINUTES;
                 f.height_m = 0.0;
             }
-            None if f.remark.is_none() => {
-                f.remark = Some("no inventory on record here: set the rate".into());
-            }
+            None if f.remark.is_none() => f.remark = Some(Remark::NoInventory),
             None => {}
         }
         f
@@ -173,12 +216,12 @@ impl IncidentForm {
     }
 
     /// The request the form makes, checked as the server checks it (`now` is the start).
-    pub fn request(&self, table: &ChemicalTable, now: time::OffsetDateTime) -> Result<NewIncident, String> {
+    pub fn request(&self, table: &ChemicalTable, now: time::OffsetDateTime) -> Result<NewIncident, FormError> {
         if self.chemical.is_empty() {
-            return Err("choose the chemical".into());
+            return Err(FormError::ChooseChemical);
         }
         if !self.what_if && self.station.is_none() {
-            return Err("no weather station has reported: tick \"what-if\" and give the weather".into());
+            return Err(FormError::NoWeather);
         }
         let mut body = serde_json::json!({
             "lon": self.lon,
@@ -196,7 +239,7 @@ impl IncidentForm {
             }
         }
         if self.what_if {
-            body["weather"] = serde_json::to_value(&self.weather).map_err(|e| e.to_string())?;
+            body["weather"] = serde_json::to_value(&self.weather).map_err(|e| FormError::Refused(e.to_string()))?;
         }
         if let Some(o) = &self.origin {
             body["origin"] = o.clone().into();
@@ -204,7 +247,7 @@ impl IncidentForm {
         if !self.note.trim().is_empty() {
             body["note"] = self.note.trim().into();
         }
-        NewIncident::parse(body.to_string().as_bytes(), table, now)
+        NewIncident::parse(body.to_string().as_bytes(), table, now).map_err(FormError::Refused)
     }
 }
 
@@ -253,8 +296,8 @@ pub enum FormAction {
     Cancel,
 }
 
-/// Draws the form; `error` is the last refusal (the form's own check or the server's),
-/// `sending` while a request is on its way, `can_start` with an operator's token.
+/// Draws the form in `lang`; `error` is the server's last refusal, `sending` while a request
+/// is on its way, `can_start` with an operator's token.
 pub fn form_window(
     ctx: &egui::Context,
     form: &mut IncidentForm,
@@ -262,28 +305,36 @@ pub fn form_window(
     error: Option<&str>,
     sending: bool,
     can_start: bool,
+    lang: Lang,
 ) -> FormAction {
+    let t = |m: Msg| tr(m, lang);
     let mut action = FormAction::None;
     let mut open = true;
-    egui::Window::new("Start an incident")
+    egui::Window::new(t(Msg::StartIncident))
         .id(egui::Id::new("incident-form"))
         .open(&mut open)
         .collapsible(false)
         .resizable(false)
         .default_pos(egui::pos2(40.0, 40.0))
         .show(ctx, |ui| {
-            ui.label(format!("Release from {}", form.what));
+            let what = if form.origin.is_some() {
+                form.what.clone()
+            } else {
+                format!("{} {}", t(Msg::ThePoint), form.what)
+            };
+            ui.label(format!("{} {what}", t(Msg::ReleaseFrom)));
             if let Some(r) = &form.remark {
-                ui.colored_label(egui::Color32::from_rgb(255, 200, 0), r);
+                ui.colored_label(egui::Color32::from_rgb(255, 200, 0), r.text(lang));
             }
             egui::Grid::new("incident-form-grid").num_columns(2).show(ui, |ui| {
-                ui.label("Chemical");
+                ui.label(t(Msg::Chemical));
+                let shown = match table.get(&form.chemical) {
+                    Some(c) if lang == Lang::Zh => format!("{} {}", c.name_zh, c.name),
+                    Some(c) => c.name.clone(),
+                    None => t(Msg::Choose).to_string(),
+                };
                 egui::ComboBox::from_id_salt("incident-chemical")
-                    .selected_text(if form.chemical.is_empty() {
-                        "choose…"
-                    } else {
-                        form.chemical.as_str()
-                    })
+                    .selected_text(shown)
                     .show_ui(ui, |ui| {
                         for c in &table.chemicals {
                             ui.selectable_value(
@@ -294,18 +345,18 @@ pub fn form_window(
                         }
                     });
                 ui.end_row();
-                ui.label("Release");
+                ui.label(t(Msg::Release));
                 ui.horizontal(|ui| {
-                    ui.radio_value(&mut form.instantaneous, false, "over time");
-                    ui.radio_value(&mut form.instantaneous, true, "all at once");
+                    ui.radio_value(&mut form.instantaneous, false, t(Msg::OverTime));
+                    ui.radio_value(&mut form.instantaneous, true, t(Msg::AllAtOnce));
                 });
                 ui.end_row();
                 if form.instantaneous {
-                    ui.label("Mass");
+                    ui.label(t(Msg::Mass));
                     ui.add(egui::DragValue::new(&mut form.mass_kg).range(1.0..=1e7).suffix(" kg"));
                     ui.end_row();
                 } else {
-                    ui.label("Rate");
+                    ui.label(t(Msg::Rate));
                     ui.add(
                         egui::DragValue::new(&mut form.rate_kg_s)
                             .range(0.001..=1e4)
@@ -313,18 +364,18 @@ pub fn form_window(
                             .suffix(" kg/s"),
                     );
                     ui.end_row();
-                    ui.label("Duration");
+                    ui.label(t(Msg::Duration));
                     ui.add(
                         egui::DragValue::new(&mut form.duration_min)
                             .range(0.0..=1440.0)
-                            .suffix(" min (0: until closed)"),
+                            .suffix(t(Msg::MinUntilClosed)),
                     );
                     ui.end_row();
                 }
-                ui.label("Height");
+                ui.label(t(Msg::Height));
                 ui.add(egui::DragValue::new(&mut form.height_m).range(0.0..=100.0).suffix(" m"));
                 ui.end_row();
-                ui.label("Levels");
+                ui.label(t(Msg::Levels));
                 ui.horizontal(|ui| {
                     ui.radio_value(&mut form.levels, "aegl".to_string(), "AEGL 60 min");
                     ui.radio_value(&mut form.levels, "erpg".to_string(), "ERPG");
@@ -335,23 +386,26 @@ pub fn form_window(
             let w = &mut form.weather;
             match (&form.station, form.what_if) {
                 (Some(s), false) => {
-                    ui.label(format!(
-                        "Weather: station {s}, {:.1} m/s from {:.0}°, {:.0} °C; the incident follows its reports",
-                        w.wind_speed_ms, w.wind_from_deg, w.temperature_c
+                    ui.label(fill(
+                        Msg::WeatherFollows,
+                        lang,
+                        &[
+                            ("station", s.clone()),
+                            ("speed", format!("{:.1}", w.wind_speed_ms)),
+                            ("from", format!("{:.0}", w.wind_from_deg)),
+                            ("temp", format!("{:.0}", w.temperature_c)),
+                        ],
                     ));
                 }
                 (None, false) => {
-                    ui.colored_label(
-                        egui::Color32::from_rgb(255, 200, 0),
-                        "No station has reported: give the weather (what-if)",
-                    );
+                    ui.colored_label(egui::Color32::from_rgb(255, 200, 0), t(Msg::NoStation));
                 }
                 _ => {}
             }
-            ui.checkbox(&mut form.what_if, "What-if: fixed weather, as set here");
+            ui.checkbox(&mut form.what_if, t(Msg::WhatIf));
             if form.what_if {
                 egui::Grid::new("incident-weather").num_columns(2).show(ui, |ui| {
-                    ui.label("Wind speed");
+                    ui.label(t(Msg::WindSpeed));
                     ui.add(
                         egui::DragValue::new(&mut w.wind_speed_ms)
                             .range(0.5..=30.0)
@@ -359,25 +413,25 @@ pub fn form_window(
                             .suffix(" m/s"),
                     );
                     ui.end_row();
-                    ui.label("Wind from");
+                    ui.label(t(Msg::WindFrom));
                     ui.add(
                         egui::DragValue::new(&mut w.wind_from_deg)
                             .range(0.0..=359.0)
                             .suffix("°"),
                     );
                     ui.end_row();
-                    ui.label("Temperature");
+                    ui.label(t(Msg::Temperature));
                     ui.add(
                         egui::DragValue::new(&mut w.temperature_c)
                             .range(-40.0..=50.0)
                             .suffix(" °C"),
                     );
                     ui.end_row();
-                    ui.label("Stability");
+                    ui.label(t(Msg::Stability));
                     egui::ComboBox::from_id_salt("incident-class")
-                        .selected_text(w.stability.as_deref().unwrap_or("from sun and wind"))
+                        .selected_text(w.stability.as_deref().unwrap_or(t(Msg::FromSunAndWind)))
                         .show_ui(ui, |ui| {
-                            ui.selectable_value(&mut w.stability, None, "from sun and wind");
+                            ui.selectable_value(&mut w.stability, None, t(Msg::FromSunAndWind));
                             for c in ["A", "B", "C", "D", "E", "F"] {
                                 ui.selectable_value(&mut w.stability, Some(c.to_string()), c);
                             }
@@ -386,20 +440,23 @@ pub fn form_window(
                 });
             }
             ui.horizontal(|ui| {
-                ui.label("Note");
+                ui.label(t(Msg::Note));
                 ui.text_edit_singleline(&mut form.note);
             });
             let checked = form.request(table, time::OffsetDateTime::now_utc());
-            if let Some(e) = error.or(checked.as_ref().err().map(String::as_str)) {
+            let problem = error
+                .map(str::to_string)
+                .or_else(|| checked.as_ref().err().map(|e| e.text(lang)));
+            if let Some(e) = problem {
                 ui.colored_label(egui::Color32::from_rgb(255, 90, 90), e);
             }
             ui.horizontal(|ui| {
                 let ready = can_start && !sending && checked.is_ok();
-                let start = ui.add_enabled(ready, egui::Button::new("Start the incident"));
+                let start = ui.add_enabled(ready, egui::Button::new(t(Msg::StartTheIncident)));
                 let start = if can_start {
                     start
                 } else {
-                    start.on_disabled_hover_text("starting an incident needs an operator token (--token)")
+                    start.on_disabled_hover_text(t(Msg::NeedsToken))
                 };
                 if start.clicked()
                     && let Ok(req) = checked
@@ -408,9 +465,9 @@ pub fn form_window(
                 }
                 if sending {
                     ui.spinner();
-                    ui.label("starting…");
+                    ui.label(t(Msg::Starting));
                 }
-                if ui.button("Cancel").clicked() {
+                if ui.button(t(Msg::Cancel)).clicked() {
                     action = FormAction::Cancel;
                 }
             });
@@ -469,6 +526,7 @@ pub fn incident_form(
     server: Res<ServerUrl>,
     live: Res<Live>,
     action: Res<ActionStatus>,
+    lang: Res<Lang>,
     mut shown: ResMut<ShownIncident>,
 ) -> Result {
     if let Some(rx) = &state.pending
@@ -478,7 +536,7 @@ pub fn incident_form(
         match outcome {
             Ok(inc) => {
                 if let Ok(mut s) = action.0.lock() {
-                    *s = Some(format!("started {} ({})", inc.id, inc.chemical));
+                    *s = Some(format!("{} {} ({})", tr(Msg::Started, *lang), inc.id, inc.chemical));
                 }
                 state.show_when_here = Some(inc.id);
                 state.form = None;
@@ -502,6 +560,7 @@ pub fn incident_form(
         state.error.as_deref(),
         sending,
         token.0.is_some(),
+        *lang,
     ) {
         FormAction::None => {}
         FormAction::Cancel => {
@@ -584,7 +643,7 @@ mod tests {
         assert_eq!(f.chemical, "ammonia");
         assert_eq!(f.height_m, 7.4);
         assert_eq!(f.rate_kg_s, DEFAULT_RATE_KG_S);
-        assert_eq!(f.remark.as_deref(), Some("no inventory on record here: set the rate"));
+        assert_eq!(f.remark, Some(Remark::NoInventory));
     }
 
     #[test]
@@ -593,18 +652,19 @@ mod tests {
         let f = IncidentForm::from_feature("PS-0001", &pipe, 118.45, 37.57, 5.4, table())
             .with_nearest_weather(&[report("ws-1", 3.0)], |_| Some([118.46, 37.57]));
         assert_eq!(f.chemical, "");
+        assert_eq!(f.remark, Some(Remark::NotInTable("steam".into())));
         assert_eq!(
-            f.remark.as_deref(),
+            f.remark.as_ref().map(|r| r.text(Lang::En)).as_deref(),
             Some("\"steam\" is not in the chemical table: choose the chemical")
         );
-        assert_eq!(f.request(table(), now()), Err("choose the chemical".into()));
+        assert_eq!(f.request(table(), now()), Err(FormError::ChooseChemical));
     }
 
     #[test]
     fn a_what_if_sends_its_weather_and_a_bad_value_is_refused_in_the_servers_words() {
         let mut f = IncidentForm::at_point(118.45, 37.57);
         f.chemical = "phosgene".into();
-        assert!(f.request(table(), now()).expect_err("no weather").contains("what-if"));
+        assert_eq!(f.request(table(), now()), Err(FormError::NoWeather));
         f.what_if = true;
         f.weather.wind_speed_ms = 4.0;
         f.weather.wind_from_deg = 90.0;
@@ -616,7 +676,9 @@ mod tests {
             (4.0, 90.0, Some("F"))
         );
         f.height_m = 500.0;
-        let e = f.request(table(), now()).expect_err("too high");
+        let Err(FormError::Refused(e)) = f.request(table(), now()) else {
+            panic!("a release 500 m up is refused")
+        };
         assert!(e.starts_with("field \"height_m\""), "{e}");
     }
 
@@ -625,13 +687,18 @@ mod tests {
     struct Screen {
         ctx: egui::Context,
         nodes: Vec<egui::accesskit::Node>,
+        lang: Lang,
     }
 
     impl Screen {
         fn new() -> Self {
             let ctx = egui::Context::default();
             ctx.enable_accesskit();
-            Self { ctx, nodes: Vec::new() }
+            Self {
+                ctx,
+                nodes: Vec::new(),
+                lang: Lang::En,
+            }
         }
 
         fn frame(&mut self, form: &mut IncidentForm, can_start: bool, events: Vec<egui::Event>) -> FormAction {
@@ -642,7 +709,7 @@ mod tests {
             };
             let mut action = FormAction::None;
             let mut out = self.ctx.run_ui(input, |ui| {
-                action = form_window(ui.ctx(), form, table(), None, false, can_start);
+                action = form_window(ui.ctx(), form, table(), None, false, can_start, self.lang);
             });
             // No painter here: the font atlas's updates are dropped on purpose.
             out.textures_delta.clear();
@@ -715,6 +782,17 @@ mod tests {
         assert!(form.instantaneous);
         assert!(screen.shows("Mass"));
         assert_eq!(screen.click(&mut form, true, "Cancel"), FormAction::Cancel);
+        // The same form in Chinese.
+        let mut zh = Screen::new();
+        zh.lang = Lang::Zh;
+        zh.frame(&mut form, true, vec![]);
+        zh.frame(&mut form, true, vec![]);
+        assert!(zh.shows("泄漏源 tank-001 (Delta-T01)"));
+        assert!(
+            zh.shows("氯气 chlorine") || zh.shows("氯 chlorine"),
+            "the chemical's Chinese name"
+        );
+        assert!(!zh.find("确认发起").is_disabled());
     }
 
     #[test]

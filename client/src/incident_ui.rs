@@ -8,6 +8,8 @@ use bevy_egui::egui;
 use parktwin_api::incident::ZoneOccupants;
 use parktwin_layers::incident::{IncidentState, MAX_PUFFS};
 
+use crate::i18n::{Lang, Msg, fill, tr};
+
 /// The folder exports are written to (made on first export).
 pub const EXPORT_DIR: &str = "parktwin-exports";
 
@@ -57,13 +59,47 @@ pub fn inside_geojson(inside: &[ZoneOccupants]) -> serde_json::Value {
 }
 
 /// Writes an export and says where (or why not).
-fn write(name: &str, text: &str) -> String {
+fn write(name: &str, text: &str, lang: Lang) -> String {
     let dir = PathBuf::from(EXPORT_DIR);
     let path = dir.join(name);
     match std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&path, text)) {
-        Ok(()) => format!("saved {}", path.display()),
-        Err(e) => format!("cannot write {}: {e}", path.display()),
+        Ok(()) => format!("{} {}", tr(Msg::Saved, lang), path.display()),
+        Err(e) => format!("{} {}: {e}", tr(Msg::CannotWrite, lang), path.display()),
     }
+}
+
+/// The chemical's name to show: its Chinese name in Chinese (from the built-in table).
+fn chemical_name(name: &str, lang: Lang) -> String {
+    match parktwin_layers::incident::chemicals().get(name) {
+        Some(c) if lang == Lang::Zh => c.name_zh.clone(),
+        _ => name.to_string(),
+    }
+}
+
+/// What an occupant is, in `lang`.
+fn kind_name(kind: &str, lang: Lang) -> String {
+    let m = match kind {
+        "vehicle" => Msg::KindVehicle,
+        "sensitive_target" => Msg::KindSensitive,
+        "detector" => Msg::KindDetector,
+        "enterprise" => Msg::KindEnterprise,
+        "weather_station" => Msg::KindStation,
+        other => return other.replace('_', " "),
+    };
+    tr(m, lang).to_string()
+}
+
+/// The wind in force, as one line.
+fn wind_line(speed: f64, from: f64, class: &str, lang: Lang) -> String {
+    fill(
+        Msg::WindLine,
+        lang,
+        &[
+            ("speed", format!("{speed:.1}")),
+            ("from", format!("{from:.0}")),
+            ("class", class.to_string()),
+        ],
+    )
 }
 
 /// What the card asks the app to do.
@@ -84,40 +120,57 @@ pub fn incident_card(
     zones_fc: Option<&serde_json::Value>,
     can_close: bool,
     chart_for: &mut Option<(String, f64, f64)>,
+    lang: Lang,
 ) -> CardActions {
+    let t = |m: Msg| tr(m, lang);
     let mut act = CardActions::default();
     let inc = &state.incident;
     let red = egui::Color32::from_rgb(255, 80, 80);
     ui.colored_label(
         red,
-        egui::RichText::new(format!("INCIDENT {}: {}", inc.id, inc.chemical)).strong(),
+        egui::RichText::new(format!(
+            "{} {}: {}",
+            t(Msg::Incident),
+            inc.id,
+            chemical_name(&inc.chemical, lang)
+        ))
+        .strong(),
     );
     let source = match (inc.rate_kg_s, inc.mass_kg) {
-        (Some(r), _) => format!(
-            "{r} kg/s{}",
-            inc.duration_s
-                .map(|d| format!(" for {:.0} min", d / 60.0))
-                .unwrap_or_default()
-        ),
-        (_, Some(m)) => format!("{m} kg at once"),
+        (Some(r), _) => {
+            fill(Msg::ReleaseRate, lang, &[("rate", r.to_string())])
+                + &inc
+                    .duration_s
+                    .map(|d| fill(Msg::ReleaseFor, lang, &[("min", format!("{:.0}", d / 60.0))]))
+                    .unwrap_or_default()
+        }
+        (_, Some(m)) => fill(Msg::ReleaseMass, lang, &[("mass", m.to_string())]),
         _ => String::new(),
     };
     let (speed, from, class) = inc.weather_at(state.t_s);
-    ui.label(format!(
-        "{source}, {:.0} m up · {:.0} min since the start",
-        inc.height_m,
-        state.t_s / 60.0
+    ui.label(fill(
+        Msg::ReleaseLine,
+        lang,
+        &[
+            ("source", source),
+            ("height", format!("{:.0}", inc.height_m)),
+            ("min", format!("{:.0}", state.t_s / 60.0)),
+        ],
     ));
-    ui.label(format!(
-        "Wind {speed:.1} m/s from {from:.0}°, class {class}{}",
-        match &inc.station {
-            Some(s) => format!(" (station {s}, {} shift(s))", inc.shifts.len()),
-            None => " (fixed: what-if)".into(),
-        }
-    ));
+    ui.label(
+        wind_line(speed, from, &class, lang)
+            + &match &inc.station {
+                Some(s) => fill(
+                    Msg::FollowsStation,
+                    lang,
+                    &[("station", s.clone()), ("shifts", inc.shifts.len().to_string())],
+                ),
+                None => t(Msg::FixedWeather).to_string(),
+            },
+    );
     // The threat at the place last clicked (on the map, or an occupant's button below).
     if let Some((name, lon, lat)) = chart_for.clone() {
-        threat_chart(ui, state, &name, lon, lat);
+        threat_chart(ui, state, &name, lon, lat, lang);
     }
     for (k, z) in state.inside.iter().enumerate() {
         let reach = state.zones.get(k).map_or(0.0, |z| z.farthest_downwind_m);
@@ -126,16 +179,22 @@ pub fn incident_card(
         let colour = egui::Color32::from_rgb(r, g, b);
         let level = state.levels.get(k).map_or(0.0, |l| l.1);
         egui::CollapsingHeader::new(
-            egui::RichText::new(format!(
-                "{} ≥ {level:.3} mg/m³: {reach:.0} m downwind, {} inside{}",
-                z.zone,
-                z.occupants.len(),
-                if people > 0 {
-                    format!(", {people} people")
+            egui::RichText::new(
+                fill(
+                    Msg::ZoneLine,
+                    lang,
+                    &[
+                        ("zone", z.zone.clone()),
+                        ("level", format!("{level:.3}")),
+                        ("reach", format!("{reach:.0}")),
+                        ("count", z.occupants.len().to_string()),
+                    ],
+                ) + &if people > 0 {
+                    format!(", {people} {}", t(Msg::People))
                 } else {
                     String::new()
-                }
-            ))
+                },
+            )
             .color(colour),
         )
         .id_salt(format!("{}-{}", inc.id, z.zone))
@@ -145,11 +204,13 @@ pub fn incident_card(
                 ui.horizontal(|ui| {
                     ui.label(format!(
                         "{} · {}{}",
-                        o.kind.replace('_', " "),
+                        kind_name(&o.kind, lang),
                         o.name,
-                        o.people.map(|n| format!(" · {n} people")).unwrap_or_default()
+                        o.people
+                            .map(|n| format!(" · {n} {}", t(Msg::People)))
+                            .unwrap_or_default()
                     ));
-                    if ui.small_button("threat").clicked() {
+                    if ui.small_button(t(Msg::Threat)).clicked() {
                         *chart_for = Some((o.name.clone(), o.lon, o.lat));
                     }
                 });
@@ -157,26 +218,31 @@ pub fn incident_card(
         });
     }
     ui.horizontal_wrapped(|ui| {
-        if ui.button("Zones (GeoJSON)").clicked() {
+        if ui.button(t(Msg::ExportZones)).clicked() {
             act.message = Some(match zones_fc {
-                Some(fc) => write(&format!("{}-zones.geojson", inc.id), &fc.to_string()),
-                None => "the zones have not arrived yet".into(),
+                Some(fc) => write(&format!("{}-zones.geojson", inc.id), &fc.to_string(), lang),
+                None => t(Msg::ZonesNotYet).into(),
             });
         }
-        if ui.button("Inside (CSV)").clicked() {
-            act.message = Some(write(&format!("{}-inside.csv", inc.id), &inside_csv(&state.inside)));
+        if ui.button(t(Msg::ExportInsideCsv)).clicked() {
+            act.message = Some(write(
+                &format!("{}-inside.csv", inc.id),
+                &inside_csv(&state.inside),
+                lang,
+            ));
         }
-        if ui.button("Inside (GeoJSON)").clicked() {
+        if ui.button(t(Msg::ExportInsideGeojson)).clicked() {
             act.message = Some(write(
                 &format!("{}-inside.geojson", inc.id),
                 &inside_geojson(&state.inside).to_string(),
+                lang,
             ));
         }
-        if ui.button("View (PNG)").clicked() {
+        if ui.button(t(Msg::ExportView)).clicked() {
             let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
             act.screenshot = Some(PathBuf::from(EXPORT_DIR).join(format!("{}-view-{stamp}.png", inc.id)));
         }
-        if can_close && ui.button("Close incident").clicked() {
+        if can_close && ui.button(t(Msg::CloseIncident)).clicked() {
             act.close = Some(inc.id.clone());
         }
     });
@@ -202,7 +268,7 @@ pub const LEVEL_COLOURS: [[u8; 3]; 3] = [[230, 40, 40], [255, 150, 40], [240, 22
 /// The legend of the incident on show, over the map's lower left corner (so that it is in
 /// every picture of the map, the PNG export's included): the concentration ramp with its ends,
 /// the levels of concern and their thresholds, and the wind.
-pub fn map_legend(ctx: &egui::Context, state: &IncidentState) {
+pub fn map_legend(ctx: &egui::Context, state: &IncidentState, lang: Lang) {
     let inc = &state.incident;
     let (speed, from, class) = inc.weather_at(state.t_s);
     let low = state.levels.last().map_or(0.1, |l| l.1 / 10.0);
@@ -212,7 +278,12 @@ pub fn map_legend(ctx: &egui::Context, state: &IncidentState) {
         .interactable(false)
         .show(ctx, |ui| {
             egui::Frame::popup(ui.style()).show(ui, |ui| {
-                ui.strong(format!("{} {}: ground-level concentration", inc.id, inc.chemical));
+                ui.strong(format!(
+                    "{} {}: {}",
+                    inc.id,
+                    chemical_name(&inc.chemical, lang),
+                    tr(Msg::GroundConcentration, lang)
+                ));
                 let (rect, _) = ui.allocate_exact_size(egui::vec2(220.0, 12.0), egui::Sense::hover());
                 let n = 44;
                 for k in 0..n {
@@ -227,7 +298,7 @@ pub fn map_legend(ctx: &egui::Context, state: &IncidentState) {
                 ui.horizontal(|ui| {
                     ui.small(format!("{low:.3} mg/m³"));
                     ui.add_space(60.0);
-                    ui.small(format!("{high:.1} mg/m³ (log scale)"));
+                    ui.small(format!("{high:.1} mg/m³ {}", tr(Msg::LogScale, lang)));
                 });
                 for (k, (name, mg)) in state.levels.iter().enumerate().take(3) {
                     ui.horizontal(|ui| {
@@ -242,13 +313,13 @@ pub fn map_legend(ctx: &egui::Context, state: &IncidentState) {
                         ui.label(format!("{name} ≥ {mg:.3} mg/m³"));
                     });
                 }
-                ui.label(format!("Wind {speed:.1} m/s from {from:.0}°, class {class}"));
+                ui.label(wind_line(speed, from, &class, lang));
             });
         });
 }
 
 /// Concentration over time at a place, against the levels of concern, and the dose so far.
-fn threat_chart(ui: &mut egui::Ui, state: &IncidentState, name: &str, lon: f64, lat: f64) {
+fn threat_chart(ui: &mut egui::Ui, state: &IncidentState, name: &str, lon: f64, lat: f64, lang: Lang) {
     use egui_plot::{HLine, Line, Plot, PlotPoints};
     let inc = &state.incident;
     let frame = parktwin_api::frame::LocalFrame::new(inc.lon, inc.lat);
@@ -258,9 +329,14 @@ fn threat_chart(ui: &mut egui::Ui, state: &IncidentState, name: &str, lon: f64, 
         return;
     };
     let dose = samples.last().map_or(0.0, |s| s.dose_mg_min_m3);
-    ui.label(format!(
-        "Threat at {name}: dose {dose:.1} mg·min/m³ by +{:.0} min",
-        until / 60.0
+    ui.label(fill(
+        Msg::ThreatAt,
+        lang,
+        &[
+            ("place", name.to_string()),
+            ("dose", format!("{dose:.1}")),
+            ("min", format!("{:.0}", until / 60.0)),
+        ],
     ));
     let pts: PlotPoints = samples
         .iter()
@@ -271,17 +347,17 @@ fn threat_chart(ui: &mut egui::Ui, state: &IncidentState, name: &str, lon: f64, 
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
-        .x_axis_label("min since the start")
+        .x_axis_label(tr(Msg::MinSinceStart, lang))
         .y_axis_label("log10 mg/m³")
         .show(ui, |plot| {
             // Cyan, as the cross that marks the clicked place on the map.
-            plot.line(Line::new("concentration", pts).color(egui::Color32::from_rgb(0, 200, 255)));
+            plot.line(Line::new(tr(Msg::Concentration, lang), pts).color(egui::Color32::from_rgb(0, 200, 255)));
             for (k, (lname, v)) in state.levels.iter().enumerate() {
                 let [r, g, b] = LEVEL_COLOURS[k.min(2)];
                 let c = egui::Color32::from_rgb(r, g, b);
                 plot.hline(HLine::new(lname.clone(), v.log10()).color(c));
             }
-            plot.vline(egui_plot::VLine::new("now", state.t_s / 60.0));
+            plot.vline(egui_plot::VLine::new(tr(Msg::Now, lang), state.t_s / 60.0));
         });
 }
 

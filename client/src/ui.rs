@@ -416,8 +416,16 @@ fn incident_section(ui: &mut egui::Ui, p: &mut Panel) {
     {
         *p.threat_chart = Some((format!("{lat:.5} N, {lon:.5} E"), lon, lat));
     }
-    crate::incident_ui::map_legend(ui.ctx(), state);
-    let act = crate::incident_ui::incident_card(ui, state, p.incident_zones.0.get(&id), can_close, &mut p.threat_chart);
+    let lang = *p.lang;
+    crate::incident_ui::map_legend(ui.ctx(), state, lang);
+    let act = crate::incident_ui::incident_card(
+        ui,
+        state,
+        p.incident_zones.0.get(&id),
+        can_close,
+        &mut p.threat_chart,
+        lang,
+    );
     if let Some(path) = act.screenshot {
         use bevy::render::view::screenshot::{Screenshot, save_to_disk};
         if let Some(dir) = path.parent() {
@@ -531,7 +539,7 @@ fn identify_section(ui: &mut egui::Ui, p: &mut Panel, lang: Lang) {
     });
     if let Some(d) = &p.data
         && let Some(feature) = find_feature(d, &sel)
-        && start_button(ui, p.token.0.is_some())
+        && start_button(ui, p.token.0.is_some(), lang)
         && let Some(form) = crate::incident_form::form_for_feature(
             &sel.feature,
             feature,
@@ -683,23 +691,24 @@ fn find_feature<'a>(d: &'a ParkData, f: &FeatureRef) -> Option<&'a geojson::Feat
 }
 
 /// The button that opens the incident form; without an operator's token it says why not.
-fn start_button(ui: &mut egui::Ui, can_start: bool) -> bool {
-    ui.add_enabled(can_start, egui::Button::new("⚠ Start an incident here"))
-        .on_disabled_hover_text("starting an incident needs an operator token (--token)")
+fn start_button(ui: &mut egui::Ui, can_start: bool, lang: Lang) -> bool {
+    ui.add_enabled(can_start, egui::Button::new(tr(Msg::StartHere, lang)))
+        .on_disabled_hover_text(tr(Msg::NeedsToken, lang))
         .clicked()
 }
 
 /// Where the last click landed on the ground: its coordinates, and an incident to start there.
 fn point_section(ui: &mut egui::Ui, p: &mut Panel) {
     let Some((_, [lon, lat])) = p.clicked.0 else { return };
+    let lang = *p.lang;
     ui.separator();
     ui.horizontal_wrapped(|ui| {
-        ui.small(format!("Clicked {lat:.5} N, {lon:.5} E"));
+        ui.small(format!("{} {lat:.5} N, {lon:.5} E", tr(Msg::Clicked, lang)));
         if ui.small_button("×").clicked() {
             p.clicked.0 = None;
         }
     });
-    if p.selection.0.is_none() && start_button(ui, p.token.0.is_some()) {
+    if p.selection.0.is_none() && start_button(ui, p.token.0.is_some(), lang) {
         let form = crate::incident_form::IncidentForm::at_point(lon, lat);
         p.form.open(form, &p.live, p.data.as_deref());
     }

@@ -116,6 +116,6 @@ fn an_operator_starts_incidents_from_a_tank_and_from_a_pipe_as_the_form_says() {
         .with_nearest_weather(live.weather.values(), |s| stations.get(s).copied());
     assert_eq!(
         bare.request(table, time::OffsetDateTime::now_utc()),
-        Err("choose the chemical".into())
+        Err(parktwin::incident_form::FormError::ChooseChemical)
     );
 }
