@@ -519,6 +519,7 @@ impl FormState {
 
 /// Shows the form, sends its request off the frame loop, and shows the started incident when
 /// the feed brings it.
+#[allow(clippy::too_many_arguments)] // a Bevy system: its parameters are what it reads
 pub fn incident_form(
     mut contexts: EguiContexts,
     mut state: ResMut<FormState>,
