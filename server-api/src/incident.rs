@@ -10,6 +10,7 @@ use crate::model::ChemicalTable;
 
 /// The weather an incident disperses in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct IncidentWeather {
     /// Wind speed at 10 m, m/s.

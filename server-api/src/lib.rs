@@ -11,6 +11,7 @@ pub mod incident;
 pub mod ingest;
 pub mod live;
 pub mod model;
+pub mod scenario;
 pub mod validate;
 
 #[cfg(feature = "client")]

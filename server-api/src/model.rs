@@ -418,6 +418,7 @@ pub struct SensorState {
 
 /// How urgent an alarm is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AlarmTier {
     /// Worth knowing.

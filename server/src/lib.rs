@@ -5,6 +5,7 @@
 
 mod http;
 mod incidents;
+mod scenarios;
 mod seed;
 pub mod sim;
 mod store;
@@ -14,6 +15,7 @@ use std::path::PathBuf;
 
 pub use http::{MAX_BODY_BYTES, router};
 pub use incidents::INCIDENT_RULE;
+pub use scenarios::{park_refs, scenario_schema};
 pub use seed::{SeedData, SeedError, load_assets};
 pub use store::{Store, StoreError, TOKEN_ID_LEN, TokenInfo};
 

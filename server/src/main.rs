@@ -36,6 +36,24 @@ enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
+    /// Drill scenario files.
+    Scenario {
+        #[command(subcommand)]
+        action: ScenarioAction,
+    },
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum ScenarioAction {
+    /// Check scenario files against the park (the assets'): every error with its file, event
+    /// and field; exit non-zero on any.
+    Check {
+        /// The files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print the scenario format's JSON Schema (docs/scenario.schema.json is this).
+    Schema,
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -87,6 +105,36 @@ async fn main() -> anyhow::Result<()> {
                 Some(Err(why)) => anyhow::bail!(why),
                 None => anyhow::bail!("no token has id {id} (`token list` shows them)"),
             },
+        }
+        return Ok(());
+    }
+    if let Some(Command::Scenario { action }) = &cli.command {
+        match action {
+            ScenarioAction::Schema => print!("{}", parktwin_server::scenario_schema()),
+            ScenarioAction::Check { files } => {
+                let assets = cli.assets.clone().unwrap_or_else(default_assets_dir);
+                let seed = parktwin_server::load_assets(&assets)?;
+                let refs = parktwin_server::park_refs(&seed);
+                let mut bad = 0;
+                for f in files {
+                    let name = f.display().to_string();
+                    let outcome = std::fs::read_to_string(f)
+                        .map_err(|e| vec![format!("{name}: cannot read: {e}")])
+                        .and_then(|text| parktwin_api::scenario::Scenario::parse(&name, &text, &refs));
+                    match outcome {
+                        Ok(s) => println!("{name}: ok, \"{}\", {} events", s.name, s.events.len()),
+                        Err(errors) => {
+                            bad += 1;
+                            for e in errors {
+                                eprintln!("{e}");
+                            }
+                        }
+                    }
+                }
+                if bad > 0 {
+                    anyhow::bail!("{bad} of {} scenario file(s) have errors", files.len());
+                }
+            }
         }
         return Ok(());
     }

@@ -1,0 +1,541 @@
+//! Drill scenarios: a versioned JSON format (`"format": "parktwin-scenario/1"`, its JSON Schema
+//! published as `docs/scenario.schema.json`) for a drill's name, park, starting weather and a
+//! timeline of events at offsets from the drill's start: releases starting and stopping,
+//! weather changes, vehicles' positions, detector readings, injected alarms, and messages and
+//! tasks to teams.
+//!
+//! [`Scenario::parse`] checks a file against a park and reports every error it finds, each
+//! naming the file, the event's index and the field, so that a drill coordinator can fix a
+//! file in one pass.
+
+use serde::{Deserialize, Serialize};
+
+use crate::incident::{IncidentWeather, MAX_HEIGHT_M, MAX_MASS_KG, MAX_RATE_KG_S};
+use crate::model::{AlarmTier, ChemicalTable};
+
+/// The format this module reads and writes.
+pub const FORMAT: &str = "parktwin-scenario/1";
+
+/// Longest drill, seconds (a day).
+pub const MAX_OFFSET_S: f64 = 86_400.0;
+
+/// A drill scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Always `parktwin-scenario/1` for this version of the format.
+    #[cfg_attr(feature = "schema", schemars(extend("const" = "parktwin-scenario/1")))]
+    pub format: String,
+    /// The drill's name.
+    pub name: String,
+    /// The drill's Chinese name.
+    #[serde(default)]
+    pub name_zh: Option<String>,
+    /// The park it is written for (the park's id, as `GET /api/v1/park` gives it).
+    pub park: String,
+    /// What the drill exercises.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The weather at the start (a `weather` event changes it).
+    pub weather: IncidentWeather,
+    /// The timeline.
+    pub events: Vec<ScenarioEvent>,
+}
+
+/// One event of the timeline: its offset and, flattened beside it, what happens (`type` and
+/// the type's fields). [`Scenario::parse`] refuses unknown fields of either.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ScenarioEvent {
+    /// When, after the drill's start: `+MM:SS` or `+H:MM:SS`.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(regex(pattern = r"^\+([0-9]+:)?[0-5]?[0-9]:[0-5][0-9]$"))
+    )]
+    pub at: String,
+    /// What happens.
+    #[serde(flatten)]
+    pub what: EventKind,
+}
+
+/// What happens at an event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum EventKind {
+    /// A release starts (it becomes the drill's incident).
+    ReleaseStart {
+        /// The release's name within the scenario (a `release_stop` names it).
+        release: String,
+        /// WGS84 longitude.
+        lon: f64,
+        /// WGS84 latitude.
+        lat: f64,
+        /// Height above ground, m.
+        #[serde(default)]
+        height_m: f64,
+        /// English name or CAS number from the chemical table.
+        chemical: String,
+        /// A continuous release, kg/s (this or `mass_kg`).
+        #[serde(default)]
+        rate_kg_s: Option<f64>,
+        /// An instantaneous release, kg.
+        #[serde(default)]
+        mass_kg: Option<f64>,
+        /// The map feature it comes from (a tank, a pipe segment, a truck's plate).
+        #[serde(default)]
+        origin: Option<String>,
+    },
+    /// A continuous release stops (its source is isolated).
+    ReleaseStop {
+        /// The release's name.
+        release: String,
+    },
+    /// The weather changes (a station's report in the drill).
+    Weather {
+        /// The station reporting it (default: the park's stations all).
+        #[serde(default)]
+        station: Option<String>,
+        /// Wind speed at 10 m, m/s.
+        wind_speed_ms: f64,
+        /// Where the wind comes from, degrees clockwise from north.
+        wind_from_deg: f64,
+        /// Air temperature, °C.
+        #[serde(default = "default_temperature")]
+        temperature_c: f64,
+        /// Cloud cover, oktas (0–8).
+        #[serde(default)]
+        cloud_oktas: Option<u8>,
+        /// Pasquill–Gifford class A–F (derived from the wind, the sun and the cloud when absent).
+        #[serde(default)]
+        stability: Option<String>,
+    },
+    /// A vehicle's position.
+    Vehicle {
+        /// Licence plate.
+        plate: String,
+        /// WGS84 longitude.
+        lon: f64,
+        /// WGS84 latitude.
+        lat: f64,
+        /// km/h.
+        #[serde(default)]
+        speed_kmh: f64,
+        /// Degrees clockwise from north.
+        #[serde(default)]
+        heading_deg: f64,
+    },
+    /// A detector's reading.
+    Reading {
+        /// The detector (or station) id.
+        sensor: String,
+        /// In the sensor's unit.
+        value: f64,
+    },
+    /// An alarm injected as if a rule had raised it.
+    Alarm {
+        /// What it is about (a detector id, a plate, a gate).
+        source: String,
+        /// reminder, warning or alarm.
+        tier: AlarmTier,
+        /// What the operators read.
+        text: String,
+    },
+    /// A message to a team or to everyone.
+    Message {
+        /// Who it is for.
+        to: String,
+        /// The message.
+        text: String,
+    },
+    /// A task given to a team.
+    Task {
+        /// The team.
+        team: String,
+        /// What it is to do.
+        text: String,
+    },
+}
+
+fn default_temperature() -> f64 {
+    20.0
+}
+
+/// The file as read, before its events are read one by one.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    format: String,
+    name: String,
+    #[serde(default)]
+    name_zh: Option<String>,
+    park: String,
+    #[serde(default)]
+    description: Option<String>,
+    weather: IncidentWeather,
+    events: Vec<serde_json::Value>,
+}
+
+/// The field an event's error is about. serde names it for unknown and missing fields; for a
+/// wrong value in an internally tagged event it does not (the event is buffered before its
+/// type is known), so the field is the one whose removal changes the error.
+fn culprit(fields: &serde_json::Map<String, serde_json::Value>, error: &str) -> Option<String> {
+    if let Some(named) = error.split('`').nth(1)
+        && (error.starts_with("unknown field") || error.starts_with("missing field"))
+    {
+        return Some(named.to_string());
+    }
+    fields.keys().filter(|k| *k != "type").find_map(|k| {
+        let mut without = fields.clone();
+        without.remove(k);
+        let other = serde_json::from_value::<EventKind>(serde_json::Value::Object(without))
+            .err()
+            .map(|e| e.to_string());
+        (other.as_deref() != Some(error)).then(|| k.clone())
+    })
+}
+
+/// What a scenario is checked against: the park it is run in.
+#[derive(Debug, Clone)]
+pub struct ParkRefs {
+    /// The park's id.
+    pub park: String,
+    /// The park's bounding box `[west, south, east, north]`, WGS84.
+    pub bbox: [f64; 4],
+    /// Sensor ids (detectors and weather stations).
+    pub sensors: std::collections::HashSet<String>,
+    /// Weather station ids.
+    pub stations: std::collections::HashSet<String>,
+    /// The chemical table.
+    pub chemicals: ChemicalTable,
+}
+
+/// Seconds in an offset `+MM:SS` or `+H:MM:SS`.
+///
+/// ```
+/// use parktwin_api::scenario::offset_seconds;
+/// assert_eq!(offset_seconds("+10:00"), Ok(600.0));
+/// assert_eq!(offset_seconds("+1:02:03"), Ok(3723.0));
+/// assert!(offset_seconds("10 min").is_err());
+/// ```
+pub fn offset_seconds(at: &str) -> Result<f64, String> {
+    let bad = || format!("\"{at}\" is not an offset (+MM:SS or +H:MM:SS)");
+    let body = at.strip_prefix('+').ok_or_else(bad)?;
+    let parts: Vec<&str> = body.split(':').collect();
+    let nums: Vec<u64> = parts
+        .iter()
+        .map(|p| {
+            (!p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| p.parse().ok())
+                .flatten()
+                .ok_or_else(bad)
+        })
+        .collect::<Result<_, _>>()?;
+    let (h, m, s) = match nums.as_slice() {
+        [m, s] => (0, *m, *s),
+        [h, m, s] if *m < 60 => (*h, *m, *s),
+        _ => return Err(bad()),
+    };
+    if s >= 60 {
+        return Err(bad());
+    }
+    Ok((h * 3600 + m * 60 + s) as f64)
+}
+
+impl EventKind {
+    /// The event's type as written in the file.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::ReleaseStart { .. } => "release_start",
+            EventKind::ReleaseStop { .. } => "release_stop",
+            EventKind::Weather { .. } => "weather",
+            EventKind::Vehicle { .. } => "vehicle",
+            EventKind::Reading { .. } => "reading",
+            EventKind::Alarm { .. } => "alarm",
+            EventKind::Message { .. } => "message",
+            EventKind::Task { .. } => "task",
+        }
+    }
+}
+
+fn check_weather(w: &IncidentWeather, field: &dyn Fn(&str, String) -> String, errors: &mut Vec<String>) {
+    if !(0.0..=60.0).contains(&w.wind_speed_ms) {
+        errors.push(field(
+            "wind_speed_ms",
+            format!("{} m/s is not a wind speed (0 to 60)", w.wind_speed_ms),
+        ));
+    }
+    if !(0.0..=360.0).contains(&w.wind_from_deg) {
+        errors.push(field(
+            "wind_from_deg",
+            format!("{}° is not a direction (0 to 360)", w.wind_from_deg),
+        ));
+    }
+    if !(-60.0..=60.0).contains(&w.temperature_c) {
+        errors.push(field(
+            "temperature_c",
+            format!("{} °C is not an air temperature (-60 to 60)", w.temperature_c),
+        ));
+    }
+    if w.cloud_oktas.is_some_and(|o| o > 8) {
+        errors.push(field("cloud_oktas", "cloud cover is 0 to 8 oktas".into()));
+    }
+    if let Some(s) = &w.stability
+        && !matches!(s.as_str(), "A" | "B" | "C" | "D" | "E" | "F")
+    {
+        errors.push(field(
+            "stability",
+            format!("\"{s}\" is not a Pasquill–Gifford class A to F"),
+        ));
+    }
+}
+
+impl Scenario {
+    /// Parses and checks a scenario file named `file` against a park. `Err` lists every error
+    /// found, each as `FILE: event N (TYPE): field "F": what is wrong` (or `FILE: field "F": …`
+    /// for the scenario's own fields). The events come back in time order.
+    pub fn parse(file: &str, text: &str, park: &ParkRefs) -> Result<Self, Vec<String>> {
+        let raw: serde_json::Value = serde_json::from_str(text).map_err(|e| vec![format!("{file}: not JSON: {e}")])?;
+        let raw: RawScenario = serde_path_to_error::deserialize(raw).map_err(|e| {
+            let path = e.path().to_string();
+            vec![if path == "." {
+                format!("{file}: {}", e.inner())
+            } else {
+                format!("{file}: field \"{path}\": {}", e.inner())
+            }]
+        })?;
+        // Each event on its own: its offset, then its type's fields, unknown ones refused.
+        let mut events = Vec::with_capacity(raw.events.len());
+        let mut errors = Vec::new();
+        for (i, v) in raw.events.into_iter().enumerate() {
+            let kind = v["type"].as_str().unwrap_or("?").to_string();
+            let at_fault = |f: &str, why: String| format!("{file}: event {i} ({kind}): field \"{f}\": {why}");
+            let serde_json::Value::Object(mut fields) = v else {
+                errors.push(format!("{file}: event {i}: not an object"));
+                continue;
+            };
+            let at = match fields.remove("at") {
+                Some(serde_json::Value::String(at)) => at,
+                Some(other) => {
+                    errors.push(at_fault("at", format!("{other} is not an offset (+MM:SS or +H:MM:SS)")));
+                    continue;
+                }
+                None => {
+                    errors.push(at_fault("at", "missing: when it happens, +MM:SS".into()));
+                    continue;
+                }
+            };
+            match serde_json::from_value::<EventKind>(serde_json::Value::Object(fields.clone())) {
+                Ok(what) => events.push(ScenarioEvent { at, what }),
+                Err(e) => errors.push(match culprit(&fields, &e.to_string()) {
+                    Some(f) => at_fault(&f, e.to_string()),
+                    None => format!("{file}: event {i} ({kind}): {e}"),
+                }),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let mut scenario = Scenario {
+            format: raw.format,
+            name: raw.name,
+            name_zh: raw.name_zh,
+            park: raw.park,
+            description: raw.description,
+            weather: raw.weather,
+            events,
+        };
+        let top = |f: &str, why: String| format!("{file}: field \"{f}\": {why}");
+        if scenario.format != FORMAT {
+            errors.push(top(
+                "format",
+                format!("\"{}\" is not a format this version reads ({FORMAT})", scenario.format),
+            ));
+        }
+        if scenario.park != park.park {
+            errors.push(top(
+                "park",
+                format!(
+                    "written for park \"{}\", not this one (\"{}\")",
+                    scenario.park, park.park
+                ),
+            ));
+        }
+        if scenario.name.trim().is_empty() {
+            errors.push(top("name", "a drill needs a name".into()));
+        }
+        check_weather(
+            &scenario.weather,
+            &|f, why| top(&format!("weather.{f}"), why),
+            &mut errors,
+        );
+        if scenario.events.is_empty() {
+            errors.push(top("events", "a drill needs at least one event".into()));
+        }
+        // A little room around the park: releases and trucks just outside the fence count.
+        let margin = 0.05;
+        let [w, s, e, n] = park.bbox;
+        let near_park =
+            |lon: f64, lat: f64| (w - margin..=e + margin).contains(&lon) && (s - margin..=n + margin).contains(&lat);
+        let mut started: std::collections::HashMap<String, (usize, bool)> = Default::default();
+        let mut timed: Vec<(f64, usize)> = Vec::new();
+        for (i, ev) in scenario.events.iter().enumerate() {
+            let kind = ev.what.name();
+            let field = |f: &str, why: String| format!("{file}: event {i} ({kind}): field \"{f}\": {why}");
+            let at = match offset_seconds(&ev.at) {
+                Ok(t) if t <= MAX_OFFSET_S => t,
+                Ok(t) => {
+                    errors.push(field(
+                        "at",
+                        format!("{t} s is past the longest drill ({MAX_OFFSET_S} s)"),
+                    ));
+                    continue;
+                }
+                Err(why) => {
+                    errors.push(field("at", why));
+                    continue;
+                }
+            };
+            timed.push((at, i));
+            let mut place = |lon: f64, lat: f64| {
+                if !near_park(lon, lat) {
+                    errors.push(field("lon/lat", format!("{lon},{lat} is not in or near the park")));
+                }
+            };
+            match &ev.what {
+                EventKind::ReleaseStart {
+                    release,
+                    lon,
+                    lat,
+                    height_m,
+                    chemical,
+                    rate_kg_s,
+                    mass_kg,
+                    ..
+                } => {
+                    place(*lon, *lat);
+                    if started.insert(release.clone(), (i, mass_kg.is_some())).is_some() {
+                        errors.push(field("release", format!("release \"{release}\" starts twice")));
+                    }
+                    if park.chemicals.get(chemical).is_none() {
+                        errors.push(field(
+                            "chemical",
+                            format!("\"{chemical}\" is not in the chemical table"),
+                        ));
+                    }
+                    if !(0.0..=MAX_HEIGHT_M).contains(height_m) {
+                        errors.push(field("height_m", format!("{height_m} m is not a release height")));
+                    }
+                    match (rate_kg_s, mass_kg) {
+                        (Some(r), None) if !(*r > 0.0 && *r <= MAX_RATE_KG_S) => {
+                            errors.push(field("rate_kg_s", format!("{r} kg/s is not a release rate")));
+                        }
+                        (None, Some(m)) if !(*m > 0.0 && *m <= MAX_MASS_KG) => {
+                            errors.push(field("mass_kg", format!("{m} kg is not a released mass")));
+                        }
+                        (Some(_), Some(_)) => errors.push(field(
+                            "rate_kg_s/mass_kg",
+                            "give a rate (over time) or a mass (at once), not both".into(),
+                        )),
+                        (None, None) => errors.push(field(
+                            "rate_kg_s/mass_kg",
+                            "give a rate (over time) or a mass (at once)".into(),
+                        )),
+                        _ => {}
+                    }
+                }
+                EventKind::ReleaseStop { release } => match started.get(release) {
+                    None => errors.push(field(
+                        "release",
+                        format!("release \"{release}\" has not started by this event"),
+                    )),
+                    Some((_, true)) => errors.push(field(
+                        "release",
+                        format!("release \"{release}\" is instantaneous (a mass): it has nothing to stop"),
+                    )),
+                    Some(_) => {}
+                },
+                EventKind::Weather {
+                    station,
+                    wind_speed_ms,
+                    wind_from_deg,
+                    temperature_c,
+                    cloud_oktas,
+                    stability,
+                } => {
+                    if let Some(st) = station
+                        && !park.stations.contains(st)
+                    {
+                        errors.push(field("station", format!("no weather station \"{st}\" in the park")));
+                    }
+                    let w = IncidentWeather {
+                        wind_speed_ms: *wind_speed_ms,
+                        wind_from_deg: *wind_from_deg,
+                        temperature_c: *temperature_c,
+                        cloud_oktas: *cloud_oktas,
+                        stability: stability.clone(),
+                    };
+                    check_weather(&w, &field, &mut errors);
+                }
+                EventKind::Vehicle {
+                    plate,
+                    lon,
+                    lat,
+                    speed_kmh,
+                    ..
+                } => {
+                    place(*lon, *lat);
+                    if plate.trim().is_empty() {
+                        errors.push(field("plate", "a vehicle needs its plate".into()));
+                    }
+                    if !(0.0..=200.0).contains(speed_kmh) {
+                        errors.push(field("speed_kmh", format!("{speed_kmh} km/h is not a speed")));
+                    }
+                }
+                EventKind::Reading { sensor, value } => {
+                    if !park.sensors.contains(sensor) {
+                        errors.push(field("sensor", format!("no sensor \"{sensor}\" in the park")));
+                    }
+                    if !value.is_finite() || *value < 0.0 {
+                        errors.push(field("value", format!("{value} is not a reading")));
+                    }
+                }
+                EventKind::Alarm { text, .. } | EventKind::Message { text, .. } | EventKind::Task { text, .. } => {
+                    if text.trim().is_empty() {
+                        errors.push(field("text", "empty".into()));
+                    }
+                }
+            }
+        }
+        // A stop must come after its start in time, not only in the file.
+        for (i, ev) in scenario.events.iter().enumerate() {
+            if let EventKind::ReleaseStop { release } = &ev.what
+                && let (Some((j, _)), Ok(t_stop)) = (started.get(release), offset_seconds(&ev.at))
+                && offset_seconds(&scenario.events[*j].at).is_ok_and(|t_start| t_stop <= t_start)
+            {
+                errors.push(format!(
+                    "{file}: event {i} (release_stop): field \"at\": {} is not after the release's start ({})",
+                    ev.at, scenario.events[*j].at
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        // Time order, stable: events at the same offset keep the file's order.
+        timed.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut events = std::mem::take(&mut scenario.events);
+        let mut ordered: Vec<Option<ScenarioEvent>> = events.drain(..).map(Some).collect();
+        scenario.events = timed.iter().filter_map(|(_, i)| ordered[*i].take()).collect();
+        Ok(scenario)
+    }
+
+    /// Each event with its offset in seconds (in time order after [`Scenario::parse`]).
+    pub fn timeline(&self) -> Vec<(f64, &ScenarioEvent)> {
+        self.events
+            .iter()
+            .filter_map(|e| offset_seconds(&e.at).ok().map(|t| (t, e)))
+            .collect()
+    }
+}
