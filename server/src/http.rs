@@ -66,6 +66,10 @@ pub fn router(store: Arc<Store>) -> Router {
         .route("/incidents/{id}/zones", get(incident_zones))
         .route("/incidents/{id}/inside", get(incident_inside))
         .route("/incidents/{id}/close", post(close_incident))
+        .route("/drills", get(drills).post(upload_drill))
+        .route("/drills/{id}", get(drill))
+        .route("/drills/{id}/start", post(start_drill))
+        .route("/drills/{id}/stop", post(stop_drill))
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -506,4 +510,67 @@ async fn waybill(State(s): State<AppState>, Path(id): Path<String>) -> Answer<im
     s.waybill(&id)?
         .map(Json)
         .ok_or_else(|| Failure(StatusCode::NOT_FOUND, format!("unknown waybill \"{id}\"")))
+}
+
+async fn drills(State(s): State<AppState>) -> Answer<impl IntoResponse> {
+    Ok(Json(s.drills()?))
+}
+
+fn unknown_drill(id: &str) -> Failure {
+    Failure(StatusCode::NOT_FOUND, format!("unknown drill \"{id}\""))
+}
+
+async fn drill(State(s): State<AppState>, Path(id): Path<String>) -> Answer<impl IntoResponse> {
+    s.drill(&id)?.map(Json).ok_or_else(|| unknown_drill(&id))
+}
+
+/// Uploads a scenario (the body, JSON) as a drill: checked against the park, every error in
+/// the answer (`?file=NAME` names the file in them).
+async fn upload_drill(
+    State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+    body: Bytes,
+) -> Answer<Response> {
+    let by = operator(&s, &headers, "POST /drills")?;
+    let file = q.get("file").map_or("the scenario", String::as_str);
+    let refs = s.scenario_refs()?;
+    let text = String::from_utf8_lossy(&body);
+    let scenario = parktwin_api::scenario::Scenario::parse(file, &text, &refs)
+        .map_err(|errors| Failure(StatusCode::UNPROCESSABLE_ENTITY, errors.join("\n")))?;
+    Ok((StatusCode::CREATED, Json(s.create_drill(scenario, &by)?)).into_response())
+}
+
+async fn start_drill(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Answer<impl IntoResponse> {
+    operator(&s, &headers, "POST /drills/{id}/start")?;
+    let speed: f64 = param(&q, "speed", 1.0, "a speed (1 to 60)")?;
+    if !(1.0..=crate::drills::MAX_SPEED).contains(&speed) {
+        return Err(Failure(
+            StatusCode::BAD_REQUEST,
+            format!("query parameter \"speed\" must be 1 to {}", crate::drills::MAX_SPEED),
+        ));
+    }
+    match crate::drills::start(&s, &id, speed)? {
+        Some(Ok(d)) => Ok(Json(d)),
+        Some(Err(why)) => Err(Failure(StatusCode::CONFLICT, why)),
+        None => Err(unknown_drill(&id)),
+    }
+}
+
+async fn stop_drill(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Answer<impl IntoResponse> {
+    operator(&s, &headers, "POST /drills/{id}/stop")?;
+    match crate::drills::stop(&s, &id)? {
+        Some(Ok(d)) => Ok(Json(d)),
+        Some(Err(why)) => Err(Failure(StatusCode::CONFLICT, why)),
+        None => Err(unknown_drill(&id)),
+    }
 }

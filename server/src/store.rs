@@ -185,6 +185,7 @@ CREATE TABLE IF NOT EXISTS alarms (
     tier TEXT NOT NULL, value REAL NOT NULL, raised TEXT NOT NULL, closed TEXT,
     acked_by TEXT, acked_at TEXT);
 CREATE INDEX IF NOT EXISTS alarms_open ON alarms (rule, source) WHERE closed IS NULL;
+CREATE TABLE IF NOT EXISTS drills (n INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, record TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tokens (
     hash TEXT PRIMARY KEY, role TEXT NOT NULL, name TEXT NOT NULL, created TEXT NOT NULL, revoked TEXT);
 CREATE TABLE IF NOT EXISTS passes (
@@ -479,9 +480,20 @@ impl Store {
         kind: &str,
         payload: &str,
     ) -> Result<i64, StoreError> {
+        Self::append_event_to(tx, "live", time, kind, payload)
+    }
+
+    /// Appends an event to a channel of the log (`live`, or a drill's `drill:<id>`).
+    pub(crate) fn append_event_to(
+        tx: &rusqlite::Transaction<'_>,
+        channel: &str,
+        time: &str,
+        kind: &str,
+        payload: &str,
+    ) -> Result<i64, StoreError> {
         tx.execute(
-            "INSERT INTO events (time, channel, kind, payload) VALUES (?1, 'live', ?2, ?3)",
-            params![time, kind, payload],
+            "INSERT INTO events (time, channel, kind, payload) VALUES (?1, ?2, ?3, ?4)",
+            params![time, channel, kind, payload],
         )?;
         Ok(tx.last_insert_rowid())
     }
