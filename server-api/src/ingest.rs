@@ -81,9 +81,13 @@ fn records<T: DeserializeOwned>(body: &[u8], max: usize) -> Result<Vec<(usize, T
     list.iter()
         .enumerate()
         .map(|(i, v)| {
-            serde_json::from_value::<T>(v.clone())
+            // serde_path_to_error names the field a wrong type or an unknown key is at.
+            serde_path_to_error::deserialize::<_, T>(v.clone())
                 .map(|r| (i, r))
-                .map_err(|e| format!("record {i}: {e}"))
+                .map_err(|e| match e.path().to_string().as_str() {
+                    "." => format!("record {i}: {}", e.inner()),
+                    path => format!("record {i}: field \"{path}\": {}", e.inner()),
+                })
         })
         .collect()
 }
@@ -293,7 +297,7 @@ mod tests {
             (br#"[{"sensor":"gd-001","time":"2026-11-26T11:00:00Z","value":1},{"sensor":"gd-999","time":"2026-11-26T11:00:00Z","value":1}]"#, "record 1 (sensor \"gd-999\"): field \"sensor\""),
             (br#"[{"sensor":"gd-001","time":"noon","value":1}]"#, "field \"time\""),
             (br#"[{"sensor":"gd-001","time":"2027-01-01T00:00:00Z","value":1}]"#, "ahead of the server's clock"),
-            (br#"[{"sensor":"gd-001","time":"2026-11-26T11:00:00Z","value":"high"}]"#, "record 0: invalid type"),
+            (br#"[{"sensor":"gd-001","time":"2026-11-26T11:00:00Z","value":"high"}]"#, "record 0: field \"value\": invalid type"),
             (br#"[{"sensor":"gd-001","time":"2026-11-26T11:00:00Z"}]"#, "missing field `value`"),
             (br#"[]"#, "empty"),
             (br#"{"sensor":"gd-001"}"#, "JSON list"),

@@ -534,6 +534,9 @@ async fn upload_drill(
 ) -> Answer<Response> {
     let by = operator(&s, &headers, "POST /drills")?;
     let file = q.get("file").map_or("the scenario", String::as_str);
+    if let Err(e) = serde_json::from_slice::<serde_json::Value>(&body) {
+        return Err(Failure(StatusCode::BAD_REQUEST, format!("the body is not JSON: {e}")));
+    }
     let refs = s.scenario_refs()?;
     let text = String::from_utf8_lossy(&body);
     let scenario = parktwin_api::scenario::Scenario::parse(file, &text, &refs)
