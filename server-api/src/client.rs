@@ -213,9 +213,10 @@ impl ApiClient {
         ))
     }
 
-    /// `GET /events?since=SEQ`: the next page of the log.
+    /// `GET /events?since=SEQ&channel=live`: the next page of the live log (drills play on
+    /// channels of their own).
     pub fn events_since(&self, since: i64) -> Result<crate::model::EventPage, ClientError> {
-        self.get_json(&format!("/events?since={since}"))
+        self.get_json(&format!("/events?since={since}&channel=live"))
     }
 
     /// `GET /hazards`: the graded major hazard sources.

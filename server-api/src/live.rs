@@ -33,8 +33,12 @@ pub enum Change {
 }
 
 impl Change {
-    /// Decodes an event of the log.
+    /// Decodes an event of the log. Only the live channel changes the live state: a drill's
+    /// events (channel `drill:<id>`) are never live, whatever their kind.
     pub fn of(ev: &Event) -> Self {
+        if ev.channel != "live" {
+            return Change::Other;
+        }
         let p = &ev.payload;
         let decoded = match ev.kind.as_str() {
             "observation" => Observation::deserialize(p).map(Change::Observation),
@@ -249,6 +253,25 @@ mod tests {
             kind: kind.into(),
             payload,
         }
+    }
+
+    #[test]
+    fn a_drills_events_never_change_the_live_state() {
+        let mut s = LiveState::from_snapshot(0, vec![sensor()], vec![], vec![]);
+        let mut drill = ev(
+            1,
+            "observation",
+            json!({"sensor": "gd-1", "time": "2026-01-01T00:00:10.000Z", "value": 9.0}),
+        );
+        drill.channel = "drill:drill-1".into();
+        s.apply(&drill);
+        assert_eq!(s.sensors["gd-1"].level, SensorLevel::NoData);
+        s.apply(&ev(
+            2,
+            "observation",
+            json!({"sensor": "gd-1", "time": "2026-01-01T00:00:10.000Z", "value": 9.0}),
+        ));
+        assert_eq!(s.sensors["gd-1"].level, SensorLevel::Alarm);
     }
 
     #[test]
