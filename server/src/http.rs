@@ -291,7 +291,14 @@ async fn track(
     Query(q): Query<HashMap<String, String>>,
 ) -> Answer<impl IntoResponse> {
     let (from, to) = window(&q, time::Duration::hours(1))?;
-    Ok(Json(s.track(&plate, &from, &to)?))
+    let fixes = s.track(&plate, &from, &to)?;
+    if fixes.is_empty() && !s.vehicle_seen(&plate)? {
+        return Err(Failure(
+            StatusCode::NOT_FOUND,
+            format!("no vehicle with plate \"{plate}\" has been seen"),
+        ));
+    }
+    Ok(Json(fixes))
 }
 
 async fn alarms(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Answer<impl IntoResponse> {

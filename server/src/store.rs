@@ -1118,6 +1118,14 @@ impl Store {
         )
     }
 
+    /// Whether any fix of `plate` was ever stored.
+    pub fn vehicle_seen(&self, plate: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT 1 FROM positions WHERE plate = ?1 LIMIT 1")?
+            .exists([plate])?)
+    }
+
     /// A vehicle's positions between two stored times (inclusive), oldest first.
     pub fn track(&self, plate: &str, from: &str, to: &str) -> Result<Vec<VehiclePosition>, StoreError> {
         self.position_rows(

@@ -153,3 +153,26 @@ fn every_write_refuses_bad_input_naming_the_field_and_stores_nothing() {
         assert_eq!(v, json!([]), "{list}");
     }
 }
+
+/// A read of something unknown is a 404 naming it, not an empty answer.
+#[test]
+fn reads_of_unknown_ids_are_404_naming_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = start_server(dir.path(), None).expect("server");
+    let api = format!("{}/api/v1", s.url);
+    for (path, name) in [
+        ("vehicles/%E9%B2%81E00000/track", "鲁E00000"),
+        ("sensors/gd-999/observations", "gd-999"),
+        ("hazards/mhs-99", "mhs-99"),
+        ("layers/rivers", "rivers"),
+        ("incidents/inc-9", "inc-9"),
+        ("incidents/inc-9/zones", "inc-9"),
+        ("drills/drill-9", "drill-9"),
+        ("waybills/WB-404", "WB-404"),
+    ] {
+        let r = reqwest::blocking::get(format!("{api}/{path}")).expect("answers");
+        assert_eq!(r.status().as_u16(), 404, "{path}");
+        let v: Value = r.json().expect("a JSON error");
+        assert!(v["error"].as_str().is_some_and(|m| m.contains(name)), "{path}: {v}");
+    }
+}
