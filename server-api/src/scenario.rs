@@ -297,6 +297,11 @@ impl Scenario {
     /// for the scenario's own fields). The events come back in time order.
     pub fn parse(file: &str, text: &str, park: &ParkRefs) -> Result<Self, Vec<String>> {
         let raw: serde_json::Value = serde_json::from_str(text).map_err(|e| vec![format!("{file}: not JSON: {e}")])?;
+        Self::from_value(file, raw, park)
+    }
+
+    /// [`Scenario::parse`] of a file already read as JSON.
+    pub fn from_value(file: &str, raw: serde_json::Value, park: &ParkRefs) -> Result<Self, Vec<String>> {
         let raw: RawScenario = serde_path_to_error::deserialize(raw).map_err(|e| {
             let path = e.path().to_string();
             vec![if path == "." {
@@ -379,25 +384,29 @@ impl Scenario {
         let near_park =
             |lon: f64, lat: f64| (w - margin..=e + margin).contains(&lon) && (s - margin..=n + margin).contains(&lat);
         let mut started: std::collections::HashMap<String, (usize, bool)> = Default::default();
-        let mut timed: Vec<(f64, usize)> = Vec::new();
+        // Each event's offset, s (`None` where it does not read).
+        let mut times: Vec<Option<f64>> = Vec::with_capacity(scenario.events.len());
         for (i, ev) in scenario.events.iter().enumerate() {
             let kind = ev.what.name();
             let field = |f: &str, why: String| format!("{file}: event {i} ({kind}): field \"{f}\": {why}");
             let at = match offset_seconds(&ev.at) {
-                Ok(t) if t <= MAX_OFFSET_S => t,
+                Ok(t) if t <= MAX_OFFSET_S => Some(t),
                 Ok(t) => {
                     errors.push(field(
                         "at",
                         format!("{t} s is past the longest drill ({MAX_OFFSET_S} s)"),
                     ));
-                    continue;
+                    None
                 }
                 Err(why) => {
                     errors.push(field("at", why));
-                    continue;
+                    None
                 }
             };
-            timed.push((at, i));
+            times.push(at);
+            if at.is_none() {
+                continue;
+            }
             let mut place = |lon: f64, lat: f64| {
                 if !near_park(lon, lat) {
                     errors.push(field("lon/lat", format!("{lon},{lat} is not in or near the park")));
@@ -511,8 +520,9 @@ impl Scenario {
         // A stop must come after its start in time, not only in the file.
         for (i, ev) in scenario.events.iter().enumerate() {
             if let EventKind::ReleaseStop { release } = &ev.what
-                && let (Some((j, _)), Ok(t_stop)) = (started.get(release), offset_seconds(&ev.at))
-                && offset_seconds(&scenario.events[*j].at).is_ok_and(|t_start| t_stop <= t_start)
+                && let Some((j, _)) = started.get(release)
+                && let (Some(t_stop), Some(t_start)) = (times[i], times[*j])
+                && t_stop <= t_start
             {
                 errors.push(format!(
                     "{file}: event {i} (release_stop): field \"at\": {} is not after the release's start ({})",
@@ -523,11 +533,15 @@ impl Scenario {
         if !errors.is_empty() {
             return Err(errors);
         }
-        // Time order, stable: events at the same offset keep the file's order.
-        timed.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let mut events = std::mem::take(&mut scenario.events);
-        let mut ordered: Vec<Option<ScenarioEvent>> = events.drain(..).map(Some).collect();
-        scenario.events = timed.iter().filter_map(|(_, i)| ordered[*i].take()).collect();
+        // Time order, stable: events at the same offset keep the file's order. (With no
+        // errors, every offset read.)
+        let mut ordered: Vec<(f64, ScenarioEvent)> = times
+            .into_iter()
+            .flatten()
+            .zip(std::mem::take(&mut scenario.events))
+            .collect();
+        ordered.sort_by(|a, b| a.0.total_cmp(&b.0));
+        scenario.events = ordered.into_iter().map(|(_, e)| e).collect();
         Ok(scenario)
     }
 

@@ -541,12 +541,9 @@ async fn upload_drill(
 ) -> Answer<Response> {
     let by = operator(&s, &headers, "POST /drills")?;
     let file = q.get("file").map_or("the scenario", String::as_str);
-    if let Err(e) = serde_json::from_slice::<serde_json::Value>(&body) {
-        return Err(Failure(StatusCode::BAD_REQUEST, format!("the body is not JSON: {e}")));
-    }
-    let refs = s.scenario_refs()?;
-    let text = String::from_utf8_lossy(&body);
-    let scenario = parktwin_api::scenario::Scenario::parse(file, &text, &refs)
+    let raw: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|e| Failure(StatusCode::BAD_REQUEST, format!("the body is not JSON: {e}")))?;
+    let scenario = parktwin_api::scenario::Scenario::from_value(file, raw, &s.scenario_refs()?)
         .map_err(|errors| Failure(StatusCode::UNPROCESSABLE_ENTITY, errors.join("\n")))?;
     Ok((StatusCode::CREATED, Json(s.create_drill(scenario, &by)?)).into_response())
 }

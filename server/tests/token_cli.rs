@@ -5,12 +5,7 @@ use std::process::Command;
 #[test]
 fn token_create_prints_a_usable_token() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = Command::new(env!("CARGO_BIN_EXE_parktwin-server"))
-        .arg("--data-dir")
-        .arg(dir.path())
-        .args(["token", "create", "--role", "operator", "--name", "night shift"])
-        .output()
-        .expect("runs");
+    let out = cli(dir.path(), &["create", "--role", "operator", "--name", "night shift"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
     assert!(token.starts_with("pt_") && token.len() > 40, "{token}");
@@ -20,16 +15,12 @@ fn token_create_prints_a_usable_token() {
         (role, name.as_str()),
         (parktwin_api::model::Role::Operator, "night shift")
     );
-    let bad = Command::new(env!("CARGO_BIN_EXE_parktwin-server"))
-        .arg("--data-dir")
-        .arg(dir.path())
-        .args(["token", "create", "--role", "boss", "--name", "x"])
-        .output()
-        .expect("runs");
+    let bad = cli(dir.path(), &["create", "--role", "boss", "--name", "x"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("viewer, ingest, operator, admin"));
 }
 
+/// `parktwin-server --data-dir DIR token ARGS…`.
 fn cli(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_parktwin-server"))
         .arg("--data-dir")

@@ -49,3 +49,26 @@ fn start(data_dir: &Path, assets: Option<PathBuf>, demo: Option<u64>) -> anyhow:
         operator: store.create_token(parktwin_api::model::Role::Operator, "test operator")?,
     })
 }
+
+/// One request as a client sends it: `POST` (with `body` as JSON, if any) or `GET`, with a
+/// bearer token, if any; the status and the JSON answer.
+pub fn send(
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    body: Option<&serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let c = reqwest::blocking::Client::new();
+    let mut r = match method {
+        "POST" => c.post(url),
+        _ => c.get(url),
+    };
+    if let Some(t) = token {
+        r = r.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        r = r.json(b);
+    }
+    let r = r.send().expect("server answers");
+    (r.status().as_u16(), r.json().expect("JSON"))
+}

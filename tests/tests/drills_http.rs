@@ -7,23 +7,13 @@ use std::time::{Duration, Instant};
 
 use parktwin_api::model::{Alarm, EventPage, Role, SensorLevel, SensorState};
 use parktwin_api::scenario::{Drill, DrillState};
-use parktwin_e2e::start_server;
+use parktwin_e2e::{send, start_server};
 use serde_json::{Value, json};
 
-fn send(method: &str, url: &str, token: Option<&str>, body: Option<&Value>) -> (u16, Value) {
-    let c = reqwest::blocking::Client::new();
-    let mut r = match method {
-        "POST" => c.post(url),
-        _ => c.get(url),
-    };
-    if let Some(t) = token {
-        r = r.bearer_auth(t);
-    }
-    if let Some(b) = body {
-        r = r.json(b);
-    }
-    let r = r.send().expect("server answers");
-    (r.status().as_u16(), r.json().expect("JSON"))
+/// The drill's events, as any client reads them from its channel.
+fn drill_events(api: &str, id: &str) -> EventPage {
+    serde_json::from_value(send("GET", &format!("{api}/events?since=0&channel=drill:{id}"), None, None).1)
+        .expect("page")
 }
 
 fn scenario(events: Value) -> Value {
@@ -110,16 +100,7 @@ fn a_drill_plays_its_events_on_its_own_channel_at_their_offsets_and_leaves_live_
         std::thread::sleep(Duration::from_millis(100));
     };
     assert_eq!(drill.played, 4);
-    let page: EventPage = serde_json::from_value(
-        send(
-            "GET",
-            &format!("{api}/events?since=0&channel=drill:drill-1"),
-            None,
-            None,
-        )
-        .1,
-    )
-    .expect("page");
+    let page = drill_events(&api, "drill-1");
     let kinds: Vec<&str> = page.events.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(
         kinds,
@@ -186,16 +167,7 @@ fn a_stopped_drill_plays_nothing_more() {
         409
     );
     std::thread::sleep(Duration::from_millis(1200));
-    let page: EventPage = serde_json::from_value(
-        send(
-            "GET",
-            &format!("{api}/events?since=0&channel=drill:drill-1"),
-            None,
-            None,
-        )
-        .1,
-    )
-    .expect("page");
+    let page = drill_events(&api, "drill-1");
     let kinds: Vec<&str> = page.events.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["drill_started", "drill_message", "drill_stopped"]);
     assert_eq!(send("GET", &format!("{api}/drills/drill-9"), None, None).0, 404);

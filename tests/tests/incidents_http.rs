@@ -6,28 +6,12 @@ use geo::{Contains, Coord, Intersects, LineString, MultiPolygon, Point, Polygon}
 use parktwin_api::incident::{Incident, ZoneOccupants};
 use parktwin_api::ingest::format_utc;
 use parktwin_api::model::{Alarm, EventPage, Role};
-use parktwin_e2e::start_server;
+use parktwin_e2e::{send, start_server};
 use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
 
 fn ago(s: i64) -> String {
     format_utc(OffsetDateTime::now_utc() - Duration::seconds(s))
-}
-
-fn send(method: &str, url: &str, token: Option<&str>, body: Option<&Value>) -> (u16, Value) {
-    let c = reqwest::blocking::Client::new();
-    let mut r = match method {
-        "POST" => c.post(url),
-        _ => c.get(url),
-    };
-    if let Some(t) = token {
-        r = r.bearer_auth(t);
-    }
-    if let Some(b) = body {
-        r = r.json(b);
-    }
-    let r = r.send().expect("server answers");
-    (r.status().as_u16(), r.json().expect("JSON"))
 }
 
 fn get(url: &str) -> Value {
