@@ -1,4 +1,4 @@
-//! Fetching descriptor layers on a background thread: those of the server's catalog and those of
+//! Fetching descriptor layers in the background: those of the server's catalog and those of
 //! a local folder (`--layers DIR`), each source fetched again at its `refresh_s`; on the
 //! desktop, the folder is watched and an edited, added or deleted file takes effect within a
 //! second, without a restart. A descriptor that fails is reported (file, line, field, reason);
@@ -10,8 +10,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::thread;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
+
+use bevy::platform::time::Instant;
 
 use bevy::prelude::*;
 use crossbeam_channel::{Receiver, Sender, unbounded};
@@ -21,7 +22,7 @@ use parktwin_api::descriptor::{
 };
 use parktwin_layers::described::{DescribedLayer, DescribedLayers};
 
-/// What the thread reports.
+/// What the task reports.
 #[derive(Debug)]
 pub enum DescribedEvent {
     /// A layer, new or changed.
@@ -34,12 +35,12 @@ pub enum DescribedEvent {
     Settled,
 }
 
-/// The channel from the thread.
+/// The channel from the task.
 #[derive(Resource)]
 pub struct DescribedChannel(pub Receiver<DescribedEvent>);
 
 /// Fetches a descriptor's features; `dir` is the descriptor's folder (for file sources).
-pub fn fetch_features(
+pub async fn fetch_features(
     client: &ApiClient,
     origin: &str,
     d: &Descriptor,
@@ -59,7 +60,7 @@ pub fn fetch_features(
             None => Err(problem(format!("file source {f} has no folder to be read from"))),
         },
         Some(SourceKind::Url(u)) | Some(SourceKind::Endpoint(u)) => {
-            let text = client.get_text(u).map_err(|e| problem(e.to_string()))?;
+            let text = client.get_text(u).await.map_err(|e| problem(e.to_string()))?;
             features_from_text(origin, d, u, &text)
         }
         None => Err(problem("no source".into())),
@@ -84,20 +85,17 @@ fn data_file(path: &Path, d: &Descriptor) -> Option<PathBuf> {
     }
 }
 
-/// Starts the thread. With `watch`, it keeps watching the folder and refreshing the sources;
-/// without (a rendered frame), it loads everything once and ends.
+/// Starts the task. With `watch`, it keeps watching the folder and refreshing the sources;
+/// without (a rendered frame), it loads everything once and ends. (The browser has no folder.)
 pub fn spawn_described(server: &str, dir: Option<PathBuf>, watch: bool) -> Receiver<DescribedEvent> {
     let (tx, rx) = unbounded();
-    let client = ApiClient::new(server);
-    thread::Builder::new()
-        .name("described-layers".into())
-        .spawn(move || run(client, dir, watch, tx))
-        .map(|_| ())
-        .unwrap_or_else(|e| error!("cannot start the described-layers thread: {e}"));
+    let server = server.to_string();
+    crate::net::spawn("described-layers", move || run(server, dir, watch, tx));
     rx
 }
 
-fn run(client: ApiClient, dir: Option<PathBuf>, watch: bool, tx: Sender<DescribedEvent>) {
+async fn run(server: String, dir: Option<PathBuf>, watch: bool, tx: Sender<DescribedEvent>) {
+    let client = ApiClient::new(&server);
     let mut problems: BTreeMap<String, Vec<DescriptorError>> = BTreeMap::new();
     let mut sent_problems: Option<Vec<DescriptorError>> = None;
     // Local descriptors by file; the server's by id.
@@ -111,14 +109,14 @@ fn run(client: ApiClient, dir: Option<PathBuf>, watch: bool, tx: Sender<Describe
         let now = Instant::now();
         // The server's catalog, once it answers.
         if server.is_none() {
-            match client.layers() {
+            match client.layers().await {
                 Ok(catalog) => {
                     let mut list = Vec::new();
                     for info in catalog {
                         let Some(d) = info.descriptor else { continue };
                         list.push((d, Some(now)));
                     }
-                    if let Ok(p) = client.get_json::<Vec<DescriptorError>>("/layer-problems") {
+                    if let Ok(p) = client.get_json::<Vec<DescriptorError>>("/layer-problems").await {
                         problems.insert("server".into(), p);
                     }
                     server = Some(list);
@@ -133,7 +131,7 @@ fn run(client: ApiClient, dir: Option<PathBuf>, watch: bool, tx: Sender<Describe
                 }
                 let origin = format!("{} (server catalog)", client.url("/layers"));
                 let key = format!("server:{}", d.id);
-                match fetch_features(&client, &origin, d, None) {
+                match fetch_features(&client, &origin, d, None).await {
                     Ok(features) => {
                         problems.remove(&key);
                         if !send(DescribedEvent::Put(Box::new(DescribedLayer {
@@ -202,13 +200,15 @@ fn run(client: ApiClient, dir: Option<PathBuf>, watch: bool, tx: Sender<Describe
                 if !edited && !due {
                     continue;
                 }
-                let loaded = load_file(&path).and_then(|l| {
-                    let features = match l.features {
-                        Some(f) => f,
-                        None => fetch_features(&client, &name, &l.descriptor, path.parent())?,
-                    };
-                    Ok((l.descriptor, features))
-                });
+                let loaded = match load_file(&path) {
+                    Ok(l) => match l.features {
+                        Some(f) => Ok((l.descriptor, f)),
+                        None => fetch_features(&client, &name, &l.descriptor, path.parent())
+                            .await
+                            .map(|f| (l.descriptor, f)),
+                    },
+                    Err(e) => Err(e),
+                };
                 match loaded {
                     Ok((d, features)) => {
                         // Another file (or the server) may have the id already.
@@ -284,11 +284,11 @@ fn run(client: ApiClient, dir: Option<PathBuf>, watch: bool, tx: Sender<Describe
                 return;
             }
         }
-        thread::sleep(Duration::from_secs(1));
+        crate::net::sleep(Duration::from_secs(1)).await;
     }
 }
 
-/// Drains the thread's channel into [`DescribedLayers`].
+/// Drains the task's channel into [`DescribedLayers`].
 pub fn poll_described(channel: Option<Res<DescribedChannel>>, mut layers: ResMut<DescribedLayers>) {
     let Some(channel) = channel else { return };
     while let Ok(ev) = channel.0.try_recv() {

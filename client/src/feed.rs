@@ -2,8 +2,9 @@
 //! resuming from its cursor after any outage. Every event goes through the one reducer.
 
 use std::collections::VecDeque;
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use bevy::platform::time::Instant;
 
 use bevy::prelude::*;
 use crossbeam_channel::{Receiver, Sender, unbounded};
@@ -42,29 +43,25 @@ pub struct FeedStatus {
     pub snapshot_at: Option<String>,
 }
 
-/// Starts the feed thread; with `once` it takes the snapshot and stops (a rendered frame shows
-/// one moment).
+/// Starts the feed; with `once` it takes the snapshot and stops (a rendered frame shows one
+/// moment).
 pub fn spawn_feed(server: &str, once: bool) -> Receiver<FeedMessage> {
     let (tx, rx) = unbounded();
-    let api = ApiClient::new(server);
-    if let Err(e) = thread::Builder::new()
-        .name("event-feed".into())
-        .spawn(move || run(api, tx, once))
-    {
-        error!("cannot start the event feed: {e}");
-    }
+    let server = server.to_string();
+    crate::net::spawn("event-feed", move || run(server, tx, once));
     rx
 }
 
-fn run(api: ApiClient, tx: Sender<FeedMessage>, once: bool) {
+async fn run(server: String, tx: Sender<FeedMessage>, once: bool) {
+    let api = ApiClient::new(&server);
     let mut cursor: Option<i64> = None;
     loop {
         let step = match cursor {
-            None => api.live_snapshot().map(|s| {
+            None => api.live_snapshot().await.map(|s| {
                 cursor = Some(s.cursor);
                 FeedMessage::Snapshot(Box::new(s))
             }),
-            Some(since) => api.events_since(since).map(|page| {
+            Some(since) => api.events_since(since).await.map(|page| {
                 cursor = Some(page.next);
                 FeedMessage::Events(page.events.iter().map(|e| (e.seq, Change::of(e))).collect())
             }),
@@ -89,7 +86,7 @@ fn run(api: ApiClient, tx: Sender<FeedMessage>, once: bool) {
             return; // the app is gone
         }
         for id in wanted {
-            match api.incident_zones(&id) {
+            match api.incident_zones(&id).await {
                 Ok(fc) => {
                     if tx.send(FeedMessage::Zones(id, fc)).is_err() {
                         return;
@@ -102,7 +99,7 @@ fn run(api: ApiClient, tx: Sender<FeedMessage>, once: bool) {
             return; // one moment was asked for
         }
         if !full_page {
-            thread::sleep(POLL);
+            crate::net::sleep(POLL).await;
         }
     }
 }

@@ -95,6 +95,12 @@ messages! {
     Help => "Drag: orbit · right-drag: pan · wheel: zoom · H: home · click: identify",
             "拖动：旋转 · 右键拖动：平移 · 滚轮：缩放 · H：全景 · 单击：查看";
     SwitchLang => "中文", "English";
+    SignIn => "Sign in", "登录";
+    SignOut => "Sign out", "退出";
+    TokenHint => "operator's token", "操作员令牌";
+    SignedIn => "Signed in:", "已登录：";
+    Checking => "Checking…", "正在验证…";
+    SignInWhy => "Sign in with an operator's token to acknowledge alarms and start incidents.", "使用操作员令牌登录后可确认报警、启动事故。";
     CannotReach => "Cannot reach the ParkTwin server", "无法连接 ParkTwin 服务器";
     Tried => "Tried", "尝试地址";
     RetryingEvery => "Retrying every", "重试间隔";

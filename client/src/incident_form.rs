@@ -570,10 +570,11 @@ pub fn incident_form(
         }
         FormAction::Start(req) => {
             let Some(token) = token.0.clone() else { return Ok(()) };
-            let api = parktwin_api::client::ApiClient::new(&server.0);
+            let server = server.0.clone();
             let (tx, rx) = bounded(1);
-            std::thread::spawn(move || {
-                let _ = tx.send(api.start_incident(&req, &token).map_err(|e| e.to_string()));
+            crate::net::spawn("start-incident", move || async move {
+                let api = parktwin_api::client::ApiClient::new(&server);
+                let _ = tx.send(api.start_incident(&req, &token).await.map_err(|e| e.to_string()));
             });
             state.pending = Some(rx);
             state.error = None;

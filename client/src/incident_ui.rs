@@ -58,7 +58,17 @@ pub fn inside_geojson(inside: &[ZoneOccupants]) -> serde_json::Value {
     serde_json::json!({"type": "FeatureCollection", "features": features})
 }
 
+/// Hands an export to the browser as a download and says so (or why not).
+#[cfg(target_arch = "wasm32")]
+fn write(name: &str, text: &str, lang: Lang) -> String {
+    match crate::web::download(name, text) {
+        Ok(()) => format!("{} {name}", tr(Msg::Saved, lang)),
+        Err(e) => format!("{} {name}: {e}", tr(Msg::CannotWrite, lang)),
+    }
+}
+
 /// Writes an export and says where (or why not).
+#[cfg(not(target_arch = "wasm32"))]
 fn write(name: &str, text: &str, lang: Lang) -> String {
     let dir = PathBuf::from(EXPORT_DIR);
     let path = dir.join(name);

@@ -34,7 +34,12 @@ pub fn check_dir(dir: &Path, server: Option<&str>) -> CheckReport {
         let count = match (&l.features, d.source.kind(), server) {
             (Some(f), ..) => Some(f.features.len()),
             (None, Some(SourceKind::Url(_) | SourceKind::Endpoint(_)), Some(server)) => {
-                match fetch_features(&ApiClient::new(server), &origin, d, l.path.parent()) {
+                match parktwin_api::client::block_on(fetch_features(
+                    &ApiClient::new(server),
+                    &origin,
+                    d,
+                    l.path.parent(),
+                )) {
                     Ok(f) => Some(f.features.len()),
                     Err(errs) => {
                         errors.extend(errs);

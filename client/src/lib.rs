@@ -6,13 +6,19 @@ pub mod feed;
 pub mod i18n;
 pub mod incident_form;
 pub mod incident_ui;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod layercheck;
 pub mod loader;
+pub mod net;
 pub mod pick;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod plume;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod render;
 pub mod search;
 pub mod ui;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -99,6 +105,14 @@ pub fn build_app(cfg: &AppConfig) -> App {
             PresentMode::AutoVsync
         },
         resizable: !render,
+        // In the browser: draw into the page's canvas, sized by the page, and keep the
+        // browser's own handling of keys and wheel (scrolling, shortcuts) off the map.
+        #[cfg(target_arch = "wasm32")]
+        canvas: Some("#parktwin".into()),
+        #[cfg(target_arch = "wasm32")]
+        fit_canvas_to_parent: true,
+        #[cfg(target_arch = "wasm32")]
+        prevent_default_event_handling: true,
         ..default()
     };
     app.add_plugins(
@@ -155,6 +169,7 @@ pub fn build_app(cfg: &AppConfig) -> App {
     .init_resource::<pick::InjectedPointer>()
     .insert_gizmo_config(pick::OnTopGizmos, pick::on_top_config())
     .init_resource::<incident_form::FormState>()
+    .init_resource::<ui::LayerToggleRects>()
     .add_systems(Update, (poll_loader, feed::poll_feed, described::poll_described))
     .add_systems(
         Update,
@@ -165,6 +180,9 @@ pub fn build_app(cfg: &AppConfig) -> App {
         (ui::install_fonts, ui::panel, incident_form::incident_form).chain(),
     );
     parktwin_layers::MapLayerAppExt::add_map_layer(&mut app, parktwin_layers::incident::incident_layer());
+    #[cfg(target_arch = "wasm32")]
+    app.add_systems(Last, web::publish_state);
+    #[cfg(not(target_arch = "wasm32"))]
     if let Mode::Render {
         out,
         timeout,
@@ -207,6 +225,7 @@ fn select_at_start(
 }
 
 /// Read-out mode: every layer but the incidents' hidden, so that nothing stands over the field.
+#[cfg(not(target_arch = "wasm32"))]
 fn only_the_field(mut registry: ResMut<parktwin_layers::LayerRegistry>) {
     let ids: Vec<String> = registry
         .layers()

@@ -1,6 +1,5 @@
-//! Loading the park from the server on a background thread, retrying until it answers.
+//! Loading the park from the server in the background, retrying until it answers.
 
-use std::thread;
 use std::time::Duration;
 
 use bevy::prelude::*;
@@ -84,17 +83,18 @@ impl LoadStatus {
     }
 }
 
-/// The channel from the loader thread.
+/// The channel from the loader.
 #[derive(Resource)]
 pub struct LoaderChannel(pub Receiver<LoadEvent>);
 
 /// Fetches everything the map needs, reporting each step.
-pub fn load_park(client: &ApiClient, progress: &dyn Fn(String, usize, usize)) -> Result<ParkData, ClientError> {
+pub async fn load_park(client: &ApiClient, progress: &dyn Fn(String, usize, usize)) -> Result<ParkData, ClientError> {
     progress("park".into(), 0, 0);
-    let park = client.park()?;
+    let park = client.park().await?;
     // Descriptor layers are fetched (and refreshed) by the described-layers thread.
     let catalog: Vec<_> = client
-        .layers()?
+        .layers()
+        .await?
         .into_iter()
         .filter(|l| l.descriptor.is_none())
         .collect();
@@ -102,34 +102,31 @@ pub fn load_park(client: &ApiClient, progress: &dyn Fn(String, usize, usize)) ->
     let mut layers = Vec::with_capacity(catalog.len());
     for (i, info) in catalog.into_iter().enumerate() {
         progress(format!("layer {}", info.title), i, total);
-        let fc = client.layer(&info.id)?;
+        let fc = client.layer(&info.id).await?;
         layers.push((info, fc));
     }
     progress("hazard sources".into(), total - 1, total);
-    let hazards = client.hazards()?;
+    let hazards = client.hazards().await?;
     Ok(ParkData { park, layers, hazards })
 }
 
-/// Starts the loader thread for `server`; it retries every [`RETRY_SECS`] until the park loads.
+/// Starts the loader for `server`; it retries every [`RETRY_SECS`] until the park loads.
 pub fn spawn_loader(server: &str) -> Receiver<LoadEvent> {
     let (tx, rx) = unbounded();
-    let client = ApiClient::new(server);
-    thread::Builder::new()
-        .name("park-loader".into())
-        .spawn(move || run(client, tx))
-        .map(|_| ())
-        .unwrap_or_else(|e| error!("cannot start the loader thread: {e}"));
+    let server = server.to_string();
+    crate::net::spawn("park-loader", move || run(server, tx));
     rx
 }
 
-fn run(client: ApiClient, tx: Sender<LoadEvent>) {
+async fn run(server: String, tx: Sender<LoadEvent>) {
+    let client = ApiClient::new(&server);
     let mut attempt = 0;
     loop {
         attempt += 1;
         let report = |step: String, done: usize, total: usize| {
             let _ = tx.send(LoadEvent::Progress { step, done, total });
         };
-        match load_park(&client, &report) {
+        match load_park(&client, &report).await {
             Ok(data) => {
                 let _ = tx.send(LoadEvent::Loaded(Box::new(data)));
                 return;
@@ -147,7 +144,7 @@ fn run(client: ApiClient, tx: Sender<LoadEvent>) {
                 {
                     return; // the app is gone
                 }
-                thread::sleep(retry_in);
+                crate::net::sleep(retry_in).await;
             }
         }
     }

@@ -55,6 +55,9 @@ enum Command {
         /// A folder of layer descriptors to draw too; edited files reload while the map runs.
         #[arg(long)]
         layers: Option<PathBuf>,
+        /// Serve the browser client from this folder too (`scripts/build-web` makes it).
+        #[arg(long, env = "PARKTWIN_WEB")]
+        web: Option<PathBuf>,
     },
     /// Layer descriptors: check a folder of them.
     Layers {
@@ -194,8 +197,9 @@ fn run() -> anyhow::Result<ExitCode> {
             size,
             seed,
             layers,
+            web,
         } => {
-            let (addr, token) = start_embedded_server(data_dir, listen, seed)?;
+            let (addr, token) = start_embedded_server(data_dir, listen, seed, web)?;
             AppConfig {
                 server: format!("http://{addr}"),
                 size,
@@ -275,13 +279,27 @@ fn run() -> anyhow::Result<ExitCode> {
 
 /// Starts parktwin-server's code on a thread of its own and returns the address it serves and
 /// an operator token made for this demo.
-fn start_embedded_server(data_dir: PathBuf, listen: SocketAddr, seed: u64) -> anyhow::Result<(SocketAddr, String)> {
+fn start_embedded_server(
+    data_dir: PathBuf,
+    listen: SocketAddr,
+    seed: u64,
+    web_dir: Option<PathBuf>,
+) -> anyhow::Result<(SocketAddr, String)> {
     use parktwin_server::{ServerConfig, bind, default_assets_dir};
+    if let Some(web) = &web_dir
+        && !web.join("index.html").is_file()
+    {
+        bail!(
+            "{} holds no browser client (no index.html): build it with scripts/build-web",
+            web.display()
+        );
+    }
     let cfg = ServerConfig {
         data_dir,
         assets_dir: default_assets_dir(),
         listen,
         demo: Some(seed),
+        web_dir,
     };
     let rt = tokio::runtime::Runtime::new().context("cannot start the server's runtime")?;
     let server = rt.block_on(bind(&cfg))?;
@@ -293,6 +311,9 @@ fn start_embedded_server(data_dir: PathBuf, listen: SocketAddr, seed: u64) -> an
         "ParkTwin server listening on http://{addr} (database in {})",
         cfg.data_dir.display()
     );
+    if cfg.web_dir.is_some() {
+        println!("The map in a browser: http://{addr}/ (sign in on the panel with the operator token)");
+    }
     println!("Operator token for this demo (the map uses it to acknowledge alarms and start incidents): {token}");
     println!(
         "Feed token for this demo (POST /api/v1/observations, /vehicles/positions, /weather, /gates/ID/passes, /waybills \

@@ -2,7 +2,9 @@
 //! within a few pixels first, then the mesh the pointer's ray hits); the selection's history
 //! (a detector's last hour, a truck's track) is fetched in the background for the panel.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use bevy::platform::time::Instant;
 
 use bevy::picking::mesh_picking::ray_cast::{MeshRayCast, MeshRayCastSettings};
 use bevy::prelude::*;
@@ -211,14 +213,16 @@ pub fn inspect_selection(
         inspect.history = History::Loading;
     }
     let (tx, rx) = bounded(1);
-    let api = ApiClient::new(&server.0);
-    std::thread::spawn(move || {
+    let server = server.0.clone();
+    crate::net::spawn("history", move || async move {
+        let api = ApiClient::new(&server);
         let h = if kind == 0 {
             let at = time::OffsetDateTime::now_utc();
             api.recent_observations(&f.feature, 3600)
+                .await
                 .map(|obs| History::Readings(obs, at))
         } else {
-            api.recent_track(&f.feature, 3600).map(History::Track)
+            api.recent_track(&f.feature, 3600).await.map(History::Track)
         };
         let _ = tx.send(h.unwrap_or_else(|e| History::Failed(e.to_string())));
     });

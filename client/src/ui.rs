@@ -7,7 +7,7 @@ use bevy::prelude::*;
 use bevy::window::PrimaryWindow;
 use bevy_egui::{EguiContexts, egui};
 use parktwin_api::live::LiveState;
-use parktwin_api::model::{Alarm, AlarmTier, SensorLevel};
+use parktwin_api::model::{Alarm, AlarmTier, Role, SensorLevel};
 use parktwin_layers::LayerRegistry;
 use parktwin_layers::live::Live;
 use parktwin_scene::{FeatureRef, OrbitCamera, ParkData, PointMarker, PointerOverUi, Selection};
@@ -48,7 +48,13 @@ pub fn install_fonts(mut contexts: EguiContexts, mut done: Local<bool>) -> Resul
     for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
         fonts.families.entry(family).or_default().push("cjk".into());
     }
-    contexts.ctx_mut()?.set_fonts(fonts);
+    let ctx = contexts.ctx_mut()?;
+    ctx.set_fonts(fonts);
+    // A press and release on the same widget is a click however long it was held, as on any
+    // desktop. egui's default (0.8 s, for touch screens' long press) measures the hold in frame
+    // times, so on a slow frame (a software GPU, a wall-sized canvas) the panel could not be
+    // clicked at all.
+    ctx.options_mut(|o| o.input_options.max_click_duration = 30.0);
     Ok(())
 }
 
@@ -72,7 +78,9 @@ pub struct Panel<'w, 's> {
     lang: ResMut<'w, Lang>,
     selection: ResMut<'w, Selection>,
     inspect: Res<'w, Inspect>,
-    token: Res<'w, OperatorToken>,
+    token: ResMut<'w, OperatorToken>,
+    sign_in: Local<'s, SignIn>,
+    toggle_rects: ResMut<'w, LayerToggleRects>,
     action: Res<'w, ActionStatus>,
     server: Res<'w, ServerUrl>,
     commands: Commands<'w, 's>,
@@ -135,6 +143,7 @@ pub fn panel(mut p: Panel) -> Result {
     );
     let mut go: Option<FeatureRef> = None;
     let mut toggles = Vec::new();
+    let mut toggle_rects = std::collections::BTreeMap::new();
     let mut fades = Vec::new();
     egui::Panel::right("parktwin-panel")
         .exact_size(PANEL_WIDTH)
@@ -177,6 +186,7 @@ pub fn panel(mut p: Panel) -> Result {
                     ui.label(p.status.describe());
                 }
             }
+            sign_in_section(ui, &mut p, lang);
             egui::ScrollArea::vertical().show(ui, |ui| {
                 incident_section(ui, &mut p);
                 go = live_section(ui, &p, &gates, lang).or(go.take());
@@ -213,9 +223,11 @@ pub fn panel(mut p: Panel) -> Result {
                                     &l.info.title
                                 };
                                 let label = format!("{name} ({})", l.info.feature_count);
-                                if ui.checkbox(&mut on, label).changed() {
+                                let toggle = ui.checkbox(&mut on, label);
+                                if toggle.changed() {
                                     toggles.push((l.info.id.clone(), on));
                                 }
+                                toggle_rects.insert(l.info.id.clone(), toggle.rect);
                                 if on {
                                     ui.indent(&l.info.id, |ui| {
                                         let mut opacity = l.opacity;
@@ -240,6 +252,7 @@ pub fn panel(mut p: Panel) -> Result {
                 ui.small(tr(Msg::Help, lang));
             });
         });
+    p.toggle_rects.0 = toggle_rects;
     for (id, on) in toggles {
         p.registry.set_visible(&id, on);
     }
@@ -254,6 +267,93 @@ pub fn panel(mut p: Panel) -> Result {
     }
     p.over_ui.0 = ctx.is_pointer_over_egui() || ctx.egui_wants_pointer_input();
     Ok(())
+}
+
+/// Where each layer's on/off box was drawn last frame (the browser build publishes it for
+/// the page's tests; the panel is painted, so there is no DOM to find it in).
+#[derive(Resource, Debug, Default, Clone)]
+pub struct LayerToggleRects(pub std::collections::BTreeMap<String, egui::Rect>);
+
+/// The sign-in box's state: the token being typed, and the check under way.
+#[derive(Default)]
+pub struct SignIn {
+    typed: String,
+    pending: Option<(
+        String,
+        crossbeam_channel::Receiver<Result<parktwin_api::model::Session, String>>,
+    )>,
+    who: Option<String>,
+    error: Option<String>,
+}
+
+/// Sign in with an operator's token (checked by the server's `/session` before it is kept),
+/// or sign out. A token given on the command line counts as signed in.
+fn sign_in_section(ui: &mut egui::Ui, p: &mut Panel, lang: Lang) {
+    let s = &mut *p.sign_in;
+    if let Some((token, rx)) = &s.pending
+        && let Ok(outcome) = rx.try_recv()
+    {
+        match outcome {
+            Ok(session) if matches!(session.role, Role::Operator | Role::Admin) => {
+                p.token.0 = Some(token.clone());
+                s.who = Some(session.name);
+                s.typed.clear();
+                s.error = None;
+            }
+            Ok(session) => {
+                s.error = Some(format!("a {:?} token cannot act as an operator", session.role));
+            }
+            Err(e) => s.error = Some(e),
+        }
+        s.pending = None;
+    }
+    if p.token.0.is_some() {
+        ui.horizontal(|ui| {
+            ui.label(tr(Msg::SignedIn, lang));
+            ui.strong(s.who.as_deref().unwrap_or("operator"));
+            if ui.small_button(tr(Msg::SignOut, lang)).clicked() {
+                p.token.0 = None;
+                s.who = None;
+            }
+        });
+        return;
+    }
+    egui::CollapsingHeader::new(tr(Msg::SignIn, lang))
+        .id_salt("sign-in")
+        .show(ui, |ui| {
+            ui.small(tr(Msg::SignInWhy, lang));
+            ui.horizontal(|ui| {
+                let field = ui.add(
+                    egui::TextEdit::singleline(&mut s.typed)
+                        .password(true)
+                        .hint_text(tr(Msg::TokenHint, lang))
+                        .desired_width(PANEL_WIDTH - 110.0),
+                );
+                let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                let ready = !s.typed.trim().is_empty() && s.pending.is_none();
+                let label = if s.pending.is_some() {
+                    tr(Msg::Checking, lang)
+                } else {
+                    tr(Msg::SignIn, lang)
+                };
+                if (ui.add_enabled(ready, egui::Button::new(label)).clicked() || (enter && ready))
+                    && s.pending.is_none()
+                {
+                    let (token, server) = (s.typed.trim().to_string(), p.server.0.clone());
+                    let (tx, rx) = crossbeam_channel::bounded(1);
+                    let t = token.clone();
+                    crate::net::spawn("sign-in", move || async move {
+                        let api = parktwin_api::client::ApiClient::new(&server);
+                        let _ = tx.send(api.session(&t).await.map_err(|e| e.to_string()));
+                    });
+                    s.pending = Some((token, rx));
+                    s.error = None;
+                }
+            });
+            if let Some(e) = &s.error {
+                ui.colored_label(egui::Color32::from_rgb(255, 120, 120), e);
+            }
+        });
 }
 
 fn loading_screen(ctx: &egui::Context, status: &LoadStatus, lang: Lang) {
@@ -440,10 +540,11 @@ fn incident_section(ui: &mut egui::Ui, p: &mut Panel) {
         set_status(&p.action, Some(m));
     }
     if let (Some(id), Some(token)) = (act.close, p.token.0.clone()) {
-        let (api, status) = (parktwin_api::client::ApiClient::new(&p.server.0), p.action.0.clone());
-        std::thread::spawn(move || {
-            let outcome = api
+        let (server, status) = (p.server.0.clone(), p.action.0.clone());
+        crate::net::spawn("close-incident", move || async move {
+            let outcome = parktwin_api::client::ApiClient::new(&server)
                 .close_incident(&id, &token)
+                .await
                 .err()
                 .map(|e| format!("closing {id}: {e}"));
             if let Ok(mut s) = status.lock() {
@@ -463,13 +564,12 @@ fn set_status(status: &ActionStatus, message: Option<String>) {
 /// Acknowledges an alarm off the frame loop; the feed brings the acknowledgement back and a
 /// failure shows under the list.
 fn acknowledge(server: &str, token: &str, id: i64, status: &ActionStatus) {
-    let (api, token, status) = (
-        parktwin_api::client::ApiClient::new(server),
-        token.to_string(),
-        status.0.clone(),
-    );
-    std::thread::spawn(move || {
-        let outcome = match api.ack_alarm(id, &token) {
+    let (server, token, status) = (server.to_string(), token.to_string(), status.0.clone());
+    crate::net::spawn("acknowledge", move || async move {
+        let outcome = match parktwin_api::client::ApiClient::new(&server)
+            .ack_alarm(id, &token)
+            .await
+        {
             Ok(_) => None,
             Err(e) => Some(format!("alarm {id}: {e}")),
         };

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 
 use parktwin::incident_ui::{inside_csv, inside_geojson};
-use parktwin_api::client::ApiClient;
+use parktwin_api::client::{ApiClient, block_on};
 use parktwin_api::incident::ZoneOccupants;
 use parktwin_api::model::Role;
 
@@ -46,10 +46,10 @@ fn the_zones_and_who_is_inside_open_in_gdal_as_qgis_reads_them() {
         time::OffsetDateTime::now_utc(),
     )
     .expect("a valid request");
-    let inc = api.start_incident(&req, &token).expect("started");
+    let inc = block_on(api.start_incident(&req, &token)).expect("started");
 
     // The zones, as the feed fetches them and the card saves them.
-    let zones = api.incident_zones(&inc.id).expect("zones");
+    let zones = block_on(api.incident_zones(&inc.id)).expect("zones");
     let path = dir.path().join(format!("{}-zones.geojson", inc.id));
     std::fs::write(&path, zones.to_string()).expect("write");
     let info = ogrinfo(&path, &[]);

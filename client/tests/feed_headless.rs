@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
 use parktwin::feed::{FeedChannel, FeedStatus, poll_feed, spawn_feed};
-use parktwin_api::client::ApiClient;
+use parktwin_api::client::{ApiClient, block_on};
 use parktwin_layers::live::Live;
 use serde_json::json;
 
@@ -70,7 +70,7 @@ fn the_headless_client_state_matches_the_server() {
     }
 
     let api = ApiClient::new(&server.url);
-    let truth = api.live_snapshot().expect("server state");
+    let truth = block_on(api.live_snapshot()).expect("server state");
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         app.update();
@@ -113,8 +113,8 @@ fn the_headless_client_follows_the_demo_simulator() {
     // The server's state: its snapshot, then the log up to where the client stands (the
     // simulator does not wait for the comparison). Everything the snapshot holds is at or
     // before the head read after it, so the client is compared once it is past that head.
-    let mut truth = api.live_snapshot().expect("server state");
-    let head: serde_json::Value = api.get_json("/events/head").expect("head");
+    let mut truth = block_on(api.live_snapshot()).expect("server state");
+    let head: serde_json::Value = block_on(api.get_json("/events/head")).expect("head");
     let head = head["seq"].as_i64().expect("seq");
     let deadline = Instant::now() + Duration::from_secs(10);
     let client = loop {
@@ -129,7 +129,7 @@ fn the_headless_client_follows_the_demo_simulator() {
     assert!(client.vehicles.len() >= 2, "the client saw the trucks");
     assert!(client.sensors.values().filter(|s| s.value.is_some()).count() > 150);
     while truth.cursor < client.cursor {
-        let page = api.events_since(truth.cursor).expect("events");
+        let page = block_on(api.events_since(truth.cursor)).expect("events");
         let before = truth.cursor;
         for e in page.events.iter().filter(|e| e.seq <= client.cursor) {
             truth.apply(e);

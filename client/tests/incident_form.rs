@@ -4,7 +4,7 @@
 
 use parktwin::incident_form::{IncidentForm, form_for_feature, station_positions};
 use parktwin::loader::load_park;
-use parktwin_api::client::ApiClient;
+use parktwin_api::client::{ApiClient, block_on};
 use parktwin_api::ingest::format_utc;
 use parktwin_api::model::Role;
 use parktwin_e2e::start_server;
@@ -28,7 +28,7 @@ fn an_operator_starts_incidents_from_a_tank_and_from_a_pipe_as_the_form_says() {
     let store = parktwin_server::Store::open(&dir.path().join("parktwin.sqlite")).expect("open");
     let op = store.create_token(Role::Operator, "Duty officer Li").expect("token");
     let api = ApiClient::new(&s.url);
-    let park = load_park(&api, &|_, _, _| {}).expect("the park loads");
+    let park = block_on(load_park(&api, &|_, _, _| {})).expect("the park loads");
     let table = parktwin_layers::incident::chemicals();
     let stations = station_positions(&park.layers);
     assert!(stations.len() >= 2, "the demo park has weather stations: {stations:?}");
@@ -46,7 +46,7 @@ fn an_operator_starts_incidents_from_a_tank_and_from_a_pipe_as_the_form_says() {
         .send()
         .expect("weather posted");
     assert!(r.status().is_success(), "{:?}", r.text());
-    let live = api.live_snapshot().expect("snapshot");
+    let live = block_on(api.live_snapshot()).expect("snapshot");
 
     // A tank: its chemical and its inventory, released over ten minutes at ground level.
     let (tank_id, tank) = feature(&park, "tanks", |f| {
@@ -64,7 +64,7 @@ fn an_operator_starts_incidents_from_a_tank_and_from_a_pipe_as_the_form_says() {
     };
     assert_eq!((form.lon, form.lat), (at[0], at[1]));
     let req = form.request(table, time::OffsetDateTime::now_utc()).expect("valid");
-    let inc = api.start_incident(&req, &op).expect("the server starts it");
+    let inc = block_on(api.start_incident(&req, &op)).expect("the server starts it");
     assert_eq!(inc.chemical, "chlorine");
     assert_eq!(inc.origin.as_deref(), Some(tank_id.as_str()));
     assert_eq!(inc.rate_kg_s, Some(inventory_t * 1000.0 / 600.0));
@@ -74,7 +74,7 @@ fn an_operator_starts_incidents_from_a_tank_and_from_a_pipe_as_the_form_says() {
     assert!(form.station.is_some());
     assert_eq!(inc.station, form.station);
     assert_eq!(inc.weather.wind_from_deg, form.weather.wind_from_deg);
-    let zones = api.incident_zones(&inc.id).expect("zones");
+    let zones = block_on(api.incident_zones(&inc.id)).expect("zones");
     assert_eq!(zones["features"].as_array().map(Vec::len), Some(3), "{zones}");
 
     // A pipe carrying ammonia, clicked in the middle: the release is where the click was, at
@@ -100,7 +100,7 @@ fn an_operator_starts_incidents_from_a_tank_and_from_a_pipe_as_the_form_says() {
     form.weather.wind_from_deg = 45.0;
     form.weather.stability = Some("F".into());
     let req = form.request(table, time::OffsetDateTime::now_utc()).expect("valid");
-    let inc2 = api.start_incident(&req, &op).expect("the server starts it");
+    let inc2 = block_on(api.start_incident(&req, &op)).expect("the server starts it");
     assert_eq!((inc2.chemical.as_str(), inc2.rate_kg_s), ("ammonia", Some(0.8)));
     assert_eq!(inc2.station, None, "a what-if does not follow a station");
     assert_eq!(inc2.weather.wind_from_deg, 45.0);
@@ -108,7 +108,7 @@ fn an_operator_starts_incidents_from_a_tank_and_from_a_pipe_as_the_form_says() {
     assert!((inc2.height_m - mid[2]).abs() < 0.01);
 
     // Every client sees both.
-    let live = api.live_snapshot().expect("snapshot");
+    let live = block_on(api.live_snapshot()).expect("snapshot");
     assert!(live.incidents.contains_key(&inc.id) && live.incidents.contains_key(&inc2.id));
 
     // A bare point: the operator must choose the chemical before anything is sent.

@@ -2,6 +2,8 @@
 //! where the home view puts the parcels and the tanks have their colours. Needs a display:
 //! `scripts/test` runs it under Xvfb with Mesa's software Vulkan.
 
+mod support;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -9,10 +11,10 @@ use bevy::math::{Vec2, Vec3};
 use geojson::Value;
 use parktwin::loader::load_park;
 use parktwin::ui::PANEL_WIDTH;
-use parktwin_api::client::ApiClient;
-use parktwin_api::model::RiskColour;
+use parktwin_api::client::{ApiClient, block_on};
 use parktwin_scene::ParkData;
-use parktwin_scene::camera::{home_view, project};
+use parktwin_scene::camera::home_view;
+use support::{close, on_map_in, parcel_colours, pixel, tank_roofs};
 
 const W: u32 = 1280;
 const H: u32 = 720;
@@ -55,27 +57,9 @@ fn render_png(server: &str, out: &Path) -> image::RgbImage {
     image::open(out).expect("a PNG").to_rgb8()
 }
 
-fn pixel(img: &image::RgbImage, p: Vec2) -> [u8; 3] {
-    img.get_pixel(p.x as u32, p.y as u32).0
-}
-
-fn close(a: [u8; 3], b: [u8; 3], tol: i32) -> bool {
-    a.iter()
-        .zip(b)
-        .all(|(x, y)| (i32::from(*x) - i32::from(y)).abs() <= tol)
-}
-
-/// Where the home view puts a map point (metres east/north) at height `up`, if on the map part
-/// of the image (not under the side panel).
+/// Where the home view puts a map point in the `W`×`H` render (see [`support::on_map_in`]).
 fn on_map(data: &ParkData, e: f64, n: f64, up: f64) -> Option<Vec2> {
-    let (lo, hi) = data.home_extent();
-    let cam = home_view(lo, hi, Vec2::new(W as f32, H as f32), PANEL_WIDTH).transform();
-    let p = project(
-        &cam,
-        Vec2::new(W as f32, H as f32),
-        Vec3::new(e as f32, up as f32, -(n as f32)),
-    )?;
-    (p.x >= 2.0 && p.y >= 2.0 && p.x < W as f32 - PANEL_WIDTH - 4.0 && p.y < H as f32 - 2.0).then_some(p)
+    on_map_in(data, (W, H), e, n, up)
 }
 
 #[test]
@@ -90,34 +74,10 @@ fn home_view_shows_parcels_in_their_risk_colours_and_the_tanks() {
         std::fs::copy(&out, copy).expect("copy the screenshot");
     }
 
-    let data = load_park(&ApiClient::new(&server.url), &|_, _, _| {}).expect("park loads");
-    let frame = data.park.frame();
-    let layer = |id: &str| &data.layers.iter().find(|(l, _)| l.id == id).expect("layer").1;
-
+    let data = block_on(load_park(&ApiClient::new(&server.url), &|_, _, _| {})).expect("park loads");
     // Parcels: a point 12 m inside each parcel's south-west corner shows its risk colour.
-    let (mut seen, mut right) = (0, Vec::new());
-    for f in &layer("enterprises").features {
-        let Some(Value::Polygon(rings)) = f.geometry.as_ref().map(|g| &g.value) else {
-            continue;
-        };
-        let pts: Vec<[f64; 2]> = rings[0].iter().map(|c| frame.to_map(c[0], c[1])).collect();
-        let e = pts.iter().map(|p| p[0]).fold(f64::MAX, f64::min) + 12.0;
-        let n = pts.iter().map(|p| p[1]).fold(f64::MAX, f64::min) + 12.0;
-        let risk: RiskColour = serde_json::from_value(
-            f.properties
-                .as_ref()
-                .and_then(|p| p.get("risk"))
-                .cloned()
-                .expect("risk"),
-        )
-        .expect("colour");
-        if let Some(px) = on_map(&data, e, n, 0.2) {
-            seen += 1;
-            let got = pixel(&img, px);
-            right.push((close(got, risk.srgb(), 16), risk, got, px));
-        }
-    }
-    let ok = right.iter().filter(|r| r.0).count();
+    let right = parcel_colours(&img, &data);
+    let (seen, ok) = (right.len(), right.iter().filter(|r| r.0).count());
     assert!(seen >= 12, "only {seen} parcels on the map part of the image");
     assert!(
         ok * 10 >= seen * 9,
@@ -126,24 +86,7 @@ fn home_view_shows_parcels_in_their_risk_colours_and_the_tanks() {
     );
 
     // Tanks: the roof centre of each large tank is the white of a tank shell.
-    let mut tanks = Vec::new();
-    for f in &layer("tanks").features {
-        let props = f.properties.as_ref().expect("props");
-        let d = props.get("diameter_m").and_then(|v| v.as_f64()).unwrap_or(0.0);
-        let h = props.get("height_m").and_then(|v| v.as_f64()).unwrap_or(0.0);
-        let Some(Value::Point(c)) = f.geometry.as_ref().map(|g| &g.value) else {
-            continue;
-        };
-        let [e, n] = frame.to_map(c[0], c[1]);
-        if d >= 10.0
-            && let Some(px) = on_map(&data, e, n, h)
-        {
-            let got = pixel(&img, px);
-            let white =
-                got.iter().all(|c| *c >= 170) && got.iter().max().unwrap_or(&0) - got.iter().min().unwrap_or(&0) <= 40;
-            tanks.push((white, got, px));
-        }
-    }
+    let tanks = tank_roofs(&img, &data);
     let white = tanks.iter().filter(|t| t.0).count();
     assert!(
         tanks.len() >= 15,
@@ -200,7 +143,7 @@ fn live_view_shows_a_truck_and_a_detector_in_alarm() {
     need_display();
     let dir = tempfile::tempdir().expect("tempdir");
     let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
-    let data = load_park(&ApiClient::new(&server.url), &|_, _, _| {}).expect("park loads");
+    let data = block_on(load_park(&ApiClient::new(&server.url), &|_, _, _| {})).expect("park loads");
     let frame = data.park.frame();
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -264,7 +207,7 @@ fn a_selected_truck_is_flown_to_and_ringed_in_the_chinese_panel() {
     need_display();
     let dir = tempfile::tempdir().expect("tempdir");
     let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
-    let data = load_park(&ApiClient::new(&server.url), &|_, _, _| {}).expect("park loads");
+    let data = block_on(load_park(&ApiClient::new(&server.url), &|_, _, _| {})).expect("park loads");
     put_truck(&server, &data, "鲁E·S0001", 800.0, 0.0);
     let out = dir.path().join("selected.png");
     let run = render(&server.url, &out, &["--lang", "zh", "--select", "鲁E·S0001"]);
@@ -364,7 +307,7 @@ fn a_descriptor_layer_is_drawn_and_a_broken_one_is_only_reported() {
     need_display();
     let dir = tempfile::tempdir().expect("tempdir");
     let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
-    let data = load_park(&ApiClient::new(&server.url), &|_, _, _| {}).expect("park");
+    let data = block_on(load_park(&ApiClient::new(&server.url), &|_, _, _| {})).expect("park");
     let layers = dir.path().join("layers");
     std::fs::create_dir(&layers).expect("mkdir");
     let frame = data.park.frame();
@@ -446,7 +389,7 @@ fn an_incident_is_drawn_on_the_map_with_its_zones() {
     need_display();
     let dir = tempfile::tempdir().expect("tempdir");
     let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
-    let data = load_park(&ApiClient::new(&server.url), &|_, _, _| {}).expect("park");
+    let data = block_on(load_park(&ApiClient::new(&server.url), &|_, _, _| {})).expect("park");
     let before = render_png(&server.url, &dir.path().join("before.png"));
     let start = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc() - time::Duration::hours(1));
     start_incident(
@@ -524,7 +467,7 @@ fn a_click_on_the_map_charts_the_threat_there() {
     need_display();
     let dir = tempfile::tempdir().expect("tempdir");
     let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
-    let data = load_park(&ApiClient::new(&server.url), &|_, _, _| {}).expect("park");
+    let data = block_on(load_park(&ApiClient::new(&server.url), &|_, _, _| {})).expect("park");
     let start = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc() - time::Duration::minutes(20));
     start_incident(
         dir.path(),
@@ -606,7 +549,7 @@ fn gpu_field_matches_the_cpu(backend: Option<&str>, expect_backend: &str) {
     need_display();
     let dir = tempfile::tempdir().expect("tempdir");
     let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
-    let data = load_park(&ApiClient::new(&server.url), &|_, _, _| {}).expect("park");
+    let data = block_on(load_park(&ApiClient::new(&server.url), &|_, _, _| {})).expect("park");
     let frame = data.park.frame();
     let now = time::OffsetDateTime::now_utc();
     let at = parktwin_api::ingest::format_utc(now);

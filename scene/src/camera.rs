@@ -7,7 +7,15 @@ use bevy::prelude::*;
 /// Vertical field of view of the map camera, radians.
 pub const FOV_Y: f32 = std::f32::consts::FRAC_PI_4;
 /// Near clip plane, metres.
+#[cfg(not(target_arch = "wasm32"))]
 pub const NEAR: f32 = 1.0;
+/// The near plane in the browser, metres. WebGL2 has no clip control, so the [0, 1] depth of
+/// the reversed-Z projection is squeezed through GL's [-1, 1] and loses most of its precision
+/// far away: with a 1 m near plane, the flat layers stacked 0.1–0.2 m apart fight over depth
+/// a few kilometres out. Depth resolution grows with the near distance; the closest the
+/// camera gets is 30 m, so 20 m costs nothing on screen.
+#[cfg(target_arch = "wasm32")]
+pub const NEAR: f32 = 20.0;
 
 /// An orbiting camera: where it looks, from which side, how steeply, from how far.
 #[derive(Component, Debug, Clone, Copy, PartialEq)]

@@ -1,5 +1,10 @@
-//! A blocking REST client for the ParkTwin API. Every error names the URL it tried.
+//! The REST client for the ParkTwin API. Every error names the URL it tried.
+//!
+//! It is async so that one client serves both builds: natively it runs on a small tokio
+//! runtime (a thread per task in the app, [`block_on`] in tools and tests); in the browser it
+//! runs on the page's event loop through `fetch`, where nothing may block.
 
+#[cfg(not(target_arch = "wasm32"))]
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
@@ -41,17 +46,21 @@ pub enum ClientError {
 #[derive(Debug, Clone)]
 pub struct ApiClient {
     base: String,
-    http: reqwest::blocking::Client,
+    http: reqwest::Client,
 }
 
 impl ApiClient {
     /// A client for the server at `base` (e.g. `http://127.0.0.1:8080`).
     pub fn new(base: &str) -> Self {
-        let http = reqwest::blocking::Client::builder()
+        // The browser's fetch has no timeouts to set; its own apply.
+        #[cfg(not(target_arch = "wasm32"))]
+        let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(3))
             .timeout(Duration::from_secs(60))
             .build()
-            .unwrap_or_else(|_| reqwest::blocking::Client::new());
+            .unwrap_or_else(|_| reqwest::Client::new());
+        #[cfg(target_arch = "wasm32")]
+        let http = reqwest::Client::new();
         Self {
             base: base.trim_end_matches('/').to_string(),
             http,
@@ -69,14 +78,14 @@ impl ApiClient {
     }
 
     /// GETs an API path and decodes its JSON.
-    pub fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+    pub async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
         let url = self.url(path);
-        self.send(self.http.get(&url), url)
+        self.send(self.http.get(&url), url).await
     }
 
     /// GETs a layer source as text: an absolute `http(s)://` URL, or a path on this server
     /// such as `/api/v1/layers/outfalls`.
-    pub fn get_text(&self, source: &str) -> Result<String, ClientError> {
+    pub async fn get_text(&self, source: &str) -> Result<String, ClientError> {
         let url = if source.starts_with("http://") || source.starts_with("https://") {
             source.to_string()
         } else {
@@ -86,9 +95,9 @@ impl ApiClient {
             url: url.clone(),
             reason: root_cause(&e),
         };
-        let resp = self.http.get(&url).send().map_err(unreachable)?;
+        let resp = self.http.get(&url).send().await.map_err(unreachable)?;
         let status = resp.status();
-        let body = resp.text().map_err(unreachable)?;
+        let body = resp.text().await.map_err(unreachable)?;
         if !status.is_success() {
             let message = serde_json::from_str::<ApiError>(&body).map(|e| e.error).unwrap_or(body);
             return Err(ClientError::Status {
@@ -100,42 +109,48 @@ impl ApiClient {
         Ok(body)
     }
 
+    /// `GET /session`: whose `token` is (a sign-in's check).
+    pub async fn session(&self, token: &str) -> Result<crate::model::Session, ClientError> {
+        let url = self.url("/session");
+        self.send(self.http.get(&url).bearer_auth(token), url).await
+    }
+
     /// `POST /alarms/{id}/ack` with an operator's token.
-    pub fn ack_alarm(&self, id: i64, token: &str) -> Result<crate::model::Alarm, ClientError> {
+    pub async fn ack_alarm(&self, id: i64, token: &str) -> Result<crate::model::Alarm, ClientError> {
         let url = self.url(&format!("/alarms/{id}/ack"));
-        self.send(self.http.post(&url).bearer_auth(token), url)
+        self.send(self.http.post(&url).bearer_auth(token), url).await
     }
 
     /// `POST /incidents` with an operator's token.
-    pub fn start_incident(
+    pub async fn start_incident(
         &self,
         req: &crate::incident::NewIncident,
         token: &str,
     ) -> Result<crate::incident::Incident, ClientError> {
         let url = self.url("/incidents");
-        self.send(self.http.post(&url).bearer_auth(token).json(req), url)
+        self.send(self.http.post(&url).bearer_auth(token).json(req), url).await
     }
 
     /// `POST /incidents/{id}/close` with an operator's token.
-    pub fn close_incident(&self, id: &str, token: &str) -> Result<crate::incident::Incident, ClientError> {
+    pub async fn close_incident(&self, id: &str, token: &str) -> Result<crate::incident::Incident, ClientError> {
         let url = self.url(&format!("/incidents/{}/close", encode(id)));
-        self.send(self.http.post(&url).bearer_auth(token), url)
+        self.send(self.http.post(&url).bearer_auth(token), url).await
     }
 
     /// `GET /incidents/{id}/zones`: the threat zones, GeoJSON.
-    pub fn incident_zones(&self, id: &str) -> Result<serde_json::Value, ClientError> {
-        self.get_json(&format!("/incidents/{}/zones", encode(id)))
+    pub async fn incident_zones(&self, id: &str) -> Result<serde_json::Value, ClientError> {
+        self.get_json(&format!("/incidents/{}/zones", encode(id))).await
     }
 
     /// Sends a request and decodes its JSON answer, or the API's error.
-    fn send<T: DeserializeOwned>(&self, req: reqwest::blocking::RequestBuilder, url: String) -> Result<T, ClientError> {
+    async fn send<T: DeserializeOwned>(&self, req: reqwest::RequestBuilder, url: String) -> Result<T, ClientError> {
         let unreachable = |e: reqwest::Error| ClientError::Unreachable {
             url: url.clone(),
             reason: root_cause(&e),
         };
-        let resp = req.send().map_err(unreachable)?;
+        let resp = req.send().await.map_err(unreachable)?;
         let status = resp.status();
-        let body = resp.bytes().map_err(unreachable)?;
+        let body = resp.bytes().await.map_err(unreachable)?;
         if !status.is_success() {
             let message = serde_json::from_slice::<ApiError>(&body)
                 .map(|e| e.error)
@@ -153,46 +168,46 @@ impl ApiClient {
     }
 
     /// `GET /park`.
-    pub fn park(&self) -> Result<Park, ClientError> {
-        self.get_json("/park")
+    pub async fn park(&self) -> Result<Park, ClientError> {
+        self.get_json("/park").await
     }
 
     /// `GET /layers`: the layer catalog.
-    pub fn layers(&self) -> Result<Vec<LayerInfo>, ClientError> {
-        self.get_json("/layers")
+    pub async fn layers(&self) -> Result<Vec<LayerInfo>, ClientError> {
+        self.get_json("/layers").await
     }
 
     /// `GET /layers/{id}`: a layer's features.
-    pub fn layer(&self, id: &str) -> Result<geojson::FeatureCollection, ClientError> {
-        self.get_json(&format!("/layers/{id}"))
+    pub async fn layer(&self, id: &str) -> Result<geojson::FeatureCollection, ClientError> {
+        self.get_json(&format!("/layers/{id}")).await
     }
 
     /// The live state now: the log's head, then the sensors, vehicles and open alarms (events
     /// after the head that the snapshot already holds fold in harmlessly).
-    pub fn live_snapshot(&self) -> Result<crate::live::LiveState, ClientError> {
-        let head: serde_json::Value = self.get_json("/events/head")?;
+    pub async fn live_snapshot(&self) -> Result<crate::live::LiveState, ClientError> {
+        let head: serde_json::Value = self.get_json("/events/head").await?;
         let cursor = head["seq"].as_i64().unwrap_or(0);
         let mut state = crate::live::LiveState::from_snapshot(
             cursor,
-            self.get_json("/sensors")?,
-            self.get_json("/vehicles")?,
-            self.get_json("/alarms")?,
+            self.get_json("/sensors").await?,
+            self.get_json("/vehicles").await?,
+            self.get_json("/alarms").await?,
         );
-        let weather: Vec<crate::model::WeatherReport> = self.get_json("/weather/latest")?;
+        let weather: Vec<crate::model::WeatherReport> = self.get_json("/weather/latest").await?;
         state.weather = weather.into_iter().map(|w| (w.station.clone(), w)).collect();
-        let waybills: Vec<crate::model::Waybill> = self.get_json("/waybills?valid_at=now")?;
+        let waybills: Vec<crate::model::Waybill> = self.get_json("/waybills?valid_at=now").await?;
         // Newest first: the first of a plate is the one that holds.
         for w in waybills.into_iter().rev() {
             state.waybills.insert(w.plate.clone(), w);
         }
-        state.add_passes(self.get_json::<Vec<crate::model::PassRecord>>("/passes")?);
-        let incidents: Vec<crate::incident::Incident> = self.get_json("/incidents?state=open")?;
+        state.add_passes(self.get_json::<Vec<crate::model::PassRecord>>("/passes").await?);
+        let incidents: Vec<crate::incident::Incident> = self.get_json("/incidents?state=open").await?;
         state.incidents = incidents.into_iter().map(|i| (i.id.clone(), i)).collect();
         Ok(state)
     }
 
     /// `GET /sensors/{id}/observations`: a sensor's readings over the last `seconds`.
-    pub fn recent_observations(
+    pub async fn recent_observations(
         &self,
         sensor: &str,
         seconds: i64,
@@ -202,26 +217,32 @@ impl ApiClient {
             encode(sensor),
             encode(&ago(seconds))
         ))
+        .await
     }
 
     /// `GET /vehicles/{plate}/track`: a vehicle's fixes over the last `seconds`.
-    pub fn recent_track(&self, plate: &str, seconds: i64) -> Result<Vec<crate::model::VehiclePosition>, ClientError> {
+    pub async fn recent_track(
+        &self,
+        plate: &str,
+        seconds: i64,
+    ) -> Result<Vec<crate::model::VehiclePosition>, ClientError> {
         self.get_json(&format!(
             "/vehicles/{}/track?from={}",
             encode(plate),
             encode(&ago(seconds))
         ))
+        .await
     }
 
     /// `GET /events?since=SEQ&channel=live`: the next page of the live log (drills play on
     /// channels of their own).
-    pub fn events_since(&self, since: i64) -> Result<crate::model::EventPage, ClientError> {
-        self.get_json(&format!("/events?since={since}&channel=live"))
+    pub async fn events_since(&self, since: i64) -> Result<crate::model::EventPage, ClientError> {
+        self.get_json(&format!("/events?since={since}&channel=live")).await
     }
 
     /// `GET /hazards`: the graded major hazard sources.
-    pub fn hazards(&self) -> Result<Vec<HazardSource>, ClientError> {
-        self.get_json("/hazards")
+    pub async fn hazards(&self) -> Result<Vec<HazardSource>, ClientError> {
+        self.get_json("/hazards").await
     }
 }
 
@@ -242,4 +263,15 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
         cur = next;
     }
     cur.to_string()
+}
+
+/// Runs one of the client's futures to its end on this thread (native tools, tests, and each
+/// of the app's background threads), on a single-threaded tokio runtime of its own.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn block_on<F: std::future::Future>(fut: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a single-threaded tokio runtime starts")
+        .block_on(fut)
 }

@@ -259,6 +259,15 @@ impl ChemicalTable {
     }
 }
 
+/// `GET /session`: whose the bearer token is (what a sign-in checks).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// What the token may do.
+    pub role: Role,
+    /// Who or what it was made for.
+    pub name: String,
+}
+
 /// The JSON body of every error the API returns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApiError {

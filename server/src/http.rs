@@ -35,8 +35,8 @@ impl From<StoreError> for Failure {
 
 type Answer<T> = Result<T, Failure>;
 
-/// The application's routes over a store.
-pub fn router(store: Arc<Store>) -> Router {
+/// The application's routes over a store, and the browser client from `web_dir` at `/`.
+pub fn router(store: Arc<Store>, web_dir: Option<&std::path::Path>) -> Router {
     let api = Router::new()
         .route("/park", get(park))
         .route("/layers", get(layers))
@@ -70,14 +70,27 @@ pub fn router(store: Arc<Store>) -> Router {
         .route("/drills/{id}", get(drill))
         .route("/drills/{id}/start", post(start_drill))
         .route("/drills/{id}/stop", post(stop_drill))
+        .route("/session", get(session))
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(json_errors));
-    Router::new()
-        .nest("/api/v1", api)
-        .route("/", get(index))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+    let app = Router::new().nest("/api/v1", api);
+    let app = match web_dir.filter(|d| d.join("index.html").is_file()) {
+        // The browser client: its files precompressed by scripts/build-web, each browser given
+        // the brotli or gzip file it accepts (Content-Encoding, Vary), MIME types by extension
+        // (application/wasm for the module, which streaming compilation requires).
+        Some(dir) => {
+            tracing::info!("serving the browser client from {}", dir.display());
+            app.fallback_service(
+                tower_http::services::ServeDir::new(dir)
+                    .precompressed_br()
+                    .precompressed_gzip(),
+            )
+        }
+        None => app.route("/", get(index)),
+    };
+    app.layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(store)
 }
 
@@ -115,10 +128,13 @@ async fn json_errors(response: Response) -> Response {
     Failure(status, error).into_response()
 }
 
+/// `/` without a browser client: what the server is, and how to get the map in a browser.
 async fn index() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        "ParkTwin server. The API is under /api/v1 (park, layers, layers/{id}, hazards, chemicals).\n",
+        "ParkTwin server. The API is under /api/v1 (park, layers, layers/{id}, hazards, chemicals).\n\
+         The browser client is not served: build it with scripts/build-web and start the server \
+         with --web DIR (the folder it prints).\n",
     )
 }
 
@@ -356,6 +372,13 @@ fn caller(
         })?;
     s.token_role(token)?
         .ok_or_else(|| Failure(StatusCode::UNAUTHORIZED, "the token is unknown or revoked".to_string()))
+}
+
+/// `GET /session`: the role and name of the bearer token (401 without one or with an unknown
+/// or revoked one), for a client's sign-in.
+async fn session(State(s): State<AppState>, headers: axum::http::HeaderMap) -> Answer<impl IntoResponse> {
+    let (role, name) = caller(&s, &headers, "a session")?;
+    Ok(Json(parktwin_api::model::Session { role, name }))
 }
 
 /// The caller's name when its token has one of `roles` (`whose` names them for the refusal):

@@ -31,6 +31,8 @@ pub struct ServerConfig {
     pub listen: SocketAddr,
     /// Run the demo simulator with this seed.
     pub demo: Option<u64>,
+    /// The browser client to serve at `/` (the folder `scripts/build-web` makes).
+    pub web_dir: Option<PathBuf>,
 }
 
 /// The folder under `park/` of the assets whose layer descriptors the server's catalog offers.
@@ -92,7 +94,7 @@ pub async fn bind(cfg: &ServerConfig) -> anyhow::Result<BoundServer> {
     Ok(BoundServer {
         addr,
         listener,
-        app: router(store),
+        app: router(store, cfg.web_dir.as_deref()),
     })
 }
 

@@ -22,6 +22,9 @@ struct Cli {
     /// Keep the park alive with simulated detector readings, trucks and the occasional alarm.
     #[arg(long)]
     demo: bool,
+    /// Serve the browser client from this folder at / (`scripts/build-web` makes it).
+    #[arg(long, env = "PARKTWIN_WEB")]
+    web: Option<PathBuf>,
     /// Seed of the demo simulator (the same seed plays the same story).
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -143,13 +146,25 @@ async fn main() -> anyhow::Result<()> {
         assets_dir: cli.assets.unwrap_or_else(default_assets_dir),
         listen: cli.listen,
         demo: cli.demo.then_some(cli.seed),
+        web_dir: cli.web,
     };
+    if let Some(web) = &cfg.web_dir
+        && !web.join("index.html").is_file()
+    {
+        anyhow::bail!(
+            "{} holds no browser client (no index.html): build it with scripts/build-web",
+            web.display()
+        );
+    }
     let server = bind(&cfg).await?;
     println!(
         "ParkTwin server listening on http://{} (database in {})",
         server.addr,
         cfg.data_dir.display()
     );
+    if cfg.web_dir.is_some() {
+        println!("The map in a browser: http://{}/", server.addr);
+    }
     server.serve().await?;
     Ok(())
 }

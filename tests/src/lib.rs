@@ -19,20 +19,31 @@ pub struct TestServer {
 
 /// Starts a server over `data_dir`, seeding from `assets` (the repository's by default).
 pub fn start_server(data_dir: &Path, assets: Option<PathBuf>) -> anyhow::Result<TestServer> {
-    start(data_dir, assets, None)
+    start(data_dir, assets, None, None)
+}
+
+/// Starts a server that also serves the browser client from `web_dir` at `/`.
+pub fn start_web_server(data_dir: &Path, web_dir: &Path) -> anyhow::Result<TestServer> {
+    start(data_dir, None, None, Some(web_dir.to_path_buf()))
 }
 
 /// Starts a server running the demo simulator with `seed`.
 pub fn start_demo_server(data_dir: &Path, seed: u64) -> anyhow::Result<TestServer> {
-    start(data_dir, None, Some(seed))
+    start(data_dir, None, Some(seed), None)
 }
 
-fn start(data_dir: &Path, assets: Option<PathBuf>, demo: Option<u64>) -> anyhow::Result<TestServer> {
+fn start(
+    data_dir: &Path,
+    assets: Option<PathBuf>,
+    demo: Option<u64>,
+    web_dir: Option<PathBuf>,
+) -> anyhow::Result<TestServer> {
     let cfg = ServerConfig {
         data_dir: data_dir.to_path_buf(),
         assets_dir: assets.unwrap_or_else(default_assets_dir),
         listen: "127.0.0.1:0".parse()?,
         demo,
+        web_dir,
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use parktwin_api::client::{ApiClient, ClientError};
+use parktwin_api::client::{ApiClient, ClientError, block_on};
 use parktwin_api::grading;
 use parktwin_e2e::start_server;
 
@@ -19,12 +19,12 @@ fn serves_the_demo_park_from_a_seeded_sqlite_file() {
     let server = start_server(dir.path(), None).expect("server starts");
     let api = ApiClient::new(&server.url);
 
-    let park = api.park().expect("GET /park");
+    let park = block_on(api.park()).expect("GET /park");
     assert_eq!(park.origin, [118.45, 37.57]);
     assert!(park.bbox[0] < 118.45 && park.bbox[2] > 118.45 && park.bbox[1] < 37.57 && park.bbox[3] > 37.57);
     assert_eq!(park.timezone, "Asia/Shanghai");
 
-    let layers = api.layers().expect("GET /layers");
+    let layers = block_on(api.layers()).expect("GET /layers");
     let count = |id: &str| layers.iter().find(|l| l.id == id).map(|l| l.feature_count).unwrap_or(0);
     assert!(count("tanks") >= 60, "tanks: {}", count("tanks"));
     assert!(count("buildings") >= 150);
@@ -34,12 +34,12 @@ fn serves_the_demo_park_from_a_seeded_sqlite_file() {
 
     // Every layer of the catalog is served, with as many features as the catalog says.
     for l in &layers {
-        let fc = api.layer(&l.id).unwrap_or_else(|e| panic!("GET /layers/{}: {e}", l.id));
+        let fc = block_on(api.layer(&l.id)).unwrap_or_else(|e| panic!("GET /layers/{}: {e}", l.id));
         assert_eq!(fc.features.len(), l.feature_count, "layer {}", l.id);
     }
 
     // The hazard sources are graded by GB 18218-2018 from their inventories.
-    let hazards = api.hazards().expect("GET /hazards");
+    let hazards = block_on(api.hazards()).expect("GET /hazards");
     assert!(hazards.len() >= 10);
     for h in &hazards {
         let r = grading::alpha(h.people_500m) * h.chemicals.iter().map(|c| c.beta * c.q_t / c.threshold_t).sum::<f64>();
@@ -86,7 +86,7 @@ fn unknown_ids_and_endpoints_get_a_json_404_that_says_what_is_wrong() {
             .as_str()
             .is_some_and(|m| m.contains("/api/v1/nothing-here"))
     );
-    match ApiClient::new(&server.url).layer("nope") {
+    match block_on(ApiClient::new(&server.url).layer("nope")) {
         Err(ClientError::Status {
             status: 404, message, ..
         }) => assert!(message.contains("nope")),
@@ -98,10 +98,10 @@ fn unknown_ids_and_endpoints_get_a_json_404_that_says_what_is_wrong() {
 fn a_restart_keeps_the_database_and_does_not_seed_twice() {
     let dir = tempfile::tempdir().expect("tempdir");
     let first = start_server(dir.path(), None).expect("first start");
-    let before = ApiClient::new(&first.url).layer("tanks").expect("tanks");
+    let before = block_on(ApiClient::new(&first.url).layer("tanks")).expect("tanks");
     // A second server over the same folder, as after a restart.
     let second = start_server(dir.path(), None).expect("second start");
-    let after = ApiClient::new(&second.url).layer("tanks").expect("tanks");
+    let after = block_on(ApiClient::new(&second.url).layer("tanks")).expect("tanks");
     assert_eq!(before, after);
     let conn = rusqlite::Connection::open(dir.path().join("parktwin.sqlite")).expect("open");
     let parks: i64 = conn
@@ -113,9 +113,7 @@ fn a_restart_keeps_the_database_and_does_not_seed_twice() {
 #[test]
 fn an_unreachable_server_is_named_in_the_error() {
     // Port 9 (discard) on loopback has no ParkTwin server.
-    let err = ApiClient::new("http://127.0.0.1:9")
-        .park()
-        .expect_err("nothing listens");
+    let err = block_on(ApiClient::new("http://127.0.0.1:9").park()).expect_err("nothing listens");
     let text = err.to_string();
     assert!(text.contains("http://127.0.0.1:9/api/v1/park"), "{text}");
     assert!(matches!(err, ClientError::Unreachable { .. }));
@@ -178,8 +176,7 @@ fn a_bad_layer_file_refuses_the_seed_naming_file_feature_and_reason() {
     copy_assets(assets.path());
     let server = start_server(data.path(), Some(assets.path().to_path_buf())).expect("seeds now");
     assert!(
-        ApiClient::new(&server.url)
-            .layer("buildings")
+        block_on(ApiClient::new(&server.url).layer("buildings"))
             .expect("served")
             .features
             .len()
@@ -230,14 +227,14 @@ fn the_catalog_serves_descriptor_layers_and_reports_a_broken_one() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = start_server(dir.path(), Some(assets.path().to_path_buf())).expect("server starts");
     let api = ApiClient::new(&server.url);
-    let layers = api.layers().expect("GET /layers");
+    let layers = block_on(api.layers()).expect("GET /layers");
     let outfalls = layers.iter().find(|l| l.id == "outfalls").expect("the outfalls layer");
     let d = outfalls.descriptor.as_ref().expect("a descriptor layer");
     assert_eq!(d.source.endpoint.as_deref(), Some("/api/v1/layers/outfalls"));
     assert_eq!(d.source.file, None, "the server's file path is not handed out");
     assert_eq!(outfalls.title_zh, "废水排放口");
     assert_eq!(outfalls.feature_count, 5);
-    let fc = api.layer("outfalls").expect("GET /layers/outfalls");
+    let fc = block_on(api.layer("outfalls")).expect("GET /layers/outfalls");
     let exceeding = fc
         .features
         .iter()
@@ -253,5 +250,40 @@ fn the_catalog_serves_descriptor_layers_and_reports_a_broken_one() {
         text.contains("zz_broken.toml") && text.contains("\"line\":4") && text.contains("\"field\":\"opacity\""),
         "{text}"
     );
-    assert!(api.layer("tanks").is_ok(), "the park's own layers are untouched");
+    assert!(
+        block_on(api.layer("tanks")).is_ok(),
+        "the park's own layers are untouched"
+    );
+}
+
+#[test]
+fn a_session_names_the_tokens_role_and_refuses_unknown_and_revoked_ones() {
+    use parktwin_api::model::Role;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
+    let api = ApiClient::new(&server.url);
+    let store = parktwin_server::Store::open(&dir.path().join("parktwin.sqlite")).expect("open");
+    let viewer = store.create_token(Role::Viewer, "control room screen").expect("token");
+
+    let op = block_on(api.session(&server.operator)).expect("the operator's session");
+    assert_eq!((op.role, op.name.as_str()), (Role::Operator, "test operator"));
+    assert_eq!(block_on(api.session(&viewer)).expect("a viewer's").role, Role::Viewer);
+    match block_on(api.session("pt_not-a-token")) {
+        Err(ClientError::Status {
+            status: 401, message, ..
+        }) => assert!(message.contains("unknown or revoked"), "{message}"),
+        other => panic!("an unknown token: {other:?}"),
+    }
+    let id = store
+        .tokens()
+        .expect("tokens")
+        .into_iter()
+        .find(|t| t.name == "control room screen")
+        .expect("listed")
+        .id;
+    store.revoke_token(&id).expect("revoke");
+    assert!(matches!(
+        block_on(api.session(&viewer)),
+        Err(ClientError::Status { status: 401, .. })
+    ));
 }

@@ -2,6 +2,7 @@
 //! plausible speeds; every vehicle rule (speeding, off route, stopped, no waybill) breaks now
 //! and then; a detector excursion runs the alarm path end to end.
 
+use parktwin_api::client::block_on;
 use parktwin_api::model::AlarmTier;
 use parktwin_server::sim::Simulator;
 use parktwin_server::{Store, default_assets_dir, load_assets};
@@ -79,7 +80,7 @@ fn parktwin_server_demo_feeds_the_log_over_http() {
     let api = parktwin_api::client::ApiClient::new(&s.url);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
-        let live = api.live_snapshot().expect("snapshot");
+        let live = block_on(api.live_snapshot()).expect("snapshot");
         let read = live.sensors.values().filter(|x| x.value.is_some()).count();
         if read > 150 && !live.vehicles.is_empty() {
             break;

@@ -1,0 +1,89 @@
+//! The browser's side of the app (WASM only): where the page came from, and downloads.
+
+use wasm_bindgen::{JsCast, JsValue};
+
+/// The page's origin (`http://host:port`): the API is served from the same place.
+pub fn origin() -> Option<String> {
+    web_sys::window()?.location().origin().ok()
+}
+
+fn js_err(e: JsValue) -> String {
+    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+}
+
+/// Offers `text` to the user as a downloaded file called `name` (the exports: a browser
+/// cannot write into a folder).
+pub fn download(name: &str, text: &str) -> Result<(), String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let document = window.document().ok_or("no document")?;
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/octet-stream");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(js_err)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(js_err)?;
+    let a: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(js_err)?
+        .dyn_into()
+        .map_err(|_| "cannot make a link".to_string())?;
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+/// What the page can read of the app, as attributes of `<body>` (the loading screen and the
+/// browser tests read them; the map and panel are painted, so there is no DOM to look into):
+///
+/// - `data-park`: `loading`, then `drawn` once the park's meshes have been on screen for a
+///   couple of frames, and `data-park-ms`: when that happened, milliseconds since the page's
+///   navigation began (the time to the first park frame);
+/// - `data-layers`: the visible layers' ids, comma-separated;
+/// - `data-toggles`: each layer's on/off box in the panel, `{"id": [x, y, w, h]}` in CSS pixels.
+pub fn publish_state(
+    data: Option<bevy::prelude::Res<parktwin_scene::ParkData>>,
+    meshes: bevy::prelude::Query<(), bevy::prelude::With<bevy::prelude::Mesh3d>>,
+    registry: bevy::prelude::Res<parktwin_layers::LayerRegistry>,
+    rects: bevy::prelude::Res<crate::ui::LayerToggleRects>,
+    mut frames_drawn: bevy::prelude::Local<u32>,
+    mut last: bevy::prelude::Local<[String; 3]>,
+) {
+    let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) else {
+        return;
+    };
+    if data.is_some() && !meshes.is_empty() {
+        *frames_drawn = frames_drawn.saturating_add(1);
+    }
+    let park = if *frames_drawn >= 3 { "drawn" } else { "loading" };
+    let layers: Vec<&str> = registry
+        .layers()
+        .iter()
+        .filter(|l| l.visible)
+        .map(|l| l.info.id.as_str())
+        .collect();
+    let toggles: serde_json::Map<String, serde_json::Value> = rects
+        .0
+        .iter()
+        .map(|(id, r)| (id.clone(), serde_json::json!([r.min.x, r.min.y, r.width(), r.height()])))
+        .collect();
+    let now = [
+        park.to_string(),
+        layers.join(","),
+        serde_json::Value::Object(toggles).to_string(),
+    ];
+    for (i, (name, value)) in ["data-park", "data-layers", "data-toggles"]
+        .iter()
+        .zip(&now)
+        .enumerate()
+    {
+        if last[i] != *value {
+            if i == 0 && value == "drawn" {
+                let ms = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
+                let _ = body.set_attribute("data-park-ms", &format!("{ms:.0}"));
+            }
+            let _ = body.set_attribute(name, value);
+            last[i] = value.clone();
+        }
+    }
+}

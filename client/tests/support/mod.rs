@@ -1,0 +1,90 @@
+//! What the picture tests (the native renders and the browser's screenshots) check in the home
+//! view: where the view puts a map point, and whether the parcels and tanks there have their
+//! colours. Each test binary uses part of it.
+#![allow(dead_code)]
+
+use bevy::math::{Vec2, Vec3};
+use geojson::Value;
+use parktwin::ui::PANEL_WIDTH;
+use parktwin_api::model::RiskColour;
+use parktwin_scene::ParkData;
+use parktwin_scene::camera::{home_view, project};
+
+/// The colour at a pixel.
+pub fn pixel(img: &image::RgbImage, p: Vec2) -> [u8; 3] {
+    img.get_pixel(p.x as u32, p.y as u32).0
+}
+
+/// Whether two colours are within `tol` on every channel.
+pub fn close(a: [u8; 3], b: [u8; 3], tol: i32) -> bool {
+    a.iter()
+        .zip(b)
+        .all(|(x, y)| (i32::from(*x) - i32::from(y)).abs() <= tol)
+}
+
+/// Where the home view of a `w`×`h` window puts a map point (metres east/north) at height
+/// `up`, if on the map part of the image (not under the side panel).
+pub fn on_map_in(data: &ParkData, (w, h): (u32, u32), e: f64, n: f64, up: f64) -> Option<Vec2> {
+    let (lo, hi) = data.home_extent();
+    let size = Vec2::new(w as f32, h as f32);
+    let cam = home_view(lo, hi, size, PANEL_WIDTH).transform();
+    let p = project(&cam, size, Vec3::new(e as f32, up as f32, -(n as f32)))?;
+    (p.x >= 2.0 && p.y >= 2.0 && p.x < w as f32 - PANEL_WIDTH - 4.0 && p.y < h as f32 - 2.0).then_some(p)
+}
+
+fn layer<'a>(data: &'a ParkData, id: &str) -> &'a geojson::FeatureCollection {
+    &data.layers.iter().find(|(l, _)| l.id == id).expect("layer").1
+}
+
+/// Each parcel on the map part of the image, a point 12 m inside its south-west corner:
+/// whether it shows the parcel's risk colour, the colour wanted and got, and where.
+pub fn parcel_colours(img: &image::RgbImage, data: &ParkData) -> Vec<(bool, RiskColour, [u8; 3], Vec2)> {
+    let frame = data.park.frame();
+    let mut out = Vec::new();
+    for f in &layer(data, "enterprises").features {
+        let Some(Value::Polygon(rings)) = f.geometry.as_ref().map(|g| &g.value) else {
+            continue;
+        };
+        let pts: Vec<[f64; 2]> = rings[0].iter().map(|c| frame.to_map(c[0], c[1])).collect();
+        let e = pts.iter().map(|p| p[0]).fold(f64::MAX, f64::min) + 12.0;
+        let n = pts.iter().map(|p| p[1]).fold(f64::MAX, f64::min) + 12.0;
+        let risk: RiskColour = serde_json::from_value(
+            f.properties
+                .as_ref()
+                .and_then(|p| p.get("risk"))
+                .cloned()
+                .expect("risk"),
+        )
+        .expect("colour");
+        if let Some(px) = on_map_in(data, img.dimensions(), e, n, 0.2) {
+            let got = pixel(img, px);
+            out.push((close(got, risk.srgb(), 16), risk, got, px));
+        }
+    }
+    out
+}
+
+/// Each large tank (10 m across or more) on the map part of the image, its roof centre:
+/// whether it is the white of a tank shell, the colour there, and where.
+pub fn tank_roofs(img: &image::RgbImage, data: &ParkData) -> Vec<(bool, [u8; 3], Vec2)> {
+    let frame = data.park.frame();
+    let mut tanks = Vec::new();
+    for f in &layer(data, "tanks").features {
+        let props = f.properties.as_ref().expect("props");
+        let d = props.get("diameter_m").and_then(|v| v.as_f64()).unwrap_or(0.0);
+        let h = props.get("height_m").and_then(|v| v.as_f64()).unwrap_or(0.0);
+        let Some(Value::Point(c)) = f.geometry.as_ref().map(|g| &g.value) else {
+            continue;
+        };
+        let [e, n] = frame.to_map(c[0], c[1]);
+        if d >= 10.0
+            && let Some(px) = on_map_in(data, img.dimensions(), e, n, h)
+        {
+            let got = pixel(img, px);
+            let white =
+                got.iter().all(|c| *c >= 170) && got.iter().max().unwrap_or(&0) - got.iter().min().unwrap_or(&0) <= 40;
+            tanks.push((white, got, px));
+        }
+    }
+    tanks
+}

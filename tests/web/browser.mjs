@@ -1,0 +1,74 @@
+// Drives Debian's headless Chromium through ParkTwin's browser client, for
+// tests/tests/web_browser.rs (which starts the server, reads what this writes and asserts on it).
+//
+//   node browser.mjs park    URL OUT_DIR   load the map, wait for the park, screenshot, click a
+//                                          layer's on/off box, screenshot again
+//   node browser.mjs nowebgl URL OUT_DIR   the same page in a browser without WebGL
+//
+// It prints one JSON object: what the page did, every console error and page error, and timings.
+// The map is drawn by SwiftShader (Chromium's software GPU), as on a machine without one.
+import { chromium } from "playwright-core";
+import { writeFileSync } from "node:fs";
+
+const [mode, url, out] = process.argv.slice(2);
+if (!mode || !url || !out) {
+  console.error("usage: node browser.mjs park|nowebgl URL OUT_DIR");
+  process.exit(2);
+}
+const args = [
+  "--no-sandbox", "--no-first-run", "--disable-quic", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync",
+  // No GPU here: WebGL2 through ANGLE on SwiftShader.
+  "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist",
+];
+if (mode === "nowebgl") args.push("--disable-webgl", "--disable-3d-apis");
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args });
+const report = { mode, console_errors: [], page_errors: [], requests_failed: [] };
+try {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
+  page.on("console", (m) => { if (m.type() === "error") report.console_errors.push(m.text()); });
+  page.on("pageerror", (e) => report.page_errors.push(String(e)));
+  page.on("requestfailed", (r) => report.requests_failed.push(`${r.url()}: ${r.failure()?.errorText}`));
+  const started = Date.now();
+  await page.goto(url, { waitUntil: "load" });
+  if (mode === "nowebgl") {
+    await page.waitForFunction(() => document.body.dataset.park === "failed", null, { timeout: 30_000 });
+    report.problem = await page.textContent("#problem");
+    await page.screenshot({ path: `${out}/nowebgl.png` });
+  } else {
+    // A cold SwiftShader compiles Bevy's shaders on the CPU: give the first frame time.
+    await page.waitForFunction(() => document.body.dataset.park === "drawn", null, { timeout: 240_000, polling: 100 });
+    report.park_ms = Number(await page.evaluate(() => document.body.dataset.parkMs));
+    report.wall_ms = Date.now() - started;
+    // Let the labels and the live layers settle, then the first picture.
+    await page.waitForTimeout(3000);
+    await page.screenshot({ path: `${out}/park.png` });
+    const state = () => page.evaluate(() => ({
+      layers: (document.body.dataset.layers ?? "").split(",").filter(Boolean),
+      toggles: JSON.parse(document.body.dataset.toggles ?? "{}"),
+    }));
+    const before = await state();
+    report.layers_before = before.layers;
+    const target = process.env.TOGGLE_LAYER ?? "tanks";
+    const box = before.toggles[target];
+    if (!box) throw new Error(`no on/off box for the layer ${target} on the panel`);
+    report.clicked = { layer: target, at: [box[0] + 9, box[1] + box[3] / 2] };
+    await page.mouse.click(report.clicked.at[0], report.clicked.at[1]);
+    await page.waitForFunction(
+      (id) => !(document.body.dataset.layers ?? "").split(",").includes(id), target, { timeout: 20_000 });
+    await page.waitForTimeout(1500);
+    report.layers_after = (await state()).layers;
+    await page.screenshot({ path: `${out}/toggled.png` });
+  }
+} catch (e) {
+  report.failure = String(e);
+  try {
+    const pages = browser.contexts().flatMap((c) => c.pages());
+    if (pages[0]) await pages[0].screenshot({ path: `${out}/failure.png` });
+  } catch {}
+} finally {
+  await browser.close();
+}
+writeFileSync(`${out}/report.json`, JSON.stringify(report, null, 2));
+console.log(JSON.stringify(report));
+process.exit(report.failure ? 1 : 0);
