@@ -96,6 +96,7 @@ messages! {
             "拖动：旋转 · 右键拖动：平移 · 滚轮：缩放 · H：全景 · 单击：查看";
     SwitchLang => "中文", "English";
     SignIn => "Sign in", "登录";
+    OperatorSignIn => "Operator sign-in", "操作员登录";
     SignOut => "Sign out", "退出";
     TokenHint => "operator's token", "操作员令牌";
     SignedIn => "Signed in:", "已登录：";

@@ -686,67 +686,43 @@ mod tests {
 
     /// Drives the form as an operator does, through egui itself: each pass is one frame with
     /// the pointer events given; widgets are found by their accessibility labels.
+    /// The form on a headless screen.
     struct Screen {
-        ctx: egui::Context,
-        nodes: Vec<egui::accesskit::Node>,
+        screen: crate::egui_screen::Screen,
         lang: Lang,
     }
 
     impl Screen {
         fn new() -> Self {
-            let ctx = egui::Context::default();
-            ctx.enable_accesskit();
             Self {
-                ctx,
-                nodes: Vec::new(),
+                screen: crate::egui_screen::Screen::new(),
                 lang: Lang::En,
             }
         }
 
         fn frame(&mut self, form: &mut IncidentForm, can_start: bool, events: Vec<egui::Event>) -> FormAction {
-            let input = egui::RawInput {
-                screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 720.0))),
-                events,
-                ..Default::default()
-            };
-            let mut action = FormAction::None;
-            let mut out = self.ctx.run_ui(input, |ui| {
-                action = form_window(ui.ctx(), form, table(), None, false, can_start, self.lang);
+            let (mut action, lang) = (FormAction::None, self.lang);
+            self.screen.frame(events, &mut |ui| {
+                action = form_window(ui.ctx(), form, table(), None, false, can_start, lang);
             });
-            // No painter here: the font atlas's updates are dropped on purpose.
-            out.textures_delta.clear();
-            if let Some(update) = out.platform_output.accesskit_update {
-                self.nodes = update.nodes.into_iter().map(|(_, n)| n).collect();
-            }
             action
         }
 
         fn find(&self, label: &str) -> &egui::accesskit::Node {
-            self.nodes
-                .iter()
-                .find(|n| n.label().or(n.value()) == Some(label))
-                .unwrap_or_else(|| panic!("no \"{label}\" on screen"))
+            self.screen.find(label)
         }
 
         fn shows(&self, text: &str) -> bool {
-            self.nodes
-                .iter()
-                .any(|n| n.label().or(n.value()).is_some_and(|l| l.contains(text)))
+            self.screen.shows(text)
         }
 
-        /// Clicks the widget labelled `label`: the pointer moves there, presses, releases.
+        /// Clicks the widget labelled `label`; what the form did on the release.
         fn click(&mut self, form: &mut IncidentForm, can_start: bool, label: &str) -> FormAction {
-            let b = self.find(label).bounds().expect("bounds");
-            let at = egui::pos2(((b.x0 + b.x1) / 2.0) as f32, ((b.y0 + b.y1) / 2.0) as f32);
-            let button = |pressed| egui::Event::PointerButton {
-                pos: at,
-                button: egui::PointerButton::Primary,
-                pressed,
-                modifiers: egui::Modifiers::default(),
-            };
-            self.frame(form, can_start, vec![egui::Event::PointerMoved(at)]);
-            self.frame(form, can_start, vec![button(true)]);
-            self.frame(form, can_start, vec![button(false)])
+            let (mut action, lang) = (FormAction::None, self.lang);
+            self.screen.click(label, &mut |ui| {
+                action = form_window(ui.ctx(), form, table(), None, false, can_start, lang);
+            });
+            action
         }
     }
 

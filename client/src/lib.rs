@@ -2,6 +2,8 @@
 //! capture into one Bevy app.
 
 pub mod described;
+#[cfg(test)]
+mod egui_screen;
 pub mod feed;
 pub mod i18n;
 pub mod incident_form;

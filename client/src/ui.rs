@@ -286,39 +286,45 @@ pub struct SignIn {
     error: Option<String>,
 }
 
+fn sign_in_section(ui: &mut egui::Ui, p: &mut Panel, lang: Lang) {
+    sign_in_box(ui, &mut p.sign_in, &mut p.token.0, &p.server.0, lang);
+}
+
 /// Sign in with an operator's token (checked by the server's `/session` before it is kept),
 /// or sign out. A token given on the command line counts as signed in.
-fn sign_in_section(ui: &mut egui::Ui, p: &mut Panel, lang: Lang) {
-    let s = &mut *p.sign_in;
-    if let Some((token, rx)) = &s.pending
+pub fn sign_in_box(ui: &mut egui::Ui, s: &mut SignIn, token: &mut Option<String>, server: &str, lang: Lang) {
+    if let Some((typed, rx)) = &s.pending
         && let Ok(outcome) = rx.try_recv()
     {
         match outcome {
             Ok(session) if matches!(session.role, Role::Operator | Role::Admin) => {
-                p.token.0 = Some(token.clone());
+                *token = Some(typed.clone());
                 s.who = Some(session.name);
                 s.typed.clear();
                 s.error = None;
             }
             Ok(session) => {
-                s.error = Some(format!("a {:?} token cannot act as an operator", session.role));
+                s.error = Some(format!(
+                    "a token of the {} role cannot act as an operator",
+                    format!("{:?}", session.role).to_lowercase()
+                ));
             }
             Err(e) => s.error = Some(e),
         }
         s.pending = None;
     }
-    if p.token.0.is_some() {
+    if token.is_some() {
         ui.horizontal(|ui| {
             ui.label(tr(Msg::SignedIn, lang));
             ui.strong(s.who.as_deref().unwrap_or("operator"));
             if ui.small_button(tr(Msg::SignOut, lang)).clicked() {
-                p.token.0 = None;
+                *token = None;
                 s.who = None;
             }
         });
         return;
     }
-    egui::CollapsingHeader::new(tr(Msg::SignIn, lang))
+    egui::CollapsingHeader::new(tr(Msg::OperatorSignIn, lang))
         .id_salt("sign-in")
         .show(ui, |ui| {
             ui.small(tr(Msg::SignInWhy, lang));
@@ -339,14 +345,14 @@ fn sign_in_section(ui: &mut egui::Ui, p: &mut Panel, lang: Lang) {
                 if (ui.add_enabled(ready, egui::Button::new(label)).clicked() || (enter && ready))
                     && s.pending.is_none()
                 {
-                    let (token, server) = (s.typed.trim().to_string(), p.server.0.clone());
+                    let (typed, server) = (s.typed.trim().to_string(), server.to_string());
                     let (tx, rx) = crossbeam_channel::bounded(1);
-                    let t = token.clone();
+                    let t = typed.clone();
                     crate::net::spawn("sign-in", move || async move {
                         let api = parktwin_api::client::ApiClient::new(&server);
                         let _ = tx.send(api.session(&t).await.map_err(|e| e.to_string()));
                     });
-                    s.pending = Some((token, rx));
+                    s.pending = Some((typed, rx));
                     s.error = None;
                 }
             });
@@ -910,5 +916,69 @@ fn map_labels(ctx: &egui::Context, p: &Panel, gates: &GateCounts, lang: Lang) {
         let rect = egui::Align2::LEFT_BOTTOM.anchor_size(pos + egui::vec2(8.0, -8.0), galley.size());
         painter.rect_filled(rect.expand(3.0), 3.0, egui::Color32::from_black_alpha(170));
         painter.galley(rect.min, galley, egui::Color32::YELLOW);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::egui_screen::Screen;
+
+    /// The sign-in box's state and the token it keeps.
+    #[derive(Default)]
+    struct Box {
+        state: SignIn,
+        token: Option<String>,
+    }
+
+    fn draw<'a>(b: &'a mut Box, server: &'a str) -> impl FnMut(&mut egui::Ui) + 'a {
+        move |ui| sign_in_box(ui, &mut b.state, &mut b.token, server, Lang::En)
+    }
+
+    /// Types `token`, presses Sign in, and runs frames until the server has answered.
+    fn sign_in(screen: &mut Screen, b: &mut Box, server: &str, token: &str) {
+        b.state.typed.clear();
+        screen.type_into("operator's token", token, &mut draw(b, server));
+        screen.click("Sign in", &mut draw(b, server));
+        for _ in 0..200 {
+            screen.frame(vec![], &mut draw(b, server));
+            if b.state.pending.is_none() {
+                screen.frame(vec![], &mut draw(b, server));
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+        panic!("the server did not answer the sign-in");
+    }
+
+    #[test]
+    fn signing_in_checks_the_token_with_the_server_and_keeps_only_an_operators() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
+        let (url, mut b, mut screen) = (server.url.clone(), Box::default(), Screen::new());
+        screen.frame(vec![], &mut draw(&mut b, &url));
+        screen.click("Operator sign-in", &mut draw(&mut b, &url));
+        for _ in 0..20 {
+            // The header's opening animation.
+            screen.frame(vec![], &mut draw(&mut b, &url));
+        }
+        assert!(screen.find("Sign in").is_disabled(), "nothing typed, nothing to send");
+
+        sign_in(&mut screen, &mut b, &url, "pt_not-a-token");
+        assert_eq!(b.token, None);
+        assert!(screen.shows("unknown or revoked"), "the server's reason is shown");
+
+        sign_in(&mut screen, &mut b, &url, &server.ingest);
+        assert_eq!(b.token, None, "a feed's token is not an operator's");
+        assert!(screen.shows("cannot act as an operator"));
+
+        sign_in(&mut screen, &mut b, &url, &server.operator);
+        assert_eq!(b.token.as_deref(), Some(server.operator.as_str()));
+        assert!(screen.shows("Signed in:") && screen.shows("test operator"));
+
+        screen.click("Sign out", &mut draw(&mut b, &url));
+        assert_eq!(b.token, None);
+        screen.frame(vec![], &mut draw(&mut b, &url));
+        assert!(screen.shows("Operator sign-in"), "signed out, the box is back");
     }
 }

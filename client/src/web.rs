@@ -40,14 +40,16 @@ pub fn download(name: &str, text: &str) -> Result<(), String> {
 ///   couple of frames, and `data-park-ms`: when that happened, milliseconds since the page's
 ///   navigation began (the time to the first park frame);
 /// - `data-layers`: the visible layers' ids, comma-separated;
-/// - `data-toggles`: each layer's on/off box in the panel, `{"id": [x, y, w, h]}` in CSS pixels.
+/// - `data-toggles`: each layer's on/off box in the panel, `{"id": [x, y, w, h]}` in CSS pixels;
+/// - `data-incidents`: how many incidents have their threat zones on the map.
 pub fn publish_state(
     data: Option<bevy::prelude::Res<parktwin_scene::ParkData>>,
     meshes: bevy::prelude::Query<(), bevy::prelude::With<bevy::prelude::Mesh3d>>,
     registry: bevy::prelude::Res<parktwin_layers::LayerRegistry>,
     rects: bevy::prelude::Res<crate::ui::LayerToggleRects>,
+    zones: bevy::prelude::Res<parktwin_layers::incident::IncidentZones>,
     mut frames_drawn: bevy::prelude::Local<u32>,
-    mut last: bevy::prelude::Local<[String; 3]>,
+    mut last: bevy::prelude::Local<[String; 4]>,
 ) {
     let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) else {
         return;
@@ -71,8 +73,9 @@ pub fn publish_state(
         park.to_string(),
         layers.join(","),
         serde_json::Value::Object(toggles).to_string(),
+        zones.0.len().to_string(),
     ];
-    for (i, (name, value)) in ["data-park", "data-layers", "data-toggles"]
+    for (i, (name, value)) in ["data-park", "data-layers", "data-toggles", "data-incidents"]
         .iter()
         .zip(&now)
         .enumerate()

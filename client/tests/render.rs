@@ -14,7 +14,7 @@ use parktwin::ui::PANEL_WIDTH;
 use parktwin_api::client::{ApiClient, block_on};
 use parktwin_scene::ParkData;
 use parktwin_scene::camera::home_view;
-use support::{close, on_map_in, parcel_colours, pixel, tank_roofs};
+use support::{close, on_map_in, parcel_colours, pixel, plume_drawn_to_the_north_east, tank_roofs};
 
 const W: u32 = 1280;
 const H: u32 = 720;
@@ -403,29 +403,7 @@ fn an_incident_is_drawn_on_the_map_with_its_zones() {
     if let Some(copy) = std::env::var_os("PARKTWIN_INCIDENT_SCREENSHOT_OUT") {
         std::fs::copy(&out, copy).expect("copy the screenshot");
     }
-    // Downwind (to the north-east) the ground turns to the plume's colours; upwind it does not.
-    let [e, n] = data.park.frame().to_map(TANK.0, TANK.1);
-    let (dx, dy) = (45f64.to_radians().sin(), 45f64.to_radians().cos());
-    let mut changed = 0;
-    let mut warm = 0;
-    for d in [400.0, 600.0, 800.0, 1000.0, 1200.0] {
-        let Some(p) = on_map(&data, e + dx * d, n + dy * d, 1.5) else {
-            continue;
-        };
-        let (a, b) = (pixel(&before, p), pixel(&after, p));
-        if !close(a, b, 12) {
-            changed += 1;
-        }
-        if b[0] > b[2] + 40 {
-            warm += 1;
-        }
-    }
-    assert!(
-        changed >= 4 && warm >= 4,
-        "the plume is drawn downwind ({changed} changed, {warm} warm)"
-    );
-    let up = on_map(&data, e - dx * 600.0, n - dy * 600.0, 1.5).expect("upwind on the map");
-    assert!(close(pixel(&before, up), pixel(&after, up), 12), "nothing upwind");
+    plume_drawn_to_the_north_east(&data, TANK, &before, &after);
     // The legend over the map's lower left corner (and so in the PNG export): the levels'
     // line colours as the map draws them (field.wgsl's, linear 0.85/0/0, 1/0.5/0, 1/0.9/0).
     let swatch = |img: &image::RgbImage, c: [u8; 3]| {

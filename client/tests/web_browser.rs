@@ -11,7 +11,7 @@ use std::process::Command;
 
 use parktwin::loader::load_park;
 use parktwin_api::client::{ApiClient, block_on};
-use support::{parcel_colours, tank_roofs};
+use support::{parcel_colours, plume_drawn_to_the_north_east, tank_roofs};
 
 /// The browser build: `PARKTWIN_WEB`, or where `scripts/build-web` puts it in the target folder
 /// this test was built in.
@@ -48,11 +48,12 @@ fn fetch(url: &str, encoding: &str) -> (u16, String, String, Vec<u8>) {
     (status, kind, enc, r.bytes().expect("a body").to_vec())
 }
 
-/// Runs the browser script in `mode`; its JSON report.
-fn browse(mode: &str, url: &str, out: &Path) -> serde_json::Value {
+/// Runs the browser script in `mode` with `env`; its JSON report.
+fn browse(mode: &str, url: &str, out: &Path, env: &[(&str, String)]) -> serde_json::Value {
     let script_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/web");
     let run = Command::new("node")
         .current_dir(&script_dir)
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .args(["browser.mjs", mode, url])
         .arg(out)
         .output()
@@ -126,13 +127,19 @@ fn the_server_serves_the_web_client_compressed_with_the_right_types() {
 }
 
 #[test]
-fn the_park_loads_in_headless_chromium_and_a_layer_toggles_by_clicking() {
+fn the_park_loads_in_headless_chromium_a_layer_toggles_by_clicking_and_an_incident_is_drawn() {
     let web = web_dir();
     let dir = tempfile::tempdir().expect("tempdir");
     let server = parktwin_e2e::start_web_server(dir.path(), &web).expect("server");
     let out = dir.path().join("shots");
     std::fs::create_dir_all(&out).expect("mkdir");
-    let report = browse("park", &format!("{}/", server.url), &out);
+    // Once the layer test is done, the page starts a chlorine release at tank-001 in a wind
+    // from the south-west, an hour old, so that its plume is drawn.
+    let start = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc() - time::Duration::hours(1));
+    let incident = serde_json::json!({"lon": TANK.0, "lat": TANK.1, "chemical": "chlorine", "rate_kg_s": 5.0,
+        "start": start, "weather": {"wind_speed_ms": 3.0, "wind_from_deg": 225.0, "stability": "D"}});
+    let env = [("INCIDENT", incident.to_string()), ("TOKEN", server.operator.clone())];
+    let report = browse("park", &format!("{}/", server.url), &out, &env);
 
     let errors: Vec<&serde_json::Value> = ["console_errors", "page_errors", "requests_failed"]
         .iter()
@@ -196,14 +203,21 @@ fn the_park_loads_in_headless_chromium_and_a_layer_toggles_by_clicking() {
         still * 10 <= white * 2,
         "{still} of {white} white tank roofs still drawn after the tanks were switched off"
     );
+
+    // The incident's field, drawn by the GPU in WebGL2, downwind of the tank and not upwind.
+    let incident = image::open(out.join("incident.png")).expect("a screenshot").to_rgb8();
+    plume_drawn_to_the_north_east(&data, TANK, &toggled, &incident);
 }
+
+/// The tank the test's release comes from (tank-001, chlorine).
+const TANK: (f64, f64) = (118.4542447, 37.5683106);
 
 #[test]
 fn a_browser_without_webgl_gets_a_clear_message() {
     let web = web_dir();
     let dir = tempfile::tempdir().expect("tempdir");
     let server = parktwin_e2e::start_web_server(dir.path(), &web).expect("server");
-    let report = browse("nowebgl", &format!("{}/", server.url), dir.path());
+    let report = browse("nowebgl", &format!("{}/", server.url), dir.path(), &[]);
     let problem = report["problem"].as_str().expect("a message on the page");
     assert!(
         problem.contains("WebGL2") && problem.contains("hardware acceleration"),

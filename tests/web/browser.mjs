@@ -59,6 +59,19 @@ try {
     await page.waitForTimeout(1500);
     report.layers_after = (await state()).layers;
     await page.screenshot({ path: `${out}/toggled.png` });
+    // An incident started now (INCIDENT: its JSON; TOKEN: an operator's) reaches the open
+    // page through the feed, and the GPU draws its field in WebGL2.
+    if (process.env.INCIDENT) {
+      const status = await page.evaluate(async ([body, token]) => {
+        const r = await fetch("/api/v1/incidents", { method: "POST", body,
+          headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` } });
+        return r.status;
+      }, [process.env.INCIDENT, process.env.TOKEN]);
+      if (status !== 201) throw new Error(`POST /incidents answered ${status}`);
+      await page.waitForFunction(() => document.body.dataset.incidents === "1", null, { timeout: 60_000, polling: 200 });
+      await page.waitForTimeout(4000);
+      await page.screenshot({ path: `${out}/incident.png` });
+    }
   }
 } catch (e) {
   report.failure = String(e);

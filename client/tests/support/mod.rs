@@ -88,3 +88,37 @@ pub fn tank_roofs(img: &image::RgbImage, data: &ParkData) -> Vec<(bool, [u8; 3],
     }
     tanks
 }
+
+/// A release at `source` (lon, lat) in a wind from the south-west, seen in the home view:
+/// downwind the ground turns to the plume's warm colours between `before` and `after`;
+/// upwind nothing changes.
+pub fn plume_drawn_to_the_north_east(
+    data: &ParkData,
+    source: (f64, f64),
+    before: &image::RgbImage,
+    after: &image::RgbImage,
+) {
+    let [e, n] = data.park.frame().to_map(source.0, source.1);
+    let (dx, dy) = (45f64.to_radians().sin(), 45f64.to_radians().cos());
+    let size = after.dimensions();
+    let mut changed = 0;
+    let mut warm = 0;
+    for d in [400.0, 600.0, 800.0, 1000.0, 1200.0] {
+        let Some(p) = on_map_in(data, size, e + dx * d, n + dy * d, 1.5) else {
+            continue;
+        };
+        let (a, b) = (pixel(before, p), pixel(after, p));
+        if !close(a, b, 12) {
+            changed += 1;
+        }
+        if b[0] > b[2] + 40 {
+            warm += 1;
+        }
+    }
+    assert!(
+        changed >= 4 && warm >= 4,
+        "the plume is drawn downwind ({changed} changed, {warm} warm)"
+    );
+    let up = on_map_in(data, size, e - dx * 600.0, n - dy * 600.0, 1.5).expect("upwind on the map");
+    assert!(close(pixel(before, up), pixel(after, up), 12), "nothing upwind");
+}
