@@ -223,7 +223,10 @@ pub fn panel(mut p: Panel) -> Result {
                                     &l.info.title
                                 };
                                 let label = format!("{name} ({})", l.info.feature_count);
-                                let toggle = ui.checkbox(&mut on, label);
+                                // A stable id: an automatic one counts the widgets above,
+                                // and when the live section above changes between a press and
+                                // its release (a slow frame, a busy feed) the click was lost.
+                                let toggle = ui.push_id(&l.info.id, |ui| ui.checkbox(&mut on, label)).inner;
                                 if toggle.changed() {
                                     toggles.push((l.info.id.clone(), on));
                                 }
