@@ -39,6 +39,7 @@ try {
     // A cold SwiftShader compiles Bevy's shaders on the CPU: give the first frame time.
     await page.waitForFunction(() => document.body.dataset.park === "drawn", null, { timeout: 240_000, polling: 100 });
     report.park_ms = Number(await page.evaluate(() => document.body.dataset.parkMs));
+    report.module_ms = Number(await page.evaluate(() => document.body.dataset.moduleMs));
     report.wall_ms = Date.now() - started;
     // Let the labels and the live layers settle, then the first picture.
     await page.waitForTimeout(3000);
@@ -53,7 +54,15 @@ try {
     const box = before.toggles[target];
     if (!box) throw new Error(`no on/off box for the layer ${target} on the panel`);
     report.clicked = { layer: target, at: [box[0] + 9, box[1] + box[3] / 2] };
-    await page.mouse.click(report.clicked.at[0], report.clicked.at[1]);
+    // Pressed as a hand presses: the pointer arrives, the button goes down, comes up. Each step
+    // is given a frame of its own (SwiftShader draws about one a second), as a person's
+    // hundred-millisecond press spans several frames on a GPU: egui counts a press and its
+    // release within one frame as no click.
+    await page.mouse.move(report.clicked.at[0], report.clicked.at[1]);
+    await page.waitForTimeout(1500);
+    await page.mouse.down();
+    await page.waitForTimeout(1500);
+    await page.mouse.up();
     await page.waitForFunction(
       (id) => !(document.body.dataset.layers ?? "").split(",").includes(id), target, { timeout: 20_000 });
     await page.waitForTimeout(1500);
