@@ -55,13 +55,13 @@ try {
     if (!box) throw new Error(`no on/off box for the layer ${target} on the panel`);
     report.clicked = { layer: target, at: [box[0] + 9, box[1] + box[3] / 2] };
     // Pressed as a hand presses: the pointer arrives, the button goes down, comes up. Each step
-    // is given a frame of its own (SwiftShader draws about one a second), as a person's
+    // is given a frame of its own (SwiftShader takes one to three seconds a frame), as a person's
     // hundred-millisecond press spans several frames on a GPU: egui counts a press and its
     // release within one frame as no click.
     await page.mouse.move(report.clicked.at[0], report.clicked.at[1]);
-    await page.waitForTimeout(1500);
+    await page.waitForTimeout(4000);
     await page.mouse.down();
-    await page.waitForTimeout(1500);
+    await page.waitForTimeout(4000);
     await page.mouse.up();
     await page.waitForFunction(
       (id) => !(document.body.dataset.layers ?? "").split(",").includes(id), target, { timeout: 20_000 });
@@ -78,7 +78,8 @@ try {
       }, [process.env.INCIDENT, process.env.TOKEN]);
       if (status !== 201) throw new Error(`POST /incidents answered ${status}`);
       await page.waitForFunction(() => document.body.dataset.incidents === "1", null, { timeout: 60_000, polling: 200 });
-      await page.waitForTimeout(4000);
+      // The field's pipeline is compiled on first use, by SwiftShader on the CPU: give it time.
+      await page.waitForTimeout(20_000);
       await page.screenshot({ path: `${out}/incident.png` });
     }
   }

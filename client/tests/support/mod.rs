@@ -103,6 +103,7 @@ pub fn plume_drawn_to_the_north_east(
     let size = after.dimensions();
     let mut changed = 0;
     let mut warm = 0;
+    let mut seen = Vec::new();
     for d in [400.0, 600.0, 800.0, 1000.0, 1200.0] {
         let Some(p) = on_map_in(data, size, e + dx * d, n + dy * d, 1.5) else {
             continue;
@@ -111,13 +112,14 @@ pub fn plume_drawn_to_the_north_east(
         if !close(a, b, 12) {
             changed += 1;
         }
-        if b[0] > b[2] + 40 {
+        if i32::from(b[0]) > i32::from(b[2]) + 40 {
             warm += 1;
         }
+        seen.push((d, p, a, b));
     }
     assert!(
         changed >= 4 && warm >= 4,
-        "the plume is drawn downwind ({changed} changed, {warm} warm)"
+        "the plume is drawn downwind ({changed} changed, {warm} warm; distance, pixel, before, after: {seen:?})"
     );
     let up = on_map_in(data, size, e - dx * 600.0, n - dy * 600.0, 1.5).expect("upwind on the map");
     assert!(close(pixel(before, up), pixel(after, up), 12), "nothing upwind");
