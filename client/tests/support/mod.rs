@@ -124,3 +124,32 @@ pub fn plume_drawn_to_the_north_east(
     let up = on_map_in(data, size, e - dx * 600.0, n - dy * 600.0, 1.5).expect("upwind on the map");
     assert!(close(pixel(before, up), pixel(after, up), 12), "nothing upwind");
 }
+
+/// The home view shows the park: at least 9 in 10 of the 12 or more parcels in view in their
+/// risk colours, and at least 8 in 10 of the 15 or more large tanks' roofs white. Returns how
+/// many roofs were white.
+pub fn assert_home_view_shows_the_park(img: &image::RgbImage, data: &ParkData) -> usize {
+    // Parcels: a point 12 m inside each parcel's south-west corner shows its risk colour.
+    let right = parcel_colours(img, data);
+    let (seen, ok) = (right.len(), right.iter().filter(|r| r.0).count());
+    assert!(seen >= 12, "only {seen} parcels on the map part of the image");
+    assert!(
+        ok * 10 >= seen * 9,
+        "parcel colours wrong: {:?}",
+        right.iter().filter(|r| !r.0).collect::<Vec<_>>()
+    );
+    // Tanks: the roof centre of each large tank is the white of a tank shell.
+    let tanks = tank_roofs(img, data);
+    let white = tanks.iter().filter(|t| t.0).count();
+    assert!(
+        tanks.len() >= 15,
+        "only {} large tanks on the map part of the image",
+        tanks.len()
+    );
+    assert!(
+        white * 10 >= tanks.len() * 8,
+        "tank roofs not white: {:?}",
+        tanks.iter().filter(|t| !t.0).collect::<Vec<_>>()
+    );
+    white
+}
