@@ -137,6 +137,21 @@ impl ApiClient {
         self.send(self.http.post(&url).bearer_auth(token), url).await
     }
 
+    /// `GET /wall`: the view the walls show.
+    pub async fn wall(&self) -> Result<crate::wall::WallView, ClientError> {
+        self.get_json("/wall").await
+    }
+
+    /// `PUT /wall` with an operator's token: sends a view to the walls.
+    pub async fn put_wall(
+        &self,
+        view: &crate::wall::WallRequest,
+        token: &str,
+    ) -> Result<crate::wall::WallView, ClientError> {
+        let url = self.url("/wall");
+        self.send(self.http.put(&url).bearer_auth(token).json(view), url).await
+    }
+
     /// `GET /incidents/{id}/zones`: the threat zones, GeoJSON.
     pub async fn incident_zones(&self, id: &str) -> Result<serde_json::Value, ClientError> {
         self.get_json(&format!("/incidents/{}/zones", encode(id))).await

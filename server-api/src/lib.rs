@@ -13,6 +13,7 @@ pub mod live;
 pub mod model;
 pub mod scenario;
 pub mod validate;
+pub mod wall;
 
 #[cfg(feature = "client")]
 pub mod client;

@@ -71,6 +71,7 @@ pub fn router(store: Arc<Store>, web_dir: Option<&std::path::Path>) -> Router {
         .route("/drills/{id}/start", post(start_drill))
         .route("/drills/{id}/stop", post(stop_drill))
         .route("/session", get(session))
+        .route("/wall", get(wall).put(set_wall))
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -376,6 +377,27 @@ fn caller(
 
 /// `GET /session`: the role and name of the bearer token (401 without one or with an unknown
 /// or revoked one), for a client's sign-in.
+async fn wall(State(s): State<AppState>) -> Answer<impl IntoResponse> {
+    Ok(Json(s.wall()?))
+}
+
+/// Sends a view to the walls: an operator's (or an admin's) token; the view is checked whole
+/// against the park (its box, layers, incidents, drills) before it replaces the last.
+async fn set_wall(State(s): State<AppState>, headers: axum::http::HeaderMap, body: Bytes) -> Answer<impl IntoResponse> {
+    let name = operator(&s, &headers, "sending a view to the wall")?;
+    let layers: Vec<String> = s.layers()?.into_iter().map(|l| l.id).collect();
+    let incident_known = |id: &str| s.incident(id).ok().flatten().is_some();
+    let drill_known = |id: &str| s.drill(id).ok().flatten().is_some();
+    let cx = parktwin_api::wall::WallContext {
+        bbox: s.park()?.bbox,
+        layers: &layers,
+        incident_known: &incident_known,
+        drill_known: &drill_known,
+    };
+    let view = parktwin_api::wall::WallRequest::parse(&body, &cx).map_err(refused)?;
+    Ok(Json(s.set_wall(view, &name)?))
+}
+
 async fn session(State(s): State<AppState>, headers: axum::http::HeaderMap) -> Answer<impl IntoResponse> {
     let (role, name) = caller(&s, &headers, "a session")?;
     Ok(Json(parktwin_api::model::Session { role, name }))

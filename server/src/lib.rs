@@ -10,6 +10,7 @@ mod scenarios;
 mod seed;
 pub mod sim;
 mod store;
+mod wall;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -201,6 +201,7 @@ CREATE TABLE IF NOT EXISTS vehicle_state (plate TEXT PRIMARY KEY, moving_at TEXT
 CREATE TABLE IF NOT EXISTS incidents (
     n INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, record TEXT NOT NULL,
     zones TEXT NOT NULL, closed TEXT);
+CREATE TABLE IF NOT EXISTS wall (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
 ";
 
 /// The rule name of detector threshold alarms.

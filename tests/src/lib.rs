@@ -61,7 +61,7 @@ fn start(
     })
 }
 
-/// One request as a client sends it: `POST` (with `body` as JSON, if any) or `GET`, with a
+/// One request as a client sends it: `POST` or `PUT` (with `body` as JSON, if any) or `GET`, with a
 /// bearer token, if any; the status and the JSON answer.
 pub fn send(
     method: &str,
@@ -72,6 +72,7 @@ pub fn send(
     let c = reqwest::blocking::Client::new();
     let mut r = match method {
         "POST" => c.post(url),
+        "PUT" => c.put(url),
         _ => c.get(url),
     };
     if let Some(t) = token {
