@@ -100,7 +100,7 @@ impl Default for WallRequest {
 }
 
 /// The wall's view as the server holds it (`GET /api/v1/wall`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct WallView {
     /// Goes up by one with every view sent; 0 before the first. Walls act on a new revision.
     pub rev: i64,
@@ -112,16 +112,6 @@ pub struct WallView {
     pub view: WallRequest,
 }
 
-impl Default for WallView {
-    fn default() -> Self {
-        Self {
-            rev: 0,
-            set_at: String::new(),
-            set_by: String::new(),
-            view: WallRequest::default(),
-        }
-    }
-}
 
 /// What a view is checked against: the park's bounding box, and the ids it may name.
 pub struct WallContext<'a> {
