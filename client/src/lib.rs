@@ -19,6 +19,7 @@ pub mod plume;
 pub mod render;
 pub mod search;
 pub mod ui;
+pub mod wall;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
@@ -75,6 +76,8 @@ pub struct AppConfig {
     pub select: Option<String>,
     /// A folder of layer descriptors to draw beside the server's layers (`--layers DIR`).
     pub layers_dir: Option<PathBuf>,
+    /// Run as the video wall, laid out so (`parktwin wall`, `?wall`).
+    pub wall: Option<wall::WallConfig>,
 }
 
 /// The operator's token, if the client was given one.
@@ -106,7 +109,20 @@ pub fn build_app(cfg: &AppConfig) -> App {
         } else {
             PresentMode::AutoVsync
         },
-        resizable: !render,
+        resizable: !render && cfg.wall.is_none(),
+        // The wall: no frame, and either the whole primary monitor or the exact canvas asked
+        // for from the top left (one window spanning several displays).
+        decorations: cfg.wall.is_none(),
+        mode: match cfg.wall {
+            Some(w) if w.fullscreen && !render => {
+                bevy::window::WindowMode::BorderlessFullscreen(bevy::window::MonitorSelection::Primary)
+            }
+            _ => bevy::window::WindowMode::Windowed,
+        },
+        position: match cfg.wall {
+            Some(_) => bevy::window::WindowPosition::At(IVec2::ZERO),
+            None => bevy::window::WindowPosition::Automatic,
+        },
         // In the browser: draw into the page's canvas, sized by the page, and keep the
         // browser's own handling of keys and wheel (scrolling, shortcuts) off the map.
         #[cfg(target_arch = "wasm32")]
@@ -137,7 +153,6 @@ pub fn build_app(cfg: &AppConfig) -> App {
     .insert_resource(ServerUrl(cfg.server.clone()))
     .insert_resource(OperatorToken(cfg.token.clone()))
     .init_resource::<ActionStatus>()
-    .insert_resource(parktwin_scene::PanelInset(ui::PANEL_WIDTH))
     .insert_resource(LoadStatus::Loading {
         server: cfg.server.clone(),
         step: String::new(),
@@ -173,14 +188,25 @@ pub fn build_app(cfg: &AppConfig) -> App {
     .init_resource::<incident_form::FormState>()
     .init_resource::<ui::LayerToggleRects>()
     .add_systems(Update, (poll_loader, feed::poll_feed, described::poll_described))
-    .add_systems(
-        Update,
-        (pick::pick_on_click, pick::inspect_selection, pick::draw_track).chain(),
-    )
-    .add_systems(
-        EguiPrimaryContextPass,
-        (ui::install_fonts, ui::panel, incident_form::incident_form).chain(),
-    );
+    .add_systems(Update, (pick::inspect_selection, pick::draw_track).chain());
+    match cfg.wall {
+        // The wall: nothing to click, its own screen round the map.
+        Some(w) => {
+            app.insert_resource(wall::WallChannel(wall::spawn_poll(&cfg.server)))
+                .add_plugins(wall::WallPlugin {
+                    config: w,
+                    window: UVec2::new(cfg.size.0, cfg.size.1),
+                });
+        }
+        None => {
+            app.insert_resource(parktwin_scene::MapFrame::right_panel(ui::PANEL_WIDTH))
+                .add_systems(Update, pick::pick_on_click.before(pick::inspect_selection))
+                .add_systems(
+                    EguiPrimaryContextPass,
+                    (ui::install_fonts, ui::panel, incident_form::incident_form).chain(),
+                );
+        }
+    }
     parktwin_layers::MapLayerAppExt::add_map_layer(&mut app, parktwin_layers::incident::incident_layer());
     #[cfg(target_arch = "wasm32")]
     app.add_systems(Last, web::publish_state);

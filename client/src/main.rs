@@ -59,6 +59,25 @@ enum Command {
         #[arg(long, env = "PARKTWIN_WEB")]
         web: Option<PathBuf>,
     },
+    /// The video wall: borderless, full screen or an exact canvas over several displays; it
+    /// follows the view operators send (`PUT /api/v1/wall`), goes to new red alarms and
+    /// incidents, and tours bookmarks when idle. Nothing on it needs a hand.
+    Wall {
+        /// The server's base URL.
+        #[arg(long, env = "PARKTWIN_SERVER", default_value = "http://127.0.0.1:8080")]
+        server: String,
+        /// The canvas, WIDTHxHEIGHT: a borderless window of exactly this size at the desktop's
+        /// top left, spanning the displays. Without it: borderless full screen.
+        #[arg(long, value_parser = parse_size)]
+        canvas: Option<(u32, u32)>,
+        /// Displays across and down the canvas, COLSxROWS (e.g. 4x2).
+        #[arg(long, default_value = "1x1", value_parser = parse_grid)]
+        grid: (u32, u32),
+        /// Pixels the frames hide between two displays, ACROSSxDOWN (e.g. 40x30); the map goes
+        /// on behind them, so that lines stay straight across the seams.
+        #[arg(long, default_value = "0x0", value_parser = parse_bezel)]
+        bezel: (u32, u32),
+    },
     /// Layer descriptors: check a folder of them.
     Layers {
         #[command(subcommand)]
@@ -106,6 +125,15 @@ enum Command {
         /// (milliseconds) on stdout as one JSON line.
         #[arg(long, value_name = "N", default_value_t = 0)]
         time_frames: u32,
+        /// Render the video wall's screen (the size is its canvas).
+        #[arg(long)]
+        wall: bool,
+        /// With --wall: displays across and down, COLSxROWS.
+        #[arg(long, default_value = "1x1", value_parser = parse_grid)]
+        grid: (u32, u32),
+        /// With --wall: pixels hidden between displays, ACROSSxDOWN.
+        #[arg(long, default_value = "0x0", value_parser = parse_bezel)]
+        bezel: (u32, u32),
     },
 }
 
@@ -138,6 +166,38 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
         return Err(format!("size {w}x{h} is out of range (64 to 16384 pixels each way)"));
     }
     Ok((w, h))
+}
+
+fn parse_pair(s: &str, what: &str) -> Result<(u32, u32), String> {
+    let (a, b) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("{what} must be AxB, got \"{s}\""))?;
+    let num = |t: &str| t.trim().parse::<u32>().map_err(|_| format!("\"{t}\" in {what} is not a number"));
+    Ok((num(a)?, num(b)?))
+}
+
+fn parse_grid(s: &str) -> Result<(u32, u32), String> {
+    let (c, r) = parse_pair(s, "the grid (COLSxROWS)")?;
+    if !(1..=16).contains(&c) || !(1..=16).contains(&r) {
+        return Err(format!("a grid of {c}x{r} displays is out of range (1 to 16 each way)"));
+    }
+    Ok((c, r))
+}
+
+fn parse_bezel(s: &str) -> Result<(u32, u32), String> {
+    let (x, y) = parse_pair(s, "the bezel (ACROSSxDOWN pixels)")?;
+    if x > 1000 || y > 1000 {
+        return Err(format!("a bezel of {x}x{y} pixels is out of range (0 to 1000)"));
+    }
+    Ok((x, y))
+}
+
+/// The wall's layout, checked against its canvas.
+fn wall_config(size: (u32, u32), grid: (u32, u32), bezel: (u32, u32), fullscreen: bool) -> anyhow::Result<parktwin::wall::WallConfig> {
+    use bevy::math::UVec2;
+    let (grid, bezel) = (UVec2::new(grid.0, grid.1), UVec2::new(bezel.0, bezel.1));
+    parktwin::wall::tiles::Tiling::new(UVec2::new(size.0, size.1), grid, bezel).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(parktwin::wall::WallConfig { grid, bezel, fullscreen })
 }
 
 fn parse_point(s: &str) -> Result<(f32, f32), String> {
@@ -190,7 +250,29 @@ fn run() -> anyhow::Result<ExitCode> {
             lang: cli.lang,
             select: None,
             layers_dir: layers,
+            wall: None,
         },
+        Command::Wall {
+            server,
+            canvas,
+            grid,
+            bezel,
+        } => {
+            if canvas.is_none() && (grid != (1, 1) || bezel != (0, 0)) {
+                bail!("--grid and --bezel need --canvas: the exact size of the window over the displays");
+            }
+            let size = canvas.unwrap_or((1920, 1080));
+            AppConfig {
+                server,
+                size,
+                mode: Mode::Interactive,
+                token: None,
+                lang: cli.lang,
+                select: None,
+                layers_dir: None,
+                wall: Some(wall_config(size, grid, bezel, canvas.is_none())?),
+            }
+        }
         Command::Demo {
             data_dir,
             listen,
@@ -208,6 +290,7 @@ fn run() -> anyhow::Result<ExitCode> {
                 lang: cli.lang,
                 select: None,
                 layers_dir: layers,
+                wall: None,
             }
         }
         Command::Render {
@@ -222,7 +305,15 @@ fn run() -> anyhow::Result<ExitCode> {
             field_readout,
             click,
             time_frames,
+            wall,
+            grid,
+            bezel,
         } => {
+            let wall = if wall {
+                Some(wall_config(size, grid, bezel, false)?)
+            } else {
+                None
+            };
             let field_at = match field_at {
                 Some(t) => Some(
                     time::OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339)
@@ -264,6 +355,7 @@ fn run() -> anyhow::Result<ExitCode> {
                 lang: cli.lang,
                 select,
                 layers_dir: layers,
+                wall,
             }
         }
     };

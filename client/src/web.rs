@@ -7,6 +7,13 @@ pub fn origin() -> Option<String> {
     web_sys::window()?.location().origin().ok()
 }
 
+/// Whether the page's address asks for the video wall (`?wall`, or `wall` among its parameters).
+pub fn wants_wall() -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .is_some_and(|q| q.trim_start_matches('?').split('&').any(|p| p == "wall" || p.starts_with("wall=")))
+}
+
 fn js_err(e: JsValue) -> String {
     e.as_string().unwrap_or_else(|| format!("{e:?}"))
 }

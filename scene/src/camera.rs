@@ -47,6 +47,12 @@ impl OrbitCamera {
 /// The framing is found by projecting the extent's corners and adjusting the distance and a
 /// sideways shift of the target until they fill the free part of the viewport with a margin.
 pub fn home_view(lo: [f64; 2], hi: [f64; 2], size: Vec2, inset: f32) -> OrbitCamera {
+    home_view_in(lo, hi, size, Rect::new(0.0, 0.0, size.x - inset, size.y))
+}
+
+/// The home view framed in `free`, the part of a canvas of `size` pixels that no panel covers
+/// (the wall has panels on three sides of the map).
+pub fn home_view_in(lo: [f64; 2], hi: [f64; 2], size: Vec2, free: Rect) -> OrbitCamera {
     let w = (hi[0] - lo[0]) as f32;
     let centre = Vec3::new(((lo[0] + hi[0]) / 2.0) as f32, 0.0, -((lo[1] + hi[1]) / 2.0) as f32);
     let corners = [
@@ -55,9 +61,9 @@ pub fn home_view(lo: [f64; 2], hi: [f64; 2], size: Vec2, inset: f32) -> OrbitCam
         Vec3::new(hi[0] as f32, 0.0, -(hi[1] as f32)),
         Vec3::new(lo[0] as f32, 0.0, -(hi[1] as f32)),
     ];
-    let margin = 0.04 * size.y;
-    let (x0, x1) = (margin, (size.x - inset - margin).max(margin + 1.0));
-    let (y0, y1) = (margin, size.y - margin);
+    let margin = 0.04 * free.height();
+    let (x0, x1) = (free.min.x + margin, (free.max.x - margin).max(free.min.x + margin + 1.0));
+    let (y0, y1) = (free.min.y + margin, (free.max.y - margin).max(free.min.y + margin + 1.0));
     let mut cam = OrbitCamera {
         target: centre,
         yaw: 0.0,

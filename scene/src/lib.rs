@@ -53,10 +53,38 @@ impl ParkData {
     }
 }
 
-/// Width, in logical pixels, of the panel over the right side of the map; the home view frames
-/// the park in what is left.
+/// The map's place on screen: how far, in logical pixels, the panels over its sides reach in
+/// (the desktop's panel on the right; the wall's cards on three sides), and the canvas the
+/// picture spans when it is larger than the window (a wall's bezels). The home view frames the
+/// park in what is left.
 #[derive(Resource, Debug, Clone, Copy, Default)]
-pub struct PanelInset(pub f32);
+pub struct MapFrame {
+    /// Covered on the left.
+    pub left: f32,
+    /// Covered on the right.
+    pub right: f32,
+    /// Covered at the top.
+    pub top: f32,
+    /// Covered at the bottom.
+    pub bottom: f32,
+    /// The canvas the picture spans, when it is not the window.
+    pub canvas: Option<Vec2>,
+}
+
+impl MapFrame {
+    /// A panel on the right, `width` wide.
+    pub fn right_panel(width: f32) -> Self {
+        Self {
+            right: width,
+            ..default()
+        }
+    }
+
+    /// The free part of a canvas of `size`.
+    pub fn free(&self, size: Vec2) -> Rect {
+        Rect::new(self.left, self.top, size.x - self.right, size.y - self.bottom)
+    }
+}
 
 /// The thing the operator picked on the map (or in search, or from an alarm), if any.
 #[derive(Resource, Debug, Clone, Default, PartialEq)]
@@ -114,7 +142,7 @@ pub struct ParkScenePlugin;
 impl Plugin for ParkScenePlugin {
     fn build(&self, app: &mut App) {
         app.add_message::<ParkSpawned>()
-            .init_resource::<PanelInset>()
+            .init_resource::<MapFrame>()
             .init_resource::<Selection>()
             .init_resource::<SceneAssets>()
             .insert_resource(ClearColor(Color::srgb_u8(18, 22, 30)))
@@ -227,7 +255,7 @@ fn spawn_park(
     mut commands: Commands,
     data: Res<ParkData>,
     windows: Query<&Window>,
-    inset: Res<PanelInset>,
+    frame_on_screen: Res<MapFrame>,
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
     mut assets: ResMut<SceneAssets>,
@@ -260,13 +288,20 @@ fn spawn_park(
             count += 1;
         }
     }
-    let size = windows
-        .iter()
-        .next()
-        .map(|w| Vec2::new(w.width(), w.height()))
-        .unwrap_or(Vec2::new(1280.0, 720.0));
+    let size = frame_on_screen.canvas.unwrap_or_else(|| {
+        windows
+            .iter()
+            .next()
+            .map(|w| Vec2::new(w.width(), w.height()))
+            .unwrap_or(Vec2::new(1280.0, 720.0))
+    });
     let (lo, hi) = data.home_extent();
-    commands.insert_resource(HomeView(camera::home_view(lo, hi, size, inset.0)));
+    commands.insert_resource(HomeView(camera::home_view_in(
+        lo,
+        hi,
+        size,
+        frame_on_screen.free(size),
+    )));
     spawned.write(ParkSpawned { entities: count });
     info!("park spawned: {count} features in {} layers", data.layers.len());
 }

@@ -19,6 +19,8 @@ fn main() {
         lang,
         select: None,
         layers_dir: None,
+        // `?wall` in the address: the video wall's screen, on the page's whole canvas.
+        wall: parktwin::web::wants_wall().then(parktwin::wall::WallConfig::default),
     };
     parktwin::build_app(&cfg).run();
 }

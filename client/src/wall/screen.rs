@@ -1,0 +1,619 @@
+//! The wall's screen: a band at the top (the park, its clock, the connection, what is on
+//! show; amber with DRILL when a drill is shown), key-figure cards on the left, the incident
+//! card on the right, the alarm ticker at the bottom, and the map in the middle. Everything is
+//! read at a glance from across the room: large type, nothing behind a hover or a click.
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, egui};
+use parktwin_api::live::LiveState;
+use parktwin_api::model::{Alarm, AlarmTier};
+use crate::incident_ui::LEVEL_COLOURS;
+use parktwin_layers::incident::IncidentState;
+use parktwin_scene::{MapFrame, ParkData};
+
+use super::kpi::{Kpis, count, fence_ring};
+use super::{WallConfig, WallState};
+
+/// Where the wall's panels are, in window pixels, and how large its type is.
+#[derive(Resource, Debug, Clone, Copy, PartialEq)]
+pub struct WallLayout {
+    /// egui's zoom: points to pixels.
+    pub zoom: f32,
+    /// The key figures' column, pixels wide.
+    pub left: f32,
+    /// The incident's column, pixels wide.
+    pub right: f32,
+    /// The top band, pixels high.
+    pub top: f32,
+    /// The ticker, pixels high.
+    pub bottom: f32,
+}
+
+impl WallLayout {
+    /// The layout for a window of `window` pixels on the wall's displays. On a wall three or
+    /// more displays wide, each side column is a whole display column, so that no card
+    /// straddles a seam; otherwise the columns take a share of the width.
+    pub fn for_window(window: UVec2, cfg: WallConfig) -> Self {
+        let display = window.as_vec2() / cfg.grid.as_vec2();
+        // Type for a room: 1.5 times the desktop's on a 1080-line display, and in proportion.
+        let zoom = (display.y / 1080.0).max(0.5) * 1.5;
+        let (left, right) = if cfg.grid.x >= 3 {
+            (display.x, display.x)
+        } else {
+            let w = (440.0 * zoom).min(window.x as f32 * 0.24);
+            (w, w)
+        };
+        Self {
+            zoom,
+            left,
+            right,
+            top: 64.0 * zoom,
+            bottom: 48.0 * zoom,
+        }
+    }
+
+    /// The map's frame: the free middle, and the canvas with the bezels.
+    pub fn map_frame(&self, window: UVec2, cfg: WallConfig) -> MapFrame {
+        let tiling = super::tiles::Tiling::new(window, cfg.grid, cfg.bezel).ok();
+        MapFrame {
+            left: self.left,
+            right: self.right,
+            top: self.top,
+            bottom: self.bottom,
+            canvas: tiling.filter(|t| !t.is_plain()).map(|t| t.canvas().as_vec2()),
+        }
+    }
+}
+
+/// The colour of the wall's cards.
+pub const CARD: egui::Color32 = egui::Color32::from_rgb(30, 38, 52);
+/// The band's colour, live.
+pub const BAND: egui::Color32 = egui::Color32::from_rgb(14, 22, 40);
+/// The band's colour while a drill is shown: amber, as the drill's bands and tapes are.
+pub const DRILL: egui::Color32 = egui::Color32::from_rgb(240, 170, 0);
+/// The ticker's background.
+pub const TICKER: egui::Color32 = egui::Color32::from_rgb(60, 10, 14);
+const RED: egui::Color32 = egui::Color32::from_rgb(255, 70, 70);
+const AMBER: egui::Color32 = egui::Color32::from_rgb(255, 196, 0);
+const GREEN: egui::Color32 = egui::Color32::from_rgb(80, 220, 120);
+const BLUE: egui::Color32 = egui::Color32::from_rgb(110, 170, 255);
+const DIM: egui::Color32 = egui::Color32::from_rgb(170, 180, 195);
+
+/// Everything the screen shows, gathered from the app's state.
+#[derive(Debug, Clone, Default)]
+pub struct WallScreen {
+    /// The park's name.
+    pub park: String,
+    /// The park's clock: time and date, in its zone.
+    pub clock: (String, String),
+    /// The connection: in words, and whether it is good.
+    pub connection: (String, bool),
+    /// What is on show, in words.
+    pub on_show: String,
+    /// The drill on show, by name.
+    pub drill: Option<String>,
+    /// The key figures.
+    pub kpis: Kpis,
+    /// The open alarms, newest first.
+    pub alarms: Vec<Alarm>,
+    /// The incident on show.
+    pub incident: Option<IncidentCard>,
+    /// Other open incidents.
+    pub other_incidents: usize,
+    /// Seconds on a steady clock (the ticker's scroll).
+    pub t: f64,
+}
+
+/// The incident card's content.
+#[derive(Debug, Clone, Default)]
+pub struct IncidentCard {
+    /// Id and chemical.
+    pub title: String,
+    /// Release and weather.
+    pub lines: Vec<String>,
+    /// Each zone: name, colour, reach, who is inside (count, people, names).
+    pub zones: Vec<(String, [u8; 3], f64, usize, u32, Vec<String>)>,
+}
+
+impl IncidentCard {
+    /// The card of an incident as the map draws it.
+    pub fn of(state: &IncidentState) -> Self {
+        let inc = &state.incident;
+        let (speed, from, class) = inc.weather_now();
+        let release = match (inc.rate_kg_s, inc.mass_kg) {
+            (Some(r), _) => format!("{r} kg/s"),
+            (_, Some(m)) => format!("{m} kg at once"),
+            _ => String::new(),
+        };
+        Self {
+            title: format!("{} · {}", inc.id, inc.chemical),
+            lines: vec![
+                format!("Release {release}, {:.0} min ago", state.t_s / 60.0),
+                format!("Wind {speed:.1} m/s from {from:.0}°, class {class}"),
+            ],
+            zones: state
+                .inside
+                .iter()
+                .enumerate()
+                .map(|(k, z)| {
+                    let reach = state.zones.get(k).map_or(0.0, |z| z.farthest_downwind_m);
+                    let people = z.occupants.iter().filter_map(|o| o.people).sum();
+                    let names = z.occupants.iter().take(6).map(|o| o.name.clone()).collect();
+                    (z.zone.clone(), LEVEL_COLOURS[k.min(2)], reach, z.occupants.len(), people, names)
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The park's clock. Parks are in China, whose zones keep one offset all year (no daylight
+/// saving since 1991), so a fixed table is exact; a whole time-zone database would add
+/// hundreds of kilobytes to the browser build for nothing. Other zones show UTC, saying so.
+pub fn clock(timezone: &str, now: time::OffsetDateTime) -> (String, String) {
+    let (hours, name) = match timezone {
+        "Asia/Shanghai" | "Asia/Chongqing" | "Asia/Harbin" | "PRC" | "Asia/Hong_Kong" | "Asia/Macau" | "Asia/Taipei" => {
+            (8, "CST")
+        }
+        "Asia/Urumqi" | "Asia/Kashgar" => (6, "XJT"),
+        _ => (0, "UTC"),
+    };
+    let offset = time::UtcOffset::from_hms(hours, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    let t = now.to_offset(offset);
+    (
+        format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second()),
+        format!("{} {} ({name})", t.date(), t.weekday()),
+    )
+}
+
+/// The connection in words: how old the data is, and whether the wall is reconnecting.
+pub fn connection(feed: &crate::feed::FeedStatus, wall: &WallState) -> (String, bool) {
+    let age = feed.last_ok.map(|t| t.elapsed().as_secs());
+    match (&feed.error, &wall.error, age) {
+        (None, None, Some(a)) if a < 5 => (format!("LIVE · data {a} s old"), true),
+        (_, _, Some(a)) => (format!("RECONNECTING · data {} old", age_words(a)), false),
+        (_, _, None) => ("CONNECTING…".into(), false),
+    }
+}
+
+fn age_words(s: u64) -> String {
+    match s {
+        0..=119 => format!("{s} s"),
+        120..=7199 => format!("{} min", s / 60),
+        _ => format!("{} h", s / 3600),
+    }
+}
+
+fn tier(t: AlarmTier) -> (egui::Color32, &'static str) {
+    match t {
+        AlarmTier::Alarm => (RED, "ALARM"),
+        AlarmTier::Warning => (AMBER, "WARNING"),
+        AlarmTier::Reminder => (BLUE, "REMINDER"),
+    }
+}
+
+fn card(ui: &mut egui::Ui, title: &str, body: impl FnOnce(&mut egui::Ui)) {
+    egui::Frame::new()
+        .fill(CARD)
+        .corner_radius(8.0)
+        .inner_margin(12.0)
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(egui::RichText::new(title).color(DIM).size(15.0));
+            body(ui);
+        });
+    ui.add_space(8.0);
+}
+
+fn big(ui: &mut egui::Ui, text: String, colour: egui::Color32) {
+    ui.label(egui::RichText::new(text).size(28.0).strong().color(colour));
+}
+
+/// Draws the wall in `root` (the whole window).
+pub fn draw(root: &mut egui::Ui, w: &WallScreen, layout: &WallLayout) {
+    let zoom = layout.zoom;
+    let band = if w.drill.is_some() { DRILL } else { BAND };
+    egui::Panel::top("wall-band")
+        .exact_size(layout.top / zoom)
+        .resizable(false)
+        .show_separator_line(false)
+        .frame(egui::Frame::new().fill(band).inner_margin(egui::Margin::symmetric(16, 6)))
+        .show(root, |ui| {
+            ui.horizontal_centered(|ui| {
+                let ink = if w.drill.is_some() {
+                    egui::Color32::BLACK
+                } else {
+                    egui::Color32::WHITE
+                };
+                ui.label(egui::RichText::new(&w.clock.0).size(34.0).strong().color(ink));
+                ui.label(egui::RichText::new(&w.clock.1).size(16.0).color(ink));
+                ui.add_space(24.0);
+                match &w.drill {
+                    Some(name) => {
+                        ui.label(
+                            egui::RichText::new(format!("DRILL · {name} · NOT A REAL INCIDENT"))
+                                .size(30.0)
+                                .strong()
+                                .color(egui::Color32::BLACK),
+                        );
+                    }
+                    None => {
+                        ui.label(egui::RichText::new(&w.park).size(24.0).strong().color(ink));
+                    }
+                }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    let (text, good) = &w.connection;
+                    let c = match (good, w.drill.is_some()) {
+                        (_, true) => egui::Color32::BLACK,
+                        (true, _) => GREEN,
+                        (false, _) => RED,
+                    };
+                    ui.label(egui::RichText::new(text).size(20.0).strong().color(c));
+                    ui.add_space(20.0);
+                    ui.label(egui::RichText::new(&w.on_show).size(16.0).color(ink));
+                });
+            });
+        });
+    egui::Panel::bottom("wall-ticker")
+        .exact_size(layout.bottom / zoom)
+        .resizable(false)
+        .show_separator_line(false)
+        .frame(egui::Frame::new().fill(TICKER))
+        .show(root, |ui| ticker(ui, w));
+    let side = egui::Frame::new().fill(egui::Color32::from_rgb(16, 20, 28)).inner_margin(10.0);
+    egui::Panel::left("wall-kpis")
+        .exact_size(layout.left / zoom)
+        .resizable(false)
+        .show_separator_line(false)
+        .frame(side)
+        .show(root, |ui| kpi_cards(ui, &w.kpis));
+    egui::Panel::right("wall-incident")
+        .exact_size(layout.right / zoom)
+        .resizable(false)
+        .show_separator_line(false)
+        .frame(side)
+        .show(root, |ui| incident_column(ui, w));
+    if w.drill.is_some() {
+        // An amber frame round the map too: no one glancing at the middle can miss it.
+        let r = root.available_rect_before_wrap();
+        root.painter()
+            .rect_stroke(r.shrink(4.0), 0.0, egui::Stroke::new(8.0, DRILL), egui::StrokeKind::Inside);
+    }
+}
+
+fn kpi_cards(ui: &mut egui::Ui, k: &Kpis) {
+    card(ui, "MAJOR HAZARD SOURCES", |ui| {
+        big(ui, k.hazards_by_level.iter().sum::<usize>().to_string(), egui::Color32::WHITE);
+        ui.horizontal_wrapped(|ui| {
+            let colours = [RED, egui::Color32::from_rgb(255, 140, 0), AMBER, BLUE];
+            for (i, n) in k.hazards_by_level.iter().enumerate() {
+                ui.label(egui::RichText::new(format!("Level {}: {n}", i + 1)).size(18.0).color(colours[i]));
+            }
+        });
+    });
+    card(ui, "GAS DETECTORS", |ui| {
+        big(
+            ui,
+            format!("{} / {} online", k.detectors_online, k.detectors),
+            egui::Color32::WHITE,
+        );
+        ui.horizontal_wrapped(|ui| {
+            let c = if k.detectors_alarm > 0 { RED } else { DIM };
+            ui.label(egui::RichText::new(format!("In alarm: {}", k.detectors_alarm)).size(18.0).color(c));
+            let c = if k.detectors_warning > 0 { AMBER } else { DIM };
+            ui.label(egui::RichText::new(format!("Warning: {}", k.detectors_warning)).size(18.0).color(c));
+        });
+    });
+    card(ui, "HAZMAT VEHICLES INSIDE THE FENCE", |ui| {
+        big(ui, k.vehicles_inside.to_string(), egui::Color32::WHITE);
+        ui.label(egui::RichText::new(format!("{} tracked in all", k.vehicles_tracked)).size(16.0).color(DIM));
+    });
+    card(ui, "OPEN ALARMS", |ui| {
+        let total: usize = k.alarms_by_tier.iter().sum();
+        big(ui, total.to_string(), if k.alarms_by_tier[0] > 0 { RED } else { egui::Color32::WHITE });
+        ui.horizontal_wrapped(|ui| {
+            for (i, t) in [AlarmTier::Alarm, AlarmTier::Warning, AlarmTier::Reminder].into_iter().enumerate() {
+                let (c, name) = tier(t);
+                ui.label(egui::RichText::new(format!("{name}: {}", k.alarms_by_tier[i])).size(18.0).color(c));
+            }
+        });
+        ui.label(egui::RichText::new(format!("Not acknowledged: {}", k.alarms_unacked)).size(16.0).color(DIM));
+    });
+    card(ui, "WEATHER", |ui| match &k.weather {
+        Some(w) => {
+            big(
+                ui,
+                format!("{:.1} m/s from {:.0}°", w.speed_ms, w.from_deg),
+                egui::Color32::WHITE,
+            );
+            ui.label(
+                egui::RichText::new(format!("{:.1} °C · stability {:?}", w.temperature_c, w.stability))
+                    .size(18.0)
+                    .color(egui::Color32::WHITE),
+            );
+            ui.label(
+                egui::RichText::new(format!("{} at {}", w.station, w.time.get(11..19).unwrap_or(&w.time)))
+                    .size(14.0)
+                    .color(DIM),
+            );
+        }
+        None => {
+            ui.label(egui::RichText::new("No report yet").size(18.0).color(DIM));
+        }
+    });
+}
+
+fn incident_column(ui: &mut egui::Ui, w: &WallScreen) {
+    match &w.incident {
+        Some(c) => card(ui, "ACTIVE INCIDENT", |ui| {
+            ui.label(egui::RichText::new(&c.title).size(24.0).strong().color(RED));
+            for l in &c.lines {
+                ui.label(egui::RichText::new(l).size(17.0).color(egui::Color32::WHITE));
+            }
+            for (zone, [r, g, b], reach, n, people, names) in &c.zones {
+                ui.add_space(6.0);
+                ui.label(
+                    egui::RichText::new(format!("{zone} · {reach:.0} m downwind"))
+                        .size(19.0)
+                        .strong()
+                        .color(egui::Color32::from_rgb(*r, *g, *b)),
+                );
+                ui.label(
+                    egui::RichText::new(format!("{n} inside · {people} people"))
+                        .size(17.0)
+                        .color(egui::Color32::WHITE),
+                );
+                if !names.is_empty() {
+                    ui.label(egui::RichText::new(names.join(", ")).size(14.0).color(DIM));
+                }
+            }
+        }),
+        None => card(ui, "ACTIVE INCIDENT", |ui| {
+            ui.label(egui::RichText::new("None").size(24.0).color(GREEN));
+        }),
+    }
+    if w.other_incidents > 0 {
+        ui.label(
+            egui::RichText::new(format!("{} more open incident(s)", w.other_incidents))
+                .size(17.0)
+                .color(RED),
+        );
+    }
+    card(ui, "LATEST ALARMS", |ui| {
+        if w.alarms.is_empty() {
+            ui.label(egui::RichText::new("None open").size(18.0).color(GREEN));
+        }
+        for a in w.alarms.iter().take(8) {
+            let (c, name) = tier(a.tier);
+            ui.label(
+                egui::RichText::new(format!("{} {name} {}", a.raised.get(11..19).unwrap_or(""), a.source))
+                    .size(16.0)
+                    .color(c),
+            );
+        }
+    });
+}
+
+/// The ticker's text for one alarm.
+pub fn ticker_item(a: &Alarm) -> String {
+    let (_, name) = tier(a.tier);
+    let ack = match &a.acknowledged {
+        Some(k) => format!(" · acknowledged by {}", k.by),
+        None => String::new(),
+    };
+    format!(
+        "{name} {} · {} · {:.2} · since {}{ack}",
+        a.source,
+        a.rule.replace('_', " "),
+        a.value,
+        a.raised.get(11..19).unwrap_or(&a.raised)
+    )
+}
+
+/// How fast the ticker runs, points per second.
+pub const TICKER_SPEED: f64 = 90.0;
+
+fn ticker(ui: &mut egui::Ui, w: &WallScreen) {
+    let rect = ui.max_rect();
+    let painter = ui.painter_at(rect);
+    let font = egui::FontId::proportional((rect.height() * 0.5).max(10.0));
+    let y = rect.center().y;
+    if w.alarms.is_empty() {
+        painter.text(
+            egui::pos2(rect.left() + 16.0, y),
+            egui::Align2::LEFT_CENTER,
+            "No open alarms",
+            font,
+            GREEN,
+        );
+        return;
+    }
+    // One line of every open alarm, newest first, scrolling right to left; drawn twice so that
+    // the end joins the start.
+    let galleys: Vec<_> = w
+        .alarms
+        .iter()
+        .take(40)
+        .map(|a| {
+            let (c, _) = tier(a.tier);
+            painter.layout_no_wrap(ticker_item(a), font.clone(), c)
+        })
+        .collect();
+    let gap = 60.0;
+    let total: f32 = galleys.iter().map(|g| g.size().x + gap).sum();
+    let shift = (w.t * TICKER_SPEED).rem_euclid(total.max(1.0) as f64) as f32;
+    let mut x = rect.left() + 16.0 - shift;
+    while x < rect.right() {
+        for g in &galleys {
+            let width = g.size().x;
+            if x + width > rect.left() && x < rect.right() {
+                painter.galley(egui::pos2(x, y - g.size().y / 2.0), g.clone(), egui::Color32::WHITE);
+            }
+            x += width + gap;
+        }
+    }
+}
+
+/// Gathers the screen's content and draws it.
+#[allow(clippy::too_many_arguments)] // a Bevy system: its parameters are what it reads
+pub fn wall_screen(
+    mut contexts: EguiContexts,
+    layout: Res<WallLayout>,
+    wall: Res<WallState>,
+    data: Option<Res<ParkData>>,
+    feed: Res<crate::feed::FeedStatus>,
+    live: Res<parktwin_layers::live::Live>,
+    incidents: Res<parktwin_layers::incident::IncidentView>,
+    shown: Res<parktwin_layers::incident::ShownIncident>,
+    status: Res<crate::loader::LoadStatus>,
+    time: Res<Time<Real>>,
+    mut fence: Local<Option<Vec<[f64; 2]>>>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?.clone();
+    if ctx.zoom_factor() != layout.zoom {
+        ctx.set_zoom_factor(layout.zoom);
+    }
+    if fence.is_none()
+        && let Some(d) = &data
+    {
+        *fence = fence_ring(d);
+    }
+    // A rendered frame shows one moment: the snapshot's, with the ticker standing still.
+    let snapshot = feed.snapshot_at.as_deref().map(|t| {
+        time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+            .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
+    });
+    let now = snapshot.unwrap_or_else(time::OffsetDateTime::now_utc);
+    let mut screen = gather(
+        data.as_deref(),
+        &live.0,
+        fence.as_deref(),
+        &feed,
+        &wall,
+        &incidents,
+        shown.0.as_deref(),
+        now,
+        time.elapsed_secs_f64(),
+    );
+    if let Some(t) = &feed.snapshot_at {
+        screen.t = 0.0;
+        screen.connection = (format!("SNAPSHOT · {t}"), true);
+    }
+    let mut root = egui::Ui::new(
+        ctx.clone(),
+        "wall-root".into(),
+        egui::UiBuilder::new()
+            .layer_id(egui::LayerId::background())
+            .max_rect(ctx.viewport_rect()),
+    );
+    draw(&mut root, &screen, &layout);
+    if data.is_none() {
+        egui::Area::new("wall-loading".into())
+            .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+            .show(&ctx, |ui| {
+                ui.label(egui::RichText::new(status.describe()).size(24.0).color(egui::Color32::WHITE));
+            });
+    }
+    Ok(())
+}
+
+/// The screen's content from the app's state.
+#[allow(clippy::too_many_arguments)]
+pub fn gather(
+    data: Option<&ParkData>,
+    live: &LiveState,
+    fence: Option<&[[f64; 2]]>,
+    feed: &crate::feed::FeedStatus,
+    wall: &WallState,
+    incidents: &parktwin_layers::incident::IncidentView,
+    shown: Option<&str>,
+    now: time::OffsetDateTime,
+    t: f64,
+) -> WallScreen {
+    let now_unix = now.unix_timestamp_nanos() as f64 / 1e9;
+    let shown_state = shown
+        .and_then(|id| incidents.incidents.get(id))
+        .or_else(|| incidents.incidents.values().max_by(|a, b| a.incident.start.cmp(&b.incident.start)));
+    let on_show = match wall.on_show.as_ref().map(|(s, _)| s.split_once(':').unwrap_or((s, ""))) {
+        Some(("sent", by)) => format!("Showing the view sent by {by}"),
+        Some(("alarm", src)) => format!("Showing a new red alarm: {src}"),
+        Some(("incident", id)) => format!("Showing incident {id}"),
+        Some(("tour", name)) => format!("Tour: {name}"),
+        Some(("home", _)) => "Tour: the whole park".into(),
+        _ => String::new(),
+    };
+    WallScreen {
+        park: data.map(|d| d.park.name.clone()).unwrap_or_default(),
+        clock: clock(data.map_or("UTC", |d| d.park.timezone.as_str()), now),
+        connection: connection(feed, wall),
+        on_show,
+        drill: wall
+            .view
+            .as_ref()
+            .and_then(|v| v.view.drill.as_ref())
+            .map(|id| wall.drill_name.clone().unwrap_or_else(|| id.clone())),
+        kpis: count(data.map_or(&[][..], |d| &d.hazards[..]), fence, live, now_unix),
+        alarms: live.alarms.values().rev().cloned().collect(),
+        incident: shown_state.map(IncidentCard::of),
+        other_incidents: live.incidents.len().saturating_sub(usize::from(shown_state.is_some())),
+        t,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::egui_screen::Screen;
+
+    #[test]
+    fn the_park_clock_is_in_the_parks_zone() {
+        let t = time::macros::datetime!(2026-11-27 17:30:05 UTC);
+        assert_eq!(clock("Asia/Shanghai", t).0, "01:30:05");
+        assert!(clock("Asia/Shanghai", t).1.starts_with("2026-11-28"));
+        assert_eq!(clock("Europe/Berlin", t).0, "17:30:05");
+        assert!(clock("Europe/Berlin", t).1.contains("UTC"));
+    }
+
+    #[test]
+    fn the_cards_show_the_figures_and_a_drill_is_marked() {
+        let mut w = WallScreen {
+            park: "Demo park".into(),
+            clock: ("06:00:00".into(), "2026-11-27".into()),
+            connection: ("LIVE · data 0 s old".into(), true),
+            kpis: Kpis {
+                hazards_by_level: [3, 5, 6, 7],
+                detectors: 194,
+                detectors_online: 190,
+                detectors_alarm: 2,
+                vehicles_inside: 12,
+                alarms_by_tier: [2, 1, 0],
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let layout = WallLayout::for_window(UVec2::new(3840, 1080), WallConfig::default());
+        let mut screen = Screen::new();
+        screen.frame(vec![], &mut |ui| draw(ui, &w, &layout));
+        for text in ["MAJOR HAZARD SOURCES", "21", "Level 1: 3", "190 / 194 online", "In alarm: 2", "12", "ALARM: 2"] {
+            assert!(screen.shows(text), "no \"{text}\" on the wall");
+        }
+        assert!(screen.shows("Demo park") && !screen.shows("DRILL"));
+        w.drill = Some("Chlorine leak".into());
+        screen.frame(vec![], &mut |ui| draw(ui, &w, &layout));
+        assert!(screen.shows("DRILL · Chlorine leak · NOT A REAL INCIDENT"));
+    }
+
+    #[test]
+    fn a_wide_wall_gives_each_side_a_whole_display_column() {
+        let cfg = WallConfig {
+            grid: UVec2::new(4, 2),
+            bezel: UVec2::new(40, 30),
+            fullscreen: false,
+        };
+        let l = WallLayout::for_window(UVec2::new(7680, 2160), cfg);
+        assert_eq!((l.left, l.right), (1920.0, 1920.0));
+        let f = l.map_frame(UVec2::new(7680, 2160), cfg);
+        assert_eq!(f.canvas, Some(Vec2::new(7800.0, 2190.0)));
+        let one = WallLayout::for_window(UVec2::new(3840, 1080), WallConfig::default());
+        assert!(one.left < 1000.0 && one.zoom == 1.5, "{one:?}");
+    }
+}
