@@ -172,7 +172,11 @@ fn parse_pair(s: &str, what: &str) -> Result<(u32, u32), String> {
     let (a, b) = s
         .split_once(['x', 'X'])
         .ok_or_else(|| format!("{what} must be AxB, got \"{s}\""))?;
-    let num = |t: &str| t.trim().parse::<u32>().map_err(|_| format!("\"{t}\" in {what} is not a number"));
+    let num = |t: &str| {
+        t.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("\"{t}\" in {what} is not a number"))
+    };
     Ok((num(a)?, num(b)?))
 }
 
@@ -193,11 +197,20 @@ fn parse_bezel(s: &str) -> Result<(u32, u32), String> {
 }
 
 /// The wall's layout, checked against its canvas.
-fn wall_config(size: (u32, u32), grid: (u32, u32), bezel: (u32, u32), fullscreen: bool) -> anyhow::Result<parktwin::wall::WallConfig> {
+fn wall_config(
+    size: (u32, u32),
+    grid: (u32, u32),
+    bezel: (u32, u32),
+    fullscreen: bool,
+) -> anyhow::Result<parktwin::wall::WallConfig> {
     use bevy::math::UVec2;
     let (grid, bezel) = (UVec2::new(grid.0, grid.1), UVec2::new(bezel.0, bezel.1));
     parktwin::wall::tiles::Tiling::new(UVec2::new(size.0, size.1), grid, bezel).map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(parktwin::wall::WallConfig { grid, bezel, fullscreen })
+    Ok(parktwin::wall::WallConfig {
+        grid,
+        bezel,
+        fullscreen,
+    })
 }
 
 fn parse_point(s: &str) -> Result<(f32, f32), String> {

@@ -11,7 +11,11 @@ pub fn origin() -> Option<String> {
 pub fn wants_wall() -> bool {
     web_sys::window()
         .and_then(|w| w.location().search().ok())
-        .is_some_and(|q| q.trim_start_matches('?').split('&').any(|p| p == "wall" || p.starts_with("wall=")))
+        .is_some_and(|q| {
+            q.trim_start_matches('?')
+                .split('&')
+                .any(|p| p == "wall" || p.starts_with("wall="))
+        })
 }
 
 fn js_err(e: JsValue) -> String {

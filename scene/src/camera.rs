@@ -62,8 +62,14 @@ pub fn home_view_in(lo: [f64; 2], hi: [f64; 2], size: Vec2, free: Rect) -> Orbit
         Vec3::new(lo[0] as f32, 0.0, -(hi[1] as f32)),
     ];
     let margin = 0.04 * free.height();
-    let (x0, x1) = (free.min.x + margin, (free.max.x - margin).max(free.min.x + margin + 1.0));
-    let (y0, y1) = (free.min.y + margin, (free.max.y - margin).max(free.min.y + margin + 1.0));
+    let (x0, x1) = (
+        free.min.x + margin,
+        (free.max.x - margin).max(free.min.x + margin + 1.0),
+    );
+    let (y0, y1) = (
+        free.min.y + margin,
+        (free.max.y - margin).max(free.min.y + margin + 1.0),
+    );
     let mut cam = OrbitCamera {
         target: centre,
         yaw: 0.0,

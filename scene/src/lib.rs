@@ -296,12 +296,7 @@ fn spawn_park(
             .unwrap_or(Vec2::new(1280.0, 720.0))
     });
     let (lo, hi) = data.home_extent();
-    commands.insert_resource(HomeView(camera::home_view_in(
-        lo,
-        hi,
-        size,
-        frame_on_screen.free(size),
-    )));
+    commands.insert_resource(HomeView(camera::home_view_in(lo, hi, size, frame_on_screen.free(size))));
     spawned.write(ParkSpawned { entities: count });
     info!("park spawned: {count} features in {} layers", data.layers.len());
 }

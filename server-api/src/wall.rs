@@ -112,7 +112,6 @@ pub struct WallView {
     pub view: WallRequest,
 }
 
-
 /// What a view is checked against: the park's bounding box, and the ids it may name.
 pub struct WallContext<'a> {
     /// The park's bounding box, `[west, south, east, north]`.

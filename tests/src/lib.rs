@@ -61,6 +61,84 @@ fn start(
     })
 }
 
+/// A server that can be stopped and started again on the same address and database, as when
+/// it is restarted (or its host goes away for a while).
+pub struct RestartableServer {
+    /// The server while it runs (its address and tokens).
+    pub server: TestServer,
+    data_dir: PathBuf,
+    rt: Option<tokio::runtime::Runtime>,
+}
+
+impl RestartableServer {
+    /// Starts a server over `data_dir` on a free port.
+    pub fn start(data_dir: &Path) -> anyhow::Result<Self> {
+        Self::start_on(data_dir, "127.0.0.1:0".parse()?)
+    }
+
+    fn start_on(data_dir: &Path, listen: SocketAddr) -> anyhow::Result<Self> {
+        let cfg = ServerConfig {
+            data_dir: data_dir.to_path_buf(),
+            assets_dir: default_assets_dir(),
+            listen,
+            demo: None,
+            web_dir: None,
+        };
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let server = rt.block_on(bind(&cfg))?;
+        let addr = server.addr;
+        rt.spawn(server.serve());
+        let store = parktwin_server::Store::open(&data_dir.join("parktwin.sqlite"))?;
+        Ok(Self {
+            server: TestServer {
+                addr,
+                url: format!("http://{addr}"),
+                ingest: store.create_token(parktwin_api::model::Role::Ingest, "test feed")?,
+                operator: store.create_token(parktwin_api::model::Role::Operator, "test operator")?,
+            },
+            data_dir: data_dir.to_path_buf(),
+            rt: Some(rt),
+        })
+    }
+
+    /// Stops it: the listener and every open connection close.
+    pub fn stop(&mut self) {
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_timeout(std::time::Duration::from_secs(5));
+        }
+    }
+
+    /// Starts it again on the same address, over the same database (retrying for a few
+    /// seconds while the old socket lets go of the port).
+    pub fn restart(&mut self) -> anyhow::Result<()> {
+        self.stop();
+        let mut tries = 0;
+        loop {
+            match Self::start_on(&self.data_dir, self.server.addr) {
+                Ok(s) => {
+                    *self = s;
+                    return Ok(());
+                }
+                Err(e) if tries < 50 => {
+                    tries += 1;
+                    let _ = e;
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+impl Drop for RestartableServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
 /// One request as a client sends it: `POST` or `PUT` (with `body` as JSON, if any) or `GET`, with a
 /// bearer token, if any; the status and the JSON answer.
 pub fn send(

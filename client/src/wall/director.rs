@@ -194,7 +194,11 @@ mod tests {
                 _ => None,
             })
             .collect();
-        assert_eq!(names, ["stop 0", "stop 1", "stop 0", "stop 1"], "a stop every 20 s, round");
+        assert_eq!(
+            names,
+            ["stop 0", "stop 1", "stop 0", "stop 1"],
+            "a stop every 20 s, round"
+        );
         // A view sent mid-tour takes the wall back, and the tour waits again.
         let v4 = view(4, 2);
         assert!(matches!(d.next(Some(&v4), Some(&live), 125.0), Some(Shot::View(_))));
@@ -228,7 +232,10 @@ mod tests {
         );
         assert_eq!(d.next(Some(&v), Some(&live), 4.0), None, "once");
         assert_eq!(d.next(Some(&v), Some(&live), 3.0 + HOLD_S - 1.0), None, "held");
-        assert!(matches!(d.next(Some(&v), Some(&live), 3.0 + HOLD_S), Some(Shot::Tour(_))));
+        assert!(matches!(
+            d.next(Some(&v), Some(&live), 3.0 + HOLD_S),
+            Some(Shot::Tour(_))
+        ));
         // Closed alarms are forgotten: memory stays bounded by what is open.
         live.alarms.clear();
         d.next(Some(&v), Some(&live), 500.0);

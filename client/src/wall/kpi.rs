@@ -101,9 +101,7 @@ pub fn count(hazards: &[HazardSource], fence: Option<&[[f64; 2]]>, live: &LiveSt
         }
     }
     k.weather = live.weather.values().max_by(|a, b| a.time.cmp(&b.time)).map(|w| {
-        let (lon, lat) = fence
-            .and_then(|r| r.first())
-            .map_or((118.45, 37.57), |p| (p[0], p[1]));
+        let (lon, lat) = fence.and_then(|r| r.first()).map_or((118.45, 37.57), |p| (p[0], p[1]));
         let sun = parktwin_dispersion::incident::solar_elevation_deg(lon, lat, now_unix);
         WeatherKpi {
             station: w.station.clone(),
@@ -158,7 +156,11 @@ mod tests {
                 },
             );
         }
-        for (id, tier, acked) in [(1, AlarmTier::Alarm, false), (2, AlarmTier::Alarm, true), (3, AlarmTier::Reminder, false)] {
+        for (id, tier, acked) in [
+            (1, AlarmTier::Alarm, false),
+            (2, AlarmTier::Alarm, true),
+            (3, AlarmTier::Reminder, false),
+        ] {
             live.alarms.insert(
                 id,
                 Alarm {
@@ -207,6 +209,9 @@ mod tests {
         assert_eq!((k.vehicles_inside, k.vehicles_tracked), (2, 3));
         assert_eq!((k.alarms_by_tier, k.alarms_unacked), ([2, 0, 1], 2));
         let w = k.weather.expect("weather");
-        assert_eq!((w.speed_ms, w.stability), (7.0, parktwin_dispersion::stability::Stability::D));
+        assert_eq!(
+            (w.speed_ms, w.stability),
+            (7.0, parktwin_dispersion::stability::Stability::D)
+        );
     }
 }

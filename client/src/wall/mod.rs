@@ -23,7 +23,7 @@ use parktwin_scene::{FeatureRef, FlyTo, HomeView, OrbitCamera, ParkData, Selecti
 
 use director::{Director, Shot};
 
-pub use screen::{WallLayout, wall_screen};
+pub use screen::{WallLayout, connection, wall_screen};
 
 /// How often the wall asks for the view: a view sent shows within two seconds (a second for
 /// the poll, the flight).
@@ -97,7 +97,10 @@ pub fn spawn_poll(server: &str) -> Receiver<WallMessage> {
                     let name = match &v.view.drill {
                         None => None,
                         Some(id) if drill.as_ref().is_some_and(|(d, _)| d == id) => drill.as_ref().map(|d| d.1.clone()),
-                        Some(id) => match api.get_json::<parktwin_api::scenario::Drill>(&format!("/drills/{id}")).await {
+                        Some(id) => match api
+                            .get_json::<parktwin_api::scenario::Drill>(&format!("/drills/{id}"))
+                            .await
+                        {
                             Ok(d) => {
                                 drill = Some((id.clone(), d.name.clone()));
                                 Some(d.name)
@@ -360,8 +363,14 @@ mod tests {
         let eye = cam.transform().translation;
         assert!(eye.x < cam.target.x && eye.z > cam.target.z, "{eye} vs {}", cam.target);
         let back = bookmark_of(&frame, &cam);
-        assert!((back.lon - b.lon).abs() < 1e-6 && (back.lat - b.lat).abs() < 1e-6, "{back:?}");
+        assert!(
+            (back.lon - b.lon).abs() < 1e-6 && (back.lat - b.lat).abs() < 1e-6,
+            "{back:?}"
+        );
         assert!((back.distance_m - 900.0).abs() < 1e-3);
-        assert!((back.heading_deg - 45.0).abs() < 0.05 && (back.tilt_deg - 60.0).abs() < 1e-3, "{back:?}");
+        assert!(
+            (back.heading_deg - 45.0).abs() < 0.05 && (back.tilt_deg - 60.0).abs() < 1e-3,
+            "{back:?}"
+        );
     }
 }

@@ -3,11 +3,11 @@
 //! card on the right, the alarm ticker at the bottom, and the map in the middle. Everything is
 //! read at a glance from across the room: large type, nothing behind a hover or a click.
 
+use crate::incident_ui::LEVEL_COLOURS;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 use parktwin_api::live::LiveState;
 use parktwin_api::model::{Alarm, AlarmTier};
-use crate::incident_ui::LEVEL_COLOURS;
 use parktwin_layers::incident::IncidentState;
 use parktwin_scene::{MapFrame, ParkData};
 
@@ -139,7 +139,14 @@ impl IncidentCard {
                     let reach = state.zones.get(k).map_or(0.0, |z| z.farthest_downwind_m);
                     let people = z.occupants.iter().filter_map(|o| o.people).sum();
                     let names = z.occupants.iter().take(6).map(|o| o.name.clone()).collect();
-                    (z.zone.clone(), LEVEL_COLOURS[k.min(2)], reach, z.occupants.len(), people, names)
+                    (
+                        z.zone.clone(),
+                        LEVEL_COLOURS[k.min(2)],
+                        reach,
+                        z.occupants.len(),
+                        people,
+                        names,
+                    )
                 })
                 .collect(),
         }
@@ -151,9 +158,8 @@ impl IncidentCard {
 /// hundreds of kilobytes to the browser build for nothing. Other zones show UTC, saying so.
 pub fn clock(timezone: &str, now: time::OffsetDateTime) -> (String, String) {
     let (hours, name) = match timezone {
-        "Asia/Shanghai" | "Asia/Chongqing" | "Asia/Harbin" | "PRC" | "Asia/Hong_Kong" | "Asia/Macau" | "Asia/Taipei" => {
-            (8, "CST")
-        }
+        "Asia/Shanghai" | "Asia/Chongqing" | "Asia/Harbin" | "PRC" | "Asia/Hong_Kong" | "Asia/Macau"
+        | "Asia/Taipei" => (8, "CST"),
         "Asia/Urumqi" | "Asia/Kashgar" => (6, "XJT"),
         _ => (0, "UTC"),
     };
@@ -216,7 +222,11 @@ pub fn draw(root: &mut egui::Ui, w: &WallScreen, layout: &WallLayout) {
         .exact_size(layout.top / zoom)
         .resizable(false)
         .show_separator_line(false)
-        .frame(egui::Frame::new().fill(band).inner_margin(egui::Margin::symmetric(16, 6)))
+        .frame(
+            egui::Frame::new()
+                .fill(band)
+                .inner_margin(egui::Margin::symmetric(16, 6)),
+        )
         .show(root, |ui| {
             ui.horizontal_centered(|ui| {
                 let ink = if w.drill.is_some() {
@@ -259,7 +269,9 @@ pub fn draw(root: &mut egui::Ui, w: &WallScreen, layout: &WallLayout) {
         .show_separator_line(false)
         .frame(egui::Frame::new().fill(TICKER))
         .show(root, |ui| ticker(ui, w));
-    let side = egui::Frame::new().fill(egui::Color32::from_rgb(16, 20, 28)).inner_margin(10.0);
+    let side = egui::Frame::new()
+        .fill(egui::Color32::from_rgb(16, 20, 28))
+        .inner_margin(10.0);
     egui::Panel::left("wall-kpis")
         .exact_size(layout.left / zoom)
         .resizable(false)
@@ -275,18 +287,30 @@ pub fn draw(root: &mut egui::Ui, w: &WallScreen, layout: &WallLayout) {
     if w.drill.is_some() {
         // An amber frame round the map too: no one glancing at the middle can miss it.
         let r = root.available_rect_before_wrap();
-        root.painter()
-            .rect_stroke(r.shrink(4.0), 0.0, egui::Stroke::new(8.0, DRILL), egui::StrokeKind::Inside);
+        root.painter().rect_stroke(
+            r.shrink(4.0),
+            0.0,
+            egui::Stroke::new(8.0, DRILL),
+            egui::StrokeKind::Inside,
+        );
     }
 }
 
 fn kpi_cards(ui: &mut egui::Ui, k: &Kpis) {
     card(ui, "MAJOR HAZARD SOURCES", |ui| {
-        big(ui, k.hazards_by_level.iter().sum::<usize>().to_string(), egui::Color32::WHITE);
+        big(
+            ui,
+            k.hazards_by_level.iter().sum::<usize>().to_string(),
+            egui::Color32::WHITE,
+        );
         ui.horizontal_wrapped(|ui| {
             let colours = [RED, egui::Color32::from_rgb(255, 140, 0), AMBER, BLUE];
             for (i, n) in k.hazards_by_level.iter().enumerate() {
-                ui.label(egui::RichText::new(format!("Level {}: {n}", i + 1)).size(18.0).color(colours[i]));
+                ui.label(
+                    egui::RichText::new(format!("Level {}: {n}", i + 1))
+                        .size(18.0)
+                        .color(colours[i]),
+                );
             }
         });
     });
@@ -298,25 +322,56 @@ fn kpi_cards(ui: &mut egui::Ui, k: &Kpis) {
         );
         ui.horizontal_wrapped(|ui| {
             let c = if k.detectors_alarm > 0 { RED } else { DIM };
-            ui.label(egui::RichText::new(format!("In alarm: {}", k.detectors_alarm)).size(18.0).color(c));
+            ui.label(
+                egui::RichText::new(format!("In alarm: {}", k.detectors_alarm))
+                    .size(18.0)
+                    .color(c),
+            );
             let c = if k.detectors_warning > 0 { AMBER } else { DIM };
-            ui.label(egui::RichText::new(format!("Warning: {}", k.detectors_warning)).size(18.0).color(c));
+            ui.label(
+                egui::RichText::new(format!("Warning: {}", k.detectors_warning))
+                    .size(18.0)
+                    .color(c),
+            );
         });
     });
     card(ui, "HAZMAT VEHICLES INSIDE THE FENCE", |ui| {
         big(ui, k.vehicles_inside.to_string(), egui::Color32::WHITE);
-        ui.label(egui::RichText::new(format!("{} tracked in all", k.vehicles_tracked)).size(16.0).color(DIM));
+        ui.label(
+            egui::RichText::new(format!("{} tracked in all", k.vehicles_tracked))
+                .size(16.0)
+                .color(DIM),
+        );
     });
     card(ui, "OPEN ALARMS", |ui| {
         let total: usize = k.alarms_by_tier.iter().sum();
-        big(ui, total.to_string(), if k.alarms_by_tier[0] > 0 { RED } else { egui::Color32::WHITE });
+        big(
+            ui,
+            total.to_string(),
+            if k.alarms_by_tier[0] > 0 {
+                RED
+            } else {
+                egui::Color32::WHITE
+            },
+        );
         ui.horizontal_wrapped(|ui| {
-            for (i, t) in [AlarmTier::Alarm, AlarmTier::Warning, AlarmTier::Reminder].into_iter().enumerate() {
+            for (i, t) in [AlarmTier::Alarm, AlarmTier::Warning, AlarmTier::Reminder]
+                .into_iter()
+                .enumerate()
+            {
                 let (c, name) = tier(t);
-                ui.label(egui::RichText::new(format!("{name}: {}", k.alarms_by_tier[i])).size(18.0).color(c));
+                ui.label(
+                    egui::RichText::new(format!("{name}: {}", k.alarms_by_tier[i]))
+                        .size(18.0)
+                        .color(c),
+                );
             }
         });
-        ui.label(egui::RichText::new(format!("Not acknowledged: {}", k.alarms_unacked)).size(16.0).color(DIM));
+        ui.label(
+            egui::RichText::new(format!("Not acknowledged: {}", k.alarms_unacked))
+                .size(16.0)
+                .color(DIM),
+        );
     });
     card(ui, "WEATHER", |ui| match &k.weather {
         Some(w) => {
@@ -510,7 +565,11 @@ pub fn wall_screen(
         egui::Area::new("wall-loading".into())
             .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
             .show(&ctx, |ui| {
-                ui.label(egui::RichText::new(status.describe()).size(24.0).color(egui::Color32::WHITE));
+                ui.label(
+                    egui::RichText::new(status.describe())
+                        .size(24.0)
+                        .color(egui::Color32::WHITE),
+                );
             });
     }
     Ok(())
@@ -530,9 +589,12 @@ pub fn gather(
     t: f64,
 ) -> WallScreen {
     let now_unix = now.unix_timestamp_nanos() as f64 / 1e9;
-    let shown_state = shown
-        .and_then(|id| incidents.incidents.get(id))
-        .or_else(|| incidents.incidents.values().max_by(|a, b| a.incident.start.cmp(&b.incident.start)));
+    let shown_state = shown.and_then(|id| incidents.incidents.get(id)).or_else(|| {
+        incidents
+            .incidents
+            .values()
+            .max_by(|a, b| a.incident.start.cmp(&b.incident.start))
+    });
     let on_show = match wall.on_show.as_ref().map(|(s, _)| s.split_once(':').unwrap_or((s, ""))) {
         Some(("sent", by)) => format!("Showing the view sent by {by}"),
         Some(("alarm", src)) => format!("Showing a new red alarm: {src}"),
@@ -593,7 +655,15 @@ mod tests {
         let layout = WallLayout::for_window(UVec2::new(3840, 1080), WallConfig::default());
         let mut screen = Screen::new();
         screen.frame(vec![], &mut |ui| draw(ui, &w, &layout));
-        for text in ["MAJOR HAZARD SOURCES", "21", "Level 1: 3", "190 / 194 online", "In alarm: 2", "12", "ALARM: 2"] {
+        for text in [
+            "MAJOR HAZARD SOURCES",
+            "21",
+            "Level 1: 3",
+            "190 / 194 online",
+            "In alarm: 2",
+            "12",
+            "ALARM: 2",
+        ] {
             assert!(screen.shows(text), "no \"{text}\" on the wall");
         }
         assert!(screen.shows("Demo park") && !screen.shows("DRILL"));

@@ -37,7 +37,10 @@ impl Tiling {
     /// Checks the layout: the window must split into whole displays.
     pub fn new(window: UVec2, grid: UVec2, bezel: UVec2) -> Result<Self, String> {
         if grid.x == 0 || grid.y == 0 || grid.x > 16 || grid.y > 16 {
-            return Err(format!("a wall of {}x{} displays is not one (1 to 16 each way)", grid.x, grid.y));
+            return Err(format!(
+                "a wall of {}x{} displays is not one (1 to 16 each way)",
+                grid.x, grid.y
+            ));
         }
         if !window.x.is_multiple_of(grid.x) || !window.y.is_multiple_of(grid.y) {
             return Err(format!(
@@ -46,7 +49,10 @@ impl Tiling {
             ));
         }
         if bezel.x > 1000 || bezel.y > 1000 {
-            return Err(format!("a bezel of {}x{} pixels is too wide (at most 1000)", bezel.x, bezel.y));
+            return Err(format!(
+                "a bezel of {}x{} pixels is too wide (at most 1000)",
+                bezel.x, bezel.y
+            ));
         }
         Ok(Self { window, grid, bezel })
     }
@@ -92,9 +98,7 @@ impl Tiling {
         let step = d + self.bezel.as_vec2();
         let cell = (canvas / step).floor();
         let within = canvas - cell * step;
-        let inside = cell.cmpge(Vec2::ZERO).all()
-            && cell.cmplt(self.grid.as_vec2()).all()
-            && within.cmplt(d).all();
+        let inside = cell.cmpge(Vec2::ZERO).all() && cell.cmplt(self.grid.as_vec2()).all() && within.cmplt(d).all();
         inside.then(|| cell * d + within)
     }
 }
@@ -226,7 +230,11 @@ mod tests {
         assert_eq!(t.on_window(Vec2::new(1960.5, 10.0)), Some(Vec2::new(1920.5, 10.0)));
         assert_eq!(t.on_window(Vec2::new(100.0, 1095.0)), None, "under the bezel below");
         assert!(!t.is_plain());
-        assert!(Tiling::new(UVec2::new(3840, 1080), UVec2::ONE, UVec2::ZERO).expect("one").is_plain());
+        assert!(
+            Tiling::new(UVec2::new(3840, 1080), UVec2::ONE, UVec2::ZERO)
+                .expect("one")
+                .is_plain()
+        );
         assert!(Tiling::new(UVec2::new(7681, 2160), UVec2::new(4, 2), UVec2::ZERO).is_err());
     }
 
@@ -257,8 +265,8 @@ mod tests {
         };
         let c = proj.get_clip_from_view() * p;
         let size = tile.viewport.size().as_vec2();
-        let px = Vec2::new((c.x / c.w + 1.0) / 2.0 * size.x, (1.0 - c.y / c.w) / 2.0 * size.y)
-            + tile.viewport.min.as_vec2();
+        let px =
+            Vec2::new((c.x / c.w + 1.0) / 2.0 * size.x, (1.0 - c.y / c.w) / 2.0 * size.y) + tile.viewport.min.as_vec2();
         assert!((px - on_window).length() < 0.01, "{px} vs {on_window}");
         // Its frustum corners frame the same part: the near corners project to the viewport's.
         let corners = proj.get_frustum_corners(-1.0, -100.0);

@@ -8,7 +8,7 @@ use geojson::Value;
 use parktwin::ui::PANEL_WIDTH;
 use parktwin_api::model::RiskColour;
 use parktwin_scene::ParkData;
-use parktwin_scene::camera::{home_view, project};
+use parktwin_scene::camera::{home_view_in, project};
 
 /// The colour at a pixel.
 pub fn pixel(img: &image::RgbImage, p: Vec2) -> [u8; 3] {
@@ -22,14 +22,63 @@ pub fn close(a: [u8; 3], b: [u8; 3], tol: i32) -> bool {
         .all(|(x, y)| (i32::from(*x) - i32::from(y)).abs() <= tol)
 }
 
+/// How a picture frames the map: the canvas the home view is framed on, the part of it no
+/// panel covers, and the wall's displays (a canvas point shows in the window through them).
+#[derive(Debug, Clone, Copy)]
+pub struct MapView {
+    /// The canvas, pixels.
+    pub canvas: Vec2,
+    /// The free part of the canvas.
+    pub free: bevy::math::Rect,
+    /// The wall's displays, when bezels hide part of the canvas.
+    pub tiling: Option<parktwin::wall::tiles::Tiling>,
+}
+
+impl MapView {
+    /// The desktop client's window of `w`×`h`: the panel on the right.
+    pub fn desktop((w, h): (u32, u32)) -> Self {
+        let canvas = Vec2::new(w as f32, h as f32);
+        Self {
+            canvas,
+            free: bevy::math::Rect::new(0.0, 0.0, canvas.x - PANEL_WIDTH, canvas.y),
+            tiling: None,
+        }
+    }
+
+    /// The wall in a window of `w`×`h` on displays laid out so.
+    pub fn wall((w, h): (u32, u32), cfg: parktwin::wall::WallConfig) -> Self {
+        let window = bevy::math::UVec2::new(w, h);
+        let frame = parktwin::wall::WallLayout::for_window(window, cfg).map_frame(window, cfg);
+        let canvas = frame.canvas.unwrap_or(window.as_vec2());
+        let tiling = parktwin::wall::tiles::Tiling::new(window, cfg.grid, cfg.bezel).expect("a wall layout");
+        Self {
+            canvas,
+            free: frame.free(canvas),
+            tiling: (!tiling.is_plain()).then_some(tiling),
+        }
+    }
+}
+
 /// Where the home view of a `w`×`h` window puts a map point (metres east/north) at height
 /// `up`, if on the map part of the image (not under the side panel).
-pub fn on_map_in(data: &ParkData, (w, h): (u32, u32), e: f64, n: f64, up: f64) -> Option<Vec2> {
+pub fn on_map_in(data: &ParkData, size: (u32, u32), e: f64, n: f64, up: f64) -> Option<Vec2> {
+    on_map_of(data, &MapView::desktop(size), e, n, up)
+}
+
+/// Where the home view framed as `view` puts a map point in the window, if on the map part of
+/// the picture (not under a panel or a bezel).
+pub fn on_map_of(data: &ParkData, view: &MapView, e: f64, n: f64, up: f64) -> Option<Vec2> {
     let (lo, hi) = data.home_extent();
-    let size = Vec2::new(w as f32, h as f32);
-    let cam = home_view(lo, hi, size, PANEL_WIDTH).transform();
-    let p = project(&cam, size, Vec3::new(e as f32, up as f32, -(n as f32)))?;
-    (p.x >= 2.0 && p.y >= 2.0 && p.x < w as f32 - PANEL_WIDTH - 4.0 && p.y < h as f32 - 2.0).then_some(p)
+    let cam = home_view_in(lo, hi, view.canvas, view.free).transform();
+    let p = project(&cam, view.canvas, Vec3::new(e as f32, up as f32, -(n as f32)))?;
+    let f = view.free;
+    if !(p.x >= f.min.x + 2.0 && p.y >= f.min.y + 2.0 && p.x < f.max.x - 4.0 && p.y < f.max.y - 2.0) {
+        return None;
+    }
+    match &view.tiling {
+        Some(t) => t.on_window(p),
+        None => Some(p),
+    }
 }
 
 fn layer<'a>(data: &'a ParkData, id: &str) -> &'a geojson::FeatureCollection {
@@ -39,6 +88,15 @@ fn layer<'a>(data: &'a ParkData, id: &str) -> &'a geojson::FeatureCollection {
 /// Each parcel on the map part of the image, a point 12 m inside its south-west corner:
 /// whether it shows the parcel's risk colour, the colour wanted and got, and where.
 pub fn parcel_colours(img: &image::RgbImage, data: &ParkData) -> Vec<(bool, RiskColour, [u8; 3], Vec2)> {
+    parcel_colours_on(img, data, &MapView::desktop(img.dimensions()))
+}
+
+/// [`parcel_colours`] in a picture framed as `view`.
+pub fn parcel_colours_on(
+    img: &image::RgbImage,
+    data: &ParkData,
+    view: &MapView,
+) -> Vec<(bool, RiskColour, [u8; 3], Vec2)> {
     let frame = data.park.frame();
     let mut out = Vec::new();
     for f in &layer(data, "enterprises").features {
@@ -56,7 +114,7 @@ pub fn parcel_colours(img: &image::RgbImage, data: &ParkData) -> Vec<(bool, Risk
                 .expect("risk"),
         )
         .expect("colour");
-        if let Some(px) = on_map_in(data, img.dimensions(), e, n, 0.2) {
+        if let Some(px) = on_map_of(data, view, e, n, 0.2) {
             let got = pixel(img, px);
             out.push((close(got, risk.srgb(), 16), risk, got, px));
         }
@@ -67,6 +125,11 @@ pub fn parcel_colours(img: &image::RgbImage, data: &ParkData) -> Vec<(bool, Risk
 /// Each large tank (10 m across or more) on the map part of the image, its roof centre:
 /// whether it is the white of a tank shell, the colour there, and where.
 pub fn tank_roofs(img: &image::RgbImage, data: &ParkData) -> Vec<(bool, [u8; 3], Vec2)> {
+    tank_roofs_on(img, data, &MapView::desktop(img.dimensions()))
+}
+
+/// [`tank_roofs`] in a picture framed as `view`.
+pub fn tank_roofs_on(img: &image::RgbImage, data: &ParkData, view: &MapView) -> Vec<(bool, [u8; 3], Vec2)> {
     let frame = data.park.frame();
     let mut tanks = Vec::new();
     for f in &layer(data, "tanks").features {
@@ -78,7 +141,7 @@ pub fn tank_roofs(img: &image::RgbImage, data: &ParkData) -> Vec<(bool, [u8; 3],
         };
         let [e, n] = frame.to_map(c[0], c[1]);
         if d >= 10.0
-            && let Some(px) = on_map_in(data, img.dimensions(), e, n, h)
+            && let Some(px) = on_map_of(data, view, e, n, h)
         {
             let got = pixel(img, px);
             let white =
@@ -129,8 +192,13 @@ pub fn plume_drawn_to_the_north_east(
 /// risk colours, and at least 8 in 10 of the 15 or more large tanks' roofs white. Returns how
 /// many roofs were white.
 pub fn assert_home_view_shows_the_park(img: &image::RgbImage, data: &ParkData) -> usize {
+    assert_park_shown_on(img, data, &MapView::desktop(img.dimensions()))
+}
+
+/// [`assert_home_view_shows_the_park`] in a picture framed as `view`.
+pub fn assert_park_shown_on(img: &image::RgbImage, data: &ParkData, view: &MapView) -> usize {
     // Parcels: a point 12 m inside each parcel's south-west corner shows its risk colour.
-    let right = parcel_colours(img, data);
+    let right = parcel_colours_on(img, data, view);
     let (seen, ok) = (right.len(), right.iter().filter(|r| r.0).count());
     assert!(seen >= 12, "only {seen} parcels on the map part of the image");
     assert!(
@@ -139,7 +207,7 @@ pub fn assert_home_view_shows_the_park(img: &image::RgbImage, data: &ParkData) -
         right.iter().filter(|r| !r.0).collect::<Vec<_>>()
     );
     // Tanks: the roof centre of each large tank is the white of a tank shell.
-    let tanks = tank_roofs(img, data);
+    let tanks = tank_roofs_on(img, data, view);
     let white = tanks.iter().filter(|t| t.0).count();
     assert!(
         tanks.len() >= 15,

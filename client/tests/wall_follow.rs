@@ -1,0 +1,156 @@
+//! The wall follows the operators and survives its server: the wall's own systems (the view
+//! poller, the feed, the director) in a headless app against a real server on loopback.
+
+use std::time::{Duration, Instant};
+
+use bevy::prelude::*;
+use parktwin::feed::{FeedChannel, FeedStatus, poll_feed, spawn_feed};
+use parktwin::loader::load_park;
+use parktwin::wall::{WallChannel, WallState, direct, orbit_of, poll_wall, spawn_poll};
+use parktwin_api::client::{ApiClient, block_on};
+use parktwin_api::wall::{CameraBookmark, WallRequest};
+use parktwin_e2e::{RestartableServer, send};
+use parktwin_layers::LayerRegistry;
+use parktwin_scene::camera::home_view;
+use parktwin_scene::{FlyTo, HomeView, OrbitCamera, ParkData, Selection};
+
+/// A headless wall on `server`: what it polls, folds and decides, without drawing.
+fn wall_app(server: &str) -> (App, ParkData) {
+    let data = block_on(load_park(&ApiClient::new(server), &|_, _, _| {})).expect("the park loads");
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins);
+    let (lo, hi) = data.home_extent();
+    let catalog: Vec<_> = data.layers.iter().map(|(l, _)| l.clone()).collect();
+    app.insert_resource(HomeView(home_view(lo, hi, Vec2::new(1920.0, 1080.0), 400.0)))
+        .insert_resource(LayerRegistry::from_catalog(&catalog))
+        .insert_resource(data.clone())
+        .init_resource::<parktwin_layers::live::Live>()
+        .init_resource::<parktwin_layers::incident::ShownIncident>()
+        .init_resource::<Selection>()
+        .init_resource::<WallState>()
+        .insert_resource(FeedStatus {
+            last_ok: None,
+            error: None,
+            snapshot_at: None,
+        })
+        .insert_resource(FeedChannel(spawn_feed(server, false)))
+        .insert_resource(WallChannel(spawn_poll(server)))
+        .add_systems(Update, (poll_feed, poll_wall, direct).chain());
+    app.world_mut()
+        .spawn(HomeView(home_view(lo, hi, Vec2::new(1920.0, 1080.0), 400.0)).0);
+    (app, data)
+}
+
+/// Runs frames until `done` holds, for at most `limit`; returns how long it took.
+fn run_until(app: &mut App, limit: Duration, what: &str, mut done: impl FnMut(&mut App) -> bool) -> Duration {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        app.update();
+        if done(app) {
+            return start.elapsed();
+        }
+        std::thread::sleep(Duration::from_millis(16));
+    }
+    panic!("{what}: not within {limit:?}");
+}
+
+fn flying_to(app: &App) -> Option<OrbitCamera> {
+    app.world().get_resource::<FlyTo>().map(|f| f.to)
+}
+
+#[test]
+fn a_view_sent_to_the_wall_is_followed_within_two_seconds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = RestartableServer::start(dir.path()).expect("server");
+    let (mut app, data) = wall_app(&s.server.url);
+    run_until(&mut app, Duration::from_secs(20), "the wall's first poll", |app| {
+        app.world().resource::<WallState>().last_ok.is_some()
+    });
+    let camera = CameraBookmark {
+        lon: 118.4542447,
+        lat: 37.5683106,
+        distance_m: 700.0,
+        heading_deg: 120.0,
+        tilt_deg: 40.0,
+    };
+    let view = WallRequest {
+        camera: Some(camera),
+        layers: Some(vec!["boundary".into(), "tanks".into(), "detectors".into()]),
+        ..Default::default()
+    };
+    let sent = block_on(ApiClient::new(&s.server.url).put_wall(&view, &s.server.operator)).expect("sent");
+    let want = orbit_of(&data.park.frame(), &camera);
+    let took = run_until(&mut app, Duration::from_secs(10), "following the view", |app| {
+        flying_to(app).is_some_and(|to| (to.target - want.target).length() < 0.5 && (to.distance - 700.0).abs() < 0.5)
+    });
+    assert!(took <= Duration::from_secs(2), "the wall took {took:?} to follow");
+    let registry = app.world().resource::<LayerRegistry>();
+    assert!(registry.is_visible("tanks") && registry.is_visible("detectors"));
+    assert!(
+        !registry.is_visible("buildings") && !registry.is_visible("roads"),
+        "the others hidden"
+    );
+    let state = app.world().resource::<WallState>();
+    assert_eq!(state.view.as_ref().map(|v| v.rev), Some(sent.rev));
+    assert!(state.on_show.as_ref().is_some_and(|(s, _)| s == "sent:test operator"));
+}
+
+#[test]
+fn the_wall_reconnects_after_a_server_restart_and_catches_up() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut s = RestartableServer::start(dir.path()).expect("server");
+    let (mut app, _) = wall_app(&s.server.url);
+    run_until(&mut app, Duration::from_secs(20), "the first snapshot", |app| {
+        app.world().resource::<FeedStatus>().last_ok.is_some() && app.world().resource::<WallState>().last_ok.is_some()
+    });
+    s.stop();
+    run_until(
+        &mut app,
+        Duration::from_secs(15),
+        "noticing the server is gone",
+        |app| {
+            app.world().resource::<FeedStatus>().error.is_some() && app.world().resource::<WallState>().error.is_some()
+        },
+    );
+    let (said, good) = parktwin::wall::connection(
+        app.world().resource::<FeedStatus>(),
+        app.world().resource::<WallState>(),
+    );
+    assert!(!good && said.starts_with("RECONNECTING · data"), "{said}");
+
+    // Back, with a reading and a view sent while the wall was away.
+    s.restart().expect("restart");
+    let now = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
+    let (code, e) = send(
+        "POST",
+        &format!("{}/api/v1/observations", s.server.url),
+        Some(&s.server.ingest),
+        Some(&serde_json::json!([{"sensor": "gd-001", "time": now, "value": 12.5}])),
+    );
+    assert_eq!(code, 200, "{e}");
+    let sent = block_on(ApiClient::new(&s.server.url).put_wall(
+        &WallRequest {
+            layers: Some(vec!["tanks".into()]),
+            ..Default::default()
+        },
+        &s.server.operator,
+    ))
+    .expect("sent");
+    run_until(
+        &mut app,
+        Duration::from_secs(20),
+        "catching up after the restart",
+        |app| {
+            let live = &app.world().resource::<parktwin_layers::live::Live>().0;
+            let wall = app.world().resource::<WallState>();
+            live.sensors.get("gd-001").and_then(|s| s.value) == Some(12.5)
+                && wall.view.as_ref().is_some_and(|v| v.rev == sent.rev)
+                && app.world().resource::<FeedStatus>().error.is_none()
+        },
+    );
+    let (said, good) = parktwin::wall::connection(
+        app.world().resource::<FeedStatus>(),
+        app.world().resource::<WallState>(),
+    );
+    assert!(good && said.starts_with("LIVE"), "{said}");
+}
