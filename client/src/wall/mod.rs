@@ -8,7 +8,7 @@
 
 pub mod director;
 pub mod kpi;
-mod screen;
+pub mod screen;
 pub mod tiles;
 
 use std::time::Duration;
