@@ -1,45 +1,19 @@
 //! The wall follows the operators and survives its server: the wall's own systems (the view
 //! poller, the feed, the director) in a headless app against a real server on loopback.
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
-use parktwin::feed::{FeedChannel, FeedStatus, poll_feed, spawn_feed};
-use parktwin::loader::load_park;
-use parktwin::wall::{WallChannel, WallState, direct, orbit_of, poll_wall, spawn_poll};
+use parktwin::feed::FeedStatus;
+use parktwin::wall::{WallState, orbit_of};
 use parktwin_api::client::{ApiClient, block_on};
 use parktwin_api::wall::{CameraBookmark, WallRequest};
 use parktwin_e2e::{RestartableServer, send};
 use parktwin_layers::LayerRegistry;
-use parktwin_scene::camera::home_view;
-use parktwin_scene::{FlyTo, HomeView, OrbitCamera, ParkData, Selection};
-
-/// A headless wall on `server`: what it polls, folds and decides, without drawing.
-fn wall_app(server: &str) -> (App, ParkData) {
-    let data = block_on(load_park(&ApiClient::new(server), &|_, _, _| {})).expect("the park loads");
-    let mut app = App::new();
-    app.add_plugins(MinimalPlugins);
-    let (lo, hi) = data.home_extent();
-    let catalog: Vec<_> = data.layers.iter().map(|(l, _)| l.clone()).collect();
-    app.insert_resource(HomeView(home_view(lo, hi, Vec2::new(1920.0, 1080.0), 400.0)))
-        .insert_resource(LayerRegistry::from_catalog(&catalog))
-        .insert_resource(data.clone())
-        .init_resource::<parktwin_layers::live::Live>()
-        .init_resource::<parktwin_layers::incident::ShownIncident>()
-        .init_resource::<Selection>()
-        .init_resource::<WallState>()
-        .insert_resource(FeedStatus {
-            last_ok: None,
-            error: None,
-            snapshot_at: None,
-        })
-        .insert_resource(FeedChannel(spawn_feed(server, false)))
-        .insert_resource(WallChannel(spawn_poll(server)))
-        .add_systems(Update, (poll_feed, poll_wall, direct).chain());
-    app.world_mut()
-        .spawn(HomeView(home_view(lo, hi, Vec2::new(1920.0, 1080.0), 400.0)).0);
-    (app, data)
-}
+use parktwin_scene::{FlyTo, OrbitCamera};
+use support::wall_app;
 
 /// Runs frames until `done` holds, for at most `limit`; returns how long it took.
 fn run_until(app: &mut App, limit: Duration, what: &str, mut done: impl FnMut(&mut App) -> bool) -> Duration {

@@ -30,7 +30,11 @@ fn render_wall(server: &str, out: &Path, extra: &[&str]) -> image::RgbImage {
         .args(extra)
         .output()
         .expect("parktwin runs");
-    assert!(run.status.success(), "render failed: {}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "render failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     image::open(out).expect("a PNG").to_rgb8()
 }
 
@@ -45,7 +49,12 @@ fn red_alarm(s: &TestServer) -> String {
         .expect("a detector with an alarm threshold");
     let now = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
     let body = serde_json::json!([{"sensor": d["id"], "time": now, "value": d["alarm"].as_f64().unwrap_or(1.0) * 2.0}]);
-    let (code, e) = send("POST", &format!("{}/api/v1/observations", s.url), Some(&s.ingest), Some(&body));
+    let (code, e) = send(
+        "POST",
+        &format!("{}/api/v1/observations", s.url),
+        Some(&s.ingest),
+        Some(&body),
+    );
     assert_eq!(code, 200, "{e}");
     d["id"].as_str().unwrap_or_default().to_string()
 }
@@ -67,7 +76,12 @@ fn runs_at(img: &image::RgbImage, x: u32, c: [u8; 3], min: u32) -> usize {
 }
 
 /// Pixels in a box that pass `test`.
-fn count_in(img: &image::RgbImage, x: std::ops::Range<u32>, y: std::ops::Range<u32>, test: impl Fn([u8; 3]) -> bool) -> usize {
+fn count_in(
+    img: &image::RgbImage,
+    x: std::ops::Range<u32>,
+    y: std::ops::Range<u32>,
+    test: impl Fn([u8; 3]) -> bool,
+) -> usize {
     y.flat_map(|y| x.clone().map(move |x| (x, y)))
         .filter(|(x, y)| test(img.get_pixel(*x, *y).0))
         .count()
@@ -124,11 +138,19 @@ fn a_drill_shown_on_two_displays_is_banded_and_the_map_runs_on_behind_the_bezel(
     let dir = tempfile::tempdir().expect("tempdir");
     let s = start_server(dir.path(), None).expect("server");
     let scenario: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/scenarios/chlorine-tank-leak.json"))
-            .expect("the demo scenario"),
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../assets/scenarios/chlorine-tank-leak.json"
+        ))
+        .expect("the demo scenario"),
     )
     .expect("JSON");
-    let (code, drill) = send("POST", &format!("{}/api/v1/drills", s.url), Some(&s.operator), Some(&scenario));
+    let (code, drill) = send(
+        "POST",
+        &format!("{}/api/v1/drills", s.url),
+        Some(&s.operator),
+        Some(&scenario),
+    );
     assert_eq!(code, 201, "{drill}");
     let (code, v) = send(
         "PUT",
@@ -137,7 +159,11 @@ fn a_drill_shown_on_two_displays_is_banded_and_the_map_runs_on_behind_the_bezel(
         Some(&serde_json::json!({"drill": drill["id"]})),
     );
     assert_eq!(code, 200, "{v}");
-    let img = render_wall(&s.url, &dir.path().join("drill.png"), &["--grid", "2x1", "--bezel", "240x0"]);
+    let img = render_wall(
+        &s.url,
+        &dir.path().join("drill.png"),
+        &["--grid", "2x1", "--bezel", "240x0"],
+    );
     let cfg = WallConfig {
         grid: UVec2::new(2, 1),
         bezel: UVec2::new(240, 0),
@@ -146,12 +172,21 @@ fn a_drill_shown_on_two_displays_is_banded_and_the_map_runs_on_behind_the_bezel(
     let layout = WallLayout::for_window(UVec2::new(WALL.0, WALL.1), cfg);
     // The band is amber from end to end (its words in black aside).
     let drill_amber = rgb(parktwin::wall::screen::DRILL);
-    let amber = (0..WALL.0).step_by(16).filter(|x| close(img.get_pixel(*x, 3).0, drill_amber, 6)).count();
-    assert!(amber * 10 >= (WALL.0 as usize / 16) * 9, "the DRILL band: {amber} amber samples");
+    let amber = (0..WALL.0)
+        .step_by(16)
+        .filter(|x| close(img.get_pixel(*x, 3).0, drill_amber, 6))
+        .count();
+    assert!(
+        amber * 10 >= (WALL.0 as usize / 16) * 9,
+        "the DRILL band: {amber} amber samples"
+    );
     // So is a frame round the map.
     let mid_y = WALL.1 / 2;
     let frame_px = img.get_pixel(layout.left as u32 + 12, mid_y).0;
-    assert!(close(frame_px, drill_amber, 10), "the frame round the map: {frame_px:?}");
+    assert!(
+        close(frame_px, drill_amber, 10),
+        "the frame round the map: {frame_px:?}"
+    );
     // The park is where the view over the whole canvas (the bezel's 240 pixels included) puts
     // it on each display: the map is one picture across the seam.
     let data = block_on(load_park(&ApiClient::new(&s.url), &|_, _, _| {})).expect("park");

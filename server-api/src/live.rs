@@ -61,6 +61,12 @@ impl Change {
 /// How far back the gates' pass counters reach, seconds.
 pub const PASS_WINDOW_S: i64 = 24 * 3600;
 
+/// How long a vehicle stays on the map after its last fix, seconds: a truck not heard from for
+/// two hours has left the park (or its tracker has gone dark, which the vehicle rules raise
+/// alarms for). Its fixes stay in the log (`GET /vehicles/{plate}/track`). Without this bound a
+/// wall that runs for months would hold every plate that ever came by.
+pub const VEHICLE_GONE_S: i64 = 2 * 3600;
+
 /// What the map shows now.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LiveState {
@@ -90,7 +96,8 @@ impl LiveState {
         vehicles: Vec<VehiclePosition>,
         alarms: Vec<Alarm>,
     ) -> Self {
-        Self {
+        let newest = vehicles.iter().map(|v| v.time.clone()).max();
+        let mut state = Self {
             cursor,
             sensors: sensors.into_iter().map(|s| (s.id.clone(), s)).collect(),
             vehicles: vehicles.into_iter().map(|v| (v.plate.clone(), v)).collect(),
@@ -103,7 +110,11 @@ impl LiveState {
             waybills: HashMap::new(),
             passes: BTreeMap::new(),
             incidents: BTreeMap::new(),
+        };
+        if let Some(n) = newest {
+            state.forget_gone(&n);
         }
+        state
     }
 
     /// Adds passes (from `GET /passes`, or one from the log), each once, keeping the day
@@ -118,6 +129,14 @@ impl LiveState {
         }
         if let Some(cutoff) = newest.as_deref().and_then(|t| shifted(t, -PASS_WINDOW_S)) {
             self.passes.retain(|_, p| p.time >= cutoff);
+        }
+    }
+
+    /// Forgets the vehicles whose last fix is [`VEHICLE_GONE_S`] before `newest` (a fix's
+    /// time).
+    pub fn forget_gone(&mut self, newest: &str) {
+        if let Some(cutoff) = shifted(newest, -VEHICLE_GONE_S) {
+            self.vehicles.retain(|_, v| v.time >= cutoff);
         }
     }
 
@@ -165,7 +184,10 @@ impl LiveState {
                     Some(v) if v.time <= p.time => *v = p,
                     Some(_) => {}
                     None => {
+                        let newest = p.time.clone();
                         self.vehicles.insert(p.plate.clone(), p);
+                        // A new plate: a good moment to forget the ones long gone.
+                        self.forget_gone(&newest);
                     }
                 }
             }
@@ -177,6 +199,10 @@ impl LiveState {
                 }
             }
             Change::Waybill(w) => {
+                // Waybills that ended a day before this one began are history.
+                if let Some(cutoff) = shifted(&w.valid_from, -PASS_WINDOW_S) {
+                    self.waybills.retain(|_, old| old.valid_to >= cutoff);
+                }
                 self.waybills.insert(w.plate.clone(), w);
             }
             Change::Pass(p) => self.add_passes([p]),
@@ -253,6 +279,41 @@ mod tests {
             kind: kind.into(),
             payload,
         }
+    }
+
+    #[test]
+    fn trucks_gone_two_hours_and_old_waybills_are_forgotten() {
+        let fix = |seq: i64, plate: &str, t: &str| {
+            ev(
+                seq,
+                "position",
+                json!({"plate": plate, "time": t, "lon": 118.45, "lat": 37.57, "speed_kmh": 0.0, "heading_deg": 0.0}),
+            )
+        };
+        let mut s = LiveState::default();
+        s.apply(&fix(1, "A1", "2026-01-01T00:00:00.000Z"));
+        s.apply(&fix(2, "A2", "2026-01-01T01:00:00.000Z"));
+        s.apply(&fix(3, "A3", "2026-01-01T02:30:00.000Z"));
+        let plates: Vec<&String> = s.vehicles.keys().collect();
+        assert_eq!(plates.len(), 2, "A1 was last heard 2.5 h before A3: {plates:?}");
+        assert!(!s.vehicles.contains_key("A1"));
+        let bill = |seq: i64, plate: &str, from: &str, to: &str| {
+            ev(
+                seq,
+                "waybill",
+                json!({"id": format!("wb-{seq}"), "plate": plate, "un_number": "1017", "cargo": "chlorine",
+                "tonnes": 10.0, "valid_from": from, "valid_to": to, "destination": null, "route": []}),
+            )
+        };
+        s.apply(&bill(4, "A1", "2026-01-01T00:00:00.000Z", "2026-01-01T06:00:00.000Z"));
+        s.apply(&bill(5, "A2", "2026-01-02T05:00:00.000Z", "2026-01-02T12:00:00.000Z"));
+        assert_eq!(s.waybills.len(), 2, "A1's ended 23 h before A2's began: kept");
+        s.apply(&bill(6, "A3", "2026-01-03T07:00:00.000Z", "2026-01-03T12:00:00.000Z"));
+        assert!(
+            !s.waybills.contains_key("A1") && s.waybills.contains_key("A2"),
+            "{:?}",
+            s.waybills.keys()
+        );
     }
 
     #[test]

@@ -311,9 +311,37 @@ impl Simulator {
     }
 }
 
+impl Simulator {
+    /// Plays one second of the park at `now` into the store, as the machine feeds would post
+    /// it (waybills, readings, fixes, weather, gate passes); returns how many records. A soak
+    /// test calls it with a clock running faster than the wall's.
+    pub fn feed(&mut self, store: &Store, now: time::OffsetDateTime) -> Result<usize, crate::StoreError> {
+        let (obs, fixes) = self.step(now);
+        let weather = self.weather(now);
+        let passes = self.take_passes();
+        let waybills = self.take_waybills();
+        if !waybills.is_empty() {
+            store.ingest_waybills(&waybills, &format_utc(now))?;
+        }
+        if !obs.is_empty() {
+            store.ingest_observations(&obs)?;
+        }
+        if !fixes.is_empty() {
+            store.ingest_positions(&fixes)?;
+        }
+        if !weather.is_empty() {
+            store.ingest_weather(&weather)?;
+        }
+        if !passes.is_empty() {
+            store.ingest_passes("gate-hazmat", &passes)?;
+        }
+        Ok(obs.len() + fixes.len() + weather.len() + passes.len() + waybills.len())
+    }
+}
+
 /// Runs the simulator against the store, once a second, until the process ends.
 pub async fn run(store: Arc<Store>, seed: u64) {
-    let mut sim = match Simulator::new(&store, seed) {
+    let sim = match Simulator::new(&store, seed) {
         Ok(s) => s,
         Err(e) => {
             tracing::error!("demo simulator cannot start: {e}");
@@ -321,36 +349,20 @@ pub async fn run(store: Arc<Store>, seed: u64) {
         }
     };
     let mut every = tokio::time::interval(Duration::from_secs(1));
+    let sim = Arc::new(std::sync::Mutex::new(sim));
     loop {
         every.tick().await;
         let now = time::OffsetDateTime::now_utc();
-        let (obs, fixes) = sim.step(now);
-        let weather = sim.weather(now);
-        let passes = sim.take_passes();
-        let waybills = sim.take_waybills();
-        let s = store.clone();
+        let (s, sim) = (store.clone(), sim.clone());
         // SQLite blocks: off the async workers.
-        let stored = tokio::task::spawn_blocking(move || -> Result<(), crate::StoreError> {
-            if !waybills.is_empty() {
-                s.ingest_waybills(&waybills, &format_utc(now))?;
-            }
-            if !obs.is_empty() {
-                s.ingest_observations(&obs)?;
-            }
-            if !fixes.is_empty() {
-                s.ingest_positions(&fixes)?;
-            }
-            if !weather.is_empty() {
-                s.ingest_weather(&weather)?;
-            }
-            if !passes.is_empty() {
-                s.ingest_passes("gate-hazmat", &passes)?;
-            }
-            Ok(())
+        let stored = tokio::task::spawn_blocking(move || -> Result<usize, crate::StoreError> {
+            // A panic in an earlier second leaves the simulator as it was: go on with it.
+            let mut sim = sim.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            sim.feed(&s, now)
         })
         .await;
         match stored {
-            Ok(Ok(())) => {}
+            Ok(Ok(_)) => {}
             Ok(Err(e)) => tracing::error!("demo simulator: {e}"),
             Err(e) => tracing::error!("demo simulator stopped: {e}"),
         }

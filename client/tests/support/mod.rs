@@ -221,3 +221,41 @@ pub fn assert_park_shown_on(img: &image::RgbImage, data: &ParkData, view: &MapVi
     );
     white
 }
+
+/// A headless wall on `server`: what it polls, folds and decides, without drawing.
+pub fn wall_app(server: &str) -> (bevy::app::App, ParkData) {
+    use bevy::prelude::*;
+    use parktwin::feed::{FeedChannel, FeedStatus, poll_feed, spawn_feed};
+    use parktwin::wall::{WallChannel, WallState, direct, poll_wall, spawn_poll};
+    use parktwin_api::client::{ApiClient, block_on};
+    use parktwin_scene::HomeView;
+    let data = block_on(parktwin::loader::load_park(&ApiClient::new(server), &|_, _, _| {})).expect("the park loads");
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins);
+    let (lo, hi) = data.home_extent();
+    let home = home_view_in(
+        lo,
+        hi,
+        Vec2::new(1920.0, 1080.0),
+        Rect::new(400.0, 90.0, 1520.0, 1010.0),
+    );
+    let catalog: Vec<_> = data.layers.iter().map(|(l, _)| l.clone()).collect();
+    app.insert_resource(HomeView(home))
+        .insert_resource(parktwin_layers::LayerRegistry::from_catalog(&catalog))
+        .insert_resource(data.clone())
+        .init_resource::<parktwin_layers::live::Live>()
+        .init_resource::<parktwin_layers::incident::ShownIncident>()
+        .init_resource::<parktwin_scene::Selection>()
+        .init_resource::<WallState>()
+        .insert_resource(FeedStatus {
+            last_ok: None,
+            error: None,
+            snapshot_at: None,
+        })
+        .insert_resource(FeedChannel(spawn_feed(server, false)))
+        .insert_resource(WallChannel(spawn_poll(server)))
+        .add_systems(Update, (poll_feed, poll_wall, direct).chain());
+    // The map camera's rig, which the wall flies.
+    app.world_mut().spawn(home);
+    (app, data)
+}
