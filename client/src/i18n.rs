@@ -98,6 +98,9 @@ messages! {
     SignIn => "Sign in", "登录";
     OperatorSignIn => "Operator sign-in", "操作员登录";
     SignOut => "Sign out", "退出";
+    SendToWall => "Send to wall", "推送到大屏";
+    SendingToWall => "Sending to the wall…", "正在推送到大屏…";
+    SentToWall => "On the wall: view", "已推送到大屏：视图";
     TokenHint => "operator's token", "操作员令牌";
     SignedIn => "Signed in:", "已登录：";
     Checking => "Checking…", "正在验证…";

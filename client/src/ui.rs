@@ -291,6 +291,32 @@ pub struct SignIn {
 
 fn sign_in_section(ui: &mut egui::Ui, p: &mut Panel, lang: Lang) {
     sign_in_box(ui, &mut p.sign_in, &mut p.token.0, &p.server.0, lang);
+    // An operator sends what this map shows to the command centre's walls.
+    if let (Some(token), Some(d), Ok(cam)) = (p.token.0.clone(), &p.data, p.rig.single())
+        && ui.button(tr(Msg::SendToWall, lang)).clicked()
+    {
+        let camera = crate::wall::bookmark_of(&d.park.frame(), cam);
+        let shown: Vec<String> = p
+            .registry
+            .layers()
+            .iter()
+            .filter(|l| l.visible)
+            .map(|l| l.info.id.clone())
+            .collect();
+        let incident = p.shown_incident.0.clone();
+        let focus = p.selection.0.as_ref().map(|f| f.feature.clone());
+        let (server, status) = (p.server.0.clone(), p.action.0.clone());
+        set_status(&p.action, Some(tr(Msg::SendingToWall, lang).to_string()));
+        crate::net::spawn("send-to-wall", move || async move {
+            let said = match crate::wall::send_view(&server, &token, camera, shown, incident, focus).await {
+                Ok(v) => format!("{} {}", tr(Msg::SentToWall, lang), v.rev),
+                Err(e) => format!("{}: {e}", tr(Msg::SendToWall, lang)),
+            };
+            if let Ok(mut s) = status.lock() {
+                *s = Some(said);
+            }
+        });
+    }
 }
 
 /// Sign in with an operator's token (checked by the server's `/session` before it is kept),

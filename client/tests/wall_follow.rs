@@ -128,3 +128,60 @@ fn the_wall_reconnects_after_a_server_restart_and_catches_up() {
     );
     assert!(good && said.starts_with("LIVE"), "{said}");
 }
+
+#[test]
+fn send_to_wall_sends_the_operators_view_and_keeps_the_walls_tour() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = RestartableServer::start(dir.path()).expect("server");
+    let url = format!("{}/api/v1/wall", s.server.url);
+    let tour = serde_json::json!({"tour": [{"name": "Tank farm", "camera": {"lon": 118.45, "lat": 37.57, "distance_m": 2000, "tilt_deg": 50}}], "idle_s": 600});
+    let (code, e) = send("PUT", &url, Some(&s.server.operator), Some(&tour));
+    assert_eq!(code, 200, "{e}");
+    let (mut app, _) = wall_app(&s.server.url);
+    let camera = CameraBookmark {
+        lon: 118.4542447,
+        lat: 37.5683106,
+        distance_m: 600.0,
+        heading_deg: 10.0,
+        tilt_deg: 45.0,
+    };
+    let shown = ["tanks", "hydrants", "vehicles"].map(String::from).to_vec();
+    // A feed's token may not move the wall: the refusal says whose may.
+    let refused = block_on(parktwin::wall::send_view(
+        &s.server.url,
+        &s.server.ingest,
+        camera,
+        shown.clone(),
+        None,
+        None,
+    ))
+    .expect_err("a feed's token");
+    assert!(refused.contains("403") && refused.contains("operator"), "{refused}");
+    let sent = block_on(parktwin::wall::send_view(
+        &s.server.url,
+        &s.server.operator,
+        camera,
+        shown,
+        None,
+        Some("gd-001".into()),
+    ))
+    .expect("sent");
+    let (_, on_server) = send("GET", &url, None, None);
+    assert_eq!(on_server["rev"], sent.rev);
+    assert_eq!(
+        on_server["view"]["layers"],
+        serde_json::json!(["tanks", "vehicles"]),
+        "hydrants is not the server's"
+    );
+    assert_eq!(on_server["view"]["focus"], "gd-001");
+    assert_eq!(on_server["view"]["tour"][0]["name"], "Tank farm", "the tour stays");
+    assert_eq!(on_server["view"]["idle_s"], 600);
+    // The wall takes it: it will fly to the detector from the operator's side once it is drawn.
+    run_until(&mut app, Duration::from_secs(10), "the wall taking the view", |app| {
+        app.world()
+            .resource::<WallState>()
+            .pending_focus
+            .as_ref()
+            .is_some_and(|(f, cam)| f == "gd-001" && *cam == Some(camera))
+    });
+}

@@ -126,9 +126,16 @@ fn memory_stays_flat_under_hours_of_fast_forwarded_feed() {
     let rfc = |t: &str| {
         time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).expect("a stored time")
     };
-    let newest = live.waybills.values().map(|w| rfc(&w.valid_from)).max().expect("waybills");
+    let newest = live
+        .waybills
+        .values()
+        .map(|w| rfc(&w.valid_from))
+        .max()
+        .expect("waybills");
     assert!(
-        live.waybills.values().all(|w| rfc(&w.valid_to) >= newest - time::Duration::days(1)),
+        live.waybills
+            .values()
+            .all(|w| rfc(&w.valid_to) >= newest - time::Duration::days(1)),
         "a waybill ended more than a day before the newest began"
     );
     // And the process does not grow.

@@ -240,6 +240,55 @@ pub fn bookmark_of(frame: &LocalFrame, cam: &OrbitCamera) -> CameraBookmark {
     }
 }
 
+/// What "send to wall" sends: the operator's camera, the layers shown that the server knows,
+/// the incident on show and the thing selected; the wall's tour, its timings and the drill on
+/// show stay as they were (`current`).
+pub fn view_to_send(
+    camera: CameraBookmark,
+    shown_layers: &[String],
+    known_layers: &[String],
+    incident: Option<String>,
+    focus: Option<String>,
+    current: Option<&parktwin_api::wall::WallRequest>,
+) -> parktwin_api::wall::WallRequest {
+    let keep = current.cloned().unwrap_or_default();
+    let layers = shown_layers
+        .iter()
+        .filter(|id| known_layers.contains(id) || parktwin_api::wall::CLIENT_LAYERS.contains(&id.as_str()))
+        .cloned()
+        .collect();
+    parktwin_api::wall::WallRequest {
+        camera: Some(camera),
+        focus,
+        layers: Some(layers),
+        incident,
+        ..keep
+    }
+}
+
+/// Sends the operator's view to the walls (reading the wall's view first, to keep its tour):
+/// the new view, or why not in words.
+pub async fn send_view(
+    server: &str,
+    token: &str,
+    camera: CameraBookmark,
+    shown_layers: Vec<String>,
+    incident: Option<String>,
+    focus: Option<String>,
+) -> Result<WallView, String> {
+    let api = ApiClient::new(server);
+    let current = api.wall().await.map_err(|e| e.to_string())?;
+    let known: Vec<String> = api
+        .layers()
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|l| l.id)
+        .collect();
+    let view = view_to_send(camera, &shown_layers, &known, incident, focus, Some(&current.view));
+    api.put_wall(&view, token).await.map_err(|e| e.to_string())
+}
+
 /// A view of an incident: from upwind, looking down the wind, the source a third of the way
 /// up the screen so that the zones fill the rest.
 fn incident_view(frame: &LocalFrame, inc: &parktwin_api::incident::Incident) -> OrbitCamera {
@@ -347,6 +396,41 @@ pub fn direct(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sending_keeps_the_walls_tour_and_drops_layers_the_server_does_not_know() {
+        let camera = CameraBookmark {
+            lon: 118.45,
+            lat: 37.57,
+            distance_m: 800.0,
+            heading_deg: 0.0,
+            tilt_deg: 50.0,
+        };
+        let current = parktwin_api::wall::WallRequest {
+            drill: Some("drill-1".into()),
+            tour: vec![parktwin_api::wall::TourStop {
+                name: "Farm".into(),
+                camera,
+            }],
+            idle_s: 300,
+            ..Default::default()
+        };
+        let shown = ["tanks", "hydrants", "vehicles"].map(String::from);
+        let v = view_to_send(
+            camera,
+            &shown,
+            &["tanks".into(), "roads".into()],
+            Some("inc-2".into()),
+            None,
+            Some(&current),
+        );
+        assert_eq!(v.layers, Some(vec!["tanks".to_string(), "vehicles".to_string()]));
+        assert_eq!(
+            (v.incident.as_deref(), v.drill.as_deref()),
+            (Some("inc-2"), Some("drill-1"))
+        );
+        assert_eq!((v.tour.len(), v.idle_s), (1, 300));
+    }
 
     #[test]
     fn a_bookmark_comes_back_from_the_camera_it_makes() {

@@ -111,8 +111,25 @@ pub struct IncidentCard {
     pub title: String,
     /// Release and weather.
     pub lines: Vec<String>,
-    /// Each zone: name, colour, reach, who is inside (count, people, names).
-    pub zones: Vec<(String, [u8; 3], f64, usize, u32, Vec<String>)>,
+    /// Each zone, most severe first.
+    pub zones: Vec<ZoneLine>,
+}
+
+/// One zone of the incident card.
+#[derive(Debug, Clone, Default)]
+pub struct ZoneLine {
+    /// Its name (the level of concern).
+    pub name: String,
+    /// Its colour on the map.
+    pub colour: [u8; 3],
+    /// How far downwind it reaches, m.
+    pub reach_m: f64,
+    /// How many things are inside.
+    pub inside: usize,
+    /// How many people are inside.
+    pub people: u32,
+    /// The first few inside, by name.
+    pub names: Vec<String>,
 }
 
 impl IncidentCard {
@@ -139,14 +156,14 @@ impl IncidentCard {
                     let reach = state.zones.get(k).map_or(0.0, |z| z.farthest_downwind_m);
                     let people = z.occupants.iter().filter_map(|o| o.people).sum();
                     let names = z.occupants.iter().take(6).map(|o| o.name.clone()).collect();
-                    (
-                        z.zone.clone(),
-                        LEVEL_COLOURS[k.min(2)],
-                        reach,
-                        z.occupants.len(),
+                    ZoneLine {
+                        name: z.zone.clone(),
+                        colour: LEVEL_COLOURS[k.min(2)],
+                        reach_m: reach,
+                        inside: z.occupants.len(),
                         people,
                         names,
-                    )
+                    }
                 })
                 .collect(),
         }
@@ -404,7 +421,15 @@ fn incident_column(ui: &mut egui::Ui, w: &WallScreen) {
             for l in &c.lines {
                 ui.label(egui::RichText::new(l).size(17.0).color(egui::Color32::WHITE));
             }
-            for (zone, [r, g, b], reach, n, people, names) in &c.zones {
+            for ZoneLine {
+                name: zone,
+                colour: [r, g, b],
+                reach_m: reach,
+                inside: n,
+                people,
+                names,
+            } in &c.zones
+            {
                 ui.add_space(6.0);
                 ui.label(
                     egui::RichText::new(format!("{zone} · {reach:.0} m downwind"))

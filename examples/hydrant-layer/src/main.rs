@@ -20,6 +20,7 @@ fn main() -> anyhow::Result<()> {
         lang: parktwin::i18n::Lang::En,
         select: None,
         layers_dir: None,
+        wall: None,
     });
     app.add_plugins(HydrantPlugin);
     app.run();
