@@ -89,6 +89,7 @@ fn the_wall_reconnects_after_a_server_restart_and_catches_up() {
     let (said, good) = parktwin::wall::connection(
         app.world().resource::<FeedStatus>(),
         app.world().resource::<WallState>(),
+        parktwin::i18n::Lang::En,
     );
     assert!(!good && said.starts_with("RECONNECTING · data"), "{said}");
 
@@ -125,6 +126,7 @@ fn the_wall_reconnects_after_a_server_restart_and_catches_up() {
     let (said, good) = parktwin::wall::connection(
         app.world().resource::<FeedStatus>(),
         app.world().resource::<WallState>(),
+        parktwin::i18n::Lang::En,
     );
     assert!(good && said.starts_with("LIVE"), "{said}");
 }

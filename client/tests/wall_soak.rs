@@ -88,6 +88,7 @@ fn memory_stays_flat_under_hours_of_fast_forwarded_feed() {
             None,
             time::OffsetDateTime::now_utc(),
             start.elapsed().as_secs_f64(),
+            parktwin::i18n::Lang::Zh,
         );
         let input = egui::RawInput {
             screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(2560.0, 720.0))),

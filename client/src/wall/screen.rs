@@ -13,6 +13,7 @@ use parktwin_scene::{MapFrame, ParkData};
 
 use super::kpi::{Kpis, count, fence_ring};
 use super::{WallConfig, WallState};
+use crate::i18n::{Lang, Msg, fill, rule_name, tr};
 
 /// Where the wall's panels are, in window pixels, and how large its type is.
 #[derive(Resource, Debug, Clone, Copy, PartialEq)]
@@ -102,6 +103,8 @@ pub struct WallScreen {
     pub other_incidents: usize,
     /// Seconds on a steady clock (the ticker's scroll).
     pub t: f64,
+    /// The wall's language.
+    pub lang: Lang,
 }
 
 /// The incident card's content.
@@ -134,19 +137,35 @@ pub struct ZoneLine {
 
 impl IncidentCard {
     /// The card of an incident as the map draws it.
-    pub fn of(state: &IncidentState) -> Self {
+    pub fn of(state: &IncidentState, lang: Lang) -> Self {
         let inc = &state.incident;
         let (speed, from, class) = inc.weather_now();
         let release = match (inc.rate_kg_s, inc.mass_kg) {
-            (Some(r), _) => format!("{r} kg/s"),
-            (_, Some(m)) => format!("{m} kg at once"),
+            (Some(r), _) => fill(Msg::ReleaseRate, lang, &[("rate", r.to_string())]),
+            (_, Some(m)) => fill(Msg::ReleaseMass, lang, &[("mass", m.to_string())]),
             _ => String::new(),
         };
+        let chemical = match parktwin_layers::incident::chemicals().get(&inc.chemical) {
+            Some(c) if lang == Lang::Zh => c.name_zh.clone(),
+            _ => inc.chemical.clone(),
+        };
         Self {
-            title: format!("{} · {}", inc.id, inc.chemical),
+            title: format!("{} · {chemical}", inc.id),
             lines: vec![
-                format!("Release {release}, {:.0} min ago", state.t_s / 60.0),
-                format!("Wind {speed:.1} m/s from {from:.0}°, class {class}"),
+                fill(
+                    Msg::WallRelease,
+                    lang,
+                    &[("release", release), ("min", format!("{:.0}", state.t_s / 60.0))],
+                ),
+                fill(
+                    Msg::WallIncidentWind,
+                    lang,
+                    &[
+                        ("speed", format!("{speed:.1}")),
+                        ("from", format!("{from:.0}")),
+                        ("class", class),
+                    ],
+                ),
             ],
             zones: state
                 .inside
@@ -173,7 +192,7 @@ impl IncidentCard {
 /// The park's clock. Parks are in China, whose zones keep one offset all year (no daylight
 /// saving since 1991), so a fixed table is exact; a whole time-zone database would add
 /// hundreds of kilobytes to the browser build for nothing. Other zones show UTC, saying so.
-pub fn clock(timezone: &str, now: time::OffsetDateTime) -> (String, String) {
+pub fn clock(timezone: &str, now: time::OffsetDateTime, lang: Lang) -> (String, String) {
     let (hours, name) = match timezone {
         "Asia/Shanghai" | "Asia/Chongqing" | "Asia/Harbin" | "PRC" | "Asia/Hong_Kong" | "Asia/Macau"
         | "Asia/Taipei" => (8, "CST"),
@@ -184,33 +203,41 @@ pub fn clock(timezone: &str, now: time::OffsetDateTime) -> (String, String) {
     let t = now.to_offset(offset);
     (
         format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second()),
-        format!("{} {} ({name})", t.date(), t.weekday()),
+        match lang {
+            Lang::En => format!("{} {} ({name})", t.date(), t.weekday()),
+            Lang::Zh => {
+                let day =
+                    ["一", "二", "三", "四", "五", "六", "日"][usize::from(t.weekday().number_days_from_monday())];
+                format!("{} 星期{day} ({name})", t.date())
+            }
+        },
     )
 }
 
 /// The connection in words: how old the data is, and whether the wall is reconnecting.
-pub fn connection(feed: &crate::feed::FeedStatus, wall: &WallState) -> (String, bool) {
+pub fn connection(feed: &crate::feed::FeedStatus, wall: &WallState, lang: Lang) -> (String, bool) {
     let age = feed.last_ok.map(|t| t.elapsed().as_secs());
     match (&feed.error, &wall.error, age) {
-        (None, None, Some(a)) if a < 5 => (format!("LIVE · data {a} s old"), true),
-        (_, _, Some(a)) => (format!("RECONNECTING · data {} old", age_words(a)), false),
-        (_, _, None) => ("CONNECTING…".into(), false),
+        (None, None, Some(a)) if a < 5 => (fill(Msg::WallLive, lang, &[("age", age_words(a, lang))]), true),
+        (_, _, Some(a)) => (fill(Msg::WallReconnecting, lang, &[("age", age_words(a, lang))]), false),
+        (_, _, None) => (tr(Msg::WallConnecting, lang).into(), false),
     }
 }
 
-fn age_words(s: u64) -> String {
-    match s {
-        0..=119 => format!("{s} s"),
-        120..=7199 => format!("{} min", s / 60),
-        _ => format!("{} h", s / 3600),
-    }
+fn age_words(s: u64, lang: Lang) -> String {
+    let (m, n) = match s {
+        0..=119 => (Msg::WallSeconds, s),
+        120..=7199 => (Msg::WallMinutes, s / 60),
+        _ => (Msg::WallHours, s / 3600),
+    };
+    fill(m, lang, &[("n", n.to_string())])
 }
 
-fn tier(t: AlarmTier) -> (egui::Color32, &'static str) {
+fn tier(t: AlarmTier, lang: Lang) -> (egui::Color32, &'static str) {
     match t {
-        AlarmTier::Alarm => (RED, "ALARM"),
-        AlarmTier::Warning => (AMBER, "WARNING"),
-        AlarmTier::Reminder => (BLUE, "REMINDER"),
+        AlarmTier::Alarm => (RED, tr(Msg::TierAlarm, lang)),
+        AlarmTier::Warning => (AMBER, tr(Msg::TierWarning, lang)),
+        AlarmTier::Reminder => (BLUE, tr(Msg::TierReminder, lang)),
     }
 }
 
@@ -257,7 +284,7 @@ pub fn draw(root: &mut egui::Ui, w: &WallScreen, layout: &WallLayout) {
                 match &w.drill {
                     Some(name) => {
                         ui.label(
-                            egui::RichText::new(format!("DRILL · {name} · NOT A REAL INCIDENT"))
+                            egui::RichText::new(fill(Msg::WallDrill, w.lang, &[("name", name.clone())]))
                                 .size(30.0)
                                 .strong()
                                 .color(egui::Color32::BLACK),
@@ -294,7 +321,7 @@ pub fn draw(root: &mut egui::Ui, w: &WallScreen, layout: &WallLayout) {
         .resizable(false)
         .show_separator_line(false)
         .frame(side)
-        .show(root, |ui| kpi_cards(ui, &w.kpis));
+        .show(root, |ui| kpi_cards(ui, &w.kpis, w.lang));
     egui::Panel::right("wall-incident")
         .exact_size(layout.right / zoom)
         .resizable(false)
@@ -313,8 +340,9 @@ pub fn draw(root: &mut egui::Ui, w: &WallScreen, layout: &WallLayout) {
     }
 }
 
-fn kpi_cards(ui: &mut egui::Ui, k: &Kpis) {
-    card(ui, "MAJOR HAZARD SOURCES", |ui| {
+fn kpi_cards(ui: &mut egui::Ui, k: &Kpis, lang: Lang) {
+    let n = |m: Msg, v: usize| fill(m, lang, &[("n", v.to_string())]);
+    card(ui, tr(Msg::WallHazards, lang), |ui| {
         big(
             ui,
             k.hazards_by_level.iter().sum::<usize>().to_string(),
@@ -322,45 +350,50 @@ fn kpi_cards(ui: &mut egui::Ui, k: &Kpis) {
         );
         ui.horizontal_wrapped(|ui| {
             let colours = [RED, egui::Color32::from_rgb(255, 140, 0), AMBER, BLUE];
-            for (i, n) in k.hazards_by_level.iter().enumerate() {
-                ui.label(
-                    egui::RichText::new(format!("Level {}: {n}", i + 1))
-                        .size(18.0)
-                        .color(colours[i]),
+            for (i, count) in k.hazards_by_level.iter().enumerate() {
+                let text = fill(
+                    Msg::WallLevel,
+                    lang,
+                    &[("n", (i + 1).to_string()), ("count", count.to_string())],
                 );
+                ui.label(egui::RichText::new(text).size(18.0).color(colours[i]));
             }
         });
     });
-    card(ui, "GAS DETECTORS", |ui| {
-        big(
-            ui,
-            format!("{} / {} online", k.detectors_online, k.detectors),
-            egui::Color32::WHITE,
+    card(ui, tr(Msg::WallDetectors, lang), |ui| {
+        let online = fill(
+            Msg::WallOnline,
+            lang,
+            &[
+                ("online", k.detectors_online.to_string()),
+                ("all", k.detectors.to_string()),
+            ],
         );
+        big(ui, online, egui::Color32::WHITE);
         ui.horizontal_wrapped(|ui| {
             let c = if k.detectors_alarm > 0 { RED } else { DIM };
             ui.label(
-                egui::RichText::new(format!("In alarm: {}", k.detectors_alarm))
+                egui::RichText::new(n(Msg::WallInAlarm, k.detectors_alarm))
                     .size(18.0)
                     .color(c),
             );
             let c = if k.detectors_warning > 0 { AMBER } else { DIM };
             ui.label(
-                egui::RichText::new(format!("Warning: {}", k.detectors_warning))
+                egui::RichText::new(n(Msg::WallWarning, k.detectors_warning))
                     .size(18.0)
                     .color(c),
             );
         });
     });
-    card(ui, "HAZMAT VEHICLES INSIDE THE FENCE", |ui| {
+    card(ui, tr(Msg::WallVehicles, lang), |ui| {
         big(ui, k.vehicles_inside.to_string(), egui::Color32::WHITE);
         ui.label(
-            egui::RichText::new(format!("{} tracked in all", k.vehicles_tracked))
+            egui::RichText::new(n(Msg::WallTracked, k.vehicles_tracked))
                 .size(16.0)
                 .color(DIM),
         );
     });
-    card(ui, "OPEN ALARMS", |ui| {
+    card(ui, tr(Msg::WallAlarms, lang), |ui| {
         let total: usize = k.alarms_by_tier.iter().sum();
         big(
             ui,
@@ -376,7 +409,7 @@ fn kpi_cards(ui: &mut egui::Ui, k: &Kpis) {
                 .into_iter()
                 .enumerate()
             {
-                let (c, name) = tier(t);
+                let (c, name) = tier(t, lang);
                 ui.label(
                     egui::RichText::new(format!("{name}: {}", k.alarms_by_tier[i]))
                         .size(18.0)
@@ -385,38 +418,47 @@ fn kpi_cards(ui: &mut egui::Ui, k: &Kpis) {
             }
         });
         ui.label(
-            egui::RichText::new(format!("Not acknowledged: {}", k.alarms_unacked))
+            egui::RichText::new(n(Msg::WallUnacked, k.alarms_unacked))
                 .size(16.0)
                 .color(DIM),
         );
     });
-    card(ui, "WEATHER", |ui| match &k.weather {
+    card(ui, tr(Msg::WallWeather, lang), |ui| match &k.weather {
         Some(w) => {
-            big(
-                ui,
-                format!("{:.1} m/s from {:.0}°", w.speed_ms, w.from_deg),
-                egui::Color32::WHITE,
+            let wind = fill(
+                Msg::WallWind,
+                lang,
+                &[
+                    ("speed", format!("{:.1}", w.speed_ms)),
+                    ("from", format!("{:.0}", w.from_deg)),
+                ],
             );
-            ui.label(
-                egui::RichText::new(format!("{:.1} °C · stability {:?}", w.temperature_c, w.stability))
-                    .size(18.0)
-                    .color(egui::Color32::WHITE),
+            big(ui, wind, egui::Color32::WHITE);
+            let air = fill(
+                Msg::WallAir,
+                lang,
+                &[
+                    ("t", format!("{:.1}", w.temperature_c)),
+                    ("class", format!("{:?}", w.stability)),
+                ],
             );
+            ui.label(egui::RichText::new(air).size(18.0).color(egui::Color32::WHITE));
             ui.label(
-                egui::RichText::new(format!("{} at {}", w.station, w.time.get(11..19).unwrap_or(&w.time)))
+                egui::RichText::new(format!("{} · {}", w.station, w.time.get(11..19).unwrap_or(&w.time)))
                     .size(14.0)
                     .color(DIM),
             );
         }
         None => {
-            ui.label(egui::RichText::new("No report yet").size(18.0).color(DIM));
+            ui.label(egui::RichText::new(tr(Msg::WallNoReport, lang)).size(18.0).color(DIM));
         }
     });
 }
 
 fn incident_column(ui: &mut egui::Ui, w: &WallScreen) {
+    let lang = w.lang;
     match &w.incident {
-        Some(c) => card(ui, "ACTIVE INCIDENT", |ui| {
+        Some(c) => card(ui, tr(Msg::WallIncident, lang), |ui| {
             ui.label(egui::RichText::new(&c.title).size(24.0).strong().color(RED));
             for l in &c.lines {
                 ui.label(egui::RichText::new(l).size(17.0).color(egui::Color32::WHITE));
@@ -432,38 +474,50 @@ fn incident_column(ui: &mut egui::Ui, w: &WallScreen) {
             {
                 ui.add_space(6.0);
                 ui.label(
-                    egui::RichText::new(format!("{zone} · {reach:.0} m downwind"))
-                        .size(19.0)
-                        .strong()
-                        .color(egui::Color32::from_rgb(*r, *g, *b)),
+                    egui::RichText::new(fill(
+                        Msg::WallZone,
+                        lang,
+                        &[("zone", zone.clone()), ("reach", format!("{reach:.0}"))],
+                    ))
+                    .size(19.0)
+                    .strong()
+                    .color(egui::Color32::from_rgb(*r, *g, *b)),
                 );
                 ui.label(
-                    egui::RichText::new(format!("{n} inside · {people} people"))
-                        .size(17.0)
-                        .color(egui::Color32::WHITE),
+                    egui::RichText::new(fill(
+                        Msg::WallInside,
+                        lang,
+                        &[("n", n.to_string()), ("people", people.to_string())],
+                    ))
+                    .size(17.0)
+                    .color(egui::Color32::WHITE),
                 );
                 if !names.is_empty() {
                     ui.label(egui::RichText::new(names.join(", ")).size(14.0).color(DIM));
                 }
             }
         }),
-        None => card(ui, "ACTIVE INCIDENT", |ui| {
-            ui.label(egui::RichText::new("None").size(24.0).color(GREEN));
+        None => card(ui, tr(Msg::WallIncident, lang), |ui| {
+            ui.label(egui::RichText::new(tr(Msg::WallNone, lang)).size(24.0).color(GREEN));
         }),
     }
     if w.other_incidents > 0 {
         ui.label(
-            egui::RichText::new(format!("{} more open incident(s)", w.other_incidents))
-                .size(17.0)
-                .color(RED),
+            egui::RichText::new(fill(
+                Msg::WallMoreIncidents,
+                lang,
+                &[("n", w.other_incidents.to_string())],
+            ))
+            .size(17.0)
+            .color(RED),
         );
     }
-    card(ui, "LATEST ALARMS", |ui| {
+    card(ui, tr(Msg::WallLatest, lang), |ui| {
         if w.alarms.is_empty() {
-            ui.label(egui::RichText::new("None open").size(18.0).color(GREEN));
+            ui.label(egui::RichText::new(tr(Msg::WallNoAlarms, lang)).size(18.0).color(GREEN));
         }
         for a in w.alarms.iter().take(8) {
-            let (c, name) = tier(a.tier);
+            let (c, name) = tier(a.tier, lang);
             ui.label(
                 egui::RichText::new(format!("{} {name} {}", a.raised.get(11..19).unwrap_or(""), a.source))
                     .size(16.0)
@@ -474,19 +528,23 @@ fn incident_column(ui: &mut egui::Ui, w: &WallScreen) {
 }
 
 /// The ticker's text for one alarm.
-pub fn ticker_item(a: &Alarm) -> String {
-    let (_, name) = tier(a.tier);
+pub fn ticker_item(a: &Alarm, lang: Lang) -> String {
+    let (_, name) = tier(a.tier, lang);
     let ack = match &a.acknowledged {
-        Some(k) => format!(" · acknowledged by {}", k.by),
+        Some(k) => fill(Msg::WallAckedBy, lang, &[("by", k.by.clone())]),
         None => String::new(),
     };
-    format!(
-        "{name} {} · {} · {:.2} · since {}{ack}",
-        a.source,
-        a.rule.replace('_', " "),
-        a.value,
-        a.raised.get(11..19).unwrap_or(&a.raised)
-    )
+    fill(
+        Msg::WallTicker,
+        lang,
+        &[
+            ("tier", name.to_string()),
+            ("source", a.source.clone()),
+            ("rule", rule_name(&a.rule, lang)),
+            ("value", format!("{:.2}", a.value)),
+            ("time", a.raised.get(11..19).unwrap_or(&a.raised).to_string()),
+        ],
+    ) + &ack
 }
 
 /// How fast the ticker runs, points per second.
@@ -501,7 +559,7 @@ fn ticker(ui: &mut egui::Ui, w: &WallScreen) {
         painter.text(
             egui::pos2(rect.left() + 16.0, y),
             egui::Align2::LEFT_CENTER,
-            "No open alarms",
+            tr(Msg::WallNoAlarms, w.lang),
             font,
             GREEN,
         );
@@ -514,8 +572,8 @@ fn ticker(ui: &mut egui::Ui, w: &WallScreen) {
         .iter()
         .take(40)
         .map(|a| {
-            let (c, _) = tier(a.tier);
-            painter.layout_no_wrap(ticker_item(a), font.clone(), c)
+            let (c, _) = tier(a.tier, w.lang);
+            painter.layout_no_wrap(ticker_item(a, w.lang), font.clone(), c)
         })
         .collect();
     let gap = 60.0;
@@ -545,6 +603,7 @@ pub fn wall_screen(
     incidents: Res<parktwin_layers::incident::IncidentView>,
     shown: Res<parktwin_layers::incident::ShownIncident>,
     status: Res<crate::loader::LoadStatus>,
+    lang: Res<Lang>,
     time: Res<Time<Real>>,
     mut fence: Local<Option<Vec<[f64; 2]>>>,
 ) -> Result {
@@ -573,10 +632,11 @@ pub fn wall_screen(
         shown.0.as_deref(),
         now,
         time.elapsed_secs_f64(),
+        *lang,
     );
     if let Some(t) = &feed.snapshot_at {
         screen.t = 0.0;
-        screen.connection = (format!("SNAPSHOT · {t}"), true);
+        screen.connection = (fill(Msg::WallSnapshot, *lang, &[("t", t.clone())]), true);
     }
     let mut root = egui::Ui::new(
         ctx.clone(),
@@ -612,6 +672,7 @@ pub fn gather(
     shown: Option<&str>,
     now: time::OffsetDateTime,
     t: f64,
+    lang: Lang,
 ) -> WallScreen {
     let now_unix = now.unix_timestamp_nanos() as f64 / 1e9;
     let shown_state = shown.and_then(|id| incidents.incidents.get(id)).or_else(|| {
@@ -621,17 +682,22 @@ pub fn gather(
             .max_by(|a, b| a.incident.start.cmp(&b.incident.start))
     });
     let on_show = match wall.on_show.as_ref().map(|(s, _)| s.split_once(':').unwrap_or((s, ""))) {
-        Some(("sent", by)) => format!("Showing the view sent by {by}"),
-        Some(("alarm", src)) => format!("Showing a new red alarm: {src}"),
-        Some(("incident", id)) => format!("Showing incident {id}"),
-        Some(("tour", name)) => format!("Tour: {name}"),
-        Some(("home", _)) => "Tour: the whole park".into(),
+        Some(("sent", by)) => fill(Msg::WallShowingSent, lang, &[("by", by.to_string())]),
+        Some(("alarm", src)) => fill(Msg::WallShowingAlarm, lang, &[("source", src.to_string())]),
+        Some(("incident", id)) => fill(Msg::WallShowingIncident, lang, &[("id", id.to_string())]),
+        Some(("tour", name)) => fill(Msg::WallTour, lang, &[("name", name.to_string())]),
+        Some(("home", _)) => tr(Msg::WallTourHome, lang).into(),
         _ => String::new(),
     };
     WallScreen {
-        park: data.map(|d| d.park.name.clone()).unwrap_or_default(),
-        clock: clock(data.map_or("UTC", |d| d.park.timezone.as_str()), now),
-        connection: connection(feed, wall),
+        park: data
+            .map(|d| match lang {
+                Lang::En => d.park.name.clone(),
+                Lang::Zh => d.park.name_zh.clone(),
+            })
+            .unwrap_or_default(),
+        clock: clock(data.map_or("UTC", |d| d.park.timezone.as_str()), now, lang),
+        connection: connection(feed, wall, lang),
         on_show,
         drill: wall
             .view
@@ -640,9 +706,10 @@ pub fn gather(
             .map(|id| wall.drill_name.clone().unwrap_or_else(|| id.clone())),
         kpis: count(data.map_or(&[][..], |d| &d.hazards[..]), fence, live, now_unix),
         alarms: live.alarms.values().rev().cloned().collect(),
-        incident: shown_state.map(IncidentCard::of),
+        incident: shown_state.map(|s| IncidentCard::of(s, lang)),
         other_incidents: live.incidents.len().saturating_sub(usize::from(shown_state.is_some())),
         t,
+        lang,
     }
 }
 
@@ -654,10 +721,11 @@ mod tests {
     #[test]
     fn the_park_clock_is_in_the_parks_zone() {
         let t = time::macros::datetime!(2026-11-27 17:30:05 UTC);
-        assert_eq!(clock("Asia/Shanghai", t).0, "01:30:05");
-        assert!(clock("Asia/Shanghai", t).1.starts_with("2026-11-28"));
-        assert_eq!(clock("Europe/Berlin", t).0, "17:30:05");
-        assert!(clock("Europe/Berlin", t).1.contains("UTC"));
+        assert_eq!(clock("Asia/Shanghai", t, Lang::En).0, "01:30:05");
+        assert_eq!(clock("Asia/Shanghai", t, Lang::En).1, "2026-11-28 Saturday (CST)");
+        assert_eq!(clock("Asia/Shanghai", t, Lang::Zh).1, "2026-11-28 星期六 (CST)");
+        assert_eq!(clock("Europe/Berlin", t, Lang::En).0, "17:30:05");
+        assert!(clock("Europe/Berlin", t, Lang::En).1.contains("UTC"));
     }
 
     #[test]
@@ -695,6 +763,18 @@ mod tests {
         w.drill = Some("Chlorine leak".into());
         screen.frame(vec![], &mut |ui| draw(ui, &w, &layout));
         assert!(screen.shows("DRILL · Chlorine leak · NOT A REAL INCIDENT"));
+        // In Chinese, for a Chinese park's command centre.
+        w.lang = Lang::Zh;
+        screen.frame(vec![], &mut |ui| draw(ui, &w, &layout));
+        for text in [
+            "重大危险源",
+            "1级：3",
+            "在线 190 / 194",
+            "报警：2",
+            "演练 · Chlorine leak · 非真实事故",
+        ] {
+            assert!(screen.shows(text), "no \"{text}\" on the Chinese wall");
+        }
     }
 
     #[test]
