@@ -187,3 +187,40 @@ fn send_to_wall_sends_the_operators_view_and_keeps_the_walls_tour() {
             .is_some_and(|(f, cam)| f == "gd-001" && *cam == Some(camera))
     });
 }
+
+#[test]
+fn a_new_red_alarm_takes_the_wall_to_its_detector() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = RestartableServer::start(dir.path()).expect("server");
+    let (mut app, _) = wall_app(&s.server.url);
+    run_until(&mut app, Duration::from_secs(20), "the first snapshot", |app| {
+        app.world().resource::<FeedStatus>().last_ok.is_some()
+    });
+    // Let the director see the park as it is (nothing red yet).
+    for _ in 0..5 {
+        app.update();
+    }
+    let (_, sensors) = send("GET", &format!("{}/api/v1/sensors", s.server.url), None, None);
+    let d = sensors
+        .as_array()
+        .expect("sensors")
+        .iter()
+        .find(|d| d["layer"] == "detectors" && d["alarm"].is_number())
+        .expect("a detector with an alarm threshold")
+        .clone();
+    let now = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
+    let reading = serde_json::json!([{"sensor": d["id"], "time": now, "value": d["alarm"].as_f64().unwrap_or(1.0) * 3.0}]);
+    let (code, e) = send(
+        "POST",
+        &format!("{}/api/v1/observations", s.server.url),
+        Some(&s.server.ingest),
+        Some(&reading),
+    );
+    assert_eq!(code, 200, "{e}");
+    let id = d["id"].as_str().unwrap_or_default().to_string();
+    run_until(&mut app, Duration::from_secs(10), "the wall going to the red alarm", |app| {
+        let w = app.world().resource::<WallState>();
+        w.on_show.as_ref().is_some_and(|(s, _)| *s == format!("alarm:{id}"))
+            && w.pending_focus.as_ref().is_some_and(|(f, _)| *f == id)
+    });
+}
