@@ -209,7 +209,8 @@ fn a_new_red_alarm_takes_the_wall_to_its_detector() {
         .expect("a detector with an alarm threshold")
         .clone();
     let now = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
-    let reading = serde_json::json!([{"sensor": d["id"], "time": now, "value": d["alarm"].as_f64().unwrap_or(1.0) * 3.0}]);
+    let reading =
+        serde_json::json!([{"sensor": d["id"], "time": now, "value": d["alarm"].as_f64().unwrap_or(1.0) * 3.0}]);
     let (code, e) = send(
         "POST",
         &format!("{}/api/v1/observations", s.server.url),
@@ -218,9 +219,14 @@ fn a_new_red_alarm_takes_the_wall_to_its_detector() {
     );
     assert_eq!(code, 200, "{e}");
     let id = d["id"].as_str().unwrap_or_default().to_string();
-    run_until(&mut app, Duration::from_secs(10), "the wall going to the red alarm", |app| {
-        let w = app.world().resource::<WallState>();
-        w.on_show.as_ref().is_some_and(|(s, _)| *s == format!("alarm:{id}"))
-            && w.pending_focus.as_ref().is_some_and(|(f, _)| *f == id)
-    });
+    run_until(
+        &mut app,
+        Duration::from_secs(10),
+        "the wall going to the red alarm",
+        |app| {
+            let w = app.world().resource::<WallState>();
+            w.on_show.as_ref().is_some_and(|(s, _)| *s == format!("alarm:{id}"))
+                && w.pending_focus.as_ref().is_some_and(|(f, _)| *f == id)
+        },
+    );
 }

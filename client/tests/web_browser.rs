@@ -1,6 +1,7 @@
 //! The browser build in a real browser. The server serves the folder `scripts/build-web` makes
 //! at `/`; Debian's headless Chromium, driven by `tests/web/browser.mjs` (playwright-core),
-//! loads the page, waits for the park, and clicks a layer's on/off box on the panel. The map is
+//! loads the page, waits for the park, and clicks a layer's on/off box on the panel; and the
+//! video wall (`/?wall`) follows a view sent to it. The map is
 //! drawn with WebGL2 on SwiftShader, Chromium's software GPU. `scripts/test` builds the web
 //! client first; run alone, the test says how to.
 
@@ -11,7 +12,9 @@ use std::process::Command;
 
 use parktwin::loader::load_park;
 use parktwin_api::client::{ApiClient, block_on};
-use support::{assert_home_view_shows_the_park, plume_drawn_to_the_north_east, tank_roofs};
+use support::{
+    MapView, assert_home_view_shows_the_park, assert_park_shown_on, close, plume_drawn_to_the_north_east, tank_roofs,
+};
 
 /// The browser build: `PARKTWIN_WEB`, or where `scripts/build-web` puts it in the target folder
 /// this test was built in.
@@ -191,6 +194,65 @@ fn the_park_loads_in_headless_chromium_a_layer_toggles_by_clicking_and_an_incide
     // The incident's field, drawn by the GPU in WebGL2, downwind of the tank and not upwind.
     let incident = image::open(out.join("incident.png")).expect("a screenshot").to_rgb8();
     plume_drawn_to_the_north_east(&data, TANK, &toggled, &incident);
+}
+
+#[test]
+fn the_wall_in_the_browser_shows_its_cards_and_follows_a_view_sent_to_it() {
+    let web = web_dir();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = parktwin_e2e::start_web_server(dir.path(), &web).expect("server");
+    let out = dir.path().join("shots");
+    std::fs::create_dir_all(&out).expect("mkdir");
+    let shown = ["boundary", "roads", "enterprises", "buildings"];
+    let env = [
+        ("VIEW", serde_json::json!({"layers": shown}).to_string()),
+        ("TOKEN", server.operator.clone()),
+    ];
+    let report = browse("wall", &format!("{}/?wall", server.url), &out, &env);
+    let errors: Vec<&serde_json::Value> = ["console_errors", "page_errors", "requests_failed"]
+        .iter()
+        .flat_map(|k| report[*k].as_array().into_iter().flatten())
+        .collect();
+    assert!(errors.is_empty(), "the page reported errors: {errors:#?}");
+
+    // The wall's screen round the map: the band, five cards down the left, the park between.
+    let img = image::open(out.join("wall.png")).expect("a screenshot").to_rgb8();
+    let size = img.dimensions();
+    let cfg = parktwin::wall::WallConfig::default();
+    let layout = parktwin::wall::WallLayout::for_window(bevy::math::UVec2::new(size.0, size.1), cfg);
+    let rgb = |c: bevy_egui::egui::Color32| [c.r(), c.g(), c.b()];
+    assert!(close(
+        img.get_pixel(size.0 / 2, 3).0,
+        rgb(parktwin::wall::screen::BAND),
+        6
+    ));
+    let x = (16.0 * layout.zoom) as u32;
+    let card = rgb(parktwin::wall::screen::CARD);
+    let mut runs = 0;
+    let mut len = 0;
+    for y in 0..size.1 {
+        if close(img.get_pixel(x, y).0, card, 6) {
+            len += 1;
+        } else {
+            runs += usize::from(len >= 40);
+            len = 0;
+        }
+    }
+    assert_eq!(runs, 5, "cards down the left of the wall");
+    let data = block_on(load_park(&ApiClient::new(&server.url), &|_, _, _| {})).expect("park loads");
+    assert_park_shown_on(&img, &data, &MapView::wall(size, cfg));
+
+    // A view sent to the wall is followed in the browser too, within the two seconds (and the
+    // browser's frame time on a software GPU).
+    let after: Vec<&str> = report["layers_after"]
+        .as_array()
+        .expect("layers")
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert_eq!(after, shown, "the wall shows what was sent");
+    let followed = report["followed_ms"].as_f64().expect("the time to follow");
+    println!("the wall in the browser followed a view in {followed:.0} ms");
 }
 
 /// The tank the test's release comes from (tank-001, chlorine).

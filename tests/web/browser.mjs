@@ -4,6 +4,9 @@
 //   node browser.mjs park    URL OUT_DIR   load the map, wait for the park, screenshot, click a
 //                                          layer's on/off box, screenshot again
 //   node browser.mjs nowebgl URL OUT_DIR   the same page in a browser without WebGL
+//   node browser.mjs wall    URL OUT_DIR   the video wall (URL ends in ?wall): screenshot, then
+//                                          send it a view (VIEW: its JSON; TOKEN: an operator's)
+//                                          and wait until the wall shows those layers
 //
 // It prints one JSON object: what the page did, every console error and page error, and timings.
 // The map is drawn by SwiftShader (Chromium's software GPU), as on a machine without one.
@@ -12,7 +15,7 @@ import { writeFileSync } from "node:fs";
 
 const [mode, url, out] = process.argv.slice(2);
 if (!mode || !url || !out) {
-  console.error("usage: node browser.mjs park|nowebgl URL OUT_DIR");
+  console.error("usage: node browser.mjs park|nowebgl|wall URL OUT_DIR");
   process.exit(2);
 }
 const args = [
@@ -35,6 +38,23 @@ try {
     await page.waitForFunction(() => document.body.dataset.park === "failed", null, { timeout: 30_000 });
     report.problem = await page.textContent("#problem");
     await page.screenshot({ path: `${out}/nowebgl.png` });
+  } else if (mode === "wall") {
+    await page.waitForFunction(() => document.body.dataset.park === "drawn", null, { timeout: 240_000, polling: 100 });
+    report.park_ms = Number(await page.evaluate(() => document.body.dataset.parkMs));
+    await page.waitForTimeout(4000);
+    await page.screenshot({ path: `${out}/wall.png` });
+    report.layers_before = (await page.evaluate(() => document.body.dataset.layers ?? "")).split(",").filter(Boolean);
+    const sent = Date.now();
+    const status = await page.evaluate(async ([body, token]) => {
+      const r = await fetch("/api/v1/wall", { method: "PUT", body,
+        headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` } });
+      return r.status;
+    }, [process.env.VIEW, process.env.TOKEN]);
+    if (status !== 200) throw new Error(`PUT /wall answered ${status}`);
+    const want = JSON.parse(process.env.VIEW).layers.join(",");
+    await page.waitForFunction((w) => document.body.dataset.layers === w, want, { timeout: 30_000, polling: 100 });
+    report.followed_ms = Date.now() - sent;
+    report.layers_after = (await page.evaluate(() => document.body.dataset.layers ?? "")).split(",").filter(Boolean);
   } else {
     // A cold SwiftShader compiles Bevy's shaders on the CPU: give the first frame time.
     await page.waitForFunction(() => document.body.dataset.park === "drawn", null, { timeout: 240_000, polling: 100 });

@@ -79,6 +79,9 @@ pub struct WallState {
     pub director: Director,
     /// What is on show, in words, and since when.
     pub on_show: Option<(String, Instant)>,
+    /// The layers the view on show asks for: layers that arrive later (descriptor layers load
+    /// on their own) are held to it too.
+    pub layers: Option<Vec<String>>,
     /// A thing to fly to once it is on the map (trucks come with the live state), with the
     /// side to see it from.
     pub pending_focus: Option<(String, Option<CameraBookmark>)>,
@@ -334,12 +337,7 @@ pub fn direct(
     if let Some(shot) = shot {
         let said = match &shot {
             Shot::View(v) => {
-                if let Some(layers) = &v.layers {
-                    let ids: Vec<String> = registry.layers().iter().map(|l| l.info.id.clone()).collect();
-                    for id in ids {
-                        registry.set_visible(&id, layers.contains(&id));
-                    }
-                }
+                st.layers = v.layers.clone();
                 if let Some(id) = &v.incident {
                     shown.0 = Some(id.clone());
                 }
@@ -374,6 +372,18 @@ pub fn direct(
             }
         };
         st.on_show = Some((said, Instant::now()));
+    }
+    // The view's layers, and only those (checked each frame: a layer may come late).
+    if let Some(layers) = &st.layers {
+        let wrong: Vec<(String, bool)> = registry
+            .layers()
+            .iter()
+            .filter(|l| l.visible != layers.contains(&l.info.id))
+            .map(|l| (l.info.id.clone(), !l.visible))
+            .collect();
+        for (id, on) in wrong {
+            registry.set_visible(&id, on);
+        }
     }
     // A thing to fly to, once it is drawn.
     if let Some((id, cam)) = st.pending_focus.clone()
