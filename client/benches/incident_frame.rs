@@ -12,7 +12,7 @@
 //! `--field-at`, so that every frame draws the same picture), and the CPU recomputes it every
 //! frame as the live client does.
 
-use std::process::Command;
+mod timing;
 
 use parktwin::render::FrameStats;
 use parktwin_api::incident::Incident;
@@ -102,29 +102,22 @@ fn measure(case: &'static str, release_s: Option<f64>, frames: u32) -> Row {
             .len();
     }
     let out = dir.path().join("frame.png");
-    let run = Command::new(env!("CARGO_BIN_EXE_parktwin"))
-        .args(["render", "--server", &server.url, "--size", SIZE, "--out"])
-        .arg(&out)
-        .args(["--field-at", &format_utc(field_at), "--timeout", "300"])
-        .args(["--time-frames", &frames.to_string()])
-        .output()
-        .expect("parktwin runs");
-    assert!(
-        run.status.success(),
-        "render failed: {}",
-        String::from_utf8_lossy(&run.stderr)
+    let field_at = format_utc(field_at);
+    let (stats, renderer) = timing::time_render(
+        &[
+            "--server",
+            &server.url,
+            "--size",
+            SIZE,
+            "--out",
+            &out.to_string_lossy(),
+            "--field-at",
+            &field_at,
+            "--timeout",
+            "300",
+        ],
+        frames,
     );
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    let line = stdout
-        .lines()
-        .rev()
-        .find(|l| l.starts_with('{'))
-        .expect("the frame statistics");
-    let stats: FrameStats = serde_json::from_str(line).expect("statistics");
-    let renderer = String::from_utf8_lossy(&run.stderr)
-        .lines()
-        .find_map(|l| l.strip_prefix(parktwin::render::RENDERER_LINE).map(str::to_string))
-        .unwrap_or_else(|| "an unnamed renderer".into());
     eprintln!("{case}: {puffs} puffs, {stats:?}");
     Row {
         case,
@@ -135,14 +128,8 @@ fn measure(case: &'static str, release_s: Option<f64>, frames: u32) -> Row {
 }
 
 fn main() {
-    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
-        eprintln!("incident_frame needs a display: run it under `xvfb-run -a` (see the file's header)");
-        std::process::exit(2);
-    }
-    let frames: u32 = std::env::var("PARKTWIN_BENCH_FRAMES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(120);
+    timing::need_display("incident_frame");
+    let frames = timing::frames(120);
     let rows = [
         measure("no incident", None, frames),
         measure("instantaneous release", Some(0.0), frames),

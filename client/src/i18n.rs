@@ -154,6 +154,7 @@ messages! {
     RuleStopped => "stopped outside parking", "违规停车";
     RuleOffRoute => "off planned route", "偏离规划路线";
     RuleWaybill => "no waybill at the gate", "无电子运单入园";
+    RuleIncidentZone => "inside a threat zone", "位于威胁区内";
     Enterprise => "enterprise", "企业";
     Detector => "detector", "探测器";
     Vehicle => "vehicle", "车辆";
@@ -254,6 +255,7 @@ pub fn rule_name(rule: &str, lang: Lang) -> String {
         "vehicle_stopped" => Msg::RuleStopped,
         "vehicle_off_route" => Msg::RuleOffRoute,
         "hazmat_without_waybill" => Msg::RuleWaybill,
+        "incident_zone" => Msg::RuleIncidentZone,
         other => return other.to_string(),
     };
     m.text(lang).to_string()
@@ -286,6 +288,7 @@ mod tests {
             "vehicle_stopped",
             "vehicle_off_route",
             "hazmat_without_waybill",
+            "incident_zone",
         ] {
             assert_ne!(rule_name(rule, Lang::Zh), rule);
         }
