@@ -230,3 +230,48 @@ fn a_new_red_alarm_takes_the_wall_to_its_detector() {
         },
     );
 }
+
+#[test]
+fn an_idle_wall_tours_its_bookmarks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = RestartableServer::start(dir.path()).expect("server");
+    let stop = |name: &str, lon: f64| serde_json::json!({"name": name, "camera": {"lon": lon, "lat": 37.57, "distance_m": 1500, "tilt_deg": 50}});
+    let view = serde_json::json!({
+        "tour": [stop("West farm", 118.44), stop("East farm", 118.46)],
+        "tour_dwell_s": 5, "idle_s": 10
+    });
+    let (code, e) = send(
+        "PUT",
+        &format!("{}/api/v1/wall", s.server.url),
+        Some(&s.server.operator),
+        Some(&view),
+    );
+    assert_eq!(code, 200, "{e}");
+    let (mut app, data) = wall_app(&s.server.url);
+    let frame = data.park.frame();
+    let at = |lon: f64| {
+        orbit_of(
+            &frame,
+            &CameraBookmark {
+                lon,
+                lat: 37.57,
+                distance_m: 1500.0,
+                heading_deg: 0.0,
+                tilt_deg: 50.0,
+            },
+        )
+    };
+    // Ten seconds after the view came, the first stop; five more, the second.
+    let first = run_until(&mut app, Duration::from_secs(25), "the tour's first stop", |app| {
+        flying_to(app).is_some_and(|to| (to.target - at(118.44).target).length() < 1.0)
+    });
+    assert!(
+        first >= Duration::from_secs(9),
+        "the tour began before the wall was idle: {first:?}"
+    );
+    run_until(&mut app, Duration::from_secs(15), "the tour's second stop", |app| {
+        flying_to(app).is_some_and(|to| (to.target - at(118.46).target).length() < 1.0)
+    });
+    let shown = app.world().resource::<WallState>().on_show.clone().map(|(s, _)| s);
+    assert_eq!(shown.as_deref(), Some("tour:East farm"));
+}
