@@ -275,3 +275,20 @@ fn an_idle_wall_tours_its_bookmarks() {
     let shown = app.world().resource::<WallState>().on_show.clone().map(|(s, _)| s);
     assert_eq!(shown.as_deref(), Some("tour:East farm"));
 }
+
+#[test]
+fn a_wall_layout_that_cannot_be_is_refused_in_words() {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_parktwin"))
+            .arg("wall")
+            .args(args)
+            .output()
+            .expect("parktwin runs");
+        assert!(!out.status.success(), "{args:?} must be refused");
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    assert!(run(&["--grid", "4x2"]).contains("need --canvas"));
+    assert!(run(&["--canvas", "7681x2160", "--grid", "4x2"]).contains("does not split into 4x2 displays"));
+    assert!(run(&["--canvas", "7680x2160", "--grid", "0x2"]).contains("out of range"));
+    assert!(run(&["--canvas", "7680x2160", "--grid", "4x2", "--bezel", "40xwide"]).contains("is not a number"));
+}
