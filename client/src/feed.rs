@@ -32,8 +32,8 @@ pub enum FeedMessage {
 #[derive(Resource)]
 pub struct FeedChannel(pub Receiver<FeedMessage>);
 
-/// Whether the feed is connected, and how old the data is.
-#[derive(Resource, Debug, Clone)]
+/// Whether the feed is connected, and how old the data is (the default: not yet, live).
+#[derive(Resource, Debug, Clone, Default)]
 pub struct FeedStatus {
     /// The last time the server answered.
     pub last_ok: Option<Instant>,

@@ -79,7 +79,7 @@ fn write(name: &str, text: &str, lang: Lang) -> String {
 }
 
 /// The chemical's name to show: its Chinese name in Chinese (from the built-in table).
-fn chemical_name(name: &str, lang: Lang) -> String {
+pub(crate) fn chemical_name(name: &str, lang: Lang) -> String {
     match parktwin_layers::incident::chemicals().get(name) {
         Some(c) if lang == Lang::Zh => c.name_zh.clone(),
         _ => name.to_string(),

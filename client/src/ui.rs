@@ -167,10 +167,7 @@ pub fn panel(mut p: Panel) -> Result {
                         })
                         .strong(),
                     );
-                    let mut by_level = [0usize; 4];
-                    for h in &d.hazards {
-                        by_level[usize::from(h.level.clamp(1, 4)) - 1] += 1;
-                    }
+                    let by_level = crate::wall::kpi::hazards_by_level(&d.hazards);
                     let lv = tr(Msg::Level, lang);
                     ui.label(format!(
                         "{}: {} (1{lv}: {}, 2{lv}: {}, 3{lv}: {}, 4{lv}: {})",
@@ -423,11 +420,19 @@ fn loading_screen(ctx: &egui::Context, status: &LoadStatus, lang: Lang) {
         });
 }
 
-fn tier_style(t: AlarmTier, lang: Lang) -> (egui::Color32, &'static str) {
+/// The colour of the alarm tier, on the panel and the wall.
+pub(crate) const ALARM_RED: egui::Color32 = egui::Color32::from_rgb(255, 60, 60);
+/// The colour of the warning tier.
+pub(crate) const WARNING_AMBER: egui::Color32 = egui::Color32::from_rgb(255, 200, 0);
+/// The colour of the reminder tier.
+pub(crate) const REMINDER_BLUE: egui::Color32 = egui::Color32::from_rgb(120, 180, 255);
+
+/// An alarm tier's colour and name.
+pub(crate) fn tier_style(t: AlarmTier, lang: Lang) -> (egui::Color32, &'static str) {
     match t {
-        AlarmTier::Alarm => (egui::Color32::from_rgb(255, 60, 60), tr(Msg::TierAlarm, lang)),
-        AlarmTier::Warning => (egui::Color32::from_rgb(255, 200, 0), tr(Msg::TierWarning, lang)),
-        AlarmTier::Reminder => (egui::Color32::from_rgb(120, 180, 255), tr(Msg::TierReminder, lang)),
+        AlarmTier::Alarm => (ALARM_RED, tr(Msg::TierAlarm, lang)),
+        AlarmTier::Warning => (WARNING_AMBER, tr(Msg::TierWarning, lang)),
+        AlarmTier::Reminder => (REMINDER_BLUE, tr(Msg::TierReminder, lang)),
     }
 }
 

@@ -19,11 +19,7 @@ fn headless_client(server: &str) -> App {
     let mut app = App::new();
     app.add_plugins(MinimalPlugins)
         .init_resource::<Live>()
-        .insert_resource(FeedStatus {
-            last_ok: None,
-            error: None,
-            snapshot_at: None,
-        })
+        .init_resource::<FeedStatus>()
         .insert_resource(FeedChannel(spawn_feed(server, false)))
         .add_systems(Update, poll_feed);
     app

@@ -200,25 +200,7 @@ fn a_new_red_alarm_takes_the_wall_to_its_detector() {
     for _ in 0..5 {
         app.update();
     }
-    let (_, sensors) = send("GET", &format!("{}/api/v1/sensors", s.server.url), None, None);
-    let d = sensors
-        .as_array()
-        .expect("sensors")
-        .iter()
-        .find(|d| d["layer"] == "detectors" && d["alarm"].is_number())
-        .expect("a detector with an alarm threshold")
-        .clone();
-    let now = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
-    let reading =
-        serde_json::json!([{"sensor": d["id"], "time": now, "value": d["alarm"].as_f64().unwrap_or(1.0) * 3.0}]);
-    let (code, e) = send(
-        "POST",
-        &format!("{}/api/v1/observations", s.server.url),
-        Some(&s.server.ingest),
-        Some(&reading),
-    );
-    assert_eq!(code, 200, "{e}");
-    let id = d["id"].as_str().unwrap_or_default().to_string();
+    let id = support::raise_red_alarm(&s.server.url, &s.server.ingest);
     run_until(
         &mut app,
         Duration::from_secs(10),

@@ -13,8 +13,8 @@ use bevy::math::UVec2;
 use parktwin::loader::load_park;
 use parktwin::wall::{WallConfig, WallLayout};
 use parktwin_api::client::{ApiClient, block_on};
-use parktwin_e2e::{TestServer, send, start_server};
-use support::{MapView, assert_park_shown_on, close};
+use parktwin_e2e::{send, start_server};
+use support::{MapView, assert_park_shown_on, close, runs_at};
 
 const WALL: (u32, u32) = (3840, 1080);
 
@@ -36,43 +36,6 @@ fn render_wall(server: &str, out: &Path, extra: &[&str]) -> image::RgbImage {
         String::from_utf8_lossy(&run.stderr)
     );
     image::open(out).expect("a PNG").to_rgb8()
-}
-
-/// Raises a red alarm: a detector reads twice its alarm threshold.
-fn red_alarm(s: &TestServer) -> String {
-    let (_, sensors) = send("GET", &format!("{}/api/v1/sensors", s.url), None, None);
-    let d = sensors
-        .as_array()
-        .expect("sensors")
-        .iter()
-        .find(|d| d["layer"] == "detectors" && d["alarm"].is_number())
-        .expect("a detector with an alarm threshold");
-    let now = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
-    let body = serde_json::json!([{"sensor": d["id"], "time": now, "value": d["alarm"].as_f64().unwrap_or(1.0) * 2.0}]);
-    let (code, e) = send(
-        "POST",
-        &format!("{}/api/v1/observations", s.url),
-        Some(&s.ingest),
-        Some(&body),
-    );
-    assert_eq!(code, 200, "{e}");
-    d["id"].as_str().unwrap_or_default().to_string()
-}
-
-/// Runs of rows, at column `x`, whose colour is within 6 of `c` for at least `min` rows.
-fn runs_at(img: &image::RgbImage, x: u32, c: [u8; 3], min: u32) -> usize {
-    let (mut runs, mut len) = (0, 0);
-    for y in 0..img.height() {
-        if close(img.get_pixel(x, y).0, c, 6) {
-            len += 1;
-        } else {
-            if len >= min {
-                runs += 1;
-            }
-            len = 0;
-        }
-    }
-    runs + usize::from(len >= min)
 }
 
 /// Pixels in a box that pass `test`.
@@ -99,7 +62,7 @@ fn red_text(p: [u8; 3]) -> bool {
 fn the_wall_at_3840x1080_shows_the_park_the_cards_and_the_ticker() {
     let dir = tempfile::tempdir().expect("tempdir");
     let s = start_server(dir.path(), None).expect("server");
-    red_alarm(&s);
+    support::raise_red_alarm(&s.url, &s.ingest);
     let img = render_wall(&s.url, &dir.path().join("wall.png"), &[]);
     assert_eq!(img.dimensions(), WALL);
     let data = block_on(load_park(&ApiClient::new(&s.url), &|_, _, _| {})).expect("park");

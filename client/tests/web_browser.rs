@@ -13,7 +13,8 @@ use std::process::Command;
 use parktwin::loader::load_park;
 use parktwin_api::client::{ApiClient, block_on};
 use support::{
-    MapView, assert_home_view_shows_the_park, assert_park_shown_on, close, plume_drawn_to_the_north_east, tank_roofs,
+    MapView, assert_home_view_shows_the_park, assert_park_shown_on, close, plume_drawn_to_the_north_east, runs_at,
+    tank_roofs,
 };
 
 /// The browser build: `PARKTWIN_WEB`, or where `scripts/build-web` puts it in the target folder
@@ -144,11 +145,7 @@ fn the_park_loads_in_headless_chromium_a_layer_toggles_by_clicking_and_an_incide
     let env = [("INCIDENT", incident.to_string()), ("TOKEN", server.operator.clone())];
     let report = browse("park", &format!("{}/", server.url), &out, &env);
 
-    let errors: Vec<&serde_json::Value> = ["console_errors", "page_errors", "requests_failed"]
-        .iter()
-        .flat_map(|k| report[*k].as_array().into_iter().flatten())
-        .collect();
-    assert!(errors.is_empty(), "the page reported errors: {errors:#?}");
+    assert_page_clean(&report);
     let park_ms = report["park_ms"].as_f64().expect("the time to the first park frame");
     let module_ms = report["module_ms"].as_f64().expect("the time the module started");
     let timing = format!(
@@ -209,11 +206,7 @@ fn the_wall_in_the_browser_shows_its_cards_and_follows_a_view_sent_to_it() {
         ("TOKEN", server.operator.clone()),
     ];
     let report = browse("wall", &format!("{}/?wall", server.url), &out, &env);
-    let errors: Vec<&serde_json::Value> = ["console_errors", "page_errors", "requests_failed"]
-        .iter()
-        .flat_map(|k| report[*k].as_array().into_iter().flatten())
-        .collect();
-    assert!(errors.is_empty(), "the page reported errors: {errors:#?}");
+    assert_page_clean(&report);
 
     // The wall's screen round the map: the band, five cards down the left, the park between.
     let img = image::open(out.join("wall.png")).expect("a screenshot").to_rgb8();
@@ -228,16 +221,7 @@ fn the_wall_in_the_browser_shows_its_cards_and_follows_a_view_sent_to_it() {
     ));
     let x = (16.0 * layout.zoom) as u32;
     let card = rgb(parktwin::wall::screen::CARD);
-    let mut runs = 0;
-    let mut len = 0;
-    for y in 0..size.1 {
-        if close(img.get_pixel(x, y).0, card, 6) {
-            len += 1;
-        } else {
-            runs += usize::from(len >= 40);
-            len = 0;
-        }
-    }
+    let runs = runs_at(&img, x, card, 40);
     assert_eq!(runs, 5, "cards down the left of the wall");
     let data = block_on(load_park(&ApiClient::new(&server.url), &|_, _, _| {})).expect("park loads");
     assert_park_shown_on(&img, &data, &MapView::wall(size, cfg));
@@ -253,6 +237,15 @@ fn the_wall_in_the_browser_shows_its_cards_and_follows_a_view_sent_to_it() {
     assert_eq!(after, shown, "the wall shows what was sent");
     let followed = report["followed_ms"].as_f64().expect("the time to follow");
     println!("the wall in the browser followed a view in {followed:.0} ms");
+}
+
+/// The page reported no console error, page error or failed request.
+fn assert_page_clean(report: &serde_json::Value) {
+    let errors: Vec<&serde_json::Value> = ["console_errors", "page_errors", "requests_failed"]
+        .iter()
+        .flat_map(|k| report[*k].as_array().into_iter().flatten())
+        .collect();
+    assert!(errors.is_empty(), "the page reported errors: {errors:#?}");
 }
 
 /// The tank the test's release comes from (tank-001, chlorine).

@@ -4,6 +4,7 @@
 //! The physics (zones, the field, the threat at a point) is the dispersion crate's; this module
 //! only says what an incident is and checks a request before anything is stored.
 
+use crate::validate::{decode, json_body};
 use serde::{Deserialize, Serialize};
 
 use crate::model::ChemicalTable;
@@ -358,15 +359,9 @@ impl NewIncident {
     /// Parses and checks a request body: every error names the field and what is wrong. The
     /// chemical comes back as the table's English name, the start normalised to UTC.
     pub fn parse(body: &[u8], table: &ChemicalTable, now: time::OffsetDateTime) -> Result<Self, String> {
-        let raw: serde_json::Value = serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
-        // serde_path_to_error names the field a wrong type or an unknown key is at.
-        let mut n: NewIncident = serde_path_to_error::deserialize(raw).map_err(|e| {
-            let path = e.path().to_string();
-            if path == "." {
-                format!("the incident does not read: {}", e.inner())
-            } else {
-                format!("field \"{path}\": {}", e.inner())
-            }
+        let mut n: NewIncident = decode(json_body(body)?).map_err(|e| match e.path {
+            None => format!("the incident does not read: {}", e.why),
+            Some(_) => e.to_string(),
         })?;
         let at = |f: &str, why: String| format!("field \"{f}\": {why}");
         if !(-180.0..=180.0).contains(&n.lon) || !(-90.0..=90.0).contains(&n.lat) {

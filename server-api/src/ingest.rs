@@ -67,7 +67,7 @@ fn plate_ok(plate: &str) -> Result<(), String> {
 
 /// Parses a JSON body that must be a non-empty list of records of type `T`.
 fn records<T: DeserializeOwned>(body: &[u8], max: usize) -> Result<Vec<(usize, T)>, String> {
-    let raw: serde_json::Value = serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
+    let raw = crate::validate::json_body(body)?;
     let list = raw.as_array().ok_or("the body must be a JSON list of records")?;
     if list.is_empty() {
         return Err("the batch is empty".into());
@@ -81,13 +81,9 @@ fn records<T: DeserializeOwned>(body: &[u8], max: usize) -> Result<Vec<(usize, T
     list.iter()
         .enumerate()
         .map(|(i, v)| {
-            // serde_path_to_error names the field a wrong type or an unknown key is at.
-            serde_path_to_error::deserialize::<_, T>(v.clone())
+            crate::validate::decode::<T>(v.clone())
                 .map(|r| (i, r))
-                .map_err(|e| match e.path().to_string().as_str() {
-                    "." => format!("record {i}: {}", e.inner()),
-                    path => format!("record {i}: field \"{path}\": {}", e.inner()),
-                })
+                .map_err(|e| format!("record {i}: {e}"))
         })
         .collect()
 }

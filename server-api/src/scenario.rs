@@ -302,14 +302,7 @@ impl Scenario {
 
     /// [`Scenario::parse`] of a file already read as JSON.
     pub fn from_value(file: &str, raw: serde_json::Value, park: &ParkRefs) -> Result<Self, Vec<String>> {
-        let raw: RawScenario = serde_path_to_error::deserialize(raw).map_err(|e| {
-            let path = e.path().to_string();
-            vec![if path == "." {
-                format!("{file}: {}", e.inner())
-            } else {
-                format!("{file}: field \"{path}\": {}", e.inner())
-            }]
-        })?;
+        let raw: RawScenario = crate::validate::decode(raw).map_err(|e| vec![format!("{file}: {e}")])?;
         // Each event on its own: its offset, then its type's fields, unknown ones refused.
         let mut events = Vec::with_capacity(raw.events.len());
         let mut errors = Vec::new();

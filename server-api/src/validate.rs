@@ -1,6 +1,42 @@
 //! Checking a layer file before anything is stored: RFC 7946 GeoJSON with a stable string id
 //! on every feature. The error names the file, the feature and the reason.
 
+/// A request body or file that does not decode into its type: the field it went wrong at
+/// (`None` at the top), and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldError {
+    /// The field's path, e.g. `camera.lon` or `tour[1].name`.
+    pub path: Option<String>,
+    /// What is wrong there.
+    pub why: String,
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.path {
+            Some(p) => write!(f, "field \"{p}\": {}", self.why),
+            None => f.write_str(&self.why),
+        }
+    }
+}
+
+/// Decodes JSON into `T`, naming the field a wrong type or an unknown key is at
+/// (serde_path_to_error finds it).
+pub fn decode<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T, FieldError> {
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let path = e.path().to_string();
+        FieldError {
+            path: (path != ".").then_some(path),
+            why: e.inner().to_string(),
+        }
+    })
+}
+
+/// A request body as JSON, or why not.
+pub fn json_body(body: &[u8]) -> Result<serde_json::Value, String> {
+    serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))
+}
+
 use std::collections::HashSet;
 
 use geojson::{Feature, FeatureCollection, GeoJson, Geometry, PolygonType, Position, Value};

@@ -2,6 +2,7 @@
 //! checks a request passes before it replaces the view. The wall itself (following the view,
 //! the idle tour, the jump to a new red alarm) is the client's `wall` module.
 
+use crate::validate::{decode, json_body};
 use serde::{Deserialize, Serialize};
 
 /// A camera view to show again: the point looked at, how far from it, from which side and how
@@ -173,14 +174,9 @@ impl CameraBookmark {
 impl WallRequest {
     /// Parses and checks a request body: the first error names its field and what is wrong.
     pub fn parse(body: &[u8], cx: &WallContext<'_>) -> Result<Self, String> {
-        let raw: serde_json::Value = serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
-        let mut v: WallRequest = serde_path_to_error::deserialize(raw).map_err(|e| {
-            let path = e.path().to_string();
-            if path == "." {
-                format!("the wall view does not read: {}", e.inner())
-            } else {
-                format!("field \"{path}\": {}", e.inner())
-            }
+        let mut v: WallRequest = decode(json_body(body)?).map_err(|e| match e.path {
+            None => format!("the wall view does not read: {}", e.why),
+            Some(_) => e.to_string(),
         })?;
         if let Some(c) = &v.camera {
             c.check("camera", cx.bbox)?;

@@ -45,20 +45,30 @@ fn start(
         demo,
         web_dir,
     };
+    let (rt, server) = launch(&cfg)?;
+    // The runtime serves for as long as the test process lives.
+    std::thread::spawn(move || rt.block_on(std::future::pending::<()>()));
+    Ok(server)
+}
+
+/// Binds a server to `cfg` and serves it on a runtime of its own (returned: dropping it stops
+/// the server), with an ingest and an operator token made for the test.
+fn launch(cfg: &ServerConfig) -> anyhow::Result<(tokio::runtime::Runtime, TestServer)> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let server = rt.block_on(bind(&cfg))?;
+    let server = rt.block_on(bind(cfg))?;
     let addr = server.addr;
-    std::thread::spawn(move || rt.block_on(server.serve()));
-    let store = parktwin_server::Store::open(&data_dir.join("parktwin.sqlite"))?;
-    Ok(TestServer {
+    rt.spawn(server.serve());
+    let store = parktwin_server::Store::open(&cfg.data_dir.join("parktwin.sqlite"))?;
+    let test = TestServer {
         addr,
         url: format!("http://{addr}"),
         ingest: store.create_token(parktwin_api::model::Role::Ingest, "test feed")?,
         operator: store.create_token(parktwin_api::model::Role::Operator, "test operator")?,
-    })
+    };
+    Ok((rt, test))
 }
 
 /// A server that can be stopped and started again on the same address and database, as when
@@ -77,28 +87,15 @@ impl RestartableServer {
     }
 
     fn start_on(data_dir: &Path, listen: SocketAddr) -> anyhow::Result<Self> {
-        let cfg = ServerConfig {
+        let (rt, server) = launch(&ServerConfig {
             data_dir: data_dir.to_path_buf(),
             assets_dir: default_assets_dir(),
             listen,
             demo: None,
             web_dir: None,
-        };
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()?;
-        let server = rt.block_on(bind(&cfg))?;
-        let addr = server.addr;
-        rt.spawn(server.serve());
-        let store = parktwin_server::Store::open(&data_dir.join("parktwin.sqlite"))?;
+        })?;
         Ok(Self {
-            server: TestServer {
-                addr,
-                url: format!("http://{addr}"),
-                ingest: store.create_token(parktwin_api::model::Role::Ingest, "test feed")?,
-                operator: store.create_token(parktwin_api::model::Role::Operator, "test operator")?,
-            },
+            server,
             data_dir: data_dir.to_path_buf(),
             rt: Some(rt),
         })
@@ -122,9 +119,8 @@ impl RestartableServer {
                     *self = s;
                     return Ok(());
                 }
-                Err(e) if tries < 50 => {
+                Err(_) if tries < 50 => {
                     tries += 1;
-                    let _ = e;
                     std::thread::sleep(std::time::Duration::from_millis(100));
                 }
                 Err(e) => return Err(e),

@@ -25,6 +25,14 @@ const args = [
   "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist",
 ];
 if (mode === "nowebgl") args.push("--disable-webgl", "--disable-3d-apis");
+// Sends a JSON body from the page, as the page's own scripts would, with the operator's token
+// (TOKEN); the answer's status.
+const send = (page, method, path, body) => page.evaluate(async ([method, path, body, token]) => {
+  const r = await fetch(path, { method, body,
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` } });
+  return r.status;
+}, [method, path, body, process.env.TOKEN]);
+
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args });
 const report = { mode, console_errors: [], page_errors: [], requests_failed: [] };
 try {
@@ -45,11 +53,7 @@ try {
     await page.screenshot({ path: `${out}/wall.png` });
     report.layers_before = (await page.evaluate(() => document.body.dataset.layers ?? "")).split(",").filter(Boolean);
     const sent = Date.now();
-    const status = await page.evaluate(async ([body, token]) => {
-      const r = await fetch("/api/v1/wall", { method: "PUT", body,
-        headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` } });
-      return r.status;
-    }, [process.env.VIEW, process.env.TOKEN]);
+    const status = await send(page, "PUT", "/api/v1/wall", process.env.VIEW);
     if (status !== 200) throw new Error(`PUT /wall answered ${status}`);
     const want = JSON.parse(process.env.VIEW).layers.join(",");
     await page.waitForFunction((w) => document.body.dataset.layers === w, want, { timeout: 30_000, polling: 100 });
@@ -91,11 +95,7 @@ try {
     // An incident started now (INCIDENT: its JSON; TOKEN: an operator's) reaches the open
     // page through the feed, and the GPU draws its field in WebGL2.
     if (process.env.INCIDENT) {
-      const status = await page.evaluate(async ([body, token]) => {
-        const r = await fetch("/api/v1/incidents", { method: "POST", body,
-          headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` } });
-        return r.status;
-      }, [process.env.INCIDENT, process.env.TOKEN]);
+      const status = await send(page, "POST", "/api/v1/incidents", process.env.INCIDENT);
       if (status !== 201) throw new Error(`POST /incidents answered ${status}`);
       await page.waitForFunction(() => document.body.dataset.incidents === "1", null, { timeout: 60_000, polling: 200 });
       // The field's pipeline is compiled on first use, by SwiftShader on the CPU: give it time.

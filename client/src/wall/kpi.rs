@@ -61,13 +61,22 @@ pub fn fence_ring(data: &ParkData) -> Option<Vec<[f64; 2]>> {
     })
 }
 
+/// Major hazard sources by GB 18218 level, level 1 (most severe) first.
+pub fn hazards_by_level(hazards: &[HazardSource]) -> [usize; 4] {
+    let mut by = [0; 4];
+    for h in hazards {
+        by[usize::from(h.level.clamp(1, 4)) - 1] += 1;
+    }
+    by
+}
+
 /// Counts the figures. `fence` is the park's outer ring (everything is inside without one);
 /// `now_unix` dates the sun for the stability class.
 pub fn count(hazards: &[HazardSource], fence: Option<&[[f64; 2]]>, live: &LiveState, now_unix: f64) -> Kpis {
-    let mut k = Kpis::default();
-    for h in hazards {
-        k.hazards_by_level[usize::from(h.level.clamp(1, 4)) - 1] += 1;
-    }
+    let mut k = Kpis {
+        hazards_by_level: hazards_by_level(hazards),
+        ..Kpis::default()
+    };
     for s in live.sensors.values().filter(|s| s.layer == "detectors") {
         k.detectors += 1;
         match s.level {

@@ -225,21 +225,14 @@ pub fn orbit_of(frame: &LocalFrame, b: &CameraBookmark) -> OrbitCamera {
 /// The bookmark of a camera, in WGS84 (what "send to wall" sends).
 pub fn bookmark_of(frame: &LocalFrame, cam: &OrbitCamera) -> CameraBookmark {
     let (lon, lat) = frame.to_wgs84(cam.target.x as f64, -cam.target.z as f64);
-    let clamp = |v: f64, lo: f64, hi: f64| v.clamp(lo, hi);
     CameraBookmark {
         lon: (lon * 1e7).round() / 1e7,
         lat: (lat * 1e7).round() / 1e7,
-        distance_m: clamp(
-            cam.distance as f64,
-            parktwin_api::wall::MIN_DISTANCE_M,
-            parktwin_api::wall::MAX_DISTANCE_M,
-        ),
+        distance_m: (cam.distance as f64).clamp(parktwin_api::wall::MIN_DISTANCE_M, parktwin_api::wall::MAX_DISTANCE_M),
         heading_deg: ((-(cam.yaw as f64).to_degrees()).rem_euclid(360.0) * 10.0).round() / 10.0,
-        tilt_deg: clamp(
-            (cam.pitch as f64).to_degrees(),
-            parktwin_api::wall::MIN_TILT_DEG,
-            parktwin_api::wall::MAX_TILT_DEG,
-        ),
+        tilt_deg: (cam.pitch as f64)
+            .to_degrees()
+            .clamp(parktwin_api::wall::MIN_TILT_DEG, parktwin_api::wall::MAX_TILT_DEG),
     }
 }
 

@@ -14,6 +14,7 @@ use parktwin_scene::{MapFrame, ParkData};
 use super::kpi::{Kpis, count, fence_ring};
 use super::{WallConfig, WallState};
 use crate::i18n::{Lang, Msg, fill, rule_name, tr};
+use crate::ui::tier_style;
 
 /// Where the wall's panels are, in window pixels, and how large its type is.
 #[derive(Resource, Debug, Clone, Copy, PartialEq)]
@@ -74,10 +75,10 @@ pub const BAND: egui::Color32 = egui::Color32::from_rgb(14, 22, 40);
 pub const DRILL: egui::Color32 = egui::Color32::from_rgb(240, 170, 0);
 /// The ticker's background.
 pub const TICKER: egui::Color32 = egui::Color32::from_rgb(60, 10, 14);
-const RED: egui::Color32 = egui::Color32::from_rgb(255, 70, 70);
-const AMBER: egui::Color32 = egui::Color32::from_rgb(255, 196, 0);
+const RED: egui::Color32 = crate::ui::ALARM_RED;
+const AMBER: egui::Color32 = crate::ui::WARNING_AMBER;
 const GREEN: egui::Color32 = egui::Color32::from_rgb(80, 220, 120);
-const BLUE: egui::Color32 = egui::Color32::from_rgb(110, 170, 255);
+const BLUE: egui::Color32 = crate::ui::REMINDER_BLUE;
 const DIM: egui::Color32 = egui::Color32::from_rgb(170, 180, 195);
 
 /// Everything the screen shows, gathered from the app's state.
@@ -145,10 +146,7 @@ impl IncidentCard {
             (_, Some(m)) => fill(Msg::ReleaseMass, lang, &[("mass", m.to_string())]),
             _ => String::new(),
         };
-        let chemical = match parktwin_layers::incident::chemicals().get(&inc.chemical) {
-            Some(c) if lang == Lang::Zh => c.name_zh.clone(),
-            _ => inc.chemical.clone(),
-        };
+        let chemical = crate::incident_ui::chemical_name(&inc.chemical, lang);
         Self {
             title: format!("{} · {chemical}", inc.id),
             lines: vec![
@@ -231,14 +229,6 @@ fn age_words(s: u64, lang: Lang) -> String {
         _ => (Msg::WallHours, s / 3600),
     };
     fill(m, lang, &[("n", n.to_string())])
-}
-
-fn tier(t: AlarmTier, lang: Lang) -> (egui::Color32, &'static str) {
-    match t {
-        AlarmTier::Alarm => (RED, tr(Msg::TierAlarm, lang)),
-        AlarmTier::Warning => (AMBER, tr(Msg::TierWarning, lang)),
-        AlarmTier::Reminder => (BLUE, tr(Msg::TierReminder, lang)),
-    }
 }
 
 fn card(ui: &mut egui::Ui, title: &str, body: impl FnOnce(&mut egui::Ui)) {
@@ -409,7 +399,7 @@ fn kpi_cards(ui: &mut egui::Ui, k: &Kpis, lang: Lang) {
                 .into_iter()
                 .enumerate()
             {
-                let (c, name) = tier(t, lang);
+                let (c, name) = tier_style(t, lang);
                 ui.label(
                     egui::RichText::new(format!("{name}: {}", k.alarms_by_tier[i]))
                         .size(18.0)
@@ -517,7 +507,7 @@ fn incident_column(ui: &mut egui::Ui, w: &WallScreen) {
             ui.label(egui::RichText::new(tr(Msg::WallNoAlarms, lang)).size(18.0).color(GREEN));
         }
         for a in w.alarms.iter().take(8) {
-            let (c, name) = tier(a.tier, lang);
+            let (c, name) = tier_style(a.tier, lang);
             ui.label(
                 egui::RichText::new(format!("{} {name} {}", a.raised.get(11..19).unwrap_or(""), a.source))
                     .size(16.0)
@@ -529,7 +519,7 @@ fn incident_column(ui: &mut egui::Ui, w: &WallScreen) {
 
 /// The ticker's text for one alarm.
 pub fn ticker_item(a: &Alarm, lang: Lang) -> String {
-    let (_, name) = tier(a.tier, lang);
+    let (_, name) = tier_style(a.tier, lang);
     let ack = match &a.acknowledged {
         Some(k) => fill(Msg::WallAckedBy, lang, &[("by", k.by.clone())]),
         None => String::new(),
@@ -546,6 +536,9 @@ pub fn ticker_item(a: &Alarm, lang: Lang) -> String {
         ],
     ) + &ack
 }
+
+/// The most alarms the ticker runs (the newest).
+pub const TICKER_MAX: usize = 40;
 
 /// How fast the ticker runs, points per second.
 pub const TICKER_SPEED: f64 = 90.0;
@@ -565,14 +558,13 @@ fn ticker(ui: &mut egui::Ui, w: &WallScreen) {
         );
         return;
     }
-    // One line of every open alarm, newest first, scrolling right to left; drawn twice so that
+    // One line of each alarm gathered (the newest), scrolling right to left; drawn twice so that
     // the end joins the start.
     let galleys: Vec<_> = w
         .alarms
         .iter()
-        .take(40)
         .map(|a| {
-            let (c, _) = tier(a.tier, w.lang);
+            let (c, _) = tier_style(a.tier, w.lang);
             painter.layout_no_wrap(ticker_item(a, w.lang), font.clone(), c)
         })
         .collect();
@@ -705,7 +697,9 @@ pub fn gather(
             .and_then(|v| v.view.drill.as_ref())
             .map(|id| wall.drill_name.clone().unwrap_or_else(|| id.clone())),
         kpis: count(data.map_or(&[][..], |d| &d.hazards[..]), fence, live, now_unix),
-        alarms: live.alarms.values().rev().cloned().collect(),
+        // The newest 40: the most the ticker runs (and the card lists 8); not every open alarm
+        // cloned each frame.
+        alarms: live.alarms.values().rev().take(TICKER_MAX).cloned().collect(),
         incident: shown_state.map(|s| IncidentCard::of(s, lang)),
         other_incidents: live.incidents.len().saturating_sub(usize::from(shown_state.is_some())),
         t,

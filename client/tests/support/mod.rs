@@ -247,15 +247,45 @@ pub fn wall_app(server: &str) -> (bevy::app::App, ParkData) {
         .init_resource::<parktwin_layers::incident::ShownIncident>()
         .init_resource::<parktwin_scene::Selection>()
         .init_resource::<WallState>()
-        .insert_resource(FeedStatus {
-            last_ok: None,
-            error: None,
-            snapshot_at: None,
-        })
+        .init_resource::<FeedStatus>()
         .insert_resource(FeedChannel(spawn_feed(server, false)))
         .insert_resource(WallChannel(spawn_poll(server)))
         .add_systems(Update, (poll_feed, poll_wall, direct).chain());
     // The map camera's rig, which the wall flies.
     app.world_mut().spawn(home);
     (app, data)
+}
+
+/// Raises a red alarm on `url`'s server: a detector with an alarm threshold reads twice it (a
+/// feed's `ingest` token). Returns the detector's id.
+pub fn raise_red_alarm(url: &str, ingest: &str) -> String {
+    let (_, sensors) = parktwin_e2e::send("GET", &format!("{url}/api/v1/sensors"), None, None);
+    let d = sensors
+        .as_array()
+        .expect("sensors")
+        .iter()
+        .find(|d| d["layer"] == "detectors" && d["alarm"].is_number())
+        .expect("a detector with an alarm threshold");
+    let now = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
+    let body = serde_json::json!([{"sensor": d["id"], "time": now, "value": d["alarm"].as_f64().unwrap_or(1.0) * 2.0}]);
+    let (code, e) = parktwin_e2e::send("POST", &format!("{url}/api/v1/observations"), Some(ingest), Some(&body));
+    assert_eq!(code, 200, "{e}");
+    d["id"].as_str().unwrap_or_default().to_string()
+}
+
+/// Runs of rows, at column `x`, whose colour is within 6 of `c` for at least `min` rows (the
+/// wall's cards down its left column).
+pub fn runs_at(img: &image::RgbImage, x: u32, c: [u8; 3], min: u32) -> usize {
+    let (mut runs, mut len) = (0, 0);
+    for y in 0..img.height() {
+        if close(img.get_pixel(x, y).0, c, 6) {
+            len += 1;
+        } else {
+            if len >= min {
+                runs += 1;
+            }
+            len = 0;
+        }
+    }
+    runs + usize::from(len >= min)
 }
