@@ -56,6 +56,9 @@ impl Director {
             self.rev = v.rev;
             self.last_shot_at = Some(now);
             self.hold_until = now;
+            // A new view brings its own tour: it starts from its first stop once idle.
+            self.tour_due = 0.0;
+            self.tour_next = 0;
             return Some(Shot::View(v.view.clone()));
         }
         if let Some(live) = live {
@@ -67,14 +70,15 @@ impl Director {
                 return None;
             }
         }
-        let settings = view.map(|v| &v.view);
-        let idle = settings.map_or(120, |s| s.idle_s) as f64;
-        let dwell = settings.map_or(20, |s| s.tour_dwell_s) as f64;
+        // No tour before the server has said what the tour is.
+        let settings = &view?.view;
+        let idle = settings.idle_s as f64;
+        let dwell = settings.tour_dwell_s as f64;
         let quiet_since = self.last_shot_at.unwrap_or(f64::NEG_INFINITY);
         if now < self.hold_until || now - quiet_since < idle || now < self.tour_due {
             return None;
         }
-        let stops = settings.map_or(&[][..], |s| &s.tour[..]);
+        let stops = &settings.tour[..];
         self.tour_due = now + dwell;
         if stops.is_empty() {
             // One flight home, then stay: touring one place is standing still.
@@ -203,6 +207,26 @@ mod tests {
         let v4 = view(4, 2);
         assert!(matches!(d.next(Some(&v4), Some(&live), 125.0), Some(Shot::View(_))));
         assert_eq!(d.next(Some(&v4), Some(&live), 150.0), None);
+    }
+
+    #[test]
+    fn a_view_that_comes_after_the_first_frames_still_tours() {
+        let mut d = Director::default();
+        let live = LiveState::default();
+        // The first frames come before the first answer of the server.
+        assert_eq!(d.next(None, Some(&live), 0.0), None, "no tour before the view is known");
+        let v = view(1, 2);
+        assert!(matches!(d.next(Some(&v), Some(&live), 1.0), Some(Shot::View(_))));
+        assert!(matches!(d.next(Some(&v), Some(&live), 61.0), Some(Shot::Tour(_))));
+        // And a view with no stops, then one with stops: the tour starts again.
+        let mut d = Director::default();
+        d.next(Some(&view(1, 0)), Some(&live), 0.0);
+        assert_eq!(d.next(Some(&view(1, 0)), Some(&live), 60.0), Some(Shot::Home));
+        d.next(Some(&view(2, 2)), Some(&live), 70.0);
+        assert!(matches!(
+            d.next(Some(&view(2, 2)), Some(&live), 130.0),
+            Some(Shot::Tour(_))
+        ));
     }
 
     #[test]
