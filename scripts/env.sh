@@ -3,3 +3,5 @@
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/parktwin/target}"
 # Mesa's software Vulkan when there is no GPU; a real GPU's driver wins when present.
 export WGPU_BACKEND="${WGPU_BACKEND:-vulkan}"
+# The Python tools the tests run (scripts/setup-python installs them).
+export PARKTWIN_VENV="${PARKTWIN_VENV:-$HOME/.cache/parktwin/venv}"

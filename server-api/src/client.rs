@@ -200,10 +200,9 @@ impl ApiClient {
     /// The live state now: the log's head, then the sensors, vehicles and open alarms (events
     /// after the head that the snapshot already holds fold in harmlessly).
     pub async fn live_snapshot(&self) -> Result<crate::live::LiveState, ClientError> {
-        let head: serde_json::Value = self.get_json("/events/head").await?;
-        let cursor = head["seq"].as_i64().unwrap_or(0);
+        let head: crate::model::EventsHead = self.get_json("/events/head").await?;
         let mut state = crate::live::LiveState::from_snapshot(
-            cursor,
+            head.seq,
             self.get_json("/sensors").await?,
             self.get_json("/vehicles").await?,
             self.get_json("/alarms").await?,

@@ -40,6 +40,7 @@ pub type Srgb = [u8; 3];
 
 /// One line of a layer's legend.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LegendItem {
     /// What the colour means.
     pub label: String,
@@ -51,6 +52,7 @@ pub struct LegendItem {
 
 /// A layer described in a file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Descriptor {
     /// Stable id: lower-case letters, digits, `_` and `-`.
@@ -96,6 +98,7 @@ fn one() -> f32 {
 /// Where a descriptor layer's features come from: exactly one of a GeoJSON file (relative to
 /// the descriptor), a URL, or a path on the ParkTwin server; fetched again every `refresh_s`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     /// A GeoJSON file, relative to the descriptor's folder.
@@ -147,6 +150,7 @@ impl fmt::Display for SourceKind<'_> {
 
 /// How a descriptor layer's features are drawn.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Style {
     /// One colour for every feature, `#rrggbb`.
@@ -174,6 +178,7 @@ pub struct Style {
 
 /// Colour by a property: by category (exact values) or by numeric ranges.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ColourBy {
     /// The property.
@@ -197,6 +202,7 @@ pub struct ColourBy {
 
 /// One category of [`ColourBy`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Category {
     /// The property's value (a string, number or boolean).
@@ -214,6 +220,7 @@ pub struct Category {
 /// One range of [`ColourBy`]: values from the previous range's bound up to (not including)
 /// `below`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NumRange {
     /// Upper bound, exclusive; none on the last range.
@@ -232,6 +239,7 @@ pub struct NumRange {
 /// A length, fixed or from a property: `height_m`, or `property × scale` clamped to
 /// `[min_m, max_m]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Scaled {
     /// A fixed length, metres.
@@ -272,6 +280,7 @@ impl Scaled {
 
 /// The shape of a point marker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MarkerShape {
     /// A box.
@@ -287,6 +296,7 @@ pub enum MarkerShape {
 
 /// How points are drawn.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Marker {
     /// Its shape.
@@ -317,6 +327,7 @@ impl Default for Marker {
 /// How lines are drawn: a ribbon `width_m` wide (or as wide as a property says), at the line's
 /// own heights or `height_m`, raised into an arc `arc_height_m` high at its middle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LineStyle {
     /// Width, metres.
@@ -357,6 +368,7 @@ impl LineStyle {
 
 /// A label on the map.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Label {
     /// The property shown.
@@ -371,6 +383,7 @@ pub struct Label {
 
 /// Camera distances, metres, between which a layer is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VisibleRange {
     /// Hidden when the camera is nearer.
@@ -390,6 +403,7 @@ impl VisibleRange {
 
 /// One property the identify panel shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct IdentifyField {
     /// The property.
@@ -814,6 +828,7 @@ impl Descriptor {
 
 /// A descriptor that could not be used: the file, the line (TOML), the field and why.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DescriptorError {
     /// The descriptor file (or the data file it names).
     pub file: String,

@@ -81,6 +81,7 @@ pub fn nearest_report<'a>(
 
 /// What an operator sends to start an incident.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewIncident {
     /// Where the release is, WGS84 longitude.
@@ -121,6 +122,7 @@ pub struct NewIncident {
 
 /// A change of the weather during an incident.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WindShift {
     /// Seconds after the release started.
     pub at_s: f64,
@@ -134,6 +136,7 @@ pub struct WindShift {
 
 /// An incident as the server keeps it and every client shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Incident {
     /// Id, `inc-N`.
     pub id: String,
@@ -209,6 +212,7 @@ impl Incident {
 
 /// Something inside a threat zone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Occupant {
     /// What it is: `vehicle`, `sensitive_target`, `detector`, `enterprise`.
     pub kind: String,
@@ -227,6 +231,7 @@ pub struct Occupant {
 /// One threat zone and who is inside it (a thing is listed in the most severe zone that holds
 /// it only).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ZoneOccupants {
     /// The level's name, e.g. `AEGL-3`.
     pub zone: String,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The park: its name, origin of the local frame, bounding box and time zone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Park {
     /// Stable id.
     pub id: String,
@@ -29,6 +30,7 @@ impl Park {
 
 /// The scenario group a layer belongs to (the park platform's nine scenarios plus the base map).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LayerGroup {
     /// Base map: boundary, roads, parcels, buildings.
@@ -89,6 +91,7 @@ impl LayerGroup {
 
 /// One entry of the layer catalog (`GET /api/v1/layers`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LayerInfo {
     /// Stable id, used in `/api/v1/layers/{id}`.
     pub id: String,
@@ -126,6 +129,7 @@ impl LayerInfo {
 
 /// The four-colour risk of an enterprise (红橙黄蓝).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RiskColour {
     /// Major risk.
@@ -163,6 +167,7 @@ impl RiskColour {
 
 /// One chemical held by a hazard source, with its GB 18218-2018 parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HeldChemical {
     /// Chemical name as in the chemical table.
     pub name: String,
@@ -178,6 +183,7 @@ pub struct HeldChemical {
 
 /// A major hazard source (重大危险源) graded by GB 18218-2018.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HazardSource {
     /// Stable id (matches the feature id in the `hazards` layer).
     pub id: String,
@@ -203,6 +209,7 @@ pub struct HazardSource {
 
 /// Whether a hazard source is a production or a storage unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UnitType {
     /// Production unit (生产单元).
@@ -213,6 +220,7 @@ pub enum UnitType {
 
 /// A row of the chemical table (`assets/chemicals.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Chemical {
     /// English name, the key used everywhere else.
     pub name: String,
@@ -243,6 +251,7 @@ pub struct Chemical {
 
 /// The chemical table with the sources its numbers come from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ChemicalTable {
     /// Where each column's numbers come from.
     pub sources: Vec<String>,
@@ -261,6 +270,7 @@ impl ChemicalTable {
 
 /// `GET /session`: whose the bearer token is (what a sign-in checks).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Session {
     /// What the token may do.
     pub role: Role,
@@ -270,6 +280,7 @@ pub struct Session {
 
 /// The JSON body of every error the API returns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ApiError {
     /// What went wrong, for a person to read.
     pub error: String,
@@ -277,6 +288,7 @@ pub struct ApiError {
 
 /// `assets/park/park.json`: the park and its layer files, the input the server seeds from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ParkManifest {
     /// The park.
     pub park: Park,
@@ -286,6 +298,7 @@ pub struct ParkManifest {
 
 /// One layer of a [`ParkManifest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LayerManifestEntry {
     /// Stable id.
     pub id: String,
@@ -303,6 +316,7 @@ pub struct LayerManifestEntry {
 
 /// What a fixed gas detector measures (GB/T 50493-2019).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DetectorKind {
     /// A toxic gas detector reading ppm; warns at 100 % and alarms at 200 % of the OEL.
@@ -313,6 +327,7 @@ pub enum DetectorKind {
 
 /// One reading of a sensor (`POST /api/v1/observations` takes a list of them).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Observation {
     /// Sensor id (a feature id of the `detectors` or `weather_stations` layer).
@@ -325,6 +340,7 @@ pub struct Observation {
 
 /// One fix of a vehicle (`POST /api/v1/vehicles/positions` takes a list of them).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VehiclePosition {
     /// Licence plate.
@@ -345,6 +361,7 @@ pub struct VehiclePosition {
 
 /// One entry of the event log: the one ordered feed every client folds, and the recording.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Event {
     /// Position in the log, increasing.
     pub seq: i64,
@@ -360,6 +377,7 @@ pub struct Event {
 
 /// A page of the event log (`GET /api/v1/events?since=SEQ`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EventPage {
     /// Events after `since`, oldest first.
     pub events: Vec<Event>,
@@ -367,8 +385,17 @@ pub struct EventPage {
     pub next: i64,
 }
 
+/// The newest sequence number of the event log (`GET /api/v1/events/head`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct EventsHead {
+    /// The newest event's `seq` (0 when the log is empty).
+    pub seq: i64,
+}
+
 /// What an ingest stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IngestReceipt {
     /// Records stored.
     pub accepted: usize,
@@ -378,6 +405,7 @@ pub struct IngestReceipt {
 
 /// How a detector's reading stands against its thresholds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SensorLevel {
     /// No reading yet.
@@ -404,6 +432,7 @@ impl SensorLevel {
 
 /// A sensor with its latest reading (`GET /api/v1/sensors`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SensorState {
     /// Sensor id.
     pub id: String,
@@ -440,6 +469,7 @@ pub enum AlarmTier {
 
 /// An alarm raised by a server-side rule (`GET /api/v1/alarms`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Alarm {
     /// Id.
     pub id: i64,
@@ -462,6 +492,7 @@ pub struct Alarm {
 
 /// An operator's acknowledgement of an alarm.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Acknowledgement {
     /// The token's name (the operator).
     pub by: String,
@@ -471,6 +502,7 @@ pub struct Acknowledgement {
 
 /// What a bearer token may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Read.
@@ -500,6 +532,7 @@ impl std::str::FromStr for Role {
 
 /// A weather station's report (`POST /api/v1/weather` takes a list of them).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WeatherReport {
     /// Station id (a feature id of the `weather_stations` layer).
@@ -519,6 +552,7 @@ pub struct WeatherReport {
 
 /// A vehicle passing a gate (`POST /api/v1/gates/{id}/passes` takes a list of them).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GatePass {
     /// When, RFC 3339 (stored in UTC).
@@ -545,6 +579,7 @@ pub struct GatePass {
 
 /// Which way a vehicle passed a gate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PassDirection {
     /// Into the park.
@@ -557,6 +592,7 @@ pub enum PassDirection {
 /// them): what the gate checks a hazmat truck against, and the route it must keep to inside the
 /// fence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Waybill {
     /// The waybill's number, e.g. `YD0123456789`; registering a number again replaces it.
@@ -583,6 +619,7 @@ pub struct Waybill {
 
 /// A stored pass at a gate, as `GET /api/v1/passes` lists them and the `pass` event carries them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PassRecord {
     /// Its event's position in the log.
     pub seq: i64,

@@ -164,6 +164,7 @@ fn default_temperature() -> f64 {
 
 /// The file as read, before its events are read one by one.
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 struct RawScenario {
     format: String,
@@ -549,6 +550,7 @@ impl Scenario {
 
 /// Where a drill is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DrillState {
     /// Uploaded, not started.
@@ -564,6 +566,7 @@ pub enum DrillState {
 /// A drill: an uploaded scenario and its run (`/api/v1/drills`). Its events go to the event
 /// log's channel `drill:<id>`, never to `live`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Drill {
     /// Id, `drill-N`.
     pub id: String,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// A camera view to show again: the point looked at, how far from it, from which side and how
 /// steeply.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CameraBookmark {
     /// Longitude of the point looked at, WGS84 degrees.
@@ -39,6 +40,7 @@ pub const MAX_TOUR: usize = 50;
 
 /// A named bookmark of the wall's idle tour.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TourStop {
     /// What the stop shows, e.g. "Tank farm north".
@@ -57,6 +59,7 @@ fn default_idle() -> u32 {
 
 /// What an operator sends to the wall (`PUT /api/v1/wall`): it replaces the whole view.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WallRequest {
     /// The view to show; with `focus` too, the camera frames the focus from this side.
@@ -102,6 +105,7 @@ impl Default for WallRequest {
 
 /// The wall's view as the server holds it (`GET /api/v1/wall`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WallView {
     /// Goes up by one with every view sent; 0 before the first. Walls act on a new revision.
     pub rev: i64,

@@ -9,7 +9,7 @@ use axum::extract::Query;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use std::collections::HashMap;
 
 use crate::store::{Store, StoreError};
@@ -37,46 +37,13 @@ type Answer<T> = Result<T, Failure>;
 
 /// The application's routes over a store, and the browser client from `web_dir` at `/`.
 pub fn router(store: Arc<Store>, web_dir: Option<&std::path::Path>) -> Router {
-    let api = Router::new()
-        .route("/park", get(park))
-        .route("/layers", get(layers))
-        .route("/layers/{id}", get(layer))
-        .route("/layer-problems", get(layer_problems))
-        .route("/hazards", get(hazards))
-        .route("/hazards/{id}", get(hazard))
-        .route("/chemicals", get(chemicals))
-        .route("/observations", post(ingest_observations))
-        .route("/vehicles/positions", post(ingest_positions))
-        .route("/events", get(events))
-        .route("/events/head", get(events_head))
-        .route("/sensors", get(sensors))
-        .route("/sensors/{id}/observations", get(sensor_observations))
-        .route("/vehicles", get(vehicles))
-        .route("/alarms", get(alarms))
-        .route("/gates/{id}/passes", post(ingest_passes))
-        .route("/alarms/{id}/ack", post(ack_alarm))
-        .route("/weather", post(ingest_weather))
-        .route("/weather/latest", get(weather_latest))
-        .route("/vehicles/{plate}/track", get(track))
-        .route("/waybills", get(waybills).post(ingest_waybills))
-        .route("/waybills/{id}", get(waybill))
-        .route("/passes", get(passes))
-        .route("/incidents", get(incidents).post(start_incident))
-        .route("/incidents/{id}", get(incident))
-        .route("/incidents/{id}/zones", get(incident_zones))
-        .route("/incidents/{id}/inside", get(incident_inside))
-        .route("/incidents/{id}/close", post(close_incident))
-        .route("/drills", get(drills).post(upload_drill))
-        .route("/drills/{id}", get(drill))
-        .route("/drills/{id}/start", post(start_drill))
-        .route("/drills/{id}/stop", post(stop_drill))
-        .route("/session", get(session))
-        .route("/wall", get(wall).put(set_wall))
+    let (api, _) = api();
+    let api = api
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(json_errors));
-    let app = Router::new().nest("/api/v1", api);
+    let app = Router::new().nest(API_PREFIX, api);
     let app = match web_dir.filter(|d| d.join("index.html").is_file()) {
         // The browser client: its files precompressed by scripts/build-web, each browser given
         // the brotli or gzip file it accepts (Content-Encoding, Vary), MIME types by extension
@@ -93,6 +60,325 @@ pub fn router(store: Arc<Store>, web_dir: Option<&std::path::Path>) -> Router {
     };
     app.layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(store)
+}
+
+/// Where the API is, under the server's root.
+pub const API_PREFIX: &str = "/api/v1";
+
+/// The API's OpenAPI 3.1 document, as `/api/v1/openapi.json` serves it.
+pub fn openapi_document() -> serde_json::Value {
+    api().1
+}
+
+/// The API's routes and their contract, from one list (see [`crate::openapi`]).
+fn api() -> (Router<AppState>, serde_json::Value) {
+    use crate::openapi::{Documented, Op};
+    use parktwin_api::incident::{Incident, NewIncident, ZoneOccupants};
+    use parktwin_api::model::*;
+    use parktwin_api::scenario::{Drill, Scenario};
+    use parktwin_api::wall::{WallRequest, WallView};
+    use serde_json::json;
+    const OPERATOR: &[Role] = &[Role::Operator, Role::Admin];
+    const FEED: &[Role] = &[Role::Ingest, Role::Admin];
+    let time = || json!({"type": "string", "description": "RFC 3339, e.g. 2026-11-27T08:00:00Z"});
+    let open_closed = |default: &str| json!({"type": "string", "enum": ["open", "closed", "all"], "default": default});
+    Documented::default()
+        .get(
+            "/park",
+            park,
+            Op::new("The park: name, origin of the local frame, bounding box, time zone.").returns::<Park>(),
+        )
+        .get(
+            "/layers",
+            layers,
+            Op::new("The layer catalog.").returns::<Vec<LayerInfo>>(),
+        )
+        .get(
+            "/layers/{id}",
+            layer,
+            Op::new("A layer's features.")
+                .path("id", "A layer id from the catalog.")
+                .returns_geojson(),
+        )
+        .get(
+            "/layer-problems",
+            layer_problems,
+            Op::new("Layer descriptors the server could not offer, and why.")
+                .returns::<Vec<parktwin_api::descriptor::DescriptorError>>(),
+        )
+        .get(
+            "/hazards",
+            hazards,
+            Op::new("The major hazard sources, graded by GB 18218-2018.").returns::<Vec<HazardSource>>(),
+        )
+        .get(
+            "/hazards/{id}",
+            hazard,
+            Op::new("One major hazard source.")
+                .path("id", "A hazard source's id.")
+                .returns::<HazardSource>(),
+        )
+        .get(
+            "/chemicals",
+            chemicals,
+            Op::new("The chemical table and the sources of its numbers.").returns::<ChemicalTable>(),
+        )
+        .post(
+            "/observations",
+            ingest_observations,
+            Op::new("Stores a batch of sensor readings; alarms follow from them.")
+                .body::<Vec<Observation>>("Readings of known sensors.")
+                .needs(FEED, "an ingest feed's")
+                .returns::<IngestReceipt>(),
+        )
+        .post(
+            "/vehicles/positions",
+            ingest_positions,
+            Op::new("Stores a batch of vehicle fixes.")
+                .body::<Vec<VehiclePosition>>("Fixes, each with its plate and time.")
+                .needs(FEED, "an ingest feed's")
+                .returns::<IngestReceipt>(),
+        )
+        .get(
+            "/events",
+            events,
+            Op::new("A page of the event log after a sequence number: the feed clients fold, and the recording.")
+                .query(
+                    "since",
+                    "Events after this sequence number.",
+                    json!({"type": "integer", "minimum": 0, "default": 0}),
+                )
+                .query(
+                    "limit",
+                    "Most events in the page.",
+                    json!({"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": MAX_PAGE}),
+                )
+                .query(
+                    "channel",
+                    "Only this channel: live, or drill:<id>.",
+                    json!({"type": "string"}),
+                )
+                .returns::<EventPage>(),
+        )
+        .get(
+            "/events/head",
+            events_head,
+            Op::new("The newest sequence number of the event log.").returns::<EventsHead>(),
+        )
+        .get(
+            "/sensors",
+            sensors,
+            Op::new("Every sensor with its latest reading and level.").returns::<Vec<SensorState>>(),
+        )
+        .get(
+            "/sensors/{id}/observations",
+            sensor_observations,
+            Op::new("A sensor's readings in a window (the last hour by default).")
+                .path("id", "A sensor id.")
+                .query("from", "Start of the window.", time())
+                .query("to", "End of the window.", time())
+                .returns::<Vec<Observation>>(),
+        )
+        .get(
+            "/vehicles",
+            vehicles,
+            Op::new("Every vehicle's latest fix.").returns::<Vec<VehiclePosition>>(),
+        )
+        .get(
+            "/alarms",
+            alarms,
+            Op::new("Alarms raised by the server's rules.")
+                .query("state", "Which alarms.", open_closed("open"))
+                .returns::<Vec<Alarm>>(),
+        )
+        .post(
+            "/gates/{id}/passes",
+            ingest_passes,
+            Op::new("Stores a batch of passes through a gate.")
+                .path("id", "A gate's id.")
+                .body::<Vec<GatePass>>("Passes, each with its plate, direction and time.")
+                .needs(FEED, "an ingest feed's")
+                .returns::<IngestReceipt>(),
+        )
+        .post(
+            "/alarms/{id}/ack",
+            ack_alarm,
+            Op::new("Acknowledges an alarm in the caller's name.")
+                .path("id", "An alarm's id.")
+                .needs(OPERATOR, "an operator's")
+                .returns::<Alarm>(),
+        )
+        .post(
+            "/weather",
+            ingest_weather,
+            Op::new("Stores a batch of weather reports.")
+                .body::<Vec<WeatherReport>>("Reports of known weather stations.")
+                .needs(FEED, "an ingest feed's")
+                .returns::<IngestReceipt>(),
+        )
+        .get(
+            "/weather/latest",
+            weather_latest,
+            Op::new("Each weather station's latest report.").returns::<Vec<WeatherReport>>(),
+        )
+        .get(
+            "/vehicles/{plate}/track",
+            track,
+            Op::new("A vehicle's fixes in a window (the last hour by default).")
+                .path("plate", "A licence plate that has been seen.")
+                .query("from", "Start of the window.", time())
+                .query("to", "End of the window.", time())
+                .returns::<Vec<VehiclePosition>>(),
+        )
+        .get(
+            "/waybills",
+            waybills,
+            Op::new("Hazmat waybills (电子运单).")
+                .query(
+                    "valid_at",
+                    "Only those valid at this time, or now.",
+                    json!({"type": "string"}),
+                )
+                .query("plate", "Only this vehicle's.", json!({"type": "string"}))
+                .returns::<Vec<Waybill>>(),
+        )
+        .post(
+            "/waybills",
+            ingest_waybills,
+            Op::new("Stores a batch of waybills.")
+                .body::<Vec<Waybill>>("Waybills, each with its vehicle, cargo and validity.")
+                .needs(FEED, "an ingest feed's")
+                .returns::<IngestReceipt>(),
+        )
+        .get(
+            "/waybills/{id}",
+            waybill,
+            Op::new("One waybill.")
+                .path("id", "A waybill's id.")
+                .returns::<Waybill>(),
+        )
+        .get(
+            "/passes",
+            passes,
+            Op::new("Gate passes in a window (the last day by default).")
+                .query("from", "Start of the window.", time())
+                .query("to", "End of the window.", time())
+                .returns::<Vec<PassRecord>>(),
+        )
+        .get(
+            "/incidents",
+            incidents,
+            Op::new("Incidents: releases with their threat zones.")
+                .query("state", "Which incidents.", open_closed("all"))
+                .returns::<Vec<Incident>>(),
+        )
+        .post(
+            "/incidents",
+            start_incident,
+            Op::new("Starts an incident: a release whose threat zones the server computes.")
+                .body::<NewIncident>("Where, what, how much, and the weather.")
+                .needs(OPERATOR, "an operator's")
+                .creates::<Incident>(),
+        )
+        .get(
+            "/incidents/{id}",
+            incident,
+            Op::new("One incident.")
+                .path("id", "An incident's id.")
+                .returns::<Incident>(),
+        )
+        .get(
+            "/incidents/{id}/zones",
+            incident_zones,
+            Op::new("An incident's threat zones (AEGL-1, -2, -3).")
+                .path("id", "An incident's id.")
+                .returns_geojson(),
+        )
+        .get(
+            "/incidents/{id}/inside",
+            incident_inside,
+            Op::new("Who and what is inside each of an incident's zones.")
+                .path("id", "An incident's id.")
+                .returns::<Vec<ZoneOccupants>>(),
+        )
+        .post(
+            "/incidents/{id}/close",
+            close_incident,
+            Op::new("Closes an incident.")
+                .path("id", "An incident's id.")
+                .needs(OPERATOR, "an operator's")
+                .returns::<Incident>(),
+        )
+        .get(
+            "/drills",
+            drills,
+            Op::new("Uploaded drills and their runs.").returns::<Vec<Drill>>(),
+        )
+        .post(
+            "/drills",
+            upload_drill,
+            Op::new("Uploads a scenario as a drill, checked against the park; every error in the answer.")
+                .query(
+                    "file",
+                    "The scenario's file name, for the errors.",
+                    json!({"type": "string"}),
+                )
+                .body::<Scenario>("A scenario (docs/scenario.schema.json).")
+                .needs(OPERATOR, "an operator's")
+                .creates::<Drill>(),
+        )
+        .get(
+            "/drills/{id}",
+            drill,
+            Op::new("One drill.").path("id", "A drill's id.").returns::<Drill>(),
+        )
+        .post(
+            "/drills/{id}/start",
+            start_drill,
+            Op::new("Starts a drill: its events play into the channel drill:<id>.")
+                .path("id", "A drill's id.")
+                .query(
+                    "speed",
+                    "How many times faster than written.",
+                    json!({"type": "number", "minimum": 1, "maximum": crate::drills::MAX_SPEED, "default": 1}),
+                )
+                .needs(OPERATOR, "an operator's")
+                .refuses(409, "The drill is running or over.")
+                .returns::<Drill>(),
+        )
+        .post(
+            "/drills/{id}/stop",
+            stop_drill,
+            Op::new("Stops a running drill.")
+                .path("id", "A drill's id.")
+                .needs(OPERATOR, "an operator's")
+                .refuses(409, "The drill is not running.")
+                .returns::<Drill>(),
+        )
+        .get(
+            "/session",
+            session,
+            Op::new("Whose the bearer token is: its role and name (a sign-in's check).")
+                .needs(
+                    &[Role::Viewer, Role::Operator, Role::Ingest, Role::Admin],
+                    "any valid token",
+                )
+                .returns::<Session>(),
+        )
+        .get(
+            "/wall",
+            wall,
+            Op::new("The view the video walls show.").returns::<WallView>(),
+        )
+        .put(
+            "/wall",
+            set_wall,
+            Op::new("Sends a view to the video walls, checked whole against the park.")
+                .body::<WallRequest>("The camera or focus, layers, incident, drill and tour.")
+                .needs(OPERATOR, "an operator's")
+                .returns::<WallView>(),
+        )
+        .finish(API_PREFIX)
 }
 
 /// The largest request body taken, bytes: a day of one detector's readings at 1 Hz or a few
@@ -334,7 +620,7 @@ async fn alarms(State(s): State<AppState>, Query(q): Query<HashMap<String, Strin
 }
 
 async fn events_head(State(s): State<AppState>) -> Answer<impl IntoResponse> {
-    Ok(Json(serde_json::json!({"seq": s.head()?})))
+    Ok(Json(parktwin_api::model::EventsHead { seq: s.head()? }))
 }
 
 async fn ingest_weather(

@@ -6,6 +6,7 @@
 pub mod drills;
 mod http;
 mod incidents;
+mod openapi;
 mod scenarios;
 mod seed;
 pub mod sim;
@@ -15,7 +16,7 @@ mod wall;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-pub use http::{MAX_BODY_BYTES, router};
+pub use http::{API_PREFIX, MAX_BODY_BYTES, openapi_document, router};
 pub use incidents::INCIDENT_RULE;
 pub use scenarios::{park_refs, scenario_schema};
 pub use seed::{SeedData, SeedError, load_assets};

@@ -44,6 +44,9 @@ enum Command {
         #[command(subcommand)]
         action: ScenarioAction,
     },
+    /// Print the API's OpenAPI 3.1 document (what the server serves at /api/v1/openapi.json;
+    /// docs/openapi.json is this).
+    Openapi,
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -109,6 +112,10 @@ async fn main() -> anyhow::Result<()> {
                 None => anyhow::bail!("no token has id {id} (`token list` shows them)"),
             },
         }
+        return Ok(());
+    }
+    if let Some(Command::Openapi) = &cli.command {
+        println!("{:#}", parktwin_server::openapi_document());
         return Ok(());
     }
     if let Some(Command::Scenario { action }) = &cli.command {

@@ -1,0 +1,218 @@
+//! The API's contract: the OpenAPI document the server serves, the server's routes and the REST
+//! client in server-api agree. The router and the document are built from one list
+//! (`parktwin_server::openapi`); these tests hold the rest to it:
+//!
+//! - the document published in docs/ is the one the server serves;
+//! - every request the REST client makes is an operation of the document, with the query
+//!   parameters it declares, answered with a status it documents (a recording layer on the
+//!   real router, over a real store);
+//! - schemathesis (PyPI), driven by the document, fuzzes the live server on loopback: no 5xx,
+//!   and every answer's status, content type and body as the document says.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use parktwin_api::client::{ApiClient, block_on};
+use parktwin_api::model::Role;
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+#[test]
+fn the_published_document_is_the_one_the_server_serves() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
+    let served: Value = reqwest::blocking::get(format!("{}/api/v1/openapi.json", server.url))
+        .expect("the server answers")
+        .json()
+        .expect("JSON");
+    assert_eq!(served, parktwin_server::openapi_document());
+    assert_eq!(served["openapi"], "3.1.0");
+    let published: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("docs/openapi.json")).expect("docs/openapi.json"))
+            .expect("JSON");
+    assert!(
+        published == served,
+        "docs/openapi.json is out of date: `parktwin-server openapi > docs/openapi.json`"
+    );
+}
+
+/// One request as the router saw it.
+#[derive(Debug, Clone)]
+struct Hit {
+    method: String,
+    /// The route's template (`/api/v1/alarms/{id}/ack`); none when no route matched.
+    route: Option<String>,
+    query: Vec<String>,
+    status: u16,
+}
+
+type Hits = Arc<Mutex<Vec<Hit>>>;
+
+async fn record(State(hits): State<Hits>, req: Request, next: Next) -> Response {
+    let method = req.method().as_str().to_lowercase();
+    let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string());
+    let query = req
+        .uri()
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter_map(|kv| kv.split('=').next())
+        .filter(|k| !k.is_empty())
+        .map(String::from)
+        .collect();
+    let response = next.run(req).await;
+    hits.lock().expect("hits").push(Hit {
+        method,
+        route,
+        query,
+        status: response.status().as_u16(),
+    });
+    response
+}
+
+#[test]
+fn every_request_the_rest_client_makes_is_an_operation_of_the_document() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = parktwin_server::Store::open(&dir.path().join("parktwin.sqlite")).expect("store");
+    let seed = parktwin_server::load_assets(&parktwin_server::default_assets_dir()).expect("assets");
+    store.seed(&seed).expect("seed");
+    let operator = store.create_token(Role::Operator, "contract").expect("token");
+    let hits: Hits = Arc::default();
+    let app = parktwin_server::router(Arc::new(store), None)
+        .layer(axum::middleware::from_fn_with_state(hits.clone(), record));
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    rt.spawn(async move { axum::serve(listener, app).await });
+
+    // Every call of the client, as the desktop, browser and wall clients make them.
+    let api = ApiClient::new(&url);
+    block_on(async {
+        api.park().await.expect("park");
+        api.layers().await.expect("layers");
+        api.layer("tanks").await.expect("a layer");
+        api.get_text("/api/v1/layers/roads").await.expect("a layer's source");
+        api.hazards().await.expect("hazards");
+        api.live_snapshot().await.expect("the live snapshot");
+        api.events_since(0).await.expect("events");
+        api.recent_observations("gd-001", 600)
+            .await
+            .expect("a detector's readings");
+        // No truck has been seen: a documented 404.
+        assert!(api.recent_track("鲁E·00000", 600).await.is_err());
+        api.session(&operator).await.expect("session");
+        let release: parktwin_api::incident::NewIncident = serde_json::from_value(serde_json::json!({
+            "lon": 118.4542447, "lat": 37.5683106, "chemical": "chlorine", "rate_kg_s": 2.0,
+            "weather": {"wind_speed_ms": 3.0, "wind_from_deg": 225.0, "stability": "D"}}))
+        .expect("a release");
+        let incident = api.start_incident(&release, &operator).await.expect("an incident");
+        api.incident_zones(&incident.id).await.expect("zones");
+        api.close_incident(&incident.id, &operator).await.expect("closed");
+        api.wall().await.expect("the wall");
+        api.put_wall(&parktwin_api::wall::WallRequest::default(), &operator)
+            .await
+            .expect("a view sent");
+        // No such alarm: a documented 404.
+        assert!(api.ack_alarm(999_999, &operator).await.is_err());
+    });
+
+    let doc = parktwin_server::openapi_document();
+    let hits = hits.lock().expect("hits").clone();
+    let mut operations = BTreeSet::new();
+    for hit in &hits {
+        let route = hit
+            .route
+            .as_deref()
+            .unwrap_or_else(|| panic!("no route matched {hit:?}"));
+        let op = &doc["paths"][route][&hit.method];
+        assert!(op.is_object(), "{} {route} is not in the document", hit.method);
+        let declared: Vec<&str> = op["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["in"] == "query")
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        for q in &hit.query {
+            assert!(
+                declared.contains(&q.as_str()),
+                "{} {route} is sent the query parameter \"{q}\", which the document does not declare ({declared:?})",
+                hit.method
+            );
+        }
+        assert!(
+            op["responses"].get(hit.status.to_string()).is_some(),
+            "{} {route} answered {}, which the document does not list",
+            hit.method,
+            hit.status
+        );
+        operations.insert(format!("{} {route}", hit.method));
+    }
+    // The client's calls, each seen: a new call of the client shows up here.
+    assert_eq!(operations.len(), 22, "{operations:#?}");
+}
+
+#[test]
+fn a_schema_driven_fuzz_run_finds_no_server_error_and_no_answer_off_the_contract() {
+    let venv = std::env::var_os("PARKTWIN_VENV").map_or_else(
+        || PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/parktwin/venv"),
+        PathBuf::from,
+    );
+    let st = venv.join("bin/schemathesis");
+    assert!(
+        st.is_file(),
+        "no schemathesis at {}: scripts/test installs it (scripts/setup-python)",
+        st.display()
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The demo park, with its simulator running: readings, trucks and alarms to reach.
+    let server = parktwin_e2e::start_demo_server(dir.path(), 1).expect("server");
+    let admin = parktwin_server::Store::open(&dir.path().join("parktwin.sqlite"))
+        .and_then(|s| s.create_token(Role::Admin, "schemathesis"))
+        .expect("token");
+    let out = std::process::Command::new(&st)
+        // Its example database and reports go to the temporary folder.
+        .current_dir(dir.path())
+        .args([
+            "run",
+            &format!("{}/api/v1/openapi.json", server.url),
+            "--header",
+            &format!("Authorization: Bearer {admin}"),
+            "--checks",
+            "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+            // Bounded: at most 10 examples an operation and 2 minutes in all, the same each run.
+            "--max-examples",
+            "10",
+            "--max-time",
+            "120",
+            "--seed",
+            "1",
+            "--workers",
+            "2",
+            "--no-color",
+        ])
+        .output()
+        .expect("schemathesis runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let summary: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("generated") || l.contains("Tested:"))
+        .collect();
+    println!("schemathesis: {}", summary.join("; "));
+    assert!(
+        out.status.success(),
+        "schemathesis found the server off its contract:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("Tested: 38"),
+        "schemathesis did not reach every operation:\n{text}"
+    );
+}
