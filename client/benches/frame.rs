@@ -59,6 +59,7 @@ fn second_of_events(seq0: i64, second: usize, trucks: usize) -> Vec<Event> {
         .map(|(i, (kind, payload))| Event {
             seq: seq0 + i as i64 + 1,
             time: t.clone(),
+            recorded: t.clone(),
             channel: "live".into(),
             kind: kind.into(),
             payload,

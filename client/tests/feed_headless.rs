@@ -1,6 +1,9 @@
 //! The client's feed in a headless Bevy app (no window): while readings, fixes, weather and
 //! alarms stream into the server, the app's live state, folded event by event through the one
-//! reducer, ends up equal to the server's own state.
+//! reducer, ends up equal to the server's own state; and the state replayed from the log to a
+//! moment is the one the app had live at that moment.
+
+mod support;
 
 use std::time::{Duration, Instant};
 
@@ -136,4 +139,79 @@ fn the_headless_client_follows_the_demo_simulator() {
     }
     assert_eq!(truth.cursor, client.cursor);
     assert_eq!(client.digest(), truth.digest(), "the client's state is the server's");
+}
+
+#[test]
+fn replayed_to_a_moment_the_state_is_the_one_the_client_had_live() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
+    let api = ApiClient::new(&server.url);
+    // A drill runs all along: its events interleave with the live ones in the log, on their
+    // own channel, and must change neither state.
+    let drill = support::upload_demo_drill(&server.url, &server.operator);
+    let start = format!("{}/api/v1/drills/{drill}/start?speed=60", server.url);
+    assert_eq!(parktwin_e2e::send("POST", &start, Some(&server.operator), None).0, 200);
+
+    // The live client, started on the empty log; the demo simulator feeds the park through
+    // the store, ten minutes of it in each of three rounds, as fast as it takes them.
+    let mut app = headless_client(&server.url);
+    let store = parktwin_server::Store::open(&dir.path().join("parktwin.sqlite")).expect("store");
+    let mut sim = parktwin_server::sim::Simulator::new(&store, 11).expect("simulator");
+    let mut clock = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
+    let mut moments = Vec::new();
+    for round in 0..3 {
+        for _ in 0..600 {
+            sim.feed(&store, clock).expect("the store takes the feed");
+            clock += time::Duration::seconds(1);
+        }
+        if round == 1 {
+            support::raise_red_alarm(&server.url, &server.ingest);
+        }
+        // The client catches up with the live log; the moment is noted, with its state.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let live = loop {
+            app.update();
+            let live = app.world().resource::<Live>().0.clone();
+            let rest = block_on(api.events_since(live.cursor)).expect("events");
+            if rest.events.is_empty() {
+                break live;
+            }
+            assert!(Instant::now() < deadline, "the client did not catch up");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let at = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
+        // What comes after is recorded after the noted moment (times are to the millisecond).
+        std::thread::sleep(Duration::from_millis(5));
+        moments.push((at, live));
+    }
+
+    let mut last_cursor = 0;
+    for (at, live) in &moments {
+        let replayed = block_on(api.state_at(at, &|_, _| {})).expect("the replay");
+        assert_eq!(
+            replayed.cursor, live.cursor,
+            "the replay to {at} ends where the client stood"
+        );
+        assert_eq!(
+            replayed.digest(),
+            live.digest(),
+            "the state at {at}, replayed, is the one seen live"
+        );
+        assert!(live.cursor > last_cursor && !live.vehicles.is_empty());
+        last_cursor = live.cursor;
+    }
+    // The three moments differ: the replay is of each, not of the end.
+    assert_ne!(moments[0].1.digest(), moments[2].1.digest());
+    // The timeline's next mark after the second moment: an alarm raised after it (the red
+    // one at the latest), and the replay to when it was recorded shows it open.
+    let mark = block_on(api.next_mark(moments[1].1.cursor))
+        .expect("events")
+        .expect("an alarm after the second moment");
+    assert_eq!((mark.kind.as_str(), mark.channel.as_str()), ("alarm_raised", "live"));
+    assert!(mark.seq > moments[1].1.cursor && mark.seq <= moments[2].1.cursor);
+    let then = block_on(api.state_at(&mark.recorded, &|_, _| {})).expect("the replay");
+    assert!(
+        then.alarms
+            .contains_key(&mark.payload["id"].as_i64().expect("alarm id"))
+    );
 }

@@ -100,26 +100,12 @@ fn the_wall_at_3840x1080_shows_the_park_the_cards_and_the_ticker() {
 fn a_drill_shown_on_two_displays_is_banded_and_the_map_runs_on_behind_the_bezel() {
     let dir = tempfile::tempdir().expect("tempdir");
     let s = start_server(dir.path(), None).expect("server");
-    let scenario: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../assets/scenarios/chlorine-tank-leak.json"
-        ))
-        .expect("the demo scenario"),
-    )
-    .expect("JSON");
-    let (code, drill) = send(
-        "POST",
-        &format!("{}/api/v1/drills", s.url),
-        Some(&s.operator),
-        Some(&scenario),
-    );
-    assert_eq!(code, 201, "{drill}");
+    let drill = support::upload_demo_drill(&s.url, &s.operator);
     let (code, v) = send(
         "PUT",
         &format!("{}/api/v1/wall", s.url),
         Some(&s.operator),
-        Some(&serde_json::json!({"drill": drill["id"]})),
+        Some(&serde_json::json!({"drill": drill})),
     );
     assert_eq!(code, 200, "{v}");
     let img = render_wall(

@@ -254,6 +254,46 @@ impl ApiClient {
         self.get_json(&format!("/events?since={since}&channel=live")).await
     }
 
+    /// `GET /events/head?at=T`: the log's head as it was at `at` (RFC 3339), the last event
+    /// recorded by then.
+    pub async fn head_at(&self, at: &str) -> Result<i64, ClientError> {
+        let head: crate::model::EventsHead = self.get_json(&format!("/events/head?at={}", encode(at))).await?;
+        Ok(head.seq)
+    }
+
+    /// The live state as it was at `at` (RFC 3339), replayed: the log's live events up to its
+    /// head at that time, folded from the start by the one reducer the live clients use, so
+    /// the state is the one a client watching the park had then. `progress` is told the
+    /// events folded and how many there are.
+    pub async fn state_at(&self, at: &str, progress: &dyn Fn(i64, i64)) -> Result<crate::live::LiveState, ClientError> {
+        let end = self.head_at(at).await?;
+        let mut state = crate::live::LiveState::before_the_log(self.get_json("/sensors").await?);
+        let mut since = 0;
+        while since < end {
+            let page: crate::model::EventPage = self.get_json(&format!("/events?since={since}&channel=live")).await?;
+            for e in page.events.iter().filter(|e| e.seq <= end) {
+                state.apply(e);
+            }
+            if page.next <= since {
+                break;
+            }
+            since = page.next;
+            progress(since.min(end), end);
+        }
+        Ok(state)
+    }
+
+    /// The next alarm raised or incident started on the live channel after `seq`, if any (a
+    /// timeline's "next" button).
+    pub async fn next_mark(&self, after: i64) -> Result<Option<crate::model::Event>, ClientError> {
+        let page: crate::model::EventPage = self
+            .get_json(&format!(
+                "/events?since={after}&channel=live&kind=alarm_raised,incident_started&limit=1"
+            ))
+            .await?;
+        Ok(page.events.into_iter().next())
+    }
+
     /// `GET /hazards`: the graded major hazard sources.
     pub async fn hazards(&self) -> Result<Vec<HazardSource>, ClientError> {
         self.get_json("/hazards").await

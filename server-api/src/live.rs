@@ -117,6 +117,21 @@ impl LiveState {
         state
     }
 
+    /// The state before the log's first event, where a replay starts: the park's sensors
+    /// (from `GET /sensors`) with no reading yet, and nothing else.
+    pub fn before_the_log(sensors: Vec<SensorState>) -> Self {
+        let quiet = sensors
+            .into_iter()
+            .map(|s| SensorState {
+                value: None,
+                time: None,
+                level: SensorLevel::NoData,
+                ..s
+            })
+            .collect();
+        Self::from_snapshot(0, quiet, Vec::new(), Vec::new())
+    }
+
     /// Adds passes (from `GET /passes`, or one from the log), each once, keeping the day
     /// before the newest added.
     pub fn add_passes(&mut self, passes: impl IntoIterator<Item = PassRecord>) {
@@ -275,6 +290,7 @@ mod tests {
         Event {
             seq,
             time: "2026-01-01T00:00:00.000Z".into(),
+            recorded: "2026-01-01T00:00:00.000Z".into(),
             channel: "live".into(),
             kind: kind.into(),
             payload,

@@ -365,8 +365,13 @@ pub struct VehiclePosition {
 pub struct Event {
     /// Position in the log, increasing.
     pub seq: i64,
-    /// When it happened (UTC, RFC 3339).
+    /// When it happened (UTC, RFC 3339): the record's own time.
     pub time: String,
+    /// When the server wrote it to the log (UTC, RFC 3339), never earlier than the event
+    /// before it: what a client watching the log had seen by a moment is every event
+    /// recorded by then, which is how a replay reaches the state at a time.
+    #[serde(default)]
+    pub recorded: String,
     /// `live`, or `drill:<id>`.
     pub channel: String,
     /// What happened: `observation`, `position`, …

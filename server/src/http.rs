@@ -158,12 +158,25 @@ fn api() -> (Router<AppState>, serde_json::Value) {
                     "Only this channel: live, or drill:<id>.",
                     json!({"type": "string"}),
                 )
+                .query(
+                    "kind",
+                    "Only these kinds, comma-separated (alarm_raised,incident_started: a timeline's next mark).",
+                    json!({"type": "string"}),
+                )
                 .returns::<EventPage>(),
         )
         .get(
             "/events/head",
             events_head,
-            Op::new("The newest sequence number of the event log.").returns::<EventsHead>(),
+            Op::new(
+                "The newest sequence number of the event log, or its head as it was at a time (where a replay ends).",
+            )
+            .query(
+                "at",
+                "The head as it was at this time: the last event recorded by then.",
+                time(),
+            )
+            .returns::<EventsHead>(),
         )
         .get(
             "/sensors",
@@ -561,10 +574,12 @@ async fn events(State(s): State<AppState>, Query(q): Query<HashMap<String, Strin
             format!("query parameter \"limit\" must be 1 to {MAX_PAGE}"),
         ));
     }
+    let kinds: Option<Vec<&str>> = q.get("kind").map(|k| k.split(',').map(str::trim).collect());
     Ok(Json(s.events_since(
         since,
         limit,
         q.get("channel").map(String::as_str),
+        kinds.as_deref(),
     )?))
 }
 
@@ -619,8 +634,16 @@ async fn alarms(State(s): State<AppState>, Query(q): Query<HashMap<String, Strin
     Ok(Json(s.alarms(open)?))
 }
 
-async fn events_head(State(s): State<AppState>) -> Answer<impl IntoResponse> {
-    Ok(Json(parktwin_api::model::EventsHead { seq: s.head()? }))
+async fn events_head(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Answer<impl IntoResponse> {
+    let seq = match q.get("at") {
+        None => s.head()?,
+        Some(t) => {
+            let at = parktwin_api::ingest::normalise_time(t)
+                .map_err(|e| Failure(StatusCode::BAD_REQUEST, format!("query parameter \"at\": {e}")))?;
+            s.head_at(&at)?
+        }
+    };
+    Ok(Json(parktwin_api::model::EventsHead { seq }))
 }
 
 async fn ingest_weather(

@@ -172,7 +172,7 @@ CREATE TABLE IF NOT EXISTS features (
 CREATE TABLE IF NOT EXISTS hazards (id TEXT PRIMARY KEY, ord INTEGER NOT NULL, record TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, channel TEXT NOT NULL,
-    kind TEXT NOT NULL, payload TEXT NOT NULL);
+    kind TEXT NOT NULL, payload TEXT NOT NULL, recorded TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS observations (
     sensor TEXT NOT NULL, time TEXT NOT NULL, value REAL NOT NULL, seq INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS observations_by_sensor ON observations (sensor, time);
@@ -235,6 +235,17 @@ impl Store {
         if !has_ack {
             conn.execute_batch(
                 "ALTER TABLE alarms ADD COLUMN acked_by TEXT; ALTER TABLE alarms ADD COLUMN acked_at TEXT;",
+            )?;
+        }
+        // Logs written before events carried the time they were recorded: the record's own
+        // time is the best there is.
+        let has_recorded: bool = conn
+            .prepare("SELECT 1 FROM pragma_table_info('events') WHERE name = 'recorded'")?
+            .exists([])?;
+        if !has_recorded {
+            conn.execute_batch(
+                "ALTER TABLE events ADD COLUMN recorded TEXT NOT NULL DEFAULT '';
+                 UPDATE events SET recorded = time;",
             )?;
         }
         Ok(Self {
@@ -492,9 +503,13 @@ impl Store {
         kind: &str,
         payload: &str,
     ) -> Result<i64, StoreError> {
+        // Never earlier than the event before it (a clock stepped back must not reorder the
+        // log's times): a replay finds the log's position at a time by bisection.
+        let recorded = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
         tx.execute(
-            "INSERT INTO events (time, channel, kind, payload) VALUES (?1, ?2, ?3, ?4)",
-            params![time, channel, kind, payload],
+            "INSERT INTO events (time, channel, kind, payload, recorded)
+             VALUES (?1, ?2, ?3, ?4, max(?5, coalesce((SELECT recorded FROM events ORDER BY seq DESC LIMIT 1), '')))",
+            params![time, channel, kind, payload, recorded],
         )?;
         Ok(tx.last_insert_rowid())
     }
@@ -1007,28 +1022,40 @@ impl Store {
         )
     }
 
-    /// Up to `limit` events after `since`, on one channel (all when `None`).
-    pub fn events_since(&self, since: i64, limit: usize, channel: Option<&str>) -> Result<EventPage, StoreError> {
+    /// Up to `limit` events after `since`, on one channel (all when `None`), of the `kinds`
+    /// (all when `None`).
+    pub fn events_since(
+        &self,
+        since: i64,
+        limit: usize,
+        channel: Option<&str>,
+        kinds: Option<&[&str]>,
+    ) -> Result<EventPage, StoreError> {
         let conn = self.conn();
-        let mut q = conn.prepare(
-            "SELECT seq, time, channel, kind, payload FROM events
-             WHERE seq > ?1 AND (?2 IS NULL OR channel = ?2) ORDER BY seq LIMIT ?3",
+        let mut q = conn.prepare_cached(
+            "SELECT seq, time, channel, kind, payload, recorded FROM events
+             WHERE seq > ?1 AND (?2 IS NULL OR channel = ?2)
+               AND (?4 IS NULL OR instr(?4, ',' || kind || ',') > 0)
+             ORDER BY seq LIMIT ?3",
         )?;
-        let rows = q.query_map(params![since, channel, limit as i64], |r| {
+        let kinds = kinds.map(|k| format!(",{},", k.join(",")));
+        let rows = q.query_map(params![since, channel, limit as i64, kinds], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
                 r.get::<_, String>(3)?,
                 r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
             ))
         })?;
         let mut events = Vec::new();
         for row in rows {
-            let (seq, time, channel, kind, payload) = row?;
+            let (seq, time, channel, kind, payload, recorded) = row?;
             events.push(Event {
                 seq,
                 time,
+                recorded,
                 channel,
                 kind,
                 payload: serde_json::from_str(&payload)?,
@@ -1141,5 +1168,27 @@ impl Store {
         Ok(self
             .conn()
             .query_row("SELECT coalesce(max(seq), 0) FROM events", [], |r| r.get(0))?)
+    }
+
+    /// The log's head as it was at `at` (a stored time): the last event recorded by then, 0
+    /// before the first. The recorded times never go back along the log, so a bisection over
+    /// the sequence numbers finds it in a few dozen lookups, without an index to slow the
+    /// ingest down.
+    pub fn head_at(&self, at: &str) -> Result<i64, StoreError> {
+        let conn = self.conn();
+        let max: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM events", [], |r| r.get(0))?;
+        let mut first_from =
+            conn.prepare_cached("SELECT seq, recorded FROM events WHERE seq >= ?1 ORDER BY seq LIMIT 1")?;
+        // `lo` is an event recorded by `at` (or 0); nothing at or after `hi` is.
+        let (mut lo, mut hi) = (0_i64, max + 1);
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            let row: Option<(i64, String)> = first_from.query_row([mid], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+            match row {
+                Some((seq, recorded)) if seq < hi && recorded.as_str() <= at => lo = seq,
+                _ => hi = mid,
+            }
+        }
+        Ok(lo)
     }
 }

@@ -102,6 +102,10 @@ fn every_request_the_rest_client_makes_is_an_operation_of_the_document() {
         api.hazards().await.expect("hazards");
         api.live_snapshot().await.expect("the live snapshot");
         api.events_since(0).await.expect("events");
+        let now = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
+        api.head_at(&now).await.expect("the head at a time");
+        api.state_at(&now, &|_, _| {}).await.expect("a replay");
+        api.next_mark(0).await.expect("the next mark");
         api.recent_observations("gd-001", 600)
             .await
             .expect("a detector's readings");

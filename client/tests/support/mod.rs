@@ -273,6 +273,21 @@ pub fn raise_red_alarm(url: &str, ingest: &str) -> String {
     d["id"].as_str().unwrap_or_default().to_string()
 }
 
+/// Uploads the demo's chlorine tank leak drill with an operator's token; its id.
+pub fn upload_demo_drill(url: &str, operator: &str) -> String {
+    let scenario: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../assets/scenarios/chlorine-tank-leak.json"
+        ))
+        .expect("the demo scenario"),
+    )
+    .expect("JSON");
+    let (code, drill) = parktwin_e2e::send("POST", &format!("{url}/api/v1/drills"), Some(operator), Some(&scenario));
+    assert_eq!(code, 201, "{drill}");
+    drill["id"].as_str().expect("the drill's id").to_string()
+}
+
 /// Runs of rows, at column `x`, whose colour is within 6 of `c` for at least `min` rows (the
 /// wall's cards down its left column).
 pub fn runs_at(img: &image::RgbImage, x: u32, c: [u8; 3], min: u32) -> usize {

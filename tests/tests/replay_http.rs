@@ -1,0 +1,136 @@
+//! The log as a recording, over real HTTP and SQLite: each event carries when the server wrote
+//! it, never earlier than the one before; `GET /events/head?at=T` is where the log stood at T
+//! (where a replay ends); `GET /events?kind=…` finds a timeline's marks; and a log written
+//! before events carried their recording time is given one on opening.
+
+use parktwin_api::ingest::format_utc;
+use parktwin_api::model::{EventPage, EventsHead};
+use parktwin_e2e::{send, start_server};
+use serde_json::json;
+use time::OffsetDateTime;
+
+fn now() -> String {
+    format_utc(OffsetDateTime::now_utc())
+}
+
+#[test]
+fn the_head_at_a_time_is_the_last_event_recorded_by_then() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = start_server(dir.path(), None).expect("server");
+    let api = format!("{}/api/v1", s.url);
+    let before = now();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let mut marks = Vec::new();
+    for round in 0..3 {
+        let readings: Vec<_> = (1..=5)
+            .map(|k| json!({"sensor": format!("gd-{k:03}"), "time": now(), "value": 0.01 * f64::from(round)}))
+            .collect();
+        let (code, body) = send(
+            "POST",
+            &format!("{api}/observations"),
+            Some(&s.ingest),
+            Some(&json!(readings)),
+        );
+        assert_eq!(code, 200, "{body}");
+        let head: EventsHead =
+            serde_json::from_value(send("GET", &format!("{api}/events/head"), None, None).1).expect("head");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        marks.push((now(), head.seq));
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let head_at = |t: &str| -> i64 {
+        let (code, body) = send(
+            "GET",
+            &format!("{api}/events/head?at={}", t.replace('+', "%2B")),
+            None,
+            None,
+        );
+        assert_eq!(code, 200, "{body}");
+        body["seq"].as_i64().expect("seq")
+    };
+    assert_eq!(head_at(&before), 0, "nothing was recorded before the first batch");
+    for (t, seq) in &marks {
+        assert_eq!(head_at(t), *seq, "the head at {t}");
+    }
+    // A time in another zone names the same moment.
+    let (t, seq) = &marks[1];
+    let local = OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+        .expect("time")
+        .to_offset(time::UtcOffset::from_hms(8, 0, 0).expect("UTC+8"))
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("format");
+    assert_eq!(head_at(&local), *seq, "{local}");
+
+    // Every event says when it was recorded, in the log's order.
+    let page: EventPage =
+        serde_json::from_value(send("GET", &format!("{api}/events?since=0"), None, None).1).expect("page");
+    assert_eq!(page.events.len(), 15);
+    assert!(page.events.windows(2).all(|w| w[0].recorded <= w[1].recorded));
+    assert!(page.events.iter().all(|e| e.recorded >= before));
+
+    // A bad time is refused, naming the parameter.
+    let (code, body) = send("GET", &format!("{api}/events/head?at=yesterday"), None, None);
+    assert_eq!(code, 400);
+    assert!(body["error"].as_str().is_some_and(|e| e.contains("\"at\"")), "{body}");
+}
+
+#[test]
+fn the_timeline_finds_its_marks_by_kind() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = start_server(dir.path(), None).expect("server");
+    let api = format!("{}/api/v1", s.url);
+    // A quiet reading of gd-001, then one at twice its alarm threshold.
+    let sensors = send("GET", &format!("{api}/sensors"), None, None).1;
+    let gd1 = sensors
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["id"] == "gd-001"))
+        .expect("gd-001");
+    let alarm = gd1["alarm"].as_f64().expect("an alarm threshold");
+    for value in [0.0, 2.0 * alarm] {
+        let body = json!([{"sensor": "gd-001", "time": now(), "value": value}]);
+        assert_eq!(
+            send("POST", &format!("{api}/observations"), Some(&s.ingest), Some(&body)).0,
+            200
+        );
+    }
+    let marks: EventPage = serde_json::from_value(
+        send(
+            "GET",
+            &format!("{api}/events?since=0&channel=live&kind=alarm_raised,incident_started"),
+            None,
+            None,
+        )
+        .1,
+    )
+    .expect("page");
+    let kinds: Vec<&str> = marks.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["alarm_raised"]);
+    assert_eq!(marks.events[0].payload["source"], "gd-001");
+    let all: EventPage =
+        serde_json::from_value(send("GET", &format!("{api}/events?since=0"), None, None).1).expect("page");
+    assert_eq!(all.events.len(), 3, "two readings and the alarm");
+}
+
+#[test]
+fn a_log_from_before_recording_times_gets_them_on_opening() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("parktwin.sqlite");
+    {
+        // The events table as it was, with two events.
+        let conn = rusqlite::Connection::open(&db).expect("db");
+        conn.execute_batch(
+            "CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL,
+                channel TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL);
+             INSERT INTO events (time, channel, kind, payload) VALUES
+                ('2026-01-01T00:00:00.000Z', 'live', 'note', '{}'),
+                ('2026-01-01T00:00:01.000Z', 'live', 'note', '{}');",
+        )
+        .expect("old schema");
+    }
+    let store = parktwin_server::Store::open(&db).expect("opens and upgrades");
+    let page = store.events_since(0, 10, None, None).expect("events");
+    let recorded: Vec<&str> = page.events.iter().map(|e| e.recorded.as_str()).collect();
+    assert_eq!(recorded, ["2026-01-01T00:00:00.000Z", "2026-01-01T00:00:01.000Z"]);
+    assert_eq!(store.head_at("2026-01-01T00:00:00.500Z").expect("head"), 1);
+    assert_eq!(store.head_at("2030-01-01T00:00:00.000Z").expect("head"), 2);
+}
