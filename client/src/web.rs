@@ -44,6 +44,13 @@ pub fn download(name: &str, text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The frames the app has run, and those with the park on screen.
+#[derive(Default)]
+pub struct Frames {
+    run: u64,
+    drawn: u32,
+}
+
 /// What the page can read of the app, as attributes of `<body>` (the loading screen and the
 /// browser tests read them; the map and panel are painted, so there is no DOM to look into):
 ///
@@ -52,23 +59,27 @@ pub fn download(name: &str, text: &str) -> Result<(), String> {
 ///   navigation began (the time to the first park frame);
 /// - `data-layers`: the visible layers' ids, comma-separated;
 /// - `data-toggles`: each layer's on/off box in the panel, `{"id": [x, y, w, h]}` in CSS pixels;
-/// - `data-incidents`: how many incidents have their threat zones on the map.
+/// - `data-incidents`: how many incidents have their threat zones on the map;
+/// - `data-frame`: how many frames the app has run (a test paces its input by it: egui takes a
+///   press and a release within one frame as no click, and a software GPU's frame takes seconds).
 pub fn publish_state(
     data: Option<bevy::prelude::Res<parktwin_scene::ParkData>>,
     meshes: bevy::prelude::Query<(), bevy::prelude::With<bevy::prelude::Mesh3d>>,
     registry: bevy::prelude::Res<parktwin_layers::LayerRegistry>,
     rects: bevy::prelude::Res<crate::ui::LayerToggleRects>,
     zones: bevy::prelude::Res<parktwin_layers::incident::IncidentZones>,
-    mut frames_drawn: bevy::prelude::Local<u32>,
+    mut frames: bevy::prelude::Local<Frames>,
     mut last: bevy::prelude::Local<[String; 4]>,
 ) {
     let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) else {
         return;
     };
+    frames.run += 1;
+    let _ = body.set_attribute("data-frame", &frames.run.to_string());
     if data.is_some() && !meshes.is_empty() {
-        *frames_drawn = frames_drawn.saturating_add(1);
+        frames.drawn = frames.drawn.saturating_add(1);
     }
-    let park = if *frames_drawn >= 3 { "drawn" } else { "loading" };
+    let park = if frames.drawn >= 3 { "drawn" } else { "loading" };
     let layers: Vec<&str> = registry
         .layers()
         .iter()

@@ -52,8 +52,13 @@ fn fetch(url: &str, encoding: &str) -> (u16, String, String, Vec<u8>) {
     (status, kind, enc, r.bytes().expect("a body").to_vec())
 }
 
+/// One software-GPU browser at a time: SwiftShader draws on the CPU, and two of them on a
+/// two-core machine stretch each frame past what the page's timings mean.
+static ONE_BROWSER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Runs the browser script in `mode` with `env`; its JSON report.
 fn browse(mode: &str, url: &str, out: &Path, env: &[(&str, String)]) -> serde_json::Value {
+    let _turn = ONE_BROWSER.lock().unwrap_or_else(|e| e.into_inner());
     let script_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/web");
     let run = Command::new("node")
         .current_dir(&script_dir)

@@ -77,18 +77,33 @@ try {
     const target = process.env.TOGGLE_LAYER ?? "tanks";
     const box = before.toggles[target];
     if (!box) throw new Error(`no on/off box for the layer ${target} on the panel`);
-    report.clicked = { layer: target, at: [box[0] + 9, box[1] + box[3] / 2] };
-    // Pressed as a hand presses: the pointer arrives, the button goes down, comes up. Each step
-    // is given a frame of its own (SwiftShader takes one to three seconds a frame), as a person's
-    // hundred-millisecond press spans several frames on a GPU: egui counts a press and its
-    // release within one frame as no click.
-    await page.mouse.move(report.clicked.at[0], report.clicked.at[1]);
-    await page.waitForTimeout(4000);
+    // Pressed as a hand presses: the pointer arrives, the button goes down, comes up, each step
+    // in frames of its own (data-frame counts the app's frames): egui takes a press and its
+    // release within one frame as no click, and SwiftShader's frames take seconds, more when
+    // the machine is busy. A person's hundred-millisecond press spans several frames on a GPU.
+    const frame = () => page.evaluate(() => Number(document.body.dataset.frame ?? 0));
+    const frames = async (n) => {
+      const at = await frame();
+      await page.waitForFunction((w) => Number(document.body.dataset.frame ?? 0) >= w, at + n,
+        { timeout: 60_000, polling: 50 });
+    };
+    const centre = (b) => [b[0] + 9, b[1] + b[3] / 2];
+    report.clicked = { layer: target, at: centre(box) };
+    await page.mouse.move(...report.clicked.at);
+    await frames(2);
+    // The panel may have moved under the pointer (the live section above grew): follow the box.
+    const moved = (await state()).toggles[target];
+    if (moved && (moved[0] !== box[0] || moved[1] !== box[1])) {
+      report.clicked.at = centre(moved);
+      report.clicked.moved = true;
+      await page.mouse.move(...report.clicked.at);
+      await frames(2);
+    }
     await page.mouse.down();
-    await page.waitForTimeout(4000);
+    await frames(2);
     await page.mouse.up();
     await page.waitForFunction(
-      (id) => !(document.body.dataset.layers ?? "").split(",").includes(id), target, { timeout: 20_000 });
+      (id) => !(document.body.dataset.layers ?? "").split(",").includes(id), target, { timeout: 60_000 });
     await page.waitForTimeout(1500);
     report.layers_after = (await state()).layers;
     await page.screenshot({ path: `${out}/toggled.png` });
