@@ -379,6 +379,34 @@ fn api() -> (Router<AppState>, serde_json::Value) {
                 .returns::<Session>(),
         )
         .get(
+            "/after-action/timeline.csv",
+            after_action_timeline,
+            Op::new(
+                "The timeline of a period for an after-action review, CSV: time, recorded, channel, event, \
+                 subject, detail, who acknowledged and when. Alarms, incidents, passes and waybills of the \
+                 live channel, or everything a drill played (channel=drill:<id>).",
+            )
+            .query(
+                "channel",
+                "live (the default) or drill:<id>.",
+                json!({"type": "string"}),
+            )
+            .query("from", "Start of the period (the last day by default).", time())
+            .query("to", "End of the period.", time())
+            .returns_text("text/csv"),
+        )
+        .get(
+            "/after-action/zones.geojson",
+            after_action_zones,
+            Op::new(
+                "The live incidents' threat zones over a period: each outline with the time it held from \
+                 (valid_from) and until (valid_to, absent while it holds), as QGIS's temporal controller reads them.",
+            )
+            .query("from", "Start of the period (the last day by default).", time())
+            .query("to", "End of the period.", time())
+            .returns_geojson(),
+        )
+        .get(
             "/wall",
             wall,
             Op::new("The view the video walls show.").returns::<WallView>(),
@@ -871,6 +899,46 @@ async fn waybill(State(s): State<AppState>, Path(id): Path<String>) -> Answer<im
     s.waybill(&id)?
         .map(Json)
         .ok_or_else(|| Failure(StatusCode::NOT_FOUND, format!("unknown waybill \"{id}\"")))
+}
+
+/// `GET /after-action/timeline.csv`: the period's timeline, a file to keep.
+async fn after_action_timeline(
+    State(s): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Answer<Response> {
+    let (from, to) = window(&q, time::Duration::hours(24))?;
+    let channel = q.get("channel").map_or("live", String::as_str);
+    if channel != "live" {
+        let drill = channel.strip_prefix("drill:").unwrap_or_default();
+        if s.drill(drill)?.is_none() {
+            return Err(Failure(
+                StatusCode::BAD_REQUEST,
+                format!("query parameter \"channel\" must be live or drill:<id> of a drill, got \"{channel}\""),
+            ));
+        }
+    }
+    let rows = s.timeline(channel, &from, &to)?;
+    let text = crate::after_action::timeline_csv(&rows)
+        .map_err(|e| Failure(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let name = format!("parktwin-timeline-{}.csv", channel.replace(':', "-"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        text,
+    )
+        .into_response())
+}
+
+/// `GET /after-action/zones.geojson`: the incidents' zones over the period.
+async fn after_action_zones(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Answer<Response> {
+    let (from, to) = window(&q, time::Duration::hours(24))?;
+    let store = s.clone();
+    let fc = tokio::task::spawn_blocking(move || store.zones_over_time(&from, &to))
+        .await
+        .map_err(|e| Failure(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    Ok(([(header::CONTENT_TYPE, "application/geo+json")], fc.to_string()).into_response())
 }
 
 async fn drills(State(s): State<AppState>) -> Answer<impl IntoResponse> {

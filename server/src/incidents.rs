@@ -67,7 +67,7 @@ fn turn(a: f64, b: f64) -> f64 {
 
 impl Store {
     /// The chemical named in an incident (as stored, the table's name).
-    fn chemical_of(&self, inc: &Incident) -> Result<parktwin_api::model::Chemical, StoreError> {
+    pub(crate) fn chemical_of(&self, inc: &Incident) -> Result<parktwin_api::model::Chemical, StoreError> {
         let table = self.chemicals()?;
         table
             .get(&inc.chemical)

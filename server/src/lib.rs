@@ -3,6 +3,7 @@
 //! On first start it seeds the database from the park assets (all files are checked before
 //! anything is written, and the seed is one transaction, so a bad file leaves nothing behind).
 
+mod after_action;
 pub mod drills;
 mod http;
 mod incidents;

@@ -43,6 +43,11 @@ fn feature_collection(_: &mut SchemaGenerator) -> Schema {
     .expect("an object is a schema")
 }
 
+/// A text file.
+fn text(_: &mut SchemaGenerator) -> Schema {
+    Schema::try_from(json!({"type": "string"})).expect("an object is a schema")
+}
+
 /// One operation's description: what it does, what it takes and what it answers.
 pub struct Op {
     summary: &'static str,
@@ -83,6 +88,12 @@ impl Op {
     /// It answers 200 with a GeoJSON FeatureCollection.
     pub fn returns_geojson(mut self) -> Self {
         self.ok = (200, "application/geo+json", Some(feature_collection));
+        self
+    }
+
+    /// It answers 200 with text of the content type `kind` (a CSV file).
+    pub fn returns_text(mut self, kind: &'static str) -> Self {
+        self.ok = (200, kind, Some(text));
         self
     }
 

@@ -1039,7 +1039,17 @@ impl Store {
              ORDER BY seq LIMIT ?3",
         )?;
         let kinds = kinds.map(|k| format!(",{},", k.join(",")));
-        let rows = q.query_map(params![since, channel, limit as i64, kinds], |r| {
+        let events = Self::event_rows(&mut q, params![since, channel, limit as i64, kinds])?;
+        let next = events.last().map_or(since, |e| e.seq);
+        Ok(EventPage { events, next })
+    }
+
+    /// The events a query of `seq, time, channel, kind, payload, recorded` finds.
+    pub(crate) fn event_rows(
+        q: &mut rusqlite::CachedStatement<'_>,
+        args: impl rusqlite::Params,
+    ) -> Result<Vec<Event>, StoreError> {
+        let rows = q.query_map(args, |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
@@ -1061,8 +1071,7 @@ impl Store {
                 payload: serde_json::from_str(&payload)?,
             });
         }
-        let next = events.last().map_or(since, |e| e.seq);
-        Ok(EventPage { events, next })
+        Ok(events)
     }
 
     /// Every sensor with its latest reading and level.

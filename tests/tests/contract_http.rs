@@ -198,8 +198,10 @@ fn a_schema_driven_fuzz_run_finds_no_server_error_and_no_answer_off_the_contract
             "120",
             "--seed",
             "1",
+            // One worker: schemathesis's threads trip a CPython 3.11 bug in the ast module
+            // (an internal error, not a finding) that Debian 12's Python still has.
             "--workers",
-            "2",
+            "1",
             "--no-color",
         ])
         .output()
@@ -207,7 +209,10 @@ fn a_schema_driven_fuzz_run_finds_no_server_error_and_no_answer_off_the_contract
     let text = String::from_utf8_lossy(&out.stdout);
     let summary: Vec<&str> = text
         .lines()
-        .filter(|l| l.contains("generated") || l.contains("Tested:"))
+        .map(str::trim)
+        .filter(|l| {
+            l.starts_with("Tested:") || (l.starts_with(|c: char| c.is_ascii_digit()) && l.contains(" generated"))
+        })
         .collect();
     println!("schemathesis: {}", summary.join("; "));
     assert!(
@@ -215,8 +220,17 @@ fn a_schema_driven_fuzz_run_finds_no_server_error_and_no_answer_off_the_contract
         "schemathesis found the server off its contract:\n{text}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Every operation but the document's own (schemathesis's source) was tested.
+    let doc = parktwin_server::openapi_document();
+    let operations: usize = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .values()
+        .map(|item| item.as_object().map_or(0, |m| m.len()))
+        .sum();
+    let n = operations - 1;
     assert!(
-        text.contains("Tested: 38"),
-        "schemathesis did not reach every operation:\n{text}"
+        text.contains(&format!("Selected: {n}/{n}")) && text.contains(&format!("Tested: {n}")),
+        "schemathesis did not reach every operation ({n}):\n{text}"
     );
 }

@@ -1,0 +1,305 @@
+//! After-action exports, for the people who sit down after a drill or an incident: the
+//! timeline of what happened and who acknowledged what (CSV), and each incident's threat zones
+//! over time (GeoJSON whose features carry the time each outline held).
+
+use std::collections::HashMap;
+
+use parktwin_api::incident::Incident;
+use parktwin_api::model::{Alarm, Event, PassRecord, Waybill};
+use serde::Deserialize;
+
+use crate::store::{Store, StoreError};
+
+/// The kinds of the live log a timeline leaves out: the readings, fixes and weather reports
+/// (thousands an hour; the history endpoints have them). A drill's channel keeps everything.
+const TOO_MANY: [&str; 3] = ["observation", "position", "weather"];
+
+/// The timeline's columns.
+pub const TIMELINE_HEADER: [&str; 8] = [
+    "time",
+    "recorded",
+    "channel",
+    "event",
+    "subject",
+    "detail",
+    "acknowledged_by",
+    "acknowledged_at",
+];
+
+/// One row of the timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineRow {
+    /// When it happened (the record's time).
+    pub time: String,
+    /// When the server wrote it down.
+    pub recorded: String,
+    /// `live` or `drill:<id>`.
+    pub channel: String,
+    /// The event's kind (`alarm_raised`, `incident_started`, `drill_message`, …).
+    pub event: String,
+    /// What it is about: a detector, a plate, an incident.
+    pub subject: String,
+    /// The rest, for a person to read.
+    pub detail: String,
+    /// Who acknowledged the alarm (its last state), if anyone.
+    pub acknowledged_by: String,
+    /// When.
+    pub acknowledged_at: String,
+}
+
+impl TimelineRow {
+    fn cells(&self) -> [&str; 8] {
+        [
+            &self.time,
+            &self.recorded,
+            &self.channel,
+            &self.event,
+            &self.subject,
+            &self.detail,
+            &self.acknowledged_by,
+            &self.acknowledged_at,
+        ]
+    }
+}
+
+/// A timeline row for an event, `None` for the kinds a timeline leaves out. `acks` holds each
+/// alarm's acknowledgement as it stands now (who, when), so that every row of an alarm says
+/// who took it.
+pub fn timeline_row(ev: &Event, acks: &HashMap<i64, (String, String)>) -> Option<TimelineRow> {
+    if ev.channel == "live" && TOO_MANY.contains(&ev.kind.as_str()) {
+        return None;
+    }
+    let p = &ev.payload;
+    let mut ack = None;
+    let (subject, detail) = match ev.kind.as_str() {
+        "alarm_raised" | "alarm_escalated" | "alarm_acked" | "alarm_closed" => match Alarm::deserialize(p) {
+            Ok(a) => {
+                ack = acks
+                    .get(&a.id)
+                    .cloned()
+                    .or_else(|| a.acknowledged.as_ref().map(|k| (k.by.clone(), k.at.clone())));
+                (
+                    a.source.clone(),
+                    format!("alarm {} {:?} {} value {}", a.id, a.tier, a.rule, a.value).to_lowercase(),
+                )
+            }
+            Err(_) => (String::new(), p.to_string()),
+        },
+        "incident_started" | "incident_updated" | "incident_closed" => match Incident::deserialize(p) {
+            Ok(i) => {
+                let (speed, from, class) = i.weather_now();
+                let release = match (i.rate_kg_s, i.mass_kg) {
+                    (Some(r), _) => format!("{r} kg/s"),
+                    (None, Some(m)) => format!("{m} kg at once"),
+                    _ => String::new(),
+                };
+                (
+                    i.id.clone(),
+                    format!(
+                        "{} {release} at {:.6},{:.6}; wind {speed:.1} m/s from {from:.0}° class {class}; by {}",
+                        i.chemical, i.lon, i.lat, i.created_by
+                    ),
+                )
+            }
+            Err(_) => (String::new(), p.to_string()),
+        },
+        "pass" => match PassRecord::from_stored(ev.seq, p) {
+            Ok(x) => (
+                x.plate.clone(),
+                format!(
+                    "{:?} at {}{}",
+                    x.direction,
+                    x.gate,
+                    if x.hazmat { ", hazmat" } else { "" }
+                )
+                .to_lowercase(),
+            ),
+            Err(_) => (String::new(), p.to_string()),
+        },
+        "waybill" => match Waybill::deserialize(p) {
+            Ok(w) => (
+                w.plate.clone(),
+                format!(
+                    "waybill {}: UN {} {} {} t, valid {} to {}",
+                    w.id, w.un_number, w.cargo, w.tonnes, w.valid_from, w.valid_to
+                ),
+            ),
+            Err(_) => (String::new(), p.to_string()),
+        },
+        // A drill's events: what the scenario says, as written.
+        _ => {
+            let mut rest = p.clone();
+            if let Some(o) = rest.as_object_mut() {
+                o.remove("drill");
+            }
+            let subject = ["source", "sensor", "plate", "team", "release"]
+                .iter()
+                .find_map(|k| p[*k].as_str())
+                .unwrap_or_default()
+                .to_string();
+            (subject, rest.to_string())
+        }
+    };
+    let (acknowledged_by, acknowledged_at) = ack.unwrap_or_default();
+    Some(TimelineRow {
+        time: ev.time.clone(),
+        recorded: ev.recorded.clone(),
+        channel: ev.channel.clone(),
+        event: ev.kind.clone(),
+        subject,
+        detail,
+        acknowledged_by,
+        acknowledged_at,
+    })
+}
+
+/// The timeline as CSV (RFC 4180), with a UTF-8 byte-order mark so that spreadsheets show the
+/// plates' Chinese characters as they are.
+pub fn timeline_csv(rows: &[TimelineRow]) -> Result<String, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::from("\u{feff}".as_bytes()));
+    w.write_record(TIMELINE_HEADER)?;
+    for r in rows {
+        w.write_record(r.cells())?;
+    }
+    let bytes = w.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
+    Ok(String::from_utf8(bytes).unwrap_or_default())
+}
+
+impl Store {
+    /// The timeline of `channel` between `from` and `to` (stored times, by when things
+    /// happened), in the log's order.
+    pub fn timeline(&self, channel: &str, from: &str, to: &str) -> Result<Vec<TimelineRow>, StoreError> {
+        let acks: HashMap<i64, (String, String)> = {
+            let conn = self.conn();
+            let mut q = conn.prepare("SELECT id, acked_by, acked_at FROM alarms WHERE acked_by IS NOT NULL")?;
+            q.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+                .collect::<Result<_, _>>()?
+        };
+        let mut rows = Vec::new();
+        let mut since = 0;
+        loop {
+            let page = self.events_window(since, channel, from, to)?;
+            let Some(last) = page.last() else { break };
+            since = last.seq;
+            rows.extend(page.iter().filter_map(|e| timeline_row(e, &acks)));
+        }
+        Ok(rows)
+    }
+
+    /// The threat zones of the live incidents that were open between `from` and `to`, each
+    /// outline as it was drawn from the time it held (`valid_from`) to the next change or the
+    /// close (`valid_to`, absent while it still holds): one FeatureCollection, as QGIS's
+    /// temporal controller reads it.
+    pub fn zones_over_time(&self, from: &str, to: &str) -> Result<serde_json::Value, StoreError> {
+        let mut versions: Vec<(String, Incident)> = Vec::new();
+        let mut since = 0;
+        loop {
+            let page = self.events_window(since, "live", "", "\u{10ffff}")?;
+            let Some(last) = page.last() else { break };
+            since = last.seq;
+            for e in page {
+                if e.kind.starts_with("incident_")
+                    && let Ok(i) = Incident::deserialize(&e.payload)
+                {
+                    versions.push((e.time, i));
+                }
+            }
+        }
+        let mut features = Vec::new();
+        for (k, (at, inc)) in versions.iter().enumerate() {
+            if inc.closed.is_some() {
+                continue;
+            }
+            // This outline holds until the incident's next version (a shift or its close).
+            let until = versions[k + 1..]
+                .iter()
+                .find(|(_, next)| next.id == inc.id)
+                .map(|(t, next)| next.closed.clone().unwrap_or_else(|| t.clone()));
+            let overlaps = at.as_str() <= to && until.as_deref().is_none_or(|u| u >= from);
+            if !overlaps {
+                continue;
+            }
+            let (fc, _) = parktwin_dispersion::incident::incident_zones_geojson(inc, &self.chemical_of(inc)?)?;
+            for mut f in fc["features"].as_array().cloned().unwrap_or_default() {
+                f["properties"]["valid_from"] = at.clone().into();
+                f["properties"]["valid_to"] = until.clone().into();
+                features.push(f);
+            }
+        }
+        Ok(serde_json::json!({"type": "FeatureCollection", "features": features}))
+    }
+
+    /// A page of the events of `channel` after `since` whose time is within `from`..=`to`,
+    /// less the kinds a timeline leaves out of the live channel.
+    fn events_window(&self, since: i64, channel: &str, from: &str, to: &str) -> Result<Vec<Event>, StoreError> {
+        let conn = self.conn();
+        let mut q = conn.prepare_cached(
+            "SELECT seq, time, channel, kind, payload, recorded FROM events
+             WHERE seq > ?1 AND channel = ?2 AND time >= ?3 AND time <= ?4
+               AND NOT (channel = 'live' AND kind IN ('observation', 'position', 'weather'))
+             ORDER BY seq LIMIT 1000",
+        )?;
+        Self::event_rows(&mut q, rusqlite::params![since, channel, from, to])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ev(kind: &str, channel: &str, payload: serde_json::Value) -> Event {
+        Event {
+            seq: 7,
+            time: "2026-11-27T08:00:00.000Z".into(),
+            recorded: "2026-11-27T08:00:00.100Z".into(),
+            channel: channel.into(),
+            kind: kind.into(),
+            payload,
+        }
+    }
+
+    #[test]
+    fn an_alarm_row_says_who_acknowledged_it_and_readings_are_left_out() {
+        let alarm = json!({"id": 3, "tier": "alarm", "rule": "detector_threshold", "source": "gd-001",
+            "value": 12.5, "raised": "2026-11-27T08:00:00.000Z", "closed": null, "acknowledged": null});
+        let acks = HashMap::from([(3, ("Zhang Wei".to_string(), "2026-11-27T08:01:00.000Z".to_string()))]);
+        let row = timeline_row(&ev("alarm_raised", "live", alarm), &acks).expect("a row");
+        assert_eq!(row.subject, "gd-001");
+        assert!(
+            row.detail.contains("detector_threshold") && row.detail.contains("12.5"),
+            "{}",
+            row.detail
+        );
+        assert_eq!(
+            (row.acknowledged_by.as_str(), row.acknowledged_at.as_str()),
+            ("Zhang Wei", "2026-11-27T08:01:00.000Z")
+        );
+        let reading = json!({"sensor": "gd-001", "time": "2026-11-27T08:00:00.000Z", "value": 1.0});
+        assert!(timeline_row(&ev("observation", "live", reading.clone()), &acks).is_none());
+        // A drill's injected reading is part of its story.
+        let drill = timeline_row(&ev("drill_reading", "drill:drill-1", reading), &acks).expect("a drill row");
+        assert_eq!(drill.subject, "gd-001");
+    }
+
+    #[test]
+    fn the_csv_quotes_what_needs_it_and_keeps_chinese_plates() {
+        let row = TimelineRow {
+            time: "t".into(),
+            recorded: "r".into(),
+            channel: "live".into(),
+            event: "pass".into(),
+            subject: "鲁E·12345".into(),
+            detail: "in at gate-1, hazmat".into(),
+            acknowledged_by: String::new(),
+            acknowledged_at: String::new(),
+        };
+        let text = timeline_csv(&[row]).expect("csv");
+        assert!(text.starts_with('\u{feff}'));
+        let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        assert_eq!(r.headers().expect("header").iter().collect::<Vec<_>>(), TIMELINE_HEADER);
+        let rec = r.records().next().expect("a record").expect("parses");
+        assert_eq!(&rec[4], "鲁E·12345");
+        assert_eq!(&rec[5], "in at gate-1, hazmat");
+    }
+}
