@@ -43,25 +43,44 @@ pub struct FeedStatus {
     pub snapshot_at: Option<String>,
 }
 
-/// Starts the feed; with `once` it takes the snapshot and stops (a rendered frame shows one
-/// moment).
-pub fn spawn_feed(server: &str, once: bool) -> Receiver<FeedMessage> {
+/// Where the feed starts, and whether it goes on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FeedStart {
+    /// The snapshot now, then the log as it grows.
+    Follow,
+    /// The snapshot now, and no more (a rendered frame shows one moment).
+    Once,
+    /// The state as it was at a time (RFC 3339), replayed from the log, and no more.
+    At(String),
+}
+
+/// Starts the feed.
+pub fn spawn_feed(server: &str, start: FeedStart) -> Receiver<FeedMessage> {
     let (tx, rx) = unbounded();
     let server = server.to_string();
-    crate::net::spawn("event-feed", move || run(server, tx, once));
+    crate::net::spawn("event-feed", move || run(server, tx, start));
     rx
 }
 
-async fn run(server: String, tx: Sender<FeedMessage>, once: bool) {
+async fn run(server: String, tx: Sender<FeedMessage>, start: FeedStart) {
     let api = ApiClient::new(&server);
     let mut cursor: Option<i64> = None;
+    let once = start != FeedStart::Follow;
+    let at = match &start {
+        FeedStart::At(t) => Some(t.clone()),
+        _ => None,
+    };
     loop {
-        let step = match cursor {
-            None => api.live_snapshot().await.map(|s| {
+        let step = match (cursor, &at) {
+            (None, Some(t)) => api.state_at(t, &|_, _| {}).await.map(|s| {
                 cursor = Some(s.cursor);
                 FeedMessage::Snapshot(Box::new(s))
             }),
-            Some(since) => api.events_since(since).await.map(|page| {
+            (None, None) => api.live_snapshot().await.map(|s| {
+                cursor = Some(s.cursor);
+                FeedMessage::Snapshot(Box::new(s))
+            }),
+            (Some(since), _) => api.events_since(since).await.map(|page| {
                 cursor = Some(page.next);
                 FeedMessage::Events(page.events.iter().map(|e| (e.seq, Change::of(e))).collect())
             }),
@@ -86,7 +105,11 @@ async fn run(server: String, tx: Sender<FeedMessage>, once: bool) {
             return; // the app is gone
         }
         for id in wanted {
-            match api.incident_zones(&id).await {
+            let zones = match &at {
+                Some(t) => api.incident_zones_at(&id, t).await,
+                None => api.incident_zones(&id).await,
+            };
+            match zones {
                 Ok(fc) => {
                     if tx.send(FeedMessage::Zones(id, fc)).is_err() {
                         return;

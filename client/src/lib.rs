@@ -56,6 +56,8 @@ pub enum Mode {
         click: Option<Vec2>,
         /// Once the picture has settled, time this many more frames and print their statistics.
         time_frames: u32,
+        /// Show the park as it was at this time (RFC 3339), replayed from the event log.
+        at: Option<String>,
     },
 }
 
@@ -177,7 +179,7 @@ pub fn build_app(cfg: &AppConfig) -> App {
         // Marks the single-snapshot mode; the time is filled in when the snapshot comes.
         snapshot_at: render.then(String::new),
     })
-    .insert_resource(feed::FeedChannel(feed::spawn_feed(&cfg.server, render)))
+    .insert_resource(feed::FeedChannel(feed::spawn_feed(&cfg.server, feed_start(cfg))))
     .insert_resource(cfg.lang)
     .insert_resource(StartSelection(cfg.select.clone()))
     .add_systems(Update, select_at_start)
@@ -218,6 +220,7 @@ pub fn build_app(cfg: &AppConfig) -> App {
         field_readout,
         click,
         time_frames,
+        at: _,
     } = &cfg.mode
     {
         let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos() as f64 / 1e9;
@@ -230,6 +233,15 @@ pub fn build_app(cfg: &AppConfig) -> App {
             .add_plugins(render::RenderPlugin);
     }
     app
+}
+
+/// Where the app's feed starts: following the log, or one moment (now, or a past one).
+fn feed_start(cfg: &AppConfig) -> feed::FeedStart {
+    match &cfg.mode {
+        Mode::Interactive => feed::FeedStart::Follow,
+        Mode::Render { at: Some(t), .. } => feed::FeedStart::At(t.clone()),
+        Mode::Render { at: None, .. } => feed::FeedStart::Once,
+    }
 }
 
 /// A thing to select and fly to as soon as it is on the map (`parktwin render --select`).

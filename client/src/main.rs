@@ -113,6 +113,10 @@ enum Command {
         /// of the map shows the latest state.
         #[arg(long, value_name = "TIME")]
         field_at: Option<String>,
+        /// Show the park as it was at this moment (RFC 3339): detectors, trucks, alarms and
+        /// incidents replayed from the event log to there, the field as it was then.
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
         /// Draw the field as read-out values (log10 mg/m³ coded in red and green, blue where the
         /// field is) with every other layer hidden: for checking the GPU against the CPU.
         #[arg(long)]
@@ -315,6 +319,7 @@ fn run() -> anyhow::Result<ExitCode> {
             select,
             layers,
             field_at,
+            at,
             field_readout,
             click,
             time_frames,
@@ -322,6 +327,15 @@ fn run() -> anyhow::Result<ExitCode> {
             grid,
             bezel,
         } => {
+            let at = match at {
+                Some(t) => Some(
+                    parktwin_api::ingest::normalise_time(&t)
+                        .map_err(|e| anyhow::anyhow!("--at \"{t}\" is not an RFC 3339 time: {e}"))?,
+                ),
+                None => None,
+            };
+            // The field is drawn for the replayed moment unless another is asked for.
+            let field_at = field_at.or_else(|| at.clone());
             let wall = if wall {
                 Some(wall_config(size, grid, bezel, false)?)
             } else {
@@ -363,6 +377,7 @@ fn run() -> anyhow::Result<ExitCode> {
                     field_readout,
                     click: click.map(|(x, y)| bevy::math::Vec2::new(x, y)),
                     time_frames,
+                    at,
                 },
                 token: None,
                 lang: cli.lang,

@@ -578,3 +578,66 @@ fn gpu_field_matches_the_cpu(backend: Option<&str>, expect_backend: &str) {
         assert!(close.status().is_success());
     }
 }
+
+#[test]
+fn a_past_moment_is_rendered_as_it_was_replayed_from_the_log() {
+    need_display();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
+    let data = block_on(load_park(&ApiClient::new(&server.url), &|_, _, _| {})).expect("park");
+    // Then: a truck on Central Avenue, a chlorine release an hour old.
+    put_truck(&server, &data, "鲁E·T0002", 0.0, -800.0);
+    let start = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc() - time::Duration::hours(1));
+    let inc = start_incident(
+        dir.path(),
+        &server.url,
+        serde_json::json!({"lon": TANK.0, "lat": TANK.1, "chemical": "chlorine", "rate_kg_s": 5.0, "start": start,
+                           "weather": {"wind_speed_ms": 3.0, "wind_from_deg": 225.0, "stability": "D"}}),
+    );
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let then = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    // Since: the truck has driven 600 m east and the incident is closed.
+    put_truck(&server, &data, "鲁E·T0002", 600.0, -800.0);
+    let token = parktwin_server::Store::open(&dir.path().join("parktwin.sqlite"))
+        .and_then(|s| s.create_token(parktwin_api::model::Role::Operator, "render test"))
+        .expect("token");
+    let (code, _) = parktwin_e2e::send(
+        "POST",
+        &format!("{}/api/v1/incidents/{}/close", server.url, inc.id),
+        Some(&token),
+        None,
+    );
+    assert_eq!(code, 200);
+
+    let now = render_png(&server.url, &dir.path().join("now.png"));
+    let out = dir.path().join("then.png");
+    let run = render(&server.url, &out, &["--at", &then]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let past = image::open(&out).expect("a PNG").to_rgb8();
+
+    // The release is drawn as it was then, and not now that it is closed.
+    plume_drawn_to_the_north_east(&data, TANK, &now, &past);
+    let cyan = parktwin_layers::live::VEHICLE;
+    let (at_a, at_b) = (
+        on_map(&data, 0.0, -800.0, 8.0).expect("in view"),
+        on_map(&data, 600.0, -800.0, 8.0).expect("in view"),
+    );
+    assert!(
+        close(pixel(&past, at_a), cyan, 16),
+        "then, the truck was at A: {:?}",
+        pixel(&past, at_a)
+    );
+    assert!(!close(pixel(&past, at_b), cyan, 16), "then, it was not yet at B");
+    assert!(
+        close(pixel(&now, at_b), cyan, 16),
+        "now it is at B: {:?}",
+        pixel(&now, at_b)
+    );
+    assert!(!close(pixel(&now, at_a), cyan, 16), "and no longer at A");
+
+    // A time that is not one is refused in words.
+    let run = render(&server.url, &dir.path().join("x.png"), &["--at", "yesterday"]);
+    assert!(!run.status.success());
+    assert!(String::from_utf8_lossy(&run.stderr).contains("--at \"yesterday\""));
+}

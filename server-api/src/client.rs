@@ -157,6 +157,12 @@ impl ApiClient {
         self.get_json(&format!("/incidents/{}/zones", encode(id))).await
     }
 
+    /// `GET /incidents/{id}/zones?at=T`: the threat zones as they were drawn at `at`.
+    pub async fn incident_zones_at(&self, id: &str, at: &str) -> Result<serde_json::Value, ClientError> {
+        self.get_json(&format!("/incidents/{}/zones?at={}", encode(id), encode(at)))
+            .await
+    }
+
     /// Sends a request and decodes its JSON answer, or the API's error.
     async fn send<T: DeserializeOwned>(&self, req: reqwest::RequestBuilder, url: String) -> Result<T, ClientError> {
         let unreachable = |e: reqwest::Error| ClientError::Unreachable {

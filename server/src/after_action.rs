@@ -165,6 +165,15 @@ pub fn timeline_csv(rows: &[TimelineRow]) -> Result<String, csv::Error> {
     Ok(String::from_utf8(bytes).unwrap_or_default())
 }
 
+/// When an incident's outline took effect: its release's start, or the wind shift it was
+/// drawn for.
+fn in_force_from(inc: &Incident) -> String {
+    let shifted = inc.shifts.last().map_or(0.0, |s| s.at_s);
+    time::OffsetDateTime::parse(&inc.start, &time::format_description::well_known::Rfc3339)
+        .map(|t| parktwin_api::ingest::format_utc(t + time::Duration::seconds_f64(shifted)))
+        .unwrap_or_else(|_| inc.start.clone())
+}
+
 impl Store {
     /// The timeline of `channel` between `from` and `to` (stored times, by when things
     /// happened), in the log's order.
@@ -187,34 +196,23 @@ impl Store {
     }
 
     /// The threat zones of the live incidents that were open between `from` and `to`, each
-    /// outline as it was drawn from the time it held (`valid_from`) to the next change or the
-    /// close (`valid_to`, absent while it still holds): one FeatureCollection, as QGIS's
-    /// temporal controller reads it.
+    /// outline with the time it held from (`valid_from`: the release's start, or the wind
+    /// shift it was drawn for) to the next shift or the close (`valid_to`, absent while it
+    /// still holds): one FeatureCollection, as QGIS's temporal controller reads it. These are
+    /// the times in hindsight; a shift is often reported after it happened.
     pub fn zones_over_time(&self, from: &str, to: &str) -> Result<serde_json::Value, StoreError> {
-        let mut versions: Vec<(String, Incident)> = Vec::new();
-        let mut since = 0;
-        loop {
-            let page = self.events_window(since, "live", "", "\u{10ffff}")?;
-            let Some(last) = page.last() else { break };
-            since = last.seq;
-            for e in page {
-                if e.kind.starts_with("incident_")
-                    && let Ok(i) = Incident::deserialize(&e.payload)
-                {
-                    versions.push((e.time, i));
-                }
-            }
-        }
+        let versions = self.incident_versions()?;
         let mut features = Vec::new();
-        for (k, (at, inc)) in versions.iter().enumerate() {
+        for (k, (_, inc)) in versions.iter().enumerate() {
             if inc.closed.is_some() {
                 continue;
             }
+            let at = in_force_from(inc);
             // This outline holds until the incident's next version (a shift or its close).
             let until = versions[k + 1..]
                 .iter()
                 .find(|(_, next)| next.id == inc.id)
-                .map(|(t, next)| next.closed.clone().unwrap_or_else(|| t.clone()));
+                .map(|(_, next)| next.closed.clone().unwrap_or_else(|| in_force_from(next)));
             let overlaps = at.as_str() <= to && until.as_deref().is_none_or(|u| u >= from);
             if !overlaps {
                 continue;
@@ -227,6 +225,51 @@ impl Store {
             }
         }
         Ok(serde_json::json!({"type": "FeatureCollection", "features": features}))
+    }
+
+    /// Every version of every live incident in the log (started, each shift, closed), with
+    /// when it was recorded, in the log's order.
+    fn incident_versions(&self) -> Result<Vec<(String, Incident)>, StoreError> {
+        let mut versions = Vec::new();
+        let mut since = 0;
+        loop {
+            let page = self.events_window(since, "live", "", "\u{10ffff}")?;
+            let Some(last) = page.last() else { break };
+            since = last.seq;
+            for e in page {
+                if e.kind.starts_with("incident_")
+                    && let Ok(i) = Incident::deserialize(&e.payload)
+                {
+                    versions.push((e.recorded, i));
+                }
+            }
+        }
+        Ok(versions)
+    }
+
+    /// An incident's threat zones as they were drawn at `at` (a stored time), GeoJSON: from
+    /// the last version of it recorded by then, what the operators saw (and what a replay to
+    /// `at` holds). `None` for an unknown incident; `Err` when it had not been started or was
+    /// closed by then.
+    pub fn incident_zones_at(&self, id: &str, at: &str) -> Result<Option<Result<String, String>>, StoreError> {
+        let versions: Vec<(String, Incident)> = self
+            .incident_versions()?
+            .into_iter()
+            .filter(|(_, i)| i.id == id)
+            .collect();
+        if versions.is_empty() {
+            return Ok(None);
+        }
+        let Some((_, inc)) = versions.iter().rev().find(|(t, _)| t.as_str() <= at) else {
+            return Ok(Some(Err(format!("incident \"{id}\" had not been started at {at}"))));
+        };
+        if let Some(closed) = &inc.closed {
+            return Ok(Some(Err(format!(
+                "incident \"{id}\" was closed at {closed}, before {at}"
+            ))));
+        }
+        let (fc, _) = parktwin_dispersion::incident::incident_zones_geojson(inc, &self.chemical_of(inc)?)?;
+        Ok(Some(Ok(fc.to_string())))
     }
 
     /// A page of the events of `channel` after `since` whose time is within `from`..=`to`,

@@ -303,8 +303,13 @@ fn api() -> (Router<AppState>, serde_json::Value) {
         .get(
             "/incidents/{id}/zones",
             incident_zones,
-            Op::new("An incident's threat zones (AEGL-1, -2, -3).")
+            Op::new("An incident's threat zones (AEGL-1, -2, -3), now or as they were drawn at a time.")
                 .path("id", "An incident's id.")
+                .query(
+                    "at",
+                    "The zones in force at this time (a replay's); 404 if it was not open then.",
+                    time(),
+                )
                 .returns_geojson(),
         )
         .get(
@@ -814,8 +819,25 @@ async fn incident(State(s): State<AppState>, Path(id): Path<String>) -> Answer<i
     s.incident(&id)?.map(Json).ok_or_else(|| unknown_incident(&id))
 }
 
-async fn incident_zones(State(s): State<AppState>, Path(id): Path<String>) -> Answer<Response> {
-    let text = s.incident_zones(&id)?.ok_or_else(|| unknown_incident(&id))?;
+async fn incident_zones(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Answer<Response> {
+    let text = match q.get("at") {
+        None => s.incident_zones(&id)?.ok_or_else(|| unknown_incident(&id))?,
+        Some(t) => {
+            let at = parktwin_api::ingest::normalise_time(t)
+                .map_err(|e| Failure(StatusCode::BAD_REQUEST, format!("query parameter \"at\": {e}")))?;
+            let store = s.clone();
+            let (key, when) = (id.clone(), at.clone());
+            tokio::task::spawn_blocking(move || store.incident_zones_at(&key, &when))
+                .await
+                .map_err(|e| Failure(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??
+                .ok_or_else(|| unknown_incident(&id))?
+                .map_err(|why| Failure(StatusCode::NOT_FOUND, why))?
+        }
+    };
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], text).into_response())
 }
 

@@ -150,6 +150,12 @@ fn the_timeline_and_the_zones_over_time_of_an_incident() {
     spans.dedup();
     assert_eq!(spans.len(), 2, "{spans:?}");
     assert_eq!(
+        spans[0].0,
+        inc["start"].as_str().expect("start"),
+        "the first held from the release's start"
+    );
+    assert!(spans[0].0 < spans[1].0, "{spans:?}");
+    assert_eq!(
         spans[0].1, spans[1].0,
         "the second outline takes over when the first ends"
     );
@@ -165,6 +171,40 @@ fn the_timeline_and_the_zones_over_time_of_an_incident() {
             .iter()
             .all(|f| prop(f, "incident") == id && f.geometry.is_some())
     );
+
+    // The zones as they were drawn at a moment (what `parktwin render --at` draws): when the
+    // release was started, the first outline; once the shift was recorded, the second; before
+    // the start and after the close, none, in words.
+    let zones_at = |t: &str| get_text(&format!("{api}/incidents/{id}/zones?at={}", t.replace('+', "%2B")));
+    let log = send(
+        "GET",
+        &format!("{api}/events?since=0&kind=incident_started,incident_updated"),
+        None,
+        None,
+    )
+    .1;
+    for (k, e) in log["events"].as_array().expect("events").iter().enumerate() {
+        let (code, _, drawn) = zones_at(e["recorded"].as_str().expect("recorded"));
+        assert_eq!(code, 200, "{drawn}");
+        let drawn: Value = serde_json::from_str(&drawn).expect("JSON");
+        let outline = fc
+            .features
+            .iter()
+            .find(|f| prop(f, "valid_from") == spans[k].0)
+            .expect("the outline");
+        assert_eq!(
+            drawn["features"][0]["geometry"],
+            serde_json::to_value(outline.geometry.as_ref()).expect("geometry"),
+            "the zones drawn when {} was recorded",
+            e["kind"]
+        );
+    }
+    let (code, _, why) = zones_at(&ago(3600));
+    assert_eq!(code, 404);
+    assert!(why.contains("had not been started"), "{why}");
+    let (code, _, why) = zones_at(&ago(0));
+    assert_eq!(code, 404);
+    assert!(why.contains("closed"), "{why}");
 }
 
 #[test]

@@ -118,6 +118,10 @@ fn every_request_the_rest_client_makes_is_an_operation_of_the_document() {
         .expect("a release");
         let incident = api.start_incident(&release, &operator).await.expect("an incident");
         api.incident_zones(&incident.id).await.expect("zones");
+        let later = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
+        api.incident_zones_at(&incident.id, &later)
+            .await
+            .expect("the zones as drawn at a time");
         api.close_incident(&incident.id, &operator).await.expect("closed");
         api.wall().await.expect("the wall");
         api.put_wall(&parktwin_api::wall::WallRequest::default(), &operator)
