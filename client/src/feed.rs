@@ -9,6 +9,7 @@ use bevy::platform::time::Instant;
 use bevy::prelude::*;
 use crossbeam_channel::{Receiver, Sender, unbounded};
 use parktwin_api::client::ApiClient;
+use parktwin_api::incident::WhatIf;
 use parktwin_api::live::{Change, LiveState};
 use parktwin_layers::live::Live;
 
@@ -26,6 +27,8 @@ pub enum FeedMessage {
     Lost(String),
     /// An incident's threat zones (GeoJSON), fetched when it starts or its weather shifts.
     Zones(String, serde_json::Value),
+    /// A what-if's other zones for an incident (GeoJSON), drawn as a ghost.
+    Ghost(String, serde_json::Value),
 }
 
 /// The channel from the feed thread.
@@ -54,15 +57,15 @@ pub enum FeedStart {
     At(String),
 }
 
-/// Starts the feed.
-pub fn spawn_feed(server: &str, start: FeedStart) -> Receiver<FeedMessage> {
+/// Starts the feed; with a `what_if`, each incident's other outcome comes with its zones.
+pub fn spawn_feed(server: &str, start: FeedStart, what_if: Option<WhatIf>) -> Receiver<FeedMessage> {
     let (tx, rx) = unbounded();
     let server = server.to_string();
-    crate::net::spawn("event-feed", move || run(server, tx, start));
+    crate::net::spawn("event-feed", move || run(server, tx, start, what_if));
     rx
 }
 
-async fn run(server: String, tx: Sender<FeedMessage>, start: FeedStart) {
+async fn run(server: String, tx: Sender<FeedMessage>, start: FeedStart, what_if: Option<WhatIf>) {
     let api = ApiClient::new(&server);
     let mut cursor: Option<i64> = None;
     let once = start != FeedStart::Follow;
@@ -111,11 +114,26 @@ async fn run(server: String, tx: Sender<FeedMessage>, start: FeedStart) {
             };
             match zones {
                 Ok(fc) => {
-                    if tx.send(FeedMessage::Zones(id, fc)).is_err() {
+                    if tx.send(FeedMessage::Zones(id.clone(), fc)).is_err() {
                         return;
                     }
                 }
                 Err(e) => warn!("zones of {id}: {e}"),
+            }
+            if let Some(w) = &what_if {
+                // Asked from the moment on show.
+                let w = WhatIf {
+                    at: w.at.clone().or_else(|| at.clone()),
+                    ..w.clone()
+                };
+                match api.what_if(&id, &w).await {
+                    Ok(fc) => {
+                        if tx.send(FeedMessage::Ghost(id, fc)).is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => warn!("what-if of {id}: {e}"),
+                }
             }
         }
         if done {
@@ -146,6 +164,7 @@ pub fn poll_feed(
     mut live: ResMut<Live>,
     // Absent in a headless client without the incidents layer: zones are then dropped.
     mut zones: Option<ResMut<parktwin_layers::incident::IncidentZones>>,
+    mut ghosts: Option<ResMut<parktwin_layers::incident::IncidentGhosts>>,
     mut status: ResMut<FeedStatus>,
     mut backlog: Local<VecDeque<(i64, Change)>>,
 ) {
@@ -154,7 +173,8 @@ pub fn poll_feed(
         match msg {
             FeedMessage::Snapshot(s) => {
                 live.0 = *s;
-                if status.snapshot_at.is_some() {
+                // A single snapshot is of now, unless it is of a moment replayed.
+                if status.snapshot_at.as_deref() == Some("") {
                     status.snapshot_at = Some(parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc()));
                 }
                 status.last_ok = Some(Instant::now());
@@ -169,6 +189,11 @@ pub fn poll_feed(
             FeedMessage::Zones(id, fc) => {
                 if let Some(z) = zones.as_mut() {
                     z.0.insert(id, fc);
+                }
+            }
+            FeedMessage::Ghost(id, fc) => {
+                if let Some(g) = ghosts.as_mut() {
+                    g.0.insert(id, fc);
                 }
             }
         }

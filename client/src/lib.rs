@@ -58,6 +58,8 @@ pub enum Mode {
         time_frames: u32,
         /// Show the park as it was at this time (RFC 3339), replayed from the event log.
         at: Option<String>,
+        /// Draw what the incidents would have been, as ghosts beside the real zones.
+        what_if: Option<Box<parktwin_api::incident::WhatIf>>,
     },
 }
 
@@ -176,10 +178,21 @@ pub fn build_app(cfg: &AppConfig) -> App {
     .insert_resource(feed::FeedStatus {
         last_ok: None,
         error: None,
-        // Marks the single-snapshot mode; the time is filled in when the snapshot comes.
-        snapshot_at: render.then(String::new),
+        // Marks the single-snapshot mode: the moment replayed, or now, filled in when the
+        // snapshot comes.
+        snapshot_at: match &cfg.mode {
+            Mode::Render { at, .. } => Some(at.clone().unwrap_or_default()),
+            Mode::Interactive => None,
+        },
     })
-    .insert_resource(feed::FeedChannel(feed::spawn_feed(&cfg.server, feed_start(cfg))))
+    .insert_resource(feed::FeedChannel(feed::spawn_feed(
+        &cfg.server,
+        feed_start(cfg),
+        match &cfg.mode {
+            Mode::Render { what_if, .. } => what_if.as_deref().cloned(),
+            Mode::Interactive => None,
+        },
+    )))
     .insert_resource(cfg.lang)
     .insert_resource(StartSelection(cfg.select.clone()))
     .add_systems(Update, select_at_start)
@@ -221,6 +234,7 @@ pub fn build_app(cfg: &AppConfig) -> App {
         click,
         time_frames,
         at: _,
+        what_if: _,
     } = &cfg.mode
     {
         let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos() as f64 / 1e9;

@@ -117,6 +117,11 @@ enum Command {
         /// incidents replayed from the event log to there, the field as it was then.
         #[arg(long, value_name = "TIME")]
         at: Option<String>,
+        /// Draw what each incident would have been with other weather or another release, as a
+        /// ghost outline beside its real zones: the JSON of `POST /incidents/{id}/what-if`, e.g.
+        /// '{"weather": {"wind_speed_ms": 3, "wind_from_deg": 45}}'.
+        #[arg(long, value_name = "JSON")]
+        what_if: Option<String>,
         /// Draw the field as read-out values (log10 mg/m³ coded in red and green, blue where the
         /// field is) with every other layer hidden: for checking the GPU against the CPU.
         #[arg(long)]
@@ -320,6 +325,7 @@ fn run() -> anyhow::Result<ExitCode> {
             layers,
             field_at,
             at,
+            what_if,
             field_readout,
             click,
             time_frames,
@@ -332,6 +338,13 @@ fn run() -> anyhow::Result<ExitCode> {
                     parktwin_api::ingest::normalise_time(&t)
                         .map_err(|e| anyhow::anyhow!("--at \"{t}\" is not an RFC 3339 time: {e}"))?,
                 ),
+                None => None,
+            };
+            let what_if = match what_if {
+                Some(j) => Some(Box::new(
+                    parktwin_api::incident::WhatIf::parse(j.as_bytes())
+                        .map_err(|e| anyhow::anyhow!("--what-if: {e}"))?,
+                )),
                 None => None,
             };
             // The field is drawn for the replayed moment unless another is asked for.
@@ -378,6 +391,7 @@ fn run() -> anyhow::Result<ExitCode> {
                     click: click.map(|(x, y)| bevy::math::Vec2::new(x, y)),
                     time_frames,
                     at,
+                    what_if,
                 },
                 token: None,
                 lang: cli.lang,

@@ -23,7 +23,7 @@ fn headless_client(server: &str) -> App {
     app.add_plugins(MinimalPlugins)
         .init_resource::<Live>()
         .init_resource::<FeedStatus>()
-        .insert_resource(FeedChannel(spawn_feed(server, parktwin::feed::FeedStart::Follow)))
+        .insert_resource(FeedChannel(spawn_feed(server, parktwin::feed::FeedStart::Follow, None)))
         .add_systems(Update, poll_feed);
     app
 }

@@ -46,6 +46,14 @@ const CHEMICALS: &str = include_str!("../../assets/chemicals.json");
 #[derive(Resource, Debug, Clone, Default)]
 pub struct IncidentZones(pub HashMap<String, serde_json::Value>);
 
+/// What-if outcomes beside the real ones: each incident's other threat zones (GeoJSON from
+/// `POST /incidents/{id}/what-if`), drawn as ghost outlines.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct IncidentGhosts(pub HashMap<String, serde_json::Value>);
+
+/// The colour of a what-if's ghost outlines: a pale violet that no level of concern uses.
+pub const GHOST: Color = Color::srgb(0.75, 0.65, 1.0);
+
 /// The moment the field is drawn for, Unix seconds; `None` is now (live).
 #[derive(Resource, Debug, Clone, Copy, Default)]
 pub struct FieldClock(pub Option<f64>);
@@ -140,11 +148,12 @@ impl Plugin for IncidentLayerPlugin {
         bevy::asset::embedded_asset!(app, "field.wgsl");
         app.add_plugins(MaterialPlugin::<FieldMaterial>::default())
             .init_resource::<IncidentZones>()
+            .init_resource::<IncidentGhosts>()
             .init_resource::<FieldClock>()
             .init_resource::<FieldReadout>()
             .init_resource::<ShownIncident>()
             .init_resource::<IncidentView>()
-            .add_systems(Update, (update_view, draw_fields, draw_zones).chain());
+            .add_systems(Update, (update_view, draw_fields, draw_zones, draw_ghosts).chain());
     }
 }
 
@@ -413,6 +422,41 @@ fn draw_fields(
 
 fn bytes_of(v: &[f32]) -> Vec<u8> {
     v.iter().flat_map(|f| f.to_le_bytes()).collect()
+}
+
+/// Outlines each what-if's other zones in [`GHOST`] beside the real ones, a little above them.
+fn draw_ghosts(
+    ghosts: Res<IncidentGhosts>,
+    view: Res<IncidentView>,
+    park: Option<Res<ParkData>>,
+    mut parsed: Local<HashMap<String, Vec<Zone>>>,
+    mut gizmos: Gizmos,
+) {
+    let Some(park) = park else { return };
+    if ghosts.is_changed() {
+        parsed.clear();
+    }
+    let frame = park.park.frame();
+    let y = FIELD_HEIGHT + 1.5;
+    for (id, state) in &view.incidents {
+        let inc = &state.incident;
+        let Some(fc) = ghosts.0.get(id) else { continue };
+        let zones = parsed
+            .entry(id.clone())
+            .or_insert_with(|| zones_from_geojson(fc, (inc.lon, inc.lat)));
+        let [sx, sn] = frame.to_map(inc.lon, inc.lat);
+        for z in zones.iter() {
+            for poly in &z.area.0 {
+                for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+                    gizmos.linestrip(
+                        ring.points()
+                            .map(|p| Vec3::new((sx + p.x()) as f32, y, -((sn + p.y()) as f32))),
+                        GHOST,
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// Outlines the zones (red, orange, yellow), shows the wind at the source and rings what is

@@ -163,6 +163,12 @@ impl ApiClient {
             .await
     }
 
+    /// `POST /incidents/{id}/what-if`: the zones the incident would have had, for a ghost.
+    pub async fn what_if(&self, id: &str, what: &crate::incident::WhatIf) -> Result<serde_json::Value, ClientError> {
+        let url = self.url(&format!("/incidents/{}/what-if", encode(id)));
+        self.send(self.http.post(&url).json(what), url).await
+    }
+
     /// Sends a request and decodes its JSON answer, or the API's error.
     async fn send<T: DeserializeOwned>(&self, req: reqwest::RequestBuilder, url: String) -> Result<T, ClientError> {
         let unreachable = |e: reqwest::Error| ClientError::Unreachable {

@@ -393,34 +393,12 @@ impl NewIncident {
             )
         })?;
         n.chemical = chem.name.clone();
+        check_amounts(n.rate_kg_s, n.mass_kg)?;
         match (n.rate_kg_s, n.mass_kg) {
-            (Some(r), None) => {
-                if !(r > 0.0 && r <= MAX_RATE_KG_S) {
-                    return Err(at(
-                        "rate_kg_s",
-                        format!("{r} kg/s is not a release rate (above 0, at most {MAX_RATE_KG_S})"),
-                    ));
-                }
-            }
-            (None, Some(m)) => {
-                if !(m > 0.0 && m <= MAX_MASS_KG) {
-                    return Err(at(
-                        "mass_kg",
-                        format!("{m} kg is not a released mass (above 0, at most {MAX_MASS_KG})"),
-                    ));
-                }
-                if n.duration_s.is_some() {
-                    return Err(at(
-                        "duration_s",
-                        "an instantaneous release (mass_kg) has no duration; give rate_kg_s for a release over time"
-                            .into(),
-                    ));
-                }
-            }
-            (Some(_), Some(_)) => {
+            (None, Some(_)) if n.duration_s.is_some() => {
                 return Err(at(
-                    "rate_kg_s/mass_kg",
-                    "give one: rate_kg_s for a continuous release or mass_kg for an instantaneous one".into(),
+                    "duration_s",
+                    "an instantaneous release (mass_kg) has no duration; give rate_kg_s for a release over time".into(),
                 ));
             }
             (None, None) => {
@@ -429,6 +407,7 @@ impl NewIncident {
                     "missing: give rate_kg_s (continuous) or mass_kg (instantaneous)".into(),
                 ));
             }
+            _ => {}
         }
         if let Some(d) = n.duration_s
             && !(d > 0.0 && d <= MAX_DURATION_S)
@@ -589,5 +568,122 @@ mod tests {
         assert_eq!(inc.weather_at(599.0).1, 270.0);
         assert_eq!(inc.weather_at(600.0), (4.0, 180.0, "C".into()));
         assert_eq!(inc.seconds_at("2026-06-01T10:10:00Z"), Some(600.0));
+    }
+}
+
+/// A release's amount: a rate or a mass (not both), each in its range, where given.
+fn check_amounts(rate_kg_s: Option<f64>, mass_kg: Option<f64>) -> Result<(), String> {
+    let at = |f: &str, why: String| format!("field \"{f}\": {why}");
+    match (rate_kg_s, mass_kg) {
+        (Some(_), Some(_)) => Err(at(
+            "rate_kg_s/mass_kg",
+            "give one: rate_kg_s for a continuous release or mass_kg for an instantaneous one".into(),
+        )),
+        (Some(r), None) if !(r > 0.0 && r <= MAX_RATE_KG_S) => Err(at(
+            "rate_kg_s",
+            format!("{r} kg/s is not a release rate (above 0, at most {MAX_RATE_KG_S})"),
+        )),
+        (None, Some(m)) if !(m > 0.0 && m <= MAX_MASS_KG) => Err(at(
+            "mass_kg",
+            format!("{m} kg is not a released mass (above 0, at most {MAX_MASS_KG})"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// `POST /incidents/{id}/what-if`: the same incident with other weather or another release,
+/// asked from a moment of a replay or now. The answer is the other outcome's threat zones, to
+/// draw as a ghost beside the real ones; nothing is stored and the log is not touched.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct WhatIf {
+    /// The moment the question is asked from (RFC 3339): the incident as the operators had it
+    /// then. Absent: as it is now.
+    #[serde(default)]
+    pub at: Option<String>,
+    /// Other weather, in force from the release's start (the shifts recorded are set aside).
+    #[serde(default)]
+    pub weather: Option<IncidentWeather>,
+    /// Another continuous release rate, kg/s.
+    #[serde(default)]
+    pub rate_kg_s: Option<f64>,
+    /// Another instantaneous release, kg.
+    #[serde(default)]
+    pub mass_kg: Option<f64>,
+}
+
+impl WhatIf {
+    /// Reads and checks a what-if (a 422's message naming the field when it is wrong).
+    pub fn parse(body: &[u8]) -> Result<Self, String> {
+        let mut w: WhatIf = decode(json_body(body)?).map_err(|e| match e.path {
+            None => format!("the what-if does not read: {}", e.why),
+            Some(_) => e.to_string(),
+        })?;
+        let at = |f: &str, why: String| format!("field \"{f}\": {why}");
+        if w.weather.is_none() && w.rate_kg_s.is_none() && w.mass_kg.is_none() {
+            return Err(at(
+                "weather/rate_kg_s/mass_kg",
+                "nothing to change: give other weather, a rate or a mass".into(),
+            ));
+        }
+        if let Some(wx) = &w.weather {
+            wx.check("weather.")?;
+        }
+        check_amounts(w.rate_kg_s, w.mass_kg)?;
+        if let Some(t) = &w.at {
+            w.at = Some(crate::ingest::normalise_time(t).map_err(|e| at("at", e))?);
+        }
+        Ok(w)
+    }
+
+    /// The incident as it would have been.
+    pub fn apply(&self, inc: &Incident) -> Incident {
+        let mut other = inc.clone();
+        if let Some(w) = &self.weather {
+            other.weather = w.clone();
+            other.shifts.clear();
+            other.station = None;
+        }
+        if let Some(r) = self.rate_kg_s {
+            other.rate_kg_s = Some(r);
+            other.mass_kg = None;
+        }
+        if let Some(m) = self.mass_kg {
+            other.mass_kg = Some(m);
+            other.rate_kg_s = None;
+            other.duration_s = None;
+        }
+        other
+    }
+}
+
+#[cfg(test)]
+mod what_if_tests {
+    use super::*;
+
+    #[test]
+    fn a_what_if_names_what_is_wrong_and_changes_only_what_it_says() {
+        let refuse = |body: &str| WhatIf::parse(body.as_bytes()).expect_err(body);
+        assert!(refuse("{}").contains("nothing to change"));
+        assert!(refuse(r#"{"rate_kg_s": -1}"#).contains("field \"rate_kg_s\""));
+        assert!(refuse(r#"{"rate_kg_s": 1, "mass_kg": 5}"#).contains("give one"));
+        assert!(
+            refuse(r#"{"weather": {"wind_speed_ms": 0.1, "wind_from_deg": 90}}"#).contains("weather.wind_speed_ms")
+        );
+        assert!(refuse(r#"{"rate_kg_s": 1, "at": "soon"}"#).contains("field \"at\""));
+        assert!(refuse(r#"{"rate": 1}"#).contains("rate"));
+        let w = WhatIf::parse(br#"{"weather": {"wind_speed_ms": 2, "wind_from_deg": 45}}"#).expect("a what-if");
+        let inc: Incident = serde_json::from_value(serde_json::json!({
+            "id": "inc-1", "lon": 118.45, "lat": 37.57, "height_m": 0.0, "chemical": "chlorine",
+            "rate_kg_s": 2.0, "mass_kg": null, "duration_s": null, "start": "2026-11-27T08:00:00.000Z",
+            "weather": {"wind_speed_ms": 3.0, "wind_from_deg": 225.0, "temperature_c": 20.0},
+            "station": "ws-1", "shifts": [{"at_s": 60.0, "wind_speed_ms": 3.0, "wind_from_deg": 270.0, "stability": "D"}],
+            "levels": "aegl", "origin": null, "note": null, "created_by": "op", "closed": null}))
+        .expect("an incident");
+        let other = w.apply(&inc);
+        assert_eq!(other.weather_now().1, 45.0, "the other wind holds from the start");
+        assert!(other.shifts.is_empty() && other.station.is_none());
+        assert_eq!((other.rate_kg_s, other.id.as_str()), (Some(2.0), "inc-1"));
     }
 }

@@ -252,6 +252,19 @@ impl Store {
     /// `at` holds). `None` for an unknown incident; `Err` when it had not been started or was
     /// closed by then.
     pub fn incident_zones_at(&self, id: &str, at: &str) -> Result<Option<Result<String, String>>, StoreError> {
+        Ok(match self.incident_at(id, at)? {
+            Some(Ok(inc)) => {
+                let (fc, _) = parktwin_dispersion::incident::incident_zones_geojson(&inc, &self.chemical_of(&inc)?)?;
+                Some(Ok(fc.to_string()))
+            }
+            Some(Err(why)) => Some(Err(why)),
+            None => None,
+        })
+    }
+
+    /// An incident as the operators had it at `at`: the last version recorded by then. `None`
+    /// for an unknown incident; `Err` when it had not been started or was closed by then.
+    fn incident_at(&self, id: &str, at: &str) -> Result<Option<Result<Incident, String>>, StoreError> {
         let versions: Vec<(String, Incident)> = self
             .incident_versions()?
             .into_iter()
@@ -260,7 +273,7 @@ impl Store {
         if versions.is_empty() {
             return Ok(None);
         }
-        let Some((_, inc)) = versions.iter().rev().find(|(t, _)| t.as_str() <= at) else {
+        let Some((_, inc)) = versions.into_iter().rev().find(|(t, _)| t.as_str() <= at) else {
             return Ok(Some(Err(format!("incident \"{id}\" had not been started at {at}"))));
         };
         if let Some(closed) = &inc.closed {
@@ -268,8 +281,34 @@ impl Store {
                 "incident \"{id}\" was closed at {closed}, before {at}"
             ))));
         }
-        let (fc, _) = parktwin_dispersion::incident::incident_zones_geojson(inc, &self.chemical_of(inc)?)?;
-        Ok(Some(Ok(fc.to_string())))
+        Ok(Some(Ok(inc)))
+    }
+
+    /// The threat zones of what an incident would have been (`what`), GeoJSON with
+    /// `what_if: true` on each feature; nothing is stored. `None` for an unknown incident,
+    /// `Err` when it was not open at the moment asked from.
+    pub fn what_if_zones(
+        &self,
+        id: &str,
+        what: &parktwin_api::incident::WhatIf,
+    ) -> Result<Option<Result<String, String>>, StoreError> {
+        let inc = match &what.at {
+            Some(at) => self.incident_at(id, at)?,
+            None => self.incident(id)?.map(Ok),
+        };
+        Ok(match inc {
+            Some(Ok(inc)) => {
+                let other = what.apply(&inc);
+                let (mut fc, _) =
+                    parktwin_dispersion::incident::incident_zones_geojson(&other, &self.chemical_of(&other)?)?;
+                for f in fc["features"].as_array_mut().into_iter().flatten() {
+                    f["properties"]["what_if"] = true.into();
+                }
+                Some(Ok(fc.to_string()))
+            }
+            Some(Err(why)) => Some(Err(why)),
+            None => None,
+        })
     }
 
     /// A page of the events of `channel` after `since` whose time is within `from`..=`to`,

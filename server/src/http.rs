@@ -73,7 +73,7 @@ pub fn openapi_document() -> serde_json::Value {
 /// The API's routes and their contract, from one list (see [`crate::openapi`]).
 fn api() -> (Router<AppState>, serde_json::Value) {
     use crate::openapi::{Documented, Op};
-    use parktwin_api::incident::{Incident, NewIncident, ZoneOccupants};
+    use parktwin_api::incident::{Incident, NewIncident, WhatIf, ZoneOccupants};
     use parktwin_api::model::*;
     use parktwin_api::scenario::{Drill, Scenario};
     use parktwin_api::wall::{WallRequest, WallView};
@@ -318,6 +318,17 @@ fn api() -> (Router<AppState>, serde_json::Value) {
             Op::new("Who and what is inside each of an incident's zones.")
                 .path("id", "An incident's id.")
                 .returns::<Vec<ZoneOccupants>>(),
+        )
+        .post(
+            "/incidents/{id}/what-if",
+            what_if,
+            Op::new(
+                "What if the weather or the release had been other: the other outcome's threat zones \
+                 (what_if: true on each), to draw as a ghost beside the real ones. Nothing is stored.",
+            )
+            .path("id", "An incident's id.")
+            .body::<WhatIf>("Other weather and/or another rate or mass, asked from a moment or now.")
+            .returns_geojson(),
         )
         .post(
             "/incidents/{id}/close",
@@ -843,6 +854,19 @@ async fn incident_zones(
 
 async fn incident_inside(State(s): State<AppState>, Path(id): Path<String>) -> Answer<impl IntoResponse> {
     s.incident_inside(&id)?.map(Json).ok_or_else(|| unknown_incident(&id))
+}
+
+/// `POST /incidents/{id}/what-if`: the other outcome's zones, computed and not stored.
+async fn what_if(State(s): State<AppState>, Path(id): Path<String>, body: Bytes) -> Answer<Response> {
+    let what = parktwin_api::incident::WhatIf::parse(&body).map_err(refused)?;
+    let store = s.clone();
+    let key = id.clone();
+    let text = tokio::task::spawn_blocking(move || store.what_if_zones(&key, &what))
+        .await
+        .map_err(|e| Failure(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??
+        .ok_or_else(|| unknown_incident(&id))?
+        .map_err(|why| Failure(StatusCode::NOT_FOUND, why))?;
+    Ok(([(header::CONTENT_TYPE, "application/geo+json")], text).into_response())
 }
 
 async fn close_incident(

@@ -253,3 +253,73 @@ fn a_drills_timeline_is_everything_it_played() {
     let (_, _, live) = get_text(&format!("{api}/after-action/timeline.csv"));
     assert!(records(&live).is_empty(), "{live}");
 }
+
+#[test]
+fn a_what_if_draws_the_other_outcome_and_stores_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = start_server(dir.path(), None).expect("server");
+    let api = format!("{}/api/v1", s.url);
+    let tank = (118.4542447, 37.5683106);
+    let (code, inc) = send(
+        "POST",
+        &format!("{api}/incidents"),
+        Some(&s.operator),
+        Some(
+            &json!({"lon": tank.0, "lat": tank.1, "chemical": "chlorine", "rate_kg_s": 2.0, "start": ago(600),
+            "weather": {"wind_speed_ms": 3.0, "wind_from_deg": 225.0, "stability": "D"}}),
+        ),
+    );
+    assert_eq!(code, 201, "{inc}");
+    let id = inc["id"].as_str().expect("id").to_string();
+    let head = send("GET", &format!("{api}/events/head"), None, None).1;
+    // The mean longitude of the mildest zone's outline, east of the tank when positive.
+    let lies_east = |fc: &Value| -> f64 {
+        let ring = fc["features"][2]["geometry"]["coordinates"][0][0]
+            .as_array()
+            .expect("a ring")
+            .clone();
+        ring.iter().map(|p| p[0].as_f64().expect("lon")).sum::<f64>() / ring.len() as f64 - tank.0
+    };
+    let real: Value = serde_json::from_str(&get_text(&format!("{api}/incidents/{id}/zones")).2).expect("zones");
+    assert!(lies_east(&real) > 0.0, "a south-west wind carries it north-east");
+
+    // What if the wind had come from the north-east, at twice the rate?
+    let what = json!({"weather": {"wind_speed_ms": 3.0, "wind_from_deg": 45.0, "stability": "D"}, "rate_kg_s": 4.0});
+    let (code, ghost) = send("POST", &format!("{api}/incidents/{id}/what-if"), None, Some(&what));
+    assert_eq!(code, 200, "{ghost}");
+    assert!(lies_east(&ghost) < 0.0, "the other wind carries it south-west");
+    let features = ghost["features"].as_array().expect("features");
+    assert_eq!(features.len(), real["features"].as_array().expect("features").len());
+    assert!(features.iter().all(|f| f["properties"]["what_if"] == true));
+    // Nothing stored: the incident, its zones and the log are as they were.
+    assert_eq!(send("GET", &format!("{api}/events/head"), None, None).1, head);
+    let again: Value = serde_json::from_str(&get_text(&format!("{api}/incidents/{id}/zones")).2).expect("zones");
+    assert_eq!(again, real);
+
+    // Asked from a moment before the release was started, or of no incident, or wrongly.
+    let mut early = what.clone();
+    early["at"] = json!(ago(3600));
+    let (code, why) = send("POST", &format!("{api}/incidents/{id}/what-if"), None, Some(&early));
+    assert_eq!(code, 404);
+    assert!(
+        why["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("had not been started")),
+        "{why}"
+    );
+    assert_eq!(
+        send("POST", &format!("{api}/incidents/inc-99/what-if"), None, Some(&what)).0,
+        404
+    );
+    let (code, why) = send(
+        "POST",
+        &format!("{api}/incidents/{id}/what-if"),
+        None,
+        Some(&json!({"weather": {"wind_speed_ms": 3.0, "wind_from_deg": 45.0}, "rate_kg_s": 0})),
+    );
+    assert_eq!(code, 422);
+    assert!(
+        why["error"].as_str().is_some_and(|e| e.contains("\"rate_kg_s\"")),
+        "{why}"
+    );
+}

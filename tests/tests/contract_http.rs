@@ -122,6 +122,9 @@ fn every_request_the_rest_client_makes_is_an_operation_of_the_document() {
         api.incident_zones_at(&incident.id, &later)
             .await
             .expect("the zones as drawn at a time");
+        let other: parktwin_api::incident::WhatIf =
+            serde_json::from_value(serde_json::json!({"rate_kg_s": 4.0})).expect("a what-if");
+        api.what_if(&incident.id, &other).await.expect("a what-if");
         api.close_incident(&incident.id, &operator).await.expect("closed");
         api.wall().await.expect("the wall");
         api.put_wall(&parktwin_api::wall::WallRequest::default(), &operator)
@@ -164,7 +167,7 @@ fn every_request_the_rest_client_makes_is_an_operation_of_the_document() {
         operations.insert(format!("{} {route}", hit.method));
     }
     // The client's calls, each seen: a new call of the client shows up here.
-    assert_eq!(operations.len(), 22, "{operations:#?}");
+    assert_eq!(operations.len(), 23, "{operations:#?}");
 }
 
 #[test]

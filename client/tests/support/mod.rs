@@ -248,7 +248,7 @@ pub fn wall_app(server: &str) -> (bevy::app::App, ParkData) {
         .init_resource::<parktwin_scene::Selection>()
         .init_resource::<WallState>()
         .init_resource::<FeedStatus>()
-        .insert_resource(FeedChannel(spawn_feed(server, parktwin::feed::FeedStart::Follow)))
+        .insert_resource(FeedChannel(spawn_feed(server, parktwin::feed::FeedStart::Follow, None)))
         .insert_resource(WallChannel(spawn_poll(server)))
         .add_systems(Update, (poll_feed, poll_wall, direct).chain());
     // The map camera's rig, which the wall flies.
