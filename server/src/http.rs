@@ -80,7 +80,8 @@ fn api() -> (Router<AppState>, serde_json::Value) {
     use serde_json::json;
     const OPERATOR: &[Role] = &[Role::Operator, Role::Admin];
     const FEED: &[Role] = &[Role::Ingest, Role::Admin];
-    let time = || json!({"type": "string", "description": "RFC 3339, e.g. 2026-11-27T08:00:00Z"});
+    let time =
+        || json!({"type": "string", "format": "date-time", "description": "RFC 3339, e.g. 2026-11-27T08:00:00Z"});
     let open_closed = |default: &str| json!({"type": "string", "enum": ["open", "closed", "all"], "default": default});
     Documented::default()
         .get(
