@@ -282,7 +282,7 @@ impl ApiClient {
         let mut state = crate::live::LiveState::before_the_log(self.get_json("/sensors").await?);
         let mut since = 0;
         while since < end {
-            let page: crate::model::EventPage = self.get_json(&format!("/events?since={since}&channel=live")).await?;
+            let page = self.events_since(since).await?;
             for e in page.events.iter().filter(|e| e.seq <= end) {
                 state.apply(e);
             }

@@ -232,14 +232,16 @@ impl Store {
     fn incident_versions(&self) -> Result<Vec<(String, Incident)>, StoreError> {
         let mut versions = Vec::new();
         let mut since = 0;
+        // Only the incidents' events: the log's kind filter, not a decode of every page.
+        let kinds = ["incident_started", "incident_updated", "incident_closed"];
         loop {
-            let page = self.events_window(since, "live", "", "\u{10ffff}")?;
-            let Some(last) = page.last() else { break };
-            since = last.seq;
-            for e in page {
-                if e.kind.starts_with("incident_")
-                    && let Ok(i) = Incident::deserialize(&e.payload)
-                {
+            let page = self.events_since(since, 1000, Some("live"), Some(&kinds))?;
+            if page.events.is_empty() {
+                break;
+            }
+            since = page.next;
+            for e in page.events {
+                if let Ok(i) = Incident::deserialize(&e.payload) {
                     versions.push((e.recorded, i));
                 }
             }
