@@ -10,7 +10,7 @@
 use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
-use parktwin::feed::{FOLD_PER_FRAME, fold_some};
+use parktwin::feed::{Decoded, FOLD_PER_FRAME, fold_some, unix_of};
 use parktwin_api::live::{Change, LiveState};
 use parktwin_api::model::{Event, Park, SensorLevel, SensorState};
 use parktwin_layers::live::{Live, colour_detectors, move_vehicles, place_vehicles};
@@ -134,7 +134,11 @@ fn measure(trucks: usize) -> Row {
         seq = events.last().map_or(seq, |e| e.seq);
         // The feed thread's share: decoding the page.
         let t0 = Instant::now();
-        backlog.extend(events.iter().map(|e| (e.seq, Change::of(e))));
+        backlog.extend(events.iter().map(|e| Decoded {
+            seq: e.seq,
+            recorded: unix_of(&e.recorded),
+            change: Change::of(e),
+        }));
         decode += t0.elapsed();
         // Each frame: fold in what the frame's budget allows (as `poll_feed` does), then run
         // the live layers.
@@ -142,7 +146,7 @@ fn measure(trucks: usize) -> Row {
             let t0 = Instant::now();
             if !backlog.is_empty() {
                 let mut live = app.world_mut().resource_mut::<Live>();
-                fold_some(&mut backlog, &mut live.0, FOLD_PER_FRAME);
+                fold_some(&mut backlog, &mut live.0, FOLD_PER_FRAME, None);
             }
             app.update();
             frames.push(t0.elapsed());

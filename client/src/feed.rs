@@ -2,6 +2,8 @@
 //! resuming from its cursor after any outage. Every event goes through the one reducer.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use bevy::platform::time::Instant;
@@ -16,24 +18,68 @@ use parktwin_layers::live::Live;
 /// How often the feed asks for new events.
 pub const POLL: Duration = Duration::from_secs(1);
 
+/// An event decoded on the feed thread: its sequence number, when it was recorded (Unix
+/// seconds: a replay folds it once its playhead passes that moment) and its change.
+#[derive(Debug, Clone)]
+pub struct Decoded {
+    /// Position in the log.
+    pub seq: i64,
+    /// When the server recorded it, Unix seconds.
+    pub recorded: f64,
+    /// What it changes.
+    pub change: Change,
+}
+
 /// What the feed thread sends.
 #[derive(Debug)]
 pub enum FeedMessage {
-    /// A fresh state to start from.
-    Snapshot(Box<LiveState>),
-    /// New events, in order, decoded on the feed thread (sequence number and change).
-    Events(Vec<(i64, Change)>),
+    /// A fresh state to start from, for the app's request of this generation (a seek or a
+    /// return to live starts a new one; what an older one sends is dropped).
+    Snapshot(Box<LiveState>, u64),
+    /// New events, in order.
+    Events(Vec<Decoded>),
     /// The server could not be reached; the feed keeps trying from its cursor.
     Lost(String),
-    /// An incident's threat zones (GeoJSON), fetched when it starts or its weather shifts.
-    Zones(String, serde_json::Value),
+    /// A replay's state is being rebuilt from the log: events folded, of how many.
+    Progress(i64, i64),
+    /// An incident's threat zones (GeoJSON), fetched when it starts or its weather shifts; in
+    /// a replay, with the moment (Unix seconds) the version they are of was recorded.
+    Zones(String, serde_json::Value, Option<f64>),
     /// A what-if's other zones for an incident (GeoJSON), drawn as a ghost.
     Ghost(String, serde_json::Value),
 }
 
-/// The channel from the feed thread.
+/// What the app asks of a running feed (the newest request wins).
+#[derive(Debug, Clone, PartialEq)]
+pub enum FeedControl {
+    /// Follow the live log from now.
+    Live,
+    /// Replay from a moment (RFC 3339): the state then, and the log after it as the app's
+    /// playhead reaches it.
+    Replay(String),
+}
+
+/// The feed: what it sends, and how the app steers it.
 #[derive(Resource)]
-pub struct FeedChannel(pub Receiver<FeedMessage>);
+pub struct FeedChannel {
+    /// What the feed thread sends.
+    pub rx: Receiver<FeedMessage>,
+    control: Sender<(u64, FeedControl)>,
+    /// How far ahead of the start a replay has asked for events, Unix seconds (f64 bits).
+    horizon: Arc<AtomicU64>,
+}
+
+impl FeedChannel {
+    /// Asks the feed for `control`, as request `generation`.
+    pub fn steer(&self, generation: u64, control: FeedControl) {
+        let _ = self.control.send((generation, control));
+    }
+
+    /// Tells a replaying feed how far the app will want events soon (Unix seconds).
+    pub fn want_until(&self, t: f64) {
+        self.horizon.store(t.to_bits(), Ordering::Relaxed);
+    }
+}
 
 /// Whether the feed is connected, and how old the data is (the default: not yet, live).
 #[derive(Resource, Debug, Clone, Default)]
@@ -44,6 +90,12 @@ pub struct FeedStatus {
     pub error: Option<String>,
     /// A single snapshot (a rendered frame): when it was taken, UTC.
     pub snapshot_at: Option<String>,
+    /// The app's newest request of the feed; the map shows its answer once it comes.
+    pub generation: u64,
+    /// Whether the map shows the answer to the newest request yet.
+    pub current: bool,
+    /// A replay being rebuilt: events folded, of how many.
+    pub progress: Option<(i64, i64)>,
 }
 
 /// Where the feed starts, and whether it goes on.
@@ -57,91 +109,190 @@ pub enum FeedStart {
     At(String),
 }
 
-/// Starts the feed; with a `what_if`, each incident's other outcome comes with its zones.
-pub fn spawn_feed(server: &str, start: FeedStart, what_if: Option<WhatIf>) -> Receiver<FeedMessage> {
-    let (tx, rx) = unbounded();
-    let server = server.to_string();
-    crate::net::spawn("event-feed", move || run(server, tx, start, what_if));
-    rx
+/// Unix seconds of an RFC 3339 time (0 for one that does not read: never a stored one).
+pub fn unix_of(t: &str) -> f64 {
+    time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+        .map_or(0.0, |t| t.unix_timestamp_nanos() as f64 / 1e9)
 }
 
-async fn run(server: String, tx: Sender<FeedMessage>, start: FeedStart, what_if: Option<WhatIf>) {
-    let api = ApiClient::new(&server);
-    let mut cursor: Option<i64> = None;
-    let once = start != FeedStart::Follow;
-    let at = match &start {
-        FeedStart::At(t) => Some(t.clone()),
-        _ => None,
+/// The RFC 3339 time (UTC, to the nearest millisecond, as the log keeps them) of Unix
+/// seconds: a recorded time read by [`unix_of`] comes back as it was.
+pub fn rfc3339_of(t: f64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos((t * 1e3).round() as i128 * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    parktwin_api::ingest::format_utc(t)
+}
+
+/// Starts the feed; with a `what_if`, each incident's other outcome comes with its zones.
+pub fn spawn_feed(server: &str, start: FeedStart, what_if: Option<WhatIf>) -> FeedChannel {
+    let (tx, rx) = unbounded();
+    let (control, controls) = unbounded();
+    let horizon = Arc::new(AtomicU64::new(0));
+    let server = server.to_string();
+    let feed = Feed {
+        api: ApiClient::new(&server),
+        tx,
+        controls,
+        horizon: horizon.clone(),
+        what_if,
     };
-    loop {
-        let step = match (cursor, &at) {
-            (None, Some(t)) => api.state_at(t, &|_, _| {}).await.map(|s| {
-                cursor = Some(s.cursor);
-                FeedMessage::Snapshot(Box::new(s))
-            }),
-            (None, None) => api.live_snapshot().await.map(|s| {
-                cursor = Some(s.cursor);
-                FeedMessage::Snapshot(Box::new(s))
-            }),
-            (Some(since), _) => api.events_since(since).await.map(|page| {
-                cursor = Some(page.next);
-                FeedMessage::Events(page.events.iter().map(|e| (e.seq, Change::of(e))).collect())
-            }),
+    crate::net::spawn("event-feed", move || feed.run(start));
+    FeedChannel { rx, control, horizon }
+}
+
+/// The feed thread's side.
+struct Feed {
+    api: ApiClient,
+    tx: Sender<FeedMessage>,
+    controls: Receiver<(u64, FeedControl)>,
+    horizon: Arc<AtomicU64>,
+    what_if: Option<WhatIf>,
+}
+
+/// How often a replaying feed looks whether the playhead needs more of the log, or a new
+/// request has come.
+const REPLAY_LOOK: Duration = Duration::from_millis(100);
+
+impl Feed {
+    async fn run(self, start: FeedStart) {
+        let mut cursor: Option<i64> = None;
+        let mut generation = 0;
+        let once = start != FeedStart::Follow;
+        let mut at = match &start {
+            FeedStart::At(t) => Some(t.clone()),
+            _ => None,
         };
-        let full_page = matches!(&step, Ok(FeedMessage::Events(e)) if e.len() >= 1000);
-        let done = once && step.is_ok();
-        // The incidents whose zones are new: every open one in a snapshot, each started or
-        // updated one in a page of events.
-        let wanted: Vec<String> = match &step {
-            Ok(FeedMessage::Snapshot(s)) => s.incidents.keys().cloned().collect(),
-            Ok(FeedMessage::Events(events)) => events
-                .iter()
-                .filter_map(|(_, c)| match c {
-                    Change::Incident(i) if i.closed.is_none() => Some(i.id.clone()),
-                    _ => None,
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
-        let msg = step.unwrap_or_else(|e| FeedMessage::Lost(e.to_string()));
-        if tx.send(msg).is_err() {
-            return; // the app is gone
-        }
-        for id in wanted {
-            let zones = match &at {
-                Some(t) => api.incident_zones_at(&id, t).await,
-                None => api.incident_zones(&id).await,
-            };
-            match zones {
-                Ok(fc) => {
-                    if tx.send(FeedMessage::Zones(id.clone(), fc)).is_err() {
-                        return;
-                    }
-                }
-                Err(e) => warn!("zones of {id}: {e}"),
-            }
-            if let Some(w) = &what_if {
-                // Asked from the moment on show.
-                let w = WhatIf {
-                    at: w.at.clone().or_else(|| at.clone()),
-                    ..w.clone()
+        // The newest event fetched, in a replay: more is fetched only while the playhead
+        // nears it, so a replay of a month does not read the month at once.
+        let mut fetched_until = f64::NEG_INFINITY;
+        loop {
+            // The newest request wins; it starts again from a snapshot.
+            while let Ok((g, control)) = self.controls.try_recv() {
+                generation = g;
+                cursor = None;
+                at = match control {
+                    FeedControl::Live => None,
+                    FeedControl::Replay(t) => Some(t),
                 };
-                match api.what_if(&id, &w).await {
-                    Ok(fc) => {
-                        if tx.send(FeedMessage::Ghost(id, fc)).is_err() {
-                            return;
-                        }
+            }
+            if cursor.is_some() && at.is_some() && fetched_until > f64::from_bits(self.horizon.load(Ordering::Relaxed))
+            {
+                crate::net::sleep(REPLAY_LOOK).await;
+                continue;
+            }
+            let step = match (cursor, &at) {
+                (None, Some(t)) => {
+                    let tx = self.tx.clone();
+                    let progress = move |done, total| {
+                        let _ = tx.send(FeedMessage::Progress(done, total));
+                    };
+                    self.api.state_at(t, &progress).await.map(|s| {
+                        cursor = Some(s.cursor);
+                        fetched_until = unix_of(t);
+                        FeedMessage::Snapshot(Box::new(s), generation)
+                    })
+                }
+                (None, None) => self.api.live_snapshot().await.map(|s| {
+                    cursor = Some(s.cursor);
+                    FeedMessage::Snapshot(Box::new(s), generation)
+                }),
+                (Some(since), _) => self.api.events_since(since).await.map(|page| {
+                    cursor = Some(page.next);
+                    if let Some(last) = page.events.last() {
+                        fetched_until = unix_of(&last.recorded);
                     }
-                    Err(e) => warn!("what-if of {id}: {e}"),
+                    FeedMessage::Events(
+                        page.events
+                            .iter()
+                            .map(|e| Decoded {
+                                seq: e.seq,
+                                recorded: unix_of(&e.recorded),
+                                change: Change::of(e),
+                            })
+                            .collect(),
+                    )
+                }),
+            };
+            let full_page = matches!(&step, Ok(FeedMessage::Events(e)) if e.len() >= 1000);
+            let caught_up = matches!(&step, Ok(FeedMessage::Events(e)) if e.is_empty());
+            let done = once && step.is_ok();
+            // The incidents whose zones are new: every open one in a snapshot (as of its
+            // moment), each started or updated one in a page of events (as of its recording).
+            let wanted: Vec<(String, Option<String>)> = match &step {
+                Ok(FeedMessage::Snapshot(s, _)) => s.incidents.keys().map(|id| (id.clone(), at.clone())).collect(),
+                Ok(FeedMessage::Events(events)) => events
+                    .iter()
+                    .filter_map(|d| match &d.change {
+                        Change::Incident(i) if i.closed.is_none() => {
+                            Some((i.id.clone(), at.as_ref().map(|_| rfc3339_of(d.recorded))))
+                        }
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let msg = step.unwrap_or_else(|e| FeedMessage::Lost(e.to_string()));
+            if self.tx.send(msg).is_err() {
+                return; // the app is gone
+            }
+            for (id, when) in wanted {
+                if !self.send_zones(id, when).await {
+                    return;
                 }
             }
+            if done {
+                return; // one moment was asked for
+            }
+            if at.is_some() && caught_up {
+                // A replay that has reached the end of the log waits for it to grow.
+                self.wait(POLL).await;
+            } else if at.is_none() && !full_page {
+                self.wait(POLL).await;
+            }
         }
-        if done {
-            return; // one moment was asked for
+    }
+
+    /// Waits `d`, or less when the app asks for something new.
+    async fn wait(&self, d: Duration) {
+        let mut left = d;
+        while !left.is_zero() && self.controls.is_empty() {
+            let step = left.min(REPLAY_LOOK);
+            crate::net::sleep(step).await;
+            left -= step;
         }
-        if !full_page {
-            crate::net::sleep(POLL).await;
+    }
+
+    /// Sends an incident's zones (as of `when`, or now), and its what-if ghost when one was
+    /// asked for; false when the app is gone.
+    async fn send_zones(&self, id: String, when: Option<String>) -> bool {
+        let zones = match &when {
+            Some(t) => self.api.incident_zones_at(&id, t).await,
+            None => self.api.incident_zones(&id).await,
+        };
+        match zones {
+            Ok(fc) => {
+                if self
+                    .tx
+                    .send(FeedMessage::Zones(id.clone(), fc, when.as_deref().map(unix_of)))
+                    .is_err()
+                {
+                    return false;
+                }
+            }
+            Err(e) => warn!("zones of {id}: {e}"),
         }
+        if let Some(w) = &self.what_if {
+            // Asked from the moment on show.
+            let w = WhatIf {
+                at: w.at.clone().or(when),
+                ..w.clone()
+            };
+            match self.api.what_if(&id, &w).await {
+                Ok(fc) => return self.tx.send(FeedMessage::Ghost(id, fc)).is_ok(),
+                Err(e) => warn!("what-if of {id}: {e}"),
+            }
+        }
+        true
     }
 }
 
@@ -149,16 +300,31 @@ async fn run(server: String, tx: Sender<FeedMessage>, start: FeedStart, what_if:
 /// trucks, or the backlog after an outage) is spread over a few frames instead of stalling one.
 pub const FOLD_PER_FRAME: usize = 1_000;
 
-/// Folds up to `budget` of the oldest waiting changes into `live`; returns how many.
-pub fn fold_some(backlog: &mut VecDeque<(i64, Change)>, live: &mut LiveState, budget: usize) -> usize {
-    let n = backlog.len().min(budget);
-    for (seq, change) in backlog.drain(..n) {
-        live.apply_change(seq, change);
+/// Folds up to `budget` of the oldest waiting changes recorded by `until` (all of them when
+/// `None`: live) into `live`; returns how many.
+pub fn fold_some(backlog: &mut VecDeque<Decoded>, live: &mut LiveState, budget: usize, until: Option<f64>) -> usize {
+    let due = backlog
+        .iter()
+        .take(budget)
+        .take_while(|d| until.is_none_or(|t| d.recorded <= t))
+        .count();
+    for d in backlog.drain(..due) {
+        live.apply_change(d.seq, d.change);
     }
-    n
+    due
 }
 
-/// Takes what the feed sent, and folds up to [`FOLD_PER_FRAME`] events in.
+/// What waits to be shown: events not yet folded, and, in a replay, zones of versions the
+/// playhead has not reached.
+#[derive(Default)]
+pub struct Waiting {
+    events: VecDeque<Decoded>,
+    zones: Vec<(f64, String, serde_json::Value)>,
+}
+
+/// Takes what the feed sent, and folds up to [`FOLD_PER_FRAME`] events in: in a replay, only
+/// those recorded by the playhead's moment.
+#[allow(clippy::too_many_arguments)] // a Bevy system: each argument is what it reads or keeps
 pub fn poll_feed(
     channel: Option<Res<FeedChannel>>,
     mut live: ResMut<Live>,
@@ -166,13 +332,28 @@ pub fn poll_feed(
     mut zones: Option<ResMut<parktwin_layers::incident::IncidentZones>>,
     mut ghosts: Option<ResMut<parktwin_layers::incident::IncidentGhosts>>,
     mut status: ResMut<FeedStatus>,
-    mut backlog: Local<VecDeque<(i64, Change)>>,
+    playhead: Option<Res<crate::timeline::Playhead>>,
+    mut waiting: Local<Waiting>,
 ) {
     let Some(channel) = channel else { return };
-    while let Ok(msg) = channel.0.try_recv() {
+    while let Ok(msg) = channel.rx.try_recv() {
         match msg {
-            FeedMessage::Snapshot(s) => {
+            FeedMessage::Snapshot(s, generation) => {
+                if generation != status.generation {
+                    continue; // the answer to a request since superseded
+                }
                 live.0 = *s;
+                *waiting = Waiting::default();
+                status.current = true;
+                status.progress = None;
+                if let Some(z) = zones.as_mut() {
+                    z.0.clear();
+                }
+                if let Some(g) = ghosts.as_mut()
+                    && generation > 0
+                {
+                    g.0.clear();
+                }
                 // A single snapshot is of now, unless it is of a moment replayed.
                 if status.snapshot_at.as_deref() == Some("") {
                     status.snapshot_at = Some(parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc()));
@@ -180,17 +361,23 @@ pub fn poll_feed(
                 status.last_ok = Some(Instant::now());
                 status.error = None;
             }
+            // Until the newest request's snapshot has come, the rest is of an older one.
+            _ if !status.current => {}
             FeedMessage::Events(events) => {
-                backlog.extend(events);
+                waiting.events.extend(events);
                 status.last_ok = Some(Instant::now());
                 status.error = None;
             }
             FeedMessage::Lost(e) => status.error = Some(e),
-            FeedMessage::Zones(id, fc) => {
-                if let Some(z) = zones.as_mut() {
-                    z.0.insert(id, fc);
+            FeedMessage::Progress(done, total) => status.progress = Some((done, total)),
+            FeedMessage::Zones(id, fc, at) => match at {
+                Some(t) => waiting.zones.push((t, id, fc)),
+                None => {
+                    if let Some(z) = zones.as_mut() {
+                        z.0.insert(id, fc);
+                    }
                 }
-            }
+            },
             FeedMessage::Ghost(id, fc) => {
                 if let Some(g) = ghosts.as_mut() {
                     g.0.insert(id, fc);
@@ -198,7 +385,21 @@ pub fn poll_feed(
             }
         }
     }
-    if !backlog.is_empty() {
-        fold_some(&mut backlog, &mut live.0, FOLD_PER_FRAME);
+    let until = playhead.as_ref().and_then(|p| p.moment());
+    if !waiting.events.is_empty() {
+        fold_some(&mut waiting.events, &mut live.0, FOLD_PER_FRAME, until);
+    }
+    // A replay's zones: the version in force at the playhead (the snapshot's come due at once).
+    let t = until.unwrap_or(f64::INFINITY);
+    if waiting.zones.iter().any(|(at, _, _)| *at <= t) {
+        let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut waiting.zones)
+            .into_iter()
+            .partition(|(at, _, _)| *at <= t);
+        waiting.zones = later;
+        if let Some(z) = zones.as_mut() {
+            for (_, id, fc) in due {
+                z.0.insert(id, fc);
+            }
+        }
     }
 }

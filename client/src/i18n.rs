@@ -47,6 +47,17 @@ macro_rules! messages {
 }
 
 messages! {
+    Live => "LIVE", "实时";
+    GoLive => "Go live", "回到实时";
+    Replay => "REPLAY", "回放";
+    Paused => "paused", "已暂停";
+    NextMark => "Next alarm or incident", "下一个报警或事故";
+    NoLaterMark => "No later alarm or incident in the recording", "记录中之后没有报警或事故";
+    Rebuilding => "Rebuilding the moment from the recording", "正在从记录重建该时刻";
+    WhatIfGhost => "What if…", "假设推演…";
+    ShowGhost => "Show the other outcome", "显示推演结果";
+    NoIncidentShown => "no incident on show", "当前无事故";
+    Clear => "Clear", "清除";
     MajorHazards => "Major hazard sources", "重大危险源";
     Level => "level", "级";
     Offline => "OFFLINE: live feed lost, retrying", "离线：实时数据中断，正在重连";

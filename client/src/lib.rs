@@ -18,6 +18,7 @@ pub mod plume;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod render;
 pub mod search;
+pub mod timeline;
 pub mod ui;
 pub mod wall;
 #[cfg(target_arch = "wasm32")]
@@ -184,15 +185,16 @@ pub fn build_app(cfg: &AppConfig) -> App {
             Mode::Render { at, .. } => Some(at.clone().unwrap_or_default()),
             Mode::Interactive => None,
         },
+        ..default()
     })
-    .insert_resource(feed::FeedChannel(feed::spawn_feed(
+    .insert_resource(feed::spawn_feed(
         &cfg.server,
         feed_start(cfg),
         match &cfg.mode {
             Mode::Render { what_if, .. } => what_if.as_deref().cloned(),
             Mode::Interactive => None,
         },
-    )))
+    ))
     .insert_resource(cfg.lang)
     .insert_resource(StartSelection(cfg.select.clone()))
     .add_systems(Update, select_at_start)
@@ -220,6 +222,18 @@ pub fn build_app(cfg: &AppConfig) -> App {
                     EguiPrimaryContextPass,
                     (ui::install_fonts, ui::panel, incident_form::incident_form).chain(),
                 );
+            // The timeline: interactive, the bar and the band; a rendered past moment, the band.
+            match &cfg.mode {
+                Mode::Interactive => {
+                    app.add_plugins(timeline::TimelinePlugin { still: None });
+                }
+                Mode::Render { at: Some(t), .. } => {
+                    app.add_plugins(timeline::TimelinePlugin {
+                        still: Some(feed::unix_of(t)),
+                    });
+                }
+                Mode::Render { at: None, .. } => {}
+            }
         }
     }
     parktwin_layers::MapLayerAppExt::add_map_layer(&mut app, parktwin_layers::incident::incident_layer());

@@ -8,7 +8,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
-use parktwin::feed::{FeedChannel, FeedStatus, poll_feed, spawn_feed};
+use parktwin::feed::{FeedStatus, poll_feed, spawn_feed};
 use parktwin_api::client::{ApiClient, block_on};
 use parktwin_layers::live::Live;
 use serde_json::json;
@@ -23,7 +23,7 @@ fn headless_client(server: &str) -> App {
     app.add_plugins(MinimalPlugins)
         .init_resource::<Live>()
         .init_resource::<FeedStatus>()
-        .insert_resource(FeedChannel(spawn_feed(server, parktwin::feed::FeedStart::Follow, None)))
+        .insert_resource(spawn_feed(server, parktwin::feed::FeedStart::Follow, None))
         .add_systems(Update, poll_feed);
     app
 }
@@ -141,19 +141,27 @@ fn the_headless_client_follows_the_demo_simulator() {
     assert_eq!(client.digest(), truth.digest(), "the client's state is the server's");
 }
 
-#[test]
-fn replayed_to_a_moment_the_state_is_the_one_the_client_had_live() {
+/// A recording to replay: a drill all along (its events interleave with the live ones, on
+/// their own channel, and must change neither state), the demo simulator's ten minutes of the
+/// park in each of three rounds, a red alarm in the second; after each round, the moment and
+/// the state the live client had then.
+struct Recording {
+    _dir: tempfile::TempDir,
+    server: parktwin_e2e::TestServer,
+    app: App,
+    moments: Vec<(String, parktwin_api::live::LiveState)>,
+}
+
+fn record_three_moments() -> Recording {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
     let api = ApiClient::new(&server.url);
-    // A drill runs all along: its events interleave with the live ones in the log, on their
-    // own channel, and must change neither state.
     let drill = support::upload_demo_drill(&server.url, &server.operator);
     let start = format!("{}/api/v1/drills/{drill}/start?speed=60", server.url);
     assert_eq!(parktwin_e2e::send("POST", &start, Some(&server.operator), None).0, 200);
 
-    // The live client, started on the empty log; the demo simulator feeds the park through
-    // the store, ten minutes of it in each of three rounds, as fast as it takes them.
+    // The live client, started on the empty log; the simulator feeds the park through the
+    // store as fast as it takes it.
     let mut app = headless_client(&server.url);
     let store = parktwin_server::Store::open(&dir.path().join("parktwin.sqlite")).expect("store");
     let mut sim = parktwin_server::sim::Simulator::new(&store, 11).expect("simulator");
@@ -184,7 +192,18 @@ fn replayed_to_a_moment_the_state_is_the_one_the_client_had_live() {
         std::thread::sleep(Duration::from_millis(5));
         moments.push((at, live));
     }
+    Recording {
+        _dir: dir,
+        server,
+        app,
+        moments,
+    }
+}
 
+#[test]
+fn replayed_to_a_moment_the_state_is_the_one_the_client_had_live() {
+    let Recording { server, moments, .. } = record_three_moments();
+    let api = ApiClient::new(&server.url);
     let mut last_cursor = 0;
     for (at, live) in &moments {
         let replayed = block_on(api.state_at(at, &|_, _| {})).expect("the replay");
@@ -214,4 +233,109 @@ fn replayed_to_a_moment_the_state_is_the_one_the_client_had_live() {
         then.alarms
             .contains_key(&mark.payload["id"].as_i64().expect("alarm id"))
     );
+}
+
+/// Runs the app until `done` holds of its state, or fails saying `what`.
+fn run_until(app: &mut App, what: &str, done: impl Fn(&parktwin_api::live::LiveState, &FeedStatus) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        app.update();
+        if done(&app.world().resource::<Live>().0, app.world().resource::<FeedStatus>()) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn the_timeline_seeks_back_and_forth_through_the_recording_and_returns_to_live() {
+    use parktwin::timeline::Playhead;
+    let Recording {
+        server,
+        mut app,
+        moments,
+        ..
+    } = record_three_moments();
+    let api = ApiClient::new(&server.url);
+    // The map's timeline on the client that watched it all live.
+    app.init_resource::<Playhead>()
+        .init_resource::<parktwin_layers::incident::FieldClock>()
+        .add_systems(Update, parktwin::timeline::steer.before(poll_feed));
+    let unix = |t: &str| parktwin::feed::unix_of(t);
+    let now = || time::OffsetDateTime::now_utc().unix_timestamp_nanos() as f64 / 1e9;
+    let seek = |app: &mut App, t: f64| {
+        let mut p = app.world_mut().resource_mut::<Playhead>();
+        p.playing = false;
+        p.seek(t, now());
+    };
+
+    // Back to the second moment: the state rebuilt from the recording is the one seen live.
+    seek(&mut app, unix(&moments[1].0));
+    let want = moments[1].1.digest();
+    run_until(&mut app, "the second moment was not rebuilt", |live, s| {
+        s.current && live.digest() == want
+    });
+    assert_eq!(app.world().resource::<Live>().0.cursor, moments[1].1.cursor);
+    let field = app.world().resource::<parktwin_layers::incident::FieldClock>().0;
+    assert_eq!(
+        field,
+        Some(unix(&moments[1].0)),
+        "the field is drawn for the moment shown"
+    );
+    assert!(
+        app.world().resource::<FeedStatus>().snapshot_at.is_some(),
+        "the panel says it is not live"
+    );
+
+    // Further back, to the first.
+    seek(&mut app, unix(&moments[0].0));
+    let want = moments[0].1.digest();
+    run_until(&mut app, "the first moment was not rebuilt", |live, s| {
+        s.current && live.digest() == want
+    });
+
+    // Forward to the third: the log is folded on from where the map stands (no new request),
+    // and it stops at the moment, not at the log's end.
+    let generation = app.world().resource::<FeedStatus>().generation;
+    seek(&mut app, unix(&moments[2].0));
+    let want = moments[2].1.digest();
+    run_until(&mut app, "the third moment was not reached by playing on", |live, _| {
+        live.digest() == want
+    });
+    assert_eq!(app.world().resource::<FeedStatus>().generation, generation);
+    support::raise_red_alarm(&server.url, &server.ingest);
+    for _ in 0..30 {
+        app.update();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(
+        app.world().resource::<Live>().0.digest(),
+        want,
+        "what was recorded after the moment waits for the playhead"
+    );
+
+    // The next mark after the first moment (an alarm raised after it): shown open.
+    seek(&mut app, unix(&moments[0].0));
+    run_until(&mut app, "back to the first moment", |live, s| {
+        s.current && live.cursor == moments[0].1.cursor
+    });
+    let cursor = app.world().resource::<Live>().0.cursor;
+    let mark = block_on(api.next_mark(cursor)).expect("events").expect("a mark");
+    let alarm = mark.payload["id"].as_i64().expect("alarm id");
+    seek(&mut app, unix(&mark.recorded));
+    run_until(&mut app, "the mark's alarm was not shown", |live, _| {
+        live.alarms.contains_key(&alarm)
+    });
+    assert!(app.world().resource::<Live>().0.cursor <= moments[2].1.cursor);
+
+    // Live again: the map catches up with the server, the panel says live.
+    app.world_mut().resource_mut::<Playhead>().go_live();
+    let truth = block_on(api.live_snapshot()).expect("server state");
+    run_until(&mut app, "live was not resumed", |live, s| {
+        s.current && live.cursor >= truth.cursor
+    });
+    assert_eq!(app.world().resource::<Live>().0.digest(), truth.digest());
+    assert_eq!(app.world().resource::<FeedStatus>().snapshot_at, None);
+    assert_eq!(app.world().resource::<parktwin_layers::incident::FieldClock>().0, None);
 }

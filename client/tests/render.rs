@@ -643,6 +643,19 @@ fn a_past_moment_is_rendered_as_it_was_replayed_from_the_log() {
     );
     assert!(!close(pixel(&now, at_a), cyan, 16), "and no longer at A");
 
+    // The past moment says so in a band over the map; the present has none.
+    let band = parktwin::timeline::REPLAY_BAND.to_array();
+    let band = [band[0], band[1], band[2]];
+    let banded = |img: &image::RgbImage| {
+        (0..W - parktwin::ui::PANEL_WIDTH as u32)
+            .step_by(4)
+            .filter(|&x| close(img.get_pixel(x, 1).0, band, 6))
+            .count() as f64
+            / f64::from((W - parktwin::ui::PANEL_WIDTH as u32) / 4)
+    };
+    assert!(banded(&past) > 0.9, "the REPLAY band spans the map: {}", banded(&past));
+    assert!(banded(&now) < 0.05, "no band on the present: {}", banded(&now));
+
     // A time that is not one is refused in words.
     let run = render(&server.url, &dir.path().join("x.png"), &["--at", "yesterday"]);
     assert!(!run.status.success());

@@ -295,6 +295,13 @@ impl ApiClient {
         Ok(state)
     }
 
+    /// When the recording of the live channel begins: the first live event's recording time
+    /// (RFC 3339), or `None` while the log holds none (a timeline's left end).
+    pub async fn recording_start(&self) -> Result<Option<String>, ClientError> {
+        let page: crate::model::EventPage = self.get_json("/events?since=0&channel=live&limit=1").await?;
+        Ok(page.events.into_iter().next().map(|e| e.recorded))
+    }
+
     /// The next alarm raised or incident started on the live channel after `seq`, if any (a
     /// timeline's "next" button).
     pub async fn next_mark(&self, after: i64) -> Result<Option<crate::model::Event>, ClientError> {

@@ -225,7 +225,7 @@ pub fn assert_park_shown_on(img: &image::RgbImage, data: &ParkData, view: &MapVi
 /// A headless wall on `server`: what it polls, folds and decides, without drawing.
 pub fn wall_app(server: &str) -> (bevy::app::App, ParkData) {
     use bevy::prelude::*;
-    use parktwin::feed::{FeedChannel, FeedStatus, poll_feed, spawn_feed};
+    use parktwin::feed::{FeedStatus, poll_feed, spawn_feed};
     use parktwin::wall::{WallChannel, WallState, direct, poll_wall, spawn_poll};
     use parktwin_api::client::{ApiClient, block_on};
     use parktwin_scene::HomeView;
@@ -248,7 +248,7 @@ pub fn wall_app(server: &str) -> (bevy::app::App, ParkData) {
         .init_resource::<parktwin_scene::Selection>()
         .init_resource::<WallState>()
         .init_resource::<FeedStatus>()
-        .insert_resource(FeedChannel(spawn_feed(server, parktwin::feed::FeedStart::Follow, None)))
+        .insert_resource(spawn_feed(server, parktwin::feed::FeedStart::Follow, None))
         .insert_resource(WallChannel(spawn_poll(server)))
         .add_systems(Update, (poll_feed, poll_wall, direct).chain());
     // The map camera's rig, which the wall flies.

@@ -1,0 +1,687 @@
+//! The timeline: the map shows the park live, or any moment of the recording (the event log),
+//! played at 1× to 60×, paused, sought, or jumped to the next alarm or incident; and from any
+//! moment, what another wind would have done, drawn as a ghost beside the real zones.
+//!
+//! [`Playhead`] is the plain logic (tests drive it directly); the plugin steers the feed by
+//! it, moves it with the frame clock, and draws the bar along the map's foot and the REPLAY
+//! band over it. The state a replay shows is folded by the one reducer from the log, so it is
+//! the state a client watching live had then (`client/tests/feed_headless.rs` compares them).
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use crossbeam_channel::{Receiver, Sender, unbounded};
+use parktwin_api::client::ApiClient;
+use parktwin_api::incident::{IncidentWeather, WhatIf};
+use parktwin_layers::incident::{FieldClock, IncidentGhosts, ShownIncident};
+use parktwin_layers::live::Live;
+
+use crate::ServerUrl;
+use crate::feed::{FeedChannel, FeedControl, FeedStatus, rfc3339_of, unix_of};
+use crate::i18n::{Lang, Msg, tr};
+
+/// The speeds a replay plays at.
+pub const SPEEDS: [f64; 6] = [1.0, 2.0, 5.0, 10.0, 30.0, 60.0];
+
+/// The band over the map while it shows a past moment: a steel blue no layer uses.
+pub const REPLAY_BAND: egui::Color32 = egui::Color32::from_rgb(38, 92, 178);
+
+/// Where the map stands in time.
+#[derive(Resource, Debug, Clone, PartialEq)]
+pub struct Playhead {
+    /// The moment shown, Unix seconds; `None`: live.
+    at: Option<f64>,
+    /// Whether a replay moves on.
+    pub playing: bool,
+    /// How fast a replay plays, 1× to 60×.
+    speed: f64,
+    /// A request the feed has not been sent yet.
+    request: Option<FeedControl>,
+}
+
+impl Default for Playhead {
+    fn default() -> Self {
+        Self {
+            at: None,
+            playing: true,
+            speed: 1.0,
+            request: None,
+        }
+    }
+}
+
+impl Playhead {
+    /// A still moment whose state the feed already brings (a rendered `--at`).
+    pub fn still(at: f64) -> Self {
+        Self {
+            at: Some(at),
+            playing: false,
+            ..Self::default()
+        }
+    }
+
+    /// The moment shown, Unix seconds; `None` while live.
+    pub fn moment(&self) -> Option<f64> {
+        self.at
+    }
+
+    /// How fast a replay plays.
+    pub fn speed(&self) -> f64 {
+        self.speed
+    }
+
+    /// Sets the speed, held to 1× to 60×.
+    pub fn set_speed(&mut self, speed: f64) {
+        self.speed = speed.clamp(SPEEDS[0], SPEEDS[SPEEDS.len() - 1]);
+    }
+
+    /// Shows the moment `t` (Unix seconds); at or after `now` that is live. Going forward
+    /// within a replay folds the log on from where it stands; going back, or out of live,
+    /// rebuilds the state of `t` from the recording.
+    pub fn seek(&mut self, t: f64, now: f64) {
+        if t >= now {
+            self.go_live();
+            return;
+        }
+        let forward = self.at.is_some_and(|at| t >= at);
+        self.at = Some(t);
+        if !forward {
+            self.request = Some(FeedControl::Replay(rfc3339_of(t)));
+        }
+    }
+
+    /// Back to live.
+    pub fn go_live(&mut self) {
+        if self.at.is_some() {
+            self.at = None;
+            self.playing = true;
+            self.request = Some(FeedControl::Live);
+        }
+    }
+
+    /// Moves a playing replay on by `dt` seconds of wall time; one that reaches `now` goes live.
+    pub fn tick(&mut self, dt: f64, now: f64) {
+        if let Some(at) = self.at
+            && self.playing
+        {
+            self.seek(at + dt * self.speed, now);
+        }
+    }
+
+    /// The request for the feed, once.
+    pub fn take_request(&mut self) -> Option<FeedControl> {
+        self.request.take()
+    }
+}
+
+/// Unix seconds now.
+fn now_unix() -> f64 {
+    time::OffsetDateTime::now_utc().unix_timestamp_nanos() as f64 / 1e9
+}
+
+/// How far past the playhead the feed reads the log: ten seconds of playing at its speed.
+fn lookahead(speed: f64) -> f64 {
+    10.0 * speed
+}
+
+/// Moves the playhead with the frame clock, and steers the feed by it: a new request, how far
+/// ahead to read, the moment the field is drawn for and the panel's "at" line.
+pub fn steer(
+    time: Res<Time>,
+    mut playhead: ResMut<Playhead>,
+    channel: Option<Res<FeedChannel>>,
+    mut status: ResMut<FeedStatus>,
+    mut clock: ResMut<FieldClock>,
+) {
+    let now = now_unix();
+    // The clock stands still while a moment is rebuilt.
+    if status.current {
+        playhead.tick(time.delta_secs_f64(), now);
+    }
+    if let Some(request) = playhead.take_request()
+        && let Some(channel) = &channel
+    {
+        status.generation += 1;
+        status.current = false;
+        channel.steer(status.generation, request);
+    }
+    if let (Some(t), Some(channel)) = (playhead.moment(), &channel) {
+        channel.want_until(t + lookahead(playhead.speed()));
+    }
+    if clock.0 != playhead.moment() {
+        clock.0 = playhead.moment();
+    }
+    let at = playhead.moment().map(rfc3339_of);
+    if status.snapshot_at != at {
+        status.snapshot_at = at;
+    }
+}
+
+/// What the bar's requests to the server bring back.
+enum Answer {
+    /// When the recording starts.
+    Start(Option<String>),
+    /// The next alarm or incident's recording time, if any.
+    Mark(Result<Option<String>, String>),
+    /// A what-if's ghost zones for an incident.
+    Ghost(Result<(String, serde_json::Value), String>),
+}
+
+/// The bar's state between frames.
+pub struct Bar {
+    tx: Sender<Answer>,
+    rx: Receiver<Answer>,
+    /// The recording's first moment, Unix seconds, once known.
+    start: Option<f64>,
+    asked_start: bool,
+    /// Where the slider is being dragged to.
+    dragging: Option<f64>,
+    /// A line for the operator (no later mark, a failed request).
+    note: Option<String>,
+    /// The what-if row, open, and its wind.
+    what_if: Option<(f64, f64)>,
+}
+
+impl Default for Bar {
+    fn default() -> Self {
+        let (tx, rx) = unbounded();
+        Self {
+            tx,
+            rx,
+            start: None,
+            asked_start: false,
+            dragging: None,
+            note: None,
+            what_if: None,
+        }
+    }
+}
+
+/// Asks the server in the background; the answer comes to the bar.
+fn ask<Fut>(tx: &Sender<Answer>, work: Fut)
+where
+    Fut: std::future::Future<Output = Answer> + crate::net::MaybeSend + 'static,
+{
+    let tx = tx.clone();
+    crate::net::spawn("timeline", move || async move {
+        let _ = tx.send(work.await);
+    });
+}
+
+/// A moment as the bar shows it: the date and time, UTC.
+fn clock_text(t: f64) -> String {
+    let s = rfc3339_of(t);
+    format!("{} {} UTC", &s[..10], &s[11..19])
+}
+
+/// Draws the bar along the map's foot.
+#[allow(clippy::too_many_arguments)] // a Bevy system: each argument is what it reads or keeps
+pub fn bar(
+    mut contexts: EguiContexts,
+    mut playhead: ResMut<Playhead>,
+    status: Res<FeedStatus>,
+    live: Res<Live>,
+    lang: Res<Lang>,
+    server: Res<ServerUrl>,
+    shown: Res<ShownIncident>,
+    mut ghosts: ResMut<IncidentGhosts>,
+    mut state: Local<Bar>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?.clone();
+    let map_width = ctx.viewport_rect().width() - crate::ui::PANEL_WIDTH;
+    let mut on = Shown {
+        playhead: &mut playhead,
+        status: &status,
+        cursor: live.0.cursor,
+        server: &server.0,
+        incident: shown.0.as_deref(),
+        ghosts: &mut ghosts,
+    };
+    egui::Area::new("timeline".into())
+        .anchor(egui::Align2::LEFT_BOTTOM, [8.0, -8.0])
+        .show(&ctx, |ui| {
+            egui::Frame::popup(ui.style()).show(ui, |ui| {
+                ui.set_width(map_width - 40.0);
+                bar_contents(ui, &mut on, &mut state, now_unix(), *lang);
+            });
+        });
+    Ok(())
+}
+
+/// What the bar shows and changes.
+pub struct Shown<'a> {
+    /// Where the map stands in time.
+    pub playhead: &'a mut Playhead,
+    /// The feed's state.
+    pub status: &'a FeedStatus,
+    /// The last event the map has folded in.
+    pub cursor: i64,
+    /// The server's base URL.
+    pub server: &'a str,
+    /// The incident the panel shows, for a what-if.
+    pub incident: Option<&'a str>,
+    /// The what-if ghosts.
+    pub ghosts: &'a mut IncidentGhosts,
+}
+
+/// The bar's rows: the controls, the slider, the what-if and a note; answers from the server
+/// are taken in first.
+pub fn bar_contents(ui: &mut egui::Ui, on: &mut Shown, state: &mut Bar, now: f64, lang: Lang) {
+    if !state.asked_start {
+        state.asked_start = true;
+        let api = ApiClient::new(on.server);
+        ask(&state.tx, async move {
+            Answer::Start(api.recording_start().await.ok().flatten())
+        });
+    }
+    while let Ok(answer) = state.rx.try_recv() {
+        match answer {
+            Answer::Start(t) => state.start = t.as_deref().map(unix_of),
+            Answer::Mark(Ok(Some(t))) => {
+                state.note = None;
+                on.playhead.seek(unix_of(&t), now);
+            }
+            Answer::Mark(Ok(None)) => state.note = Some(tr(Msg::NoLaterMark, lang).into()),
+            Answer::Mark(Err(e)) | Answer::Ghost(Err(e)) => state.note = Some(e),
+            Answer::Ghost(Ok((id, fc))) => {
+                state.note = None;
+                on.ghosts.0.insert(id, fc);
+            }
+        }
+    }
+    controls(ui, on, state, now, lang);
+    what_if_row(ui, on, state, lang);
+    if let Some(note) = &state.note {
+        ui.small(note);
+    }
+}
+
+/// The band over the map while it shows a past moment: no one takes a replay for live.
+pub fn band(mut contexts: EguiContexts, playhead: Res<Playhead>, lang: Res<Lang>) -> Result {
+    let Some(t) = playhead.moment() else { return Ok(()) };
+    let ctx = contexts.ctx_mut()?.clone();
+    let lang = *lang;
+    let map_width = ctx.viewport_rect().width() - crate::ui::PANEL_WIDTH;
+    let text = format!(
+        "{} · {} · {}× {}",
+        tr(Msg::Replay, lang),
+        clock_text(t),
+        playhead.speed(),
+        if playhead.playing { "" } else { tr(Msg::Paused, lang) }
+    );
+    egui::Area::new("replay-band".into())
+        .fixed_pos([0.0, 0.0])
+        .order(egui::Order::Background)
+        .show(&ctx, |ui| {
+            egui::Frame::new().fill(REPLAY_BAND).show(ui, |ui| {
+                ui.set_width(map_width);
+                ui.vertical_centered(|ui| {
+                    ui.label(
+                        egui::RichText::new(text)
+                            .strong()
+                            .size(16.0)
+                            .color(egui::Color32::WHITE),
+                    );
+                });
+            });
+        });
+    Ok(())
+}
+
+/// Live or replay, play or pause, the speed, the slider over the recording, the next mark.
+fn controls(ui: &mut egui::Ui, on: &mut Shown, state: &mut Bar, now: f64, lang: Lang) {
+    let (playhead, status) = (&mut *on.playhead, on.status);
+    ui.horizontal(|ui| {
+        match playhead.moment() {
+            None => {
+                ui.colored_label(
+                    egui::Color32::from_rgb(80, 220, 120),
+                    egui::RichText::new(tr(Msg::Live, lang)).strong(),
+                );
+            }
+            Some(_) => {
+                if ui.button(tr(Msg::GoLive, lang)).clicked() {
+                    playhead.go_live();
+                }
+                let play = if playhead.playing { "⏸" } else { "▶" };
+                if ui.button(play).clicked() {
+                    playhead.playing = !playhead.playing;
+                }
+            }
+        }
+        let mut speed = playhead.speed();
+        egui::ComboBox::from_id_salt("replay-speed")
+            .width(56.0)
+            .selected_text(format!("{speed}×"))
+            .show_ui(ui, |ui| {
+                for s in SPEEDS {
+                    ui.selectable_value(&mut speed, s, format!("{s}×"));
+                }
+            });
+        playhead.set_speed(speed);
+        let can_jump = playhead.moment().is_some() && status.current;
+        if ui
+            .add_enabled(can_jump, egui::Button::new(format!("⏭ {}", tr(Msg::NextMark, lang))))
+            .clicked()
+        {
+            let api = ApiClient::new(on.server);
+            let after = on.cursor;
+            ask(&state.tx, async move {
+                Answer::Mark(
+                    api.next_mark(after)
+                        .await
+                        .map(|e| e.map(|e| e.recorded))
+                        .map_err(|e| e.to_string()),
+                )
+            });
+        }
+        ui.monospace(clock_text(playhead.moment().unwrap_or(now)));
+        if let Some((done, total)) = status.progress.filter(|_| !status.current) {
+            ui.add(
+                egui::ProgressBar::new(done as f32 / total.max(1) as f32)
+                    .desired_width(160.0)
+                    .text(tr(Msg::Rebuilding, lang)),
+            );
+        } else if !status.current {
+            ui.spinner();
+        }
+        if ui
+            .selectable_label(state.what_if.is_some(), tr(Msg::WhatIfGhost, lang))
+            .clicked()
+        {
+            state.what_if = match state.what_if {
+                Some(_) => None,
+                None => Some((5.0, 270.0)),
+            };
+        }
+    });
+    // The recording from its first moment (or the last hour, while it is that young) to now.
+    let start = state.start.unwrap_or(now - 3600.0).min(now - 60.0);
+    let mut t = state.dragging.unwrap_or(playhead.moment().unwrap_or(now));
+    ui.spacing_mut().slider_width = ui.available_width() - 8.0;
+    let slider = ui.add(egui::Slider::new(&mut t, start..=now).show_value(false));
+    if slider.dragged() {
+        state.dragging = Some(t);
+    }
+    if slider.drag_stopped() || (slider.changed() && !slider.dragged()) {
+        state.dragging = None;
+        playhead.seek(t, now);
+    }
+}
+
+/// From the moment on show, another wind for the incident on show: its zones as a ghost.
+fn what_if_row(ui: &mut egui::Ui, on: &mut Shown, state: &mut Bar, lang: Lang) {
+    let Some((mut speed, mut from)) = state.what_if else {
+        return;
+    };
+    ui.horizontal(|ui| {
+        ui.label(tr(Msg::WindFrom, lang));
+        ui.add(
+            egui::DragValue::new(&mut from)
+                .range(0.0..=359.0)
+                .speed(5.0)
+                .suffix("°"),
+        );
+        ui.label(tr(Msg::WindSpeed, lang));
+        ui.add(
+            egui::DragValue::new(&mut speed)
+                .range(0.5..=30.0)
+                .speed(0.5)
+                .suffix(" m/s"),
+        );
+        match on.incident {
+            Some(id) => {
+                if ui.button(tr(Msg::ShowGhost, lang)).clicked() {
+                    let what = WhatIf {
+                        at: on.playhead.moment().map(rfc3339_of),
+                        weather: Some(IncidentWeather {
+                            wind_speed_ms: speed,
+                            wind_from_deg: from,
+                            temperature_c: 20.0,
+                            cloud_oktas: None,
+                            stability: None,
+                        }),
+                        ..WhatIf::default()
+                    };
+                    let api = ApiClient::new(on.server);
+                    let id = id.to_string();
+                    ask(&state.tx, async move {
+                        Answer::Ghost(
+                            api.what_if(&id, &what)
+                                .await
+                                .map(|fc| (id, fc))
+                                .map_err(|e| e.to_string()),
+                        )
+                    });
+                }
+            }
+            None => {
+                ui.small(tr(Msg::NoIncidentShown, lang));
+            }
+        }
+        if ui.button(tr(Msg::Clear, lang)).clicked() {
+            on.ghosts.0.clear();
+        }
+    });
+    state.what_if = Some((speed, from));
+}
+
+/// The timeline: on the interactive map the bar and the band; on a rendered past moment
+/// (`parktwin render --at`), the band alone.
+pub struct TimelinePlugin {
+    /// A rendered moment, Unix seconds: shown still, the feed already asked for it.
+    pub still: Option<f64>,
+}
+
+impl Plugin for TimelinePlugin {
+    fn build(&self, app: &mut App) {
+        app.add_systems(EguiPrimaryContextPass, band.after(crate::ui::panel));
+        match self.still {
+            Some(t) => {
+                app.insert_resource(Playhead::still(t));
+            }
+            None => {
+                app.init_resource::<Playhead>()
+                    .add_systems(Update, steer.before(crate::feed::poll_feed))
+                    .add_systems(EguiPrimaryContextPass, bar.after(crate::ui::panel));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_recorded_time_reads_back_as_it_was() {
+        for t in [
+            "2026-11-27T12:23:41.123Z",
+            "2026-11-27T00:00:00.001Z",
+            "2026-11-27T23:59:59.999Z",
+        ] {
+            assert_eq!(rfc3339_of(unix_of(t)), t);
+        }
+    }
+
+    #[test]
+    fn a_replay_plays_at_its_speed_and_goes_live_when_it_catches_up() {
+        let now = 10_000.0;
+        let mut p = Playhead::default();
+        p.tick(5.0, now);
+        assert_eq!((p.moment(), p.take_request()), (None, None), "live stays live");
+
+        p.seek(now - 600.0, now);
+        assert_eq!(p.take_request(), Some(FeedControl::Replay(rfc3339_of(now - 600.0))));
+        p.set_speed(60.0);
+        p.tick(2.0, now);
+        assert_eq!(p.moment(), Some(now - 480.0), "two seconds at 60× are two minutes");
+        assert_eq!(p.take_request(), None, "playing on folds the log on: no new snapshot");
+
+        p.playing = false;
+        p.tick(2.0, now);
+        assert_eq!(p.moment(), Some(now - 480.0), "paused");
+
+        p.set_speed(500.0);
+        assert_eq!(p.speed(), 60.0, "no faster than 60×");
+        p.set_speed(0.1);
+        assert_eq!(p.speed(), 1.0, "no slower than 1×");
+
+        p.seek(now - 500.0, now);
+        assert_eq!(
+            p.take_request(),
+            Some(FeedControl::Replay(rfc3339_of(now - 500.0))),
+            "going back rebuilds the moment"
+        );
+        p.seek(now - 400.0, now);
+        assert_eq!(p.take_request(), None, "going forward folds on");
+
+        p.playing = true;
+        p.set_speed(60.0);
+        p.tick(10.0, now);
+        assert_eq!(p.moment(), None, "caught up with now: live");
+        assert_eq!(p.take_request(), Some(FeedControl::Live));
+    }
+
+    /// The bar on a headless screen, over what it shows.
+    struct Harness {
+        screen: crate::egui_screen::Screen,
+        playhead: Playhead,
+        status: FeedStatus,
+        ghosts: IncidentGhosts,
+        bar: Bar,
+        server: String,
+        incident: Option<String>,
+        cursor: i64,
+        now: f64,
+    }
+
+    impl Harness {
+        fn draw(&mut self) -> impl FnMut(&mut egui::Ui) + '_ {
+            let mut on = Shown {
+                playhead: &mut self.playhead,
+                status: &self.status,
+                cursor: self.cursor,
+                server: &self.server,
+                incident: self.incident.as_deref(),
+                ghosts: &mut self.ghosts,
+            };
+            let (bar, now) = (&mut self.bar, self.now);
+            move |ui| bar_contents(ui, &mut on, bar, now, Lang::En)
+        }
+
+        fn frame(&mut self) {
+            let mut screen = std::mem::replace(&mut self.screen, crate::egui_screen::Screen::new());
+            screen.frame(vec![], &mut self.draw());
+            self.screen = screen;
+        }
+
+        fn click(&mut self, label: &str) {
+            let mut screen = std::mem::replace(&mut self.screen, crate::egui_screen::Screen::new());
+            screen.click(label, &mut self.draw());
+            // And a frame to show what the click changed.
+            screen.frame(vec![], &mut self.draw());
+            self.screen = screen;
+        }
+
+        /// Runs frames until `done`, while the server answers.
+        fn until(&mut self, what: &str, done: impl Fn(&Self) -> bool) {
+            for _ in 0..400 {
+                self.frame();
+                if done(self) {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            panic!("{what}");
+        }
+    }
+
+    #[test]
+    fn the_bar_jumps_to_the_next_incident_pauses_goes_live_and_draws_a_what_if() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
+        let started = now_unix();
+        let body = serde_json::json!({"lon": 118.4542447, "lat": 37.5683106, "chemical": "chlorine",
+            "rate_kg_s": 5.0, "weather": {"wind_speed_ms": 3.0, "wind_from_deg": 225.0, "stability": "D"}});
+        let (code, inc) = parktwin_e2e::send(
+            "POST",
+            &format!("{}/api/v1/incidents", server.url),
+            Some(&server.operator),
+            Some(&body),
+        );
+        assert_eq!(code, 201, "{inc}");
+        let id = inc["id"].as_str().expect("id").to_string();
+        let mut h = Harness {
+            screen: crate::egui_screen::Screen::new(),
+            playhead: Playhead::default(),
+            status: FeedStatus {
+                current: true,
+                ..FeedStatus::default()
+            },
+            ghosts: IncidentGhosts::default(),
+            bar: Bar::default(),
+            server: server.url.clone(),
+            incident: Some(id.clone()),
+            cursor: 0,
+            now: started + 60.0,
+        };
+        h.frame();
+        assert!(h.screen.shows("LIVE"));
+        assert!(
+            h.screen.find("⏭ Next alarm or incident").is_disabled(),
+            "live has no next"
+        );
+
+        // A minute before the incident, paused: the next mark is its start.
+        h.playhead.seek(started - 60.0, h.now);
+        h.playhead.playing = false;
+        h.frame();
+        h.click("⏭ Next alarm or incident");
+        h.until("the bar did not jump to the incident", |h| {
+            h.playhead.moment().is_some_and(|t| t > started - 1.0)
+        });
+        assert!(h.playhead.moment().is_some_and(|t| t < h.now));
+        assert!(h.screen.shows("Go live"));
+
+        // Playing, paused, at 60×.
+        h.click("▶");
+        assert!(h.playhead.playing);
+        h.click("⏸");
+        assert!(!h.playhead.playing);
+        h.click("1×");
+        h.click("60×");
+        assert_eq!(h.playhead.speed(), 60.0);
+
+        // What if the wind had come from the north-west: a ghost of the incident's zones.
+        h.click("What if…");
+        h.click("Show the other outcome");
+        h.until("no ghost came", |h| {
+            h.ghosts.0.contains_key(&id) || h.bar.note.is_some()
+        });
+        assert_eq!(h.bar.note, None);
+        let ghost = &h.ghosts.0[&id];
+        assert!(
+            ghost["features"].as_array().is_some_and(|f| !f.is_empty()),
+            "the ghost has zones: {ghost}"
+        );
+        h.click("Clear");
+        assert!(h.ghosts.0.is_empty());
+
+        // No later mark: said so, and the moment stays. (The map has folded the log up to
+        // the incident's start, its last event.)
+        let (_, head) = parktwin_e2e::send("GET", &format!("{}/api/v1/events/head", server.url), None, None);
+        h.cursor = head["seq"].as_i64().expect("head");
+        let at = h.playhead.moment();
+        h.click("⏭ Next alarm or incident");
+        h.until("no word of the missing mark", |h| {
+            h.screen.shows("No later alarm or incident")
+        });
+        assert_eq!(h.playhead.moment(), at);
+
+        h.click("Go live");
+        assert_eq!(
+            (h.playhead.moment(), h.playhead.take_request()),
+            (None, Some(FeedControl::Live))
+        );
+    }
+}
