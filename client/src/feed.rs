@@ -13,6 +13,7 @@ use crossbeam_channel::{Receiver, Sender, unbounded};
 use parktwin_api::client::ApiClient;
 use parktwin_api::incident::WhatIf;
 use parktwin_api::live::{Change, LiveState};
+use parktwin_api::scenario::DrillFolder;
 use parktwin_layers::live::Live;
 
 /// How often the feed asks for new events.
@@ -57,6 +58,17 @@ pub enum FeedControl {
     /// Replay from a moment (RFC 3339): the state then, and the log after it as the app's
     /// playhead reaches it.
     Replay(String),
+    /// Show a drill (its id): the state its own channel folds into, from its start, following
+    /// it as it plays. Never the live state.
+    Drill(String),
+}
+
+/// What the feed reads.
+#[derive(Debug, Clone, PartialEq)]
+enum Watch {
+    Live,
+    Replay(String),
+    Drill(String),
 }
 
 /// The feed: what it sends, and how the app steers it.
@@ -158,10 +170,11 @@ impl Feed {
         let mut cursor: Option<i64> = None;
         let mut generation = 0;
         let once = start != FeedStart::Follow;
-        let mut at = match &start {
-            FeedStart::At(t) => Some(t.clone()),
-            _ => None,
+        let mut watch = match &start {
+            FeedStart::At(t) => Watch::Replay(t.clone()),
+            _ => Watch::Live,
         };
+        let mut drill: Option<DrillFolder> = None;
         // The newest event fetched, in a replay: more is fetched only while the playhead
         // nears it, so a replay of a month does not read the month at once.
         let mut fetched_until = f64::NEG_INFINITY;
@@ -170,18 +183,57 @@ impl Feed {
             while let Ok((g, control)) = self.controls.try_recv() {
                 generation = g;
                 cursor = None;
-                at = match control {
-                    FeedControl::Live => None,
-                    FeedControl::Replay(t) => Some(t),
+                watch = match control {
+                    FeedControl::Live => Watch::Live,
+                    FeedControl::Replay(t) => Watch::Replay(t),
+                    FeedControl::Drill(id) => Watch::Drill(id),
                 };
             }
+            let at = match &watch {
+                Watch::Replay(t) => Some(t.clone()),
+                _ => None,
+            };
             if cursor.is_some() && at.is_some() && fetched_until > f64::from_bits(self.horizon.load(Ordering::Relaxed))
             {
                 crate::net::sleep(REPLAY_LOOK).await;
                 continue;
             }
-            let step = match (cursor, &at) {
-                (None, Some(t)) => {
+            let step = match (cursor, &watch) {
+                (None, Watch::Drill(id)) => self.api.state_before_the_log().await.map(|s| {
+                    let stations = s
+                        .sensors
+                        .values()
+                        .filter(|s| s.layer == "weather_stations")
+                        .map(|s| s.id.clone())
+                        .collect();
+                    drill = Some(DrillFolder::new(id, stations));
+                    cursor = Some(0);
+                    FeedMessage::Snapshot(Box::new(s), generation)
+                }),
+                (Some(since), Watch::Drill(id)) => {
+                    self.api.channel_since(since, &format!("drill:{id}")).await.map(|page| {
+                        cursor = Some(page.next);
+                        let folder = drill.get_or_insert_with(|| DrillFolder::new(id, Vec::new()));
+                        FeedMessage::Events(
+                            page.events
+                                .iter()
+                                .flat_map(|e| {
+                                    let mut changes = folder.changes(e);
+                                    // An event that changes nothing still moves the cursor.
+                                    if changes.is_empty() {
+                                        changes.push(Change::Other);
+                                    }
+                                    changes.into_iter().map(|change| Decoded {
+                                        seq: e.seq,
+                                        recorded: unix_of(&e.recorded),
+                                        change,
+                                    })
+                                })
+                                .collect(),
+                        )
+                    })
+                }
+                (None, Watch::Replay(t)) => {
                     let tx = self.tx.clone();
                     let progress = move |done, total| {
                         let _ = tx.send(FeedMessage::Progress(done, total));
@@ -192,7 +244,7 @@ impl Feed {
                         FeedMessage::Snapshot(Box::new(s), generation)
                     })
                 }
-                (None, None) => self.api.live_snapshot().await.map(|s| {
+                (None, Watch::Live) => self.api.live_snapshot().await.map(|s| {
                     cursor = Some(s.cursor);
                     FeedMessage::Snapshot(Box::new(s), generation)
                 }),
@@ -218,7 +270,9 @@ impl Feed {
             let done = once && step.is_ok();
             // The incidents whose zones are new: every open one in a snapshot (as of its
             // moment), each started or updated one in a page of events (as of its recording).
+            // A drill's releases are no server incidents: the map draws their field alone.
             let wanted: Vec<(String, Option<String>)> = match &step {
+                _ if matches!(watch, Watch::Drill(_)) => Vec::new(),
                 Ok(FeedMessage::Snapshot(s, _)) => s.incidents.keys().map(|id| (id.clone(), at.clone())).collect(),
                 Ok(FeedMessage::Events(events)) => events
                     .iter()
@@ -247,6 +301,7 @@ impl Feed {
                 // A replay that has reached the end of the log waits for it to grow.
                 self.wait(POLL).await;
             } else if at.is_none() && !full_page {
+                // Live, and a drill, follow the log as it grows.
                 self.wait(POLL).await;
             }
         }

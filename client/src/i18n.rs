@@ -58,6 +58,8 @@ messages! {
     ShowGhost => "Show the other outcome", "显示推演结果";
     NoIncidentShown => "no incident on show", "当前无事故";
     Clear => "Clear", "清除";
+    ShowDrill => "Show a drill…", "显示演练…";
+    NoDrills => "No drills uploaded", "尚无演练";
     MajorHazards => "Major hazard sources", "重大危险源";
     Level => "level", "级";
     Offline => "OFFLINE: live feed lost, retrying", "离线：实时数据中断，正在重连";

@@ -25,6 +25,9 @@ pub const SPEEDS: [f64; 6] = [1.0, 2.0, 5.0, 10.0, 30.0, 60.0];
 /// The band over the map while it shows a past moment: a steel blue no layer uses.
 pub const REPLAY_BAND: egui::Color32 = egui::Color32::from_rgb(38, 92, 178);
 
+/// The band over the map while it shows a drill: the wall's amber, with the same words.
+pub const DRILL_BAND: egui::Color32 = crate::wall::screen::DRILL;
+
 /// Where the map stands in time.
 #[derive(Resource, Debug, Clone, PartialEq)]
 pub struct Playhead {
@@ -36,6 +39,8 @@ pub struct Playhead {
     speed: f64,
     /// A request the feed has not been sent yet.
     request: Option<FeedControl>,
+    /// The drill on show (its id and name) instead of the park live.
+    drill: Option<(String, String)>,
 }
 
 impl Default for Playhead {
@@ -45,6 +50,7 @@ impl Default for Playhead {
             playing: true,
             speed: 1.0,
             request: None,
+            drill: None,
         }
     }
 }
@@ -59,9 +65,23 @@ impl Playhead {
         }
     }
 
-    /// The moment shown, Unix seconds; `None` while live.
+    /// The moment shown, Unix seconds; `None` while live (or following a drill).
     pub fn moment(&self) -> Option<f64> {
         self.at
+    }
+
+    /// The drill on show, by id and name.
+    pub fn drill(&self) -> Option<(&str, &str)> {
+        self.drill.as_ref().map(|(id, name)| (id.as_str(), name.as_str()))
+    }
+
+    /// Shows drill `id` (called `name`) as it plays, instead of the park live.
+    pub fn show_drill(&mut self, id: &str, name: &str) {
+        if self.drill().map(|d| d.0) != Some(id) {
+            self.at = None;
+            self.drill = Some((id.to_string(), name.to_string()));
+            self.request = Some(FeedControl::Drill(id.to_string()));
+        }
     }
 
     /// How fast a replay plays.
@@ -84,6 +104,7 @@ impl Playhead {
         }
         let forward = self.at.is_some_and(|at| t >= at);
         self.at = Some(t);
+        self.drill = None;
         if !forward {
             self.request = Some(FeedControl::Replay(rfc3339_of(t)));
         }
@@ -91,8 +112,9 @@ impl Playhead {
 
     /// Back to live.
     pub fn go_live(&mut self) {
-        if self.at.is_some() {
+        if self.at.is_some() || self.drill.is_some() {
             self.at = None;
+            self.drill = None;
             self.playing = true;
             self.request = Some(FeedControl::Live);
         }
@@ -164,6 +186,8 @@ enum Answer {
     Mark(Result<Option<String>, String>),
     /// A what-if's ghost zones for an incident.
     Ghost(Result<(String, serde_json::Value), String>),
+    /// The drills there are, newest first: id, name, state.
+    Drills(Vec<(String, String, String)>),
 }
 
 /// The bar's state between frames.
@@ -179,6 +203,9 @@ pub struct Bar {
     note: Option<String>,
     /// The what-if row, open, and its wind.
     what_if: Option<(f64, f64)>,
+    /// The drills there are (id, name, state), and when they were last asked for.
+    drills: Vec<(String, String, String)>,
+    drills_asked: f64,
 }
 
 impl Default for Bar {
@@ -192,6 +219,8 @@ impl Default for Bar {
             dragging: None,
             note: None,
             what_if: None,
+            drills: Vec::new(),
+            drills_asked: f64::NEG_INFINITY,
         }
     }
 }
@@ -286,7 +315,22 @@ pub fn bar_contents(ui: &mut egui::Ui, on: &mut Shown, state: &mut Bar, now: f64
                 state.note = None;
                 on.ghosts.0.insert(id, fc);
             }
+            Answer::Drills(d) => state.drills = d,
         }
+    }
+    // The drills there are, asked for every ten seconds.
+    if now - state.drills_asked > 10.0 {
+        state.drills_asked = now;
+        let api = ApiClient::new(on.server);
+        ask(&state.tx, async move {
+            let drills: Vec<parktwin_api::scenario::Drill> = api.get_json("/drills").await.unwrap_or_default();
+            Answer::Drills(
+                drills
+                    .into_iter()
+                    .map(|d| (d.id, d.name, format!("{:?}", d.state).to_lowercase()))
+                    .collect(),
+            )
+        });
     }
     controls(ui, on, state, now, lang);
     what_if_row(ui, on, state, lang);
@@ -295,32 +339,39 @@ pub fn bar_contents(ui: &mut egui::Ui, on: &mut Shown, state: &mut Bar, now: f64
     }
 }
 
-/// The band over the map while it shows a past moment: no one takes a replay for live.
+/// The band over the map while it shows a past moment or a drill: no one takes a replay or a
+/// drill for the park live.
 pub fn band(mut contexts: EguiContexts, playhead: Res<Playhead>, lang: Res<Lang>) -> Result {
-    let Some(t) = playhead.moment() else { return Ok(()) };
-    let ctx = contexts.ctx_mut()?.clone();
     let lang = *lang;
+    let (text, fill, ink) = match (playhead.moment(), playhead.drill()) {
+        (Some(t), _) => (
+            format!(
+                "{} · {} · {}× {}",
+                tr(Msg::Replay, lang),
+                clock_text(t),
+                playhead.speed(),
+                if playhead.playing { "" } else { tr(Msg::Paused, lang) }
+            ),
+            REPLAY_BAND,
+            egui::Color32::WHITE,
+        ),
+        (None, Some((_, name))) => (
+            crate::i18n::fill(Msg::WallDrill, lang, &[("name", name.to_string())]),
+            DRILL_BAND,
+            egui::Color32::BLACK,
+        ),
+        (None, None) => return Ok(()),
+    };
+    let ctx = contexts.ctx_mut()?.clone();
     let map_width = ctx.viewport_rect().width() - crate::ui::PANEL_WIDTH;
-    let text = format!(
-        "{} · {} · {}× {}",
-        tr(Msg::Replay, lang),
-        clock_text(t),
-        playhead.speed(),
-        if playhead.playing { "" } else { tr(Msg::Paused, lang) }
-    );
     egui::Area::new("replay-band".into())
         .fixed_pos([0.0, 0.0])
         .order(egui::Order::Background)
         .show(&ctx, |ui| {
-            egui::Frame::new().fill(REPLAY_BAND).show(ui, |ui| {
+            egui::Frame::new().fill(fill).show(ui, |ui| {
                 ui.set_width(map_width);
                 ui.vertical_centered(|ui| {
-                    ui.label(
-                        egui::RichText::new(text)
-                            .strong()
-                            .size(16.0)
-                            .color(egui::Color32::WHITE),
-                    );
+                    ui.label(egui::RichText::new(text).strong().size(16.0).color(ink));
                 });
             });
         });
@@ -331,14 +382,19 @@ pub fn band(mut contexts: EguiContexts, playhead: Res<Playhead>, lang: Res<Lang>
 fn controls(ui: &mut egui::Ui, on: &mut Shown, state: &mut Bar, now: f64, lang: Lang) {
     let (playhead, status) = (&mut *on.playhead, on.status);
     ui.horizontal(|ui| {
-        match playhead.moment() {
-            None => {
+        match (playhead.moment(), playhead.drill()) {
+            (None, None) => {
                 ui.colored_label(
                     egui::Color32::from_rgb(80, 220, 120),
                     egui::RichText::new(tr(Msg::Live, lang)).strong(),
                 );
             }
-            Some(_) => {
+            (None, Some(_)) => {
+                if ui.button(tr(Msg::GoLive, lang)).clicked() {
+                    playhead.go_live();
+                }
+            }
+            (Some(_), _) => {
                 if ui.button(tr(Msg::GoLive, lang)).clicked() {
                     playhead.go_live();
                 }
@@ -392,6 +448,29 @@ fn controls(ui: &mut egui::Ui, on: &mut Shown, state: &mut Bar, now: f64, lang: 
                 Some(_) => None,
                 None => Some((5.0, 270.0)),
             };
+        }
+        // A drill instead of the park: its own state, under an amber band.
+        let shown = playhead.drill().map(|(id, _)| id.to_string());
+        let mut pick: Option<(String, String)> = None;
+        egui::ComboBox::from_id_salt("drill-picker")
+            .width(200.0)
+            .selected_text(match playhead.drill() {
+                Some((id, name)) => format!("{id} · {name}"),
+                None => tr(Msg::ShowDrill, lang).to_string(),
+            })
+            .show_ui(ui, |ui| {
+                if state.drills.is_empty() {
+                    ui.label(tr(Msg::NoDrills, lang));
+                }
+                for (id, name, st) in &state.drills {
+                    let on = shown.as_deref() == Some(id.as_str());
+                    if ui.selectable_label(on, format!("{id} · {name} ({st})")).clicked() {
+                        pick = Some((id.clone(), name.clone()));
+                    }
+                }
+            });
+        if let Some((id, name)) = pick {
+            playhead.show_drill(&id, &name);
         }
     });
     // The recording from its first moment (or the last hour, while it is that young) to now.
@@ -683,5 +762,25 @@ mod tests {
             (h.playhead.moment(), h.playhead.take_request()),
             (None, Some(FeedControl::Live))
         );
+
+        // A drill uploaded is offered; picked, the map follows it instead of the park.
+        let scenario: serde_json::Value =
+            serde_json::from_str(include_str!("../../assets/scenarios/ammonia-truck-rollover.json")).expect("JSON");
+        let (code, drill) = parktwin_e2e::send(
+            "POST",
+            &format!("{}/api/v1/drills", server.url),
+            Some(&server.operator),
+            Some(&scenario),
+        );
+        assert_eq!(code, 201, "{drill}");
+        h.bar.drills_asked = f64::NEG_INFINITY;
+        h.until("the drill was not offered", |h| !h.bar.drills.is_empty());
+        h.click("Show a drill…");
+        h.click("drill-1 · Ammonia tanker rollover at the Hazmat Gate (ready)");
+        assert_eq!(h.playhead.drill().map(|d| d.0), Some("drill-1"));
+        assert_eq!(h.playhead.take_request(), Some(FeedControl::Drill("drill-1".into())));
+        h.click("Go live");
+        assert_eq!(h.playhead.drill(), None);
+        assert_eq!(h.playhead.take_request(), Some(FeedControl::Live));
     }
 }

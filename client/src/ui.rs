@@ -528,7 +528,9 @@ fn live_section(ui: &mut egui::Ui, p: &Panel, gates: &GateCounts, lang: Lang) ->
                     ui.small(format!("✔ {} {}", tr(Msg::Acked, lang), ack.by));
                 }
                 None => {
+                    // A drill's alarms (negative ids) are the drill's, not the server's to ack.
                     if let Some(token) = &p.token.0
+                        && a.id > 0
                         && ui.small_button(tr(Msg::Ack, lang)).clicked()
                     {
                         acknowledge(&p.server.0, token, a.id, &p.action);

@@ -339,3 +339,64 @@ fn the_timeline_seeks_back_and_forth_through_the_recording_and_returns_to_live()
     assert_eq!(app.world().resource::<FeedStatus>().snapshot_at, None);
     assert_eq!(app.world().resource::<parktwin_layers::incident::FieldClock>().0, None);
 }
+
+#[test]
+fn a_drill_is_shown_from_its_own_channel_and_live_stays_untouched() {
+    use parktwin::timeline::Playhead;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
+    let api = ApiClient::new(&server.url);
+    let mut app = headless_client(&server.url);
+    app.init_resource::<Playhead>()
+        .init_resource::<parktwin_layers::incident::FieldClock>()
+        .add_systems(Update, parktwin::timeline::steer.before(poll_feed));
+    run_until(&mut app, "the live state did not come", |_, s| s.current);
+
+    // The chlorine drill, played 60× (its half hour in half a minute), shown on the map.
+    let drill = support::upload_demo_drill(&server.url, &server.operator);
+    let start = format!("{}/api/v1/drills/{drill}/start?speed=60", server.url);
+    assert_eq!(parktwin_e2e::send("POST", &start, Some(&server.operator), None).0, 200);
+    app.world_mut()
+        .resource_mut::<Playhead>()
+        .show_drill(&drill, "Chlorine tank leak");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (_, d) = parktwin_e2e::send("GET", &format!("{}/api/v1/drills/{drill}", server.url), None, None);
+        if d["state"] == "finished" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the drill did not finish: {d}");
+        app.update();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (_, head) = parktwin_e2e::send("GET", &format!("{}/api/v1/events/head", server.url), None, None);
+    let head = head["seq"].as_i64().expect("head");
+    run_until(&mut app, "the drill's events were not all folded", |live, s| {
+        s.current && live.cursor >= head
+    });
+
+    let shown = app.world().resource::<Live>().0.clone();
+    // The release became the drill's incident: stopped at +25 min, the wind turned at +10.
+    let inc = &shown.incidents[&format!("{drill}/T01-flange")];
+    assert_eq!((inc.chemical.as_str(), inc.rate_kg_s), ("chlorine", Some(3.0)));
+    assert!(inc.duration_s.is_some(), "the release was stopped");
+    assert_eq!(inc.shifts.len(), 1);
+    assert_eq!(inc.shifts[0].wind_from_deg, 270.0);
+    assert!(inc.shifts[0].at_s < inc.duration_s.unwrap_or(0.0));
+    // The readings, the truck and the injected alarm, as the drill played them.
+    assert_eq!(shown.sensors["gd-005"].value, Some(0.2), "gd-005's last reading");
+    assert_eq!(shown.sensors["gd-006"].value, Some(2.5));
+    assert_eq!(shown.vehicles["鲁E·D1234"].lon, 118.464);
+    assert!(shown.alarms.values().any(|a| a.source == "鲁E·D1234" && a.id < 0));
+    assert_eq!(shown.weather["ws-1"].wind_from_deg, 270.0);
+
+    // Live knows nothing of it; back to live, the map is live's again.
+    let truth = block_on(api.live_snapshot()).expect("server state");
+    assert!(truth.incidents.is_empty() && truth.alarms.is_empty());
+    assert!(!truth.vehicles.contains_key("鲁E·D1234"));
+    assert_eq!(truth.sensors["gd-005"].value, None);
+    app.world_mut().resource_mut::<Playhead>().go_live();
+    run_until(&mut app, "live was not resumed", |live, s| {
+        s.current && live.digest() == truth.digest()
+    });
+}

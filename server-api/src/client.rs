@@ -266,6 +266,19 @@ impl ApiClient {
         self.get_json(&format!("/events?since={since}&channel=live")).await
     }
 
+    /// `GET /events?since=SEQ&channel=CHANNEL`: the next page of one channel of the log (a
+    /// drill's, `drill:<id>`).
+    pub async fn channel_since(&self, since: i64, channel: &str) -> Result<crate::model::EventPage, ClientError> {
+        self.get_json(&format!("/events?since={since}&channel={}", encode(channel)))
+            .await
+    }
+
+    /// The state before the log's first event: every sensor known, none read yet (where a
+    /// replay, or a drill's own state, starts).
+    pub async fn state_before_the_log(&self) -> Result<crate::live::LiveState, ClientError> {
+        Ok(crate::live::LiveState::before_the_log(self.get_json("/sensors").await?))
+    }
+
     /// `GET /events/head?at=T`: the log's head as it was at `at` (RFC 3339), the last event
     /// recorded by then.
     pub async fn head_at(&self, at: &str) -> Result<i64, ClientError> {
@@ -279,7 +292,7 @@ impl ApiClient {
     /// events folded and how many there are.
     pub async fn state_at(&self, at: &str, progress: &dyn Fn(i64, i64)) -> Result<crate::live::LiveState, ClientError> {
         let end = self.head_at(at).await?;
-        let mut state = crate::live::LiveState::before_the_log(self.get_json("/sensors").await?);
+        let mut state = self.state_before_the_log().await?;
         let mut since = 0;
         while since < end {
             let page = self.events_since(since).await?;

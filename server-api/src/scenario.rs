@@ -158,6 +158,29 @@ pub enum EventKind {
     },
 }
 
+impl EventKind {
+    /// A weather event's weather, as an incident would disperse in it.
+    pub fn weather(&self) -> Option<IncidentWeather> {
+        match self {
+            EventKind::Weather {
+                wind_speed_ms,
+                wind_from_deg,
+                temperature_c,
+                cloud_oktas,
+                stability,
+                ..
+            } => Some(IncidentWeather {
+                wind_speed_ms: *wind_speed_ms,
+                wind_from_deg: *wind_from_deg,
+                temperature_c: *temperature_c,
+                cloud_oktas: *cloud_oktas,
+                stability: stability.clone(),
+            }),
+            _ => None,
+        }
+    }
+}
+
 fn default_temperature() -> f64 {
     20.0
 }
@@ -459,27 +482,15 @@ impl Scenario {
                     )),
                     Some(_) => {}
                 },
-                EventKind::Weather {
-                    station,
-                    wind_speed_ms,
-                    wind_from_deg,
-                    temperature_c,
-                    cloud_oktas,
-                    stability,
-                } => {
+                EventKind::Weather { station, .. } => {
                     if let Some(st) = station
                         && !park.stations.contains(st)
                     {
                         errors.push(field("station", format!("no weather station \"{st}\" in the park")));
                     }
-                    let w = IncidentWeather {
-                        wind_speed_ms: *wind_speed_ms,
-                        wind_from_deg: *wind_from_deg,
-                        temperature_c: *temperature_c,
-                        cloud_oktas: *cloud_oktas,
-                        stability: stability.clone(),
-                    };
-                    check_weather(&w, &field, &mut errors);
+                    if let Some(w) = ev.what.weather() {
+                        check_weather(&w, &field, &mut errors);
+                    }
                 }
                 EventKind::Vehicle {
                     plate,
@@ -592,4 +603,180 @@ pub struct Drill {
     pub created_by: String,
     /// The scenario, as checked (events in time order).
     pub scenario: Scenario,
+}
+
+/// A drill's events as changes of a map's state, so that a drill is shown by the one reducer
+/// of the live state, folded from its own channel into a state of its own (never the live
+/// one): readings, vehicle fixes, injected alarms and weather as they are; each release as an
+/// incident (`<drill>/<release>`, started when it was played, in the drill's weather then),
+/// stopped by its `release_stop` and shifted by each later weather event. Messages and tasks
+/// change nothing on the map.
+#[derive(Debug, Clone)]
+pub struct DrillFolder {
+    drill: String,
+    stations: Vec<String>,
+    weather: Option<IncidentWeather>,
+    releases: std::collections::BTreeMap<String, crate::incident::Incident>,
+}
+
+impl DrillFolder {
+    /// A folder for drill `drill`; a weather event that names no station is every one of
+    /// `stations`'s.
+    pub fn new(drill: &str, stations: Vec<String>) -> Self {
+        Self {
+            drill: drill.to_string(),
+            stations,
+            weather: None,
+            releases: std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// The changes one event of the drill's channel makes (none for another channel's).
+    pub fn changes(&mut self, ev: &crate::model::Event) -> Vec<crate::live::Change> {
+        use crate::live::Change;
+        use crate::model::{Alarm, Observation, VehiclePosition, WeatherReport};
+        if ev.channel != format!("drill:{}", self.drill) {
+            return Vec::new();
+        }
+        let now = ev.recorded.clone();
+        if ev.kind == "drill_started" {
+            self.weather = serde_json::from_value(ev.payload["weather"].clone()).ok();
+            return Vec::new();
+        }
+        // The scenario's event as written, without what the player added to it.
+        let mut written = ev.payload.clone();
+        if let Some(o) = written.as_object_mut() {
+            o.remove("drill");
+            o.remove("at_s");
+        }
+        let Ok(event) = serde_json::from_value::<ScenarioEvent>(written) else {
+            return Vec::new();
+        };
+        match event.what {
+            EventKind::Reading { sensor, value } => vec![Change::Observation(Observation {
+                sensor,
+                time: now,
+                value,
+            })],
+            EventKind::Vehicle {
+                plate,
+                lon,
+                lat,
+                speed_kmh,
+                heading_deg,
+            } => vec![Change::Position(VehiclePosition {
+                plate,
+                time: now,
+                lon,
+                lat,
+                speed_kmh,
+                heading_deg,
+            })],
+            EventKind::Alarm { source, tier, text } => vec![Change::Alarm(Alarm {
+                // The drill's own numbering: negative, so that it can never be a live alarm's.
+                id: -ev.seq,
+                tier,
+                rule: format!("drill: {text}"),
+                source,
+                value: 0.0,
+                raised: now,
+                closed: None,
+                acknowledged: None,
+            })],
+            EventKind::Weather { ref station, .. } => {
+                let Some(w) = event.what.weather() else {
+                    return Vec::new();
+                };
+                let IncidentWeather {
+                    wind_speed_ms,
+                    wind_from_deg,
+                    temperature_c,
+                    cloud_oktas,
+                    ref stability,
+                } = w;
+                let station = station.clone();
+                self.weather = Some(w.clone());
+                let stations = match station {
+                    Some(s) => vec![s],
+                    None => self.stations.clone(),
+                };
+                let mut out: Vec<Change> = stations
+                    .into_iter()
+                    .map(|station| {
+                        Change::Weather(WeatherReport {
+                            station,
+                            time: now.clone(),
+                            wind_speed_ms,
+                            wind_from_deg,
+                            temperature_c,
+                            cloud_oktas,
+                        })
+                    })
+                    .collect();
+                for inc in self.releases.values_mut().filter(|i| i.duration_s.is_none()) {
+                    let at_s = inc.seconds_at(&now).unwrap_or(0.0).max(0.0);
+                    let class = stability.clone().unwrap_or_else(|| inc.weather_at(at_s).2);
+                    inc.shifts.push(crate::incident::WindShift {
+                        at_s,
+                        wind_speed_ms,
+                        wind_from_deg,
+                        stability: class,
+                    });
+                    out.push(Change::Incident(inc.clone()));
+                }
+                out
+            }
+            EventKind::ReleaseStart {
+                release,
+                lon,
+                lat,
+                height_m,
+                chemical,
+                rate_kg_s,
+                mass_kg,
+                origin,
+            } => {
+                let w = self.weather.clone().unwrap_or(IncidentWeather {
+                    wind_speed_ms: 2.0,
+                    wind_from_deg: 0.0,
+                    temperature_c: 20.0,
+                    cloud_oktas: None,
+                    stability: None,
+                });
+                let weather = IncidentWeather {
+                    stability: Some(w.stability.clone().unwrap_or_else(|| "D".into())),
+                    ..w
+                };
+                let inc = crate::incident::Incident {
+                    id: format!("{}/{release}", self.drill),
+                    lon,
+                    lat,
+                    height_m,
+                    chemical,
+                    rate_kg_s,
+                    mass_kg,
+                    duration_s: None,
+                    start: now,
+                    weather,
+                    station: None,
+                    shifts: Vec::new(),
+                    levels: "aegl".into(),
+                    origin,
+                    note: Some(format!("DRILL {}", self.drill)),
+                    created_by: format!("drill {}", self.drill),
+                    closed: None,
+                };
+                self.releases.insert(release, inc.clone());
+                vec![Change::Incident(inc)]
+            }
+            EventKind::ReleaseStop { release } => match self.releases.get_mut(&release) {
+                Some(inc) if inc.rate_kg_s.is_some() => {
+                    inc.duration_s = Some(inc.seconds_at(&now).unwrap_or(0.0).max(0.0));
+                    vec![Change::Incident(inc.clone())]
+                }
+                _ => Vec::new(),
+            },
+            EventKind::Message { .. } | EventKind::Task { .. } => Vec::new(),
+        }
+    }
 }
