@@ -48,6 +48,10 @@ pub enum FeedMessage {
     Zones(String, serde_json::Value, Option<f64>),
     /// A what-if's other zones for an incident (GeoJSON), drawn as a ghost.
     Ghost(String, serde_json::Value),
+    /// A single moment's feed has sent all it will (its zones and ghosts included).
+    Done,
+    /// The clock of the drill on show, which times its releases' field.
+    DrillClock(parktwin_api::scenario::DrillClock),
 }
 
 /// What the app asks of a running feed (the newest request wins).
@@ -108,6 +112,10 @@ pub struct FeedStatus {
     pub current: bool,
     /// A replay being rebuilt: events folded, of how many.
     pub progress: Option<(i64, i64)>,
+    /// A single moment's feed has brought all it will (a render waits for it).
+    pub done: bool,
+    /// The clock of the drill on show.
+    pub drill_clock: Option<parktwin_api::scenario::DrillClock>,
 }
 
 /// Where the feed starts, and whether it goes on.
@@ -119,6 +127,8 @@ pub enum FeedStart {
     Once,
     /// The state as it was at a time (RFC 3339), replayed from the log, and no more.
     At(String),
+    /// A drill's state as it stands (its id), folded from its channel, and no more.
+    Drill(String),
 }
 
 /// Unix seconds of an RFC 3339 time (0 for one that does not read: never a stored one).
@@ -172,9 +182,11 @@ impl Feed {
         let once = start != FeedStart::Follow;
         let mut watch = match &start {
             FeedStart::At(t) => Watch::Replay(t.clone()),
-            _ => Watch::Live,
+            FeedStart::Drill(id) => Watch::Drill(id.clone()),
+            FeedStart::Follow | FeedStart::Once => Watch::Live,
         };
         let mut drill: Option<DrillFolder> = None;
+        let mut sent_clock = None;
         // The newest event fetched, in a replay: more is fetched only while the playhead
         // nears it, so a replay of a month does not read the month at once.
         let mut fetched_until = f64::NEG_INFINITY;
@@ -188,6 +200,7 @@ impl Feed {
                     FeedControl::Replay(t) => Watch::Replay(t),
                     FeedControl::Drill(id) => Watch::Drill(id),
                 };
+                sent_clock = None;
             }
             let at = match &watch {
                 Watch::Replay(t) => Some(t.clone()),
@@ -267,10 +280,36 @@ impl Feed {
             };
             let full_page = matches!(&step, Ok(FeedMessage::Events(e)) if e.len() >= 1000);
             let caught_up = matches!(&step, Ok(FeedMessage::Events(e)) if e.is_empty());
-            let done = once && step.is_ok();
+            // One moment is done with its first answer; a drill's, once its channel is read.
+            let done = once
+                && step.is_ok()
+                && match watch {
+                    Watch::Drill(_) => caught_up,
+                    _ => true,
+                };
             // The incidents whose zones are new: every open one in a snapshot (as of its
             // moment), each started or updated one in a page of events (as of its recording).
-            // A drill's releases are no server incidents: the map draws their field alone.
+            // A drill's releases are no server incidents: their zones are computed here, by
+            // the model the server uses for real ones (`parktwin-dispersion`).
+            let drill_zones: Vec<(String, serde_json::Value)> = match &step {
+                Ok(FeedMessage::Events(events)) if matches!(watch, Watch::Drill(_)) => events
+                    .iter()
+                    .filter_map(|d| match &d.change {
+                        Change::Incident(i) => {
+                            let chem = parktwin_layers::incident::chemical(&i.chemical)?;
+                            match parktwin_dispersion::incident::incident_zones_geojson(i, chem) {
+                                Ok((fc, _)) => Some((i.id.clone(), fc)),
+                                Err(e) => {
+                                    warn!("zones of the drill's {}: {e}", i.id);
+                                    None
+                                }
+                            }
+                        }
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
             let wanted: Vec<(String, Option<String>)> = match &step {
                 _ if matches!(watch, Watch::Drill(_)) => Vec::new(),
                 Ok(FeedMessage::Snapshot(s, _)) => s.incidents.keys().map(|id| (id.clone(), at.clone())).collect(),
@@ -289,12 +328,29 @@ impl Feed {
             if self.tx.send(msg).is_err() {
                 return; // the app is gone
             }
+            let clock = drill.as_ref().and_then(DrillFolder::clock);
+            if matches!(watch, Watch::Drill(_))
+                && clock.is_some()
+                && clock != sent_clock
+                && let Some(c) = clock
+            {
+                sent_clock = clock;
+                if self.tx.send(FeedMessage::DrillClock(c)).is_err() {
+                    return;
+                }
+            }
+            for (id, fc) in drill_zones {
+                if self.tx.send(FeedMessage::Zones(id, fc, None)).is_err() {
+                    return;
+                }
+            }
             for (id, when) in wanted {
                 if !self.send_zones(id, when).await {
                     return;
                 }
             }
             if done {
+                let _ = self.tx.send(FeedMessage::Done);
                 return; // one moment was asked for
             }
             if at.is_some() && caught_up {
@@ -400,6 +456,7 @@ pub fn poll_feed(
                 live.0 = *s;
                 *waiting = Waiting::default();
                 status.current = true;
+                status.drill_clock = None;
                 status.progress = None;
                 if let Some(z) = zones.as_mut() {
                     z.0.clear();
@@ -425,6 +482,8 @@ pub fn poll_feed(
             }
             FeedMessage::Lost(e) => status.error = Some(e),
             FeedMessage::Progress(done, total) => status.progress = Some((done, total)),
+            FeedMessage::Done => status.done = true,
+            FeedMessage::DrillClock(c) => status.drill_clock = Some(c),
             FeedMessage::Zones(id, fc, at) => match at {
                 Some(t) => waiting.zones.push((t, id, fc)),
                 None => {
@@ -455,6 +514,29 @@ pub fn poll_feed(
             for (_, id, fc) in due {
                 z.0.insert(id, fc);
             }
+        }
+    }
+}
+
+/// The wall-clock moment a rendered frame is of (Unix seconds): a running drill's clock is
+/// read at it, so that the picture holds still to be taken.
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct RenderedAt(pub f64);
+
+/// While a drill is shown, its releases' field is drawn for the drill's own clock.
+pub fn drill_field_clock(
+    status: Res<FeedStatus>,
+    rendered: Option<Res<RenderedAt>>,
+    mut clock: ResMut<parktwin_layers::incident::FieldClock>,
+) {
+    if let Some(c) = status.drill_clock {
+        let now = rendered.map_or_else(
+            || time::OffsetDateTime::now_utc().unix_timestamp_nanos() as f64 / 1e9,
+            |r| r.0,
+        );
+        let t = Some(c.at(now));
+        if clock.0 != t {
+            clock.0 = t;
         }
     }
 }

@@ -181,6 +181,7 @@ messages! {
     WindLine => "Wind {speed} m/s from {from}°, class {class}", "风速 {speed} m/s，风向 {from}°，稳定度 {class}";
     FollowsStation => " (station {station}, {shifts} shift(s))", "（气象站 {station}，风况变化 {shifts} 次）";
     FixedWeather => " (fixed: what-if)", "（固定气象：假设分析）";
+    DrillWeather => " (the drill's weather, {shifts} shifts)", "（演练气象，{shifts} 次变化）";
     ZoneLine => "{zone} ≥ {level} mg/m³: {reach} m downwind, {count} inside", "{zone} ≥ {level} mg/m³：下风向 {reach} m，区内 {count} 个";
     People => "people", "人";
     KindVehicle => "vehicle", "车辆";

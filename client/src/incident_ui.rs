@@ -175,6 +175,9 @@ pub fn incident_card(
                     lang,
                     &[("station", s.clone()), ("shifts", inc.shifts.len().to_string())],
                 ),
+                None if parktwin_api::scenario::DrillFolder::is_drill_incident(&inc.id) => {
+                    fill(Msg::DrillWeather, lang, &[("shifts", inc.shifts.len().to_string())])
+                }
                 None => t(Msg::FixedWeather).to_string(),
             },
     );

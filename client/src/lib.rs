@@ -61,6 +61,8 @@ pub enum Mode {
         at: Option<String>,
         /// Draw what the incidents would have been, as ghosts beside the real zones.
         what_if: Option<Box<parktwin_api::incident::WhatIf>>,
+        /// Show a drill as it stands (its id and name), under its band, instead of the park.
+        drill: Option<(String, String)>,
     },
 }
 
@@ -214,6 +216,16 @@ pub fn build_app(cfg: &AppConfig) -> App {
                     config: w,
                     window: UVec2::new(cfg.size.0, cfg.size.1),
                 });
+            // The running wall follows the drill on show; a rendered wall shows one moment.
+            if !render {
+                app.add_systems(
+                    Update,
+                    (
+                        wall::follow_drill.after(wall::poll_wall).before(feed::poll_feed),
+                        feed::drill_field_clock.after(feed::poll_feed),
+                    ),
+                );
+            }
         }
         None => {
             app.insert_resource(parktwin_scene::MapFrame::right_panel(ui::PANEL_WIDTH))
@@ -227,9 +239,17 @@ pub fn build_app(cfg: &AppConfig) -> App {
                 Mode::Interactive => {
                     app.add_plugins(timeline::TimelinePlugin { still: None });
                 }
+                Mode::Render {
+                    drill: Some((id, name)),
+                    ..
+                } => {
+                    app.add_plugins(timeline::TimelinePlugin {
+                        still: Some(timeline::Playhead::drill_shown(id, name)),
+                    });
+                }
                 Mode::Render { at: Some(t), .. } => {
                     app.add_plugins(timeline::TimelinePlugin {
-                        still: Some(feed::unix_of(t)),
+                        still: Some(timeline::Playhead::still(feed::unix_of(t))),
                     });
                 }
                 Mode::Render { at: None, .. } => {}
@@ -249,10 +269,12 @@ pub fn build_app(cfg: &AppConfig) -> App {
         time_frames,
         at: _,
         what_if: _,
+        drill: _,
     } = &cfg.mode
     {
         let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos() as f64 / 1e9;
         app.insert_resource(parktwin_layers::incident::FieldClock(Some(field_at.unwrap_or(now))))
+            .insert_resource(feed::RenderedAt(now))
             .insert_resource(parktwin_layers::incident::FieldReadout(*field_readout));
         if *field_readout {
             app.add_systems(Update, only_the_field);
@@ -267,6 +289,9 @@ pub fn build_app(cfg: &AppConfig) -> App {
 fn feed_start(cfg: &AppConfig) -> feed::FeedStart {
     match &cfg.mode {
         Mode::Interactive => feed::FeedStart::Follow,
+        Mode::Render {
+            drill: Some((id, _)), ..
+        } => feed::FeedStart::Drill(id.clone()),
         Mode::Render { at: Some(t), .. } => feed::FeedStart::At(t.clone()),
         Mode::Render { at: None, .. } => feed::FeedStart::Once,
     }

@@ -115,8 +115,13 @@ enum Command {
         field_at: Option<String>,
         /// Show the park as it was at this moment (RFC 3339): detectors, trucks, alarms and
         /// incidents replayed from the event log to there, the field as it was then.
-        #[arg(long, value_name = "TIME")]
+        #[arg(long, value_name = "TIME", conflicts_with = "drill")]
         at: Option<String>,
+        /// Show a drill (its id, `drill-N`) as it stands — its readings, trucks, alarms and
+        /// releases, folded from its own channel — under the amber DRILL band, instead of the
+        /// park live.
+        #[arg(long, value_name = "ID")]
+        drill: Option<String>,
         /// Draw what each incident would have been with other weather or another release, as a
         /// ghost outline beside its real zones: the JSON of `POST /incidents/{id}/what-if`, e.g.
         /// '{"weather": {"wind_speed_ms": 3, "wind_from_deg": 45}}'.
@@ -325,6 +330,7 @@ fn run() -> anyhow::Result<ExitCode> {
             layers,
             field_at,
             at,
+            drill,
             what_if,
             field_readout,
             click,
@@ -333,6 +339,17 @@ fn run() -> anyhow::Result<ExitCode> {
             grid,
             bezel,
         } => {
+            // The drill's name, for its band; an unknown one is refused before a window opens.
+            let drill = match drill {
+                Some(id) => {
+                    let api = parktwin_api::client::ApiClient::new(&server);
+                    let d: parktwin_api::scenario::Drill =
+                        parktwin_api::client::block_on(api.get_json(&format!("/drills/{id}")))
+                            .map_err(|e| anyhow::anyhow!("--drill {id}: {e}"))?;
+                    Some((d.id, d.name))
+                }
+                None => None,
+            };
             let at = match at {
                 Some(t) => Some(
                     parktwin_api::ingest::normalise_time(&t)
@@ -392,6 +409,7 @@ fn run() -> anyhow::Result<ExitCode> {
                     time_frames,
                     at,
                     what_if,
+                    drill,
                 },
                 token: None,
                 lang: cli.lang,

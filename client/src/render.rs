@@ -172,8 +172,8 @@ fn capture(
         return;
     }
     // Descriptor layers come on a thread of their own: wait for their first load, and for the
-    // live snapshot with every open incident's zones.
-    let incidents_ready = feed.last_ok.is_some() && live.0.incidents.keys().all(|id| zones.0.contains_key(id));
+    // feed to have brought all of its moment, every open incident's zones with it.
+    let incidents_ready = feed.done && live.0.incidents.keys().all(|id| zones.0.contains_key(id));
     if !job.spawned || job.in_flight || job.clicking.is_some() || !described.settled || !incidents_ready {
         return;
     }

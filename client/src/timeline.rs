@@ -65,6 +65,14 @@ impl Playhead {
         }
     }
 
+    /// A drill shown as it stands, whose state the feed already brings (a rendered `--drill`).
+    pub fn drill_shown(id: &str, name: &str) -> Self {
+        Self {
+            drill: Some((id.to_string(), name.to_string())),
+            ..Self::default()
+        }
+    }
+
     /// The moment shown, Unix seconds; `None` while live (or following a drill).
     pub fn moment(&self) -> Option<f64> {
         self.at
@@ -544,19 +552,25 @@ fn what_if_row(ui: &mut egui::Ui, on: &mut Shown, state: &mut Bar, lang: Lang) {
     state.what_if = Some((speed, from));
 }
 
-/// The timeline: on the interactive map the bar and the band; on a rendered past moment
-/// (`parktwin render --at`), the band alone.
+/// The timeline: on the interactive map the bar and the band; on a rendered past moment or
+/// drill (`parktwin render --at`, `--drill`), the band alone.
 pub struct TimelinePlugin {
-    /// A rendered moment, Unix seconds: shown still, the feed already asked for it.
-    pub still: Option<f64>,
+    /// What a render shows, still: the feed already asked for it.
+    pub still: Option<Playhead>,
 }
 
 impl Plugin for TimelinePlugin {
     fn build(&self, app: &mut App) {
         app.add_systems(EguiPrimaryContextPass, band.after(crate::ui::panel));
-        match self.still {
-            Some(t) => {
-                app.insert_resource(Playhead::still(t));
+        app.add_systems(
+            Update,
+            crate::feed::drill_field_clock
+                .after(crate::feed::poll_feed)
+                .after(steer),
+        );
+        match &self.still {
+            Some(p) => {
+                app.insert_resource(p.clone());
             }
             None => {
                 app.init_resource::<Playhead>()

@@ -349,6 +349,7 @@ fn a_drill_is_shown_from_its_own_channel_and_live_stays_untouched() {
     let mut app = headless_client(&server.url);
     app.init_resource::<Playhead>()
         .init_resource::<parktwin_layers::incident::FieldClock>()
+        .init_resource::<parktwin_layers::incident::IncidentZones>()
         .add_systems(Update, parktwin::timeline::steer.before(poll_feed));
     run_until(&mut app, "the live state did not come", |_, s| s.current);
 
@@ -379,10 +380,28 @@ fn a_drill_is_shown_from_its_own_channel_and_live_stays_untouched() {
     // The release became the drill's incident: stopped at +25 min, the wind turned at +10.
     let inc = &shown.incidents[&format!("{drill}/T01-flange")];
     assert_eq!((inc.chemical.as_str(), inc.rate_kg_s), ("chlorine", Some(3.0)));
-    assert!(inc.duration_s.is_some(), "the release was stopped");
+    // Timed on the drill's own clock, as the scenario has them, though it played 60× faster.
+    let duration = inc.duration_s.expect("the release was stopped");
+    assert!((duration - 1500.0).abs() < 0.01, "stopped at +25:00: {duration}");
     assert_eq!(inc.shifts.len(), 1);
     assert_eq!(inc.shifts[0].wind_from_deg, 270.0);
-    assert!(inc.shifts[0].at_s < inc.duration_s.unwrap_or(0.0));
+    assert!((inc.shifts[0].at_s - 600.0).abs() < 0.01, "the wind turned at +10:00");
+    let clock = app
+        .world()
+        .resource::<FeedStatus>()
+        .drill_clock
+        .expect("the drill's clock");
+    assert_eq!(clock.speed, 60.0);
+    let end = clock.at(clock.started + 3600.0) - clock.started;
+    assert!(
+        (1800.0..1900.0).contains(&end),
+        "the clock stopped where the drill ended: {end}"
+    );
+    // Its zones, computed on the map by the server's model, reach downwind of the tank.
+    let zones = &app.world().resource::<parktwin_layers::incident::IncidentZones>().0[&inc.id];
+    let features = zones["features"].as_array().expect("features");
+    assert!(!features.is_empty(), "the drill's release has zones: {zones}");
+    assert!(features.iter().all(|f| f["properties"]["incident"] == inc.id.as_str()));
     // The readings, the truck and the injected alarm, as the drill played them.
     assert_eq!(shown.sensors["gd-005"].value, Some(0.2), "gd-005's last reading");
     assert_eq!(shown.sensors["gd-006"].value, Some(2.5));

@@ -719,3 +719,48 @@ fn a_what_if_is_drawn_as_a_ghost_beside_the_real_zones() {
     assert!(!run.status.success());
     assert!(String::from_utf8_lossy(&run.stderr).contains("--what-if: field"));
 }
+
+#[test]
+fn a_drill_is_rendered_under_its_band_with_its_own_release_and_live_is_not() {
+    need_display();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
+    let data = block_on(load_park(&ApiClient::new(&server.url), &|_, _, _| {})).expect("park");
+    // The chlorine drill at 60×, stopped at about +8:30 of its scenario: the flange at the
+    // tank has leaked for eight minutes in the wind from the south-west it starts with.
+    let drill = support::upload_demo_drill(&server.url, &server.operator);
+    let started = std::time::Instant::now();
+    let start = format!("{}/api/v1/drills/{drill}/start?speed=60", server.url);
+    assert_eq!(parktwin_e2e::send("POST", &start, Some(&server.operator), None).0, 200);
+    std::thread::sleep(std::time::Duration::from_millis(8500).saturating_sub(started.elapsed()));
+    let stop = format!("{}/api/v1/drills/{drill}/stop", server.url);
+    assert_eq!(parktwin_e2e::send("POST", &stop, Some(&server.operator), None).0, 200);
+
+    let live = render_png(&server.url, &dir.path().join("live.png"));
+    let out = dir.path().join("drill.png");
+    let run = render(&server.url, &out, &["--drill", &drill]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let shown = image::open(&out).expect("a PNG").to_rgb8();
+
+    // The drill's release is drawn downwind of its tank; live has no release at all.
+    plume_drawn_to_the_north_east(&data, TANK, &live, &shown);
+    // And the picture says it is a drill, across the map.
+    let amber = parktwin::timeline::DRILL_BAND.to_array();
+    let amber = [amber[0], amber[1], amber[2]];
+    let map_w = W - parktwin::ui::PANEL_WIDTH as u32;
+    let banded = |img: &image::RgbImage| {
+        (0..map_w)
+            .step_by(4)
+            .filter(|&x| close(img.get_pixel(x, 1).0, amber, 6))
+            .count() as f64
+            / f64::from(map_w / 4)
+    };
+    assert!(banded(&shown) > 0.9, "the DRILL band spans the map: {}", banded(&shown));
+    assert!(banded(&live) < 0.05, "no band on the park live: {}", banded(&live));
+
+    // A drill that is not one is refused in words.
+    let run = render(&server.url, &dir.path().join("x.png"), &["--drill", "drill-9"]);
+    assert!(!run.status.success());
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(err.contains("--drill drill-9") && err.contains("404"), "{err}");
+}

@@ -274,3 +274,53 @@ fn a_wall_layout_that_cannot_be_is_refused_in_words() {
     assert!(run(&["--canvas", "7680x2160", "--grid", "0x2"]).contains("out of range"));
     assert!(run(&["--canvas", "7680x2160", "--grid", "4x2", "--bezel", "40xwide"]).contains("is not a number"));
 }
+
+#[test]
+fn a_drill_sent_to_the_wall_is_shown_instead_of_live_and_live_comes_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = RestartableServer::start(dir.path()).expect("server");
+    let (mut app, _) = wall_app(&s.server.url);
+    run_until(&mut app, Duration::from_secs(20), "the wall's first poll", |app| {
+        app.world().resource::<WallState>().last_ok.is_some()
+    });
+    let drill = support::upload_demo_drill(&s.server.url, &s.server.operator);
+    let start = format!("{}/api/v1/drills/{drill}/start?speed=60", s.server.url);
+    assert_eq!(send("POST", &start, Some(&s.server.operator), None).0, 200);
+    let api = ApiClient::new(&s.server.url);
+    let with_drill = WallRequest {
+        drill: Some(drill.clone()),
+        ..Default::default()
+    };
+    block_on(api.put_wall(&with_drill, &s.server.operator)).expect("sent");
+    // The drill's release and readings come on the wall's map; live has none of them.
+    let release = format!("{drill}/T01-flange");
+    run_until(
+        &mut app,
+        Duration::from_secs(30),
+        "the drill on the wall's map",
+        |app| {
+            let live = &app.world().resource::<parktwin_layers::live::Live>().0;
+            live.incidents.contains_key(&release) && live.sensors["gd-005"].value.is_some()
+        },
+    );
+    let truth = block_on(api.live_snapshot()).expect("live");
+    assert!(truth.incidents.is_empty() && truth.sensors["gd-005"].value.is_none());
+    assert!(
+        app.world().resource::<FeedStatus>().drill_clock.is_some(),
+        "the drill's clock times its field"
+    );
+
+    // A view without the drill: the park live again.
+    block_on(api.put_wall(&WallRequest::default(), &s.server.operator)).expect("sent");
+    run_until(
+        &mut app,
+        Duration::from_secs(10),
+        "live back on the wall's map",
+        |app| {
+            let live = &app.world().resource::<parktwin_layers::live::Live>().0;
+            app.world().resource::<FeedStatus>().current
+                && live.incidents.is_empty()
+                && live.sensors["gd-005"].value.is_none()
+        },
+    );
+}

@@ -608,15 +608,51 @@ pub struct Drill {
 /// A drill's events as changes of a map's state, so that a drill is shown by the one reducer
 /// of the live state, folded from its own channel into a state of its own (never the live
 /// one): readings, vehicle fixes, injected alarms and weather as they are; each release as an
-/// incident (`<drill>/<release>`, started when it was played, in the drill's weather then),
-/// stopped by its `release_stop` and shifted by each later weather event. Messages and tasks
-/// change nothing on the map.
+/// incident (`<drill>/<release>`, in the drill's weather then), stopped by its `release_stop`
+/// and shifted by each later weather event, all timed on the drill's [`DrillClock`]. Messages
+/// and tasks change nothing on the map.
 #[derive(Debug, Clone)]
 pub struct DrillFolder {
     drill: String,
     stations: Vec<String>,
     weather: Option<IncidentWeather>,
     releases: std::collections::BTreeMap<String, crate::incident::Incident>,
+    clock: Option<DrillClock>,
+}
+
+/// A drill's own clock: its scenario's time, which runs `speed` times faster than the wall
+/// clock from the moment it started, and stands still once it finished or was stopped. A
+/// drill's releases are timed by it, so that a drill played at 60× shows after a minute the
+/// plume its scenario has after an hour.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DrillClock {
+    /// When the drill started, Unix seconds.
+    pub started: f64,
+    /// How much faster than written it plays.
+    pub speed: f64,
+    /// Where its scenario stood when it ended, seconds from its start.
+    pub end_s: Option<f64>,
+}
+
+impl DrillClock {
+    /// The scenario's moment at wall-clock time `now` (Unix seconds), on the wall clock's
+    /// scale from the drill's start.
+    pub fn at(&self, now: f64) -> f64 {
+        let s = ((now - self.started) * self.speed).max(0.0);
+        self.started + self.end_s.map_or(s, |e| s.min(e))
+    }
+}
+
+fn unix_s(t: &str) -> f64 {
+    time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+        .map_or(0.0, |t| t.unix_timestamp_nanos() as f64 / 1e9)
+}
+
+fn rfc3339_s(t: f64) -> String {
+    crate::ingest::format_utc(
+        time::OffsetDateTime::from_unix_timestamp_nanos((t * 1e3).round() as i128 * 1_000_000)
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+    )
 }
 
 impl DrillFolder {
@@ -628,7 +664,18 @@ impl DrillFolder {
             stations,
             weather: None,
             releases: std::collections::BTreeMap::new(),
+            clock: None,
         }
+    }
+
+    /// Whether an incident's id is a drill's release (`drill-N/<release>`), not a real one.
+    pub fn is_drill_incident(id: &str) -> bool {
+        id.starts_with("drill-") && id.contains('/')
+    }
+
+    /// The drill's clock, once its start has been read.
+    pub fn clock(&self) -> Option<DrillClock> {
+        self.clock
     }
 
     /// The changes one event of the drill's channel makes (none for another channel's).
@@ -639,10 +686,30 @@ impl DrillFolder {
             return Vec::new();
         }
         let now = ev.recorded.clone();
-        if ev.kind == "drill_started" {
-            self.weather = serde_json::from_value(ev.payload["weather"].clone()).ok();
-            return Vec::new();
+        match ev.kind.as_str() {
+            "drill_started" => {
+                self.weather = serde_json::from_value(ev.payload["weather"].clone()).ok();
+                self.clock = Some(DrillClock {
+                    started: unix_s(&now),
+                    speed: ev.payload["speed"].as_f64().unwrap_or(1.0),
+                    end_s: None,
+                });
+                return Vec::new();
+            }
+            "drill_finished" | "drill_stopped" => {
+                if let Some(c) = &mut self.clock {
+                    c.end_s = Some(((unix_s(&now) - c.started) * c.speed).max(0.0));
+                }
+                return Vec::new();
+            }
+            _ => {}
         }
+        // The event's moment on the drill's clock (its offset from the start), which times
+        // the releases; without the start, when it was played.
+        let scenario_now = match (self.clock, ev.payload["at_s"].as_f64()) {
+            (Some(c), Some(at_s)) => rfc3339_s(c.started + at_s),
+            _ => now.clone(),
+        };
         // The scenario's event as written, without what the player added to it.
         let mut written = ev.payload.clone();
         if let Some(o) = written.as_object_mut() {
@@ -714,7 +781,7 @@ impl DrillFolder {
                     })
                     .collect();
                 for inc in self.releases.values_mut().filter(|i| i.duration_s.is_none()) {
-                    let at_s = inc.seconds_at(&now).unwrap_or(0.0).max(0.0);
+                    let at_s = inc.seconds_at(&scenario_now).unwrap_or(0.0).max(0.0);
                     let class = stability.clone().unwrap_or_else(|| inc.weather_at(at_s).2);
                     inc.shifts.push(crate::incident::WindShift {
                         at_s,
@@ -756,7 +823,7 @@ impl DrillFolder {
                     rate_kg_s,
                     mass_kg,
                     duration_s: None,
-                    start: now,
+                    start: scenario_now,
                     weather,
                     station: None,
                     shifts: Vec::new(),
@@ -771,7 +838,7 @@ impl DrillFolder {
             }
             EventKind::ReleaseStop { release } => match self.releases.get_mut(&release) {
                 Some(inc) if inc.rate_kg_s.is_some() => {
-                    inc.duration_s = Some(inc.seconds_at(&now).unwrap_or(0.0).max(0.0));
+                    inc.duration_s = Some(inc.seconds_at(&scenario_now).unwrap_or(0.0).max(0.0));
                     vec![Change::Incident(inc.clone())]
                 }
                 _ => Vec::new(),

@@ -74,7 +74,8 @@ pub struct WallRequest {
     /// The incident whose card and zones are on show.
     #[serde(default)]
     pub incident: Option<String>,
-    /// The drill on show: the wall marks it with a DRILL band.
+    /// The drill on show: the wall's map shows the drill's own state instead of the park
+    /// live, under a DRILL band.
     #[serde(default)]
     pub drill: Option<String>,
     /// The bookmarks the wall tours while nobody has sent it anything for `idle_s`.

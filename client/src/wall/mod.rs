@@ -210,6 +210,32 @@ pub fn poll_wall(channel: Option<Res<WallChannel>>, mut state: ResMut<WallState>
     }
 }
 
+/// The wall's map shows the drill its view names, folded from the drill's own channel, and
+/// the park live again once the view names none: its band never stands over the other's data.
+pub fn follow_drill(
+    state: Res<WallState>,
+    channel: Option<Res<crate::feed::FeedChannel>>,
+    mut status: ResMut<crate::feed::FeedStatus>,
+    mut shown: Local<Option<String>>,
+) {
+    let (Some(view), Some(channel)) = (&state.view, channel) else {
+        return;
+    };
+    if view.view.drill == *shown {
+        return;
+    }
+    shown.clone_from(&view.view.drill);
+    status.generation += 1;
+    status.current = false;
+    channel.steer(
+        status.generation,
+        match &*shown {
+            Some(id) => crate::feed::FeedControl::Drill(id.clone()),
+            None => crate::feed::FeedControl::Live,
+        },
+    );
+}
+
 /// The camera for a bookmark, in the park's frame.
 pub fn orbit_of(frame: &LocalFrame, b: &CameraBookmark) -> OrbitCamera {
     let [e, n] = frame.to_map(b.lon, b.lat);

@@ -226,7 +226,7 @@ pub fn assert_park_shown_on(img: &image::RgbImage, data: &ParkData, view: &MapVi
 pub fn wall_app(server: &str) -> (bevy::app::App, ParkData) {
     use bevy::prelude::*;
     use parktwin::feed::{FeedStatus, poll_feed, spawn_feed};
-    use parktwin::wall::{WallChannel, WallState, direct, poll_wall, spawn_poll};
+    use parktwin::wall::{WallChannel, WallState, direct, follow_drill, poll_wall, spawn_poll};
     use parktwin_api::client::{ApiClient, block_on};
     use parktwin_scene::HomeView;
     let data = block_on(parktwin::loader::load_park(&ApiClient::new(server), &|_, _, _| {})).expect("the park loads");
@@ -250,7 +250,7 @@ pub fn wall_app(server: &str) -> (bevy::app::App, ParkData) {
         .init_resource::<FeedStatus>()
         .insert_resource(spawn_feed(server, parktwin::feed::FeedStart::Follow, None))
         .insert_resource(WallChannel(spawn_poll(server)))
-        .add_systems(Update, (poll_feed, poll_wall, direct).chain());
+        .add_systems(Update, (poll_wall, follow_drill, poll_feed, direct).chain());
     // The map camera's rig, which the wall flies.
     app.world_mut().spawn(home);
     (app, data)
