@@ -619,13 +619,20 @@ async fn events(State(s): State<AppState>, Query(q): Query<HashMap<String, Strin
             format!("query parameter \"limit\" must be 1 to {MAX_PAGE}"),
         ));
     }
-    let kinds: Option<Vec<&str>> = q.get("kind").map(|k| k.split(',').map(str::trim).collect());
-    Ok(Json(s.events_since(
-        since,
-        limit,
-        q.get("channel").map(String::as_str),
-        kinds.as_deref(),
-    )?))
+    let kinds: Option<Vec<String>> = q
+        .get("kind")
+        .map(|k| k.split(',').map(|k| k.trim().to_string()).collect());
+    let channel = q.get("channel").cloned();
+    // Off the async workers: a page is a blocking read, and hundreds of pollers at once must
+    // not stall the ingest's requests behind them.
+    let store = s.clone();
+    let page = tokio::task::spawn_blocking(move || {
+        let kinds: Option<Vec<&str>> = kinds.as_ref().map(|k| k.iter().map(String::as_str).collect());
+        store.events_page_json(since, limit, channel.as_deref(), kinds.as_deref())
+    })
+    .await
+    .map_err(|e| Failure(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    Ok(([(header::CONTENT_TYPE, "application/json")], page))
 }
 
 async fn sensors(State(s): State<AppState>) -> Answer<impl IntoResponse> {

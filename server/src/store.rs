@@ -98,6 +98,13 @@ pub enum StoreError {
 /// The store.
 pub struct Store {
     conn: Mutex<Connection>,
+    /// The database file, for the readers' connections.
+    path: std::path::PathBuf,
+    /// Idle read-only connections. In WAL mode a reader sees the last committed state and
+    /// neither waits for the writer nor holds it up: the feed's polls (`GET /events`) read on
+    /// these, not behind the one writing connection's lock, which the ingest holds for each
+    /// batch's transaction.
+    readers: Mutex<Vec<Connection>>,
     /// The seeded park's index, read on first use (cleared by a new seed).
     index: Mutex<Option<std::sync::Arc<ParkIndex>>>,
     /// Layers described by descriptor files: configuration read at each start, not stored.
@@ -105,6 +112,40 @@ pub struct Store {
     /// The open incidents' zones, read on first use and kept as they change, so that vehicle
     /// fixes can be checked against them without re-reading them.
     pub(crate) incident_zones: Mutex<Option<Vec<crate::incidents::OpenZones>>>,
+}
+
+/// A page of the log: events after a sequence number, of a channel and of kinds when asked.
+const PAGE_QUERY: &str = "SELECT seq, time, channel, kind, payload, recorded FROM events
+     WHERE seq > ?1 AND (?2 IS NULL OR channel = ?2)
+       AND (?4 IS NULL OR instr(?4, ',' || kind || ',') > 0)
+     ORDER BY seq LIMIT ?3";
+
+/// Most idle read-only connections kept.
+const IDLE_READERS: usize = 8;
+
+/// A read-only connection borrowed from the store's pool.
+pub(crate) struct Reader<'a> {
+    store: &'a Store,
+    conn: Option<Connection>,
+}
+
+impl std::ops::Deref for Reader<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        // Taken only in `drop`.
+        self.conn.as_ref().expect("a reader's connection")
+    }
+}
+
+impl Drop for Reader<'_> {
+    fn drop(&mut self) {
+        if let Some(c) = self.conn.take() {
+            let mut idle = self.store.readers.lock().unwrap_or_else(|p| p.into_inner());
+            if idle.len() < IDLE_READERS {
+                idle.push(c);
+            }
+        }
+    }
 }
 
 /// The server's descriptor layers: each catalog entry with the text of its features (for a
@@ -226,6 +267,9 @@ impl Store {
         let conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
+        // Another writer on the same file (`token create` while the server runs, a test's
+        // simulator) waits its turn instead of failing with "database is locked".
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.execute_batch(SCHEMA)?;
         // Databases made before alarms could be acknowledged get the columns.
@@ -250,6 +294,8 @@ impl Store {
         }
         Ok(Self {
             conn: Mutex::new(conn),
+            path: path.to_path_buf(),
+            readers: Mutex::new(Vec::new()),
             index: Mutex::new(None),
             described: Mutex::default(),
             incident_zones: Mutex::new(None),
@@ -260,6 +306,27 @@ impl Store {
         // A panic while holding the lock cannot leave SQLite half-written (transactions roll
         // back), so a poisoned lock is safe to keep using.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A read-only connection of the pool (opened when none is idle), given back when dropped.
+    pub(crate) fn reader(&self) -> Result<Reader<'_>, StoreError> {
+        let idle = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match idle {
+            Some(c) => c,
+            None => {
+                let c = Connection::open_with_flags(
+                    &self.path,
+                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                // A checkpoint may hold the file a moment: wait rather than fail a poll.
+                c.busy_timeout(std::time::Duration::from_secs(5))?;
+                c
+            }
+        };
+        Ok(Reader {
+            store: self,
+            conn: Some(conn),
+        })
     }
 
     /// Whether the park has been seeded.
@@ -1031,17 +1098,68 @@ impl Store {
         channel: Option<&str>,
         kinds: Option<&[&str]>,
     ) -> Result<EventPage, StoreError> {
-        let conn = self.conn();
-        let mut q = conn.prepare_cached(
-            "SELECT seq, time, channel, kind, payload, recorded FROM events
-             WHERE seq > ?1 AND (?2 IS NULL OR channel = ?2)
-               AND (?4 IS NULL OR instr(?4, ',' || kind || ',') > 0)
-             ORDER BY seq LIMIT ?3",
-        )?;
+        let conn = self.reader()?;
+        let mut q = conn.prepare_cached(PAGE_QUERY)?;
         let kinds = kinds.map(|k| format!(",{},", k.join(",")));
         let events = Self::event_rows(&mut q, params![since, channel, limit as i64, kinds])?;
         let next = events.last().map_or(since, |e| e.seq);
         Ok(EventPage { events, next })
+    }
+
+    /// The page [`Store::events_since`] reads, as the JSON of an [`EventPage`], each payload
+    /// written as stored: the feed's polls, hundreds a second, neither parse nor re-encode
+    /// what the ingest already wrote as JSON.
+    pub fn events_page_json(
+        &self,
+        since: i64,
+        limit: usize,
+        channel: Option<&str>,
+        kinds: Option<&[&str]>,
+    ) -> Result<String, StoreError> {
+        /// An [`Event`] with its payload as stored (the same fields, the same JSON).
+        #[derive(serde::Serialize)]
+        struct StoredEvent<'a> {
+            seq: i64,
+            time: &'a str,
+            recorded: &'a str,
+            channel: &'a str,
+            kind: &'a str,
+            payload: &'a serde_json::value::RawValue,
+        }
+        let conn = self.reader()?;
+        let mut q = conn.prepare_cached(PAGE_QUERY)?;
+        let kinds = kinds.map(|k| format!(",{},", k.join(",")));
+        let mut rows = q.query(params![since, channel, limit as i64, kinds])?;
+        let mut out = String::from("{\"events\":[");
+        let mut next = since;
+        while let Some(r) = rows.next()? {
+            let seq: i64 = r.get(0)?;
+            // Borrowed from the row, not copied: the columns are TEXT.
+            let text = |i: usize| -> Result<&str, StoreError> {
+                r.get_ref(i)?.as_str().map_err(|e| {
+                    StoreError::Sql(rusqlite::Error::FromSqlConversionFailure(
+                        i,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    ))
+                })
+            };
+            let (time, channel, kind, payload, recorded) = (text(1)?, text(2)?, text(3)?, text(4)?, text(5)?);
+            if next != since {
+                out.push(',');
+            }
+            out.push_str(&serde_json::to_string(&StoredEvent {
+                seq,
+                time,
+                recorded,
+                channel,
+                kind,
+                payload: serde_json::from_str(payload)?,
+            })?);
+            next = seq;
+        }
+        out.push_str(&format!("],\"next\":{next}}}"));
+        Ok(out)
     }
 
     /// The events a query of `seq, time, channel, kind, payload, recorded` finds.

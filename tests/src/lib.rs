@@ -158,3 +158,20 @@ pub fn send(
     let r = r.send().expect("server answers");
     (r.status().as_u16(), r.json().expect("JSON"))
 }
+
+/// Uploads `scenario` as a drill and starts it `speed` times faster than written, as an
+/// operator; the drill's id.
+pub fn start_drill(server: &TestServer, scenario: &serde_json::Value, speed: f64) -> String {
+    let api = format!("{}/api/v1", server.url);
+    let (code, drill) = send("POST", &format!("{api}/drills"), Some(&server.operator), Some(scenario));
+    assert_eq!(code, 201, "{drill}");
+    let id = drill["id"].as_str().expect("the drill's id").to_string();
+    let (code, started) = send(
+        "POST",
+        &format!("{api}/drills/{id}/start?speed={speed}"),
+        Some(&server.operator),
+        None,
+    );
+    assert_eq!(code, 200, "{started}");
+    id
+}

@@ -220,19 +220,7 @@ fn a_drills_timeline_is_everything_it_played() {
             {"at": "+01:00", "type": "task", "team": "fire brigade", "text": "Water curtain at tank-001."},
         ],
     });
-    let (code, drill) = send("POST", &format!("{api}/drills"), Some(&s.operator), Some(&body));
-    assert_eq!(code, 201, "{drill}");
-    let id = drill["id"].as_str().expect("id").to_string();
-    assert_eq!(
-        send(
-            "POST",
-            &format!("{api}/drills/{id}/start?speed=60"),
-            Some(&s.operator),
-            None
-        )
-        .0,
-        200
-    );
+    let id = parktwin_e2e::start_drill(&s, &body, 60.0);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while send("GET", &format!("{api}/drills/{id}"), None, None).1["state"] != "finished" {
         assert!(std::time::Instant::now() < deadline, "the drill did not finish");

@@ -134,3 +134,62 @@ fn a_log_from_before_recording_times_gets_them_on_opening() {
     assert_eq!(store.head_at("2026-01-01T00:00:00.500Z").expect("head"), 1);
     assert_eq!(store.head_at("2030-01-01T00:00:00.000Z").expect("head"), 2);
 }
+
+#[test]
+fn a_page_served_is_the_page_the_store_holds_whatever_it_carries() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = start_server(dir.path(), None).expect("server");
+    let api = format!("{}/api/v1", s.url);
+    // Plates in Chinese, a drill's texts with quotes, backslashes and a line break: what a
+    // page carries as stored must come out as the same JSON.
+    let fixes = json!([{"plate": "鲁E·\"Q\"\\1", "time": now(), "lon": 118.44, "lat": 37.565, "speed_kmh": 12.5}]);
+    assert_eq!(
+        send(
+            "POST",
+            &format!("{api}/vehicles/positions"),
+            Some(&s.ingest),
+            Some(&fixes)
+        )
+        .0,
+        200
+    );
+    let mut scenario: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../assets/scenarios/chlorine-tank-leak.json"
+        ))
+        .expect("scenario"),
+    )
+    .expect("JSON");
+    scenario["events"][4]["text"] = json!("\"Evacuate\" the \\ north\nside — 立即撤离");
+    parktwin_e2e::start_drill(&s, &scenario, 60.0);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+
+    let store = parktwin_server::Store::open(&dir.path().join("parktwin.sqlite")).expect("store");
+    for (query, since, channel, kinds) in [
+        ("since=0", 0, None, None),
+        ("since=1&limit=3", 1, None, None),
+        ("since=0&channel=drill:drill-1", 0, Some("drill:drill-1"), None),
+        (
+            "since=0&kind=position,drill_message",
+            0,
+            None,
+            Some(vec!["position", "drill_message"]),
+        ),
+    ] {
+        let limit = if query.contains("limit=3") { 3 } else { 1000 };
+        let (code, body) = send("GET", &format!("{api}/events?{query}"), None, None);
+        assert_eq!(code, 200, "{body}");
+        let served: EventPage = serde_json::from_value(body).expect("a page");
+        let held = store
+            .events_since(since, limit, channel, kinds.as_deref())
+            .expect("the store's page");
+        assert!(!held.events.is_empty(), "{query}: something to compare");
+        assert_eq!(served, held, "{query}");
+    }
+    let (_, page) = send("GET", &format!("{api}/events?since=0&kind=drill_message"), None, None);
+    assert_eq!(
+        page["events"][0]["payload"]["text"],
+        "\"Evacuate\" the \\ north\nside — 立即撤离"
+    );
+}
