@@ -264,7 +264,11 @@ pub const SENSOR_LAYERS: [&str; 2] = ["detectors", "weather_stations"];
 impl Store {
     /// Opens (creating) the database at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let conn = Connection::open(path)?;
+        let mut conn = Connection::open(path)?;
+        // Every transaction takes the write lock at its start: one that read first and then
+        // wrote would fail at once (SQLITE_BUSY_SNAPSHOT, no waiting helps) when another
+        // writer on the file had committed in between.
+        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         // Another writer on the same file (`token create` while the server runs, a test's
