@@ -55,6 +55,7 @@ messages! {
     NoLaterMark => "No later alarm or incident in the recording", "记录中之后没有报警或事故";
     Rebuilding => "Rebuilding the moment from the recording", "正在从记录重建该时刻";
     WhatIfGhost => "What if…", "假设推演…";
+    WhatIfRate => "Release rate (0: as recorded)", "泄漏速率（0：按记录）";
     ShowGhost => "Show the other outcome", "显示推演结果";
     NoIncidentShown => "no incident on show", "当前无事故";
     Clear => "Clear", "清除";

@@ -209,8 +209,8 @@ pub struct Bar {
     dragging: Option<f64>,
     /// A line for the operator (no later mark, a failed request).
     note: Option<String>,
-    /// The what-if row, open, and its wind.
-    what_if: Option<(f64, f64)>,
+    /// The what-if row, when open.
+    what_if: Option<WhatIfForm>,
     /// The drills there are (id, name, state), and when they were last asked for.
     drills: Vec<(String, String, String)>,
     drills_asked: f64,
@@ -454,7 +454,7 @@ fn controls(ui: &mut egui::Ui, on: &mut Shown, state: &mut Bar, now: f64, lang: 
         {
             state.what_if = match state.what_if {
                 Some(_) => None,
-                None => Some((5.0, 270.0)),
+                None => Some(WhatIfForm::default()),
             };
         }
         // A drill instead of the park: its own state, under an amber band.
@@ -497,23 +497,26 @@ fn controls(ui: &mut egui::Ui, on: &mut Shown, state: &mut Bar, now: f64, lang: 
 
 /// From the moment on show, another wind for the incident on show: its zones as a ghost.
 fn what_if_row(ui: &mut egui::Ui, on: &mut Shown, state: &mut Bar, lang: Lang) {
-    let Some((mut speed, mut from)) = state.what_if else {
+    let Some(mut form) = state.what_if else {
         return;
     };
+    let WhatIfForm {
+        wind_speed_ms: ref mut speed,
+        wind_from_deg: ref mut from,
+        rate_kg_s: ref mut rate,
+    } = form;
     ui.horizontal(|ui| {
         ui.label(tr(Msg::WindFrom, lang));
-        ui.add(
-            egui::DragValue::new(&mut from)
-                .range(0.0..=359.0)
-                .speed(5.0)
-                .suffix("°"),
-        );
+        ui.add(egui::DragValue::new(from).range(0.0..=359.0).speed(5.0).suffix("°"));
         ui.label(tr(Msg::WindSpeed, lang));
+        ui.add(egui::DragValue::new(speed).range(0.5..=30.0).speed(0.5).suffix(" m/s"));
+        // Another continuous release rate; 0 keeps the one recorded.
+        ui.label(tr(Msg::WhatIfRate, lang));
         ui.add(
-            egui::DragValue::new(&mut speed)
-                .range(0.5..=30.0)
+            egui::DragValue::new(rate)
+                .range(0.0..=parktwin_api::incident::MAX_RATE_KG_S)
                 .speed(0.5)
-                .suffix(" m/s"),
+                .suffix(" kg/s"),
         );
         match on.incident {
             Some(id) => {
@@ -521,12 +524,13 @@ fn what_if_row(ui: &mut egui::Ui, on: &mut Shown, state: &mut Bar, lang: Lang) {
                     let what = WhatIf {
                         at: on.playhead.moment().map(rfc3339_of),
                         weather: Some(IncidentWeather {
-                            wind_speed_ms: speed,
-                            wind_from_deg: from,
+                            wind_speed_ms: *speed,
+                            wind_from_deg: *from,
                             temperature_c: 20.0,
                             cloud_oktas: None,
                             stability: None,
                         }),
+                        rate_kg_s: (*rate > 0.0).then_some(*rate),
                         ..WhatIf::default()
                     };
                     let api = ApiClient::new(on.server);
@@ -549,7 +553,28 @@ fn what_if_row(ui: &mut egui::Ui, on: &mut Shown, state: &mut Bar, lang: Lang) {
             on.ghosts.0.clear();
         }
     });
-    state.what_if = Some((speed, from));
+    state.what_if = Some(form);
+}
+
+/// What the what-if row asks: another wind, and another release rate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WhatIfForm {
+    /// Wind speed at 10 m, m/s.
+    pub wind_speed_ms: f64,
+    /// Where the wind comes from, degrees.
+    pub wind_from_deg: f64,
+    /// Another continuous release rate, kg/s; 0 keeps the one recorded.
+    pub rate_kg_s: f64,
+}
+
+impl Default for WhatIfForm {
+    fn default() -> Self {
+        Self {
+            wind_speed_ms: 5.0,
+            wind_from_deg: 270.0,
+            rate_kg_s: 0.0,
+        }
+    }
 }
 
 /// The timeline: on the interactive map the bar and the band; on a rendered past moment or
@@ -752,13 +777,40 @@ mod tests {
             h.ghosts.0.contains_key(&id) || h.bar.note.is_some()
         });
         assert_eq!(h.bar.note, None);
-        let ghost = &h.ghosts.0[&id];
+        let ghost = h.ghosts.0[&id].clone();
         assert!(
             ghost["features"].as_array().is_some_and(|f| !f.is_empty()),
             "the ghost has zones: {ghost}"
         );
         h.click("Clear");
         assert!(h.ghosts.0.is_empty());
+        // And a release twice as strong, in the same other wind: its most severe zone (the
+        // shortest) reaches further.
+        let reach = |fc: &serde_json::Value| {
+            fc["features"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|f| f["properties"]["farthest_downwind_m"].as_f64())
+                .fold(f64::INFINITY, f64::min)
+        };
+        let weaker = reach(&ghost);
+        h.bar.what_if = Some(WhatIfForm {
+            rate_kg_s: 10.0,
+            ..WhatIfForm::default()
+        });
+        h.frame();
+        h.click("Show the other outcome");
+        h.until("no ghost of the stronger release came", |h| {
+            h.ghosts.0.contains_key(&id) || h.bar.note.is_some()
+        });
+        assert_eq!(h.bar.note, None);
+        let stronger = reach(&h.ghosts.0[&id]);
+        assert!(
+            stronger > weaker * 1.1,
+            "10 kg/s reaches {stronger} m, 5 kg/s {weaker} m"
+        );
+        h.click("Clear");
 
         // No later mark: said so, and the moment stays. (The map has folded the log up to
         // the incident's start, its last event.)
