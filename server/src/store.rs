@@ -127,13 +127,19 @@ const IDLE_READERS: usize = 8;
 pub(crate) struct Reader<'a> {
     store: &'a Store,
     conn: Option<Connection>,
+    /// The writer's connection, when no reader could be opened.
+    writer: Option<std::sync::MutexGuard<'a, Connection>>,
 }
 
 impl std::ops::Deref for Reader<'_> {
     type Target = Connection;
     fn deref(&self) -> &Connection {
-        // Taken only in `drop`.
-        self.conn.as_ref().expect("a reader's connection")
+        match (&self.conn, &self.writer) {
+            (Some(c), _) => c,
+            (None, Some(w)) => w,
+            // One of the two is set until `drop`.
+            (None, None) => unreachable!("a reader without a connection"),
+        }
     }
 }
 
@@ -314,14 +320,30 @@ impl Store {
 
     /// A read-only connection of the pool (opened when none is idle), given back when dropped.
     pub(crate) fn reader(&self) -> Result<Reader<'_>, StoreError> {
+        match self.pooled_reader() {
+            Ok(r) => Ok(r),
+            Err(e) => {
+                // A page is never refused for want of a second connection: it is read on the
+                // writer's, as before the pool.
+                tracing::warn!("no reader connection ({e}); reading on the writer's");
+                Ok(Reader {
+                    store: self,
+                    conn: None,
+                    writer: Some(self.conn()),
+                })
+            }
+        }
+    }
+
+    fn pooled_reader(&self) -> Result<Reader<'_>, StoreError> {
         let idle = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let conn = match idle {
             Some(c) => c,
             None => {
-                let c = Connection::open_with_flags(
-                    &self.path,
-                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )?;
+                // Opened as the writer is (a read-only open of a WAL file can fail where the
+                // writer's succeeds) and kept from writing by `query_only`.
+                let c = Connection::open(&self.path)?;
+                c.pragma_update(None, "query_only", "ON")?;
                 // A checkpoint may hold the file a moment: wait rather than fail a poll.
                 c.busy_timeout(std::time::Duration::from_secs(5))?;
                 c
@@ -330,6 +352,7 @@ impl Store {
         Ok(Reader {
             store: self,
             conn: Some(conn),
+            writer: None,
         })
     }
 
