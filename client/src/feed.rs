@@ -131,19 +131,8 @@ pub enum FeedStart {
     Drill(String),
 }
 
-/// Unix seconds of an RFC 3339 time (0 for one that does not read: never a stored one).
-pub fn unix_of(t: &str) -> f64 {
-    time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
-        .map_or(0.0, |t| t.unix_timestamp_nanos() as f64 / 1e9)
-}
-
-/// The RFC 3339 time (UTC, to the nearest millisecond, as the log keeps them) of Unix
-/// seconds: a recorded time read by [`unix_of`] comes back as it was.
-pub fn rfc3339_of(t: f64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp_nanos((t * 1e3).round() as i128 * 1_000_000)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    parktwin_api::ingest::format_utc(t)
-}
+/// A recorded time in Unix seconds, and back (the stored form, to the millisecond).
+pub use parktwin_api::ingest::{format_unix as rfc3339_of, unix_seconds as unix_of};
 
 /// Starts the feed; with a `what_if`, each incident's other outcome comes with its zones.
 pub fn spawn_feed(server: &str, start: FeedStart, what_if: Option<WhatIf>) -> FeedChannel {
@@ -530,10 +519,7 @@ pub fn drill_field_clock(
     mut clock: ResMut<parktwin_layers::incident::FieldClock>,
 ) {
     if let Some(c) = status.drill_clock {
-        let now = rendered.map_or_else(
-            || time::OffsetDateTime::now_utc().unix_timestamp_nanos() as f64 / 1e9,
-            |r| r.0,
-        );
+        let now = rendered.map_or_else(parktwin_api::ingest::now_unix, |r| r.0);
         let t = Some(c.at(now));
         if clock.0 != t {
             clock.0 = t;

@@ -143,10 +143,7 @@ impl Playhead {
     }
 }
 
-/// Unix seconds now.
-fn now_unix() -> f64 {
-    time::OffsetDateTime::now_utc().unix_timestamp_nanos() as f64 / 1e9
-}
+use parktwin_api::ingest::now_unix;
 
 /// How far past the playhead the feed reads the log: ten seconds of playing at its speed.
 fn lookahead(speed: f64) -> f64 {

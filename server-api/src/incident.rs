@@ -192,8 +192,7 @@ impl Incident {
 
     /// When the release started, Unix seconds (0 if the stored time does not parse).
     pub fn start_unix(&self) -> f64 {
-        time::OffsetDateTime::parse(&self.start, &time::format_description::well_known::Rfc3339)
-            .map_or(0.0, |t| t.unix_timestamp_nanos() as f64 / 1e9)
+        crate::ingest::unix_seconds(&self.start)
     }
 
     /// The weather now in force (the last shift's, or the start's).

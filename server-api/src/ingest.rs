@@ -23,6 +23,25 @@ pub fn normalise_time(s: &str) -> Result<String, String> {
     Ok(format_utc(t))
 }
 
+/// Unix seconds of an RFC 3339 time (0 for one that does not read: never a stored one).
+pub fn unix_seconds(t: &str) -> f64 {
+    OffsetDateTime::parse(t, &Rfc3339).map_or(0.0, |t| t.unix_timestamp_nanos() as f64 / 1e9)
+}
+
+/// The stored form (UTC, to the nearest millisecond) of Unix seconds: a stored time read by
+/// [`unix_seconds`] comes back as it was.
+pub fn format_unix(t: f64) -> String {
+    format_utc(
+        OffsetDateTime::from_unix_timestamp_nanos((t * 1e3).round() as i128 * 1_000_000)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH),
+    )
+}
+
+/// Unix seconds now.
+pub fn now_unix() -> f64 {
+    OffsetDateTime::now_utc().unix_timestamp_nanos() as f64 / 1e9
+}
+
 /// Formats a time as stored.
 pub fn format_utc(t: OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);

@@ -11,6 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::incident::{IncidentWeather, MAX_HEIGHT_M, MAX_MASS_KG, MAX_RATE_KG_S};
+use crate::ingest::{format_unix, unix_seconds};
 use crate::model::{AlarmTier, ChemicalTable};
 
 /// The format this module reads and writes.
@@ -643,18 +644,6 @@ impl DrillClock {
     }
 }
 
-fn unix_s(t: &str) -> f64 {
-    time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
-        .map_or(0.0, |t| t.unix_timestamp_nanos() as f64 / 1e9)
-}
-
-fn rfc3339_s(t: f64) -> String {
-    crate::ingest::format_utc(
-        time::OffsetDateTime::from_unix_timestamp_nanos((t * 1e3).round() as i128 * 1_000_000)
-            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
-    )
-}
-
 impl DrillFolder {
     /// A folder for drill `drill`; a weather event that names no station is every one of
     /// `stations`'s.
@@ -690,7 +679,7 @@ impl DrillFolder {
             "drill_started" => {
                 self.weather = serde_json::from_value(ev.payload["weather"].clone()).ok();
                 self.clock = Some(DrillClock {
-                    started: unix_s(&now),
+                    started: unix_seconds(&now),
                     speed: ev.payload["speed"].as_f64().unwrap_or(1.0),
                     end_s: None,
                 });
@@ -698,7 +687,7 @@ impl DrillFolder {
             }
             "drill_finished" | "drill_stopped" => {
                 if let Some(c) = &mut self.clock {
-                    c.end_s = Some(((unix_s(&now) - c.started) * c.speed).max(0.0));
+                    c.end_s = Some(((unix_seconds(&now) - c.started) * c.speed).max(0.0));
                 }
                 return Vec::new();
             }
@@ -707,7 +696,7 @@ impl DrillFolder {
         // The event's moment on the drill's clock (its offset from the start), which times
         // the releases; without the start, when it was played.
         let scenario_now = match (self.clock, ev.payload["at_s"].as_f64()) {
-            (Some(c), Some(at_s)) => rfc3339_s(c.started + at_s),
+            (Some(c), Some(at_s)) => format_unix(c.started + at_s),
             _ => now.clone(),
         };
         // The scenario's event as written, without what the player added to it.
