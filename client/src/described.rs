@@ -87,15 +87,14 @@ fn data_file(path: &Path, d: &Descriptor) -> Option<PathBuf> {
 
 /// Starts the task. With `watch`, it keeps watching the folder and refreshing the sources;
 /// without (a rendered frame), it loads everything once and ends. (The browser has no folder.)
-pub fn spawn_described(server: &str, dir: Option<PathBuf>, watch: bool) -> Receiver<DescribedEvent> {
+pub fn spawn_described(api: &ApiClient, dir: Option<PathBuf>, watch: bool) -> Receiver<DescribedEvent> {
     let (tx, rx) = unbounded();
-    let server = server.to_string();
-    crate::net::spawn("described-layers", move || run(server, dir, watch, tx));
+    let client = api.clone();
+    crate::net::spawn("described-layers", move || run(client, dir, watch, tx));
     rx
 }
 
-async fn run(server: String, dir: Option<PathBuf>, watch: bool, tx: Sender<DescribedEvent>) {
-    let client = ApiClient::new(&server);
+async fn run(client: ApiClient, dir: Option<PathBuf>, watch: bool, tx: Sender<DescribedEvent>) {
     let mut problems: BTreeMap<String, Vec<DescriptorError>> = BTreeMap::new();
     let mut sent_problems: Option<Vec<DescriptorError>> = None;
     // Local descriptors by file; the server's by id.

@@ -135,13 +135,12 @@ pub enum FeedStart {
 pub use parktwin_api::ingest::{format_unix as rfc3339_of, unix_seconds as unix_of};
 
 /// Starts the feed; with a `what_if`, each incident's other outcome comes with its zones.
-pub fn spawn_feed(server: &str, start: FeedStart, what_if: Option<WhatIf>) -> FeedChannel {
+pub fn spawn_feed(api: &ApiClient, start: FeedStart, what_if: Option<WhatIf>) -> FeedChannel {
     let (tx, rx) = unbounded();
     let (control, controls) = unbounded();
     let horizon = Arc::new(AtomicU64::new(0));
-    let server = server.to_string();
     let feed = Feed {
-        api: ApiClient::new(&server),
+        api: api.clone(),
         tx,
         controls,
         horizon: horizon.clone(),
@@ -462,6 +461,9 @@ pub fn poll_feed(
                 status.last_ok = Some(Instant::now());
                 status.error = None;
             }
+            // A lost connection (or a refusal) is said whenever it happens, before the first
+            // snapshot too: a client the server refuses must say so, not wait in silence.
+            FeedMessage::Lost(e) => status.error = Some(e),
             // Until the newest request's snapshot has come, the rest is of an older one.
             _ if !status.current => {}
             FeedMessage::Events(events) => {
@@ -469,7 +471,6 @@ pub fn poll_feed(
                 status.last_ok = Some(Instant::now());
                 status.error = None;
             }
-            FeedMessage::Lost(e) => status.error = Some(e),
             FeedMessage::Progress(done, total) => status.progress = Some((done, total)),
             FeedMessage::Done => status.done = true,
             FeedMessage::DrillClock(c) => status.drill_clock = Some(c),

@@ -33,9 +33,18 @@ use bevy_egui::{EguiPlugin, EguiPrimaryContextPass};
 
 use loader::{LoadStatus, LoaderChannel, poll_loader, spawn_loader};
 
-/// The server the client talks to.
+/// The server the client talks to, and the token its reads carry: the one it was started with
+/// (`--token`), which a server running with `--private-reads` needs, and which, for an
+/// enterprise's viewer, scopes what the map shows.
 #[derive(Resource, Debug, Clone)]
-pub struct ServerUrl(pub String);
+pub struct ServerUrl(pub String, pub Option<String>);
+
+impl ServerUrl {
+    /// A client of the server whose reads carry the token.
+    pub fn api(&self) -> parktwin_api::client::ApiClient {
+        parktwin_api::client::ApiClient::new(&self.0).reading_with(self.1.clone())
+    }
+}
 
 /// What the app is for.
 #[derive(Debug, Clone)]
@@ -107,6 +116,7 @@ pub fn check_display() -> anyhow::Result<()> {
 /// Builds the app.
 pub fn build_app(cfg: &AppConfig) -> App {
     let mut app = App::new();
+    let server = ServerUrl(cfg.server.clone(), cfg.token.clone());
     let render = matches!(cfg.mode, Mode::Render { .. });
     let window = Window {
         title: "ParkTwin — one map of the park".into(),
@@ -157,7 +167,7 @@ pub fn build_app(cfg: &AppConfig) -> App {
         parktwin_scene::ParkScenePlugin,
         parktwin_layers::LayersPlugin,
     ))
-    .insert_resource(ServerUrl(cfg.server.clone()))
+    .insert_resource(server.clone())
     .insert_resource(OperatorToken(cfg.token.clone()))
     .init_resource::<ActionStatus>()
     .insert_resource(LoadStatus::Loading {
@@ -166,7 +176,7 @@ pub fn build_app(cfg: &AppConfig) -> App {
         done: 0,
         total: 0,
     })
-    .insert_resource(LoaderChannel(spawn_loader(&cfg.server)))
+    .insert_resource(LoaderChannel(spawn_loader(&server.api())))
     .add_plugins((
         parktwin_layers::live::LiveLayersPlugin,
         parktwin_layers::overlay::OverlayPlugin,
@@ -174,7 +184,7 @@ pub fn build_app(cfg: &AppConfig) -> App {
         parktwin_layers::incident::IncidentLayerPlugin,
     ))
     .insert_resource(described::DescribedChannel(described::spawn_described(
-        &cfg.server,
+        &server.api(),
         cfg.layers_dir.clone(),
         !render,
     )))
@@ -190,7 +200,7 @@ pub fn build_app(cfg: &AppConfig) -> App {
         ..default()
     })
     .insert_resource(feed::spawn_feed(
-        &cfg.server,
+        &server.api(),
         feed_start(cfg),
         match &cfg.mode {
             Mode::Render { what_if, .. } => what_if.as_deref().cloned(),
@@ -211,7 +221,7 @@ pub fn build_app(cfg: &AppConfig) -> App {
     match cfg.wall {
         // The wall: nothing to click, its own screen round the map.
         Some(w) => {
-            app.insert_resource(wall::WallChannel(wall::spawn_poll(&cfg.server)))
+            app.insert_resource(wall::WallChannel(wall::spawn_poll(&server.api())))
                 .add_plugins(wall::WallPlugin {
                     config: w,
                     window: UVec2::new(cfg.size.0, cfg.size.1),

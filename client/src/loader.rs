@@ -110,16 +110,15 @@ pub async fn load_park(client: &ApiClient, progress: &dyn Fn(String, usize, usiz
     Ok(ParkData { park, layers, hazards })
 }
 
-/// Starts the loader for `server`; it retries every [`RETRY_SECS`] until the park loads.
-pub fn spawn_loader(server: &str) -> Receiver<LoadEvent> {
+/// Starts the loader on `api`'s server; it retries every [`RETRY_SECS`] until the park loads.
+pub fn spawn_loader(api: &ApiClient) -> Receiver<LoadEvent> {
     let (tx, rx) = unbounded();
-    let server = server.to_string();
-    crate::net::spawn("park-loader", move || run(server, tx));
+    let client = api.clone();
+    crate::net::spawn("park-loader", move || run(client, tx));
     rx
 }
 
-async fn run(server: String, tx: Sender<LoadEvent>) {
-    let client = ApiClient::new(&server);
+async fn run(client: ApiClient, tx: Sender<LoadEvent>) {
     let mut attempt = 0;
     loop {
         attempt += 1;

@@ -27,7 +27,9 @@ enum Command {
         /// The server's base URL.
         #[arg(long, env = "PARKTWIN_SERVER", default_value = "http://127.0.0.1:8080")]
         server: String,
-        /// An operator's token, to acknowledge alarms (see `parktwin-server token create`).
+        /// A token (see `parktwin-server token create`): an operator's acknowledges alarms and
+        /// starts incidents; any role's reads a server that runs with `--private-reads`, and an
+        /// enterprise viewer's shows that enterprise's detail and the park's shared picture.
         #[arg(long, env = "PARKTWIN_TOKEN")]
         token: Option<String>,
         /// Window size, WIDTHxHEIGHT.
@@ -77,6 +79,10 @@ enum Command {
         /// on behind them, so that lines stay straight across the seams.
         #[arg(long, default_value = "0x0", value_parser = parse_bezel)]
         bezel: (u32, u32),
+        /// A token to read with, for a server that runs with `--private-reads` (any role's;
+        /// an enterprise viewer's shows that enterprise's detail and the shared picture).
+        #[arg(long, env = "PARKTWIN_TOKEN")]
+        token: Option<String>,
     },
     /// Layer descriptors: check a folder of them.
     Layers {
@@ -90,6 +96,10 @@ enum Command {
         /// The server's base URL.
         #[arg(long, env = "PARKTWIN_SERVER", default_value = "http://127.0.0.1:8080")]
         server: String,
+        /// A token to read with, for a server that runs with `--private-reads` (any role's;
+        /// an enterprise viewer's shows that enterprise's detail and the shared picture).
+        #[arg(long, env = "PARKTWIN_TOKEN")]
+        token: Option<String>,
         /// The PNG to write.
         #[arg(long)]
         out: PathBuf,
@@ -281,6 +291,7 @@ fn run() -> anyhow::Result<ExitCode> {
         },
         Command::Wall {
             server,
+            token,
             canvas,
             grid,
             bezel,
@@ -293,7 +304,7 @@ fn run() -> anyhow::Result<ExitCode> {
                 server,
                 size,
                 mode: Mode::Interactive,
-                token: None,
+                token,
                 lang: cli.lang,
                 select: None,
                 layers_dir: None,
@@ -322,6 +333,7 @@ fn run() -> anyhow::Result<ExitCode> {
         }
         Command::Render {
             server,
+            token,
             out,
             size,
             view,
@@ -342,7 +354,7 @@ fn run() -> anyhow::Result<ExitCode> {
             // The drill's name, for its band; an unknown one is refused before a window opens.
             let drill = match drill {
                 Some(id) => {
-                    let api = parktwin_api::client::ApiClient::new(&server);
+                    let api = parktwin_api::client::ApiClient::new(&server).reading_with(token.clone());
                     let d: parktwin_api::scenario::Drill =
                         parktwin_api::client::block_on(api.get_json(&format!("/drills/{id}")))
                             .map_err(|e| anyhow::anyhow!("--drill {id}: {e}"))?;
@@ -411,7 +423,7 @@ fn run() -> anyhow::Result<ExitCode> {
                     what_if,
                     drill,
                 },
-                token: None,
+                token,
                 lang: cli.lang,
                 select,
                 layers_dir: layers,
@@ -452,6 +464,7 @@ fn start_embedded_server(
         listen,
         demo: Some(seed),
         web_dir,
+        reads: parktwin_server::Reads::Open,
     };
     let rt = tokio::runtime::Runtime::new().context("cannot start the server's runtime")?;
     let server = rt.block_on(bind(&cfg))?;

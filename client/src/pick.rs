@@ -10,7 +10,6 @@ use bevy::picking::mesh_picking::ray_cast::{MeshRayCast, MeshRayCastSettings};
 use bevy::prelude::*;
 use bevy::window::PrimaryWindow;
 use crossbeam_channel::{Receiver, bounded};
-use parktwin_api::client::ApiClient;
 use parktwin_api::model::{Observation, VehiclePosition};
 use parktwin_scene::{FeatureRef, FlyTo, OrbitCamera, ParkData, PointMarker, PointerOverUi, Selection, footprint};
 
@@ -213,9 +212,8 @@ pub fn inspect_selection(
         inspect.history = History::Loading;
     }
     let (tx, rx) = bounded(1);
-    let server = server.0.clone();
+    let api = server.api();
     crate::net::spawn("history", move || async move {
-        let api = ApiClient::new(&server);
         let h = if kind == 0 {
             let at = time::OffsetDateTime::now_utc();
             api.recent_observations(&f.feature, 3600)

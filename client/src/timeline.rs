@@ -10,7 +10,6 @@
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use crossbeam_channel::{Receiver, Sender, unbounded};
-use parktwin_api::client::ApiClient;
 use parktwin_api::incident::{IncidentWeather, WhatIf};
 use parktwin_layers::incident::{FieldClock, IncidentGhosts, ShownIncident};
 use parktwin_layers::live::Live;
@@ -266,7 +265,7 @@ pub fn bar(
         playhead: &mut playhead,
         status: &status,
         cursor: live.0.cursor,
-        server: &server.0,
+        server: &server,
         incident: shown.0.as_deref(),
         ghosts: &mut ghosts,
     };
@@ -289,8 +288,8 @@ pub struct Shown<'a> {
     pub status: &'a FeedStatus,
     /// The last event the map has folded in.
     pub cursor: i64,
-    /// The server's base URL.
-    pub server: &'a str,
+    /// The server, and the token its reads carry.
+    pub server: &'a ServerUrl,
     /// The incident the panel shows, for a what-if.
     pub incident: Option<&'a str>,
     /// The what-if ghosts.
@@ -302,7 +301,7 @@ pub struct Shown<'a> {
 pub fn bar_contents(ui: &mut egui::Ui, on: &mut Shown, state: &mut Bar, now: f64, lang: Lang) {
     if !state.asked_start {
         state.asked_start = true;
-        let api = ApiClient::new(on.server);
+        let api = on.server.api();
         ask(&state.tx, async move {
             Answer::Start(api.recording_start().await.ok().flatten())
         });
@@ -326,7 +325,7 @@ pub fn bar_contents(ui: &mut egui::Ui, on: &mut Shown, state: &mut Bar, now: f64
     // The drills there are, asked for every ten seconds.
     if now - state.drills_asked > 10.0 {
         state.drills_asked = now;
-        let api = ApiClient::new(on.server);
+        let api = on.server.api();
         ask(&state.tx, async move {
             let drills: Vec<parktwin_api::scenario::Drill> = api.get_json("/drills").await.unwrap_or_default();
             Answer::Drills(
@@ -424,7 +423,7 @@ fn controls(ui: &mut egui::Ui, on: &mut Shown, state: &mut Bar, now: f64, lang: 
             .add_enabled(can_jump, egui::Button::new(format!("⏭ {}", tr(Msg::NextMark, lang))))
             .clicked()
         {
-            let api = ApiClient::new(on.server);
+            let api = on.server.api();
             let after = on.cursor;
             ask(&state.tx, async move {
                 Answer::Mark(
@@ -530,7 +529,7 @@ fn what_if_row(ui: &mut egui::Ui, on: &mut Shown, state: &mut Bar, lang: Lang) {
                         rate_kg_s: (*rate > 0.0).then_some(*rate),
                         ..WhatIf::default()
                     };
-                    let api = ApiClient::new(on.server);
+                    let api = on.server.api();
                     let id = id.to_string();
                     ask(&state.tx, async move {
                         Answer::Ghost(
@@ -664,7 +663,7 @@ mod tests {
         status: FeedStatus,
         ghosts: IncidentGhosts,
         bar: Bar,
-        server: String,
+        server: ServerUrl,
         incident: Option<String>,
         cursor: i64,
         now: f64,
@@ -735,7 +734,7 @@ mod tests {
             },
             ghosts: IncidentGhosts::default(),
             bar: Bar::default(),
-            server: server.url.clone(),
+            server: ServerUrl(server.url.clone(), None),
             incident: Some(id.clone()),
             cursor: 0,
             now: started + 60.0,

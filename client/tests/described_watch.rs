@@ -35,7 +35,11 @@ fn an_edited_descriptor_reloads_and_a_broken_edit_keeps_the_last_good_one() {
     std::fs::write(p.join("meters.geojson"), DATA).expect("write");
     std::fs::write(p.join("meters.toml"), descriptor("#00ff00")).expect("write");
     // No server: the local folder works on its own.
-    let rx = spawn_described("http://127.0.0.1:9", Some(p.to_path_buf()), true);
+    let rx = spawn_described(
+        &parktwin_api::client::ApiClient::new("http://127.0.0.1:9"),
+        Some(p.to_path_buf()),
+        true,
+    );
     let colour = |ev: DescribedEvent| match ev {
         DescribedEvent::Put(l) => Some(l.descriptor.style.colour.clone()),
         _ => None,

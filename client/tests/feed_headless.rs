@@ -19,11 +19,16 @@ fn stamp(ago_s: i64) -> String {
 
 /// The client's feed and reducer in a Bevy app without a window.
 fn headless_client(server: &str) -> App {
+    reading_client(&ApiClient::new(server))
+}
+
+/// [`headless_client`] reading through `api` (its token, if it has one).
+fn reading_client(api: &ApiClient) -> App {
     let mut app = App::new();
     app.add_plugins(MinimalPlugins)
         .init_resource::<Live>()
         .init_resource::<FeedStatus>()
-        .insert_resource(spawn_feed(server, parktwin::feed::FeedStart::Follow, None))
+        .insert_resource(spawn_feed(api, parktwin::feed::FeedStart::Follow, None))
         .add_systems(Update, poll_feed);
     app
 }
@@ -418,4 +423,70 @@ fn a_drill_is_shown_from_its_own_channel_and_live_stays_untouched() {
     run_until(&mut app, "live was not resumed", |live, s| {
         s.current && live.digest() == truth.digest()
     });
+}
+
+#[test]
+fn an_enterprise_viewers_client_holds_its_own_detail_and_not_another_enterprises() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = parktwin_e2e::start_private_server(dir.path()).expect("server");
+    let store = parktwin_server::Store::open(&dir.path().join("parktwin.sqlite")).expect("store");
+    let token = store
+        .create_enterprise_viewer("Binhai Chlor-Alkali HSE desk", "ent-01")
+        .expect("store")
+        .expect("ent-01 is an enterprise");
+    let owners = store.index().expect("index").owners.clone();
+    let (ours, theirs) = ("gd-001", "gd-017");
+    assert_eq!(
+        (owners.owner(ours), owners.owner(theirs)),
+        (Some("ent-01"), Some("ent-02"))
+    );
+    let api = ApiClient::new(&server.url).reading_with(Some(token));
+    let mut app = reading_client(&api);
+    // A client without a token is refused, and says why.
+    let mut anonymous = headless_client(&server.url);
+
+    let (status, _) = parktwin_e2e::send(
+        "POST",
+        &format!("{}/api/v1/observations", server.url),
+        Some(&server.ingest),
+        Some(&json!([
+            {"sensor": ours, "time": stamp(30), "value": 50.0},
+            {"sensor": theirs, "time": stamp(30), "value": 50.0},
+        ])),
+    );
+    assert_eq!(status, 200);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        app.update();
+        anonymous.update();
+        let live = &app.world().resource::<Live>().0;
+        let refused = anonymous.world().resource::<FeedStatus>().error.is_some();
+        if live.alarms.values().any(|a| a.source == ours) && refused {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the viewer's client never showed its own alarm ({:?}, {:?}), or the anonymous one was never refused",
+            live.alarms,
+            app.world().resource::<FeedStatus>().error
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let live = &app.world().resource::<Live>().0;
+    assert!(live.sensors.contains_key(ours) && !live.sensors.contains_key(theirs));
+    assert!(live.alarms.values().all(|a| a.source != theirs));
+    let truth = block_on(api.live_snapshot()).expect("the viewer's snapshot");
+    assert_eq!(
+        live.digest(),
+        truth.digest(),
+        "the client holds what the server lets it read"
+    );
+    assert!(app.world().resource::<FeedStatus>().error.is_none());
+    let refused = anonymous
+        .world()
+        .resource::<FeedStatus>()
+        .error
+        .clone()
+        .unwrap_or_default();
+    assert!(refused.contains("--private-reads"), "{refused}");
 }

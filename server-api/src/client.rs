@@ -47,6 +47,10 @@ pub enum ClientError {
 pub struct ApiClient {
     base: String,
     http: reqwest::Client,
+    /// The bearer token every read carries, if any: a server that runs with
+    /// `--private-reads` refuses reads without one, and an enterprise viewer's token is what
+    /// scopes what it reads. Writes name their token themselves.
+    token: Option<String>,
 }
 
 impl ApiClient {
@@ -64,6 +68,22 @@ impl ApiClient {
         Self {
             base: base.trim_end_matches('/').to_string(),
             http,
+            token: None,
+        }
+    }
+
+    /// This client, its reads carrying `token` (none when `None`).
+    pub fn reading_with(mut self, token: Option<String>) -> Self {
+        self.token = token;
+        self
+    }
+
+    /// A GET of `url` on this server, with the reading token if there is one.
+    fn read(&self, url: &str) -> reqwest::RequestBuilder {
+        let req = self.http.get(url);
+        match &self.token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
         }
     }
 
@@ -80,7 +100,7 @@ impl ApiClient {
     /// GETs an API path and decodes its JSON.
     pub async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
         let url = self.url(path);
-        self.send(self.http.get(&url), url).await
+        self.send(self.read(&url), url).await
     }
 
     /// GETs a layer source as text: an absolute `http(s)://` URL, or a path on this server
@@ -95,7 +115,13 @@ impl ApiClient {
             url: url.clone(),
             reason: root_cause(&e),
         };
-        let resp = self.http.get(&url).send().await.map_err(unreachable)?;
+        // The token goes to this server only, never to another a layer is read from.
+        let req = if url.starts_with(&format!("{}/", self.base)) {
+            self.read(&url)
+        } else {
+            self.http.get(&url)
+        };
+        let resp = req.send().await.map_err(unreachable)?;
         let status = resp.status();
         let body = resp.text().await.map_err(unreachable)?;
         if !status.is_success() {

@@ -12,6 +12,7 @@ pub mod ingest;
 pub mod live;
 pub mod model;
 pub mod scenario;
+pub mod scope;
 pub mod validate;
 pub mod wall;
 

@@ -276,6 +276,10 @@ pub struct Session {
     pub role: Role,
     /// Who or what it was made for.
     pub name: String,
+    /// The enterprise a viewer's token is scoped to: it reads that enterprise's detail and the
+    /// park's shared picture only. Absent for park-wide tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enterprise: Option<String>,
 }
 
 /// The JSON body of every error the API returns.

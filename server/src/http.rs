@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use axum::Extension;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -14,8 +15,21 @@ use std::collections::HashMap;
 
 use crate::store::{Store, StoreError};
 use parktwin_api::model::ApiError;
+use parktwin_api::scope::Access;
 
 type AppState = Arc<Store>;
+
+/// Who may read the park.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Reads {
+    /// Anyone who reaches the port reads the whole park (the demo, a closed control-room
+    /// network); a token sent with a read still scopes it.
+    #[default]
+    Open,
+    /// Every read needs a token (`--private-reads`): what the enterprises' viewers see is then
+    /// only what their tokens allow. The API's contract stays public.
+    Private,
+}
 
 /// An error answer: a status and a JSON body `{"error": "..."}`.
 struct Failure(StatusCode, String);
@@ -35,13 +49,20 @@ impl From<StoreError> for Failure {
 
 type Answer<T> = Result<T, Failure>;
 
-/// The application's routes over a store, and the browser client from `web_dir` at `/`.
+/// The application's routes over a store, and the browser client from `web_dir` at `/`; reads
+/// open to all.
 pub fn router(store: Arc<Store>, web_dir: Option<&std::path::Path>) -> Router {
+    router_with(store, web_dir, Reads::Open)
+}
+
+/// [`router`], with reads open or needing a token.
+pub fn router_with(store: Arc<Store>, web_dir: Option<&std::path::Path>, reads: Reads) -> Router {
     let (api, _) = api();
     let api = api
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state((store.clone(), reads), reader))
         .layer(axum::middleware::map_response(json_errors));
     let app = Router::new().nest(API_PREFIX, api);
     let app = match web_dir.filter(|d| d.join("index.html").is_file()) {
@@ -117,6 +138,10 @@ fn api() -> (Router<AppState>, serde_json::Value) {
             hazard,
             Op::new("One major hazard source.")
                 .path("id", "A hazard source's id.")
+                .refuses(
+                    403,
+                    "It belongs to another enterprise than an enterprise-scoped viewer's.",
+                )
                 .returns::<HazardSource>(),
         )
         .get(
@@ -191,6 +216,10 @@ fn api() -> (Router<AppState>, serde_json::Value) {
                 .path("id", "A sensor id.")
                 .query("from", "Start of the window.", time())
                 .query("to", "End of the window.", time())
+                .refuses(
+                    403,
+                    "It belongs to another enterprise than an enterprise-scoped viewer's.",
+                )
                 .returns::<Vec<Observation>>(),
         )
         .get(
@@ -443,6 +472,71 @@ fn api() -> (Router<AppState>, serde_json::Value) {
 /// thousand positions fit many times over; a client that sends more is refused with 413.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
+/// Decides what a read may see, from its bearer token, before the route runs: the route finds
+/// the [`Access`] in the request's extensions. A read with an unknown or revoked token is
+/// refused (401), and so is one without a token when reads are private, except the contract's
+/// document. Writes check their own roles (each route names whose token it needs).
+async fn reader(
+    State((s, reads)): State<(AppState, Reads)>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let reading = matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD);
+    let access = if !reading {
+        Access::Park
+    } else {
+        match bearer(req.headers()) {
+            Some(token) => {
+                let store = s.clone();
+                let token = token.to_string();
+                match tokio::task::spawn_blocking(move || store.caller(&token)).await {
+                    Ok(Ok(Some(c))) => c.access,
+                    Ok(Ok(None)) => return unknown_token().into_response(),
+                    Ok(Err(e)) => return Failure::from(e).into_response(),
+                    Err(e) => return Failure(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+                }
+            }
+            None if reads == Reads::Private && !req.uri().path().ends_with(crate::openapi::DOCUMENT_PATH) => {
+                return Failure(
+                    StatusCode::UNAUTHORIZED,
+                    "reading this park needs a token (the server runs with --private-reads): \
+                     Authorization: Bearer <token>"
+                        .into(),
+                )
+                .into_response();
+            }
+            None => Access::Park,
+        }
+    };
+    req.extensions_mut().insert(access);
+    next.run(req).await
+}
+
+/// The bearer token of a request, if it has one.
+fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+fn unknown_token() -> Failure {
+    Failure(StatusCode::UNAUTHORIZED, "the token is unknown or revoked".to_string())
+}
+
+/// 403 for what belongs to another enterprise than the reader's.
+fn not_yours(what: String) -> Failure {
+    Failure(
+        StatusCode::FORBIDDEN,
+        format!("{what} belongs to another enterprise: this token reads its own enterprise's detail only"),
+    )
+}
+
+/// What the request may read, as [`reader`] decided.
+type Scope = Extension<Access>;
+
 /// Every error the API answers is JSON `{"error": "..."}`: axum's own refusals (a body over
 /// the limit, a path or query that does not parse, a wrong content type) come as plain text
 /// and are rewrapped here, with the limit named where the body was too large.
@@ -506,9 +600,12 @@ async fn layer_problems(State(s): State<AppState>) -> impl IntoResponse {
     Json(s.layer_problems())
 }
 
-async fn layer(State(s): State<AppState>, Path(id): Path<String>) -> Answer<Response> {
+async fn layer(State(s): State<AppState>, Path(id): Path<String>, Extension(a): Scope) -> Answer<Response> {
     match s.layer_geojson(&id)? {
-        Some(body) => Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response()),
+        Some(body) => {
+            let body = a.layer(&s.index()?.owners, body).map_err(StoreError::from)?;
+            Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
+        }
         None => {
             let known: Vec<String> = s.layers()?.into_iter().map(|l| l.id).collect();
             Err(Failure(
@@ -519,14 +616,20 @@ async fn layer(State(s): State<AppState>, Path(id): Path<String>) -> Answer<Resp
     }
 }
 
-async fn hazards(State(s): State<AppState>) -> Answer<impl IntoResponse> {
-    Ok(Json(s.hazards()?))
+async fn hazards(State(s): State<AppState>, Extension(a): Scope) -> Answer<impl IntoResponse> {
+    let mut all = s.hazards()?;
+    all.retain(|h| a.sees_owned_by(Some(&h.enterprise)));
+    Ok(Json(all))
 }
 
-async fn hazard(State(s): State<AppState>, Path(id): Path<String>) -> Answer<impl IntoResponse> {
-    s.hazard(&id)?
-        .map(Json)
-        .ok_or_else(|| Failure(StatusCode::NOT_FOUND, format!("unknown hazard source \"{id}\"")))
+async fn hazard(State(s): State<AppState>, Path(id): Path<String>, Extension(a): Scope) -> Answer<impl IntoResponse> {
+    let h = s
+        .hazard(&id)?
+        .ok_or_else(|| Failure(StatusCode::NOT_FOUND, format!("unknown hazard source \"{id}\"")))?;
+    if !a.sees_owned_by(Some(&h.enterprise)) {
+        return Err(not_yours(format!("hazard source \"{id}\"")));
+    }
+    Ok(Json(h))
 }
 
 async fn chemicals(State(s): State<AppState>) -> Answer<impl IntoResponse> {
@@ -604,7 +707,11 @@ fn window(q: &HashMap<String, String>, span: time::Duration) -> Result<(String, 
     Ok((from, to))
 }
 
-async fn events(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Answer<impl IntoResponse> {
+async fn events(
+    State(s): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+    Extension(a): Scope,
+) -> Answer<impl IntoResponse> {
     let since: i64 = param(&q, "since", 0, "an event sequence number (0 or more)")?;
     if since < 0 {
         return Err(Failure(
@@ -628,24 +735,32 @@ async fn events(State(s): State<AppState>, Query(q): Query<HashMap<String, Strin
     let store = s.clone();
     let page = tokio::task::spawn_blocking(move || {
         let kinds: Option<Vec<&str>> = kinds.as_ref().map(|k| k.iter().map(String::as_str).collect());
-        store.events_page_json(since, limit, channel.as_deref(), kinds.as_deref())
+        store.events_page_json(since, limit, channel.as_deref(), kinds.as_deref(), &a)
     })
     .await
     .map_err(|e| Failure(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
     Ok(([(header::CONTENT_TYPE, "application/json")], page))
 }
 
-async fn sensors(State(s): State<AppState>) -> Answer<impl IntoResponse> {
-    Ok(Json(s.sensors()?))
+async fn sensors(State(s): State<AppState>, Extension(a): Scope) -> Answer<impl IntoResponse> {
+    let owners = &s.index()?.owners;
+    let mut all = s.sensors()?;
+    all.retain(|x| a.sees(owners, &x.id));
+    Ok(Json(all))
 }
 
 async fn sensor_observations(
     State(s): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
+    Extension(a): Scope,
 ) -> Answer<impl IntoResponse> {
-    if !s.index()?.sensors.contains_key(&id) {
+    let index = s.index()?;
+    if !index.sensors.contains_key(&id) {
         return Err(Failure(StatusCode::NOT_FOUND, format!("unknown sensor \"{id}\"")));
+    }
+    if !a.sees(&index.owners, &id) {
+        return Err(not_yours(format!("sensor \"{id}\"")));
     }
     let (from, to) = window(&q, time::Duration::hours(1))?;
     Ok(Json(s.observations(&id, &from, &to)?))
@@ -671,7 +786,11 @@ async fn track(
     Ok(Json(fixes))
 }
 
-async fn alarms(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Answer<impl IntoResponse> {
+async fn alarms(
+    State(s): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+    Extension(a): Scope,
+) -> Answer<impl IntoResponse> {
     let open = match q.get("state").map(String::as_str) {
         None | Some("open") => Some(true),
         Some("closed") => Some(false),
@@ -683,7 +802,10 @@ async fn alarms(State(s): State<AppState>, Query(q): Query<HashMap<String, Strin
             ));
         }
     };
-    Ok(Json(s.alarms(open)?))
+    let owners = &s.index()?.owners;
+    let mut all = s.alarms(open)?;
+    all.retain(|x| a.sees(owners, &x.source));
+    Ok(Json(all))
 }
 
 async fn events_head(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Answer<impl IntoResponse> {
@@ -715,25 +837,14 @@ async fn weather_latest(State(s): State<AppState>) -> Answer<impl IntoResponse> 
 }
 
 /// The role and name of the request's bearer token; 401 when there is none or it is unknown.
-fn caller(
-    s: &Store,
-    headers: &axum::http::HeaderMap,
-    needs: &str,
-) -> Result<(parktwin_api::model::Role, String), Failure> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            Failure(
-                StatusCode::UNAUTHORIZED,
-                format!("{needs} needs a token: Authorization: Bearer <token>"),
-            )
-        })?;
-    s.token_role(token)?
-        .ok_or_else(|| Failure(StatusCode::UNAUTHORIZED, "the token is unknown or revoked".to_string()))
+fn caller(s: &Store, headers: &axum::http::HeaderMap, needs: &str) -> Result<crate::store::Caller, Failure> {
+    let token = bearer(headers).ok_or_else(|| {
+        Failure(
+            StatusCode::UNAUTHORIZED,
+            format!("{needs} needs a token: Authorization: Bearer <token>"),
+        )
+    })?;
+    s.caller(token)?.ok_or_else(unknown_token)
 }
 
 /// `GET /session`: the role and name of the bearer token (401 without one or with an unknown
@@ -760,8 +871,16 @@ async fn set_wall(State(s): State<AppState>, headers: axum::http::HeaderMap, bod
 }
 
 async fn session(State(s): State<AppState>, headers: axum::http::HeaderMap) -> Answer<impl IntoResponse> {
-    let (role, name) = caller(&s, &headers, "a session")?;
-    Ok(Json(parktwin_api::model::Session { role, name }))
+    let c = caller(&s, &headers, "a session")?;
+    let enterprise = match c.access {
+        Access::Park => None,
+        Access::Enterprise(e) => Some(e),
+    };
+    Ok(Json(parktwin_api::model::Session {
+        role: c.role,
+        name: c.name,
+        enterprise,
+    }))
 }
 
 /// The caller's name when its token has one of `roles` (`whose` names them for the refusal):
@@ -773,7 +892,7 @@ fn may(
     what: &str,
     whose: &str,
 ) -> Result<String, Failure> {
-    let (role, name) = caller(s, headers, what)?;
+    let crate::store::Caller { role, name, .. } = caller(s, headers, what)?;
     if !roles.contains(&role) {
         return Err(Failure(
             StatusCode::FORBIDDEN,
@@ -959,6 +1078,7 @@ async fn waybill(State(s): State<AppState>, Path(id): Path<String>) -> Answer<im
 async fn after_action_timeline(
     State(s): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
+    Extension(a): Scope,
 ) -> Answer<Response> {
     let (from, to) = window(&q, time::Duration::hours(24))?;
     let channel = q.get("channel").map_or("live", String::as_str);
@@ -971,7 +1091,9 @@ async fn after_action_timeline(
             ));
         }
     }
-    let rows = s.timeline(channel, &from, &to)?;
+    let owners = &s.index()?.owners;
+    let mut rows = s.timeline(channel, &from, &to)?;
+    rows.retain(|r| a.sees(owners, &r.subject));
     let text = crate::after_action::timeline_csv(&rows)
         .map_err(|e| Failure(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
     let name = format!("parktwin-timeline-{}.csv", channel.replace(':', "-"));

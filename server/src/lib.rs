@@ -17,11 +17,11 @@ mod wall;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-pub use http::{API_PREFIX, MAX_BODY_BYTES, openapi_document, router};
+pub use http::{API_PREFIX, MAX_BODY_BYTES, Reads, openapi_document, router, router_with};
 pub use incidents::INCIDENT_RULE;
 pub use scenarios::{park_refs, scenario_schema};
 pub use seed::{SeedData, SeedError, load_assets};
-pub use store::{Store, StoreError, TOKEN_ID_LEN, TokenInfo};
+pub use store::{Caller, Store, StoreError, TOKEN_ID_LEN, TokenInfo};
 
 /// Where the server keeps its data and where it listens.
 #[derive(Debug, Clone)]
@@ -36,6 +36,8 @@ pub struct ServerConfig {
     pub demo: Option<u64>,
     /// The browser client to serve at `/` (the folder `scripts/build-web` makes).
     pub web_dir: Option<PathBuf>,
+    /// Whether reads need a token.
+    pub reads: Reads,
 }
 
 /// The folder under `park/` of the assets whose layer descriptors the server's catalog offers.
@@ -97,7 +99,7 @@ pub async fn bind(cfg: &ServerConfig) -> anyhow::Result<BoundServer> {
     Ok(BoundServer {
         addr,
         listener,
-        app: router(store, cfg.web_dir.as_deref()),
+        app: router_with(store, cfg.web_dir.as_deref(), cfg.reads),
     })
 }
 

@@ -28,6 +28,11 @@ struct Cli {
     /// Seed of the demo simulator (the same seed plays the same story).
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Every read needs a token too (any role): what a viewer token scoped to an enterprise
+    /// reads is then only that enterprise's detail and the park's shared picture. Without it,
+    /// reads are open to whoever reaches the port.
+    #[arg(long, env = "PARKTWIN_PRIVATE_READS")]
+    private_reads: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -72,6 +77,10 @@ enum TokenAction {
         /// Who or what it is for (shown as who acknowledged an alarm).
         #[arg(long)]
         name: String,
+        /// Scope a viewer token to one enterprise (an id of the park's enterprises layer, e.g.
+        /// ent-03): it reads that enterprise's detail and the park's shared picture only.
+        #[arg(long)]
+        enterprise: Option<String>,
     },
     /// List the tokens: id, role, name, when made, when revoked (never the tokens themselves).
     List,
@@ -92,16 +101,38 @@ async fn main() -> anyhow::Result<()> {
         std::fs::create_dir_all(&cli.data_dir)?;
         let store = parktwin_server::Store::open(&cli.data_dir.join("parktwin.sqlite"))?;
         match action {
-            TokenAction::Create { role, name } => println!("{}", store.create_token(*role, name)?),
+            TokenAction::Create {
+                role,
+                name,
+                enterprise: None,
+            } => println!("{}", store.create_token(*role, name)?),
+            TokenAction::Create {
+                role,
+                name,
+                enterprise: Some(e),
+            } => {
+                if *role != parktwin_api::model::Role::Viewer {
+                    anyhow::bail!(
+                        "only a viewer token can be scoped to an enterprise: operators, feeds and admins act for the whole park"
+                    );
+                }
+                match store.create_enterprise_viewer(name, e)? {
+                    Ok(token) => println!("{token}"),
+                    Err(why) => anyhow::bail!(why),
+                }
+            }
             TokenAction::List => {
-                println!("id            role      created                   revoked                   name");
+                println!(
+                    "id            role      created                   revoked                   enterprise  name"
+                );
                 for t in store.tokens()? {
                     println!(
-                        "{:<13} {:<9} {:<25} {:<25} {}",
+                        "{:<13} {:<9} {:<25} {:<25} {:<11} {}",
                         t.id,
                         t.role,
                         t.created,
                         t.revoked.as_deref().unwrap_or("-"),
+                        t.enterprise.as_deref().unwrap_or("(park)"),
                         t.name
                     );
                 }
@@ -154,6 +185,11 @@ async fn main() -> anyhow::Result<()> {
         listen: cli.listen,
         demo: cli.demo.then_some(cli.seed),
         web_dir: cli.web,
+        reads: if cli.private_reads {
+            parktwin_server::Reads::Private
+        } else {
+            parktwin_server::Reads::Open
+        },
     };
     if let Some(web) = &cfg.web_dir
         && !web.join("index.html").is_file()

@@ -174,6 +174,14 @@ impl Op {
             refusals.push((401, "No bearer token, or an unknown or revoked one.".into()));
             refusals.push((403, format!("A token of another role: {whose} may ({roles:?}).")));
             op.insert("security".into(), json!([{"bearer": []}]));
+        } else if method == "get" && path != DOCUMENT_PATH {
+            // A read takes a token, and needs one where the server runs with --private-reads;
+            // an enterprise-scoped viewer's token narrows what it answers.
+            refusals.push((
+                401,
+                "An unknown or revoked token, or none where the server runs with --private-reads.".into(),
+            ));
+            op.insert("security".into(), json!([{}, {"bearer": []}]));
         }
         if !path_params(path).is_empty() {
             refusals.push((404, "No such thing with that id.".into()));

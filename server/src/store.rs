@@ -66,6 +66,19 @@ pub struct TokenInfo {
     pub created: String,
     /// When it was revoked, if it was.
     pub revoked: Option<String>,
+    /// The enterprise a viewer token is scoped to, if it is.
+    pub enterprise: Option<String>,
+}
+
+/// Who a known, unrevoked token belongs to and what it may read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Caller {
+    /// What it may do.
+    pub role: Role,
+    /// Who or what it was made for.
+    pub name: String,
+    /// What it may read: everything, or one enterprise's detail and the shared picture.
+    pub access: parktwin_api::scope::Access,
 }
 
 /// SHA-256 of a token, hex: what the database keeps instead of the token.
@@ -183,6 +196,8 @@ pub struct ParkIndex {
     /// What may be inside a threat zone besides vehicles: sensitive targets, detectors and
     /// enterprises' parcels.
     pub places: Vec<parktwin_api::incident::Candidate>,
+    /// Which enterprise owns which feature, for enterprise-scoped readers.
+    pub owners: parktwin_api::scope::Owners,
 }
 
 impl ParkIndex {
@@ -234,7 +249,8 @@ CREATE TABLE IF NOT EXISTS alarms (
 CREATE INDEX IF NOT EXISTS alarms_open ON alarms (rule, source) WHERE closed IS NULL;
 CREATE TABLE IF NOT EXISTS drills (n INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, record TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tokens (
-    hash TEXT PRIMARY KEY, role TEXT NOT NULL, name TEXT NOT NULL, created TEXT NOT NULL, revoked TEXT);
+    hash TEXT PRIMARY KEY, role TEXT NOT NULL, name TEXT NOT NULL, created TEXT NOT NULL, revoked TEXT,
+    enterprise TEXT);
 CREATE TABLE IF NOT EXISTS passes (
     gate TEXT NOT NULL, time TEXT NOT NULL, plate TEXT NOT NULL, record TEXT NOT NULL, seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS weather (
@@ -301,6 +317,13 @@ impl Store {
                 "ALTER TABLE events ADD COLUMN recorded TEXT NOT NULL DEFAULT '';
                  UPDATE events SET recorded = time;",
             )?;
+        }
+        // Tokens made before viewers could be scoped to an enterprise are park-wide.
+        let has_enterprise: bool = conn
+            .prepare("SELECT 1 FROM pragma_table_info('tokens') WHERE name = 'enterprise'")?
+            .exists([])?;
+        if !has_enterprise {
+            conn.execute_batch("ALTER TABLE tokens ADD COLUMN enterprise TEXT;")?;
         }
         Ok(Self {
             conn: Mutex::new(conn),
@@ -572,6 +595,16 @@ impl Store {
             }
         }
         drop(q);
+        let mut q = conn.prepare("SELECT layer_id, feature FROM features")?;
+        let features = q
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .map(|row| {
+                let (layer, feature) = row?;
+                Ok((layer, serde_json::from_str(&feature)?))
+            })
+            .collect::<Result<Vec<(String, serde_json::Value)>, StoreError>>()?;
+        ix.owners = parktwin_api::scope::Owners::from_features(features.iter().map(|(l, f)| (l.as_str(), f)));
+        drop(q);
         let park: Option<Park> = json_row(&conn, "SELECT value FROM meta WHERE key = 'park'", [])?;
         ix.frame = park.map(|p| p.frame());
         let ix = std::sync::Arc::new(ix);
@@ -777,18 +810,48 @@ impl Store {
     /// Creates a token for `role` named `name` and returns it: it is shown this once, and only
     /// its SHA-256 is stored.
     pub fn create_token(&self, role: Role, name: &str) -> Result<String, StoreError> {
+        self.insert_token(role, name, None)
+    }
+
+    /// Creates a viewer token scoped to the enterprise `enterprise` (an id of the park's
+    /// `enterprises` layer): it reads that enterprise's detail and the park's shared picture
+    /// only (see [`parktwin_api::scope`]). `Err` inside when the park has no such enterprise.
+    pub fn create_enterprise_viewer(&self, name: &str, enterprise: &str) -> Result<Result<String, String>, StoreError> {
+        if !self.is_seeded()? {
+            return Ok(Err(
+                "the database holds no park yet: start the server once, then make the token".into(),
+            ));
+        }
+        let index = self.index()?;
+        if !index.owners.is_enterprise(enterprise) {
+            return Ok(Err(format!(
+                "the park has no enterprise \"{enterprise}\" (its ids are those of the enterprises layer, e.g. {})",
+                index
+                    .owners
+                    .enterprise_ids()
+                    .into_iter()
+                    .take(3)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        self.insert_token(Role::Viewer, name, Some(enterprise)).map(Ok)
+    }
+
+    fn insert_token(&self, role: Role, name: &str, enterprise: Option<&str>) -> Result<String, StoreError> {
         use rand::{RngCore, SeedableRng};
         let mut bytes = [0u8; 24];
         rand_chacha::ChaCha20Rng::from_os_rng().fill_bytes(&mut bytes);
         let token = format!("pt_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
         let role_text = serde_json::to_value(role)?.as_str().unwrap_or("viewer").to_string();
         self.conn().execute(
-            "INSERT INTO tokens (hash, role, name, created) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO tokens (hash, role, name, created, enterprise) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![
                 token_hash(&token),
                 role_text,
                 name,
-                parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc())
+                parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc()),
+                enterprise
             ],
         )?;
         Ok(token)
@@ -798,7 +861,8 @@ impl Store {
     /// is all that is stored), role, name, when it was made and, if it was, revoked.
     pub fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT hash, role, name, created, revoked FROM tokens ORDER BY created, hash")?;
+        let mut stmt =
+            conn.prepare("SELECT hash, role, name, created, revoked, enterprise FROM tokens ORDER BY created, hash")?;
         let rows = stmt.query_map([], |r| {
             Ok(TokenInfo {
                 id: r.get::<_, String>(0)?.chars().take(TOKEN_ID_LEN).collect(),
@@ -806,6 +870,7 @@ impl Store {
                 name: r.get(2)?,
                 created: r.get(3)?,
                 revoked: r.get(4)?,
+                enterprise: r.get(5)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -845,16 +910,29 @@ impl Store {
 
     /// The role and name of a token that is known and not revoked.
     pub fn token_role(&self, token: &str) -> Result<Option<(Role, String)>, StoreError> {
-        let row: Option<(String, String)> = self
-            .conn()
+        Ok(self.caller(token)?.map(|c| (c.role, c.name)))
+    }
+
+    /// Who a token that is known and not revoked belongs to, and what it may read. Read on a
+    /// reader's connection: every read that carries a token asks this.
+    pub fn caller(&self, token: &str) -> Result<Option<Caller>, StoreError> {
+        let row: Option<(String, String, Option<String>)> = self
+            .reader()?
             .query_row(
-                "SELECT role, name FROM tokens WHERE hash = ?1 AND revoked IS NULL",
+                "SELECT role, name, enterprise FROM tokens WHERE hash = ?1 AND revoked IS NULL",
                 [token_hash(token)],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
         Ok(match row {
-            Some((role, name)) => Some((serde_json::from_value(serde_json::Value::String(role))?, name)),
+            Some((role, name, enterprise)) => Some(Caller {
+                role: serde_json::from_value(serde_json::Value::String(role))?,
+                name,
+                access: enterprise.map_or(
+                    parktwin_api::scope::Access::Park,
+                    parktwin_api::scope::Access::Enterprise,
+                ),
+            }),
             None => None,
         })
     }
@@ -1135,13 +1213,15 @@ impl Store {
 
     /// The page [`Store::events_since`] reads, as the JSON of an [`EventPage`], each payload
     /// written as stored: the feed's polls, hundreds a second, neither parse nor re-encode
-    /// what the ingest already wrote as JSON.
+    /// what the ingest already wrote as JSON. An enterprise-scoped reader's page leaves out
+    /// what it may not see, and its `next` still passes every event the page read.
     pub fn events_page_json(
         &self,
         since: i64,
         limit: usize,
         channel: Option<&str>,
         kinds: Option<&[&str]>,
+        access: &parktwin_api::scope::Access,
     ) -> Result<String, StoreError> {
         /// An [`Event`] with its payload as stored (the same fields, the same JSON).
         #[derive(serde::Serialize)]
@@ -1157,8 +1237,13 @@ impl Store {
         let mut q = conn.prepare_cached(PAGE_QUERY)?;
         let kinds = kinds.map(|k| format!(",{},", k.join(",")));
         let mut rows = q.query(params![since, channel, limit as i64, kinds])?;
+        let owners = match access {
+            parktwin_api::scope::Access::Park => None,
+            parktwin_api::scope::Access::Enterprise(_) => Some(self.index()?),
+        };
         let mut out = String::from("{\"events\":[");
         let mut next = since;
+        let mut first = true;
         while let Some(r) = rows.next()? {
             let seq: i64 = r.get(0)?;
             // Borrowed from the row, not copied: the columns are TEXT.
@@ -1172,9 +1257,16 @@ impl Store {
                 })
             };
             let (time, channel, kind, payload, recorded) = (text(1)?, text(2)?, text(3)?, text(4)?, text(5)?);
-            if next != since {
+            next = seq;
+            if let Some(ix) = &owners
+                && !access.sees_event(&ix.owners, kind, payload)
+            {
+                continue;
+            }
+            if !first {
                 out.push(',');
             }
+            first = false;
             out.push_str(&serde_json::to_string(&StoredEvent {
                 seq,
                 time,
@@ -1183,7 +1275,6 @@ impl Store {
                 kind,
                 payload: serde_json::from_str(payload)?,
             })?);
-            next = seq;
         }
         out.push_str(&format!("],\"next\":{next}}}"));
         Ok(out)

@@ -80,3 +80,56 @@ fn a_listed_token_can_be_revoked_and_is_refused_from_then_on() {
     let bad = cli(dir.path(), &["revoke", "xyz"]);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("not a token id"));
 }
+
+#[test]
+fn a_viewer_token_can_be_scoped_to_an_enterprise_of_the_park_and_nothing_else() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stderr = |o: &std::process::Output| String::from_utf8_lossy(&o.stderr).to_string();
+    let scoped = [
+        "create",
+        "--role",
+        "viewer",
+        "--name",
+        "Ammonia HSE desk",
+        "--enterprise",
+        "ent-03",
+    ];
+    // Before the park is in the database there is nothing to check the enterprise against.
+    let early = cli(dir.path(), &scoped);
+    assert!(!early.status.success());
+    assert!(stderr(&early).contains("no park yet"), "{}", stderr(&early));
+
+    let store = parktwin_server::Store::open(&dir.path().join("parktwin.sqlite")).expect("open");
+    let seed = parktwin_server::load_assets(&parktwin_server::default_assets_dir()).expect("assets");
+    store.seed(&seed).expect("seed");
+    let made = cli(dir.path(), &scoped);
+    assert!(made.status.success(), "{}", stderr(&made));
+    let token = String::from_utf8_lossy(&made.stdout).trim().to_string();
+    let caller = store.caller(&token).expect("lookup").expect("known");
+    assert_eq!(caller.access, parktwin_api::scope::Access::Enterprise("ent-03".into()));
+    let list = String::from_utf8_lossy(&cli(dir.path(), &["list"]).stdout).to_string();
+    let row = list.lines().find(|l| l.contains("Ammonia HSE desk")).expect("listed");
+    assert!(row.contains("viewer") && row.contains("ent-03"), "{row}");
+
+    let operator = cli(
+        dir.path(),
+        &["create", "--role", "operator", "--name", "x", "--enterprise", "ent-03"],
+    );
+    assert!(!operator.status.success());
+    assert!(
+        stderr(&operator).contains("only a viewer token"),
+        "{}",
+        stderr(&operator)
+    );
+    let unknown = cli(
+        dir.path(),
+        &["create", "--role", "viewer", "--name", "y", "--enterprise", "ent-99"],
+    );
+    assert!(!unknown.status.success());
+    assert!(
+        stderr(&unknown).contains("no enterprise \"ent-99\""),
+        "{}",
+        stderr(&unknown)
+    );
+    assert_eq!(store.tokens().expect("tokens").len(), 1, "nothing else was stored");
+}

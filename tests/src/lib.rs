@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use parktwin_server::{ServerConfig, bind, default_assets_dir};
+use parktwin_server::{Reads, ServerConfig, bind, default_assets_dir};
 
 /// A server running on a thread of its own, on 127.0.0.1 and a free port.
 pub struct TestServer {
@@ -19,17 +19,23 @@ pub struct TestServer {
 
 /// Starts a server over `data_dir`, seeding from `assets` (the repository's by default).
 pub fn start_server(data_dir: &Path, assets: Option<PathBuf>) -> anyhow::Result<TestServer> {
-    start(data_dir, assets, None, None)
+    start(data_dir, assets, None, None, Reads::Open)
+}
+
+/// A server whose every read needs a token (`--private-reads`), over a fresh database in
+/// `data_dir`.
+pub fn start_private_server(data_dir: &Path) -> anyhow::Result<TestServer> {
+    start(data_dir, None, None, None, Reads::Private)
 }
 
 /// Starts a server that also serves the browser client from `web_dir` at `/`.
 pub fn start_web_server(data_dir: &Path, web_dir: &Path) -> anyhow::Result<TestServer> {
-    start(data_dir, None, None, Some(web_dir.to_path_buf()))
+    start(data_dir, None, None, Some(web_dir.to_path_buf()), Reads::Open)
 }
 
 /// Starts a server running the demo simulator with `seed`.
 pub fn start_demo_server(data_dir: &Path, seed: u64) -> anyhow::Result<TestServer> {
-    start(data_dir, None, Some(seed), None)
+    start(data_dir, None, Some(seed), None, Reads::Open)
 }
 
 fn start(
@@ -37,6 +43,7 @@ fn start(
     assets: Option<PathBuf>,
     demo: Option<u64>,
     web_dir: Option<PathBuf>,
+    reads: Reads,
 ) -> anyhow::Result<TestServer> {
     let cfg = ServerConfig {
         data_dir: data_dir.to_path_buf(),
@@ -44,6 +51,7 @@ fn start(
         listen: "127.0.0.1:0".parse()?,
         demo,
         web_dir,
+        reads,
     };
     let (rt, server) = launch(&cfg)?;
     // The runtime serves for as long as the test process lives.
@@ -93,6 +101,7 @@ impl RestartableServer {
             listen,
             demo: None,
             web_dir: None,
+            reads: Reads::Open,
         })?;
         Ok(Self {
             server,

@@ -88,11 +88,10 @@ pub struct WallState {
 }
 
 /// Starts polling the wall's view.
-pub fn spawn_poll(server: &str) -> Receiver<WallMessage> {
+pub fn spawn_poll(api: &ApiClient) -> Receiver<WallMessage> {
     let (tx, rx) = unbounded();
-    let server = server.to_string();
+    let api = api.clone();
     crate::net::spawn("wall-view", move || async move {
-        let api = ApiClient::new(&server);
         let mut drill: Option<(String, String)> = None;
         loop {
             let msg = match api.wall().await {

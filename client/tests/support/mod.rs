@@ -248,8 +248,12 @@ pub fn wall_app(server: &str) -> (bevy::app::App, ParkData) {
         .init_resource::<parktwin_scene::Selection>()
         .init_resource::<WallState>()
         .init_resource::<FeedStatus>()
-        .insert_resource(spawn_feed(server, parktwin::feed::FeedStart::Follow, None))
-        .insert_resource(WallChannel(spawn_poll(server)))
+        .insert_resource(spawn_feed(
+            &parktwin_api::client::ApiClient::new(server),
+            parktwin::feed::FeedStart::Follow,
+            None,
+        ))
+        .insert_resource(WallChannel(spawn_poll(&parktwin_api::client::ApiClient::new(server))))
         .add_systems(Update, (poll_wall, follow_drill, poll_feed, direct).chain());
     // The map camera's rig, which the wall flies.
     app.world_mut().spawn(home);
