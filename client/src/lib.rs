@@ -268,7 +268,7 @@ pub fn build_app(cfg: &AppConfig) -> App {
     }
     parktwin_layers::MapLayerAppExt::add_map_layer(&mut app, parktwin_layers::incident::incident_layer());
     #[cfg(target_arch = "wasm32")]
-    app.add_systems(Last, web::publish_state);
+    app.add_systems(Last, (web::publish_state, web::publish_gpu));
     #[cfg(not(target_arch = "wasm32"))]
     if let Mode::Render {
         out,

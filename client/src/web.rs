@@ -61,7 +61,8 @@ pub struct Frames {
 /// - `data-toggles`: each layer's on/off box in the panel, `{"id": [x, y, w, h]}` in CSS pixels;
 /// - `data-incidents`: how many incidents have their threat zones on the map;
 /// - `data-frame`: how many frames the app has run (a test paces its input by it: egui takes a
-///   press and a release within one frame as no click, and a software GPU's frame takes seconds).
+///   press and a release within one frame as no click, and a software GPU's frame takes seconds);
+/// - `data-gpu` and `data-gpu-adapter`: see [`publish_gpu`].
 pub fn publish_state(
     data: Option<bevy::prelude::Res<parktwin_scene::ParkData>>,
     meshes: bevy::prelude::Query<(), bevy::prelude::With<bevy::prelude::Mesh3d>>,
@@ -110,5 +111,18 @@ pub fn publish_state(
             let _ = body.set_attribute(name, value);
             last[i] = value.clone();
         }
+    }
+}
+
+/// Says on `<body>` what the renderer draws with, once it knows: `data-gpu`, the graphics API as
+/// wgpu names it (`webgpu`, or `gl` for WebGL2), and `data-gpu-adapter`, the adapter's name and
+/// driver, for a support call.
+pub fn publish_gpu(adapter: Option<bevy::prelude::Res<bevy::render::renderer::RenderAdapterInfo>>) {
+    let Some(info) = adapter.filter(bevy::prelude::DetectChanges::is_added) else {
+        return;
+    };
+    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+        let _ = body.set_attribute("data-gpu", info.backend.to_str());
+        let _ = body.set_attribute("data-gpu-adapter", format!("{} {}", info.name, info.driver_info).trim());
     }
 }

@@ -4,6 +4,7 @@
 //   node browser.mjs park    URL OUT_DIR   load the map, wait for the park, screenshot, click a
 //                                          layer's on/off box, screenshot again
 //   node browser.mjs nowebgl URL OUT_DIR   the same page in a browser without WebGL
+//   (WEBGPU=1 in the environment: a browser that offers WebGPU as well as WebGL2)
 //   node browser.mjs wall    URL OUT_DIR   the video wall (URL ends in ?wall): screenshot, then
 //                                          send it a view (VIEW: its JSON; TOKEN: an operator's)
 //                                          and wait until the wall shows those layers
@@ -20,10 +21,21 @@ if (!mode || !url || !out) {
 }
 const args = [
   "--no-sandbox", "--no-first-run", "--disable-quic", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync",
-  // No GPU here: WebGL2 through ANGLE on SwiftShader.
-  "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist",
+  "--disable-component-update", "--disable-sync", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist",
 ];
+if (process.env.WEBGPU === "1") {
+  // WEBGPU=1: a browser that offers WebGPU (Dawn on SwiftShader's Vulkan). The compositor must
+  // run on Vulkan too: with ANGLE on SwiftShader's GL, Chromium cannot share the WebGPU
+  // canvas's images with it ("Could not find SharedImageBackingFactory") and the device is
+  // lost at the first frame. ANGLE on SwiftShader's Vulkan offers no WebGL2 here, so this is
+  // also a browser with WebGPU and no WebGL2.
+  args.push("--enable-unsafe-webgpu", "--enable-features=Vulkan", "--use-vulkan=swiftshader",
+    "--use-angle=vulkan", "--use-webgpu-adapter=swiftshader");
+} else {
+  // No GPU here: WebGL2 through ANGLE on SwiftShader; this Chromium then offers no WebGPU
+  // adapter, and the page takes the WebGL2 module.
+  args.push("--use-angle=swiftshader");
+}
 if (mode === "nowebgl") args.push("--disable-webgl", "--disable-3d-apis");
 // Sends a JSON body from the page, as the page's own scripts would, with the operator's token
 // (TOKEN); the answer's status.
@@ -63,6 +75,10 @@ try {
     // A cold SwiftShader compiles Bevy's shaders on the CPU: give the first frame time.
     await page.waitForFunction(() => document.body.dataset.park === "drawn", null, { timeout: 240_000, polling: 100 });
     report.park_ms = Number(await page.evaluate(() => document.body.dataset.parkMs));
+    // The API the page chose, and the one the app's renderer says it runs on.
+    report.api = await page.evaluate(() => document.body.dataset.api);
+    report.gpu = await page.evaluate(() => document.body.dataset.gpu);
+    report.gpu_adapter = await page.evaluate(() => document.body.dataset.gpuAdapter);
     report.module_ms = Number(await page.evaluate(() => document.body.dataset.moduleMs));
     report.wall_ms = Date.now() - started;
     // Let the labels and the live layers settle, then the first picture.
