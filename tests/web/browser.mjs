@@ -37,6 +37,10 @@ if (process.env.WEBGPU === "1") {
   args.push("--use-angle=swiftshader");
 }
 if (mode === "nowebgl") args.push("--disable-webgl", "--disable-3d-apis");
+// How long a screenshot may wait for the page's next frame: a software GPU's frame takes
+// seconds, and the first frame after an incident starts compiles the field's pipeline on the CPU
+// (a CI run saw WebGPU on SwiftShader's Vulkan take over playwright's default 30 s).
+const SHOT_MS = 180_000;
 // Sends a JSON body from the page, as the page's own scripts would, with the operator's token
 // (TOKEN); the answer's status.
 const send = (page, method, path, body) => page.evaluate(async ([method, path, body, token]) => {
@@ -57,12 +61,12 @@ try {
   if (mode === "nowebgl") {
     await page.waitForFunction(() => document.body.dataset.park === "failed", null, { timeout: 30_000 });
     report.problem = await page.textContent("#problem");
-    await page.screenshot({ path: `${out}/nowebgl.png` });
+    await page.screenshot({ path: `${out}/nowebgl.png`, timeout: SHOT_MS });
   } else if (mode === "wall") {
     await page.waitForFunction(() => document.body.dataset.park === "drawn", null, { timeout: 240_000, polling: 100 });
     report.park_ms = Number(await page.evaluate(() => document.body.dataset.parkMs));
     await page.waitForTimeout(4000);
-    await page.screenshot({ path: `${out}/wall.png` });
+    await page.screenshot({ path: `${out}/wall.png`, timeout: SHOT_MS });
     report.layers_before = (await page.evaluate(() => document.body.dataset.layers ?? "")).split(",").filter(Boolean);
     const sent = Date.now();
     const status = await send(page, "PUT", "/api/v1/wall", process.env.VIEW);
@@ -83,7 +87,7 @@ try {
     report.wall_ms = Date.now() - started;
     // Let the labels and the live layers settle, then the first picture.
     await page.waitForTimeout(3000);
-    await page.screenshot({ path: `${out}/park.png` });
+    await page.screenshot({ path: `${out}/park.png`, timeout: SHOT_MS });
     const state = () => page.evaluate(() => ({
       layers: (document.body.dataset.layers ?? "").split(",").filter(Boolean),
       toggles: JSON.parse(document.body.dataset.toggles ?? "{}"),
@@ -122,7 +126,7 @@ try {
       (id) => !(document.body.dataset.layers ?? "").split(",").includes(id), target, { timeout: 60_000 });
     await page.waitForTimeout(1500);
     report.layers_after = (await state()).layers;
-    await page.screenshot({ path: `${out}/toggled.png` });
+    await page.screenshot({ path: `${out}/toggled.png`, timeout: SHOT_MS });
     // An incident started now (INCIDENT: its JSON; TOKEN: an operator's) reaches the open
     // page through the feed, and the GPU draws its field in WebGL2.
     if (process.env.INCIDENT) {
@@ -131,7 +135,7 @@ try {
       await page.waitForFunction(() => document.body.dataset.incidents === "1", null, { timeout: 60_000, polling: 200 });
       // The field's pipeline is compiled on first use, by SwiftShader on the CPU: give it time.
       await page.waitForTimeout(20_000);
-      await page.screenshot({ path: `${out}/incident.png` });
+      await page.screenshot({ path: `${out}/incident.png`, timeout: SHOT_MS });
     }
   }
 } catch (e) {
