@@ -553,19 +553,31 @@ impl Store {
             return Ok(ix.clone());
         }
         let conn = self.conn();
-        let mut q = conn.prepare(
-            "SELECT layer_id, id, feature FROM features
-             WHERE layer_id IN ('detectors', 'weather_stations', 'gates', 'boundary', 'parking',
-                                'sensitive_targets', 'enterprises') ORDER BY ord",
-        )?;
-        let rows = q.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
-        })?;
+        // Every feature, read and parsed once: the rules' layers below, and who owns what.
+        let mut q = conn.prepare("SELECT layer_id, id, feature FROM features ORDER BY ord")?;
+        let features = q
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            })?
+            .map(|row| {
+                let (layer, id, feature) = row?;
+                Ok((layer, id, serde_json::from_str(&feature)?))
+            })
+            .collect::<Result<Vec<(String, String, serde_json::Value)>, StoreError>>()?;
+        drop(q);
         let mut ix = ParkIndex::default();
-        for row in rows {
-            let (layer, id, feature) = row?;
-            let f: serde_json::Value = serde_json::from_str(&feature)?;
-            if let Some(c) = parktwin_api::incident::Candidate::from_feature(&layer, &id, &f) {
+        const RULE_LAYERS: [&str; 7] = [
+            "detectors",
+            "weather_stations",
+            "gates",
+            "boundary",
+            "parking",
+            "sensitive_targets",
+            "enterprises",
+        ];
+        for (layer, id, f) in features.iter().filter(|(l, ..)| RULE_LAYERS.contains(&l.as_str())) {
+            let id = id.clone();
+            if let Some(c) = parktwin_api::incident::Candidate::from_feature(layer, &id, f) {
                 if layer == "weather_stations" {
                     ix.station_at.insert(id.clone(), [c.occupant.lon, c.occupant.lat]);
                 } else {
@@ -578,10 +590,10 @@ impl Store {
                 }
                 "boundary" => {
                     if ix.fence.is_none() {
-                        ix.fence = outer_ring(&f);
+                        ix.fence = outer_ring(f);
                     }
                 }
-                "parking" => ix.parking.extend(outer_ring(&f)),
+                "parking" => ix.parking.extend(outer_ring(f)),
                 "sensitive_targets" | "enterprises" => {}
                 _ => {
                     if layer == "weather_stations" {
@@ -594,17 +606,7 @@ impl Store {
                 }
             }
         }
-        drop(q);
-        let mut q = conn.prepare("SELECT layer_id, feature FROM features")?;
-        let features = q
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-            .map(|row| {
-                let (layer, feature) = row?;
-                Ok((layer, serde_json::from_str(&feature)?))
-            })
-            .collect::<Result<Vec<(String, serde_json::Value)>, StoreError>>()?;
-        ix.owners = parktwin_api::scope::Owners::from_features(features.iter().map(|(l, f)| (l.as_str(), f)));
-        drop(q);
+        ix.owners = parktwin_api::scope::Owners::from_features(features.iter().map(|(l, _, f)| (l.as_str(), f)));
         let park: Option<Park> = json_row(&conn, "SELECT value FROM meta WHERE key = 'park'", [])?;
         ix.frame = park.map(|p| p.frame());
         let ix = std::sync::Arc::new(ix);
