@@ -119,6 +119,7 @@ fn measure(case: &'static str, release_s: Option<f64>, frames: u32) -> Row {
         frames,
     );
     eprintln!("{case}: {puffs} puffs, {stats:?}");
+    timing::keep_shot(&out, &format!("incident-{puffs}-puffs"));
     Row {
         case,
         puffs,
@@ -138,7 +139,7 @@ fn main() {
     ];
     let base = rows[0].stats.mean_ms;
     println!("ParkTwin client, home view {SIZE}, frame times over {frames} frames (ms)");
-    println!("Renderer: {}", rows[0].renderer);
+    println!("Renderer: {}, {}", rows[0].renderer, timing::target());
     println!("| case | puffs | mean | median | p99 | worst | mean × no incident |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
     for r in &rows {

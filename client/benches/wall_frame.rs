@@ -34,6 +34,7 @@ fn measure(case: &'static str, extra: &[&str], frames: u32) -> (&'static str, Fr
     args.extend_from_slice(extra);
     let (stats, renderer) = timing::time_render(&args, frames);
     eprintln!("{case}: {stats:?}");
+    timing::keep_shot(std::path::Path::new(&out), &format!("wall-{}", extra.len()));
     (case, stats, renderer)
 }
 
@@ -51,7 +52,7 @@ fn main() {
     ];
     let base = rows[0].1.mean_ms;
     println!("ParkTwin client, demo park at {SIZE}, frame times over {frames} frames (ms)");
-    println!("Renderer: {}", rows[0].2);
+    println!("Renderer: {}, {}", rows[0].2, timing::target());
     println!("| case | mean | median | p99 | worst | mean × desktop |");
     println!("|---|---:|---:|---:|---:|---:|");
     for (case, s, _) in &rows {

@@ -12,6 +12,8 @@ pub mod incident_ui;
 pub mod layercheck;
 pub mod loader;
 pub mod net;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod offscreen;
 pub mod pick;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod plume;
@@ -72,6 +74,8 @@ pub enum Mode {
         what_if: Option<Box<parktwin_api::incident::WhatIf>>,
         /// Show a drill as it stands (its id and name), under its band, instead of the park.
         drill: Option<(String, String)>,
+        /// Draw into an image, with no window or display ([`offscreen`]).
+        offscreen: bool,
     },
 }
 
@@ -118,6 +122,7 @@ pub fn build_app(cfg: &AppConfig) -> App {
     let mut app = App::new();
     let server = ServerUrl(cfg.server.clone(), cfg.token.clone());
     let render = matches!(cfg.mode, Mode::Render { .. });
+    let offscreen = matches!(cfg.mode, Mode::Render { offscreen: true, .. });
     let window = Window {
         title: "ParkTwin — one map of the park".into(),
         resolution: WindowResolution::new(cfg.size.0, cfg.size.1).with_scale_factor_override(1.0),
@@ -150,74 +155,84 @@ pub fn build_app(cfg: &AppConfig) -> App {
         prevent_default_event_handling: true,
         ..default()
     };
-    app.add_plugins(
-        DefaultPlugins
-            .set(WindowPlugin {
-                primary_window: Some(window),
-                ..default()
-            })
-            .set(bevy::log::LogPlugin {
-                filter: "wgpu=error,naga=warn,bevy_render=warn".into(),
-                ..default()
-            }),
-    )
-    .add_plugins(EguiPlugin::default())
-    .add_plugins((
-        parktwin_scene::CameraRigPlugin,
-        parktwin_scene::ParkScenePlugin,
-        parktwin_layers::LayersPlugin,
-    ))
-    .insert_resource(server.clone())
-    .insert_resource(OperatorToken(cfg.token.clone()))
-    .init_resource::<ActionStatus>()
-    .insert_resource(LoadStatus::Loading {
-        server: cfg.server.clone(),
-        step: String::new(),
-        done: 0,
-        total: 0,
-    })
-    .insert_resource(LoaderChannel(spawn_loader(&server.api())))
-    .add_plugins((
-        parktwin_layers::live::LiveLayersPlugin,
-        parktwin_layers::overlay::OverlayPlugin,
-        parktwin_layers::described::DescribedLayersPlugin,
-        parktwin_layers::incident::IncidentLayerPlugin,
-    ))
-    .insert_resource(described::DescribedChannel(described::spawn_described(
-        &server.api(),
-        cfg.layers_dir.clone(),
-        !render,
-    )))
-    .insert_resource(feed::FeedStatus {
-        last_ok: None,
-        error: None,
-        // Marks the single-snapshot mode: the moment replayed, or now, filled in when the
-        // snapshot comes.
-        snapshot_at: match &cfg.mode {
-            Mode::Render { at, .. } => Some(at.clone().unwrap_or_default()),
-            Mode::Interactive => None,
-        },
-        ..default()
-    })
-    .insert_resource(feed::spawn_feed(
-        &server.api(),
-        feed_start(cfg),
-        match &cfg.mode {
-            Mode::Render { what_if, .. } => what_if.as_deref().cloned(),
-            Mode::Interactive => None,
-        },
-    ))
-    .insert_resource(cfg.lang)
-    .insert_resource(StartSelection(cfg.select.clone()))
-    .add_systems(Update, select_at_start)
-    .init_resource::<pick::Inspect>()
-    .init_resource::<pick::ClickedPoint>()
-    .init_resource::<pick::InjectedPointer>()
-    .insert_gizmo_config(pick::OnTopGizmos, pick::on_top_config())
-    .init_resource::<incident_form::FormState>()
-    .init_resource::<ui::LayerToggleRects>()
-    .add_systems(Update, (poll_loader, feed::poll_feed, described::poll_described))
-    .add_systems(Update, (pick::inspect_selection, pick::draw_track).chain());
+    let plugins = DefaultPlugins
+        .set(WindowPlugin {
+            primary_window: Some(window),
+            ..default()
+        })
+        .set(bevy::log::LogPlugin {
+            filter: "wgpu=error,naga=warn,bevy_render=warn".into(),
+            ..default()
+        });
+    #[cfg(not(target_arch = "wasm32"))]
+    if offscreen {
+        app.add_plugins(offscreen::without_window(plugins))
+            .add_plugins(offscreen::OffscreenPlugin { size: cfg.size });
+    } else {
+        app.add_plugins(plugins);
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = offscreen;
+        app.add_plugins(plugins);
+    }
+    app.add_plugins(EguiPlugin::default())
+        .add_plugins((
+            parktwin_scene::CameraRigPlugin,
+            parktwin_scene::ParkScenePlugin,
+            parktwin_layers::LayersPlugin,
+        ))
+        .insert_resource(server.clone())
+        .insert_resource(OperatorToken(cfg.token.clone()))
+        .init_resource::<ActionStatus>()
+        .insert_resource(LoadStatus::Loading {
+            server: cfg.server.clone(),
+            step: String::new(),
+            done: 0,
+            total: 0,
+        })
+        .insert_resource(LoaderChannel(spawn_loader(&server.api())))
+        .add_plugins((
+            parktwin_layers::live::LiveLayersPlugin,
+            parktwin_layers::overlay::OverlayPlugin,
+            parktwin_layers::described::DescribedLayersPlugin,
+            parktwin_layers::incident::IncidentLayerPlugin,
+        ))
+        .insert_resource(described::DescribedChannel(described::spawn_described(
+            &server.api(),
+            cfg.layers_dir.clone(),
+            !render,
+        )))
+        .insert_resource(feed::FeedStatus {
+            last_ok: None,
+            error: None,
+            // Marks the single-snapshot mode: the moment replayed, or now, filled in when the
+            // snapshot comes.
+            snapshot_at: match &cfg.mode {
+                Mode::Render { at, .. } => Some(at.clone().unwrap_or_default()),
+                Mode::Interactive => None,
+            },
+            ..default()
+        })
+        .insert_resource(feed::spawn_feed(
+            &server.api(),
+            feed_start(cfg),
+            match &cfg.mode {
+                Mode::Render { what_if, .. } => what_if.as_deref().cloned(),
+                Mode::Interactive => None,
+            },
+        ))
+        .insert_resource(cfg.lang)
+        .insert_resource(StartSelection(cfg.select.clone()))
+        .add_systems(Update, select_at_start)
+        .init_resource::<pick::Inspect>()
+        .init_resource::<pick::ClickedPoint>()
+        .init_resource::<pick::InjectedPointer>()
+        .insert_gizmo_config(pick::OnTopGizmos, pick::on_top_config())
+        .init_resource::<incident_form::FormState>()
+        .init_resource::<ui::LayerToggleRects>()
+        .add_systems(Update, (poll_loader, feed::poll_feed, described::poll_described))
+        .add_systems(Update, (pick::inspect_selection, pick::draw_track).chain());
     match cfg.wall {
         // The wall: nothing to click, its own screen round the map.
         Some(w) => {
@@ -280,6 +295,7 @@ pub fn build_app(cfg: &AppConfig) -> App {
         at: _,
         what_if: _,
         drill: _,
+        offscreen: _,
     } = &cfg.mode
     {
         let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos() as f64 / 1e9;

@@ -158,6 +158,10 @@ enum Command {
         /// With --wall: pixels hidden between displays, ACROSSxDOWN.
         #[arg(long, default_value = "0x0", value_parser = parse_bezel)]
         bezel: (u32, u32),
+        /// Draw into an image on the GPU with no window and no display (a server's GPU, or
+        /// lavapipe on a machine without X): the same picture, without `xvfb-run`.
+        #[arg(long, conflicts_with = "click")]
+        offscreen: bool,
     },
 }
 
@@ -350,6 +354,7 @@ fn run() -> anyhow::Result<ExitCode> {
             wall,
             grid,
             bezel,
+            offscreen,
         } => {
             // The drill's name, for its band; an unknown one is refused before a window opens.
             let drill = match drill {
@@ -422,6 +427,7 @@ fn run() -> anyhow::Result<ExitCode> {
                     at,
                     what_if,
                     drill,
+                    offscreen,
                 },
                 token,
                 lang: cli.lang,
@@ -431,7 +437,9 @@ fn run() -> anyhow::Result<ExitCode> {
             }
         }
     };
-    check_display()?;
+    if !matches!(cfg.mode, Mode::Render { offscreen: true, .. }) {
+        check_display()?;
+    }
     let mut app = build_app(&cfg);
     let exit = app.run();
     Ok(if exit.is_success() {

@@ -152,6 +152,7 @@ fn capture(
     live: Res<parktwin_layers::live::Live>,
     zones: Res<parktwin_layers::incident::IncidentZones>,
     feed: Res<crate::feed::FeedStatus>,
+    offscreen: Option<Res<crate::offscreen::Offscreen>>,
     mut exit: MessageWriter<AppExit>,
 ) {
     if job.done {
@@ -183,7 +184,11 @@ fn capture(
     }
     job.frames = 0;
     job.in_flight = true;
-    commands.spawn(Screenshot::primary_window()).observe(on_captured);
+    let shot = match offscreen {
+        Some(image) => Screenshot::image(image.0.clone()),
+        None => Screenshot::primary_window(),
+    };
+    commands.spawn(shot).observe(on_captured);
 }
 
 /// Sends the click, a step a frame, as the window system would: the pointer moves there, the

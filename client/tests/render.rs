@@ -764,3 +764,52 @@ fn a_drill_is_rendered_under_its_band_with_its_own_release_and_live_is_not() {
     let err = String::from_utf8_lossy(&run.stderr);
     assert!(err.contains("--drill drill-9") && err.contains("404"), "{err}");
 }
+
+/// Renders with `--offscreen` and no display at all: no `DISPLAY`, no `WAYLAND_DISPLAY`.
+fn render_offscreen_png(server: &str, out: &Path) -> image::RgbImage {
+    let run = Command::new(env!("CARGO_BIN_EXE_parktwin"))
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("WGPU_BACKEND")
+        .args(["render", "--offscreen", "--server", server, "--out"])
+        .arg(out)
+        .args(["--size", &format!("{W}x{H}")])
+        .output()
+        .expect("parktwin runs");
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "offscreen render failed: {err}");
+    assert!(
+        err.contains(parktwin::render::RENDERER_LINE),
+        "names its renderer: {err}"
+    );
+    image::open(out).expect("a PNG").to_rgb8()
+}
+
+#[test]
+fn offscreen_needs_no_display_and_draws_what_the_window_draws() {
+    need_display();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
+    let data = block_on(load_park(&ApiClient::new(&server.url), &|_, _, _| {})).expect("park");
+    let before = render_offscreen_png(&server.url, &dir.path().join("before.png"));
+    assert_eq!(before.dimensions(), (W, H));
+    assert_home_view_shows_the_park(&before, &data);
+    // An incident's field, drawn by its own shader, comes out in the image too.
+    chlorine_from_the_tank(dir.path(), &server.url);
+    let after = render_offscreen_png(&server.url, &dir.path().join("after.png"));
+    plume_drawn_to_the_north_east(&data, TANK, &before, &after);
+    // The same moment in a window: the same picture, the panel included, but for the
+    // seconds the panel's clock may have moved and the plume's growth between the renders.
+    let windowed = render_png(&server.url, &dir.path().join("window.png"));
+    let differ = after
+        .pixels()
+        .zip(windowed.pixels())
+        .filter(|(a, b)| !close(a.0, b.0, 24))
+        .count();
+    let share = differ as f64 / f64::from(W * H);
+    assert!(
+        share < 0.01,
+        "{differ} pixels ({:.2} %) differ between the offscreen and the windowed frame",
+        share * 100.0
+    );
+}
