@@ -35,7 +35,9 @@ impl Store {
     pub fn create_drill(&self, scenario: Scenario, by: &str) -> Result<Drill, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let n: i64 = tx.query_row("SELECT coalesce(max(n), 0) + 1 FROM drills", [], |r| r.get(0))?;
+        let n: i64 = tx
+            .prepare_cached("SELECT coalesce(max(n), 0) + 1 FROM drills")?
+            .query_row([], |r| r.get(0))?;
         let id = format!("drill-{n}");
         let drill = Drill {
             channel: format!("drill:{id}"),
@@ -51,10 +53,8 @@ impl Store {
             created_by: by.to_string(),
             scenario,
         };
-        tx.execute(
-            "INSERT INTO drills (n, id, record) VALUES (?1, ?2, ?3)",
-            rusqlite::params![n, drill.id, serde_json::to_string(&drill)?],
-        )?;
+        tx.prepare_cached("INSERT INTO drills (n, id, record) VALUES (?1, ?2, ?3)")?
+            .execute(rusqlite::params![n, drill.id, serde_json::to_string(&drill)?])?;
         tx.commit()?;
         Ok(drill)
     }
@@ -85,10 +85,8 @@ impl Store {
             Ok(e) => e,
             Err(why) => return Ok(Some(Err(why))),
         };
-        tx.execute(
-            "UPDATE drills SET record = ?1 WHERE id = ?2",
-            rusqlite::params![serde_json::to_string(&drill)?, id],
-        )?;
+        tx.prepare_cached("UPDATE drills SET record = ?1 WHERE id = ?2")?
+            .execute(rusqlite::params![serde_json::to_string(&drill)?, id])?;
         Self::append_event_to(&tx, &drill.channel, &now(), &kind, &payload.to_string())?;
         tx.commit()?;
         Ok(Some(Ok(drill)))

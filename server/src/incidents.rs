@@ -132,7 +132,9 @@ impl Store {
         let (mut geojson, zones) = self.zones_now(&inc)?;
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let n_now: i64 = tx.query_row("SELECT coalesce(max(n), 0) + 1 FROM incidents", [], |r| r.get(0))?;
+        let n_now: i64 = tx
+            .prepare_cached("SELECT coalesce(max(n), 0) + 1 FROM incidents")?
+            .query_row([], |r| r.get(0))?;
         if n_now != n {
             // Another incident was started meanwhile: take the next number.
             inc.id = format!("inc-{n_now}");
@@ -141,10 +143,8 @@ impl Store {
             }
         }
         let record = serde_json::to_string(&inc)?;
-        tx.execute(
-            "INSERT INTO incidents (n, id, record, zones) VALUES (?1, ?2, ?3, ?4)",
-            params![n_now, inc.id, record, geojson.to_string()],
-        )?;
+        tx.prepare_cached("INSERT INTO incidents (n, id, record, zones) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![n_now, inc.id, record, geojson.to_string()])?;
         let now = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
         Self::append_event(&tx, &now, "incident_started", &record)?;
         let mut places = index.places.clone();
@@ -297,10 +297,8 @@ impl Store {
             let chem = self.chemical_of_tx(tx, &inc)?;
             let (geojson, zones) = incident_zones_geojson(&inc, &chem)?;
             let record = serde_json::to_string(&inc)?;
-            tx.execute(
-                "UPDATE incidents SET record = ?1, zones = ?2 WHERE id = ?3",
-                params![record, geojson.to_string(), inc.id],
-            )?;
+            tx.prepare_cached("UPDATE incidents SET record = ?1, zones = ?2 WHERE id = ?3")?
+                .execute(params![record, geojson.to_string(), inc.id])?;
             last = Some(Self::append_event(tx, &w.time, "incident_updated", &record)?);
             let places = self.index()?.places.clone();
             if let Some(seq) = Self::zone_alarms(tx, &inc, &zones, &places, &w.time, false)? {
@@ -369,10 +367,8 @@ impl Store {
         if inc.closed.is_none() {
             inc.closed = Some(at.to_string());
             let record = serde_json::to_string(&inc)?;
-            tx.execute(
-                "UPDATE incidents SET record = ?1, closed = ?2 WHERE id = ?3",
-                params![record, at, id],
-            )?;
+            tx.prepare_cached("UPDATE incidents SET record = ?1, closed = ?2 WHERE id = ?3")?
+                .execute(params![record, at, id])?;
             Self::append_event(&tx, at, "incident_closed", &record)?;
             Self::zone_alarms(&tx, &inc, &[], &[], at, true)?;
             tx.commit()?;

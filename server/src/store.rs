@@ -23,10 +23,14 @@ pub(crate) fn json_rows<T: serde::de::DeserializeOwned>(
     sql: &str,
     args: impl rusqlite::Params,
 ) -> Result<Vec<T>, StoreError> {
-    let mut q = conn.prepare(sql)?;
+    let mut q = conn.prepare_cached(sql)?;
     let rows = q.query_map(args, |r| r.get::<_, String>(0))?;
     rows.map(|r| Ok(serde_json::from_str(&r?)?)).collect()
 }
+
+/// Statements kept compiled per connection: more than the store has in its ingest and read
+/// paths (rusqlite keeps 16 by default, fewer than one position's rules and the event use).
+const STATEMENT_CACHE: usize = 128;
 
 /// The first column of the one row, a stored JSON record, decoded; `None` when there is no row.
 pub(crate) fn json_row<T: serde::de::DeserializeOwned>(
@@ -34,7 +38,7 @@ pub(crate) fn json_row<T: serde::de::DeserializeOwned>(
     sql: &str,
     args: impl rusqlite::Params,
 ) -> Result<Option<T>, StoreError> {
-    let text: Option<String> = conn.query_row(sql, args, |r| r.get(0)).optional()?;
+    let text: Option<String> = conn.prepare_cached(sql)?.query_row(args, |r| r.get(0)).optional()?;
     Ok(text.map(|t| serde_json::from_str(&t)).transpose()?)
 }
 
@@ -297,6 +301,9 @@ impl Store {
         // simulator) waits its turn instead of failing with "database is locked".
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Each ingested record runs a dozen statements (the event, the row, the rules): they
+        // are compiled once and kept, not compiled again for every record.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         conn.execute_batch(SCHEMA)?;
         // Databases made before alarms could be acknowledged get the columns.
         let has_ack: bool = conn
@@ -367,6 +374,7 @@ impl Store {
                 // writer's succeeds) and kept from writing by `query_only`.
                 let c = Connection::open(&self.path)?;
                 c.pragma_update(None, "query_only", "ON")?;
+                c.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
                 // A checkpoint may hold the file a moment: wait rather than fail a poll.
                 c.busy_timeout(std::time::Duration::from_secs(5))?;
                 c
@@ -392,14 +400,10 @@ impl Store {
     pub fn seed(&self, seed: &SeedData) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('park', ?1)",
-            [serde_json::to_string(&seed.park)?],
-        )?;
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('chemicals', ?1)",
-            [serde_json::to_string(&seed.chemicals)?],
-        )?;
+        tx.prepare_cached("INSERT INTO meta (key, value) VALUES ('park', ?1)")?
+            .execute([serde_json::to_string(&seed.park)?])?;
+        tx.prepare_cached("INSERT INTO meta (key, value) VALUES ('chemicals', ?1)")?
+            .execute([serde_json::to_string(&seed.chemicals)?])?;
         for (ord, (entry, features)) in seed.layers.iter().enumerate() {
             let info = LayerInfo {
                 id: entry.id.clone(),
@@ -410,10 +414,8 @@ impl Store {
                 feature_count: features.len(),
                 descriptor: None,
             };
-            tx.execute(
-                "INSERT INTO layers (id, ord, info) VALUES (?1, ?2, ?3)",
-                params![entry.id, ord as i64, serde_json::to_string(&info)?],
-            )?;
+            tx.prepare_cached("INSERT INTO layers (id, ord, info) VALUES (?1, ?2, ?3)")?
+                .execute(params![entry.id, ord as i64, serde_json::to_string(&info)?])?;
             let mut ins = tx.prepare("INSERT INTO features (layer_id, id, ord, feature) VALUES (?1, ?2, ?3, ?4)")?;
             for (i, f) in features.iter().enumerate() {
                 ins.execute(params![
@@ -425,10 +427,8 @@ impl Store {
             }
         }
         for (ord, h) in seed.hazards.iter().enumerate() {
-            tx.execute(
-                "INSERT INTO hazards (id, ord, record) VALUES (?1, ?2, ?3)",
-                params![h.id, ord as i64, serde_json::to_string(h)?],
-            )?;
+            tx.prepare_cached("INSERT INTO hazards (id, ord, record) VALUES (?1, ?2, ?3)")?
+                .execute(params![h.id, ord as i64, serde_json::to_string(h)?])?;
         }
         tx.commit()?;
         drop(conn);
@@ -516,7 +516,8 @@ impl Store {
         }
         let conn = self.conn();
         let known: Option<i64> = conn
-            .query_row("SELECT 1 FROM layers WHERE id = ?1", [id], |r| r.get(0))
+            .prepare_cached("SELECT 1 FROM layers WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
             .optional()?;
         if known.is_none() {
             return Ok(None);
@@ -635,11 +636,11 @@ impl Store {
         // Never earlier than the event before it (a clock stepped back must not reorder the
         // log's times): a replay finds the log's position at a time by bisection.
         let recorded = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO events (time, channel, kind, payload, recorded)
              VALUES (?1, ?2, ?3, ?4, max(?5, coalesce((SELECT recorded FROM events ORDER BY seq DESC LIMIT 1), '')))",
-            params![time, channel, kind, payload, recorded],
-        )?;
+        )?
+        .execute(params![time, channel, kind, payload, recorded])?;
         Ok(tx.last_insert_rowid())
     }
 
@@ -652,16 +653,12 @@ impl Store {
         let tx = conn.transaction()?;
         let mut last = 0;
         for o in batch {
-            let newest: Option<String> = tx.query_row(
-                "SELECT max(time) FROM observations WHERE sensor = ?1",
-                [&o.sensor],
-                |r| r.get(0),
-            )?;
+            let newest: Option<String> = tx
+                .prepare_cached("SELECT max(time) FROM observations WHERE sensor = ?1")?
+                .query_row([&o.sensor], |r| r.get(0))?;
             last = Self::append_event(&tx, &o.time, "observation", &serde_json::to_string(o)?)?;
-            tx.execute(
-                "INSERT INTO observations (sensor, time, value, seq) VALUES (?1, ?2, ?3, ?4)",
-                params![o.sensor, o.time, o.value, last],
-            )?;
+            tx.prepare_cached("INSERT INTO observations (sensor, time, value, seq) VALUES (?1, ?2, ?3, ?4)")?
+                .execute(params![o.sensor, o.time, o.value, last])?;
             if newest.as_deref().is_some_and(|n| o.time.as_str() < n) {
                 continue; // a late reading does not decide the sensor's present state
             }
@@ -697,11 +694,8 @@ impl Store {
         decide: impl FnOnce(Option<AlarmTier>) -> AlarmAction,
     ) -> Result<Option<i64>, StoreError> {
         let open: Option<(i64, String)> = tx
-            .query_row(
-                "SELECT id, tier FROM alarms WHERE rule = ?1 AND source = ?2 AND closed IS NULL",
-                [rule, source],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .prepare_cached("SELECT id, tier FROM alarms WHERE rule = ?1 AND source = ?2 AND closed IS NULL")?
+            .query_row([rule, source], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         let open = match open {
             Some((id, tier)) => Some((
@@ -719,21 +713,20 @@ impl Store {
         let (id, kind) = match (decide(open.map(|o| o.1)), open) {
             (AlarmAction::Keep, _) => return Ok(None),
             (AlarmAction::Raise(t), _) => {
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO alarms (rule, source, tier, value, raised) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![rule, source, tier_text(t), value, time],
-                )?;
+                )?
+                .execute(params![rule, source, tier_text(t), value, time])?;
                 (tx.last_insert_rowid(), "alarm_raised")
             }
             (AlarmAction::Escalate(t), Some((id, _))) => {
-                tx.execute(
-                    "UPDATE alarms SET tier = ?1, value = ?2 WHERE id = ?3",
-                    params![tier_text(t), value, id],
-                )?;
+                tx.prepare_cached("UPDATE alarms SET tier = ?1, value = ?2 WHERE id = ?3")?
+                    .execute(params![tier_text(t), value, id])?;
                 (id, "alarm_escalated")
             }
             (AlarmAction::Close, Some((id, _))) => {
-                tx.execute("UPDATE alarms SET closed = ?1 WHERE id = ?2", params![time, id])?;
+                tx.prepare_cached("UPDATE alarms SET closed = ?1 WHERE id = ?2")?
+                    .execute(params![time, id])?;
                 (id, "alarm_closed")
             }
             (AlarmAction::Escalate(_) | AlarmAction::Close, None) => return Ok(None),
@@ -758,10 +751,11 @@ impl Store {
             Option<String>,
             Option<String>,
         );
-        let (tier, rule, source, value, raised, closed, by, at): Row = conn.query_row(
-            "SELECT tier, rule, source, value, raised, closed, acked_by, acked_at FROM alarms WHERE id = ?1",
-            [id],
-            |r| {
+        let (tier, rule, source, value, raised, closed, by, at): Row = conn
+            .prepare_cached(
+                "SELECT tier, rule, source, value, raised, closed, acked_by, acked_at FROM alarms WHERE id = ?1",
+            )?
+            .query_row([id], |r| {
                 Ok((
                     r.get(0)?,
                     r.get(1)?,
@@ -772,8 +766,7 @@ impl Store {
                     r.get(6)?,
                     r.get(7)?,
                 ))
-            },
-        )?;
+            })?;
         Ok(Alarm {
             id,
             tier: serde_json::from_value(serde_json::Value::String(tier))?,
@@ -791,12 +784,12 @@ impl Store {
     pub fn ack_alarm(&self, id: i64, by: &str, at: &str) -> Result<Option<Alarm>, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let n = tx.execute(
-            "UPDATE alarms SET acked_by = ?1, acked_at = ?2 WHERE id = ?3 AND acked_by IS NULL",
-            params![by, at, id],
-        )?;
+        let n = tx
+            .prepare_cached("UPDATE alarms SET acked_by = ?1, acked_at = ?2 WHERE id = ?3 AND acked_by IS NULL")?
+            .execute(params![by, at, id])?;
         let exists: Option<i64> = tx
-            .query_row("SELECT id FROM alarms WHERE id = ?1", [id], |r| r.get(0))
+            .prepare_cached("SELECT id FROM alarms WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
             .optional()?;
         if exists.is_none() {
             return Ok(None);
@@ -846,16 +839,15 @@ impl Store {
         rand_chacha::ChaCha20Rng::from_os_rng().fill_bytes(&mut bytes);
         let token = format!("pt_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
         let role_text = serde_json::to_value(role)?.as_str().unwrap_or("viewer").to_string();
-        self.conn().execute(
-            "INSERT INTO tokens (hash, role, name, created, enterprise) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
+        self.conn()
+            .prepare_cached("INSERT INTO tokens (hash, role, name, created, enterprise) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![
                 token_hash(&token),
                 role_text,
                 name,
                 parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc()),
                 enterprise
-            ],
-        )?;
+            ])?;
         Ok(token)
     }
 
@@ -894,10 +886,9 @@ impl Store {
             [t] if t.revoked.is_some() => Ok(Some(Err(format!("token {} was revoked already", t.id)))),
             [t] => {
                 let now = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
-                self.conn().execute(
-                    "UPDATE tokens SET revoked = ?1 WHERE substr(hash, 1, ?2) = ?3",
-                    params![now, TOKEN_ID_LEN as i64, t.id],
-                )?;
+                self.conn()
+                    .prepare_cached("UPDATE tokens SET revoked = ?1 WHERE substr(hash, 1, ?2) = ?3")?
+                    .execute(params![now, TOKEN_ID_LEN as i64, t.id])?;
                 Ok(Some(Ok(TokenInfo {
                     revoked: Some(now),
                     ..t.clone()
@@ -962,14 +953,11 @@ impl Store {
         let tx = conn.transaction()?;
         let mut last = 0;
         for p in batch {
-            let newest: Option<String> =
-                tx.query_row("SELECT max(time) FROM positions WHERE plate = ?1", [&p.plate], |r| {
-                    r.get(0)
-                })?;
+            let newest: Option<String> = tx
+                .prepare_cached("SELECT max(time) FROM positions WHERE plate = ?1")?
+                .query_row([&p.plate], |r| r.get(0))?;
             last = Self::append_event(&tx, &p.time, "position", &serde_json::to_string(p)?)?;
-            tx.execute(
-                "INSERT INTO positions (plate, time, lon, lat, speed_kmh, heading_deg, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![p.plate, p.time, p.lon, p.lat, p.speed_kmh, p.heading_deg, last],
+            tx.prepare_cached("INSERT INTO positions (plate, time, lon, lat, speed_kmh, heading_deg, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(params![p.plate, p.time, p.lon, p.lat, p.speed_kmh, p.heading_deg, last],
             )?;
             if newest.as_deref().is_some_and(|n| p.time.as_str() < n) {
                 continue; // a late fix does not decide the vehicle's present state
@@ -1015,20 +1003,17 @@ impl Store {
     /// walking pace or faster, or a vehicle's first fix, starts the clock again.
     fn stopped_for(tx: &rusqlite::Transaction<'_>, p: &VehiclePosition) -> Result<i64, StoreError> {
         let moving_at: Option<String> = tx
-            .query_row(
-                "SELECT moving_at FROM vehicle_state WHERE plate = ?1",
-                [&p.plate],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT moving_at FROM vehicle_state WHERE plate = ?1")?
+            .query_row([&p.plate], |r| r.get(0))
             .optional()?;
         match moving_at {
             Some(since) if p.speed_kmh < 1.0 => Ok(seconds_between(&since, &p.time)),
             _ => {
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO vehicle_state (plate, moving_at) VALUES (?1, ?2)
                      ON CONFLICT (plate) DO UPDATE SET moving_at = excluded.moving_at",
-                    params![p.plate, p.time],
-                )?;
+                )?
+                .execute(params![p.plate, p.time])?;
                 Ok(0)
             }
         }
@@ -1053,12 +1038,12 @@ impl Store {
         for w in batch {
             let record = serde_json::to_string(w)?;
             last = Self::append_event(&tx, now, "waybill", &record)?;
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO waybills (id, plate, valid_from, valid_to, record, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (id) DO UPDATE SET plate = excluded.plate, valid_from = excluded.valid_from,
                    valid_to = excluded.valid_to, record = excluded.record, seq = excluded.seq",
-                params![w.id, w.plate, w.valid_from, w.valid_to, record, last],
-            )?;
+            )?
+            .execute(params![w.id, w.plate, w.valid_from, w.valid_to, record, last])?;
         }
         tx.commit()?;
         Ok(IngestReceipt {
@@ -1120,10 +1105,8 @@ impl Store {
             record["gate"] = serde_json::Value::String(gate.to_string());
             let text = record.to_string();
             last = Self::append_event(&tx, &p.time, "pass", &text)?;
-            tx.execute(
-                "INSERT INTO passes (gate, time, plate, record, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![gate, p.time, p.plate, text, last],
-            )?;
+            tx.prepare_cached("INSERT INTO passes (gate, time, plate, record, seq) VALUES (?1, ?2, ?3, ?4, ?5)")?
+                .execute(params![gate, p.time, p.plate, text, last])?;
             // A hazmat truck coming in needs a registered waybill valid now, and the one it
             // shows (if it shows a number) must be that one.
             let breach = p.hazmat
@@ -1170,10 +1153,8 @@ impl Store {
         for w in batch {
             let record = serde_json::to_string(w)?;
             last = Self::append_event(&tx, &w.time, "weather", &record)?;
-            tx.execute(
-                "INSERT INTO weather (station, time, record, seq) VALUES (?1, ?2, ?3, ?4)",
-                params![w.station, w.time, record, last],
-            )?;
+            tx.prepare_cached("INSERT INTO weather (station, time, record, seq) VALUES (?1, ?2, ?3, ?4)")?
+                .execute(params![w.station, w.time, record, last])?;
             if let Some(seq) = self.follow_weather(&tx, w)? {
                 last = seq;
             }
@@ -1423,7 +1404,9 @@ impl Store {
     /// ingest down.
     pub fn head_at(&self, at: &str) -> Result<i64, StoreError> {
         let conn = self.conn();
-        let max: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM events", [], |r| r.get(0))?;
+        let max: i64 = conn
+            .prepare_cached("SELECT coalesce(max(seq), 0) FROM events")?
+            .query_row([], |r| r.get(0))?;
         let mut first_from =
             conn.prepare_cached("SELECT seq, recorded FROM events WHERE seq >= ?1 ORDER BY seq LIMIT 1")?;
         // `lo` is an event recorded by `at` (or 0); nothing at or after `hi` is.

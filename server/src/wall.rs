@@ -24,10 +24,10 @@ impl Store {
             set_by: by.to_string(),
             view,
         };
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO wall (id, record) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET record = excluded.record",
-            [serde_json::to_string(&new)?],
-        )?;
+        )?
+        .execute([serde_json::to_string(&new)?])?;
         tx.commit()?;
         Ok(new)
     }
