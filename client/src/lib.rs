@@ -79,6 +79,13 @@ pub enum Mode {
     },
 }
 
+impl Mode {
+    /// Whether the app draws into an image, with no window or display.
+    pub fn is_offscreen(&self) -> bool {
+        matches!(self, Mode::Render { offscreen: true, .. })
+    }
+}
+
 /// How to start the app.
 #[derive(Debug, Clone)]
 pub struct AppConfig {
@@ -122,7 +129,6 @@ pub fn build_app(cfg: &AppConfig) -> App {
     let mut app = App::new();
     let server = ServerUrl(cfg.server.clone(), cfg.token.clone());
     let render = matches!(cfg.mode, Mode::Render { .. });
-    let offscreen = matches!(cfg.mode, Mode::Render { offscreen: true, .. });
     let window = Window {
         title: "ParkTwin — one map of the park".into(),
         resolution: WindowResolution::new(cfg.size.0, cfg.size.1).with_scale_factor_override(1.0),
@@ -165,18 +171,13 @@ pub fn build_app(cfg: &AppConfig) -> App {
             ..default()
         });
     #[cfg(not(target_arch = "wasm32"))]
-    if offscreen {
-        app.add_plugins(offscreen::without_window(plugins))
-            .add_plugins(offscreen::OffscreenPlugin { size: cfg.size });
+    let plugins = if cfg.mode.is_offscreen() {
+        offscreen::without_window(plugins, cfg.size)
     } else {
-        app.add_plugins(plugins);
-    }
-    #[cfg(target_arch = "wasm32")]
-    {
-        let _ = offscreen;
-        app.add_plugins(plugins);
-    }
-    app.add_plugins(EguiPlugin::default())
+        plugins
+    };
+    app.add_plugins(plugins)
+        .add_plugins(EguiPlugin::default())
         .add_plugins((
             parktwin_scene::CameraRigPlugin,
             parktwin_scene::ParkScenePlugin,

@@ -437,7 +437,7 @@ fn run() -> anyhow::Result<ExitCode> {
             }
         }
     };
-    if !matches!(cfg.mode, Mode::Render { offscreen: true, .. }) {
+    if !cfg.mode.is_offscreen() {
         check_display()?;
     }
     let mut app = build_app(&cfg);

@@ -21,11 +21,14 @@ use bevy::render::render_resource::{PollType, TextureFormat, TextureUsages};
 use bevy::render::renderer::RenderDevice;
 use bevy::render::{Render, RenderApp, RenderSystems};
 
-/// The default plugins without the window system, and a loop that runs frames back to back.
-pub fn without_window(plugins: PluginGroupBuilder) -> PluginGroupBuilder {
+/// The default plugins without the window system, a loop that runs frames back to back, and
+/// every camera drawing into an image of `size` pixels ([`OffscreenPlugin`], built after the
+/// renderer and the image assets it needs).
+pub fn without_window(plugins: PluginGroupBuilder, size: (u32, u32)) -> PluginGroupBuilder {
     plugins
         .disable::<bevy::winit::WinitPlugin>()
         .add(ScheduleRunnerPlugin::run_loop(Duration::ZERO))
+        .add(OffscreenPlugin { size })
 }
 
 /// The image every camera draws into.
