@@ -468,6 +468,7 @@ fn start_embedded_server(
     }
     let cfg = ServerConfig {
         data_dir,
+        database: None,
         assets_dir: default_assets_dir(),
         listen,
         demo: Some(seed),

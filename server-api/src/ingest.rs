@@ -74,13 +74,22 @@ fn stored_time(t: &str, now: OffsetDateTime) -> Result<String, String> {
     Ok(stored)
 }
 
-/// A licence plate: 1 to 16 characters.
+/// A licence plate: 1 to 16 characters, none of them a control character.
 fn plate_ok(plate: &str) -> Result<(), String> {
     let n = plate.trim().chars().count();
     if n == 0 || n > 16 {
         Err("must be 1 to 16 characters".into())
     } else {
-        Ok(())
+        no_control(plate)
+    }
+}
+
+/// Names and ids are printable: a control character (a NUL among them, which PostgreSQL's
+/// text cannot hold) is refused.
+fn no_control(s: &str) -> Result<(), String> {
+    match s.chars().find(|c| c.is_control()) {
+        Some(c) => Err(format!("must not hold the control character U+{:04X}", c as u32)),
+        None => Ok(()),
     }
 }
 
@@ -237,6 +246,7 @@ pub fn check_waybills(body: &[u8]) -> Result<Vec<Waybill>, String> {
             if n == 0 || n > 40 {
                 return Err(at("id", "must be 1 to 40 characters".into()));
             }
+            no_control(&w.id).map_err(|e| at("id", e))?;
             plate_ok(&w.plate).map_err(|e| at("plate", e))?;
             un_number_ok(&w.un_number).map_err(|e| at("un_number", e))?;
             tonnes_ok(w.tonnes).map_err(|e| at("tonnes", e))?;
@@ -338,6 +348,15 @@ mod tests {
         )
         .expect_err("speed");
         assert!(e.contains("speed_kmh"), "{e}");
+        let err = check_positions(
+            r#"[{"plate":"鲁E\u00001","time":"2026-11-26T11:00:00Z","lon":118.4,"lat":37.5}]"#.as_bytes(),
+            now(),
+        )
+        .expect_err("a NUL in a plate");
+        assert!(
+            err.contains("field \"plate\": must not hold the control character U+0000"),
+            "{err}"
+        );
         let ok = check_positions(r#"[{"plate":"鲁E1","time":"2026-11-26T11:00:00Z","lon":118.4,"lat":37.5,"speed_kmh":40,"heading_deg":90}]"#.as_bytes(), now());
         assert_eq!(ok.expect("valid").len(), 1);
     }

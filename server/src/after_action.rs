@@ -178,12 +178,14 @@ impl Store {
     /// The timeline of `channel` between `from` and `to` (stored times, by when things
     /// happened), in the log's order.
     pub fn timeline(&self, channel: &str, from: &str, to: &str) -> Result<Vec<TimelineRow>, StoreError> {
-        let acks: HashMap<i64, (String, String)> = {
-            let conn = self.conn();
-            let mut q = conn.prepare("SELECT id, acked_by, acked_at FROM alarms WHERE acked_by IS NOT NULL")?;
-            q.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
-                .collect::<Result<_, _>>()?
-        };
+        let acks: HashMap<i64, (String, String)> = crate::db::rows(
+            &mut self.conn(),
+            "SELECT id, acked_by, acked_at FROM alarms WHERE acked_by IS NOT NULL",
+            &[],
+            |r| Ok((r.int(0)?, (r.string(1)?, r.string(2)?))),
+        )?
+        .into_iter()
+        .collect();
         let mut rows = Vec::new();
         let mut since = 0;
         loop {
@@ -316,14 +318,14 @@ impl Store {
     /// A page of the events of `channel` after `since` whose time is within `from`..=`to`,
     /// less the kinds a timeline leaves out of the live channel.
     fn events_window(&self, since: i64, channel: &str, from: &str, to: &str) -> Result<Vec<Event>, StoreError> {
-        let conn = self.conn();
-        let mut q = conn.prepare_cached(
+        Self::event_rows(
+            &mut self.conn(),
             "SELECT seq, time, channel, kind, payload, recorded FROM events
              WHERE seq > ?1 AND channel = ?2 AND time >= ?3 AND time <= ?4
                AND NOT (channel = 'live' AND kind IN ('observation', 'position', 'weather'))
              ORDER BY seq LIMIT 1000",
-        )?;
-        Self::event_rows(&mut q, rusqlite::params![since, channel, from, to])
+            crate::db::args![since, channel, from, to],
+        )
     }
 }
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 use parktwin_api::ingest::format_utc;
 use parktwin_api::scenario::{Drill, DrillState, Scenario};
 
+use crate::db::{Conn as _, Tx, args, row};
 use crate::store::{Store, StoreError, json_row, json_rows};
 
 /// The fastest a drill may be played: an hour's drill in a minute.
@@ -34,10 +35,8 @@ impl Store {
     /// Stores a checked scenario as a drill, ready to start.
     pub fn create_drill(&self, scenario: Scenario, by: &str) -> Result<Drill, StoreError> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let n: i64 = tx
-            .prepare_cached("SELECT coalesce(max(n), 0) + 1 FROM drills")?
-            .query_row([], |r| r.get(0))?;
+        let mut tx = Tx::begin(&mut **conn)?;
+        let n = row(&mut tx, "SELECT coalesce(max(n), 0) + 1 FROM drills", &[], |r| r.int(0))?.unwrap_or(1);
         let id = format!("drill-{n}");
         let drill = Drill {
             channel: format!("drill:{id}"),
@@ -53,20 +52,22 @@ impl Store {
             created_by: by.to_string(),
             scenario,
         };
-        tx.prepare_cached("INSERT INTO drills (n, id, record) VALUES (?1, ?2, ?3)")?
-            .execute(rusqlite::params![n, drill.id, serde_json::to_string(&drill)?])?;
+        tx.execute(
+            "INSERT INTO drills (n, id, record) VALUES (?1, ?2, ?3)",
+            args![n, &drill.id, &serde_json::to_string(&drill)?],
+        )?;
         tx.commit()?;
         Ok(drill)
     }
 
     /// Every drill, newest first.
     pub fn drills(&self) -> Result<Vec<Drill>, StoreError> {
-        json_rows(&self.conn(), "SELECT record FROM drills ORDER BY n DESC", [])
+        json_rows(&mut self.conn(), "SELECT record FROM drills ORDER BY n DESC", &[])
     }
 
     /// One drill, or `None` for an unknown id.
     pub fn drill(&self, id: &str) -> Result<Option<Drill>, StoreError> {
-        json_row(&self.conn(), "SELECT record FROM drills WHERE id = ?1", [id])
+        json_row(&mut self.conn(), "SELECT record FROM drills WHERE id = ?1", args![id])
     }
 
     /// Changes a drill with `change` and writes an event to its channel, in one transaction;
@@ -77,17 +78,20 @@ impl Store {
         change: impl FnOnce(&mut Drill) -> Result<(String, serde_json::Value), String>,
     ) -> Result<Option<Result<Drill, String>>, StoreError> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let Some(mut drill): Option<Drill> = json_row(&tx, "SELECT record FROM drills WHERE id = ?1", [id])? else {
+        let mut tx = Tx::begin(&mut **conn)?;
+        let Some(mut drill): Option<Drill> = json_row(&mut tx, "SELECT record FROM drills WHERE id = ?1", args![id])?
+        else {
             return Ok(None);
         };
         let (kind, payload) = match change(&mut drill) {
             Ok(e) => e,
             Err(why) => return Ok(Some(Err(why))),
         };
-        tx.prepare_cached("UPDATE drills SET record = ?1 WHERE id = ?2")?
-            .execute(rusqlite::params![serde_json::to_string(&drill)?, id])?;
-        Self::append_event_to(&tx, &drill.channel, &now(), &kind, &payload.to_string())?;
+        tx.execute(
+            "UPDATE drills SET record = ?1 WHERE id = ?2",
+            args![&serde_json::to_string(&drill)?, id],
+        )?;
+        Self::append_event_to(&mut tx, &drill.channel, &now(), &kind, &payload.to_string())?;
         tx.commit()?;
         Ok(Some(Ok(drill)))
     }

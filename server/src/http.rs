@@ -63,6 +63,7 @@ pub fn router_with(store: Arc<Store>, web_dir: Option<&std::path::Path>, reads: 
         .method_not_allowed_fallback(api_wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state((store.clone(), reads), reader))
+        .layer(axum::middleware::from_fn(refuse_nul))
         .layer(axum::middleware::map_response(json_errors));
     let app = Router::new().nest(API_PREFIX, api);
     let app = match web_dir.filter(|d| d.join("index.html").is_file()) {
@@ -476,6 +477,29 @@ pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 /// the [`Access`] in the request's extensions. A read with an unknown or revoked token is
 /// refused (401), and so is one without a token when reads are private, except the contract's
 /// document. Writes check their own roles (each route names whose token it needs).
+/// A URL holding a NUL character (`%00`) is answered before it reaches a handler: no name, id
+/// or time of the park holds one (and PostgreSQL's text cannot, so the two stores answer it
+/// alike). In the path it names nothing (404); in the query it is a bad argument (400).
+async fn refuse_nul(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let nul = |s: &str| s.as_bytes().windows(3).any(|w| w == b"%00");
+    let uri = req.uri();
+    if nul(uri.path()) {
+        return Failure(
+            StatusCode::NOT_FOUND,
+            format!("{}: no name or id of the park holds a NUL character (%00)", uri.path()),
+        )
+        .into_response();
+    }
+    if uri.query().is_some_and(nul) {
+        return Failure(
+            StatusCode::BAD_REQUEST,
+            "the query holds a NUL character (%00), which no name, id or time of the park holds".into(),
+        )
+        .into_response();
+    }
+    next.run(req).await
+}
+
 async fn reader(
     State((s, reads)): State<(AppState, Reads)>,
     mut req: axum::extract::Request,

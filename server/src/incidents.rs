@@ -7,7 +7,7 @@
 //! computed again and the incident's event (`incident_updated`) is written in the same
 //! transaction as the report. Smaller changes are the wind's usual flutter and leave the zones.
 
-use rusqlite::{OptionalExtension, params};
+use crate::db::{Conn, Tx, args, row};
 
 use parktwin_api::alarms::AlarmAction;
 use parktwin_api::incident::{
@@ -107,9 +107,7 @@ impl Store {
         self.open_zones()?;
         // The number is taken again inside the write's transaction (below); this one names the
         // incident while its zones are computed outside the lock.
-        let n: i64 = self
-            .conn()
-            .query_row("SELECT coalesce(max(n), 0) + 1 FROM incidents", [], |r| r.get(0))?;
+        let n = Self::next_incident(&mut self.conn())?;
         let mut inc = Incident {
             id: format!("inc-{n}"),
             lon: req.lon,
@@ -131,10 +129,8 @@ impl Store {
         };
         let (mut geojson, zones) = self.zones_now(&inc)?;
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let n_now: i64 = tx
-            .prepare_cached("SELECT coalesce(max(n), 0) + 1 FROM incidents")?
-            .query_row([], |r| r.get(0))?;
+        let mut tx = Tx::begin(&mut **conn)?;
+        let n_now = Self::next_incident(&mut tx)?;
         if n_now != n {
             // Another incident was started meanwhile: take the next number.
             inc.id = format!("inc-{n_now}");
@@ -143,22 +139,29 @@ impl Store {
             }
         }
         let record = serde_json::to_string(&inc)?;
-        tx.prepare_cached("INSERT INTO incidents (n, id, record, zones) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![n_now, inc.id, record, geojson.to_string()])?;
+        tx.execute(
+            "INSERT INTO incidents (n, id, record, zones) VALUES (?1, ?2, ?3, ?4)",
+            args![n_now, &inc.id, &record, &geojson.to_string()],
+        )?;
         let now = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
-        Self::append_event(&tx, &now, "incident_started", &record)?;
+        Self::append_event(&mut tx, &now, "incident_started", &record)?;
         let mut places = index.places.clone();
         places.extend(vehicles.iter().map(Candidate::vehicle));
-        Self::zone_alarms(&tx, &inc, &zones, &places, &now, true)?;
+        Self::zone_alarms(&mut tx, &inc, &zones, &places, &now, true)?;
         tx.commit()?;
         self.remember_zones(&inc, zones);
         Ok(Ok(inc))
     }
 
+    /// The number the next incident takes.
+    fn next_incident(conn: &mut dyn Conn) -> Result<i64, StoreError> {
+        Ok(row(conn, "SELECT coalesce(max(n), 0) + 1 FROM incidents", &[], |r| r.int(0))?.unwrap_or(1))
+    }
+
     /// Raises an alarm for each vehicle, sensitive target and detector of `places` in the most
     /// severe zone; with `close_others`, closes the incident's alarms for those no longer there.
     fn zone_alarms(
-        tx: &rusqlite::Transaction<'_>,
+        tx: &mut dyn Conn,
         inc: &Incident,
         zones: &[Zone],
         places: &[Candidate],
@@ -185,10 +188,12 @@ impl Store {
             now_in.push(source);
         }
         if close_others {
-            let open: Vec<String> = tx
-                .prepare("SELECT source FROM alarms WHERE rule = ?1 AND closed IS NULL AND source LIKE ?2")?
-                .query_map(params![INCIDENT_RULE, format!("{}/%", inc.id)], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
+            let open: Vec<String> = crate::db::rows(
+                tx,
+                "SELECT source FROM alarms WHERE rule = ?1 AND closed IS NULL AND source LIKE ?2",
+                args![INCIDENT_RULE, &format!("{}/%", inc.id)],
+                |r| r.string(0),
+            )?;
             for source in open.iter().filter(|s| !now_in.contains(s)) {
                 if let Some(seq) = Self::apply_rule(tx, INCIDENT_RULE, source, time, 0.0, |_| AlarmAction::Close)? {
                     last = Some(seq);
@@ -205,9 +210,9 @@ impl Store {
         }
         let mut all = Vec::new();
         for inc in self.incidents(Some(true))? {
-            let text: String = self
-                .conn()
-                .query_row("SELECT zones FROM incidents WHERE id = ?1", [&inc.id], |r| r.get(0))?;
+            let Some(text) = self.incident_zones(&inc.id)? else {
+                continue;
+            };
             let fc: serde_json::Value = serde_json::from_str(&text)?;
             all.push(OpenZones {
                 id: inc.id.clone(),
@@ -234,11 +239,7 @@ impl Store {
 
     /// A vehicle's fix against the open incidents' most severe zones: raises the alarm when it
     /// is inside, closes it when it has left.
-    pub(crate) fn vehicle_in_zones(
-        &self,
-        tx: &rusqlite::Transaction<'_>,
-        p: &VehiclePosition,
-    ) -> Result<Option<i64>, StoreError> {
+    pub(crate) fn vehicle_in_zones(&self, tx: &mut dyn Conn, p: &VehiclePosition) -> Result<Option<i64>, StoreError> {
         let open = self.incident_zones.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let mut last = None;
         for oz in open.iter().flatten() {
@@ -261,15 +262,12 @@ impl Store {
 
     /// A station's report against the open incidents that follow it: a shift is appended, the
     /// zones computed again, the event written and the alarms brought up to date.
-    pub(crate) fn follow_weather(
-        &self,
-        tx: &rusqlite::Transaction<'_>,
-        w: &WeatherReport,
-    ) -> Result<Option<i64>, StoreError> {
+    pub(crate) fn follow_weather(&self, tx: &mut dyn Conn, w: &WeatherReport) -> Result<Option<i64>, StoreError> {
         let open = self.incident_zones.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let mut last = None;
         for oz in open.iter().flatten() {
-            let Some(mut inc): Option<Incident> = json_row(tx, "SELECT record FROM incidents WHERE id = ?1", [&oz.id])?
+            let Some(mut inc): Option<Incident> =
+                json_row(tx, "SELECT record FROM incidents WHERE id = ?1", args![&oz.id])?
             else {
                 continue;
             };
@@ -297,8 +295,10 @@ impl Store {
             let chem = self.chemical_of_tx(tx, &inc)?;
             let (geojson, zones) = incident_zones_geojson(&inc, &chem)?;
             let record = serde_json::to_string(&inc)?;
-            tx.prepare_cached("UPDATE incidents SET record = ?1, zones = ?2 WHERE id = ?3")?
-                .execute(params![record, geojson.to_string(), inc.id])?;
+            tx.execute(
+                "UPDATE incidents SET record = ?1, zones = ?2 WHERE id = ?3",
+                args![&record, &geojson.to_string(), &inc.id],
+            )?;
             last = Some(Self::append_event(tx, &w.time, "incident_updated", &record)?);
             let places = self.index()?.places.clone();
             if let Some(seq) = Self::zone_alarms(tx, &inc, &zones, &places, &w.time, false)? {
@@ -310,13 +310,9 @@ impl Store {
     }
 
     /// The chemical of an incident, read inside a transaction.
-    fn chemical_of_tx(
-        &self,
-        tx: &rusqlite::Transaction<'_>,
-        inc: &Incident,
-    ) -> Result<parktwin_api::model::Chemical, StoreError> {
+    fn chemical_of_tx(&self, tx: &mut dyn Conn, inc: &Incident) -> Result<parktwin_api::model::Chemical, StoreError> {
         let table: Option<parktwin_api::model::ChemicalTable> =
-            json_row(tx, "SELECT value FROM meta WHERE key = 'chemicals'", [])?;
+            json_row(tx, "SELECT value FROM meta WHERE key = 'chemicals'", &[])?;
         table
             .and_then(|t| t.get(&inc.chemical).cloned())
             .ok_or_else(|| StoreError::Json(serde::de::Error::custom(format!("unknown chemical {}", inc.chemical))))
@@ -329,20 +325,26 @@ impl Store {
             Some(false) => "SELECT record FROM incidents WHERE closed IS NOT NULL ORDER BY n DESC",
             None => "SELECT record FROM incidents ORDER BY n DESC",
         };
-        json_rows(&self.conn(), sql, [])
+        json_rows(&mut self.conn(), sql, &[])
     }
 
     /// One incident, or `None` for an unknown id.
     pub fn incident(&self, id: &str) -> Result<Option<Incident>, StoreError> {
-        json_row(&self.conn(), "SELECT record FROM incidents WHERE id = ?1", [id])
+        json_row(
+            &mut self.conn(),
+            "SELECT record FROM incidents WHERE id = ?1",
+            args![id],
+        )
     }
 
     /// An incident's zones as stored (GeoJSON text), or `None` for an unknown id.
     pub fn incident_zones(&self, id: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .conn()
-            .query_row("SELECT zones FROM incidents WHERE id = ?1", [id], |r| r.get(0))
-            .optional()?)
+        row(
+            &mut self.conn(),
+            "SELECT zones FROM incidents WHERE id = ?1",
+            args![id],
+            |r| r.string(0),
+        )
     }
 
     /// Who and what is in each of an incident's zones now (vehicles at their latest fix).
@@ -360,17 +362,21 @@ impl Store {
     /// closed incident changes nothing.
     pub fn close_incident(&self, id: &str, at: &str) -> Result<Option<Incident>, StoreError> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let Some(mut inc): Option<Incident> = json_row(&tx, "SELECT record FROM incidents WHERE id = ?1", [id])? else {
+        let mut tx = Tx::begin(&mut **conn)?;
+        let Some(mut inc): Option<Incident> =
+            json_row(&mut tx, "SELECT record FROM incidents WHERE id = ?1", args![id])?
+        else {
             return Ok(None);
         };
         if inc.closed.is_none() {
             inc.closed = Some(at.to_string());
             let record = serde_json::to_string(&inc)?;
-            tx.prepare_cached("UPDATE incidents SET record = ?1, closed = ?2 WHERE id = ?3")?
-                .execute(params![record, at, id])?;
-            Self::append_event(&tx, at, "incident_closed", &record)?;
-            Self::zone_alarms(&tx, &inc, &[], &[], at, true)?;
+            tx.execute(
+                "UPDATE incidents SET record = ?1, closed = ?2 WHERE id = ?3",
+                args![&record, at, id],
+            )?;
+            Self::append_event(&mut tx, at, "incident_closed", &record)?;
+            Self::zone_alarms(&mut tx, &inc, &[], &[], at, true)?;
             tx.commit()?;
             self.remember_zones(&inc, Vec::new());
         }

@@ -1,9 +1,11 @@
-//! `parktwin-server`: the thin REST backend over an embedded SQLite database.
+//! `parktwin-server`: the thin REST backend over an embedded SQLite database, or a PostgreSQL
+//! database for a platform that aggregates many parks (see `db.rs`).
 //!
 //! On first start it seeds the database from the park assets (all files are checked before
 //! anything is written, and the seed is one transaction, so a bad file leaves nothing behind).
 
 mod after_action;
+mod db;
 pub mod drills;
 mod http;
 mod incidents;
@@ -21,13 +23,15 @@ pub use http::{API_PREFIX, MAX_BODY_BYTES, Reads, openapi_document, router, rout
 pub use incidents::INCIDENT_RULE;
 pub use scenarios::{park_refs, scenario_schema};
 pub use seed::{SeedData, SeedError, load_assets};
-pub use store::{Caller, Store, StoreError, TOKEN_ID_LEN, TokenInfo};
+pub use store::{Caller, Database, Store, StoreError, TOKEN_ID_LEN, TokenInfo};
 
 /// Where the server keeps its data and where it listens.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     /// Folder of the SQLite database (`parktwin.sqlite`); created when missing.
     pub data_dir: PathBuf,
+    /// A PostgreSQL database to keep the park in instead of the data folder's SQLite file.
+    pub database: Option<Database>,
     /// The park assets to seed from (the folder holding `park/park.json` and `chemicals.json`).
     pub assets_dir: PathBuf,
     /// Address to listen on; port 0 picks a free port.
@@ -68,14 +72,12 @@ pub async fn bind(cfg: &ServerConfig) -> anyhow::Result<BoundServer> {
     use anyhow::Context as _;
     std::fs::create_dir_all(&cfg.data_dir)
         .with_context(|| format!("cannot create the data folder {}", cfg.data_dir.display()))?;
-    let db = cfg.data_dir.join("parktwin.sqlite");
-    let store = Store::open(&db).with_context(|| format!("cannot open the database {}", db.display()))?;
+    let db = cfg.database.clone().unwrap_or_else(|| Database::in_dir(&cfg.data_dir));
+    let store = Store::open_database(&db).with_context(|| format!("cannot open the database {db}"))?;
     if !store.is_seeded()? {
         let seed = load_assets(&cfg.assets_dir)?;
-        store
-            .seed(&seed)
-            .with_context(|| format!("cannot seed {}", db.display()))?;
-        tracing::info!("seeded {} from {}", db.display(), cfg.assets_dir.display());
+        store.seed(&seed).with_context(|| format!("cannot seed {db}"))?;
+        tracing::info!("seeded {db} from {}", cfg.assets_dir.display());
     }
     let descriptors = cfg.assets_dir.join("park").join(DESCRIPTOR_DIR);
     if descriptors.is_dir() {

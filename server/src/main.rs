@@ -1,8 +1,10 @@
-//! `parktwin-server`: serves a park from an embedded SQLite database, seeding it on first start.
+//! `parktwin-server`: serves a park from an embedded SQLite database (or a PostgreSQL one),
+//! seeding it on first start.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use anyhow::Context as _;
 use clap::Parser;
 use parktwin_server::{ServerConfig, bind, default_assets_dir};
 
@@ -13,6 +15,11 @@ struct Cli {
     /// Folder for the SQLite database (created and seeded from the assets on first start).
     #[arg(long, env = "PARKTWIN_DATA_DIR", default_value = "parktwin-data")]
     data_dir: PathBuf,
+    /// Keep the park in this PostgreSQL database instead of the data folder's SQLite file
+    /// (`postgres://user:password@host/db` or `host=… user=… dbname=…`): for a platform that
+    /// aggregates many parks on a database server. The tables are made on first start.
+    #[arg(long, env = "PARKTWIN_DATABASE")]
+    database: Option<String>,
     /// Address to listen on (port 0 picks a free one).
     #[arg(long, env = "PARKTWIN_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -91,6 +98,14 @@ enum TokenAction {
     },
 }
 
+/// The database the command line names: `--database`, or the data folder's SQLite file.
+fn database(cli: &Cli) -> parktwin_server::Database {
+    match &cli.database {
+        Some(url) => parktwin_server::Database::Postgres(url.clone()),
+        None => parktwin_server::Database::in_dir(&cli.data_dir),
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -99,7 +114,9 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     if let Some(Command::Token { action }) = &cli.command {
         std::fs::create_dir_all(&cli.data_dir)?;
-        let store = parktwin_server::Store::open(&cli.data_dir.join("parktwin.sqlite"))?;
+        let db = database(&cli);
+        let store =
+            parktwin_server::Store::open_database(&db).with_context(|| format!("cannot open the database {db}"))?;
         match action {
             TokenAction::Create {
                 role,
@@ -179,7 +196,9 @@ async fn main() -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    let db = database(&cli);
     let cfg = ServerConfig {
+        database: Some(db.clone()),
         data_dir: cli.data_dir,
         assets_dir: cli.assets.unwrap_or_else(default_assets_dir),
         listen: cli.listen,
@@ -200,11 +219,7 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     let server = bind(&cfg).await?;
-    println!(
-        "ParkTwin server listening on http://{} (database in {})",
-        server.addr,
-        cfg.data_dir.display()
-    );
+    println!("ParkTwin server listening on http://{} (database: {db})", server.addr,);
     if cfg.web_dir.is_some() {
         println!("The map in a browser: http://{}/", server.addr);
     }

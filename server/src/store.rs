@@ -4,7 +4,9 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::Connection;
+
+use crate::db::{Arg, BoxConn, Conn, Tx, args, row, rows};
 
 use crate::seed::SeedData;
 use parktwin_api::alarms::{
@@ -17,30 +19,11 @@ use parktwin_api::model::{
     SensorLevel, SensorState, VehiclePosition, WeatherReport,
 };
 
-/// Every row's first column, a stored JSON record, decoded.
-pub(crate) fn json_rows<T: serde::de::DeserializeOwned>(
-    conn: &Connection,
-    sql: &str,
-    args: impl rusqlite::Params,
-) -> Result<Vec<T>, StoreError> {
-    let mut q = conn.prepare_cached(sql)?;
-    let rows = q.query_map(args, |r| r.get::<_, String>(0))?;
-    rows.map(|r| Ok(serde_json::from_str(&r?)?)).collect()
-}
+pub(crate) use crate::db::{json_row, json_rows};
 
-/// Statements kept compiled per connection: more than the store has in its ingest and read
-/// paths (rusqlite keeps 16 by default, fewer than one position's rules and the event use).
+/// Statements kept compiled per SQLite connection: more than the store has in its ingest and
+/// read paths (rusqlite keeps 16 by default, fewer than one position's rules and the event use).
 const STATEMENT_CACHE: usize = 128;
-
-/// The first column of the one row, a stored JSON record, decoded; `None` when there is no row.
-pub(crate) fn json_row<T: serde::de::DeserializeOwned>(
-    conn: &Connection,
-    sql: &str,
-    args: impl rusqlite::Params,
-) -> Result<Option<T>, StoreError> {
-    let text: Option<String> = conn.prepare_cached(sql)?.query_row(args, |r| r.get(0)).optional()?;
-    Ok(text.map(|t| serde_json::from_str(&t)).transpose()?)
-}
 
 /// Seconds from one stored time to another (0 if either does not parse).
 fn seconds_between(from: &str, to: &str) -> i64 {
@@ -101,6 +84,12 @@ pub enum StoreError {
     /// SQLite said no.
     #[error("database: {0}")]
     Sql(#[from] rusqlite::Error),
+    /// PostgreSQL said no.
+    #[error("database: {}", pg_message(.0))]
+    Postgres(#[from] postgres::Error),
+    /// A column held what the store did not expect.
+    #[error("database: {0}")]
+    Column(String),
     /// A stored record no longer decodes.
     #[error("stored record does not decode: {0}")]
     Json(#[from] serde_json::Error),
@@ -112,16 +101,81 @@ pub enum StoreError {
     NotSeeded,
 }
 
+/// Where the store's data lives: the embedded SQLite file (the default), or a PostgreSQL
+/// database (for a platform that aggregates many parks on a database server).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Database {
+    /// A SQLite file, created when missing.
+    Sqlite(std::path::PathBuf),
+    /// A PostgreSQL connection string (`postgres://user@host/db` or `host=… dbname=…`).
+    Postgres(String),
+}
+
+impl Database {
+    /// The SQLite file of a data folder.
+    pub fn in_dir(data_dir: &Path) -> Self {
+        Database::Sqlite(data_dir.join("parktwin.sqlite"))
+    }
+}
+
+impl std::fmt::Display for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Database::Sqlite(p) => write!(f, "{}", p.display()),
+            // The connection string may hold a password: only where it points is shown.
+            Database::Postgres(url) => write!(f, "PostgreSQL {}", redact(url)),
+        }
+    }
+}
+
+/// A connection string without its password.
+fn redact(url: &str) -> String {
+    match postgres::Config::from_str(url) {
+        Ok(c) => format!(
+            "{}@{}/{}",
+            c.get_user().unwrap_or("?"),
+            c.get_hosts()
+                .iter()
+                .map(|h| match h {
+                    postgres::config::Host::Tcp(h) => h.clone(),
+                    postgres::config::Host::Unix(p) => p.display().to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(","),
+            c.get_dbname().unwrap_or("?")
+        ),
+        Err(_) => "(a connection string that does not parse)".into(),
+    }
+}
+use std::str::FromStr as _;
+
+/// Opens another connection to the store's database: a reader's.
+type Opener = Box<dyn Fn() -> Result<BoxConn, StoreError> + Send + Sync>;
+
+/// What PostgreSQL said, with its detail (the client's own text is only "db error").
+fn pg_message(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => match db.detail() {
+            Some(detail) => format!("{} ({detail})", db.message()),
+            None => db.message().to_string(),
+        },
+        None => e.to_string(),
+    }
+}
+
 /// The store.
 pub struct Store {
-    conn: Mutex<Connection>,
-    /// The database file, for the readers' connections.
-    path: std::path::PathBuf,
+    /// The one writing connection: every write of the process is serialized on it, so the
+    /// log's sequence numbers are committed in order and a poll that has read up to one never
+    /// misses an earlier one committed later.
+    conn: Mutex<BoxConn>,
+    /// Opens the readers' connections.
+    open_reader: Opener,
     /// Idle read-only connections. In WAL mode a reader sees the last committed state and
     /// neither waits for the writer nor holds it up: the feed's polls (`GET /events`) read on
     /// these, not behind the one writing connection's lock, which the ingest holds for each
-    /// batch's transaction.
-    readers: Mutex<Vec<Connection>>,
+    /// batch's transaction. (PostgreSQL's readers are its MVCC snapshots.)
+    readers: Mutex<Vec<BoxConn>>,
     /// The seeded park's index, read on first use (cleared by a new seed).
     index: Mutex<Option<std::sync::Arc<ParkIndex>>>,
     /// Layers described by descriptor files: configuration read at each start, not stored.
@@ -132,9 +186,11 @@ pub struct Store {
 }
 
 /// A page of the log: events after a sequence number, of a channel and of kinds when asked.
+/// (An optional argument is cast where it is tested for NULL: PostgreSQL must know its type
+/// there, before it meets the column it is compared with.)
 const PAGE_QUERY: &str = "SELECT seq, time, channel, kind, payload, recorded FROM events
-     WHERE seq > ?1 AND (?2 IS NULL OR channel = ?2)
-       AND (?4 IS NULL OR instr(?4, ',' || kind || ',') > 0)
+     WHERE seq > ?1 AND (CAST(?2 AS TEXT) IS NULL OR channel = ?2)
+       AND (CAST(?4 AS TEXT) IS NULL OR instr(?4, ',' || kind || ',') > 0)
      ORDER BY seq LIMIT ?3";
 
 /// Most idle read-only connections kept.
@@ -143,18 +199,28 @@ const IDLE_READERS: usize = 8;
 /// A read-only connection borrowed from the store's pool.
 pub(crate) struct Reader<'a> {
     store: &'a Store,
-    conn: Option<Connection>,
+    conn: Option<BoxConn>,
     /// The writer's connection, when no reader could be opened.
-    writer: Option<std::sync::MutexGuard<'a, Connection>>,
+    writer: Option<std::sync::MutexGuard<'a, BoxConn>>,
 }
 
 impl std::ops::Deref for Reader<'_> {
-    type Target = Connection;
-    fn deref(&self) -> &Connection {
+    type Target = dyn Conn + Send;
+    fn deref(&self) -> &(dyn Conn + Send + 'static) {
         match (&self.conn, &self.writer) {
-            (Some(c), _) => c,
-            (None, Some(w)) => w,
+            (Some(c), _) => &**c,
+            (None, Some(w)) => &***w,
             // One of the two is set until `drop`.
+            (None, None) => unreachable!("a reader without a connection"),
+        }
+    }
+}
+
+impl std::ops::DerefMut for Reader<'_> {
+    fn deref_mut(&mut self) -> &mut (dyn Conn + Send + 'static) {
+        match (&mut self.conn, &mut self.writer) {
+            (Some(c), _) => &mut **c,
+            (None, Some(w)) => &mut ***w,
             (None, None) => unreachable!("a reader without a connection"),
         }
     }
@@ -271,6 +337,58 @@ CREATE TABLE IF NOT EXISTS incidents (
 CREATE TABLE IF NOT EXISTS wall (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
 ";
 
+/// The same tables in PostgreSQL: 64-bit integers, double-precision floats, identity columns
+/// for SQLite's autoincrement, and every text column compared byte by byte (`COLLATE "C"`), as
+/// SQLite compares: the stored times are RFC 3339 text, ordered and bisected as text, which a
+/// language's collation (one that skips punctuation) would order otherwise.
+const PG_SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS meta (key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS layers (
+    id TEXT COLLATE "C" PRIMARY KEY, ord BIGINT NOT NULL, info TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS features (
+    layer_id TEXT COLLATE "C" NOT NULL REFERENCES layers(id), id TEXT COLLATE "C" NOT NULL,
+    ord BIGINT NOT NULL, feature TEXT NOT NULL, PRIMARY KEY (layer_id, id));
+CREATE TABLE IF NOT EXISTS hazards (id TEXT COLLATE "C" PRIMARY KEY, ord BIGINT NOT NULL, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+    seq BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, time TEXT COLLATE "C" NOT NULL,
+    channel TEXT COLLATE "C" NOT NULL, kind TEXT COLLATE "C" NOT NULL, payload TEXT NOT NULL,
+    recorded TEXT COLLATE "C" NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS observations (
+    sensor TEXT COLLATE "C" NOT NULL, time TEXT COLLATE "C" NOT NULL, value DOUBLE PRECISION NOT NULL,
+    seq BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS observations_by_sensor ON observations (sensor, time);
+CREATE TABLE IF NOT EXISTS positions (
+    plate TEXT COLLATE "C" NOT NULL, time TEXT COLLATE "C" NOT NULL, lon DOUBLE PRECISION NOT NULL,
+    lat DOUBLE PRECISION NOT NULL, speed_kmh DOUBLE PRECISION NOT NULL,
+    heading_deg DOUBLE PRECISION NOT NULL, seq BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS positions_by_plate ON positions (plate, time);
+CREATE TABLE IF NOT EXISTS alarms (
+    id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, rule TEXT COLLATE "C" NOT NULL,
+    source TEXT COLLATE "C" NOT NULL, tier TEXT NOT NULL, value DOUBLE PRECISION NOT NULL,
+    raised TEXT COLLATE "C" NOT NULL, closed TEXT COLLATE "C", acked_by TEXT, acked_at TEXT);
+CREATE INDEX IF NOT EXISTS alarms_open ON alarms (rule, source) WHERE closed IS NULL;
+CREATE TABLE IF NOT EXISTS drills (n BIGINT PRIMARY KEY, id TEXT COLLATE "C" UNIQUE NOT NULL, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tokens (
+    hash TEXT COLLATE "C" PRIMARY KEY, role TEXT NOT NULL, name TEXT NOT NULL,
+    created TEXT COLLATE "C" NOT NULL, revoked TEXT, enterprise TEXT);
+CREATE TABLE IF NOT EXISTS passes (
+    gate TEXT COLLATE "C" NOT NULL, time TEXT COLLATE "C" NOT NULL, plate TEXT COLLATE "C" NOT NULL,
+    record TEXT NOT NULL, seq BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS weather (
+    station TEXT COLLATE "C" NOT NULL, time TEXT COLLATE "C" NOT NULL, record TEXT NOT NULL,
+    seq BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS weather_by_station ON weather (station, time);
+CREATE TABLE IF NOT EXISTS waybills (
+    id TEXT COLLATE "C" PRIMARY KEY, plate TEXT COLLATE "C" NOT NULL, valid_from TEXT COLLATE "C" NOT NULL,
+    valid_to TEXT COLLATE "C" NOT NULL, record TEXT NOT NULL, seq BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS waybills_by_plate ON waybills (plate, valid_from);
+CREATE TABLE IF NOT EXISTS vehicle_state (plate TEXT COLLATE "C" PRIMARY KEY, moving_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS incidents (
+    n BIGINT PRIMARY KEY, id TEXT COLLATE "C" NOT NULL UNIQUE, record TEXT NOT NULL,
+    zones TEXT NOT NULL, closed TEXT);
+CREATE TABLE IF NOT EXISTS wall (id BIGINT PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
+"#;
+
 /// The rule name of detector threshold alarms.
 pub const DETECTOR_RULE: &str = "detector_threshold";
 /// The rule name of detector-offline alarms.
@@ -288,13 +406,9 @@ pub const OFF_ROUTE_RULE: &str = "vehicle_off_route";
 pub const SENSOR_LAYERS: [&str; 2] = ["detectors", "weather_stations"];
 
 impl Store {
-    /// Opens (creating) the database at `path`.
+    /// Opens (creating) the SQLite database at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let mut conn = Connection::open(path)?;
-        // Every transaction takes the write lock at its start: one that read first and then
-        // wrote would fail at once (SQLITE_BUSY_SNAPSHOT, no waiting helps) when another
-        // writer on the file had committed in between.
-        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
+        let conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         // Another writer on the same file (`token create` while the server runs, a test's
@@ -305,53 +419,98 @@ impl Store {
         // are compiled once and kept, not compiled again for every record.
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         conn.execute_batch(SCHEMA)?;
+        let has_column = |conn: &Connection, table: &str, column: &str| -> Result<bool, StoreError> {
+            Ok(conn
+                .prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2")?
+                .exists([table, column])?)
+        };
         // Databases made before alarms could be acknowledged get the columns.
-        let has_ack: bool = conn
-            .prepare("SELECT 1 FROM pragma_table_info('alarms') WHERE name = 'acked_by'")?
-            .exists([])?;
-        if !has_ack {
+        if !has_column(&conn, "alarms", "acked_by")? {
             conn.execute_batch(
                 "ALTER TABLE alarms ADD COLUMN acked_by TEXT; ALTER TABLE alarms ADD COLUMN acked_at TEXT;",
             )?;
         }
         // Logs written before events carried the time they were recorded: the record's own
         // time is the best there is.
-        let has_recorded: bool = conn
-            .prepare("SELECT 1 FROM pragma_table_info('events') WHERE name = 'recorded'")?
-            .exists([])?;
-        if !has_recorded {
+        if !has_column(&conn, "events", "recorded")? {
             conn.execute_batch(
                 "ALTER TABLE events ADD COLUMN recorded TEXT NOT NULL DEFAULT '';
                  UPDATE events SET recorded = time;",
             )?;
         }
         // Tokens made before viewers could be scoped to an enterprise are park-wide.
-        let has_enterprise: bool = conn
-            .prepare("SELECT 1 FROM pragma_table_info('tokens') WHERE name = 'enterprise'")?
-            .exists([])?;
-        if !has_enterprise {
+        if !has_column(&conn, "tokens", "enterprise")? {
             conn.execute_batch("ALTER TABLE tokens ADD COLUMN enterprise TEXT;")?;
         }
-        Ok(Self {
+        let path = path.to_path_buf();
+        Ok(Self::with(
+            Box::new(conn),
+            Box::new(move || {
+                // Opened as the writer is (a read-only open of a WAL file can fail where the
+                // writer's succeeds) and kept from writing by `query_only`.
+                let c = Connection::open(&path)?;
+                c.pragma_update(None, "query_only", "ON")?;
+                c.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+                // A checkpoint may hold the file a moment: wait rather than fail a poll.
+                c.busy_timeout(std::time::Duration::from_secs(5))?;
+                Ok(Box::new(c) as BoxConn)
+            }),
+        ))
+    }
+
+    /// Connects to the PostgreSQL database at `url`, creating the tables when missing.
+    pub fn connect_postgres(url: &str) -> Result<Self, StoreError> {
+        let mut conn = crate::db::Postgres::connect(url)?;
+        conn.batch(PG_SCHEMA)?;
+        let url = url.to_string();
+        Ok(Self::with(
+            Box::new(conn),
+            Box::new(move || {
+                let mut c = crate::db::Postgres::connect(&url)?;
+                c.batch("SET default_transaction_read_only = on")?;
+                Ok(Box::new(c) as BoxConn)
+            }),
+        ))
+    }
+
+    /// Opens the store at `db`.
+    pub fn open_database(db: &Database) -> Result<Self, StoreError> {
+        match db {
+            Database::Sqlite(path) => Self::open(path),
+            Database::Postgres(url) => Self::connect_postgres(url),
+        }
+    }
+
+    fn with(conn: BoxConn, open_reader: Opener) -> Self {
+        Self {
             conn: Mutex::new(conn),
-            path: path.to_path_buf(),
+            open_reader,
             readers: Mutex::new(Vec::new()),
             index: Mutex::new(None),
             described: Mutex::default(),
             incident_zones: Mutex::new(None),
-        })
+        }
     }
 
-    pub(crate) fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
-        // A panic while holding the lock cannot leave SQLite half-written (transactions roll
-        // back), so a poisoned lock is safe to keep using.
+    pub(crate) fn conn(&self) -> std::sync::MutexGuard<'_, BoxConn> {
+        // A panic while holding the lock cannot leave the database half-written (transactions
+        // roll back), so a poisoned lock is safe to keep using.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// A read-only connection of the pool (opened when none is idle), given back when dropped.
     pub(crate) fn reader(&self) -> Result<Reader<'_>, StoreError> {
-        match self.pooled_reader() {
-            Ok(r) => Ok(r),
+        let idle = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match idle {
+            Some(c) => Ok(c),
+            None => (self.open_reader)(),
+        };
+        match conn {
+            Ok(c) => Ok(Reader {
+                store: self,
+                conn: Some(c),
+                writer: None,
+            }),
             Err(e) => {
                 // A page is never refused for want of a second connection: it is read on the
                 // writer's, as before the pool.
@@ -365,45 +524,28 @@ impl Store {
         }
     }
 
-    fn pooled_reader(&self) -> Result<Reader<'_>, StoreError> {
-        let idle = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let conn = match idle {
-            Some(c) => c,
-            None => {
-                // Opened as the writer is (a read-only open of a WAL file can fail where the
-                // writer's succeeds) and kept from writing by `query_only`.
-                let c = Connection::open(&self.path)?;
-                c.pragma_update(None, "query_only", "ON")?;
-                c.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-                // A checkpoint may hold the file a moment: wait rather than fail a poll.
-                c.busy_timeout(std::time::Duration::from_secs(5))?;
-                c
-            }
-        };
-        Ok(Reader {
-            store: self,
-            conn: Some(conn),
-            writer: None,
-        })
-    }
-
     /// Whether the park has been seeded.
     pub fn is_seeded(&self) -> Result<bool, StoreError> {
-        let v: Option<String> = self
-            .conn()
-            .query_row("SELECT value FROM meta WHERE key = 'park'", [], |r| r.get(0))
-            .optional()?;
-        Ok(v.is_some())
+        Ok(
+            row(&mut self.conn(), "SELECT 1 FROM meta WHERE key = 'park'", &[], |_| {
+                Ok(())
+            })?
+            .is_some(),
+        )
     }
 
     /// Writes the whole seed in one transaction: all of it, or nothing.
     pub fn seed(&self, seed: &SeedData) -> Result<(), StoreError> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        tx.prepare_cached("INSERT INTO meta (key, value) VALUES ('park', ?1)")?
-            .execute([serde_json::to_string(&seed.park)?])?;
-        tx.prepare_cached("INSERT INTO meta (key, value) VALUES ('chemicals', ?1)")?
-            .execute([serde_json::to_string(&seed.chemicals)?])?;
+        let mut tx = Tx::begin(&mut **conn)?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('park', ?1)",
+            args![&serde_json::to_string(&seed.park)?],
+        )?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('chemicals', ?1)",
+            args![&serde_json::to_string(&seed.chemicals)?],
+        )?;
         for (ord, (entry, features)) in seed.layers.iter().enumerate() {
             let info = LayerInfo {
                 id: entry.id.clone(),
@@ -414,21 +556,27 @@ impl Store {
                 feature_count: features.len(),
                 descriptor: None,
             };
-            tx.prepare_cached("INSERT INTO layers (id, ord, info) VALUES (?1, ?2, ?3)")?
-                .execute(params![entry.id, ord as i64, serde_json::to_string(&info)?])?;
-            let mut ins = tx.prepare("INSERT INTO features (layer_id, id, ord, feature) VALUES (?1, ?2, ?3, ?4)")?;
+            tx.execute(
+                "INSERT INTO layers (id, ord, info) VALUES (?1, ?2, ?3)",
+                args![&entry.id, ord as i64, &serde_json::to_string(&info)?],
+            )?;
             for (i, f) in features.iter().enumerate() {
-                ins.execute(params![
-                    entry.id,
-                    feature_id(f).unwrap_or_default(),
-                    i as i64,
-                    serde_json::to_string(f)?
-                ])?;
+                tx.execute(
+                    "INSERT INTO features (layer_id, id, ord, feature) VALUES (?1, ?2, ?3, ?4)",
+                    args![
+                        &entry.id,
+                        feature_id(f).unwrap_or_default(),
+                        i as i64,
+                        &serde_json::to_string(f)?
+                    ],
+                )?;
             }
         }
         for (ord, h) in seed.hazards.iter().enumerate() {
-            tx.prepare_cached("INSERT INTO hazards (id, ord, record) VALUES (?1, ?2, ?3)")?
-                .execute(params![h.id, ord as i64, serde_json::to_string(h)?])?;
+            tx.execute(
+                "INSERT INTO hazards (id, ord, record) VALUES (?1, ?2, ?3)",
+                args![&h.id, ord as i64, &serde_json::to_string(h)?],
+            )?;
         }
         tx.commit()?;
         drop(conn);
@@ -437,7 +585,7 @@ impl Store {
     }
 
     fn meta<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<T, StoreError> {
-        json_row(&self.conn(), "SELECT value FROM meta WHERE key = ?1", [key])?.ok_or(StoreError::NotSeeded)
+        json_row(&mut self.conn(), "SELECT value FROM meta WHERE key = ?1", args![key])?.ok_or(StoreError::NotSeeded)
     }
 
     /// The park.
@@ -452,7 +600,7 @@ impl Store {
 
     /// The layer catalog, in drawing order.
     pub fn layers(&self) -> Result<Vec<LayerInfo>, StoreError> {
-        let mut out: Vec<LayerInfo> = json_rows(&self.conn(), "SELECT info FROM layers ORDER BY ord", [])?;
+        let mut out: Vec<LayerInfo> = json_rows(&mut self.conn(), "SELECT info FROM layers ORDER BY ord", &[])?;
         out.extend(self.described().layers.iter().map(|(info, _)| info.clone()));
         Ok(out)
     }
@@ -468,7 +616,7 @@ impl Store {
         &self,
         load: parktwin_api::descriptor::DirLoad,
     ) -> Result<Vec<parktwin_api::descriptor::DescriptorError>, StoreError> {
-        let stored: Vec<LayerInfo> = json_rows(&self.conn(), "SELECT info FROM layers ORDER BY ord", [])?;
+        let stored: Vec<LayerInfo> = json_rows(&mut self.conn(), "SELECT info FROM layers ORDER BY ord", &[])?;
         let mut problems = load.errors;
         let mut layers = Vec::new();
         for l in load.layers {
@@ -514,37 +662,36 @@ impl Store {
                 r#"{"type":"FeatureCollection","features":[]}"#.to_string()
             })));
         }
-        let conn = self.conn();
-        let known: Option<i64> = conn
-            .prepare_cached("SELECT 1 FROM layers WHERE id = ?1")?
-            .query_row([id], |r| r.get(0))
-            .optional()?;
-        if known.is_none() {
+        let mut conn = self.conn();
+        if row(&mut conn, "SELECT 1 FROM layers WHERE id = ?1", args![id], |_| Ok(()))?.is_none() {
             return Ok(None);
         }
-        let mut q = conn.prepare("SELECT feature FROM features WHERE layer_id = ?1 ORDER BY ord")?;
         let mut out = String::from(r#"{"type":"FeatureCollection","features":["#);
-        let mut rows = q.query([id])?;
         let mut first = true;
-        while let Some(row) = rows.next()? {
-            if !first {
-                out.push(',');
-            }
-            first = false;
-            out.push_str(row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?);
-        }
+        conn.each(
+            "SELECT feature FROM features WHERE layer_id = ?1 ORDER BY ord",
+            args![id],
+            &mut |row| {
+                if !first {
+                    out.push(',');
+                }
+                first = false;
+                out.push_str(row.text(0)?);
+                Ok(())
+            },
+        )?;
         out.push_str("]}");
         Ok(Some(out))
     }
 
     /// The graded major hazard sources.
     pub fn hazards(&self) -> Result<Vec<HazardSource>, StoreError> {
-        json_rows(&self.conn(), "SELECT record FROM hazards ORDER BY ord", [])
+        json_rows(&mut self.conn(), "SELECT record FROM hazards ORDER BY ord", &[])
     }
 
     /// One hazard source, or `None` for an unknown id.
     pub fn hazard(&self, id: &str) -> Result<Option<HazardSource>, StoreError> {
-        json_row(&self.conn(), "SELECT record FROM hazards WHERE id = ?1", [id])
+        json_row(&mut self.conn(), "SELECT record FROM hazards WHERE id = ?1", args![id])
     }
 
     /// The park's index (sensors, stations, gates, fence), read from the features once.
@@ -553,19 +700,14 @@ impl Store {
         if let Some(ix) = slot.as_ref() {
             return Ok(ix.clone());
         }
-        let conn = self.conn();
+        let mut conn = self.conn();
         // Every feature, read and parsed once: the rules' layers below, and who owns what.
-        let mut q = conn.prepare("SELECT layer_id, id, feature FROM features ORDER BY ord")?;
-        let features = q
-            .query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
-            })?
-            .map(|row| {
-                let (layer, id, feature) = row?;
-                Ok((layer, id, serde_json::from_str(&feature)?))
-            })
-            .collect::<Result<Vec<(String, String, serde_json::Value)>, StoreError>>()?;
-        drop(q);
+        let features: Vec<(String, String, serde_json::Value)> = rows(
+            &mut conn,
+            "SELECT layer_id, id, feature FROM features ORDER BY ord",
+            &[],
+            |r| Ok((r.string(0)?, r.string(1)?, serde_json::from_str(r.text(2)?)?)),
+        )?;
         let mut ix = ParkIndex::default();
         const RULE_LAYERS: [&str; 7] = [
             "detectors",
@@ -608,7 +750,7 @@ impl Store {
             }
         }
         ix.owners = parktwin_api::scope::Owners::from_features(features.iter().map(|(l, _, f)| (l.as_str(), f)));
-        let park: Option<Park> = json_row(&conn, "SELECT value FROM meta WHERE key = 'park'", [])?;
+        let park: Option<Park> = json_row(&mut conn, "SELECT value FROM meta WHERE key = 'park'", &[])?;
         ix.frame = park.map(|p| p.frame());
         let ix = std::sync::Arc::new(ix);
         *slot = Some(ix.clone());
@@ -616,18 +758,13 @@ impl Store {
     }
 
     /// Appends one event inside a transaction and returns its seq.
-    pub(crate) fn append_event(
-        tx: &rusqlite::Transaction<'_>,
-        time: &str,
-        kind: &str,
-        payload: &str,
-    ) -> Result<i64, StoreError> {
+    pub(crate) fn append_event(tx: &mut dyn Conn, time: &str, kind: &str, payload: &str) -> Result<i64, StoreError> {
         Self::append_event_to(tx, "live", time, kind, payload)
     }
 
     /// Appends an event to a channel of the log (`live`, or a drill's `drill:<id>`).
     pub(crate) fn append_event_to(
-        tx: &rusqlite::Transaction<'_>,
+        tx: &mut dyn Conn,
         channel: &str,
         time: &str,
         kind: &str,
@@ -636,12 +773,15 @@ impl Store {
         // Never earlier than the event before it (a clock stepped back must not reorder the
         // log's times): a replay finds the log's position at a time by bisection.
         let recorded = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
-        tx.prepare_cached(
+        row(
+            tx,
             "INSERT INTO events (time, channel, kind, payload, recorded)
-             VALUES (?1, ?2, ?3, ?4, max(?5, coalesce((SELECT recorded FROM events ORDER BY seq DESC LIMIT 1), '')))",
+             VALUES (?1, ?2, ?3, ?4, max(?5, coalesce((SELECT recorded FROM events ORDER BY seq DESC LIMIT 1), '')))
+             RETURNING seq",
+            args![time, channel, kind, payload, &recorded],
+            |r| r.int(0),
         )?
-        .execute(params![time, channel, kind, payload, recorded])?;
-        Ok(tx.last_insert_rowid())
+        .ok_or_else(|| StoreError::Column("an insert returned no sequence number".into()))
     }
 
     /// Stores a checked batch of observations and their events, and applies the detector
@@ -650,27 +790,31 @@ impl Store {
     pub fn ingest_observations(&self, batch: &[Observation]) -> Result<IngestReceipt, StoreError> {
         let index = self.index()?;
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let mut tx = Tx::begin(&mut **conn)?;
         let mut last = 0;
         for o in batch {
-            let newest: Option<String> = tx
-                .prepare_cached("SELECT max(time) FROM observations WHERE sensor = ?1")?
-                .query_row([&o.sensor], |r| r.get(0))?;
-            last = Self::append_event(&tx, &o.time, "observation", &serde_json::to_string(o)?)?;
-            tx.prepare_cached("INSERT INTO observations (sensor, time, value, seq) VALUES (?1, ?2, ?3, ?4)")?
-                .execute(params![o.sensor, o.time, o.value, last])?;
+            let newest = Self::newest(
+                &mut tx,
+                "SELECT max(time) FROM observations WHERE sensor = ?1",
+                &o.sensor,
+            )?;
+            last = Self::append_event(&mut tx, &o.time, "observation", &serde_json::to_string(o)?)?;
+            tx.execute(
+                "INSERT INTO observations (sensor, time, value, seq) VALUES (?1, ?2, ?3, ?4)",
+                args![&o.sensor, &o.time, o.value, last],
+            )?;
             if newest.as_deref().is_some_and(|n| o.time.as_str() < n) {
                 continue; // a late reading does not decide the sensor's present state
             }
             let (warn, alarm) = index.sensors.get(&o.sensor).copied().unwrap_or_default();
             // A reading ends the silence.
-            if let Some(seq) = Self::apply_rule(&tx, OFFLINE_RULE, &o.sensor, &o.time, o.value, |open| {
+            if let Some(seq) = Self::apply_rule(&mut tx, OFFLINE_RULE, &o.sensor, &o.time, o.value, |open| {
                 offline_rule(open, 0, OFFLINE_AFTER_S)
             })? {
                 last = seq;
             }
             let level = SensorLevel::of(Some(o.value), warn, alarm);
-            if let Some(seq) = Self::apply_rule(&tx, DETECTOR_RULE, &o.sensor, &o.time, o.value, |open| {
+            if let Some(seq) = Self::apply_rule(&mut tx, DETECTOR_RULE, &o.sensor, &o.time, o.value, |open| {
                 detector_rule(open, level)
             })? {
                 last = seq;
@@ -683,20 +827,27 @@ impl Store {
         })
     }
 
+    /// The newest time a `max(time)` query of one key finds (`None` before the first).
+    fn newest(tx: &mut dyn Conn, sql: &str, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(row(tx, sql, args![key], |r| r.opt_string(0))?.flatten())
+    }
+
     /// Applies a rule's decision to the open alarm of (rule, source); returns the seq of the
     /// event it wrote, if any.
     pub(crate) fn apply_rule(
-        tx: &rusqlite::Transaction<'_>,
+        tx: &mut dyn Conn,
         rule: &str,
         source: &str,
         time: &str,
         value: f64,
         decide: impl FnOnce(Option<AlarmTier>) -> AlarmAction,
     ) -> Result<Option<i64>, StoreError> {
-        let open: Option<(i64, String)> = tx
-            .prepare_cached("SELECT id, tier FROM alarms WHERE rule = ?1 AND source = ?2 AND closed IS NULL")?
-            .query_row([rule, source], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
+        let open: Option<(i64, String)> = row(
+            tx,
+            "SELECT id, tier FROM alarms WHERE rule = ?1 AND source = ?2 AND closed IS NULL",
+            args![rule, source],
+            |r| Ok((r.int(0)?, r.string(1)?)),
+        )?;
         let open = match open {
             Some((id, tier)) => Some((
                 id,
@@ -713,20 +864,24 @@ impl Store {
         let (id, kind) = match (decide(open.map(|o| o.1)), open) {
             (AlarmAction::Keep, _) => return Ok(None),
             (AlarmAction::Raise(t), _) => {
-                tx.prepare_cached(
-                    "INSERT INTO alarms (rule, source, tier, value, raised) VALUES (?1, ?2, ?3, ?4, ?5)",
+                let id = row(
+                    tx,
+                    "INSERT INTO alarms (rule, source, tier, value, raised) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+                    args![rule, source, &tier_text(t), value, time],
+                    |r| r.int(0),
                 )?
-                .execute(params![rule, source, tier_text(t), value, time])?;
-                (tx.last_insert_rowid(), "alarm_raised")
+                .ok_or_else(|| StoreError::Column("an insert returned no alarm id".into()))?;
+                (id, "alarm_raised")
             }
             (AlarmAction::Escalate(t), Some((id, _))) => {
-                tx.prepare_cached("UPDATE alarms SET tier = ?1, value = ?2 WHERE id = ?3")?
-                    .execute(params![tier_text(t), value, id])?;
+                tx.execute(
+                    "UPDATE alarms SET tier = ?1, value = ?2 WHERE id = ?3",
+                    args![&tier_text(t), value, id],
+                )?;
                 (id, "alarm_escalated")
             }
             (AlarmAction::Close, Some((id, _))) => {
-                tx.prepare_cached("UPDATE alarms SET closed = ?1 WHERE id = ?2")?
-                    .execute(params![time, id])?;
+                tx.execute("UPDATE alarms SET closed = ?1 WHERE id = ?2", args![time, id])?;
                 (id, "alarm_closed")
             }
             (AlarmAction::Escalate(_) | AlarmAction::Close, None) => return Ok(None),
@@ -740,63 +895,46 @@ impl Store {
         )?))
     }
 
-    fn alarm_row(conn: &Connection, id: i64) -> Result<Alarm, StoreError> {
-        type Row = (
-            String,
-            String,
-            String,
-            f64,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        );
-        let (tier, rule, source, value, raised, closed, by, at): Row = conn
-            .prepare_cached(
-                "SELECT tier, rule, source, value, raised, closed, acked_by, acked_at FROM alarms WHERE id = ?1",
-            )?
-            .query_row([id], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                ))
-            })?;
-        Ok(Alarm {
-            id,
-            tier: serde_json::from_value(serde_json::Value::String(tier))?,
-            rule,
-            source,
-            value,
-            raised,
-            closed,
-            acknowledged: by.zip(at).map(|(by, at)| Acknowledgement { by, at }),
-        })
+    /// The alarm `id`, which must exist.
+    fn alarm_row(conn: &mut dyn Conn, id: i64) -> Result<Alarm, StoreError> {
+        row(
+            conn,
+            "SELECT tier, rule, source, value, raised, closed, acked_by, acked_at FROM alarms WHERE id = ?1",
+            args![id],
+            |r| {
+                Ok(Alarm {
+                    id,
+                    tier: serde_json::from_value(serde_json::Value::String(r.string(0)?))?,
+                    rule: r.string(1)?,
+                    source: r.string(2)?,
+                    value: r.real(3)?,
+                    raised: r.string(4)?,
+                    closed: r.opt_string(5)?,
+                    acknowledged: r
+                        .opt_string(6)?
+                        .zip(r.opt_string(7)?)
+                        .map(|(by, at)| Acknowledgement { by, at }),
+                })
+            },
+        )?
+        .ok_or_else(|| StoreError::Column(format!("alarm {id} is gone")))
     }
 
     /// Records an operator's acknowledgement and its event; `None` for an unknown alarm. An
     /// alarm acknowledged before keeps its first acknowledgement.
     pub fn ack_alarm(&self, id: i64, by: &str, at: &str) -> Result<Option<Alarm>, StoreError> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let n = tx
-            .prepare_cached("UPDATE alarms SET acked_by = ?1, acked_at = ?2 WHERE id = ?3 AND acked_by IS NULL")?
-            .execute(params![by, at, id])?;
-        let exists: Option<i64> = tx
-            .prepare_cached("SELECT id FROM alarms WHERE id = ?1")?
-            .query_row([id], |r| r.get(0))
-            .optional()?;
-        if exists.is_none() {
+        let mut tx = Tx::begin(&mut **conn)?;
+        let n = tx.execute(
+            "UPDATE alarms SET acked_by = ?1, acked_at = ?2 WHERE id = ?3 AND acked_by IS NULL",
+            args![by, at, id],
+        )?;
+        if row(&mut tx, "SELECT id FROM alarms WHERE id = ?1", args![id], |_| Ok(()))?.is_none() {
             return Ok(None);
         }
-        let alarm = Self::alarm_row(&tx, id)?;
+        let alarm = Self::alarm_row(&mut tx, id)?;
         if n == 1 {
-            Self::append_event(&tx, at, "alarm_acked", &serde_json::to_string(&alarm)?)?;
+            Self::append_event(&mut tx, at, "alarm_acked", &serde_json::to_string(&alarm)?)?;
         }
         tx.commit()?;
         Ok(Some(alarm))
@@ -839,35 +977,37 @@ impl Store {
         rand_chacha::ChaCha20Rng::from_os_rng().fill_bytes(&mut bytes);
         let token = format!("pt_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
         let role_text = serde_json::to_value(role)?.as_str().unwrap_or("viewer").to_string();
-        self.conn()
-            .prepare_cached("INSERT INTO tokens (hash, role, name, created, enterprise) VALUES (?1, ?2, ?3, ?4, ?5)")?
-            .execute(params![
-                token_hash(&token),
-                role_text,
+        self.conn().execute(
+            "INSERT INTO tokens (hash, role, name, created, enterprise) VALUES (?1, ?2, ?3, ?4, ?5)",
+            args![
+                &token_hash(&token),
+                &role_text,
                 name,
-                parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc()),
+                &parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc()),
                 enterprise
-            ])?;
+            ],
+        )?;
         Ok(token)
     }
 
     /// Every token ever made, oldest first: its id (the first 12 hex digits of its hash, which
     /// is all that is stored), role, name, when it was made and, if it was, revoked.
     pub fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
-        let conn = self.conn();
-        let mut stmt =
-            conn.prepare("SELECT hash, role, name, created, revoked, enterprise FROM tokens ORDER BY created, hash")?;
-        let rows = stmt.query_map([], |r| {
-            Ok(TokenInfo {
-                id: r.get::<_, String>(0)?.chars().take(TOKEN_ID_LEN).collect(),
-                role: r.get(1)?,
-                name: r.get(2)?,
-                created: r.get(3)?,
-                revoked: r.get(4)?,
-                enterprise: r.get(5)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        rows(
+            &mut self.conn(),
+            "SELECT hash, role, name, created, revoked, enterprise FROM tokens ORDER BY created, hash",
+            &[],
+            |r| {
+                Ok(TokenInfo {
+                    id: r.text(0)?.chars().take(TOKEN_ID_LEN).collect(),
+                    role: r.string(1)?,
+                    name: r.string(2)?,
+                    created: r.string(3)?,
+                    revoked: r.opt_string(4)?,
+                    enterprise: r.opt_string(5)?,
+                })
+            },
+        )
     }
 
     /// Revokes the token whose id (see [`Store::tokens`]) is `id`: from now on it is refused.
@@ -886,9 +1026,10 @@ impl Store {
             [t] if t.revoked.is_some() => Ok(Some(Err(format!("token {} was revoked already", t.id)))),
             [t] => {
                 let now = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
-                self.conn()
-                    .prepare_cached("UPDATE tokens SET revoked = ?1 WHERE substr(hash, 1, ?2) = ?3")?
-                    .execute(params![now, TOKEN_ID_LEN as i64, t.id])?;
+                self.conn().execute(
+                    "UPDATE tokens SET revoked = ?1 WHERE substr(hash, 1, ?2) = ?3",
+                    args![&now, TOKEN_ID_LEN as i64, &t.id],
+                )?;
                 Ok(Some(Ok(TokenInfo {
                     revoked: Some(now),
                     ..t.clone()
@@ -909,15 +1050,13 @@ impl Store {
     /// Who a token that is known and not revoked belongs to, and what it may read. Read on a
     /// reader's connection: every read that carries a token asks this.
     pub fn caller(&self, token: &str) -> Result<Option<Caller>, StoreError> {
-        let row: Option<(String, String, Option<String>)> = self
-            .reader()?
-            .query_row(
-                "SELECT role, name, enterprise FROM tokens WHERE hash = ?1 AND revoked IS NULL",
-                [token_hash(token)],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        Ok(match row {
+        let found: Option<(String, String, Option<String>)> = row(
+            &mut *self.reader()?,
+            "SELECT role, name, enterprise FROM tokens WHERE hash = ?1 AND revoked IS NULL",
+            args![&token_hash(token)],
+            |r| Ok((r.string(0)?, r.string(1)?, r.opt_string(2)?)),
+        )?;
+        Ok(match found {
             Some((role, name, enterprise)) => Some(Caller {
                 role: serde_json::from_value(serde_json::Value::String(role))?,
                 name,
@@ -932,17 +1071,14 @@ impl Store {
 
     /// Alarms: the open ones (`open = Some(true)`), the closed ones, or all; newest first.
     pub fn alarms(&self, open: Option<bool>) -> Result<Vec<Alarm>, StoreError> {
-        let conn = self.conn();
+        let mut conn = self.conn();
         let sql = match open {
             Some(true) => "SELECT id FROM alarms WHERE closed IS NULL ORDER BY id DESC",
             Some(false) => "SELECT id FROM alarms WHERE closed IS NOT NULL ORDER BY id DESC",
             None => "SELECT id FROM alarms ORDER BY id DESC",
         };
-        let ids: Vec<i64> = conn
-            .prepare(sql)?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        ids.into_iter().map(|id| Self::alarm_row(&conn, id)).collect()
+        let ids: Vec<i64> = rows(&mut conn, sql, &[], |r| r.int(0))?;
+        ids.into_iter().map(|id| Self::alarm_row(&mut conn, id)).collect()
     }
 
     /// Stores a checked batch of vehicle positions and their events: all or none.
@@ -950,14 +1086,15 @@ impl Store {
         let index = self.index()?;
         self.open_zones()?;
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let mut tx = Tx::begin(&mut **conn)?;
         let mut last = 0;
         for p in batch {
-            let newest: Option<String> = tx
-                .prepare_cached("SELECT max(time) FROM positions WHERE plate = ?1")?
-                .query_row([&p.plate], |r| r.get(0))?;
-            last = Self::append_event(&tx, &p.time, "position", &serde_json::to_string(p)?)?;
-            tx.prepare_cached("INSERT INTO positions (plate, time, lon, lat, speed_kmh, heading_deg, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(params![p.plate, p.time, p.lon, p.lat, p.speed_kmh, p.heading_deg, last],
+            let newest = Self::newest(&mut tx, "SELECT max(time) FROM positions WHERE plate = ?1", &p.plate)?;
+            last = Self::append_event(&mut tx, &p.time, "position", &serde_json::to_string(p)?)?;
+            tx.execute(
+                "INSERT INTO positions (plate, time, lon, lat, speed_kmh, heading_deg, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                args![&p.plate, &p.time, p.lon, p.lat, p.speed_kmh, p.heading_deg, last],
             )?;
             if newest.as_deref().is_some_and(|n| p.time.as_str() < n) {
                 continue; // a late fix does not decide the vehicle's present state
@@ -966,18 +1103,18 @@ impl Store {
             let inside = index.inside_fence(p.lon, p.lat);
             let speed = if inside { p.speed_kmh } else { 0.0 };
             let rule = |open| speeding_rule(open, speed, PARK_SPEED_LIMIT_KMH);
-            if let Some(seq) = Self::apply_rule(&tx, SPEEDING_RULE, &p.plate, &p.time, p.speed_kmh, rule)? {
+            if let Some(seq) = Self::apply_rule(&mut tx, SPEEDING_RULE, &p.plate, &p.time, p.speed_kmh, rule)? {
                 last = seq;
             }
-            let stopped_s = Self::stopped_for(&tx, p)?;
+            let stopped_s = Self::stopped_for(&mut tx, p)?;
             let exempt = !inside || index.in_parking(p.lon, p.lat);
             let stopped = (!exempt).then_some(stopped_s);
             let rule = |open| stopped_rule(open, stopped);
-            if let Some(seq) = Self::apply_rule(&tx, STOPPED_RULE, &p.plate, &p.time, stopped_s as f64, rule)? {
+            if let Some(seq) = Self::apply_rule(&mut tx, STOPPED_RULE, &p.plate, &p.time, stopped_s as f64, rule)? {
                 last = seq;
             }
             let off = match (&index.frame, inside) {
-                (Some(frame), true) => Self::active_waybill(&tx, &p.plate, &p.time)?.map(|w| {
+                (Some(frame), true) => Self::active_waybill(&mut tx, &p.plate, &p.time)?.map(|w| {
                     let route: Vec<[f64; 2]> = w.route.iter().map(|q| frame.to_map(q[0], q[1])).collect();
                     distance_to_polyline(frame.to_map(p.lon, p.lat), &route)
                 }),
@@ -985,10 +1122,10 @@ impl Store {
             };
             let off_m = off.unwrap_or(0.0);
             let rule = |open| off_route_rule(open, off_m);
-            if let Some(seq) = Self::apply_rule(&tx, OFF_ROUTE_RULE, &p.plate, &p.time, off_m.round(), rule)? {
+            if let Some(seq) = Self::apply_rule(&mut tx, OFF_ROUTE_RULE, &p.plate, &p.time, off_m.round(), rule)? {
                 last = seq;
             }
-            if let Some(seq) = self.vehicle_in_zones(&tx, p)? {
+            if let Some(seq) = self.vehicle_in_zones(&mut tx, p)? {
                 last = seq;
             }
         }
@@ -1001,31 +1138,33 @@ impl Store {
 
     /// How long (seconds) the vehicle of the fix `p` has stood still, as of `p`: a fix at
     /// walking pace or faster, or a vehicle's first fix, starts the clock again.
-    fn stopped_for(tx: &rusqlite::Transaction<'_>, p: &VehiclePosition) -> Result<i64, StoreError> {
-        let moving_at: Option<String> = tx
-            .prepare_cached("SELECT moving_at FROM vehicle_state WHERE plate = ?1")?
-            .query_row([&p.plate], |r| r.get(0))
-            .optional()?;
+    fn stopped_for(tx: &mut dyn Conn, p: &VehiclePosition) -> Result<i64, StoreError> {
+        let moving_at: Option<String> = row(
+            tx,
+            "SELECT moving_at FROM vehicle_state WHERE plate = ?1",
+            args![&p.plate],
+            |r| r.string(0),
+        )?;
         match moving_at {
             Some(since) if p.speed_kmh < 1.0 => Ok(seconds_between(&since, &p.time)),
             _ => {
-                tx.prepare_cached(
+                tx.execute(
                     "INSERT INTO vehicle_state (plate, moving_at) VALUES (?1, ?2)
                      ON CONFLICT (plate) DO UPDATE SET moving_at = excluded.moving_at",
-                )?
-                .execute(params![p.plate, p.time])?;
+                    args![&p.plate, &p.time],
+                )?;
                 Ok(0)
             }
         }
     }
 
     /// The waybill of `plate` valid at `time`: the latest-starting one, if several.
-    fn active_waybill(conn: &Connection, plate: &str, time: &str) -> Result<Option<Waybill>, StoreError> {
+    fn active_waybill(conn: &mut dyn Conn, plate: &str, time: &str) -> Result<Option<Waybill>, StoreError> {
         json_row(
             conn,
             "SELECT record FROM waybills WHERE plate = ?1 AND valid_from <= ?2 AND valid_to >= ?2
              ORDER BY valid_from DESC LIMIT 1",
-            [plate, time],
+            args![plate, time],
         )
     }
 
@@ -1033,17 +1172,17 @@ impl Store {
     /// events: all or none.
     pub fn ingest_waybills(&self, batch: &[Waybill], now: &str) -> Result<IngestReceipt, StoreError> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let mut tx = Tx::begin(&mut **conn)?;
         let mut last = 0;
         for w in batch {
             let record = serde_json::to_string(w)?;
-            last = Self::append_event(&tx, now, "waybill", &record)?;
-            tx.prepare_cached(
+            last = Self::append_event(&mut tx, now, "waybill", &record)?;
+            tx.execute(
                 "INSERT INTO waybills (id, plate, valid_from, valid_to, record, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (id) DO UPDATE SET plate = excluded.plate, valid_from = excluded.valid_from,
                    valid_to = excluded.valid_to, record = excluded.record, seq = excluded.seq",
-            )?
-            .execute(params![w.id, w.plate, w.valid_from, w.valid_to, record, last])?;
+                args![&w.id, &w.plate, &w.valid_from, &w.valid_to, &record, last],
+            )?;
         }
         tx.commit()?;
         Ok(IngestReceipt {
@@ -1056,17 +1195,17 @@ impl Store {
     /// given; newest first.
     pub fn waybills(&self, plate: Option<&str>, valid_at: Option<&str>) -> Result<Vec<Waybill>, StoreError> {
         json_rows(
-            &self.conn(),
-            "SELECT record FROM waybills WHERE (?1 IS NULL OR plate = ?1)
-               AND (?2 IS NULL OR (valid_from <= ?2 AND valid_to >= ?2))
+            &mut self.conn(),
+            "SELECT record FROM waybills WHERE (CAST(?1 AS TEXT) IS NULL OR plate = ?1)
+               AND (CAST(?2 AS TEXT) IS NULL OR (valid_from <= ?2 AND valid_to >= ?2))
              ORDER BY valid_from DESC, id",
-            [plate, valid_at],
+            args![plate, valid_at],
         )
     }
 
     /// One waybill by number.
     pub fn waybill(&self, id: &str) -> Result<Option<Waybill>, StoreError> {
-        json_row(&self.conn(), "SELECT record FROM waybills WHERE id = ?1", [id])
+        json_row(&mut self.conn(), "SELECT record FROM waybills WHERE id = ?1", args![id])
     }
 
     /// Raises an offline alarm for each detector that has reported but has been silent for
@@ -1075,18 +1214,18 @@ impl Store {
         let cutoff = parktwin_api::ingest::format_utc(now - time::Duration::seconds(OFFLINE_AFTER_S));
         let stamp = parktwin_api::ingest::format_utc(now);
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let silent: Vec<String> = tx
-            .prepare(
-                "SELECT o.sensor FROM observations o JOIN features f ON f.id = o.sensor AND f.layer_id = 'detectors'
-                 GROUP BY o.sensor HAVING max(o.time) < ?1",
-            )?
-            .query_map([&cutoff], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let mut tx = Tx::begin(&mut **conn)?;
+        let silent: Vec<String> = rows(
+            &mut tx,
+            "SELECT o.sensor FROM observations o JOIN features f ON f.id = o.sensor AND f.layer_id = 'detectors'
+             GROUP BY o.sensor HAVING max(o.time) < ?1",
+            args![&cutoff],
+            |r| r.string(0),
+        )?;
         let mut raised = 0;
         for id in silent {
             let rule = |open| offline_rule(open, OFFLINE_AFTER_S + 1, OFFLINE_AFTER_S);
-            if Self::apply_rule(&tx, OFFLINE_RULE, &id, &stamp, 0.0, rule)?.is_some() {
+            if Self::apply_rule(&mut tx, OFFLINE_RULE, &id, &stamp, 0.0, rule)?.is_some() {
                 raised += 1;
             }
         }
@@ -1098,26 +1237,31 @@ impl Store {
     /// rule: all or none.
     pub fn ingest_passes(&self, gate: &str, batch: &[GatePass]) -> Result<IngestReceipt, StoreError> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let mut tx = Tx::begin(&mut **conn)?;
         let mut last = 0;
         for p in batch {
             let mut record = serde_json::to_value(p)?;
             record["gate"] = serde_json::Value::String(gate.to_string());
             let text = record.to_string();
-            last = Self::append_event(&tx, &p.time, "pass", &text)?;
-            tx.prepare_cached("INSERT INTO passes (gate, time, plate, record, seq) VALUES (?1, ?2, ?3, ?4, ?5)")?
-                .execute(params![gate, p.time, p.plate, text, last])?;
+            last = Self::append_event(&mut tx, &p.time, "pass", &text)?;
+            tx.execute(
+                "INSERT INTO passes (gate, time, plate, record, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+                args![gate, &p.time, &p.plate, &text, last],
+            )?;
             // A hazmat truck coming in needs a registered waybill valid now, and the one it
             // shows (if it shows a number) must be that one.
             let breach = p.hazmat
                 && p.direction == PassDirection::In
-                && Self::active_waybill(&tx, &p.plate, &p.time)?
+                && Self::active_waybill(&mut tx, &p.plate, &p.time)?
                     .is_none_or(|w| p.waybill.as_ref().is_some_and(|shown| *shown != w.id));
-            if let Some(seq) =
-                Self::apply_rule(&tx, WAYBILL_RULE, &p.plate, &p.time, p.tonnes.unwrap_or(0.0), |open| {
-                    waybill_rule(open, breach)
-                })?
-            {
+            if let Some(seq) = Self::apply_rule(
+                &mut tx,
+                WAYBILL_RULE,
+                &p.plate,
+                &p.time,
+                p.tonnes.unwrap_or(0.0),
+                |open| waybill_rule(open, breach),
+            )? {
                 last = seq;
             }
         }
@@ -1130,32 +1274,33 @@ impl Store {
 
     /// The passes at every gate between two stored times (inclusive), oldest first.
     pub fn passes(&self, from: &str, to: &str) -> Result<Vec<parktwin_api::model::PassRecord>, StoreError> {
-        let conn = self.conn();
-        let mut q =
-            conn.prepare("SELECT seq, record FROM passes WHERE time >= ?1 AND time <= ?2 ORDER BY time, seq")?;
-        let rows = q.query_map([from, to], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-        rows.map(|row| {
-            let (seq, record) = row?;
-            Ok(parktwin_api::model::PassRecord::from_stored(
-                seq,
-                &serde_json::from_str(&record)?,
-            )?)
-        })
-        .collect()
+        rows(
+            &mut self.conn(),
+            "SELECT seq, record FROM passes WHERE time >= ?1 AND time <= ?2 ORDER BY time, seq",
+            args![from, to],
+            |r| {
+                Ok(parktwin_api::model::PassRecord::from_stored(
+                    r.int(0)?,
+                    &serde_json::from_str(r.text(1)?)?,
+                )?)
+            },
+        )
     }
 
     /// Stores a checked batch of weather reports and their events: all or none.
     pub fn ingest_weather(&self, batch: &[WeatherReport]) -> Result<IngestReceipt, StoreError> {
         self.open_zones()?;
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let mut tx = Tx::begin(&mut **conn)?;
         let mut last = 0;
         for w in batch {
             let record = serde_json::to_string(w)?;
-            last = Self::append_event(&tx, &w.time, "weather", &record)?;
-            tx.prepare_cached("INSERT INTO weather (station, time, record, seq) VALUES (?1, ?2, ?3, ?4)")?
-                .execute(params![w.station, w.time, record, last])?;
-            if let Some(seq) = self.follow_weather(&tx, w)? {
+            last = Self::append_event(&mut tx, &w.time, "weather", &record)?;
+            tx.execute(
+                "INSERT INTO weather (station, time, record, seq) VALUES (?1, ?2, ?3, ?4)",
+                args![&w.station, &w.time, &record, last],
+            )?;
+            if let Some(seq) = self.follow_weather(&mut tx, w)? {
                 last = seq;
             }
         }
@@ -1169,11 +1314,11 @@ impl Store {
     /// Each station's latest report.
     pub fn weather_latest(&self) -> Result<Vec<WeatherReport>, StoreError> {
         json_rows(
-            &self.conn(),
+            &mut self.conn(),
             "SELECT record FROM weather w
              WHERE seq = (SELECT seq FROM weather v WHERE v.station = w.station ORDER BY time DESC, seq DESC LIMIT 1)
              ORDER BY station",
-            [],
+            &[],
         )
     }
 
@@ -1186,10 +1331,12 @@ impl Store {
         channel: Option<&str>,
         kinds: Option<&[&str]>,
     ) -> Result<EventPage, StoreError> {
-        let conn = self.reader()?;
-        let mut q = conn.prepare_cached(PAGE_QUERY)?;
         let kinds = kinds.map(|k| format!(",{},", k.join(",")));
-        let events = Self::event_rows(&mut q, params![since, channel, limit as i64, kinds])?;
+        let events = Self::event_rows(
+            &mut *self.reader()?,
+            PAGE_QUERY,
+            args![since, channel, limit as i64, kinds.as_ref()],
+        )?;
         let next = events.last().map_or(since, |e| e.seq);
         Ok(EventPage { events, next })
     }
@@ -1216,10 +1363,7 @@ impl Store {
             kind: &'a str,
             payload: &'a serde_json::value::RawValue,
         }
-        let conn = self.reader()?;
-        let mut q = conn.prepare_cached(PAGE_QUERY)?;
         let kinds = kinds.map(|k| format!(",{},", k.join(",")));
-        let mut rows = q.query(params![since, channel, limit as i64, kinds])?;
         let owners = match access {
             parktwin_api::scope::Access::Park => None,
             parktwin_api::scope::Access::Enterprise(_) => Some(self.index()?),
@@ -1227,94 +1371,74 @@ impl Store {
         let mut out = String::from("{\"events\":[");
         let mut next = since;
         let mut first = true;
-        while let Some(r) = rows.next()? {
-            let seq: i64 = r.get(0)?;
-            // Borrowed from the row, not copied: the columns are TEXT.
-            let text = |i: usize| -> Result<&str, StoreError> {
-                r.get_ref(i)?.as_str().map_err(|e| {
-                    StoreError::Sql(rusqlite::Error::FromSqlConversionFailure(
-                        i,
-                        rusqlite::types::Type::Text,
-                        Box::new(e),
-                    ))
-                })
-            };
-            let (time, channel, kind, payload, recorded) = (text(1)?, text(2)?, text(3)?, text(4)?, text(5)?);
-            next = seq;
-            if let Some(ix) = &owners
-                && !access.sees_event(&ix.owners, kind, payload)
-            {
-                continue;
-            }
-            if !first {
-                out.push(',');
-            }
-            first = false;
-            out.push_str(&serde_json::to_string(&StoredEvent {
-                seq,
-                time,
-                recorded,
-                channel,
-                kind,
-                payload: serde_json::from_str(payload)?,
-            })?);
-        }
+        self.reader()?.each(
+            PAGE_QUERY,
+            args![since, channel, limit as i64, kinds.as_ref()],
+            &mut |r| {
+                let seq = r.int(0)?;
+                // Borrowed from the row, not copied.
+                let (time, channel, kind, payload, recorded) =
+                    (r.text(1)?, r.text(2)?, r.text(3)?, r.text(4)?, r.text(5)?);
+                next = seq;
+                if let Some(ix) = &owners
+                    && !access.sees_event(&ix.owners, kind, payload)
+                {
+                    return Ok(());
+                }
+                if !first {
+                    out.push(',');
+                }
+                first = false;
+                out.push_str(&serde_json::to_string(&StoredEvent {
+                    seq,
+                    time,
+                    recorded,
+                    channel,
+                    kind,
+                    payload: serde_json::from_str(payload)?,
+                })?);
+                Ok(())
+            },
+        )?;
         out.push_str(&format!("],\"next\":{next}}}"));
         Ok(out)
     }
 
     /// The events a query of `seq, time, channel, kind, payload, recorded` finds.
-    pub(crate) fn event_rows(
-        q: &mut rusqlite::CachedStatement<'_>,
-        args: impl rusqlite::Params,
-    ) -> Result<Vec<Event>, StoreError> {
-        let rows = q.query_map(args, |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-            ))
-        })?;
-        let mut events = Vec::new();
-        for row in rows {
-            let (seq, time, channel, kind, payload, recorded) = row?;
-            events.push(Event {
-                seq,
-                time,
-                recorded,
-                channel,
-                kind,
-                payload: serde_json::from_str(&payload)?,
-            });
-        }
-        Ok(events)
+    pub(crate) fn event_rows(conn: &mut dyn Conn, sql: &str, args: &[Arg<'_>]) -> Result<Vec<Event>, StoreError> {
+        rows(conn, sql, args, |r| {
+            Ok(Event {
+                seq: r.int(0)?,
+                time: r.string(1)?,
+                channel: r.string(2)?,
+                kind: r.string(3)?,
+                payload: serde_json::from_str(r.text(4)?)?,
+                recorded: r.string(5)?,
+            })
+        })
     }
 
     /// Every sensor with its latest reading and level.
     pub fn sensors(&self) -> Result<Vec<SensorState>, StoreError> {
-        let conn = self.conn();
-        let mut q = conn.prepare(
+        let found = rows(
+            &mut self.conn(),
             "SELECT f.layer_id, f.id, f.feature,
                     (SELECT value FROM observations o WHERE o.sensor = f.id ORDER BY time DESC, seq DESC LIMIT 1),
                     (SELECT time FROM observations o WHERE o.sensor = f.id ORDER BY time DESC, seq DESC LIMIT 1)
              FROM features f WHERE f.layer_id IN (?1, ?2) ORDER BY f.layer_id, f.ord",
+            args![SENSOR_LAYERS[0], SENSOR_LAYERS[1]],
+            |r| {
+                Ok((
+                    r.string(0)?,
+                    r.string(1)?,
+                    serde_json::from_str::<serde_json::Value>(r.text(2)?)?,
+                    r.opt_real(3)?,
+                    r.opt_string(4)?,
+                ))
+            },
         )?;
-        let rows = q.query_map(SENSOR_LAYERS, |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<f64>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-            ))
-        })?;
         let mut out = Vec::new();
-        for row in rows {
-            let (layer, id, feature, value, time) = row?;
-            let f: serde_json::Value = serde_json::from_str(&feature)?;
+        for (layer, id, f, value, time) in found {
             let p = &f["properties"];
             let (warn, alarm) = (p["warn"].as_f64(), p["alarm"].as_f64());
             out.push(SensorState {
@@ -1334,34 +1458,31 @@ impl Store {
 
     /// A sensor's readings between two stored times (inclusive), oldest first.
     pub fn observations(&self, sensor: &str, from: &str, to: &str) -> Result<Vec<Observation>, StoreError> {
-        let conn = self.conn();
-        let mut q = conn.prepare(
+        rows(
+            &mut self.conn(),
             "SELECT sensor, time, value FROM observations WHERE sensor = ?1 AND time >= ?2 AND time <= ?3 ORDER BY time, seq",
-        )?;
-        let rows = q.query_map(params![sensor, from, to], |r| {
-            Ok(Observation {
-                sensor: r.get(0)?,
-                time: r.get(1)?,
-                value: r.get(2)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            args![sensor, from, to],
+            |r| {
+                Ok(Observation {
+                    sensor: r.string(0)?,
+                    time: r.string(1)?,
+                    value: r.real(2)?,
+                })
+            },
+        )
     }
 
-    fn position_rows(&self, sql: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<VehiclePosition>, StoreError> {
-        let conn = self.conn();
-        let mut q = conn.prepare(sql)?;
-        let rows = q.query_map(args, |r| {
+    fn position_rows(&self, sql: &str, args: &[Arg<'_>]) -> Result<Vec<VehiclePosition>, StoreError> {
+        rows(&mut self.conn(), sql, args, |r| {
             Ok(VehiclePosition {
-                plate: r.get(0)?,
-                time: r.get(1)?,
-                lon: r.get(2)?,
-                lat: r.get(3)?,
-                speed_kmh: r.get(4)?,
-                heading_deg: r.get(5)?,
+                plate: r.string(0)?,
+                time: r.string(1)?,
+                lon: r.real(2)?,
+                lat: r.real(3)?,
+                speed_kmh: r.real(4)?,
+                heading_deg: r.real(5)?,
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        })
     }
 
     /// Each vehicle's latest position.
@@ -1376,10 +1497,13 @@ impl Store {
 
     /// Whether any fix of `plate` was ever stored.
     pub fn vehicle_seen(&self, plate: &str) -> Result<bool, StoreError> {
-        Ok(self
-            .conn()
-            .prepare_cached("SELECT 1 FROM positions WHERE plate = ?1 LIMIT 1")?
-            .exists([plate])?)
+        Ok(row(
+            &mut self.conn(),
+            "SELECT 1 FROM positions WHERE plate = ?1 LIMIT 1",
+            args![plate],
+            |_| Ok(()),
+        )?
+        .is_some())
     }
 
     /// A vehicle's positions between two stored times (inclusive), oldest first.
@@ -1387,15 +1511,18 @@ impl Store {
         self.position_rows(
             "SELECT plate, time, lon, lat, speed_kmh, heading_deg FROM positions
              WHERE plate = ?1 AND time >= ?2 AND time <= ?3 ORDER BY time, seq",
-            &[&plate, &from, &to],
+            args![plate, from, to],
         )
     }
 
     /// The seq of the newest event (0 when the log is empty).
     pub fn head(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .conn()
-            .query_row("SELECT coalesce(max(seq), 0) FROM events", [], |r| r.get(0))?)
+        Ok(
+            row(&mut self.conn(), "SELECT coalesce(max(seq), 0) FROM events", &[], |r| {
+                r.int(0)
+            })?
+            .unwrap_or(0),
+        )
     }
 
     /// The log's head as it was at `at` (a stored time): the last event recorded by then, 0
@@ -1403,18 +1530,19 @@ impl Store {
     /// the sequence numbers finds it in a few dozen lookups, without an index to slow the
     /// ingest down.
     pub fn head_at(&self, at: &str) -> Result<i64, StoreError> {
-        let conn = self.conn();
-        let max: i64 = conn
-            .prepare_cached("SELECT coalesce(max(seq), 0) FROM events")?
-            .query_row([], |r| r.get(0))?;
-        let mut first_from =
-            conn.prepare_cached("SELECT seq, recorded FROM events WHERE seq >= ?1 ORDER BY seq LIMIT 1")?;
+        let mut conn = self.conn();
+        let max = row(&mut conn, "SELECT coalesce(max(seq), 0) FROM events", &[], |r| r.int(0))?.unwrap_or(0);
         // `lo` is an event recorded by `at` (or 0); nothing at or after `hi` is.
         let (mut lo, mut hi) = (0_i64, max + 1);
         while hi - lo > 1 {
             let mid = lo + (hi - lo) / 2;
-            let row: Option<(i64, String)> = first_from.query_row([mid], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
-            match row {
+            let first_from: Option<(i64, String)> = row(
+                &mut conn,
+                "SELECT seq, recorded FROM events WHERE seq >= ?1 ORDER BY seq LIMIT 1",
+                args![mid],
+                |r| Ok((r.int(0)?, r.string(1)?)),
+            )?;
+            match first_from {
                 Some((seq, recorded)) if seq < hi && recorded.as_str() <= at => lo = seq,
                 _ => hi = mid,
             }

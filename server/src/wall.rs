@@ -4,30 +4,31 @@
 use parktwin_api::ingest::format_utc;
 use parktwin_api::wall::{WallRequest, WallView};
 
+use crate::db::{Conn as _, Tx, args};
 use crate::store::{Store, StoreError, json_row};
 
 impl Store {
     /// The wall's view: the default (revision 0) until one is sent.
     pub fn wall(&self) -> Result<WallView, StoreError> {
-        Ok(json_row(&self.conn(), "SELECT record FROM wall WHERE id = 1", [])?.unwrap_or_default())
+        Ok(json_row(&mut self.conn(), "SELECT record FROM wall WHERE id = 1", &[])?.unwrap_or_default())
     }
 
     /// Replaces the wall's view (checked by [`WallRequest::parse`]) and returns it with its new
     /// revision.
     pub fn set_wall(&self, view: WallRequest, by: &str) -> Result<WallView, StoreError> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let old: WallView = json_row(&tx, "SELECT record FROM wall WHERE id = 1", [])?.unwrap_or_default();
+        let mut tx = Tx::begin(&mut **conn)?;
+        let old: WallView = json_row(&mut tx, "SELECT record FROM wall WHERE id = 1", &[])?.unwrap_or_default();
         let new = WallView {
             rev: old.rev + 1,
             set_at: format_utc(time::OffsetDateTime::now_utc()),
             set_by: by.to_string(),
             view,
         };
-        tx.prepare_cached(
+        tx.execute(
             "INSERT INTO wall (id, record) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET record = excluded.record",
-        )?
-        .execute([serde_json::to_string(&new)?])?;
+            args![&serde_json::to_string(&new)?],
+        )?;
         tx.commit()?;
         Ok(new)
     }

@@ -1,9 +1,47 @@
-//! Helpers for ParkTwin's end-to-end tests: a real server on loopback over a real SQLite file.
+//! Helpers for ParkTwin's end-to-end tests: a real server on loopback over a real SQLite file,
+//! or, when `PARKTWIN_TEST_POSTGRES` names a PostgreSQL server (`scripts/test` starts one), over
+//! a real PostgreSQL database made for each test.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use parktwin_server::{Reads, ServerConfig, bind, default_assets_dir};
+use parktwin_server::{Database, Reads, ServerConfig, Store, bind, default_assets_dir};
+
+/// The environment variable that sends the tests' stores to a PostgreSQL server: a connection
+/// string without a database name (`host=/run/x user=parktwin`), whose user may create
+/// databases.
+pub const POSTGRES_ENV: &str = "PARKTWIN_TEST_POSTGRES";
+
+/// The database of a test's data folder: the folder's SQLite file, or, when [`POSTGRES_ENV`] is
+/// set, a database of that server named after the folder (made on first use, so that each test
+/// has its own, as each has its own folder).
+pub fn database(data_dir: &Path) -> Database {
+    let Ok(server) = std::env::var(POSTGRES_ENV) else {
+        return Database::in_dir(data_dir);
+    };
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    data_dir.hash(&mut h);
+    let name = format!("parktwin_test_{:016x}", h.finish());
+    let mut admin = postgres::Client::connect(&format!("{server} dbname=postgres"), postgres::NoTls)
+        .unwrap_or_else(|e| panic!("{POSTGRES_ENV}={server}: cannot connect: {e}"));
+    let exists = admin
+        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+        .expect("pg_database")
+        .is_some();
+    if !exists {
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap_or_else(|e| panic!("cannot create the test database {name}: {e}"));
+    }
+    Database::Postgres(format!("{server} dbname={name}"))
+}
+
+/// The store of a test's data folder (see [`database`]).
+pub fn open_store(data_dir: &Path) -> Store {
+    let db = database(data_dir);
+    Store::open_database(&db).unwrap_or_else(|e| panic!("cannot open {db}: {e}"))
+}
 
 /// A server running on a thread of its own, on 127.0.0.1 and a free port.
 pub struct TestServer {
@@ -47,6 +85,7 @@ fn start(
 ) -> anyhow::Result<TestServer> {
     let cfg = ServerConfig {
         data_dir: data_dir.to_path_buf(),
+        database: Some(database(data_dir)),
         assets_dir: assets.unwrap_or_else(default_assets_dir),
         listen: "127.0.0.1:0".parse()?,
         demo,
@@ -69,7 +108,7 @@ fn launch(cfg: &ServerConfig) -> anyhow::Result<(tokio::runtime::Runtime, TestSe
     let server = rt.block_on(bind(cfg))?;
     let addr = server.addr;
     rt.spawn(server.serve());
-    let store = parktwin_server::Store::open(&cfg.data_dir.join("parktwin.sqlite"))?;
+    let store = open_store(&cfg.data_dir);
     let test = TestServer {
         addr,
         url: format!("http://{addr}"),
@@ -97,6 +136,7 @@ impl RestartableServer {
     fn start_on(data_dir: &Path, listen: SocketAddr) -> anyhow::Result<Self> {
         let (rt, server) = launch(&ServerConfig {
             data_dir: data_dir.to_path_buf(),
+            database: Some(database(data_dir)),
             assets_dir: default_assets_dir(),
             listen,
             demo: None,
@@ -183,4 +223,22 @@ pub fn start_drill(server: &TestServer, scenario: &serde_json::Value, speed: f64
     );
     assert_eq!(code, 200, "{started}");
     id
+}
+
+/// The one integer a query (a count) answers on a test folder's database, whichever engine
+/// keeps it: for checks of what is stored that no endpoint shows.
+pub fn count(data_dir: &Path, sql: &str) -> i64 {
+    match database(data_dir) {
+        Database::Sqlite(path) => rusqlite_count(&path, sql),
+        Database::Postgres(url) => postgres::Client::connect(&url, postgres::NoTls)
+            .and_then(|mut c| c.query_one(sql, &[]))
+            .map(|row| row.get::<_, i64>(0))
+            .unwrap_or_else(|e| panic!("{sql}: {e}")),
+    }
+}
+
+fn rusqlite_count(path: &Path, sql: &str) -> i64 {
+    rusqlite::Connection::open(path)
+        .and_then(|c| c.query_row(sql, [], |r| r.get(0)))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }

@@ -135,7 +135,7 @@ fn the_timeline_and_the_zones_over_time_of_an_incident() {
         "{api}/after-action/zones.geojson?from={}",
         ago(600).replace('+', "%2B")
     ));
-    assert_eq!((code, kind.as_str()), (200, "application/geo+json"));
+    assert_eq!((code, kind.as_str()), (200, "application/geo+json"), "{text}");
     let fc: geojson::FeatureCollection = text
         .parse::<geojson::GeoJson>()
         .expect("GeoJSON")

@@ -80,7 +80,7 @@ async fn record(State(hits): State<Hits>, req: Request, next: Next) -> Response 
 #[test]
 fn every_request_the_rest_client_makes_is_an_operation_of_the_document() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = parktwin_server::Store::open(&dir.path().join("parktwin.sqlite")).expect("store");
+    let store = parktwin_e2e::open_store(dir.path());
     let seed = parktwin_server::load_assets(&parktwin_server::default_assets_dir()).expect("assets");
     store.seed(&seed).expect("seed");
     let operator = store.create_token(Role::Operator, "contract").expect("token");
@@ -185,8 +185,8 @@ fn a_schema_driven_fuzz_run_finds_no_server_error_and_no_answer_off_the_contract
     let dir = tempfile::tempdir().expect("tempdir");
     // The demo park, with its simulator running: readings, trucks and alarms to reach.
     let server = parktwin_e2e::start_demo_server(dir.path(), 1).expect("server");
-    let admin = parktwin_server::Store::open(&dir.path().join("parktwin.sqlite"))
-        .and_then(|s| s.create_token(Role::Admin, "schemathesis"))
+    let admin = parktwin_e2e::open_store(dir.path())
+        .create_token(Role::Admin, "schemathesis")
         .expect("token");
     let out = std::process::Command::new(&st)
         // Its example database and reports go to the temporary folder.

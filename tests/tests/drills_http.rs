@@ -38,7 +38,7 @@ fn a_drill_plays_its_events_on_its_own_channel_at_their_offsets_and_leaves_live_
     let dir = tempfile::tempdir().expect("tempdir");
     let s = start_server(dir.path(), None).expect("server");
     let api = format!("{}/api/v1", s.url);
-    let store = parktwin_server::Store::open(&dir.path().join("parktwin.sqlite")).expect("open");
+    let store = parktwin_e2e::open_store(dir.path());
     let viewer = store.create_token(Role::Viewer, "wall").expect("token");
     let body = scenario(json!([
         {"at": "+00:00", "type": "release_start", "release": "leak", "lon": 118.4542447, "lat": 37.5683106,

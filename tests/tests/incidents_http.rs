@@ -63,7 +63,7 @@ fn an_operator_starts_an_incident_and_everyone_sees_its_zones_and_who_is_inside(
     let dir = tempfile::tempdir().expect("tempdir");
     let s = start_server(dir.path(), None).expect("server");
     let api = format!("{}/api/v1", s.url);
-    let store = parktwin_server::Store::open(&dir.path().join("parktwin.sqlite")).expect("open");
+    let store = parktwin_e2e::open_store(dir.path());
     let op = store.create_token(Role::Operator, "Duty officer Li").expect("token");
     let viewer = store.create_token(Role::Viewer, "Wall").expect("token");
     let url = format!("{api}/incidents");
@@ -232,7 +232,7 @@ fn an_incident_follows_the_nearest_station_and_its_zones_turn_with_the_wind() {
     let dir = tempfile::tempdir().expect("tempdir");
     let s = start_server(dir.path(), None).expect("server");
     let api = format!("{}/api/v1", s.url);
-    let store = parktwin_server::Store::open(&dir.path().join("parktwin.sqlite")).expect("open");
+    let store = parktwin_e2e::open_store(dir.path());
     let op = store.create_token(Role::Operator, "Duty officer Li").expect("token");
     let report = |station: &str, t: String, from: f64| json!([{"station": station, "time": t, "wind_speed_ms": 3.0, "wind_from_deg": from, "temperature_c": 18.0, "cloud_oktas": 8}]);
     for (st, from) in [("ws-1", 90.0), ("ws-2", 270.0)] {

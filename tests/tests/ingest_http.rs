@@ -293,7 +293,7 @@ fn only_an_operator_token_acknowledges_an_alarm() {
     let dir = tempfile::tempdir().expect("tempdir");
     let s = start_server(dir.path(), None).expect("server");
     let api = format!("{}/api/v1", s.url);
-    let store = parktwin_server::Store::open(&dir.path().join("parktwin.sqlite")).expect("open");
+    let store = parktwin_e2e::open_store(dir.path());
     let operator = store.create_token(Role::Operator, "Duty officer Wang").expect("token");
     let feed = store.create_token(Role::Ingest, "DCS gateway").expect("token");
     let (status, _) = post(
@@ -337,11 +337,16 @@ fn only_an_operator_token_acknowledges_an_alarm() {
     let page: EventPage = get(&format!("{api}/events?since=0"));
     assert_eq!(page.events.iter().filter(|e| e.kind == "alarm_acked").count(), 1);
     // Tokens are kept hashed: the database does not hold the token itself.
-    let conn = rusqlite::Connection::open(dir.path().join("parktwin.sqlite")).expect("open");
-    let n: i64 = conn
-        .query_row("SELECT count(*) FROM tokens WHERE hash = ?1", [&operator], |r| r.get(0))
-        .expect("count");
+    let n = parktwin_e2e::count(
+        dir.path(),
+        &format!("SELECT count(*) FROM tokens WHERE hash = '{operator}'"),
+    );
     assert_eq!(n, 0);
+    assert_eq!(
+        parktwin_e2e::count(dir.path(), "SELECT count(*) FROM tokens"),
+        4,
+        "the server's two and this test's two"
+    );
 }
 
 #[test]
@@ -516,7 +521,7 @@ fn only_a_feeds_token_writes_and_a_refused_write_stores_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
     let s = start_server(dir.path(), None).expect("server");
     let api = format!("{}/api/v1", s.url);
-    let store = parktwin_server::Store::open(&dir.path().join("parktwin.sqlite")).expect("open");
+    let store = parktwin_e2e::open_store(dir.path());
     let viewer = store.create_token(Role::Viewer, "lobby screen").expect("token");
     let admin = store.create_token(Role::Admin, "park IT").expect("token");
     let writes = [

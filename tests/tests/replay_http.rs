@@ -165,7 +165,7 @@ fn a_page_served_is_the_page_the_store_holds_whatever_it_carries() {
     parktwin_e2e::start_drill(&s, &scenario, 60.0);
     std::thread::sleep(std::time::Duration::from_millis(1500));
 
-    let store = parktwin_server::Store::open(&dir.path().join("parktwin.sqlite")).expect("store");
+    let store = parktwin_e2e::open_store(dir.path());
     for (query, since, channel, kinds) in [
         ("since=0", 0, None, None),
         ("since=1&limit=3", 1, None, None),

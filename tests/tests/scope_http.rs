@@ -61,7 +61,7 @@ fn an_enterprise_viewer_reads_its_own_detail_and_the_shared_picture_only() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = start_private_server(dir.path()).expect("server");
     let api = format!("{}/api/v1", server.url);
-    let store = parktwin_server::Store::open(&dir.path().join("parktwin.sqlite")).expect("store");
+    let store = parktwin_e2e::open_store(dir.path());
     let park_viewer = store.create_token(Role::Viewer, "park control room").expect("token");
     let mine = store
         .create_enterprise_viewer("Binhai Chlor-Alkali HSE desk", "ent-01")
@@ -236,7 +236,7 @@ fn an_enterprise_viewer_reads_its_own_detail_and_the_shared_picture_only() {
 fn a_scoped_token_is_only_for_a_viewer_of_an_enterprise_the_park_has() {
     let dir = tempfile::tempdir().expect("tempdir");
     let _server = start_private_server(dir.path()).expect("server");
-    let store = parktwin_server::Store::open(&dir.path().join("parktwin.sqlite")).expect("store");
+    let store = parktwin_e2e::open_store(dir.path());
     let why = store
         .create_enterprise_viewer("nobody", "ent-99")
         .expect("store")

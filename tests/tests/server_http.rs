@@ -55,16 +55,13 @@ fn serves_the_demo_park_from_a_seeded_sqlite_file() {
     let (status, body) = get(&format!("{}/api/v1/hazards/{}", server.url, one.id));
     assert_eq!((status, body["id"].as_str()), (200, Some(one.id.as_str())));
 
-    // The database is a real SQLite file in WAL mode.
-    let db = dir.path().join("parktwin.sqlite");
-    let conn = rusqlite::Connection::open(&db).expect("open the server's database");
-    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("pragma");
-    assert_eq!(mode, "wal");
-    let n: i64 = conn
-        .query_row("SELECT count(*) FROM features WHERE layer_id = 'tanks'", [], |r| {
-            r.get(0)
-        })
-        .expect("count");
+    // The embedded database is a real SQLite file in WAL mode.
+    if let parktwin_server::Database::Sqlite(db) = parktwin_e2e::database(dir.path()) {
+        let conn = rusqlite::Connection::open(&db).expect("open the server's database");
+        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("pragma");
+        assert_eq!(mode, "wal");
+    }
+    let n = parktwin_e2e::count(dir.path(), "SELECT count(*) FROM features WHERE layer_id = 'tanks'");
     assert_eq!(n as usize, count("tanks"));
 }
 
@@ -103,10 +100,7 @@ fn a_restart_keeps_the_database_and_does_not_seed_twice() {
     let second = start_server(dir.path(), None).expect("second start");
     let after = block_on(ApiClient::new(&second.url).layer("tanks")).expect("tanks");
     assert_eq!(before, after);
-    let conn = rusqlite::Connection::open(dir.path().join("parktwin.sqlite")).expect("open");
-    let parks: i64 = conn
-        .query_row("SELECT count(*) FROM meta WHERE key = 'park'", [], |r| r.get(0))
-        .expect("count");
+    let parks = parktwin_e2e::count(dir.path(), "SELECT count(*) FROM meta WHERE key = 'park'");
     assert_eq!(parks, 1);
 }
 
@@ -162,14 +156,10 @@ fn a_bad_layer_file_refuses_the_seed_naming_file_feature_and_reason() {
     assert!(text.contains(&format!("id \"{id}\"")), "{text}");
     assert!(text.contains("not closed"), "{text}");
     // Nothing half-seeded: the database, if created, holds no park and no features.
-    let conn = rusqlite::Connection::open(data.path().join("parktwin.sqlite")).expect("open");
-    let rows: i64 = conn
-        .query_row(
-            "SELECT (SELECT count(*) FROM meta) + (SELECT count(*) FROM features)",
-            [],
-            |r| r.get(0),
-        )
-        .expect("count");
+    let rows = parktwin_e2e::count(
+        data.path(),
+        "SELECT (SELECT count(*) FROM meta) + (SELECT count(*) FROM features)",
+    );
     assert_eq!(rows, 0);
 
     // Mended, the same folder seeds and serves.
@@ -262,7 +252,7 @@ fn a_session_names_the_tokens_role_and_refuses_unknown_and_revoked_ones() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
     let api = ApiClient::new(&server.url);
-    let store = parktwin_server::Store::open(&dir.path().join("parktwin.sqlite")).expect("open");
+    let store = parktwin_e2e::open_store(dir.path());
     let viewer = store.create_token(Role::Viewer, "control room screen").expect("token");
 
     let op = block_on(api.session(&server.operator)).expect("the operator's session");

@@ -9,7 +9,7 @@ use parktwin_server::{Store, default_assets_dir, load_assets};
 use time::{Duration, OffsetDateTime};
 
 fn store(dir: &std::path::Path) -> Store {
-    let s = Store::open(&dir.join("parktwin.sqlite")).expect("open");
+    let s = parktwin_e2e::open_store(dir);
     s.seed(&load_assets(&default_assets_dir()).expect("assets"))
         .expect("seed");
     s

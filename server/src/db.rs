@@ -1,0 +1,496 @@
+//! The one seam between the store and its database engine.
+//!
+//! The store's logic (the alarm rules, the log, the incidents' zones) is written once, against
+//! [`Conn`]: a connection that runs SQL with positional arguments and hands each row to a
+//! callback. Two engines implement it:
+//!
+//! - **SQLite** (rusqlite), the embedded default: one file in the data folder, nothing to run.
+//! - **PostgreSQL** (the `postgres` crate), for a provincial platform that aggregates many parks
+//!   on a database server of its own.
+//!
+//! The seam is at the connection rather than at the store's forty-odd operations so that no
+//! rule is written twice: the engines differ in their schema's DDL (each has its own) and in a
+//! few spellings, which [`pg_sql`] translates from the SQLite text the store is written in.
+//! Every engine keeps its statements compiled per connection.
+
+use std::collections::HashMap;
+
+use crate::store::StoreError;
+
+/// An argument of a statement.
+#[derive(Debug, Clone, Copy)]
+pub enum Arg<'a> {
+    /// SQL NULL.
+    Null,
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Real(f64),
+    /// Text.
+    Text(&'a str),
+}
+
+impl<'a> From<&'a str> for Arg<'a> {
+    fn from(s: &'a str) -> Self {
+        Arg::Text(s)
+    }
+}
+impl<'a> From<&'a String> for Arg<'a> {
+    fn from(s: &'a String) -> Self {
+        Arg::Text(s)
+    }
+}
+impl From<i64> for Arg<'_> {
+    fn from(v: i64) -> Self {
+        Arg::Int(v)
+    }
+}
+impl From<f64> for Arg<'_> {
+    fn from(v: f64) -> Self {
+        Arg::Real(v)
+    }
+}
+impl<'a, T: Into<Arg<'a>>> From<Option<T>> for Arg<'a> {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Arg::Null, Into::into)
+    }
+}
+
+/// The arguments of a statement, each converted with [`Arg::from`].
+macro_rules! args {
+    ($($a:expr),* $(,)?) => { &[$($crate::db::Arg::from($a)),*] };
+}
+pub(crate) use args;
+
+/// A value of a row, borrowed from it.
+#[derive(Debug, Clone, Copy)]
+pub enum Val<'a> {
+    /// SQL NULL.
+    Null,
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Real(f64),
+    /// Text.
+    Text(&'a str),
+}
+
+/// One row of a result, read by column index.
+pub trait Row {
+    /// The value of column `i`.
+    fn val(&self, i: usize) -> Result<Val<'_>, StoreError>;
+}
+
+fn wrong(i: usize, want: &str, got: Val<'_>) -> StoreError {
+    StoreError::Column(format!("column {i}: {want} expected, {got:?} found"))
+}
+
+impl dyn Row + '_ {
+    /// Column `i` as an integer.
+    pub fn int(&self, i: usize) -> Result<i64, StoreError> {
+        self.opt_int(i)?.ok_or_else(|| wrong(i, "an integer", Val::Null))
+    }
+    /// Column `i` as an integer, or `None` for NULL.
+    pub fn opt_int(&self, i: usize) -> Result<Option<i64>, StoreError> {
+        match self.val(i)? {
+            Val::Null => Ok(None),
+            Val::Int(v) => Ok(Some(v)),
+            v => Err(wrong(i, "an integer", v)),
+        }
+    }
+    /// Column `i` as a float.
+    pub fn real(&self, i: usize) -> Result<f64, StoreError> {
+        self.opt_real(i)?.ok_or_else(|| wrong(i, "a number", Val::Null))
+    }
+    /// Column `i` as a float (an integer is widened), or `None` for NULL.
+    pub fn opt_real(&self, i: usize) -> Result<Option<f64>, StoreError> {
+        match self.val(i)? {
+            Val::Null => Ok(None),
+            Val::Real(v) => Ok(Some(v)),
+            Val::Int(v) => Ok(Some(v as f64)),
+            v => Err(wrong(i, "a number", v)),
+        }
+    }
+    /// Column `i` as text, borrowed from the row.
+    pub fn text(&self, i: usize) -> Result<&str, StoreError> {
+        self.opt_text(i)?.ok_or_else(|| wrong(i, "text", Val::Null))
+    }
+    /// Column `i` as text, or `None` for NULL.
+    pub fn opt_text(&self, i: usize) -> Result<Option<&str>, StoreError> {
+        match self.val(i)? {
+            Val::Null => Ok(None),
+            Val::Text(s) => Ok(Some(s)),
+            v => Err(wrong(i, "text", v)),
+        }
+    }
+    /// Column `i` as owned text.
+    pub fn string(&self, i: usize) -> Result<String, StoreError> {
+        self.text(i).map(str::to_string)
+    }
+    /// Column `i` as owned text, or `None` for NULL.
+    pub fn opt_string(&self, i: usize) -> Result<Option<String>, StoreError> {
+        Ok(self.opt_text(i)?.map(str::to_string))
+    }
+}
+
+/// The callback [`Conn::each`] hands every row to.
+pub type EachRow<'f> = dyn FnMut(&dyn Row) -> Result<(), StoreError> + 'f;
+
+/// A connection to the store's database.
+pub trait Conn {
+    /// Runs a statement; returns the number of rows it changed.
+    fn execute(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<usize, StoreError>;
+    /// Runs a query and hands each row to `f`, in order.
+    fn each(&mut self, sql: &str, args: &[Arg<'_>], f: &mut EachRow<'_>) -> Result<(), StoreError>;
+    /// Runs statements with no arguments and no results (schema, transaction control).
+    fn batch(&mut self, sql: &str) -> Result<(), StoreError>;
+    /// Starts a transaction that will write: on SQLite it takes the write lock at once, so that
+    /// one that read first cannot fail at its write when another writer committed in between.
+    fn begin(&mut self) -> Result<(), StoreError> {
+        self.batch("BEGIN")
+    }
+}
+
+/// Every row of a query, each mapped by `map`.
+pub fn rows<T>(
+    c: &mut dyn Conn,
+    sql: &str,
+    args: &[Arg<'_>],
+    mut map: impl FnMut(&dyn Row) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut out = Vec::new();
+    c.each(sql, args, &mut |r| {
+        out.push(map(r)?);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// The first row of a query mapped by `map`, or `None` when it finds none.
+pub fn row<T>(
+    c: &mut dyn Conn,
+    sql: &str,
+    args: &[Arg<'_>],
+    mut map: impl FnMut(&dyn Row) -> Result<T, StoreError>,
+) -> Result<Option<T>, StoreError> {
+    let mut out = None;
+    c.each(sql, args, &mut |r| {
+        if out.is_none() {
+            out = Some(map(r)?);
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Every row's first column, a stored JSON record, decoded.
+pub fn json_rows<T: serde::de::DeserializeOwned>(
+    c: &mut dyn Conn,
+    sql: &str,
+    args: &[Arg<'_>],
+) -> Result<Vec<T>, StoreError> {
+    rows(c, sql, args, |r| Ok(serde_json::from_str(r.text(0)?)?))
+}
+
+/// The first column of the first row, a stored JSON record, decoded; `None` when there is no
+/// row.
+pub fn json_row<T: serde::de::DeserializeOwned>(
+    c: &mut dyn Conn,
+    sql: &str,
+    args: &[Arg<'_>],
+) -> Result<Option<T>, StoreError> {
+    row(c, sql, args, |r| Ok(serde_json::from_str(r.text(0)?)?))
+}
+
+/// A transaction on a connection: rolled back when dropped uncommitted (an error returned
+/// half-way leaves nothing behind).
+pub struct Tx<'a> {
+    conn: &'a mut dyn Conn,
+    open: bool,
+}
+
+impl<'a> Tx<'a> {
+    /// Starts a writing transaction.
+    pub fn begin(conn: &'a mut dyn Conn) -> Result<Self, StoreError> {
+        conn.begin()?;
+        Ok(Self { conn, open: true })
+    }
+
+    /// Commits it.
+    pub fn commit(mut self) -> Result<(), StoreError> {
+        self.open = false;
+        self.conn.batch("COMMIT")
+    }
+}
+
+impl Drop for Tx<'_> {
+    fn drop(&mut self) {
+        if self.open
+            && let Err(e) = self.conn.batch("ROLLBACK")
+        {
+            tracing::error!("rollback failed: {e}");
+        }
+    }
+}
+
+impl Conn for Tx<'_> {
+    fn execute(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<usize, StoreError> {
+        self.conn.execute(sql, args)
+    }
+    fn each(&mut self, sql: &str, args: &[Arg<'_>], f: &mut EachRow<'_>) -> Result<(), StoreError> {
+        self.conn.each(sql, args, f)
+    }
+    fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        self.conn.batch(sql)
+    }
+}
+
+/// A connection the store keeps (and may hand to another thread).
+pub type BoxConn = Box<dyn Conn + Send>;
+
+/// The store's connection while its lock is held.
+impl Conn for std::sync::MutexGuard<'_, BoxConn> {
+    fn execute(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<usize, StoreError> {
+        (***self).execute(sql, args)
+    }
+    fn each(&mut self, sql: &str, args: &[Arg<'_>], f: &mut EachRow<'_>) -> Result<(), StoreError> {
+        (***self).each(sql, args, f)
+    }
+    fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        (***self).batch(sql)
+    }
+    fn begin(&mut self) -> Result<(), StoreError> {
+        (***self).begin()
+    }
+}
+
+// ---- SQLite ----
+
+impl rusqlite::ToSql for Arg<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        Ok(ToSqlOutput::Borrowed(match *self {
+            Arg::Null => ValueRef::Null,
+            Arg::Int(v) => ValueRef::Integer(v),
+            Arg::Real(v) => ValueRef::Real(v),
+            Arg::Text(s) => ValueRef::Text(s.as_bytes()),
+        }))
+    }
+}
+
+impl Row for rusqlite::Row<'_> {
+    fn val(&self, i: usize) -> Result<Val<'_>, StoreError> {
+        use rusqlite::types::ValueRef;
+        Ok(match self.get_ref(i)? {
+            ValueRef::Null => Val::Null,
+            ValueRef::Integer(v) => Val::Int(v),
+            ValueRef::Real(v) => Val::Real(v),
+            ValueRef::Text(t) => {
+                Val::Text(std::str::from_utf8(t).map_err(|e| StoreError::Column(format!("column {i}: {e}")))?)
+            }
+            ValueRef::Blob(_) => return Err(StoreError::Column(format!("column {i}: a blob"))),
+        })
+    }
+}
+
+impl Conn for rusqlite::Connection {
+    fn execute(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<usize, StoreError> {
+        Ok(self.prepare_cached(sql)?.execute(rusqlite::params_from_iter(args))?)
+    }
+    fn each(&mut self, sql: &str, args: &[Arg<'_>], f: &mut EachRow<'_>) -> Result<(), StoreError> {
+        let mut q = self.prepare_cached(sql)?;
+        let mut rows = q.query(rusqlite::params_from_iter(args))?;
+        while let Some(r) = rows.next()? {
+            f(r)?;
+        }
+        Ok(())
+    }
+    fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        Ok(self.execute_batch(sql)?)
+    }
+    fn begin(&mut self) -> Result<(), StoreError> {
+        self.batch("BEGIN IMMEDIATE")
+    }
+}
+
+// ---- PostgreSQL ----
+
+/// The store's SQL, written for SQLite, as PostgreSQL spells it: `?N` placeholders become
+/// `$N`, `instr(` becomes `strpos(` (the same arguments, the same answer), and the two-argument
+/// scalar `max(?N, …)` becomes `greatest(`. The store's SQL keeps to what the two engines
+/// share besides these (`ON CONFLICT … excluded`, `RETURNING`, `coalesce`, `substr`).
+pub fn pg_sql(sql: &str) -> String {
+    let sql = sql.replace("instr(", "strpos(").replace("max(?", "greatest(?");
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut chars = sql.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            quoted = !quoted;
+        }
+        if c == '?' && !quoted && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push('$');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A PostgreSQL connection with its statements compiled once each.
+pub struct Postgres {
+    /// Always `Some` until dropped (see `Drop`).
+    client: Option<postgres::Client>,
+    statements: HashMap<String, postgres::Statement>,
+}
+
+impl Drop for Postgres {
+    /// Closing the connection blocks on the client's runtime too: it must not happen on a tokio
+    /// worker thread as is (a reader given back to a full pool is dropped in a handler).
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            off_runtime(move || drop(client));
+        }
+    }
+}
+
+/// Runs `f`, which blocks on the `postgres` crate's own runtime, where that is allowed: a
+/// tokio worker thread may not block on another runtime, so there it runs as a blocking
+/// section of the worker (or, on a single-threaded runtime, on a thread of its own).
+fn off_runtime<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
+        Ok(_) => std::thread::scope(|s| s.spawn(f).join().unwrap_or_else(|p| std::panic::resume_unwind(p))),
+        Err(_) => f(),
+    }
+}
+
+impl Postgres {
+    /// Connects to the database at `url` (`postgres://user@host/db` or `host=… dbname=…`).
+    pub fn connect(url: &str) -> Result<Self, StoreError> {
+        let client = off_runtime(|| postgres::Client::connect(url, postgres::NoTls))?;
+        Ok(Self {
+            client: Some(client),
+            statements: HashMap::new(),
+        })
+    }
+
+    fn client(&mut self) -> &mut postgres::Client {
+        self.client.as_mut().expect("a connection is open until dropped")
+    }
+
+    fn statement(&mut self, sql: &str) -> Result<postgres::Statement, StoreError> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let client = self.client();
+        let s = off_runtime(|| client.prepare(&pg_sql(sql)))?;
+        self.statements.insert(sql.to_string(), s.clone());
+        Ok(s)
+    }
+}
+
+impl postgres::types::ToSql for Arg<'_> {
+    fn to_sql(
+        &self,
+        ty: &postgres::types::Type,
+        out: &mut bytes::BytesMut,
+    ) -> Result<postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        use postgres::types::{IsNull, Type};
+        // PostgreSQL infers each parameter's type from where it stands; the value is written
+        // as that type.
+        match *self {
+            Arg::Null => Ok(IsNull::Yes),
+            Arg::Int(v) => match *ty {
+                Type::INT2 => i16::try_from(v)?.to_sql(ty, out),
+                Type::INT4 => i32::try_from(v)?.to_sql(ty, out),
+                Type::FLOAT8 => (v as f64).to_sql(ty, out),
+                Type::FLOAT4 => (v as f32).to_sql(ty, out),
+                Type::TEXT | Type::VARCHAR => v.to_string().as_str().to_sql(ty, out),
+                _ => v.to_sql(ty, out),
+            },
+            Arg::Real(v) => match *ty {
+                Type::FLOAT4 => (v as f32).to_sql(ty, out),
+                _ => v.to_sql(ty, out),
+            },
+            Arg::Text(s) => s.to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &postgres::types::Type) -> bool {
+        true
+    }
+
+    postgres::types::to_sql_checked!();
+}
+
+impl Row for postgres::Row {
+    fn val(&self, i: usize) -> Result<Val<'_>, StoreError> {
+        use postgres::types::Type;
+        let ty = self
+            .columns()
+            .get(i)
+            .ok_or_else(|| StoreError::Column(format!("no column {i}")))?
+            .type_();
+        Ok(match *ty {
+            Type::INT8 => self.try_get::<_, Option<i64>>(i)?.map_or(Val::Null, Val::Int),
+            Type::INT4 => self
+                .try_get::<_, Option<i32>>(i)?
+                .map_or(Val::Null, |v| Val::Int(v.into())),
+            Type::INT2 => self
+                .try_get::<_, Option<i16>>(i)?
+                .map_or(Val::Null, |v| Val::Int(v.into())),
+            Type::BOOL => self
+                .try_get::<_, Option<bool>>(i)?
+                .map_or(Val::Null, |v| Val::Int(v.into())),
+            Type::FLOAT8 => self.try_get::<_, Option<f64>>(i)?.map_or(Val::Null, Val::Real),
+            Type::FLOAT4 => self
+                .try_get::<_, Option<f32>>(i)?
+                .map_or(Val::Null, |v| Val::Real(v.into())),
+            _ => self.try_get::<_, Option<&str>>(i)?.map_or(Val::Null, Val::Text),
+        })
+    }
+}
+
+fn pg_args<'a>(args: &'a [Arg<'a>]) -> Vec<&'a (dyn postgres::types::ToSql + Sync)> {
+    args.iter().map(|a| a as &(dyn postgres::types::ToSql + Sync)).collect()
+}
+
+impl Conn for Postgres {
+    fn execute(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<usize, StoreError> {
+        let st = self.statement(sql)?;
+        let client = self.client();
+        let n = off_runtime(|| client.execute(&st, &pg_args(args)))?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+    fn each(&mut self, sql: &str, args: &[Arg<'_>], f: &mut EachRow<'_>) -> Result<(), StoreError> {
+        let st = self.statement(sql)?;
+        let client = self.client();
+        let rows = off_runtime(|| client.query(&st, &pg_args(args)))?;
+        for r in &rows {
+            f(r)?;
+        }
+        Ok(())
+    }
+    fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        let client = self.client();
+        Ok(off_runtime(|| client.batch_execute(sql))?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pg_sql;
+
+    #[test]
+    fn placeholders_and_spellings_become_postgres() {
+        assert_eq!(
+            pg_sql("SELECT a FROM t WHERE b = ?1 AND instr(?2, c) > 0 AND d = '?3'"),
+            "SELECT a FROM t WHERE b = $1 AND strpos($2, c) > 0 AND d = '?3'"
+        );
+        assert_eq!(
+            pg_sql("VALUES (max(?5, coalesce((SELECT max(x) FROM e), '')))"),
+            "VALUES (greatest($5, coalesce((SELECT max(x) FROM e), '')))"
+        );
+    }
+}
