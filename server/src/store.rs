@@ -68,6 +68,14 @@ pub struct Caller {
     pub access: parktwin_api::scope::Access,
 }
 
+/// An open alarm: its id and tier.
+type OpenAlarm = (i64, AlarmTier);
+
+/// A tier as stored.
+fn tier_of(text: &str) -> Result<AlarmTier, StoreError> {
+    Ok(serde_json::from_value(serde_json::Value::String(text.to_string()))?)
+}
+
 /// SHA-256 of a token, hex: what the database keeps instead of the token.
 fn token_hash(token: &str) -> String {
     use sha2::{Digest, Sha256};
@@ -317,6 +325,7 @@ CREATE TABLE IF NOT EXISTS alarms (
     tier TEXT NOT NULL, value REAL NOT NULL, raised TEXT NOT NULL, closed TEXT,
     acked_by TEXT, acked_at TEXT);
 CREATE INDEX IF NOT EXISTS alarms_open ON alarms (rule, source) WHERE closed IS NULL;
+CREATE INDEX IF NOT EXISTS alarms_open_by_source ON alarms (source) WHERE closed IS NULL;
 CREATE TABLE IF NOT EXISTS drills (n INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, record TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tokens (
     hash TEXT PRIMARY KEY, role TEXT NOT NULL, name TEXT NOT NULL, created TEXT NOT NULL, revoked TEXT,
@@ -367,6 +376,7 @@ CREATE TABLE IF NOT EXISTS alarms (
     source TEXT COLLATE "C" NOT NULL, tier TEXT NOT NULL, value DOUBLE PRECISION NOT NULL,
     raised TEXT COLLATE "C" NOT NULL, closed TEXT COLLATE "C", acked_by TEXT, acked_at TEXT);
 CREATE INDEX IF NOT EXISTS alarms_open ON alarms (rule, source) WHERE closed IS NULL;
+CREATE INDEX IF NOT EXISTS alarms_open_by_source ON alarms (source) WHERE closed IS NULL;
 CREATE TABLE IF NOT EXISTS drills (n BIGINT PRIMARY KEY, id TEXT COLLATE "C" UNIQUE NOT NULL, record TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tokens (
     hash TEXT COLLATE "C" PRIMARY KEY, role TEXT NOT NULL, name TEXT NOT NULL,
@@ -461,6 +471,9 @@ impl Store {
     /// Connects to the PostgreSQL database at `url`, creating the tables when missing.
     pub fn connect_postgres(url: &str) -> Result<Self, StoreError> {
         let mut conn = crate::db::Postgres::connect(url)?;
+        // `CREATE … IF NOT EXISTS` of a table that exists is a notice, logged for each: not
+        // news at every start.
+        conn.batch("SET client_min_messages = warning")?;
         conn.batch(PG_SCHEMA)?;
         let url = url.to_string();
         Ok(Self::with(
@@ -842,19 +855,36 @@ impl Store {
         value: f64,
         decide: impl FnOnce(Option<AlarmTier>) -> AlarmAction,
     ) -> Result<Option<i64>, StoreError> {
-        let open: Option<(i64, String)> = row(
+        let open = row(
             tx,
             "SELECT id, tier FROM alarms WHERE rule = ?1 AND source = ?2 AND closed IS NULL",
             args![rule, source],
-            |r| Ok((r.int(0)?, r.string(1)?)),
+            |r| Ok((r.int(0)?, tier_of(r.text(1)?)?)),
         )?;
-        let open = match open {
-            Some((id, tier)) => Some((
-                id,
-                serde_json::from_value::<AlarmTier>(serde_json::Value::String(tier))?,
-            )),
-            None => None,
-        };
+        Self::decide_alarm(tx, rule, source, time, value, open, decide)
+    }
+
+    /// The open alarms of `source`, each with its rule: one lookup for all the rules a
+    /// vehicle's fix is checked against.
+    fn open_alarms(tx: &mut dyn Conn, source: &str) -> Result<Vec<(String, OpenAlarm)>, StoreError> {
+        rows(
+            tx,
+            "SELECT rule, id, tier FROM alarms WHERE source = ?1 AND closed IS NULL",
+            args![source],
+            |r| Ok((r.string(0)?, (r.int(1)?, tier_of(r.text(2)?)?))),
+        )
+    }
+
+    /// [`Store::apply_rule`] with the open alarm of (rule, source) already looked up.
+    fn decide_alarm(
+        tx: &mut dyn Conn,
+        rule: &str,
+        source: &str,
+        time: &str,
+        value: f64,
+        open: Option<OpenAlarm>,
+        decide: impl FnOnce(Option<AlarmTier>) -> AlarmAction,
+    ) -> Result<Option<i64>, StoreError> {
         let tier_text = |t: AlarmTier| {
             serde_json::to_value(t)
                 .ok()
@@ -904,7 +934,7 @@ impl Store {
             |r| {
                 Ok(Alarm {
                     id,
-                    tier: serde_json::from_value(serde_json::Value::String(r.string(0)?))?,
+                    tier: tier_of(r.text(0)?)?,
                     rule: r.string(1)?,
                     source: r.string(2)?,
                     value: r.real(3)?,
@@ -1090,6 +1120,13 @@ impl Store {
         let mut last = 0;
         for p in batch {
             let newest = Self::newest(&mut tx, "SELECT max(time) FROM positions WHERE plate = ?1", &p.plate)?;
+            let fix = |tx: &mut dyn Conn,
+                       rule: &str,
+                       value: f64,
+                       open: Option<OpenAlarm>,
+                       decide: &dyn Fn(Option<AlarmTier>) -> AlarmAction| {
+                Self::decide_alarm(tx, rule, &p.plate, &p.time, value, open, decide)
+            };
             last = Self::append_event(&mut tx, &p.time, "position", &serde_json::to_string(p)?)?;
             tx.execute(
                 "INSERT INTO positions (plate, time, lon, lat, speed_kmh, heading_deg, seq)
@@ -1099,18 +1136,20 @@ impl Store {
             if newest.as_deref().is_some_and(|n| p.time.as_str() < n) {
                 continue; // a late fix does not decide the vehicle's present state
             }
+            let open = Self::open_alarms(&mut tx, &p.plate)?;
+            let open_of = |rule: &str| open.iter().find(|(r, _)| r == rule).map(|(_, o)| *o);
             // The park's rules hold inside the fence only.
             let inside = index.inside_fence(p.lon, p.lat);
             let speed = if inside { p.speed_kmh } else { 0.0 };
             let rule = |open| speeding_rule(open, speed, PARK_SPEED_LIMIT_KMH);
-            if let Some(seq) = Self::apply_rule(&mut tx, SPEEDING_RULE, &p.plate, &p.time, p.speed_kmh, rule)? {
+            if let Some(seq) = fix(&mut tx, SPEEDING_RULE, p.speed_kmh, open_of(SPEEDING_RULE), &rule)? {
                 last = seq;
             }
-            let stopped_s = Self::stopped_for(&mut tx, p)?;
+            let stopped_s = Self::stopped_for(&mut tx, p, newest.as_deref())?;
             let exempt = !inside || index.in_parking(p.lon, p.lat);
             let stopped = (!exempt).then_some(stopped_s);
             let rule = |open| stopped_rule(open, stopped);
-            if let Some(seq) = Self::apply_rule(&mut tx, STOPPED_RULE, &p.plate, &p.time, stopped_s as f64, rule)? {
+            if let Some(seq) = fix(&mut tx, STOPPED_RULE, stopped_s as f64, open_of(STOPPED_RULE), &rule)? {
                 last = seq;
             }
             let off = match (&index.frame, inside) {
@@ -1122,7 +1161,7 @@ impl Store {
             };
             let off_m = off.unwrap_or(0.0);
             let rule = |open| off_route_rule(open, off_m);
-            if let Some(seq) = Self::apply_rule(&mut tx, OFF_ROUTE_RULE, &p.plate, &p.time, off_m.round(), rule)? {
+            if let Some(seq) = fix(&mut tx, OFF_ROUTE_RULE, off_m.round(), open_of(OFF_ROUTE_RULE), &rule)? {
                 last = seq;
             }
             if let Some(seq) = self.vehicle_in_zones(&mut tx, p)? {
@@ -1136,25 +1175,40 @@ impl Store {
         })
     }
 
-    /// How long (seconds) the vehicle of the fix `p` has stood still, as of `p`: a fix at
-    /// walking pace or faster, or a vehicle's first fix, starts the clock again.
-    fn stopped_for(tx: &mut dyn Conn, p: &VehiclePosition) -> Result<i64, StoreError> {
+    /// How long (seconds) the vehicle of the fix `p` has stood still, as of `p`: since its last
+    /// fix at walking pace or faster (`previous` is the fix before `p`, if any); a vehicle's
+    /// first fix starts the clock.
+    ///
+    /// `vehicle_state` holds a row only while a vehicle stands still: the time of its last
+    /// moving fix. So a moving fix writes nothing unless the vehicle has just moved off (the
+    /// row goes), and a still fix writes only when the vehicle has just stopped: the ingest's
+    /// common case, a truck driving, costs one lookup and no write. (A row written before this
+    /// rule, for a vehicle then moving, reads the same: the time of its last moving fix.)
+    fn stopped_for(tx: &mut dyn Conn, p: &VehiclePosition, previous: Option<&str>) -> Result<i64, StoreError> {
         let moving_at: Option<String> = row(
             tx,
             "SELECT moving_at FROM vehicle_state WHERE plate = ?1",
             args![&p.plate],
             |r| r.string(0),
         )?;
-        match moving_at {
-            Some(since) if p.speed_kmh < 1.0 => Ok(seconds_between(&since, &p.time)),
-            _ => {
-                tx.execute(
-                    "INSERT INTO vehicle_state (plate, moving_at) VALUES (?1, ?2)
-                     ON CONFLICT (plate) DO UPDATE SET moving_at = excluded.moving_at",
-                    args![&p.plate, &p.time],
-                )?;
+        let still = p.speed_kmh < 1.0;
+        match (moving_at, still) {
+            (Some(since), true) => Ok(seconds_between(&since, &p.time)),
+            (Some(_), false) => {
+                tx.execute("DELETE FROM vehicle_state WHERE plate = ?1", args![&p.plate])?;
                 Ok(0)
             }
+            (None, true) => {
+                // Just stopped: it last moved at the fix before this one (or, for its first
+                // fix, now).
+                let since = previous.unwrap_or(&p.time);
+                tx.execute(
+                    "INSERT INTO vehicle_state (plate, moving_at) VALUES (?1, ?2)",
+                    args![&p.plate, since],
+                )?;
+                Ok(seconds_between(since, &p.time))
+            }
+            (None, false) => Ok(0),
         }
     }
 
@@ -1353,22 +1407,16 @@ impl Store {
         kinds: Option<&[&str]>,
         access: &parktwin_api::scope::Access,
     ) -> Result<String, StoreError> {
-        /// An [`Event`] with its payload as stored (the same fields, the same JSON).
-        #[derive(serde::Serialize)]
-        struct StoredEvent<'a> {
-            seq: i64,
-            time: &'a str,
-            recorded: &'a str,
-            channel: &'a str,
-            kind: &'a str,
-            payload: &'a serde_json::value::RawValue,
-        }
         let kinds = kinds.map(|k| format!(",{},", k.join(",")));
         let owners = match access {
             parktwin_api::scope::Access::Park => None,
             parktwin_api::scope::Access::Enterprise(_) => Some(self.index()?),
         };
-        let mut out = String::from("{\"events\":[");
+        // Written field by field in the order of an [`Event`]'s fields: the strings escaped as
+        // JSON, the payload as stored (JSON the store itself wrote: neither parsed nor encoded
+        // again). A test compares the page served with the events the store reads.
+        let mut out: Vec<u8> = Vec::with_capacity(256 * limit.min(1000) + 32);
+        out.extend_from_slice(b"{\"events\":[");
         let mut next = since;
         let mut first = true;
         self.reader()?.each(
@@ -1386,22 +1434,31 @@ impl Store {
                     return Ok(());
                 }
                 if !first {
-                    out.push(',');
+                    out.push(b',');
                 }
                 first = false;
-                out.push_str(&serde_json::to_string(&StoredEvent {
-                    seq,
-                    time,
-                    recorded,
-                    channel,
-                    kind,
-                    payload: serde_json::from_str(payload)?,
-                })?);
+                out.extend_from_slice(b"{\"seq\":");
+                serde_json::to_writer(&mut out, &seq)?;
+                for (name, value) in [
+                    (&b",\"time\":"[..], time),
+                    (b",\"recorded\":", recorded),
+                    (b",\"channel\":", channel),
+                    (b",\"kind\":", kind),
+                ] {
+                    out.extend_from_slice(name);
+                    serde_json::to_writer(&mut out, value)?;
+                }
+                out.extend_from_slice(b",\"payload\":");
+                out.extend_from_slice(payload.as_bytes());
+                out.push(b'}');
                 Ok(())
             },
         )?;
-        out.push_str(&format!("],\"next\":{next}}}"));
-        Ok(out)
+        out.extend_from_slice(b"],\"next\":");
+        serde_json::to_writer(&mut out, &next)?;
+        out.push(b'}');
+        // Every piece was UTF-8 text.
+        String::from_utf8(out).map_err(|e| StoreError::Column(format!("a page of the log: {e}")))
     }
 
     /// The events a query of `seq, time, channel, kind, payload, recorded` finds.

@@ -1,14 +1,15 @@
-//! Server load on loopback: position batches ingested as fast as two senders can, alone and
-//! then with 100 and with 200 clients polling `/events` once a second each (as the map does). Prints the
-//! ingest rate, the pollers' latency (p50, p99, max) and error counts as a table; the first run
-//! is the baseline the second is compared with.
+//! Server load on loopback, driven by wrk (Debian's `wrk`, a load client in C that does not
+//! decode what it reads): position batches posted back to back on two connections, alone and
+//! then beside 100 and 200 map clients polling `/events` once a second each from their own
+//! cursors. Prints the ingest rate, the polls' latency (p50, p99, max) and error counts as a
+//! table; the ingest alone is the baseline the runs with pollers are compared with.
 //!
-//! `cargo bench -p parktwin-e2e --bench load` (a real server over a real SQLite file in a
-//! temporary folder; nothing leaves 127.0.0.1).
+//! `cargo bench --profile dev -p parktwin-e2e --bench load` (a real server over a real SQLite
+//! file in a temporary folder, or a PostgreSQL database when `PARKTWIN_TEST_POSTGRES` is set;
+//! nothing leaves 127.0.0.1). The wrk scripts are in `benches/load/`.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use parktwin_api::ingest::format_utc;
 
@@ -18,120 +19,124 @@ const SENDERS: usize = 2;
 /// The pollers of the runs after the first (issue #10 asks for 200).
 const POLLERS: [usize; 2] = [100, 200];
 
+/// What one wrk run reports (its `done` line): requests, errors, latency in µs.
+#[derive(Debug, Default)]
+struct Wrk {
+    requests: u64,
+    errors: u64,
+    p50_us: u64,
+    p99_us: u64,
+    max_us: u64,
+}
+
+impl Wrk {
+    fn parse(out: &str) -> Option<Self> {
+        let line = out.lines().find(|l| l.starts_with("PARKTWIN "))?;
+        let field = |name: &str| -> Option<u64> {
+            line.split_whitespace()
+                .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('=')?.parse().ok())
+        };
+        Some(Wrk {
+            requests: field("requests")?,
+            errors: field("errors")?,
+            p50_us: field("p50")?,
+            p99_us: field("p99")?,
+            max_us: field("max")?,
+        })
+    }
+}
+
+/// Starts wrk with `script` on `conns` connections (one thread each, at most `threads`).
+fn wrk(url: &str, script: &str, conns: usize, threads: usize, env: &[(&str, String)]) -> std::process::Child {
+    let script = format!("{}/benches/load/{script}", env!("CARGO_MANIFEST_DIR"));
+    Command::new("wrk")
+        .args([
+            "-t",
+            &threads.min(conns).to_string(),
+            "-c",
+            &conns.to_string(),
+            "-d",
+            &format!("{}s", PHASE.as_secs()),
+            "--timeout",
+            "10s",
+            "-s",
+            &script,
+            url,
+        ])
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run wrk ({e}): it is Debian's package `wrk` (apt-get install wrk)"))
+}
+
+fn finish(child: std::process::Child, what: &str) -> Wrk {
+    let out = child.wait_with_output().expect("wrk ran");
+    let text = String::from_utf8_lossy(&out.stdout);
+    Wrk::parse(&text).unwrap_or_else(|| panic!("{what}: wrk said no result line:\n{text}"))
+}
+
 struct Outcome {
     positions_per_s: f64,
-    ingest_errors: u64,
-    polls: Vec<f64>,
-    poll_errors: u64,
+    ingest: Wrk,
+    polls: Option<Wrk>,
 }
 
 fn run(url: &str, token: &str, pollers: usize) -> Outcome {
-    let stop = Arc::new(AtomicBool::new(false));
-    let stored = Arc::new(AtomicU64::new(0));
-    let ingest_errors = Arc::new(AtomicU64::new(0));
-    let poll_errors = Arc::new(AtomicU64::new(0));
     let head: i64 = reqwest::blocking::get(format!("{url}/api/v1/events/head"))
         .and_then(|r| r.json::<serde_json::Value>())
         .map(|v| v["seq"].as_i64().unwrap_or(0))
         .unwrap_or(0);
-    let mut senders = Vec::new();
-    for s in 0..SENDERS {
-        let (url, stop, stored, errors) = (url.to_string(), stop.clone(), stored.clone(), ingest_errors.clone());
-        let token = token.to_string();
-        senders.push(std::thread::spawn(move || {
-            let http = reqwest::blocking::Client::new();
-            let mut round = 0u64;
-            while !stop.load(Ordering::Relaxed) {
-                let t = format_utc(time::OffsetDateTime::now_utc());
-                let batch: Vec<serde_json::Value> = (0..BATCH)
-                    .map(|k| {
-                        let x = (round as f64 * 0.0001 + k as f64 * 0.00001) % 0.02;
-                        serde_json::json!({"plate": format!("L{s}-{k:04}"), "time": t, "lon": 118.44 + x,
-                                           "lat": 37.565, "speed_kmh": 25.0, "heading_deg": 90.0})
-                    })
-                    .collect();
-                match http
-                    .post(format!("{url}/api/v1/vehicles/positions"))
-                    .bearer_auth(&token)
-                    .json(&batch)
-                    .send()
-                {
-                    Ok(r) if r.status().is_success() => {
-                        stored.fetch_add(BATCH as u64, Ordering::Relaxed);
-                    }
-                    _ => {
-                        errors.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
-                round += 1;
-            }
-        }));
-    }
-    let mut polls = Vec::new();
-    for p in 0..pollers {
-        let (url, stop, errors) = (url.to_string(), stop.clone(), poll_errors.clone());
-        polls.push(std::thread::spawn(move || {
-            let http = reqwest::blocking::Client::new();
-            let mut cursor = head;
-            let mut lat = Vec::new();
-            // Spread the pollers over the second, as clients started at different times are.
-            std::thread::sleep(Duration::from_millis((p as u64 * 10) % 1000));
-            while !stop.load(Ordering::Relaxed) {
-                let t0 = Instant::now();
-                match http
-                    .get(format!("{url}/api/v1/events?since={cursor}"))
-                    .send()
-                    .and_then(|r| r.error_for_status())
-                    .and_then(|r| r.json::<parktwin_api::model::EventPage>())
-                {
-                    Ok(page) => {
-                        cursor = page.next;
-                        lat.push(t0.elapsed().as_secs_f64() * 1000.0);
-                    }
-                    Err(_) => {
-                        errors.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
-                std::thread::sleep(Duration::from_secs(1).saturating_sub(t0.elapsed()));
-            }
-            lat
-        }));
-    }
-    let t0 = Instant::now();
-    std::thread::sleep(PHASE);
-    stop.store(true, Ordering::Relaxed);
-    let secs = t0.elapsed().as_secs_f64();
-    for s in senders {
-        let _ = s.join();
-    }
-    let mut all: Vec<f64> = polls.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect();
-    all.sort_by(f64::total_cmp);
+    let time = format_utc(time::OffsetDateTime::now_utc() - time::Duration::seconds(1));
+    let ingest = wrk(
+        url,
+        "ingest.lua",
+        SENDERS,
+        SENDERS,
+        &[
+            ("PARKTWIN_TOKEN", token.to_string()),
+            ("PARKTWIN_BATCH", BATCH.to_string()),
+            ("PARKTWIN_TIME", time),
+        ],
+    );
+    // One thread per client: a thread's Lua state holds its client's cursor.
+    let polls = (pollers > 0).then(|| {
+        wrk(
+            url,
+            "poll.lua",
+            pollers,
+            pollers,
+            &[("PARKTWIN_SINCE", head.to_string())],
+        )
+    });
+    let ingest = finish(ingest, "ingest");
+    let polls = polls.map(|p| finish(p, "polls"));
     Outcome {
-        positions_per_s: stored.load(Ordering::Relaxed) as f64 / secs,
-        ingest_errors: ingest_errors.load(Ordering::Relaxed),
-        polls: all,
-        poll_errors: poll_errors.load(Ordering::Relaxed),
+        positions_per_s: (ingest.requests - ingest.errors) as f64 * BATCH as f64 / PHASE.as_secs_f64(),
+        ingest,
+        polls,
     }
 }
 
-/// The `p` quantile of sorted milliseconds, one decimal; a dash when there are none.
-fn pct(v: &[f64], p: f64) -> String {
-    match v.len() {
-        0 => "—".to_string(),
-        n => format!("{:.1}", v[((n - 1) as f64 * p).round() as usize]),
-    }
+fn ms(us: u64) -> String {
+    format!("{:.1}", us as f64 / 1000.0)
 }
 
 fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
+    let db = parktwin_e2e::database(dir.path());
     let alone = run(&server.url, &server.ingest, 0);
     let busy: Vec<(String, Outcome)> = POLLERS
         .iter()
         .map(|&n| (format!("with {n} pollers at 1 Hz"), run(&server.url, &server.ingest, n)))
         .collect();
     println!(
-        "ParkTwin server on loopback: {SENDERS} senders of {BATCH}-position batches, {}s a run",
+        "ParkTwin server on loopback ({}): wrk, {SENDERS} connections posting {BATCH}-position batches, {}s a run",
+        match db {
+            parktwin_server::Database::Sqlite(_) => "SQLite",
+            parktwin_server::Database::Postgres(_) => "PostgreSQL",
+        },
         PHASE.as_secs()
     );
     println!(
@@ -140,16 +145,25 @@ fn main() {
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     let rows = std::iter::once(("ingest alone", &alone)).chain(busy.iter().map(|(n, o)| (n.as_str(), o)));
     for (name, o) in rows {
+        let p = o.polls.as_ref();
         println!(
             "| {name} | {:.0} | {:.2} | {} | {} | {} | {} | {} | {} |",
             o.positions_per_s,
             o.positions_per_s / alone.positions_per_s,
-            o.ingest_errors,
-            o.polls.len(),
-            pct(&o.polls, 0.5),
-            pct(&o.polls, 0.99),
-            pct(&o.polls, 1.0),
-            o.poll_errors
+            o.ingest.errors,
+            p.map_or(0, |p| p.requests),
+            p.map_or("—".into(), |p| ms(p.p50_us)),
+            p.map_or("—".into(), |p| ms(p.p99_us)),
+            p.map_or("—".into(), |p| ms(p.max_us)),
+            p.map_or(0, |p| p.errors),
         );
     }
+    println!(
+        "(ingest batch latency, ms: p50 {} p99 {} alone; p50 {} p99 {} with {} pollers)",
+        ms(alone.ingest.p50_us),
+        ms(alone.ingest.p99_us),
+        busy.last().map_or("—".into(), |(_, o)| ms(o.ingest.p50_us)),
+        busy.last().map_or("—".into(), |(_, o)| ms(o.ingest.p99_us)),
+        POLLERS[POLLERS.len() - 1],
+    );
 }

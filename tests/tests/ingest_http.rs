@@ -486,6 +486,12 @@ fn off_route_and_stopped_trucks_raise_alarms_that_close_when_they_recover() {
     assert!(open().is_empty(), "{:?}", open());
     send(json!([fix(540, 0.0, 200.0, 0.0)]));
     assert_eq!(open(), [("vehicle_stopped".to_string(), AlarmTier::Reminder)]);
+    // Standing since its last moving fix (960 s ago), not since its first still one (900).
+    let stood: Vec<f64> = get::<Vec<Alarm>>(&format!("{api}/alarms"))
+        .iter()
+        .map(|a| a.value)
+        .collect();
+    assert_eq!(stood, [420.0], "seconds still at the fix 540 s ago");
     send(json!([fix(230, 0.0, 200.0, 0.0)]));
     assert_eq!(open(), [("vehicle_stopped".to_string(), AlarmTier::Warning)]);
     send(json!([fix(220, 0.0, 250.0, 20.0)]));

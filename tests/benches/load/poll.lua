@@ -1,0 +1,42 @@
+-- wrk script: each connection is one map client polling the event feed once a second from its
+-- own cursor (run with as many threads as connections: a thread's state is its client's).
+-- Set by tests/benches/load.rs through the environment:
+--   PARKTWIN_SINCE  the cursor every client starts from (the log's head when the run starts)
+local cursor = os.getenv("PARKTWIN_SINCE") or "0"
+
+local threads = 0
+function setup(thread)
+  thread:set("id", threads)
+  threads = threads + 1
+end
+
+-- Clients started at different moments: the first poll of each is spread over the second.
+local first = true
+function delay()
+  if first then
+    first = false
+    return (id * 10) % 1000
+  end
+  return 1000
+end
+
+function request()
+  return wrk.format("GET", "/api/v1/events?since=" .. cursor)
+end
+
+function response(status, headers, body)
+  if status == 200 then
+    -- The page ends with its cursor: `..."next":1234}`.
+    local next = string.match(string.sub(body, -32), '"next":(%d+)}$')
+    if next then
+      cursor = next
+    end
+  end
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("PARKTWIN requests=%d errors=%d p50=%d p99=%d max=%d\n",
+    summary.requests, e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50), latency:percentile(99), latency.max))
+end
