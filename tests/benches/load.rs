@@ -48,7 +48,8 @@ impl Wrk {
 
 /// Starts wrk with `script` on `conns` connections (one thread each, at most `threads`).
 fn wrk(url: &str, script: &str, conns: usize, threads: usize, env: &[(&str, String)]) -> std::process::Child {
-    let script = format!("{}/benches/load/{script}", env!("CARGO_MANIFEST_DIR"));
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/load");
+    let script = format!("{dir}/{script}");
     Command::new("wrk")
         .args([
             "-t",
@@ -63,6 +64,8 @@ fn wrk(url: &str, script: &str, conns: usize, threads: usize, env: &[(&str, Stri
             &script,
             url,
         ])
+        // Where the scripts load what they share from (common.lua).
+        .env("PARKTWIN_LUA", dir)
         .envs(env.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())

@@ -5,12 +5,7 @@
 local token = os.getenv("PARKTWIN_TOKEN")
 local batch = tonumber(os.getenv("PARKTWIN_BATCH") or "500")
 local time = os.getenv("PARKTWIN_TIME")
-
-local threads = 0
-function setup(thread)
-  thread:set("id", threads)
-  threads = threads + 1
-end
+dofile(os.getenv("PARKTWIN_LUA") .. "/common.lua")
 
 -- A few requests made once per thread: each a batch of this thread's trucks a little further
 -- east than in the one before, so that they drive (and the rules see moving vehicles).
@@ -35,11 +30,4 @@ function request()
   local r = requests[next_request]
   next_request = next_request % #requests + 1
   return r
-end
-
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("PARKTWIN requests=%d errors=%d p50=%d p99=%d max=%d\n",
-    summary.requests, e.connect + e.read + e.write + e.status + e.timeout,
-    latency:percentile(50), latency:percentile(99), latency.max))
 end

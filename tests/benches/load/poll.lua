@@ -3,12 +3,7 @@
 -- Set by tests/benches/load.rs through the environment:
 --   PARKTWIN_SINCE  the cursor every client starts from (the log's head when the run starts)
 local cursor = os.getenv("PARKTWIN_SINCE") or "0"
-
-local threads = 0
-function setup(thread)
-  thread:set("id", threads)
-  threads = threads + 1
-end
+dofile(os.getenv("PARKTWIN_LUA") .. "/common.lua")
 
 -- Clients started at different moments: the first poll of each is spread over the second.
 local first = true
@@ -32,11 +27,4 @@ function response(status, headers, body)
       cursor = next
     end
   end
-end
-
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("PARKTWIN requests=%d errors=%d p50=%d p99=%d max=%d\n",
-    summary.requests, e.connect + e.read + e.write + e.status + e.timeout,
-    latency:percentile(50), latency:percentile(99), latency.max))
 end
