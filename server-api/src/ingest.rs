@@ -42,19 +42,36 @@ pub fn now_unix() -> f64 {
     OffsetDateTime::now_utc().unix_timestamp_nanos() as f64 / 1e9
 }
 
-/// Formats a time as stored.
+/// Formats a time as stored: `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+///
+/// Written digit by digit rather than with `format!`: every record the server stores is
+/// stamped with it, and the formatting machinery was a twentieth of the ingest's time.
 pub fn format_utc(t: OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.millisecond()
-    )
+    let (year, month, day) = t.to_calendar_date();
+    let (hour, minute, second, milli) = t.to_hms_milli();
+    let Some(year) = u32::try_from(year).ok().filter(|y| *y <= 9999) else {
+        // A year of other than four digits (never a stored record's) as `format!` writes it.
+        return format!(
+            "{year:04}-{:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{milli:03}Z",
+            u8::from(month)
+        );
+    };
+    let mut out = *b"0000-00-00T00:00:00.000Z";
+    let mut put = |at: usize, width: usize, mut n: u32| {
+        for i in (at..at + width).rev() {
+            out[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+    };
+    put(0, 4, year);
+    put(5, 2, u8::from(month).into());
+    put(8, 2, day.into());
+    put(11, 2, hour.into());
+    put(14, 2, minute.into());
+    put(17, 2, second.into());
+    put(20, 3, milli.into());
+    out.iter().map(|&b| char::from(b)).collect()
 }
 
 fn not_in_future(stored: &str, now: OffsetDateTime) -> Result<(), String> {
@@ -307,6 +324,17 @@ mod tests {
 
     fn now() -> OffsetDateTime {
         OffsetDateTime::parse("2026-11-26T12:00:00Z", &Rfc3339).expect("time")
+    }
+
+    #[test]
+    fn stored_times_are_utc_to_the_millisecond() {
+        let at = |s: &str| format_utc(OffsetDateTime::parse(s, &Rfc3339).expect("time"));
+        assert_eq!(at("2026-11-26T12:00:00Z"), "2026-11-26T12:00:00.000Z");
+        assert_eq!(at("2026-01-02T03:04:05.006789Z"), "2026-01-02T03:04:05.006Z");
+        assert_eq!(at("2026-12-31T23:59:59.999+00:00"), "2026-12-31T23:59:59.999Z");
+        // Another offset is brought to UTC, across a day and a year.
+        assert_eq!(at("2027-01-01T07:30:00.5+08:00"), "2026-12-31T23:30:00.500Z");
+        assert_eq!(at("0999-03-04T05:06:07Z"), "0999-03-04T05:06:07.000Z");
     }
 
     #[test]

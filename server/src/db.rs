@@ -316,11 +316,24 @@ impl Conn for rusqlite::Connection {
 // ---- PostgreSQL ----
 
 /// The store's SQL, written for SQLite, as PostgreSQL spells it: `?N` placeholders become
-/// `$N`, `instr(` becomes `strpos(` (the same arguments, the same answer), and the two-argument
-/// scalar `max(?N, …)` becomes `greatest(`. The store's SQL keeps to what the two engines
-/// share besides these (`ON CONFLICT … excluded`, `RETURNING`, `coalesce`, `substr`).
+/// `$N`, `instr(` becomes `strpos(` (the same arguments, the same answer), the two-argument
+/// scalar `max(?N, …)` becomes `greatest(`, and `json_each(?N)` (a JSON array's elements, as
+/// rows of `value`) becomes `json_array_elements_text`. The store's SQL keeps to what the two
+/// engines share besides these (`ON CONFLICT … excluded`, `RETURNING`, `coalesce`, `substr`).
 pub fn pg_sql(sql: &str) -> String {
     let sql = sql.replace("instr(", "strpos(").replace("max(?", "greatest(?");
+    // `json_each(?N)`, the elements of a JSON array passed as text: PostgreSQL's
+    // `json_array_elements_text`, which names its column `value` as SQLite's does.
+    let mut sql = sql;
+    while let Some(at) = sql.find("json_each(?") {
+        let digits = sql[at + 11..].chars().take_while(char::is_ascii_digit).count();
+        let n = sql[at + 11..at + 11 + digits].to_string();
+        let end = at + 11 + digits;
+        if digits == 0 || !sql[end..].starts_with(')') {
+            break;
+        }
+        sql.replace_range(at..=end, &format!("json_array_elements_text(CAST(?{n} AS json))"));
+    }
     let mut out = String::with_capacity(sql.len() + 8);
     let mut chars = sql.chars().peekable();
     let mut quoted = false;
@@ -491,6 +504,13 @@ mod tests {
         assert_eq!(
             pg_sql("VALUES (max(?5, coalesce((SELECT max(x) FROM e), '')))"),
             "VALUES (greatest($5, coalesce((SELECT max(x) FROM e), '')))"
+        );
+        assert_eq!(
+            pg_sql(
+                "SELECT value, (SELECT max(t) FROM p WHERE k = value) FROM json_each(?1) WHERE x IN (SELECT value FROM json_each(?12))"
+            ),
+            "SELECT value, (SELECT max(t) FROM p WHERE k = value) FROM json_array_elements_text(CAST($1 AS json)) \
+             WHERE x IN (SELECT value FROM json_array_elements_text(CAST($12 AS json)))"
         );
     }
 }

@@ -513,11 +513,11 @@ async fn reader(
             Some(token) => {
                 let store = s.clone();
                 let token = token.to_string();
-                match tokio::task::spawn_blocking(move || store.caller(&token)).await {
+                match blocking(move || store.caller(&token)).await {
                     Ok(Ok(Some(c))) => c.access,
                     Ok(Ok(None)) => return unknown_token().into_response(),
                     Ok(Err(e)) => return Failure::from(e).into_response(),
-                    Err(e) => return Failure(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+                    Err(e) => return e.into_response(),
                 }
             }
             None if reads == Reads::Private && !req.uri().path().ends_with(crate::openapi::DOCUMENT_PATH) => {
@@ -660,6 +660,16 @@ async fn chemicals(State(s): State<AppState>) -> Answer<impl IntoResponse> {
     Ok(Json(s.chemicals()?))
 }
 
+/// Runs `work` on tokio's blocking pool and waits for it. Store work blocks: a write waits for
+/// the one writing connection and its disk sync, a page or a zone takes a while to read or
+/// compute. An async worker held that long is one the other requests cannot use: with two
+/// cores, two waiting ingest batches would stall every poll.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, Failure> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Failure(StatusCode::INTERNAL_SERVER_ERROR, format!("a store task failed: {e}")))
+}
+
 /// A refused batch: 400 when the body is not JSON at all, 422 when a record is wrong.
 fn refused(why: String) -> Failure {
     let status = if why.starts_with("the body is not JSON") {
@@ -683,7 +693,7 @@ async fn ingest_observations(
     let index = s.index()?;
     let batch = parktwin_api::ingest::check_observations(&body, &|id| index.sensors.contains_key(id), now())
         .map_err(refused)?;
-    Ok(Json(s.ingest_observations(&batch)?))
+    Ok(Json(blocking(move || s.ingest_observations(&batch)).await??))
 }
 
 async fn ingest_positions(
@@ -693,7 +703,7 @@ async fn ingest_positions(
 ) -> Answer<impl IntoResponse> {
     ingest(&s, &headers, "POST /vehicles/positions")?;
     let batch = parktwin_api::ingest::check_positions(&body, now()).map_err(refused)?;
-    Ok(Json(s.ingest_positions(&batch)?))
+    Ok(Json(blocking(move || s.ingest_positions(&batch)).await??))
 }
 
 /// Most events one page of `/events` returns.
@@ -757,12 +767,11 @@ async fn events(
     // Off the async workers: a page is a blocking read, and hundreds of pollers at once must
     // not stall the ingest's requests behind them.
     let store = s.clone();
-    let page = tokio::task::spawn_blocking(move || {
+    let page = blocking(move || {
         let kinds: Option<Vec<&str>> = kinds.as_ref().map(|k| k.iter().map(String::as_str).collect());
         store.events_page_json(since, limit, channel.as_deref(), kinds.as_deref(), &a)
     })
-    .await
-    .map_err(|e| Failure(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    .await??;
     Ok(([(header::CONTENT_TYPE, "application/json")], page))
 }
 
@@ -800,7 +809,9 @@ async fn track(
     Query(q): Query<HashMap<String, String>>,
 ) -> Answer<impl IntoResponse> {
     let (from, to) = window(&q, time::Duration::hours(1))?;
-    let fixes = s.track(&plate, &from, &to)?;
+    let store = s.clone();
+    let key = plate.clone();
+    let fixes = blocking(move || store.track(&key, &from, &to)).await??;
     if fixes.is_empty() && !s.vehicle_seen(&plate)? {
         return Err(Failure(
             StatusCode::NOT_FOUND,
@@ -853,7 +864,7 @@ async fn ingest_weather(
     let index = s.index()?;
     let batch =
         parktwin_api::ingest::check_weather(&body, &|id| index.stations.contains(id), now()).map_err(refused)?;
-    Ok(Json(s.ingest_weather(&batch)?))
+    Ok(Json(blocking(move || s.ingest_weather(&batch)).await??))
 }
 
 async fn weather_latest(State(s): State<AppState>) -> Answer<impl IntoResponse> {
@@ -964,9 +975,7 @@ async fn start_incident(
     let req = parktwin_api::incident::NewIncident::parse(&body, &s.chemicals()?, now()).map_err(refused)?;
     let store = s.clone();
     // The zones take a moment to compute: off the async workers.
-    let made = tokio::task::spawn_blocking(move || store.create_incident(req, &name))
-        .await
-        .map_err(|e| Failure(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    let made = blocking(move || store.create_incident(req, &name)).await??;
     match made {
         Ok(inc) => Ok((StatusCode::CREATED, Json(inc))),
         Err(why) => Err(Failure(StatusCode::UNPROCESSABLE_ENTITY, why)),
@@ -993,9 +1002,8 @@ async fn incident_zones(
                 .map_err(|e| Failure(StatusCode::BAD_REQUEST, format!("query parameter \"at\": {e}")))?;
             let store = s.clone();
             let (key, when) = (id.clone(), at.clone());
-            tokio::task::spawn_blocking(move || store.incident_zones_at(&key, &when))
-                .await
-                .map_err(|e| Failure(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??
+            blocking(move || store.incident_zones_at(&key, &when))
+                .await??
                 .ok_or_else(|| unknown_incident(&id))?
                 .map_err(|why| Failure(StatusCode::NOT_FOUND, why))?
         }
@@ -1012,9 +1020,8 @@ async fn what_if(State(s): State<AppState>, Path(id): Path<String>, body: Bytes)
     let what = parktwin_api::incident::WhatIf::parse(&body).map_err(refused)?;
     let store = s.clone();
     let key = id.clone();
-    let text = tokio::task::spawn_blocking(move || store.what_if_zones(&key, &what))
-        .await
-        .map_err(|e| Failure(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??
+    let text = blocking(move || store.what_if_zones(&key, &what))
+        .await??
         .ok_or_else(|| unknown_incident(&id))?
         .map_err(|why| Failure(StatusCode::NOT_FOUND, why))?;
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], text).into_response())
@@ -1058,7 +1065,7 @@ async fn ingest_passes(
         return Err(Failure(StatusCode::NOT_FOUND, format!("unknown gate \"{gate}\"")));
     }
     let batch = parktwin_api::ingest::check_passes(&body, now()).map_err(refused)?;
-    Ok(Json(s.ingest_passes(&gate, &batch)?))
+    Ok(Json(blocking(move || s.ingest_passes(&gate, &batch)).await??))
 }
 
 async fn ingest_waybills(
@@ -1068,9 +1075,8 @@ async fn ingest_waybills(
 ) -> Answer<impl IntoResponse> {
     ingest(&s, &headers, "POST /waybills")?;
     let batch = parktwin_api::ingest::check_waybills(&body).map_err(refused)?;
-    Ok(Json(
-        s.ingest_waybills(&batch, &parktwin_api::ingest::format_utc(now()))?,
-    ))
+    let at = parktwin_api::ingest::format_utc(now());
+    Ok(Json(blocking(move || s.ingest_waybills(&batch, &at)).await??))
 }
 
 async fn waybills(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Answer<impl IntoResponse> {
@@ -1135,9 +1141,7 @@ async fn after_action_timeline(
 async fn after_action_zones(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Answer<Response> {
     let (from, to) = window(&q, time::Duration::hours(24))?;
     let store = s.clone();
-    let fc = tokio::task::spawn_blocking(move || store.zones_over_time(&from, &to))
-        .await
-        .map_err(|e| Failure(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    let fc = blocking(move || store.zones_over_time(&from, &to)).await??;
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], fc.to_string()).into_response())
 }
 

@@ -10,6 +10,7 @@ pub mod drills;
 mod http;
 mod incidents;
 mod openapi;
+mod pages;
 mod scenarios;
 mod seed;
 pub mod sim;

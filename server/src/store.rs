@@ -1,6 +1,7 @@
 //! The SQLite store. WAL journal so readers never wait for the writer; one connection behind
 //! a mutex is plenty for the skeleton's read-mostly load.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -70,6 +71,34 @@ pub struct Caller {
 
 /// An open alarm: its id and tier.
 type OpenAlarm = (i64, AlarmTier);
+
+/// What the rules know of one vehicle while a batch of positions is stored: read once for
+/// the batch ([`Store::vehicles_now`]) and kept in step with what each fix writes, in the one
+/// transaction that holds the write lock.
+#[derive(Debug, Default)]
+struct VehicleNow {
+    /// The time of its newest stored fix.
+    newest: Option<String>,
+    /// Its newest fix of this batch, if it is newer than `newest` was: the fix's place in
+    /// the batch and its event's seq (written to `vehicle_latest` once, as the batch ends).
+    latest: Option<(usize, i64)>,
+    /// While it stands still: the time of its last moving fix (its `vehicle_state` row).
+    moving_at: Option<String>,
+    /// Its open alarms, each with its rule.
+    open: Vec<(String, OpenAlarm)>,
+    /// Its waybills valid at some time of the batch.
+    waybills: Vec<Waybill>,
+}
+
+impl VehicleNow {
+    /// The waybill valid at `time`: the latest-starting one, if several.
+    fn waybill_at(&self, time: &str) -> Option<&Waybill> {
+        self.waybills
+            .iter()
+            .filter(|w| w.valid_from.as_str() <= time && time <= w.valid_to.as_str())
+            .max_by(|a, b| a.valid_from.cmp(&b.valid_from))
+    }
+}
 
 /// A tier as stored.
 fn tier_of(text: &str) -> Result<AlarmTier, StoreError> {
@@ -191,6 +220,8 @@ pub struct Store {
     /// The open incidents' zones, read on first use and kept as they change, so that vehicle
     /// fixes can be checked against them without re-reading them.
     pub(crate) incident_zones: Mutex<Option<Vec<crate::incidents::OpenZones>>>,
+    /// The log's complete blocks, rendered for the feed's pages.
+    log_blocks: crate::pages::Blocks,
 }
 
 /// A page of the log: events after a sequence number, of a channel and of kinds when asked.
@@ -200,6 +231,16 @@ const PAGE_QUERY: &str = "SELECT seq, time, channel, kind, payload, recorded FRO
      WHERE seq > ?1 AND (CAST(?2 AS TEXT) IS NULL OR channel = ?2)
        AND (CAST(?4 AS TEXT) IS NULL OR instr(?4, ',' || kind || ',') > 0)
      ORDER BY seq LIMIT ?3";
+
+/// The writer's page cache in KiB (SQLite's `cache_size` takes a negative number as KiB).
+const WRITER_CACHE_KIB: i64 = -65536;
+/// Seconds of a track read by one query (see [`Store::track`]).
+const TRACK_SECONDS_A_QUERY: usize = 3600;
+/// The longest track window read second by second (see [`Store::track`]).
+const TRACK_BY_SECOND_MAX_S: i64 = 86_400;
+
+/// Pages of write-ahead log between checkpoints (64 MiB of 4 KiB pages).
+const WAL_CHECKPOINT_PAGES: i64 = 16384;
 
 /// Most idle read-only connections kept.
 const IDLE_READERS: usize = 8;
@@ -258,7 +299,7 @@ struct Described {
 #[derive(Debug, Default)]
 pub struct ParkIndex {
     /// Sensors (detectors and weather stations) by id, with their warning and alarm thresholds.
-    pub sensors: std::collections::HashMap<String, (Option<f64>, Option<f64>)>,
+    pub sensors: HashMap<String, (Option<f64>, Option<f64>)>,
     /// Weather station ids.
     pub stations: std::collections::HashSet<String>,
     /// Gate ids.
@@ -270,7 +311,7 @@ pub struct ParkIndex {
     /// The park's local frame, for distances in metres.
     pub frame: Option<parktwin_api::frame::LocalFrame>,
     /// Weather stations' positions (WGS84), to pick the nearest for an incident.
-    pub station_at: std::collections::HashMap<String, [f64; 2]>,
+    pub station_at: HashMap<String, [f64; 2]>,
     /// What may be inside a threat zone besides vehicles: sensitive targets, detectors and
     /// enterprises' parcels.
     pub places: Vec<parktwin_api::incident::Candidate>,
@@ -319,7 +360,10 @@ CREATE INDEX IF NOT EXISTS observations_by_sensor ON observations (sensor, time)
 CREATE TABLE IF NOT EXISTS positions (
     plate TEXT NOT NULL, time TEXT NOT NULL, lon REAL NOT NULL, lat REAL NOT NULL,
     speed_kmh REAL NOT NULL, heading_deg REAL NOT NULL, seq INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS positions_by_plate ON positions (plate, time);
+CREATE INDEX IF NOT EXISTS positions_by_second ON positions (substr(time, 1, 19), plate);
+CREATE TABLE IF NOT EXISTS vehicle_latest (
+    plate TEXT PRIMARY KEY, time TEXT NOT NULL, lon REAL NOT NULL, lat REAL NOT NULL,
+    speed_kmh REAL NOT NULL, heading_deg REAL NOT NULL, seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS alarms (
     id INTEGER PRIMARY KEY AUTOINCREMENT, rule TEXT NOT NULL, source TEXT NOT NULL,
     tier TEXT NOT NULL, value REAL NOT NULL, raised TEXT NOT NULL, closed TEXT,
@@ -370,7 +414,11 @@ CREATE TABLE IF NOT EXISTS positions (
     plate TEXT COLLATE "C" NOT NULL, time TEXT COLLATE "C" NOT NULL, lon DOUBLE PRECISION NOT NULL,
     lat DOUBLE PRECISION NOT NULL, speed_kmh DOUBLE PRECISION NOT NULL,
     heading_deg DOUBLE PRECISION NOT NULL, seq BIGINT NOT NULL);
-CREATE INDEX IF NOT EXISTS positions_by_plate ON positions (plate, time);
+CREATE INDEX IF NOT EXISTS positions_by_second ON positions ((substr(time, 1, 19)), plate);
+CREATE TABLE IF NOT EXISTS vehicle_latest (
+    plate TEXT COLLATE "C" PRIMARY KEY, time TEXT COLLATE "C" NOT NULL, lon DOUBLE PRECISION NOT NULL,
+    lat DOUBLE PRECISION NOT NULL, speed_kmh DOUBLE PRECISION NOT NULL,
+    heading_deg DOUBLE PRECISION NOT NULL, seq BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS alarms (
     id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, rule TEXT COLLATE "C" NOT NULL,
     source TEXT COLLATE "C" NOT NULL, tier TEXT NOT NULL, value DOUBLE PRECISION NOT NULL,
@@ -425,6 +473,15 @@ impl Store {
         // simulator) waits its turn instead of failing with "database is locked".
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // The ingest looks up each record's vehicle or sensor in indexes that outgrow SQLite's
+        // default 2 MB page cache within minutes of a busy feed: a bigger one reads them
+        // without a system call per page.
+        conn.pragma_update(None, "cache_size", WRITER_CACHE_KIB)?;
+        // Checkpoints (the log's pages copied back into the database file) run on the writer,
+        // after a commit. SQLite's default, every 1,000 pages (4 MB: two batches of a busy
+        // feed), copied the same index pages again and again and took a fifth of the ingest's
+        // time; every 16,384 pages, a page written by many batches is copied once.
+        conn.pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_PAGES)?;
         // Each ingested record runs a dozen statements (the event, the row, the rules): they
         // are compiled once and kept, not compiled again for every record.
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
@@ -452,6 +509,11 @@ impl Store {
         if !has_column(&conn, "tokens", "enterprise")? {
             conn.execute_batch("ALTER TABLE tokens ADD COLUMN enterprise TEXT;")?;
         }
+        let mut conn = conn;
+        Self::index_positions_by_second(
+            &mut conn,
+            "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'positions_by_plate'",
+        )?;
         let path = path.to_path_buf();
         Ok(Self::with(
             Box::new(conn),
@@ -475,6 +537,10 @@ impl Store {
         // news at every start.
         conn.batch("SET client_min_messages = warning")?;
         conn.batch(PG_SCHEMA)?;
+        Self::index_positions_by_second(
+            &mut conn,
+            "SELECT 1 FROM pg_indexes WHERE indexname = 'positions_by_plate'",
+        )?;
         let url = url.to_string();
         Ok(Self::with(
             Box::new(conn),
@@ -484,6 +550,25 @@ impl Store {
                 Ok(Box::new(c) as BoxConn)
             }),
         ))
+    }
+
+    /// Databases made when positions were indexed by plate (`positions_by_plate`, which
+    /// `old_index` finds): each vehicle's latest fix is read through that index once, into
+    /// `vehicle_latest`, and the index goes. It cost the ingest half its time: every batch
+    /// wrote a page of it for each of its vehicles (see [`Store::ingest_positions`]).
+    fn index_positions_by_second(conn: &mut dyn Conn, old_index: &str) -> Result<(), StoreError> {
+        if row(conn, old_index, &[], |_| Ok(()))?.is_none() {
+            return Ok(());
+        }
+        tracing::info!("positions are now indexed by second: keeping each vehicle's latest fix");
+        conn.execute(
+            "INSERT INTO vehicle_latest (plate, time, lon, lat, speed_kmh, heading_deg, seq)
+             SELECT plate, time, lon, lat, speed_kmh, heading_deg, seq FROM positions p
+             WHERE seq = (SELECT seq FROM positions q WHERE q.plate = p.plate ORDER BY time DESC, seq DESC LIMIT 1)
+             ON CONFLICT (plate) DO NOTHING",
+            &[],
+        )?;
+        conn.batch("DROP INDEX positions_by_plate")
     }
 
     /// Opens the store at `db`.
@@ -502,6 +587,7 @@ impl Store {
             index: Mutex::new(None),
             described: Mutex::default(),
             incident_zones: Mutex::new(None),
+            log_blocks: crate::pages::Blocks::default(),
         }
     }
 
@@ -861,21 +947,11 @@ impl Store {
             args![rule, source],
             |r| Ok((r.int(0)?, tier_of(r.text(1)?)?)),
         )?;
-        Self::decide_alarm(tx, rule, source, time, value, open, decide)
+        Ok(Self::decide_alarm(tx, rule, source, time, value, open, decide)?.map(|(seq, _)| seq))
     }
 
-    /// The open alarms of `source`, each with its rule: one lookup for all the rules a
-    /// vehicle's fix is checked against.
-    fn open_alarms(tx: &mut dyn Conn, source: &str) -> Result<Vec<(String, OpenAlarm)>, StoreError> {
-        rows(
-            tx,
-            "SELECT rule, id, tier FROM alarms WHERE source = ?1 AND closed IS NULL",
-            args![source],
-            |r| Ok((r.string(0)?, (r.int(1)?, tier_of(r.text(2)?)?))),
-        )
-    }
-
-    /// [`Store::apply_rule`] with the open alarm of (rule, source) already looked up.
+    /// [`Store::apply_rule`] with the open alarm of (rule, source) already looked up; the seq
+    /// of the event written and the alarm as it now stands, if it changed.
     fn decide_alarm(
         tx: &mut dyn Conn,
         rule: &str,
@@ -884,7 +960,7 @@ impl Store {
         value: f64,
         open: Option<OpenAlarm>,
         decide: impl FnOnce(Option<AlarmTier>) -> AlarmAction,
-    ) -> Result<Option<i64>, StoreError> {
+    ) -> Result<Option<(i64, Alarm)>, StoreError> {
         let tier_text = |t: AlarmTier| {
             serde_json::to_value(t)
                 .ok()
@@ -917,12 +993,8 @@ impl Store {
             (AlarmAction::Escalate(_) | AlarmAction::Close, None) => return Ok(None),
         };
         let alarm = Self::alarm_row(tx, id)?;
-        Ok(Some(Self::append_event(
-            tx,
-            time,
-            kind,
-            &serde_json::to_string(&alarm)?,
-        )?))
+        let seq = Self::append_event(tx, time, kind, &serde_json::to_string(&alarm)?)?;
+        Ok(Some((seq, alarm)))
     }
 
     /// The alarm `id`, which must exist.
@@ -1112,22 +1184,30 @@ impl Store {
     }
 
     /// Stores a checked batch of vehicle positions and their events: all or none.
+    ///
+    /// The batch's vehicles are read once, before its first fix (see [`VehicleNow`]), and
+    /// what each fix changes is kept in step: a fix costs its event and its row, and a write
+    /// more only when a rule's state changes; each vehicle's latest fix is written once.
+    ///
+    /// Positions are indexed by second and plate, not by plate and time. An index by plate
+    /// put each vehicle's newest entry on a page of its own, so a batch of 500 trucks wrote
+    /// 500 index pages (2 MB) to the write-ahead log, half the ingest's time; by second, a
+    /// batch's entries sit side by side, a few pages at the index's end.
     pub fn ingest_positions(&self, batch: &[VehiclePosition]) -> Result<IngestReceipt, StoreError> {
         let index = self.index()?;
         self.open_zones()?;
+        // Encoded before the write lock is taken: that lock is the ingest's one lane.
+        let payloads = batch.iter().map(serde_json::to_string).collect::<Result<Vec<_>, _>>()?;
         let mut conn = self.conn();
         let mut tx = Tx::begin(&mut **conn)?;
+        let mut vehicles = Self::vehicles_now(&mut tx, batch)?;
         let mut last = 0;
-        for p in batch {
-            let newest = Self::newest(&mut tx, "SELECT max(time) FROM positions WHERE plate = ?1", &p.plate)?;
-            let fix = |tx: &mut dyn Conn,
-                       rule: &str,
-                       value: f64,
-                       open: Option<OpenAlarm>,
-                       decide: &dyn Fn(Option<AlarmTier>) -> AlarmAction| {
-                Self::decide_alarm(tx, rule, &p.plate, &p.time, value, open, decide)
-            };
-            last = Self::append_event(&mut tx, &p.time, "position", &serde_json::to_string(p)?)?;
+        for (k, (p, payload)) in batch.iter().zip(&payloads).enumerate() {
+            let v = vehicles
+                .get_mut(&p.plate)
+                .ok_or_else(|| StoreError::Column(format!("vehicle {} was not read back", p.plate)))?;
+            let newest = v.newest.clone();
+            last = Self::append_event(&mut tx, &p.time, "position", payload)?;
             tx.execute(
                 "INSERT INTO positions (plate, time, lon, lat, speed_kmh, heading_deg, seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -1136,24 +1216,24 @@ impl Store {
             if newest.as_deref().is_some_and(|n| p.time.as_str() < n) {
                 continue; // a late fix does not decide the vehicle's present state
             }
-            let open = Self::open_alarms(&mut tx, &p.plate)?;
-            let open_of = |rule: &str| open.iter().find(|(r, _)| r == rule).map(|(_, o)| *o);
+            v.newest = Some(p.time.clone());
+            v.latest = Some((k, last));
             // The park's rules hold inside the fence only.
             let inside = index.inside_fence(p.lon, p.lat);
             let speed = if inside { p.speed_kmh } else { 0.0 };
             let rule = |open| speeding_rule(open, speed, PARK_SPEED_LIMIT_KMH);
-            if let Some(seq) = fix(&mut tx, SPEEDING_RULE, p.speed_kmh, open_of(SPEEDING_RULE), &rule)? {
+            if let Some(seq) = Self::vehicle_rule(&mut tx, v, SPEEDING_RULE, p, p.speed_kmh, rule)? {
                 last = seq;
             }
-            let stopped_s = Self::stopped_for(&mut tx, p, newest.as_deref())?;
+            let stopped_s = Self::stopped_for(&mut tx, v, p, newest.as_deref())?;
             let exempt = !inside || index.in_parking(p.lon, p.lat);
             let stopped = (!exempt).then_some(stopped_s);
             let rule = |open| stopped_rule(open, stopped);
-            if let Some(seq) = fix(&mut tx, STOPPED_RULE, stopped_s as f64, open_of(STOPPED_RULE), &rule)? {
+            if let Some(seq) = Self::vehicle_rule(&mut tx, v, STOPPED_RULE, p, stopped_s as f64, rule)? {
                 last = seq;
             }
             let off = match (&index.frame, inside) {
-                (Some(frame), true) => Self::active_waybill(&mut tx, &p.plate, &p.time)?.map(|w| {
+                (Some(frame), true) => v.waybill_at(&p.time).map(|w| {
                     let route: Vec<[f64; 2]> = w.route.iter().map(|q| frame.to_map(q[0], q[1])).collect();
                     distance_to_polyline(frame.to_map(p.lon, p.lat), &route)
                 }),
@@ -1161,12 +1241,22 @@ impl Store {
             };
             let off_m = off.unwrap_or(0.0);
             let rule = |open| off_route_rule(open, off_m);
-            if let Some(seq) = fix(&mut tx, OFF_ROUTE_RULE, off_m.round(), open_of(OFF_ROUTE_RULE), &rule)? {
+            if let Some(seq) = Self::vehicle_rule(&mut tx, v, OFF_ROUTE_RULE, p, off_m.round(), rule)? {
                 last = seq;
             }
             if let Some(seq) = self.vehicle_in_zones(&mut tx, p)? {
                 last = seq;
             }
+        }
+        for (k, seq) in vehicles.values().filter_map(|v| v.latest) {
+            let p = &batch[k];
+            tx.execute(
+                "INSERT INTO vehicle_latest (plate, time, lon, lat, speed_kmh, heading_deg, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (plate) DO UPDATE SET time = excluded.time, lon = excluded.lon, lat = excluded.lat,
+                   speed_kmh = excluded.speed_kmh, heading_deg = excluded.heading_deg, seq = excluded.seq",
+                args![&p.plate, &p.time, p.lon, p.lat, p.speed_kmh, p.heading_deg, seq],
+            )?;
         }
         tx.commit()?;
         Ok(IngestReceipt {
@@ -1175,27 +1265,99 @@ impl Store {
         })
     }
 
-    /// How long (seconds) the vehicle of the fix `p` has stood still, as of `p`: since its last
+    /// What the rules need to know of each vehicle of `batch`, as stored: one query for the
+    /// newest fixes and standing-still clocks of all its plates, one for their open alarms
+    /// and one for their waybills, where reading each fix's vehicle took four.
+    fn vehicles_now(tx: &mut dyn Conn, batch: &[VehiclePosition]) -> Result<HashMap<String, VehicleNow>, StoreError> {
+        let plates: std::collections::BTreeSet<&str> = batch.iter().map(|p| p.plate.as_str()).collect();
+        let plates = serde_json::to_string(&plates)?;
+        let mut now = HashMap::new();
+        tx.each(
+            "SELECT value, (SELECT time FROM vehicle_latest WHERE plate = value),
+                    (SELECT moving_at FROM vehicle_state WHERE plate = value)
+             FROM json_each(?1)",
+            args![&plates],
+            &mut |r| {
+                let v = VehicleNow {
+                    newest: r.opt_string(1)?,
+                    moving_at: r.opt_string(2)?,
+                    ..VehicleNow::default()
+                };
+                now.insert(r.string(0)?, v);
+                Ok(())
+            },
+        )?;
+        let open = rows(
+            tx,
+            "SELECT source, rule, id, tier FROM alarms
+             WHERE closed IS NULL AND source IN (SELECT value FROM json_each(?1))",
+            args![&plates],
+            |r| Ok((r.string(0)?, r.string(1)?, (r.int(2)?, tier_of(r.text(3)?)?))),
+        )?;
+        for (plate, rule, alarm) in open {
+            if let Some(v) = now.get_mut(&plate) {
+                v.open.push((rule, alarm));
+            }
+        }
+        let (Some(from), Some(to)) = (batch.iter().map(|p| &p.time).min(), batch.iter().map(|p| &p.time).max()) else {
+            return Ok(now);
+        };
+        let waybills: Vec<Waybill> = json_rows(
+            tx,
+            "SELECT record FROM waybills
+             WHERE plate IN (SELECT value FROM json_each(?1)) AND valid_from <= ?3 AND valid_to >= ?2",
+            args![&plates, from, to],
+        )?;
+        for w in waybills {
+            if let Some(v) = now.get_mut(&w.plate) {
+                v.waybills.push(w);
+            }
+        }
+        Ok(now)
+    }
+
+    /// Applies a rule to the fix `p` of the vehicle `v`, with the open alarm the batch knows
+    /// of, and keeps that up to date; the seq of the event written, if any.
+    fn vehicle_rule(
+        tx: &mut dyn Conn,
+        v: &mut VehicleNow,
+        rule: &str,
+        p: &VehiclePosition,
+        value: f64,
+        decide: impl FnOnce(Option<AlarmTier>) -> AlarmAction,
+    ) -> Result<Option<i64>, StoreError> {
+        let open = v.open.iter().find(|(r, _)| r == rule).map(|(_, o)| *o);
+        let Some((seq, alarm)) = Self::decide_alarm(tx, rule, &p.plate, &p.time, value, open, decide)? else {
+            return Ok(None);
+        };
+        v.open.retain(|(r, _)| r != rule);
+        if alarm.closed.is_none() {
+            v.open.push((rule.to_string(), (alarm.id, alarm.tier)));
+        }
+        Ok(Some(seq))
+    }
+
+    /// How long (seconds) the vehicle `v` has stood still, as of its fix `p`: since its last
     /// fix at walking pace or faster (`previous` is the fix before `p`, if any); a vehicle's
     /// first fix starts the clock.
     ///
     /// `vehicle_state` holds a row only while a vehicle stands still: the time of its last
     /// moving fix. So a moving fix writes nothing unless the vehicle has just moved off (the
     /// row goes), and a still fix writes only when the vehicle has just stopped: the ingest's
-    /// common case, a truck driving, costs one lookup and no write. (A row written before this
-    /// rule, for a vehicle then moving, reads the same: the time of its last moving fix.)
-    fn stopped_for(tx: &mut dyn Conn, p: &VehiclePosition, previous: Option<&str>) -> Result<i64, StoreError> {
-        let moving_at: Option<String> = row(
-            tx,
-            "SELECT moving_at FROM vehicle_state WHERE plate = ?1",
-            args![&p.plate],
-            |r| r.string(0),
-        )?;
+    /// common case, a truck driving, costs no write. (A row written before this rule, for a
+    /// vehicle then moving, reads the same: the time of its last moving fix.)
+    fn stopped_for(
+        tx: &mut dyn Conn,
+        v: &mut VehicleNow,
+        p: &VehiclePosition,
+        previous: Option<&str>,
+    ) -> Result<i64, StoreError> {
         let still = p.speed_kmh < 1.0;
-        match (moving_at, still) {
-            (Some(since), true) => Ok(seconds_between(&since, &p.time)),
+        match (v.moving_at.as_deref(), still) {
+            (Some(since), true) => Ok(seconds_between(since, &p.time)),
             (Some(_), false) => {
                 tx.execute("DELETE FROM vehicle_state WHERE plate = ?1", args![&p.plate])?;
+                v.moving_at = None;
                 Ok(0)
             }
             (None, true) => {
@@ -1206,6 +1368,7 @@ impl Store {
                     "INSERT INTO vehicle_state (plate, moving_at) VALUES (?1, ?2)",
                     args![&p.plate, since],
                 )?;
+                v.moving_at = Some(since.to_string());
                 Ok(seconds_between(since, &p.time))
             }
             (None, false) => Ok(0),
@@ -1399,6 +1562,11 @@ impl Store {
     /// written as stored: the feed's polls, hundreds a second, neither parse nor re-encode
     /// what the ingest already wrote as JSON. An enterprise-scoped reader's page leaves out
     /// what it may not see, and its `next` still passes every event the page read.
+    ///
+    /// The page is cut from the log's complete blocks, each read and written once for every
+    /// client ([`crate::pages`]), and read from the database from the first block still
+    /// filling. Either way it holds the same events: a test compares the page served with the
+    /// events the store reads.
     pub fn events_page_json(
         &self,
         since: i64,
@@ -1407,58 +1575,106 @@ impl Store {
         kinds: Option<&[&str]>,
         access: &parktwin_api::scope::Access,
     ) -> Result<String, StoreError> {
-        let kinds = kinds.map(|k| format!(",{},", k.join(",")));
         let owners = match access {
             parktwin_api::scope::Access::Park => None,
             parktwin_api::scope::Access::Enterprise(_) => Some(self.index()?),
         };
-        // Written field by field in the order of an [`Event`]'s fields: the strings escaped as
-        // JSON, the payload as stored (JSON the store itself wrote: neither parsed nor encoded
-        // again). A test compares the page served with the events the store reads.
+        let sees = |kind: &str, payload: &str| {
+            owners
+                .as_ref()
+                .is_none_or(|ix| access.sees_event(&ix.owners, kind, payload))
+        };
         let mut out: Vec<u8> = Vec::with_capacity(256 * limit.min(1000) + 32);
         out.extend_from_slice(b"{\"events\":[");
         let mut next = since;
+        let mut read = 0;
         let mut first = true;
-        self.reader()?.each(
-            PAGE_QUERY,
-            args![since, channel, limit as i64, kinds.as_ref()],
-            &mut |r| {
-                let seq = r.int(0)?;
-                // Borrowed from the row, not copied.
-                let (time, channel, kind, payload, recorded) =
-                    (r.text(1)?, r.text(2)?, r.text(3)?, r.text(4)?, r.text(5)?);
-                next = seq;
-                if let Some(ix) = &owners
-                    && !access.sees_event(&ix.owners, kind, payload)
+        let mut comma = |out: &mut Vec<u8>| {
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+        };
+        // From the complete blocks: every event after `since` of the channel and kinds asked,
+        // up to `limit` of them; `at` is how far the blocks were read.
+        let mut at = since;
+        while read < limit {
+            let k = at.div_euclid(crate::pages::BLOCK);
+            let Some(block) = self.log_block(k)? else { break };
+            for piece in block.pieces.iter().filter(|p| p.seq > at) {
+                if read == limit {
+                    break;
+                }
+                if channel.is_some_and(|c| c != &*piece.channel) || kinds.is_some_and(|ks| !ks.contains(&&*piece.kind))
                 {
-                    return Ok(());
+                    continue;
                 }
-                if !first {
-                    out.push(b',');
+                read += 1;
+                next = piece.seq;
+                if sees(&piece.kind, block.payload(piece)) {
+                    comma(&mut out);
+                    out.extend_from_slice(&block.text[piece.json.clone()]);
                 }
-                first = false;
-                out.extend_from_slice(b"{\"seq\":");
-                serde_json::to_writer(&mut out, &seq)?;
-                for (name, value) in [
-                    (&b",\"time\":"[..], time),
-                    (b",\"recorded\":", recorded),
-                    (b",\"channel\":", channel),
-                    (b",\"kind\":", kind),
-                ] {
-                    out.extend_from_slice(name);
-                    serde_json::to_writer(&mut out, value)?;
-                }
-                out.extend_from_slice(b",\"payload\":");
-                out.extend_from_slice(payload.as_bytes());
-                out.push(b'}');
-                Ok(())
-            },
-        )?;
+            }
+            if read < limit {
+                at = (k + 1) * crate::pages::BLOCK;
+            }
+        }
+        // The rest from the database.
+        if read < limit {
+            let kinds = kinds.map(|k| format!(",{},", k.join(",")));
+            self.reader()?.each(
+                PAGE_QUERY,
+                args![at, channel, (limit - read) as i64, kinds.as_ref()],
+                &mut |r| {
+                    let seq = r.int(0)?;
+                    // Borrowed from the row, not copied.
+                    let (time, channel, kind, payload, recorded) =
+                        (r.text(1)?, r.text(2)?, r.text(3)?, r.text(4)?, r.text(5)?);
+                    next = seq;
+                    if sees(kind, payload) {
+                        comma(&mut out);
+                        crate::pages::write_event(&mut out, seq, time, recorded, channel, kind, payload)?;
+                    }
+                    Ok(())
+                },
+            )?;
+        }
         out.extend_from_slice(b"],\"next\":");
         serde_json::to_writer(&mut out, &next)?;
         out.push(b'}');
         // Every piece was UTF-8 text.
         String::from_utf8(out).map_err(|e| StoreError::Column(format!("a page of the log: {e}")))
+    }
+
+    /// Block `k` of the log, once it is complete (the head has passed its end; sequence
+    /// numbers commit in order, so it can no longer change): kept, or read and kept.
+    fn log_block(&self, k: i64) -> Result<Option<std::sync::Arc<crate::pages::Block>>, StoreError> {
+        if let Some(block) = self.log_blocks.get(k) {
+            return Ok(Some(block));
+        }
+        let end = (k + 1) * crate::pages::BLOCK;
+        let mut reader = self.reader()?;
+        // The head first: what it has passed was committed before the block is read.
+        let head = row(&mut *reader, "SELECT coalesce(max(seq), 0) FROM events", &[], |r| {
+            r.int(0)
+        })?
+        .unwrap_or(0);
+        if head < end {
+            return Ok(None);
+        }
+        let mut block = crate::pages::Block::default();
+        reader.each(
+            "SELECT seq, time, channel, kind, payload, recorded FROM events WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
+            args![end - crate::pages::BLOCK, end],
+            &mut |r| {
+                block.push(r.int(0)?, r.text(1)?, r.text(5)?, r.text(2)?, r.text(3)?, r.text(4)?)?;
+                Ok(())
+            },
+        )?;
+        let block = std::sync::Arc::new(block);
+        self.log_blocks.keep(k, block.clone());
+        Ok(Some(block))
     }
 
     /// The events a query of `seq, time, channel, kind, payload, recorded` finds.
@@ -1530,7 +1746,7 @@ impl Store {
     }
 
     fn position_rows(&self, sql: &str, args: &[Arg<'_>]) -> Result<Vec<VehiclePosition>, StoreError> {
-        rows(&mut self.conn(), sql, args, |r| {
+        rows(&mut *self.reader()?, sql, args, |r| {
             Ok(VehiclePosition {
                 plate: r.string(0)?,
                 time: r.string(1)?,
@@ -1545,9 +1761,7 @@ impl Store {
     /// Each vehicle's latest position.
     pub fn vehicles(&self) -> Result<Vec<VehiclePosition>, StoreError> {
         self.position_rows(
-            "SELECT plate, time, lon, lat, speed_kmh, heading_deg FROM positions p
-             WHERE seq = (SELECT seq FROM positions q WHERE q.plate = p.plate ORDER BY time DESC, seq DESC LIMIT 1)
-             ORDER BY plate",
+            "SELECT plate, time, lon, lat, speed_kmh, heading_deg FROM vehicle_latest ORDER BY plate",
             &[],
         )
     }
@@ -1555,8 +1769,8 @@ impl Store {
     /// Whether any fix of `plate` was ever stored.
     pub fn vehicle_seen(&self, plate: &str) -> Result<bool, StoreError> {
         Ok(row(
-            &mut self.conn(),
-            "SELECT 1 FROM positions WHERE plate = ?1 LIMIT 1",
+            &mut *self.reader()?,
+            "SELECT 1 FROM vehicle_latest WHERE plate = ?1",
             args![plate],
             |_| Ok(()),
         )?
@@ -1564,22 +1778,55 @@ impl Store {
     }
 
     /// A vehicle's positions between two stored times (inclusive), oldest first.
+    ///
+    /// Read through the index (second, plate). A window of up to a day is read second by
+    /// second, one look-up each (an hour's seconds to a query), however many other vehicles
+    /// there are; a longer one is read as a range of the index, whose cost grows with every
+    /// vehicle's fixes in it.
     pub fn track(&self, plate: &str, from: &str, to: &str) -> Result<Vec<VehiclePosition>, StoreError> {
-        self.position_rows(
-            "SELECT plate, time, lon, lat, speed_kmh, heading_deg FROM positions
-             WHERE plate = ?1 AND time >= ?2 AND time <= ?3 ORDER BY time, seq",
-            args![plate, from, to],
-        )
+        let parse = |t: &str| {
+            time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+                .map_err(|e| StoreError::Column(format!("a stored time {t}: {e}")))
+        };
+        let (start, end) = (parse(from)?, parse(to)?);
+        if end - start > time::Duration::seconds(TRACK_BY_SECOND_MAX_S) {
+            let second = |t: &str| t.get(..19).unwrap_or(t).to_string();
+            return self.position_rows(
+                "SELECT plate, time, lon, lat, speed_kmh, heading_deg FROM positions
+                 WHERE substr(time, 1, 19) >= ?2 AND substr(time, 1, 19) <= ?3 AND plate = ?1
+                   AND time >= ?4 AND time <= ?5
+                 ORDER BY time, seq",
+                args![plate, &second(from), &second(to), from, to],
+            );
+        }
+        let mut second = start.replace_nanosecond(0).unwrap_or(start);
+        let mut fixes = Vec::new();
+        while second <= end {
+            let mut hour: Vec<String> = Vec::with_capacity(TRACK_SECONDS_A_QUERY);
+            while second <= end && hour.len() < TRACK_SECONDS_A_QUERY {
+                hour.push(parktwin_api::ingest::format_utc(second)[..19].to_string());
+                second += time::Duration::SECOND;
+            }
+            fixes.extend(self.position_rows(
+                "SELECT plate, time, lon, lat, speed_kmh, heading_deg FROM positions
+                 WHERE substr(time, 1, 19) IN (SELECT value FROM json_each(?2)) AND plate = ?1
+                   AND time >= ?3 AND time <= ?4
+                 ORDER BY time, seq",
+                args![plate, &serde_json::to_string(&hour)?, from, to],
+            )?);
+        }
+        Ok(fixes)
     }
 
     /// The seq of the newest event (0 when the log is empty).
     pub fn head(&self) -> Result<i64, StoreError> {
-        Ok(
-            row(&mut self.conn(), "SELECT coalesce(max(seq), 0) FROM events", &[], |r| {
-                r.int(0)
-            })?
-            .unwrap_or(0),
-        )
+        Ok(row(
+            &mut *self.reader()?,
+            "SELECT coalesce(max(seq), 0) FROM events",
+            &[],
+            |r| r.int(0),
+        )?
+        .unwrap_or(0))
     }
 
     /// The log's head as it was at `at` (a stored time): the last event recorded by then, 0
@@ -1587,14 +1834,15 @@ impl Store {
     /// the sequence numbers finds it in a few dozen lookups, without an index to slow the
     /// ingest down.
     pub fn head_at(&self, at: &str) -> Result<i64, StoreError> {
-        let mut conn = self.conn();
-        let max = row(&mut conn, "SELECT coalesce(max(seq), 0) FROM events", &[], |r| r.int(0))?.unwrap_or(0);
+        let mut reader = self.reader()?;
+        let conn: &mut dyn Conn = &mut *reader;
+        let max = row(conn, "SELECT coalesce(max(seq), 0) FROM events", &[], |r| r.int(0))?.unwrap_or(0);
         // `lo` is an event recorded by `at` (or 0); nothing at or after `hi` is.
         let (mut lo, mut hi) = (0_i64, max + 1);
         while hi - lo > 1 {
             let mid = lo + (hi - lo) / 2;
             let first_from: Option<(i64, String)> = row(
-                &mut conn,
+                conn,
                 "SELECT seq, recorded FROM events WHERE seq >= ?1 ORDER BY seq LIMIT 1",
                 args![mid],
                 |r| Ok((r.int(0)?, r.string(1)?)),

@@ -619,3 +619,111 @@ fn an_oversized_body_or_a_bad_id_gets_a_json_error_and_stores_nothing() {
     let body: Value = r.json().expect("a JSON error");
     assert!(body["error"].as_str().is_some_and(|m| m.contains("first")), "{body}");
 }
+
+/// The rules read a batch's vehicles once and keep what each fix changes: a truck's whole
+/// journey in one batch, among another truck's fixes, raises and closes the same alarms, at
+/// the same values, as the same journey sent a fix at a time.
+#[test]
+fn a_journey_in_one_batch_raises_the_alarms_it_raises_a_fix_at_a_time() {
+    use parktwin_api::model::{Alarm, Park};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = start_server(dir.path(), None).expect("server");
+    let api = format!("{}/api/v1", s.url);
+    let frame = get::<Park>(&format!("{api}/park")).frame();
+    let at = |e: f64, n: f64| {
+        let (lon, lat) = frame.to_wgs84(e, n);
+        [lon, lat]
+    };
+    for plate in ["鲁E·B1", "鲁E·F1"] {
+        let wb = json!({"id": format!("YD-{plate}"), "plate": plate, "un_number": "UN1017",
+                        "cargo": "liquid chlorine", "tonnes": 20.0, "valid_from": ago(3600),
+                        "valid_to": ago(-3600), "route": [at(0.0, -400.0), at(0.0, 400.0)]});
+        assert_eq!(post(&s.ingest, &format!("{api}/waybills"), &json!([wb])).0, 200);
+    }
+    // (seconds ago, east, north, km/h): off the route and back, a late fix that decides
+    // nothing, standing still to a reminder and a warning, moving off, speeding and slowing.
+    let journey = [
+        (1000, 0.0, -300.0, 25.0),
+        (980, 120.0, -100.0, 25.0),
+        (970, 500.0, 0.0, 25.0),
+        (975, 900.0, 0.0, 90.0),
+        (960, 10.0, 100.0, 25.0),
+        (900, 0.0, 200.0, 0.0),
+        (540, 0.0, 200.0, 0.0),
+        (230, 0.0, 200.0, 0.0),
+        (220, 0.0, 250.0, 20.0),
+        (200, 0.0, 260.0, 60.0),
+        (190, 0.0, 270.0, 20.0),
+    ];
+    let fix = |plate: &str, &(t, e, n, speed): &(i64, f64, f64, f64)| {
+        let p = at(e, n);
+        json!({"plate": plate, "time": ago(t), "lon": p[0], "lat": p[1], "speed_kmh": speed})
+    };
+    let send = |fixes: Vec<Value>| {
+        let (status, body) = post(&s.ingest, &format!("{api}/vehicles/positions"), &json!(fixes));
+        assert_eq!(status, 200, "{body}");
+    };
+    // Each of the batch's fixes beside one of a truck parked outside the fence.
+    let outside = at(5000.0, 5000.0);
+    send(
+        journey
+            .iter()
+            .enumerate()
+            .flat_map(|(k, f)| {
+                let other = json!({"plate": "鲁E·P0", "time": ago(f.0 + k as i64), "lon": outside[0],
+                                   "lat": outside[1], "speed_kmh": 0.0});
+                [fix("鲁E·B1", f), other]
+            })
+            .collect(),
+    );
+    for f in &journey {
+        send(vec![fix("鲁E·F1", f)]);
+    }
+    let alarms_of = |plate: &str| -> Vec<(String, String, String, f64, Option<String>)> {
+        let page: EventPage = get(&format!(
+            "{api}/events?since=0&kind=alarm_raised,alarm_escalated,alarm_closed"
+        ));
+        page.events
+            .into_iter()
+            .filter_map(|e| {
+                let a: Alarm = serde_json::from_value(e.payload).expect("an alarm");
+                let tier = serde_json::to_value(a.tier)
+                    .expect("tier")
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                (a.source == plate).then_some((e.kind, a.rule, tier, a.value, a.closed))
+            })
+            .collect()
+    };
+    let one_batch = alarms_of("鲁E·B1");
+    let kinds: Vec<(&str, &str, &str)> = one_batch
+        .iter()
+        .map(|(k, r, t, _, _)| (k.as_str(), r.as_str(), t.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("alarm_raised", "vehicle_off_route", "warning"),
+            ("alarm_escalated", "vehicle_off_route", "alarm"),
+            ("alarm_closed", "vehicle_off_route", "alarm"),
+            ("alarm_raised", "vehicle_stopped", "reminder"),
+            ("alarm_escalated", "vehicle_stopped", "warning"),
+            ("alarm_closed", "vehicle_stopped", "warning"),
+            ("alarm_raised", "vehicle_speeding", "alarm"),
+            ("alarm_closed", "vehicle_speeding", "alarm"),
+        ],
+        "{one_batch:?}"
+    );
+    // The reminder's value: standing since the last moving fix, 960 s ago, at the fix 540 s ago.
+    assert_eq!(one_batch[3].3, 420.0, "{one_batch:?}");
+    let strip_closed = |v: Vec<(String, String, String, f64, Option<String>)>| {
+        v.into_iter()
+            .map(|(k, r, t, x, c)| (k, r, t, x, c.is_some()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(strip_closed(one_batch), strip_closed(alarms_of("鲁E·F1")));
+    // The truck outside the fence raised nothing, and no alarm is left open.
+    assert!(alarms_of("鲁E·P0").is_empty());
+    assert!(get::<Vec<Alarm>>(&format!("{api}/alarms?state=open")).is_empty());
+}

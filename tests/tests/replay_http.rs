@@ -193,3 +193,88 @@ fn a_page_served_is_the_page_the_store_holds_whatever_it_carries() {
         "\"Evacuate\" the \\ north\nside — 立即撤离"
     );
 }
+
+/// Past a thousand events the feed's pages are cut from the log's complete blocks, read and
+/// rendered once for every client (`server/src/pages.rs`), and from the database from the
+/// block still filling: whatever the cursor, the page size, the channel or the kinds, the page
+/// served is the page the store reads, the second client asking gets the same, and a page that
+/// crosses blocks, or runs from kept blocks into the filling one, misses nothing.
+#[test]
+fn pages_cut_from_the_logs_kept_blocks_are_the_pages_the_store_holds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = start_server(dir.path(), None).expect("server");
+    let api = format!("{}/api/v1", s.url);
+    for b in 0..10 {
+        let fixes: Vec<_> = (0..260)
+            .map(|k| {
+                json!({"plate": format!("鲁E·T{k:03}"), "time": now(), "lon": 118.44 + f64::from(b) * 1e-4,
+                            "lat": 37.565, "speed_kmh": 12.5})
+            })
+            .collect();
+        let (code, body) = send(
+            "POST",
+            &format!("{api}/vehicles/positions"),
+            Some(&s.ingest),
+            Some(&json!(fixes)),
+        );
+        assert_eq!(code, 200, "{body}");
+        let reading = json!([{"sensor": "gd-001", "time": now(), "value": 0.01}]);
+        let (code, body) = send("POST", &format!("{api}/observations"), Some(&s.ingest), Some(&reading));
+        assert_eq!(code, 200, "{body}");
+    }
+    let head: EventsHead =
+        serde_json::from_value(send("GET", &format!("{api}/events/head"), None, None).1).expect("head");
+    assert!(
+        head.seq > 2000 && head.seq < 3000,
+        "two complete blocks and one filling: {}",
+        head.seq
+    );
+    let store = parktwin_e2e::open_store(dir.path());
+    // (since, limit, channel, kinds)
+    type Case<'a> = (i64, usize, Option<&'a str>, Option<&'a [&'a str]>);
+    let cases: [Case; 10] = [
+        (0, 1000, None, None),
+        (999, 1000, None, None),
+        (1000, 1000, None, None),
+        (1500, 1000, None, None),
+        (1995, 7, None, None),
+        (head.seq - 10, 1000, None, None),
+        (0, 1000, Some("live"), Some(&["observation"])),
+        (500, 1000, None, Some(&["observation", "position"])),
+        (0, 1000, Some("drill:none"), None),
+        (head.seq, 1000, None, None),
+    ];
+    for (since, limit, channel, kinds) in cases {
+        let mut query = format!("since={since}&limit={limit}");
+        if let Some(c) = channel {
+            query += &format!("&channel={c}");
+        }
+        if let Some(k) = kinds {
+            query += &format!("&kind={}", k.join(","));
+        }
+        let held = store
+            .events_since(since, limit, channel, kinds)
+            .expect("the store's page");
+        for client in ["first", "second"] {
+            let (code, body) = send("GET", &format!("{api}/events?{query}"), None, None);
+            assert_eq!(code, 200, "{query}: {body}");
+            let served: EventPage = serde_json::from_value(body).expect("a page");
+            assert_eq!(served, held, "{query}, {client} client");
+        }
+    }
+    // The cases read across the blocks' ends and into the filling block.
+    let page = store.events_since(1500, 1000, None, None).expect("page");
+    assert_eq!(
+        (page.events.len(), page.events[0].seq, page.next),
+        (1000, 1501, 2500),
+        "a page from the middle of one block to the middle of the next"
+    );
+    let observations = store
+        .events_since(0, 1000, Some("live"), Some(&["observation"]))
+        .expect("page");
+    assert_eq!(
+        observations.events.len(),
+        10,
+        "one reading after each batch, in all three blocks"
+    );
+}
