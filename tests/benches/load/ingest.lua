@@ -1,33 +1,55 @@
 -- wrk script: posts batches of vehicle positions back to back on each connection, as machine
 -- feeds do. Set by tests/benches/load.rs through the environment:
 --   PARKTWIN_TOKEN  an ingest token     PARKTWIN_BATCH  positions per batch
---   PARKTWIN_TIME   the fixes' time (RFC 3339, not in the future)
+--   PARKTWIN_START  Unix seconds of the first batch's fixes (in the past: each batch is a
+--                   second later than the one before, and none may be in the future)
+--   PARKTWIN_EVERY_MS  if set, each connection sends a batch on this beat (one due every so
+--                   many ms, sent back to back while behind) instead of as fast as it can
 local token = os.getenv("PARKTWIN_TOKEN")
 local batch = tonumber(os.getenv("PARKTWIN_BATCH") or "500")
-local time = os.getenv("PARKTWIN_TIME")
+local start = tonumber(os.getenv("PARKTWIN_START"))
+local every = tonumber(os.getenv("PARKTWIN_EVERY_MS") or "")
 dofile(os.getenv("PARKTWIN_LUA") .. "/common.lua")
 
--- A few requests made once per thread: each a batch of this thread's trucks a little further
--- east than in the one before, so that they drive (and the rules see moving vehicles).
-local requests = {}
-local next_request = 1
-function init(args)
-  for r = 1, 8 do
-    local fixes = {}
-    for k = 0, batch - 1 do
-      local x = ((r * 0.0001) + k * 0.00001) % 0.02
-      fixes[#fixes + 1] = string.format(
-        '{"plate":"L%d-%04d","time":"%s","lon":%.6f,"lat":37.565,"speed_kmh":25.0,"heading_deg":90.0}',
-        id, k, time, 118.44 + x)
-    end
-    requests[r] = wrk.format("POST", "/api/v1/vehicles/positions",
-      { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token },
-      "[" .. table.concat(fixes, ",") .. "]")
+-- The wall clock in ms, from LuaJIT's FFI (wrk's Lua has no clock finer than a second).
+local ffi = require("ffi")
+ffi.cdef [[
+  struct parktwin_tv { long sec; long usec; };
+  int gettimeofday(struct parktwin_tv *tv, void *tz);
+]]
+local tv = ffi.new("struct parktwin_tv")
+local function now_ms()
+  ffi.C.gettimeofday(tv, nil)
+  return tonumber(tv.sec) * 1000 + tonumber(tv.usec) / 1000
+end
+
+local due
+if every then
+  function delay()
+    local t = now_ms()
+    due = (due or t) + every
+    return math.max(0, math.floor(due - t))
   end
 end
 
+-- Each thread is one feed of `batch` trucks reporting once a second of their own clock: each
+-- batch is the next second's fixes, every truck a little further east, so that they drive
+-- (and the rules see moving vehicles).
+local headers
+local n = 0
+function init(args)
+  headers = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token }
+end
+
 function request()
-  local r = requests[next_request]
-  next_request = next_request % #requests + 1
-  return r
+  local time = os.date("!%Y-%m-%dT%H:%M:%SZ", start + n)
+  local fixes = {}
+  for k = 0, batch - 1 do
+    local x = ((n * 0.0001) + k * 0.00001) % 0.02
+    fixes[k + 1] = string.format(
+      '{"plate":"L%d-%04d","time":"%s","lon":%.6f,"lat":37.565,"speed_kmh":25.0,"heading_deg":90.0}',
+      id, k, time, 118.44 + x)
+  end
+  n = n + 1
+  return wrk.format("POST", "/api/v1/vehicles/positions", headers, "[" .. table.concat(fixes, ",") .. "]")
 end
