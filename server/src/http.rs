@@ -505,7 +505,10 @@ async fn reader(
     mut req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let reading = matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD);
+    // A what-if is posted, but it only computes and reads: under private reads it needs a
+    // token as every read does.
+    let reading = matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD)
+        || (req.method() == axum::http::Method::POST && req.uri().path().ends_with("/what-if"));
     let access = if !reading {
         Access::Park
     } else {

@@ -73,6 +73,22 @@ fn an_enterprise_viewer_reads_its_own_detail_and_the_shared_picture_only() {
     assert_eq!(status, 401, "{body}");
     assert!(body.contains("--private-reads"), "{body}");
     assert_eq!(read(&api, "/openapi.json", "").0, 200, "the contract stays public");
+    // A what-if is posted but only reads: a token, as for every read.
+    let what_if = |token: &str| {
+        let mut req = reqwest::blocking::Client::new()
+            .post(format!("{api}/incidents/inc-9/what-if"))
+            .json(&json!({"rate_kg_s": 1.0}));
+        if !token.is_empty() {
+            req = req.bearer_auth(token);
+        }
+        let r = req.send().expect("the server answers");
+        (r.status().as_u16(), r.text().expect("a body"))
+    };
+    let (status, body) = what_if("");
+    assert_eq!(status, 401, "{body}");
+    assert!(body.contains("--private-reads"), "{body}");
+    let (status, body) = what_if(&park_viewer);
+    assert_eq!(status, 404, "a reader gets as far as the unknown incident: {body}");
 
     // Whose token it is.
     let session: Session = get(&api, "/session", &mine);
