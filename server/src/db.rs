@@ -324,15 +324,16 @@ pub fn pg_sql(sql: &str) -> String {
     let sql = sql.replace("instr(", "strpos(").replace("max(?", "greatest(?");
     // `json_each(?N)`, the elements of a JSON array passed as text: PostgreSQL's
     // `json_array_elements_text`, which names its column `value` as SQLite's does.
+    const JSON_EACH: &str = "json_each(?";
     let mut sql = sql;
-    while let Some(at) = sql.find("json_each(?") {
-        let digits = sql[at + 11..].chars().take_while(char::is_ascii_digit).count();
-        let n = sql[at + 11..at + 11 + digits].to_string();
-        let end = at + 11 + digits;
-        if digits == 0 || !sql[end..].starts_with(')') {
+    while let Some(at) = sql.find(JSON_EACH) {
+        let start = at + JSON_EACH.len();
+        let end = start + sql[start..].chars().take_while(char::is_ascii_digit).count();
+        if end == start || !sql[end..].starts_with(')') {
             break;
         }
-        sql.replace_range(at..=end, &format!("json_array_elements_text(CAST(?{n} AS json))"));
+        let call = format!("json_array_elements_text(CAST(?{} AS json))", &sql[start..end]);
+        sql.replace_range(at..=end, &call);
     }
     let mut out = String::with_capacity(sql.len() + 8);
     let mut chars = sql.chars().peekable();

@@ -812,10 +812,14 @@ async fn track(
     Query(q): Query<HashMap<String, String>>,
 ) -> Answer<impl IntoResponse> {
     let (from, to) = window(&q, time::Duration::hours(1))?;
-    let store = s.clone();
     let key = plate.clone();
-    let fixes = blocking(move || store.track(&key, &from, &to)).await??;
-    if fixes.is_empty() && !s.vehicle_seen(&plate)? {
+    let (fixes, seen) = blocking(move || -> Result<_, crate::store::StoreError> {
+        let fixes = s.track(&key, &from, &to)?;
+        let seen = !fixes.is_empty() || s.vehicle_seen(&key)?;
+        Ok((fixes, seen))
+    })
+    .await??;
+    if !seen {
         return Err(Failure(
             StatusCode::NOT_FOUND,
             format!("no vehicle with plate \"{plate}\" has been seen"),

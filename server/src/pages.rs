@@ -31,6 +31,17 @@ pub(crate) struct Piece {
     pub kind: Box<str>,
 }
 
+/// An event as a page writes it, its texts as stored.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EventRow<'a> {
+    pub seq: i64,
+    pub time: &'a str,
+    pub recorded: &'a str,
+    pub channel: &'a str,
+    pub kind: &'a str,
+    pub payload: &'a str,
+}
+
 /// A complete block of the log, each event written as the page writes it.
 #[derive(Debug, Default)]
 pub(crate) struct Block {
@@ -40,23 +51,15 @@ pub(crate) struct Block {
 
 impl Block {
     /// Adds an event, written as [`write_event`] writes it.
-    pub fn push(
-        &mut self,
-        seq: i64,
-        time: &str,
-        recorded: &str,
-        channel: &str,
-        kind: &str,
-        payload: &str,
-    ) -> Result<(), serde_json::Error> {
+    pub fn push(&mut self, e: &EventRow<'_>) -> Result<(), serde_json::Error> {
         let start = self.text.len();
-        let payload_at = write_event(&mut self.text, seq, time, recorded, channel, kind, payload)?;
+        let payload_at = write_event(&mut self.text, e)?;
         self.pieces.push(Piece {
-            seq,
+            seq: e.seq,
             json: start..self.text.len(),
             payload: payload_at,
-            channel: channel.into(),
-            kind: kind.into(),
+            channel: e.channel.into(),
+            kind: e.kind.into(),
         });
         Ok(())
     }
@@ -109,29 +112,21 @@ impl Blocks {
 /// Writes one event as an [`parktwin_api::model::Event`]'s JSON, its fields in order: the
 /// strings escaped, the payload as stored (JSON the store itself wrote: neither parsed nor
 /// encoded again). Returns where the payload is in `out`.
-pub(crate) fn write_event(
-    out: &mut Vec<u8>,
-    seq: i64,
-    time: &str,
-    recorded: &str,
-    channel: &str,
-    kind: &str,
-    payload: &str,
-) -> Result<Range<usize>, serde_json::Error> {
+pub(crate) fn write_event(out: &mut Vec<u8>, e: &EventRow<'_>) -> Result<Range<usize>, serde_json::Error> {
     out.extend_from_slice(b"{\"seq\":");
-    serde_json::to_writer(&mut *out, &seq)?;
+    serde_json::to_writer(&mut *out, &e.seq)?;
     for (name, value) in [
-        (&b",\"time\":"[..], time),
-        (b",\"recorded\":", recorded),
-        (b",\"channel\":", channel),
-        (b",\"kind\":", kind),
+        (&b",\"time\":"[..], e.time),
+        (b",\"recorded\":", e.recorded),
+        (b",\"channel\":", e.channel),
+        (b",\"kind\":", e.kind),
     ] {
         out.extend_from_slice(name);
         serde_json::to_writer(&mut *out, value)?;
     }
     out.extend_from_slice(b",\"payload\":");
     let at = out.len();
-    out.extend_from_slice(payload.as_bytes());
+    out.extend_from_slice(e.payload.as_bytes());
     let payload_at = at..out.len();
     out.push(b'}');
     Ok(payload_at)
@@ -155,14 +150,14 @@ mod tests {
     fn an_event_is_written_as_the_api_reads_it() {
         let mut block = Block::default();
         block
-            .push(
-                7,
-                "2026-11-28T01:00:00.000Z",
-                "2026-11-28T01:00:00.100Z",
-                "live",
-                "observation",
-                r#"{"v":"\"1\""}"#,
-            )
+            .push(&EventRow {
+                seq: 7,
+                time: "2026-11-28T01:00:00.000Z",
+                recorded: "2026-11-28T01:00:00.100Z",
+                channel: "live",
+                kind: "observation",
+                payload: r#"{"v":"\"1\""}"#,
+            })
             .expect("written");
         let piece = &block.pieces[0];
         let event: parktwin_api::model::Event =

@@ -100,6 +100,19 @@ impl VehicleNow {
     }
 }
 
+/// An event of a query of `seq, time, channel, kind, payload, recorded` (as [`PAGE_QUERY`]
+/// selects them), its texts borrowed from the row, not copied.
+fn event_of(r: &dyn crate::db::Row) -> Result<crate::pages::EventRow<'_>, StoreError> {
+    Ok(crate::pages::EventRow {
+        seq: r.int(0)?,
+        time: r.text(1)?,
+        channel: r.text(2)?,
+        kind: r.text(3)?,
+        payload: r.text(4)?,
+        recorded: r.text(5)?,
+    })
+}
+
 /// A tier as stored.
 fn tier_of(text: &str) -> Result<AlarmTier, StoreError> {
     Ok(serde_json::from_value(serde_json::Value::String(text.to_string()))?)
@@ -466,7 +479,7 @@ pub const SENSOR_LAYERS: [&str; 2] = ["detectors", "weather_stations"];
 impl Store {
     /// Opens (creating) the SQLite database at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let conn = Connection::open(path)?;
+        let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         // Another writer on the same file (`token create` while the server runs, a test's
@@ -512,7 +525,6 @@ impl Store {
         if !has_column(&conn, "tokens", "enterprise")? {
             conn.execute_batch("ALTER TABLE tokens ADD COLUMN enterprise TEXT;")?;
         }
-        let mut conn = conn;
         Self::index_positions_by_second(
             &mut conn,
             "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'positions_by_plate'",
@@ -1630,14 +1642,11 @@ impl Store {
                 PAGE_QUERY,
                 args![at, channel, (limit - read) as i64, kinds.as_ref()],
                 &mut |r| {
-                    let seq = r.int(0)?;
-                    // Borrowed from the row, not copied.
-                    let (time, channel, kind, payload, recorded) =
-                        (r.text(1)?, r.text(2)?, r.text(3)?, r.text(4)?, r.text(5)?);
-                    next = seq;
-                    if sees(kind, payload) {
+                    let e = event_of(r)?;
+                    next = e.seq;
+                    if sees(e.kind, e.payload) {
                         comma(&mut out);
-                        crate::pages::write_event(&mut out, seq, time, recorded, channel, kind, payload)?;
+                        crate::pages::write_event(&mut out, &e)?;
                     }
                     Ok(())
                 },
@@ -1657,23 +1666,15 @@ impl Store {
             return Ok(Some(block));
         }
         let end = (k + 1) * crate::pages::BLOCK;
-        let mut reader = self.reader()?;
         // The head first: what it has passed was committed before the block is read.
-        let head = row(&mut *reader, "SELECT coalesce(max(seq), 0) FROM events", &[], |r| {
-            r.int(0)
-        })?
-        .unwrap_or(0);
-        if head < end {
+        if self.head()? < end {
             return Ok(None);
         }
         let mut block = crate::pages::Block::default();
-        reader.each(
+        self.reader()?.each(
             "SELECT seq, time, channel, kind, payload, recorded FROM events WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
             args![end - crate::pages::BLOCK, end],
-            &mut |r| {
-                block.push(r.int(0)?, r.text(1)?, r.text(5)?, r.text(2)?, r.text(3)?, r.text(4)?)?;
-                Ok(())
-            },
+            &mut |r| Ok(block.push(&event_of(r)?)?),
         )?;
         let block = std::sync::Arc::new(block);
         self.log_blocks.keep(k, block.clone());

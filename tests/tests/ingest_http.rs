@@ -22,6 +22,16 @@ fn post(token: &str, url: &str, body: &Value) -> (u16, Value) {
     (r.status().as_u16(), r.json().expect("JSON"))
 }
 
+/// A point of the park `e` metres east and `n` north of its origin, WGS84 `[lon, lat]`, by
+/// the park's own frame as the server serves it.
+fn park_point(api: &str) -> impl Fn(f64, f64) -> [f64; 2] {
+    let frame = get::<parktwin_api::model::Park>(&format!("{api}/park")).frame();
+    move |e, n| {
+        let (lon, lat) = frame.to_wgs84(e, n);
+        [lon, lat]
+    }
+}
+
 fn get<T: serde::de::DeserializeOwned>(url: &str) -> T {
     let r = reqwest::blocking::get(url).expect("server answers");
     assert!(r.status().is_success(), "{url}: {}", r.status());
@@ -442,15 +452,11 @@ fn waybills_are_registered_checked_and_served() {
 
 #[test]
 fn off_route_and_stopped_trucks_raise_alarms_that_close_when_they_recover() {
-    use parktwin_api::model::{Alarm, AlarmTier, Park};
+    use parktwin_api::model::{Alarm, AlarmTier};
     let dir = tempfile::tempdir().expect("tempdir");
     let s = start_server(dir.path(), None).expect("server");
     let api = format!("{}/api/v1", s.url);
-    let frame = get::<Park>(&format!("{api}/park")).frame();
-    let at = |e: f64, n: f64| {
-        let (lon, lat) = frame.to_wgs84(e, n);
-        [lon, lat]
-    };
+    let at = park_point(&api);
     // The planned route: up the middle avenue from -400 m to +400 m north.
     let wb = json!({"id": "YD-R", "plate": "鲁E·R2", "un_number": "UN1017", "cargo": "liquid chlorine",
                     "tonnes": 20.0, "valid_from": ago(3600), "valid_to": ago(-3600),
@@ -625,15 +631,11 @@ fn an_oversized_body_or_a_bad_id_gets_a_json_error_and_stores_nothing() {
 /// the same values, as the same journey sent a fix at a time.
 #[test]
 fn a_journey_in_one_batch_raises_the_alarms_it_raises_a_fix_at_a_time() {
-    use parktwin_api::model::{Alarm, Park};
+    use parktwin_api::model::Alarm;
     let dir = tempfile::tempdir().expect("tempdir");
     let s = start_server(dir.path(), None).expect("server");
     let api = format!("{}/api/v1", s.url);
-    let frame = get::<Park>(&format!("{api}/park")).frame();
-    let at = |e: f64, n: f64| {
-        let (lon, lat) = frame.to_wgs84(e, n);
-        [lon, lat]
-    };
+    let at = park_point(&api);
     for plate in ["鲁E·B1", "鲁E·F1"] {
         let wb = json!({"id": format!("YD-{plate}"), "plate": plate, "un_number": "UN1017",
                         "cargo": "liquid chlorine", "tonnes": 20.0, "valid_from": ago(3600),
