@@ -90,9 +90,27 @@ fn tri_area(t: [[f32; 3]; 3]) -> f64 {
     0.5 * (c[0] * c[0] + c[1] * c[1] + c[2] * c[2]).sqrt()
 }
 
-/// Scene position of a map point at height `y`.
+/// Scene position of a map point at height `y`: the one place where the park's local frame
+/// (east, north, metres) becomes the scene's (x east, y up, z south).
 pub fn to_scene(p: [f64; 2], y: f32) -> [f32; 3] {
     [p[0] as f32, y, -(p[1] as f32)]
+}
+
+/// [`to_scene`] as a Bevy vector.
+///
+/// ```
+/// use bevy::math::Vec3;
+/// use parktwin_scene::mesh::{scene_point, map_point};
+/// assert_eq!(scene_point([100.0, 250.0], 4.0), Vec3::new(100.0, 4.0, -250.0));
+/// assert_eq!(map_point(Vec3::new(100.0, 4.0, -250.0)), [100.0, 250.0]);
+/// ```
+pub fn scene_point(p: [f64; 2], y: f32) -> bevy::math::Vec3 {
+    bevy::math::Vec3::from_array(to_scene(p, y))
+}
+
+/// The map point (east, north, metres) under a scene position: [`to_scene`]'s inverse.
+pub fn map_point(v: bevy::math::Vec3) -> [f64; 2] {
+    [f64::from(v.x), -f64::from(v.z)]
 }
 
 /// Signed area of a ring in the east/north plane (positive: counter-clockwise).

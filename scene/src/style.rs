@@ -43,6 +43,33 @@ pub const WEATHER: Srgb = [0, 220, 230];
 /// Sensitive targets.
 pub const SENSITIVE: Srgb = [230, 60, 200];
 
+/// The threat zones' colours, most severe first (level 3, 2, 1 of AEGL or ERPG): the zones'
+/// lines on the map, the field shader's contour lines, the legend, the incident card and the
+/// wall all take them from here.
+pub const ZONE_LEVELS: [Srgb; 3] = [[217, 0, 0], [255, 128, 0], [255, 230, 0]];
+
+/// The concentration field's log ramp, low, middle and high, in linear RGB (the field shader
+/// mixes them in linear space, and the legend's ramp is drawn from the same stops).
+pub const FIELD_RAMP: [[f32; 3]; 3] = [[1.0, 0.95, 0.45], [0.98, 0.45, 0.08], [0.45, 0.0, 0.25]];
+
+/// An sRGB colour in linear RGB (IEC 61966-2-1's transfer function), as a shader outputs it.
+///
+/// ```
+/// use parktwin_scene::style::linear;
+/// assert_eq!(linear([255, 0, 0]), [1.0, 0.0, 0.0]);
+/// assert!((linear([188, 188, 188])[0] - 0.5).abs() < 0.01);
+/// ```
+pub fn linear(c: Srgb) -> [f32; 3] {
+    c.map(|v| {
+        let v = f32::from(v) / 255.0;
+        if v <= 0.04045 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    })
+}
+
 /// Colour of a major hazard source's outline by its GB 18218 level (1 worst).
 pub fn hazard_level(level: u64) -> Srgb {
     match level {

@@ -346,7 +346,9 @@ impl ApiClient {
     pub async fn next_mark(&self, after: i64) -> Result<Option<crate::model::Event>, ClientError> {
         let page: crate::model::EventPage = self
             .get_json(&format!(
-                "/events?since={after}&channel=live&kind=alarm_raised,incident_started&limit=1"
+                "/events?since={after}&channel=live&kind={},{}&limit=1",
+                crate::kinds::EventKind::AlarmRaised,
+                crate::kinds::EventKind::IncidentStarted
             ))
             .await?;
         Ok(page.events.into_iter().next())

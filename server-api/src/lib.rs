@@ -4,11 +4,14 @@
 //! nothing of axum, tokio or SQLite can reach the browser build.
 
 pub mod alarms;
+pub mod clock;
 pub mod descriptor;
 pub mod frame;
 pub mod grading;
 pub mod incident;
 pub mod ingest;
+pub mod kinds;
+pub mod layer;
 pub mod live;
 pub mod model;
 pub mod scenario;

@@ -5,6 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 
+use crate::kinds::EventKind;
+
 use crate::model::{
     Alarm, Event, Observation, PassDirection, PassRecord, SensorLevel, SensorState, VehiclePosition, Waybill,
     WeatherReport,
@@ -40,18 +42,17 @@ impl Change {
             return Change::Other;
         }
         let p = &ev.payload;
-        let decoded = match ev.kind.as_str() {
-            "observation" => Observation::deserialize(p).map(Change::Observation),
-            "position" => VehiclePosition::deserialize(p).map(Change::Position),
-            "alarm_raised" | "alarm_escalated" | "alarm_closed" | "alarm_acked" => {
-                Alarm::deserialize(p).map(Change::Alarm)
-            }
-            "waybill" => Waybill::deserialize(p).map(Change::Waybill),
-            "pass" => PassRecord::from_stored(ev.seq, p).map(Change::Pass),
-            "weather" => WeatherReport::deserialize(p).map(Change::Weather),
-            "incident_started" | "incident_updated" | "incident_closed" => {
-                crate::incident::Incident::deserialize(p).map(Change::Incident)
-            }
+        let Some(kind) = EventKind::of(&ev.kind) else {
+            return Change::Other; // a kind this build does not know
+        };
+        let decoded = match kind {
+            EventKind::Observation => Observation::deserialize(p).map(Change::Observation),
+            EventKind::Position => VehiclePosition::deserialize(p).map(Change::Position),
+            k if k.is_alarm() => Alarm::deserialize(p).map(Change::Alarm),
+            EventKind::Waybill => Waybill::deserialize(p).map(Change::Waybill),
+            EventKind::Pass => PassRecord::from_stored(ev.seq, p).map(Change::Pass),
+            EventKind::Weather => WeatherReport::deserialize(p).map(Change::Weather),
+            k if k.is_incident() => crate::incident::Incident::deserialize(p).map(Change::Incident),
             _ => Ok(Change::Other),
         };
         decoded.unwrap_or(Change::Other)

@@ -129,9 +129,9 @@ impl Access {
         if *self == Access::Park {
             return true;
         }
-        let subject = match kind {
-            "observation" => "sensor",
-            k if k.starts_with("alarm_") => "source",
+        let subject = match crate::kinds::EventKind::of(kind) {
+            Some(crate::kinds::EventKind::Observation) => "sensor",
+            Some(k) if k.is_alarm() => "source",
             _ => return true,
         };
         #[derive(serde::Deserialize)]

@@ -1,0 +1,162 @@
+//! The names both ends of the wire share: the kinds of the event log's events and the rules
+//! that raise alarms. On the wire and in the store they are text (`Event::kind`,
+//! `Alarm::rule`), so that a newer server's kind or rule reaches an older client as something
+//! it does not know rather than as an error; in code they are these enums, spelled once.
+
+/// Declares an enum of names with its text, its parser and the list of all of them.
+macro_rules! names {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $($(#[$vdoc])* $variant,)*
+        }
+
+        impl $name {
+            /// Every one of them.
+            pub const ALL: &[$name] = &[$($name::$variant,)*];
+
+            /// Its text, as on the wire and in the store.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)*
+                }
+            }
+
+            /// The one of this text, if it is one.
+            pub fn of(text: &str) -> Option<Self> {
+                match text {
+                    $($text => Some($name::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+
+        impl PartialEq<$name> for str {
+            fn eq(&self, other: &$name) -> bool {
+                self == other.as_str()
+            }
+        }
+
+        impl PartialEq<$name> for String {
+            fn eq(&self, other: &$name) -> bool {
+                self.as_str() == other.as_str()
+            }
+        }
+    };
+}
+
+names! {
+    /// What an event of the log records (`Event::kind`).
+    EventKind {
+        /// A sensor's reading.
+        Observation => "observation",
+        /// A vehicle's fix.
+        Position => "position",
+        /// A weather station's report.
+        Weather => "weather",
+        /// An electronic waybill registered.
+        Waybill => "waybill",
+        /// A pass through a gate.
+        Pass => "pass",
+        /// An alarm raised.
+        AlarmRaised => "alarm_raised",
+        /// An alarm raised to a higher tier.
+        AlarmEscalated => "alarm_escalated",
+        /// An alarm acknowledged by an operator.
+        AlarmAcked => "alarm_acked",
+        /// An alarm whose condition has cleared.
+        AlarmClosed => "alarm_closed",
+        /// An incident started.
+        IncidentStarted => "incident_started",
+        /// An incident's weather shifted (its zones with it).
+        IncidentUpdated => "incident_updated",
+        /// An incident closed.
+        IncidentClosed => "incident_closed",
+        /// A drill started.
+        DrillStarted => "drill_started",
+        /// A drill stopped before its end.
+        DrillStopped => "drill_stopped",
+        /// A drill played to its end.
+        DrillFinished => "drill_finished",
+        /// A drill's scripted reading.
+        DrillReading => "drill_reading",
+    }
+}
+
+impl EventKind {
+    /// Whether it is about an alarm (its payload is the alarm as it stands).
+    pub fn is_alarm(self) -> bool {
+        matches!(
+            self,
+            EventKind::AlarmRaised | EventKind::AlarmEscalated | EventKind::AlarmAcked | EventKind::AlarmClosed
+        )
+    }
+
+    /// Whether it is about an incident (its payload is the incident as it stands).
+    pub fn is_incident(self) -> bool {
+        matches!(
+            self,
+            EventKind::IncidentStarted | EventKind::IncidentUpdated | EventKind::IncidentClosed
+        )
+    }
+}
+
+names! {
+    /// The rule that raised an alarm (`Alarm::rule`).
+    AlarmRule {
+        /// A detector at or above its warning or alarm threshold.
+        DetectorThreshold => "detector_threshold",
+        /// A detector that reported and then fell silent.
+        DetectorOffline => "detector_offline",
+        /// A hazmat vehicle at a gate without a valid waybill, or with another number.
+        HazmatWithoutWaybill => "hazmat_without_waybill",
+        /// A hazmat vehicle faster than the park's limit.
+        VehicleSpeeding => "vehicle_speeding",
+        /// A hazmat vehicle standing still outside the parking lot.
+        VehicleStopped => "vehicle_stopped",
+        /// A hazmat vehicle away from its waybill's route.
+        VehicleOffRoute => "vehicle_off_route",
+        /// A person or a place inside an incident's threat zone.
+        IncidentZone => "incident_zone",
+    }
+}
+
+impl AlarmRule {
+    /// Whether its alarms are about a detector (else a vehicle or an incident's zone).
+    pub fn is_detectors(self) -> bool {
+        matches!(self, AlarmRule::DetectorThreshold | AlarmRule::DetectorOffline)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_name_reads_back_and_no_two_share_a_text() {
+        for k in EventKind::ALL {
+            assert_eq!(EventKind::of(k.as_str()), Some(*k));
+        }
+        for r in AlarmRule::ALL {
+            assert_eq!(AlarmRule::of(r.as_str()), Some(*r));
+        }
+        let texts: std::collections::BTreeSet<&str> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(texts.len(), EventKind::ALL.len());
+        assert_eq!(EventKind::of("alarm_raised"), Some(EventKind::AlarmRaised));
+        assert_eq!(EventKind::of("no_such_kind"), None);
+        assert!(String::from("detector_threshold") == AlarmRule::DetectorThreshold);
+    }
+}
