@@ -21,6 +21,10 @@ struct FieldParams {
     ramp: vec4<f32>,
     // x, y, z: the levels of concern, mg/m³, most severe first (0: none).
     levels: vec4<f32>,
+    // The log ramp's low, middle and high colours, linear RGB (parktwin_scene::style::FIELD_RAMP).
+    ramp_stops: array<vec4<f32>, 3>,
+    // The levels' line colours, most severe first, linear RGB (parktwin_scene::style::ZONE_LEVELS).
+    line_colours: array<vec4<f32>, 3>,
 };
 
 @group(#{MATERIAL_BIND_GROUP}) @binding(0) var<uniform> params: FieldParams;
@@ -65,11 +69,12 @@ fn concentration(east: f32, north: f32) -> f32 {
     return c;
 }
 
-// The log ramp, low to high: a pale yellow through orange to a deep red-purple.
+// The log ramp, low to high: a pale yellow through orange to a deep red-purple (the theme's
+// stops, from the uniform block).
 fn ramp(t: f32) -> vec3<f32> {
-    let a = vec3<f32>(1.0, 0.95, 0.45);
-    let b = vec3<f32>(0.98, 0.45, 0.08);
-    let d = vec3<f32>(0.45, 0.0, 0.25);
+    let a = params.ramp_stops[0].xyz;
+    let b = params.ramp_stops[1].xyz;
+    let d = params.ramp_stops[2].xyz;
     if t < 0.5 {
         return mix(a, b, t * 2.0);
     }
@@ -112,13 +117,12 @@ fn fragment(in: VertexOutput) -> @location(0) vec4<f32> {
     }
     // The levels of concern as lines where log c crosses them: red, orange, yellow.
     let w = max(fwidth(lc), 1e-4);
-    let line_colours = array<vec3<f32>, 3>(vec3<f32>(0.85, 0.0, 0.0), vec3<f32>(1.0, 0.5, 0.0), vec3<f32>(1.0, 0.9, 0.0));
     for (var k = 0u; k < 3u; k++) {
         let level = params.levels[k];
         if level > 0.0 {
             let d = abs(lc - log2(level) * 0.30103) / w;
             if d < 1.5 {
-                colour = line_colours[k];
+                colour = params.line_colours[k].xyz;
                 alpha = params.ramp.z;
             }
         }

@@ -17,12 +17,14 @@ use bevy::prelude::*;
 use bevy::render::render_resource::{AsBindGroup, Extent3d, ShaderType, TextureDimension, TextureFormat};
 use bevy::shader::ShaderRef;
 use parktwin_api::incident::{Candidate, Incident, ZoneOccupants};
+use parktwin_api::layer::LayerId;
 use parktwin_api::model::{Chemical, ChemicalTable};
 use parktwin_dispersion::incident::{Field, field_at, incident_levels};
 use parktwin_dispersion::model::vertical_term;
 use parktwin_dispersion::sigma::sigmas;
 use parktwin_dispersion::zones::{Zone, occupants, zones_from_geojson};
-use parktwin_scene::ParkData;
+use parktwin_scene::mesh::scene_point;
+use parktwin_scene::{ParkData, style};
 
 use crate::live::Live;
 
@@ -113,6 +115,10 @@ pub struct FieldParams {
     pub ramp: Vec4,
     /// The levels of concern, mg/m³, most severe first (0: none).
     pub levels: Vec4,
+    /// The log ramp's low, middle and high colours, linear RGB ([`style::FIELD_RAMP`]).
+    pub ramp_stops: [Vec4; 3],
+    /// The levels' line colours, most severe first, linear RGB ([`style::ZONE_LEVELS`]).
+    pub line_colours: [Vec4; 3],
 }
 
 /// The field material: the parameters and the data texture.
@@ -161,7 +167,7 @@ impl Plugin for IncidentLayerPlugin {
 pub fn incident_layer() -> crate::MapLayer {
     use parktwin_api::descriptor::LegendItem;
     let info = parktwin_api::model::LayerInfo {
-        id: "incidents".into(),
+        id: LayerId::INCIDENTS.into(),
         title: "Incidents: concentration and threat zones".into(),
         title_zh: "事故：浓度场与威胁区".into(),
         group: parktwin_api::model::LayerGroup::Emergency,
@@ -181,14 +187,14 @@ pub fn incident_layer() -> crate::MapLayer {
             item(
                 "Level 3 (AEGL-3/ERPG-3): life-threatening",
                 "三级：危及生命",
-                [217, 0, 0],
+                style::ZONE_LEVELS[0],
             ),
             item(
                 "Level 2: serious, irreversible effects",
                 "二级：严重不可逆影响",
-                [255, 128, 0],
+                style::ZONE_LEVELS[1],
             ),
-            item("Level 1: discomfort", "一级：不适", [255, 230, 0]),
+            item("Level 1: discomfort", "一级：不适", style::ZONE_LEVELS[2]),
             item("Concentration, low (log scale)", "浓度低（对数）", [255, 242, 115]),
             item("Concentration, high", "浓度高", [115, 0, 64]),
         ],
@@ -218,7 +224,7 @@ pub fn chemical(name: &str) -> Option<&'static Chemical> {
 pub fn park_places(park: &ParkData) -> Vec<Candidate> {
     park.layers
         .iter()
-        .filter(|(info, _)| info.id != "weather_stations")
+        .filter(|(info, _)| info.id != LayerId::WEATHER_STATIONS)
         .flat_map(|(info, fc)| {
             fc.features.iter().filter_map(|f| {
                 let id = match f.id.as_ref()? {
@@ -348,6 +354,11 @@ pub fn field_params(state: &IncidentState, source_world: Vec2, opacity: f32, rea
         .map(|k| state.levels.get(k).map_or(0.0, |l| l.1 as f32))
         .collect();
     p.levels = Vec4::new(lv[0], lv[1], lv[2], 0.0);
+    p.ramp_stops = style::FIELD_RAMP.map(|[r, g, b]| Vec4::new(r, g, b, 1.0));
+    p.line_colours = style::ZONE_LEVELS.map(|c| {
+        let [r, g, b] = style::linear(c);
+        Vec4::new(r, g, b, 1.0)
+    });
     p
 }
 
@@ -366,7 +377,7 @@ fn draw_fields(
 ) {
     let Some(park) = park else { return };
     let frame = park.park.frame();
-    let layer = registry.get("incidents");
+    let layer = registry.get(LayerId::INCIDENTS.as_str());
     let opacity = layer.map_or(1.0, |l| l.opacity);
     let visible = layer.is_none_or(|l| l.shown());
     let mut seen = Vec::new();
@@ -376,11 +387,11 @@ fn draw_fields(
             continue;
         };
         seen.push(q.0.clone());
-        let [x, n] = frame.to_map(state.incident.lon, state.incident.lat);
+        let at = scene_point(frame.to_map(state.incident.lon, state.incident.lat), FIELD_HEIGHT);
         let size = (state.field.extent_m().max(50.0) * 2.2) as f32;
-        *t = Transform::from_xyz(x as f32, FIELD_HEIGHT, -(n as f32)).with_scale(Vec3::new(size, 1.0, size));
+        *t = Transform::from_translation(at).with_scale(Vec3::new(size, 1.0, size));
         if let Some(mut m) = materials.get_mut(&mat.0) {
-            m.params = field_params(state, Vec2::new(x as f32, -(n as f32)), opacity, readout.0);
+            m.params = field_params(state, at.xz(), opacity, readout.0);
             if let Some(mut img) = images.get_mut(&m.data) {
                 img.data = Some(bytes_of(&field_texels(&state.field)));
             }
@@ -393,7 +404,7 @@ fn draw_fields(
         if seen.contains(id) {
             continue;
         }
-        let [x, n] = frame.to_map(state.incident.lon, state.incident.lat);
+        let at = scene_point(frame.to_map(state.incident.lon, state.incident.lat), FIELD_HEIGHT);
         let image = Image::new(
             Extent3d {
                 width: DATA_WIDTH,
@@ -406,7 +417,7 @@ fn draw_fields(
             RenderAssetUsages::RENDER_WORLD | RenderAssetUsages::MAIN_WORLD,
         );
         let material = FieldMaterial {
-            params: field_params(state, Vec2::new(x as f32, -(n as f32)), opacity, readout.0),
+            params: field_params(state, at.xz(), opacity, readout.0),
             data: images.add(image),
         };
         let size = (state.field.extent_m().max(50.0) * 2.2) as f32;
@@ -414,7 +425,7 @@ fn draw_fields(
             FieldQuad(id.clone()),
             Mesh3d(meshes.add(Plane3d::default().mesh().size(1.0, 1.0))),
             MeshMaterial3d(materials.add(material)),
-            Transform::from_xyz(x as f32, FIELD_HEIGHT, -(n as f32)).with_scale(Vec3::new(size, 1.0, size)),
+            Transform::from_translation(at).with_scale(Vec3::new(size, 1.0, size)),
             bevy::light::NotShadowCaster,
         ));
     }
@@ -470,20 +481,16 @@ fn draw_zones(
     mut gizmos: Gizmos,
 ) {
     let Some(park) = park else { return };
-    if readout.0 || registry.get("incidents").is_some_and(|l| !l.shown()) {
+    if readout.0 || registry.get(LayerId::INCIDENTS.as_str()).is_some_and(|l| !l.shown()) {
         return;
     }
     let frame = park.park.frame();
-    let colours = [
-        Color::srgb_u8(217, 0, 0),
-        Color::srgb_u8(255, 128, 0),
-        Color::srgb_u8(255, 230, 0),
-    ];
+    let colours = style::ZONE_LEVELS.map(|[r, g, b]| Color::srgb_u8(r, g, b));
     let y = FIELD_HEIGHT + 0.5;
     for (id, state) in &view.incidents {
         let inc = &state.incident;
         let [sx, sn] = frame.to_map(inc.lon, inc.lat);
-        let at = |e: f64, n: f64| Vec3::new((sx + e) as f32, y, -((sn + n) as f32));
+        let at = |e: f64, n: f64| scene_point([sx + e, sn + n], y);
         for (k, z) in state.zones.iter().enumerate() {
             let c = colours[k.min(2)];
             for poly in &z.area.0 {
@@ -508,10 +515,9 @@ fn draw_zones(
         if shown.0.as_deref() == Some(id.as_str()) {
             for (k, z) in state.inside.iter().enumerate() {
                 for o in &z.occupants {
-                    let [e, n] = frame.to_map(o.lon, o.lat);
                     gizmos.circle(
                         Isometry3d::new(
-                            Vec3::new(e as f32, y + 1.0, -(n as f32)),
+                            scene_point(frame.to_map(o.lon, o.lat), y + 1.0),
                             Quat::from_rotation_x(std::f32::consts::FRAC_PI_2),
                         ),
                         if o.kind == "enterprise" { 40.0 } else { 18.0 },

@@ -17,6 +17,7 @@ use std::collections::HashSet;
 
 use bevy::prelude::*;
 use parktwin_api::descriptor::{IdentifyField, VisibleRange};
+use parktwin_api::layer::LayerId;
 use parktwin_api::model::{LayerGroup, LayerInfo};
 use parktwin_scene::style::{LegendItem, legend};
 use parktwin_scene::{FeatureProperties, FeatureRef, LayerMember, OrbitCamera, ParkData, Selection};
@@ -101,7 +102,7 @@ impl MapLayer {
 }
 
 /// The built-in layers whose features follow time (live data).
-pub const LIVE_LAYERS: [&str; 3] = ["detectors", "vehicles", "gates"];
+pub const LIVE_LAYERS: [LayerId; 3] = [LayerId::DETECTORS, LayerId::VEHICLES, LayerId::GATES];
 
 /// Every layer of the map, in drawing order.
 #[derive(Resource, Debug, Clone, Default)]
@@ -123,7 +124,7 @@ impl LayerRegistry {
     pub fn merge_catalog(&mut self, catalog: &[LayerInfo]) {
         for (z, info) in catalog.iter().filter(|i| i.descriptor.is_none()).enumerate() {
             let mut l = MapLayer::new(info.clone(), z as i32, legend(&info.id));
-            l.follows_time = LIVE_LAYERS.contains(&info.id.as_str());
+            l.follows_time = LIVE_LAYERS.iter().any(|id| info.id == *id);
             self.insert(l);
         }
     }

@@ -4,8 +4,10 @@
 use std::collections::HashMap;
 
 use bevy::prelude::*;
+use parktwin_api::layer::LayerId;
 use parktwin_api::live::LiveState;
 use parktwin_api::model::SensorLevel;
+use parktwin_scene::mesh::scene_point;
 use parktwin_scene::{FeatureRef, LayerMember, ParkData, PointMarker};
 
 /// The live state the map draws.
@@ -101,7 +103,7 @@ pub fn colour_detectors(
     mut q: Query<(Ref<FeatureRef>, &mut MeshMaterial3d<StandardMaterial>, &mut Transform)>,
 ) {
     for (f, mut m, mut t) in &mut q {
-        if f.layer != "detectors" || !(live.is_changed() || f.is_added()) {
+        if f.layer != LayerId::DETECTORS || !(live.is_changed() || f.is_added()) {
             continue;
         }
         let level = live.0.sensors.get(&f.feature).map_or(SensorLevel::NoData, |s| s.level);
@@ -211,8 +213,7 @@ fn spawn_truck(
     plate: &str,
     v: &parktwin_api::model::VehiclePosition,
 ) {
-    let [x, n] = frame.to_map(v.lon, v.lat);
-    let at = Vec3::new(x as f32, 4.0, -(n as f32));
+    let at = scene_point(frame.to_map(v.lon, v.lat), 4.0);
     let heading = (v.heading_deg as f32).to_radians();
     commands.spawn((
         Mesh3d(mesh.clone()),
@@ -230,10 +231,10 @@ fn spawn_truck(
             MeshMaterial3d(orange.clone()),
             Transform::from_xyz(0.0, 4.5, 9.0),
         )],
-        LayerMember("vehicles".into()),
+        LayerMember(LayerId::VEHICLES.into()),
         PointMarker,
         FeatureRef {
-            layer: "vehicles".into(),
+            layer: LayerId::VEHICLES.into(),
             feature: plate.to_string(),
         },
     ));
@@ -255,8 +256,7 @@ fn give_fix(
     if m.fixed_at == v.time {
         return;
     }
-    let [x, n] = frame.to_map(v.lon, v.lat);
-    m.fix(Vec3::new(x as f32, 4.0, -(n as f32)));
+    m.fix(scene_point(frame.to_map(v.lon, v.lat), 4.0));
     m.fixed_at.clone_from(&v.time);
     if v.speed_kmh > 0.5 {
         m.heading = (v.heading_deg as f32).to_radians(); // a standing truck keeps its heading
@@ -297,7 +297,7 @@ fn draw_trails(
     registry: Option<Res<crate::LayerRegistry>>,
     q: Query<(&VehicleMarker, &Transform)>,
 ) {
-    if registry.is_some_and(|r| !r.is_visible("vehicles")) {
+    if registry.is_some_and(|r| !r.is_visible(LayerId::VEHICLES.as_str())) {
         return;
     }
     for (m, t) in &q {
@@ -335,7 +335,10 @@ fn flash_gates(
     }
     flashes.retain(|gate, at| {
         let age = now - *at;
-        if let Some((_, t)) = gates.iter().find(|(f, _)| f.layer == "gates" && f.feature == *gate) {
+        if let Some((_, t)) = gates
+            .iter()
+            .find(|(f, _)| f.layer == LayerId::GATES && f.feature == *gate)
+        {
             let p = Vec3::new(t.translation().x, 0.0, t.translation().z);
             let k = (age / GATE_FLASH_S).clamp(0.0, 1.0);
             let colour = Color::srgba(1.0, 1.0, 1.0, 1.0 - k);

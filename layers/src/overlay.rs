@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use bevy::camera::primitives::Aabb;
 use bevy::prelude::*;
+use parktwin_api::layer::LayerId;
 use parktwin_api::model::RiskColour;
 use parktwin_scene::{FeatureRef, ParkData, Selection, footprint};
 
@@ -32,14 +33,14 @@ fn hazard_rings(
     mut levels: Local<HashMap<String, u8>>,
 ) {
     let Some(data) = data else { return };
-    if !registry.is_visible("hazards") {
+    if !registry.is_visible(LayerId::HAZARDS.as_str()) {
         return;
     }
     if levels.is_empty() {
         *levels = data.hazards.iter().map(|h| (h.id.clone(), h.level)).collect();
     }
     for (f, t, aabb) in &q {
-        if f.layer != "hazards" {
+        if f.layer != LayerId::HAZARDS {
             continue;
         }
         let (c, r) = footprint(t, aabb, 0.0);
