@@ -10,7 +10,8 @@
 use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
-use parktwin::feed::{Decoded, FOLD_PER_FRAME, fold_some, unix_of};
+use parktwin::sync::{Decoded, FOLD_PER_FRAME, fold_some};
+use parktwin_api::clock::unix_seconds as unix_of;
 use parktwin_api::live::{Change, LiveState};
 use parktwin_api::model::{Event, Park, SensorLevel, SensorState};
 use parktwin_layers::live::{Live, colour_detectors, move_vehicles, place_vehicles};

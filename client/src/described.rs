@@ -299,3 +299,25 @@ pub fn poll_described(channel: Option<Res<DescribedChannel>>, mut layers: ResMut
         }
     }
 }
+
+/// Descriptor layers from the server's catalog and a local folder (`--layers DIR`), watched
+/// for changes while the map runs.
+pub struct DescribedPlugin {
+    /// The server, and the token its reads carry.
+    pub api: ApiClient,
+    /// The local folder of descriptors, if any.
+    pub dir: Option<PathBuf>,
+    /// Whether to watch the folder (a render reads it once).
+    pub watch: bool,
+}
+
+impl Plugin for DescribedPlugin {
+    fn build(&self, app: &mut App) {
+        app.insert_resource(DescribedChannel(spawn_described(
+            &self.api,
+            self.dir.clone(),
+            self.watch,
+        )))
+        .add_systems(Update, poll_described);
+    }
+}

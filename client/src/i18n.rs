@@ -14,6 +14,32 @@ pub enum Lang {
     Zh,
 }
 
+impl Lang {
+    /// This language's of a text given in both (an empty Chinese, as a name with no Chinese
+    /// one, falls back to the English).
+    ///
+    /// ```
+    /// use parktwin::i18n::Lang;
+    /// assert_eq!(Lang::Zh.pick("Tank", "储罐"), "储罐");
+    /// assert_eq!(Lang::Zh.pick("gd-001", ""), "gd-001");
+    /// assert_eq!(Lang::En.pick("Tank", "储罐"), "Tank");
+    /// ```
+    pub fn pick<'a>(self, en: &'a str, zh: &'a str) -> &'a str {
+        match self {
+            Lang::Zh if !zh.is_empty() => zh,
+            _ => en,
+        }
+    }
+
+    /// The other language (the panel's switch).
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::En => Lang::Zh,
+            Lang::Zh => Lang::En,
+        }
+    }
+}
+
 impl std::str::FromStr for Lang {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -261,17 +287,30 @@ pub fn tr(msg: Msg, lang: Lang) -> &'static str {
     msg.text(lang)
 }
 
-/// What an alarm rule is called on the panel.
+/// An alarm tier's name, in `lang`.
+pub fn tier_name(t: parktwin_api::model::AlarmTier, lang: Lang) -> &'static str {
+    use parktwin_api::model::AlarmTier;
+    match t {
+        AlarmTier::Alarm => tr(Msg::TierAlarm, lang),
+        AlarmTier::Warning => tr(Msg::TierWarning, lang),
+        AlarmTier::Reminder => tr(Msg::TierReminder, lang),
+    }
+}
+
+/// What an alarm rule is called on the panel (a rule this build does not know, by its name).
 pub fn rule_name(rule: &str, lang: Lang) -> String {
-    let m = match rule {
-        "detector_threshold" => Msg::RuleDetector,
-        "detector_offline" => Msg::RuleOffline,
-        "vehicle_speeding" => Msg::RuleSpeeding,
-        "vehicle_stopped" => Msg::RuleStopped,
-        "vehicle_off_route" => Msg::RuleOffRoute,
-        "hazmat_without_waybill" => Msg::RuleWaybill,
-        "incident_zone" => Msg::RuleIncidentZone,
-        other => return other.to_string(),
+    use parktwin_api::kinds::AlarmRule;
+    let Some(r) = AlarmRule::of(rule) else {
+        return rule.to_string();
+    };
+    let m = match r {
+        AlarmRule::DetectorThreshold => Msg::RuleDetector,
+        AlarmRule::DetectorOffline => Msg::RuleOffline,
+        AlarmRule::VehicleSpeeding => Msg::RuleSpeeding,
+        AlarmRule::VehicleStopped => Msg::RuleStopped,
+        AlarmRule::VehicleOffRoute => Msg::RuleOffRoute,
+        AlarmRule::HazmatWithoutWaybill => Msg::RuleWaybill,
+        AlarmRule::IncidentZone => Msg::RuleIncidentZone,
     };
     m.text(lang).to_string()
 }
@@ -296,17 +335,16 @@ mod tests {
 
     #[test]
     fn every_rule_has_a_name() {
-        for rule in [
-            "detector_threshold",
-            "detector_offline",
-            "vehicle_speeding",
-            "vehicle_stopped",
-            "vehicle_off_route",
-            "hazmat_without_waybill",
-            "incident_zone",
-        ] {
+        for rule in parktwin_api::kinds::AlarmRule::ALL {
+            let rule = rule.as_str();
             assert_ne!(rule_name(rule, Lang::Zh), rule);
+            assert_ne!(rule_name(rule, Lang::En), rule, "{rule} has an English name");
         }
+        assert_eq!(
+            rule_name("a_newer_rule", Lang::Zh),
+            "a_newer_rule",
+            "an unknown rule by its name"
+        );
     }
 
     /// Every character a Chinese panel can show: the messages, the legends, and the demo

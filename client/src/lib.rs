@@ -1,27 +1,30 @@
-//! ParkTwin's client: composes the scene, the layers, the panel and (for `render`) the frame
-//! capture into one Bevy app.
+//! ParkTwin's client: composes the scene, the layers, the sync core, the panel and (for
+//! `render`) the frame capture into one Bevy app, each concern one plugin ([`build_app`]).
+//! `docs/architecture.md` draws the modules, their plugins and the order of their sets.
 
 pub mod described;
 #[cfg(test)]
 mod egui_screen;
-pub mod feed;
+pub mod export;
 pub mod i18n;
-pub mod incident_form;
-pub mod incident_ui;
+pub mod incident;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod layercheck;
 pub mod loader;
 pub mod net;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod offscreen;
+pub mod panel;
 pub mod pick;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod plume;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod render;
 pub mod search;
+pub mod signin;
+pub mod sync;
+pub mod theme;
 pub mod timeline;
-pub mod ui;
 pub mod wall;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
@@ -31,22 +34,9 @@ use std::time::Duration;
 
 use bevy::prelude::*;
 use bevy::window::{PresentMode, WindowResolution};
-use bevy_egui::{EguiPlugin, EguiPrimaryContextPass};
+use bevy_egui::EguiPlugin;
 
-use loader::{LoadStatus, LoaderChannel, poll_loader, spawn_loader};
-
-/// The server the client talks to, and the token its reads carry: the one it was started with
-/// (`--token`), which a server running with `--private-reads` needs, and which, for an
-/// enterprise's viewer, scopes what the map shows.
-#[derive(Resource, Debug, Clone)]
-pub struct ServerUrl(pub String, pub Option<String>);
-
-impl ServerUrl {
-    /// A client of the server whose reads carry the token.
-    pub fn api(&self) -> parktwin_api::client::ApiClient {
-        parktwin_api::client::ApiClient::new(&self.0).reading_with(self.1.clone())
-    }
-}
+pub use net::{ActionStatus, OperatorToken, ServerUrl};
 
 /// What the app is for.
 #[derive(Debug, Clone)]
@@ -106,14 +96,6 @@ pub struct AppConfig {
     /// Run as the video wall, laid out so (`parktwin wall`, `?wall`).
     pub wall: Option<wall::WallConfig>,
 }
-
-/// The operator's token, if the client was given one.
-#[derive(Resource, Debug, Clone, Default)]
-pub struct OperatorToken(pub Option<String>);
-
-/// The outcome of the last operator action (acknowledge), for the panel.
-#[derive(Resource, Debug, Clone, Default)]
-pub struct ActionStatus(pub std::sync::Arc<std::sync::Mutex<Option<String>>>);
 
 /// Checks that there is a display to open a window on, with a message that says what to do.
 pub fn check_display() -> anyhow::Result<()> {
@@ -176,109 +158,70 @@ pub fn build_app(cfg: &AppConfig) -> App {
     } else {
         plugins
     };
+    let interactive = matches!(cfg.mode, Mode::Interactive);
     app.add_plugins(plugins)
         .add_plugins(EguiPlugin::default())
         .add_plugins((
             parktwin_scene::CameraRigPlugin,
             parktwin_scene::ParkScenePlugin,
             parktwin_layers::LayersPlugin,
-        ))
-        .insert_resource(server.clone())
-        .insert_resource(OperatorToken(cfg.token.clone()))
-        .init_resource::<ActionStatus>()
-        .insert_resource(LoadStatus::Loading {
-            server: cfg.server.clone(),
-            step: String::new(),
-            done: 0,
-            total: 0,
-        })
-        .insert_resource(LoaderChannel(spawn_loader(&server.api())))
-        .add_plugins((
             parktwin_layers::live::LiveLayersPlugin,
             parktwin_layers::overlay::OverlayPlugin,
             parktwin_layers::described::DescribedLayersPlugin,
             parktwin_layers::incident::IncidentLayerPlugin,
         ))
-        .insert_resource(described::DescribedChannel(described::spawn_described(
-            &server.api(),
-            cfg.layers_dir.clone(),
-            !render,
-        )))
-        .insert_resource(feed::FeedStatus {
-            last_ok: None,
-            error: None,
-            // Marks the single-snapshot mode: the moment replayed, or now, filled in when the
-            // snapshot comes.
-            snapshot_at: match &cfg.mode {
-                Mode::Render { at, .. } => Some(at.clone().unwrap_or_default()),
-                Mode::Interactive => None,
-            },
-            ..default()
-        })
-        .insert_resource(feed::spawn_feed(
-            &server.api(),
-            feed_start(cfg),
-            match &cfg.mode {
-                Mode::Render { what_if, .. } => what_if.as_deref().cloned(),
-                Mode::Interactive => None,
-            },
-        ))
+        .insert_resource(server.clone())
+        .insert_resource(OperatorToken(cfg.token.clone()))
+        .init_resource::<ActionStatus>()
         .insert_resource(cfg.lang)
-        .insert_resource(StartSelection(cfg.select.clone()))
-        .add_systems(Update, select_at_start)
-        .init_resource::<pick::Inspect>()
-        .init_resource::<pick::ClickedPoint>()
-        .init_resource::<pick::InjectedPointer>()
-        .insert_gizmo_config(pick::OnTopGizmos, pick::on_top_config())
-        .init_resource::<incident_form::FormState>()
-        .init_resource::<ui::LayerToggleRects>()
-        .add_systems(Update, (poll_loader, feed::poll_feed, described::poll_described))
-        .add_systems(Update, (pick::inspect_selection, pick::draw_track).chain());
+        .add_plugins((
+            theme::ThemePlugin,
+            loader::LoaderPlugin { api: server.api() },
+            described::DescribedPlugin {
+                api: server.api(),
+                dir: cfg.layers_dir.clone(),
+                watch: !render,
+            },
+            sync::SyncPlugin {
+                api: server.api(),
+                start: feed_start(cfg),
+                what_if: match &cfg.mode {
+                    Mode::Render { what_if, .. } => what_if.as_deref().cloned(),
+                    Mode::Interactive => None,
+                },
+                time: timekeeping(cfg),
+            },
+            pick::IdentifyPlugin {
+                click: cfg.wall.is_none(),
+                select: cfg.select.clone(),
+            },
+        ));
     match cfg.wall {
-        // The wall: nothing to click, its own screen round the map.
+        // The wall: nothing to click, its own screen round the map; the running wall follows
+        // the drill on show, a rendered wall shows one moment.
         Some(w) => {
-            app.insert_resource(wall::WallChannel(wall::spawn_poll(&server.api())))
-                .add_plugins(wall::WallPlugin {
-                    config: w,
-                    window: UVec2::new(cfg.size.0, cfg.size.1),
-                });
-            // The running wall follows the drill on show; a rendered wall shows one moment.
-            if !render {
-                app.add_systems(
-                    Update,
-                    (
-                        wall::follow_drill.after(wall::poll_wall).before(feed::poll_feed),
-                        feed::drill_field_clock.after(feed::poll_feed),
-                    ),
-                );
-            }
+            app.add_plugins(wall::WallPlugin {
+                config: w,
+                window: UVec2::new(cfg.size.0, cfg.size.1),
+                api: server.api(),
+                follow: !render,
+            });
         }
         None => {
-            app.insert_resource(parktwin_scene::MapFrame::right_panel(ui::PANEL_WIDTH))
-                .add_systems(Update, pick::pick_on_click.before(pick::inspect_selection))
-                .add_systems(
-                    EguiPrimaryContextPass,
-                    (ui::install_fonts, ui::panel, incident_form::incident_form).chain(),
-                );
-            // The timeline: interactive, the bar and the band; a rendered past moment, the band.
-            match &cfg.mode {
-                Mode::Interactive => {
-                    app.add_plugins(timeline::TimelinePlugin { still: None });
-                }
-                Mode::Render {
-                    drill: Some((id, name)),
-                    ..
-                } => {
-                    app.add_plugins(timeline::TimelinePlugin {
-                        still: Some(timeline::Playhead::drill_shown(id, name)),
-                    });
-                }
-                Mode::Render { at: Some(t), .. } => {
-                    app.add_plugins(timeline::TimelinePlugin {
-                        still: Some(timeline::Playhead::still(feed::unix_of(t))),
-                    });
-                }
-                Mode::Render { at: None, .. } => {}
+            app.add_plugins((
+                panel::PanelPlugin,
+                signin::SignInPlugin,
+                incident::IncidentPlugin,
+                wall::send::SendToWallPlugin,
+            ));
+            // The timeline: interactive, the bar and the band; a rendered past moment or
+            // drill, the band.
+            let still = matches!(
+                &cfg.mode,
+                Mode::Render { at: Some(_), .. } | Mode::Render { drill: Some(_), .. }
+            );
+            if interactive || still {
+                app.add_plugins(timeline::TimelinePlugin { bar: interactive });
             }
         }
     }
@@ -299,9 +242,9 @@ pub fn build_app(cfg: &AppConfig) -> App {
         offscreen: _,
     } = &cfg.mode
     {
-        let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos() as f64 / 1e9;
+        let now = parktwin_api::clock::now_unix();
         app.insert_resource(parktwin_layers::incident::FieldClock(Some(field_at.unwrap_or(now))))
-            .insert_resource(feed::RenderedAt(now))
+            .insert_resource(sync::RenderedAt(now))
             .insert_resource(parktwin_layers::incident::FieldReadout(*field_readout));
         if *field_readout {
             app.add_systems(Update, only_the_field);
@@ -312,36 +255,34 @@ pub fn build_app(cfg: &AppConfig) -> App {
     app
 }
 
-/// Where the app's feed starts: following the log, or one moment (now, or a past one).
-fn feed_start(cfg: &AppConfig) -> feed::FeedStart {
+/// How the map's place in time is kept: the operator's timeline, a rendered moment standing
+/// still, or none (the wall and a render of now show what the feed brings).
+fn timekeeping(cfg: &AppConfig) -> sync::Timekeeping {
     match &cfg.mode {
-        Mode::Interactive => feed::FeedStart::Follow,
+        Mode::Interactive if cfg.wall.is_none() => sync::Timekeeping::Steered,
+        Mode::Interactive => sync::Timekeeping::None,
+        Mode::Render { .. } if cfg.wall.is_some() => sync::Timekeeping::None,
         Mode::Render {
-            drill: Some((id, _)), ..
-        } => feed::FeedStart::Drill(id.clone()),
-        Mode::Render { at: Some(t), .. } => feed::FeedStart::At(t.clone()),
-        Mode::Render { at: None, .. } => feed::FeedStart::Once,
+            drill: Some((id, name)),
+            ..
+        } => sync::Timekeeping::Still(sync::Playhead::drill_shown(id, name)),
+        Mode::Render { at: Some(t), .. } => {
+            sync::Timekeeping::Still(sync::Playhead::still(parktwin_api::clock::unix_seconds(t)))
+        }
+        Mode::Render { at: None, .. } => sync::Timekeeping::None,
     }
 }
 
-/// A thing to select and fly to as soon as it is on the map (`parktwin render --select`).
-#[derive(Resource, Debug, Clone, Default)]
-pub struct StartSelection(pub Option<String>);
-
-fn select_at_start(
-    mut commands: Commands,
-    mut wanted: ResMut<StartSelection>,
-    places: pick::Places,
-    rig: Query<&parktwin_scene::OrbitCamera>,
-    mut selection: ResMut<parktwin_scene::Selection>,
-) {
-    let Some(id) = &wanted.0 else { return };
-    // Trucks appear with the live snapshot, after the park: wait until the thing is drawn.
-    let Some((f, _, _)) = places.iter().find(|(f, _, _)| f.feature == *id) else {
-        return;
-    };
-    pick::select_and_fly(f.clone(), &places, &rig, &mut commands, &mut selection);
-    wanted.0 = None;
+/// Where the app's feed starts: following the log, or one moment (now, or a past one).
+fn feed_start(cfg: &AppConfig) -> sync::FeedStart {
+    match &cfg.mode {
+        Mode::Interactive => sync::FeedStart::Follow,
+        Mode::Render {
+            drill: Some((id, _)), ..
+        } => sync::FeedStart::Drill(id.clone()),
+        Mode::Render { at: Some(t), .. } => sync::FeedStart::At(t.clone()),
+        Mode::Render { at: None, .. } => sync::FeedStart::Once,
+    }
 }
 
 /// Read-out mode: every layer but the incidents' hidden, so that nothing stands over the field.
@@ -350,7 +291,7 @@ fn only_the_field(mut registry: ResMut<parktwin_layers::LayerRegistry>) {
     let ids: Vec<String> = registry
         .layers()
         .iter()
-        .filter(|l| l.info.id != "incidents" && l.visible)
+        .filter(|l| l.info.id != parktwin_api::layer::LayerId::INCIDENTS && l.visible)
         .map(|l| l.info.id.clone())
         .collect();
     for id in ids {

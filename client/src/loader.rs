@@ -154,7 +154,7 @@ pub fn poll_loader(
     mut commands: Commands,
     channel: Option<Res<LoaderChannel>>,
     mut status: ResMut<LoadStatus>,
-    server: Res<crate::ServerUrl>,
+    server: Res<crate::net::ServerUrl>,
 ) {
     let Some(channel) = channel else { return };
     while let Ok(ev) = channel.0.try_recv() {
@@ -180,5 +180,24 @@ pub fn poll_loader(
                 commands.remove_resource::<LoaderChannel>();
             }
         }
+    }
+}
+
+/// Loads the park from the server, retrying until it answers, with the progress on screen.
+pub struct LoaderPlugin {
+    /// The server, and the token its reads carry.
+    pub api: ApiClient,
+}
+
+impl Plugin for LoaderPlugin {
+    fn build(&self, app: &mut App) {
+        app.insert_resource(LoadStatus::Loading {
+            server: self.api.base().to_string(),
+            step: String::new(),
+            done: 0,
+            total: 0,
+        })
+        .insert_resource(LoaderChannel(spawn_loader(&self.api)))
+        .add_systems(Update, poll_loader);
     }
 }

@@ -44,3 +44,39 @@ pub async fn sleep(d: Duration) {
     #[cfg(target_arch = "wasm32")]
     gloo_timers::future::sleep(d).await;
 }
+
+/// The server the client talks to, and the token its reads carry: the one it was started with
+/// (`--token`), which a server running with `--private-reads` needs, and which, for an
+/// enterprise's viewer, scopes what the map shows.
+#[derive(bevy::prelude::Resource, Debug, Clone)]
+pub struct ServerUrl(pub String, pub Option<String>);
+
+impl ServerUrl {
+    /// A client of the server whose reads carry the token.
+    pub fn api(&self) -> parktwin_api::client::ApiClient {
+        parktwin_api::client::ApiClient::new(&self.0).reading_with(self.1.clone())
+    }
+}
+
+/// The operator's token, if the client was given one or an operator signed in.
+#[derive(bevy::prelude::Resource, Debug, Clone, Default)]
+pub struct OperatorToken(pub Option<String>);
+
+/// The outcome of the last operator action (acknowledge, close, send to the wall, an export),
+/// for the panel; written from the background task that did it.
+#[derive(bevy::prelude::Resource, Debug, Clone, Default)]
+pub struct ActionStatus(pub std::sync::Arc<std::sync::Mutex<Option<String>>>);
+
+impl ActionStatus {
+    /// Says `message` (or nothing) under the alarms.
+    pub fn say(&self, message: Option<String>) {
+        if let Ok(mut s) = self.0.lock() {
+            *s = message;
+        }
+    }
+
+    /// What was last said.
+    pub fn said(&self) -> Option<String> {
+        self.0.lock().ok().and_then(|m| m.clone())
+    }
+}

@@ -1,6 +1,9 @@
 //! Picking and identify: a click on the map selects what is under the pointer (a point marker
 //! within a few pixels first, then the mesh the pointer's ray hits); the selection's history
 //! (a detector's last hour, a truck's track) is fetched in the background for the panel.
+//!
+//! Other plugins select (and fly to) a thing with a [`SelectFeature`] message: search, an
+//! alarm's Go, `parktwin render --select`.
 
 use std::time::Duration;
 
@@ -10,10 +13,13 @@ use bevy::picking::mesh_picking::ray_cast::{MeshRayCast, MeshRayCastSettings};
 use bevy::prelude::*;
 use bevy::window::PrimaryWindow;
 use crossbeam_channel::{Receiver, bounded};
+use parktwin_api::layer::LayerId;
 use parktwin_api::model::{Observation, VehiclePosition};
+use parktwin_scene::mesh::{map_point, scene_point};
 use parktwin_scene::{FeatureRef, FlyTo, OrbitCamera, ParkData, PointMarker, PointerOverUi, Selection, footprint};
 
-use crate::ServerUrl;
+use crate::net::ServerUrl;
+use crate::sync::FeedStatus;
 
 /// How near (pixels) the pointer must be to a point marker to pick it.
 pub const PICK_RADIUS_PX: f32 = 14.0;
@@ -51,7 +57,8 @@ pub struct InjectedPointer(pub Option<Vec2>);
 
 /// The ground under a scene position: its WGS84 longitude and latitude.
 pub fn ground_lonlat(data: &ParkData, at: Vec3) -> [f64; 2] {
-    let (lon, lat) = data.park.frame().to_wgs84(f64::from(at.x), -f64::from(at.z));
+    let [e, n] = map_point(at);
+    let (lon, lat) = data.park.frame().to_wgs84(e, n);
     [lon, lat]
 }
 
@@ -162,7 +169,7 @@ pub fn inspect_selection(
     selection: Res<Selection>,
     server: Res<ServerUrl>,
     data: Option<Res<ParkData>>,
-    feed: Res<crate::feed::FeedStatus>,
+    feed: Res<FeedStatus>,
     mut inspect: ResMut<Inspect>,
 ) {
     if let Some(rx) = &inspect.pending
@@ -173,10 +180,7 @@ pub fn inspect_selection(
                 let frame = d.park.frame();
                 fixes
                     .iter()
-                    .map(|v| {
-                        let [e, n] = frame.to_map(v.lon, v.lat);
-                        Vec3::new(e as f32, 3.0, -(n as f32))
-                    })
+                    .map(|v| scene_point(frame.to_map(v.lon, v.lat), 3.0))
                     .collect()
             }
             _ => Vec::new(),
@@ -186,7 +190,7 @@ pub fn inspect_selection(
     }
     let changed = selection.0 != inspect.of;
     // A rendered frame shows one moment: its history is fetched once.
-    let live = feed.snapshot_at.is_none();
+    let live = feed.showing.is_live();
     let stale = live && inspect.fetched.is_some_and(|t| t.elapsed() >= REFRESH) && inspect.pending.is_none();
     if !changed && !stale {
         return;
@@ -200,13 +204,13 @@ pub fn inspect_selection(
         inspect.fetched = None;
         return;
     };
-    let kind = match f.layer.as_str() {
-        "detectors" => 0,
-        "vehicles" => 1,
-        _ => {
-            inspect.fetched = None;
-            return;
-        }
+    let readings = if f.layer == LayerId::DETECTORS {
+        true
+    } else if f.layer == LayerId::VEHICLES {
+        false
+    } else {
+        inspect.fetched = None;
+        return;
     };
     if changed {
         inspect.history = History::Loading;
@@ -214,7 +218,7 @@ pub fn inspect_selection(
     let (tx, rx) = bounded(1);
     let api = server.api();
     crate::net::spawn("history", move || async move {
-        let h = if kind == 0 {
+        let h = if readings {
             let at = time::OffsetDateTime::now_utc();
             api.recent_observations(&f.feature, 3600)
                 .await
@@ -295,4 +299,77 @@ pub fn select_and_fly(
         commands.insert_resource(FlyTo::close_to(cam, at));
     }
     selection.0 = Some(f);
+}
+
+/// Selects a thing, and flies the camera to it when `fly` (search, an alarm's Go).
+#[derive(Message, Debug, Clone, PartialEq)]
+pub struct SelectFeature {
+    /// The thing.
+    pub feature: FeatureRef,
+    /// Whether to fly there.
+    pub fly: bool,
+}
+
+/// A thing to select and fly to as soon as it is on the map (`parktwin render --select`): a
+/// feature id or a plate.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct StartSelection(pub Option<String>);
+
+/// Picking, identify and selection on the operator's map; with `click`, a click selects (a
+/// rendered frame selects only what it is told to).
+pub struct IdentifyPlugin {
+    /// Whether clicks on the map pick.
+    pub click: bool,
+    /// A thing to select once it is drawn.
+    pub select: Option<String>,
+}
+
+impl Plugin for IdentifyPlugin {
+    fn build(&self, app: &mut App) {
+        app.add_message::<SelectFeature>()
+            .insert_resource(StartSelection(self.select.clone()))
+            .init_resource::<Inspect>()
+            .init_resource::<ClickedPoint>()
+            .init_resource::<InjectedPointer>()
+            .insert_gizmo_config(OnTopGizmos, on_top_config())
+            .add_systems(
+                Update,
+                (select_at_start, select_features).chain().before(inspect_selection),
+            )
+            .add_systems(Update, (inspect_selection, draw_track).chain());
+        if self.click {
+            app.add_systems(Update, pick_on_click.before(inspect_selection));
+        }
+    }
+}
+
+/// Carries out the selections asked for.
+fn select_features(
+    mut asked: MessageReader<SelectFeature>,
+    mut commands: Commands,
+    places: Places,
+    rig: Query<&OrbitCamera>,
+    mut selection: ResMut<Selection>,
+) {
+    for s in asked.read() {
+        if s.fly {
+            select_and_fly(s.feature.clone(), &places, &rig, &mut commands, &mut selection);
+        } else {
+            selection.0 = Some(s.feature.clone());
+        }
+    }
+}
+
+/// Selects and flies to the thing asked for at start, once it is drawn (trucks appear with the
+/// live snapshot, after the park).
+fn select_at_start(mut wanted: ResMut<StartSelection>, places: Places, mut asked: MessageWriter<SelectFeature>) {
+    let Some(id) = &wanted.0 else { return };
+    let Some((f, _, _)) = places.iter().find(|(f, _, _)| f.feature == *id) else {
+        return;
+    };
+    asked.write(SelectFeature {
+        feature: f.clone(),
+        fly: true,
+    });
+    wanted.0 = None;
 }

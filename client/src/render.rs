@@ -151,7 +151,7 @@ fn capture(
     described: Res<parktwin_layers::described::DescribedLayers>,
     live: Res<parktwin_layers::live::Live>,
     zones: Res<parktwin_layers::incident::IncidentZones>,
-    feed: Res<crate::feed::FeedStatus>,
+    feed: Res<crate::sync::FeedStatus>,
     offscreen: Option<Res<crate::offscreen::Offscreen>>,
     mut exit: MessageWriter<AppExit>,
 ) {

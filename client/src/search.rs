@@ -1,7 +1,12 @@
 //! Search: enterprises by name (English or Chinese), trucks by plate, detectors and gates by id
 //! or name; each hit knows where to fly.
 
+use bevy_egui::egui;
+use parktwin_api::layer::LayerId;
+use parktwin_api::live::LiveState;
 use parktwin_scene::FeatureRef;
+
+use crate::i18n::{Lang, Msg, tr};
 
 /// One thing that can be found.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,7 +72,7 @@ pub fn search<'a>(entries: impl IntoIterator<Item = &'a Entry>, query: &str, max
 pub fn park_entries(data: &parktwin_scene::ParkData) -> Vec<Entry> {
     let mut out = Vec::new();
     for (info, fc) in &data.layers {
-        if !matches!(info.id.as_str(), "enterprises" | "detectors" | "gates") {
+        if ![LayerId::ENTERPRISES, LayerId::DETECTORS, LayerId::GATES].contains(&LayerId::new(info.id.as_str())) {
             continue;
         }
         for f in &fc.features {
@@ -94,4 +99,69 @@ pub fn park_entries(data: &parktwin_scene::ParkData) -> Vec<Entry> {
         }
     }
     out
+}
+
+/// What the search box holds between frames: the query, and the park's entries once loaded.
+#[derive(Default)]
+pub struct SearchBox {
+    query: String,
+    park: Vec<Entry>,
+}
+
+/// The search box and its hits (trucks by plate from the live state, the rest from the park).
+///
+/// Returns the hit the operator clicked, to select and fly to.
+pub fn section(
+    ui: &mut egui::Ui,
+    state: &mut SearchBox,
+    data: Option<&parktwin_scene::ParkData>,
+    live: &LiveState,
+    lang: Lang,
+) -> Option<FeatureRef> {
+    if state.park.is_empty()
+        && let Some(d) = data
+    {
+        state.park = park_entries(d);
+    }
+    ui.horizontal(|ui| {
+        ui.label(tr(Msg::Search, lang));
+        ui.add(egui::TextEdit::singleline(&mut state.query).hint_text(tr(Msg::SearchHint, lang)));
+    });
+    if state.query.trim().is_empty() {
+        return None;
+    }
+    let trucks: Vec<Entry> = live
+        .vehicles
+        .keys()
+        .map(|plate| Entry {
+            feature: FeatureRef {
+                layer: LayerId::VEHICLES.into(),
+                feature: plate.clone(),
+            },
+            name: plate.clone(),
+            name_zh: String::new(),
+        })
+        .collect();
+    let hits = search(state.park.iter().chain(&trucks), &state.query, 8);
+    if hits.is_empty() {
+        ui.small(tr(Msg::NoMatch, lang));
+    }
+    let mut go = None;
+    for h in hits {
+        let layer = &h.feature.layer;
+        let kind = if *layer == LayerId::ENTERPRISES {
+            tr(Msg::Enterprise, lang)
+        } else if *layer == LayerId::DETECTORS {
+            tr(Msg::Detector, lang)
+        } else if *layer == LayerId::VEHICLES {
+            tr(Msg::Vehicle, lang)
+        } else {
+            tr(Msg::Gate, lang)
+        };
+        let name = lang.pick(&h.name, &h.name_zh);
+        if ui.link(format!("{name} ({kind})")).clicked() {
+            go = Some(h.feature.clone());
+        }
+    }
+    go
 }

@@ -2,185 +2,23 @@
 //! played at 1× to 60×, paused, sought, or jumped to the next alarm or incident; and from any
 //! moment, what another wind would have done, drawn as a ghost beside the real zones.
 //!
-//! [`Playhead`] is the plain logic (tests drive it directly); the plugin steers the feed by
-//! it, moves it with the frame clock, and draws the bar along the map's foot and the REPLAY
-//! band over it. The state a replay shows is folded by the one reducer from the log, so it is
+//! The playhead is the sync core's ([`crate::sync::playhead`]); this is its bar along the map's
+//! foot and the REPLAY (or DRILL) band over it. The state a replay shows is folded by the one reducer from the log, so it is
 //! the state a client watching live had then (`client/tests/feed_headless.rs` compares them).
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use crossbeam_channel::{Receiver, Sender, unbounded};
+use parktwin_api::clock::{format_unix, now_unix, unix_seconds};
 use parktwin_api::incident::{IncidentWeather, WhatIf};
-use parktwin_layers::incident::{FieldClock, IncidentGhosts, ShownIncident};
+use parktwin_layers::incident::{IncidentGhosts, ShownIncident};
 use parktwin_layers::live::Live;
 
-use crate::ServerUrl;
-use crate::feed::{FeedChannel, FeedControl, FeedStatus, rfc3339_of, unix_of};
 use crate::i18n::{Lang, Msg, tr};
-
-/// The speeds a replay plays at.
-pub const SPEEDS: [f64; 6] = [1.0, 2.0, 5.0, 10.0, 30.0, 60.0];
-
-/// The band over the map while it shows a past moment: a steel blue no layer uses.
-pub const REPLAY_BAND: egui::Color32 = egui::Color32::from_rgb(38, 92, 178);
-
-/// The band over the map while it shows a drill: the wall's amber, with the same words.
-pub const DRILL_BAND: egui::Color32 = crate::wall::screen::DRILL;
-
-/// Where the map stands in time.
-#[derive(Resource, Debug, Clone, PartialEq)]
-pub struct Playhead {
-    /// The moment shown, Unix seconds; `None`: live.
-    at: Option<f64>,
-    /// Whether a replay moves on.
-    pub playing: bool,
-    /// How fast a replay plays, 1× to 60×.
-    speed: f64,
-    /// A request the feed has not been sent yet.
-    request: Option<FeedControl>,
-    /// The drill on show (its id and name) instead of the park live.
-    drill: Option<(String, String)>,
-}
-
-impl Default for Playhead {
-    fn default() -> Self {
-        Self {
-            at: None,
-            playing: true,
-            speed: 1.0,
-            request: None,
-            drill: None,
-        }
-    }
-}
-
-impl Playhead {
-    /// A still moment whose state the feed already brings (a rendered `--at`).
-    pub fn still(at: f64) -> Self {
-        Self {
-            at: Some(at),
-            playing: false,
-            ..Self::default()
-        }
-    }
-
-    /// A drill shown as it stands, whose state the feed already brings (a rendered `--drill`).
-    pub fn drill_shown(id: &str, name: &str) -> Self {
-        Self {
-            drill: Some((id.to_string(), name.to_string())),
-            ..Self::default()
-        }
-    }
-
-    /// The moment shown, Unix seconds; `None` while live (or following a drill).
-    pub fn moment(&self) -> Option<f64> {
-        self.at
-    }
-
-    /// The drill on show, by id and name.
-    pub fn drill(&self) -> Option<(&str, &str)> {
-        self.drill.as_ref().map(|(id, name)| (id.as_str(), name.as_str()))
-    }
-
-    /// Shows drill `id` (called `name`) as it plays, instead of the park live.
-    pub fn show_drill(&mut self, id: &str, name: &str) {
-        if self.drill().map(|d| d.0) != Some(id) {
-            self.at = None;
-            self.drill = Some((id.to_string(), name.to_string()));
-            self.request = Some(FeedControl::Drill(id.to_string()));
-        }
-    }
-
-    /// How fast a replay plays.
-    pub fn speed(&self) -> f64 {
-        self.speed
-    }
-
-    /// Sets the speed, held to 1× to 60×.
-    pub fn set_speed(&mut self, speed: f64) {
-        self.speed = speed.clamp(SPEEDS[0], SPEEDS[SPEEDS.len() - 1]);
-    }
-
-    /// Shows the moment `t` (Unix seconds); at or after `now` that is live. Going forward
-    /// within a replay folds the log on from where it stands; going back, or out of live,
-    /// rebuilds the state of `t` from the recording.
-    pub fn seek(&mut self, t: f64, now: f64) {
-        if t >= now {
-            self.go_live();
-            return;
-        }
-        let forward = self.at.is_some_and(|at| t >= at);
-        self.at = Some(t);
-        self.drill = None;
-        if !forward {
-            self.request = Some(FeedControl::Replay(rfc3339_of(t)));
-        }
-    }
-
-    /// Back to live.
-    pub fn go_live(&mut self) {
-        if self.at.is_some() || self.drill.is_some() {
-            self.at = None;
-            self.drill = None;
-            self.playing = true;
-            self.request = Some(FeedControl::Live);
-        }
-    }
-
-    /// Moves a playing replay on by `dt` seconds of wall time; one that reaches `now` goes live.
-    pub fn tick(&mut self, dt: f64, now: f64) {
-        if let Some(at) = self.at
-            && self.playing
-        {
-            self.seek(at + dt * self.speed, now);
-        }
-    }
-
-    /// The request for the feed, once.
-    pub fn take_request(&mut self) -> Option<FeedControl> {
-        self.request.take()
-    }
-}
-
-use parktwin_api::ingest::now_unix;
-
-/// How far past the playhead the feed reads the log: ten seconds of playing at its speed.
-fn lookahead(speed: f64) -> f64 {
-    10.0 * speed
-}
-
-/// Moves the playhead with the frame clock, and steers the feed by it: a new request, how far
-/// ahead to read, the moment the field is drawn for and the panel's "at" line.
-pub fn steer(
-    time: Res<Time>,
-    mut playhead: ResMut<Playhead>,
-    channel: Option<Res<FeedChannel>>,
-    mut status: ResMut<FeedStatus>,
-    mut clock: ResMut<FieldClock>,
-) {
-    let now = now_unix();
-    // The clock stands still while a moment is rebuilt.
-    if status.current {
-        playhead.tick(time.delta_secs_f64(), now);
-    }
-    if let Some(request) = playhead.take_request()
-        && let Some(channel) = &channel
-    {
-        status.generation += 1;
-        status.current = false;
-        channel.steer(status.generation, request);
-    }
-    if let (Some(t), Some(channel)) = (playhead.moment(), &channel) {
-        channel.want_until(t + lookahead(playhead.speed()));
-    }
-    if clock.0 != playhead.moment() {
-        clock.0 = playhead.moment();
-    }
-    let at = playhead.moment().map(rfc3339_of);
-    if status.snapshot_at != at {
-        status.snapshot_at = at;
-    }
-}
+use crate::net::ServerUrl;
+use crate::sync::playhead::SPEEDS;
+use crate::sync::{FeedStatus, Playhead};
+use crate::theme::{self, PANEL_WIDTH, UiSet};
 
 /// What the bar's requests to the server bring back.
 enum Answer {
@@ -242,7 +80,7 @@ where
 
 /// A moment as the bar shows it: the date and time, UTC.
 fn clock_text(t: f64) -> String {
-    let s = rfc3339_of(t);
+    let s = format_unix(t);
     format!("{} {} UTC", &s[..10], &s[11..19])
 }
 
@@ -260,7 +98,7 @@ pub fn bar(
     mut state: Local<Bar>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
-    let map_width = ctx.viewport_rect().width() - crate::ui::PANEL_WIDTH;
+    let map_width = ctx.viewport_rect().width() - PANEL_WIDTH;
     let mut on = Shown {
         playhead: &mut playhead,
         status: &status,
@@ -308,10 +146,10 @@ pub fn bar_contents(ui: &mut egui::Ui, on: &mut Shown, state: &mut Bar, now: f64
     }
     while let Ok(answer) = state.rx.try_recv() {
         match answer {
-            Answer::Start(t) => state.start = t.as_deref().map(unix_of),
+            Answer::Start(t) => state.start = t.as_deref().map(unix_seconds),
             Answer::Mark(Ok(Some(t))) => {
                 state.note = None;
-                on.playhead.seek(unix_of(&t), now);
+                on.playhead.seek(unix_seconds(&t), now);
             }
             Answer::Mark(Ok(None)) => state.note = Some(tr(Msg::NoLaterMark, lang).into()),
             Answer::Mark(Err(e)) | Answer::Ghost(Err(e)) => state.note = Some(e),
@@ -356,18 +194,18 @@ pub fn band(mut contexts: EguiContexts, playhead: Res<Playhead>, lang: Res<Lang>
                 playhead.speed(),
                 if playhead.playing { "" } else { tr(Msg::Paused, lang) }
             ),
-            REPLAY_BAND,
+            theme::REPLAY_BAND,
             egui::Color32::WHITE,
         ),
         (None, Some((_, name))) => (
             crate::i18n::fill(Msg::WallDrill, lang, &[("name", name.to_string())]),
-            DRILL_BAND,
+            theme::DRILL_BAND,
             egui::Color32::BLACK,
         ),
         (None, None) => return Ok(()),
     };
     let ctx = contexts.ctx_mut()?.clone();
-    let map_width = ctx.viewport_rect().width() - crate::ui::PANEL_WIDTH;
+    let map_width = ctx.viewport_rect().width() - PANEL_WIDTH;
     egui::Area::new("replay-band".into())
         .fixed_pos([0.0, 0.0])
         .order(egui::Order::Background)
@@ -388,10 +226,7 @@ fn controls(ui: &mut egui::Ui, on: &mut Shown, state: &mut Bar, now: f64, lang: 
     ui.horizontal(|ui| {
         match (playhead.moment(), playhead.drill()) {
             (None, None) => {
-                ui.colored_label(
-                    egui::Color32::from_rgb(80, 220, 120),
-                    egui::RichText::new(tr(Msg::Live, lang)).strong(),
-                );
+                ui.colored_label(theme::GOOD, egui::RichText::new(tr(Msg::Live, lang)).strong());
             }
             (None, Some(_)) => {
                 if ui.button(tr(Msg::GoLive, lang)).clicked() {
@@ -518,7 +353,7 @@ fn what_if_row(ui: &mut egui::Ui, on: &mut Shown, state: &mut Bar, lang: Lang) {
             Some(id) => {
                 if ui.button(tr(Msg::ShowGhost, lang)).clicked() {
                     let what = WhatIf {
-                        at: on.playhead.moment().map(rfc3339_of),
+                        at: on.playhead.moment().map(format_unix),
                         weather: Some(IncidentWeather {
                             wind_speed_ms: *speed,
                             wind_from_deg: *from,
@@ -573,31 +408,19 @@ impl Default for WhatIfForm {
     }
 }
 
-/// The timeline: on the interactive map the bar and the band; on a rendered past moment or
-/// drill (`parktwin render --at`, `--drill`), the band alone.
+/// The timeline's bar and band. The playhead itself is the sync core's
+/// ([`crate::sync::Timekeeping`]): on the interactive map the bar moves it, and on a rendered
+/// past moment or drill (`parktwin render --at`, `--drill`) it stands still under the band.
 pub struct TimelinePlugin {
-    /// What a render shows, still: the feed already asked for it.
-    pub still: Option<Playhead>,
+    /// Whether the bar is drawn (the interactive map), or the band alone (a render).
+    pub bar: bool,
 }
 
 impl Plugin for TimelinePlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(EguiPrimaryContextPass, band.after(crate::ui::panel));
-        app.add_systems(
-            Update,
-            crate::feed::drill_field_clock
-                .after(crate::feed::poll_feed)
-                .after(steer),
-        );
-        match &self.still {
-            Some(p) => {
-                app.insert_resource(p.clone());
-            }
-            None => {
-                app.init_resource::<Playhead>()
-                    .add_systems(Update, steer.before(crate::feed::poll_feed))
-                    .add_systems(EguiPrimaryContextPass, bar.after(crate::ui::panel));
-            }
+        app.add_systems(EguiPrimaryContextPass, band.in_set(UiSet::Overlays));
+        if self.bar {
+            app.add_systems(EguiPrimaryContextPass, bar.in_set(UiSet::Overlays));
         }
     }
 }
@@ -605,56 +428,7 @@ impl Plugin for TimelinePlugin {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_recorded_time_reads_back_as_it_was() {
-        for t in [
-            "2026-11-27T12:23:41.123Z",
-            "2026-11-27T00:00:00.001Z",
-            "2026-11-27T23:59:59.999Z",
-        ] {
-            assert_eq!(rfc3339_of(unix_of(t)), t);
-        }
-    }
-
-    #[test]
-    fn a_replay_plays_at_its_speed_and_goes_live_when_it_catches_up() {
-        let now = 10_000.0;
-        let mut p = Playhead::default();
-        p.tick(5.0, now);
-        assert_eq!((p.moment(), p.take_request()), (None, None), "live stays live");
-
-        p.seek(now - 600.0, now);
-        assert_eq!(p.take_request(), Some(FeedControl::Replay(rfc3339_of(now - 600.0))));
-        p.set_speed(60.0);
-        p.tick(2.0, now);
-        assert_eq!(p.moment(), Some(now - 480.0), "two seconds at 60× are two minutes");
-        assert_eq!(p.take_request(), None, "playing on folds the log on: no new snapshot");
-
-        p.playing = false;
-        p.tick(2.0, now);
-        assert_eq!(p.moment(), Some(now - 480.0), "paused");
-
-        p.set_speed(500.0);
-        assert_eq!(p.speed(), 60.0, "no faster than 60×");
-        p.set_speed(0.1);
-        assert_eq!(p.speed(), 1.0, "no slower than 1×");
-
-        p.seek(now - 500.0, now);
-        assert_eq!(
-            p.take_request(),
-            Some(FeedControl::Replay(rfc3339_of(now - 500.0))),
-            "going back rebuilds the moment"
-        );
-        p.seek(now - 400.0, now);
-        assert_eq!(p.take_request(), None, "going forward folds on");
-
-        p.playing = true;
-        p.set_speed(60.0);
-        p.tick(10.0, now);
-        assert_eq!(p.moment(), None, "caught up with now: live");
-        assert_eq!(p.take_request(), Some(FeedControl::Live));
-    }
+    use crate::sync::FeedControl;
 
     /// The bar on a headless screen, over what it shows.
     struct Harness {

@@ -1,6 +1,5 @@
-//! The browser's side of the app (WASM only): where the page came from, and downloads.
-
-use wasm_bindgen::{JsCast, JsValue};
+//! The browser's side of the app (WASM only): where the page came from, and what the page can
+//! read of the app. (Downloads are the exports' own: [`crate::export`].)
 
 /// The page's origin (`http://host:port`): the API is served from the same place.
 pub fn origin() -> Option<String> {
@@ -16,32 +15,6 @@ pub fn wants_wall() -> bool {
                 .split('&')
                 .any(|p| p == "wall" || p.starts_with("wall="))
         })
-}
-
-fn js_err(e: JsValue) -> String {
-    e.as_string().unwrap_or_else(|| format!("{e:?}"))
-}
-
-/// Offers `text` to the user as a downloaded file called `name` (the exports: a browser
-/// cannot write into a folder).
-pub fn download(name: &str, text: &str) -> Result<(), String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let document = window.document().ok_or("no document")?;
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/octet-stream");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(js_err)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(js_err)?;
-    let a: web_sys::HtmlAnchorElement = document
-        .create_element("a")
-        .map_err(js_err)?
-        .dyn_into()
-        .map_err(|_| "cannot make a link".to_string())?;
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
-    let _ = web_sys::Url::revoke_object_url(&url);
-    Ok(())
 }
 
 /// The frames the app has run, and those with the park on screen.
@@ -67,7 +40,7 @@ pub fn publish_state(
     data: Option<bevy::prelude::Res<parktwin_scene::ParkData>>,
     meshes: bevy::prelude::Query<(), bevy::prelude::With<bevy::prelude::Mesh3d>>,
     registry: bevy::prelude::Res<parktwin_layers::LayerRegistry>,
-    rects: bevy::prelude::Res<crate::ui::LayerToggleRects>,
+    rects: bevy::prelude::Res<crate::panel::LayerToggleRects>,
     zones: bevy::prelude::Res<parktwin_layers::incident::IncidentZones>,
     mut frames: bevy::prelude::Local<Frames>,
     mut last: bevy::prelude::Local<[String; 4]>,

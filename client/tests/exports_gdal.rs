@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use parktwin::incident_ui::{inside_csv, inside_geojson};
+use parktwin::incident::card::{inside_csv, inside_geojson};
 use parktwin_api::client::{ApiClient, block_on};
 use parktwin_api::incident::ZoneOccupants;
 use parktwin_api::model::Role;

@@ -8,7 +8,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
-use parktwin::feed::{FeedStatus, poll_feed, spawn_feed};
+use parktwin::sync::{FeedStatus, SyncPlugin, Timekeeping};
 use parktwin_api::client::{ApiClient, block_on};
 use parktwin_layers::live::Live;
 use serde_json::json;
@@ -25,11 +25,11 @@ fn headless_client(server: &str) -> App {
 /// [`headless_client`] reading through `api` (its token, if it has one).
 fn reading_client(api: &ApiClient) -> App {
     let mut app = App::new();
-    app.add_plugins(MinimalPlugins)
-        .init_resource::<Live>()
-        .init_resource::<FeedStatus>()
-        .insert_resource(spawn_feed(api, parktwin::feed::FeedStart::Follow, None))
-        .add_systems(Update, poll_feed);
+    // With the map's playhead, live until a test moves it as the timeline would.
+    app.add_plugins(MinimalPlugins).add_plugins(SyncPlugin {
+        time: Timekeeping::Steered,
+        ..SyncPlugin::follow(api)
+    });
     app
 }
 
@@ -255,7 +255,7 @@ fn run_until(app: &mut App, what: &str, done: impl Fn(&parktwin_api::live::LiveS
 
 #[test]
 fn the_timeline_seeks_back_and_forth_through_the_recording_and_returns_to_live() {
-    use parktwin::timeline::Playhead;
+    use parktwin::sync::Playhead;
     let Recording {
         server,
         mut app,
@@ -263,11 +263,8 @@ fn the_timeline_seeks_back_and_forth_through_the_recording_and_returns_to_live()
         ..
     } = record_three_moments();
     let api = ApiClient::new(&server.url);
-    // The map's timeline on the client that watched it all live.
-    app.init_resource::<Playhead>()
-        .init_resource::<parktwin_layers::incident::FieldClock>()
-        .add_systems(Update, parktwin::timeline::steer.before(poll_feed));
-    let unix = |t: &str| parktwin::feed::unix_of(t);
+    // The map's timeline (its playhead) on the client that watched it all live.
+    let unix = |t: &str| parktwin_api::clock::unix_seconds(t);
     let now = || time::OffsetDateTime::now_utc().unix_timestamp_nanos() as f64 / 1e9;
     let seek = |app: &mut App, t: f64| {
         let mut p = app.world_mut().resource_mut::<Playhead>();
@@ -289,7 +286,7 @@ fn the_timeline_seeks_back_and_forth_through_the_recording_and_returns_to_live()
         "the field is drawn for the moment shown"
     );
     assert!(
-        app.world().resource::<FeedStatus>().snapshot_at.is_some(),
+        !app.world().resource::<FeedStatus>().showing.is_live(),
         "the panel says it is not live"
     );
 
@@ -341,21 +338,18 @@ fn the_timeline_seeks_back_and_forth_through_the_recording_and_returns_to_live()
         s.current && live.cursor >= truth.cursor
     });
     assert_eq!(app.world().resource::<Live>().0.digest(), truth.digest());
-    assert_eq!(app.world().resource::<FeedStatus>().snapshot_at, None);
+    assert!(app.world().resource::<FeedStatus>().showing.is_live());
     assert_eq!(app.world().resource::<parktwin_layers::incident::FieldClock>().0, None);
 }
 
 #[test]
 fn a_drill_is_shown_from_its_own_channel_and_live_stays_untouched() {
-    use parktwin::timeline::Playhead;
+    use parktwin::sync::Playhead;
     let dir = tempfile::tempdir().expect("tempdir");
     let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
     let api = ApiClient::new(&server.url);
     let mut app = headless_client(&server.url);
-    app.init_resource::<Playhead>()
-        .init_resource::<parktwin_layers::incident::FieldClock>()
-        .init_resource::<parktwin_layers::incident::IncidentZones>()
-        .add_systems(Update, parktwin::timeline::steer.before(poll_feed));
+    app.init_resource::<parktwin_layers::incident::IncidentZones>();
     run_until(&mut app, "the live state did not come", |_, s| s.current);
 
     // The chlorine drill, played 60× (its half hour in half a minute), shown on the map.

@@ -2,7 +2,7 @@
 //! and for a pipe of the demo park, as the map loads them, prefilled and sent as the map sends
 //! it; the server starts what the form says, with the station the form showed.
 
-use parktwin::incident_form::{IncidentForm, form_for_feature, station_positions};
+use parktwin::incident::form::{IncidentForm, form_for_feature, station_positions};
 use parktwin::loader::load_park;
 use parktwin_api::client::{ApiClient, block_on};
 use parktwin_api::ingest::format_utc;
@@ -116,6 +116,6 @@ fn an_operator_starts_incidents_from_a_tank_and_from_a_pipe_as_the_form_says() {
         .with_nearest_weather(live.weather.values(), |s| stations.get(s).copied());
     assert_eq!(
         bare.request(table, time::OffsetDateTime::now_utc()),
-        Err(parktwin::incident_form::FormError::ChooseChemical)
+        Err(parktwin::incident::form::FormError::ChooseChemical)
     );
 }

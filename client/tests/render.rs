@@ -10,7 +10,7 @@ use std::process::Command;
 use bevy::math::{Vec2, Vec3};
 use geojson::Value;
 use parktwin::loader::load_park;
-use parktwin::ui::PANEL_WIDTH;
+use parktwin::theme::PANEL_WIDTH;
 use parktwin_api::client::{ApiClient, block_on};
 use parktwin_scene::ParkData;
 use parktwin_scene::camera::home_view;
@@ -644,14 +644,14 @@ fn a_past_moment_is_rendered_as_it_was_replayed_from_the_log() {
     assert!(!close(pixel(&now, at_a), cyan, 16), "and no longer at A");
 
     // The past moment says so in a band over the map; the present has none.
-    let band = parktwin::timeline::REPLAY_BAND.to_array();
+    let band = parktwin::theme::REPLAY_BAND.to_array();
     let band = [band[0], band[1], band[2]];
     let banded = |img: &image::RgbImage| {
-        (0..W - parktwin::ui::PANEL_WIDTH as u32)
+        (0..W - PANEL_WIDTH as u32)
             .step_by(4)
             .filter(|&x| close(img.get_pixel(x, 1).0, band, 6))
             .count() as f64
-            / f64::from((W - parktwin::ui::PANEL_WIDTH as u32) / 4)
+            / f64::from((W - PANEL_WIDTH as u32) / 4)
     };
     assert!(banded(&past) > 0.9, "the REPLAY band spans the map: {}", banded(&past));
     assert!(banded(&now) < 0.05, "no band on the present: {}", banded(&now));
@@ -745,9 +745,9 @@ fn a_drill_is_rendered_under_its_band_with_its_own_release_and_live_is_not() {
     // The drill's release is drawn downwind of its tank; live has no release at all.
     plume_drawn_to_the_north_east(&data, TANK, &live, &shown);
     // And the picture says it is a drill, across the map.
-    let amber = parktwin::timeline::DRILL_BAND.to_array();
+    let amber = parktwin::theme::DRILL_BAND.to_array();
     let amber = [amber[0], amber[1], amber[2]];
-    let map_w = W - parktwin::ui::PANEL_WIDTH as u32;
+    let map_w = W - PANEL_WIDTH as u32;
     let banded = |img: &image::RgbImage| {
         (0..map_w)
             .step_by(4)

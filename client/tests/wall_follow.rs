@@ -6,7 +6,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
-use parktwin::feed::FeedStatus;
+use parktwin::sync::FeedStatus;
 use parktwin::wall::{WallState, orbit_of};
 use parktwin_api::client::{ApiClient, block_on};
 use parktwin_api::wall::{CameraBookmark, WallRequest};

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use bevy_egui::egui;
-use parktwin::feed::FeedStatus;
+use parktwin::sync::FeedStatus;
 use parktwin::wall::{WallLayout, WallState};
 use parktwin_e2e::start_server;
 use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};

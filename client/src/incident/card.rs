@@ -9,9 +9,7 @@ use parktwin_api::incident::ZoneOccupants;
 use parktwin_layers::incident::{IncidentState, MAX_PUFFS};
 
 use crate::i18n::{Lang, Msg, fill, tr};
-
-/// The folder exports are written to (made on first export).
-pub const EXPORT_DIR: &str = "parktwin-exports";
+use crate::{export, theme};
 
 /// Who is inside, as CSV: zone, kind, id, name, people, lon, lat.
 pub fn inside_csv(inside: &[ZoneOccupants]) -> String {
@@ -58,31 +56,11 @@ pub fn inside_geojson(inside: &[ZoneOccupants]) -> serde_json::Value {
     serde_json::json!({"type": "FeatureCollection", "features": features})
 }
 
-/// Hands an export to the browser as a download and says so (or why not).
-#[cfg(target_arch = "wasm32")]
-fn write(name: &str, text: &str, lang: Lang) -> String {
-    match crate::web::download(name, text) {
-        Ok(()) => format!("{} {name}", tr(Msg::Saved, lang)),
-        Err(e) => format!("{} {name}: {e}", tr(Msg::CannotWrite, lang)),
-    }
-}
-
-/// Writes an export and says where (or why not).
-#[cfg(not(target_arch = "wasm32"))]
-fn write(name: &str, text: &str, lang: Lang) -> String {
-    let dir = PathBuf::from(EXPORT_DIR);
-    let path = dir.join(name);
-    match std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&path, text)) {
-        Ok(()) => format!("{} {}", tr(Msg::Saved, lang), path.display()),
-        Err(e) => format!("{} {}: {e}", tr(Msg::CannotWrite, lang), path.display()),
-    }
-}
-
 /// The chemical's name to show: its Chinese name in Chinese (from the built-in table).
 pub(crate) fn chemical_name(name: &str, lang: Lang) -> String {
     match parktwin_layers::incident::chemicals().get(name) {
-        Some(c) if lang == Lang::Zh => c.name_zh.clone(),
-        _ => name.to_string(),
+        Some(c) => lang.pick(name, &c.name_zh).to_string(),
+        None => name.to_string(),
     }
 }
 
@@ -135,7 +113,7 @@ pub fn incident_card(
     let t = |m: Msg| tr(m, lang);
     let mut act = CardActions::default();
     let inc = &state.incident;
-    let red = egui::Color32::from_rgb(255, 80, 80);
+    let red = theme::ERROR;
     ui.colored_label(
         red,
         egui::RichText::new(format!(
@@ -188,8 +166,7 @@ pub fn incident_card(
     for (k, z) in state.inside.iter().enumerate() {
         let reach = state.zones.get(k).map_or(0.0, |z| z.farthest_downwind_m);
         let people: u32 = z.occupants.iter().filter_map(|o| o.people).sum();
-        let [r, g, b] = LEVEL_COLOURS[k.min(2)];
-        let colour = egui::Color32::from_rgb(r, g, b);
+        let colour = theme::zone(k);
         let level = state.levels.get(k).map_or(0.0, |l| l.1);
         egui::CollapsingHeader::new(
             egui::RichText::new(
@@ -233,19 +210,19 @@ pub fn incident_card(
     ui.horizontal_wrapped(|ui| {
         if ui.button(t(Msg::ExportZones)).clicked() {
             act.message = Some(match zones_fc {
-                Some(fc) => write(&format!("{}-zones.geojson", inc.id), &fc.to_string(), lang),
+                Some(fc) => export::write(&format!("{}-zones.geojson", inc.id), &fc.to_string(), lang),
                 None => t(Msg::ZonesNotYet).into(),
             });
         }
         if ui.button(t(Msg::ExportInsideCsv)).clicked() {
-            act.message = Some(write(
+            act.message = Some(export::write(
                 &format!("{}-inside.csv", inc.id),
                 &inside_csv(&state.inside),
                 lang,
             ));
         }
         if ui.button(t(Msg::ExportInsideGeojson)).clicked() {
-            act.message = Some(write(
+            act.message = Some(export::write(
                 &format!("{}-inside.geojson", inc.id),
                 &inside_geojson(&state.inside).to_string(),
                 lang,
@@ -253,7 +230,7 @@ pub fn incident_card(
         }
         if ui.button(t(Msg::ExportView)).clicked() {
             let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
-            act.screenshot = Some(PathBuf::from(EXPORT_DIR).join(format!("{}-view-{stamp}.png", inc.id)));
+            act.screenshot = Some(PathBuf::from(export::EXPORT_DIR).join(format!("{}-view-{stamp}.png", inc.id)));
         }
         if can_close && ui.button(t(Msg::CloseIncident)).clicked() {
             act.close = Some(inc.id.clone());
@@ -261,22 +238,6 @@ pub fn incident_card(
     });
     act
 }
-
-/// The field's colour at `t` (0 low to 1 high) as the shader's ramp draws it (`field.wgsl`:
-/// the same three stops, linear, mixed in linear space).
-pub fn ramp_colour(t: f32) -> egui::Color32 {
-    let (a, b, d) = ([1.0, 0.95, 0.45], [0.98, 0.45, 0.08], [0.45, 0.0, 0.25]);
-    let mix = |x: [f32; 3], y: [f32; 3], k: f32| [0, 1, 2].map(|i| x[i] + (y[i] - x[i]) * k);
-    let c = if t < 0.5 {
-        mix(a, b, t * 2.0)
-    } else {
-        mix(b, d, (t - 0.5) * 2.0)
-    };
-    egui::Rgba::from_rgb(c[0], c[1], c[2]).into()
-}
-
-/// Colours of the levels' lines, most severe first (as the shader draws them).
-pub const LEVEL_COLOURS: [[u8; 3]; 3] = [[230, 40, 40], [255, 150, 40], [240, 220, 40]];
 
 /// The legend of the incident on show, over the map's lower left corner (so that it is in
 /// every picture of the map, the PNG export's included): the concentration ramp with its ends,
@@ -306,7 +267,7 @@ pub fn map_legend(ctx: &egui::Context, state: &IncidentState, lang: Lang) {
                         egui::vec2(w + 0.5, rect.height()),
                     );
                     ui.painter()
-                        .rect_filled(slice, 0.0, ramp_colour(k as f32 / (n - 1) as f32));
+                        .rect_filled(slice, 0.0, theme::ramp(k as f32 / (n - 1) as f32));
                 }
                 ui.horizontal(|ui| {
                     ui.small(format!("{low:.3} mg/m³"));
@@ -364,10 +325,9 @@ fn threat_chart(ui: &mut egui::Ui, state: &IncidentState, name: &str, lon: f64, 
         .y_axis_label("log10 mg/m³")
         .show(ui, |plot| {
             // Cyan, as the cross that marks the clicked place on the map.
-            plot.line(Line::new(tr(Msg::Concentration, lang), pts).color(egui::Color32::from_rgb(0, 200, 255)));
+            plot.line(Line::new(tr(Msg::Concentration, lang), pts).color(theme::CONCENTRATION));
             for (k, (lname, v)) in state.levels.iter().enumerate() {
-                let [r, g, b] = LEVEL_COLOURS[k.min(2)];
-                let c = egui::Color32::from_rgb(r, g, b);
+                let c = theme::zone(k);
                 plot.hline(HLine::new(lname.clone(), v.log10()).color(c));
             }
             plot.vline(egui_plot::VLine::new(tr(Msg::Now, lang), state.t_s / 60.0));

@@ -9,6 +9,7 @@
 pub mod director;
 pub mod kpi;
 pub mod screen;
+pub mod send;
 pub mod tiles;
 
 use std::time::Duration;
@@ -19,11 +20,16 @@ use crossbeam_channel::{Receiver, unbounded};
 use parktwin_api::client::ApiClient;
 use parktwin_api::frame::LocalFrame;
 use parktwin_api::wall::{CameraBookmark, WallView};
+use parktwin_scene::mesh::scene_point;
 use parktwin_scene::{FeatureRef, FlyTo, HomeView, OrbitCamera, ParkData, Selection};
 
 use director::{Director, Shot};
 
+use crate::sync::{FeedControl, FeedStatus, SteerFeed, SyncSet};
+use crate::theme::UiSet;
+
 pub use screen::{WallLayout, connection, wall_screen};
+pub use send::{bookmark_of, send_view, view_to_send};
 
 /// How often the wall asks for the view: a view sent shows within two seconds (a second for
 /// the poll, the flight).
@@ -129,6 +135,11 @@ pub struct WallPlugin {
     pub config: WallConfig,
     /// The window size, pixels.
     pub window: UVec2,
+    /// The server whose wall view it follows.
+    pub api: ApiClient,
+    /// Whether it follows the drill its view names (a running wall; a rendered one shows one
+    /// moment).
+    pub follow: bool,
 }
 
 impl Plugin for WallPlugin {
@@ -137,13 +148,14 @@ impl Plugin for WallPlugin {
         app.insert_resource(self.config)
             .insert_resource(layout)
             .insert_resource(layout.map_frame(self.window, self.config))
+            .insert_resource(WallChannel(spawn_poll(&self.api)))
             .init_resource::<WallState>()
             .add_systems(PostStartup, spawn_ui_camera)
             .add_systems(Update, (relayout, poll_wall, direct).chain())
-            .add_systems(
-                bevy_egui::EguiPrimaryContextPass,
-                (crate::ui::install_fonts, wall_screen).chain(),
-            );
+            .add_systems(bevy_egui::EguiPrimaryContextPass, wall_screen.in_set(UiSet::Panel));
+        if self.follow {
+            app.add_systems(Update, follow_drill.after(poll_wall).before(SyncSet::Steer));
+        }
         let tiling = tiles::Tiling::new(self.window, self.config.grid, self.config.bezel);
         if let Ok(t) = tiling
             && !t.is_plain()
@@ -211,103 +223,27 @@ pub fn poll_wall(channel: Option<Res<WallChannel>>, mut state: ResMut<WallState>
 
 /// The wall's map shows the drill its view names, folded from the drill's own channel, and
 /// the park live again once the view names none: its band never stands over the other's data.
-pub fn follow_drill(
-    state: Res<WallState>,
-    channel: Option<Res<crate::feed::FeedChannel>>,
-    mut status: ResMut<crate::feed::FeedStatus>,
-    mut shown: Local<Option<String>>,
-) {
-    let (Some(view), Some(channel)) = (&state.view, channel) else {
-        return;
-    };
+pub fn follow_drill(state: Res<WallState>, mut steer: MessageWriter<SteerFeed>, mut shown: Local<Option<String>>) {
+    let Some(view) = &state.view else { return };
     if view.view.drill == *shown {
         return;
     }
     shown.clone_from(&view.view.drill);
-    status.generation += 1;
-    status.current = false;
-    channel.steer(
-        status.generation,
-        match &*shown {
-            Some(id) => crate::feed::FeedControl::Drill(id.clone()),
-            None => crate::feed::FeedControl::Live,
-        },
-    );
+    steer.write(SteerFeed(match &*shown {
+        Some(id) => FeedControl::Drill(id.clone()),
+        None => FeedControl::Live,
+    }));
 }
 
 /// The camera for a bookmark, in the park's frame.
 pub fn orbit_of(frame: &LocalFrame, b: &CameraBookmark) -> OrbitCamera {
-    let [e, n] = frame.to_map(b.lon, b.lat);
     OrbitCamera {
-        target: Vec3::new(e as f32, 0.0, -(n as f32)),
+        target: scene_point(frame.to_map(b.lon, b.lat), 0.0),
         // The rig's yaw turns counter-clockwise; a heading turns clockwise from north.
         yaw: (-b.heading_deg).to_radians() as f32,
         pitch: b.tilt_deg.to_radians() as f32,
         distance: b.distance_m as f32,
     }
-}
-
-/// The bookmark of a camera, in WGS84 (what "send to wall" sends).
-pub fn bookmark_of(frame: &LocalFrame, cam: &OrbitCamera) -> CameraBookmark {
-    let (lon, lat) = frame.to_wgs84(cam.target.x as f64, -cam.target.z as f64);
-    CameraBookmark {
-        lon: (lon * 1e7).round() / 1e7,
-        lat: (lat * 1e7).round() / 1e7,
-        distance_m: (cam.distance as f64).clamp(parktwin_api::wall::MIN_DISTANCE_M, parktwin_api::wall::MAX_DISTANCE_M),
-        heading_deg: ((-(cam.yaw as f64).to_degrees()).rem_euclid(360.0) * 10.0).round() / 10.0,
-        tilt_deg: (cam.pitch as f64)
-            .to_degrees()
-            .clamp(parktwin_api::wall::MIN_TILT_DEG, parktwin_api::wall::MAX_TILT_DEG),
-    }
-}
-
-/// What "send to wall" sends: the operator's camera, the layers shown that the server knows,
-/// the incident on show and the thing selected; the wall's tour, its timings and the drill on
-/// show stay as they were (`current`).
-pub fn view_to_send(
-    camera: CameraBookmark,
-    shown_layers: &[String],
-    known_layers: &[String],
-    incident: Option<String>,
-    focus: Option<String>,
-    current: Option<&parktwin_api::wall::WallRequest>,
-) -> parktwin_api::wall::WallRequest {
-    let keep = current.cloned().unwrap_or_default();
-    let layers = shown_layers
-        .iter()
-        .filter(|id| known_layers.contains(id) || parktwin_api::wall::CLIENT_LAYERS.contains(&id.as_str()))
-        .cloned()
-        .collect();
-    parktwin_api::wall::WallRequest {
-        camera: Some(camera),
-        focus,
-        layers: Some(layers),
-        incident,
-        ..keep
-    }
-}
-
-/// Sends the operator's view to the walls (reading the wall's view first, to keep its tour):
-/// the new view, or why not in words.
-pub async fn send_view(
-    server: &str,
-    token: &str,
-    camera: CameraBookmark,
-    shown_layers: Vec<String>,
-    incident: Option<String>,
-    focus: Option<String>,
-) -> Result<WallView, String> {
-    let api = ApiClient::new(server);
-    let current = api.wall().await.map_err(|e| e.to_string())?;
-    let known: Vec<String> = api
-        .layers()
-        .await
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .map(|l| l.id)
-        .collect();
-    let view = view_to_send(camera, &shown_layers, &known, incident, focus, Some(&current.view));
-    api.put_wall(&view, token).await.map_err(|e| e.to_string())
 }
 
 /// A view of an incident: from upwind, looking down the wind, the source a third of the way
@@ -317,13 +253,9 @@ fn incident_view(frame: &LocalFrame, inc: &parktwin_api::incident::Incident) -> 
     let to = (from + 180.0).to_radians();
     let [e, n] = frame.to_map(inc.lon, inc.lat);
     let distance = 3000.0_f32;
-    let ahead = 0.3 * distance;
+    let ahead = f64::from(0.3 * distance);
     OrbitCamera {
-        target: Vec3::new(
-            (e + ahead as f64 * to.sin()) as f32,
-            0.0,
-            -((n + ahead as f64 * to.cos()) as f32),
-        ),
+        target: scene_point([e + ahead * to.sin(), n + ahead * to.cos()], 0.0),
         yaw: (-(from + 180.0)).to_radians() as f32,
         pitch: 55f32.to_radians(),
         distance,
@@ -337,7 +269,7 @@ pub fn direct(
     mut state: ResMut<WallState>,
     data: Option<Res<ParkData>>,
     home: Option<Res<HomeView>>,
-    feed: Res<crate::feed::FeedStatus>,
+    feed: Res<FeedStatus>,
     live: Res<parktwin_layers::live::Live>,
     mut registry: ResMut<parktwin_layers::LayerRegistry>,
     mut shown: ResMut<parktwin_layers::incident::ShownIncident>,

@@ -3,7 +3,6 @@
 //! card on the right, the alarm ticker at the bottom, and the map in the middle. Everything is
 //! read at a glance from across the room: large type, nothing behind a hover or a click.
 
-use crate::incident_ui::LEVEL_COLOURS;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 use parktwin_api::live::LiveState;
@@ -13,8 +12,9 @@ use parktwin_scene::{MapFrame, ParkData};
 
 use super::kpi::{Kpis, count, fence_ring};
 use super::{WallConfig, WallState};
-use crate::i18n::{Lang, Msg, fill, rule_name, tr};
-use crate::ui::tier_style;
+use crate::i18n::{Lang, Msg, fill, rule_name, tier_name, tr};
+use crate::sync::FeedStatus;
+use crate::theme;
 
 /// Where the wall's panels are, in window pixels, and how large its type is.
 #[derive(Resource, Debug, Clone, Copy, PartialEq)]
@@ -68,18 +68,18 @@ impl WallLayout {
 }
 
 /// The colour of the wall's cards.
-pub const CARD: egui::Color32 = egui::Color32::from_rgb(30, 38, 52);
+pub const CARD: egui::Color32 = theme::WALL_CARD;
 /// The band's colour, live.
-pub const BAND: egui::Color32 = egui::Color32::from_rgb(14, 22, 40);
+pub const BAND: egui::Color32 = theme::WALL_BAND;
 /// The band's colour while a drill is shown: amber, as the drill's bands and tapes are.
-pub const DRILL: egui::Color32 = egui::Color32::from_rgb(240, 170, 0);
+pub const DRILL: egui::Color32 = theme::DRILL_BAND;
 /// The ticker's background.
-pub const TICKER: egui::Color32 = egui::Color32::from_rgb(60, 10, 14);
-const RED: egui::Color32 = crate::ui::ALARM_RED;
-const AMBER: egui::Color32 = crate::ui::WARNING_AMBER;
-const GREEN: egui::Color32 = egui::Color32::from_rgb(80, 220, 120);
-const BLUE: egui::Color32 = crate::ui::REMINDER_BLUE;
-const DIM: egui::Color32 = egui::Color32::from_rgb(170, 180, 195);
+pub const TICKER: egui::Color32 = theme::WALL_TICKER;
+const RED: egui::Color32 = theme::ALARM;
+const AMBER: egui::Color32 = theme::WARNING;
+const GREEN: egui::Color32 = theme::GOOD;
+const BLUE: egui::Color32 = theme::REMINDER;
+const DIM: egui::Color32 = theme::DIM;
 
 /// Everything the screen shows, gathered from the app's state.
 #[derive(Debug, Clone, Default)]
@@ -146,7 +146,7 @@ impl IncidentCard {
             (_, Some(m)) => fill(Msg::ReleaseMass, lang, &[("mass", m.to_string())]),
             _ => String::new(),
         };
-        let chemical = crate::incident_ui::chemical_name(&inc.chemical, lang);
+        let chemical = crate::incident::card::chemical_name(&inc.chemical, lang);
         Self {
             title: format!("{} · {chemical}", inc.id),
             lines: vec![
@@ -175,7 +175,7 @@ impl IncidentCard {
                     let names = z.occupants.iter().take(6).map(|o| o.name.clone()).collect();
                     ZoneLine {
                         name: z.zone.clone(),
-                        colour: LEVEL_COLOURS[k.min(2)],
+                        colour: parktwin_scene::style::ZONE_LEVELS[k.min(2)],
                         reach_m: reach,
                         inside: z.occupants.len(),
                         people,
@@ -213,7 +213,7 @@ pub fn clock(timezone: &str, now: time::OffsetDateTime, lang: Lang) -> (String, 
 }
 
 /// The connection in words: how old the data is, and whether the wall is reconnecting.
-pub fn connection(feed: &crate::feed::FeedStatus, wall: &WallState, lang: Lang) -> (String, bool) {
+pub fn connection(feed: &FeedStatus, wall: &WallState, lang: Lang) -> (String, bool) {
     let age = feed.last_ok.map(|t| t.elapsed().as_secs());
     match (&feed.error, &wall.error, age) {
         (None, None, Some(a)) if a < 5 => (fill(Msg::WallLive, lang, &[("age", age_words(a, lang))]), true),
@@ -303,9 +303,7 @@ pub fn draw(root: &mut egui::Ui, w: &WallScreen, layout: &WallLayout) {
         .show_separator_line(false)
         .frame(egui::Frame::new().fill(TICKER))
         .show(root, |ui| ticker(ui, w));
-    let side = egui::Frame::new()
-        .fill(egui::Color32::from_rgb(16, 20, 28))
-        .inner_margin(10.0);
+    let side = egui::Frame::new().fill(theme::WALL_BACKGROUND).inner_margin(10.0);
     egui::Panel::left("wall-kpis")
         .exact_size(layout.left / zoom)
         .resizable(false)
@@ -339,7 +337,7 @@ fn kpi_cards(ui: &mut egui::Ui, k: &Kpis, lang: Lang) {
             egui::Color32::WHITE,
         );
         ui.horizontal_wrapped(|ui| {
-            let colours = [RED, egui::Color32::from_rgb(255, 140, 0), AMBER, BLUE];
+            let colours = [RED, theme::LEVEL_TWO, AMBER, BLUE];
             for (i, count) in k.hazards_by_level.iter().enumerate() {
                 let text = fill(
                     Msg::WallLevel,
@@ -399,7 +397,7 @@ fn kpi_cards(ui: &mut egui::Ui, k: &Kpis, lang: Lang) {
                 .into_iter()
                 .enumerate()
             {
-                let (c, name) = tier_style(t, lang);
+                let (c, name) = (theme::tier(t), tier_name(t, lang));
                 ui.label(
                     egui::RichText::new(format!("{name}: {}", k.alarms_by_tier[i]))
                         .size(18.0)
@@ -471,7 +469,7 @@ fn incident_column(ui: &mut egui::Ui, w: &WallScreen) {
                     ))
                     .size(19.0)
                     .strong()
-                    .color(egui::Color32::from_rgb(*r, *g, *b)),
+                    .color(theme::rgb([*r, *g, *b])),
                 );
                 ui.label(
                     egui::RichText::new(fill(
@@ -507,7 +505,7 @@ fn incident_column(ui: &mut egui::Ui, w: &WallScreen) {
             ui.label(egui::RichText::new(tr(Msg::WallNoAlarms, lang)).size(18.0).color(GREEN));
         }
         for a in w.alarms.iter().take(8) {
-            let (c, name) = tier_style(a.tier, lang);
+            let (c, name) = (theme::tier(a.tier), tier_name(a.tier, lang));
             ui.label(
                 egui::RichText::new(format!("{} {name} {}", a.raised.get(11..19).unwrap_or(""), a.source))
                     .size(16.0)
@@ -519,7 +517,7 @@ fn incident_column(ui: &mut egui::Ui, w: &WallScreen) {
 
 /// The ticker's text for one alarm.
 pub fn ticker_item(a: &Alarm, lang: Lang) -> String {
-    let (_, name) = tier_style(a.tier, lang);
+    let name = tier_name(a.tier, lang);
     let ack = match &a.acknowledged {
         Some(k) => fill(Msg::WallAckedBy, lang, &[("by", k.by.clone())]),
         None => String::new(),
@@ -564,7 +562,7 @@ fn ticker(ui: &mut egui::Ui, w: &WallScreen) {
         .alarms
         .iter()
         .map(|a| {
-            let (c, _) = tier_style(a.tier, w.lang);
+            let c = theme::tier(a.tier);
             painter.layout_no_wrap(ticker_item(a, w.lang), font.clone(), c)
         })
         .collect();
@@ -590,7 +588,7 @@ pub fn wall_screen(
     layout: Res<WallLayout>,
     wall: Res<WallState>,
     data: Option<Res<ParkData>>,
-    feed: Res<crate::feed::FeedStatus>,
+    feed: Res<FeedStatus>,
     live: Res<parktwin_layers::live::Live>,
     incidents: Res<parktwin_layers::incident::IncidentView>,
     shown: Res<parktwin_layers::incident::ShownIncident>,
@@ -609,7 +607,7 @@ pub fn wall_screen(
         *fence = fence_ring(d);
     }
     // A rendered frame shows one moment: the snapshot's, with the ticker standing still.
-    let snapshot = feed.snapshot_at.as_deref().map(|t| {
+    let snapshot = feed.showing.moment().map(|t| {
         time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
             .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
     });
@@ -626,9 +624,10 @@ pub fn wall_screen(
         time.elapsed_secs_f64(),
         *lang,
     );
-    if let Some(t) = &feed.snapshot_at {
+    if !feed.showing.is_live() {
+        let t = feed.showing.moment().unwrap_or_default().to_string();
         screen.t = 0.0;
-        screen.connection = (fill(Msg::WallSnapshot, *lang, &[("t", t.clone())]), true);
+        screen.connection = (fill(Msg::WallSnapshot, *lang, &[("t", t)]), true);
     }
     let mut root = egui::Ui::new(
         ctx.clone(),
@@ -658,7 +657,7 @@ pub fn gather(
     data: Option<&ParkData>,
     live: &LiveState,
     fence: Option<&[[f64; 2]]>,
-    feed: &crate::feed::FeedStatus,
+    feed: &FeedStatus,
     wall: &WallState,
     incidents: &parktwin_layers::incident::IncidentView,
     shown: Option<&str>,
@@ -683,10 +682,7 @@ pub fn gather(
     };
     WallScreen {
         park: data
-            .map(|d| match lang {
-                Lang::En => d.park.name.clone(),
-                Lang::Zh => d.park.name_zh.clone(),
-            })
+            .map(|d| lang.pick(&d.park.name, &d.park.name_zh).to_string())
             .unwrap_or_default(),
         clock: clock(data.map_or("UTC", |d| d.park.timezone.as_str()), now, lang),
         connection: connection(feed, wall, lang),

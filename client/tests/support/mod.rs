@@ -5,7 +5,7 @@
 
 use bevy::math::{Vec2, Vec3};
 use geojson::Value;
-use parktwin::ui::PANEL_WIDTH;
+use parktwin::theme::PANEL_WIDTH;
 use parktwin_api::model::RiskColour;
 use parktwin_scene::ParkData;
 use parktwin_scene::camera::{home_view_in, project};
@@ -225,7 +225,7 @@ pub fn assert_park_shown_on(img: &image::RgbImage, data: &ParkData, view: &MapVi
 /// A headless wall on `server`: what it polls, folds and decides, without drawing.
 pub fn wall_app(server: &str) -> (bevy::app::App, ParkData) {
     use bevy::prelude::*;
-    use parktwin::feed::{FeedStatus, poll_feed, spawn_feed};
+    use parktwin::sync::{SyncPlugin, SyncSet};
     use parktwin::wall::{WallChannel, WallState, direct, follow_drill, poll_wall, spawn_poll};
     use parktwin_api::client::{ApiClient, block_on};
     use parktwin_scene::HomeView;
@@ -243,18 +243,13 @@ pub fn wall_app(server: &str) -> (bevy::app::App, ParkData) {
     app.insert_resource(HomeView(home))
         .insert_resource(parktwin_layers::LayerRegistry::from_catalog(&catalog))
         .insert_resource(data.clone())
-        .init_resource::<parktwin_layers::live::Live>()
         .init_resource::<parktwin_layers::incident::ShownIncident>()
         .init_resource::<parktwin_scene::Selection>()
         .init_resource::<WallState>()
-        .init_resource::<FeedStatus>()
-        .insert_resource(spawn_feed(
-            &parktwin_api::client::ApiClient::new(server),
-            parktwin::feed::FeedStart::Follow,
-            None,
-        ))
-        .insert_resource(WallChannel(spawn_poll(&parktwin_api::client::ApiClient::new(server))))
-        .add_systems(Update, (poll_wall, follow_drill, poll_feed, direct).chain());
+        .add_plugins(SyncPlugin::follow(&ApiClient::new(server)))
+        .insert_resource(WallChannel(spawn_poll(&ApiClient::new(server))))
+        .add_systems(Update, (poll_wall, follow_drill).chain().before(SyncSet::Steer))
+        .add_systems(Update, direct.after(SyncSet::Receive));
     // The map camera's rig, which the wall flies.
     app.world_mut().spawn(home);
     (app, data)

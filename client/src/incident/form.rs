@@ -1,0 +1,412 @@
+//! Starting an incident from the map: a click on a tank, a pipe segment or any point opens a
+//! form with what is known there (the chemical, the inventory, the height of the pipe rack, the
+//! nearest station's weather), the operator edits it, and the server is asked to start it.
+//!
+//! The form's request is checked by [`NewIncident::parse`], the very check the server makes,
+//! so an error shows in the form with the server's words before anything is sent.
+
+use parktwin_api::incident::{IncidentWeather, NewIncident, nearest_report};
+use parktwin_api::model::{ChemicalTable, WeatherReport};
+
+use crate::i18n::{Lang, Msg, fill, tr};
+
+/// Minutes over which a vessel's whole inventory is released in the default scenario: the US
+/// EPA's worst case for toxic gases (40 CFR 68.25(c)(1): the quantity in the vessel released as
+/// a gas over 10 minutes), at ground level (40 CFR 68.22(d)).
+pub const WORST_CASE_MINUTES: f64 = 10.0;
+
+/// The rate offered where nothing holds an inventory on record (a pipe, a bare point), kg/s.
+pub const DEFAULT_RATE_KG_S: f64 = 1.0;
+
+/// The duration offered where nothing holds an inventory on record, minutes.
+pub const DEFAULT_MINUTES: f64 = 30.0;
+
+/// The form's contents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentForm {
+    /// Where the release is, WGS84.
+    pub lon: f64,
+    /// Where the release is, WGS84.
+    pub lat: f64,
+    /// The feature it comes from (a tank, a pipe segment), if any.
+    pub origin: Option<String>,
+    /// What the release comes from, for the form's title.
+    pub what: String,
+    /// The chemical's name in the table ("" until chosen).
+    pub chemical: String,
+    /// Why the chemical or the amount could not be prefilled, for the operator to act on.
+    pub remark: Option<Remark>,
+    /// An instantaneous release (a mass) rather than one over time (a rate).
+    pub instantaneous: bool,
+    /// An instantaneous release's mass, kg (prefilled with a vessel's inventory).
+    pub mass_kg: f64,
+    /// A continuous release's rate, kg/s.
+    pub rate_kg_s: f64,
+    /// A continuous release's duration, minutes (0: until the incident is closed).
+    pub duration_min: f64,
+    /// Release height above ground, m.
+    pub height_m: f64,
+    /// The station whose report is prefilled (and followed, unless this is a what-if).
+    pub station: Option<String>,
+    /// Use the weather below, fixed, instead of following the station: a what-if.
+    pub what_if: bool,
+    /// The weather shown and, for a what-if, used (`stability: None`: derived by the server).
+    pub weather: IncidentWeather,
+    /// `aegl` or `erpg`.
+    pub levels: String,
+    /// A free note.
+    pub note: String,
+}
+
+/// What the form could not prefill, for the operator to act on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Remark {
+    /// The feature holds this, which is not in the chemical table (steam, nitrogen…).
+    NotInTable(String),
+    /// Nothing on record names a chemical here.
+    NothingOnRecord,
+    /// The chemical is known but not how much there is (a pipe).
+    NoInventory,
+}
+
+impl Remark {
+    /// The remark in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            Remark::NotInTable(name) => fill(Msg::NotInTable, lang, &[("name", name.clone())]),
+            Remark::NothingOnRecord => tr(Msg::NothingOnRecord, lang).into(),
+            Remark::NoInventory => tr(Msg::NoInventory, lang).into(),
+        }
+    }
+}
+
+/// Why the form's request cannot be sent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FormError {
+    /// No chemical chosen.
+    ChooseChemical,
+    /// Not a what-if, and no station has reported to follow.
+    NoWeather,
+    /// The request's check refused it, in the server's words (which name the field).
+    Refused(String),
+}
+
+impl FormError {
+    /// The error in `lang` (the server's words stay as the server says them).
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            FormError::ChooseChemical => tr(Msg::ChooseChemical, lang).into(),
+            FormError::NoWeather => tr(Msg::NoWeather, lang).into(),
+            FormError::Refused(why) => why.clone(),
+        }
+    }
+}
+
+/// The chemical a feature holds, from its properties: `chemical` (a tank), `medium` (a pipe)
+/// or the first of `chemicals` (a process unit) that is in the table. `Err` names what is there
+/// and is not in the table.
+fn chemical_of(props: &serde_json::Map<String, serde_json::Value>, table: &ChemicalTable) -> Result<String, Remark> {
+    let mut named: Vec<String> = Vec::new();
+    for key in ["chemical", "medium"] {
+        if let Some(s) = props.get(key).and_then(|v| v.as_str()) {
+            named.push(s.to_string());
+        }
+    }
+    if let Some(list) = props.get("chemicals").and_then(|v| v.as_array()) {
+        named.extend(list.iter().filter_map(|v| v.as_str().map(str::to_string)));
+    }
+    for n in &named {
+        if let Some(c) = table.get(n) {
+            return Ok(c.name.clone());
+        }
+    }
+    Err(match named.first() {
+        Some(n) => Remark::NotInTable(n.clone()),
+        None => Remark::NothingOnRecord,
+    })
+}
+
+impl IncidentForm {
+    /// A form for a release at a bare point: the operator chooses the chemical.
+    pub fn at_point(lon: f64, lat: f64) -> Self {
+        Self {
+            lon,
+            lat,
+            origin: None,
+            what: format!("{lat:.5} N, {lon:.5} E"),
+            chemical: String::new(),
+            remark: Some(Remark::NothingOnRecord),
+            instantaneous: false,
+            mass_kg: 1000.0,
+            rate_kg_s: DEFAULT_RATE_KG_S,
+            duration_min: DEFAULT_MINUTES,
+            height_m: 0.0,
+            station: None,
+            what_if: false,
+            weather: IncidentWeather {
+                wind_speed_ms: 2.0,
+                wind_from_deg: 0.0,
+                temperature_c: 20.0,
+                cloud_oktas: None,
+                stability: None,
+            },
+            levels: "aegl".into(),
+            note: String::new(),
+        }
+    }
+
+    /// A form for a release from a map feature at (`lon`, `lat`) (a tank's centre, or where a
+    /// pipe was clicked), `height_m` above the ground: the chemical from its properties, and a
+    /// vessel's inventory (`inventory_t`) as the released mass, offered as the worst case of
+    /// [`WORST_CASE_MINUTES`].
+    pub fn from_feature(
+        id: &str,
+        props: &serde_json::Map<String, serde_json::Value>,
+        lon: f64,
+        lat: f64,
+        height_m: f64,
+        table: &ChemicalTable,
+    ) -> Self {
+        let mut f = Self::at_point(lon, lat);
+        f.origin = Some(id.to_string());
+        f.what = match props.get("name").and_then(|v| v.as_str()) {
+            Some(name) if name != id => format!("{id} ({name})"),
+            _ => id.to_string(),
+        };
+        f.height_m = height_m.clamp(0.0, 100.0);
+        match chemical_of(props, table) {
+            Ok(c) => {
+                f.chemical = c;
+                f.remark = None;
+            }
+            Err(why) => f.remark = Some(why),
+        }
+        match props.get("inventory_t").and_then(|v| v.as_f64()).filter(|t| *t > 0.0) {
+            Some(t) => {
+                f.mass_kg = t * 1000.0;
+                f.rate_kg_s = f.mass_kg / (WORST_CASE_MINUTES * 60.0);
+                f.duration_min = WORST_CASE_MINUTES;
+                f.height_m = 0.0;
+            }
+            None if f.remark.is_none() => f.remark = Some(Remark::NoInventory),
+            None => {}
+        }
+        f
+    }
+
+    /// Prefills the weather with the latest report of the station nearest the release, where
+    /// `station_at` places a station; the incident follows that station unless a what-if.
+    pub fn with_nearest_weather<'a>(
+        mut self,
+        reports: impl IntoIterator<Item = &'a WeatherReport>,
+        station_at: impl Fn(&str) -> Option<[f64; 2]>,
+    ) -> Self {
+        if let Some(r) = nearest_report(reports, station_at, self.lon, self.lat) {
+            self.weather = IncidentWeather::from_report(r);
+            self.station = Some(r.station.clone());
+        }
+        self
+    }
+
+    /// The request the form makes, checked as the server checks it (`now` is the start).
+    pub fn request(&self, table: &ChemicalTable, now: time::OffsetDateTime) -> Result<NewIncident, FormError> {
+        if self.chemical.is_empty() {
+            return Err(FormError::ChooseChemical);
+        }
+        if !self.what_if && self.station.is_none() {
+            return Err(FormError::NoWeather);
+        }
+        let mut body = serde_json::json!({
+            "lon": self.lon,
+            "lat": self.lat,
+            "height_m": self.height_m,
+            "chemical": self.chemical,
+            "levels": self.levels,
+        });
+        if self.instantaneous {
+            body["mass_kg"] = self.mass_kg.into();
+        } else {
+            body["rate_kg_s"] = self.rate_kg_s.into();
+            if self.duration_min > 0.0 {
+                body["duration_s"] = (self.duration_min * 60.0).into();
+            }
+        }
+        if self.what_if {
+            body["weather"] = serde_json::to_value(&self.weather).map_err(|e| FormError::Refused(e.to_string()))?;
+        }
+        if let Some(o) = &self.origin {
+            body["origin"] = o.clone().into();
+        }
+        if !self.note.trim().is_empty() {
+            body["note"] = self.note.trim().into();
+        }
+        NewIncident::parse(body.to_string().as_bytes(), table, now).map_err(FormError::Refused)
+    }
+}
+
+/// A form for a release from a park feature: a point feature's own place and height; a line
+/// (a pipe) or an area where it was `clicked` (else its first vertex), a line at the height its
+/// vertices give (a pipe on its rack).
+pub fn form_for_feature(
+    id: &str,
+    feature: &geojson::Feature,
+    clicked: Option<[f64; 2]>,
+    table: &ChemicalTable,
+) -> Option<IncidentForm> {
+    use geojson::Value;
+    let geometry = feature.geometry.as_ref()?;
+    let (vertices, at_click): (Vec<&Vec<f64>>, bool) = match &geometry.value {
+        Value::Point(p) => (vec![p], false),
+        Value::LineString(l) => (l.iter().collect(), true),
+        Value::MultiLineString(ls) => (ls.iter().flatten().collect(), true),
+        Value::Polygon(rings) => (rings.first()?.iter().collect(), true),
+        Value::MultiPolygon(ps) => (ps.first()?.first()?.iter().collect(), true),
+        _ => return None,
+    };
+    let first = vertices.first()?;
+    let [lon, lat] = match clicked {
+        Some(c) if at_click => c,
+        _ => [*first.first()?, *first.get(1)?],
+    };
+    let heights: Vec<f64> = vertices.iter().filter_map(|v| v.get(2).copied()).collect();
+    let height = if heights.is_empty() || matches!(geometry.value, Value::Polygon(_) | Value::MultiPolygon(_)) {
+        0.0
+    } else {
+        heights.iter().sum::<f64>() / heights.len() as f64
+    };
+    let props = feature.properties.clone().unwrap_or_default();
+    Some(IncidentForm::from_feature(id, &props, lon, lat, height, table))
+}
+
+/// Where each weather station stands (WGS84), from the park's `weather_stations` layer.
+pub fn station_positions(
+    layers: &[(parktwin_api::model::LayerInfo, geojson::FeatureCollection)],
+) -> std::collections::HashMap<String, [f64; 2]> {
+    layers
+        .iter()
+        .filter(|(l, _)| l.id == parktwin_api::layer::LayerId::WEATHER_STATIONS)
+        .flat_map(|(_, fc)| &fc.features)
+        .filter_map(|f| {
+            let id = parktwin_api::validate::feature_id(f)?.to_string();
+            match &f.geometry.as_ref()?.value {
+                geojson::Value::Point(p) => Some((id, [*p.first()?, *p.get(1)?])),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> &'static ChemicalTable {
+        parktwin_layers::incident::chemicals()
+    }
+
+    fn props(v: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
+        v.as_object().cloned().unwrap_or_default()
+    }
+
+    fn report(station: &str, speed: f64) -> WeatherReport {
+        WeatherReport {
+            station: station.into(),
+            time: "2026-11-27T01:00:00Z".into(),
+            wind_speed_ms: speed,
+            wind_from_deg: 250.0,
+            temperature_c: 6.0,
+            cloud_oktas: Some(4),
+        }
+    }
+
+    fn now() -> time::OffsetDateTime {
+        time::macros::datetime!(2026-11-27 01:05 UTC)
+    }
+
+    #[test]
+    fn a_tank_prefills_its_chemical_and_its_inventory_released_over_ten_minutes() {
+        let tank = props(serde_json::json!({"name": "Delta-T01", "chemical": "chlorine", "inventory_t": 12.0}));
+        let f = IncidentForm::from_feature("tank-001", &tank, 118.45, 37.57, 14.0, table());
+        assert_eq!(f.chemical, "chlorine");
+        assert_eq!(f.what, "tank-001 (Delta-T01)");
+        assert_eq!(f.mass_kg, 12_000.0);
+        assert_eq!(f.rate_kg_s, 20.0);
+        assert_eq!(f.duration_min, 10.0);
+        assert_eq!(f.height_m, 0.0);
+        assert_eq!(f.remark, None);
+        let f = f.with_nearest_weather(&[report("ws-1", 3.0)], |_| Some([118.46, 37.57]));
+        let req = f.request(table(), now()).expect("a tank's form is a valid request");
+        assert_eq!(req.rate_kg_s, Some(20.0));
+        assert_eq!(req.duration_s, Some(600.0));
+        assert_eq!(req.mass_kg, None);
+        assert_eq!(req.origin.as_deref(), Some("tank-001"));
+        // Not a what-if: the server takes the station's report and follows it.
+        assert_eq!(req.weather, None);
+        let mut once = f.clone();
+        once.instantaneous = true;
+        let req = once.request(table(), now()).expect("all at once");
+        assert_eq!(
+            (req.mass_kg, req.rate_kg_s, req.duration_s),
+            (Some(12_000.0), None, None)
+        );
+    }
+
+    #[test]
+    fn a_pipe_prefills_its_medium_and_its_height_and_asks_for_the_rate() {
+        let pipe = props(serde_json::json!({"medium": "ammonia", "line_number": "100-AM-1007-B2A"}));
+        let f = IncidentForm::from_feature("PS-0007", &pipe, 118.45, 37.57, 7.4, table());
+        assert_eq!(f.chemical, "ammonia");
+        assert_eq!(f.height_m, 7.4);
+        assert_eq!(f.rate_kg_s, DEFAULT_RATE_KG_S);
+        assert_eq!(f.remark, Some(Remark::NoInventory));
+    }
+
+    #[test]
+    fn steam_is_not_a_chemical_to_model_and_the_form_says_so() {
+        let pipe = props(serde_json::json!({"medium": "steam"}));
+        let f = IncidentForm::from_feature("PS-0001", &pipe, 118.45, 37.57, 5.4, table())
+            .with_nearest_weather(&[report("ws-1", 3.0)], |_| Some([118.46, 37.57]));
+        assert_eq!(f.chemical, "");
+        assert_eq!(f.remark, Some(Remark::NotInTable("steam".into())));
+        assert_eq!(
+            f.remark.as_ref().map(|r| r.text(Lang::En)).as_deref(),
+            Some("\"steam\" is not in the chemical table: choose the chemical")
+        );
+        assert_eq!(f.request(table(), now()), Err(FormError::ChooseChemical));
+    }
+
+    #[test]
+    fn a_what_if_sends_its_weather_and_a_bad_value_is_refused_in_the_servers_words() {
+        let mut f = IncidentForm::at_point(118.45, 37.57);
+        f.chemical = "phosgene".into();
+        assert_eq!(f.request(table(), now()), Err(FormError::NoWeather));
+        f.what_if = true;
+        f.weather.wind_speed_ms = 4.0;
+        f.weather.wind_from_deg = 90.0;
+        f.weather.stability = Some("F".into());
+        let req = f.request(table(), now()).expect("a what-if at a point");
+        let w = req.weather.expect("the what-if's weather is sent");
+        assert_eq!(
+            (w.wind_speed_ms, w.wind_from_deg, w.stability.as_deref()),
+            (4.0, 90.0, Some("F"))
+        );
+        f.height_m = 500.0;
+        let Err(FormError::Refused(e)) = f.request(table(), now()) else {
+            panic!("a release 500 m up is refused")
+        };
+        assert!(e.starts_with("field \"height_m\""), "{e}");
+    }
+
+    #[test]
+    fn the_weather_is_the_nearest_stations() {
+        let reports = [report("ws-far", 1.0), report("ws-near", 5.0)];
+        let at = |s: &str| match s {
+            "ws-far" => Some([118.30, 37.50]),
+            "ws-near" => Some([118.451, 37.571]),
+            _ => None,
+        };
+        let f = IncidentForm::at_point(118.45, 37.57).with_nearest_weather(&reports, at);
+        assert_eq!(f.station.as_deref(), Some("ws-near"));
+        assert_eq!(f.weather.wind_speed_ms, 5.0);
+    }
+}
