@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use rusqlite::Connection;
 
-use crate::db::{Arg, BoxConn, Conn, Tx, args, row, rows};
+use crate::db::{Arg, BoxConn, Conn, DbError, Row, Tx, args};
 
 use crate::seed::SeedData;
 use parktwin_api::alarms::{
@@ -19,8 +19,6 @@ use parktwin_api::model::{
     Alarm, AlarmTier, ChemicalTable, Event, EventPage, HazardSource, IngestReceipt, LayerInfo, Observation, Park,
     SensorLevel, SensorState, VehiclePosition, WeatherReport,
 };
-
-pub(crate) use crate::db::{json_row, json_rows};
 
 /// Statements kept compiled per SQLite connection: more than the store has in its ingest and
 /// read paths (rusqlite keeps 16 by default, fewer than one position's rules and the event use).
@@ -102,7 +100,7 @@ impl VehicleNow {
 
 /// An event of a query of `seq, time, channel, kind, payload, recorded` (as [`PAGE_QUERY`]
 /// selects them), its texts borrowed from the row, not copied.
-fn event_of(r: &dyn crate::db::Row) -> Result<crate::pages::EventRow<'_>, StoreError> {
+fn event_of(r: &dyn crate::db::Row) -> Result<crate::pages::EventRow<'_>, crate::db::DbError> {
     Ok(crate::pages::EventRow {
         seq: r.int(0)?,
         time: r.text(1)?,
@@ -135,7 +133,7 @@ pub enum StoreError {
     #[error("database: {0}")]
     Sql(#[from] rusqlite::Error),
     /// PostgreSQL said no.
-    #[error("database: {}", pg_message(.0))]
+    #[error("database: {}", crate::db::pg_message(.0))]
     Postgres(#[from] postgres::Error),
     /// A column held what the store did not expect.
     #[error("database: {0}")]
@@ -149,6 +147,18 @@ pub enum StoreError {
     /// The database was never seeded.
     #[error("the database has not been seeded")]
     NotSeeded,
+}
+
+impl From<DbError> for StoreError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::Sql(e) => StoreError::Sql(e),
+            DbError::Postgres(e) => StoreError::Postgres(e),
+            DbError::Column(c) => StoreError::Column(c),
+            DbError::Json(e) => StoreError::Json(e),
+            DbError::Stopped => StoreError::Column("a query was stopped without its error".into()),
+        }
+    }
 }
 
 /// Where the store's data lives: the embedded SQLite file (the default), or a PostgreSQL
@@ -201,17 +211,6 @@ use std::str::FromStr as _;
 
 /// Opens another connection to the store's database: a reader's.
 type Opener = Box<dyn Fn() -> Result<BoxConn, StoreError> + Send + Sync>;
-
-/// What PostgreSQL said, with its detail (the client's own text is only "db error").
-fn pg_message(e: &postgres::Error) -> String {
-    match e.as_db_error() {
-        Some(db) => match db.detail() {
-            Some(detail) => format!("{} ({detail})", db.message()),
-            None => db.message().to_string(),
-        },
-        None => e.to_string(),
-    }
-}
 
 /// The store.
 pub struct Store {
@@ -583,7 +582,7 @@ impl Store {
              ON CONFLICT (plate) DO NOTHING",
             &[],
         )?;
-        conn.batch("DROP INDEX positions_by_plate")
+        Ok(conn.batch("DROP INDEX positions_by_plate")?)
     }
 
     /// Opens the store at `db`.
@@ -893,7 +892,7 @@ impl Store {
              VALUES (?1, ?2, ?3, ?4, max(?5, coalesce((SELECT recorded FROM events ORDER BY seq DESC LIMIT 1), '')))
              RETURNING seq",
             args![time, channel, kind, payload, &recorded],
-            |r| r.int(0),
+            |r| Ok(r.int(0)?),
         )?
         .ok_or_else(|| StoreError::Column("an insert returned no sequence number".into()))
     }
@@ -943,7 +942,7 @@ impl Store {
 
     /// The newest time a `max(time)` query of one key finds (`None` before the first).
     fn newest(tx: &mut dyn Conn, sql: &str, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(row(tx, sql, args![key], |r| r.opt_string(0))?.flatten())
+        Ok(row(tx, sql, args![key], |r| Ok(r.opt_string(0)?))?.flatten())
     }
 
     /// Applies a rule's decision to the open alarm of (rule, source); returns the seq of the
@@ -989,7 +988,7 @@ impl Store {
                     tx,
                     "INSERT INTO alarms (rule, source, tier, value, raised) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
                     args![rule, source, &tier_text(t), value, time],
-                    |r| r.int(0),
+                    |r| Ok(r.int(0)?),
                 )?
                 .ok_or_else(|| StoreError::Column("an insert returned no alarm id".into()))?;
                 (id, "alarm_raised")
@@ -1194,7 +1193,7 @@ impl Store {
             Some(false) => "SELECT id FROM alarms WHERE closed IS NOT NULL ORDER BY id DESC",
             None => "SELECT id FROM alarms ORDER BY id DESC",
         };
-        let ids: Vec<i64> = rows(&mut conn, sql, &[], |r| r.int(0))?;
+        let ids: Vec<i64> = rows(&mut conn, sql, &[], |r| Ok(r.int(0)?))?;
         ids.into_iter().map(|id| Self::alarm_row(&mut conn, id)).collect()
     }
 
@@ -1452,7 +1451,7 @@ impl Store {
             "SELECT o.sensor FROM observations o JOIN features f ON f.id = o.sensor AND f.layer_id = 'detectors'
              GROUP BY o.sensor HAVING max(o.time) < ?1",
             args![&cutoff],
-            |r| r.string(0),
+            |r| Ok(r.string(0)?),
         )?;
         let mut raised = 0;
         for id in silent {
@@ -1828,7 +1827,7 @@ impl Store {
             &mut *self.reader()?,
             "SELECT coalesce(max(seq), 0) FROM events",
             &[],
-            |r| r.int(0),
+            |r| Ok(r.int(0)?),
         )?
         .unwrap_or(0))
     }
@@ -1840,7 +1839,7 @@ impl Store {
     pub fn head_at(&self, at: &str) -> Result<i64, StoreError> {
         let mut reader = self.reader()?;
         let conn: &mut dyn Conn = &mut *reader;
-        let max = row(conn, "SELECT coalesce(max(seq), 0) FROM events", &[], |r| r.int(0))?.unwrap_or(0);
+        let max = row(conn, "SELECT coalesce(max(seq), 0) FROM events", &[], |r| Ok(r.int(0)?))?.unwrap_or(0);
         // `lo` is an event recorded by `at` (or 0); nothing at or after `hi` is.
         let (mut lo, mut hi) = (0_i64, max + 1);
         while hi - lo > 1 {
@@ -1858,4 +1857,76 @@ impl Store {
         }
         Ok(lo)
     }
+}
+
+/// Runs a query and hands each row to `f`, in order; an error of `f` stops the query and is
+/// the answer.
+pub(crate) fn each(
+    c: &mut dyn Conn,
+    sql: &str,
+    args: &[Arg<'_>],
+    mut f: impl FnMut(&dyn Row) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut failed = None;
+    let done = c.each(sql, args, &mut |r| {
+        f(r).map_err(|e| {
+            failed = Some(e);
+            DbError::Stopped
+        })
+    });
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(done?),
+    }
+}
+
+/// Every row of a query, each mapped by `map`.
+pub(crate) fn rows<T>(
+    c: &mut dyn Conn,
+    sql: &str,
+    args: &[Arg<'_>],
+    mut map: impl FnMut(&dyn Row) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut out = Vec::new();
+    each(c, sql, args, |r| {
+        out.push(map(r)?);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// The first row of a query mapped by `map`, or `None` when it finds none.
+pub(crate) fn row<T>(
+    c: &mut dyn Conn,
+    sql: &str,
+    args: &[Arg<'_>],
+    mut map: impl FnMut(&dyn Row) -> Result<T, StoreError>,
+) -> Result<Option<T>, StoreError> {
+    let mut out = None;
+    each(c, sql, args, |r| {
+        if out.is_none() {
+            out = Some(map(r)?);
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Every row's first column, a stored JSON record, decoded.
+pub(crate) fn json_rows<T: serde::de::DeserializeOwned>(
+    c: &mut dyn Conn,
+    sql: &str,
+    args: &[Arg<'_>],
+) -> Result<Vec<T>, StoreError> {
+    rows(c, sql, args, |r| Ok(serde_json::from_str(r.text(0)?)?))
+}
+
+/// The first column of the first row, a stored JSON record, decoded; `None` when there is no
+/// row.
+pub(crate) fn json_row<T: serde::de::DeserializeOwned>(
+    c: &mut dyn Conn,
+    sql: &str,
+    args: &[Arg<'_>],
+) -> Result<Option<T>, StoreError> {
+    row(c, sql, args, |r| Ok(serde_json::from_str(r.text(0)?)?))
 }
