@@ -3,9 +3,7 @@
 
 use std::collections::HashMap;
 
-use parktwin_api::alarms::{
-    AlarmAction, PARK_SPEED_LIMIT_KMH, distance_to_polyline, off_route_rule, speeding_rule, stopped_rule,
-};
+use parktwin_api::alarms::{AlarmAction, PARK_SPEED_LIMIT_KMH, off_route_rule, speeding_rule, stopped_rule};
 use parktwin_api::model::{AlarmTier, IngestReceipt, VehiclePosition, Waybill};
 
 use super::alarms::{OpenAlarm, tier_of};
@@ -103,10 +101,9 @@ impl Store {
                 last = seq;
             }
             let off = match (&index.frame, inside) {
-                (Some(frame), true) => v.waybill_at(&p.time).map(|w| {
-                    let route: Vec<[f64; 2]> = w.route.iter().map(|q| frame.to_map(q[0], q[1])).collect();
-                    distance_to_polyline(frame.to_map(p.lon, p.lat), &route)
-                }),
+                (Some(frame), true) => v
+                    .waybill_at(&p.time)
+                    .and_then(|w| crate::geometry::route_distance_m(frame, &w.route, p.lon, p.lat)),
                 _ => None,
             };
             let off_m = off.unwrap_or(0.0);
