@@ -176,38 +176,13 @@ fn tiered(open: Option<AlarmTier>, wanted: Option<AlarmTier>) -> AlarmAction {
     }
 }
 
-/// The distance (metres) from a point to a polyline, both in a planar metric frame (the park's
-/// local frame). Written here rather than taken from `geo`: that crate would bring a dozen
-/// others into the server for this one planar function.
-///
-/// ```
-/// use parktwin_api::alarms::distance_to_polyline;
-/// let route = [[0.0, 0.0], [100.0, 0.0], [100.0, 100.0]];
-/// assert_eq!(distance_to_polyline([50.0, 30.0], &route), 30.0);
-/// assert_eq!(distance_to_polyline([130.0, 50.0], &route), 30.0);
-/// assert_eq!(distance_to_polyline([-30.0, -40.0], &route), 50.0);
-/// ```
-pub fn distance_to_polyline(p: [f64; 2], line: &[[f64; 2]]) -> f64 {
-    if let [only] = line {
-        return (p[0] - only[0]).hypot(p[1] - only[1]);
-    }
-    line.windows(2)
-        .map(|w| {
-            let (a, b) = (w[0], w[1]);
-            let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-            let len2 = dx * dx + dy * dy;
-            let t = if len2 > 0.0 {
-                (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
-            (p[0] - a[0] - t * dx).hypot(p[1] - a[1] - t * dy)
-        })
-        .fold(f64::INFINITY, f64::min)
-}
-
 /// Whether a WGS84 point is inside a ring of WGS84 positions (even–odd rule; at a park's scale
 /// the lon/lat plane is as good as any projection for this).
+///
+/// One ring, no holes: what the wall's vehicle count draws with on the client, which stays
+/// free of a geometry library for the browser. The server's rules test the fence and the
+/// parking lots with georust's `geo` instead, holes and MultiPolygons included (the server's
+/// `geometry` module).
 pub fn inside_ring(ring: &[[f64; 2]], lon: f64, lat: f64) -> bool {
     let mut inside = false;
     for w in ring.windows(2) {

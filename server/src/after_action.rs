@@ -178,7 +178,7 @@ impl Store {
     /// The timeline of `channel` between `from` and `to` (stored times, by when things
     /// happened), in the log's order.
     pub fn timeline(&self, channel: &str, from: &str, to: &str) -> Result<Vec<TimelineRow>, StoreError> {
-        let acks: HashMap<i64, (String, String)> = crate::db::rows(
+        let acks: HashMap<i64, (String, String)> = crate::store::rows(
             &mut self.conn(),
             "SELECT id, acked_by, acked_at FROM alarms WHERE acked_by IS NOT NULL",
             &[],

@@ -12,10 +12,43 @@
 //! rule is written twice: the engines differ in their schema's DDL (each has its own) and in a
 //! few spellings, which [`pg_sql`] translates from the SQLite text the store is written in.
 //! Every engine keeps its statements compiled per connection.
+//!
+//! The seam depends on nothing of the crate above it: it speaks [`DbError`], which the store
+//! turns into its own error (`From<DbError> for StoreError`).
 
 use std::collections::HashMap;
 
-use crate::store::StoreError;
+/// An error of the database engine, or a row that does not hold what was asked of it.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// SQLite said no.
+    #[error("database: {0}")]
+    Sql(#[from] rusqlite::Error),
+    /// PostgreSQL said no.
+    #[error("database: {}", pg_message(.0))]
+    Postgres(#[from] postgres::Error),
+    /// A column held what was not expected.
+    #[error("database: {0}")]
+    Column(String),
+    /// A stored JSON record no longer decodes.
+    #[error("stored record does not decode: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The row callback of [`Conn::each`] stopped the query with an error of its own, which
+    /// the caller kept (see the store's `each`).
+    #[error("a query was stopped by its row callback")]
+    Stopped,
+}
+
+/// What PostgreSQL said, with its detail (the client's own text is only "db error").
+pub fn pg_message(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => match db.detail() {
+            Some(detail) => format!("{} ({detail})", db.message()),
+            None => db.message().to_string(),
+        },
+        None => e.to_string(),
+    }
+}
 
 /// An argument of a statement.
 #[derive(Debug, Clone, Copy)]
@@ -78,20 +111,20 @@ pub enum Val<'a> {
 /// One row of a result, read by column index.
 pub trait Row {
     /// The value of column `i`.
-    fn val(&self, i: usize) -> Result<Val<'_>, StoreError>;
+    fn val(&self, i: usize) -> Result<Val<'_>, DbError>;
 }
 
-fn wrong(i: usize, want: &str, got: Val<'_>) -> StoreError {
-    StoreError::Column(format!("column {i}: {want} expected, {got:?} found"))
+fn wrong(i: usize, want: &str, got: Val<'_>) -> DbError {
+    DbError::Column(format!("column {i}: {want} expected, {got:?} found"))
 }
 
 impl dyn Row + '_ {
     /// Column `i` as an integer.
-    pub fn int(&self, i: usize) -> Result<i64, StoreError> {
+    pub fn int(&self, i: usize) -> Result<i64, DbError> {
         self.opt_int(i)?.ok_or_else(|| wrong(i, "an integer", Val::Null))
     }
     /// Column `i` as an integer, or `None` for NULL.
-    pub fn opt_int(&self, i: usize) -> Result<Option<i64>, StoreError> {
+    pub fn opt_int(&self, i: usize) -> Result<Option<i64>, DbError> {
         match self.val(i)? {
             Val::Null => Ok(None),
             Val::Int(v) => Ok(Some(v)),
@@ -99,11 +132,11 @@ impl dyn Row + '_ {
         }
     }
     /// Column `i` as a float.
-    pub fn real(&self, i: usize) -> Result<f64, StoreError> {
+    pub fn real(&self, i: usize) -> Result<f64, DbError> {
         self.opt_real(i)?.ok_or_else(|| wrong(i, "a number", Val::Null))
     }
     /// Column `i` as a float (an integer is widened), or `None` for NULL.
-    pub fn opt_real(&self, i: usize) -> Result<Option<f64>, StoreError> {
+    pub fn opt_real(&self, i: usize) -> Result<Option<f64>, DbError> {
         match self.val(i)? {
             Val::Null => Ok(None),
             Val::Real(v) => Ok(Some(v)),
@@ -112,11 +145,11 @@ impl dyn Row + '_ {
         }
     }
     /// Column `i` as text, borrowed from the row.
-    pub fn text(&self, i: usize) -> Result<&str, StoreError> {
+    pub fn text(&self, i: usize) -> Result<&str, DbError> {
         self.opt_text(i)?.ok_or_else(|| wrong(i, "text", Val::Null))
     }
     /// Column `i` as text, or `None` for NULL.
-    pub fn opt_text(&self, i: usize) -> Result<Option<&str>, StoreError> {
+    pub fn opt_text(&self, i: usize) -> Result<Option<&str>, DbError> {
         match self.val(i)? {
             Val::Null => Ok(None),
             Val::Text(s) => Ok(Some(s)),
@@ -124,82 +157,31 @@ impl dyn Row + '_ {
         }
     }
     /// Column `i` as owned text.
-    pub fn string(&self, i: usize) -> Result<String, StoreError> {
+    pub fn string(&self, i: usize) -> Result<String, DbError> {
         self.text(i).map(str::to_string)
     }
     /// Column `i` as owned text, or `None` for NULL.
-    pub fn opt_string(&self, i: usize) -> Result<Option<String>, StoreError> {
+    pub fn opt_string(&self, i: usize) -> Result<Option<String>, DbError> {
         Ok(self.opt_text(i)?.map(str::to_string))
     }
 }
 
 /// The callback [`Conn::each`] hands every row to.
-pub type EachRow<'f> = dyn FnMut(&dyn Row) -> Result<(), StoreError> + 'f;
+pub type EachRow<'f> = dyn FnMut(&dyn Row) -> Result<(), DbError> + 'f;
 
 /// A connection to the store's database.
 pub trait Conn {
     /// Runs a statement; returns the number of rows it changed.
-    fn execute(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<usize, StoreError>;
+    fn execute(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<usize, DbError>;
     /// Runs a query and hands each row to `f`, in order.
-    fn each(&mut self, sql: &str, args: &[Arg<'_>], f: &mut EachRow<'_>) -> Result<(), StoreError>;
+    fn each(&mut self, sql: &str, args: &[Arg<'_>], f: &mut EachRow<'_>) -> Result<(), DbError>;
     /// Runs statements with no arguments and no results (schema, transaction control).
-    fn batch(&mut self, sql: &str) -> Result<(), StoreError>;
+    fn batch(&mut self, sql: &str) -> Result<(), DbError>;
     /// Starts a transaction that will write: on SQLite it takes the write lock at once, so that
     /// one that read first cannot fail at its write when another writer committed in between.
-    fn begin(&mut self) -> Result<(), StoreError> {
+    fn begin(&mut self) -> Result<(), DbError> {
         self.batch("BEGIN")
     }
-}
-
-/// Every row of a query, each mapped by `map`.
-pub fn rows<T>(
-    c: &mut dyn Conn,
-    sql: &str,
-    args: &[Arg<'_>],
-    mut map: impl FnMut(&dyn Row) -> Result<T, StoreError>,
-) -> Result<Vec<T>, StoreError> {
-    let mut out = Vec::new();
-    c.each(sql, args, &mut |r| {
-        out.push(map(r)?);
-        Ok(())
-    })?;
-    Ok(out)
-}
-
-/// The first row of a query mapped by `map`, or `None` when it finds none.
-pub fn row<T>(
-    c: &mut dyn Conn,
-    sql: &str,
-    args: &[Arg<'_>],
-    mut map: impl FnMut(&dyn Row) -> Result<T, StoreError>,
-) -> Result<Option<T>, StoreError> {
-    let mut out = None;
-    c.each(sql, args, &mut |r| {
-        if out.is_none() {
-            out = Some(map(r)?);
-        }
-        Ok(())
-    })?;
-    Ok(out)
-}
-
-/// Every row's first column, a stored JSON record, decoded.
-pub fn json_rows<T: serde::de::DeserializeOwned>(
-    c: &mut dyn Conn,
-    sql: &str,
-    args: &[Arg<'_>],
-) -> Result<Vec<T>, StoreError> {
-    rows(c, sql, args, |r| Ok(serde_json::from_str(r.text(0)?)?))
-}
-
-/// The first column of the first row, a stored JSON record, decoded; `None` when there is no
-/// row.
-pub fn json_row<T: serde::de::DeserializeOwned>(
-    c: &mut dyn Conn,
-    sql: &str,
-    args: &[Arg<'_>],
-) -> Result<Option<T>, StoreError> {
-    row(c, sql, args, |r| Ok(serde_json::from_str(r.text(0)?)?))
 }
 
 /// A transaction on a connection: rolled back when dropped uncommitted (an error returned
@@ -211,13 +193,13 @@ pub struct Tx<'a> {
 
 impl<'a> Tx<'a> {
     /// Starts a writing transaction.
-    pub fn begin(conn: &'a mut dyn Conn) -> Result<Self, StoreError> {
+    pub fn begin(conn: &'a mut dyn Conn) -> Result<Self, DbError> {
         conn.begin()?;
         Ok(Self { conn, open: true })
     }
 
     /// Commits it.
-    pub fn commit(mut self) -> Result<(), StoreError> {
+    pub fn commit(mut self) -> Result<(), DbError> {
         self.open = false;
         self.conn.batch("COMMIT")
     }
@@ -234,13 +216,13 @@ impl Drop for Tx<'_> {
 }
 
 impl Conn for Tx<'_> {
-    fn execute(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<usize, StoreError> {
+    fn execute(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<usize, DbError> {
         self.conn.execute(sql, args)
     }
-    fn each(&mut self, sql: &str, args: &[Arg<'_>], f: &mut EachRow<'_>) -> Result<(), StoreError> {
+    fn each(&mut self, sql: &str, args: &[Arg<'_>], f: &mut EachRow<'_>) -> Result<(), DbError> {
         self.conn.each(sql, args, f)
     }
-    fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+    fn batch(&mut self, sql: &str) -> Result<(), DbError> {
         self.conn.batch(sql)
     }
 }
@@ -250,16 +232,16 @@ pub type BoxConn = Box<dyn Conn + Send>;
 
 /// The store's connection while its lock is held.
 impl Conn for std::sync::MutexGuard<'_, BoxConn> {
-    fn execute(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<usize, StoreError> {
+    fn execute(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<usize, DbError> {
         (***self).execute(sql, args)
     }
-    fn each(&mut self, sql: &str, args: &[Arg<'_>], f: &mut EachRow<'_>) -> Result<(), StoreError> {
+    fn each(&mut self, sql: &str, args: &[Arg<'_>], f: &mut EachRow<'_>) -> Result<(), DbError> {
         (***self).each(sql, args, f)
     }
-    fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+    fn batch(&mut self, sql: &str) -> Result<(), DbError> {
         (***self).batch(sql)
     }
-    fn begin(&mut self) -> Result<(), StoreError> {
+    fn begin(&mut self) -> Result<(), DbError> {
         (***self).begin()
     }
 }
@@ -279,25 +261,25 @@ impl rusqlite::ToSql for Arg<'_> {
 }
 
 impl Row for rusqlite::Row<'_> {
-    fn val(&self, i: usize) -> Result<Val<'_>, StoreError> {
+    fn val(&self, i: usize) -> Result<Val<'_>, DbError> {
         use rusqlite::types::ValueRef;
         Ok(match self.get_ref(i)? {
             ValueRef::Null => Val::Null,
             ValueRef::Integer(v) => Val::Int(v),
             ValueRef::Real(v) => Val::Real(v),
             ValueRef::Text(t) => {
-                Val::Text(std::str::from_utf8(t).map_err(|e| StoreError::Column(format!("column {i}: {e}")))?)
+                Val::Text(std::str::from_utf8(t).map_err(|e| DbError::Column(format!("column {i}: {e}")))?)
             }
-            ValueRef::Blob(_) => return Err(StoreError::Column(format!("column {i}: a blob"))),
+            ValueRef::Blob(_) => return Err(DbError::Column(format!("column {i}: a blob"))),
         })
     }
 }
 
 impl Conn for rusqlite::Connection {
-    fn execute(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<usize, StoreError> {
+    fn execute(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<usize, DbError> {
         Ok(self.prepare_cached(sql)?.execute(rusqlite::params_from_iter(args))?)
     }
-    fn each(&mut self, sql: &str, args: &[Arg<'_>], f: &mut EachRow<'_>) -> Result<(), StoreError> {
+    fn each(&mut self, sql: &str, args: &[Arg<'_>], f: &mut EachRow<'_>) -> Result<(), DbError> {
         let mut q = self.prepare_cached(sql)?;
         let mut rows = q.query(rusqlite::params_from_iter(args))?;
         while let Some(r) = rows.next()? {
@@ -305,10 +287,10 @@ impl Conn for rusqlite::Connection {
         }
         Ok(())
     }
-    fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+    fn batch(&mut self, sql: &str) -> Result<(), DbError> {
         Ok(self.execute_batch(sql)?)
     }
-    fn begin(&mut self) -> Result<(), StoreError> {
+    fn begin(&mut self) -> Result<(), DbError> {
         self.batch("BEGIN IMMEDIATE")
     }
 }
@@ -381,7 +363,7 @@ fn off_runtime<R: Send>(f: impl FnOnce() -> R + Send) -> R {
 
 impl Postgres {
     /// Connects to the database at `url` (`postgres://user@host/db` or `host=… dbname=…`).
-    pub fn connect(url: &str) -> Result<Self, StoreError> {
+    pub fn connect(url: &str) -> Result<Self, DbError> {
         let client = off_runtime(|| postgres::Client::connect(url, postgres::NoTls))?;
         Ok(Self {
             client: Some(client),
@@ -393,7 +375,7 @@ impl Postgres {
         self.client.as_mut().expect("a connection is open until dropped")
     }
 
-    fn statement(&mut self, sql: &str) -> Result<postgres::Statement, StoreError> {
+    fn statement(&mut self, sql: &str) -> Result<postgres::Statement, DbError> {
         if let Some(s) = self.statements.get(sql) {
             return Ok(s.clone());
         }
@@ -439,12 +421,12 @@ impl postgres::types::ToSql for Arg<'_> {
 }
 
 impl Row for postgres::Row {
-    fn val(&self, i: usize) -> Result<Val<'_>, StoreError> {
+    fn val(&self, i: usize) -> Result<Val<'_>, DbError> {
         use postgres::types::Type;
         let ty = self
             .columns()
             .get(i)
-            .ok_or_else(|| StoreError::Column(format!("no column {i}")))?
+            .ok_or_else(|| DbError::Column(format!("no column {i}")))?
             .type_();
         Ok(match *ty {
             Type::INT8 => self.try_get::<_, Option<i64>>(i)?.map_or(Val::Null, Val::Int),
@@ -471,13 +453,13 @@ fn pg_args<'a>(args: &'a [Arg<'a>]) -> Vec<&'a (dyn postgres::types::ToSql + Syn
 }
 
 impl Conn for Postgres {
-    fn execute(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<usize, StoreError> {
+    fn execute(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<usize, DbError> {
         let st = self.statement(sql)?;
         let client = self.client();
         let n = off_runtime(|| client.execute(&st, &pg_args(args)))?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
-    fn each(&mut self, sql: &str, args: &[Arg<'_>], f: &mut EachRow<'_>) -> Result<(), StoreError> {
+    fn each(&mut self, sql: &str, args: &[Arg<'_>], f: &mut EachRow<'_>) -> Result<(), DbError> {
         let st = self.statement(sql)?;
         let client = self.client();
         let rows = off_runtime(|| client.query(&st, &pg_args(args)))?;
@@ -486,7 +468,7 @@ impl Conn for Postgres {
         }
         Ok(())
     }
-    fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+    fn batch(&mut self, sql: &str) -> Result<(), DbError> {
         let client = self.client();
         Ok(off_runtime(|| client.batch_execute(sql))?)
     }

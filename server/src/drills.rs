@@ -8,7 +8,8 @@ use std::time::Duration;
 use parktwin_api::ingest::format_utc;
 use parktwin_api::scenario::{Drill, DrillState, Scenario};
 
-use crate::db::{Conn as _, Tx, args, row};
+use crate::db::{Conn as _, Tx, args};
+use crate::store::row;
 use crate::store::{Store, StoreError, json_row, json_rows};
 
 /// The fastest a drill may be played: an hour's drill in a minute.
@@ -36,7 +37,10 @@ impl Store {
     pub fn create_drill(&self, scenario: Scenario, by: &str) -> Result<Drill, StoreError> {
         let mut conn = self.conn();
         let mut tx = Tx::begin(&mut **conn)?;
-        let n = row(&mut tx, "SELECT coalesce(max(n), 0) + 1 FROM drills", &[], |r| r.int(0))?.unwrap_or(1);
+        let n = row(&mut tx, "SELECT coalesce(max(n), 0) + 1 FROM drills", &[], |r| {
+            Ok(r.int(0)?)
+        })?
+        .unwrap_or(1);
         let id = format!("drill-{n}");
         let drill = Drill {
             channel: format!("drill:{id}"),

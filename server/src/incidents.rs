@@ -7,7 +7,8 @@
 //! computed again and the incident's event (`incident_updated`) is written in the same
 //! transaction as the report. Smaller changes are the wind's usual flutter and leave the zones.
 
-use crate::db::{Conn, Tx, args, row};
+use crate::db::{Conn, Tx, args};
+use crate::store::row;
 
 use parktwin_api::alarms::AlarmAction;
 use parktwin_api::incident::{
@@ -155,7 +156,10 @@ impl Store {
 
     /// The number the next incident takes.
     fn next_incident(conn: &mut dyn Conn) -> Result<i64, StoreError> {
-        Ok(row(conn, "SELECT coalesce(max(n), 0) + 1 FROM incidents", &[], |r| r.int(0))?.unwrap_or(1))
+        Ok(row(conn, "SELECT coalesce(max(n), 0) + 1 FROM incidents", &[], |r| {
+            Ok(r.int(0)?)
+        })?
+        .unwrap_or(1))
     }
 
     /// Raises an alarm for each vehicle, sensitive target and detector of `places` in the most
@@ -188,11 +192,11 @@ impl Store {
             now_in.push(source);
         }
         if close_others {
-            let open: Vec<String> = crate::db::rows(
+            let open: Vec<String> = crate::store::rows(
                 tx,
                 "SELECT source FROM alarms WHERE rule = ?1 AND closed IS NULL AND source LIKE ?2",
                 args![INCIDENT_RULE, &format!("{}/%", inc.id)],
-                |r| r.string(0),
+                |r| Ok(r.string(0)?),
             )?;
             for source in open.iter().filter(|s| !now_in.contains(s)) {
                 if let Some(seq) = Self::apply_rule(tx, INCIDENT_RULE, source, time, 0.0, |_| AlarmAction::Close)? {
@@ -343,7 +347,7 @@ impl Store {
             &mut self.conn(),
             "SELECT zones FROM incidents WHERE id = ?1",
             args![id],
-            |r| r.string(0),
+            |r| Ok(r.string(0)?),
         )
     }
 

@@ -7,6 +7,7 @@
 mod after_action;
 mod db;
 pub mod drills;
+mod geometry;
 mod http;
 mod incidents;
 mod openapi;

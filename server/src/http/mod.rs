@@ -1,0 +1,626 @@
+//! The REST routes under `/api/v1`: [`api`] is the one list of the operations, from which both
+//! the router and the OpenAPI document are built; the handlers live by concern:
+//! - `access`: the bearer token, the scope of a read, the roles of a write, the session;
+//! - `park`: the park, its layers, hazard sources and chemicals;
+//! - `ingest`: the machine feeds' writes;
+//! - `reads`: the live picture and its history (the log, sensors, vehicles, alarms, …);
+//! - `incidents`: incidents, their zones, and the after-action exports;
+//! - `operate`: acknowledging alarms, drills, the wall.
+
+mod access;
+mod incidents;
+mod ingest;
+mod operate;
+mod park;
+mod reads;
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use std::collections::HashMap;
+
+use crate::store::{Store, StoreError};
+use parktwin_api::model::ApiError;
+
+use access::{reader, session};
+use incidents::{
+    after_action_timeline, after_action_zones, close_incident, incident, incident_inside, incident_zones, incidents,
+    start_incident, what_if,
+};
+use ingest::{ingest_observations, ingest_passes, ingest_positions, ingest_waybills, ingest_weather};
+use operate::{ack_alarm, drill, drills, set_wall, start_drill, stop_drill, upload_drill, wall};
+use park::{chemicals, hazard, hazards, layer, layer_problems, layers, park};
+use reads::{
+    MAX_PAGE, alarms, events, events_head, passes, sensor_observations, sensors, track, vehicles, waybill, waybills,
+    weather_latest,
+};
+
+type AppState = Arc<Store>;
+
+/// Who may read the park.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Reads {
+    /// Anyone who reaches the port reads the whole park (the demo, a closed control-room
+    /// network); a token sent with a read still scopes it.
+    #[default]
+    Open,
+    /// Every read needs a token (`--private-reads`): what the enterprises' viewers see is then
+    /// only what their tokens allow. The API's contract stays public.
+    Private,
+}
+
+/// An error answer: a status and a JSON body `{"error": "..."}`.
+struct Failure(StatusCode, String);
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        (self.0, Json(ApiError { error: self.1 })).into_response()
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        tracing::error!("store: {e}");
+        Failure(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+    }
+}
+
+type Answer<T> = Result<T, Failure>;
+
+/// The application's routes over a store, and the browser client from `web_dir` at `/`; reads
+/// open to all.
+pub fn router(store: Arc<Store>, web_dir: Option<&std::path::Path>) -> Router {
+    router_with(store, web_dir, Reads::Open)
+}
+
+/// [`router`], with reads open or needing a token.
+pub fn router_with(store: Arc<Store>, web_dir: Option<&std::path::Path>, reads: Reads) -> Router {
+    let (api, _) = api();
+    let api = api
+        .fallback(api_not_found)
+        .method_not_allowed_fallback(api_wrong_method)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state((store.clone(), reads), reader))
+        .layer(axum::middleware::from_fn(refuse_nul))
+        .layer(axum::middleware::map_response(json_errors));
+    let app = Router::new().nest(API_PREFIX, api);
+    let app = match web_dir.filter(|d| d.join("index.html").is_file()) {
+        // The browser client: its files precompressed by scripts/build-web, each browser given
+        // the brotli or gzip file it accepts (Content-Encoding, Vary), MIME types by extension
+        // (application/wasm for the module, which streaming compilation requires).
+        Some(dir) => {
+            tracing::info!("serving the browser client from {}", dir.display());
+            app.fallback_service(
+                tower_http::services::ServeDir::new(dir)
+                    .precompressed_br()
+                    .precompressed_gzip(),
+            )
+        }
+        None => app.route("/", get(index)),
+    };
+    app.layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(store)
+}
+
+/// Where the API is, under the server's root.
+pub const API_PREFIX: &str = "/api/v1";
+
+/// The API's OpenAPI 3.1 document, as `/api/v1/openapi.json` serves it.
+pub fn openapi_document() -> serde_json::Value {
+    api().1
+}
+
+/// The API's routes and their contract, from one list (see [`crate::openapi`]).
+fn api() -> (Router<AppState>, serde_json::Value) {
+    use crate::openapi::{Documented, Op};
+    use parktwin_api::incident::{Incident, NewIncident, WhatIf, ZoneOccupants};
+    use parktwin_api::model::*;
+    use parktwin_api::scenario::{Drill, Scenario};
+    use parktwin_api::wall::{WallRequest, WallView};
+    use serde_json::json;
+    const OPERATOR: &[Role] = &[Role::Operator, Role::Admin];
+    const FEED: &[Role] = &[Role::Ingest, Role::Admin];
+    let time =
+        || json!({"type": "string", "format": "date-time", "description": "RFC 3339, e.g. 2026-11-27T08:00:00Z"});
+    let open_closed = |default: &str| json!({"type": "string", "enum": ["open", "closed", "all"], "default": default});
+    Documented::default()
+        .get(
+            "/park",
+            park,
+            Op::new("The park: name, origin of the local frame, bounding box, time zone.").returns::<Park>(),
+        )
+        .get(
+            "/layers",
+            layers,
+            Op::new("The layer catalog.").returns::<Vec<LayerInfo>>(),
+        )
+        .get(
+            "/layers/{id}",
+            layer,
+            Op::new("A layer's features.")
+                .path("id", "A layer id from the catalog.")
+                .returns_geojson(),
+        )
+        .get(
+            "/layer-problems",
+            layer_problems,
+            Op::new("Layer descriptors the server could not offer, and why.")
+                .returns::<Vec<parktwin_api::descriptor::DescriptorError>>(),
+        )
+        .get(
+            "/hazards",
+            hazards,
+            Op::new("The major hazard sources, graded by GB 18218-2018.").returns::<Vec<HazardSource>>(),
+        )
+        .get(
+            "/hazards/{id}",
+            hazard,
+            Op::new("One major hazard source.")
+                .path("id", "A hazard source's id.")
+                .refuses(
+                    403,
+                    "It belongs to another enterprise than an enterprise-scoped viewer's.",
+                )
+                .returns::<HazardSource>(),
+        )
+        .get(
+            "/chemicals",
+            chemicals,
+            Op::new("The chemical table and the sources of its numbers.").returns::<ChemicalTable>(),
+        )
+        .post(
+            "/observations",
+            ingest_observations,
+            Op::new("Stores a batch of sensor readings; alarms follow from them.")
+                .body::<Vec<Observation>>("Readings of known sensors.")
+                .needs(FEED, "an ingest feed's")
+                .returns::<IngestReceipt>(),
+        )
+        .post(
+            "/vehicles/positions",
+            ingest_positions,
+            Op::new("Stores a batch of vehicle fixes.")
+                .body::<Vec<VehiclePosition>>("Fixes, each with its plate and time.")
+                .needs(FEED, "an ingest feed's")
+                .returns::<IngestReceipt>(),
+        )
+        .get(
+            "/events",
+            events,
+            Op::new("A page of the event log after a sequence number: the feed clients fold, and the recording.")
+                .query(
+                    "since",
+                    "Events after this sequence number.",
+                    json!({"type": "integer", "minimum": 0, "default": 0}),
+                )
+                .query(
+                    "limit",
+                    "Most events in the page.",
+                    json!({"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": MAX_PAGE}),
+                )
+                .query(
+                    "channel",
+                    "Only this channel: live, or drill:<id>.",
+                    json!({"type": "string"}),
+                )
+                .query(
+                    "kind",
+                    "Only these kinds, comma-separated (alarm_raised,incident_started: a timeline's next mark).",
+                    json!({"type": "string"}),
+                )
+                .returns::<EventPage>(),
+        )
+        .get(
+            "/events/head",
+            events_head,
+            Op::new(
+                "The newest sequence number of the event log, or its head as it was at a time (where a replay ends).",
+            )
+            .query(
+                "at",
+                "The head as it was at this time: the last event recorded by then.",
+                time(),
+            )
+            .returns::<EventsHead>(),
+        )
+        .get(
+            "/sensors",
+            sensors,
+            Op::new("Every sensor with its latest reading and level.").returns::<Vec<SensorState>>(),
+        )
+        .get(
+            "/sensors/{id}/observations",
+            sensor_observations,
+            Op::new("A sensor's readings in a window (the last hour by default).")
+                .path("id", "A sensor id.")
+                .query("from", "Start of the window.", time())
+                .query("to", "End of the window.", time())
+                .refuses(
+                    403,
+                    "It belongs to another enterprise than an enterprise-scoped viewer's.",
+                )
+                .returns::<Vec<Observation>>(),
+        )
+        .get(
+            "/vehicles",
+            vehicles,
+            Op::new("Every vehicle's latest fix.").returns::<Vec<VehiclePosition>>(),
+        )
+        .get(
+            "/alarms",
+            alarms,
+            Op::new("Alarms raised by the server's rules.")
+                .query("state", "Which alarms.", open_closed("open"))
+                .returns::<Vec<Alarm>>(),
+        )
+        .post(
+            "/gates/{id}/passes",
+            ingest_passes,
+            Op::new("Stores a batch of passes through a gate.")
+                .path("id", "A gate's id.")
+                .body::<Vec<GatePass>>("Passes, each with its plate, direction and time.")
+                .needs(FEED, "an ingest feed's")
+                .returns::<IngestReceipt>(),
+        )
+        .post(
+            "/alarms/{id}/ack",
+            ack_alarm,
+            Op::new("Acknowledges an alarm in the caller's name.")
+                .path("id", "An alarm's id.")
+                .needs(OPERATOR, "an operator's")
+                .returns::<Alarm>(),
+        )
+        .post(
+            "/weather",
+            ingest_weather,
+            Op::new("Stores a batch of weather reports.")
+                .body::<Vec<WeatherReport>>("Reports of known weather stations.")
+                .needs(FEED, "an ingest feed's")
+                .returns::<IngestReceipt>(),
+        )
+        .get(
+            "/weather/latest",
+            weather_latest,
+            Op::new("Each weather station's latest report.").returns::<Vec<WeatherReport>>(),
+        )
+        .get(
+            "/vehicles/{plate}/track",
+            track,
+            Op::new("A vehicle's fixes in a window (the last hour by default).")
+                .path("plate", "A licence plate that has been seen.")
+                .query("from", "Start of the window.", time())
+                .query("to", "End of the window.", time())
+                .returns::<Vec<VehiclePosition>>(),
+        )
+        .get(
+            "/waybills",
+            waybills,
+            Op::new("Hazmat waybills (电子运单).")
+                .query(
+                    "valid_at",
+                    "Only those valid at this time, or now.",
+                    json!({"type": "string"}),
+                )
+                .query("plate", "Only this vehicle's.", json!({"type": "string"}))
+                .returns::<Vec<Waybill>>(),
+        )
+        .post(
+            "/waybills",
+            ingest_waybills,
+            Op::new("Stores a batch of waybills.")
+                .body::<Vec<Waybill>>("Waybills, each with its vehicle, cargo and validity.")
+                .needs(FEED, "an ingest feed's")
+                .returns::<IngestReceipt>(),
+        )
+        .get(
+            "/waybills/{id}",
+            waybill,
+            Op::new("One waybill.")
+                .path("id", "A waybill's id.")
+                .returns::<Waybill>(),
+        )
+        .get(
+            "/passes",
+            passes,
+            Op::new("Gate passes in a window (the last day by default).")
+                .query("from", "Start of the window.", time())
+                .query("to", "End of the window.", time())
+                .returns::<Vec<PassRecord>>(),
+        )
+        .get(
+            "/incidents",
+            incidents,
+            Op::new("Incidents: releases with their threat zones.")
+                .query("state", "Which incidents.", open_closed("all"))
+                .returns::<Vec<Incident>>(),
+        )
+        .post(
+            "/incidents",
+            start_incident,
+            Op::new("Starts an incident: a release whose threat zones the server computes.")
+                .body::<NewIncident>("Where, what, how much, and the weather.")
+                .needs(OPERATOR, "an operator's")
+                .creates::<Incident>(),
+        )
+        .get(
+            "/incidents/{id}",
+            incident,
+            Op::new("One incident.")
+                .path("id", "An incident's id.")
+                .returns::<Incident>(),
+        )
+        .get(
+            "/incidents/{id}/zones",
+            incident_zones,
+            Op::new("An incident's threat zones (AEGL-1, -2, -3), now or as they were drawn at a time.")
+                .path("id", "An incident's id.")
+                .query(
+                    "at",
+                    "The zones in force at this time (a replay's); 404 if it was not open then.",
+                    time(),
+                )
+                .returns_geojson(),
+        )
+        .get(
+            "/incidents/{id}/inside",
+            incident_inside,
+            Op::new("Who and what is inside each of an incident's zones.")
+                .path("id", "An incident's id.")
+                .returns::<Vec<ZoneOccupants>>(),
+        )
+        .post(
+            "/incidents/{id}/what-if",
+            what_if,
+            Op::new(
+                "What if the weather or the release had been other: the other outcome's threat zones \
+                 (what_if: true on each), to draw as a ghost beside the real ones. Nothing is stored.",
+            )
+            .path("id", "An incident's id.")
+            .body::<WhatIf>("Other weather and/or another rate or mass, asked from a moment or now.")
+            .returns_geojson(),
+        )
+        .post(
+            "/incidents/{id}/close",
+            close_incident,
+            Op::new("Closes an incident.")
+                .path("id", "An incident's id.")
+                .needs(OPERATOR, "an operator's")
+                .returns::<Incident>(),
+        )
+        .get(
+            "/drills",
+            drills,
+            Op::new("Uploaded drills and their runs.").returns::<Vec<Drill>>(),
+        )
+        .post(
+            "/drills",
+            upload_drill,
+            Op::new("Uploads a scenario as a drill, checked against the park; every error in the answer.")
+                .query(
+                    "file",
+                    "The scenario's file name, for the errors.",
+                    json!({"type": "string"}),
+                )
+                .body::<Scenario>("A scenario (docs/scenario.schema.json).")
+                .needs(OPERATOR, "an operator's")
+                .creates::<Drill>(),
+        )
+        .get(
+            "/drills/{id}",
+            drill,
+            Op::new("One drill.").path("id", "A drill's id.").returns::<Drill>(),
+        )
+        .post(
+            "/drills/{id}/start",
+            start_drill,
+            Op::new("Starts a drill: its events play into the channel drill:<id>.")
+                .path("id", "A drill's id.")
+                .query(
+                    "speed",
+                    "How many times faster than written.",
+                    json!({"type": "number", "minimum": 1, "maximum": crate::drills::MAX_SPEED, "default": 1}),
+                )
+                .needs(OPERATOR, "an operator's")
+                .refuses(409, "The drill is running or over.")
+                .returns::<Drill>(),
+        )
+        .post(
+            "/drills/{id}/stop",
+            stop_drill,
+            Op::new("Stops a running drill.")
+                .path("id", "A drill's id.")
+                .needs(OPERATOR, "an operator's")
+                .refuses(409, "The drill is not running.")
+                .returns::<Drill>(),
+        )
+        .get(
+            "/session",
+            session,
+            Op::new("Whose the bearer token is: its role and name (a sign-in's check).")
+                .needs(
+                    &[Role::Viewer, Role::Operator, Role::Ingest, Role::Admin],
+                    "any valid token",
+                )
+                .returns::<Session>(),
+        )
+        .get(
+            "/after-action/timeline.csv",
+            after_action_timeline,
+            Op::new(
+                "The timeline of a period for an after-action review, CSV: time, recorded, channel, event, \
+                 subject, detail, who acknowledged and when. Alarms, incidents, passes and waybills of the \
+                 live channel, or everything a drill played (channel=drill:<id>).",
+            )
+            .query(
+                "channel",
+                "live (the default) or drill:<id>.",
+                json!({"type": "string"}),
+            )
+            .query("from", "Start of the period (the last day by default).", time())
+            .query("to", "End of the period.", time())
+            .returns_text("text/csv"),
+        )
+        .get(
+            "/after-action/zones.geojson",
+            after_action_zones,
+            Op::new(
+                "The live incidents' threat zones over a period: each outline with the time it held from \
+                 (valid_from) and until (valid_to, absent while it holds), as QGIS's temporal controller reads them.",
+            )
+            .query("from", "Start of the period (the last day by default).", time())
+            .query("to", "End of the period.", time())
+            .returns_geojson(),
+        )
+        .get(
+            "/wall",
+            wall,
+            Op::new("The view the video walls show.").returns::<WallView>(),
+        )
+        .put(
+            "/wall",
+            set_wall,
+            Op::new("Sends a view to the video walls, checked whole against the park.")
+                .body::<WallRequest>("The camera or focus, layers, incident, drill and tour.")
+                .needs(OPERATOR, "an operator's")
+                .returns::<WallView>(),
+        )
+        .finish(API_PREFIX)
+}
+
+/// The largest request body taken, bytes: a day of one detector's readings at 1 Hz or a few
+/// thousand positions fit many times over; a client that sends more is refused with 413.
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// A URL holding a NUL character (`%00`) is answered before it reaches a handler: no name, id
+/// or time of the park holds one (and PostgreSQL's text cannot, so the two stores answer it
+/// alike). In the path it names nothing (404); in the query it is a bad argument (400).
+async fn refuse_nul(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let nul = |s: &str| s.as_bytes().windows(3).any(|w| w == b"%00");
+    let uri = req.uri();
+    if nul(uri.path()) {
+        return Failure(
+            StatusCode::NOT_FOUND,
+            format!("{}: no name or id of the park holds a NUL character (%00)", uri.path()),
+        )
+        .into_response();
+    }
+    if uri.query().is_some_and(nul) {
+        return Failure(
+            StatusCode::BAD_REQUEST,
+            "the query holds a NUL character (%00), which no name, id or time of the park holds".into(),
+        )
+        .into_response();
+    }
+    next.run(req).await
+}
+
+/// Every error the API answers is JSON `{"error": "..."}`: axum's own refusals (a body over
+/// the limit, a path or query that does not parse, a wrong content type) come as plain text
+/// and are rewrapped here, with the limit named where the body was too large.
+async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_text = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !(status.is_client_error() && is_text) {
+        return response;
+    }
+    let text = match axum::body::to_bytes(response.into_body(), 64 * 1024).await {
+        Ok(b) => String::from_utf8_lossy(&b).trim().to_string(),
+        Err(_) => String::new(),
+    };
+    let error = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        format!(
+            "the request body is larger than the limit of {} MiB; send it in smaller batches",
+            MAX_BODY_BYTES / (1024 * 1024)
+        )
+    } else if text.is_empty() {
+        status.canonical_reason().unwrap_or("bad request").to_string()
+    } else {
+        text
+    };
+    Failure(status, error).into_response()
+}
+
+/// `/` without a browser client: what the server is, and how to get the map in a browser.
+async fn index() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "ParkTwin server. The API is under /api/v1 (park, layers, layers/{id}, hazards, chemicals).\n\
+         The browser client is not served: build it with scripts/build-web and start the server \
+         with --web DIR (the folder it prints).\n",
+    )
+}
+
+async fn api_not_found(uri: axum::extract::OriginalUri) -> Failure {
+    Failure(StatusCode::NOT_FOUND, format!("no such endpoint: {}", uri.0.path()))
+}
+
+async fn api_wrong_method(method: axum::http::Method, uri: axum::extract::OriginalUri) -> Failure {
+    Failure(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("{} does not take {method}", uri.0.path()),
+    )
+}
+
+/// Runs `work` on tokio's blocking pool and waits for it. Store work blocks: a write waits for
+/// the one writing connection and its disk sync, a page or a zone takes a while to read or
+/// compute. An async worker held that long is one the other requests cannot use: with two
+/// cores, two waiting ingest batches would stall every poll.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, Failure> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Failure(StatusCode::INTERNAL_SERVER_ERROR, format!("a store task failed: {e}")))
+}
+
+/// A refused batch: 400 when the body is not JSON at all, 422 when a record is wrong.
+fn refused(why: String) -> Failure {
+    let status = if why.starts_with("the body is not JSON") {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Failure(status, why)
+}
+
+fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}
+
+fn param<T: std::str::FromStr>(q: &HashMap<String, String>, key: &str, default: T, what: &str) -> Result<T, Failure> {
+    match q.get(key) {
+        None => Ok(default),
+        Some(v) => v.parse().map_err(|_| {
+            Failure(
+                StatusCode::BAD_REQUEST,
+                format!("query parameter \"{key}\" must be {what}, got \"{v}\""),
+            )
+        }),
+    }
+}
+
+/// The `from`/`to` window of a history query, as stored times (default: the last `span`).
+fn window(q: &HashMap<String, String>, span: time::Duration) -> Result<(String, String), Failure> {
+    let bad = |key: &str, e: String| Failure(StatusCode::BAD_REQUEST, format!("query parameter \"{key}\": {e}"));
+    let to = match q.get("to") {
+        Some(t) => parktwin_api::ingest::normalise_time(t).map_err(|e| bad("to", e))?,
+        None => parktwin_api::ingest::format_utc(now()),
+    };
+    let from = match q.get("from") {
+        Some(t) => parktwin_api::ingest::normalise_time(t).map_err(|e| bad("from", e))?,
+        None => parktwin_api::ingest::format_utc(now() - span),
+    };
+    if from > to {
+        return Err(Failure(
+            StatusCode::BAD_REQUEST,
+            format!("\"from\" ({from}) is after \"to\" ({to})"),
+        ));
+    }
+    Ok((from, to))
+}
