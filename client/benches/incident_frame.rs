@@ -15,8 +15,8 @@
 mod timing;
 
 use parktwin::render::FrameStats;
+use parktwin_api::clock::format_utc;
 use parktwin_api::incident::Incident;
-use parktwin_api::ingest::format_utc;
 use parktwin_api::model::Role;
 use parktwin_layers::incident::MAX_PUFFS;
 use serde_json::json;

@@ -18,7 +18,7 @@ fn measure(case: &'static str, extra: &[&str], frames: u32) -> (&'static str, Fr
     let dir = tempfile::tempdir().expect("tempdir");
     let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
     // A red alarm for the ticker: gd-001 reads far over its thresholds.
-    let now = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
+    let now = parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc());
     let (code, e) = parktwin_e2e::send(
         "POST",
         &format!("{}/api/v1/observations", server.url),

@@ -369,7 +369,7 @@ fn run() -> anyhow::Result<ExitCode> {
             };
             let at = match at {
                 Some(t) => Some(
-                    parktwin_api::ingest::normalise_time(&t)
+                    parktwin_api::clock::normalise_time(&t)
                         .map_err(|e| anyhow::anyhow!("--at \"{t}\" is not an RFC 3339 time: {e}"))?,
                 ),
                 None => None,

@@ -14,7 +14,7 @@ use parktwin_layers::live::Live;
 use serde_json::json;
 
 fn stamp(ago_s: i64) -> String {
-    parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc() - time::Duration::seconds(ago_s))
+    parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc() - time::Duration::seconds(ago_s))
 }
 
 /// The client's feed and reducer in a Bevy app without a window.
@@ -192,7 +192,7 @@ fn record_three_moments() -> Recording {
             assert!(Instant::now() < deadline, "the client did not catch up");
             std::thread::sleep(Duration::from_millis(20));
         };
-        let at = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
+        let at = parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc());
         // What comes after is recorded after the noted moment (times are to the millisecond).
         std::thread::sleep(Duration::from_millis(5));
         moments.push((at, live));

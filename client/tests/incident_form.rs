@@ -5,7 +5,7 @@
 use parktwin::incident::form::{IncidentForm, form_for_feature, station_positions};
 use parktwin::loader::load_park;
 use parktwin_api::client::{ApiClient, block_on};
-use parktwin_api::ingest::format_utc;
+use parktwin_api::clock::format_utc;
 use parktwin_api::model::Role;
 use parktwin_e2e::start_server;
 use parktwin_scene::ParkData;

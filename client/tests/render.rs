@@ -113,7 +113,7 @@ fn render_refuses_an_unknown_view_and_a_missing_folder() {
 /// five seconds ago.
 fn put_truck(server: &parktwin_e2e::TestServer, data: &ParkData, plate: &str, e: f64, n: f64) {
     let (lon, lat) = data.park.frame().to_wgs84(e, n);
-    let stamp = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc() - time::Duration::seconds(5));
+    let stamp = parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc() - time::Duration::seconds(5));
     let r = reqwest::blocking::Client::new()
         .post(format!("{}/api/v1/vehicles/positions", server.url))
         .bearer_auth(&server.ingest)
@@ -135,7 +135,7 @@ fn live_view_shows_a_truck_and_a_detector_in_alarm() {
         .expect("clock")
         .as_secs()
         - 5;
-    let stamp = parktwin_api::ingest::format_utc(time::OffsetDateTime::from_unix_timestamp(now as i64).expect("time"));
+    let stamp = parktwin_api::clock::format_utc(time::OffsetDateTime::from_unix_timestamp(now as i64).expect("time"));
 
     // A detector in the open part of the map, driven past its alarm threshold.
     let detectors = &data
@@ -243,7 +243,7 @@ fn a_selected_detector_shows_its_last_hour_against_its_thresholds() {
             // Up to now, so that the detector is not offline while the frame is rendered.
             let t = time::OffsetDateTime::now_utc() - time::Duration::minutes(29 - k);
             let value = if (12..18).contains(&k) { 0.5 } else { 0.02 };
-            serde_json::json!({"sensor": "gd-001", "time": parktwin_api::ingest::format_utc(t), "value": value})
+            serde_json::json!({"sensor": "gd-001", "time": parktwin_api::clock::format_utc(t), "value": value})
         })
         .collect();
     let r = reqwest::blocking::Client::new()
@@ -372,7 +372,7 @@ const TANK: (f64, f64) = (118.4542447, 37.5683106);
 /// Starts the tests' release: chlorine at 5 kg/s from [`TANK`] for the last hour, in a 3 m/s
 /// wind from the south-west (class D), so that its plume lies north-east.
 fn chlorine_from_the_tank(dir: &Path, server: &str) -> parktwin_api::incident::Incident {
-    let start = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc() - time::Duration::hours(1));
+    let start = parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc() - time::Duration::hours(1));
     start_incident(
         dir,
         server,
@@ -437,7 +437,7 @@ fn a_click_on_the_map_charts_the_threat_there() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
     let data = block_on(load_park(&ApiClient::new(&server.url), &|_, _, _| {})).expect("park");
-    let start = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc() - time::Duration::minutes(20));
+    let start = parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc() - time::Duration::minutes(20));
     start_incident(
         dir.path(),
         &server.url,
@@ -521,13 +521,13 @@ fn gpu_field_matches_the_cpu(backend: Option<&str>, expect_backend: &str) {
     let data = block_on(load_park(&ApiClient::new(&server.url), &|_, _, _| {})).expect("park");
     let frame = data.park.frame();
     let now = time::OffsetDateTime::now_utc();
-    let at = parktwin_api::ingest::format_utc(now);
+    let at = parktwin_api::clock::format_utc(now);
     let cases = [
         serde_json::json!({"lon": TANK.0, "lat": TANK.1, "chemical": "chlorine", "rate_kg_s": 5.0, "height_m": 2.0,
-            "start": parktwin_api::ingest::format_utc(now - time::Duration::hours(1)),
+            "start": parktwin_api::clock::format_utc(now - time::Duration::hours(1)),
             "weather": {"wind_speed_ms": 3.0, "wind_from_deg": 225.0, "stability": "D"}}),
         serde_json::json!({"lon": TANK.0, "lat": TANK.1, "chemical": "ammonia", "mass_kg": 2000.0,
-            "start": parktwin_api::ingest::format_utc(now - time::Duration::seconds(300)),
+            "start": parktwin_api::clock::format_utc(now - time::Duration::seconds(300)),
             "weather": {"wind_speed_ms": 2.0, "wind_from_deg": 300.0, "stability": "E"}}),
     ];
     for (k, body) in cases.into_iter().enumerate() {
@@ -602,7 +602,7 @@ fn a_past_moment_is_rendered_as_it_was_replayed_from_the_log() {
     put_truck(&server, &data, "鲁E·T0002", 0.0, -800.0);
     let inc = chlorine_from_the_tank(dir.path(), &server.url);
     std::thread::sleep(std::time::Duration::from_millis(20));
-    let then = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
+    let then = parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc());
     std::thread::sleep(std::time::Duration::from_millis(20));
     // Since: the truck has driven 600 m east and the incident is closed.
     put_truck(&server, &data, "鲁E·T0002", 600.0, -800.0);

@@ -95,7 +95,7 @@ fn the_wall_reconnects_after_a_server_restart_and_catches_up() {
 
     // Back, with a reading and a view sent while the wall was away.
     s.restart().expect("restart");
-    let now = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
+    let now = parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc());
     let (code, e) = send(
         "POST",
         &format!("{}/api/v1/observations", s.server.url),

@@ -2,7 +2,9 @@
 //! contoured polygons (holes kept), their farthest downwind reach, and who is inside.
 
 use contour::ContourBuilder;
-use geo_types::{LineString, MultiPolygon};
+// georust's `geo` for membership: the park's geometry (`parktwin_api::geometry`) brings it
+// into every build, the browser's included, so a hand-written ring test saves nothing.
+use geo::{Intersects, LineString, MapCoords, MultiPolygon, Point};
 use parktwin_api::frame::LocalFrame;
 use serde_json::json;
 
@@ -66,24 +68,10 @@ pub fn threat_zones(grid: &Grid, levels: &[(String, f64)], wind_from_deg: f64) -
         .collect())
 }
 
-/// Even–odd ray casting for one ring. (georust's `geo` has `Contains`, but it would bring the
-/// whole crate into the browser build for this one test.)
-fn in_ring(ring: &LineString<f64>, x: f64, y: f64) -> bool {
-    let mut inside = false;
-    for w in ring.0.windows(2) {
-        let (a, b) = (w[0], w[1]);
-        if (a.y > y) != (b.y > y) && x < (b.x - a.x) * (y - a.y) / (b.y - a.y) + a.x {
-            inside = !inside;
-        }
-    }
-    inside
-}
-
-/// Whether a point (metres east/north of the source) is inside an area, holes excluded.
+/// Whether a point (metres east/north of the source) is inside an area, holes excluded; a
+/// point on an edge counts as in.
 pub fn contains(area: &MultiPolygon<f64>, east: f64, north: f64) -> bool {
-    area.0
-        .iter()
-        .any(|p| in_ring(p.exterior(), east, north) && !p.interiors().iter().any(|h| in_ring(h, east, north)))
+    area.intersects(&Point::new(east, north))
 }
 
 /// The index of the first (most severe) zone that holds the point, if any.
@@ -150,7 +138,7 @@ pub fn zones_geojson(
 /// back in metres east/north of the source at `source_lon_lat`. Features that are not
 /// (Multi)Polygons with a name and threshold are skipped.
 pub fn zones_from_geojson(fc: &serde_json::Value, source_lon_lat: (f64, f64)) -> Vec<Zone> {
-    use geo_types::{Coord, Polygon};
+    use geo::{Coord, Polygon};
     let frame = LocalFrame::new(source_lon_lat.0, source_lon_lat.1);
     let ring = |r: &serde_json::Value| -> LineString<f64> {
         r.as_array()
@@ -190,38 +178,6 @@ pub fn zones_from_geojson(fc: &serde_json::Value, source_lon_lat: (f64, f64)) ->
         .collect()
 }
 
-/// Whether segments ab and cd cross (touching counts).
-fn segments_cross(a: (f64, f64), b: (f64, f64), c: (f64, f64), d: (f64, f64)) -> bool {
-    let orient = |p: (f64, f64), q: (f64, f64), r: (f64, f64)| (q.0 - p.0) * (r.1 - p.1) - (q.1 - p.1) * (r.0 - p.0);
-    let (d1, d2) = (orient(c, d, a), orient(c, d, b));
-    let (d3, d4) = (orient(a, b, c), orient(a, b, d));
-    ((d1 > 0.0) != (d2 > 0.0) || d1 == 0.0 || d2 == 0.0) && ((d3 > 0.0) != (d4 > 0.0) || d3 == 0.0 || d4 == 0.0)
-}
-
-/// Whether an area and a simple polygon (its ring, metres) share any ground: a vertex of one
-/// inside the other, or edges that cross.
-pub fn overlaps(area: &MultiPolygon<f64>, ring: &[(f64, f64)]) -> bool {
-    if ring.iter().any(|&(x, y)| contains(area, x, y)) {
-        return true;
-    }
-    let ring_ls: LineString<f64> = ring
-        .iter()
-        .map(|&(x, y)| geo_types::Coord { x, y })
-        .collect::<Vec<_>>()
-        .into();
-    let edges = |ls: &LineString<f64>| -> Vec<((f64, f64), (f64, f64))> {
-        ls.0.windows(2).map(|w| ((w[0].x, w[0].y), (w[1].x, w[1].y))).collect()
-    };
-    let theirs = edges(&ring_ls);
-    area.0.iter().any(|p| {
-        p.exterior().0.iter().any(|c| in_ring(&ring_ls, c.x, c.y))
-            || std::iter::once(p.exterior())
-                .chain(p.interiors())
-                .flat_map(edges)
-                .any(|(a, b)| theirs.iter().any(|&(c, d)| segments_cross(a, b, c, d)))
-    })
-}
-
 /// Who and what is inside each zone: every candidate listed once, in the most severe zone
 /// that holds it (a point inside, or a parcel that overlaps). Zones are in metres around the
 /// source at `source_lon_lat`; candidates are WGS84.
@@ -241,15 +197,13 @@ pub fn occupants(
     for c in candidates {
         let o = &c.occupant;
         let hit = match &c.parcel {
+            // A parcel is in a zone when they share any ground (holes are not the parcel's).
             Some(parcel) => {
-                let ring: Vec<(f64, f64)> = parcel
-                    .iter()
-                    .map(|p| {
-                        let [x, y] = frame.to_map(p[0], p[1]);
-                        (x, y)
-                    })
-                    .collect();
-                zones.iter().position(|z| overlaps(&z.area, &ring))
+                let local = parcel.polygons().map_coords(|c| {
+                    let [x, y] = frame.to_map(c.x, c.y);
+                    geo::Coord { x, y }
+                });
+                zones.iter().position(|z| z.area.intersects(&local))
             }
             None => {
                 let [x, y] = frame.to_map(o.lon, o.lat);
@@ -261,4 +215,102 @@ pub fn occupants(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{LineString, Polygon};
+    use parktwin_api::incident::Candidate;
+    use serde_json::json;
+
+    /// A square ring, metres about the source.
+    fn square(x0: f64, y0: f64, x1: f64, y1: f64) -> LineString<f64> {
+        LineString::from(vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)])
+    }
+
+    /// Two nested zones downwind: the inner (most severe) 100–300 m east with a hole where
+    /// the plume has lifted, the outer 0–600 m.
+    fn zones() -> Vec<Zone> {
+        let zone = |name: &str, area: Polygon<f64>| Zone {
+            name: name.into(),
+            threshold_mg_m3: 1.0,
+            area: MultiPolygon(vec![area]),
+            farthest_downwind_m: 0.0,
+        };
+        vec![
+            zone(
+                "AEGL-3",
+                Polygon::new(
+                    square(100.0, -50.0, 300.0, 50.0),
+                    vec![square(180.0, -10.0, 220.0, 10.0)],
+                ),
+            ),
+            zone("AEGL-2", Polygon::new(square(0.0, -200.0, 600.0, 200.0), vec![])),
+        ]
+    }
+
+    #[test]
+    fn a_point_is_in_the_most_severe_zone_that_holds_it_and_not_in_a_hole() {
+        let z = zones();
+        assert_eq!(zone_of(&z, 150.0, 0.0), Some(0));
+        assert_eq!(
+            zone_of(&z, 200.0, 0.0),
+            Some(1),
+            "the inner zone's hole is the outer zone's"
+        );
+        assert_eq!(zone_of(&z, 500.0, 150.0), Some(1));
+        assert_eq!(zone_of(&z, 100.0, 0.0), Some(0), "an edge counts as in");
+        assert_eq!(zone_of(&z, -10.0, 0.0), None, "upwind");
+    }
+
+    #[test]
+    fn occupants_are_listed_once_points_by_position_and_parcels_by_any_shared_ground() {
+        let source = (118.5, 37.5);
+        let frame = LocalFrame::new(source.0, source.1);
+        let wgs = |x: f64, y: f64| {
+            let (lon, lat) = frame.to_wgs84(x, y);
+            json!([lon, lat])
+        };
+        let ring = |x0: f64, y0: f64, x1: f64, y1: f64| {
+            json!([wgs(x0, y0), wgs(x1, y0), wgs(x1, y1), wgs(x0, y1), wgs(x0, y0)])
+        };
+        let point = |id: &str, x: f64, y: f64| {
+            let f = json!({"type": "Feature", "properties": {"name": id},
+                           "geometry": {"type": "Point", "coordinates": wgs(x, y)}});
+            Candidate::from_feature("detectors", id, &f).expect("a detector")
+        };
+        let parcel = |id: &str, geometry: serde_json::Value| {
+            let f = json!({"type": "Feature", "properties": {"name": id, "population": 40}, "geometry": geometry});
+            Candidate::from_feature("enterprises", id, &f).expect("an enterprise")
+        };
+        let candidates = [
+            point("in-red", 150.0, 0.0),
+            point("in-the-hole", 200.0, 0.0),
+            point("outside", -50.0, 0.0),
+            // Its corner only reaches into the red zone: it is in it, though its centre is not.
+            parcel(
+                "corner",
+                json!({"type": "Polygon", "coordinates": [ring(280.0, 40.0, 400.0, 150.0)]}),
+            ),
+            // A MultiPolygon whose second part lies in the orange zone.
+            parcel(
+                "two-sites",
+                json!({"type": "MultiPolygon", "coordinates": [
+                    [ring(-400.0, -400.0, -300.0, -300.0)], [ring(400.0, 100.0, 450.0, 150.0)]]}),
+            ),
+            // Beyond the orange zone: in none.
+            parcel(
+                "far",
+                json!({"type": "Polygon", "coordinates": [ring(700.0, 0.0, 800.0, 100.0)]}),
+            ),
+        ];
+        let out = occupants(&zones(), source, &candidates);
+        let ids = |k: usize| out[k].occupants.iter().map(|o| o.id.as_str()).collect::<Vec<_>>();
+        assert_eq!(out[0].zone, "AEGL-3");
+        assert_eq!(ids(0), ["in-red", "corner"]);
+        assert_eq!(ids(1), ["in-the-hole", "two-sites"]);
+        let corner = &out[0].occupants[1];
+        assert_eq!((corner.kind.as_str(), corner.people), ("enterprise", Some(40)));
+    }
 }

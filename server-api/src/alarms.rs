@@ -176,24 +176,6 @@ fn tiered(open: Option<AlarmTier>, wanted: Option<AlarmTier>) -> AlarmAction {
     }
 }
 
-/// Whether a WGS84 point is inside a ring of WGS84 positions (even–odd rule; at a park's scale
-/// the lon/lat plane is as good as any projection for this).
-///
-/// One ring, no holes: what the wall's vehicle count draws with on the client, which stays
-/// free of a geometry library for the browser. The server's rules test the fence and the
-/// parking lots with georust's `geo` instead, holes and MultiPolygons included (the server's
-/// `geometry` module).
-pub fn inside_ring(ring: &[[f64; 2]], lon: f64, lat: f64) -> bool {
-    let mut inside = false;
-    for w in ring.windows(2) {
-        let (a, b) = (w[0], w[1]);
-        if (a[1] > lat) != (b[1] > lat) && lon < (b[0] - a[0]) * (lat - a[1]) / (b[1] - a[1]) + a[0] {
-            inside = !inside;
-        }
-    }
-    inside
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

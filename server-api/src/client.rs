@@ -362,7 +362,7 @@ impl ApiClient {
 
 /// A stored time `seconds` before now.
 fn ago(seconds: i64) -> String {
-    crate::ingest::format_utc(time::OffsetDateTime::now_utc() - time::Duration::seconds(seconds))
+    crate::clock::format_utc(time::OffsetDateTime::now_utc() - time::Duration::seconds(seconds))
 }
 
 /// Percent-encodes a path segment or query value (plates carry Chinese characters and `·`).

@@ -192,7 +192,7 @@ impl Incident {
 
     /// When the release started, Unix seconds (0 if the stored time does not parse).
     pub fn start_unix(&self) -> f64 {
-        crate::ingest::unix_seconds(&self.start)
+        crate::clock::unix_seconds(&self.start)
     }
 
     /// The weather now in force (the last shift's, or the start's).
@@ -238,20 +238,21 @@ pub struct ZoneOccupants {
     pub occupants: Vec<Occupant>,
 }
 
-/// A place that may be inside a zone: an occupant to list, with its parcel's outer ring
-/// (WGS84) when it is an area (an enterprise) rather than a point.
+/// A place that may be inside a zone: an occupant to list, with its parcel (WGS84, holes and
+/// all) when it is an area (an enterprise) rather than a point.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
     /// What to list when it is inside.
     pub occupant: Occupant,
-    /// The parcel's outer ring, WGS84, for an area.
-    pub parcel: Option<Vec<[f64; 2]>>,
+    /// The parcel, WGS84, for an area.
+    pub parcel: Option<crate::geometry::Area>,
 }
 
 impl Candidate {
     /// A park feature (GeoJSON, as stored) of a layer whose places can stand in a zone:
     /// sensitive targets, detectors, enterprises, weather stations; `None` for other layers and
-    /// for features that are neither a point nor a polygon with a usable ring.
+    /// for features that are neither a point nor a (multi)polygon with a usable ring. An area
+    /// is listed at its centroid.
     pub fn from_feature(layer: &str, id: &str, f: &serde_json::Value) -> Option<Self> {
         let kind = match layer {
             "sensitive_targets" => "sensitive_target",
@@ -264,20 +265,10 @@ impl Candidate {
         let g = &f["geometry"];
         let (lon, lat, parcel) = match g["type"].as_str()? {
             "Point" => (g["coordinates"][0].as_f64()?, g["coordinates"][1].as_f64()?, None),
-            "Polygon" => {
-                let ring: Vec<[f64; 2]> = g["coordinates"][0]
-                    .as_array()?
-                    .iter()
-                    .filter_map(|p| Some([p.get(0)?.as_f64()?, p.get(1)?.as_f64()?]))
-                    .collect();
-                if ring.len() < 4 {
-                    return None;
-                }
-                let n = (ring.len() - 1) as f64;
-                let (lon, lat) = ring[..ring.len() - 1]
-                    .iter()
-                    .fold((0.0, 0.0), |(a, b), p| (a + p[0] / n, b + p[1] / n));
-                (lon, lat, Some(ring))
+            "Polygon" | "MultiPolygon" => {
+                let area = crate::geometry::Area::of_feature(f)?;
+                let (lon, lat) = area.centre()?;
+                (lon, lat, Some(area))
             }
             _ => return None,
         };
@@ -434,7 +425,7 @@ impl NewIncident {
         }
         n.start = Some(match &n.start {
             Some(s) => {
-                let t = crate::ingest::normalise_time(s).map_err(|e| at("start", e))?;
+                let t = crate::clock::normalise_time(s).map_err(|e| at("start", e))?;
                 let parsed = time::OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339)
                     .map_err(|e| at("start", e.to_string()))?;
                 if parsed > now + time::Duration::minutes(5) {
@@ -442,7 +433,7 @@ impl NewIncident {
                 }
                 t
             }
-            None => crate::ingest::format_utc(now),
+            None => crate::clock::format_utc(now),
         });
         if n.origin.as_ref().is_some_and(|o| o.len() > 200) || n.note.as_ref().is_some_and(|o| o.len() > 2000) {
             return Err(at("origin/note", "too long (origin 200, note 2000 characters)".into()));
@@ -631,7 +622,7 @@ impl WhatIf {
         }
         check_amounts(w.rate_kg_s, w.mass_kg)?;
         if let Some(t) = &w.at {
-            w.at = Some(crate::ingest::normalise_time(t).map_err(|e| at("at", e))?);
+            w.at = Some(crate::clock::normalise_time(t).map_err(|e| at("at", e))?);
         }
         Ok(w)
     }

@@ -6,12 +6,11 @@ use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::clock::normalise_time;
 use crate::model::{GatePass, Observation, VehiclePosition, Waybill, WeatherReport};
 
 /// How far ahead of the server's clock a record's time may be (clocks drift).
 pub const MAX_FUTURE_S: i64 = 300;
-
-pub use crate::clock::{format_unix, format_utc, normalise_time, now_unix, unix_seconds};
 
 fn not_in_future(stored: &str, now: OffsetDateTime) -> Result<(), String> {
     let t = OffsetDateTime::parse(stored, &Rfc3339).map_err(|e| e.to_string())?;
@@ -256,6 +255,7 @@ mod tests {
     use std::collections::HashSet;
 
     use super::*;
+    use crate::clock::format_utc;
 
     fn known() -> HashSet<String> {
         ["gd-001".to_string()].into_iter().collect()

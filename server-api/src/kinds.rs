@@ -91,8 +91,22 @@ names! {
         DrillStopped => "drill_stopped",
         /// A drill played to its end.
         DrillFinished => "drill_finished",
+        /// A drill's release started.
+        DrillReleaseStart => "drill_release_start",
+        /// A drill's release stopped.
+        DrillReleaseStop => "drill_release_stop",
+        /// A drill's weather changed.
+        DrillWeather => "drill_weather",
+        /// A drill's vehicle moved.
+        DrillVehicle => "drill_vehicle",
         /// A drill's scripted reading.
         DrillReading => "drill_reading",
+        /// A drill's scripted alarm.
+        DrillAlarm => "drill_alarm",
+        /// A drill's message to the players.
+        DrillMessage => "drill_message",
+        /// A drill's task for a team.
+        DrillTask => "drill_task",
     }
 }
 
@@ -157,6 +171,7 @@ mod tests {
         assert_eq!(texts.len(), EventKind::ALL.len());
         assert_eq!(EventKind::of("alarm_raised"), Some(EventKind::AlarmRaised));
         assert_eq!(EventKind::of("no_such_kind"), None);
-        assert!(String::from("detector_threshold") == AlarmRule::DetectorThreshold);
+        let stored: String = "detector_threshold".into();
+        assert!(stored == AlarmRule::DetectorThreshold && *"vehicle_stopped" == AlarmRule::VehicleStopped);
     }
 }

@@ -7,6 +7,7 @@ pub mod alarms;
 pub mod clock;
 pub mod descriptor;
 pub mod frame;
+pub mod geometry;
 pub mod grading;
 pub mod incident;
 pub mod ingest;

@@ -265,7 +265,7 @@ impl LiveState {
 /// A stored time moved by `s` seconds, as stored.
 fn shifted(t: &str, s: i64) -> Option<String> {
     let t = time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()?;
-    Some(crate::ingest::format_utc(t + time::Duration::seconds(s)))
+    Some(crate::clock::format_utc(t + time::Duration::seconds(s)))
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use parktwin_api::incident::Incident;
+use parktwin_api::kinds::EventKind;
 use parktwin_api::model::{Alarm, Event, PassRecord, Waybill};
 use serde::Deserialize;
 
@@ -12,7 +13,7 @@ use crate::store::{Store, StoreError};
 
 /// The kinds of the live log a timeline leaves out: the readings, fixes and weather reports
 /// (thousands an hour; the history endpoints have them). A drill's channel keeps everything.
-const TOO_MANY: [&str; 3] = ["observation", "position", "weather"];
+const TOO_MANY: [EventKind; 3] = [EventKind::Observation, EventKind::Position, EventKind::Weather];
 
 /// The timeline's columns.
 pub const TIMELINE_HEADER: [&str; 8] = [
@@ -66,13 +67,14 @@ impl TimelineRow {
 /// alarm's acknowledgement as it stands now (who, when), so that every row of an alarm says
 /// who took it.
 pub fn timeline_row(ev: &Event, acks: &HashMap<i64, (String, String)>) -> Option<TimelineRow> {
-    if ev.channel == "live" && TOO_MANY.contains(&ev.kind.as_str()) {
+    let kind = EventKind::of(&ev.kind);
+    if ev.channel == "live" && kind.is_some_and(|k| TOO_MANY.contains(&k)) {
         return None;
     }
     let p = &ev.payload;
     let mut ack = None;
-    let (subject, detail) = match ev.kind.as_str() {
-        "alarm_raised" | "alarm_escalated" | "alarm_acked" | "alarm_closed" => match Alarm::deserialize(p) {
+    let (subject, detail) = match kind {
+        Some(k) if k.is_alarm() => match Alarm::deserialize(p) {
             Ok(a) => {
                 ack = acks
                     .get(&a.id)
@@ -85,7 +87,7 @@ pub fn timeline_row(ev: &Event, acks: &HashMap<i64, (String, String)>) -> Option
             }
             Err(_) => (String::new(), p.to_string()),
         },
-        "incident_started" | "incident_updated" | "incident_closed" => match Incident::deserialize(p) {
+        Some(k) if k.is_incident() => match Incident::deserialize(p) {
             Ok(i) => {
                 let (speed, from, class) = i.weather_now();
                 let release = match (i.rate_kg_s, i.mass_kg) {
@@ -103,7 +105,7 @@ pub fn timeline_row(ev: &Event, acks: &HashMap<i64, (String, String)>) -> Option
             }
             Err(_) => (String::new(), p.to_string()),
         },
-        "pass" => match PassRecord::from_stored(ev.seq, p) {
+        Some(EventKind::Pass) => match PassRecord::from_stored(ev.seq, p) {
             Ok(x) => (
                 x.plate.clone(),
                 format!(
@@ -116,7 +118,7 @@ pub fn timeline_row(ev: &Event, acks: &HashMap<i64, (String, String)>) -> Option
             ),
             Err(_) => (String::new(), p.to_string()),
         },
-        "waybill" => match Waybill::deserialize(p) {
+        Some(EventKind::Waybill) => match Waybill::deserialize(p) {
             Ok(w) => (
                 w.plate.clone(),
                 format!(
@@ -170,7 +172,7 @@ pub fn timeline_csv(rows: &[TimelineRow]) -> Result<String, csv::Error> {
 fn in_force_from(inc: &Incident) -> String {
     let shifted = inc.shifts.last().map_or(0.0, |s| s.at_s);
     time::OffsetDateTime::parse(&inc.start, &time::format_description::well_known::Rfc3339)
-        .map(|t| parktwin_api::ingest::format_utc(t + time::Duration::seconds_f64(shifted)))
+        .map(|t| parktwin_api::clock::format_utc(t + time::Duration::seconds_f64(shifted)))
         .unwrap_or_else(|_| inc.start.clone())
 }
 
@@ -235,7 +237,12 @@ impl Store {
         let mut versions = Vec::new();
         let mut since = 0;
         // Only the incidents' events: the log's kind filter, not a decode of every page.
-        let kinds = ["incident_started", "incident_updated", "incident_closed"];
+        let kinds = [
+            EventKind::IncidentStarted,
+            EventKind::IncidentUpdated,
+            EventKind::IncidentClosed,
+        ]
+        .map(EventKind::as_str);
         loop {
             let page = self.events_since(since, 1000, Some("live"), Some(&kinds))?;
             if page.events.is_empty() {

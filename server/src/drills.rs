@@ -2,10 +2,11 @@
 //! offsets (optionally faster), never into `live`: a drill touches no live state, counter,
 //! alarm or latest reading, and clients that show it know it by its channel.
 
+use parktwin_api::kinds::EventKind;
 use std::sync::Arc;
 use std::time::Duration;
 
-use parktwin_api::ingest::format_utc;
+use parktwin_api::clock::format_utc;
 use parktwin_api::scenario::{Drill, DrillState, Scenario};
 
 use crate::db::{Conn as _, Tx, args};
@@ -79,7 +80,7 @@ impl Store {
     pub fn update_drill(
         &self,
         id: &str,
-        change: impl FnOnce(&mut Drill) -> Result<(String, serde_json::Value), String>,
+        change: impl FnOnce(&mut Drill) -> Result<(EventKind, serde_json::Value), String>,
     ) -> Result<Option<Result<Drill, String>>, StoreError> {
         let mut conn = self.conn();
         let mut tx = Tx::begin(&mut **conn)?;
@@ -95,7 +96,7 @@ impl Store {
             "UPDATE drills SET record = ?1 WHERE id = ?2",
             args![&serde_json::to_string(&drill)?, id],
         )?;
-        Self::append_event_to(&mut tx, &drill.channel, &now(), &kind, &payload.to_string())?;
+        Self::append_event_to(&mut tx, &drill.channel, &now(), kind, &payload.to_string())?;
         tx.commit()?;
         Ok(Some(Ok(drill)))
     }
@@ -115,7 +116,7 @@ pub fn start(store: &Arc<Store>, id: &str, speed: f64) -> Result<Option<Result<D
         d.speed = speed;
         d.started = Some(now());
         Ok((
-            "drill_started".into(),
+            EventKind::DrillStarted,
             serde_json::json!({"drill": d.id, "name": d.name, "speed": speed, "weather": d.scenario.weather,
                                "events": d.events, "duration_s": d.duration_s}),
         ))
@@ -135,7 +136,7 @@ pub fn stop(store: &Store, id: &str) -> Result<Option<Result<Drill, String>>, St
         d.state = DrillState::Stopped;
         d.ended = Some(now());
         Ok((
-            "drill_stopped".into(),
+            EventKind::DrillStopped,
             serde_json::json!({"drill": d.id, "played": d.played}),
         ))
     })
@@ -155,7 +156,7 @@ async fn play(store: Arc<Store>, drill: Drill) {
         let mut payload = serde_json::to_value(&event).unwrap_or_default();
         payload["drill"] = drill.id.clone().into();
         payload["at_s"] = t.into();
-        let kind = format!("drill_{}", event.what.name());
+        let kind = event.what.logged_as();
         let s = store.clone();
         let id = drill.id.clone();
         let outcome = tokio::task::spawn_blocking(move || {
@@ -190,7 +191,7 @@ async fn play(store: Arc<Store>, drill: Drill) {
             d.state = DrillState::Finished;
             d.ended = Some(now());
             Ok((
-                "drill_finished".into(),
+                EventKind::DrillFinished,
                 serde_json::json!({"drill": d.id, "played": d.played}),
             ))
         })

@@ -9,6 +9,7 @@
 
 use crate::db::{Conn, Tx, args};
 use crate::store::row;
+use parktwin_api::kinds::{AlarmRule, EventKind};
 
 use parktwin_api::alarms::AlarmAction;
 use parktwin_api::incident::{
@@ -20,8 +21,6 @@ use parktwin_dispersion::zones::{Zone, occupants, zone_of};
 
 use crate::store::{Store, StoreError, json_row, json_rows};
 
-/// The rule name of alarms for things inside an incident's most severe zone.
-pub const INCIDENT_RULE: &str = "incident_zone";
 /// A wind that turns this much (degrees) is a shift.
 pub const SHIFT_DIRECTION_DEG: f64 = 10.0;
 /// A wind speed that changes this much (m/s) is a shift.
@@ -144,8 +143,8 @@ impl Store {
             "INSERT INTO incidents (n, id, record, zones) VALUES (?1, ?2, ?3, ?4)",
             args![n_now, &inc.id, &record, &geojson.to_string()],
         )?;
-        let now = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
-        Self::append_event(&mut tx, &now, "incident_started", &record)?;
+        let now = parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc());
+        Self::append_event(&mut tx, &now, EventKind::IncidentStarted, &record)?;
         let mut places = index.places.clone();
         places.extend(vehicles.iter().map(Candidate::vehicle));
         Self::zone_alarms(&mut tx, &inc, &zones, &places, &now, true)?;
@@ -186,7 +185,7 @@ impl Store {
                 None => AlarmAction::Raise(AlarmTier::Alarm),
                 Some(_) => AlarmAction::Keep,
             };
-            if let Some(seq) = Self::apply_rule(tx, INCIDENT_RULE, &source, time, threshold, raise)? {
+            if let Some(seq) = Self::apply_rule(tx, AlarmRule::IncidentZone, &source, time, threshold, raise)? {
                 last = Some(seq);
             }
             now_in.push(source);
@@ -195,11 +194,13 @@ impl Store {
             let open: Vec<String> = crate::store::rows(
                 tx,
                 "SELECT source FROM alarms WHERE rule = ?1 AND closed IS NULL AND source LIKE ?2",
-                args![INCIDENT_RULE, &format!("{}/%", inc.id)],
+                args![AlarmRule::IncidentZone.as_str(), &format!("{}/%", inc.id)],
                 |r| Ok(r.string(0)?),
             )?;
             for source in open.iter().filter(|s| !now_in.contains(s)) {
-                if let Some(seq) = Self::apply_rule(tx, INCIDENT_RULE, source, time, 0.0, |_| AlarmAction::Close)? {
+                if let Some(seq) =
+                    Self::apply_rule(tx, AlarmRule::IncidentZone, source, time, 0.0, |_| AlarmAction::Close)?
+                {
                     last = Some(seq);
                 }
             }
@@ -257,7 +258,14 @@ impl Store {
                 (Some(_), false) => AlarmAction::Close,
                 _ => AlarmAction::Keep,
             };
-            if let Some(seq) = Self::apply_rule(tx, INCIDENT_RULE, &source, &p.time, red.threshold_mg_m3, decide)? {
+            if let Some(seq) = Self::apply_rule(
+                tx,
+                AlarmRule::IncidentZone,
+                &source,
+                &p.time,
+                red.threshold_mg_m3,
+                decide,
+            )? {
                 last = Some(seq);
             }
         }
@@ -303,7 +311,7 @@ impl Store {
                 "UPDATE incidents SET record = ?1, zones = ?2 WHERE id = ?3",
                 args![&record, &geojson.to_string(), &inc.id],
             )?;
-            last = Some(Self::append_event(tx, &w.time, "incident_updated", &record)?);
+            last = Some(Self::append_event(tx, &w.time, EventKind::IncidentUpdated, &record)?);
             let places = self.index()?.places.clone();
             if let Some(seq) = Self::zone_alarms(tx, &inc, &zones, &places, &w.time, false)? {
                 last = Some(seq);
@@ -379,7 +387,7 @@ impl Store {
                 "UPDATE incidents SET record = ?1, closed = ?2 WHERE id = ?3",
                 args![&record, at, id],
             )?;
-            Self::append_event(&mut tx, at, "incident_closed", &record)?;
+            Self::append_event(&mut tx, at, EventKind::IncidentClosed, &record)?;
             Self::zone_alarms(&mut tx, &inc, &[], &[], at, true)?;
             tx.commit()?;
             self.remember_zones(&inc, Vec::new());

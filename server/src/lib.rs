@@ -7,7 +7,6 @@
 mod after_action;
 mod db;
 pub mod drills;
-mod geometry;
 mod http;
 mod incidents;
 mod openapi;
@@ -22,7 +21,6 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 pub use http::{API_PREFIX, MAX_BODY_BYTES, Reads, openapi_document, router, router_with};
-pub use incidents::INCIDENT_RULE;
 pub use scenarios::{park_refs, scenario_schema};
 pub use seed::{SeedData, SeedError, load_assets};
 pub use store::{Caller, Database, Store, StoreError, TOKEN_ID_LEN, TokenInfo};

@@ -14,8 +14,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::store::Store;
+use parktwin_api::clock::format_utc;
 use parktwin_api::frame::LocalFrame;
-use parktwin_api::ingest::format_utc;
 use parktwin_api::model::{GatePass, Observation, PassDirection, SensorState, VehiclePosition, Waybill, WeatherReport};
 
 /// Seconds between two rounds of detector readings.

@@ -1,7 +1,7 @@
 //! The video wall's view, one row: each view sent replaces it and raises its revision, so that
 //! every wall knows a new one when it polls.
 
-use parktwin_api::ingest::format_utc;
+use parktwin_api::clock::format_utc;
 use parktwin_api::wall::{WallRequest, WallView};
 
 use crate::db::{Conn as _, Tx, args};

@@ -63,7 +63,7 @@ fn batch(k: usize) -> (String, serde_json::Value) {
     let fixes: Vec<serde_json::Value> = (0..BATCH)
         .map(|i| {
             let t = t0 + time::Duration::seconds(i as i64);
-            serde_json::json!({"plate": plate, "time": parktwin_api::ingest::format_utc(t),
+            serde_json::json!({"plate": plate, "time": parktwin_api::clock::format_utc(t),
                                "lon": 118.45 + i as f64 * 1e-5, "lat": 37.57, "speed_kmh": 20.0})
         })
         .collect();

@@ -2,7 +2,7 @@
 //! who acknowledged them and when, incidents, passes; no readings) or of a drill, and the threat
 //! zones over time as GeoJSON whose outlines carry the times they held.
 
-use parktwin_api::ingest::format_utc;
+use parktwin_api::clock::format_utc;
 use parktwin_e2e::{send, start_server};
 use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};

@@ -102,7 +102,7 @@ fn every_request_the_rest_client_makes_is_an_operation_of_the_document() {
         api.hazards().await.expect("hazards");
         api.live_snapshot().await.expect("the live snapshot");
         api.events_since(0).await.expect("events");
-        let now = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
+        let now = parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc());
         api.head_at(&now).await.expect("the head at a time");
         api.state_at(&now, &|_, _| {}).await.expect("a replay");
         api.next_mark(0).await.expect("the next mark");
@@ -118,7 +118,7 @@ fn every_request_the_rest_client_makes_is_an_operation_of_the_document() {
         .expect("a release");
         let incident = api.start_incident(&release, &operator).await.expect("an incident");
         api.incident_zones(&incident.id).await.expect("zones");
-        let later = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
+        let later = parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc());
         api.incident_zones_at(&incident.id, &later)
             .await
             .expect("the zones as drawn at a time");

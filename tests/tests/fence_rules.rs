@@ -2,7 +2,7 @@
 //! a real store (SQLite in a temporary folder, or PostgreSQL under `scripts/test-postgres`)
 //! seeded with the park's assets, its boundary a MultiPolygon with a hole.
 
-use parktwin_api::ingest::format_utc;
+use parktwin_api::clock::format_utc;
 use parktwin_api::model::{AlarmTier, VehiclePosition};
 use parktwin_server::{SeedData, default_assets_dir, load_assets};
 use serde_json::json;

@@ -3,8 +3,8 @@
 //! for what stands in the red zone, following the weather, and closing.
 
 use geo::{Contains, Coord, Intersects, LineString, MultiPolygon, Point, Polygon};
+use parktwin_api::clock::format_utc;
 use parktwin_api::incident::{Incident, ZoneOccupants};
-use parktwin_api::ingest::format_utc;
 use parktwin_api::model::{Alarm, EventPage, Role};
 use parktwin_e2e::{send, start_server};
 use serde_json::{Value, json};
@@ -182,7 +182,7 @@ fn an_operator_starts_an_incident_and_everyone_sees_its_zones_and_who_is_inside(
     let alarms: Vec<Alarm> = serde_json::from_value(get(&format!("{api}/alarms"))).expect("alarms");
     let zone_alarms: Vec<&str> = alarms
         .iter()
-        .filter(|a| a.rule == parktwin_server::INCIDENT_RULE)
+        .filter(|a| a.rule == parktwin_api::kinds::AlarmRule::IncidentZone)
         .map(|a| a.source.as_str())
         .collect();
     assert!(zone_alarms.contains(&"inc-1/vehicle/鲁E12345"), "{zone_alarms:?}");
@@ -215,7 +215,11 @@ fn an_operator_starts_an_incident_and_everyone_sees_its_zones_and_who_is_inside(
     assert!(closed["closed"].is_string());
     assert_eq!(get(&format!("{url}?state=open")), json!([]));
     let open: Vec<Alarm> = serde_json::from_value(get(&format!("{api}/alarms?state=open"))).expect("alarms");
-    assert!(!open.iter().any(|a| a.rule == parktwin_server::INCIDENT_RULE));
+    assert!(
+        !open
+            .iter()
+            .any(|a| a.rule == parktwin_api::kinds::AlarmRule::IncidentZone)
+    );
     assert_eq!(send("GET", &format!("{url}/inc-9/zones"), None, None).0, 404);
     let kinds: Vec<String> = serde_json::from_value::<EventPage>(get(&format!("{api}/events?since=0")))
         .expect("events")

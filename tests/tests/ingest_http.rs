@@ -1,7 +1,7 @@
 //! Ingest over real HTTP and SQLite: batches are stored whole or not at all, every stored record
 //! is one event in the ordered log, and the latest-state and history endpoints agree with it.
 
-use parktwin_api::ingest::format_utc;
+use parktwin_api::clock::format_utc;
 use parktwin_api::model::{EventPage, IngestReceipt, SensorLevel, SensorState, VehiclePosition};
 use parktwin_e2e::start_server;
 use serde_json::{Value, json};

@@ -3,7 +3,7 @@
 //! (where a replay ends); `GET /events?kind=…` finds a timeline's marks; and a log written
 //! before events carried their recording time is given one on opening.
 
-use parktwin_api::ingest::format_utc;
+use parktwin_api::clock::format_utc;
 use parktwin_api::model::{EventPage, EventsHead};
 use parktwin_e2e::{send, start_server};
 use serde_json::json;

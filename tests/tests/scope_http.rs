@@ -3,7 +3,7 @@
 //! park's shared picture, and nothing of another enterprise's own; a park-wide viewer reads
 //! everything; no token, or a revoked one, reads nothing but the API's contract.
 
-use parktwin_api::ingest::format_utc;
+use parktwin_api::clock::format_utc;
 use parktwin_api::model::{Alarm, EventPage, HazardSource, Role, SensorState, Session, VehiclePosition};
 use parktwin_e2e::start_private_server;
 use serde_json::{Value, json};

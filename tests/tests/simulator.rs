@@ -40,7 +40,7 @@ fn ten_minutes_of_demo_park() {
         let (obs, fixes) = sim.step(t0 + Duration::seconds(i));
         let waybills = sim.take_waybills();
         if !waybills.is_empty() {
-            s.ingest_waybills(&waybills, &parktwin_api::ingest::format_utc(t0))
+            s.ingest_waybills(&waybills, &parktwin_api::clock::format_utc(t0))
                 .expect("waybills store");
         }
         for f in &fixes {
@@ -100,7 +100,7 @@ fn a_silent_detector_goes_offline_and_its_next_reading_brings_it_back() {
     let dir = tempfile::tempdir().expect("tempdir");
     let s = store(dir.path());
     let now = OffsetDateTime::now_utc();
-    let at = |t: OffsetDateTime| parktwin_api::ingest::format_utc(t);
+    let at = |t: OffsetDateTime| parktwin_api::clock::format_utc(t);
     let read = |t: OffsetDateTime| Observation {
         sensor: "gd-010".into(),
         time: at(t),
@@ -140,7 +140,7 @@ fn every_vehicle_rule_breaks_now_and_then_in_the_demo() {
         let (_, fixes) = sim.step(t);
         let waybills = sim.take_waybills();
         if !waybills.is_empty() {
-            s.ingest_waybills(&waybills, &parktwin_api::ingest::format_utc(t))
+            s.ingest_waybills(&waybills, &parktwin_api::clock::format_utc(t))
                 .expect("waybills store");
         }
         if !fixes.is_empty() {

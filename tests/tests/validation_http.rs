@@ -1,7 +1,7 @@
 //! Every write endpoint, over real HTTP, refuses malformed JSON, a wrong type and an
 //! out-of-range value with a 4xx JSON error naming the field, and stores nothing.
 
-use parktwin_api::ingest::format_utc;
+use parktwin_api::clock::format_utc;
 use parktwin_api::model::EventPage;
 use parktwin_e2e::start_server;
 use serde_json::{Value, json};

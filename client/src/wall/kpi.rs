@@ -2,6 +2,8 @@
 //! hazard sources by level, detectors online and in alarm, hazmat vehicles inside the fence,
 //! open alarms by tier, and the weather with its stability class.
 
+use parktwin_api::geometry::Area;
+use parktwin_api::layer::LayerId;
 use parktwin_api::live::LiveState;
 use parktwin_api::model::{AlarmTier, HazardSource, SensorLevel};
 use parktwin_scene::ParkData;
@@ -48,17 +50,11 @@ pub struct Kpis {
     pub weather: Option<WeatherKpi>,
 }
 
-/// The fence's outer ring (WGS84), from the park's boundary layer.
-pub fn fence_ring(data: &ParkData) -> Option<Vec<[f64; 2]>> {
-    let (_, fc) = data.layers.iter().find(|(l, _)| l.id == "boundary")?;
-    fc.features.iter().find_map(|f| match &f.geometry.as_ref()?.value {
-        geojson::Value::Polygon(rings) => rings.first().map(|r| r.iter().map(|p| [p[0], p[1]]).collect()),
-        geojson::Value::MultiPolygon(polys) => polys
-            .first()
-            .and_then(|p| p.first())
-            .map(|r| r.iter().map(|p| [p[0], p[1]]).collect()),
-        _ => None,
-    })
+/// The fence (WGS84): every polygon of the park's boundary layer, holes and all, as the
+/// server's vehicle rules read it; `None` for a park without one.
+pub fn fence_of(data: &ParkData) -> Option<Area> {
+    let (_, fc) = data.layers.iter().find(|(l, _)| l.id == LayerId::BOUNDARY)?;
+    Area::of_features(&fc.features)
 }
 
 /// Major hazard sources by GB 18218 level, level 1 (most severe) first.
@@ -70,9 +66,16 @@ pub fn hazards_by_level(hazards: &[HazardSource]) -> [usize; 4] {
     by
 }
 
-/// Counts the figures. `fence` is the park's outer ring (everything is inside without one);
-/// `now_unix` dates the sun for the stability class.
-pub fn count(hazards: &[HazardSource], fence: Option<&[[f64; 2]]>, live: &LiveState, now_unix: f64) -> Kpis {
+/// Counts the figures. `fence` is the park's fence (everything is inside without one);
+/// the sun for the stability class stands over the fence's centre, else over `origin` (the
+/// park's, longitude and latitude), at `now_unix`; without either there is no weather card.
+pub fn count(
+    hazards: &[HazardSource],
+    fence: Option<&Area>,
+    origin: Option<[f64; 2]>,
+    live: &LiveState,
+    now_unix: f64,
+) -> Kpis {
     let mut k = Kpis {
         hazards_by_level: hazards_by_level(hazards),
         ..Kpis::default()
@@ -96,7 +99,7 @@ pub fn count(hazards: &[HazardSource], fence: Option<&[[f64; 2]]>, live: &LiveSt
     k.vehicles_inside = live
         .vehicles
         .values()
-        .filter(|v| fence.is_none_or(|ring| parktwin_api::alarms::inside_ring(ring, v.lon, v.lat)))
+        .filter(|v| fence.is_none_or(|f| f.contains(v.lon, v.lat)))
         .count();
     for a in live.alarms.values().filter(|a| a.closed.is_none()) {
         let i = match a.tier {
@@ -109,18 +112,23 @@ pub fn count(hazards: &[HazardSource], fence: Option<&[[f64; 2]]>, live: &LiveSt
             k.alarms_unacked += 1;
         }
     }
-    k.weather = live.weather.values().max_by(|a, b| a.time.cmp(&b.time)).map(|w| {
-        let (lon, lat) = fence.and_then(|r| r.first()).map_or((118.45, 37.57), |p| (p[0], p[1]));
-        let sun = parktwin_dispersion::incident::solar_elevation_deg(lon, lat, now_unix);
-        WeatherKpi {
-            station: w.station.clone(),
-            time: w.time.clone(),
-            speed_ms: w.wind_speed_ms,
-            from_deg: w.wind_from_deg,
-            temperature_c: w.temperature_c,
-            stability: parktwin_dispersion::incident::class_for(w.wind_speed_ms, w.cloud_oktas, sun),
-        }
-    });
+    let place = fence.and_then(Area::centre).or(origin.map(|[lon, lat]| (lon, lat)));
+    k.weather = live
+        .weather
+        .values()
+        .max_by(|a, b| a.time.cmp(&b.time))
+        .zip(place)
+        .map(|(w, (lon, lat))| {
+            let sun = parktwin_dispersion::incident::solar_elevation_deg(lon, lat, now_unix);
+            WeatherKpi {
+                station: w.station.clone(),
+                time: w.time.clone(),
+                speed_ms: w.wind_speed_ms,
+                from_deg: w.wind_from_deg,
+                temperature_c: w.temperature_c,
+                stability: parktwin_dispersion::incident::class_for(w.wind_speed_ms, w.cloud_oktas, sun),
+            }
+        });
     k
 }
 
@@ -139,7 +147,16 @@ mod tests {
 
     #[test]
     fn counts_what_the_cards_show() {
-        let ring = vec![[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.0, 0.0]];
+        // A fence of two polygons, the first with a hole (the demo's is one ring; a real
+        // park's boundary may be any of these).
+        let square = |x0: f64, x1: f64, y0: f64, y1: f64| {
+            vec![vec![x0, y0], vec![x1, y0], vec![x1, y1], vec![x0, y1], vec![x0, y0]]
+        };
+        let fence = Area::of_geometry(&geojson::Geometry::new(geojson::Value::MultiPolygon(vec![
+            vec![square(0.0, 1.0, 0.0, 1.0), square(0.4, 0.6, 0.4, 0.6)],
+            vec![square(2.0, 3.0, 0.0, 1.0)],
+        ])))
+        .expect("a fence");
         let mut live = LiveState::default();
         for (id, l) in [
             ("d1", SensorLevel::Normal),
@@ -152,7 +169,8 @@ mod tests {
         let mut ws = sensor("ws-1", SensorLevel::Normal);
         ws.layer = "weather_stations".into();
         live.sensors.insert("ws-1".into(), ws);
-        for (plate, lon) in [("A1", 0.5), ("A2", 0.2), ("A3", 1.5)] {
+        // In the first polygon, in its hole, between the two, in the second.
+        for (plate, lon) in [("A1", 0.2), ("A2", 0.5), ("A3", 1.5), ("A4", 2.5)] {
             live.vehicles.insert(
                 plate.into(),
                 VehiclePosition {
@@ -208,19 +226,30 @@ mod tests {
         ]))
         .expect("hazards");
         // 2026-11-27 18:00 UTC is night on the demo park's meridian: 7 m/s gives D.
-        let k = count(&hazards, Some(&ring), &live, 1_795_802_400.0);
+        let k = count(&hazards, Some(&fence), None, &live, 1_795_802_400.0);
         assert_eq!(k.hazards_by_level, [1, 0, 0, 1]);
         assert_eq!(
             (k.detectors, k.detectors_online, k.detectors_warning, k.detectors_alarm),
             (4, 3, 1, 1),
             "weather stations are not gas detectors"
         );
-        assert_eq!((k.vehicles_inside, k.vehicles_tracked), (2, 3));
+        assert_eq!(
+            (k.vehicles_inside, k.vehicles_tracked),
+            (2, 4),
+            "the hole and the gap are outside"
+        );
         assert_eq!((k.alarms_by_tier, k.alarms_unacked), ([2, 0, 1], 2));
         let w = k.weather.expect("weather");
         assert_eq!(
             (w.speed_ms, w.stability),
             (7.0, parktwin_dispersion::stability::Stability::D)
+        );
+        // Neither a fence nor a park to put the sun over: no stability to show.
+        assert_eq!(count(&hazards, None, None, &live, 1_795_802_400.0).weather, None);
+        assert!(
+            count(&hazards, None, Some([118.45, 37.57]), &live, 1_795_802_400.0)
+                .weather
+                .is_some()
         );
     }
 }

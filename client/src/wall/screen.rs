@@ -5,12 +5,13 @@
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
+use parktwin_api::geometry::Area;
 use parktwin_api::live::LiveState;
 use parktwin_api::model::{Alarm, AlarmTier};
 use parktwin_layers::incident::IncidentState;
 use parktwin_scene::{MapFrame, ParkData};
 
-use super::kpi::{Kpis, count, fence_ring};
+use super::kpi::{Kpis, count, fence_of};
 use super::{WallConfig, WallState};
 use crate::i18n::{Lang, Msg, fill, rule_name, tier_name, tr};
 use crate::sync::FeedStatus;
@@ -595,7 +596,7 @@ pub fn wall_screen(
     status: Res<crate::loader::LoadStatus>,
     lang: Res<Lang>,
     time: Res<Time<Real>>,
-    mut fence: Local<Option<Vec<[f64; 2]>>>,
+    mut fence: Local<Option<Area>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     if ctx.zoom_factor() != layout.zoom {
@@ -604,7 +605,7 @@ pub fn wall_screen(
     if fence.is_none()
         && let Some(d) = &data
     {
-        *fence = fence_ring(d);
+        *fence = fence_of(d);
     }
     // A rendered frame shows one moment: the snapshot's, with the ticker standing still.
     let snapshot = feed.showing.moment().map(|t| {
@@ -615,7 +616,7 @@ pub fn wall_screen(
     let mut screen = gather(
         data.as_deref(),
         &live.0,
-        fence.as_deref(),
+        fence.as_ref(),
         &feed,
         &wall,
         &incidents,
@@ -656,7 +657,7 @@ pub fn wall_screen(
 pub fn gather(
     data: Option<&ParkData>,
     live: &LiveState,
-    fence: Option<&[[f64; 2]]>,
+    fence: Option<&Area>,
     feed: &FeedStatus,
     wall: &WallState,
     incidents: &parktwin_layers::incident::IncidentView,
@@ -692,7 +693,13 @@ pub fn gather(
             .as_ref()
             .and_then(|v| v.view.drill.as_ref())
             .map(|id| wall.drill_name.clone().unwrap_or_else(|| id.clone())),
-        kpis: count(data.map_or(&[][..], |d| &d.hazards[..]), fence, live, now_unix),
+        kpis: count(
+            data.map_or(&[][..], |d| &d.hazards[..]),
+            fence,
+            data.map(|d| d.park.origin),
+            live,
+            now_unix,
+        ),
         // The newest 40: the most the ticker runs (and the card lists 8); not every open alarm
         // cloned each frame.
         alarms: live.alarms.values().rev().take(TICKER_MAX).cloned().collect(),

@@ -265,7 +265,7 @@ pub fn raise_red_alarm(url: &str, ingest: &str) -> String {
         .iter()
         .find(|d| d["layer"] == "detectors" && d["alarm"].is_number())
         .expect("a detector with an alarm threshold");
-    let now = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
+    let now = parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc());
     let body = serde_json::json!([{"sensor": d["id"], "time": now, "value": d["alarm"].as_f64().unwrap_or(1.0) * 2.0}]);
     let (code, e) = parktwin_e2e::send("POST", &format!("{url}/api/v1/observations"), Some(ingest), Some(&body));
     assert_eq!(code, 200, "{e}");

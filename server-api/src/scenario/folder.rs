@@ -2,8 +2,8 @@
 //! the drill's own clock.
 
 use super::{EventKind, ScenarioEvent};
+use crate::clock::{format_unix, unix_seconds};
 use crate::incident::IncidentWeather;
-use crate::ingest::{format_unix, unix_seconds};
 
 /// A drill's events as changes of a map's state, so that a drill is shown by the one reducer
 /// of the live state, folded from its own channel into a state of its own (never the live
@@ -74,8 +74,9 @@ impl DrillFolder {
             return Vec::new();
         }
         let now = ev.recorded.clone();
-        match ev.kind.as_str() {
-            "drill_started" => {
+        use crate::kinds::EventKind as Logged;
+        match Logged::of(&ev.kind) {
+            Some(Logged::DrillStarted) => {
                 self.weather = serde_json::from_value(ev.payload["weather"].clone()).ok();
                 self.clock = Some(DrillClock {
                     started: unix_seconds(&now),
@@ -84,7 +85,7 @@ impl DrillFolder {
                 });
                 return Vec::new();
             }
-            "drill_finished" | "drill_stopped" => {
+            Some(Logged::DrillFinished | Logged::DrillStopped) => {
                 if let Some(c) = &mut self.clock {
                     c.end_s = Some(((unix_seconds(&now) - c.started) * c.speed).max(0.0));
                 }

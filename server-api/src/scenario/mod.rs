@@ -239,6 +239,21 @@ impl EventKind {
             EventKind::Task { .. } => "task",
         }
     }
+
+    /// The kind the event log records it as, on the drill's channel.
+    pub fn logged_as(&self) -> crate::kinds::EventKind {
+        use crate::kinds::EventKind as Logged;
+        match self {
+            EventKind::ReleaseStart { .. } => Logged::DrillReleaseStart,
+            EventKind::ReleaseStop { .. } => Logged::DrillReleaseStop,
+            EventKind::Weather { .. } => Logged::DrillWeather,
+            EventKind::Vehicle { .. } => Logged::DrillVehicle,
+            EventKind::Reading { .. } => Logged::DrillReading,
+            EventKind::Alarm { .. } => Logged::DrillAlarm,
+            EventKind::Message { .. } => Logged::DrillMessage,
+            EventKind::Task { .. } => Logged::DrillTask,
+        }
+    }
 }
 
 impl Scenario {

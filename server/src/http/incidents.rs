@@ -64,7 +64,7 @@ pub(super) async fn incident_zones(
     let text = match q.get("at") {
         None => s.incident_zones(&id)?.ok_or_else(|| unknown_incident(&id))?,
         Some(t) => {
-            let at = parktwin_api::ingest::normalise_time(t)
+            let at = parktwin_api::clock::normalise_time(t)
                 .map_err(|e| Failure(StatusCode::BAD_REQUEST, format!("query parameter \"at\": {e}")))?;
             let store = s.clone();
             let (key, when) = (id.clone(), at.clone());
@@ -99,7 +99,7 @@ pub(super) async fn close_incident(
     headers: axum::http::HeaderMap,
 ) -> Answer<impl IntoResponse> {
     operator(&s, &headers, "closing an incident")?;
-    let at = parktwin_api::ingest::format_utc(now());
+    let at = parktwin_api::clock::format_utc(now());
     s.close_incident(&id, &at)?
         .map(Json)
         .ok_or_else(|| unknown_incident(&id))

@@ -65,6 +65,6 @@ pub(super) async fn ingest_waybills(
 ) -> Answer<impl IntoResponse> {
     ingest(&s, &headers, "POST /waybills")?;
     let batch = parktwin_api::ingest::check_waybills(&body).map_err(refused)?;
-    let at = parktwin_api::ingest::format_utc(now());
+    let at = parktwin_api::clock::format_utc(now());
     Ok(Json(blocking(move || s.ingest_waybills(&batch, &at)).await??))
 }

@@ -609,12 +609,12 @@ fn param<T: std::str::FromStr>(q: &HashMap<String, String>, key: &str, default: 
 fn window(q: &HashMap<String, String>, span: time::Duration) -> Result<(String, String), Failure> {
     let bad = |key: &str, e: String| Failure(StatusCode::BAD_REQUEST, format!("query parameter \"{key}\": {e}"));
     let to = match q.get("to") {
-        Some(t) => parktwin_api::ingest::normalise_time(t).map_err(|e| bad("to", e))?,
-        None => parktwin_api::ingest::format_utc(now()),
+        Some(t) => parktwin_api::clock::normalise_time(t).map_err(|e| bad("to", e))?,
+        None => parktwin_api::clock::format_utc(now()),
     };
     let from = match q.get("from") {
-        Some(t) => parktwin_api::ingest::normalise_time(t).map_err(|e| bad("from", e))?,
-        None => parktwin_api::ingest::format_utc(now() - span),
+        Some(t) => parktwin_api::clock::normalise_time(t).map_err(|e| bad("from", e))?,
+        None => parktwin_api::clock::format_utc(now() - span),
     };
     if from > to {
         return Err(Failure(

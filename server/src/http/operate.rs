@@ -22,7 +22,7 @@ pub(super) async fn ack_alarm(
     let id: i64 = id
         .parse()
         .map_err(|_| Failure(StatusCode::NOT_FOUND, format!("unknown alarm \"{id}\"")))?;
-    let at = parktwin_api::ingest::format_utc(now());
+    let at = parktwin_api::clock::format_utc(now());
     s.ack_alarm(id, &name, &at)?
         .map(Json)
         .ok_or_else(|| Failure(StatusCode::NOT_FOUND, format!("unknown alarm {id}")))

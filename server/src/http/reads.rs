@@ -57,7 +57,7 @@ pub(super) async fn events_head(
     let seq = match q.get("at") {
         None => s.head()?,
         Some(t) => {
-            let at = parktwin_api::ingest::normalise_time(t)
+            let at = parktwin_api::clock::normalise_time(t)
                 .map_err(|e| Failure(StatusCode::BAD_REQUEST, format!("query parameter \"at\": {e}")))?;
             s.head_at(&at)?
         }
@@ -147,9 +147,9 @@ pub(super) async fn waybills(
 ) -> Answer<impl IntoResponse> {
     let valid_at = match q.get("valid_at").map(String::as_str) {
         None => None,
-        Some("now") => Some(parktwin_api::ingest::format_utc(now())),
+        Some("now") => Some(parktwin_api::clock::format_utc(now())),
         Some(t) => Some(
-            parktwin_api::ingest::normalise_time(t)
+            parktwin_api::clock::normalise_time(t)
                 .map_err(|e| Failure(StatusCode::BAD_REQUEST, format!("query parameter \"valid_at\": {e}")))?,
         ),
     };

@@ -3,23 +3,11 @@
 //! ingest's transaction. Also the operators' acknowledgement and the alarm list.
 
 use parktwin_api::alarms::AlarmAction;
+use parktwin_api::kinds::{AlarmRule, EventKind};
 use parktwin_api::model::{Acknowledgement, Alarm, AlarmTier};
 
 use super::{Store, StoreError, row, rows};
 use crate::db::{Conn, Tx, args};
-
-/// The rule name of detector threshold alarms.
-pub const DETECTOR_RULE: &str = "detector_threshold";
-/// The rule name of detector-offline alarms.
-pub const OFFLINE_RULE: &str = "detector_offline";
-/// The rule name of hazmat-without-waybill alarms.
-pub const WAYBILL_RULE: &str = "hazmat_without_waybill";
-/// The rule name of hazmat speeding alarms.
-pub const SPEEDING_RULE: &str = "vehicle_speeding";
-/// The rule name of hazmat vehicles standing still outside the parking lot.
-pub const STOPPED_RULE: &str = "vehicle_stopped";
-/// The rule name of hazmat vehicles off their planned route.
-pub const OFF_ROUTE_RULE: &str = "vehicle_off_route";
 
 /// An open alarm: its id and tier.
 pub(super) type OpenAlarm = (i64, AlarmTier);
@@ -34,7 +22,7 @@ impl Store {
     /// event it wrote, if any.
     pub(crate) fn apply_rule(
         tx: &mut dyn Conn,
-        rule: &str,
+        rule: AlarmRule,
         source: &str,
         time: &str,
         value: f64,
@@ -43,7 +31,7 @@ impl Store {
         let open = row(
             tx,
             "SELECT id, tier FROM alarms WHERE rule = ?1 AND source = ?2 AND closed IS NULL",
-            args![rule, source],
+            args![rule.as_str(), source],
             |r| Ok((r.int(0)?, tier_of(r.text(1)?)?)),
         )?;
         Ok(Self::decide_alarm(tx, rule, source, time, value, open, decide)?.map(|(seq, _)| seq))
@@ -53,7 +41,7 @@ impl Store {
     /// of the event written and the alarm as it now stands, if it changed.
     pub(super) fn decide_alarm(
         tx: &mut dyn Conn,
-        rule: &str,
+        rule: AlarmRule,
         source: &str,
         time: &str,
         value: f64,
@@ -72,22 +60,22 @@ impl Store {
                 let id = row(
                     tx,
                     "INSERT INTO alarms (rule, source, tier, value, raised) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
-                    args![rule, source, &tier_text(t), value, time],
+                    args![rule.as_str(), source, &tier_text(t), value, time],
                     |r| Ok(r.int(0)?),
                 )?
                 .ok_or_else(|| StoreError::Column("an insert returned no alarm id".into()))?;
-                (id, "alarm_raised")
+                (id, EventKind::AlarmRaised)
             }
             (AlarmAction::Escalate(t), Some((id, _))) => {
                 tx.execute(
                     "UPDATE alarms SET tier = ?1, value = ?2 WHERE id = ?3",
                     args![&tier_text(t), value, id],
                 )?;
-                (id, "alarm_escalated")
+                (id, EventKind::AlarmEscalated)
             }
             (AlarmAction::Close, Some((id, _))) => {
                 tx.execute("UPDATE alarms SET closed = ?1 WHERE id = ?2", args![time, id])?;
-                (id, "alarm_closed")
+                (id, EventKind::AlarmClosed)
             }
             (AlarmAction::Escalate(_) | AlarmAction::Close, None) => return Ok(None),
         };
@@ -135,7 +123,7 @@ impl Store {
         }
         let alarm = Self::alarm_row(&mut tx, id)?;
         if n == 1 {
-            Self::append_event(&mut tx, at, "alarm_acked", &serde_json::to_string(&alarm)?)?;
+            Self::append_event(&mut tx, at, EventKind::AlarmAcked, &serde_json::to_string(&alarm)?)?;
         }
         tx.commit()?;
         Ok(Some(alarm))

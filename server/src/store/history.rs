@@ -128,7 +128,7 @@ impl Store {
         while second <= end {
             let mut hour: Vec<String> = Vec::with_capacity(TRACK_SECONDS_A_QUERY);
             while second <= end && hour.len() < TRACK_SECONDS_A_QUERY {
-                hour.push(parktwin_api::ingest::format_utc(second)[..19].to_string());
+                hour.push(parktwin_api::clock::format_utc(second)[..19].to_string());
                 second += time::Duration::SECOND;
             }
             fixes.extend(self.position_rows(

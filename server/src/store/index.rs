@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use parktwin_api::model::Park;
 
 use super::{Store, StoreError, json_row, rows};
-use crate::geometry::Area;
+use parktwin_api::geometry::Area;
 
 /// What ingest and the rules need of the seeded park: the map does not change once seeded, so
 /// it is read once instead of on every batch.

@@ -1,6 +1,7 @@
 //! The event log: appending to it, its pages for the feed (cut from complete blocks, see
 //! [`crate::pages`]), its head and the head at a time.
 
+use parktwin_api::kinds::EventKind;
 use parktwin_api::model::{Event, EventPage};
 
 use super::{Store, StoreError, row, rows};
@@ -29,7 +30,12 @@ fn event_of(r: &dyn crate::db::Row) -> Result<crate::pages::EventRow<'_>, crate:
 
 impl Store {
     /// Appends one event inside a transaction and returns its seq.
-    pub(crate) fn append_event(tx: &mut dyn Conn, time: &str, kind: &str, payload: &str) -> Result<i64, StoreError> {
+    pub(crate) fn append_event(
+        tx: &mut dyn Conn,
+        time: &str,
+        kind: EventKind,
+        payload: &str,
+    ) -> Result<i64, StoreError> {
         Self::append_event_to(tx, "live", time, kind, payload)
     }
 
@@ -38,18 +44,18 @@ impl Store {
         tx: &mut dyn Conn,
         channel: &str,
         time: &str,
-        kind: &str,
+        kind: EventKind,
         payload: &str,
     ) -> Result<i64, StoreError> {
         // Never earlier than the event before it (a clock stepped back must not reorder the
         // log's times): a replay finds the log's position at a time by bisection.
-        let recorded = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
+        let recorded = parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc());
         row(
             tx,
             "INSERT INTO events (time, channel, kind, payload, recorded)
              VALUES (?1, ?2, ?3, ?4, max(?5, coalesce((SELECT recorded FROM events ORDER BY seq DESC LIMIT 1), '')))
              RETURNING seq",
-            args![time, channel, kind, payload, &recorded],
+            args![time, channel, kind.as_str(), payload, &recorded],
             |r| Ok(r.int(0)?),
         )?
         .ok_or_else(|| StoreError::Column("an insert returned no sequence number".into()))

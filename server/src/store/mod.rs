@@ -34,7 +34,6 @@ use rusqlite::Connection;
 
 use crate::db::{Arg, BoxConn, Conn, DbError, Row};
 
-pub use alarms::{DETECTOR_RULE, OFF_ROUTE_RULE, OFFLINE_RULE, SPEEDING_RULE, STOPPED_RULE, WAYBILL_RULE};
 pub use index::ParkIndex;
 use park::Described;
 pub use tokens::{Caller, TOKEN_ID_LEN, TokenInfo};

@@ -2,9 +2,10 @@
 //! offline rule for detectors gone silent.
 
 use parktwin_api::alarms::{OFFLINE_AFTER_S, detector_rule, offline_rule};
+use parktwin_api::kinds::{AlarmRule, EventKind};
 use parktwin_api::model::{IngestReceipt, Observation, SensorLevel};
 
-use super::{DETECTOR_RULE, OFFLINE_RULE, Store, StoreError, row, rows};
+use super::{Store, StoreError, row, rows};
 use crate::db::{Conn, Tx, args};
 
 impl Store {
@@ -22,7 +23,7 @@ impl Store {
                 "SELECT max(time) FROM observations WHERE sensor = ?1",
                 &o.sensor,
             )?;
-            last = Self::append_event(&mut tx, &o.time, "observation", &serde_json::to_string(o)?)?;
+            last = Self::append_event(&mut tx, &o.time, EventKind::Observation, &serde_json::to_string(o)?)?;
             tx.execute(
                 "INSERT INTO observations (sensor, time, value, seq) VALUES (?1, ?2, ?3, ?4)",
                 args![&o.sensor, &o.time, o.value, last],
@@ -32,15 +33,25 @@ impl Store {
             }
             let (warn, alarm) = index.sensors.get(&o.sensor).copied().unwrap_or_default();
             // A reading ends the silence.
-            if let Some(seq) = Self::apply_rule(&mut tx, OFFLINE_RULE, &o.sensor, &o.time, o.value, |open| {
-                offline_rule(open, 0, OFFLINE_AFTER_S)
-            })? {
+            if let Some(seq) = Self::apply_rule(
+                &mut tx,
+                AlarmRule::DetectorOffline,
+                &o.sensor,
+                &o.time,
+                o.value,
+                |open| offline_rule(open, 0, OFFLINE_AFTER_S),
+            )? {
                 last = seq;
             }
             let level = SensorLevel::of(Some(o.value), warn, alarm);
-            if let Some(seq) = Self::apply_rule(&mut tx, DETECTOR_RULE, &o.sensor, &o.time, o.value, |open| {
-                detector_rule(open, level)
-            })? {
+            if let Some(seq) = Self::apply_rule(
+                &mut tx,
+                AlarmRule::DetectorThreshold,
+                &o.sensor,
+                &o.time,
+                o.value,
+                |open| detector_rule(open, level),
+            )? {
                 last = seq;
             }
         }
@@ -59,8 +70,8 @@ impl Store {
     /// Raises an offline alarm for each detector that has reported but has been silent for
     /// more than [`OFFLINE_AFTER_S`] at `now`; returns how many were raised.
     pub fn check_offline(&self, now: time::OffsetDateTime) -> Result<usize, StoreError> {
-        let cutoff = parktwin_api::ingest::format_utc(now - time::Duration::seconds(OFFLINE_AFTER_S));
-        let stamp = parktwin_api::ingest::format_utc(now);
+        let cutoff = parktwin_api::clock::format_utc(now - time::Duration::seconds(OFFLINE_AFTER_S));
+        let stamp = parktwin_api::clock::format_utc(now);
         let mut conn = self.conn();
         let mut tx = Tx::begin(&mut **conn)?;
         let silent: Vec<String> = rows(
@@ -73,7 +84,7 @@ impl Store {
         let mut raised = 0;
         for id in silent {
             let rule = |open| offline_rule(open, OFFLINE_AFTER_S + 1, OFFLINE_AFTER_S);
-            if Self::apply_rule(&mut tx, OFFLINE_RULE, &id, &stamp, 0.0, rule)?.is_some() {
+            if Self::apply_rule(&mut tx, AlarmRule::DetectorOffline, &id, &stamp, 0.0, rule)?.is_some() {
                 raised += 1;
             }
         }

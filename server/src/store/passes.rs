@@ -1,9 +1,10 @@
 //! Gate passes: the ingest with the waybill rule, and the passes of a time window.
 
 use parktwin_api::alarms::waybill_rule;
+use parktwin_api::kinds::{AlarmRule, EventKind};
 use parktwin_api::model::{GatePass, IngestReceipt, PassDirection};
 
-use super::{Store, StoreError, WAYBILL_RULE, rows};
+use super::{Store, StoreError, rows};
 use crate::db::{Conn, Tx, args};
 
 impl Store {
@@ -17,7 +18,7 @@ impl Store {
             let mut record = serde_json::to_value(p)?;
             record["gate"] = serde_json::Value::String(gate.to_string());
             let text = record.to_string();
-            last = Self::append_event(&mut tx, &p.time, "pass", &text)?;
+            last = Self::append_event(&mut tx, &p.time, EventKind::Pass, &text)?;
             tx.execute(
                 "INSERT INTO passes (gate, time, plate, record, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
                 args![gate, &p.time, &p.plate, &text, last],
@@ -30,7 +31,7 @@ impl Store {
                     .is_none_or(|w| p.waybill.as_ref().is_some_and(|shown| *shown != w.id));
             if let Some(seq) = Self::apply_rule(
                 &mut tx,
-                WAYBILL_RULE,
+                AlarmRule::HazmatWithoutWaybill,
                 &p.plate,
                 &p.time,
                 p.tonnes.unwrap_or(0.0),

@@ -1,13 +1,14 @@
 //! Vehicle positions and the vehicle rules: speeding, standing still outside the parking lots
 //! and off the planned route (inside the fence only), and the incidents' zones.
 
+use parktwin_api::kinds::{AlarmRule, EventKind};
 use std::collections::HashMap;
 
 use parktwin_api::alarms::{AlarmAction, PARK_SPEED_LIMIT_KMH, off_route_rule, speeding_rule, stopped_rule};
 use parktwin_api::model::{AlarmTier, IngestReceipt, VehiclePosition, Waybill};
 
 use super::alarms::{OpenAlarm, tier_of};
-use super::{OFF_ROUTE_RULE, SPEEDING_RULE, STOPPED_RULE, Store, StoreError, json_rows, rows};
+use super::{Store, StoreError, json_rows, rows};
 use crate::db::{Conn, Tx, args};
 
 /// Seconds from one stored time to another (0 if either does not parse).
@@ -35,7 +36,7 @@ struct VehicleNow {
     /// While it stands still: the time of its last moving fix (its `vehicle_state` row).
     moving_at: Option<String>,
     /// Its open alarms, each with its rule.
-    open: Vec<(String, OpenAlarm)>,
+    open: Vec<(AlarmRule, OpenAlarm)>,
     /// Its waybills valid at some time of the batch.
     waybills: Vec<Waybill>,
 }
@@ -75,7 +76,7 @@ impl Store {
                 .get_mut(&p.plate)
                 .ok_or_else(|| StoreError::Column(format!("vehicle {} was not read back", p.plate)))?;
             let newest = v.newest.clone();
-            last = Self::append_event(&mut tx, &p.time, "position", payload)?;
+            last = Self::append_event(&mut tx, &p.time, EventKind::Position, payload)?;
             tx.execute(
                 "INSERT INTO positions (plate, time, lon, lat, speed_kmh, heading_deg, seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -90,25 +91,25 @@ impl Store {
             let inside = index.inside_fence(p.lon, p.lat);
             let speed = if inside { p.speed_kmh } else { 0.0 };
             let rule = |open| speeding_rule(open, speed, PARK_SPEED_LIMIT_KMH);
-            if let Some(seq) = Self::vehicle_rule(&mut tx, v, SPEEDING_RULE, p, p.speed_kmh, rule)? {
+            if let Some(seq) = Self::vehicle_rule(&mut tx, v, AlarmRule::VehicleSpeeding, p, p.speed_kmh, rule)? {
                 last = seq;
             }
             let stopped_s = Self::stopped_for(&mut tx, v, p, newest.as_deref())?;
             let exempt = !inside || index.in_parking(p.lon, p.lat);
             let stopped = (!exempt).then_some(stopped_s);
             let rule = |open| stopped_rule(open, stopped);
-            if let Some(seq) = Self::vehicle_rule(&mut tx, v, STOPPED_RULE, p, stopped_s as f64, rule)? {
+            if let Some(seq) = Self::vehicle_rule(&mut tx, v, AlarmRule::VehicleStopped, p, stopped_s as f64, rule)? {
                 last = seq;
             }
             let off = match (&index.frame, inside) {
                 (Some(frame), true) => v
                     .waybill_at(&p.time)
-                    .and_then(|w| crate::geometry::route_distance_m(frame, &w.route, p.lon, p.lat)),
+                    .and_then(|w| parktwin_api::geometry::route_distance_m(frame, &w.route, p.lon, p.lat)),
                 _ => None,
             };
             let off_m = off.unwrap_or(0.0);
             let rule = |open| off_route_rule(open, off_m);
-            if let Some(seq) = Self::vehicle_rule(&mut tx, v, OFF_ROUTE_RULE, p, off_m.round(), rule)? {
+            if let Some(seq) = Self::vehicle_rule(&mut tx, v, AlarmRule::VehicleOffRoute, p, off_m.round(), rule)? {
                 last = seq;
             }
             if let Some(seq) = self.vehicle_in_zones(&mut tx, p)? {
@@ -162,7 +163,8 @@ impl Store {
             |r| Ok((r.string(0)?, r.string(1)?, (r.int(2)?, tier_of(r.text(3)?)?))),
         )?;
         for (plate, rule, alarm) in open {
-            if let Some(v) = now.get_mut(&plate) {
+            // A rule this server does not know is not one of the vehicle rules it applies.
+            if let (Some(v), Some(rule)) = (now.get_mut(&plate), AlarmRule::of(&rule)) {
                 v.open.push((rule, alarm));
             }
         }
@@ -188,18 +190,18 @@ impl Store {
     fn vehicle_rule(
         tx: &mut dyn Conn,
         v: &mut VehicleNow,
-        rule: &str,
+        rule: AlarmRule,
         p: &VehiclePosition,
         value: f64,
         decide: impl FnOnce(Option<AlarmTier>) -> AlarmAction,
     ) -> Result<Option<i64>, StoreError> {
-        let open = v.open.iter().find(|(r, _)| r == rule).map(|(_, o)| *o);
+        let open = v.open.iter().find(|(r, _)| *r == rule).map(|(_, o)| *o);
         let Some((seq, alarm)) = Self::decide_alarm(tx, rule, &p.plate, &p.time, value, open, decide)? else {
             return Ok(None);
         };
-        v.open.retain(|(r, _)| r != rule);
+        v.open.retain(|(r, _)| *r != rule);
         if alarm.closed.is_none() {
-            v.open.push((rule.to_string(), (alarm.id, alarm.tier)));
+            v.open.push((rule, (alarm.id, alarm.tier)));
         }
         Ok(Some(seq))
     }

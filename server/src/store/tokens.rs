@@ -89,7 +89,7 @@ impl Store {
                 &token_hash(&token),
                 &role_text,
                 name,
-                &parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc()),
+                &parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc()),
                 enterprise
             ],
         )?;
@@ -131,7 +131,7 @@ impl Store {
             [] => Ok(None),
             [t] if t.revoked.is_some() => Ok(Some(Err(format!("token {} was revoked already", t.id)))),
             [t] => {
-                let now = parktwin_api::ingest::format_utc(time::OffsetDateTime::now_utc());
+                let now = parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc());
                 self.conn().execute(
                     "UPDATE tokens SET revoked = ?1 WHERE substr(hash, 1, ?2) = ?3",
                     args![&now, TOKEN_ID_LEN as i64, &t.id],

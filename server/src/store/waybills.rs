@@ -1,5 +1,6 @@
 //! Electronic waybills: registered, read, and the one a vehicle holds at a time.
 
+use parktwin_api::kinds::EventKind;
 use parktwin_api::model::{IngestReceipt, Waybill};
 
 use super::{Store, StoreError, json_row, json_rows};
@@ -24,7 +25,7 @@ impl Store {
         let mut last = 0;
         for w in batch {
             let record = serde_json::to_string(w)?;
-            last = Self::append_event(&mut tx, now, "waybill", &record)?;
+            last = Self::append_event(&mut tx, now, EventKind::Waybill, &record)?;
             tx.execute(
                 "INSERT INTO waybills (id, plate, valid_from, valid_to, record, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (id) DO UPDATE SET plate = excluded.plate, valid_from = excluded.valid_from,

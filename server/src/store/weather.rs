@@ -1,6 +1,7 @@
 //! Weather reports: the ingest (which moves the open incidents' zones with the wind) and each
 //! station's latest report.
 
+use parktwin_api::kinds::EventKind;
 use parktwin_api::model::{IngestReceipt, WeatherReport};
 
 use super::{Store, StoreError, json_rows};
@@ -15,7 +16,7 @@ impl Store {
         let mut last = 0;
         for w in batch {
             let record = serde_json::to_string(w)?;
-            last = Self::append_event(&mut tx, &w.time, "weather", &record)?;
+            last = Self::append_event(&mut tx, &w.time, EventKind::Weather, &record)?;
             tx.execute(
                 "INSERT INTO weather (station, time, record, seq) VALUES (?1, ?2, ?3, ?4)",
                 args![&w.station, &w.time, &record, last],

@@ -1,14 +1,14 @@
-//! The server's geometry: the park's areas (the fence, the parking lots) and a vehicle's
+//! The park's geometry both ends share: its areas (the fence, the parking lots), which the
+//! server's vehicle rules and the wall's vehicle count test points against, and a vehicle's
 //! distance from its planned route.
 //!
 //! Done with georust's `geo` rather than by hand: it is the well-kept Rust library for planar
-//! geometry, and its predicates handle what the hand-written ring test did not: polygons with
+//! geometry, and its predicates handle what the hand-written ring tests did not: polygons with
 //! holes, MultiPolygons, and several polygons to one area. (The end-to-end tests already check
-//! the incidents' zones against it.) The dispersion crate keeps its own small geometry: it is
-//! compiled to WebAssembly for the browser.
+//! the incidents' zones against it.)
 
-use geo::{Coord, Distance, Euclidean, Intersects, LineString, MultiPolygon, Point, Polygon};
-use parktwin_api::frame::LocalFrame;
+use crate::frame::LocalFrame;
+use geo::{Centroid, Coord, Distance, Euclidean, Intersects, LineString, MultiPolygon, Point, Polygon};
 
 /// An area of the park in WGS84 (longitude, latitude): the polygons of one or more GeoJSON
 /// Polygon or MultiPolygon geometries, holes included.
@@ -30,6 +30,11 @@ impl Area {
     /// any other geometry, or one that does not parse.
     pub fn of_feature(feature: &serde_json::Value) -> Option<Self> {
         let g: geojson::Geometry = serde_json::from_value(feature.get("geometry")?.clone()).ok()?;
+        Self::of_geometry(&g)
+    }
+
+    /// The polygons of a GeoJSON Polygon or MultiPolygon; `None` for any other geometry.
+    pub fn of_geometry(g: &geojson::Geometry) -> Option<Self> {
         let polygons = match geo::Geometry::<f64>::try_from(&g.value).ok()? {
             geo::Geometry::Polygon(p) => vec![p],
             geo::Geometry::MultiPolygon(m) => m.0,
@@ -37,6 +42,25 @@ impl Area {
         };
         let polygons: Vec<Polygon<f64>> = polygons.into_iter().filter(|p| p.exterior().0.len() >= 4).collect();
         (!polygons.is_empty()).then_some(Self(MultiPolygon(polygons)))
+    }
+
+    /// The polygons of every Polygon and MultiPolygon among `features` as one area; `None`
+    /// when there are none (a park without a fence).
+    pub fn of_features<'a>(features: impl IntoIterator<Item = &'a geojson::Feature>) -> Option<Self> {
+        features
+            .into_iter()
+            .filter_map(|f| Self::of_geometry(f.geometry.as_ref()?))
+            .reduce(Area::join)
+    }
+
+    /// The area's centroid (longitude, latitude); `None` for the empty area.
+    pub fn centre(&self) -> Option<(f64, f64)> {
+        self.0.centroid().map(|c| (c.x(), c.y()))
+    }
+
+    /// Its polygons, as `geo` has them (WGS84).
+    pub fn polygons(&self) -> &MultiPolygon<f64> {
+        &self.0
     }
 
     /// This area and `other` as one.
@@ -125,6 +149,22 @@ mod tests {
             None
         );
         assert_eq!(Area::of_feature(&json!({"type": "Feature", "properties": {}})), None);
+    }
+
+    #[test]
+    fn a_layer_of_features_is_one_area_and_has_a_centre() {
+        let fc: geojson::FeatureCollection = serde_json::from_value(json!({"type": "FeatureCollection", "features": [
+            feature(json!({"type": "Polygon", "coordinates": [square(0.0, 0.0, 2.0, 2.0)]})),
+            feature(json!({"type": "Point", "coordinates": [9.0, 9.0]})),
+            feature(json!({"type": "MultiPolygon", "coordinates": [[square(4.0, 0.0, 6.0, 2.0)]]})),
+        ]}))
+        .expect("a collection");
+        let fence = Area::of_features(&fc.features).expect("two polygons");
+        assert!(fence.contains(1.0, 1.0) && fence.contains(5.0, 1.0) && !fence.contains(3.0, 1.0));
+        let (x, y) = fence.centre().expect("a centre");
+        assert!((x - 3.0).abs() < 1e-9 && (y - 1.0).abs() < 1e-9, "{x},{y}");
+        assert_eq!(Area::of_features(&fc.features[1..2]), None, "a point is no area");
+        assert_eq!(Area::default().centre(), None);
     }
 
     #[test]
