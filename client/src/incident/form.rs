@@ -297,18 +297,21 @@ pub fn station_positions(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn table() -> &'static ChemicalTable {
+    /// The chemicals, as the form has them (the window's tests share these helpers).
+    pub(crate) fn table() -> &'static ChemicalTable {
         parktwin_layers::incident::chemicals()
     }
 
-    fn props(v: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
+    /// A feature's properties from JSON.
+    pub(crate) fn props(v: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
         v.as_object().cloned().unwrap_or_default()
     }
 
-    fn report(station: &str, speed: f64) -> WeatherReport {
+    /// A station's report of `speed` m/s.
+    pub(crate) fn report(station: &str, speed: f64) -> WeatherReport {
         WeatherReport {
             station: station.into(),
             time: "2026-11-27T01:00:00Z".into(),

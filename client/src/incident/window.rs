@@ -299,26 +299,7 @@ pub fn incident_form(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use parktwin_api::model::WeatherReport;
-
-    fn table() -> &'static ChemicalTable {
-        parktwin_layers::incident::chemicals()
-    }
-
-    fn props(v: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
-        v.as_object().cloned().unwrap_or_default()
-    }
-
-    fn report(station: &str, speed: f64) -> WeatherReport {
-        WeatherReport {
-            station: station.into(),
-            time: "2026-11-27T01:00:00Z".into(),
-            wind_speed_ms: speed,
-            wind_from_deg: 250.0,
-            temperature_c: 6.0,
-            cloud_oktas: Some(4),
-        }
-    }
+    use crate::incident::form::tests::{props, report, table};
 
     /// Drives the form as an operator does, through egui itself: each pass is one frame with
     /// the pointer events given; widgets are found by their accessibility labels.

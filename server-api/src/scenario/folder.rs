@@ -236,3 +236,165 @@ impl DrillFolder {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::unix_seconds;
+    use crate::live::Change;
+    use crate::model::Event;
+    use serde_json::json;
+
+    const START: &str = "2026-11-28T02:00:00.000Z";
+
+    /// An event of drill-1's channel (or `channel`'s), recorded `after_s` wall-clock seconds
+    /// after the drill started.
+    fn on(channel: &str, seq: i64, after_s: f64, kind: &str, payload: serde_json::Value) -> Event {
+        let t = format_unix(unix_seconds(START) + after_s);
+        Event {
+            seq,
+            time: t.clone(),
+            recorded: t,
+            channel: channel.into(),
+            kind: kind.into(),
+            payload,
+        }
+    }
+
+    fn ev(seq: i64, after_s: f64, kind: &str, payload: serde_json::Value) -> Event {
+        on("drill:drill-1", seq, after_s, kind, payload)
+    }
+
+    /// A drill played at 10×, started in 3 m/s wind from the west.
+    fn started() -> DrillFolder {
+        let mut f = DrillFolder::new("drill-1", vec!["ws-1".into(), "ws-2".into()]);
+        let weather = json!({"wind_speed_ms": 3.0, "wind_from_deg": 270.0, "temperature_c": 12.0});
+        assert!(
+            f.changes(&ev(
+                1,
+                0.0,
+                "drill_started",
+                json!({"drill": "drill-1", "speed": 10.0, "weather": weather})
+            ))
+            .is_empty()
+        );
+        f
+    }
+
+    fn incident(c: &[Change]) -> &crate::incident::Incident {
+        match c {
+            [Change::Incident(i)] => i,
+            other => panic!("one incident change, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn another_channel_changes_nothing_and_the_clock_runs_at_the_drills_speed() {
+        let mut f = started();
+        let reading = json!({"type": "reading", "sensor": "gd-001", "value": 4.0, "at": "+00:10", "at_s": 10.0, "drill": "drill-2"});
+        assert!(
+            f.changes(&on("drill:drill-2", 2, 1.0, "drill_reading", reading.clone()))
+                .is_empty()
+        );
+        assert!(f.changes(&on("live", 3, 1.0, "observation", reading)).is_empty());
+        let c = f.clock().expect("the start sets the clock");
+        let t0 = unix_seconds(START);
+        assert_eq!((c.started, c.speed, c.end_s), (t0, 10.0, None));
+        // Six wall-clock seconds in, the scenario is a minute in.
+        assert!((c.at(t0 + 6.0) - (t0 + 60.0)).abs() < 1e-6);
+        // Stopped 30 s in (5 minutes of scenario), it stands still there.
+        assert!(
+            f.changes(&ev(4, 30.0, "drill_stopped", json!({"drill": "drill-1"})))
+                .is_empty()
+        );
+        let c = f.clock().expect("clock");
+        assert_eq!(c.end_s, Some(300.0));
+        assert!((c.at(t0 + 1000.0) - (t0 + 300.0)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_release_is_an_incident_on_the_drills_clock_shifted_by_the_weather_and_stopped() {
+        let mut f = started();
+        let release = json!({"type": "release_start", "at": "+02:00", "at_s": 120.0, "drill": "drill-1",
+            "release": "r1", "lon": 118.45, "lat": 37.57, "chemical": "Chlorine", "rate_kg_s": 2.0});
+        // Played 12 s in at 10×: the release starts at the scenario's +2:00.
+        let started_at = incident(&f.changes(&ev(2, 12.0, "drill_release_start", release))).clone();
+        assert_eq!(started_at.id, "drill-1/r1");
+        assert!(DrillFolder::is_drill_incident(&started_at.id) && !DrillFolder::is_drill_incident("inc-1"));
+        assert_eq!(started_at.start, format_unix(unix_seconds(START) + 120.0));
+        assert_eq!(
+            (started_at.weather.wind_speed_ms, started_at.weather.wind_from_deg),
+            (3.0, 270.0)
+        );
+        assert_eq!(
+            started_at.weather.stability.as_deref(),
+            Some("D"),
+            "no class given: neutral"
+        );
+        assert_eq!(started_at.note.as_deref(), Some("DRILL drill-1"));
+        assert_eq!(started_at.duration_s, None);
+
+        // The wind turns at +5:00 at every station (none named); the release shifts 180 s in.
+        let turn = json!({"type": "weather", "at": "+05:00", "at_s": 300.0, "drill": "drill-1",
+            "wind_speed_ms": 5.0, "wind_from_deg": 180.0, "temperature_c": 12.0, "stability": "C"});
+        let c = f.changes(&ev(3, 30.0, "drill_weather", turn));
+        let stations: Vec<&str> = c
+            .iter()
+            .filter_map(|c| match c {
+                Change::Weather(w) => Some(w.station.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(stations, ["ws-1", "ws-2"]);
+        let shifted = c.iter().find_map(|c| match c {
+            Change::Incident(i) => Some(i),
+            _ => None,
+        });
+        let shift = &shifted.expect("the release shifts").shifts;
+        assert_eq!(shift.len(), 1);
+        assert!((shift[0].at_s - 180.0).abs() < 1e-6, "{}", shift[0].at_s);
+        assert_eq!((shift[0].wind_from_deg, shift[0].stability.as_str()), (180.0, "C"));
+
+        // Stopped at +10:00: it ran 8 minutes.
+        let stop = json!({"type": "release_stop", "at": "+10:00", "at_s": 600.0, "drill": "drill-1", "release": "r1"});
+        let stopped = incident(&f.changes(&ev(4, 60.0, "drill_release_stop", stop))).clone();
+        assert!((stopped.duration_s.expect("a duration") - 480.0).abs() < 1e-6);
+        // A stop of a release the drill never started changes nothing.
+        let unknown = json!({"type": "release_stop", "at": "+10:00", "at_s": 600.0, "release": "r9"});
+        assert!(f.changes(&ev(5, 60.0, "drill_release_stop", unknown)).is_empty());
+        // A later wind change no longer moves a stopped release; the station still reports.
+        let again = json!({"type": "weather", "at": "+11:00", "at_s": 660.0, "station": "ws-2",
+            "wind_speed_ms": 2.0, "wind_from_deg": 90.0, "temperature_c": 12.0});
+        let c = f.changes(&ev(6, 66.0, "drill_weather", again));
+        assert!(matches!(&c[..], [Change::Weather(w)] if w.station == "ws-2"), "{c:?}");
+    }
+
+    #[test]
+    fn readings_fixes_and_alarms_are_changes_and_messages_are_not() {
+        let mut f = started();
+        let at = |s: f64| format_unix(unix_seconds(START) + s);
+        let reading = json!({"type": "reading", "at": "+00:10", "at_s": 10.0, "drill": "drill-1", "sensor": "gd-001", "value": 4.5});
+        assert!(matches!(&f.changes(&ev(2, 1.0, "drill_reading", reading))[..],
+            [Change::Observation(o)] if o.sensor == "gd-001" && o.value == 4.5 && o.time == at(1.0)));
+        let fix = json!({"type": "vehicle", "at": "+00:20", "at_s": 20.0, "plate": "鲁E12345", "lon": 118.46, "lat": 37.58, "speed_kmh": 30.0});
+        assert!(matches!(&f.changes(&ev(3, 2.0, "drill_vehicle", fix))[..],
+            [Change::Position(p)] if p.plate == "鲁E12345" && p.speed_kmh == 30.0));
+        let alarm = json!({"type": "alarm", "at": "+00:30", "at_s": 30.0, "source": "gd-001", "tier": "alarm", "text": "H2S high"});
+        match &f.changes(&ev(7, 3.0, "drill_alarm", alarm))[..] {
+            [Change::Alarm(a)] => {
+                assert_eq!(a.id, -7, "a drill's alarm ids are negative: never a live alarm's");
+                assert_eq!((a.rule.as_str(), a.source.as_str()), ("drill: H2S high", "gd-001"));
+            }
+            other => panic!("one alarm, got {other:?}"),
+        }
+        let message = json!({"type": "message", "at": "+00:40", "at_s": 40.0, "to": "all", "text": "Evacuate"});
+        assert!(f.changes(&ev(8, 4.0, "drill_message", message)).is_empty());
+        let task = json!({"type": "task", "at": "+00:50", "at_s": 50.0, "team": "fire", "text": "Foam"});
+        assert!(f.changes(&ev(9, 5.0, "drill_task", task)).is_empty());
+        let broken = json!({"type": "reading", "sensor": "gd-001"});
+        assert!(
+            f.changes(&ev(10, 6.0, "drill_reading", broken)).is_empty(),
+            "a payload that is no event"
+        );
+    }
+}
