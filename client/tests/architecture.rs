@@ -42,8 +42,25 @@ fn crate_paths(text: &str) -> BTreeSet<String> {
         }
         let rest = &text[i + "crate::".len()..];
         if let Some(group) = rest.strip_prefix('{') {
-            let group = &group[..group.find('}').unwrap_or(group.len())];
-            out.extend(group.split(',').map(|s| ident(s.trim())).filter(|s| !s.is_empty()));
+            // The group's items at its own depth (a nested group belongs to its item).
+            let mut depth = 0;
+            let mut item_starts = true;
+            for (k, c) in group.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => break,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => item_starts = true,
+                    c if item_starts && !c.is_whitespace() => {
+                        item_starts = false;
+                        let m = ident(&group[k..]);
+                        if !m.is_empty() {
+                            out.insert(m);
+                        }
+                    }
+                    _ => {}
+                }
+            }
         } else {
             let m = ident(rest);
             if !m.is_empty() {
