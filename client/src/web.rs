@@ -40,7 +40,8 @@ pub fn publish_state(
     data: Option<bevy::prelude::Res<parktwin_scene::ParkData>>,
     meshes: bevy::prelude::Query<(), bevy::prelude::With<bevy::prelude::Mesh3d>>,
     registry: bevy::prelude::Res<parktwin_layers::LayerRegistry>,
-    rects: bevy::prelude::Res<crate::panel::LayerToggleRects>,
+    // The wall has no panel, so no layer toggles.
+    rects: Option<bevy::prelude::Res<crate::panel::LayerToggleRects>>,
     zones: bevy::prelude::Res<parktwin_layers::incident::IncidentZones>,
     mut frames: bevy::prelude::Local<Frames>,
     mut last: bevy::prelude::Local<[String; 4]>,
@@ -61,8 +62,8 @@ pub fn publish_state(
         .map(|l| l.info.id.as_str())
         .collect();
     let toggles: serde_json::Map<String, serde_json::Value> = rects
-        .0
         .iter()
+        .flat_map(|r| r.0.iter())
         .map(|(id, r)| (id.clone(), serde_json::json!([r.min.x, r.min.y, r.width(), r.height()])))
         .collect();
     let now = [
