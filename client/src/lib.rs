@@ -6,6 +6,8 @@ pub mod described;
 #[cfg(test)]
 mod egui_screen;
 pub mod export;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod hazard;
 pub mod i18n;
 pub mod incident;
 #[cfg(not(target_arch = "wasm32"))]

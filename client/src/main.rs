@@ -91,6 +91,11 @@ enum Command {
     },
     /// Toxic plume: concentrations at points, a ground-level grid, or threat zones.
     Plume(Box<parktwin::plume::PlumeArgs>),
+    /// Consequence models: a tank's liquid leak, a gas leak, a BLEVE's fireball (JSON out).
+    Hazard {
+        #[command(subcommand)]
+        model: parktwin::hazard::HazardModel,
+    },
     /// Render one frame of a view to a PNG and exit (non-zero when it cannot).
     Render {
         /// The server's base URL.
@@ -265,6 +270,10 @@ fn run() -> anyhow::Result<ExitCode> {
     let cfg = match cli.command {
         Command::Plume(args) => {
             println!("{}", parktwin::plume::run(&args)?);
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Hazard { model } => {
+            println!("{}", parktwin::hazard::run(&model)?);
             return Ok(ExitCode::SUCCESS);
         }
         Command::Layers {

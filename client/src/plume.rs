@@ -2,9 +2,8 @@
 //! other tools to check against. Coordinates are metres east and north of the release point;
 //! wind direction is where the wind comes FROM (270 = from the west, blowing east).
 
-use anyhow::{Context, anyhow, bail};
+use anyhow::{anyhow, bail};
 use clap::Args;
-use parktwin_api::model::ChemicalTable;
 use parktwin_dispersion::chem::{LevelSet, levels_of_concern, mg_m3_to_ppm};
 use parktwin_dispersion::grid::{GridSpec, puff_grid};
 use parktwin_dispersion::incident::{Footprint, zones_collection};
@@ -13,9 +12,6 @@ use parktwin_dispersion::sigma::SigmaSet;
 use parktwin_dispersion::stability::{Insolation, Sky, Stability, pasquill_class};
 use parktwin_dispersion::zones::threat_zones;
 use serde_json::{Value, json};
-
-/// The chemical table, built in so the command works from any folder.
-const CHEMICALS: &str = include_str!("../../assets/chemicals.json");
 
 /// Flags of `parktwin plume`.
 #[derive(Args, Debug, Clone)]
@@ -137,15 +133,9 @@ enum Source {
 
 /// Runs the command and returns what it prints.
 pub fn run(a: &PlumeArgs) -> anyhow::Result<Value> {
-    let table: ChemicalTable = serde_json::from_str(CHEMICALS).context("the built-in chemical table")?;
+    let table = parktwin_layers::incident::chemicals();
     let chemical = match &a.chemical {
-        Some(name) => Some(table.get(name).cloned().ok_or_else(|| {
-            let known: Vec<&str> = table.chemicals.iter().map(|c| c.name.as_str()).collect();
-            anyhow!(
-                "--chemical \"{name}\" is not in the chemical table; it has: {}",
-                known.join(", ")
-            )
-        })?),
+        Some(name) => Some(table.find(name).map_err(|e| anyhow!("--chemical {e}"))?.clone()),
         None => None,
     };
     let wind_speed = positive("--wind-speed", a.wind_speed, "a speed in m/s")?;

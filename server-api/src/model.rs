@@ -247,6 +247,97 @@ pub struct Chemical {
     pub detector: DetectorKind,
     /// Heavier than air at ambient conditions (a dense gas hugs the ground).
     pub dense_gas: bool,
+    /// The saturated liquid's density over temperature, for a leak's source strength.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub liquid_density: Option<LiquidDensity>,
+}
+
+/// A liquid's density over temperature, as the published correlation gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "equation", rename_all = "snake_case", deny_unknown_fields)]
+pub enum LiquidDensity {
+    /// DIPPR equation 105: ρ = C1 / C2^(1 + (1 − T/C3)^C4) in kmol/m³, from `t_min_k` to
+    /// `t_max_k` (Perry's Chemical Engineers' Handbook, 8th ed., Table 2-32).
+    Dippr105 {
+        /// C1, kmol/m³.
+        c1: f64,
+        /// C2.
+        c2: f64,
+        /// C3, K.
+        c3: f64,
+        /// C4.
+        c4: f64,
+        /// The lowest temperature it holds at, K.
+        t_min_k: f64,
+        /// The highest, K (the critical temperature).
+        t_max_k: f64,
+    },
+    /// PPDS equation 10: ρ = ρc + A τ^0.35 + B τ^(2/3) + C τ + D τ^(4/3), τ = 1 − T/Tc, in
+    /// kg/m³, below the critical temperature (VDI Heat Atlas, 2nd ed., D3.1).
+    Ppds10 {
+        /// The critical temperature, K.
+        tc_k: f64,
+        /// The critical density, kg/m³.
+        rhoc_kg_m3: f64,
+        /// A, kg/m³.
+        a: f64,
+        /// B, kg/m³.
+        b: f64,
+        /// C, kg/m³.
+        c: f64,
+        /// D, kg/m³.
+        d: f64,
+    },
+}
+
+impl LiquidDensity {
+    /// The density at `t_k` kelvin, kg/m³, of a chemical of `molar_mass` g/mol; an error saying
+    /// the range where the temperature is outside the correlation's.
+    ///
+    /// ```
+    /// use parktwin_api::model::LiquidDensity;
+    /// // Benzene by Perry's Table 2-32: 878 kg/m³ at 20 °C (the CRC Handbook: 876.5); solid
+    /// // below 278.68 K.
+    /// let benzene = LiquidDensity::Dippr105 { c1: 1.0259, c2: 0.26666, c3: 562.05, c4: 0.28394, t_min_k: 278.68, t_max_k: 562.05 };
+    /// assert!((benzene.kg_m3_at(293.15, 78.112).unwrap() - 878.0).abs() < 0.5);
+    /// assert!(benzene.kg_m3_at(270.0, 78.112).unwrap_err().contains("278.68"));
+    /// ```
+    pub fn kg_m3_at(&self, t_k: f64, molar_mass: f64) -> Result<f64, String> {
+        match *self {
+            LiquidDensity::Dippr105 {
+                c1,
+                c2,
+                c3,
+                c4,
+                t_min_k,
+                t_max_k,
+            } => {
+                if !(t_min_k..=t_max_k).contains(&t_k) {
+                    return Err(format!(
+                        "{t_k:.2} K is outside {t_min_k:.2}–{t_max_k:.2} K, where the liquid's density is known"
+                    ));
+                }
+                Ok(c1 / c2.powf(1.0 + (1.0 - t_k / c3).powf(c4)) * molar_mass)
+            }
+            LiquidDensity::Ppds10 {
+                tc_k,
+                rhoc_kg_m3,
+                a,
+                b,
+                c,
+                d,
+            } => {
+                if !(t_k > 0.0 && t_k < tc_k) {
+                    return Err(format!(
+                        "{t_k:.2} K is not below the critical temperature, {tc_k:.2} K: there is no liquid"
+                    ));
+                }
+                let tau = 1.0 - t_k / tc_k;
+                Ok(rhoc_kg_m3 + a * tau.powf(0.35) + b * tau.powf(2.0 / 3.0) + c * tau + d * tau.powf(4.0 / 3.0))
+            }
+        }
+    }
 }
 
 /// The chemical table with the sources its numbers come from.
@@ -265,6 +356,14 @@ impl ChemicalTable {
         self.chemicals
             .iter()
             .find(|c| c.name.eq_ignore_ascii_case(name) || c.cas == name)
+    }
+
+    /// [`ChemicalTable::get`], or an error that says what the table has.
+    pub fn find(&self, name: &str) -> Result<&Chemical, String> {
+        self.get(name).ok_or_else(|| {
+            let known: Vec<&str> = self.chemicals.iter().map(|c| c.name.as_str()).collect();
+            format!("\"{name}\" is not in the chemical table; it has: {}", known.join(", "))
+        })
     }
 }
 

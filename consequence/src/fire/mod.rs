@@ -1,0 +1,5 @@
+//! Fires: what burns, how big, for how long.
+
+pub mod fireball;
+
+pub use fireball::Fireball;

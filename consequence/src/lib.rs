@@ -1,0 +1,60 @@
+//! Consequence models beyond the toxic plume: how fast a chemical leaves its containment
+//! (source strength, [`source`]) and what a fire does ([`fire`]). Plain functions of plain
+//! numbers in SI units: no Bevy, no I/O, and it builds for the browser.
+//!
+//! Each model names its source (a book's equation or example) where it is written, and its
+//! tests check the published worked examples. Inputs are checked before anything is computed:
+//! a nonsense input is an [`InputError`] naming the field and the reason.
+
+pub mod fire;
+pub mod source;
+
+/// Standard gravity, m/s² (CGPM 1901, the conventional value).
+pub const G: f64 = 9.806_65;
+
+/// Standard atmospheric pressure, Pa.
+pub const ATMOSPHERE_PA: f64 = 101_325.0;
+
+/// The molar gas constant, J/(mol·K) (CODATA 2018, exact).
+pub const R: f64 = 8.314_462_618;
+
+/// An input a model cannot take: which field, and why.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct InputError {
+    /// The input's name, as the caller's field or flag names it.
+    pub field: &'static str,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+impl InputError {
+    /// An error for `field`.
+    pub fn new(field: &'static str, reason: impl Into<String>) -> Self {
+        Self {
+            field,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// `value` if it is a finite number above zero.
+pub(crate) fn positive(field: &'static str, value: f64) -> Result<f64, InputError> {
+    if value.is_finite() && value > 0.0 {
+        Ok(value)
+    } else {
+        Err(InputError::new(field, format!("must be a number above 0, not {value}")))
+    }
+}
+
+/// `value` if it is a finite number of at least zero.
+pub(crate) fn not_negative(field: &'static str, value: f64) -> Result<f64, InputError> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(value)
+    } else {
+        Err(InputError::new(
+            field,
+            format!("must be a number of 0 or more, not {value}"),
+        ))
+    }
+}

@@ -1,0 +1,13 @@
+//! Source strength: the rate at which a chemical leaves its containment, which the plume and
+//! puff models take as their release.
+
+pub mod gas_hole;
+pub mod tank_liquid;
+
+pub use gas_hole::{GasHole, ideal_gas_density};
+pub use tank_liquid::TankHole;
+
+/// The area of a round hole of diameter `d`, m².
+pub(crate) fn hole_area(d: f64) -> f64 {
+    std::f64::consts::PI * d * d / 4.0
+}
