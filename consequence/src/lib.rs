@@ -1,11 +1,14 @@
 //! Consequence models beyond the toxic plume: how fast a chemical leaves its containment
-//! (source strength, [`source`]) and what a fire does ([`fire`]). Plain functions of plain
-//! numbers in SI units: no Bevy, no I/O, and it builds for the browser.
+//! (source strength, [`source`]), what a fire does ([`fire`]), how far a blast reaches
+//! ([`explosion`]) and what the exposure does to people and buildings ([`effects`]). Plain
+//! functions of plain numbers in SI units: no Bevy, no I/O, and it builds for the browser.
 //!
 //! Each model names its source (a book's equation or example) where it is written, and its
 //! tests check the published worked examples. Inputs are checked before anything is computed:
 //! a nonsense input is an [`InputError`] naming the field and the reason.
 
+pub mod effects;
+pub mod explosion;
 pub mod fire;
 pub mod source;
 
@@ -57,4 +60,31 @@ pub(crate) fn not_negative(field: &'static str, value: f64) -> Result<f64, Input
             format!("must be a number of 0 or more, not {value}"),
         ))
     }
+}
+
+/// How far from the source a quantity that falls with distance, `at(distance_m)`, falls to
+/// `level`: `None` where it is below the level already at the source. Bracketed by doubling
+/// from 1 m, then halved 100 times (to the last bit of a double); `at` must fall monotonically
+/// beyond the source, which each caller's model says it does.
+pub(crate) fn reach(at: impl Fn(f64) -> f64, level: f64) -> Option<f64> {
+    if at(0.0) <= level {
+        return None;
+    }
+    let mut hi = 1.0;
+    while at(hi) > level {
+        hi *= 2.0;
+        if hi > 1e9 {
+            return None;
+        }
+    }
+    let mut lo = 0.0;
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if at(mid) > level {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    Some(0.5 * (lo + hi))
 }

@@ -250,6 +250,117 @@ pub struct Chemical {
     /// The saturated liquid's density over temperature, for a leak's source strength.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub liquid_density: Option<LiquidDensity>,
+    /// The normal boiling point (at 101.325 kPa), K.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boiling_point_k: Option<f64>,
+    /// The saturated vapour's pressure over temperature: whether a liquid stored at a
+    /// temperature flashes when released, and how fast a pool evaporates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vapour_pressure: Option<VapourPressure>,
+    /// Heat of vaporisation at the normal boiling point, J/kg.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heat_of_vaporisation_j_kg: Option<f64>,
+    /// The liquid's specific heat at the normal boiling point, J/(kg·K).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub liquid_heat_capacity_j_kg_k: Option<f64>,
+    /// Net (lower) heat of combustion of the vapour, J/kg, where the chemical burns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heat_of_combustion_j_kg: Option<f64>,
+    /// Upper explosive limit, % by volume, where the chemical burns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uel_vol_pct: Option<f64>,
+}
+
+/// A liquid's saturated vapour pressure over temperature, as the published correlation gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "equation", rename_all = "snake_case", deny_unknown_fields)]
+pub enum VapourPressure {
+    /// DIPPR equation 101: ln P = C1 + C2/T + C3 ln T + C4 T^C5, P in Pa, from `t_min_k` to
+    /// `t_max_k` (Perry's Chemical Engineers' Handbook, 8th ed., Table 2-8).
+    Dippr101 {
+        /// C1.
+        c1: f64,
+        /// C2, K.
+        c2: f64,
+        /// C3.
+        c3: f64,
+        /// C4.
+        c4: f64,
+        /// C5.
+        c5: f64,
+        /// The lowest temperature it holds at, K (the triple point).
+        t_min_k: f64,
+        /// The highest, K (the critical temperature).
+        t_max_k: f64,
+    },
+    /// PPDS equation 3 (Wagner's form): ln(P/Pc) = (Tc/T)(A τ + B τ^1.5 + C τ^2.5 + D τ^5),
+    /// τ = 1 − T/Tc, below the critical temperature (VDI Heat Atlas, 2nd ed., D3.1).
+    Ppds3 {
+        /// The critical temperature, K.
+        tc_k: f64,
+        /// The critical pressure, Pa.
+        pc_pa: f64,
+        /// A.
+        a: f64,
+        /// B.
+        b: f64,
+        /// C.
+        c: f64,
+        /// D.
+        d: f64,
+    },
+}
+
+impl VapourPressure {
+    /// The saturated vapour pressure at `t_k` kelvin, Pa; an error saying the range where the
+    /// temperature is outside the correlation's.
+    ///
+    /// ```
+    /// use parktwin_api::model::VapourPressure;
+    /// // Chlorine by Perry's Table 2-8: it boils at 239.11 K (CRC Handbook), so its vapour
+    /// // pressure there is about one atmosphere; at 20 °C the table gives 6.8 bar.
+    /// let chlorine = VapourPressure::Dippr101 { c1: 71.334, c2: -3855.0, c3: -8.5171, c4: 0.012378, c5: 1.0, t_min_k: 172.12, t_max_k: 417.15 };
+    /// assert!((chlorine.pa_at(239.11).unwrap() - 101_325.0).abs() < 1_000.0);
+    /// assert!((chlorine.pa_at(293.15).unwrap() - 680_000.0).abs() < 5_000.0);
+    /// assert!(chlorine.pa_at(450.0).unwrap_err().contains("417.15"));
+    /// ```
+    pub fn pa_at(&self, t_k: f64) -> Result<f64, String> {
+        match *self {
+            VapourPressure::Dippr101 {
+                c1,
+                c2,
+                c3,
+                c4,
+                c5,
+                t_min_k,
+                t_max_k,
+            } => {
+                if !(t_min_k..=t_max_k).contains(&t_k) {
+                    return Err(format!(
+                        "{t_k:.2} K is outside {t_min_k:.2}–{t_max_k:.2} K, where the vapour pressure is known"
+                    ));
+                }
+                Ok((c1 + c2 / t_k + c3 * t_k.ln() + c4 * t_k.powf(c5)).exp())
+            }
+            VapourPressure::Ppds3 {
+                tc_k,
+                pc_pa,
+                a,
+                b,
+                c,
+                d,
+            } => {
+                if !(t_k > 0.0 && t_k <= tc_k) {
+                    return Err(format!(
+                        "{t_k:.2} K is above the critical temperature, {tc_k:.2} K: there is no liquid"
+                    ));
+                }
+                let tau = 1.0 - t_k / tc_k;
+                Ok(pc_pa * ((tc_k / t_k) * (a * tau + b * tau.powf(1.5) + c * tau.powf(2.5) + d * tau.powi(5))).exp())
+            }
+        }
+    }
 }
 
 /// A liquid's density over temperature, as the published correlation gives it.

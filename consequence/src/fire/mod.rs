@@ -1,5 +1,8 @@
 //! Fires: what burns, how big, for how long.
 
 pub mod fireball;
+pub mod pool_fire;
+pub mod radiation;
 
 pub use fireball::Fireball;
+pub use pool_fire::PoolFire;

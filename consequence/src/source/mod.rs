@@ -1,9 +1,11 @@
 //! Source strength: the rate at which a chemical leaves its containment, which the plume and
 //! puff models take as their release.
 
+pub mod flash;
 pub mod gas_hole;
 pub mod tank_liquid;
 
+pub use flash::Flash;
 pub use gas_hole::{GasHole, ideal_gas_density};
 pub use tank_liquid::TankHole;
 
