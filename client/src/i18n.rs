@@ -250,6 +250,7 @@ messages! {
     MinUntilClosed => " min (0: until closed)", " 分钟（0：直至结束）";
     Height => "Height", "高度";
     Levels => "Levels", "关注浓度";
+    LevelsFlammable => "LEL (flash fire)", "爆炸下限（闪火）";
     WeatherFollows => "Weather: station {station}, {speed} m/s from {from}°, {temp} °C; the incident follows its reports",
                       "气象：气象站 {station}，{speed} m/s，风向 {from}°，{temp} °C；事故随其报告更新";
     NoStation => "No station has reported: give the weather (what-if)", "尚无气象站报告：请设定气象（假设分析）";

@@ -62,8 +62,9 @@ pub struct PlumeArgs {
     /// The chemical (name or CAS number), for ppm and the levels of concern.
     #[arg(long, value_name = "NAME")]
     pub chemical: Option<String>,
-    /// Levels of concern for --zones: aegl (60 min) or erpg.
-    #[arg(long, value_name = "aegl|erpg", default_value = "aegl")]
+    /// Levels of concern for --zones: aegl (60 min), erpg, or lel (a flammable cloud: the
+    /// lower explosive limit and half of it, where a flash fire would burn).
+    #[arg(long, value_name = "aegl|erpg|lel", default_value = "aegl")]
     pub levels: String,
     /// Air temperature, °C, for ppm.
     #[arg(long, value_name = "C", default_value_t = 25.0)]
@@ -234,17 +235,18 @@ pub fn run(a: &PlumeArgs) -> anyhow::Result<Value> {
     }
     let levels = match (&chemical, a.zones) {
         (Some(chem), true) => {
-            let set = match a.levels.as_str() {
-                "aegl" => LevelSet::Aegl60,
-                "erpg" => LevelSet::Erpg,
-                other => bail!("--levels \"{other}\" is not one of aegl, erpg"),
-            };
+            let set = LevelSet::parse(&a.levels).map_err(|e| anyhow!("--levels {e}"))?;
             let l: Vec<(String, f64)> = levels_of_concern(chem, set, a.temperature)
                 .into_iter()
                 .map(|l| (l.name, l.mg_m3))
                 .collect();
             if l.is_empty() {
-                bail!("{} has no published {} levels", chem.name, a.levels.to_uppercase());
+                match set {
+                    LevelSet::Flammable => {
+                        bail!("--levels lel: {} does not burn (no lower explosive limit)", chem.name)
+                    }
+                    _ => bail!("{} has no published {} levels", chem.name, a.levels.to_uppercase()),
+                }
             }
             l
         }

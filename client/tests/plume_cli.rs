@@ -67,6 +67,33 @@ fn zones_are_geojson_with_names_thresholds_and_reach() {
 }
 
 #[test]
+fn a_zone_past_the_ten_km_the_model_draws_says_so() {
+    // A class F chlorine release: AEGL-1 (0.5 ppm) reaches far past 10 km, where the model
+    // stops drawing, as ALOHA stops; its zone says so instead of passing its cut edge off as
+    // its reach, and the red zone, well inside, does not.
+    let v = json(&plume(&[
+        "--rate",
+        "1",
+        "--chemical",
+        "chlorine",
+        "--zones",
+        "--wind-speed",
+        "2",
+        "--wind-from",
+        "270",
+        "--stability",
+        "F",
+    ]));
+    let beyond: Vec<Option<bool>> = v["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .map(|f| f["properties"]["beyond_model_limit"].as_bool())
+        .collect();
+    assert_eq!((beyond[0], beyond[2]), (Some(false), Some(true)), "{beyond:?}");
+}
+
+#[test]
 fn a_puff_moves_with_time_and_the_class_can_be_derived() {
     let v = json(&plume(&[
         "--mass",
@@ -201,4 +228,28 @@ fn the_servers_zones_equal_the_clis_for_the_same_inputs() {
             assert_eq!(x["geometry"], y["geometry"], "case {i}: {}", x["properties"]["name"]);
         }
     }
+}
+
+#[test]
+fn a_flammable_cloud_is_drawn_at_its_lower_explosive_limit_and_half_of_it() {
+    // Propane burns from 2.1 % by volume (21,000 ppm): a flash fire's zone, and half of it
+    // for the pockets a time-averaged plume hides.
+    let mut args = vec!["--rate", "20", "--chemical", "propane", "--zones", "--levels", "lel"];
+    args.extend_from_slice(BASE);
+    let v = json(&plume(&args));
+    let props: Vec<&serde_json::Value> = v["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .map(|f| &f["properties"])
+        .collect();
+    let names: Vec<&str> = props.iter().filter_map(|p| p["name"].as_str()).collect();
+    assert_eq!(names, ["LEL", "½ LEL"]);
+    let reach: Vec<f64> = props.iter().filter_map(|p| p["farthest_downwind_m"].as_f64()).collect();
+    assert!(reach[0] > 0.0 && reach[0] < reach[1], "{reach:?}");
+    let mut chlorine = vec!["--rate", "1", "--chemical", "chlorine", "--zones", "--levels", "lel"];
+    chlorine.extend_from_slice(BASE);
+    let out = plume(&chlorine);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not burn"));
 }

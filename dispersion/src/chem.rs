@@ -1,6 +1,7 @@
 //! Concentration units and levels of concern.
 
 use parktwin_api::model::Chemical;
+pub use parktwin_api::model::LevelSet;
 
 /// Molar volume of an ideal gas at `temp_c` and 101.325 kPa, litres per mole.
 pub fn molar_volume_l(temp_c: f64) -> f64 {
@@ -34,30 +35,15 @@ pub struct LevelOfConcern {
     pub mg_m3: f64,
 }
 
-/// Which published levels to use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LevelSet {
-    /// AEGL-1/2/3, 60 minutes.
-    Aegl60,
-    /// ERPG-1/2/3.
-    Erpg,
-}
-
-/// The levels of concern of a chemical, most severe first (…-3, -2, -1), skipping those not
-/// published for it.
+/// The levels of concern of a chemical in `set`, most severe first, skipping those not
+/// published for it (none for a chemical that does not burn, in the flammable set).
 pub fn levels_of_concern(chem: &Chemical, set: LevelSet, temp_c: f64) -> Vec<LevelOfConcern> {
-    let (prefix, values) = match set {
-        LevelSet::Aegl60 => ("AEGL", chem.aegl_60min_ppm),
-        LevelSet::Erpg => ("ERPG", chem.erpg_ppm),
-    };
-    (0..3)
-        .rev()
-        .filter_map(|i| {
-            values[i].map(|ppm| LevelOfConcern {
-                name: format!("{prefix}-{}", i + 1),
-                ppm,
-                mg_m3: ppm_to_mg_m3(ppm, chem.molar_mass, temp_c),
-            })
+    set.levels_ppm(chem)
+        .into_iter()
+        .map(|(name, ppm)| LevelOfConcern {
+            name,
+            ppm,
+            mg_m3: ppm_to_mg_m3(ppm, chem.molar_mass, temp_c),
         })
         .collect()
 }

@@ -130,11 +130,8 @@ fn class_of(s: &str) -> Result<Stability, IncidentError> {
 
 /// The incident's levels of concern, most severe first.
 pub fn incident_levels(inc: &Incident, chem: &Chemical) -> Result<Vec<LevelOfConcern>, IncidentError> {
-    let set = if inc.levels == "erpg" {
-        LevelSet::Erpg
-    } else {
-        LevelSet::Aegl60
-    };
+    // The server stored a checked name; an unknown one (an older row) reads as the default.
+    let set = LevelSet::parse(&inc.levels).unwrap_or(LevelSet::Aegl60);
     let l = levels_of_concern(chem, set, inc.weather.temperature_c);
     if l.is_empty() {
         return Err(IncidentError::NoLevels(chem.name.clone()));
@@ -630,5 +627,38 @@ mod tests {
             zones[0].farthest_downwind_m * 0.5,
             0.0
         ));
+    }
+
+    #[test]
+    fn a_zone_past_the_models_limit_says_so() {
+        // A chlorine release of 1 kg/s at night (class F): the AEGL-1 level (0.5 ppm) holds far
+        // past 10 km, where the model stops drawing; the AEGL-3 zone ends well inside it.
+        let chem: parktwin_api::model::ChemicalTable =
+            serde_json::from_str(include_str!("../../assets/chemicals.json")).expect("table");
+        let chem = chem.get("Chlorine").expect("chlorine");
+        let mut inc = incident(Some(1.0), None);
+        inc.weather.wind_speed_ms = 2.0;
+        inc.weather.stability = Some("F".into());
+        let zones: Vec<Zone> = incident_zones(&inc, chem)
+            .expect("zones")
+            .into_iter()
+            .map(|(z, _)| z)
+            .collect();
+        let (red, yellow) = (&zones[0], &zones[2]);
+        assert!(
+            !red.beyond_edge && red.farthest_downwind_m < MAX_ZONE_M,
+            "{}",
+            red.reach_label()
+        );
+        assert!(yellow.beyond_edge, "{}", yellow.reach_label());
+        assert!(yellow.farthest_downwind_m >= MAX_ZONE_M && yellow.reach_label().starts_with("> "));
+        assert!(!red.reach_label().starts_with('>'));
+        // The flag travels with the zones as the server serves them.
+        let fc = crate::zones::zones_geojson(&zones, (inc.lon, inc.lat), &serde_json::Map::new());
+        let back = crate::zones::zones_from_geojson(&fc, (inc.lon, inc.lat));
+        assert_eq!(
+            back.iter().map(|z| z.beyond_edge).collect::<Vec<_>>(),
+            vec![false, zones[1].beyond_edge, true]
+        );
     }
 }

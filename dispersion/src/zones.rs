@@ -22,6 +22,22 @@ pub struct Zone {
     pub area: MultiPolygon<f64>,
     /// The farthest downwind reach of the zone, m (0 when empty).
     pub farthest_downwind_m: f64,
+    /// The zone runs into the edge of the grid it was drawn on: it reaches further than
+    /// [`Zone::farthest_downwind_m`], past what the model draws (ALOHA says "greater than
+    /// 10 km").
+    pub beyond_edge: bool,
+}
+
+impl Zone {
+    /// Its reach in metres as a person reads it: "850", or "> 11500" for a zone that runs past
+    /// the edge of what was drawn.
+    pub fn reach_label(&self) -> String {
+        if self.beyond_edge {
+            format!("> {:.0}", self.farthest_downwind_m)
+        } else {
+            format!("{:.0}", self.farthest_downwind_m)
+        }
+    }
 }
 
 /// Why zones could not be drawn.
@@ -52,6 +68,13 @@ pub fn threat_zones(grid: &Grid, levels: &[(String, f64)], wind_from_deg: f64) -
         .zip(contours)
         .map(|((name, threshold), c)| {
             let (area, _) = c.into_inner();
+            // A cell above the level on the grid's border is closed along the border, past the
+            // outermost cell centres; inside, the contour runs between centres.
+            let (x_last, y_last) = (s.x0 + (s.nx - 1) as f64 * s.step, s.y0 + (s.ny - 1) as f64 * s.step);
+            let margin = s.step / 4.0;
+            let beyond_edge = area.0.iter().flat_map(|p| p.exterior().points()).any(|p| {
+                p.x() < s.x0 - margin || p.x() > x_last + margin || p.y() < s.y0 - margin || p.y() > y_last + margin
+            });
             let farthest = area
                 .0
                 .iter()
@@ -63,6 +86,7 @@ pub fn threat_zones(grid: &Grid, levels: &[(String, f64)], wind_from_deg: f64) -
                 threshold_mg_m3: *threshold,
                 area,
                 farthest_downwind_m: farthest,
+                beyond_edge,
             }
         })
         .collect())
@@ -119,6 +143,7 @@ pub fn zones_geojson(
                 "name": z.name,
                 "threshold_mg_m3": z.threshold_mg_m3,
                 "farthest_downwind_m": (z.farthest_downwind_m * 10.0).round() / 10.0,
+                "beyond_model_limit": z.beyond_edge,
             });
             if let Some(obj) = props.as_object_mut() {
                 obj.extend(extra.clone());
@@ -173,6 +198,7 @@ pub fn zones_from_geojson(fc: &serde_json::Value, source_lon_lat: (f64, f64)) ->
                 threshold_mg_m3: p["threshold_mg_m3"].as_f64()?,
                 area: MultiPolygon(polys),
                 farthest_downwind_m: p["farthest_downwind_m"].as_f64().unwrap_or(0.0),
+                beyond_edge: p["beyond_model_limit"].as_bool().unwrap_or(false),
             })
         })
         .collect()
@@ -237,6 +263,7 @@ mod tests {
             threshold_mg_m3: 1.0,
             area: MultiPolygon(vec![area]),
             farthest_downwind_m: 0.0,
+            beyond_edge: false,
         };
         vec![
             zone(

@@ -7,7 +7,7 @@
 use crate::validate::{decode, json_body};
 use serde::{Deserialize, Serialize};
 
-use crate::model::ChemicalTable;
+use crate::model::{ChemicalTable, LevelSet};
 
 /// The weather an incident disperses in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -112,7 +112,8 @@ pub struct NewIncident {
     /// The map feature the release comes from (a tank, a pipe segment), if any.
     #[serde(default)]
     pub origin: Option<String>,
-    /// Levels of concern: `aegl` (60 min, the default) or `erpg`.
+    /// Levels of concern: `aegl` (60 min, the default), `erpg`, or `lel` (a flammable cloud:
+    /// the lower explosive limit and half of it).
     #[serde(default)]
     pub levels: Option<String>,
     /// A free note.
@@ -163,7 +164,7 @@ pub struct Incident {
     /// Weather changes since the start, in time order.
     #[serde(default)]
     pub shifts: Vec<WindShift>,
-    /// `aegl` or `erpg`.
+    /// `aegl`, `erpg` or `lel` ([`LevelSet`]).
     pub levels: String,
     /// The map feature the release comes from.
     pub origin: Option<String>,
@@ -407,19 +408,17 @@ impl NewIncident {
                 format!("{d} s is not a duration (above 0, at most {MAX_DURATION_S})"),
             ));
         }
-        let levels = n.levels.clone().unwrap_or_else(|| "aegl".into()).to_ascii_lowercase();
-        let published = match levels.as_str() {
-            "aegl" => chem.aegl_60min_ppm,
-            "erpg" => chem.erpg_ppm,
-            other => return Err(at("levels", format!("\"{other}\" is not one of aegl, erpg"))),
-        };
-        if published.iter().all(Option::is_none) {
+        let set = LevelSet::parse(n.levels.as_deref().unwrap_or("aegl")).map_err(|e| at("levels", e))?;
+        if set.levels_ppm(chem).is_empty() {
             return Err(at(
                 "levels",
-                format!("{} has no published {} levels", chem.name, levels.to_uppercase()),
+                match set {
+                    LevelSet::Flammable => format!("{} does not burn: it has no lower explosive limit", chem.name),
+                    _ => format!("{} has no published {} levels", chem.name, set.as_str().to_uppercase()),
+                },
             ));
         }
-        n.levels = Some(levels);
+        n.levels = Some(set.as_str().into());
         if let Some(w) = &n.weather {
             w.check("weather.")?;
         }
@@ -464,6 +463,13 @@ mod tests {
     }
 
     #[test]
+    fn a_propane_release_can_be_drawn_at_its_explosive_limits() {
+        let body = br#"{"lon":118.45,"lat":37.57,"chemical":"propane","rate_kg_s":5,"levels":"LEL"}"#;
+        let n = NewIncident::parse(body, &table(), now()).expect("a flammable release");
+        assert_eq!(n.levels.as_deref(), Some("lel"));
+    }
+
+    #[test]
     fn each_bad_field_is_named() {
         let cases: &[(&str, &str)] = &[
             (
@@ -493,6 +499,10 @@ mod tests {
             (
                 r#"{"lon":118.45,"lat":37.57,"chemical":"Chlorine","rate_kg_s":1,"levels":"idlh"}"#,
                 "\"levels\"",
+            ),
+            (
+                r#"{"lon":118.45,"lat":37.57,"chemical":"Chlorine","rate_kg_s":1,"levels":"lel"}"#,
+                "does not burn",
             ),
             (
                 r#"{"lon":118.45,"lat":37.57,"chemical":"Chlorine","rate_kg_s":1,"weather":{"wind_speed_ms":0.1,"wind_from_deg":90}}"#,

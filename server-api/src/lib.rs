@@ -4,6 +4,7 @@
 //! nothing of axum, tokio or SQLite can reach the browser build.
 
 pub mod alarms;
+pub mod chemical;
 pub mod clock;
 pub mod descriptor;
 pub mod frame;

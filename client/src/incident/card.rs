@@ -164,7 +164,7 @@ pub fn incident_card(
         threat_chart(ui, state, &name, lon, lat, lang);
     }
     for (k, z) in state.inside.iter().enumerate() {
-        let reach = state.zones.get(k).map_or(0.0, |z| z.farthest_downwind_m);
+        let reach = state.zones.get(k).map_or_else(|| "0".into(), |z| z.reach_label());
         let people: u32 = z.occupants.iter().filter_map(|o| o.people).sum();
         let colour = theme::zone(k);
         let level = state.levels.get(k).map_or(0.0, |l| l.1);
@@ -176,7 +176,7 @@ pub fn incident_card(
                     &[
                         ("zone", z.zone.clone()),
                         ("level", format!("{level:.3}")),
-                        ("reach", format!("{reach:.0}")),
+                        ("reach", reach),
                         ("count", z.occupants.len().to_string()),
                     ],
                 ) + &if people > 0 {

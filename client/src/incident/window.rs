@@ -110,6 +110,7 @@ pub fn form_window(
                 ui.horizontal(|ui| {
                     ui.radio_value(&mut form.levels, "aegl".to_string(), "AEGL 60 min");
                     ui.radio_value(&mut form.levels, "erpg".to_string(), "ERPG");
+                    ui.radio_value(&mut form.levels, "lel".to_string(), t(Msg::LevelsFlammable));
                 });
                 ui.end_row();
             });

@@ -127,8 +127,8 @@ pub struct ZoneLine {
     pub name: String,
     /// Its colour on the map.
     pub colour: [u8; 3],
-    /// How far downwind it reaches, m.
-    pub reach_m: f64,
+    /// How far downwind it reaches, m, as read ("> 11500" past the model's edge).
+    pub reach: String,
     /// How many things are inside.
     pub inside: usize,
     /// How many people are inside.
@@ -171,13 +171,13 @@ impl IncidentCard {
                 .iter()
                 .enumerate()
                 .map(|(k, z)| {
-                    let reach = state.zones.get(k).map_or(0.0, |z| z.farthest_downwind_m);
+                    let reach = state.zones.get(k).map_or_else(|| "0".into(), |z| z.reach_label());
                     let people = z.occupants.iter().filter_map(|o| o.people).sum();
                     let names = z.occupants.iter().take(6).map(|o| o.name.clone()).collect();
                     ZoneLine {
                         name: z.zone.clone(),
                         colour: parktwin_scene::style::ZONE_LEVELS[k.min(2)],
-                        reach_m: reach,
+                        reach,
                         inside: z.occupants.len(),
                         people,
                         names,
@@ -455,7 +455,7 @@ fn incident_column(ui: &mut egui::Ui, w: &WallScreen) {
             for ZoneLine {
                 name: zone,
                 colour: [r, g, b],
-                reach_m: reach,
+                reach,
                 inside: n,
                 people,
                 names,
@@ -466,7 +466,7 @@ fn incident_column(ui: &mut egui::Ui, w: &WallScreen) {
                     egui::RichText::new(fill(
                         Msg::WallZone,
                         lang,
-                        &[("zone", zone.clone()), ("reach", format!("{reach:.0}"))],
+                        &[("zone", zone.clone()), ("reach", reach.clone())],
                     ))
                     .size(19.0)
                     .strong()
