@@ -1,6 +1,7 @@
 //! ParkTwin's dispersion engine: the Gaussian models emergency planners know (ALOHA's Gaussian
 //! model, ISC3), in plain Rust with no Bevy and no I/O, so it builds for the browser too.
 //!
+//! - [`britter_mcquaid`]: a dense gas's plume and puff (Britter & McQuaid's workbook).
 //! - [`stability`]: Pasquill–Gifford classes, derived from wind, insolation and cloud.
 //! - [`sigma`]: σy, σz from Briggs (1973) rural and urban and ISC3 rural Pasquill–Gifford.
 //! - [`wind`]: direction conventions and the power-law profile.
@@ -22,6 +23,7 @@
 //! assert!((c - 36.7).abs() < 0.1, "{c}");
 //! ```
 
+pub mod britter_mcquaid;
 pub mod chem;
 pub mod grid;
 pub mod incident;
