@@ -1,13 +1,25 @@
 //! `parktwin hazard`: the consequence models on the command line, JSON out, for planners'
 //! scripts and for checking against other tools: a liquid leaking from a tank, a gas leaking
-//! through a hole, a BLEVE's fireball. Refusals name the flag and the reason.
+//! through a hole, the flash of a liquefied gas, a BLEVE's fireball, a pool fire and a vapour
+//! cloud explosion, with how far each of ALOHA's levels of concern reaches and what the
+//! probits say happens there. Refusals name the flag and the reason.
 
 use anyhow::anyhow;
 use clap::{Args, Subcommand};
-use parktwin_api::model::Chemical;
+use parktwin_api::model::{Chemical, LevelSet};
+use parktwin_consequence::effects::probit::{
+    BURN_DEATHS, EARDRUM_RUPTURES, GLASS_BREAKAGE, LUNG_HAEMORRHAGE_DEATHS, STRUCTURAL_DAMAGE, thermal_dose,
+};
+use parktwin_consequence::explosion::TntBlast;
+use parktwin_consequence::explosion::tnt::ALOHA_OVERPRESSURE_LEVELS;
+use parktwin_consequence::fire::fireball::radiative_fraction;
+use parktwin_consequence::fire::pool_fire::Fuel;
+use parktwin_consequence::fire::radiation::{ALOHA_THERMAL_LEVELS, water_partial_pressure_pa};
+use parktwin_consequence::fire::{Fireball, PoolFire};
 use parktwin_consequence::source::tank_liquid::SHARP_EDGED_ORIFICE;
-use parktwin_consequence::source::{GasHole, TankHole, ideal_gas_density};
-use parktwin_consequence::{ATMOSPHERE_PA, InputError, fire::Fireball};
+use parktwin_consequence::source::{Flash, GasHole, TankHole, ideal_gas_density};
+use parktwin_consequence::{ATMOSPHERE_PA, InputError};
+use parktwin_dispersion::britter_mcquaid::{DensePlume, DensePuff, reduced_gravity};
 use serde_json::{Value, json};
 
 /// The models of `parktwin hazard`.
@@ -19,8 +31,106 @@ pub enum HazardModel {
     Leak(LeakArgs),
     /// Gas leaking through a hole (choked or subsonic, isentropic ideal gas).
     GasLeak(GasLeakArgs),
-    /// A BLEVE's fireball (CCPS): diameter, duration, centre height.
+    /// A BLEVE's fireball (CCPS): diameter, duration, centre height; with --chemical, its
+    /// radiation and how far each thermal level of concern reaches.
     Fireball(FireballArgs),
+    /// What flashes to vapour when a liquid stored above its boiling point is released.
+    Flash(FlashArgs),
+    /// A pool fire in still air (solid flame): burning rate, flame height, emissive power and
+    /// how far each thermal level of concern reaches.
+    PoolFire(PoolFireArgs),
+    /// A vapour cloud explosion as its TNT equivalent (Kinney & Graham, free air): how far each
+    /// overpressure level of concern reaches.
+    Explosion(ExplosionArgs),
+    /// A dense gas slumping along the ground (Britter & McQuaid's workbook): whether the
+    /// release is dense, and how far each level of concern reaches.
+    DenseGas(DenseGasArgs),
+}
+
+/// Flags of `parktwin hazard dense-gas`.
+#[derive(Args, Debug, Clone)]
+#[command(allow_negative_numbers = true)]
+#[command(group(clap::ArgGroup::new("release").required(true).args(["rate_kg_s", "mass_kg"])))]
+pub struct DenseGasArgs {
+    /// The chemical (name or CAS number).
+    #[arg(long)]
+    pub chemical: String,
+    /// A continuous release, kg/s.
+    #[arg(long, value_name = "KG_S")]
+    pub rate_kg_s: Option<f64>,
+    /// An instantaneous release, kg.
+    #[arg(long, value_name = "KG")]
+    pub mass_kg: Option<f64>,
+    /// The wind at 10 m, m/s.
+    #[arg(long, value_name = "M_S")]
+    pub wind_speed: f64,
+    /// The released vapour's temperature, °C; by default its boiling point where that is below
+    /// the air's (a liquefied gas flashing), else the air's.
+    #[arg(long, value_name = "C")]
+    pub release_temperature_c: Option<f64>,
+    /// Levels of concern: aegl (60 min), erpg, or lel.
+    #[arg(long, value_name = "aegl|erpg|lel", default_value = "aegl")]
+    pub levels: String,
+    /// The air the heat or the gas crosses.
+    #[command(flatten)]
+    pub air: AirArgs,
+}
+
+/// The air a fire's heat crosses.
+#[derive(Args, Debug, Clone)]
+pub struct AirArgs {
+    /// The air's temperature, °C.
+    #[arg(long, value_name = "C", default_value_t = 20.0)]
+    pub air_temperature_c: f64,
+    /// The air's relative humidity, % (water absorbs radiation).
+    #[arg(long, value_name = "PCT", default_value_t = 50.0)]
+    pub humidity_pct: f64,
+}
+
+/// Flags of `parktwin hazard flash`.
+#[derive(Args, Debug, Clone)]
+#[command(allow_negative_numbers = true)]
+pub struct FlashArgs {
+    /// The chemical (name or CAS number).
+    #[arg(long)]
+    pub chemical: String,
+    /// The liquid's temperature in storage, °C.
+    #[arg(long, value_name = "C", default_value_t = 20.0)]
+    pub temperature_c: f64,
+}
+
+/// Flags of `parktwin hazard pool-fire`.
+#[derive(Args, Debug, Clone)]
+#[command(allow_negative_numbers = true)]
+pub struct PoolFireArgs {
+    /// The chemical that burns (name or CAS number).
+    #[arg(long)]
+    pub chemical: String,
+    /// The pool's diameter (a bund's, or the spread pool's), m.
+    #[arg(long, value_name = "M")]
+    pub diameter_m: f64,
+    /// How long people are exposed, s, for the burn probit at each zone's edge.
+    #[arg(long, value_name = "S", default_value_t = 60.0)]
+    pub exposure_s: f64,
+    /// The air the heat or the gas crosses.
+    #[command(flatten)]
+    pub air: AirArgs,
+}
+
+/// Flags of `parktwin hazard explosion`.
+#[derive(Args, Debug, Clone)]
+#[command(allow_negative_numbers = true)]
+pub struct ExplosionArgs {
+    /// The flammable in the cloud (name or CAS number).
+    #[arg(long)]
+    pub chemical: String,
+    /// The mass of flammable in the cloud, kg.
+    #[arg(long, value_name = "KG")]
+    pub mass_kg: f64,
+    /// The share of the combustion energy in the blast, 0 to 1 (CCPS: 0.01 to 0.10; 0.03 is
+    /// the common choice for a hydrocarbon cloud in a plant).
+    #[arg(long, value_name = "ETA", default_value_t = 0.03)]
+    pub efficiency: f64,
 }
 
 /// Flags of `parktwin hazard leak`.
@@ -83,9 +193,20 @@ pub struct FireballArgs {
     /// The mass of flammable in the fireball, kg.
     #[arg(long, value_name = "KG")]
     pub mass_kg: f64,
-    /// The chemical, to refuse one that does not burn.
+    /// The chemical, to refuse one that does not burn; with it, the ball's radiation and its
+    /// thermal zones are computed.
     #[arg(long)]
     pub chemical: Option<String>,
+    /// The vessel's pressure when it burst, kPa absolute (the share radiated rises with it);
+    /// by default the chemical's vapour pressure at --temperature-c.
+    #[arg(long, value_name = "KPA")]
+    pub vessel_pressure_kpa: Option<f64>,
+    /// The liquid's temperature in the vessel, °C.
+    #[arg(long, value_name = "C", default_value_t = 20.0)]
+    pub temperature_c: f64,
+    /// The air the heat or the gas crosses.
+    #[command(flatten)]
+    pub air: AirArgs,
 }
 
 /// The model's refusal in the command's words: the flag that carried the field.
@@ -102,9 +223,10 @@ fn chemical(name: &str) -> anyhow::Result<&'static Chemical> {
         .map_err(|e| anyhow!("--chemical {e}"))
 }
 
-fn kelvin(c: f64) -> anyhow::Result<f64> {
+/// `c` °C in kelvin, or the refusal naming `flag`.
+fn kelvin(flag: &str, c: f64) -> anyhow::Result<f64> {
     if !c.is_finite() || c <= -273.15 {
-        return Err(anyhow!("--temperature-c: {c} °C is at or below absolute zero"));
+        return Err(anyhow!("{flag}: {c} °C is at or below absolute zero"));
     }
     Ok(c + 273.15)
 }
@@ -115,12 +237,16 @@ pub fn run(model: &HazardModel) -> anyhow::Result<Value> {
         HazardModel::Leak(a) => leak(a),
         HazardModel::GasLeak(a) => gas_leak(a),
         HazardModel::Fireball(a) => fireball(a),
+        HazardModel::Flash(a) => flash(a),
+        HazardModel::PoolFire(a) => pool_fire(a),
+        HazardModel::Explosion(a) => explosion(a),
+        HazardModel::DenseGas(a) => dense_gas(a),
     }
 }
 
 fn leak(a: &LeakArgs) -> anyhow::Result<Value> {
     let c = chemical(&a.chemical)?;
-    let t = kelvin(a.temperature_c)?;
+    let t = kelvin("--temperature-c", a.temperature_c)?;
     let density = c
         .liquid_density
         .ok_or_else(|| anyhow!("--chemical {}: the table has no liquid density for it", c.name))?
@@ -161,7 +287,7 @@ fn leak(a: &LeakArgs) -> anyhow::Result<Value> {
 
 fn gas_leak(a: &GasLeakArgs) -> anyhow::Result<Value> {
     let c = chemical(&a.chemical)?;
-    let t = kelvin(a.temperature_c)?;
+    let t = kelvin("--temperature-c", a.temperature_c)?;
     let inside = ATMOSPHERE_PA + a.gauge_pressure_kpa * 1000.0;
     let hole = GasHole::new(
         inside,
@@ -195,18 +321,256 @@ fn gas_leak(a: &GasLeakArgs) -> anyhow::Result<Value> {
 }
 
 fn fireball(a: &FireballArgs) -> anyhow::Result<Value> {
-    if let Some(name) = &a.chemical {
-        let c = chemical(name)?;
-        if c.lel_vol_pct.is_none() {
-            return Err(anyhow!(
-                "--chemical {}: it does not burn (no lower explosive limit): no fireball",
-                c.name
-            ));
-        }
-    }
+    let burning = a.chemical.as_deref().map(burns).transpose()?;
     let ball = Fireball::of_mass(a.mass_kg).map_err(|e| flag_error(e, &[("mass_kg", "--mass-kg")]))?;
     let mut v = serde_json::to_value(ball)?;
     v["model"] = "fireball".into();
     v["source"] = "CCPS, Guidelines for Chemical Process Quantitative Risk Analysis, 2nd ed. (2000), §2.2.4".into();
+    let Some((c, hc)) = burning else {
+        return Ok(v);
+    };
+    let t = kelvin("--temperature-c", a.temperature_c)?;
+    let pressure_pa = match a.vessel_pressure_kpa {
+        Some(kpa) if kpa.is_finite() && kpa > 0.0 => kpa * 1000.0,
+        Some(kpa) => return Err(anyhow!("--vessel-pressure-kpa: must be above 0 (absolute), not {kpa}")),
+        None => vapour_pressure(c, t)?,
+    };
+    let fraction = radiative_fraction(pressure_pa);
+    let e = ball.emissive_power_w_m2(hc, fraction);
+    let water = water_pa(&a.air)?;
+    let zones = thermal_zones(|q| ball.reach_m(q, e, water), ball.duration_s);
+    v["chemical"] = c.name.as_str().into();
+    v["vessel_pressure_kpa"] = (pressure_pa / 1000.0).into();
+    v["radiative_fraction"] = fraction.into();
+    v["emissive_power_w_m2"] = e.into();
+    v["zones"] = zones;
+    v["exposure_s"] = ball.duration_s.into();
     Ok(v)
 }
+
+/// ALOHA's thermal levels with how far each reaches (`reach` of a flux, W/m², in metres) and
+/// Eisenberg's burn lethality at its edge for `exposure_s` seconds.
+fn thermal_zones(reach: impl Fn(f64) -> Option<f64>, exposure_s: f64) -> Value {
+    ALOHA_THERMAL_LEVELS
+        .iter()
+        .map(|level| {
+            json!({
+                "flux_w_m2": level.flux_w_m2,
+                "effect": level.effect,
+                "effect_zh": level.effect_zh,
+                "reach_m": reach(level.flux_w_m2),
+                "burn_deaths_at_edge": BURN_DEATHS.share(thermal_dose(level.flux_w_m2, exposure_s)).ok(),
+            })
+        })
+        .collect()
+}
+
+/// The chemical named, with its heat of combustion, or the refusal for one that does not burn.
+fn burns(name: &str) -> anyhow::Result<(&'static Chemical, f64)> {
+    let c = chemical(name)?;
+    match (c.lel_vol_pct, c.heat_of_combustion_j_kg) {
+        (Some(_), Some(hc)) => Ok((c, hc)),
+        (None, _) => Err(anyhow!(
+            "--chemical {}: it does not burn (no lower explosive limit)",
+            c.name
+        )),
+        (Some(_), None) => Err(anyhow!(
+            "--chemical {}: the table has no heat of combustion for it",
+            c.name
+        )),
+    }
+}
+
+fn vapour_pressure(c: &Chemical, t: f64) -> anyhow::Result<f64> {
+    c.vapour_pressure
+        .ok_or_else(|| anyhow!("--chemical {}: the table has no vapour pressure for it", c.name))?
+        .pa_at(t)
+        .map_err(|e| anyhow!("--temperature-c: {} at {:.1} °C: {e}", c.name, t - 273.15))
+}
+
+fn water_pa(air: &AirArgs) -> anyhow::Result<f64> {
+    let t = kelvin("--air-temperature-c", air.air_temperature_c)?;
+    water_partial_pressure_pa(air.humidity_pct / 100.0, t).map_err(|e| match e.field {
+        "relative_humidity" => anyhow!("--humidity-pct: must be 0 to 100, not {}", air.humidity_pct),
+        _ => anyhow!("--air-temperature-c: {}", e.reason),
+    })
+}
+
+fn flash(a: &FlashArgs) -> anyhow::Result<Value> {
+    let c = chemical(&a.chemical)?;
+    let t = kelvin("--temperature-c", a.temperature_c)?;
+    let missing = |what: &str| anyhow!("--chemical {}: the table has no {what} for it", c.name);
+    let tb = c.boiling_point_k.ok_or_else(|| missing("boiling point"))?;
+    let cp = c
+        .liquid_heat_capacity_j_kg_k
+        .ok_or_else(|| missing("liquid heat capacity"))?;
+    let hv = c
+        .heat_of_vaporisation_j_kg
+        .ok_or_else(|| missing("heat of vaporisation"))?;
+    let f = Flash::of_liquid(t, tb, cp, hv).map_err(|e| anyhow!("{e}"))?;
+    let mut v = serde_json::to_value(f)?;
+    v["model"] = "flash".into();
+    v["chemical"] = c.name.as_str().into();
+    v["boiling_point_c"] = (tb - 273.15).into();
+    v["source"] = "Crowl & Louvar, Chemical Process Safety, 3rd ed., §4-7, eq. 4-93; aerosol as much again as the \
+                   flash (CCPS, Guidelines for Chemical Process Quantitative Risk Analysis, 2nd ed., §2.1.2)"
+        .into();
+    Ok(v)
+}
+
+fn pool_fire(a: &PoolFireArgs) -> anyhow::Result<Value> {
+    let (c, hc) = burns(&a.chemical)?;
+    let missing = |what: &str| anyhow!("--chemical {}: the table has no {what} for it", c.name);
+    let fuel = Fuel {
+        heat_of_combustion_j_kg: hc,
+        heat_of_vaporisation_j_kg: c
+            .heat_of_vaporisation_j_kg
+            .ok_or_else(|| missing("heat of vaporisation"))?,
+        heat_capacity_j_kg_k: c
+            .liquid_heat_capacity_j_kg_k
+            .ok_or_else(|| missing("liquid heat capacity"))?,
+        boiling_point_k: c.boiling_point_k.ok_or_else(|| missing("boiling point"))?,
+    };
+    let air_k = kelvin("--air-temperature-c", a.air.air_temperature_c)?;
+    let water = water_pa(&a.air)?;
+    let air_density = ideal_gas_density(ATMOSPHERE_PA, air_k, AIR_MOLAR_MASS_KG);
+    let fire = PoolFire::new(a.diameter_m, fuel, air_k, air_density)
+        .map_err(|e| flag_error(e, &[("diameter_m", "--diameter-m")]))?;
+    if !(a.exposure_s.is_finite() && a.exposure_s > 0.0) {
+        return Err(anyhow!("--exposure-s: must be a number above 0, not {}", a.exposure_s));
+    }
+    let zones = thermal_zones(|q| fire.reach_m(q, water), a.exposure_s);
+    let mut v = serde_json::to_value(fire)?;
+    v["model"] = "pool_fire".into();
+    v["chemical"] = c.name.as_str().into();
+    v["zones"] = zones;
+    v["exposure_s"] = a.exposure_s.into();
+    v["distances_from"] = "the pool's centre".into();
+    v["limits"] = "still air: wind tilts and lengthens the flame, which this model does not".into();
+    v["source"] = "solid flame: CCPS, Guidelines for Chemical Process Quantitative Risk Analysis, 2nd ed. (2000), \
+                   §2.2.6; Burgess burning rate, Thomas flame height, Mudan & Croce emissive power"
+        .into();
+    Ok(v)
+}
+
+fn explosion(a: &ExplosionArgs) -> anyhow::Result<Value> {
+    let (c, hc) = burns(&a.chemical)?;
+    let blast = TntBlast::of_cloud(a.mass_kg, hc, a.efficiency)
+        .map_err(|e| flag_error(e, &[("mass_kg", "--mass-kg"), ("efficiency", "--efficiency")]))?;
+    let zones = ALOHA_OVERPRESSURE_LEVELS
+        .iter()
+        .map(|&(pa, effect, effect_zh)| {
+            Ok(json!({
+                "overpressure_pa": pa,
+                "effect": effect,
+                "effect_zh": effect_zh,
+                "reach_m": blast.distance_to_pa(pa).map_err(|e| anyhow!("{e}"))?,
+                "at_edge": {
+                    "windows_broken": GLASS_BREAKAGE.share(pa).ok(),
+                    "structures_damaged": STRUCTURAL_DAMAGE.share(pa).ok(),
+                    "eardrums_ruptured": EARDRUM_RUPTURES.share(pa).ok(),
+                    "lung_haemorrhage_deaths": LUNG_HAEMORRHAGE_DEATHS.share(pa).ok(),
+                },
+            }))
+        })
+        .collect::<anyhow::Result<Vec<Value>>>()?;
+    Ok(json!({
+        "model": "tnt_equivalence",
+        "chemical": c.name,
+        "mass_kg": a.mass_kg,
+        "efficiency": a.efficiency,
+        "tnt_kg": blast.tnt_kg,
+        "zones": zones,
+        "limits": "TNT equivalence ignores the congestion and confinement that make a cloud's blast; a screening model",
+        "source": "Crowl & Louvar, Chemical Process Safety, 3rd ed., §6-13 (TNT equivalency); Kinney & Graham, \
+                   Explosive Shocks in Air, 2nd ed. (1985), free air; probits: Crowl & Louvar Table 2-5",
+    }))
+}
+
+/// How far a volume fraction reaches, m.
+type Reach = Box<dyn Fn(f64) -> Option<f64>>;
+
+fn dense_gas(a: &DenseGasArgs) -> anyhow::Result<Value> {
+    let c = chemical(&a.chemical)?;
+    let air_k = kelvin("--air-temperature-c", a.air.air_temperature_c)?;
+    let release_k = match (a.release_temperature_c, c.boiling_point_k) {
+        (Some(t), _) => kelvin("--release-temperature-c", t)?,
+        (None, Some(tb)) if tb < air_k => tb,
+        (None, _) => air_k,
+    };
+    if !(a.wind_speed.is_finite() && a.wind_speed >= 0.5) {
+        return Err(anyhow!("--wind-speed: must be 0.5 m/s or more, not {}", a.wind_speed));
+    }
+    let set = LevelSet::parse(&a.levels).map_err(|e| anyhow!("--levels {e}"))?;
+    let levels = set.levels_ppm(c);
+    if levels.is_empty() {
+        return Err(anyhow!("--levels {}: {} has none", set.as_str(), c.name));
+    }
+    let air_density = ideal_gas_density(ATMOSPHERE_PA, air_k, AIR_MOLAR_MASS_KG);
+    let density = ideal_gas_density(ATMOSPHERE_PA, release_k, c.molar_mass / 1000.0);
+    let g = reduced_gravity(density, air_density);
+    if g <= 0.0 {
+        return Err(anyhow!(
+            "{} at {:.1} °C ({density:.3} kg/m³) is not heavier than the air ({air_density:.3} kg/m³): \
+             it is not a dense gas; use `parktwin plume`",
+            c.name,
+            release_k - 273.15
+        ));
+    }
+    let ratio = release_k / air_k;
+    let positive = |flag: &str, v: f64| -> anyhow::Result<f64> {
+        if v.is_finite() && v > 0.0 {
+            Ok(v)
+        } else {
+            Err(anyhow!("{flag}: must be a number above 0, not {v}"))
+        }
+    };
+    let (kind, criterion, dense, reach): (&str, f64, bool, Reach) = match (a.rate_kg_s, a.mass_kg) {
+        (Some(rate), _) => {
+            let plume = DensePlume::new(positive("--rate-kg-s", rate)? / density, g, a.wind_speed, ratio);
+            (
+                "continuous",
+                plume.density_criterion(),
+                plume.is_dense(),
+                Box::new(move |r| plume.reach_m(r)),
+            )
+        }
+        (None, Some(mass)) => {
+            let puff = DensePuff::new(positive("--mass-kg", mass)? / density, g, a.wind_speed, ratio);
+            (
+                "instantaneous",
+                puff.density_criterion(),
+                puff.is_dense(),
+                Box::new(move |r| puff.reach_m(r)),
+            )
+        }
+        (None, None) => return Err(anyhow!("give --rate-kg-s or --mass-kg")),
+    };
+    let zones: Vec<Value> = levels
+        .iter()
+        .map(|(name, ppm)| json!({"name": name, "ppm": ppm, "reach_m": reach(ppm / 1e6)}))
+        .collect();
+    Ok(json!({
+        "model": "britter_mcquaid",
+        "chemical": c.name,
+        "release": kind,
+        "release_temperature_c": release_k - 273.15,
+        "release_density_kg_m3": density,
+        "air_density_kg_m3": air_density,
+        "reduced_gravity_m_s2": g,
+        "density_criterion": criterion,
+        "dense": dense,
+        "note": if dense {
+            "dense enough for the workbook's curves"
+        } else {
+            "not dense enough for the workbook (continuous: criterion below 0.15, instantaneous: 0.20): the wind mixes it first; the Gaussian plume describes it"
+        },
+        "zones": zones,
+        "distances_from": "the source, along the wind, on the ground",
+        "source": "Britter & McQuaid, Workbook on the Dispersion of Dense Gases, HSE CRR 17/1988; the curves as \
+                   CCPS, Guidelines for Consequence Analysis of Chemical Releases (1999), p. 118, prints them",
+    }))
+}
+
+/// The molar mass of dry air, kg/mol.
+const AIR_MOLAR_MASS_KG: f64 = 0.028_964;

@@ -91,7 +91,8 @@ enum Command {
     },
     /// Toxic plume: concentrations at points, a ground-level grid, or threat zones.
     Plume(Box<parktwin::plume::PlumeArgs>),
-    /// Consequence models: a tank's liquid leak, a gas leak, a BLEVE's fireball (JSON out).
+    /// Consequence models: a leak from a tank or a hole, a flash, a fireball, a pool fire, a
+    /// vapour cloud explosion, with their zones (JSON out).
     Hazard {
         #[command(subcommand)]
         model: parktwin::hazard::HazardModel,

@@ -237,7 +237,10 @@ mod tests {
         // Finney's table (Crowl & Louvar Table 2-4): 10 % at a probit of 3.72, 99 % at 7.33.
         assert!((probit_of_share(0.10) - 3.72).abs() < 0.005);
         assert!((probit_of_share(0.99) - 7.33).abs() < 0.005);
-        assert_eq!(STRUCTURAL_DAMAGE.variable_for_share(1.0).expect_err("refused").field, "share");
+        assert_eq!(
+            STRUCTURAL_DAMAGE.variable_for_share(1.0).expect_err("refused").field,
+            "share"
+        );
     }
 
     #[test]
