@@ -168,6 +168,11 @@ fn nonsense_is_refused_naming_the_flag() {
     assert!(refusal(&hazard(&["fireball", "--mass-kg", "0"])).contains("--mass-kg"));
 }
 
+/// `parktwin hazard` with the arguments of `line`, split at spaces.
+fn hazard_line(line: &str) -> Output {
+    hazard(&line.split_whitespace().collect::<Vec<_>>())
+}
+
 /// The zones' reaches, red to yellow.
 fn reaches(v: &serde_json::Value) -> Vec<f64> {
     v["zones"]
@@ -182,11 +187,11 @@ fn reaches(v: &serde_json::Value) -> Vec<f64> {
 fn liquefied_propane_flashes_and_benzene_does_not() {
     // Propane boils at −42 °C: at 20 °C 28 % flashes (Crowl & Louvar eq. 4-93 with the
     // table's heat capacity and heat of vaporisation), twice that goes into the cloud.
-    let propane = json(&hazard(&["flash", "--chemical", "propane", "--temperature-c", "20"]));
+    let propane = json(&hazard_line("flash --chemical propane --temperature-c 20"));
     let f = propane["vapour_fraction"].as_f64().expect("a fraction");
     assert!((f - 0.280).abs() < 0.002, "{f}");
     assert!((propane["airborne_fraction"].as_f64().expect("airborne") - 2.0 * f).abs() < 1e-9);
-    let benzene = json(&hazard(&["flash", "--chemical", "benzene", "--temperature-c", "20"]));
+    let benzene = json(&hazard_line("flash --chemical benzene --temperature-c 20"));
     assert_eq!(benzene["vapour_fraction"].as_f64(), Some(0.0));
     assert_eq!(benzene["rainout_fraction"].as_f64(), Some(1.0));
 }
@@ -195,7 +200,7 @@ fn liquefied_propane_flashes_and_benzene_does_not() {
 fn fires_and_a_blast_draw_nested_zones_with_what_happens_at_their_edges() {
     // The propane tanker's fireball: Roberts' share radiated at propane's vapour pressure at
     // 20 °C (8.4 bar) is a quarter, and the surface emits within CCPS's 200–350 kW/m².
-    let ball = json(&hazard(&["fireball", "--mass-kg", "11957.7", "--chemical", "propane"]));
+    let ball = json(&hazard_line("fireball --mass-kg 11957.7 --chemical propane"));
     let share = ball["radiative_fraction"].as_f64().expect("a share");
     assert!((share - 0.255).abs() < 0.002, "{share}");
     let e = ball["emissive_power_w_m2"].as_f64().expect("an emissive power");
@@ -203,25 +208,19 @@ fn fires_and_a_blast_draw_nested_zones_with_what_happens_at_their_edges() {
     let r = reaches(&ball);
     assert!(r[0] < r[1] && r[1] < r[2], "{r:?}");
     // A 20 m bund of burning benzene: the zones reach beyond the bund, nested.
-    let pool = json(&hazard(&["pool-fire", "--chemical", "benzene", "--diameter-m", "20"]));
+    let pool = json(&hazard_line("pool-fire --chemical benzene --diameter-m 20"));
     let rate = pool["burning_rate_kg_m2_s"].as_f64().expect("a burning rate");
     assert!((rate / 0.085 - 1.0).abs() < 0.1, "{rate}");
     let r = reaches(&pool);
     assert!(10.0 < r[0] && r[0] < r[1] && r[1] < r[2], "{r:?}");
     // Drier air lets more heat through: the yellow zone reaches further.
-    let dry = json(&hazard(&[
-        "pool-fire",
-        "--chemical",
-        "benzene",
-        "--diameter-m",
-        "20",
-        "--humidity-pct",
-        "10",
-    ]));
+    let dry = json(&hazard_line(
+        "pool-fire --chemical benzene --diameter-m 20 --humidity-pct 10",
+    ));
     assert!(reaches(&dry)[2] > r[2]);
     // A tonne of propane in a cloud at 3 %: 297 kg of TNT; windows break at the yellow edge
     // more often than structures fail there.
-    let blast = json(&hazard(&["explosion", "--chemical", "propane", "--mass-kg", "1000"]));
+    let blast = json(&hazard_line("explosion --chemical propane --mass-kg 1000"));
     assert!((blast["tnt_kg"].as_f64().expect("TNT") - 296.7).abs() < 0.5);
     let r = reaches(&blast);
     assert!(r[0] < r[1] && r[1] < r[2], "{r:?}");
@@ -234,36 +233,24 @@ fn fires_and_a_blast_draw_nested_zones_with_what_happens_at_their_edges() {
 
 #[test]
 fn fire_and_blast_refusals_name_the_flag() {
-    let pool = |extra: &[&str]| {
-        let mut a = vec!["pool-fire", "--chemical", "benzene", "--diameter-m", "20"];
-        a.extend_from_slice(extra);
-        refusal(&hazard(&a))
+    let pool = |extra: &str| {
+        refusal(&hazard_line(&format!(
+            "pool-fire --chemical benzene --diameter-m 20 {extra}"
+        )))
     };
-    assert!(pool(&["--humidity-pct", "150"]).contains("--humidity-pct"));
-    assert!(pool(&["--air-temperature-c", "-300"]).contains("--air-temperature-c"));
-    assert!(pool(&["--exposure-s", "0"]).contains("--exposure-s"));
-    assert!(refusal(&hazard(&["pool-fire", "--chemical", "benzene", "--diameter-m", "0"])).contains("--diameter-m"));
-    let cl2 = refusal(&hazard(&["explosion", "--chemical", "chlorine", "--mass-kg", "100"]));
+    assert!(pool("--humidity-pct 150").contains("--humidity-pct"));
+    assert!(pool("--air-temperature-c -300").contains("--air-temperature-c"));
+    assert!(pool("--exposure-s 0").contains("--exposure-s"));
+    assert!(refusal(&hazard_line("pool-fire --chemical benzene --diameter-m 0")).contains("--diameter-m"));
+    let cl2 = refusal(&hazard_line("explosion --chemical chlorine --mass-kg 100"));
     assert!(cl2.contains("does not burn"), "{cl2}");
-    let eta = refusal(&hazard(&[
-        "explosion",
-        "--chemical",
-        "propane",
-        "--mass-kg",
-        "100",
-        "--efficiency",
-        "2",
-    ]));
+    let eta = refusal(&hazard_line(
+        "explosion --chemical propane --mass-kg 100 --efficiency 2",
+    ));
     assert!(eta.contains("--efficiency"), "{eta}");
-    let hot = refusal(&hazard(&[
-        "fireball",
-        "--mass-kg",
-        "1000",
-        "--chemical",
-        "propane",
-        "--temperature-c",
-        "120",
-    ]));
+    let hot = refusal(&hazard_line(
+        "fireball --mass-kg 1000 --chemical propane --temperature-c 120",
+    ));
     assert!(hot.contains("--temperature-c") && hot.contains("369.83"), "{hot}");
 }
 
@@ -271,54 +258,28 @@ fn fire_and_blast_refusals_name_the_flag() {
 fn chlorine_slumps_as_a_dense_gas_and_ammonia_vapour_does_not() {
     // 5 kg/s of chlorine flashing at its boiling point (−34 °C, 3.6 kg/m³) into a 3 m/s wind:
     // dense by Britter & McQuaid's criterion; its AEGL zones nest.
-    let v = json(&hazard(&[
-        "dense-gas",
-        "--chemical",
-        "chlorine",
-        "--rate-kg-s",
-        "5",
-        "--wind-speed",
-        "3",
-    ]));
+    let v = json(&hazard_line(
+        "dense-gas --chemical chlorine --rate-kg-s 5 --wind-speed 3",
+    ));
     assert_eq!(v["dense"].as_bool(), Some(true), "{v}");
     let t = v["release_temperature_c"].as_f64().expect("a temperature");
     assert!((t + 34.04).abs() < 0.1, "{t}");
     let r = reaches(&v);
     assert!(r[0] < r[1] && r[1] < r[2], "{r:?}");
     // A tonne of propane at once, drawn at its explosive limits.
-    let puff = json(&hazard(&[
-        "dense-gas",
-        "--chemical",
-        "propane",
-        "--mass-kg",
-        "1000",
-        "--wind-speed",
-        "2",
-        "--levels",
-        "lel",
-    ]));
+    let puff = json(&hazard_line(
+        "dense-gas --chemical propane --mass-kg 1000 --wind-speed 2 --levels lel",
+    ));
     assert_eq!(puff["release"].as_str(), Some("instantaneous"));
     let r = reaches(&puff);
     assert!(r[0] > 0.0 && r[0] < r[1], "{r:?}");
     // Ammonia vapour, even as cold as its boiling point, is lighter than air.
-    let nh3 = refusal(&hazard(&[
-        "dense-gas",
-        "--chemical",
-        "ammonia",
-        "--rate-kg-s",
-        "5",
-        "--wind-speed",
-        "3",
-    ]));
+    let nh3 = refusal(&hazard_line(
+        "dense-gas --chemical ammonia --rate-kg-s 5 --wind-speed 3",
+    ));
     assert!(nh3.contains("not heavier than the air"), "{nh3}");
-    let calm = refusal(&hazard(&[
-        "dense-gas",
-        "--chemical",
-        "chlorine",
-        "--rate-kg-s",
-        "5",
-        "--wind-speed",
-        "0",
-    ]));
+    let calm = refusal(&hazard_line(
+        "dense-gas --chemical chlorine --rate-kg-s 5 --wind-speed 0",
+    ));
     assert!(calm.contains("--wind-speed"), "{calm}");
 }

@@ -128,6 +128,17 @@ pub struct Reading {
     pub beyond_curves: bool,
 }
 
+impl Reading {
+    /// The reading of the isothermal curves corrected for a release at `temperature_ratio`
+    /// times the air's temperature (the workbook, §5.5).
+    fn released_at(self, temperature_ratio: f64) -> Self {
+        Self {
+            ratio: self.ratio / (self.ratio + (1.0 - self.ratio) * temperature_ratio),
+            ..self
+        }
+    }
+}
+
 /// The workbook's curves at one α, as (β, ratio) points in β order, with the near field before
 /// them, and how the ratio is read at `x/D`.
 #[derive(Debug, Clone, PartialEq)]
@@ -249,11 +260,9 @@ impl DensePlume {
     /// The concentration on the ground `distance_m` downwind, as a volume fraction of the pure
     /// release, corrected for its temperature.
     pub fn at(&self, distance_m: f64) -> Reading {
-        let r = self.curves.read(distance_m / self.length_scale_m());
-        Reading {
-            ratio: temperature_corrected(r.ratio, self.temperature_ratio),
-            ..r
-        }
+        self.curves
+            .read(distance_m / self.length_scale_m())
+            .released_at(self.temperature_ratio)
     }
 
     /// How far downwind the concentration on the ground stays at `ratio` (volume fraction) or
@@ -349,23 +358,15 @@ impl DensePuff {
 
     /// The concentration in the cloud as its leading edge passes `distance_m` downwind.
     pub fn at(&self, distance_m: f64) -> Reading {
-        let r = self.curves.read(distance_m / self.volume_m3.cbrt());
-        Reading {
-            ratio: temperature_corrected(r.ratio, self.temperature_ratio),
-            ..r
-        }
+        self.curves
+            .read(distance_m / self.volume_m3.cbrt())
+            .released_at(self.temperature_ratio)
     }
 
     /// How far downwind the passing cloud holds `ratio` (volume fraction) or more, m.
     pub fn reach_m(&self, ratio: f64) -> Option<f64> {
         reach(|x| self.at(x).ratio, ratio, self.volume_m3.cbrt())
     }
-}
-
-/// The workbook's correction of an isothermal ratio for a release at `temperature_ratio` times
-/// the air's temperature.
-fn temperature_corrected(ratio: f64, temperature_ratio: f64) -> f64 {
-    ratio / (ratio + (1.0 - ratio) * temperature_ratio)
 }
 
 /// Whether a release lasting `duration_s` is read as a plume at `distance_m` (`u T / x ≥ 2.5`),
