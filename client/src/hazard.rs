@@ -6,9 +6,12 @@
 
 use anyhow::anyhow;
 use clap::{Args, Subcommand};
+use parktwin_api::frame::LocalFrame;
 use parktwin_api::model::{Chemical, LevelSet};
+use parktwin_consequence::effects::indoor::{indoors, toxic_load};
 use parktwin_consequence::effects::probit::{
-    BURN_DEATHS, EARDRUM_RUPTURES, GLASS_BREAKAGE, LUNG_HAEMORRHAGE_DEATHS, STRUCTURAL_DAMAGE, thermal_dose,
+    BURN_DEATHS, EARDRUM_RUPTURES, GLASS_BREAKAGE, LUNG_HAEMORRHAGE_DEATHS, STRUCTURAL_DAMAGE, share_of_probit,
+    thermal_dose, toxic_deaths,
 };
 use parktwin_consequence::explosion::TntBlast;
 use parktwin_consequence::explosion::tnt::ALOHA_OVERPRESSURE_LEVELS;
@@ -45,6 +48,31 @@ pub enum HazardModel {
     /// A dense gas slumping along the ground (Britter & McQuaid's workbook): whether the
     /// release is dense, and how far each level of concern reaches.
     DenseGas(DenseGasArgs),
+    /// Sheltering in place: the concentration inside a building while a cloud stands outside
+    /// and after it has gone, and the share it would kill outside and inside.
+    Indoor(IndoorArgs),
+}
+
+/// Flags of `parktwin hazard indoor`.
+#[derive(Args, Debug, Clone)]
+#[command(allow_negative_numbers = true)]
+pub struct IndoorArgs {
+    /// The chemical (name or CAS number), for its toxic probit.
+    #[arg(long)]
+    pub chemical: String,
+    /// The concentration outside while the cloud stands there, ppm.
+    #[arg(long, value_name = "PPM")]
+    pub outdoor_ppm: f64,
+    /// How long the cloud stands outside, minutes.
+    #[arg(long, value_name = "MIN")]
+    pub minutes: f64,
+    /// How many times an hour the building's air is exchanged with the outside (a modern
+    /// tight house about 0.2, an older one 1 or more, doors and windows shut).
+    #[arg(long, value_name = "ACH")]
+    pub air_changes_per_hour: f64,
+    /// How long after the cloud has gone to follow the inside, minutes.
+    #[arg(long, value_name = "MIN", default_value_t = 60.0)]
+    pub after_minutes: f64,
 }
 
 /// Flags of `parktwin hazard dense-gas`.
@@ -74,6 +102,15 @@ pub struct DenseGasArgs {
     /// The air the heat or the gas crosses.
     #[command(flatten)]
     pub air: AirArgs,
+}
+
+/// Where the fire or the blast is, for its zones as GeoJSON.
+#[derive(Args, Debug, Clone)]
+pub struct PlaceArgs {
+    /// The source's position, WGS84: with it, the answer carries its zones as an RFC 7946
+    /// FeatureCollection of circles (`zones_geojson`), for a GIS or the map.
+    #[arg(long, value_name = "LON,LAT", value_parser = crate::plume::parse_lon_lat, allow_hyphen_values = true)]
+    pub at: Option<(f64, f64)>,
 }
 
 /// The air a fire's heat crosses.
@@ -115,6 +152,9 @@ pub struct PoolFireArgs {
     /// The air the heat or the gas crosses.
     #[command(flatten)]
     pub air: AirArgs,
+    /// Where it is, for the zones as GeoJSON.
+    #[command(flatten)]
+    pub place: PlaceArgs,
 }
 
 /// Flags of `parktwin hazard explosion`.
@@ -131,6 +171,9 @@ pub struct ExplosionArgs {
     /// the common choice for a hydrocarbon cloud in a plant).
     #[arg(long, value_name = "ETA", default_value_t = 0.03)]
     pub efficiency: f64,
+    /// Where it is, for the zones as GeoJSON.
+    #[command(flatten)]
+    pub place: PlaceArgs,
 }
 
 /// Flags of `parktwin hazard leak`.
@@ -207,6 +250,9 @@ pub struct FireballArgs {
     /// The air the heat or the gas crosses.
     #[command(flatten)]
     pub air: AirArgs,
+    /// Where it is, for the zones as GeoJSON.
+    #[command(flatten)]
+    pub place: PlaceArgs,
 }
 
 /// The model's refusal in the command's words: the flag that carried the field.
@@ -241,6 +287,7 @@ pub fn run(model: &HazardModel) -> anyhow::Result<Value> {
         HazardModel::PoolFire(a) => pool_fire(a),
         HazardModel::Explosion(a) => explosion(a),
         HazardModel::DenseGas(a) => dense_gas(a),
+        HazardModel::Indoor(a) => indoor(a),
     }
 }
 
@@ -345,6 +392,7 @@ fn fireball(a: &FireballArgs) -> anyhow::Result<Value> {
     v["emissive_power_w_m2"] = e.into();
     v["zones"] = zones;
     v["exposure_s"] = ball.duration_s.into();
+    with_geojson(&mut v, &a.place);
     Ok(v)
 }
 
@@ -364,6 +412,41 @@ fn thermal_zones(reach: impl Fn(f64) -> Option<f64>, exposure_s: f64) -> Value {
         })
         .collect()
 }
+
+/// With a place, the answer's zones as circles around it: an RFC 7946 FeatureCollection, one
+/// Polygon per zone that reaches anywhere (its id the model and the zone's rank, red first),
+/// with the zone's fields as its properties.
+fn with_geojson(v: &mut Value, place: &PlaceArgs) {
+    let Some((lon, lat)) = place.at else { return };
+    let frame = LocalFrame::new(lon, lat);
+    let model = v["model"].as_str().unwrap_or("zone").to_string();
+    let features: Vec<Value> = v["zones"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter_map(|(k, z)| {
+            let r = z["reach_m"].as_f64().filter(|r| *r > 0.0)?;
+            let ring: Vec<[f64; 2]> = (0..=CIRCLE_VERTICES)
+                .map(|k| {
+                    let a = std::f64::consts::TAU * (k % CIRCLE_VERTICES) as f64 / CIRCLE_VERTICES as f64;
+                    let (lon, lat) = frame.to_wgs84(r * a.cos(), r * a.sin());
+                    [(lon * 1e7).round() / 1e7, (lat * 1e7).round() / 1e7]
+                })
+                .collect();
+            Some(json!({
+                "type": "Feature",
+                "id": format!("{model}-{}", k + 1),
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+                "properties": z,
+            }))
+        })
+        .collect();
+    v["zones_geojson"] = json!({"type": "FeatureCollection", "features": features});
+}
+
+/// The vertices of a zone's circle: 1° apart at the edge of a 1 km zone is 17 m.
+const CIRCLE_VERTICES: usize = 360;
 
 /// The chemical named, with its heat of combustion, or the refusal for one that does not burn.
 fn burns(name: &str) -> anyhow::Result<(&'static Chemical, f64)> {
@@ -450,6 +533,7 @@ fn pool_fire(a: &PoolFireArgs) -> anyhow::Result<Value> {
     v["source"] = "solid flame: CCPS, Guidelines for Chemical Process Quantitative Risk Analysis, 2nd ed. (2000), \
                    §2.2.6; Burgess burning rate, Thomas flame height, Mudan & Croce emissive power"
         .into();
+    with_geojson(&mut v, &a.place);
     Ok(v)
 }
 
@@ -474,7 +558,7 @@ fn explosion(a: &ExplosionArgs) -> anyhow::Result<Value> {
             }))
         })
         .collect::<anyhow::Result<Vec<Value>>>()?;
-    Ok(json!({
+    let mut v = json!({
         "model": "tnt_equivalence",
         "chemical": c.name,
         "mass_kg": a.mass_kg,
@@ -484,6 +568,58 @@ fn explosion(a: &ExplosionArgs) -> anyhow::Result<Value> {
         "limits": "TNT equivalence ignores the congestion and confinement that make a cloud's blast; a screening model",
         "source": "Crowl & Louvar, Chemical Process Safety, 3rd ed., §6-13 (TNT equivalency); Kinney & Graham, \
                    Explosive Shocks in Air, 2nd ed. (1985), free air; probits: Crowl & Louvar Table 2-5",
+    });
+    with_geojson(&mut v, &a.place);
+    Ok(v)
+}
+
+fn indoor(a: &IndoorArgs) -> anyhow::Result<Value> {
+    let c = chemical(&a.chemical)?;
+    let minute = |flag: &str, v: f64| -> anyhow::Result<usize> {
+        if v.is_finite() && (0.0..=24.0 * 60.0).contains(&v) {
+            Ok(v.round() as usize)
+        } else {
+            Err(anyhow!("{flag}: must be 0 to 1440 minutes, not {v}"))
+        }
+    };
+    let (during, after) = (
+        minute("--minutes", a.minutes)?,
+        minute("--after-minutes", a.after_minutes)?,
+    );
+    if during == 0 {
+        return Err(anyhow!("--minutes: the cloud must stand outside for a minute at least"));
+    }
+    let mut outside = vec![a.outdoor_ppm; during];
+    outside.extend(std::iter::repeat_n(0.0, after));
+    let inside = indoors(&outside, 60.0, a.air_changes_per_hour).map_err(|e| {
+        flag_error(
+            e,
+            &[
+                ("outside", "--outdoor-ppm"),
+                ("air_changes_per_hour", "--air-changes-per-hour"),
+            ],
+        )
+    })?;
+    let peak = inside.iter().copied().fold(0.0, f64::max);
+    let probit = toxic_deaths(&c.name);
+    let share = |series: &[f64]| {
+        probit.map(|p| share_of_probit(p.a + p.b * toxic_load(series, 60.0, p.n).max(f64::MIN_POSITIVE).ln()))
+    };
+    Ok(json!({
+        "model": "indoor_infiltration",
+        "chemical": c.name,
+        "outdoor_ppm": a.outdoor_ppm,
+        "indoor_peak_ppm": peak,
+        "indoor_at_cloud_end_ppm": inside[during - 1],
+        "indoor_ppm_by_minute": inside,
+        "deaths_outside": share(&outside),
+        "deaths_inside": share(&inside),
+        "probit_source": probit.map(|p| p.source),
+        "note": match probit {
+            Some(_) => "shares killed by the toxic probit; air the shelter once the cloud has passed: its inside holds the gas longer than the outside",
+            None => "no trusted toxic probit for this chemical in ParkTwin yet: compare the concentrations with its AEGLs",
+        },
+        "source": "single-compartment infiltration, dCi/dt = ACH (Co − Ci) (ALOHA's indoor model, NOAA TM NOS OR&R 43)",
     }))
 }
 

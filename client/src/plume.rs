@@ -107,7 +107,7 @@ fn parse_point(s: &str) -> Result<(f64, f64, f64), String> {
     }
 }
 
-fn parse_lon_lat(s: &str) -> Result<(f64, f64), String> {
+pub(crate) fn parse_lon_lat(s: &str) -> Result<(f64, f64), String> {
     let (a, b) = s.split_once(',').ok_or("give LON,LAT")?;
     let lon: f64 = a.trim().parse().map_err(|_| format!("\"{a}\" is not a longitude"))?;
     let lat: f64 = b.trim().parse().map_err(|_| format!("\"{b}\" is not a latitude"))?;

@@ -1,4 +1,5 @@
-//! What an exposure does to people and buildings: probits, and the levels of concern the
-//! zones on the map are drawn at.
+//! What an exposure does to people and buildings (probits), and what sheltering indoors
+//! spares.
 
+pub mod indoor;
 pub mod probit;
