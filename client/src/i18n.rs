@@ -251,6 +251,8 @@ messages! {
     Height => "Height", "高度";
     Levels => "Levels", "关注浓度";
     LevelsFlammable => "LEL (flash fire)", "爆炸下限（闪火）";
+    FromHole => "From a hole", "按泄漏孔";
+    HoleLeak => "{rate} kg/s at first: {level} m of liquid, {gauge} kPa gauge above it", "初始 {rate} kg/s：液位 {level} m，液面压力 {gauge} kPa（表压）";
     WeatherFollows => "Weather: station {station}, {speed} m/s from {from}°, {temp} °C; the incident follows its reports",
                       "气象：气象站 {station}，{speed} m/s，风向 {from}°，{temp} °C；事故随其报告更新";
     NoStation => "No station has reported: give the weather (what-if)", "尚无气象站报告：请设定气象（假设分析）";

@@ -7,6 +7,9 @@
 
 use parktwin_api::incident::{IncidentWeather, NewIncident, nearest_report};
 use parktwin_api::model::{ChemicalTable, WeatherReport};
+use parktwin_consequence::ATMOSPHERE_PA;
+use parktwin_consequence::source::tank_liquid::SHARP_EDGED_ORIFICE;
+use parktwin_consequence::source::{TankHole, Vessel};
 
 use crate::i18n::{Lang, Msg, fill, tr};
 
@@ -52,10 +55,75 @@ pub struct IncidentForm {
     pub what_if: bool,
     /// The weather shown and, for a what-if, used (`stability: None`: derived by the server).
     pub weather: IncidentWeather,
-    /// `aegl` or `erpg`.
+    /// `aegl`, `erpg` or `lel`.
     pub levels: String,
     /// A free note.
     pub note: String,
+    /// The vessel the form was opened on, where its shape and inventory are on record: a
+    /// release can then be given as a hole instead of a rate.
+    pub tank: Option<TankOnRecord>,
+    /// The hole's diameter, mm, while the rate is taken from a hole in `tank`.
+    pub hole_mm: Option<f64>,
+    /// Why the last hole given could not be turned into a rate.
+    pub hole_error: Option<String>,
+}
+
+/// A vessel on the map as the hole model needs it: its shape and what it holds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TankOnRecord {
+    /// Its shape.
+    pub vessel: Vessel,
+    /// An upright tank's height, m (0 for the others).
+    pub height_m: f64,
+    /// What it holds, t.
+    pub inventory_t: f64,
+}
+
+impl TankOnRecord {
+    /// The vessel of a tank feature's properties: `diameter_m`, `height_m`, `capacity_m3` and
+    /// `inventory_t`, its `roof` telling a bullet (`horizontal bullet`) and a sphere from an
+    /// upright tank; `None` where any is missing.
+    pub fn of(props: &serde_json::Map<String, serde_json::Value>) -> Option<Self> {
+        let num = |k: &str| props.get(k).and_then(|v| v.as_f64()).filter(|x| *x > 0.0);
+        let (d, inventory_t) = (num("diameter_m")?, num("inventory_t")?);
+        let roof = props.get("roof").and_then(|v| v.as_str()).unwrap_or("");
+        Some(match roof {
+            "horizontal bullet" => Self {
+                // The bullet's length from its capacity and its bore.
+                vessel: Vessel::Horizontal {
+                    diameter_m: d,
+                    length_m: num("capacity_m3")? / (std::f64::consts::PI * d * d / 4.0),
+                },
+                height_m: 0.0,
+                inventory_t,
+            },
+            "sphere" => Self {
+                vessel: Vessel::Sphere { diameter_m: d },
+                height_m: 0.0,
+                inventory_t,
+            },
+            _ => Self {
+                vessel: Vessel::Upright { diameter_m: d },
+                height_m: num("height_m")?,
+                inventory_t,
+            },
+        })
+    }
+}
+
+/// A leak from a hole at the bottom of a tank on record.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HoleLeak {
+    /// The rate at the start, kg/s.
+    pub rate_kg_s: f64,
+    /// The liquid's level above the hole, m.
+    pub level_m: f64,
+    /// The pressure above the liquid, kPa gauge (its vapour pressure over the atmosphere's
+    /// for a liquefied gas; 0 for a tank open to the air).
+    pub gauge_kpa: f64,
+    /// How long the inventory lasts at that rate, minutes (it slows as the level falls: it
+    /// lasts longer).
+    pub minutes_at_that_rate: f64,
 }
 
 /// What the form could not prefill, for the operator to act on.
@@ -152,7 +220,51 @@ impl IncidentForm {
             },
             levels: "aegl".into(),
             note: String::new(),
+            tank: None,
+            hole_mm: None,
+            hole_error: None,
         }
+    }
+
+    /// The leak from a hole of `hole_mm` at the bottom of the tank on record: the chemical's
+    /// liquid density at the air's temperature gives the level, its vapour pressure the
+    /// pressure above the liquid, and Bernoulli through a sharp-edged hole the rate.
+    pub fn hole_leak(&self, hole_mm: f64, table: &ChemicalTable) -> Result<HoleLeak, String> {
+        let tank = self.tank.ok_or("no tank on record here: give the rate")?;
+        let c = table.find(&self.chemical)?;
+        let t = self.weather.temperature_c + 273.15;
+        let density = c
+            .liquid_density
+            .ok_or_else(|| format!("{}: no liquid density on record", c.name))?
+            .kg_m3_at(t, c.molar_mass)?;
+        let level = tank
+            .vessel
+            .level_m(tank.inventory_t * 1000.0 / density, tank.height_m)
+            .map_err(|e| format!("inventory_t: {}", e.reason))?;
+        let gauge = match c.vapour_pressure {
+            Some(p) => (p.pa_at(t)? - ATMOSPHERE_PA).max(0.0),
+            None => 0.0,
+        };
+        let hole = TankHole::new(density, hole_mm / 1000.0, level, gauge, SHARP_EDGED_ORIFICE, None)
+            .map_err(|e| format!("hole: {}", e.reason))?;
+        let rate = hole.rate_at_start();
+        Ok(HoleLeak {
+            rate_kg_s: rate,
+            level_m: level,
+            gauge_kpa: gauge / 1000.0,
+            minutes_at_that_rate: tank.inventory_t * 1000.0 / rate / 60.0,
+        })
+    }
+
+    /// Takes the rate and the duration from a hole of `hole_mm` in the tank on record.
+    pub fn set_hole(&mut self, hole_mm: f64, table: &ChemicalTable) -> Result<HoleLeak, String> {
+        let leak = self.hole_leak(hole_mm, table)?;
+        self.hole_mm = Some(hole_mm);
+        self.hole_error = None;
+        self.instantaneous = false;
+        self.rate_kg_s = leak.rate_kg_s;
+        self.duration_min = leak.minutes_at_that_rate.min(24.0 * 60.0);
+        Ok(leak)
     }
 
     /// A form for a release from a map feature at (`lon`, `lat`) (a tank's centre, or where a
@@ -169,6 +281,7 @@ impl IncidentForm {
     ) -> Self {
         let mut f = Self::at_point(lon, lat);
         f.origin = Some(id.to_string());
+        f.tank = TankOnRecord::of(props);
         f.what = match props.get("name").and_then(|v| v.as_str()) {
             Some(name) if name != id => format!("{id} ({name})"),
             _ => id.to_string(),
@@ -237,8 +350,18 @@ impl IncidentForm {
         if let Some(o) = &self.origin {
             body["origin"] = o.clone().into();
         }
-        if !self.note.trim().is_empty() {
-            body["note"] = self.note.trim().into();
+        // The record says where a rate from a hole came from.
+        let hole = self
+            .hole_mm
+            .filter(|_| !self.instantaneous)
+            .map(|mm| format!("rate from a {mm:.0} mm hole at the bottom (Bernoulli, Cd 0.61)"));
+        let note = [Some(self.note.trim().to_string()).filter(|n| !n.is_empty()), hole]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("; ");
+        if !note.is_empty() {
+            body["note"] = note.into();
         }
         NewIncident::parse(body.to_string().as_bytes(), table, now).map_err(FormError::Refused)
     }
@@ -352,6 +475,55 @@ pub(super) mod tests {
             (req.mass_kg, req.rate_kg_s, req.duration_s),
             (Some(12_000.0), None, None)
         );
+    }
+
+    #[test]
+    fn a_hole_in_a_chlorine_bullet_gives_the_rate_its_pressure_and_level_drive() {
+        // A chlorine bullet (4 m bore, 75 m³) holding 30 t, a 25 mm hole at its bottom, 20 °C:
+        // 30 t of liquid chlorine (1,410 kg/m³ at 20 °C, 21.3 m³) stand 1.31 m deep in the
+        // bullet (6 m long), under its own vapour pressure, 5.8 bar gauge; Bernoulli through a
+        // sharp-edged hole gives about 12 kg/s.
+        let bullet = props(
+            serde_json::json!({"name": "Chlorine-T01", "chemical": "chlorine", "inventory_t": 30.0,
+            "diameter_m": 4.0, "height_m": 6.0, "capacity_m3": 75.0, "roof": "horizontal bullet"}),
+        );
+        let mut f = IncidentForm::from_feature("tank-001", &bullet, 118.45, 37.57, 0.0, table());
+        let leak = f.set_hole(25.0, table()).expect("a leak");
+        assert!((leak.gauge_kpa - 578.0).abs() < 10.0, "{leak:?}");
+        assert!((leak.level_m - 1.31).abs() < 0.02, "{leak:?}");
+        assert!((leak.rate_kg_s - 12.3).abs() < 0.3, "{leak:?}");
+        let area = std::f64::consts::PI * 0.025f64.powi(2) / 4.0;
+        let bernoulli =
+            0.61 * area * (2.0 * 1410.0 * (leak.gauge_kpa * 1000.0 + 1410.0 * 9.80665 * leak.level_m)).sqrt();
+        assert!(
+            (leak.rate_kg_s / bernoulli - 1.0).abs() < 0.01,
+            "{leak:?} vs {bernoulli}"
+        );
+        // The form now asks for that rate, over as long as the inventory lasts at it.
+        assert!(!f.instantaneous && f.rate_kg_s == leak.rate_kg_s && f.hole_mm == Some(25.0));
+        assert!((f.duration_min - 30_000.0 / leak.rate_kg_s / 60.0).abs() < 1e-9);
+        let req = f
+            .clone()
+            .with_nearest_weather(&[report("ws-1", 3.0)], |_| Some([118.46, 37.57]))
+            .request(table(), now())
+            .expect("a valid request");
+        assert_eq!(req.rate_kg_s, Some(leak.rate_kg_s));
+        assert!(
+            req.note.as_deref().is_some_and(|n| n.contains("25 mm hole")),
+            "{:?}",
+            req.note
+        );
+        // A bigger hole leaks faster; a benzene tank open to the air leaks by its head alone.
+        assert!(f.hole_leak(50.0, table()).expect("a leak").rate_kg_s > leak.rate_kg_s);
+        let benzene = props(
+            serde_json::json!({"name": "Benzene-T01", "chemical": "benzene", "inventory_t": 1000.0,
+            "diameter_m": 15.0, "height_m": 12.0, "capacity_m3": 2000.0, "roof": "internal floating"}),
+        );
+        let b = IncidentForm::from_feature("tank-030", &benzene, 118.45, 37.57, 0.0, table());
+        assert_eq!(b.hole_leak(25.0, table()).expect("a leak").gauge_kpa, 0.0);
+        // A pipe has no tank: the form says so.
+        let pipe = IncidentForm::at_point(118.45, 37.57);
+        assert!(pipe.hole_leak(25.0, table()).expect_err("no tank").contains("no tank"));
     }
 
     #[test]

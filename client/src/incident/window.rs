@@ -87,13 +87,56 @@ pub fn form_window(
                     ui.add(egui::DragValue::new(&mut form.mass_kg).range(1.0..=1e7).suffix(" kg"));
                     ui.end_row();
                 } else {
+                    if form.tank.is_some() {
+                        // A tank on record: the rate from a hole in it, or typed.
+                        ui.label(t(Msg::FromHole));
+                        ui.horizontal(|ui| {
+                            let mut by_hole = form.hole_mm.is_some();
+                            let mut mm = form.hole_mm.unwrap_or(25.0);
+                            let toggled = ui.checkbox(&mut by_hole, "").changed();
+                            let sized = by_hole
+                                && ui
+                                    .add(egui::DragValue::new(&mut mm).range(1.0..=500.0).suffix(" mm"))
+                                    .changed();
+                            if !by_hole {
+                                form.hole_mm = None;
+                                form.hole_error = None;
+                            } else if (toggled || sized)
+                                && let Err(e) = form.set_hole(mm, table)
+                            {
+                                form.hole_mm = None;
+                                form.hole_error = Some(e);
+                            }
+                            if let Some(e) = &form.hole_error {
+                                ui.colored_label(theme::WARNING, e);
+                            }
+                            if let Some(Ok(leak)) = form.hole_mm.map(|mm| form.hole_leak(mm, table)) {
+                                ui.label(fill(
+                                    Msg::HoleLeak,
+                                    lang,
+                                    &[
+                                        ("rate", format!("{:.2}", leak.rate_kg_s)),
+                                        ("level", format!("{:.2}", leak.level_m)),
+                                        ("gauge", format!("{:.0}", leak.gauge_kpa)),
+                                    ],
+                                ));
+                            }
+                        });
+                        ui.end_row();
+                    }
                     ui.label(t(Msg::Rate));
-                    ui.add(
-                        egui::DragValue::new(&mut form.rate_kg_s)
-                            .range(0.001..=1e4)
-                            .speed(0.1)
-                            .suffix(" kg/s"),
-                    );
+                    let typed = ui
+                        .add(
+                            egui::DragValue::new(&mut form.rate_kg_s)
+                                .range(0.001..=1e4)
+                                .speed(0.1)
+                                .suffix(" kg/s"),
+                        )
+                        .changed();
+                    if typed {
+                        // A rate typed over the hole's is the operator's own.
+                        form.hole_mm = None;
+                    }
                     ui.end_row();
                     ui.label(t(Msg::Duration));
                     ui.add(

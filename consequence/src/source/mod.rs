@@ -4,10 +4,12 @@
 pub mod flash;
 pub mod gas_hole;
 pub mod tank_liquid;
+pub mod vessel;
 
 pub use flash::Flash;
 pub use gas_hole::{GasHole, ideal_gas_density};
 pub use tank_liquid::TankHole;
+pub use vessel::Vessel;
 
 /// The area of a round hole of diameter `d`, m².
 pub(crate) fn hole_area(d: f64) -> f64 {
