@@ -10,8 +10,9 @@
 //! Pw = 101,325 RH exp(14.4114 − 5328 / Tₐ)
 //! ```
 //!
-//! (CCPS, *Guidelines for Chemical Process Quantitative Risk Analysis*, 2nd ed., 2000,
-//! §2.2.4.1, eqs. 2.2.40 and 2.2.41; `RH` 0 to 1, `Tₐ` the air's temperature, K). The fit
+//! (Pietersen & Huerta, 1985, as CCPS, *Guidelines for Chemical Process Quantitative Risk
+//! Analysis*, 2nd ed., 2000, gives it with its fire models; `RH` 0 to 1, `Tₐ` the air's
+//! temperature, K; the path measured from the flame's surface). The fit
 //! gives more than 1 for very short or very dry paths, where no air absorbs: it is capped at 1.
 
 use crate::{InputError, not_negative, positive};
