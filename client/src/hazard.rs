@@ -10,8 +10,8 @@ use parktwin_api::frame::LocalFrame;
 use parktwin_api::model::{Chemical, LevelSet};
 use parktwin_consequence::effects::indoor::{indoors, toxic_load};
 use parktwin_consequence::effects::probit::{
-    BURN_DEATHS, EARDRUM_RUPTURES, GLASS_BREAKAGE, LUNG_HAEMORRHAGE_DEATHS, STRUCTURAL_DAMAGE, share_of_probit,
-    thermal_dose, toxic_deaths,
+    BURN_DEATHS, EARDRUM_RUPTURES, GLASS_BREAKAGE, LUNG_HAEMORRHAGE_DEATHS, STRUCTURAL_DAMAGE, thermal_dose,
+    toxic_deaths,
 };
 use parktwin_consequence::explosion::TntBlast;
 use parktwin_consequence::explosion::tnt::ALOHA_OVERPRESSURE_LEVELS;
@@ -21,7 +21,9 @@ use parktwin_consequence::fire::radiation::{ALOHA_THERMAL_LEVELS, water_partial_
 use parktwin_consequence::fire::{Fireball, PoolFire};
 use parktwin_consequence::source::tank_liquid::SHARP_EDGED_ORIFICE;
 use parktwin_consequence::source::{Flash, GasHole, TankHole, ideal_gas_density};
-use parktwin_consequence::{ATMOSPHERE_PA, InputError};
+use parktwin_consequence::{ATMOSPHERE_PA, InputError, air_density_kg_m3};
+
+use crate::plume::positive;
 use parktwin_dispersion::britter_mcquaid::{DensePlume, DensePuff, reduced_gravity};
 use serde_json::{Value, json};
 
@@ -294,11 +296,7 @@ pub fn run(model: &HazardModel) -> anyhow::Result<Value> {
 fn leak(a: &LeakArgs) -> anyhow::Result<Value> {
     let c = chemical(&a.chemical)?;
     let t = kelvin("--temperature-c", a.temperature_c)?;
-    let density = c
-        .liquid_density
-        .ok_or_else(|| anyhow!("--chemical {}: the table has no liquid density for it", c.name))?
-        .kg_m3_at(t, c.molar_mass)
-        .map_err(|e| anyhow!("--temperature-c: {} at {} °C: {e}", c.name, a.temperature_c))?;
+    let density = at_temperature(c.liquid_density.is_some(), "--temperature-c", c.liquid_density_kg_m3(t))?;
     let hole = TankHole::new(
         density,
         a.hole_diameter_mm / 1000.0,
@@ -380,7 +378,7 @@ fn fireball(a: &FireballArgs) -> anyhow::Result<Value> {
     let pressure_pa = match a.vessel_pressure_kpa {
         Some(kpa) if kpa.is_finite() && kpa > 0.0 => kpa * 1000.0,
         Some(kpa) => return Err(anyhow!("--vessel-pressure-kpa: must be above 0 (absolute), not {kpa}")),
-        None => vapour_pressure(c, t)?,
+        None => at_temperature(c.vapour_pressure.is_some(), "--temperature-c", c.vapour_pressure_pa(t))?,
     };
     let fraction = radiative_fraction(pressure_pa);
     let e = ball.emissive_power_w_m2(hc, fraction);
@@ -464,11 +462,23 @@ fn burns(name: &str) -> anyhow::Result<(&'static Chemical, f64)> {
     }
 }
 
-fn vapour_pressure(c: &Chemical, t: f64) -> anyhow::Result<f64> {
-    c.vapour_pressure
-        .ok_or_else(|| anyhow!("--chemical {}: the table has no vapour pressure for it", c.name))?
-        .pa_at(t)
-        .map_err(|e| anyhow!("--temperature-c: {} at {:.1} °C: {e}", c.name, t - 273.15))
+/// A property of the chemical at a temperature, refused naming `--chemical` where the table
+/// has none (`present` false) and `flag` where the temperature is outside its range.
+fn at_temperature(present: bool, flag: &str, value: Result<f64, String>) -> anyhow::Result<f64> {
+    value.map_err(|e| anyhow!("{}: {e}", if present { flag } else { "--chemical" }))
+}
+
+/// The boiling point (K), the liquid's heat capacity (J/(kg·K)) and heat of vaporisation
+/// (J/kg) of the chemical, or the refusal naming what the table lacks.
+fn boiling_liquid(c: &Chemical) -> anyhow::Result<(f64, f64, f64)> {
+    let missing = |what: &str| anyhow!("--chemical {}: the table has no {what} for it", c.name);
+    Ok((
+        c.boiling_point_k.ok_or_else(|| missing("boiling point"))?,
+        c.liquid_heat_capacity_j_kg_k
+            .ok_or_else(|| missing("liquid heat capacity"))?,
+        c.heat_of_vaporisation_j_kg
+            .ok_or_else(|| missing("heat of vaporisation"))?,
+    ))
 }
 
 fn water_pa(air: &AirArgs) -> anyhow::Result<f64> {
@@ -482,14 +492,7 @@ fn water_pa(air: &AirArgs) -> anyhow::Result<f64> {
 fn flash(a: &FlashArgs) -> anyhow::Result<Value> {
     let c = chemical(&a.chemical)?;
     let t = kelvin("--temperature-c", a.temperature_c)?;
-    let missing = |what: &str| anyhow!("--chemical {}: the table has no {what} for it", c.name);
-    let tb = c.boiling_point_k.ok_or_else(|| missing("boiling point"))?;
-    let cp = c
-        .liquid_heat_capacity_j_kg_k
-        .ok_or_else(|| missing("liquid heat capacity"))?;
-    let hv = c
-        .heat_of_vaporisation_j_kg
-        .ok_or_else(|| missing("heat of vaporisation"))?;
+    let (tb, cp, hv) = boiling_liquid(c)?;
     let f = Flash::of_liquid(t, tb, cp, hv).map_err(|e| anyhow!("{e}"))?;
     let mut v = serde_json::to_value(f)?;
     v["model"] = "flash".into();
@@ -503,26 +506,19 @@ fn flash(a: &FlashArgs) -> anyhow::Result<Value> {
 
 fn pool_fire(a: &PoolFireArgs) -> anyhow::Result<Value> {
     let (c, hc) = burns(&a.chemical)?;
-    let missing = |what: &str| anyhow!("--chemical {}: the table has no {what} for it", c.name);
+    let (boiling_point_k, heat_capacity_j_kg_k, heat_of_vaporisation_j_kg) = boiling_liquid(c)?;
     let fuel = Fuel {
         heat_of_combustion_j_kg: hc,
-        heat_of_vaporisation_j_kg: c
-            .heat_of_vaporisation_j_kg
-            .ok_or_else(|| missing("heat of vaporisation"))?,
-        heat_capacity_j_kg_k: c
-            .liquid_heat_capacity_j_kg_k
-            .ok_or_else(|| missing("liquid heat capacity"))?,
-        boiling_point_k: c.boiling_point_k.ok_or_else(|| missing("boiling point"))?,
+        heat_of_vaporisation_j_kg,
+        heat_capacity_j_kg_k,
+        boiling_point_k,
     };
     let air_k = kelvin("--air-temperature-c", a.air.air_temperature_c)?;
     let water = water_pa(&a.air)?;
-    let air_density = ideal_gas_density(ATMOSPHERE_PA, air_k, AIR_MOLAR_MASS_KG);
-    let fire = PoolFire::new(a.diameter_m, fuel, air_k, air_density)
+    let fire = PoolFire::new(a.diameter_m, fuel, air_k, air_density_kg_m3(air_k))
         .map_err(|e| flag_error(e, &[("diameter_m", "--diameter-m")]))?;
-    if !(a.exposure_s.is_finite() && a.exposure_s > 0.0) {
-        return Err(anyhow!("--exposure-s: must be a number above 0, not {}", a.exposure_s));
-    }
-    let zones = thermal_zones(|q| fire.reach_m(q, water), a.exposure_s);
+    let exposure_s = positive("--exposure-s", a.exposure_s, "a time in s")?;
+    let zones = thermal_zones(|q| fire.reach_m(q, water), exposure_s);
     let mut v = serde_json::to_value(fire)?;
     v["model"] = "pool_fire".into();
     v["chemical"] = c.name.as_str().into();
@@ -602,9 +598,7 @@ fn indoor(a: &IndoorArgs) -> anyhow::Result<Value> {
     })?;
     let peak = inside.iter().copied().fold(0.0, f64::max);
     let probit = toxic_deaths(&c.name);
-    let share = |series: &[f64]| {
-        probit.map(|p| share_of_probit(p.a + p.b * toxic_load(series, 60.0, p.n).max(f64::MIN_POSITIVE).ln()))
-    };
+    let share = |series: &[f64]| probit.map(|p| p.share_of_load(toxic_load(series, 60.0, p.n)));
     Ok(json!({
         "model": "indoor_infiltration",
         "chemical": c.name,
@@ -623,9 +617,6 @@ fn indoor(a: &IndoorArgs) -> anyhow::Result<Value> {
     }))
 }
 
-/// How far a volume fraction reaches, m.
-type Reach = Box<dyn Fn(f64) -> Option<f64>>;
-
 fn dense_gas(a: &DenseGasArgs) -> anyhow::Result<Value> {
     let c = chemical(&a.chemical)?;
     let air_k = kelvin("--air-temperature-c", a.air.air_temperature_c)?;
@@ -638,11 +629,10 @@ fn dense_gas(a: &DenseGasArgs) -> anyhow::Result<Value> {
         return Err(anyhow!("--wind-speed: must be 0.5 m/s or more, not {}", a.wind_speed));
     }
     let set = LevelSet::parse(&a.levels).map_err(|e| anyhow!("--levels {e}"))?;
-    let levels = set.levels_ppm(c);
-    if levels.is_empty() {
-        return Err(anyhow!("--levels {}: {} has none", set.as_str(), c.name));
-    }
-    let air_density = ideal_gas_density(ATMOSPHERE_PA, air_k, AIR_MOLAR_MASS_KG);
+    let levels = set
+        .required_ppm(c)
+        .map_err(|e| anyhow!("--levels {}: {e}", set.as_str()))?;
+    let air_density = air_density_kg_m3(air_k);
     let density = ideal_gas_density(ATMOSPHERE_PA, release_k, c.molar_mass / 1000.0);
     let g = reduced_gravity(density, air_density);
     if g <= 0.0 {
@@ -654,38 +644,28 @@ fn dense_gas(a: &DenseGasArgs) -> anyhow::Result<Value> {
         ));
     }
     let ratio = release_k / air_k;
-    let positive = |flag: &str, v: f64| -> anyhow::Result<f64> {
-        if v.is_finite() && v > 0.0 {
-            Ok(v)
-        } else {
-            Err(anyhow!("{flag}: must be a number above 0, not {v}"))
-        }
+    // The zones of a model's reach of a volume fraction.
+    let zones_of = |reach: &dyn Fn(f64) -> Option<f64>| -> Vec<Value> {
+        levels
+            .iter()
+            .map(|(name, ppm)| json!({"name": name, "ppm": ppm, "reach_m": reach(ppm / 1e6)}))
+            .collect()
     };
-    let (kind, criterion, dense, reach): (&str, f64, bool, Reach) = match (a.rate_kg_s, a.mass_kg) {
+    let (kind, criterion, dense, zones) = match (a.rate_kg_s, a.mass_kg) {
         (Some(rate), _) => {
-            let plume = DensePlume::new(positive("--rate-kg-s", rate)? / density, g, a.wind_speed, ratio);
-            (
-                "continuous",
-                plume.density_criterion(),
-                plume.is_dense(),
-                Box::new(move |r| plume.reach_m(r)),
-            )
+            let q = positive("--rate-kg-s", rate, "a rate in kg/s")? / density;
+            let plume = DensePlume::new(q, g, a.wind_speed, ratio);
+            let zones = zones_of(&|r| plume.reach_m(r));
+            ("continuous", plume.density_criterion(), plume.is_dense(), zones)
         }
         (None, Some(mass)) => {
-            let puff = DensePuff::new(positive("--mass-kg", mass)? / density, g, a.wind_speed, ratio);
-            (
-                "instantaneous",
-                puff.density_criterion(),
-                puff.is_dense(),
-                Box::new(move |r| puff.reach_m(r)),
-            )
+            let v = positive("--mass-kg", mass, "a mass in kg")? / density;
+            let puff = DensePuff::new(v, g, a.wind_speed, ratio);
+            let zones = zones_of(&|r| puff.reach_m(r));
+            ("instantaneous", puff.density_criterion(), puff.is_dense(), zones)
         }
         (None, None) => return Err(anyhow!("give --rate-kg-s or --mass-kg")),
     };
-    let zones: Vec<Value> = levels
-        .iter()
-        .map(|(name, ppm)| json!({"name": name, "ppm": ppm, "reach_m": reach(ppm / 1e6)}))
-        .collect();
     Ok(json!({
         "model": "britter_mcquaid",
         "chemical": c.name,
@@ -707,6 +687,3 @@ fn dense_gas(a: &DenseGasArgs) -> anyhow::Result<Value> {
                    CCPS, Guidelines for Consequence Analysis of Chemical Releases (1999), p. 118, prints them",
     }))
 }
-
-/// The molar mass of dry air, kg/mol.
-const AIR_MOLAR_MASS_KG: f64 = 0.028_964;

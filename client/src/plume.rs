@@ -117,7 +117,7 @@ pub(crate) fn parse_lon_lat(s: &str) -> Result<(f64, f64), String> {
     Ok((lon, lat))
 }
 
-fn positive(flag: &str, v: f64, what: &str) -> anyhow::Result<f64> {
+pub(crate) fn positive(flag: &str, v: f64, what: &str) -> anyhow::Result<f64> {
     if v.is_finite() && v > 0.0 {
         Ok(v)
     } else {
@@ -236,19 +236,12 @@ pub fn run(a: &PlumeArgs) -> anyhow::Result<Value> {
     let levels = match (&chemical, a.zones) {
         (Some(chem), true) => {
             let set = LevelSet::parse(&a.levels).map_err(|e| anyhow!("--levels {e}"))?;
-            let l: Vec<(String, f64)> = levels_of_concern(chem, set, a.temperature)
+            set.required_ppm(chem)
+                .map_err(|e| anyhow!("--levels {}: {e}", set.as_str()))?;
+            levels_of_concern(chem, set, a.temperature)
                 .into_iter()
                 .map(|l| (l.name, l.mg_m3))
-                .collect();
-            if l.is_empty() {
-                match set {
-                    LevelSet::Flammable => {
-                        bail!("--levels lel: {} does not burn (no lower explosive limit)", chem.name)
-                    }
-                    _ => bail!("{} has no published {} levels", chem.name, a.levels.to_uppercase()),
-                }
-            }
-            l
+                .collect()
         }
         (None, true) => bail!("--zones needs --chemical: the levels of concern are the chemical's"),
         _ => Vec::new(),

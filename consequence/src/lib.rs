@@ -64,8 +64,8 @@ pub(crate) fn not_negative(field: &'static str, value: f64) -> Result<f64, Input
 
 /// How far from the source a quantity that falls with distance, `at(distance_m)`, falls to
 /// `level`: `None` where it is below the level already at the source. Bracketed by doubling
-/// from 1 m, then halved 100 times (to the last bit of a double); `at` must fall monotonically
-/// beyond the source, which each caller's model says it does.
+/// from 1 m, then bisected; `at` must fall monotonically beyond the source, which each
+/// caller's model says it does.
 pub(crate) fn reach(at: impl Fn(f64) -> f64, level: f64) -> Option<f64> {
     if at(0.0) <= level {
         return None;
@@ -77,14 +77,32 @@ pub(crate) fn reach(at: impl Fn(f64) -> f64, level: f64) -> Option<f64> {
             return None;
         }
     }
-    let mut lo = 0.0;
+    Some(bisect(0.0, hi, |x| at(x) > level))
+}
+
+/// The point between `lo` and `hi` where `below` turns from true to false (true at `lo`,
+/// false at `hi`), halved 100 times: to the last bit of a double.
+pub(crate) fn bisect(mut lo: f64, mut hi: f64, below: impl Fn(f64) -> bool) -> f64 {
     for _ in 0..100 {
         let mid = 0.5 * (lo + hi);
-        if at(mid) > level {
+        if below(mid) {
             lo = mid;
         } else {
             hi = mid;
         }
     }
-    Some(0.5 * (lo + hi))
+    0.5 * (lo + hi)
+}
+
+/// The molar mass of dry air, kg/mol (the US Standard Atmosphere, 1976).
+pub const AIR_MOLAR_MASS_KG: f64 = 0.028_964_4;
+
+/// Dry air's density at sea-level pressure and `t_k` kelvin, kg/m³ (ideal gas).
+///
+/// ```
+/// // 1.204 kg/m³ at 20 °C.
+/// assert!((parktwin_consequence::air_density_kg_m3(293.15) - 1.204).abs() < 0.001);
+/// ```
+pub fn air_density_kg_m3(t_k: f64) -> f64 {
+    source::ideal_gas_density(ATMOSPHERE_PA, t_k, AIR_MOLAR_MASS_KG)
 }

@@ -242,11 +242,6 @@ impl DensePlume {
         (self.volume_rate_m3_s / self.wind_speed_ms).sqrt()
     }
 
-    /// α, the curves' density parameter.
-    pub fn alpha(&self) -> f64 {
-        0.2 * (self.reduced_gravity.powi(2) * self.volume_rate_m3_s / self.wind_speed_ms.powi(5)).log10()
-    }
-
     /// `(g₀′ q₀ / (u³ D))^(1/3)`: 0.15 or more, and the release is dense enough for the model.
     pub fn density_criterion(&self) -> f64 {
         (self.reduced_gravity * self.volume_rate_m3_s / (self.wind_speed_ms.powi(3) * self.length_scale_m())).cbrt()

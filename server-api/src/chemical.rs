@@ -59,6 +59,26 @@ pub struct Chemical {
     pub uel_vol_pct: Option<f64>,
 }
 
+impl Chemical {
+    /// The saturated liquid's density at `t_k` kelvin, kg/m³; an error naming the chemical
+    /// where the table has none, or the range where the temperature is outside it.
+    pub fn liquid_density_kg_m3(&self, t_k: f64) -> Result<f64, String> {
+        self.liquid_density
+            .ok_or_else(|| format!("{}: the table has no liquid density for it", self.name))?
+            .kg_m3_at(t_k, self.molar_mass)
+            .map_err(|e| format!("{}: {e}", self.name))
+    }
+
+    /// The saturated vapour pressure at `t_k` kelvin, Pa; an error as for
+    /// [`Chemical::liquid_density_kg_m3`].
+    pub fn vapour_pressure_pa(&self, t_k: f64) -> Result<f64, String> {
+        self.vapour_pressure
+            .ok_or_else(|| format!("{}: the table has no vapour pressure for it", self.name))?
+            .pa_at(t_k)
+            .map_err(|e| format!("{}: {e}", self.name))
+    }
+}
+
 /// A liquid's saturated vapour pressure over temperature, as the published correlation gives it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -300,6 +320,19 @@ impl LevelSet {
                 .map(|pct| vec![("LEL".to_string(), pct * 1e4), ("½ LEL".to_string(), pct * 0.5e4)])
                 .unwrap_or_default(),
         }
+    }
+
+    /// [`LevelSet::levels_ppm`], or why there are none: the words the server, the form and
+    /// the command line all refuse with.
+    pub fn required_ppm(self, chem: &Chemical) -> Result<Vec<(String, f64)>, String> {
+        let levels = self.levels_ppm(chem);
+        if !levels.is_empty() {
+            return Ok(levels);
+        }
+        Err(match self {
+            LevelSet::Flammable => format!("{} does not burn: it has no lower explosive limit", chem.name),
+            _ => format!("{} has no published {} levels", chem.name, self.as_str().to_uppercase()),
+        })
     }
 }
 

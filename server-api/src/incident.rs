@@ -409,15 +409,7 @@ impl NewIncident {
             ));
         }
         let set = LevelSet::parse(n.levels.as_deref().unwrap_or("aegl")).map_err(|e| at("levels", e))?;
-        if set.levels_ppm(chem).is_empty() {
-            return Err(at(
-                "levels",
-                match set {
-                    LevelSet::Flammable => format!("{} does not burn: it has no lower explosive limit", chem.name),
-                    _ => format!("{} has no published {} levels", chem.name, set.as_str().to_uppercase()),
-                },
-            ));
-        }
+        set.required_ppm(chem).map_err(|e| at("levels", e))?;
         n.levels = Some(set.as_str().into());
         if let Some(w) = &n.weather {
             w.check("weather.")?;

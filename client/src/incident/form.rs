@@ -62,8 +62,8 @@ pub struct IncidentForm {
     /// The vessel the form was opened on, where its shape and inventory are on record: a
     /// release can then be given as a hole instead of a rate.
     pub tank: Option<TankOnRecord>,
-    /// The hole's diameter, mm, while the rate is taken from a hole in `tank`.
-    pub hole_mm: Option<f64>,
+    /// The hole the rate is taken from, while it is (the leak as computed when it was given).
+    pub hole: Option<HoleLeak>,
     /// Why the last hole given could not be turned into a rate.
     pub hole_error: Option<String>,
 }
@@ -114,6 +114,8 @@ impl TankOnRecord {
 /// A leak from a hole at the bottom of a tank on record.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HoleLeak {
+    /// The hole's diameter, mm.
+    pub hole_mm: f64,
     /// The rate at the start, kg/s.
     pub rate_kg_s: f64,
     /// The liquid's level above the hole, m.
@@ -221,7 +223,7 @@ impl IncidentForm {
             levels: "aegl".into(),
             note: String::new(),
             tank: None,
-            hole_mm: None,
+            hole: None,
             hole_error: None,
         }
     }
@@ -233,22 +235,20 @@ impl IncidentForm {
         let tank = self.tank.ok_or("no tank on record here: give the rate")?;
         let c = table.find(&self.chemical)?;
         let t = self.weather.temperature_c + 273.15;
-        let density = c
-            .liquid_density
-            .ok_or_else(|| format!("{}: no liquid density on record", c.name))?
-            .kg_m3_at(t, c.molar_mass)?;
+        let density = c.liquid_density_kg_m3(t)?;
         let level = tank
             .vessel
             .level_m(tank.inventory_t * 1000.0 / density, tank.height_m)
             .map_err(|e| format!("inventory_t: {}", e.reason))?;
         let gauge = match c.vapour_pressure {
-            Some(p) => (p.pa_at(t)? - ATMOSPHERE_PA).max(0.0),
+            Some(_) => (c.vapour_pressure_pa(t)? - ATMOSPHERE_PA).max(0.0),
             None => 0.0,
         };
         let hole = TankHole::new(density, hole_mm / 1000.0, level, gauge, SHARP_EDGED_ORIFICE, None)
             .map_err(|e| format!("hole: {}", e.reason))?;
         let rate = hole.rate_at_start();
         Ok(HoleLeak {
+            hole_mm,
             rate_kg_s: rate,
             level_m: level,
             gauge_kpa: gauge / 1000.0,
@@ -259,7 +259,7 @@ impl IncidentForm {
     /// Takes the rate and the duration from a hole of `hole_mm` in the tank on record.
     pub fn set_hole(&mut self, hole_mm: f64, table: &ChemicalTable) -> Result<HoleLeak, String> {
         let leak = self.hole_leak(hole_mm, table)?;
-        self.hole_mm = Some(hole_mm);
+        self.hole = Some(leak);
         self.hole_error = None;
         self.instantaneous = false;
         self.rate_kg_s = leak.rate_kg_s;
@@ -352,8 +352,9 @@ impl IncidentForm {
         }
         // The record says where a rate from a hole came from.
         let hole = self
-            .hole_mm
+            .hole
             .filter(|_| !self.instantaneous)
+            .map(|h| h.hole_mm)
             .map(|mm| format!("rate from a {mm:.0} mm hole at the bottom (Bernoulli, Cd 0.61)"));
         let note = [Some(self.note.trim().to_string()).filter(|n| !n.is_empty()), hole]
             .into_iter()
@@ -500,7 +501,7 @@ pub(super) mod tests {
             "{leak:?} vs {bernoulli}"
         );
         // The form now asks for that rate, over as long as the inventory lasts at it.
-        assert!(!f.instantaneous && f.rate_kg_s == leak.rate_kg_s && f.hole_mm == Some(25.0));
+        assert!(!f.instantaneous && f.rate_kg_s == leak.rate_kg_s && f.hole.map(|h| h.hole_mm) == Some(25.0));
         assert!((f.duration_min - 30_000.0 / leak.rate_kg_s / 60.0).abs() < 1e-9);
         let req = f
             .clone()

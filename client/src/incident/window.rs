@@ -91,26 +91,26 @@ pub fn form_window(
                         // A tank on record: the rate from a hole in it, or typed.
                         ui.label(t(Msg::FromHole));
                         ui.horizontal(|ui| {
-                            let mut by_hole = form.hole_mm.is_some();
-                            let mut mm = form.hole_mm.unwrap_or(25.0);
+                            let mut by_hole = form.hole.is_some();
+                            let mut mm = form.hole.map_or(25.0, |h| h.hole_mm);
                             let toggled = ui.checkbox(&mut by_hole, "").changed();
                             let sized = by_hole
                                 && ui
                                     .add(egui::DragValue::new(&mut mm).range(1.0..=500.0).suffix(" mm"))
                                     .changed();
                             if !by_hole {
-                                form.hole_mm = None;
+                                form.hole = None;
                                 form.hole_error = None;
                             } else if (toggled || sized)
                                 && let Err(e) = form.set_hole(mm, table)
                             {
-                                form.hole_mm = None;
+                                form.hole = None;
                                 form.hole_error = Some(e);
                             }
                             if let Some(e) = &form.hole_error {
                                 ui.colored_label(theme::WARNING, e);
                             }
-                            if let Some(Ok(leak)) = form.hole_mm.map(|mm| form.hole_leak(mm, table)) {
+                            if let Some(leak) = form.hole {
                                 ui.label(fill(
                                     Msg::HoleLeak,
                                     lang,
@@ -135,7 +135,7 @@ pub fn form_window(
                         .changed();
                     if typed {
                         // A rate typed over the hole's is the operator's own.
-                        form.hole_mm = None;
+                        form.hole = None;
                     }
                     ui.end_row();
                     ui.label(t(Msg::Duration));

@@ -54,7 +54,7 @@ pub fn toxic_load(series: &[f64], step_s: f64, n: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::effects::probit::{share_of_probit, toxic_deaths};
+    use crate::effects::probit::toxic_deaths;
 
     #[test]
     fn inside_follows_outside_with_the_buildings_time_constant() {
@@ -80,7 +80,7 @@ mod tests {
         let chlorine = toxic_deaths("chlorine").expect("a probit");
         let outside = vec![300.0; 30];
         let inside = indoors(&outside, 60.0, 0.5).expect("inside");
-        let died = |load: f64| share_of_probit(chlorine.a + chlorine.b * load.ln());
+        let died = |load: f64| chlorine.share_of_load(load);
         let (out, ins) = (
             toxic_load(&outside, 60.0, chlorine.n),
             toxic_load(&inside, 60.0, chlorine.n),

@@ -15,7 +15,7 @@
 //! A probit is a fit to incidents and animal data: the shares are for planning, not
 //! predictions for one person.
 
-use crate::{InputError, positive};
+use crate::{InputError, bisect, positive};
 
 /// A probit relation `Y = k₁ + k₂ ln V`.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -76,19 +76,9 @@ pub fn share_of_probit(y: f64) -> f64 {
 }
 
 /// The probit at which the share harmed is `share` (0 to 1, exclusive): the inverse of
-/// [`share_of_probit`], by bisection (the share rises with the probit; 60 halvings of an
-/// interval 20 wide leave it exact to the last bit of a double).
+/// [`share_of_probit`], by bisection (the share rises with the probit).
 pub fn probit_of_share(share: f64) -> f64 {
-    let (mut lo, mut hi) = (-5.0_f64, 15.0_f64);
-    for _ in 0..60 {
-        let mid = 0.5 * (lo + hi);
-        if share_of_probit(mid) < share {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    0.5 * (lo + hi)
+    bisect(-5.0, 15.0, |y| share_of_probit(y) < share)
 }
 
 /// The thermal dose of `flux_w_m2` for `seconds`: `t I^(4/3) / 10⁴`, with I in W/m² and t in
@@ -144,10 +134,8 @@ pub const GLASS_BREAKAGE: Probit = Probit {
 pub struct ToxicProbit {
     /// The chemical, by the chemical table's English name.
     pub chemical: &'static str,
-    /// a.
-    pub a: f64,
-    /// b.
-    pub b: f64,
+    /// `a` and `b` of the probit, its causative variable the toxic load `Σ Cⁿ t`.
+    pub deaths: Probit,
     /// n, the concentration's exponent.
     pub n: f64,
     /// Where the constants come from.
@@ -159,7 +147,12 @@ impl ToxicProbit {
     pub fn share(&self, ppm: f64, minutes: f64) -> Result<f64, InputError> {
         let c = positive("ppm", ppm)?;
         let t = positive("minutes", minutes)?;
-        Ok(share_of_probit(self.a + self.b * (c.powf(self.n) * t).ln()))
+        Ok(self.share_of_load(c.powf(self.n) * t))
+    }
+
+    /// The share killed by a toxic load `Σ Cⁿ Δt` (ppm^n · min), 0 to 1; none by no load.
+    pub fn share_of_load(&self, load: f64) -> f64 {
+        self.deaths.share(load).unwrap_or(0.0)
     }
 
     /// The concentration that kills `share` of those who breathe it for `minutes`, ppm.
@@ -172,14 +165,7 @@ impl ToxicProbit {
     /// ```
     pub fn ppm_for_share(&self, share: f64, minutes: f64) -> Result<f64, InputError> {
         let t = positive("minutes", minutes)?;
-        let load = Probit {
-            effect: "",
-            k1: self.a,
-            k2: self.b,
-            variable: "",
-        }
-        .variable_for_share(share)?;
-        Ok((load / t).powf(1.0 / self.n))
+        Ok((self.deaths.variable_for_share(share)? / t).powf(1.0 / self.n))
     }
 }
 
@@ -188,15 +174,23 @@ impl ToxicProbit {
 pub const TOXIC_DEATHS: [ToxicProbit; 2] = [
     ToxicProbit {
         chemical: "chlorine",
-        a: -8.29,
-        b: 0.92,
+        deaths: Probit {
+            effect: "deaths from breathing chlorine",
+            k1: -8.29,
+            k2: 0.92,
+            variable: "toxic load Σ Cⁿ t, C in ppm, t in minutes",
+        },
         n: 2.0,
         source: "Withers & Lees, \"The lethal toxicity of chlorine, Part 2\", J. Hazardous Materials 12 (1985)",
     },
     ToxicProbit {
         chemical: "ammonia",
-        a: -35.9,
-        b: 1.85,
+        deaths: Probit {
+            effect: "deaths from breathing ammonia",
+            k1: -35.9,
+            k2: 1.85,
+            variable: "toxic load Σ Cⁿ t, C in ppm, t in minutes",
+        },
         n: 2.0,
         source: "Crowl & Louvar, Chemical Process Safety, 3rd ed., Table 2-5 (after CCPS)",
     },

@@ -14,7 +14,7 @@
 
 use std::f64::consts::PI;
 
-use crate::{InputError, not_negative, positive};
+use crate::{InputError, bisect, not_negative, positive};
 
 /// A vessel's shape, as the level needs it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -95,16 +95,7 @@ impl Vessel {
                 format!("{v:.1} m³ is more than the vessel holds, {capacity:.1} m³"),
             ));
         }
-        let (mut lo, mut hi) = (0.0, top);
-        for _ in 0..100 {
-            let mid = 0.5 * (lo + hi);
-            if self.volume_below_m3(mid) < v {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        Ok(0.5 * (lo + hi))
+        Ok(bisect(0.0, top, |h| self.volume_below_m3(h) < v))
     }
 }
 
