@@ -1,30 +1,30 @@
 //! `parktwin hazard`: the consequence models on the command line, JSON out, for planners'
 //! scripts and for checking against other tools: a liquid leaking from a tank, a gas leaking
-//! through a hole, the flash of a liquefied gas, a BLEVE's fireball, a pool fire and a vapour
-//! cloud explosion, with how far each of ALOHA's levels of concern reaches and what the
+//! through a hole, the flash of a liquefied gas, a BLEVE's fireball, a pool fire, a jet fire
+//! and a vapour cloud explosion, with how far each of ALOHA's levels of concern reaches and what the
 //! probits say happens there. Refusals name the flag and the reason.
 
 use anyhow::anyhow;
 use clap::{Args, Subcommand};
-use parktwin_api::frame::LocalFrame;
 use parktwin_api::model::{Chemical, LevelSet};
 use parktwin_consequence::effects::indoor::{indoors, toxic_load};
 use parktwin_consequence::effects::probit::{
     BURN_DEATHS, EARDRUM_RUPTURES, GLASS_BREAKAGE, LUNG_HAEMORRHAGE_DEATHS, STRUCTURAL_DAMAGE, thermal_dose,
     toxic_deaths,
 };
-use parktwin_consequence::explosion::TntBlast;
-use parktwin_consequence::explosion::tnt::ALOHA_OVERPRESSURE_LEVELS;
+use parktwin_consequence::explosion::{MultiEnergyBlast, TntBlast};
 use parktwin_consequence::fire::fireball::radiative_fraction;
 use parktwin_consequence::fire::pool_fire::Fuel;
-use parktwin_consequence::fire::radiation::{ALOHA_THERMAL_LEVELS, water_partial_pressure_pa};
-use parktwin_consequence::fire::{Fireball, PoolFire};
+use parktwin_consequence::fire::radiation::water_partial_pressure_pa;
+use parktwin_consequence::fire::{Fireball, JetFire, PoolFire};
 use parktwin_consequence::source::tank_liquid::SHARP_EDGED_ORIFICE;
 use parktwin_consequence::source::{Flash, GasHole, TankHole, ideal_gas_density};
+use parktwin_consequence::zones::{LevelReach, overpressure, thermal};
 use parktwin_consequence::{ATMOSPHERE_PA, InputError, air_density_kg_m3};
 
 use crate::plume::positive;
 use parktwin_dispersion::britter_mcquaid::{DensePlume, DensePuff, reduced_gravity};
+use parktwin_dispersion::zones::{LevelUnit, circle_zone, zones_geojson};
 use serde_json::{Value, json};
 
 /// The models of `parktwin hazard`.
@@ -44,8 +44,11 @@ pub enum HazardModel {
     /// A pool fire in still air (solid flame): burning rate, flame height, emissive power and
     /// how far each thermal level of concern reaches.
     PoolFire(PoolFireArgs),
-    /// A vapour cloud explosion as its TNT equivalent (Kinney & Graham, free air): how far each
-    /// overpressure level of concern reaches.
+    /// A jet fire at a hole (API 521's point source): heat released, flame length and how far
+    /// each thermal level of concern reaches.
+    JetFire(JetFireArgs),
+    /// A vapour cloud explosion by the TNO multi-energy method, with its TNT equivalent as a
+    /// cross-check: how far each overpressure level of concern reaches.
     Explosion(ExplosionArgs),
     /// A dense gas slumping along the ground (Britter & McQuaid's workbook): whether the
     /// release is dense, and how far each level of concern reaches.
@@ -159,6 +162,30 @@ pub struct PoolFireArgs {
     pub place: PlaceArgs,
 }
 
+/// Flags of `parktwin hazard jet-fire`.
+#[derive(Args, Debug, Clone)]
+#[command(allow_negative_numbers = true)]
+pub struct JetFireArgs {
+    /// The gas that burns (name or CAS number).
+    #[arg(long)]
+    pub chemical: String,
+    /// The rate the gas leaks and burns at, kg/s (`parktwin hazard gas-leak` gives it).
+    #[arg(long, value_name = "KG_S")]
+    pub rate_kg_s: f64,
+    /// The hole's height above the ground, m.
+    #[arg(long, value_name = "M", default_value_t = 0.0)]
+    pub hole_height_m: f64,
+    /// How long people are exposed, s, for the burn probit at each zone's edge.
+    #[arg(long, value_name = "S", default_value_t = 60.0)]
+    pub exposure_s: f64,
+    /// The air the heat or the gas crosses.
+    #[command(flatten)]
+    pub air: AirArgs,
+    /// Where it is, for the zones as GeoJSON.
+    #[command(flatten)]
+    pub place: PlaceArgs,
+}
+
 /// Flags of `parktwin hazard explosion`.
 #[derive(Args, Debug, Clone)]
 #[command(allow_negative_numbers = true)]
@@ -169,8 +196,12 @@ pub struct ExplosionArgs {
     /// The mass of flammable in the cloud, kg.
     #[arg(long, value_name = "KG")]
     pub mass_kg: f64,
-    /// The share of the combustion energy in the blast, 0 to 1 (CCPS: 0.01 to 0.10; 0.03 is
-    /// the common choice for a hydrocarbon cloud in a plant).
+    /// The blast's strength on the TNO multi-energy scale: 1 (a slow flame in the open) to 10
+    /// (a detonation); 7 for a cloud in a congested plant.
+    #[arg(long, value_name = "N", default_value_t = 7)]
+    pub strength: u8,
+    /// The share of the combustion energy in the TNT charge of the cross-check, 0 to 1 (CCPS:
+    /// 0.01 to 0.10; 0.03 is the common choice for a hydrocarbon cloud in a plant).
     #[arg(long, value_name = "ETA", default_value_t = 0.03)]
     pub efficiency: f64,
     /// Where it is, for the zones as GeoJSON.
@@ -287,6 +318,7 @@ pub fn run(model: &HazardModel) -> anyhow::Result<Value> {
         HazardModel::Fireball(a) => fireball(a),
         HazardModel::Flash(a) => flash(a),
         HazardModel::PoolFire(a) => pool_fire(a),
+        HazardModel::JetFire(a) => jet_fire(a),
         HazardModel::Explosion(a) => explosion(a),
         HazardModel::DenseGas(a) => dense_gas(a),
         HazardModel::Indoor(a) => indoor(a),
@@ -397,16 +429,25 @@ fn fireball(a: &FireballArgs) -> anyhow::Result<Value> {
 /// ALOHA's thermal levels with how far each reaches (`reach` of a flux, W/m², in metres) and
 /// Eisenberg's burn lethality at its edge for `exposure_s` seconds.
 fn thermal_zones(reach: impl Fn(f64) -> Option<f64>, exposure_s: f64) -> Value {
-    ALOHA_THERMAL_LEVELS
+    zones_with(
+        thermal(reach),
+        |z| json!({"burn_deaths_at_edge": BURN_DEATHS.share(thermal_dose(z.level, exposure_s)).ok()}),
+    )
+}
+
+/// Zones as JSON, each with the fields `more` adds.
+fn zones_with(zones: Vec<LevelReach>, more: impl Fn(&LevelReach) -> Value) -> Value {
+    zones
         .iter()
-        .map(|level| {
-            json!({
-                "flux_w_m2": level.flux_w_m2,
-                "effect": level.effect,
-                "effect_zh": level.effect_zh,
-                "reach_m": reach(level.flux_w_m2),
-                "burn_deaths_at_edge": BURN_DEATHS.share(thermal_dose(level.flux_w_m2, exposure_s)).ok(),
-            })
+        .map(|z| {
+            let mut v = serde_json::to_value(z).unwrap_or_default();
+            if let (Some(o), Value::Object(m)) = (v.as_object_mut(), more(z)) {
+                o.extend(m);
+            }
+            // The flux's or the overpressure's own name, as the answers have carried it.
+            let key = if z.unit == "Pa" { "overpressure_pa" } else { "flux_w_m2" };
+            v[key] = z.level.into();
+            v
         })
         .collect()
 }
@@ -416,50 +457,49 @@ fn thermal_zones(reach: impl Fn(f64) -> Option<f64>, exposure_s: f64) -> Value {
 /// with the zone's fields as its properties.
 fn with_geojson(v: &mut Value, place: &PlaceArgs) {
     let Some((lon, lat)) = place.at else { return };
-    let frame = LocalFrame::new(lon, lat);
     let model = v["model"].as_str().unwrap_or("zone").to_string();
-    let features: Vec<Value> = v["zones"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .enumerate()
-        .filter_map(|(k, z)| {
-            let r = z["reach_m"].as_f64().filter(|r| *r > 0.0)?;
-            let ring: Vec<[f64; 2]> = (0..=CIRCLE_VERTICES)
-                .map(|k| {
-                    let a = std::f64::consts::TAU * (k % CIRCLE_VERTICES) as f64 / CIRCLE_VERTICES as f64;
-                    let (lon, lat) = frame.to_wgs84(r * a.cos(), r * a.sin());
-                    [(lon * 1e7).round() / 1e7, (lat * 1e7).round() / 1e7]
-                })
-                .collect();
-            Some(json!({
-                "type": "Feature",
-                "id": format!("{model}-{}", k + 1),
-                "geometry": {"type": "Polygon", "coordinates": [ring]},
-                "properties": z,
-            }))
+    let zones = v["zones"].as_array().cloned().unwrap_or_default();
+    let reaching: Vec<&Value> = zones
+        .iter()
+        .filter(|z| z["reach_m"].as_f64().is_some_and(|r| r > 0.0))
+        .collect();
+    let circles: Vec<_> = reaching
+        .iter()
+        .map(|z| {
+            let unit = if z["unit"] == "Pa" {
+                LevelUnit::Pa
+            } else {
+                LevelUnit::WM2
+            };
+            let name = z["name"].as_str().unwrap_or_default();
+            circle_zone(
+                name,
+                z["level"].as_f64().unwrap_or(0.0),
+                unit,
+                z["reach_m"].as_f64().unwrap_or(0.0),
+            )
         })
         .collect();
-    v["zones_geojson"] = json!({"type": "FeatureCollection", "features": features});
+    let mut fc = zones_geojson(&circles, (lon, lat), &serde_json::Map::new());
+    for (k, (f, z)) in fc["features"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+        .zip(reaching)
+        .enumerate()
+    {
+        // One Polygon per zone, its id the model and the zone's rank, red first.
+        f["id"] = format!("{model}-{}", k + 1).into();
+        f["geometry"] = json!({"type": "Polygon", "coordinates": f["geometry"]["coordinates"][0]});
+        f["properties"] = z.clone();
+    }
+    v["zones_geojson"] = fc;
 }
-
-/// The vertices of a zone's circle: 1° apart at the edge of a 1 km zone is 17 m.
-const CIRCLE_VERTICES: usize = 360;
 
 /// The chemical named, with its heat of combustion, or the refusal for one that does not burn.
 fn burns(name: &str) -> anyhow::Result<(&'static Chemical, f64)> {
     let c = chemical(name)?;
-    match (c.lel_vol_pct, c.heat_of_combustion_j_kg) {
-        (Some(_), Some(hc)) => Ok((c, hc)),
-        (None, _) => Err(anyhow!(
-            "--chemical {}: it does not burn (no lower explosive limit)",
-            c.name
-        )),
-        (Some(_), None) => Err(anyhow!(
-            "--chemical {}: the table has no heat of combustion for it",
-            c.name
-        )),
-    }
+    Ok((c, c.heat_of_combustion().map_err(|e| anyhow!("--chemical {e}"))?))
 }
 
 /// A property of the chemical at a temperature, refused naming `--chemical` where the table
@@ -471,14 +511,8 @@ fn at_temperature(present: bool, flag: &str, value: Result<f64, String>) -> anyh
 /// The boiling point (K), the liquid's heat capacity (J/(kg·K)) and heat of vaporisation
 /// (J/kg) of the chemical, or the refusal naming what the table lacks.
 fn boiling_liquid(c: &Chemical) -> anyhow::Result<(f64, f64, f64)> {
-    let missing = |what: &str| anyhow!("--chemical {}: the table has no {what} for it", c.name);
-    Ok((
-        c.boiling_point_k.ok_or_else(|| missing("boiling point"))?,
-        c.liquid_heat_capacity_j_kg_k
-            .ok_or_else(|| missing("liquid heat capacity"))?,
-        c.heat_of_vaporisation_j_kg
-            .ok_or_else(|| missing("heat of vaporisation"))?,
-    ))
+    let b = c.boiling_liquid().map_err(|e| anyhow!("--chemical {e}"))?;
+    Ok((b.boiling_point_k, b.heat_capacity_j_kg_k, b.heat_of_vaporisation_j_kg))
 }
 
 fn water_pa(air: &AirArgs) -> anyhow::Result<f64> {
@@ -533,37 +567,54 @@ fn pool_fire(a: &PoolFireArgs) -> anyhow::Result<Value> {
     Ok(v)
 }
 
+fn jet_fire(a: &JetFireArgs) -> anyhow::Result<Value> {
+    let (c, hc) = burns(&a.chemical)?;
+    let fire = JetFire::new(a.rate_kg_s, hc, a.hole_height_m)
+        .map_err(|e| flag_error(e, &[("rate_kg_s", "--rate-kg-s"), ("hole_height_m", "--hole-height-m")]))?;
+    let water = water_pa(&a.air)?;
+    let exposure_s = positive("--exposure-s", a.exposure_s, "a time in s")?;
+    let mut v = serde_json::to_value(fire)?;
+    v["model"] = "jet_fire".into();
+    v["chemical"] = c.name.as_str().into();
+    v["zones"] = thermal_zones(|q| fire.reach_m(q, water), exposure_s);
+    v["exposure_s"] = a.exposure_s.into();
+    v["distances_from"] = "the hole, every way (where the jet points is not known)".into();
+    v["source"] = JetFire::SOURCE.into();
+    with_geojson(&mut v, &a.place);
+    Ok(v)
+}
+
 fn explosion(a: &ExplosionArgs) -> anyhow::Result<Value> {
     let (c, hc) = burns(&a.chemical)?;
-    let blast = TntBlast::of_cloud(a.mass_kg, hc, a.efficiency)
+    let blast = MultiEnergyBlast::of_cloud(a.mass_kg, hc, a.strength)
+        .map_err(|e| flag_error(e, &[("mass_kg", "--mass-kg"), ("strength", "--strength")]))?;
+    let tnt = TntBlast::of_cloud(a.mass_kg, hc, a.efficiency)
         .map_err(|e| flag_error(e, &[("mass_kg", "--mass-kg"), ("efficiency", "--efficiency")]))?;
-    let zones = ALOHA_OVERPRESSURE_LEVELS
-        .iter()
-        .map(|&(pa, effect, effect_zh)| {
-            Ok(json!({
-                "overpressure_pa": pa,
-                "effect": effect,
-                "effect_zh": effect_zh,
-                "reach_m": blast.distance_to_pa(pa).map_err(|e| anyhow!("{e}"))?,
-                "at_edge": {
-                    "windows_broken": GLASS_BREAKAGE.share(pa).ok(),
-                    "structures_damaged": STRUCTURAL_DAMAGE.share(pa).ok(),
-                    "eardrums_ruptured": EARDRUM_RUPTURES.share(pa).ok(),
-                    "lung_haemorrhage_deaths": LUNG_HAEMORRHAGE_DEATHS.share(pa).ok(),
-                },
-            }))
+    let zones = zones_with(overpressure(|pa| blast.distance_to_pa(pa)), |z| {
+        json!({
+            "at_edge": {
+                "windows_broken": GLASS_BREAKAGE.share(z.level).ok(),
+                "structures_damaged": STRUCTURAL_DAMAGE.share(z.level).ok(),
+                "eardrums_ruptured": EARDRUM_RUPTURES.share(z.level).ok(),
+                "lung_haemorrhage_deaths": LUNG_HAEMORRHAGE_DEATHS.share(z.level).ok(),
+            },
+            "tnt_reach_m": tnt.distance_to_pa(z.level).ok(),
         })
-        .collect::<anyhow::Result<Vec<Value>>>()?;
+    });
     let mut v = json!({
-        "model": "tnt_equivalence",
+        "model": "multi_energy",
         "chemical": c.name,
         "mass_kg": a.mass_kg,
+        "strength": a.strength,
+        "energy_j": blast.energy_j,
         "efficiency": a.efficiency,
-        "tnt_kg": blast.tnt_kg,
+        "tnt_kg": tnt.tnt_kg,
         "zones": zones,
-        "limits": "TNT equivalence ignores the congestion and confinement that make a cloud's blast; a screening model",
-        "source": "Crowl & Louvar, Chemical Process Safety, 3rd ed., §6-13 (TNT equivalency); Kinney & Graham, \
-                   Explosive Shocks in Air, 2nd ed. (1985), free air; probits: Crowl & Louvar Table 2-5",
+        "limits": "the whole mass taken as in congestion (give the mass in the congested region); \
+                   tnt_reach_m: TNT equivalence at --efficiency, a cross-check that ignores congestion",
+        "source": "TNO multi-energy (van den Berg 1985), the blast curves as MSB B02-121 (2013) Table 5.2 fits them; \
+                   TNT: Crowl & Louvar, Chemical Process Safety, 3rd ed., §6-13, Kinney & Graham (1985); \
+                   probits: Crowl & Louvar Table 2-5",
     });
     with_geojson(&mut v, &a.place);
     Ok(v)

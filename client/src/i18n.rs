@@ -162,6 +162,7 @@ messages! {
     WallLatest => "LATEST ALARMS", "最新报警";
     WallNoAlarms => "No open alarms", "无未关闭报警";
     WallZone => "{zone} · {reach} m downwind", "{zone} · 下风向 {reach} 米";
+    WallZoneRound => "{zone} · {reach} m all round", "{zone} · 半径 {reach} 米";
     WallInside => "{n} inside · {people} people", "区内 {n} 处 · {people} 人";
     WallRelease => "Release {release}, {min} min ago", "{release}，{min} 分钟前开始";
     WallIncidentWind => "Wind {speed} m/s from {from}°, class {class}", "风速 {speed} m/s 风向 {from}°，稳定度 {class}";
@@ -251,6 +252,20 @@ messages! {
     Height => "Height", "高度";
     Levels => "Levels", "关注浓度";
     LevelsFlammable => "LEL (flash fire)", "爆炸下限（闪火）";
+    WhatHappens => "What happens", "事故类型";
+    HazardCloud => "Gas cloud (toxic or flammable)", "气云扩散（有毒或可燃）";
+    HazardToxicCloud => "Toxic cloud", "有毒气云";
+    HazardFlammableCloud => "Flammable cloud (flash fire)", "可燃气云（闪火）";
+    HazardPoolFire => "Pool fire", "池火";
+    HazardJetFire => "Jet fire", "喷射火";
+    HazardFireball => "Fireball (BLEVE)", "火球（沸腾液体扩展蒸气爆炸）";
+    HazardExplosion => "Vapour cloud explosion", "蒸气云爆炸";
+    PoolDiameter => "Pool diameter", "液池直径";
+    BlastStrength => "Blast strength (1 open – 10 detonation)", "爆炸强度（1 开阔 – 10 爆轰）";
+    StrengthOf => ", strength {n}", "，强度 {n}";
+    ZoneRadius => "{zone}: {reach} m all round, {count} inside", "{zone}：半径 {reach} m，区内 {count} 个";
+    PoolOf => "a pool {d} m across", "直径 {d} m 的液池";
+    ZonesAround => "zones around the source", "事故源周边影响区";
     FromHole => "From a hole", "按泄漏孔";
     HoleLeak => "{rate} kg/s at first: {level} m of liquid, {gauge} kPa gauge above it", "初始 {rate} kg/s：液位 {level} m，液面压力 {gauge} kPa（表压）";
     WeatherFollows => "Weather: station {station}, {speed} m/s from {from}°, {temp} °C; the incident follows its reports",
@@ -288,6 +303,39 @@ pub fn fill(msg: Msg, lang: Lang, values: &[(&str, String)]) -> String {
 /// Shorthand: `tr(Msg::Layers, lang)`.
 pub fn tr(msg: Msg, lang: Lang) -> &'static str {
     msg.text(lang)
+}
+
+/// A kind of incident as the form lists it, in `lang`.
+pub fn hazard_kind(h: parktwin_api::incident::Hazard, lang: Lang) -> &'static str {
+    use parktwin_api::incident::Hazard;
+    tr(
+        match h {
+            Hazard::Cloud => Msg::HazardCloud,
+            Hazard::PoolFire => Msg::HazardPoolFire,
+            Hazard::JetFire => Msg::HazardJetFire,
+            Hazard::Fireball => Msg::HazardFireball,
+            Hazard::Explosion => Msg::HazardExplosion,
+        },
+        lang,
+    )
+}
+
+/// What an incident is, as its card and the wall name it: a cloud as toxic or flammable by the
+/// levels it is drawn at, the others by their kind.
+///
+/// ```
+/// use parktwin::i18n::{Lang, incident_kind};
+/// use parktwin_api::incident::Hazard;
+/// assert_eq!(incident_kind(Hazard::Cloud, "lel", Lang::En), "Flammable cloud (flash fire)");
+/// assert_eq!(incident_kind(Hazard::Cloud, "aegl", Lang::Zh), "有毒气云");
+/// assert_eq!(incident_kind(Hazard::PoolFire, "thermal", Lang::Zh), "池火");
+/// ```
+pub fn incident_kind(h: parktwin_api::incident::Hazard, levels: &str, lang: Lang) -> &'static str {
+    match h {
+        parktwin_api::incident::Hazard::Cloud if levels == "lel" => tr(Msg::HazardFlammableCloud, lang),
+        parktwin_api::incident::Hazard::Cloud => tr(Msg::HazardToxicCloud, lang),
+        other => hazard_kind(other, lang),
+    }
 }
 
 /// An alarm tier's name, in `lang`.

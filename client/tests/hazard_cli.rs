@@ -207,6 +207,15 @@ fn fires_and_a_blast_draw_nested_zones_with_what_happens_at_their_edges() {
     assert!((200e3..350e3).contains(&e), "{e}");
     let r = reaches(&ball);
     assert!(r[0] < r[1] && r[1] < r[2], "{r:?}");
+    // A propane jet of 30.5 kg/s (1,830 kg/min): 1.41 GW, a flame 76 m long (API 521's
+    // curve); its zones nested, a little beyond ALOHA's 45, 64 and 98 m for that jet.
+    let jet = json(&hazard_line("jet-fire --chemical propane --rate-kg-s 30.5"));
+    assert!(
+        (jet["flame_length_m"].as_f64().expect("a flame") - 76.5).abs() < 1.0,
+        "{jet}"
+    );
+    let r = reaches(&jet);
+    assert!(r[0] > 45.0 && r[0] < r[1] && r[1] < r[2] && r[2] < 1.5 * 98.0, "{r:?}");
     // A 20 m bund of burning benzene: the zones reach beyond the bund, nested.
     let pool = json(&hazard_line("pool-fire --chemical benzene --diameter-m 20"));
     let rate = pool["burning_rate_kg_m2_s"].as_f64().expect("a burning rate");
@@ -218,12 +227,21 @@ fn fires_and_a_blast_draw_nested_zones_with_what_happens_at_their_edges() {
         "pool-fire --chemical benzene --diameter-m 20 --humidity-pct 10",
     ));
     assert!(reaches(&dry)[2] > r[2]);
-    // A tonne of propane in a cloud at 3 %: 297 kg of TNT; windows break at the yellow edge
-    // more often than structures fail there.
+    // A tonne of propane in a congested plant, multi-energy strength 7: 8 psi where the
+    // scaled overpressure 0.545 falls on the fit's second piece (0.48 / r'), r' = 0.881 of
+    // (46.3 GJ / 101.3 kPa)^(1/3) = 77.0 m: 68 m. Its TNT cross-check at 3 % is 297 kg.
     let blast = json(&hazard_line("explosion --chemical propane --mass-kg 1000"));
+    assert_eq!(blast["model"], "multi_energy");
     assert!((blast["tnt_kg"].as_f64().expect("TNT") - 296.7).abs() < 0.5);
     let r = reaches(&blast);
     assert!(r[0] < r[1] && r[1] < r[2], "{r:?}");
+    assert!((r[0] - 67.9).abs() < 0.5, "{r:?}");
+    let weak = json(&hazard_line("explosion --chemical propane --mass-kg 1000 --strength 3"));
+    assert!(
+        weak["zones"][0]["reach_m"].is_null(),
+        "a weak blast (5 kPa at most) destroys no building"
+    );
+    // Windows break at the yellow edge more often than structures fail there.
     let edge = &blast["zones"][2]["at_edge"];
     assert!(
         edge["windows_broken"].as_f64() > edge["structures_damaged"].as_f64(),
@@ -248,6 +266,12 @@ fn fire_and_blast_refusals_name_the_flag() {
         "explosion --chemical propane --mass-kg 100 --efficiency 2",
     ));
     assert!(eta.contains("--efficiency"), "{eta}");
+    let strength = refusal(&hazard_line("explosion --chemical propane --mass-kg 100 --strength 11"));
+    assert!(strength.contains("--strength"), "{strength}");
+    let jet = refusal(&hazard_line("jet-fire --chemical chlorine --rate-kg-s 5"));
+    assert!(jet.contains("does not burn"), "{jet}");
+    let jet = refusal(&hazard_line("jet-fire --chemical propane --rate-kg-s -5"));
+    assert!(jet.contains("--rate-kg-s"), "{jet}");
     let hot = refusal(&hazard_line(
         "fireball --mass-kg 1000 --chemical propane --temperature-c 120",
     ));

@@ -10,7 +10,9 @@
 pub mod effects;
 pub mod explosion;
 pub mod fire;
+pub mod incident;
 pub mod source;
+pub mod zones;
 
 /// Standard gravity, m/s² (CGPM 1901, the conventional value).
 pub const G: f64 = 9.806_65;

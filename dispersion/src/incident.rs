@@ -21,7 +21,8 @@ use crate::model::{Atmosphere, Plume, Puff, PuffTrain, WindChange};
 use crate::sigma::{SigmaSet, sigmas};
 use crate::stability::{Insolation, Sky, Stability, pasquill_class};
 use crate::wind::{along_across, downwind_unit};
-use crate::zones::{Zone, ZoneError, threat_zones, zones_geojson};
+use crate::zones::{CIRCLE_VERTICES, LevelUnit, Zone, ZoneError, circle_zone, threat_zones, zones_geojson};
+use parktwin_consequence::incident::Burning;
 
 /// The σ curves incidents use: Briggs (1973) open country, as the CLI's default.
 pub const INCIDENT_SIGMAS: SigmaSet = SigmaSet::BriggsRural;
@@ -110,6 +111,12 @@ pub enum IncidentError {
     /// Contouring failed.
     #[error(transparent)]
     Zones(#[from] ZoneError),
+    /// A fire's or a blast's model cannot be made (the field named).
+    #[error("{0}")]
+    Burning(String),
+    /// The incident is a fire or a blast, not a cloud: it has no concentrations.
+    #[error("a {0} has no cloud: its zones are a fire's or a blast's")]
+    NotACloud(&'static str),
 }
 
 /// The atmosphere for a wind (10 m), direction and class.
@@ -130,6 +137,9 @@ fn class_of(s: &str) -> Result<Stability, IncidentError> {
 
 /// The incident's levels of concern, most severe first.
 pub fn incident_levels(inc: &Incident, chem: &Chemical) -> Result<Vec<LevelOfConcern>, IncidentError> {
+    if !inc.hazard.is_cloud() {
+        return Err(IncidentError::NotACloud(inc.hazard.as_str()));
+    }
     // The server stored a checked name; an unknown one (an older row) reads as the default.
     let set = LevelSet::parse(&inc.levels).unwrap_or(LevelSet::Aegl60);
     let l = levels_of_concern(chem, set, inc.weather.temperature_c);
@@ -316,12 +326,38 @@ pub fn puff_envelope(mass_kg: f64, height: f64, atm: &Atmosphere, east: f64, nor
 
 /// The threat zones of an incident under the weather now in force, at its levels of concern,
 /// each with the cell size it was contoured at.
+///
+/// A fire's or a blast's zones are circles around the release ([`burning_zones`]), each with
+/// the spacing of its circle's vertices as its cell size.
 pub fn incident_zones(inc: &Incident, chem: &Chemical) -> Result<Vec<(Zone, f64)>, IncidentError> {
+    if !inc.hazard.is_cloud() {
+        let burning = Burning::of(inc, chem).map_err(IncidentError::Burning)?;
+        return Ok(burning_zones(&burning)
+            .into_iter()
+            .map(|z| {
+                let spacing = std::f64::consts::TAU * z.farthest_downwind_m / CIRCLE_VERTICES as f64;
+                (z, spacing)
+            })
+            .collect());
+    }
     let levels: Vec<(String, f64)> = incident_levels(inc, chem)?
         .into_iter()
         .map(|l| (l.name, l.mg_m3))
         .collect();
     Ok(Footprint::of(inc)?.zones(&levels, ZONE_CELLS, None)?)
+}
+
+/// A fire's or a blast's zones as circles around its centre, most severe first; a level it
+/// reaches nowhere is an empty zone.
+pub fn burning_zones(burning: &Burning) -> Vec<Zone> {
+    burning
+        .zones()
+        .into_iter()
+        .map(|l| {
+            let unit = if l.unit == "Pa" { LevelUnit::Pa } else { LevelUnit::WM2 };
+            circle_zone(&l.name, l.level, unit, l.reach_m.unwrap_or(0.0))
+        })
+        .collect()
 }
 
 /// Zones as an RFC 7946 FeatureCollection ([`zones_geojson`]) with each feature's cell size
@@ -351,7 +387,10 @@ pub fn incident_zones_geojson(
     let mut extra = serde_json::Map::new();
     extra.insert("incident".into(), inc.id.clone().into());
     extra.insert("chemical".into(), chem.name.clone().into());
-    extra.insert("stability".into(), inc.weather_now().2.into());
+    extra.insert("hazard".into(), inc.hazard.as_str().into());
+    if inc.hazard.is_cloud() {
+        extra.insert("stability".into(), inc.weather_now().2.into());
+    }
     let fc = zones_collection(&zones, (inc.lon, inc.lat), &extra);
     Ok((fc, zones.into_iter().map(|(z, _)| z).collect()))
 }
@@ -418,7 +457,12 @@ impl Field {
 /// The field of an incident `t_s` seconds after its start, with at most `max_puffs` puffs
 /// (a continuous release after a wind shift is cut into puffs every [`PUFF_INTERVAL_S`],
 /// coarsened to stay under the cap).
+///
+/// A fire or a blast has no cloud: [`IncidentError::NotACloud`].
 pub fn field_at(inc: &Incident, t_s: f64, max_puffs: usize) -> Result<Field, IncidentError> {
+    if !inc.hazard.is_cloud() {
+        return Err(IncidentError::NotACloud(inc.hazard.as_str()));
+    }
     let (speed0, from0, class0) = inc.weather_at(0.0);
     let (_, _, class_now) = inc.weather_at(t_s);
     let class = class_of(&class_now)?;
@@ -518,6 +562,9 @@ mod tests {
             lat: 37.57,
             height_m: 0.0,
             chemical: "Chlorine".into(),
+            hazard: parktwin_api::incident::Hazard::Cloud,
+            pool_diameter_m: None,
+            blast_strength: None,
             rate_kg_s: rate,
             mass_kg: mass,
             duration_s: None,

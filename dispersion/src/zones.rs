@@ -4,23 +4,55 @@
 use contour::ContourBuilder;
 // georust's `geo` for membership: the park's geometry (`parktwin_api::geometry`) brings it
 // into every build, the browser's included, so a hand-written ring test saves nothing.
-use geo::{Intersects, LineString, MapCoords, MultiPolygon, Point};
+use geo::{Coord, Intersects, LineString, MapCoords, MultiPolygon, Point, Polygon};
 use parktwin_api::frame::LocalFrame;
 use serde_json::json;
 
 use crate::grid::Grid;
 use crate::wind::along_across;
 
+/// What a zone's level measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LevelUnit {
+    /// A concentration in air, mg/m³ (a cloud's zones).
+    MgM3,
+    /// A thermal radiation flux, W/m² (a fire's).
+    WM2,
+    /// A peak side-on overpressure, Pa (a blast's).
+    Pa,
+}
+
+impl LevelUnit {
+    /// As the zones' GeoJSON writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LevelUnit::MgM3 => "mg/m3",
+            LevelUnit::WM2 => "W/m2",
+            LevelUnit::Pa => "Pa",
+        }
+    }
+
+    /// The unit written `s`, if it is one.
+    pub fn parse(s: &str) -> Option<Self> {
+        [LevelUnit::MgM3, LevelUnit::WM2, LevelUnit::Pa]
+            .into_iter()
+            .find(|u| u.as_str() == s)
+    }
+}
+
 /// One threat zone.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Zone {
-    /// The level's name, e.g. "AEGL-3".
+    /// The level's name, e.g. "AEGL-3", "10 kW/m²", "8 psi".
     pub name: String,
-    /// The level, mg/m³.
-    pub threshold_mg_m3: f64,
-    /// Where the concentration is at or above the level: metres east/north of the source.
+    /// The level, in [`Zone::unit`].
+    pub threshold: f64,
+    /// What the level measures.
+    pub unit: LevelUnit,
+    /// Where the level is reached or passed: metres east/north of the source.
     pub area: MultiPolygon<f64>,
-    /// The farthest downwind reach of the zone, m (0 when empty).
+    /// The farthest downwind reach of the zone, m (0 when empty): a fire's or a blast's, which
+    /// reach as far every way, their radius.
     pub farthest_downwind_m: f64,
     /// The zone runs into the edge of the grid it was drawn on: it reaches further than
     /// [`Zone::farthest_downwind_m`], past what the model draws (ALOHA says "greater than
@@ -83,13 +115,49 @@ pub fn threat_zones(grid: &Grid, levels: &[(String, f64)], wind_from_deg: f64) -
                 .fold(0.0, f64::max);
             Zone {
                 name: name.clone(),
-                threshold_mg_m3: *threshold,
+                threshold: *threshold,
+                unit: LevelUnit::MgM3,
                 area,
                 farthest_downwind_m: farthest,
                 beyond_edge,
             }
         })
         .collect())
+}
+
+/// Vertices of a circular zone: 1° apart, 17 m at the edge of a 1 km zone.
+pub const CIRCLE_VERTICES: usize = 360;
+
+/// A zone that reaches `radius_m` every way from the source: a fire's or a blast's.
+///
+/// ```
+/// use parktwin_dispersion::zones::{LevelUnit, circle_zone, contains};
+/// let z = circle_zone("10 kW/m²", 10_000.0, LevelUnit::WM2, 120.0);
+/// assert!(contains(&z.area, 0.0, -119.0) && !contains(&z.area, 0.0, -121.0));
+/// assert_eq!(z.farthest_downwind_m, 120.0);
+/// ```
+pub fn circle_zone(name: &str, threshold: f64, unit: LevelUnit, radius_m: f64) -> Zone {
+    let ring: Vec<Coord<f64>> = (0..=CIRCLE_VERTICES)
+        .map(|k| {
+            let a = std::f64::consts::TAU * (k % CIRCLE_VERTICES) as f64 / CIRCLE_VERTICES as f64;
+            Coord {
+                x: radius_m * a.cos(),
+                y: radius_m * a.sin(),
+            }
+        })
+        .collect();
+    Zone {
+        name: name.into(),
+        threshold,
+        unit,
+        area: if radius_m > 0.0 {
+            MultiPolygon(vec![Polygon::new(LineString(ring), vec![])])
+        } else {
+            MultiPolygon(vec![])
+        },
+        farthest_downwind_m: radius_m.max(0.0),
+        beyond_edge: false,
+    }
 }
 
 /// Whether a point (metres east/north of the source) is inside an area, holes excluded; a
@@ -141,10 +209,15 @@ pub fn zones_geojson(
                 .collect();
             let mut props = json!({
                 "name": z.name,
-                "threshold_mg_m3": z.threshold_mg_m3,
+                "threshold": z.threshold,
+                "unit": z.unit.as_str(),
                 "farthest_downwind_m": (z.farthest_downwind_m * 10.0).round() / 10.0,
                 "beyond_model_limit": z.beyond_edge,
             });
+            if z.unit == LevelUnit::MgM3 {
+                // The name GIS exports of a cloud's zones have always carried.
+                props["threshold_mg_m3"] = z.threshold.into();
+            }
             if let Some(obj) = props.as_object_mut() {
                 obj.extend(extra.clone());
             }
@@ -163,7 +236,6 @@ pub fn zones_geojson(
 /// back in metres east/north of the source at `source_lon_lat`. Features that are not
 /// (Multi)Polygons with a name and threshold are skipped.
 pub fn zones_from_geojson(fc: &serde_json::Value, source_lon_lat: (f64, f64)) -> Vec<Zone> {
-    use geo::{Coord, Polygon};
     let frame = LocalFrame::new(source_lon_lat.0, source_lon_lat.1);
     let ring = |r: &serde_json::Value| -> LineString<f64> {
         r.as_array()
@@ -193,9 +265,12 @@ pub fn zones_from_geojson(fc: &serde_json::Value, source_lon_lat: (f64, f64)) ->
                 _ => return None,
             };
             let p = &f["properties"];
+            // Zones stored before fires and blasts were modelled carry threshold_mg_m3 only.
+            let unit = p["unit"].as_str().map_or(Some(LevelUnit::MgM3), LevelUnit::parse)?;
             Some(Zone {
                 name: p["name"].as_str()?.to_string(),
-                threshold_mg_m3: p["threshold_mg_m3"].as_f64()?,
+                threshold: p["threshold"].as_f64().or_else(|| p["threshold_mg_m3"].as_f64())?,
+                unit,
                 area: MultiPolygon(polys),
                 farthest_downwind_m: p["farthest_downwind_m"].as_f64().unwrap_or(0.0),
                 beyond_edge: p["beyond_model_limit"].as_bool().unwrap_or(false),
@@ -246,7 +321,6 @@ pub fn occupants(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::{LineString, Polygon};
     use parktwin_api::incident::Candidate;
     use serde_json::json;
 
@@ -260,7 +334,8 @@ mod tests {
     fn zones() -> Vec<Zone> {
         let zone = |name: &str, area: Polygon<f64>| Zone {
             name: name.into(),
-            threshold_mg_m3: 1.0,
+            threshold: 1.0,
+            unit: LevelUnit::MgM3,
             area: MultiPolygon(vec![area]),
             farthest_downwind_m: 0.0,
             beyond_edge: false,

@@ -19,7 +19,7 @@ use bevy::shader::ShaderRef;
 use parktwin_api::incident::{Candidate, Incident, ZoneOccupants};
 use parktwin_api::layer::LayerId;
 use parktwin_api::model::{Chemical, ChemicalTable};
-use parktwin_dispersion::incident::{Field, field_at, incident_levels};
+use parktwin_dispersion::incident::{Field, IncidentError, field_at, incident_levels};
 use parktwin_dispersion::model::vertical_term;
 use parktwin_dispersion::sigma::sigmas;
 use parktwin_dispersion::zones::{Zone, occupants, zones_from_geojson};
@@ -94,8 +94,9 @@ pub struct IncidentState {
     pub zones: Vec<Zone>,
     /// Seconds since the release started, as drawn.
     pub t_s: f64,
-    /// The field as drawn.
-    pub field: Field,
+    /// The cloud's field as drawn (`None` for a fire or a blast, whose zones are all the map
+    /// draws of them).
+    pub field: Option<Field>,
     /// Who is inside each zone now.
     pub inside: Vec<ZoneOccupants>,
     /// The levels of concern, name and mg/m³.
@@ -264,8 +265,10 @@ fn update_view(
     for (id, inc) in &live.0.incidents {
         let Some(chem) = chemical(&inc.chemical) else { continue };
         let t_s = (now - inc.start_unix()).max(0.0);
-        let Ok(field) = field_at(inc, t_s, MAX_PUFFS) else {
-            continue;
+        let field = match field_at(inc, t_s, MAX_PUFFS) {
+            Ok(field) => Some(field),
+            Err(IncidentError::NotACloud(_)) => None,
+            Err(_) => continue,
         };
         let levels: Vec<(String, f64)> = incident_levels(inc, chem)
             .map(|l| l.into_iter().map(|l| (l.name, l.mg_m3)).collect())
@@ -324,9 +327,15 @@ pub fn field_texels(field: &Field) -> Vec<f32> {
     texels
 }
 
-/// The shader's parameters for a field whose source is at world (x, z).
-pub fn field_params(state: &IncidentState, source_world: Vec2, opacity: f32, readout: bool) -> FieldParams {
-    let f = &state.field;
+/// The shader's parameters for `field`, its levels `levels` (name, mg/m³, most severe first),
+/// its source at world (x, z).
+pub fn field_params(
+    f: &Field,
+    levels: &[(String, f64)],
+    source_world: Vec2,
+    opacity: f32,
+    readout: bool,
+) -> FieldParams {
     let mut p = FieldParams {
         source: Vec4::new(
             source_world.x,
@@ -342,17 +351,15 @@ pub fn field_params(state: &IncidentState, source_world: Vec2, opacity: f32, rea
         p.wind = Vec4::new(dx as f32, dy as f32, u as f32, s.plume.height as f32);
         p.slug = Vec4::new((s.plume.rate_kg_s * 1e6) as f32, s.tail_m as f32, s.front_m as f32, 1.0);
     }
-    let mildest = state.levels.last().map_or(1.0, |l| l.1);
-    let worst = state.levels.first().map_or(100.0, |l| l.1);
+    let mildest = levels.last().map_or(1.0, |l| l.1);
+    let worst = levels.first().map_or(100.0, |l| l.1);
     p.ramp = Vec4::new(
         (mildest / 10.0).log10() as f32,
         (worst * 10.0).log10() as f32,
         opacity,
         0.0,
     );
-    let lv: Vec<f32> = (0..3)
-        .map(|k| state.levels.get(k).map_or(0.0, |l| l.1 as f32))
-        .collect();
+    let lv: Vec<f32> = (0..3).map(|k| levels.get(k).map_or(0.0, |l| l.1 as f32)).collect();
     p.levels = Vec4::new(lv[0], lv[1], lv[2], 0.0);
     p.ramp_stops = style::FIELD_RAMP.map(|[r, g, b]| Vec4::new(r, g, b, 1.0));
     p.line_colours = style::ZONE_LEVELS.map(|c| {
@@ -382,18 +389,23 @@ fn draw_fields(
     let visible = layer.is_none_or(|l| l.shown());
     let mut seen = Vec::new();
     for (e, q, mut t, mat) in &mut quads {
-        let Some(state) = view.incidents.get(&q.0).filter(|_| visible) else {
+        let Some((state, field)) = view
+            .incidents
+            .get(&q.0)
+            .filter(|_| visible)
+            .and_then(|s| Some((s, s.field.as_ref()?)))
+        else {
             commands.entity(e).despawn();
             continue;
         };
         seen.push(q.0.clone());
         let at = scene_point(frame.to_map(state.incident.lon, state.incident.lat), FIELD_HEIGHT);
-        let size = (state.field.extent_m().max(50.0) * 2.2) as f32;
+        let size = (field.extent_m().max(50.0) * 2.2) as f32;
         *t = Transform::from_translation(at).with_scale(Vec3::new(size, 1.0, size));
         if let Some(mut m) = materials.get_mut(&mat.0) {
-            m.params = field_params(state, at.xz(), opacity, readout.0);
+            m.params = field_params(field, &state.levels, at.xz(), opacity, readout.0);
             if let Some(mut img) = images.get_mut(&m.data) {
-                img.data = Some(bytes_of(&field_texels(&state.field)));
+                img.data = Some(bytes_of(&field_texels(field)));
             }
         }
     }
@@ -401,9 +413,9 @@ fn draw_fields(
         return;
     }
     for (id, state) in &view.incidents {
-        if seen.contains(id) {
+        let Some(field) = state.field.as_ref().filter(|_| !seen.contains(id)) else {
             continue;
-        }
+        };
         let at = scene_point(frame.to_map(state.incident.lon, state.incident.lat), FIELD_HEIGHT);
         let image = Image::new(
             Extent3d {
@@ -412,15 +424,15 @@ fn draw_fields(
                 depth_or_array_layers: 1,
             },
             TextureDimension::D2,
-            bytes_of(&field_texels(&state.field)),
+            bytes_of(&field_texels(field)),
             TextureFormat::Rgba32Float,
             RenderAssetUsages::RENDER_WORLD | RenderAssetUsages::MAIN_WORLD,
         );
         let material = FieldMaterial {
-            params: field_params(state, at.xz(), opacity, readout.0),
+            params: field_params(field, &state.levels, at.xz(), opacity, readout.0),
             data: images.add(image),
         };
-        let size = (state.field.extent_m().max(50.0) * 2.2) as f32;
+        let size = (field.extent_m().max(50.0) * 2.2) as f32;
         commands.spawn((
             FieldQuad(id.clone()),
             Mesh3d(meshes.add(Plane3d::default().mesh().size(1.0, 1.0))),

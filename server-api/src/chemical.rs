@@ -77,6 +77,50 @@ impl Chemical {
             .pa_at(t_k)
             .map_err(|e| format!("{}: {e}", self.name))
     }
+
+    /// The net heat of combustion, J/kg, of a chemical that burns; the words a fire or a blast
+    /// of one that does not is refused with.
+    ///
+    /// ```
+    /// use parktwin_api::model::ChemicalTable;
+    /// let table: ChemicalTable = serde_json::from_str(include_str!("../../assets/chemicals.json")).unwrap();
+    /// assert!(table.get("propane").unwrap().heat_of_combustion().unwrap() > 46e6);
+    /// assert!(table.get("chlorine").unwrap().heat_of_combustion().unwrap_err().contains("does not burn"));
+    /// ```
+    pub fn heat_of_combustion(&self) -> Result<f64, String> {
+        match (self.lel_vol_pct, self.heat_of_combustion_j_kg) {
+            (Some(_), Some(hc)) => Ok(hc),
+            (None, _) => Err(format!("{} does not burn: it has no lower explosive limit", self.name)),
+            (Some(_), None) => Err(format!("{}: the table has no heat of combustion for it", self.name)),
+        }
+    }
+
+    /// The boiling liquid as a pool fire or a flash needs it: the normal boiling point (K),
+    /// the liquid's specific heat (J/(kg·K)) and its heat of vaporisation (J/kg); an error
+    /// naming what the table lacks.
+    pub fn boiling_liquid(&self) -> Result<BoilingLiquid, String> {
+        let missing = |what: &str| format!("{}: the table has no {what} for it", self.name);
+        Ok(BoilingLiquid {
+            boiling_point_k: self.boiling_point_k.ok_or_else(|| missing("boiling point"))?,
+            heat_capacity_j_kg_k: self
+                .liquid_heat_capacity_j_kg_k
+                .ok_or_else(|| missing("liquid heat capacity"))?,
+            heat_of_vaporisation_j_kg: self
+                .heat_of_vaporisation_j_kg
+                .ok_or_else(|| missing("heat of vaporisation"))?,
+        })
+    }
+}
+
+/// A liquid's boiling as the models take it ([`Chemical::boiling_liquid`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BoilingLiquid {
+    /// The normal boiling point, K.
+    pub boiling_point_k: f64,
+    /// The liquid's specific heat at it, J/(kg·K).
+    pub heat_capacity_j_kg_k: f64,
+    /// The heat of vaporisation at it, J/kg.
+    pub heat_of_vaporisation_j_kg: f64,
 }
 
 /// A liquid's saturated vapour pressure over temperature, as the published correlation gives it.

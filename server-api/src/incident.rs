@@ -79,6 +79,54 @@ pub fn nearest_report<'a>(
         .map(|(_, r)| r)
 }
 
+/// What happens at the release: the kind of incident, which says which model draws its zones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Hazard {
+    /// A cloud that drifts with the wind: toxic (its zones at AEGL or ERPG) or flammable (at
+    /// the LEL and half of it: where a flash fire reaches).
+    #[default]
+    Cloud,
+    /// A pool of liquid burning: thermal radiation zones around it.
+    PoolFire,
+    /// A jet of gas burning at the hole it leaks from: thermal radiation zones.
+    JetFire,
+    /// A fireball: a vessel of liquefied gas bursting and its contents burning at once (a
+    /// BLEVE): thermal radiation zones.
+    Fireball,
+    /// A vapour cloud exploding: overpressure zones around its centre.
+    Explosion,
+}
+
+impl Hazard {
+    /// Every kind, as the form lists them.
+    pub const ALL: [Hazard; 5] = [
+        Hazard::Cloud,
+        Hazard::PoolFire,
+        Hazard::JetFire,
+        Hazard::Fireball,
+        Hazard::Explosion,
+    ];
+
+    /// Its name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Hazard::Cloud => "cloud",
+            Hazard::PoolFire => "pool_fire",
+            Hazard::JetFire => "jet_fire",
+            Hazard::Fireball => "fireball",
+            Hazard::Explosion => "explosion",
+        }
+    }
+
+    /// Whether its zones are a cloud's, carried by the wind (or a fire's or a blast's, around
+    /// the release).
+    pub fn is_cloud(self) -> bool {
+        self == Hazard::Cloud
+    }
+}
+
 /// What an operator sends to start an incident.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -93,6 +141,21 @@ pub struct NewIncident {
     pub height_m: f64,
     /// The chemical: English name or CAS number from the chemical table.
     pub chemical: String,
+    /// What happens: `cloud` (the default), `pool_fire`, `jet_fire`, `fireball` or
+    /// `explosion`. A cloud takes `rate_kg_s` or `mass_kg`; a pool fire `pool_diameter_m` (and
+    /// `mass_kg`, the liquid that burns, where known); a jet fire `rate_kg_s`; a fireball and
+    /// an explosion `mass_kg` (the vessel's contents; the flammable mass in the cloud).
+    #[serde(default)]
+    pub hazard: Hazard,
+    /// A burning pool's diameter, m (a pool fire's; a bund's size where the pool fills it).
+    #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(range(max = 500)))]
+    pub pool_diameter_m: Option<f64>,
+    /// An explosion's strength on the TNO multi-energy scale, 1 (a slow flame in the open) to
+    /// 10 (a detonation); absent: 7, a cloud in a congested plant.
+    #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 10)))]
+    pub blast_strength: Option<u8>,
     /// A continuous release, kg/s (give this or `mass_kg`).
     #[serde(default)]
     pub rate_kg_s: Option<f64>,
@@ -149,6 +212,15 @@ pub struct Incident {
     pub height_m: f64,
     /// The chemical's English name, as in the chemical table.
     pub chemical: String,
+    /// What happens (incidents stored before kinds were told apart are clouds).
+    #[serde(default)]
+    pub hazard: Hazard,
+    /// A burning pool's diameter, m.
+    #[serde(default)]
+    pub pool_diameter_m: Option<f64>,
+    /// An explosion's strength, 1 to 10 (absent: 7).
+    #[serde(default)]
+    pub blast_strength: Option<u8>,
     /// Continuous release rate, kg/s.
     pub rate_kg_s: Option<f64>,
     /// Instantaneous release, kg.
@@ -385,21 +457,6 @@ impl NewIncident {
         })?;
         n.chemical = chem.name.clone();
         check_amounts(n.rate_kg_s, n.mass_kg)?;
-        match (n.rate_kg_s, n.mass_kg) {
-            (None, Some(_)) if n.duration_s.is_some() => {
-                return Err(at(
-                    "duration_s",
-                    "an instantaneous release (mass_kg) has no duration; give rate_kg_s for a release over time".into(),
-                ));
-            }
-            (None, None) => {
-                return Err(at(
-                    "rate_kg_s/mass_kg",
-                    "missing: give rate_kg_s (continuous) or mass_kg (instantaneous)".into(),
-                ));
-            }
-            _ => {}
-        }
         if let Some(d) = n.duration_s
             && !(d > 0.0 && d <= MAX_DURATION_S)
         {
@@ -408,9 +465,7 @@ impl NewIncident {
                 format!("{d} s is not a duration (above 0, at most {MAX_DURATION_S})"),
             ));
         }
-        let set = LevelSet::parse(n.levels.as_deref().unwrap_or("aegl")).map_err(|e| at("levels", e))?;
-        set.required_ppm(chem).map_err(|e| at("levels", e))?;
-        n.levels = Some(set.as_str().into());
+        n.levels = Some(check_hazard(&n, chem)?.into());
         if let Some(w) = &n.weather {
             w.check("weather.")?;
         }
@@ -459,6 +514,25 @@ mod tests {
         let body = br#"{"lon":118.45,"lat":37.57,"chemical":"propane","rate_kg_s":5,"levels":"LEL"}"#;
         let n = NewIncident::parse(body, &table(), now()).expect("a flammable release");
         assert_eq!(n.levels.as_deref(), Some("lel"));
+    }
+
+    #[test]
+    fn fires_and_blasts_are_drawn_at_their_own_levels() {
+        let parse = |body: &str| NewIncident::parse(body.as_bytes(), &table(), now()).expect(body);
+        let pool =
+            parse(r#"{"lon":118.45,"lat":37.57,"chemical":"benzene","hazard":"pool_fire","pool_diameter_m":20}"#);
+        assert_eq!(
+            (pool.hazard, pool.levels.as_deref()),
+            (Hazard::PoolFire, Some("thermal"))
+        );
+        let blast = parse(r#"{"lon":118.45,"lat":37.57,"chemical":"propane","hazard":"explosion","mass_kg":2000}"#);
+        assert_eq!(blast.levels.as_deref(), Some("overpressure"));
+        let cloud = parse(r#"{"lon":118.45,"lat":37.57,"chemical":"chlorine","rate_kg_s":2}"#);
+        assert_eq!(
+            cloud.hazard,
+            Hazard::Cloud,
+            "a request without a kind is a cloud, as before kinds"
+        );
     }
 
     #[test]
@@ -517,6 +591,38 @@ mod tests {
                 "unknown field `rate`",
             ),
             (r#"{"lon":118.45"#, "not JSON"),
+            (
+                r#"{"lon":118.45,"lat":37.57,"chemical":"chlorine","hazard":"fireball","mass_kg":1000}"#,
+                "chlorine does not burn",
+            ),
+            (
+                r#"{"lon":118.45,"lat":37.57,"chemical":"benzene","hazard":"pool_fire","mass_kg":1000}"#,
+                "field \"pool_diameter_m\": a pool_fire needs",
+            ),
+            (
+                r#"{"lon":118.45,"lat":37.57,"chemical":"benzene","hazard":"pool_fire","pool_diameter_m":-3}"#,
+                "-3 m is not a pool's diameter",
+            ),
+            (
+                r#"{"lon":118.45,"lat":37.57,"chemical":"propane","hazard":"jet_fire","mass_kg":10}"#,
+                "field \"rate_kg_s\"",
+            ),
+            (
+                r#"{"lon":118.45,"lat":37.57,"chemical":"propane","hazard":"explosion","rate_kg_s":10}"#,
+                "field \"mass_kg\"",
+            ),
+            (
+                r#"{"lon":118.45,"lat":37.57,"chemical":"propane","hazard":"fireball","mass_kg":10,"levels":"lel"}"#,
+                "field \"levels\"",
+            ),
+            (
+                r#"{"lon":118.45,"lat":37.57,"chemical":"propane","hazard":"meltdown","mass_kg":10}"#,
+                "hazard",
+            ),
+            (
+                r#"{"lon":118.45,"lat":37.57,"chemical":"propane","hazard":"explosion","mass_kg":10,"blast_strength":12}"#,
+                "field \"blast_strength\": 12 is not a strength",
+            ),
         ];
         for (body, names) in cases {
             let err = NewIncident::parse(body.as_bytes(), &table(), now()).expect_err(body);
@@ -532,6 +638,9 @@ mod tests {
             lat: 0.0,
             height_m: 0.0,
             chemical: "Chlorine".into(),
+            hazard: Hazard::Cloud,
+            pool_diameter_m: None,
+            blast_strength: None,
             rate_kg_s: Some(1.0),
             mass_kg: None,
             duration_s: None,
@@ -561,6 +670,107 @@ mod tests {
         assert_eq!(inc.weather_at(600.0), (4.0, 180.0, "C".into()));
         assert_eq!(inc.seconds_at("2026-06-01T10:10:00Z"), Some(600.0));
     }
+}
+
+/// Largest burning pool taken, m across.
+pub const MAX_POOL_DIAMETER_M: f64 = 500.0;
+
+/// Checks what the incident's kind asks of the request (its amounts, its pool, its levels, a
+/// chemical that burns for a fire or a blast) and answers the levels its zones are drawn at:
+/// a cloud's set (`aegl`, `erpg`, `lel`), `thermal` for a fire, `overpressure` for a blast.
+fn check_hazard(n: &NewIncident, chem: &crate::model::Chemical) -> Result<&'static str, String> {
+    let at = |f: &str, why: String| format!("field \"{f}\": {why}");
+    let kind = n.hazard.as_str();
+    if n.hazard.is_cloud() {
+        match (n.rate_kg_s, n.mass_kg) {
+            (None, Some(_)) if n.duration_s.is_some() => {
+                return Err(at(
+                    "duration_s",
+                    "an instantaneous release (mass_kg) has no duration; give rate_kg_s for a release over time".into(),
+                ));
+            }
+            (None, None) => {
+                return Err(at(
+                    "rate_kg_s/mass_kg",
+                    "missing: give rate_kg_s (continuous) or mass_kg (instantaneous)".into(),
+                ));
+            }
+            _ => {}
+        }
+        if n.pool_diameter_m.is_some() || n.blast_strength.is_some() {
+            return Err(at(
+                "pool_diameter_m/blast_strength",
+                "a cloud has no pool and no blast; give hazard \"pool_fire\" or \"explosion\"".into(),
+            ));
+        }
+        let set = LevelSet::parse(n.levels.as_deref().unwrap_or("aegl")).map_err(|e| at("levels", e))?;
+        set.required_ppm(chem).map_err(|e| at("levels", e))?;
+        return Ok(set.as_str());
+    }
+    if n.levels.is_some() {
+        return Err(at(
+            "levels",
+            format!(
+                "a {kind}'s zones are drawn at fixed levels (thermal radiation or overpressure); levels are a cloud's"
+            ),
+        ));
+    }
+    chem.heat_of_combustion()
+        .map_err(|e| at("chemical", format!("{e}; a {kind} needs a chemical that burns")))?;
+    let refuse = |field: &str, why: &str| Err(at(field, format!("a {kind} {why}")));
+    match n.hazard {
+        Hazard::PoolFire => {
+            chem.boiling_liquid().map_err(|e| at("chemical", e))?;
+            match n.pool_diameter_m {
+                None => return refuse("pool_diameter_m", "needs the pool's diameter"),
+                Some(d) if !(d > 0.0 && d <= MAX_POOL_DIAMETER_M) => {
+                    return Err(at(
+                        "pool_diameter_m",
+                        format!("{d} m is not a pool's diameter (above 0, at most {MAX_POOL_DIAMETER_M})"),
+                    ));
+                }
+                Some(_) => {}
+            }
+            if n.rate_kg_s.is_some() || n.duration_s.is_some() {
+                return refuse(
+                    "rate_kg_s/duration_s",
+                    "burns the pool: give its diameter, and mass_kg for the liquid in it",
+                );
+            }
+        }
+        Hazard::JetFire => {
+            if n.rate_kg_s.is_none() {
+                return refuse("rate_kg_s", "needs the rate the gas leaks at");
+            }
+        }
+        Hazard::Fireball | Hazard::Explosion => {
+            if n.mass_kg.is_none() {
+                return refuse("mass_kg", "needs the mass that burns");
+            }
+            if n.duration_s.is_some() {
+                return refuse("duration_s", "is over in seconds: it takes no duration");
+            }
+        }
+        Hazard::Cloud => {}
+    }
+    if n.hazard != Hazard::PoolFire && n.pool_diameter_m.is_some() {
+        return refuse("pool_diameter_m", "has no pool");
+    }
+    match n.blast_strength {
+        Some(_) if n.hazard != Hazard::Explosion => return refuse("blast_strength", "has no blast"),
+        Some(s) if !(1..=10).contains(&s) => {
+            return Err(at(
+                "blast_strength",
+                format!("{s} is not a strength: 1 (a slow flame in the open) to 10 (a detonation)"),
+            ));
+        }
+        _ => {}
+    }
+    Ok(if n.hazard == Hazard::Explosion {
+        "overpressure"
+    } else {
+        "thermal"
+    })
 }
 
 /// A release's amount: a rate or a mass (not both), each in its range, where given.
@@ -629,8 +839,18 @@ impl WhatIf {
         Ok(w)
     }
 
-    /// The incident as it would have been.
-    pub fn apply(&self, inc: &Incident) -> Incident {
+    /// The incident as it would have been, or why the change does not fit its kind (a
+    /// fireball's mass changed for a rate), naming the field.
+    pub fn apply(&self, inc: &Incident) -> Result<Incident, String> {
+        let kind = inc.hazard.as_str();
+        let misfit = |field: &str, takes: &str| Err(format!("field \"{field}\": a {kind} takes {takes}"));
+        match inc.hazard {
+            Hazard::JetFire if self.mass_kg.is_some() => return misfit("mass_kg", "a rate (rate_kg_s), not a mass"),
+            Hazard::PoolFire | Hazard::Fireball | Hazard::Explosion if self.rate_kg_s.is_some() => {
+                return misfit("rate_kg_s", "a mass (mass_kg), not a rate");
+            }
+            _ => {}
+        }
         let mut other = inc.clone();
         if let Some(w) = &self.weather {
             other.weather = w.clone();
@@ -646,7 +866,7 @@ impl WhatIf {
             other.rate_kg_s = None;
             other.duration_s = None;
         }
-        other
+        Ok(other)
     }
 }
 
@@ -673,9 +893,22 @@ mod what_if_tests {
             "station": "ws-1", "shifts": [{"at_s": 60.0, "wind_speed_ms": 3.0, "wind_from_deg": 270.0, "stability": "D"}],
             "levels": "aegl", "origin": null, "note": null, "created_by": "op", "closed": null}))
         .expect("an incident");
-        let other = w.apply(&inc);
+        let other = w.apply(&inc).expect("a cloud takes other weather");
         assert_eq!(other.weather_now().1, 45.0, "the other wind holds from the start");
         assert!(other.shifts.is_empty() && other.station.is_none());
         assert_eq!((other.rate_kg_s, other.id.as_str()), (Some(2.0), "inc-1"));
+        let fireball = Incident {
+            hazard: Hazard::Fireball,
+            mass_kg: Some(5_000.0),
+            rate_kg_s: None,
+            ..inc
+        };
+        let faster = WhatIf::parse(br#"{"rate_kg_s": 4}"#).expect("a what-if");
+        assert!(
+            faster
+                .apply(&fireball)
+                .expect_err("a fireball has no rate")
+                .contains("field \"rate_kg_s\"")
+        );
     }
 }

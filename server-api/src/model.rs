@@ -218,7 +218,7 @@ pub enum UnitType {
     Storage,
 }
 
-pub use crate::chemical::{Chemical, ChemicalTable, LevelSet, LiquidDensity, VapourPressure};
+pub use crate::chemical::{BoilingLiquid, Chemical, ChemicalTable, LevelSet, LiquidDensity, VapourPressure};
 
 /// `GET /session`: whose the bearer token is (what a sign-in checks).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -302,14 +302,17 @@ impl Store {
         &self,
         id: &str,
         what: &parktwin_api::incident::WhatIf,
-    ) -> Result<Option<Result<String, String>>, StoreError> {
+    ) -> Result<Option<Result<String, WhatIfRefusal>>, StoreError> {
         let inc = match &what.at {
             Some(at) => self.incident_at(id, at)?,
             None => self.incident(id)?.map(Ok),
         };
         Ok(match inc {
             Some(Ok(inc)) => {
-                let other = what.apply(&inc);
+                let other = match what.apply(&inc) {
+                    Ok(other) => other,
+                    Err(why) => return Ok(Some(Err(WhatIfRefusal::DoesNotFit(why)))),
+                };
                 let (mut fc, _) =
                     parktwin_dispersion::incident::incident_zones_geojson(&other, &self.chemical_of(&other)?)?;
                 for f in fc["features"].as_array_mut().into_iter().flatten() {
@@ -317,7 +320,7 @@ impl Store {
                 }
                 Some(Ok(fc.to_string()))
             }
-            Some(Err(why)) => Some(Err(why)),
+            Some(Err(why)) => Some(Err(WhatIfRefusal::NotOpen(why))),
             None => None,
         })
     }
@@ -334,6 +337,15 @@ impl Store {
             crate::db::args![since, channel, from, to],
         )
     }
+}
+
+/// Why a what-if has no answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WhatIfRefusal {
+    /// The incident was not open at the moment asked from.
+    NotOpen(String),
+    /// The change does not fit the incident's kind.
+    DoesNotFit(String),
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use parktwin_api::incident::{
     Candidate, Incident, IncidentWeather, NewIncident, WindShift, ZoneOccupants, nearest_report,
 };
 use parktwin_api::model::{AlarmTier, VehiclePosition, WeatherReport};
-use parktwin_dispersion::incident::{class_for, incident_zones_geojson, solar_elevation_deg};
+use parktwin_dispersion::incident::{IncidentError, class_for, incident_zones_geojson, solar_elevation_deg};
 use parktwin_dispersion::zones::{Zone, occupants, zone_of};
 
 use crate::store::{Store, StoreError, json_row, json_rows};
@@ -114,6 +114,9 @@ impl Store {
             lat: req.lat,
             height_m: req.height_m,
             chemical: req.chemical,
+            hazard: req.hazard,
+            pool_diameter_m: req.pool_diameter_m,
+            blast_strength: req.blast_strength,
             rate_kg_s: req.rate_kg_s,
             mass_kg: req.mass_kg,
             duration_s: req.duration_s,
@@ -127,7 +130,10 @@ impl Store {
             created_by: by.into(),
             closed: None,
         };
-        let (mut geojson, zones) = self.zones_now(&inc)?;
+        let (mut geojson, zones) = match self.zones_now(&inc) {
+            Err(StoreError::Incident(IncidentError::Burning(why))) => return Ok(Err(why)),
+            other => other?,
+        };
         let mut conn = self.conn();
         let mut tx = Tx::begin(&mut **conn)?;
         let n_now = Self::next_incident(&mut tx)?;
@@ -173,7 +179,7 @@ impl Store {
     ) -> Result<Option<i64>, StoreError> {
         let red = zones.first();
         let inside = occupants(&zones[..zones.len().min(1)], (inc.lon, inc.lat), places);
-        let threshold = red.map_or(0.0, |z| z.threshold_mg_m3);
+        let threshold = red.map_or(0.0, |z| z.threshold);
         let mut last = None;
         let mut now_in: Vec<String> = Vec::new();
         for o in inside.iter().flat_map(|z| &z.occupants) {
@@ -258,14 +264,7 @@ impl Store {
                 (Some(_), false) => AlarmAction::Close,
                 _ => AlarmAction::Keep,
             };
-            if let Some(seq) = Self::apply_rule(
-                tx,
-                AlarmRule::IncidentZone,
-                &source,
-                &p.time,
-                red.threshold_mg_m3,
-                decide,
-            )? {
+            if let Some(seq) = Self::apply_rule(tx, AlarmRule::IncidentZone, &source, &p.time, red.threshold, decide)? {
                 last = Some(seq);
             }
         }
@@ -283,7 +282,8 @@ impl Store {
             else {
                 continue;
             };
-            if inc.station.as_deref() != Some(w.station.as_str()) {
+            // A fire's or a blast's zones do not move with the wind.
+            if inc.station.as_deref() != Some(w.station.as_str()) || !inc.hazard.is_cloud() {
                 continue;
             }
             let Some(at_s) = inc.seconds_at(&w.time).filter(|t| *t > 0.0) else {

@@ -303,3 +303,111 @@ fn an_incident_follows_the_nearest_station_and_its_zones_turn_with_the_wind() {
     let events: EventPage = serde_json::from_value(get(&format!("{api}/events?since=0"))).expect("events");
     assert_eq!(events.events.iter().filter(|e| e.kind == "incident_updated").count(), 1);
 }
+
+#[test]
+fn a_fireball_draws_circles_of_heat_and_lists_who_they_hold() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = start_server(dir.path(), None).expect("server");
+    let api = format!("{}/api/v1", s.url);
+    let store = parktwin_e2e::open_store(dir.path());
+    let op = store.create_token(Role::Operator, "Duty officer Li").expect("token");
+    let url = format!("{api}/incidents");
+    // Two trucks: one 150 m north of the sphere, upwind; one 5 km south. A fire's heat
+    // reaches as far every way, whichever way the wind blows.
+    let frame = parktwin_api::frame::LocalFrame::new(TANK.0, TANK.1);
+    let near = frame.to_wgs84(0.0, 150.0);
+    let far = frame.to_wgs84(0.0, -5_000.0);
+    let (status, _) = send(
+        "POST",
+        &format!("{api}/vehicles/positions"),
+        Some(&s.ingest),
+        Some(&json!([
+            {"plate": "鲁E11111", "time": ago(5), "lon": near.0, "lat": near.1, "speed_kmh": 0.0},
+            {"plate": "鲁E22222", "time": ago(5), "lon": far.0, "lat": far.1, "speed_kmh": 0.0},
+        ])),
+    );
+    assert_eq!(status, 200);
+    let weather = json!({"wind_speed_ms": 3.0, "wind_from_deg": 180.0, "temperature_c": 20.0});
+    // Chlorine does not burn: refused, naming the field, and nothing stored.
+    let bad = json!({"lon": TANK.0, "lat": TANK.1, "chemical": "chlorine", "hazard": "fireball",
+                     "mass_kg": 20000, "weather": weather});
+    let (status, body) = send("POST", &url, Some(&op), Some(&bad));
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("chlorine does not burn")),
+        "{body}"
+    );
+
+    let ball = json!({"lon": TANK.0, "lat": TANK.1, "chemical": "propane", "hazard": "fireball",
+                      "mass_kg": 20000, "weather": weather, "origin": "tank-040"});
+    let (status, body) = send("POST", &url, Some(&op), Some(&ball));
+    assert_eq!(status, 201, "{body}");
+    let inc: Incident = serde_json::from_value(body).expect("incident");
+    assert_eq!(
+        (inc.hazard, inc.levels.as_str()),
+        (parktwin_api::incident::Hazard::Fireball, "thermal")
+    );
+    let zones = get(&format!("{url}/{}/zones", inc.id));
+    let features = zones["features"].as_array().expect("features");
+    let names: Vec<&str> = features
+        .iter()
+        .filter_map(|f| f["properties"]["name"].as_str())
+        .collect();
+    assert_eq!(names, ["10 kW/m²", "5 kW/m²", "2 kW/m²"]);
+    let mut radii = Vec::new();
+    for f in features {
+        let p = &f["properties"];
+        assert_eq!(
+            (p["unit"].as_str(), p["hazard"].as_str()),
+            (Some("W/m2"), Some("fireball"))
+        );
+        // A circle: every vertex as far from the sphere (great-circle distance, georust's).
+        let r = p["farthest_downwind_m"].as_f64().expect("a reach");
+        let ring = &f["geometry"]["coordinates"][0][0];
+        for v in ring.as_array().expect("a ring") {
+            let d = geo::Distance::distance(
+                &geo::Haversine,
+                Point::new(TANK.0, TANK.1),
+                Point::new(v[0].as_f64().expect("lon"), v[1].as_f64().expect("lat")),
+            );
+            assert!(
+                (d / r - 1.0).abs() < 0.005,
+                "{d} m from the centre against a radius of {r} m"
+            );
+        }
+        radii.push(r);
+    }
+    assert!(
+        radii[0] > 150.0 && radii[0] < radii[1] && radii[1] < radii[2] && radii[2] < 5_000.0,
+        "{radii:?}"
+    );
+
+    // The truck upwind 150 m off is in the red zone and alarmed; the one 5 km off is nowhere.
+    let inside: Vec<ZoneOccupants> = serde_json::from_value(get(&format!("{url}/{}/inside", inc.id))).expect("inside");
+    let ids = |k: usize| -> Vec<&str> { inside[k].occupants.iter().map(|o| o.id.as_str()).collect() };
+    assert!(ids(0).contains(&"鲁E11111"), "{inside:?}");
+    assert!(!inside.iter().flat_map(|z| &z.occupants).any(|o| o.id == "鲁E22222"));
+    let alarms: Vec<Alarm> = serde_json::from_value(get(&format!("{api}/alarms"))).expect("alarms");
+    assert!(
+        alarms
+            .iter()
+            .any(|a| a.source == format!("{}/vehicle/鲁E11111", inc.id))
+    );
+
+    // What if the sphere held half as much: a smaller red circle; a rate does not fit a ball.
+    let what_if = format!("{url}/{}/what-if", inc.id);
+    let (status, body) = send("POST", &what_if, None, Some(&json!({"mass_kg": 10000})));
+    assert_eq!(status, 200, "{body}");
+    let smaller = body["features"][0]["properties"]["farthest_downwind_m"]
+        .as_f64()
+        .expect("a reach");
+    assert!(smaller < radii[0], "{smaller} against {}", radii[0]);
+    let (status, body) = send("POST", &what_if, None, Some(&json!({"rate_kg_s": 5})));
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["error"].as_str().is_some_and(|e| e.contains("rate_kg_s")),
+        "{body}"
+    );
+}

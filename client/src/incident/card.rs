@@ -8,7 +8,7 @@ use bevy_egui::egui;
 use parktwin_api::incident::ZoneOccupants;
 use parktwin_layers::incident::{IncidentState, MAX_PUFFS};
 
-use crate::i18n::{Lang, Msg, fill, tr};
+use crate::i18n::{Lang, Msg, fill, incident_kind, tr};
 use crate::{export, theme};
 
 /// Who is inside, as CSV: zone, kind, id, name, people, lon, lat.
@@ -90,6 +90,48 @@ fn wind_line(speed: f64, from: f64, class: &str, lang: Lang) -> String {
     )
 }
 
+/// What burns or is released, as one line: a pool's size, or the release's amount (with its
+/// duration where `with_duration`).
+pub(crate) fn source_text(inc: &parktwin_api::incident::Incident, with_duration: bool, lang: Lang) -> String {
+    match inc.pool_diameter_m {
+        Some(d) => fill(Msg::PoolOf, lang, &[("d", format!("{d:.0}"))]),
+        None => {
+            release_text(
+                inc.rate_kg_s,
+                inc.mass_kg,
+                inc.duration_s.filter(|_| with_duration),
+                lang,
+            ) + &match inc.hazard {
+                parktwin_api::incident::Hazard::Explosion => fill(
+                    Msg::StrengthOf,
+                    lang,
+                    &[(
+                        "n",
+                        inc.blast_strength
+                            .unwrap_or(parktwin_consequence::explosion::multi_energy::DEFAULT_STRENGTH)
+                            .to_string(),
+                    )],
+                ),
+                _ => String::new(),
+            }
+        }
+    }
+}
+
+/// A release's amount as one line: a rate (and how long), or a mass at once.
+fn release_text(rate: Option<f64>, mass: Option<f64>, duration_s: Option<f64>, lang: Lang) -> String {
+    match (rate, mass) {
+        (Some(r), _) => {
+            fill(Msg::ReleaseRate, lang, &[("rate", r.to_string())])
+                + &duration_s
+                    .map(|d| fill(Msg::ReleaseFor, lang, &[("min", format!("{:.0}", d / 60.0))]))
+                    .unwrap_or_default()
+        }
+        (_, Some(m)) => fill(Msg::ReleaseMass, lang, &[("mass", m.to_string())]),
+        _ => String::new(),
+    }
+}
+
 /// What the card asks the app to do.
 #[derive(Debug, Default)]
 pub struct CardActions {
@@ -117,24 +159,15 @@ pub fn incident_card(
     ui.colored_label(
         red,
         egui::RichText::new(format!(
-            "{} {}: {}",
+            "{} {}: {} · {}",
             t(Msg::Incident),
             inc.id,
-            chemical_name(&inc.chemical, lang)
+            chemical_name(&inc.chemical, lang),
+            incident_kind(inc.hazard, &inc.levels, lang)
         ))
         .strong(),
     );
-    let source = match (inc.rate_kg_s, inc.mass_kg) {
-        (Some(r), _) => {
-            fill(Msg::ReleaseRate, lang, &[("rate", r.to_string())])
-                + &inc
-                    .duration_s
-                    .map(|d| fill(Msg::ReleaseFor, lang, &[("min", format!("{:.0}", d / 60.0))]))
-                    .unwrap_or_default()
-        }
-        (_, Some(m)) => fill(Msg::ReleaseMass, lang, &[("mass", m.to_string())]),
-        _ => String::new(),
-    };
+    let source = source_text(inc, true, lang);
     let (speed, from, class) = inc.weather_at(state.t_s);
     ui.label(fill(
         Msg::ReleaseLine,
@@ -168,18 +201,31 @@ pub fn incident_card(
         let people: u32 = z.occupants.iter().filter_map(|o| o.people).sum();
         let colour = theme::zone(k);
         let level = state.levels.get(k).map_or(0.0, |l| l.1);
+        let line = if inc.hazard.is_cloud() {
+            fill(
+                Msg::ZoneLine,
+                lang,
+                &[
+                    ("zone", z.zone.clone()),
+                    ("level", format!("{level:.3}")),
+                    ("reach", reach),
+                    ("count", z.occupants.len().to_string()),
+                ],
+            )
+        } else {
+            fill(
+                Msg::ZoneRadius,
+                lang,
+                &[
+                    ("zone", z.zone.clone()),
+                    ("reach", reach),
+                    ("count", z.occupants.len().to_string()),
+                ],
+            )
+        };
         egui::CollapsingHeader::new(
             egui::RichText::new(
-                fill(
-                    Msg::ZoneLine,
-                    lang,
-                    &[
-                        ("zone", z.zone.clone()),
-                        ("level", format!("{level:.3}")),
-                        ("reach", reach),
-                        ("count", z.occupants.len().to_string()),
-                    ],
-                ) + &if people > 0 {
+                line + &if people > 0 {
                     format!(", {people} {}", t(Msg::People))
                 } else {
                     String::new()
@@ -200,7 +246,8 @@ pub fn incident_card(
                             .map(|n| format!(" · {n} {}", t(Msg::People)))
                             .unwrap_or_default()
                     ));
-                    if ui.small_button(t(Msg::Threat)).clicked() {
+                    // A fire's or a blast's threat is its zone; a cloud's changes over time.
+                    if inc.hazard.is_cloud() && ui.small_button(t(Msg::Threat)).clicked() {
                         *chart_for = Some((o.name.clone(), o.lon, o.lat));
                     }
                 });
@@ -244,52 +291,82 @@ pub fn incident_card(
 /// the levels of concern and their thresholds, and the wind.
 pub fn map_legend(ctx: &egui::Context, state: &IncidentState, lang: Lang) {
     let inc = &state.incident;
+    if !inc.hazard.is_cloud() {
+        return zones_legend(ctx, state, lang);
+    }
     let (speed, from, class) = inc.weather_at(state.t_s);
     let low = state.levels.last().map_or(0.1, |l| l.1 / 10.0);
     let high = state.levels.first().map_or(1000.0, |l| l.1 * 10.0);
+    legend_box(ctx, |ui| {
+        ui.strong(format!(
+            "{} {}: {}",
+            inc.id,
+            chemical_name(&inc.chemical, lang),
+            tr(Msg::GroundConcentration, lang)
+        ));
+        let (rect, _) = ui.allocate_exact_size(egui::vec2(220.0, 12.0), egui::Sense::hover());
+        let n = 44;
+        for k in 0..n {
+            let w = rect.width() / n as f32;
+            let slice = egui::Rect::from_min_size(
+                rect.min + egui::vec2(k as f32 * w, 0.0),
+                egui::vec2(w + 0.5, rect.height()),
+            );
+            ui.painter()
+                .rect_filled(slice, 0.0, theme::ramp(k as f32 / (n - 1) as f32));
+        }
+        ui.horizontal(|ui| {
+            ui.small(format!("{low:.3} mg/m³"));
+            ui.add_space(60.0);
+            ui.small(format!("{high:.1} mg/m³ {}", tr(Msg::LogScale, lang)));
+        });
+        for (k, (name, mg)) in state.levels.iter().enumerate().take(3) {
+            ui.horizontal(|ui| {
+                let (r, _) = ui.allocate_exact_size(egui::vec2(24.0, 10.0), egui::Sense::hover());
+                // The line's colour on the map (`field.wgsl`, linear).
+                let [cr, cg, cb] = [[0.85, 0.0, 0.0], [1.0, 0.5, 0.0], [1.0, 0.9, 0.0]][k];
+                ui.painter()
+                    .rect_filled(r.shrink2(egui::vec2(0.0, 3.0)), 0.0, egui::Rgba::from_rgb(cr, cg, cb));
+                ui.label(format!("{name} ≥ {mg:.3} mg/m³"));
+            });
+        }
+        ui.label(wind_line(speed, from, &class, lang));
+    });
+}
+
+/// The legend's box over the map's lower left corner.
+fn legend_box(ctx: &egui::Context, body: impl FnOnce(&mut egui::Ui)) {
     egui::Area::new(egui::Id::new("incident-legend"))
         .anchor(egui::Align2::LEFT_BOTTOM, egui::vec2(12.0, -12.0))
         .interactable(false)
         .show(ctx, |ui| {
-            egui::Frame::popup(ui.style()).show(ui, |ui| {
-                ui.strong(format!(
-                    "{} {}: {}",
-                    inc.id,
-                    chemical_name(&inc.chemical, lang),
-                    tr(Msg::GroundConcentration, lang)
-                ));
-                let (rect, _) = ui.allocate_exact_size(egui::vec2(220.0, 12.0), egui::Sense::hover());
-                let n = 44;
-                for k in 0..n {
-                    let w = rect.width() / n as f32;
-                    let slice = egui::Rect::from_min_size(
-                        rect.min + egui::vec2(k as f32 * w, 0.0),
-                        egui::vec2(w + 0.5, rect.height()),
-                    );
-                    ui.painter()
-                        .rect_filled(slice, 0.0, theme::ramp(k as f32 / (n - 1) as f32));
-                }
-                ui.horizontal(|ui| {
-                    ui.small(format!("{low:.3} mg/m³"));
-                    ui.add_space(60.0);
-                    ui.small(format!("{high:.1} mg/m³ {}", tr(Msg::LogScale, lang)));
-                });
-                for (k, (name, mg)) in state.levels.iter().enumerate().take(3) {
-                    ui.horizontal(|ui| {
-                        let (r, _) = ui.allocate_exact_size(egui::vec2(24.0, 10.0), egui::Sense::hover());
-                        // The line's colour on the map (`field.wgsl`, linear).
-                        let [cr, cg, cb] = [[0.85, 0.0, 0.0], [1.0, 0.5, 0.0], [1.0, 0.9, 0.0]][k];
-                        ui.painter().rect_filled(
-                            r.shrink2(egui::vec2(0.0, 3.0)),
-                            0.0,
-                            egui::Rgba::from_rgb(cr, cg, cb),
-                        );
-                        ui.label(format!("{name} ≥ {mg:.3} mg/m³"));
-                    });
-                }
-                ui.label(wind_line(speed, from, &class, lang));
-            });
+            egui::Frame::popup(ui.style()).show(ui, body);
         });
+}
+
+/// The legend of a fire or a blast on show: its kind, its zones in their colours with their
+/// reach, and the wind that carries its smoke.
+fn zones_legend(ctx: &egui::Context, state: &IncidentState, lang: Lang) {
+    let inc = &state.incident;
+    let (speed, from, class) = inc.weather_at(state.t_s);
+    legend_box(ctx, |ui| {
+        ui.strong(format!(
+            "{} {}: {} · {}",
+            inc.id,
+            chemical_name(&inc.chemical, lang),
+            incident_kind(inc.hazard, &inc.levels, lang),
+            tr(Msg::ZonesAround, lang)
+        ));
+        for (k, z) in state.zones.iter().enumerate().take(3) {
+            ui.horizontal(|ui| {
+                let (r, _) = ui.allocate_exact_size(egui::vec2(24.0, 10.0), egui::Sense::hover());
+                ui.painter()
+                    .rect_filled(r.shrink2(egui::vec2(0.0, 3.0)), 0.0, theme::zone(k));
+                ui.label(format!("{}: {} m", z.name, z.reach_label()));
+            });
+        }
+        ui.label(wind_line(speed, from, &class, lang));
+    });
 }
 
 /// Concentration over time at a place, against the levels of concern, and the dose so far.

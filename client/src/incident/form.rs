@@ -5,7 +5,7 @@
 //! The form's request is checked by [`NewIncident::parse`], the very check the server makes,
 //! so an error shows in the form with the server's words before anything is sent.
 
-use parktwin_api::incident::{IncidentWeather, NewIncident, nearest_report};
+use parktwin_api::incident::{Hazard, IncidentWeather, NewIncident, nearest_report};
 use parktwin_api::model::{ChemicalTable, WeatherReport};
 use parktwin_consequence::ATMOSPHERE_PA;
 use parktwin_consequence::source::tank_liquid::SHARP_EDGED_ORIFICE;
@@ -24,6 +24,9 @@ pub const DEFAULT_RATE_KG_S: f64 = 1.0;
 /// The duration offered where nothing holds an inventory on record, minutes.
 pub const DEFAULT_MINUTES: f64 = 30.0;
 
+/// The burning pool's diameter offered where no tank is on record, m.
+pub const DEFAULT_POOL_DIAMETER_M: f64 = 10.0;
+
 /// The form's contents.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IncidentForm {
@@ -37,6 +40,13 @@ pub struct IncidentForm {
     pub what: String,
     /// The chemical's name in the table ("" until chosen).
     pub chemical: String,
+    /// What happens: a cloud, a fire or a blast.
+    pub hazard: Hazard,
+    /// A pool fire's diameter, m (prefilled with a tank's: its roof gone, the tank burns
+    /// across).
+    pub pool_diameter_m: f64,
+    /// An explosion's strength on the multi-energy scale, 1 to 10.
+    pub blast_strength: u8,
     /// Why the chemical or the amount could not be prefilled, for the operator to act on.
     pub remark: Option<Remark>,
     /// An instantaneous release (a mass) rather than one over time (a rate).
@@ -205,6 +215,9 @@ impl IncidentForm {
             origin: None,
             what: format!("{lat:.5} N, {lon:.5} E"),
             chemical: String::new(),
+            hazard: Hazard::Cloud,
+            pool_diameter_m: DEFAULT_POOL_DIAMETER_M,
+            blast_strength: parktwin_consequence::explosion::multi_energy::DEFAULT_STRENGTH,
             remark: Some(Remark::NothingOnRecord),
             instantaneous: false,
             mass_kg: 1000.0,
@@ -282,6 +295,9 @@ impl IncidentForm {
         let mut f = Self::at_point(lon, lat);
         f.origin = Some(id.to_string());
         f.tank = TankOnRecord::of(props);
+        if let Some(d) = props.get("diameter_m").and_then(|v| v.as_f64()).filter(|d| *d > 0.0) {
+            f.pool_diameter_m = d;
+        }
         f.what = match props.get("name").and_then(|v| v.as_str()) {
             Some(name) if name != id => format!("{id} ({name})"),
             _ => id.to_string(),
@@ -321,6 +337,16 @@ impl IncidentForm {
         self
     }
 
+    /// Whether the release is given as a rate (a cloud over time, a jet fire) rather than a
+    /// mass (a cloud at once, a fireball, a blast) or a pool.
+    pub fn uses_rate(&self) -> bool {
+        match self.hazard {
+            Hazard::Cloud => !self.instantaneous,
+            Hazard::JetFire => true,
+            Hazard::PoolFire | Hazard::Fireball | Hazard::Explosion => false,
+        }
+    }
+
     /// The request the form makes, checked as the server checks it (`now` is the start).
     pub fn request(&self, table: &ChemicalTable, now: time::OffsetDateTime) -> Result<NewIncident, FormError> {
         if self.chemical.is_empty() {
@@ -334,15 +360,22 @@ impl IncidentForm {
             "lat": self.lat,
             "height_m": self.height_m,
             "chemical": self.chemical,
-            "levels": self.levels,
+            "hazard": self.hazard,
         });
-        if self.instantaneous {
-            body["mass_kg"] = self.mass_kg.into();
-        } else {
+        let by_rate = self.uses_rate();
+        match self.hazard {
+            Hazard::Cloud => body["levels"] = self.levels.clone().into(),
+            Hazard::PoolFire => body["pool_diameter_m"] = self.pool_diameter_m.into(),
+            Hazard::Explosion => body["blast_strength"] = self.blast_strength.into(),
+            Hazard::JetFire | Hazard::Fireball => {}
+        }
+        if by_rate {
             body["rate_kg_s"] = self.rate_kg_s.into();
             if self.duration_min > 0.0 {
                 body["duration_s"] = (self.duration_min * 60.0).into();
             }
+        } else if self.hazard != Hazard::PoolFire {
+            body["mass_kg"] = self.mass_kg.into();
         }
         if self.what_if {
             body["weather"] = serde_json::to_value(&self.weather).map_err(|e| FormError::Refused(e.to_string()))?;
@@ -353,7 +386,7 @@ impl IncidentForm {
         // The record says where a rate from a hole came from.
         let hole = self
             .hole
-            .filter(|_| !self.instantaneous)
+            .filter(|_| by_rate)
             .map(|h| h.hole_mm)
             .map(|mm| format!("rate from a {mm:.0} mm hole at the bottom (Bernoulli, Cd 0.61)"));
         let note = [Some(self.note.trim().to_string()).filter(|n| !n.is_empty()), hole]
@@ -571,6 +604,46 @@ pub(super) mod tests {
             panic!("a release 500 m up is refused")
         };
         assert!(e.starts_with("field \"height_m\""), "{e}");
+    }
+
+    #[test]
+    fn a_tank_can_burn_or_blast_and_the_form_asks_for_what_each_kind_takes() {
+        let tank = props(
+            serde_json::json!({"name": "LPG-S01", "chemical": "propane", "inventory_t": 400.0,
+            "diameter_m": 12.3, "capacity_m3": 1000.0, "roof": "sphere"}),
+        );
+        let f = IncidentForm::from_feature("tank-040", &tank, 118.45, 37.57, 0.0, table())
+            .with_nearest_weather(&[report("ws-1", 3.0)], |_| Some([118.46, 37.57]));
+        let ask = |hazard: Hazard| {
+            let mut g = f.clone();
+            g.hazard = hazard;
+            g.request(table(), now()).expect("a valid request")
+        };
+        let ball = ask(Hazard::Fireball);
+        assert_eq!(
+            (ball.mass_kg, ball.rate_kg_s, ball.levels.as_deref()),
+            (Some(400_000.0), None, Some("thermal"))
+        );
+        let pool = ask(Hazard::PoolFire);
+        assert_eq!(
+            (pool.pool_diameter_m, pool.mass_kg, pool.rate_kg_s),
+            (Some(12.3), None, None)
+        );
+        let jet = ask(Hazard::JetFire);
+        assert_eq!((jet.rate_kg_s, jet.mass_kg), (Some(f.rate_kg_s), None));
+        let blast = ask(Hazard::Explosion);
+        assert_eq!(
+            (blast.levels.as_deref(), blast.blast_strength),
+            (Some("overpressure"), Some(7))
+        );
+        // Chlorine does not burn: the form says so in the server's words.
+        let mut chlorine = f.clone();
+        chlorine.chemical = "chlorine".into();
+        chlorine.hazard = Hazard::Fireball;
+        let Err(FormError::Refused(why)) = chlorine.request(table(), now()) else {
+            panic!("a chlorine fireball is refused")
+        };
+        assert!(why.contains("chlorine does not burn"), "{why}");
     }
 
     #[test]

@@ -5,14 +5,14 @@
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 use crossbeam_channel::{Receiver, bounded};
-use parktwin_api::incident::{Incident, NewIncident};
+use parktwin_api::incident::{Hazard, Incident, MAX_POOL_DIAMETER_M, NewIncident};
 use parktwin_api::model::ChemicalTable;
 use parktwin_layers::incident::{ShownIncident, chemicals};
 use parktwin_layers::live::Live;
 use parktwin_scene::ParkData;
 
 use super::form::{IncidentForm, station_positions};
-use crate::i18n::{Lang, Msg, fill, tr};
+use crate::i18n::{Lang, Msg, fill, hazard_kind, tr};
 use crate::net::{ActionStatus, OperatorToken, ServerUrl};
 use crate::theme;
 
@@ -25,6 +25,70 @@ pub enum FormAction {
     Start(Box<NewIncident>),
     /// Close the form.
     Cancel,
+}
+
+/// The rows of a release given as a rate: from a hole in the tank on record, or typed, and how
+/// long it lasts.
+fn rate_rows(ui: &mut egui::Ui, form: &mut IncidentForm, table: &ChemicalTable, lang: Lang) {
+    let t = |m: Msg| tr(m, lang);
+    if form.tank.is_some() {
+        // A tank on record: the rate from a hole in it, or typed.
+        ui.label(t(Msg::FromHole));
+        ui.horizontal(|ui| {
+            let mut by_hole = form.hole.is_some();
+            let mut mm = form.hole.map_or(25.0, |h| h.hole_mm);
+            let toggled = ui.checkbox(&mut by_hole, "").changed();
+            let sized = by_hole
+                && ui
+                    .add(egui::DragValue::new(&mut mm).range(1.0..=500.0).suffix(" mm"))
+                    .changed();
+            if !by_hole {
+                form.hole = None;
+                form.hole_error = None;
+            } else if (toggled || sized)
+                && let Err(e) = form.set_hole(mm, table)
+            {
+                form.hole = None;
+                form.hole_error = Some(e);
+            }
+            if let Some(e) = &form.hole_error {
+                ui.colored_label(theme::WARNING, e);
+            }
+            if let Some(leak) = form.hole {
+                ui.label(fill(
+                    Msg::HoleLeak,
+                    lang,
+                    &[
+                        ("rate", format!("{:.2}", leak.rate_kg_s)),
+                        ("level", format!("{:.2}", leak.level_m)),
+                        ("gauge", format!("{:.0}", leak.gauge_kpa)),
+                    ],
+                ));
+            }
+        });
+        ui.end_row();
+    }
+    ui.label(t(Msg::Rate));
+    let typed = ui
+        .add(
+            egui::DragValue::new(&mut form.rate_kg_s)
+                .range(0.001..=1e4)
+                .speed(0.1)
+                .suffix(" kg/s"),
+        )
+        .changed();
+    if typed {
+        // A rate typed over the hole's is the operator's own.
+        form.hole = None;
+    }
+    ui.end_row();
+    ui.label(t(Msg::Duration));
+    ui.add(
+        egui::DragValue::new(&mut form.duration_min)
+            .range(0.0..=1440.0)
+            .suffix(t(Msg::MinUntilClosed)),
+    );
+    ui.end_row();
 }
 
 /// Draws the form in `lang`; `error` is the server's last refusal, `sending` while a request
@@ -76,86 +140,59 @@ pub fn form_window(
                         }
                     });
                 ui.end_row();
-                ui.label(t(Msg::Release));
-                ui.horizontal(|ui| {
-                    ui.radio_value(&mut form.instantaneous, false, t(Msg::OverTime));
-                    ui.radio_value(&mut form.instantaneous, true, t(Msg::AllAtOnce));
-                });
+                ui.label(t(Msg::WhatHappens));
+                egui::ComboBox::from_id_salt("incident-hazard")
+                    .selected_text(hazard_kind(form.hazard, lang))
+                    .show_ui(ui, |ui| {
+                        for h in Hazard::ALL {
+                            ui.selectable_value(&mut form.hazard, h, hazard_kind(h, lang));
+                        }
+                    });
                 ui.end_row();
-                if form.instantaneous {
-                    ui.label(t(Msg::Mass));
-                    ui.add(egui::DragValue::new(&mut form.mass_kg).range(1.0..=1e7).suffix(" kg"));
-                    ui.end_row();
-                } else {
-                    if form.tank.is_some() {
-                        // A tank on record: the rate from a hole in it, or typed.
-                        ui.label(t(Msg::FromHole));
+                match form.hazard {
+                    Hazard::Cloud => {
+                        ui.label(t(Msg::Release));
                         ui.horizontal(|ui| {
-                            let mut by_hole = form.hole.is_some();
-                            let mut mm = form.hole.map_or(25.0, |h| h.hole_mm);
-                            let toggled = ui.checkbox(&mut by_hole, "").changed();
-                            let sized = by_hole
-                                && ui
-                                    .add(egui::DragValue::new(&mut mm).range(1.0..=500.0).suffix(" mm"))
-                                    .changed();
-                            if !by_hole {
-                                form.hole = None;
-                                form.hole_error = None;
-                            } else if (toggled || sized)
-                                && let Err(e) = form.set_hole(mm, table)
-                            {
-                                form.hole = None;
-                                form.hole_error = Some(e);
-                            }
-                            if let Some(e) = &form.hole_error {
-                                ui.colored_label(theme::WARNING, e);
-                            }
-                            if let Some(leak) = form.hole {
-                                ui.label(fill(
-                                    Msg::HoleLeak,
-                                    lang,
-                                    &[
-                                        ("rate", format!("{:.2}", leak.rate_kg_s)),
-                                        ("level", format!("{:.2}", leak.level_m)),
-                                        ("gauge", format!("{:.0}", leak.gauge_kpa)),
-                                    ],
-                                ));
-                            }
+                            ui.radio_value(&mut form.instantaneous, false, t(Msg::OverTime));
+                            ui.radio_value(&mut form.instantaneous, true, t(Msg::AllAtOnce));
                         });
                         ui.end_row();
                     }
-                    ui.label(t(Msg::Rate));
-                    let typed = ui
-                        .add(
-                            egui::DragValue::new(&mut form.rate_kg_s)
-                                .range(0.001..=1e4)
-                                .speed(0.1)
-                                .suffix(" kg/s"),
-                        )
-                        .changed();
-                    if typed {
-                        // A rate typed over the hole's is the operator's own.
-                        form.hole = None;
+                    Hazard::PoolFire => {
+                        ui.label(t(Msg::PoolDiameter));
+                        ui.add(
+                            egui::DragValue::new(&mut form.pool_diameter_m)
+                                .range(1.0..=MAX_POOL_DIAMETER_M)
+                                .suffix(" m"),
+                        );
+                        ui.end_row();
                     }
-                    ui.end_row();
-                    ui.label(t(Msg::Duration));
-                    ui.add(
-                        egui::DragValue::new(&mut form.duration_min)
-                            .range(0.0..=1440.0)
-                            .suffix(t(Msg::MinUntilClosed)),
-                    );
+                    Hazard::Explosion => {
+                        ui.label(t(Msg::BlastStrength));
+                        ui.add(egui::Slider::new(&mut form.blast_strength, 1..=10));
+                        ui.end_row();
+                    }
+                    Hazard::JetFire | Hazard::Fireball => {}
+                }
+                if form.uses_rate() {
+                    rate_rows(ui, form, table, lang);
+                } else if form.hazard != Hazard::PoolFire {
+                    ui.label(t(Msg::Mass));
+                    ui.add(egui::DragValue::new(&mut form.mass_kg).range(1.0..=1e7).suffix(" kg"));
                     ui.end_row();
                 }
                 ui.label(t(Msg::Height));
                 ui.add(egui::DragValue::new(&mut form.height_m).range(0.0..=100.0).suffix(" m"));
                 ui.end_row();
-                ui.label(t(Msg::Levels));
-                ui.horizontal(|ui| {
-                    ui.radio_value(&mut form.levels, "aegl".to_string(), "AEGL 60 min");
-                    ui.radio_value(&mut form.levels, "erpg".to_string(), "ERPG");
-                    ui.radio_value(&mut form.levels, "lel".to_string(), t(Msg::LevelsFlammable));
-                });
-                ui.end_row();
+                if form.hazard.is_cloud() {
+                    ui.label(t(Msg::Levels));
+                    ui.horizontal(|ui| {
+                        ui.radio_value(&mut form.levels, "aegl".to_string(), "AEGL 60 min");
+                        ui.radio_value(&mut form.levels, "erpg".to_string(), "ERPG");
+                        ui.radio_value(&mut form.levels, "lel".to_string(), t(Msg::LevelsFlammable));
+                    });
+                    ui.end_row();
+                }
             });
             ui.separator();
             let w = &mut form.weather;

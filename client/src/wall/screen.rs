@@ -129,6 +129,8 @@ pub struct ZoneLine {
     pub colour: [u8; 3],
     /// How far downwind it reaches, m, as read ("> 11500" past the model's edge).
     pub reach: String,
+    /// It reaches as far every way (a fire's or a blast's): its reach is a radius.
+    pub all_round: bool,
     /// How many things are inside.
     pub inside: usize,
     /// How many people are inside.
@@ -142,15 +144,12 @@ impl IncidentCard {
     pub fn of(state: &IncidentState, lang: Lang) -> Self {
         let inc = &state.incident;
         let (speed, from, class) = inc.weather_now();
-        let release = match (inc.rate_kg_s, inc.mass_kg) {
-            (Some(r), _) => fill(Msg::ReleaseRate, lang, &[("rate", r.to_string())]),
-            (_, Some(m)) => fill(Msg::ReleaseMass, lang, &[("mass", m.to_string())]),
-            _ => String::new(),
-        };
+        let release = crate::incident::card::source_text(inc, false, lang);
         let chemical = crate::incident::card::chemical_name(&inc.chemical, lang);
         Self {
             title: format!("{} · {chemical}", inc.id),
             lines: vec![
+                crate::i18n::incident_kind(inc.hazard, &inc.levels, lang).to_string(),
                 fill(
                     Msg::WallRelease,
                     lang,
@@ -178,6 +177,7 @@ impl IncidentCard {
                         name: z.zone.clone(),
                         colour: parktwin_scene::style::ZONE_LEVELS[k.min(2)],
                         reach,
+                        all_round: !inc.hazard.is_cloud(),
                         inside: z.occupants.len(),
                         people,
                         names,
@@ -456,6 +456,7 @@ fn incident_column(ui: &mut egui::Ui, w: &WallScreen) {
                 name: zone,
                 colour: [r, g, b],
                 reach,
+                all_round,
                 inside: n,
                 people,
                 names,
@@ -464,7 +465,7 @@ fn incident_column(ui: &mut egui::Ui, w: &WallScreen) {
                 ui.add_space(6.0);
                 ui.label(
                     egui::RichText::new(fill(
-                        Msg::WallZone,
+                        if *all_round { Msg::WallZoneRound } else { Msg::WallZone },
                         lang,
                         &[("zone", zone.clone()), ("reach", reach.clone())],
                     ))

@@ -106,18 +106,10 @@ pub fn kinney_graham(z: f64) -> f64 {
         / ((1.0 + (z / 0.048).powi(2)) * (1.0 + (z / 0.32).powi(2)) * (1.0 + (z / 1.35).powi(2))).sqrt()
 }
 
-/// ALOHA's default overpressure levels of concern, Pa, red to yellow: 8.0 psi (buildings
-/// destroyed), 3.5 psi (serious injury likely), 1.0 psi (windows shattered) (NOAA & EPA,
-/// *ALOHA Technical Documentation*, NOAA Technical Memorandum NOS OR&R 43, 2013).
-pub const ALOHA_OVERPRESSURE_LEVELS: [(f64, &str, &str); 3] = [
-    (55_158.0, "buildings destroyed", "建筑物摧毁"),
-    (24_132.0, "serious injury likely", "可能重伤"),
-    (6_895.0, "windows shattered", "玻璃破碎"),
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::explosion::ALOHA_OVERPRESSURE_LEVELS;
 
     #[test]
     fn kinney_and_graham_at_a_scaled_distance_of_5_is_29_kpa() {
@@ -139,7 +131,7 @@ mod tests {
             .collect();
         assert!(p.windows(2).all(|w| w[1] < w[0]));
         // Eight times the charge: the same overpressure twice as far.
-        for (level, _, _) in ALOHA_OVERPRESSURE_LEVELS {
+        for level in ALOHA_OVERPRESSURE_LEVELS.map(|l| l.pa) {
             let (r1, r8) = (
                 small.distance_to_pa(level).expect("r"),
                 large.distance_to_pa(level).expect("r"),

@@ -1,8 +1,10 @@
 //! Fires: what burns, how big, for how long.
 
 pub mod fireball;
+pub mod jet_fire;
 pub mod pool_fire;
 pub mod radiation;
 
 pub use fireball::Fireball;
+pub use jet_fire::JetFire;
 pub use pool_fire::PoolFire;

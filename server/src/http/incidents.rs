@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::access::{Scope, operator};
 use super::{Answer, AppState, Failure, blocking, now, refused, window};
+use crate::after_action::WhatIfRefusal;
 
 pub(super) async fn incidents(
     State(s): State<AppState>,
@@ -89,7 +90,10 @@ pub(super) async fn what_if(State(s): State<AppState>, Path(id): Path<String>, b
     let text = blocking(move || store.what_if_zones(&key, &what))
         .await??
         .ok_or_else(|| unknown_incident(&id))?
-        .map_err(|why| Failure(StatusCode::NOT_FOUND, why))?;
+        .map_err(|why| match why {
+            WhatIfRefusal::NotOpen(why) => Failure(StatusCode::NOT_FOUND, why),
+            WhatIfRefusal::DoesNotFit(why) => Failure(StatusCode::UNPROCESSABLE_ENTITY, why),
+        })?;
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], text).into_response())
 }
 
