@@ -219,6 +219,8 @@ messages! {
     KindStation => "weather station", "气象站";
     Threat => "threat", "威胁";
     ThreatAt => "Threat at {place}: dose {dose} mg·min/m³ by +{min} min", "{place} 处威胁：至 +{min} 分钟剂量 {dose} mg·min/m³";
+    Indoors => "indoors, {ach} air changes/h", "室内（每小时换气 {ach} 次）";
+    DeathsOutIn => "Deaths there by the toxic probit: {out} % outdoors, {in} % sheltering indoors", "该处按毒性概率模型的致死率：室外 {out}%，室内避难 {in}%";
     MinSinceStart => "min since the start", "事故后分钟";
     Concentration => "concentration", "浓度";
     Now => "now", "现在";

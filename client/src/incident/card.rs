@@ -6,6 +6,9 @@ use std::path::PathBuf;
 
 use bevy_egui::egui;
 use parktwin_api::incident::ZoneOccupants;
+use parktwin_consequence::effects::indoor::{indoors, toxic_load};
+use parktwin_consequence::effects::probit::toxic_deaths;
+use parktwin_dispersion::chem::mg_m3_to_ppm;
 use parktwin_layers::incident::{IncidentState, MAX_PUFFS};
 
 use crate::i18n::{Lang, Msg, fill, incident_kind, tr};
@@ -369,6 +372,22 @@ fn zones_legend(ctx: &egui::Context, state: &IncidentState, lang: Lang) {
     });
 }
 
+/// The air changes an hour of the shelter the card follows: a house with its doors and windows
+/// shut (a modern tight one about 0.2, an older one 1 or more).
+pub const SHELTER_AIR_CHANGES_PER_HOUR: f64 = 0.5;
+
+/// The share the chemical's toxic probit says dies breathing `outside` (mg/m³, a value every
+/// `step_s` seconds) outdoors, and inside a shelter of [`SHELTER_AIR_CHANGES_PER_HOUR`]; `None`
+/// for a chemical without a trusted probit.
+pub fn deaths_outside_and_inside(chemical: &str, outside: &[f64], step_s: f64, temp_c: f64) -> Option<(f64, f64)> {
+    let probit = toxic_deaths(chemical)?;
+    let molar_mass = parktwin_layers::incident::chemical(chemical)?.molar_mass;
+    let ppm: Vec<f64> = outside.iter().map(|c| mg_m3_to_ppm(*c, molar_mass, temp_c)).collect();
+    let inside = indoors(&ppm, step_s, SHELTER_AIR_CHANGES_PER_HOUR).ok()?;
+    let share = |series: &[f64]| probit.share_of_load(toxic_load(series, step_s, probit.n));
+    Some((share(&ppm), share(&inside)))
+}
+
 /// Concentration over time at a place, against the levels of concern, and the dose so far.
 fn threat_chart(ui: &mut egui::Ui, state: &IncidentState, name: &str, lon: f64, lat: f64, lang: Lang) {
     use egui_plot::{HLine, Line, Plot, PlotPoints};
@@ -389,10 +408,27 @@ fn threat_chart(ui: &mut egui::Ui, state: &IncidentState, name: &str, lon: f64, 
             ("min", format!("{:.0}", until / 60.0)),
         ],
     ));
-    let pts: PlotPoints = samples
-        .iter()
-        .map(|s| [s.t_s / 60.0, s.mg_m3.max(1e-6).log10()])
-        .collect();
+    let step_s = until / 120.0;
+    let outside: Vec<f64> = samples.iter().map(|s| s.mg_m3).collect();
+    let inside = indoors(&outside, step_s, SHELTER_AIR_CHANGES_PER_HOUR).unwrap_or_default();
+    if let Some((out, within)) = deaths_outside_and_inside(&inc.chemical, &outside, step_s, inc.weather.temperature_c) {
+        ui.label(fill(
+            Msg::DeathsOutIn,
+            lang,
+            &[
+                ("out", format!("{:.1}", out * 100.0)),
+                ("in", format!("{:.1}", within * 100.0)),
+            ],
+        ));
+    }
+    let log = |series: &[f64]| -> PlotPoints {
+        samples
+            .iter()
+            .zip(series)
+            .map(|(s, c)| [s.t_s / 60.0, c.max(1e-6).log10()])
+            .collect()
+    };
+    let (pts, pts_inside) = (log(&outside), log(&inside));
     Plot::new(format!("threat-{}", inc.id))
         .height(140.0)
         .allow_drag(false)
@@ -403,6 +439,12 @@ fn threat_chart(ui: &mut egui::Ui, state: &IncidentState, name: &str, lon: f64, 
         .show(ui, |plot| {
             // Cyan, as the cross that marks the clicked place on the map.
             plot.line(Line::new(tr(Msg::Concentration, lang), pts).color(theme::CONCENTRATION));
+            let indoors_name = fill(Msg::Indoors, lang, &[("ach", SHELTER_AIR_CHANGES_PER_HOUR.to_string())]);
+            plot.line(
+                Line::new(indoors_name, pts_inside)
+                    .color(theme::CONCENTRATION)
+                    .style(egui_plot::LineStyle::dashed_loose()),
+            );
             for (k, (lname, v)) in state.levels.iter().enumerate() {
                 let c = theme::zone(k);
                 plot.hline(HLine::new(lname.clone(), v.log10()).color(c));
@@ -447,5 +489,19 @@ mod tests {
         let fc = inside_geojson(&inside);
         assert_eq!(fc["features"].as_array().map(Vec::len), Some(2));
         assert_eq!(fc["features"][1]["properties"]["people"], 1200);
+    }
+
+    #[test]
+    fn sheltering_from_a_chlorine_cloud_spares_most_of_those_it_would_kill_outdoors() {
+        // 300 ppm of chlorine (about 870 mg/m³ at 20 °C) for 30 minutes, then clean air, one
+        // value a minute: Withers & Lees's probit kills more than half outdoors; inside a house
+        // of 0.5 air changes an hour that nobody airs after the cloud, about 2 % over the hour
+        // and a half.
+        let mg = 300.0 * 70.906 / parktwin_dispersion::chem::molar_volume_l(20.0);
+        let mut outside = vec![mg; 30];
+        outside.extend([0.0; 60]);
+        let (out, within) = deaths_outside_and_inside("chlorine", &outside, 60.0, 20.0).expect("a probit");
+        assert!(out > 0.5 && within > 0.01 && within < 0.03, "{out} {within}");
+        assert_eq!(deaths_outside_and_inside("benzene", &outside, 60.0, 20.0), None);
     }
 }
