@@ -269,7 +269,8 @@ messages! {
     PoolOf => "a pool {d} m across", "直径 {d} m 的液池";
     ZonesAround => "zones around the source", "事故源周边影响区";
     FromHole => "From a hole", "按泄漏孔";
-    HoleLeak => "{rate} kg/s at first: {level} m of liquid, {gauge} kPa gauge above it", "初始 {rate} kg/s：液位 {level} m，液面压力 {gauge} kPa（表压）";
+    HoleLeak => "{rate} kg/s at first: {level} m of liquid, {gauge} kPa gauge above it; empty in {min} min", "初始 {rate} kg/s：液位 {level} m，液面压力 {gauge} kPa（表压）；{min} 分钟泄空";
+    ReleaseFalling => "{rate} kg/s falling to {end} kg/s over {min} min", "{rate} kg/s 递减至 {end} kg/s，历时 {min} 分钟";
     WeatherFollows => "Weather: station {station}, {speed} m/s from {from}°, {temp} °C; the incident follows its reports",
                       "气象：气象站 {station}，{speed} m/s，风向 {from}°，{temp} °C；事故随其报告更新";
     NoStation => "No station has reported: give the weather (what-if)", "尚无气象站报告：请设定气象（假设分析）";

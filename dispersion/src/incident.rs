@@ -8,6 +8,10 @@
 //!   continuous source); on the map, while the wind holds, the field is that plume between the
 //!   cloud's tail and its front (`u·(t − duration)` and `u·t` downwind); once the wind shifts it
 //!   is a train of puffs, each carried by the wind of each moment.
+//! - A rate that **changes over time** (a tank draining through a hole) is a train of puffs
+//!   from the start, each carrying what left in its interval; its zones are the steady plume's
+//!   at the largest rate, as ALOHA draws a time-varying release's threat zone at its largest
+//!   sustained rate.
 //! - An **instantaneous** release's zones are the puff's envelope: the highest concentration
 //!   each place sees while the puff passes. On the map it is the puff itself.
 
@@ -495,7 +499,7 @@ pub fn field_at(inc: &Incident, t_s: f64, max_puffs: usize) -> Result<Field, Inc
     };
     match (inc.rate_kg_s, inc.mass_kg) {
         (_, Some(mass)) => field.puffs = train(vec![(0.0, mass)]).puffs_at(t),
-        (Some(rate), None) if shifts.is_empty() => {
+        (Some(rate), None) if shifts.is_empty() && inc.rate_profile.is_none() => {
             let plume = Plume {
                 rate_kg_s: rate,
                 height: inc.height_m,
@@ -512,7 +516,7 @@ pub fn field_at(inc: &Incident, t_s: f64, max_puffs: usize) -> Result<Field, Inc
                 plume,
             });
         }
-        (Some(rate), None) => {
+        (Some(_), None) => {
             let released = inc.duration_s.map_or(t, |d| d.min(t));
             let cap = max_puffs.max(1) as f64;
             let dt = if released / PUFF_INTERVAL_S > cap {
@@ -523,7 +527,9 @@ pub fn field_at(inc: &Incident, t_s: f64, max_puffs: usize) -> Result<Field, Inc
             let releases: Vec<(f64, f64)> = (0..)
                 .map(|k| (k as f64 + 0.5) * dt)
                 .take_while(|t0| *t0 <= released)
-                .map(|t0| (t0, rate * dt))
+                // Each puff carries what left in its interval (the rate at its middle: a
+                // draining tank's falls as it goes).
+                .map(|t0| (t0, inc.rate_at(t0) * dt))
                 .collect();
             field.puffs = train(releases).puffs_at(t);
         }
@@ -568,6 +574,7 @@ mod tests {
             rate_kg_s: rate,
             mass_kg: mass,
             duration_s: None,
+            rate_profile: None,
             start: "2026-06-01T10:00:00.000Z".into(),
             weather: IncidentWeather {
                 wind_speed_ms: 3.0,
@@ -635,6 +642,25 @@ mod tests {
         assert!((first.east - 3.0 * 597.5).abs() < 1e-6 && (first.north - 900.0).abs() < 1e-6);
         // Capped: at 1 h, 600 puffs at most.
         assert!(field_at(&inc, 3600.0, 600).expect("field").puffs.len() <= 600);
+    }
+
+    #[test]
+    fn a_draining_tanks_falling_rate_is_puffs_that_carry_less_as_it_goes() {
+        let mut inc = incident(Some(10.0), None);
+        inc.rate_profile = Some(vec![[0.0, 10.0], [600.0, 2.0]]);
+        inc.duration_s = Some(600.0);
+        let f = field_at(&inc, 900.0, 600).expect("field");
+        assert!(f.slug.is_none(), "a changing rate is puffs from the start");
+        let (first, last) = (f.puffs[0], f.puffs[f.puffs.len() - 1]);
+        assert!(
+            first.mass_kg > 4.0 * last.mass_kg,
+            "{} then {}",
+            first.mass_kg,
+            last.mass_kg
+        );
+        // All that left, and no more: the profile's area, 3,600 kg.
+        let released: f64 = f.puffs.iter().map(|p| p.mass_kg).sum();
+        assert!((released - 3_600.0).abs() < 1.0, "{released}");
     }
 
     #[test]

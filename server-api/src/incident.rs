@@ -165,6 +165,12 @@ pub struct NewIncident {
     /// How long a continuous release lasts, s (absent: it goes on until closed).
     #[serde(default)]
     pub duration_s: Option<f64>,
+    /// A rate that changes over time (a tank draining through a hole): `[seconds since the
+    /// start, kg/s]` pairs, the first at 0, linear between, the release ending at the last.
+    /// `rate_kg_s` is then its largest rate (the threat zones are drawn at it, as ALOHA draws
+    /// them at the largest sustained rate) and `duration_s`, where given, its last time.
+    #[serde(default)]
+    pub rate_profile: Option<Vec<[f64; 2]>>,
     /// When the release started, RFC 3339 (absent: now).
     #[serde(default)]
     pub start: Option<String>,
@@ -227,6 +233,9 @@ pub struct Incident {
     pub mass_kg: Option<f64>,
     /// Duration of a continuous release, s (`None`: going on).
     pub duration_s: Option<f64>,
+    /// The rate over time, `[s, kg/s]` pairs, where it changes (see [`NewIncident`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_profile: Option<Vec<[f64; 2]>>,
     /// When the release started, RFC 3339 UTC.
     pub start: String,
     /// The weather at the start, its stability class resolved.
@@ -266,6 +275,37 @@ impl Incident {
     /// When the release started, Unix seconds (0 if the stored time does not parse).
     pub fn start_unix(&self) -> f64 {
         crate::clock::unix_seconds(&self.start)
+    }
+
+    /// The release rate `t_s` seconds after the start, kg/s: the profile's where there is one,
+    /// else the constant rate while the release lasts; 0 for an instantaneous release.
+    ///
+    /// ```
+    /// use parktwin_api::incident::Incident;
+    /// let mut inc: Incident = serde_json::from_value(serde_json::json!({"id": "inc-1", "lon": 0.0,
+    ///     "lat": 0.0, "height_m": 0.0, "chemical": "chlorine", "rate_kg_s": 12.0, "duration_s": 600.0,
+    ///     "start": "2026-06-01T10:00:00Z", "levels": "aegl", "created_by": "op",
+    ///     "weather": {"wind_speed_ms": 3.0, "wind_from_deg": 270.0}})).unwrap();
+    /// assert_eq!((inc.rate_at(300.0), inc.rate_at(601.0)), (12.0, 0.0));
+    /// inc.rate_profile = Some(vec![[0.0, 12.0], [600.0, 6.0]]);
+    /// assert_eq!(inc.rate_at(300.0), 9.0);
+    /// ```
+    pub fn rate_at(&self, t_s: f64) -> f64 {
+        if t_s < 0.0 {
+            return 0.0;
+        }
+        if let Some(p) = &self.rate_profile {
+            return p.windows(2).find(|w| t_s <= w[1][0]).map_or(0.0, |w| {
+                let span = w[1][0] - w[0][0];
+                let f = if span > 0.0 { (t_s - w[0][0]) / span } else { 1.0 };
+                w[0][1] + f * (w[1][1] - w[0][1])
+            });
+        }
+        match (self.rate_kg_s, self.duration_s) {
+            (Some(_), Some(d)) if t_s > d => 0.0,
+            (Some(r), _) => r,
+            _ => 0.0,
+        }
     }
 
     /// The weather now in force (the last shift's, or the start's).
@@ -466,6 +506,9 @@ impl NewIncident {
             ));
         }
         n.levels = Some(check_hazard(&n, chem)?.into());
+        if let Some(p) = &n.rate_profile {
+            n.duration_s = p.last().map(|q| q[0]);
+        }
         if let Some(w) = &n.weather {
             w.check("weather.")?;
         }
@@ -533,6 +576,35 @@ mod tests {
             Hazard::Cloud,
             "a request without a kind is a cloud, as before kinds"
         );
+    }
+
+    #[test]
+    fn a_falling_rate_ends_the_release_and_is_checked_point_by_point() {
+        let parse = |profile: &str, rate: f64| {
+            let body = format!(
+                r#"{{"lon":118.45,"lat":37.57,"chemical":"chlorine","rate_kg_s":{rate},"rate_profile":{profile}}}"#
+            );
+            NewIncident::parse(body.as_bytes(), &table(), now())
+        };
+        let n = parse("[[0, 12.3], [600, 10.0], [2400, 8.1]]", 12.3).expect("a draining tank");
+        assert_eq!(n.duration_s, Some(2400.0), "the release ends with the profile");
+        for (profile, rate, says) in [
+            ("[[0, 12.3]]", 12.3, "give 2 to 500"),
+            ("[[5, 12.3], [60, 1]]", 12.3, "the first point is at the start"),
+            (
+                "[[0, 12.3], [60, 1], [30, 0]]",
+                12.3,
+                "point 2: 30 s does not follow 60 s",
+            ),
+            ("[[0, 12.3], [60, -1]]", 12.3, "point 1: -1 kg/s"),
+            ("[[0, 12.3], [60, 1]]", 5.0, "largest rate, 12.3"),
+        ] {
+            let err = parse(profile, rate).expect_err(profile);
+            assert!(
+                err.starts_with("field \"rate_profile\"") && err.contains(says),
+                "{profile}: {err}"
+            );
+        }
     }
 
     #[test]
@@ -644,6 +716,7 @@ mod tests {
             rate_kg_s: Some(1.0),
             mass_kg: None,
             duration_s: None,
+            rate_profile: None,
             start: "2026-06-01T10:00:00.000Z".into(),
             weather: IncidentWeather {
                 wind_speed_ms: 3.0,
@@ -681,6 +754,12 @@ pub const MAX_POOL_DIAMETER_M: f64 = 500.0;
 fn check_hazard(n: &NewIncident, chem: &crate::model::Chemical) -> Result<&'static str, String> {
     let at = |f: &str, why: String| format!("field \"{f}\": {why}");
     let kind = n.hazard.as_str();
+    if let Some(p) = &n.rate_profile {
+        check_profile(p, n.rate_kg_s, n.duration_s).map_err(|e| at("rate_profile", e))?;
+        if !matches!(n.hazard, Hazard::Cloud | Hazard::JetFire) {
+            return Err(at("rate_profile", format!("a {kind} takes no rate over time")));
+        }
+    }
     if n.hazard.is_cloud() {
         match (n.rate_kg_s, n.mass_kg) {
             (None, Some(_)) if n.duration_s.is_some() => {
@@ -773,6 +852,49 @@ fn check_hazard(n: &NewIncident, chem: &crate::model::Chemical) -> Result<&'stat
     })
 }
 
+/// Most points a rate profile takes.
+pub const MAX_PROFILE_POINTS: usize = 500;
+
+/// A rate profile's check: two points or more, the first at 0 s, times rising, rates from 0
+/// to the largest taken, `rate_kg_s` its largest rate and `duration_s`, where given, its end.
+fn check_profile(p: &[[f64; 2]], rate_kg_s: Option<f64>, duration_s: Option<f64>) -> Result<(), String> {
+    if p.len() < 2 || p.len() > MAX_PROFILE_POINTS {
+        return Err(format!(
+            "give 2 to {MAX_PROFILE_POINTS} [s, kg/s] points, not {}",
+            p.len()
+        ));
+    }
+    if p[0][0] != 0.0 {
+        return Err(format!("the first point is at the start, 0 s, not {} s", p[0][0]));
+    }
+    for (k, [t, r]) in p.iter().enumerate() {
+        if !(r.is_finite() && (0.0..=MAX_RATE_KG_S).contains(r)) {
+            return Err(format!(
+                "point {k}: {r} kg/s is not a release rate (0 to {MAX_RATE_KG_S})"
+            ));
+        }
+        if k > 0 && !(t.is_finite() && *t > p[k - 1][0] && *t <= MAX_DURATION_S) {
+            return Err(format!(
+                "point {k}: {t} s does not follow {} s (times rise, up to {MAX_DURATION_S})",
+                p[k - 1][0]
+            ));
+        }
+    }
+    let top = p.iter().map(|q| q[1]).fold(0.0, f64::max);
+    match rate_kg_s {
+        Some(r) if (r - top).abs() <= 1e-9 * top.max(1.0) => {}
+        Some(r) => return Err(format!("rate_kg_s ({r}) must be the profile's largest rate, {top}")),
+        None => return Err("give rate_kg_s too: the profile's largest rate".into()),
+    }
+    let end = p[p.len() - 1][0];
+    if let Some(d) = duration_s
+        && (d - end).abs() > 1e-9 * end
+    {
+        return Err(format!("duration_s ({d}) must be the profile's last time, {end} s"));
+    }
+    Ok(())
+}
+
 /// A release's amount: a rate or a mass (not both), each in its range, where given.
 fn check_amounts(rate_kg_s: Option<f64>, mass_kg: Option<f64>) -> Result<(), String> {
     let at = |f: &str, why: String| format!("field \"{f}\": {why}");
@@ -860,11 +982,13 @@ impl WhatIf {
         if let Some(r) = self.rate_kg_s {
             other.rate_kg_s = Some(r);
             other.mass_kg = None;
+            other.rate_profile = None;
         }
         if let Some(m) = self.mass_kg {
             other.mass_kg = Some(m);
             other.rate_kg_s = None;
             other.duration_s = None;
+            other.rate_profile = None;
         }
         Ok(other)
     }

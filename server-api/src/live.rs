@@ -28,8 +28,9 @@ pub enum Change {
     Pass(PassRecord),
     /// A weather report.
     Weather(WeatherReport),
-    /// An incident started, updated (a wind shift) or closed.
-    Incident(crate::incident::Incident),
+    /// An incident started, updated (a wind shift) or closed (boxed: an incident is many times
+    /// the size of the other changes, which stream by the thousand).
+    Incident(Box<crate::incident::Incident>),
     /// Anything the live state does not hold (or a payload that does not decode).
     Other,
 }
@@ -52,7 +53,7 @@ impl Change {
             EventKind::Waybill => Waybill::deserialize(p).map(Change::Waybill),
             EventKind::Pass => PassRecord::from_stored(ev.seq, p).map(Change::Pass),
             EventKind::Weather => WeatherReport::deserialize(p).map(Change::Weather),
-            k if k.is_incident() => crate::incident::Incident::deserialize(p).map(Change::Incident),
+            k if k.is_incident() => crate::incident::Incident::deserialize(p).map(|i| Change::Incident(Box::new(i))),
             _ => Ok(Change::Other),
         };
         decoded.unwrap_or(Change::Other)
@@ -232,7 +233,7 @@ impl LiveState {
                 if i.closed.is_some() {
                     self.incidents.remove(&i.id);
                 } else {
-                    self.incidents.insert(i.id.clone(), i);
+                    self.incidents.insert(i.id.clone(), *i);
                 }
             }
             Change::Other => {}

@@ -120,6 +120,7 @@ impl Store {
             rate_kg_s: req.rate_kg_s,
             mass_kg: req.mass_kg,
             duration_s: req.duration_s,
+            rate_profile: req.rate_profile,
             weather: resolved(weather, req.lon, req.lat, &start),
             start,
             station,

@@ -96,9 +96,21 @@ fn wind_line(speed: f64, from: f64, class: &str, lang: Lang) -> String {
 /// What burns or is released, as one line: a pool's size, or the release's amount (with its
 /// duration where `with_duration`).
 pub(crate) fn source_text(inc: &parktwin_api::incident::Incident, with_duration: bool, lang: Lang) -> String {
-    match inc.pool_diameter_m {
-        Some(d) => fill(Msg::PoolOf, lang, &[("d", format!("{d:.0}"))]),
-        None => {
+    match (inc.pool_diameter_m, &inc.rate_profile) {
+        (Some(d), _) => fill(Msg::PoolOf, lang, &[("d", format!("{d:.0}"))]),
+        (None, Some(p)) if p.len() > 1 => {
+            let ([_, first], [end_s, _]) = (p[0], p[p.len() - 1]);
+            fill(
+                Msg::ReleaseFalling,
+                lang,
+                &[
+                    ("rate", format!("{first:.2}")),
+                    ("end", format!("{:.2}", p[p.len() - 2][1])),
+                    ("min", format!("{:.0}", end_s / 60.0)),
+                ],
+            )
+        }
+        _ => {
             release_text(
                 inc.rate_kg_s,
                 inc.mass_kg,

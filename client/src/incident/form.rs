@@ -8,8 +8,9 @@
 use parktwin_api::incident::{Hazard, IncidentWeather, NewIncident, nearest_report};
 use parktwin_api::model::{ChemicalTable, WeatherReport};
 use parktwin_consequence::ATMOSPHERE_PA;
+use parktwin_consequence::source::Vessel;
+use parktwin_consequence::source::drain::drain_curve;
 use parktwin_consequence::source::tank_liquid::SHARP_EDGED_ORIFICE;
-use parktwin_consequence::source::{TankHole, Vessel};
 
 use crate::i18n::{Lang, Msg, fill, tr};
 
@@ -23,6 +24,9 @@ pub const DEFAULT_RATE_KG_S: f64 = 1.0;
 
 /// The duration offered where nothing holds an inventory on record, minutes.
 pub const DEFAULT_MINUTES: f64 = 30.0;
+
+/// Points of a draining tank's rate over time that an incident carries.
+pub const PROFILE_POINTS: usize = 40;
 
 /// The burning pool's diameter offered where no tank is on record, m.
 pub const DEFAULT_POOL_DIAMETER_M: f64 = 10.0;
@@ -133,9 +137,8 @@ pub struct HoleLeak {
     /// The pressure above the liquid, kPa gauge (its vapour pressure over the atmosphere's
     /// for a liquefied gas; 0 for a tank open to the air).
     pub gauge_kpa: f64,
-    /// How long the inventory lasts at that rate, minutes (it slows as the level falls: it
-    /// lasts longer).
-    pub minutes_at_that_rate: f64,
+    /// How long until the tank is empty, minutes, the rate falling as the level falls.
+    pub minutes_to_empty: f64,
 }
 
 /// What the form could not prefill, for the operator to act on.
@@ -243,30 +246,47 @@ impl IncidentForm {
 
     /// The leak from a hole of `hole_mm` at the bottom of the tank on record: the chemical's
     /// liquid density at the air's temperature gives the level, its vapour pressure the
-    /// pressure above the liquid, and Bernoulli through a sharp-edged hole the rate.
+    /// pressure above the liquid, and Bernoulli through a sharp-edged hole the rate, falling
+    /// as the level falls until the tank is empty.
     pub fn hole_leak(&self, hole_mm: f64, table: &ChemicalTable) -> Result<HoleLeak, String> {
+        let (leak, _) = self.hole_drain(hole_mm, table)?;
+        Ok(leak)
+    }
+
+    /// [`IncidentForm::hole_leak`] and the rate over time, `[s, kg/s]`, as the request sends it.
+    fn hole_drain(&self, hole_mm: f64, table: &ChemicalTable) -> Result<(HoleLeak, Vec<[f64; 2]>), String> {
         let tank = self.tank.ok_or("no tank on record here: give the rate")?;
         let c = table.find(&self.chemical)?;
         let t = self.weather.temperature_c + 273.15;
         let density = c.liquid_density_kg_m3(t)?;
+        let inventory_kg = tank.inventory_t * 1000.0;
         let level = tank
             .vessel
-            .level_m(tank.inventory_t * 1000.0 / density, tank.height_m)
+            .level_m(inventory_kg / density, tank.height_m)
             .map_err(|e| format!("inventory_t: {}", e.reason))?;
         let gauge = match c.vapour_pressure {
             Some(_) => (c.vapour_pressure_pa(t)? - ATMOSPHERE_PA).max(0.0),
             None => 0.0,
         };
-        let hole = TankHole::new(density, hole_mm / 1000.0, level, gauge, SHARP_EDGED_ORIFICE, None)
-            .map_err(|e| format!("hole: {}", e.reason))?;
-        let rate = hole.rate_at_start();
-        Ok(HoleLeak {
+        let curve = drain_curve(
+            tank.vessel,
+            tank.height_m,
+            density,
+            hole_mm / 1000.0,
+            gauge,
+            SHARP_EDGED_ORIFICE,
+            inventory_kg,
+            PROFILE_POINTS,
+        )
+        .map_err(|e| format!("hole: {}", e.reason))?;
+        let leak = HoleLeak {
             hole_mm,
-            rate_kg_s: rate,
+            rate_kg_s: curve[0][1],
             level_m: level,
             gauge_kpa: gauge / 1000.0,
-            minutes_at_that_rate: tank.inventory_t * 1000.0 / rate / 60.0,
-        })
+            minutes_to_empty: curve.last().map_or(0.0, |p| p[0]) / 60.0,
+        };
+        Ok((leak, curve))
     }
 
     /// Takes the rate and the duration from a hole of `hole_mm` in the tank on record.
@@ -276,7 +296,7 @@ impl IncidentForm {
         self.hole_error = None;
         self.instantaneous = false;
         self.rate_kg_s = leak.rate_kg_s;
-        self.duration_min = leak.minutes_at_that_rate.min(24.0 * 60.0);
+        self.duration_min = leak.minutes_to_empty;
         Ok(leak)
     }
 
@@ -371,8 +391,18 @@ impl IncidentForm {
         }
         if by_rate {
             body["rate_kg_s"] = self.rate_kg_s.into();
-            if self.duration_min > 0.0 {
-                body["duration_s"] = (self.duration_min * 60.0).into();
+            match self.hole {
+                // The rate falls as the tank drains: the release carries it over time.
+                // Computed again from the weather now shown (the station's report may have
+                // come in after the hole was given).
+                Some(h) => {
+                    let (leak, curve) = self.hole_drain(h.hole_mm, table).map_err(FormError::Refused)?;
+                    body["rate_kg_s"] = leak.rate_kg_s.into();
+                    body["rate_profile"] =
+                        serde_json::to_value(curve).map_err(|e| FormError::Refused(e.to_string()))?;
+                }
+                None if self.duration_min > 0.0 => body["duration_s"] = (self.duration_min * 60.0).into(),
+                None => {}
             }
         } else if self.hazard != Hazard::PoolFire {
             body["mass_kg"] = self.mass_kg.into();
@@ -384,11 +414,9 @@ impl IncidentForm {
             body["origin"] = o.clone().into();
         }
         // The record says where a rate from a hole came from.
-        let hole = self
-            .hole
-            .filter(|_| by_rate)
-            .map(|h| h.hole_mm)
-            .map(|mm| format!("rate from a {mm:.0} mm hole at the bottom (Bernoulli, Cd 0.61)"));
+        let hole = self.hole.filter(|_| by_rate).map(|h| h.hole_mm).map(|mm| {
+            format!("rate from a {mm:.0} mm hole at the bottom (Bernoulli, Cd 0.61), falling as the tank drains")
+        });
         let note = [Some(self.note.trim().to_string()).filter(|n| !n.is_empty()), hole]
             .into_iter()
             .flatten()
@@ -533,15 +561,49 @@ pub(super) mod tests {
             (leak.rate_kg_s / bernoulli - 1.0).abs() < 0.01,
             "{leak:?} vs {bernoulli}"
         );
-        // The form now asks for that rate, over as long as the inventory lasts at it.
+        // The form now asks for that rate, falling until the tank is empty: longer than the
+        // inventory would last at the first rate, shorter than at half of it.
         assert!(!f.instantaneous && f.rate_kg_s == leak.rate_kg_s && f.hole.map(|h| h.hole_mm) == Some(25.0));
-        assert!((f.duration_min - 30_000.0 / leak.rate_kg_s / 60.0).abs() < 1e-9);
+        let at_first = 30_000.0 / leak.rate_kg_s / 60.0;
+        assert!(
+            f.duration_min > at_first && f.duration_min < 2.0 * at_first,
+            "{} min",
+            f.duration_min
+        );
         let req = f
             .clone()
             .with_nearest_weather(&[report("ws-1", 3.0)], |_| Some([118.46, 37.57]))
             .request(table(), now())
             .expect("a valid request");
-        assert_eq!(req.rate_kg_s, Some(leak.rate_kg_s));
+        // At the station's 6 °C, chlorine's vapour pressure is lower: the request's rate is
+        // the hole's at the weather it is sent with.
+        let cold = f
+            .clone()
+            .with_nearest_weather(&[report("ws-1", 3.0)], |_| Some([118.46, 37.57]));
+        let at_6c = cold.hole_leak(25.0, table()).expect("a leak").rate_kg_s;
+        assert!(at_6c < leak.rate_kg_s, "{at_6c}");
+        assert!(
+            req.rate_kg_s.is_some_and(|r| (r - at_6c).abs() < 1e-9),
+            "{:?}",
+            req.rate_kg_s
+        );
+        let profile = req.rate_profile.as_ref().expect("the rate over time");
+        assert!(
+            profile[0][0] == 0.0 && (profile[0][1] - at_6c).abs() < 1e-9,
+            "{:?}",
+            profile[0]
+        );
+        assert!(
+            profile.windows(2).all(|w| w[1][1] <= w[0][1]),
+            "it falls as the tank drains"
+        );
+        assert_eq!(req.duration_s, profile.last().map(|p| p[0]));
+        // What leaves is the inventory, 30 t.
+        let released: f64 = profile
+            .windows(2)
+            .map(|w| 0.5 * (w[0][1] + w[1][1]) * (w[1][0] - w[0][0]))
+            .sum();
+        assert!((released / 30_000.0 - 1.0).abs() < 0.02, "{released}");
         assert!(
             req.note.as_deref().is_some_and(|n| n.contains("25 mm hole")),
             "{:?}",

@@ -62,6 +62,7 @@ fn rate_rows(ui: &mut egui::Ui, form: &mut IncidentForm, table: &ChemicalTable, 
                         ("rate", format!("{:.2}", leak.rate_kg_s)),
                         ("level", format!("{:.2}", leak.level_m)),
                         ("gauge", format!("{:.0}", leak.gauge_kpa)),
+                        ("min", format!("{:.0}", leak.minutes_to_empty)),
                     ],
                 ));
             }

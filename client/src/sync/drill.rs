@@ -64,7 +64,7 @@ mod tests {
         Decoded {
             seq: 1,
             recorded: 0.0,
-            change: Change::Incident(incident),
+            change: Change::Incident(Box::new(incident)),
         }
     }
 

@@ -178,7 +178,7 @@ impl DrillFolder {
                         wind_from_deg,
                         stability: class,
                     });
-                    out.push(Change::Incident(inc.clone()));
+                    out.push(Change::Incident(Box::new(inc.clone())));
                 }
                 out
             }
@@ -215,6 +215,7 @@ impl DrillFolder {
                     rate_kg_s,
                     mass_kg,
                     duration_s: None,
+                    rate_profile: None,
                     start: scenario_now,
                     weather,
                     station: None,
@@ -226,12 +227,12 @@ impl DrillFolder {
                     closed: None,
                 };
                 self.releases.insert(release, inc.clone());
-                vec![Change::Incident(inc)]
+                vec![Change::Incident(Box::new(inc))]
             }
             EventKind::ReleaseStop { release } => match self.releases.get_mut(&release) {
                 Some(inc) if inc.rate_kg_s.is_some() => {
                     inc.duration_s = Some(inc.seconds_at(&scenario_now).unwrap_or(0.0).max(0.0));
-                    vec![Change::Incident(inc.clone())]
+                    vec![Change::Incident(Box::new(inc.clone()))]
                 }
                 _ => Vec::new(),
             },
