@@ -72,7 +72,7 @@ fn measure(case: &'static str, release_s: Option<f64>, frames: u32) -> Row {
             Some(post(
                 &format!("{api}/incidents"),
                 Some(&token),
-                json!({"lon": TANK.0, "lat": TANK.1, "chemical": "chlorine", "mass_kg": 2000.0, "start": format_utc(t0),
+                json!({"lon": TANK.0, "lat": TANK.1, "chemical": "chlorine", "cloud_model": "gaussian", "mass_kg": 2000.0, "start": format_utc(t0),
                        "weather": {"wind_speed_ms": 3.0, "wind_from_deg": 225.0, "stability": "D"}}),
             ))
         }
@@ -82,7 +82,7 @@ fn measure(case: &'static str, release_s: Option<f64>, frames: u32) -> Row {
             let inc = post(
                 &format!("{api}/incidents"),
                 Some(&token),
-                json!({"lon": TANK.0, "lat": TANK.1, "chemical": "chlorine", "rate_kg_s": 2.0, "duration_s": d,
+                json!({"lon": TANK.0, "lat": TANK.1, "chemical": "chlorine", "cloud_model": "gaussian", "rate_kg_s": 2.0, "duration_s": d,
                        "start": format_utc(t0)}),
             );
             report(t0 + Duration::minutes(1), 250.0);

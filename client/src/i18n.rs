@@ -263,6 +263,10 @@ messages! {
     HazardFireball => "Fireball (BLEVE)", "火球（沸腾液体扩展蒸气爆炸）";
     HazardExplosion => "Vapour cloud explosion", "蒸气云爆炸";
     PoolDiameter => "Pool diameter", "液池直径";
+    CloudHeavy => "Heavy gas (Britter & McQuaid): {what} {value} over {limit}; the zones are its footprint on the ground", "重气（Britter–McQuaid 模型）：{what} {value} 大于 {limit}；影响区为其地面覆盖范围";
+    CloudGaussian => "Gaussian plume: {what} {value} under {limit}", "高斯烟羽：{what} {value} 小于 {limit}";
+    HeavyNoChart => "A heavy gas: the workbook gives its footprint, not its concentration over time", "重气：模型给出地面覆盖范围，不给出随时间变化的浓度";
+    HeavyGasShort => "heavy gas (Britter & McQuaid)", "重气（Britter–McQuaid）";
     BlastStrength => "Blast strength (1 open – 10 detonation)", "爆炸强度（1 开阔 – 10 爆轰）";
     StrengthOf => ", strength {n}", "，强度 {n}";
     ZoneRadius => "{zone}: {reach} m all round, {count} inside", "{zone}：半径 {reach} m，区内 {count} 个";

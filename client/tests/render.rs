@@ -370,13 +370,14 @@ fn start_incident(dir: &Path, server: &str, body: serde_json::Value) -> parktwin
 const TANK: (f64, f64) = (118.4542447, 37.5683106);
 
 /// Starts the tests' release: chlorine at 5 kg/s from [`TANK`] for the last hour, in a 3 m/s
-/// wind from the south-west (class D), so that its plume lies north-east.
+/// wind from the south-west (class D), so that its plume lies north-east; drawn as the Gaussian
+/// cloud whose field these tests check (the switch would take the heavy-gas model for it).
 fn chlorine_from_the_tank(dir: &Path, server: &str) -> parktwin_api::incident::Incident {
     let start = parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc() - time::Duration::hours(1));
     start_incident(
         dir,
         server,
-        serde_json::json!({"lon": TANK.0, "lat": TANK.1, "chemical": "chlorine", "rate_kg_s": 5.0, "start": start,
+        serde_json::json!({"lon": TANK.0, "lat": TANK.1, "chemical": "chlorine", "cloud_model": "gaussian", "rate_kg_s": 5.0, "start": start,
                            "weather": {"wind_speed_ms": 3.0, "wind_from_deg": 225.0, "stability": "D"}}),
     )
 }
@@ -441,7 +442,7 @@ fn a_click_on_the_map_charts_the_threat_there() {
     start_incident(
         dir.path(),
         &server.url,
-        serde_json::json!({"lon": TANK.0, "lat": TANK.1, "chemical": "chlorine", "rate_kg_s": 5.0, "start": start,
+        serde_json::json!({"lon": TANK.0, "lat": TANK.1, "chemical": "chlorine", "cloud_model": "gaussian", "rate_kg_s": 5.0, "start": start,
                            "weather": {"wind_speed_ms": 3.0, "wind_from_deg": 225.0, "stability": "D"}}),
     );
     let [e, n] = data.park.frame().to_map(TANK.0, TANK.1);
@@ -523,7 +524,7 @@ fn gpu_field_matches_the_cpu(backend: Option<&str>, expect_backend: &str) {
     let now = time::OffsetDateTime::now_utc();
     let at = parktwin_api::clock::format_utc(now);
     let cases = [
-        serde_json::json!({"lon": TANK.0, "lat": TANK.1, "chemical": "chlorine", "rate_kg_s": 5.0, "height_m": 2.0,
+        serde_json::json!({"lon": TANK.0, "lat": TANK.1, "chemical": "chlorine", "cloud_model": "gaussian", "rate_kg_s": 5.0, "height_m": 2.0,
             "start": parktwin_api::clock::format_utc(now - time::Duration::hours(1)),
             "weather": {"wind_speed_ms": 3.0, "wind_from_deg": 225.0, "stability": "D"}}),
         serde_json::json!({"lon": TANK.0, "lat": TANK.1, "chemical": "ammonia", "mass_kg": 2000.0,

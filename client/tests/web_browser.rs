@@ -180,7 +180,7 @@ fn the_park_in_the_browser(api: &str, backend: &str) {
     // Once the layer test is done, the page starts a chlorine release at tank-001 in a wind
     // from the south-west, an hour old, so that its plume is drawn.
     let start = parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc() - time::Duration::hours(1));
-    let incident = serde_json::json!({"lon": TANK.0, "lat": TANK.1, "chemical": "chlorine", "rate_kg_s": 5.0,
+    let incident = serde_json::json!({"lon": TANK.0, "lat": TANK.1, "chemical": "chlorine", "cloud_model": "gaussian", "rate_kg_s": 5.0,
         "start": start, "weather": {"wind_speed_ms": 3.0, "wind_from_deg": 225.0, "stability": "D"}});
     let env = [
         ("INCIDENT", incident.to_string()),

@@ -19,14 +19,19 @@ use parktwin_api::incident::Incident;
 use parktwin_api::model::Chemical;
 use rayon::prelude::*;
 
+use crate::britter_mcquaid::{DensePlume, DensePuff, reduced_gravity};
 use crate::chem::{LevelOfConcern, LevelSet, levels_of_concern};
+use crate::dense_zones::{DenseSwitch, continuous_switch, instantaneous_switch, plume_zone, puff_zone};
 use crate::grid::{Grid, GridSpec, plume_grid};
 use crate::model::{Atmosphere, Plume, Puff, PuffTrain, WindChange};
 use crate::sigma::{SigmaSet, sigmas};
 use crate::stability::{Insolation, Sky, Stability, pasquill_class};
 use crate::wind::{along_across, downwind_unit};
 use crate::zones::{CIRCLE_VERTICES, LevelUnit, Zone, ZoneError, circle_zone, threat_zones, zones_geojson};
+use parktwin_api::incident::CloudModel;
 use parktwin_consequence::incident::Burning;
+use parktwin_consequence::source::ideal_gas_density;
+use parktwin_consequence::{ATMOSPHERE_PA, air_density_kg_m3};
 
 /// The σ curves incidents use: Briggs (1973) open country, as the CLI's default.
 pub const INCIDENT_SIGMAS: SigmaSet = SigmaSet::BriggsRural;
@@ -121,6 +126,74 @@ pub enum IncidentError {
     /// The incident is a fire or a blast, not a cloud: it has no concentrations.
     #[error("a {0} has no cloud: its zones are a fire's or a blast's")]
     NotACloud(&'static str),
+}
+
+/// How an incident's cloud is drawn now, and why.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct CloudChoice {
+    /// The switch's reading of the release (ALOHA's Richardson number for a continuous one,
+    /// Britter & McQuaid's criterion for a puff).
+    pub switch: DenseSwitch,
+    /// Drawn by the heavy-gas workbook (the switch's answer, or the incident's own choice).
+    pub dense: bool,
+    /// The released vapour's temperature, K: its boiling point where that is below the air's
+    /// (a liquefied gas flashing), else the air's.
+    pub release_k: f64,
+    /// The released vapour's density, kg/m³, and the air's.
+    pub density_kg_m3: f64,
+    /// The air's density, kg/m³.
+    pub air_kg_m3: f64,
+}
+
+/// The dense model of a cloud: a plume or a puff.
+enum DenseCloud {
+    Plume(DensePlume),
+    Puff(DensePuff),
+}
+
+/// How a cloud incident's zones are drawn under the weather now in force; `None` for a fire or
+/// a blast, or a cloud with no amount.
+pub fn cloud_choice(inc: &Incident, chem: &Chemical) -> Option<CloudChoice> {
+    Some(dense_cloud(inc, chem)?.0)
+}
+
+fn dense_cloud(inc: &Incident, chem: &Chemical) -> Option<(CloudChoice, DenseCloud)> {
+    if !inc.hazard.is_cloud() {
+        return None;
+    }
+    let air_k = inc.weather.temperature_c + 273.15;
+    let release_k = chem.boiling_point_k.filter(|tb| *tb < air_k).unwrap_or(air_k);
+    let density = ideal_gas_density(ATMOSPHERE_PA, release_k, chem.molar_mass / 1000.0);
+    let air = air_density_kg_m3(air_k);
+    let (speed, _, _) = inc.weather_now();
+    let g = reduced_gravity(density, air);
+    let ratio = release_k / air_k;
+    let (switch, model) = match (inc.rate_kg_s, inc.mass_kg) {
+        (_, Some(mass)) => {
+            let puff = DensePuff::new(mass / density, g, speed, ratio);
+            (instantaneous_switch(&puff), DenseCloud::Puff(puff))
+        }
+        (Some(rate), None) => (
+            continuous_switch(rate, density, air, speed),
+            DenseCloud::Plume(DensePlume::new(rate / density, g, speed, ratio)),
+        ),
+        (None, None) => return None,
+    };
+    // The workbook holds for a cloud heavier than the air only.
+    let dense = g > 0.0
+        && match inc.cloud_model {
+            CloudModel::Auto => switch.dense,
+            CloudModel::Gaussian => false,
+            CloudModel::Dense => true,
+        };
+    let choice = CloudChoice {
+        switch,
+        dense,
+        release_k,
+        density_kg_m3: density,
+        air_kg_m3: air,
+    };
+    Some((choice, model))
 }
 
 /// The atmosphere for a wind (10 m), direction and class.
@@ -334,6 +407,23 @@ pub fn puff_envelope(mass_kg: f64, height: f64, atm: &Atmosphere, east: f64, nor
 /// A fire's or a blast's zones are circles around the release ([`burning_zones`]), each with
 /// the spacing of its circle's vertices as its cell size.
 pub fn incident_zones(inc: &Incident, chem: &Chemical) -> Result<Vec<(Zone, f64)>, IncidentError> {
+    if let Some((choice, model)) = dense_cloud(inc, chem)
+        && choice.dense
+    {
+        let from = inc.weather_now().1;
+        return Ok(incident_levels(inc, chem)?
+            .into_iter()
+            .map(|l| {
+                let ratio = l.ppm * 1e-6;
+                let z = match &model {
+                    DenseCloud::Plume(p) => plume_zone(p, &l.name, l.mg_m3, ratio, from),
+                    DenseCloud::Puff(p) => puff_zone(p, &l.name, l.mg_m3, ratio, from),
+                };
+                let spacing = z.farthest_downwind_m / 48.0;
+                (z, spacing)
+            })
+            .collect());
+    }
     if !inc.hazard.is_cloud() {
         let burning = Burning::of(inc, chem).map_err(IncidentError::Burning)?;
         return Ok(burning_zones(&burning)
@@ -394,6 +484,11 @@ pub fn incident_zones_geojson(
     extra.insert("hazard".into(), inc.hazard.as_str().into());
     if inc.hazard.is_cloud() {
         extra.insert("stability".into(), inc.weather_now().2.into());
+    }
+    if let Some(c) = cloud_choice(inc, chem) {
+        let model = if c.dense { "britter_mcquaid" } else { "gaussian" };
+        extra.insert("cloud_model".into(), model.into());
+        extra.insert("dense_criterion".into(), serde_json::json!(c.switch.criterion));
     }
     let fc = zones_collection(&zones, (inc.lon, inc.lat), &extra);
     Ok((fc, zones.into_iter().map(|(z, _)| z).collect()))
@@ -463,6 +558,10 @@ impl Field {
 /// coarsened to stay under the cap).
 ///
 /// A fire or a blast has no cloud: [`IncidentError::NotACloud`].
+///
+/// This is the Gaussian cloud's field: a cloud that [`cloud_choice`] draws as a heavy gas has
+/// none (the workbook gives its footprint, not its concentration over time), and its callers
+/// ask that first.
 pub fn field_at(inc: &Incident, t_s: f64, max_puffs: usize) -> Result<Field, IncidentError> {
     if !inc.hazard.is_cloud() {
         return Err(IncidentError::NotACloud(inc.hazard.as_str()));
@@ -570,6 +669,7 @@ mod tests {
             chemical: "Chlorine".into(),
             hazard: parktwin_api::incident::Hazard::Cloud,
             pool_diameter_m: None,
+            cloud_model: parktwin_api::incident::CloudModel::Gaussian,
             blast_strength: None,
             rate_kg_s: rate,
             mass_kg: mass,
@@ -661,6 +761,35 @@ mod tests {
         // All that left, and no more: the profile's area, 3,600 kg.
         let released: f64 = f.puffs.iter().map(|p| p.mass_kg).sum();
         assert!((released - 3_600.0).abs() < 1.0, "{released}");
+    }
+
+    #[test]
+    fn chlorine_slumps_as_alohas_switch_says_and_ammonia_stays_gaussian() {
+        let table: parktwin_api::model::ChemicalTable =
+            serde_json::from_str(include_str!("../../assets/chemicals.json")).expect("table");
+        let mut inc = incident(Some(2.0), None);
+        inc.cloud_model = CloudModel::Auto;
+        let chlorine = table.get("chlorine").expect("chlorine");
+        let choice = cloud_choice(&inc, chlorine).expect("a cloud");
+        // Flashing at its boiling point (239 K): 3.6 kg/m³, three times the air.
+        assert!(choice.dense && choice.switch.criterion > 1.0, "{choice:?}");
+        assert!((choice.density_kg_m3 - 3.61).abs() < 0.02, "{choice:?}");
+        let (fc, dense) = incident_zones_geojson(&inc, chlorine).expect("zones");
+        assert_eq!(fc["features"][0]["properties"]["cloud_model"], "britter_mcquaid");
+        assert!(dense[0].farthest_downwind_m < dense[1].farthest_downwind_m);
+        // The same release forced Gaussian is another footprint.
+        inc.cloud_model = CloudModel::Gaussian;
+        let (fc, gaussian) = incident_zones_geojson(&inc, chlorine).expect("zones");
+        assert_eq!(fc["features"][0]["properties"]["cloud_model"], "gaussian");
+        assert_ne!(dense[1].farthest_downwind_m, gaussian[1].farthest_downwind_m);
+        // Ammonia boils at 240 K too, but its vapour is lighter than the air: never dense.
+        inc.cloud_model = CloudModel::Auto;
+        inc.chemical = "ammonia".into();
+        assert!(
+            !cloud_choice(&inc, table.get("ammonia").expect("ammonia"))
+                .expect("a cloud")
+                .dense
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! model, ISC3), in plain Rust with no Bevy and no I/O, so it builds for the browser too.
 //!
 //! - [`britter_mcquaid`]: a dense gas's plume and puff (Britter & McQuaid's workbook).
+//! - [`dense_zones`]: ALOHA's switch to the heavy-gas model, and the heavy cloud's footprint.
 //! - [`stability`]: Pasquill–Gifford classes, derived from wind, insolation and cloud.
 //! - [`sigma`]: σy, σz from Briggs (1973) rural and urban and ISC3 rural Pasquill–Gifford.
 //! - [`wind`]: direction conventions and the power-law profile.
@@ -25,6 +26,7 @@
 
 pub mod britter_mcquaid;
 pub mod chem;
+pub mod dense_zones;
 pub mod grid;
 pub mod incident;
 pub mod model;

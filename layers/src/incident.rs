@@ -19,7 +19,7 @@ use bevy::shader::ShaderRef;
 use parktwin_api::incident::{Candidate, Incident, ZoneOccupants};
 use parktwin_api::layer::LayerId;
 use parktwin_api::model::{Chemical, ChemicalTable};
-use parktwin_dispersion::incident::{Field, IncidentError, field_at, incident_levels};
+use parktwin_dispersion::incident::{Field, IncidentError, cloud_choice, field_at, incident_levels};
 use parktwin_dispersion::model::vertical_term;
 use parktwin_dispersion::sigma::sigmas;
 use parktwin_dispersion::zones::{Zone, occupants, zones_from_geojson};
@@ -265,7 +265,10 @@ fn update_view(
     for (id, inc) in &live.0.incidents {
         let Some(chem) = chemical(&inc.chemical) else { continue };
         let t_s = (now - inc.start_unix()).max(0.0);
+        // A heavy gas drawn by the workbook has its footprint for zones and no field.
+        let heavy = cloud_choice(inc, chem).is_some_and(|c| c.dense);
         let field = match field_at(inc, t_s, MAX_PUFFS) {
+            Ok(_) if heavy => None,
             Ok(field) => Some(field),
             Err(IncidentError::NotACloud(_)) => None,
             Err(_) => continue,

@@ -127,6 +127,26 @@ impl Hazard {
     }
 }
 
+/// The model a cloud's zones are drawn with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CloudModel {
+    /// As ALOHA chooses: the heavy-gas model where the cloud is dense enough to slump (its
+    /// Richardson number), else the Gaussian plume.
+    #[default]
+    Auto,
+    /// The Gaussian plume and puffs, whatever the cloud's density (incidents stored before
+    /// the choice was made read as this).
+    Gaussian,
+    /// Britter & McQuaid's heavy-gas workbook, whatever the switch says.
+    Dense,
+}
+
+fn gaussian() -> CloudModel {
+    CloudModel::Gaussian
+}
+
 /// What an operator sends to start an incident.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -151,6 +171,10 @@ pub struct NewIncident {
     #[serde(default)]
     #[cfg_attr(feature = "schema", schemars(range(max = 500)))]
     pub pool_diameter_m: Option<f64>,
+    /// A cloud's model: `auto` (the default: heavy gas where the release is dense enough, as
+    /// ALOHA chooses), `gaussian` or `dense`.
+    #[serde(default)]
+    pub cloud_model: CloudModel,
     /// An explosion's strength on the TNO multi-energy scale, 1 (a slow flame in the open) to
     /// 10 (a detonation); absent: 7, a cloud in a congested plant.
     #[serde(default)]
@@ -224,6 +248,9 @@ pub struct Incident {
     /// A burning pool's diameter, m.
     #[serde(default)]
     pub pool_diameter_m: Option<f64>,
+    /// A cloud's model (incidents stored before the choice read as `gaussian`).
+    #[serde(default = "gaussian")]
+    pub cloud_model: CloudModel,
     /// An explosion's strength, 1 to 10 (absent: 7).
     #[serde(default)]
     pub blast_strength: Option<u8>,
@@ -712,6 +739,7 @@ mod tests {
             chemical: "Chlorine".into(),
             hazard: Hazard::Cloud,
             pool_diameter_m: None,
+            cloud_model: CloudModel::Gaussian,
             blast_strength: None,
             rate_kg_s: Some(1.0),
             mass_kg: None,
@@ -785,6 +813,9 @@ fn check_hazard(n: &NewIncident, chem: &crate::model::Chemical) -> Result<&'stat
         let set = LevelSet::parse(n.levels.as_deref().unwrap_or("aegl")).map_err(|e| at("levels", e))?;
         set.required_ppm(chem).map_err(|e| at("levels", e))?;
         return Ok(set.as_str());
+    }
+    if n.cloud_model != CloudModel::Auto {
+        return Err(at("cloud_model", format!("a {kind} has no cloud to model")));
     }
     if n.levels.is_some() {
         return Err(at(

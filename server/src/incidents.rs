@@ -116,6 +116,7 @@ impl Store {
             chemical: req.chemical,
             hazard: req.hazard,
             pool_diameter_m: req.pool_diameter_m,
+            cloud_model: req.cloud_model,
             blast_strength: req.blast_strength,
             rate_kg_s: req.rate_kg_s,
             mass_kg: req.mass_kg,

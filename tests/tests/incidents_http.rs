@@ -118,6 +118,12 @@ fn an_operator_starts_an_incident_and_everyone_sees_its_zones_and_who_is_inside(
         .filter_map(|f| f["properties"]["name"].as_str())
         .collect();
     assert_eq!(names, ["AEGL-3", "AEGL-2", "AEGL-1"]);
+    // Chlorine flashing from its tank slumps: ALOHA's switch takes the heavy-gas model.
+    assert_eq!(
+        features[0]["properties"]["cloud_model"], "britter_mcquaid",
+        "{}",
+        features[0]["properties"]
+    );
     let areas: Vec<MultiPolygon<f64>> = features.iter().map(area).collect();
     assert!(
         areas[0].contains(&Point::new(down.0, down.1)),

@@ -9,6 +9,7 @@ use parktwin_api::incident::ZoneOccupants;
 use parktwin_consequence::effects::indoor::{indoors, toxic_load};
 use parktwin_consequence::effects::probit::toxic_deaths;
 use parktwin_dispersion::chem::mg_m3_to_ppm;
+use parktwin_dispersion::incident::{CloudChoice, cloud_choice};
 use parktwin_layers::incident::{IncidentState, MAX_PUFFS};
 
 use crate::i18n::{Lang, Msg, fill, incident_kind, tr};
@@ -133,6 +134,20 @@ pub(crate) fn source_text(inc: &parktwin_api::incident::Incident, with_duration:
     }
 }
 
+/// The model a cloud is drawn with, and the number the switch read.
+pub(crate) fn model_line(c: &CloudChoice, instantaneous: bool, lang: Lang) -> String {
+    let what = if instantaneous { "(g₀′V₀^⅓)^½/u" } else { "Ri" };
+    fill(
+        if c.dense { Msg::CloudHeavy } else { Msg::CloudGaussian },
+        lang,
+        &[
+            ("what", what.into()),
+            ("value", format!("{:.2}", c.switch.criterion)),
+            ("limit", format!("{}", c.switch.threshold)),
+        ],
+    )
+}
+
 /// A release's amount as one line: a rate (and how long), or a mass at once.
 fn release_text(rate: Option<f64>, mass: Option<f64>, duration_s: Option<f64>, lang: Lang) -> String {
     match (rate, mass) {
@@ -207,9 +222,20 @@ pub fn incident_card(
                 None => t(Msg::FixedWeather).to_string(),
             },
     );
+    let heavy = match parktwin_layers::incident::chemical(&inc.chemical).and_then(|c| cloud_choice(inc, c)) {
+        Some(c) => {
+            ui.label(model_line(&c, inc.mass_kg.is_some(), lang));
+            c.dense
+        }
+        None => false,
+    };
     // The threat at the place last clicked (on the map, or an occupant's button below).
     if let Some((name, lon, lat)) = chart_for.clone() {
-        threat_chart(ui, state, &name, lon, lat, lang);
+        if heavy {
+            ui.label(t(Msg::HeavyNoChart));
+        } else {
+            threat_chart(ui, state, &name, lon, lat, lang);
+        }
     }
     for (k, z) in state.inside.iter().enumerate() {
         let reach = state.zones.get(k).map_or_else(|| "0".into(), |z| z.reach_label());

@@ -149,7 +149,13 @@ impl IncidentCard {
         Self {
             title: format!("{} · {chemical}", inc.id),
             lines: vec![
-                crate::i18n::incident_kind(inc.hazard, &inc.levels, lang).to_string(),
+                crate::i18n::incident_kind(inc.hazard, &inc.levels, lang).to_string()
+                    + &match parktwin_layers::incident::chemical(&inc.chemical)
+                        .and_then(|c| parktwin_dispersion::incident::cloud_choice(inc, c))
+                    {
+                        Some(c) if c.dense => format!(" · {}", tr(Msg::HeavyGasShort, lang)),
+                        _ => String::new(),
+                    },
                 fill(
                     Msg::WallRelease,
                     lang,

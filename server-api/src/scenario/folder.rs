@@ -211,6 +211,8 @@ impl DrillFolder {
                     chemical,
                     hazard: crate::incident::Hazard::Cloud,
                     pool_diameter_m: None,
+                    // A drill's release keeps the Gaussian cloud its scenario was written for.
+                    cloud_model: crate::incident::CloudModel::Gaussian,
                     blast_strength: None,
                     rate_kg_s,
                     mass_kg,
