@@ -369,3 +369,43 @@ fn with_a_place_the_zones_come_as_geojson_circles_a_gis_reads() {
     );
     assert!(refusal(&hazard_line("explosion --chemical propane --mass-kg 10 --at 200,95")).contains("--at"));
 }
+
+#[test]
+fn liquefied_propane_flashes_as_it_leaks_and_a_spill_spreads_and_goes_into_the_air() {
+    // Propane at 20 °C through a 25 mm hole at the end of 10 cm of pipe: the flow boils to
+    // equilibrium on the way; through a hole in the wall it has no time to, and leaks faster.
+    let stub = json(&hazard_line(
+        "two-phase --chemical propane --hole-diameter-mm 25 --pipe-length-m 0.1",
+    ));
+    let wall = json(&hazard_line("two-phase --chemical propane --hole-diameter-mm 25"));
+    let (stub_rate, wall_rate) = (
+        stub["rate_kg_s"].as_f64().expect("a rate"),
+        wall["rate_kg_s"].as_f64().expect("a rate"),
+    );
+    assert!(stub_rate > 1.0 && wall_rate > stub_rate, "{stub_rate} {wall_rate}");
+    assert!(
+        (stub["tank_pressure_kpa"].as_f64().expect("kPa") - 836.0).abs() < 15.0,
+        "{stub}"
+    );
+    // Benzene does not flash at 20 °C: refused, naming the flag.
+    assert!(refusal(&hazard_line("two-phase --chemical benzene --hole-diameter-mm 25")).contains("--temperature-c"));
+    // 10 t of benzene: an open spill spreads until it is 5 mm deep and evaporates over hours; a
+    // bund holds it smaller, and it lasts longer.
+    let open = json(&hazard_line("pool --chemical benzene --mass-kg 10000 --wind-speed 3"));
+    let depth = open["depth_m"].as_f64().expect("a depth");
+    assert!((depth - 0.005).abs() < 1e-9, "{open}");
+    let bunded = json(&hazard_line(
+        "pool --chemical benzene --mass-kg 10000 --wind-speed 3 --bund-diameter-m 20",
+    ));
+    assert_eq!(bunded["spreading"], "held by the bund");
+    let minutes = |v: &serde_json::Value| v["minutes_to_evaporate"].as_f64().expect("minutes");
+    assert!(
+        minutes(&bunded) > minutes(&open) && minutes(&open) > 10.0,
+        "{open} {bunded}"
+    );
+    // Liquid chlorine boils off the ground: fast at first, slower as the ground cools.
+    let cl2 = json(&hazard_line("pool --chemical chlorine --mass-kg 5000 --wind-speed 3"));
+    assert_eq!(cl2["boiling"], true);
+    let r = &cl2["rate_kg_s_at"];
+    assert!(r["10_s"].as_f64() > r["600_s"].as_f64(), "{cl2}");
+}

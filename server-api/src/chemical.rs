@@ -165,6 +165,14 @@ pub enum VapourPressure {
 }
 
 impl VapourPressure {
+    /// The critical temperature, K: the top of the correlation's range.
+    pub fn critical_k(&self) -> f64 {
+        match *self {
+            VapourPressure::Dippr101 { t_max_k, .. } => t_max_k,
+            VapourPressure::Ppds3 { tc_k, .. } => tc_k,
+        }
+    }
+
     /// The saturated vapour pressure at `t_k` kelvin, Pa; an error saying the range where the
     /// temperature is outside the correlation's.
     ///

@@ -4,7 +4,9 @@
 pub mod drain;
 pub mod flash;
 pub mod gas_hole;
+pub mod pool;
 pub mod tank_liquid;
+pub mod two_phase;
 pub mod vessel;
 
 pub use flash::Flash;
