@@ -540,6 +540,6 @@ mod tests {
         outside.extend([0.0; 60]);
         let (out, within) = deaths_outside_and_inside("chlorine", &outside, 60.0, 20.0).expect("a probit");
         assert!(out > 0.5 && within > 0.01 && within < 0.03, "{out} {within}");
-        assert_eq!(deaths_outside_and_inside("benzene", &outside, 60.0, 20.0), None);
+        assert_eq!(deaths_outside_and_inside("methanol", &outside, 60.0, 20.0), None);
     }
 }
