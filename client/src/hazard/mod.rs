@@ -18,7 +18,7 @@ use parktwin_consequence::fire::pool_fire::Fuel;
 use parktwin_consequence::fire::radiation::water_partial_pressure_pa;
 use parktwin_consequence::fire::{Fireball, JetFire, PoolFire};
 use parktwin_consequence::source::pool::{
-    Ground, crowl_louvar_m_s, evaporation_kg_s, mackay_matsugu_m_s, settled_radius_m,
+    EvaporatingPool, Ground, crowl_louvar_m_s, evaporation_kg_s, schmidt_in_air, settled_radius_m,
 };
 use parktwin_consequence::source::tank_liquid::SHARP_EDGED_ORIFICE;
 use parktwin_consequence::source::two_phase::{SaturatedLiquid, TwoPhaseLeak, watson_heat_of_vaporisation};

@@ -276,11 +276,9 @@ pub(super) fn pool(a: &PoolArgs) -> anyhow::Result<Value> {
             .into();
     } else {
         let pv = at_temperature(c.vapour_pressure.is_some(), "--temperature-c", c.vapour_pressure_pa(t))?;
-        // The vapour's diffusivity in air by Graham's law from water's, as ALOHA takes it,
-        // and air's kinematic viscosity: its Schmidt number.
-        let schmidt = AIR_KINEMATIC_VISCOSITY_M2_S / (WATER_DIFFUSIVITY_M2_S * (18.015 / c.molar_mass).sqrt());
-        let k = mackay_matsugu_m_s(wind, 2.0 * radius, schmidt).map_err(|e| anyhow!("{e}"))?;
-        let rate = evaporation_kg_s(k, area, pv, t, m).map_err(|e| anyhow!("{e}"))?;
+        let pool = EvaporatingPool::of_spill(a.mass_kg, density, pv, t, c.molar_mass, wind, bund)
+            .map_err(|e| anyhow!("{e}"))?;
+        let rate = pool.rate_kg_s;
         let screening = evaporation_kg_s(
             crowl_louvar_m_s(c.molar_mass).map_err(|e| anyhow!("{e}"))?,
             area,
@@ -289,6 +287,7 @@ pub(super) fn pool(a: &PoolArgs) -> anyhow::Result<Value> {
             m,
         )
         .map_err(|e| anyhow!("{e}"))?;
+        let schmidt = schmidt_in_air(c.molar_mass).map_err(|e| anyhow!("{e}"))?;
         v["boiling"] = false.into();
         v["vapour_pressure_kpa"] = (pv / 1000.0).into();
         v["schmidt"] = schmidt.into();
@@ -301,8 +300,3 @@ pub(super) fn pool(a: &PoolArgs) -> anyhow::Result<Value> {
     }
     Ok(v)
 }
-
-/// Air's kinematic viscosity, m²/s, and water vapour's diffusivity in air, m²/s, the values
-/// ALOHA's puddle model takes (as the HAZEL re-implementation gives them).
-const AIR_KINEMATIC_VISCOSITY_M2_S: f64 = 1.5e-5;
-const WATER_DIFFUSIVITY_M2_S: f64 = 2.39e-5;

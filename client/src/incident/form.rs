@@ -10,6 +10,7 @@ use parktwin_api::model::{ChemicalTable, WeatherReport};
 use parktwin_consequence::ATMOSPHERE_PA;
 use parktwin_consequence::source::Vessel;
 use parktwin_consequence::source::drain::drain_curve;
+use parktwin_consequence::source::pool::EvaporatingPool;
 use parktwin_consequence::source::tank_liquid::SHARP_EDGED_ORIFICE;
 
 use crate::i18n::{Lang, Msg, fill, tr};
@@ -80,6 +81,21 @@ pub struct IncidentForm {
     pub hole: Option<HoleLeak>,
     /// Why the last hole given could not be turned into a rate.
     pub hole_error: Option<String>,
+    /// The pool the rate is taken from, while it is: the tank's liquid spilled and evaporating.
+    pub pool: Option<PoolSpill>,
+}
+
+/// A tank's inventory spilled into a pool that evaporates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PoolSpill {
+    /// The bund's diameter, m, where one holds the pool.
+    pub bund_m: Option<f64>,
+    /// The pool's radius, m.
+    pub radius_m: f64,
+    /// The rate it evaporates at, kg/s.
+    pub rate_kg_s: f64,
+    /// How long until it has gone, minutes.
+    pub minutes: f64,
 }
 
 /// A vessel on the map as the hole model needs it: its shape and what it holds.
@@ -241,7 +257,55 @@ impl IncidentForm {
             tank: None,
             hole: None,
             hole_error: None,
+            pool: None,
         }
+    }
+
+    /// The pool the tank on record's whole inventory makes when it spills (held by a bund of
+    /// `bund_m` where there is one), evaporating in the wind shown: Mackay & Matsugu. A
+    /// liquefied gas flashes instead: give a hole for it.
+    pub fn pool_spill(&self, bund_m: Option<f64>, table: &ChemicalTable) -> Result<PoolSpill, String> {
+        let tank = self.tank.ok_or("no tank on record here: give the rate")?;
+        let c = table.find(&self.chemical)?;
+        let t = self.weather.temperature_c + 273.15;
+        if c.boiling_point_k.is_some_and(|tb| tb < t) {
+            return Err(format!(
+                "{} boils below the air's temperature: it flashes, give a hole",
+                c.name
+            ));
+        }
+        let pool = EvaporatingPool::of_spill(
+            tank.inventory_t * 1000.0,
+            c.liquid_density_kg_m3(t)?,
+            c.vapour_pressure_pa(t)?,
+            t,
+            c.molar_mass,
+            self.weather.wind_speed_ms,
+            bund_m.map(|d| d / 2.0),
+        )
+        .map_err(|e| format!("pool: {e}"))?;
+        Ok(PoolSpill {
+            bund_m,
+            radius_m: pool.radius_m,
+            rate_kg_s: pool.rate_kg_s,
+            minutes: pool.seconds / 60.0,
+        })
+    }
+
+    /// Takes the rate and the duration from the pool the tank's inventory makes.
+    pub fn set_pool(&mut self, bund_m: Option<f64>, table: &ChemicalTable) -> Result<PoolSpill, String> {
+        let spill = self.pool_spill(bund_m, table)?;
+        self.pool = Some(spill);
+        self.hole = None;
+        self.instantaneous = false;
+        self.rate_kg_s = spill.rate_kg_s;
+        // Longer than the form's day: until the incident is closed.
+        self.duration_min = if spill.minutes > 24.0 * 60.0 {
+            0.0
+        } else {
+            spill.minutes
+        };
+        Ok(spill)
     }
 
     /// The leak from a hole of `hole_mm` at the bottom of the tank on record: the chemical's
@@ -293,6 +357,7 @@ impl IncidentForm {
     pub fn set_hole(&mut self, hole_mm: f64, table: &ChemicalTable) -> Result<HoleLeak, String> {
         let leak = self.hole_leak(hole_mm, table)?;
         self.hole = Some(leak);
+        self.pool = None;
         self.hole_error = None;
         self.instantaneous = false;
         self.rate_kg_s = leak.rate_kg_s;
@@ -401,6 +466,18 @@ impl IncidentForm {
                     body["rate_profile"] =
                         serde_json::to_value(curve).map_err(|e| FormError::Refused(e.to_string()))?;
                 }
+                // A pool's rate, again from the wind now shown.
+                None if self.pool.is_some() => {
+                    let p = self
+                        .pool_spill(self.pool.and_then(|p| p.bund_m), table)
+                        .map_err(FormError::Refused)?;
+                    body["rate_kg_s"] = p.rate_kg_s.into();
+                    // A pool that lasts longer than an incident may (three days) goes on until
+                    // the incident is closed.
+                    if p.minutes * 60.0 <= parktwin_api::incident::MAX_DURATION_S {
+                        body["duration_s"] = (p.minutes * 60.0).into();
+                    }
+                }
                 None if self.duration_min > 0.0 => body["duration_s"] = (self.duration_min * 60.0).into(),
                 None => {}
             }
@@ -417,7 +494,13 @@ impl IncidentForm {
         let hole = self.hole.filter(|_| by_rate).map(|h| h.hole_mm).map(|mm| {
             format!("rate from a {mm:.0} mm hole at the bottom (Bernoulli, Cd 0.61), falling as the tank drains")
         });
-        let note = [Some(self.note.trim().to_string()).filter(|n| !n.is_empty()), hole]
+        let pool = self.pool.filter(|_| by_rate).map(|p| {
+            format!(
+                "rate from the tank's inventory spilled into a pool {:.0} m across, evaporating (Mackay & Matsugu)",
+                2.0 * p.radius_m
+            )
+        });
+        let note = [Some(self.note.trim().to_string()).filter(|n| !n.is_empty()), hole, pool]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
@@ -620,6 +703,48 @@ pub(super) mod tests {
         // A pipe has no tank: the form says so.
         let pipe = IncidentForm::at_point(118.45, 37.57);
         assert!(pipe.hole_leak(25.0, table()).expect_err("no tank").contains("no tank"));
+    }
+
+    #[test]
+    fn a_benzene_tank_spilled_into_its_bund_evaporates_at_the_rate_the_form_sends() {
+        let tank = props(
+            serde_json::json!({"name": "Benzene-T01", "chemical": "benzene", "inventory_t": 1000.0,
+            "diameter_m": 15.0, "height_m": 12.0, "capacity_m3": 2000.0, "roof": "internal floating"}),
+        );
+        let mut f = IncidentForm::from_feature("tank-030", &tank, 118.45, 37.57, 0.0, table())
+            .with_nearest_weather(&[report("ws-1", 3.0)], |_| Some([118.46, 37.57]));
+        let open = f.pool_spill(None, table()).expect("a pool");
+        let bunded = f.set_pool(Some(40.0), table()).expect("a pool");
+        assert!((bunded.radius_m - 20.0).abs() < 1e-9 && open.radius_m > bunded.radius_m);
+        assert!(open.rate_kg_s > bunded.rate_kg_s, "a wider pool evaporates faster");
+        let req = f.request(table(), now()).expect("a valid request");
+        assert_eq!(req.rate_kg_s, Some(bunded.rate_kg_s));
+        assert!(
+            req.note.as_deref().is_some_and(|n| n.contains("pool 40 m across")),
+            "{:?}",
+            req.note
+        );
+        // A thousand tonnes take longer than an incident may last: it goes on until closed.
+        assert!(
+            bunded.minutes > 3.0 * 24.0 * 60.0 && req.duration_s.is_none(),
+            "{bunded:?}"
+        );
+        // Twenty tonnes are gone in hours, and the release ends then.
+        f.tank = f.tank.map(|t| TankOnRecord { inventory_t: 20.0, ..t });
+        let small = f.set_pool(Some(40.0), table()).expect("a pool");
+        let req = f.request(table(), now()).expect("a valid request");
+        assert!(
+            (req.duration_s.expect("a duration") / 60.0 - small.minutes).abs() < 1e-6,
+            "{small:?}"
+        );
+        // Liquid chlorine does not lie in a pool at 6 °C: it flashes.
+        let mut cl2 = f.clone();
+        cl2.chemical = "chlorine".into();
+        assert!(
+            cl2.pool_spill(None, table())
+                .expect_err("it flashes")
+                .contains("give a hole")
+        );
     }
 
     #[test]

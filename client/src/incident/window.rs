@@ -68,6 +68,44 @@ fn rate_rows(ui: &mut egui::Ui, form: &mut IncidentForm, table: &ChemicalTable, 
             }
         });
         ui.end_row();
+        // Or the tank's liquid spilled into a pool that evaporates.
+        ui.label(t(Msg::FromPool));
+        ui.horizontal(|ui| {
+            let mut by_pool = form.pool.is_some();
+            let mut bund = form.pool.and_then(|p| p.bund_m).unwrap_or(0.0);
+            let toggled = ui.checkbox(&mut by_pool, "").changed();
+            let sized = by_pool
+                && ui
+                    .add(
+                        egui::DragValue::new(&mut bund)
+                            .range(0.0..=500.0)
+                            .suffix(t(Msg::BundSuffix)),
+                    )
+                    .changed();
+            if !by_pool {
+                form.pool = None;
+            } else if toggled || sized {
+                match form.set_pool(Some(bund).filter(|b| *b > 0.0), table) {
+                    Ok(_) => form.hole_error = None,
+                    Err(e) => {
+                        form.pool = None;
+                        form.hole_error = Some(e);
+                    }
+                }
+            }
+            if let Some(p) = form.pool {
+                ui.label(fill(
+                    Msg::PoolLeak,
+                    lang,
+                    &[
+                        ("rate", format!("{:.2}", p.rate_kg_s)),
+                        ("d", format!("{:.0}", 2.0 * p.radius_m)),
+                        ("min", format!("{:.0}", p.minutes)),
+                    ],
+                ));
+            }
+        });
+        ui.end_row();
     }
     ui.label(t(Msg::Rate));
     let typed = ui
@@ -79,8 +117,9 @@ fn rate_rows(ui: &mut egui::Ui, form: &mut IncidentForm, table: &ChemicalTable, 
         )
         .changed();
     if typed {
-        // A rate typed over the hole's is the operator's own.
+        // A rate typed over the hole's or the pool's is the operator's own.
         form.hole = None;
+        form.pool = None;
     }
     ui.end_row();
     ui.label(t(Msg::Duration));

@@ -107,6 +107,83 @@ pub fn evaporation_kg_s(
     Ok(k * a * p * m / (R * t))
 }
 
+/// Air's kinematic viscosity, m²/s, and water vapour's diffusivity in air, m²/s: the values
+/// ALOHA's puddle model takes (TM NOS OR&R 43 §3.3.1, as the HAZEL re-implementation gives them).
+const AIR_KINEMATIC_VISCOSITY_M2_S: f64 = 1.5e-5;
+const WATER_DIFFUSIVITY_M2_S: f64 = 2.39e-5;
+
+/// A vapour's Schmidt number in air: its diffusivity by Graham's law from water's, as ALOHA
+/// takes it, against air's kinematic viscosity.
+///
+/// ```
+/// // Benzene (78.11 g/mol): 1.31.
+/// let sc = parktwin_consequence::source::pool::schmidt_in_air(78.11).unwrap();
+/// assert!((sc - 1.31).abs() < 0.01, "{sc}");
+/// ```
+pub fn schmidt_in_air(molar_mass_g_mol: f64) -> Result<f64, InputError> {
+    let m = positive("molar_mass_g_mol", molar_mass_g_mol)?;
+    Ok(AIR_KINEMATIC_VISCOSITY_M2_S / (WATER_DIFFUSIVITY_M2_S * (18.015 / m).sqrt()))
+}
+
+/// A spilled liquid's pool as it evaporates: spread until it settles, then going into the air
+/// by Mackay & Matsugu at a steady rate until it is gone.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct EvaporatingPool {
+    /// The pool's radius, m.
+    pub radius_m: f64,
+    /// The rate it evaporates at, kg/s.
+    pub rate_kg_s: f64,
+    /// How long until it has all gone, s.
+    pub seconds: f64,
+}
+
+impl EvaporatingPool {
+    /// The pool of `mass_kg` of a liquid of `density_kg_m3`, vapour pressure
+    /// `vapour_pressure_pa` at `liquid_k`, molar mass `molar_mass_g_mol`, in a wind of
+    /// `wind_10m`, held by a bund of `bund_radius_m` where there is one.
+    ///
+    /// ```
+    /// use parktwin_consequence::source::pool::EvaporatingPool;
+    /// // 10 t of benzene (879 kg/m³, 10 kPa at 20 °C) in a 3 m/s wind, a 20 m bund.
+    /// let pool = EvaporatingPool::of_spill(10_000.0, 879.0, 10_000.0, 293.15, 78.11, 3.0, Some(10.0)).unwrap();
+    /// assert!(pool.rate_kg_s > 0.5 && pool.rate_kg_s < 5.0, "{pool:?}");
+    /// assert!((pool.seconds - 10_000.0 / pool.rate_kg_s).abs() < 1e-6);
+    /// ```
+    #[allow(clippy::too_many_arguments)]
+    pub fn of_spill(
+        mass_kg: f64,
+        density_kg_m3: f64,
+        vapour_pressure_pa: f64,
+        liquid_k: f64,
+        molar_mass_g_mol: f64,
+        wind_10m: f64,
+        bund_radius_m: Option<f64>,
+    ) -> Result<Self, InputError> {
+        let m = positive("mass_kg", mass_kg)?;
+        let volume = m / positive("density_kg_m3", density_kg_m3)?;
+        let radius = settled_radius_m(volume, bund_radius_m)?;
+        let k = mackay_matsugu_m_s(wind_10m, 2.0 * radius, schmidt_in_air(molar_mass_g_mol)?)?;
+        let rate = evaporation_kg_s(
+            k,
+            PI * radius * radius,
+            vapour_pressure_pa,
+            liquid_k,
+            molar_mass_g_mol / 1000.0,
+        )?;
+        if rate <= 0.0 {
+            return Err(InputError::new(
+                "vapour_pressure_pa",
+                "the liquid does not evaporate: its vapour pressure is nil",
+            ));
+        }
+        Ok(Self {
+            radius_m: radius,
+            rate_kg_s: rate,
+            seconds: m / rate,
+        })
+    }
+}
+
 /// The ground under a boiling pool.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Ground {
