@@ -267,6 +267,10 @@ messages! {
     CloudGaussian => "Gaussian plume: {what} {value} under {limit}", "高斯烟羽：{what} {value} 小于 {limit}";
     HeavyNoChart => "A heavy gas: the workbook gives its footprint, not its concentration over time", "重气：模型给出地面覆盖范围，不给出随时间变化的浓度";
     HeavyGasShort => "heavy gas (Britter & McQuaid)", "重气（Britter–McQuaid）";
+    CloudModelLabel => "Model", "扩散模型";
+    CloudModelAuto => "as ALOHA chooses", "按 ALOHA 判据自动选择";
+    CloudModelGaussian => "Gaussian", "高斯模型";
+    CloudModelDense => "heavy gas", "重气模型";
     BlastStrength => "Blast strength (1 open – 10 detonation)", "爆炸强度（1 开阔 – 10 爆轰）";
     StrengthOf => ", strength {n}", "，强度 {n}";
     ZoneRadius => "{zone}: {reach} m all round, {count} inside", "{zone}：半径 {reach} m，区内 {count} 个";

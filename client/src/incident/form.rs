@@ -5,7 +5,7 @@
 //! The form's request is checked by [`NewIncident::parse`], the very check the server makes,
 //! so an error shows in the form with the server's words before anything is sent.
 
-use parktwin_api::incident::{Hazard, IncidentWeather, NewIncident, nearest_report};
+use parktwin_api::incident::{CloudModel, Hazard, IncidentWeather, NewIncident, nearest_report};
 use parktwin_api::model::{ChemicalTable, WeatherReport};
 
 use crate::i18n::{Lang, Msg, fill, tr};
@@ -69,6 +69,8 @@ pub struct IncidentForm {
     pub weather: IncidentWeather,
     /// `aegl`, `erpg` or `lel`.
     pub levels: String,
+    /// A cloud's model: as ALOHA's switch chooses (the default), or one forced.
+    pub cloud_model: CloudModel,
     /// A free note.
     pub note: String,
     /// The vessel the form was opened on, where its shape and inventory are on record: a
@@ -178,6 +180,7 @@ impl IncidentForm {
                 stability: None,
             },
             levels: "aegl".into(),
+            cloud_model: CloudModel::Auto,
             note: String::new(),
             tank: None,
             hole: None,
@@ -270,7 +273,11 @@ impl IncidentForm {
         });
         let by_rate = self.uses_rate();
         match self.hazard {
-            Hazard::Cloud => body["levels"] = self.levels.clone().into(),
+            Hazard::Cloud => {
+                body["levels"] = self.levels.clone().into();
+                body["cloud_model"] =
+                    serde_json::to_value(self.cloud_model).map_err(|e| FormError::Refused(e.to_string()))?;
+            }
             Hazard::PoolFire => body["pool_diameter_m"] = self.pool_diameter_m.into(),
             Hazard::Explosion => body["blast_strength"] = self.blast_strength.into(),
             Hazard::JetFire | Hazard::Fireball => {}
@@ -639,6 +646,12 @@ pub(super) mod tests {
         );
         let jet = ask(Hazard::JetFire);
         assert_eq!((jet.rate_kg_s, jet.mass_kg), (Some(f.rate_kg_s), None));
+        let cloud = ask(Hazard::Cloud);
+        assert_eq!(cloud.cloud_model, CloudModel::Auto, "the switch chooses unless told");
+        let mut gaussian = f.clone();
+        gaussian.cloud_model = CloudModel::Gaussian;
+        let req = gaussian.request(table(), now()).expect("a valid request");
+        assert_eq!(req.cloud_model, CloudModel::Gaussian);
         let blast = ask(Hazard::Explosion);
         assert_eq!(
             (blast.levels.as_deref(), blast.blast_strength),

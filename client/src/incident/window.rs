@@ -5,7 +5,7 @@
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 use crossbeam_channel::{Receiver, bounded};
-use parktwin_api::incident::{Hazard, Incident, MAX_POOL_DIAMETER_M, NewIncident};
+use parktwin_api::incident::{CloudModel, Hazard, Incident, MAX_POOL_DIAMETER_M, NewIncident};
 use parktwin_api::model::ChemicalTable;
 use parktwin_layers::incident::{ShownIncident, chemicals};
 use parktwin_layers::live::Live;
@@ -230,6 +230,13 @@ pub fn form_window(
                         ui.radio_value(&mut form.levels, "aegl".to_string(), "AEGL 60 min");
                         ui.radio_value(&mut form.levels, "erpg".to_string(), "ERPG");
                         ui.radio_value(&mut form.levels, "lel".to_string(), t(Msg::LevelsFlammable));
+                    });
+                    ui.end_row();
+                    ui.label(t(Msg::CloudModelLabel));
+                    ui.horizontal(|ui| {
+                        ui.radio_value(&mut form.cloud_model, CloudModel::Auto, t(Msg::CloudModelAuto));
+                        ui.radio_value(&mut form.cloud_model, CloudModel::Gaussian, t(Msg::CloudModelGaussian));
+                        ui.radio_value(&mut form.cloud_model, CloudModel::Dense, t(Msg::CloudModelDense));
                     });
                     ui.end_row();
                 }
