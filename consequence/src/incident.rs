@@ -150,25 +150,6 @@ impl Burning {
             Burning::Explosion { blast, .. } => overpressure(|pa| blast.distance_to_pa(pa)),
         }
     }
-
-    /// The published sources of the model, to show with its zones.
-    pub fn source(&self) -> &'static str {
-        match self {
-            Burning::PoolFire { .. } => {
-                "solid flame, still air: CCPS, Guidelines for Chemical Process Quantitative Risk Analysis, 2nd ed. \
-                 (2000), §2.2.6; Burgess burning rate, Thomas flame height, Mudan & Croce emissive power"
-            }
-            Burning::JetFire { .. } => JetFire::SOURCE,
-            Burning::Fireball { .. } => {
-                "CCPS, Guidelines for Chemical Process Quantitative Risk Analysis, 2nd ed. (2000), §2.2.4; \
-                 radiated share by Roberts (1981)"
-            }
-            Burning::Explosion { .. } => {
-                "TNO multi-energy (van den Berg 1985), the blast curves as MSB B02-121 (2013) Table 5.2 fits \
-                 them; the cloud's mass taken as in congestion"
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -265,13 +265,16 @@ fn update_view(
     for (id, inc) in &live.0.incidents {
         let Some(chem) = chemical(&inc.chemical) else { continue };
         let t_s = (now - inc.start_unix()).max(0.0);
-        // A heavy gas drawn by the workbook has its footprint for zones and no field.
-        let heavy = cloud_choice(inc, chem).is_some_and(|c| c.dense);
-        let field = match field_at(inc, t_s, MAX_PUFFS) {
-            Ok(_) if heavy => None,
-            Ok(field) => Some(field),
-            Err(IncidentError::NotACloud(_)) => None,
-            Err(_) => continue,
+        // A heavy gas drawn by the workbook has its footprint for zones and no field: asked
+        // first, so that no field is computed every frame only to be dropped.
+        let field = if cloud_choice(inc, chem).is_some_and(|c| c.dense) {
+            None
+        } else {
+            match field_at(inc, t_s, MAX_PUFFS) {
+                Ok(field) => Some(field),
+                Err(IncidentError::NotACloud(_)) => None,
+                Err(_) => continue,
+            }
         };
         let levels: Vec<(String, f64)> = incident_levels(inc, chem)
             .map(|l| l.into_iter().map(|l| (l.name, l.mg_m3)).collect())
