@@ -408,4 +408,15 @@ fn liquefied_propane_flashes_as_it_leaks_and_a_spill_spreads_and_goes_into_the_a
     assert_eq!(cl2["boiling"], true);
     let r = &cl2["rate_kg_s_at"];
     assert!(r["10_s"].as_f64() > r["600_s"].as_f64(), "{cl2}");
+    // Its rate over time carries the five tonnes, and a bund makes it last longer.
+    let curve: Vec<[f64; 2]> = serde_json::from_value(cl2["rate_over_time"].clone()).expect("a curve");
+    let carried: f64 = curve
+        .windows(2)
+        .map(|w| 0.5 * (w[0][1] + w[1][1]) * (w[1][0] - w[0][0]))
+        .sum();
+    assert!((carried / 5000.0 - 1.0).abs() < 0.05, "{carried} kg: {cl2}");
+    let held = json(&hazard_line(
+        "pool --chemical chlorine --mass-kg 5000 --wind-speed 3 --bund-diameter-m 10",
+    ));
+    assert!(minutes(&held) > minutes(&cl2), "{held} {cl2}");
 }

@@ -17,6 +17,7 @@ use parktwin_consequence::fire::fireball::radiative_fraction;
 use parktwin_consequence::fire::pool_fire::Fuel;
 use parktwin_consequence::fire::radiation::water_partial_pressure_pa;
 use parktwin_consequence::fire::{Fireball, JetFire, PoolFire};
+use parktwin_consequence::source::boiling_pool::BoilingPool;
 use parktwin_consequence::source::pool::{
     EvaporatingPool, Ground, crowl_louvar_m_s, evaporation_kg_s, schmidt_in_air, settled_radius_m,
 };

@@ -265,14 +265,21 @@ pub(super) fn pool(a: &PoolArgs) -> anyhow::Result<Value> {
         "spreading": if bund.is_some_and(|b| b <= radius) { "held by the bund" } else { "spread until 5 mm deep" },
     });
     if tb < t {
-        // Boiling on the ground: the heat the ground gives, falling as it cools.
-        let rate = |s: f64| -> anyhow::Result<f64> {
-            Ok(Ground::CONCRETE.flux_w_m2(t, tb, s).map_err(|e| anyhow!("{e}"))? * area / hv)
-        };
+        // Boiling on the ground: the heat the ground gives each patch as the pool spreads over
+        // it, falling as it cools.
+        let pool = BoilingPool::new(a.mass_kg, density, tb, hv, t, Ground::CONCRETE, bund)
+            .map_err(|e| flag_error(e, &[("ground_k", "--temperature-c"), ("mass_kg", "--mass-kg")]))?;
+        let peak = pool.rate_kg_s(pool.spread_s.min(pool.seconds));
         v["boiling"] = true.into();
-        v["rate_kg_s_at"] = json!({"10_s": rate(10.0)?, "60_s": rate(60.0)?, "600_s": rate(600.0)?});
+        v["rate_kg_s"] = peak.into();
+        v["spreading_s"] = pool.spread_s.into();
+        v["minutes_to_evaporate"] = (pool.seconds / 60.0).into();
+        v["rate_kg_s_at"] = json!({
+            "10_s": pool.rate_kg_s(10.0), "60_s": pool.rate_kg_s(60.0), "600_s": pool.rate_kg_s(600.0)
+        });
+        v["rate_over_time"] = serde_json::to_value(pool.curve(20))?;
         v["source"] = "spreading: Briscoe & Shaw as ALOHA (TM NOS OR&R 43 §3.4.4.2); boiling on concrete: CCPS 1999 \
-                       eqs. 2.38-2.39, ALOHA's ground properties"
+                       eqs. 2.38-2.39 summed over the ground as the pool spreads over it, ALOHA's ground properties"
             .into();
     } else {
         let pv = at_temperature(c.vapour_pressure.is_some(), "--temperature-c", c.vapour_pressure_pa(t))?;

@@ -296,14 +296,22 @@ impl IncidentForm {
                 }
                 // A pool's rate, again from the wind now shown.
                 None if self.pool.is_some() => {
-                    let p = self
-                        .pool_spill(self.pool.and_then(|p| p.bund_m), table)
+                    let (p, curve) = self
+                        .pool_release(self.pool.and_then(|p| p.bund_m), table)
                         .map_err(FormError::Refused)?;
                     body["rate_kg_s"] = p.rate_kg_s.into();
-                    // A pool that lasts longer than an incident may (three days) goes on until
-                    // the incident is closed.
-                    if p.minutes * 60.0 <= parktwin_api::incident::MAX_DURATION_S {
-                        body["duration_s"] = (p.minutes * 60.0).into();
+                    match curve {
+                        // A liquefied gas's flash and boiling pool: the rate over time.
+                        Some(c) => {
+                            body["rate_profile"] =
+                                serde_json::to_value(c).map_err(|e| FormError::Refused(e.to_string()))?
+                        }
+                        // A pool that lasts longer than an incident may (three days) goes on
+                        // until the incident is closed.
+                        None if p.minutes * 60.0 <= parktwin_api::incident::MAX_DURATION_S => {
+                            body["duration_s"] = (p.minutes * 60.0).into();
+                        }
+                        None => {}
                     }
                 }
                 None if self.duration_min > 0.0 => body["duration_s"] = (self.duration_min * 60.0).into(),
@@ -323,10 +331,19 @@ impl IncidentForm {
             format!("rate from a {mm:.0} mm hole at the bottom (Bernoulli, Cd 0.61), falling as the tank drains")
         });
         let pool = self.pool.filter(|_| by_rate).map(|p| {
-            format!(
-                "rate from the tank's inventory spilled into a pool {:.0} m across, evaporating (Mackay & Matsugu)",
-                2.0 * p.radius_m
-            )
+            if p.airborne_t > 0.0 {
+                format!(
+                    "rate from the tank's inventory spilled: {:.1} t flashing with its spray in the first minute, \
+                     the rest boiling off the concrete in a pool {:.0} m across",
+                    p.airborne_t,
+                    2.0 * p.radius_m
+                )
+            } else {
+                format!(
+                    "rate from the tank's inventory spilled into a pool {:.0} m across, evaporating (Mackay & Matsugu)",
+                    2.0 * p.radius_m
+                )
+            }
         });
         let note = [Some(self.note.trim().to_string()).filter(|n| !n.is_empty()), hole, pool]
             .into_iter()
@@ -565,14 +582,47 @@ pub(super) mod tests {
             (req.duration_s.expect("a duration") / 60.0 - small.minutes).abs() < 1e-6,
             "{small:?}"
         );
-        // Liquid chlorine does not lie in a pool at 6 °C: it flashes.
-        let mut cl2 = f.clone();
-        cl2.chemical = "chlorine".into();
-        assert!(
-            cl2.pool_spill(None, table())
-                .expect_err("it flashes")
-                .contains("give a hole")
+    }
+
+    #[test]
+    fn a_liquefied_gas_spilled_flashes_in_the_first_minute_and_boils_off_its_pool() {
+        let tank = props(
+            serde_json::json!({"name": "Cl2-V01", "chemical": "chlorine", "inventory_t": 30.0,
+            "diameter_m": 4.0, "capacity_m3": 75.0, "roof": "horizontal bullet"}),
         );
+        let mut f = IncidentForm::from_feature("tank-040", &tank, 118.45, 37.57, 0.0, table())
+            .with_nearest_weather(&[report("ws-1", 3.0)], |_| Some([118.46, 37.57]));
+        let spill = f.set_pool(Some(20.0), table()).expect("chlorine boils off its pool");
+        assert!(spill.airborne_t > 1.0 && spill.airborne_t < 30.0, "{spill:?}");
+        assert!((spill.radius_m - 10.0).abs() < 1e-9, "the bund holds it");
+        let req = f.request(table(), now()).expect("a valid request");
+        let profile = req.rate_profile.clone().expect("the rate over time");
+        // All thirty tonnes go into the air, flash and pool together.
+        let carried: f64 = profile
+            .windows(2)
+            .map(|w| 0.5 * (w[0][1] + w[1][1]) * (w[1][0] - w[0][0]))
+            .sum();
+        assert!((carried / 30_000.0 - 1.0).abs() < 0.03, "{carried} kg");
+        // The flash's minute, then the pool alone.
+        // The flash's minute: at the start the pool has not yet begun to boil.
+        assert!(
+            (profile[0][1] - spill.airborne_t * 1000.0 / 60.0).abs() < 1e-9,
+            "{profile:?}"
+        );
+        let after: Vec<_> = profile.iter().filter(|p| p[0] > 60.0).collect();
+        assert!(
+            !after.is_empty() && after.iter().all(|p| p[1] < profile[0][1]),
+            "{profile:?}"
+        );
+        assert_eq!(req.rate_kg_s, Some(spill.rate_kg_s));
+        assert!(
+            req.note.as_deref().is_some_and(|n| n.contains("flashing")),
+            "{:?}",
+            req.note
+        );
+        // A wider bund: the pool boils off sooner.
+        let wide = f.set_pool(Some(40.0), table()).expect("a pool");
+        assert!(wide.minutes < spill.minutes, "{wide:?} {spill:?}");
     }
 
     #[test]

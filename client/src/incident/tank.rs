@@ -1,12 +1,15 @@
 //! What a tank on the map releases, for the incident form: its shape and inventory on record
 //! ([`TankOnRecord`]), a hole at its bottom draining it ([`HoleLeak`], the rate falling as the
-//! level falls) and its liquid spilled into a pool that evaporates ([`PoolSpill`]).
+//! level falls) and its liquid spilled into a pool that evaporates or, for a liquefied gas,
+//! flashes and boils off the ground ([`PoolSpill`]).
 
 use parktwin_api::model::ChemicalTable;
 use parktwin_consequence::ATMOSPHERE_PA;
+use parktwin_consequence::source::Flash;
 use parktwin_consequence::source::Vessel;
+use parktwin_consequence::source::boiling_pool::BoilingPool;
 use parktwin_consequence::source::drain::drain_curve;
-use parktwin_consequence::source::pool::EvaporatingPool;
+use parktwin_consequence::source::pool::{EvaporatingPool, Ground};
 use parktwin_consequence::source::tank_liquid::SHARP_EDGED_ORIFICE;
 
 use super::form::{IncidentForm, PROFILE_POINTS};
@@ -18,10 +21,42 @@ pub struct PoolSpill {
     pub bund_m: Option<f64>,
     /// The pool's radius, m.
     pub radius_m: f64,
-    /// The rate it evaporates at, kg/s.
+    /// The rate it evaporates at, kg/s: for a liquefied gas, the largest over time.
     pub rate_kg_s: f64,
     /// How long until it has gone, minutes.
     pub minutes: f64,
+    /// A liquefied gas's share that flies at once, flashed vapour and its spray, t (0 for a
+    /// liquid that lies in its pool and evaporates).
+    pub airborne_t: f64,
+}
+
+/// A release rate over time, `[seconds since the start, kg/s]`, as the request sends it.
+pub type RateCurve = Vec<[f64; 2]>;
+
+/// How long ALOHA takes a release to last at the least, s: a sudden one (a liquefied gas's
+/// flash) is spread over a minute (ALOHA User's Manual, NOAA & EPA 2007, "release duration":
+/// from 1 minute to 1 hour).
+pub const SHORTEST_RELEASE_S: f64 = 60.0;
+
+/// `curve` (`[s, kg/s]`, the rate between points drawn straight as the incident reads it) with
+/// `airborne_kg` added over its first [`SHORTEST_RELEASE_S`], ending over a second.
+fn with_first_minute(curve: &[[f64; 2]], airborne_kg: f64) -> Vec<[f64; 2]> {
+    let at = |t: f64| {
+        curve.windows(2).find(|w| t <= w[1][0]).map_or(0.0, |w| {
+            let span = w[1][0] - w[0][0];
+            let f = if span > 0.0 { (t - w[0][0]) / span } else { 1.0 };
+            w[0][1] + f * (w[1][1] - w[0][1])
+        })
+    };
+    let mut times: Vec<f64> = curve.iter().map(|p| p[0]).collect();
+    times.extend([0.0, SHORTEST_RELEASE_S, SHORTEST_RELEASE_S + 1.0]);
+    times.sort_by(f64::total_cmp);
+    times.dedup();
+    let flash = airborne_kg / SHORTEST_RELEASE_S;
+    times
+        .into_iter()
+        .map(|t| [t, at(t) + if t <= SHORTEST_RELEASE_S { flash } else { 0.0 }])
+        .collect()
 }
 
 /// A vessel on the map as the hole model needs it: its shape and what it holds.
@@ -86,16 +121,26 @@ pub struct HoleLeak {
 impl IncidentForm {
     /// The pool the tank on record's whole inventory makes when it spills (held by a bund of
     /// `bund_m` where there is one), evaporating in the wind shown: Mackay & Matsugu. A
-    /// liquefied gas flashes instead: give a hole for it.
+    /// liquefied gas flashes first, then boils off the ground
+    /// ([`IncidentForm::boiling_spill`]).
     pub fn pool_spill(&self, bund_m: Option<f64>, table: &ChemicalTable) -> Result<PoolSpill, String> {
+        self.pool_release(bund_m, table).map(|(p, _)| p)
+    }
+
+    /// [`IncidentForm::pool_spill`] and, for a liquefied gas, its rate over time as the
+    /// request sends it.
+    pub(super) fn pool_release(
+        &self,
+        bund_m: Option<f64>,
+        table: &ChemicalTable,
+    ) -> Result<(PoolSpill, Option<RateCurve>), String> {
         let tank = self.tank.ok_or("no tank on record here: give the rate")?;
         let c = table.find(&self.chemical)?;
         let t = self.weather.temperature_c + 273.15;
         if c.boiling_point_k.is_some_and(|tb| tb < t) {
-            return Err(format!(
-                "{} boils below the air's temperature: it flashes, give a hole",
-                c.name
-            ));
+            return self
+                .boiling_spill(tank.inventory_t * 1000.0, bund_m, table)
+                .map(|(p, curve)| (p, Some(curve)));
         }
         let pool = EvaporatingPool::of_spill(
             tank.inventory_t * 1000.0,
@@ -107,12 +152,59 @@ impl IncidentForm {
             bund_m.map(|d| d / 2.0),
         )
         .map_err(|e| format!("pool: {e}"))?;
-        Ok(PoolSpill {
+        Ok((
+            PoolSpill {
+                bund_m,
+                radius_m: pool.radius_m,
+                rate_kg_s: pool.rate_kg_s,
+                minutes: pool.seconds / 60.0,
+                airborne_t: 0.0,
+            },
+            None,
+        ))
+    }
+
+    /// A liquefied gas's `inventory_kg` spilled at the air's temperature: what flashes and its
+    /// spray (CCPS: as much again as the flash) fly in the first minute, the rest rains out
+    /// into a pool that boils with the heat of the concrete under it as it spreads
+    /// ([`BoilingPool`]); the rate over time, both together.
+    fn boiling_spill(
+        &self,
+        inventory_kg: f64,
+        bund_m: Option<f64>,
+        table: &ChemicalTable,
+    ) -> Result<(PoolSpill, Vec<[f64; 2]>), String> {
+        let c = table.find(&self.chemical)?;
+        let t = self.weather.temperature_c + 273.15;
+        let b = c.boiling_liquid()?;
+        let (tb, hv) = (b.boiling_point_k, b.heat_of_vaporisation_j_kg);
+        let flash = Flash::of_liquid(t, tb, b.heat_capacity_j_kg_k, hv).map_err(|e| format!("flash: {e}"))?;
+        let airborne = inventory_kg * flash.airborne_fraction;
+        let rain = inventory_kg - airborne;
+        let (radius_m, pool_curve, seconds) = if rain > 0.0 {
+            let pool = BoilingPool::new(
+                rain,
+                c.liquid_density_kg_m3(tb)?,
+                tb,
+                hv,
+                t,
+                Ground::CONCRETE,
+                bund_m.map(|d| d / 2.0),
+            )
+            .map_err(|e| format!("pool: {e}"))?;
+            (pool.radius_m, pool.curve(PROFILE_POINTS), pool.seconds)
+        } else {
+            (0.0, vec![[0.0, 0.0], [SHORTEST_RELEASE_S, 0.0]], 0.0)
+        };
+        let curve = with_first_minute(&pool_curve, airborne);
+        let spill = PoolSpill {
             bund_m,
-            radius_m: pool.radius_m,
-            rate_kg_s: pool.rate_kg_s,
-            minutes: pool.seconds / 60.0,
-        })
+            radius_m,
+            rate_kg_s: curve.iter().map(|p| p[1]).fold(0.0, f64::max),
+            minutes: seconds.max(SHORTEST_RELEASE_S) / 60.0,
+            airborne_t: airborne / 1000.0,
+        };
+        Ok((spill, curve))
     }
 
     /// Takes the rate and the duration from the pool the tank's inventory makes.

@@ -94,10 +94,16 @@ fn rate_rows(ui: &mut egui::Ui, form: &mut IncidentForm, table: &ChemicalTable, 
                 }
             }
             if let Some(p) = form.pool {
+                let msg = if p.airborne_t > 0.0 {
+                    Msg::BoilingPoolLeak
+                } else {
+                    Msg::PoolLeak
+                };
                 ui.label(fill(
-                    Msg::PoolLeak,
+                    msg,
                     lang,
                     &[
+                        ("air", format!("{:.1}", p.airborne_t)),
                         ("rate", format!("{:.2}", p.rate_kg_s)),
                         ("d", format!("{:.0}", 2.0 * p.radius_m)),
                         ("min", format!("{:.0}", p.minutes)),

@@ -171,7 +171,7 @@ impl ToxicProbit {
 
 /// The toxic probits this crate carries, where a published one is trusted: the rest of the
 /// chemical table has none here yet, and a caller says so rather than guessing.
-pub const TOXIC_DEATHS: [ToxicProbit; 8] = [
+pub const TOXIC_DEATHS: [ToxicProbit; 10] = [
     ToxicProbit {
         chemical: "chlorine",
         deaths: Probit {
@@ -260,7 +260,37 @@ pub const TOXIC_DEATHS: [ToxicProbit; 8] = [
         n: 2.0,
         source: HSE_OSD_30,
     },
+    ToxicProbit {
+        chemical: "acrylonitrile",
+        deaths: Probit {
+            effect: "deaths from breathing acrylonitrile",
+            // −8.6 + 1 × 1.3 × ln(53.064 / 24.45): the Purple Book's in mg/m³, in ppm.
+            k1: -7.5927,
+            k2: 1.0,
+            variable: "toxic load Σ Cⁿ t, C in ppm, t in minutes",
+        },
+        n: 1.3,
+        source: PURPLE_BOOK,
+    },
+    ToxicProbit {
+        chemical: "ethylene oxide",
+        deaths: Probit {
+            effect: "deaths from breathing ethylene oxide",
+            // −6.8 + 1 × 1 × ln(44.053 / 24.45).
+            k1: -6.2112,
+            k2: 1.0,
+            variable: "toxic load Σ Cⁿ t, C in ppm, t in minutes",
+        },
+        n: 1.0,
+        source: PURPLE_BOOK,
+    },
 ];
+
+/// The Dutch guideline for quantitative risk assessment's probits, printed for C in mg/m³; here
+/// in ppm, converted at 25 °C and 101.325 kPa (24.45 L/mol, as the AEGLs convert): `a` gains
+/// `b n ln(M / 24.45)`.
+const PURPLE_BOOK: &str = "TNO Purple Book, CPR 18E (1999), Table 5.2 (C in mg/m³, t in minutes), as transcribed \
+                           in Petrolord's engines/hse/consequence.js; converted to ppm at 25 °C";
 
 /// Where the other toxic probits come from: the UK Health and Safety Executive's table of
 /// lethality probits (after Lees), in ppm and minutes, printed with the concentrations that kill
@@ -287,6 +317,34 @@ mod tests {
             assert!((chlorine.share(lc50, minutes).expect("a share") - 0.5).abs() < 0.01);
         }
         assert_eq!(toxic_deaths("methanol"), None);
+    }
+
+    #[test]
+    fn the_purple_books_probits_in_ppm_give_back_its_own_in_mg_m3() {
+        // Purple Book Table 5.2's constants, C in mg/m³ (its chlorine row, −6.35, 0.5, 2.75, and
+        // ammonia's, −15.6, 1, 2, read the same in the transcription, which is why it is trusted).
+        for (chemical, molar_mass, a, b, n) in [
+            ("acrylonitrile", 53.064, -8.6, 1.0, 1.3),
+            ("ethylene oxide", 44.053, -6.8, 1.0, 1.0),
+        ] {
+            let p = toxic_deaths(chemical).expect("a probit");
+            for (ppm, minutes) in [(100.0, 30.0), (2_000.0, 10.0), (5_000.0, 60.0)] {
+                let mg_m3: f64 = ppm * molar_mass / 24.45;
+                let y = a + b * (mg_m3.powf(n) * minutes).ln();
+                let share = share_of_probit(y);
+                let ours = p.share(ppm, minutes).expect("a share");
+                assert!(
+                    (ours - share).abs() < 1e-4,
+                    "{chemical} {ppm} ppm {minutes} min: {ours} {share}"
+                );
+            }
+        }
+        // Ethylene oxide kills half in 30 minutes at about 2,470 ppm (4,440 mg/m³).
+        let lc50 = toxic_deaths("ethylene oxide")
+            .expect("a probit")
+            .ppm_for_share(0.5, 30.0)
+            .expect("c");
+        assert!((lc50 - 2_470.0).abs() < 10.0, "{lc50}");
     }
 
     #[test]

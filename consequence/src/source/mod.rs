@@ -1,6 +1,7 @@
 //! Source strength: the rate at which a chemical leaves its containment, which the plume and
 //! puff models take as their release.
 
+pub mod boiling_pool;
 pub mod drain;
 pub mod flash;
 pub mod gas_hole;

@@ -51,7 +51,12 @@ pub const WATER_K0_M_S: f64 = 0.0083;
 pub fn spread_radius_m(volume_m3: f64, t_s: f64, bund_radius_m: Option<f64>) -> Result<f64, InputError> {
     let cap = settled_radius_m(volume_m3, bund_radius_m)?;
     let t = not_negative("t_s", t_s)?;
-    Ok(((8.0 * G * volume_m3 / PI).powf(0.25) * t.sqrt()).min(cap))
+    Ok((spread_coefficient(volume_m3)? * t.sqrt()).min(cap))
+}
+
+/// `a = (8 g V / π)^(1/4)` of a pool of `volume_m3` spreading as `r = a √t`, m/s^(1/2).
+pub fn spread_coefficient(volume_m3: f64) -> Result<f64, InputError> {
+    Ok((8.0 * G * positive("volume_m3", volume_m3)? / PI).powf(0.25))
 }
 
 /// The radius a pool of `volume_m3` settles at once it has spread: [`MIN_DEPTH_M`] deep, or as
