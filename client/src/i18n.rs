@@ -281,6 +281,9 @@ messages! {
     BundSuffix => " m bund (0: none)", " m 围堰直径（0：无）";
     PoolLeak => "{rate} kg/s from a pool {d} m across, gone in {min} min", "直径 {d} m 液池蒸发 {rate} kg/s，{min} 分钟蒸发完";
     BoilingPoolLeak => "{air} t flashes in the first minute; the rest boils off a pool {d} m across, up to {rate} kg/s, gone in {min} min", "{air} t 在第一分钟内闪蒸；其余在直径 {d} m 的液池中沸腾蒸发，最高 {rate} kg/s，{min} 分钟蒸发完";
+    FromRupture => "Cut through (kPa gauge)", "管段断裂（表压 kPa）";
+    FedFromUpstream => "fed from upstream", "上游持续供气";
+    RuptureLeak => "{rate} kg/s at first; {kg} kg of gas in the segment; followed for {min} min", "初始 {rate} kg/s；管段存气 {kg} kg；计算 {min} 分钟";
     HoleLeak => "{rate} kg/s at first: {level} m of liquid, {gauge} kPa gauge above it; empty in {min} min", "初始 {rate} kg/s：液位 {level} m，液面压力 {gauge} kPa（表压）；{min} 分钟泄空";
     ReleaseFalling => "{rate} kg/s falling to {end} kg/s over {min} min", "{rate} kg/s 递减至 {end} kg/s，历时 {min} 分钟";
     WeatherFollows => "Weather: station {station}, {speed} m/s from {from}°, {temp} °C; the incident follows its reports",

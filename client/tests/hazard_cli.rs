@@ -420,3 +420,40 @@ fn liquefied_propane_flashes_as_it_leaks_and_a_spill_spreads_and_goes_into_the_a
     ));
     assert!(minutes(&held) > minutes(&cl2), "{held} {cl2}");
 }
+
+#[test]
+fn a_chlorine_vapour_line_cut_through_empties_in_a_minute_unless_fed() {
+    let line = "pipe-rupture --chemical chlorine --diameter-mm 200 --length-m 800 --gauge-pressure-kpa 250";
+    let closed = json(&hazard_line(line));
+    let inventory = closed["inventory_kg"].as_f64().expect("an inventory");
+    // cp/cv from the chemical table's ideal-gas Cp at 25 °C (TRC: 33.956 J/(mol·K)).
+    assert!(
+        (closed["heat_capacity_ratio"].as_f64().expect("cp/cv") - 1.3243).abs() < 1e-3,
+        "{closed}"
+    );
+    // 800 m of 200 mm pipe at 3.5 bar absolute and 20 °C: 25 m³ of chlorine at 10.2 kg/m³.
+    assert!((inventory / 256.0 - 1.0).abs() < 0.02, "{closed}");
+    let curve: Vec<[f64; 2]> = serde_json::from_value(closed["rate_over_time"].clone()).expect("a curve");
+    assert_eq!(curve[0][1], closed["initial_rate_kg_s"].as_f64().expect("a rate"));
+    assert!(
+        curve.windows(2).all(|w| w[1][1] <= w[0][1]),
+        "the rate only falls: {closed}"
+    );
+    assert!(closed["released_kg_in_60_s"].as_f64().expect("kg") > 0.5 * inventory);
+    // Fed from upstream: after the pipe's own gas, the flow the pipe lets through goes on.
+    let fed = json(&hazard_line(&format!("{line} --fed")));
+    let steady = fed["fed_rate_kg_s"].as_f64().expect("a steady flow");
+    assert_eq!(fed["rate_kg_s_at"]["600_s"].as_f64(), Some(steady));
+    assert!(steady > 0.0 && steady < closed["initial_rate_kg_s"].as_f64().expect("a rate"));
+    // A longer line takes longer to empty.
+    let long = json(&hazard_line(&line.replace("800", "8000")));
+    assert!(long["time_constant_s"].as_f64() > closed["time_constant_s"].as_f64());
+    // Liquid in the pipe at 1.6 MPa, a hole wider than the pipe: refused by flag.
+    let liquid = refusal(&hazard_line(&line.replace("250", "1600")));
+    assert!(
+        liquid.contains("--gauge-pressure-kpa") && liquid.contains("a liquid"),
+        "{liquid}"
+    );
+    let wide = refusal(&hazard_line(&format!("{line} --hole-diameter-mm 300")));
+    assert!(wide.contains("--hole-diameter-mm"), "{wide}");
+}

@@ -9,6 +9,9 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use parktwin_api::incident::{Hazard, Incident};
 use parktwin_api::model::ChemicalTable;
+use parktwin_consequence::source::boiling_pool::BoilingPool;
+use parktwin_consequence::source::gas_pipeline::{GasPipeline, NORMAL_ROUGHNESS_M, Pipeline};
+use parktwin_consequence::source::pool::Ground;
 use parktwin_dispersion::britter_mcquaid::{DensePlume, reduced_gravity};
 use parktwin_dispersion::incident::incident_zones;
 
@@ -52,6 +55,27 @@ fn bench_zones(c: &mut Criterion) {
     let dense = DensePlume::new(5.0 / 3.61, reduced_gravity(3.61, 1.204), 3.0, 239.11 / 293.15);
     g.bench_function("dense gas plume, 3 reaches", |b| {
         b.iter(|| [20e-6, 2e-6, 0.5e-6].map(|r| dense.reach_m(r)))
+    });
+    // The sources the form turns into a rate over time: 50 t of propane's rain-out boiling in
+    // a 30 m bund, and 800 m of 200 mm chlorine vapour line at 250 kPa gauge cut through.
+    g.bench_function("boiling pool, 40-point rate curve", |b| {
+        b.iter(|| {
+            BoilingPool::new(50_000.0, 582.0, 231.04, 425_100.0, 293.15, Ground::CONCRETE, Some(15.0))
+                .expect("a pool")
+                .curve(40)
+        })
+    });
+    let line = Pipeline {
+        diameter_m: 0.2,
+        length_m: 800.0,
+        roughness_m: NORMAL_ROUGHNESS_M,
+        pressure_pa: 351_325.0,
+        temperature_k: 293.15,
+        molar_mass_kg_mol: 0.070_906,
+        heat_capacity_ratio: 1.33,
+    };
+    g.bench_function("gas pipeline fed from upstream, 40-point rate curve", |b| {
+        b.iter(|| GasPipeline::new(line, None, true).expect("a rupture").curve(40, 3600.0))
     });
     g.finish();
 }

@@ -57,6 +57,10 @@ pub struct Chemical {
     /// Upper explosive limit, % by volume, where the chemical burns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uel_vol_pct: Option<f64>,
+    /// The gas's heat capacity at constant pressure in the ideal-gas state at 25 °C,
+    /// J/(mol·K): its cp/cv for a gas leak or a pipeline's rupture.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ideal_gas_heat_capacity_j_mol_k: Option<f64>,
 }
 
 impl Chemical {
@@ -92,6 +96,51 @@ impl Chemical {
             (Some(_), Some(hc)) => Ok(hc),
             (None, _) => Err(format!("{} does not burn: it has no lower explosive limit", self.name)),
             (Some(_), None) => Err(format!("{}: the table has no heat of combustion for it", self.name)),
+        }
+    }
+
+    /// The gas's heat capacity ratio cp/cv at 25 °C, an ideal gas's (`cv = cp − R`).
+    ///
+    /// ```
+    /// use parktwin_api::model::ChemicalTable;
+    /// let table: ChemicalTable = serde_json::from_str(include_str!("../../assets/chemicals.json")).unwrap();
+    /// let k = table.get("chlorine").unwrap().heat_capacity_ratio().unwrap();
+    /// assert!((k - 1.33).abs() < 0.02, "{k}");
+    /// ```
+    pub fn heat_capacity_ratio(&self) -> Result<f64, String> {
+        const R: f64 = 8.314_462_618;
+        let cp = self
+            .ideal_gas_heat_capacity_j_mol_k
+            .ok_or_else(|| format!("{}: the table has no gas heat capacity for it", self.name))?;
+        Ok(cp / (cp - R))
+    }
+
+    /// Whether the chemical is a gas at `pressure_pa` (absolute) and `t_k`: above its critical
+    /// temperature, or below its vapour pressure there; else the words saying it is a liquid.
+    ///
+    /// ```
+    /// use parktwin_api::model::ChemicalTable;
+    /// let table: ChemicalTable = serde_json::from_str(include_str!("../../assets/chemicals.json")).unwrap();
+    /// let chlorine = table.get("chlorine").unwrap();
+    /// assert!(chlorine.gas_at(4e5, 293.15).is_ok());
+    /// assert!(chlorine.gas_at(10e5, 293.15).unwrap_err().contains("a liquid"));
+    /// ```
+    pub fn gas_at(&self, pressure_pa: f64, t_k: f64) -> Result<(), String> {
+        match self.vapour_pressure {
+            Some(vp) if t_k < vp.critical_k() => {
+                let pv = self.vapour_pressure_pa(t_k)?;
+                if pressure_pa > pv {
+                    return Err(format!(
+                        "at {:.0} kPa absolute and {:.0} °C {} is a liquid (it boils at {:.0} kPa there)",
+                        pressure_pa / 1000.0,
+                        t_k - 273.15,
+                        self.name,
+                        pv / 1000.0
+                    ));
+                }
+                Ok(())
+            }
+            _ => Ok(()),
         }
     }
 

@@ -1,6 +1,6 @@
 //! `parktwin hazard`: the consequence models on the command line, JSON out, for planners'
 //! scripts and for checking against other tools: a liquid leaking from a tank, a gas leaking
-//! through a hole, the flash of a liquefied gas, a BLEVE's fireball, a pool fire, a jet fire
+//! through a hole, a gas pipeline broken, the flash of a liquefied gas, a BLEVE's fireball, a pool fire, a jet fire
 //! and a vapour cloud explosion, with how far each of ALOHA's levels of concern reaches and what the
 //! probits say happens there. Refusals name the flag and the reason.
 
@@ -34,10 +34,12 @@ use serde_json::{Value, json};
 
 mod cloud;
 mod fire;
+mod pipe;
 mod source;
 
 pub use cloud::{DenseGasArgs, IndoorArgs};
 pub use fire::{ExplosionArgs, FireballArgs, JetFireArgs, PoolFireArgs};
+pub use pipe::PipeRuptureArgs;
 pub use source::{FlashArgs, GasLeakArgs, LeakArgs, PoolArgs, TwoPhaseArgs};
 
 /// The models of `parktwin hazard`.
@@ -57,6 +59,9 @@ pub enum HazardModel {
     /// A liquefied gas leaking as it flashes, through a hole or a pipe stub (Fauske's
     /// non-equilibrium model, as ALOHA takes it).
     TwoPhase(TwoPhaseArgs),
+    /// A gas pipeline broken (ALOHA's: Wilson's double exponential), cut through or holed,
+    /// closed off or fed by a reservoir: the rate over time.
+    PipeRupture(PipeRuptureArgs),
     /// A spill spreading into a pool and going into the air: its size, and how fast it
     /// evaporates (or boils off the ground, for a liquefied gas).
     Pool(PoolArgs),
@@ -127,6 +132,7 @@ pub fn run(model: &HazardModel) -> anyhow::Result<Value> {
         HazardModel::Fireball(a) => fire::fireball(a),
         HazardModel::Flash(a) => source::flash(a),
         HazardModel::TwoPhase(a) => source::two_phase(a),
+        HazardModel::PipeRupture(a) => pipe::pipe_rupture(a),
         HazardModel::Pool(a) => source::pool(a),
         HazardModel::PoolFire(a) => fire::pool_fire(a),
         HazardModel::JetFire(a) => fire::jet_fire(a),
@@ -216,6 +222,16 @@ fn burns(name: &str) -> anyhow::Result<(&'static Chemical, f64)> {
 /// has none (`present` false) and `flag` where the temperature is outside its range.
 fn at_temperature(present: bool, flag: &str, value: Result<f64, String>) -> anyhow::Result<f64> {
     value.map_err(|e| anyhow!("{}: {e}", if present { flag } else { "--chemical" }))
+}
+
+/// The gas's cp/cv: `given` on the command line, else the chemical table's at 25 °C.
+fn heat_capacity_ratio(c: &Chemical, given: Option<f64>) -> anyhow::Result<f64> {
+    match given {
+        Some(k) => Ok(k),
+        None => c
+            .heat_capacity_ratio()
+            .map_err(|e| anyhow!("--heat-capacity-ratio: {e}; give it")),
+    }
 }
 
 /// The boiling point (K), the liquid's heat capacity (J/(kg·K)) and heat of vaporisation

@@ -60,9 +60,9 @@ pub struct GasLeakArgs {
     #[arg(long, value_name = "C", default_value_t = 20.0)]
     pub temperature_c: f64,
     /// The gas's heat capacity ratio cp/cv (1.4 for diatomic gases, about 1.3 for ammonia,
-    /// 1.13 for propane).
+    /// 1.13 for propane); the chemical table's at 25 °C where absent.
     #[arg(long, value_name = "K")]
-    pub heat_capacity_ratio: f64,
+    pub heat_capacity_ratio: Option<f64>,
     /// The discharge coefficient: 0.61 for a sharp-edged hole, 1 for the worst case.
     #[arg(long, value_name = "CD", default_value_t = 1.0)]
     pub discharge_coefficient: f64,
@@ -109,10 +109,11 @@ pub(super) fn gas_leak(a: &GasLeakArgs) -> anyhow::Result<Value> {
     let c = chemical(&a.chemical)?;
     let t = kelvin("--temperature-c", a.temperature_c)?;
     let inside = ATMOSPHERE_PA + a.gauge_pressure_kpa * 1000.0;
+    let ratio = heat_capacity_ratio(c, a.heat_capacity_ratio)?;
     let hole = GasHole::new(
         inside,
         ideal_gas_density(inside, t, c.molar_mass / 1000.0),
-        a.heat_capacity_ratio,
+        ratio,
         a.discharge_coefficient,
         a.hole_diameter_mm / 1000.0,
         ATMOSPHERE_PA,
@@ -132,6 +133,7 @@ pub(super) fn gas_leak(a: &GasLeakArgs) -> anyhow::Result<Value> {
     Ok(json!({
         "model": "gas_hole",
         "chemical": c.name,
+        "heat_capacity_ratio": ratio,
         "rate_kg_s": hole.rate_kg_s(),
         "choked": hole.is_choked(),
         "choked_below_kpa_absolute": hole.choked_pressure_pa() / 1000.0,

@@ -10,6 +10,7 @@ use parktwin_api::model::{ChemicalTable, WeatherReport};
 
 use crate::i18n::{Lang, Msg, fill, tr};
 
+pub use super::pipe::{PipeOnRecord, Rupture};
 pub use super::tank::{HoleLeak, PoolSpill, TankOnRecord};
 
 /// Minutes over which a vessel's whole inventory is released in the default scenario: the US
@@ -82,6 +83,11 @@ pub struct IncidentForm {
     pub hole_error: Option<String>,
     /// The pool the rate is taken from, while it is: the tank's liquid spilled and evaporating.
     pub pool: Option<PoolSpill>,
+    /// The pipe segment the form was opened on, where its bore, length and pressure are on
+    /// record: a release can then be given as the segment broken.
+    pub pipe: Option<PipeOnRecord>,
+    /// The rupture the rate is taken from, while it is.
+    pub rupture: Option<Rupture>,
 }
 
 /// What the form could not prefill, for the operator to act on.
@@ -186,6 +192,8 @@ impl IncidentForm {
             hole: None,
             hole_error: None,
             pool: None,
+            pipe: None,
+            rupture: None,
         }
     }
 
@@ -204,6 +212,7 @@ impl IncidentForm {
         let mut f = Self::at_point(lon, lat);
         f.origin = Some(id.to_string());
         f.tank = TankOnRecord::of(props);
+        f.pipe = PipeOnRecord::of(props).filter(|_| f.tank.is_none());
         if let Some(d) = props.get("diameter_m").and_then(|v| v.as_f64()).filter(|d| *d > 0.0) {
             f.pool_diameter_m = d;
         }
@@ -314,6 +323,14 @@ impl IncidentForm {
                         None => {}
                     }
                 }
+                // A pipe broken: its gas rushing out, again at the weather now shown.
+                None if self.rupture.is_some() => {
+                    let (fed, kpa) = self.rupture.map_or((false, 0.0), |r| (r.fed, r.gauge_kpa));
+                    let (r, curve) = self.rupture_curve(fed, kpa, table).map_err(FormError::Refused)?;
+                    body["rate_kg_s"] = r.rate_kg_s.into();
+                    body["rate_profile"] =
+                        serde_json::to_value(curve).map_err(|e| FormError::Refused(e.to_string()))?;
+                }
                 None if self.duration_min > 0.0 => body["duration_s"] = (self.duration_min * 60.0).into(),
                 None => {}
             }
@@ -345,11 +362,23 @@ impl IncidentForm {
                 )
             }
         });
-        let note = [Some(self.note.trim().to_string()).filter(|n| !n.is_empty()), hole, pool]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join("; ");
+        let rupture = self.rupture.filter(|_| by_rate).map(|r| {
+            format!(
+                "rate from the segment cut through ({:.0} kg of gas in it), {} (ALOHA's gas pipeline)",
+                r.inventory_kg,
+                if r.fed { "fed from upstream" } else { "closed off" }
+            )
+        });
+        let note = [
+            Some(self.note.trim().to_string()).filter(|n| !n.is_empty()),
+            hole,
+            pool,
+            rupture,
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("; ");
         if !note.is_empty() {
             body["note"] = note.into();
         }
@@ -435,7 +464,7 @@ pub(super) mod tests {
         }
     }
 
-    fn now() -> time::OffsetDateTime {
+    pub(crate) fn now() -> time::OffsetDateTime {
         time::macros::datetime!(2026-11-27 01:05 UTC)
     }
 

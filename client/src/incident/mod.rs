@@ -1,5 +1,5 @@
 //! Incidents on the operator's map: the form that starts one from a click ([`form`], its
-//! window [`window`], what a tank on the map releases [`tank`]) and the card of the incident on show ([`card`]: zones, who is inside,
+//! window [`window`], what a tank on the map releases [`tank`], and a pipe that breaks [`pipe`]) and the card of the incident on show ([`card`]: zones, who is inside,
 //! the threat at a place, exports).
 //!
 //! Other plugins open the form with an [`OpenIncidentForm`] message; the panel draws the card
@@ -7,6 +7,7 @@
 
 pub mod card;
 pub mod form;
+pub mod pipe;
 pub mod tank;
 pub mod window;
 

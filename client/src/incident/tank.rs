@@ -212,6 +212,7 @@ impl IncidentForm {
         let spill = self.pool_spill(bund_m, table)?;
         self.pool = Some(spill);
         self.hole = None;
+        self.rupture = None;
         self.instantaneous = false;
         self.rate_kg_s = spill.rate_kg_s;
         // Longer than the form's day: until the incident is closed.
@@ -273,6 +274,7 @@ impl IncidentForm {
         let leak = self.hole_leak(hole_mm, table)?;
         self.hole = Some(leak);
         self.pool = None;
+        self.rupture = None;
         self.hole_error = None;
         self.instantaneous = false;
         self.rate_kg_s = leak.rate_kg_s;

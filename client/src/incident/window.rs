@@ -113,6 +113,9 @@ fn rate_rows(ui: &mut egui::Ui, form: &mut IncidentForm, table: &ChemicalTable, 
         });
         ui.end_row();
     }
+    if form.pipe.is_some() {
+        rupture_row(ui, form, table, lang);
+    }
     ui.label(t(Msg::Rate));
     let typed = ui
         .add(
@@ -123,9 +126,10 @@ fn rate_rows(ui: &mut egui::Ui, form: &mut IncidentForm, table: &ChemicalTable, 
         )
         .changed();
     if typed {
-        // A rate typed over the hole's or the pool's is the operator's own.
+        // A rate typed over the hole's, the pool's or the rupture's is the operator's own.
         form.hole = None;
         form.pool = None;
+        form.rupture = None;
     }
     ui.end_row();
     ui.label(t(Msg::Duration));
@@ -134,6 +138,54 @@ fn rate_rows(ui: &mut egui::Ui, form: &mut IncidentForm, table: &ChemicalTable, 
             .range(0.0..=1440.0)
             .suffix(t(Msg::MinUntilClosed)),
     );
+    ui.end_row();
+}
+
+/// The row of a pipe segment on record cut through: at the pressure given (its design
+/// pressure offered), closed off or fed from upstream.
+fn rupture_row(ui: &mut egui::Ui, form: &mut IncidentForm, table: &ChemicalTable, lang: Lang) {
+    let t = |m: Msg| tr(m, lang);
+    ui.label(t(Msg::FromRupture));
+    ui.horizontal(|ui| {
+        let design = form.pipe.map_or(0.0, |p| p.design_kpa);
+        let mut on = form.rupture.is_some();
+        let (mut kpa, mut fed) = form.rupture.map_or((design, false), |r| (r.gauge_kpa, r.fed));
+        let toggled = ui.checkbox(&mut on, "").changed();
+        let changed = on
+            && (ui
+                .add(
+                    egui::DragValue::new(&mut kpa)
+                        .range(1.0..=design.max(1.0))
+                        .suffix(" kPa"),
+                )
+                .changed()
+                | ui.checkbox(&mut fed, t(Msg::FedFromUpstream)).changed());
+        if !on {
+            form.rupture = None;
+        } else if toggled || changed {
+            match form.set_rupture(fed, kpa, table) {
+                Ok(_) => form.hole_error = None,
+                Err(e) => {
+                    form.rupture = None;
+                    form.hole_error = Some(e);
+                }
+            }
+        }
+        if let Some(e) = form.hole_error.as_ref().filter(|_| form.tank.is_none()) {
+            ui.colored_label(theme::WARNING, e);
+        }
+        if let Some(r) = form.rupture {
+            ui.label(fill(
+                Msg::RuptureLeak,
+                lang,
+                &[
+                    ("rate", format!("{:.1}", r.rate_kg_s)),
+                    ("kg", format!("{:.0}", r.inventory_kg)),
+                    ("min", format!("{:.0}", r.minutes)),
+                ],
+            ));
+        }
+    });
     ui.end_row();
 }
 

@@ -5,6 +5,7 @@ pub mod boiling_pool;
 pub mod drain;
 pub mod flash;
 pub mod gas_hole;
+pub mod gas_pipeline;
 pub mod pool;
 pub mod tank_liquid;
 pub mod two_phase;
