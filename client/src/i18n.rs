@@ -273,6 +273,7 @@ messages! {
     CloudModelDense => "heavy gas", "重气模型";
     BlastStrength => "Blast strength (1 open – 10 detonation)", "爆炸强度（1 开阔 – 10 爆轰）";
     StrengthOf => ", strength {n}", "，强度 {n}";
+    ZoneDownwind => "{zone}: {reach} m downwind, {count} inside", "{zone}：下风向 {reach} m，区内 {count} 个";
     ZoneRadius => "{zone}: {reach} m all round, {count} inside", "{zone}：半径 {reach} m，区内 {count} 个";
     PoolOf => "a pool {d} m across", "直径 {d} m 的液池";
     ZonesAround => "zones around the source", "事故源周边影响区";

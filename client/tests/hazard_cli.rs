@@ -457,3 +457,36 @@ fn a_chlorine_vapour_line_cut_through_empties_in_a_minute_unless_fed() {
     let wide = refusal(&hazard_line(&format!("{line} --hole-diameter-mm 300")));
     assert!(wide.contains("--hole-diameter-mm"), "{wide}");
 }
+
+#[test]
+fn in_the_wind_a_pool_fire_leans_and_reaches_farther_downwind_than_upwind() {
+    let calm = json(&hazard_line("pool-fire --chemical benzene --diameter-m 20"));
+    let windy = json(&hazard_line(
+        "pool-fire --chemical benzene --diameter-m 20 --wind-speed 5",
+    ));
+    let tilt = windy["flame"]["tilt_deg"].as_f64().expect("a tilt");
+    assert!(tilt > 30.0 && tilt < 60.0, "{windy}");
+    let (still, down) = (reaches(&calm), reaches(&windy));
+    for (k, z) in windy["zones"].as_array().expect("zones").iter().enumerate() {
+        let (up, across) = (
+            z["upwind_m"].as_f64().expect("up"),
+            z["crosswind_m"].as_f64().expect("across"),
+        );
+        assert!(down[k] > across && across > up, "{z}");
+        assert!(down[k] > still[k], "the leaning flame reaches farther downwind: {z}");
+    }
+    // With a place, the zones' shapes lean too: the wind from the west, farther east.
+    let placed = json(&hazard_line(
+        "pool-fire --chemical benzene --diameter-m 20 --wind-speed 5 --wind-from-deg 270 --at 118.45,37.57",
+    ));
+    let ring = placed["zones_geojson"]["features"][2]["geometry"]["coordinates"][0]
+        .as_array()
+        .expect("a ring")
+        .clone();
+    let lons: Vec<f64> = ring.iter().map(|p| p[0].as_f64().expect("lon")).collect();
+    let (west, east) = (
+        118.45 - lons.iter().copied().fold(f64::MAX, f64::min),
+        lons.iter().copied().fold(f64::MIN, f64::max) - 118.45,
+    );
+    assert!(east > 1.5 * west, "east {east} west {west}");
+}

@@ -14,6 +14,7 @@ use crate::fire::fireball::radiative_fraction;
 use crate::fire::jet_fire::JetFire;
 use crate::fire::pool_fire::Fuel;
 use crate::fire::radiation::water_partial_pressure_pa;
+use crate::fire::tilted_flame::TiltedFlame;
 use crate::fire::{Fireball, PoolFire};
 use crate::zones::{LevelReach, overpressure, thermal};
 
@@ -32,10 +33,14 @@ pub const INCIDENT_TNT_EFFICIENCY: f64 = 0.03;
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "model", rename_all = "snake_case")]
 pub enum Burning {
-    /// A pool fire (solid flame, still air).
+    /// A pool fire (solid flame, leaning in the wind now in force).
     PoolFire {
         /// The fire.
         fire: PoolFire,
+        /// Its flame in the wind.
+        flame: TiltedFlame,
+        /// The wind's direction, degrees it blows from: the flame leans the other way.
+        wind_from_deg: f64,
         /// Water in the air, Pa.
         water_pa: f64,
         /// How long the pool burns, s, where its liquid is known.
@@ -98,7 +103,12 @@ impl Burning {
                     .ok_or_else(|| "field \"pool_diameter_m\": a pool fire needs the pool's diameter".to_string())?;
                 let fire = PoolFire::new(d, fuel, air_k, air_density_kg_m3(air_k)).map_err(model("pool_diameter_m"))?;
                 let area = std::f64::consts::PI * d * d / 4.0;
+                let (wind, wind_from_deg, _) = inc.weather_now();
                 Burning::PoolFire {
+                    flame: fire
+                        .in_wind(wind, air_density_kg_m3(air_k))
+                        .map_err(model("weather.wind_speed_ms"))?,
+                    wind_from_deg,
                     fire,
                     water_pa,
                     burns_s: inc.mass_kg.map(|m| m / (fire.burning_rate_kg_m2_s * area)),
@@ -137,10 +147,13 @@ impl Burning {
     }
 
     /// Its zones, most severe first: ALOHA's thermal levels for a fire, its overpressure levels
-    /// for a blast, each with its reach from the centre.
+    /// for a blast, each with its reach from the centre (a pool fire's downwind, where its
+    /// flame leans and it reaches farthest).
     pub fn zones(&self) -> Vec<LevelReach> {
         match self {
-            Burning::PoolFire { fire, water_pa, .. } => thermal(|q| fire.reach_m(q, *water_pa)),
+            Burning::PoolFire {
+                fire, flame, water_pa, ..
+            } => thermal(|q| fire.reach_in_wind_m(flame, q, 0.0, *water_pa)),
             Burning::JetFire { fire, water_pa } => thermal(|q| fire.reach_m(q, *water_pa)),
             Burning::Fireball {
                 ball,
@@ -148,6 +161,30 @@ impl Burning {
                 water_pa,
             } => thermal(|q| ball.reach_m(q, *emissive_power_w_m2, *water_pa)),
             Burning::Explosion { blast, .. } => overpressure(|pa| blast.distance_to_pa(pa)),
+        }
+    }
+
+    /// The wind its zones lean with, degrees it blows from: a pool fire's; the others reach as
+    /// far every way.
+    pub fn wind_from_deg(&self) -> Option<f64> {
+        match self {
+            Burning::PoolFire { wind_from_deg, .. } => Some(*wind_from_deg),
+            _ => None,
+        }
+    }
+
+    /// How far the zone of `level` (its [`LevelReach::level`]) reaches `angle_rad` from
+    /// downwind, m: a pool fire's flame leaning in the wind; the others' reach every way.
+    pub fn reach_toward_m(&self, level: f64, angle_rad: f64) -> Option<f64> {
+        match self {
+            Burning::PoolFire {
+                fire, flame, water_pa, ..
+            } => fire.reach_in_wind_m(flame, level, angle_rad, *water_pa),
+            _ => self
+                .zones()
+                .into_iter()
+                .find(|z| z.level == level)
+                .and_then(|z| z.reach_m),
         }
     }
 }

@@ -82,6 +82,27 @@ pub(crate) fn reach(at: impl Fn(f64) -> f64, level: f64) -> Option<f64> {
     Some(bisect(0.0, hi, |x| at(x) > level))
 }
 
+/// [`reach`] found only to within `tolerance_m`: for a model dear to evaluate, drawn as an
+/// outline of many reaches.
+pub(crate) fn reach_within(at: impl Fn(f64) -> f64, level: f64, tolerance_m: f64) -> Option<f64> {
+    if at(0.0) <= level {
+        return None;
+    }
+    let mut hi = 1.0;
+    while at(hi) > level {
+        hi *= 2.0;
+        if hi > 1e9 {
+            return None;
+        }
+    }
+    let (mut lo, mut hi) = (0.0, hi);
+    while hi - lo > tolerance_m {
+        let mid = 0.5 * (lo + hi);
+        if at(mid) > level { lo = mid } else { hi = mid }
+    }
+    Some(0.5 * (lo + hi))
+}
+
 /// The point between `lo` and `hi` where `below` turns from true to false (true at `lo`,
 /// false at `hi`), halved 100 times: to the last bit of a double.
 pub(crate) fn bisect(mut lo: f64, mut hi: f64, below: impl Fn(f64) -> bool) -> f64 {

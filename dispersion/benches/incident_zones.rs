@@ -43,7 +43,7 @@ fn bench_zones(c: &mut Criterion) {
     blast.mass_kg = Some(1_000.0);
     for (name, inc) in [
         ("baseline: toxic cloud, 3 contoured zones", cloud),
-        ("pool fire, 3 thermal circles", pool),
+        ("pool fire leaning in a 3 m/s wind, 3 outlines of 72 reaches", pool),
         ("jet fire, 3 thermal circles", jet),
         ("fireball, 3 thermal circles", ball),
         ("explosion, 3 overpressure circles", blast),

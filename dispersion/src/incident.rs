@@ -15,6 +15,7 @@
 //! - An **instantaneous** release's zones are the puff's envelope: the highest concentration
 //!   each place sees while the puff passes. On the map it is the puff itself.
 
+use geo::Coord;
 use parktwin_api::incident::Incident;
 use parktwin_api::model::Chemical;
 use rayon::prelude::*;
@@ -27,7 +28,9 @@ use crate::model::{Atmosphere, Plume, Puff, PuffTrain, WindChange};
 use crate::sigma::{SigmaSet, sigmas};
 use crate::stability::{Insolation, Sky, Stability, pasquill_class};
 use crate::wind::{along_across, downwind_unit};
-use crate::zones::{CIRCLE_VERTICES, LevelUnit, Zone, ZoneError, circle_zone, threat_zones, zones_geojson};
+use crate::zones::{
+    CIRCLE_VERTICES, LevelUnit, Zone, ZoneError, circle_zone, outline_zone, threat_zones, zones_geojson,
+};
 use parktwin_api::incident::CloudModel;
 use parktwin_consequence::incident::Burning;
 use parktwin_consequence::source::ideal_gas_density;
@@ -429,7 +432,12 @@ pub fn incident_zones(inc: &Incident, chem: &Chemical) -> Result<Vec<(Zone, f64)
         return Ok(burning_zones(&burning)
             .into_iter()
             .map(|z| {
-                let spacing = std::f64::consts::TAU * z.farthest_downwind_m / CIRCLE_VERTICES as f64;
+                let vertices = if burning.wind_from_deg().is_some() {
+                    OUTLINE_VERTICES
+                } else {
+                    CIRCLE_VERTICES
+                };
+                let spacing = std::f64::consts::TAU * z.farthest_downwind_m / vertices as f64;
                 (z, spacing)
             })
             .collect());
@@ -441,15 +449,45 @@ pub fn incident_zones(inc: &Incident, chem: &Chemical) -> Result<Vec<(Zone, f64)
     Ok(Footprint::of(inc)?.zones(&levels, ZONE_CELLS, None)?)
 }
 
-/// A fire's or a blast's zones as circles around its centre, most severe first; a level it
-/// reaches nowhere is an empty zone.
+/// Vertices of a zone that leans with the wind (a pool fire's): one every 5°.
+pub const OUTLINE_VERTICES: usize = 72;
+
+/// A fire's or a blast's zones around its centre, most severe first: circles, or for a pool
+/// fire leaning in the wind its reach found every 5° round it (the two sides of the wind
+/// mirror each other); a level it reaches nowhere is an empty zone.
 pub fn burning_zones(burning: &Burning) -> Vec<Zone> {
     burning
         .zones()
         .into_iter()
         .map(|l| {
             let unit = if l.unit == "Pa" { LevelUnit::Pa } else { LevelUnit::WM2 };
-            circle_zone(&l.name, l.level, unit, l.reach_m.unwrap_or(0.0))
+            let far = l.reach_m.unwrap_or(0.0);
+            match burning.wind_from_deg() {
+                Some(from) if far > 0.0 => {
+                    let (dx, dy) = downwind_unit(from);
+                    let half = OUTLINE_VERTICES / 2;
+                    let reach: Vec<f64> = (0..=half)
+                        .map(|k| {
+                            let a = std::f64::consts::TAU * k as f64 / OUTLINE_VERTICES as f64;
+                            burning.reach_toward_m(l.level, a).unwrap_or(0.0)
+                        })
+                        .collect();
+                    let ring = (0..OUTLINE_VERTICES)
+                        .map(|k| {
+                            let a = std::f64::consts::TAU * k as f64 / OUTLINE_VERTICES as f64;
+                            let r = reach[if k <= half { k } else { OUTLINE_VERTICES - k }];
+                            // Along the wind and across it (to its left), in east and north.
+                            let (along, across) = (r * a.cos(), r * a.sin());
+                            Coord {
+                                x: along * dx - across * dy,
+                                y: along * dy + across * dx,
+                            }
+                        })
+                        .collect();
+                    outline_zone(&l.name, l.level, unit, ring, reach.iter().copied().fold(far, f64::max))
+                }
+                _ => circle_zone(&l.name, l.level, unit, far),
+            }
         })
         .collect()
 }
@@ -829,6 +867,49 @@ mod tests {
             zones[0].farthest_downwind_m * 0.5,
             0.0
         ));
+    }
+
+    #[test]
+    fn a_pool_fires_zones_lean_downwind_and_turn_with_the_wind() {
+        let chem: parktwin_api::model::ChemicalTable =
+            serde_json::from_str(include_str!("../../assets/chemicals.json")).expect("table");
+        let benzene = chem.get("benzene").expect("benzene");
+        let mut inc = incident(None, None);
+        inc.chemical = "benzene".into();
+        inc.hazard = parktwin_api::incident::Hazard::PoolFire;
+        inc.pool_diameter_m = Some(20.0);
+        inc.weather.wind_speed_ms = 5.0;
+        let zones = incident_zones(&inc, benzene).expect("zones");
+        let (yellow, _) = &zones[2];
+        let far = yellow.farthest_downwind_m;
+        // From the west, blowing east: farther east than west, the same north and south.
+        assert!(crate::zones::contains(&yellow.area, 0.95 * far, 0.0), "{far}");
+        assert!(!crate::zones::contains(&yellow.area, -0.95 * far, 0.0), "{far}");
+        let (n, s) = (
+            crate::zones::contains(&yellow.area, 0.0, 0.9 * far),
+            crate::zones::contains(&yellow.area, 0.0, -0.9 * far),
+        );
+        assert_eq!(n, s, "the two sides of the wind mirror each other");
+        // The wind turns to come from the north: the zone leans south.
+        inc.shifts.push(WindShift {
+            at_s: 300.0,
+            wind_speed_ms: 5.0,
+            wind_from_deg: 0.0,
+            stability: "D".into(),
+        });
+        let turned = incident_zones(&inc, benzene).expect("zones");
+        assert!(crate::zones::contains(&turned[2].0.area, 0.0, -0.95 * far));
+        assert!(!crate::zones::contains(&turned[2].0.area, 0.0, 0.95 * far));
+        // In still air the flame stands upright: as far every way, and not as far as the
+        // leaning flame reaches downwind.
+        inc.shifts.clear();
+        inc.weather.wind_speed_ms = 0.0;
+        let calm = incident_zones(&inc, benzene).expect("zones");
+        let r = calm[2].0.farthest_downwind_m;
+        assert!(r < far, "{r} {far}");
+        for (e, n) in [(0.98 * r, 0.0), (-0.98 * r, 0.0), (0.0, 0.98 * r), (0.0, -0.98 * r)] {
+            assert!(crate::zones::contains(&calm[2].0.area, e, n), "{e} {n} of {r}");
+        }
     }
 
     #[test]

@@ -137,25 +137,40 @@ pub const CIRCLE_VERTICES: usize = 360;
 /// assert_eq!(z.farthest_downwind_m, 120.0);
 /// ```
 pub fn circle_zone(name: &str, threshold: f64, unit: LevelUnit, radius_m: f64) -> Zone {
-    let ring: Vec<Coord<f64>> = (0..=CIRCLE_VERTICES)
+    let ring: Vec<Coord<f64>> = (0..CIRCLE_VERTICES)
         .map(|k| {
-            let a = std::f64::consts::TAU * (k % CIRCLE_VERTICES) as f64 / CIRCLE_VERTICES as f64;
+            let a = std::f64::consts::TAU * k as f64 / CIRCLE_VERTICES as f64;
             Coord {
                 x: radius_m * a.cos(),
                 y: radius_m * a.sin(),
             }
         })
         .collect();
+    outline_zone(name, threshold, unit, ring, radius_m)
+}
+
+/// A zone whose edge runs through `vertices` (metres east/north of the source, in turn round
+/// it; the ring is closed here), reaching `farthest_m` at most: nothing where that is 0.
+pub fn outline_zone(
+    name: &str,
+    threshold: f64,
+    unit: LevelUnit,
+    mut vertices: Vec<Coord<f64>>,
+    farthest_m: f64,
+) -> Zone {
+    if let Some(first) = vertices.first().copied() {
+        vertices.push(first);
+    }
     Zone {
         name: name.into(),
         threshold,
         unit,
-        area: if radius_m > 0.0 {
-            MultiPolygon(vec![Polygon::new(LineString(ring), vec![])])
+        area: if farthest_m > 0.0 {
+            MultiPolygon(vec![Polygon::new(LineString(vertices), vec![])])
         } else {
             MultiPolygon(vec![])
         },
-        farthest_downwind_m: radius_m.max(0.0),
+        farthest_downwind_m: farthest_m.max(0.0),
         beyond_edge: false,
     }
 }

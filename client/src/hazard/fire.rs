@@ -1,6 +1,8 @@
 //! Fires and blasts on the command line: fireball, pool fire, jet fire, explosion.
 
 use super::*;
+use parktwin_consequence::incident::Burning;
+use parktwin_dispersion::incident::burning_zones;
 
 /// Flags of `parktwin hazard pool-fire`.
 #[derive(Args, Debug, Clone)]
@@ -12,6 +14,13 @@ pub struct PoolFireArgs {
     /// The pool's diameter (a bund's, or the spread pool's), m.
     #[arg(long, value_name = "M")]
     pub diameter_m: f64,
+    /// The wind at 10 m, m/s: the flame leans downwind and its length follows the wind (as
+    /// ALOHA); absent, still air and an upright flame.
+    #[arg(long, value_name = "M_S")]
+    pub wind_speed: Option<f64>,
+    /// Where the wind comes from, degrees (270: from the west), for the zones' shapes with --at.
+    #[arg(long, value_name = "DEG", default_value_t = 270.0)]
+    pub wind_from_deg: f64,
     /// Who is exposed, through what air, and where.
     #[command(flatten)]
     pub heat: HeatArgs,
@@ -141,18 +150,53 @@ pub(super) fn pool_fire(a: &PoolFireArgs) -> anyhow::Result<Value> {
     let fire = PoolFire::new(a.diameter_m, fuel, air_k, air_density_kg_m3(air_k))
         .map_err(|e| flag_error(e, &[("diameter_m", "--diameter-m")]))?;
     let exposure_s = positive("--exposure-s", a.heat.exposure_s, "a time in s")?;
-    let zones = thermal_zones(|q| fire.reach_m(q, water), exposure_s);
     let mut v = serde_json::to_value(fire)?;
     v["model"] = "pool_fire".into();
     v["chemical"] = c.name.as_str().into();
-    v["zones"] = zones;
     v["exposure_s"] = a.heat.exposure_s.into();
-    v["distances_from"] = "the pool's centre".into();
-    v["limits"] = "still air: wind tilts and lengthens the flame, which this model does not".into();
     v["source"] = "solid flame: CCPS, Guidelines for Chemical Process Quantitative Risk Analysis, 2nd ed. (2000), \
-                   §2.2.6; Burgess burning rate, Thomas flame height, Mudan & Croce emissive power"
+                   §2.2.6; Burgess burning rate, Thomas flame height, Mudan & Croce emissive power; in wind, \
+                   ALOHA's (TM NOS OR&R 43 §6.5.2): Thomas's length in wind, the AGA's tilt, a sheared cylinder's \
+                   view factor"
         .into();
-    with_geojson(&mut v, &a.heat.place);
+    let Some(wind) = a.wind_speed else {
+        v["zones"] = thermal_zones(|q| fire.reach_m(q, water), exposure_s);
+        v["distances_from"] = "the pool's centre".into();
+        v["limits"] = "still air: give --wind-speed for the flame leaning in the wind".into();
+        with_geojson(&mut v, &a.heat.place);
+        return Ok(v);
+    };
+    let flame = fire
+        .in_wind(wind, air_density_kg_m3(air_k))
+        .map_err(|e| flag_error(e, &[("wind_10m", "--wind-speed")]))?;
+    let mut zones = thermal_zones(|q| fire.reach_in_wind_m(&flame, q, 0.0, water), exposure_s);
+    for z in zones.as_array_mut().into_iter().flatten() {
+        let q = z["level"].as_f64().unwrap_or(0.0);
+        z["crosswind_m"] = fire
+            .reach_in_wind_m(&flame, q, std::f64::consts::FRAC_PI_2, water)
+            .into();
+        z["upwind_m"] = fire.reach_in_wind_m(&flame, q, std::f64::consts::PI, water).into();
+    }
+    v["zones"] = zones;
+    v["flame"] = serde_json::to_value(flame)?;
+    v["flame"]["tilt_deg"] = flame.tilt_rad.to_degrees().into();
+    v["distances_from"] =
+        "the pool's centre: reach_m downwind, crosswind_m across the wind, upwind_m against it".into();
+    let outlines = burning_zones(&Burning::PoolFire {
+        fire,
+        flame,
+        wind_from_deg: a.wind_from_deg,
+        water_pa: water,
+        burns_s: None,
+    });
+    with_shapes(&mut v, &a.heat.place, |z| {
+        let name = z["name"].as_str().unwrap_or_default();
+        outlines
+            .iter()
+            .find(|o| o.name == name)
+            .cloned()
+            .unwrap_or_else(|| circle_zone(name, 0.0, LevelUnit::WM2, 0.0))
+    });
     Ok(v)
 }
 

@@ -29,7 +29,7 @@ use parktwin_consequence::{ATMOSPHERE_PA, InputError, air_density_kg_m3};
 
 use crate::plume::positive;
 use parktwin_dispersion::britter_mcquaid::{DensePlume, DensePuff, reduced_gravity};
-use parktwin_dispersion::zones::{LevelUnit, circle_zone, zones_geojson};
+use parktwin_dispersion::zones::{LevelUnit, Zone, circle_zone, zones_geojson};
 use serde_json::{Value, json};
 
 mod cloud;
@@ -172,6 +172,24 @@ fn zones_with(zones: Vec<LevelReach>, more: impl Fn(&LevelReach) -> Value) -> Va
 /// Polygon per zone that reaches anywhere (its id the model and the zone's rank, red first),
 /// with the zone's fields as its properties.
 fn with_geojson(v: &mut Value, place: &PlaceArgs) {
+    with_shapes(v, place, |z| {
+        let unit = if z["unit"] == "Pa" {
+            LevelUnit::Pa
+        } else {
+            LevelUnit::WM2
+        };
+        let name = z["name"].as_str().unwrap_or_default();
+        circle_zone(
+            name,
+            z["level"].as_f64().unwrap_or(0.0),
+            unit,
+            z["reach_m"].as_f64().unwrap_or(0.0),
+        )
+    });
+}
+
+/// [`with_geojson`] with each zone's shape made by `shape` from its JSON.
+fn with_shapes(v: &mut Value, place: &PlaceArgs, shape: impl Fn(&Value) -> Zone) {
     let Some((lon, lat)) = place.at else { return };
     let model = v["model"].as_str().unwrap_or("zone").to_string();
     let zones = v["zones"].as_array().cloned().unwrap_or_default();
@@ -179,24 +197,8 @@ fn with_geojson(v: &mut Value, place: &PlaceArgs) {
         .iter()
         .filter(|z| z["reach_m"].as_f64().is_some_and(|r| r > 0.0))
         .collect();
-    let circles: Vec<_> = reaching
-        .iter()
-        .map(|z| {
-            let unit = if z["unit"] == "Pa" {
-                LevelUnit::Pa
-            } else {
-                LevelUnit::WM2
-            };
-            let name = z["name"].as_str().unwrap_or_default();
-            circle_zone(
-                name,
-                z["level"].as_f64().unwrap_or(0.0),
-                unit,
-                z["reach_m"].as_f64().unwrap_or(0.0),
-            )
-        })
-        .collect();
-    let mut fc = zones_geojson(&circles, (lon, lat), &serde_json::Map::new());
+    let shapes: Vec<_> = reaching.iter().map(|z| shape(z)).collect();
+    let mut fc = zones_geojson(&shapes, (lon, lat), &serde_json::Map::new());
     for (k, (f, z)) in fc["features"]
         .as_array_mut()
         .into_iter()

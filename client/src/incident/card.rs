@@ -255,7 +255,12 @@ pub fn incident_card(
             )
         } else {
             fill(
-                Msg::ZoneRadius,
+                // A pool fire leans with the wind: its reach is downwind's.
+                if inc.hazard == parktwin_api::incident::Hazard::PoolFire {
+                    Msg::ZoneDownwind
+                } else {
+                    Msg::ZoneRadius
+                },
                 lang,
                 &[
                     ("zone", z.zone.clone()),

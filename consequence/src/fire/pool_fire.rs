@@ -30,13 +30,17 @@
 //! and the most a target turned towards the flame receives is `√(Fv² + Fh²)` (CCPS 2000,
 //! §2.2.6; Mudan 1984). Its tests check it against the integral it stands for.
 //!
-//! Still air only: wind tilts the flame towards the downwind side and lengthens it; that is
-//! left for later and said so where the model is used.
+//! In the wind the flame leans downwind and its length follows the wind
+//! ([`super::tilted_flame`]): [`PoolFire::in_wind`] and the flux and reach in any direction.
 
 use std::f64::consts::PI;
 
 use super::radiation::transmissivity;
-use crate::{G, InputError, not_negative, positive, reach};
+use super::tilted_flame::TiltedFlame;
+use crate::{G, InputError, not_negative, positive, reach, reach_within};
+
+/// How closely a reach in the wind is found, m: its outline is many of them, each dear.
+pub const WIND_REACH_TOLERANCE_M: f64 = 0.1;
 
 /// A pool fire, its flame and its surface.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -118,6 +122,40 @@ impl PoolFire {
     /// flame's surface emits less.
     pub fn reach_m(&self, flux_w_m2: f64, water_pa: f64) -> Option<f64> {
         reach(|x| self.flux_w_m2(x, water_pa), flux_w_m2)
+    }
+
+    /// The flame in a wind of `wind_10m` m/s through air of `air_density_kg_m3`.
+    pub fn in_wind(&self, wind_10m: f64, air_density_kg_m3: f64) -> Result<TiltedFlame, InputError> {
+        TiltedFlame::in_wind(self.diameter_m, self.burning_rate_kg_m2_s, wind_10m, air_density_kg_m3)
+    }
+
+    /// The flux on a target on the ground `downwind_m` along the wind and `crosswind_m` across
+    /// it from the pool's centre, the flame being `flame`, W/m²: water absorbing over the path
+    /// from the pool's edge, as in still air.
+    ///
+    /// ```
+    /// use parktwin_consequence::fire::pool_fire::{Fuel, PoolFire};
+    /// let benzene = Fuel { heat_of_combustion_j_kg: 40.58e6, heat_of_vaporisation_j_kg: 394_400.0, heat_capacity_j_kg_k: 1893.0, boiling_point_k: 353.23 };
+    /// let fire = PoolFire::new(20.0, benzene, 293.15, 1.204).unwrap();
+    /// let flame = fire.in_wind(5.0, 1.204).unwrap();
+    /// // Downwind, the flame leans over a target; upwind it leans away.
+    /// assert!(fire.flux_in_wind_w_m2(&flame, 40.0, 0.0, 1169.0) > 2.0 * fire.flux_in_wind_w_m2(&flame, -40.0, 0.0, 1169.0));
+    /// ```
+    pub fn flux_in_wind_w_m2(&self, flame: &TiltedFlame, downwind_m: f64, crosswind_m: f64, water_pa: f64) -> f64 {
+        let path = (downwind_m.hypot(crosswind_m) - self.diameter_m / 2.0).max(0.0);
+        transmissivity(water_pa, path) * self.emissive_power_w_m2 * flame.view_factor(downwind_m, crosswind_m)
+    }
+
+    /// How far from the pool's centre, `angle_rad` from downwind, the flux in the wind falls to
+    /// `flux_w_m2`, m (to [`WIND_REACH_TOLERANCE_M`]); `None` where even the flame's surface
+    /// emits less.
+    pub fn reach_in_wind_m(&self, flame: &TiltedFlame, flux_w_m2: f64, angle_rad: f64, water_pa: f64) -> Option<f64> {
+        let (c, s) = (angle_rad.cos(), angle_rad.sin());
+        reach_within(
+            |x| self.flux_in_wind_w_m2(flame, x * c, x * s, water_pa),
+            flux_w_m2,
+            WIND_REACH_TOLERANCE_M,
+        )
     }
 }
 
