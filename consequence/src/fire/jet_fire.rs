@@ -115,7 +115,8 @@ mod tests {
         // API RP 521, Annex C.2, example 1: 100,000 lb/h of a hydrocarbon of 21,500 Btu/lb
         // (LHV), F = 0.3, τ = 1, and the flux allowed 2,000 Btu/(h·ft²): the point-source
         // equation puts it 160.2 ft (48.83 m) from the flame's centre. The inputs as the
-        // example gives them, the answer the equation's.
+        // example gives them; 160.20 ft as a published spreadsheet reproducing the example
+        // prints it (Scribd 303693137, "Flare-Example1"; the standard itself was not read).
         let rate_kg_s = 100_000.0 * 0.453_592_37 / 3600.0;
         let hc = 21_500.0 * 2_326.0; // Btu/lb → J/kg
         let fire = JetFire::new(rate_kg_s, hc, 0.0).expect("a fire");
