@@ -114,6 +114,53 @@ pub fn geometry_ok(g: &Geometry) -> Result<(), String> {
     }
 }
 
+/// The name a legacy GeoJSON `crs` member (GeoJSON 2008 §3) gives: a named CRS's `name`, or an
+/// `EPSG` one's `code` as `EPSG:n`.
+pub fn crs_member_name(crs: &serde_json::Value) -> Option<String> {
+    let props = crs.get("properties")?;
+    if let Some(name) = props.get("name").and_then(|n| n.as_str()) {
+        return Some(name.to_string());
+    }
+    let code = props.get("code")?;
+    Some(format!(
+        "EPSG:{}",
+        code.as_str().map_or_else(|| code.to_string(), str::to_string)
+    ))
+}
+
+/// Whether a coordinate system's name means WGS84 longitude/latitude in that order, as RFC 7946
+/// GeoJSON is: OGC's CRS84 in its spellings, and EPSG:4326 (which files mean in the same order).
+///
+/// ```
+/// use parktwin_api::validate::crs_names_wgs84;
+/// assert!(crs_names_wgs84("urn:ogc:def:crs:OGC:1.3:CRS84"));
+/// assert!(crs_names_wgs84("EPSG:4326"));
+/// assert!(crs_names_wgs84("urn:ogc:def:crs:EPSG::4326"));
+/// assert!(!crs_names_wgs84("EPSG:4490"));
+/// assert!(!crs_names_wgs84("EPSG:43260"));
+/// ```
+pub fn crs_names_wgs84(name: &str) -> bool {
+    let lower = name.trim().to_ascii_lowercase();
+    let crs84 = [
+        "crs84",
+        "wgs84",
+        "ogc:crs84",
+        "urn:ogc:def:crs:ogc:1.3:crs84",
+        "urn:ogc:def:crs:ogc::crs84",
+    ];
+    if crs84.contains(&lower.as_str()) || lower.ends_with("/def/crs/ogc/1.3/crs84") {
+        return true;
+    }
+    let code = if let Some(rest) = lower.strip_prefix("epsg:") {
+        rest
+    } else if lower.starts_with("urn:ogc:def:crs:epsg:") || lower.contains("/def/crs/epsg/") {
+        lower.rsplit([':', '/']).next().unwrap_or_default()
+    } else {
+        return false;
+    };
+    code.trim() == "4326"
+}
+
 /// Parses and checks a layer file. Returns the features in file order.
 pub fn parse_layer_file(file: &str, text: &str) -> Result<Vec<Feature>, LayerFileError> {
     let err = |feature: Option<String>, reason: String| LayerFileError {
@@ -122,11 +169,27 @@ pub fn parse_layer_file(file: &str, text: &str) -> Result<Vec<Feature>, LayerFil
         reason,
     };
     let raw: serde_json::Value = serde_json::from_str(text).map_err(|e| err(None, format!("not valid JSON: {e}")))?;
-    if raw.get("crs").is_some() {
-        return Err(err(
-            None,
-            "has a \"crs\" member, which RFC 7946 removed: coordinates must be WGS84".into(),
-        ));
+    if let Some(crs) = raw.get("crs") {
+        // GDAL and QGIS still write the 2008 format's member; naming plain longitude/latitude
+        // (CRS84, EPSG:4326) it says what RFC 7946 already means. Anything else is refused with
+        // its name: `parktwin-server park import` converts it.
+        match crs_member_name(crs) {
+            Some(name) if crs_names_wgs84(&name) => {}
+            Some(name) => {
+                return Err(err(
+                    None,
+                    format!(
+                        "has a \"crs\" member naming {name}: coordinates here must be WGS84 longitude/latitude (RFC 7946); `parktwin-server park import` converts other coordinate systems"
+                    ),
+                ));
+            }
+            None => {
+                return Err(err(
+                    None,
+                    format!("has a \"crs\" member that names no coordinate system: {crs}"),
+                ));
+            }
+        }
     }
     let gj: GeoJson = GeoJson::from_json_value(raw).map_err(|e| err(None, format!("not GeoJSON: {e}")))?;
     let fc: FeatureCollection = match gj {
@@ -217,7 +280,22 @@ mod tests {
         );
         let crs =
             r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:4490"}},"features":[]}"#;
-        assert!(parse_layer_file("f", crs).expect_err("crs").reason.contains("crs"));
+        let e = parse_layer_file("f", crs).expect_err("crs");
+        assert!(
+            e.reason.contains("naming EPSG:4490") && e.reason.contains("park import"),
+            "{e}"
+        );
+        // What ogr2ogr writes for WGS84 is plain RFC 7946 in the old format's words.
+        for name in [
+            "urn:ogc:def:crs:OGC:1.3:CRS84",
+            "EPSG:4326",
+            "urn:ogc:def:crs:EPSG::4326",
+        ] {
+            let gdal = format!(
+                r#"{{"type":"FeatureCollection","name":"buildings","crs":{{"type":"name","properties":{{"name":"{name}"}}}},"features":[{{"type":"Feature","id":"a","geometry":{{"type":"Point","coordinates":[118.4,37.5]}},"properties":{{}}}}]}}"#
+            );
+            assert_eq!(parse_layer_file("f", &gdal).expect(name).len(), 1);
+        }
         let no_id = fc(r#"{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":{}}"#);
         assert!(parse_layer_file("f", &no_id).expect_err("id").reason.contains("no id"));
         let dup = fc(concat!(

@@ -56,9 +56,46 @@ enum Command {
         #[command(subcommand)]
         action: ScenarioAction,
     },
+    /// A park's own GIS data.
+    Park {
+        #[command(subcommand)]
+        action: ParkAction,
+    },
     /// Print the API's OpenAPI 3.1 document (what the server serves at /api/v1/openapi.json;
     /// docs/openapi.json is this).
     Openapi,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum ParkAction {
+    /// Import GIS files (GeoJSON, ESRI Shapefile) into a park folder that `--assets` serves:
+    /// every position converted to WGS84, each source layer mapped to a park layer. Every
+    /// problem is reported with its file, feature and field; on any, nothing is written.
+    Import {
+        /// The park folder to write (new, empty, or a park folder to replace).
+        #[arg(long)]
+        out: PathBuf,
+        /// The park's name (the folder's name when absent).
+        #[arg(long)]
+        name: Option<String>,
+        /// The coordinate system of sources that name none (a .prj or a GeoJSON "crs" names
+        /// its own): EPSG:4548, a PROJ string, WKT, GCJ-02 or BD-09. WGS84 when absent.
+        #[arg(long)]
+        crs: Option<String>,
+        /// A mapping file (TOML): which source becomes which park layer, and each field from.
+        /// Sources named as park layers (buildings.shp, tanks.geojson) need none.
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+        /// Report what would be imported and every problem; write nothing.
+        #[arg(long)]
+        check: bool,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+        /// The source files.
+        #[arg(required = true)]
+        sources: Vec<PathBuf>,
+    },
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -159,6 +196,37 @@ async fn main() -> anyhow::Result<()> {
                 Some(Err(why)) => anyhow::bail!(why),
                 None => anyhow::bail!("no token has id {id} (`token list` shows them)"),
             },
+        }
+        return Ok(());
+    }
+    if let Some(Command::Park {
+        action:
+            ParkAction::Import {
+                out,
+                name,
+                crs,
+                mapping,
+                check,
+                json,
+                sources,
+            },
+    }) = &cli.command
+    {
+        let options = parktwin_import::Options {
+            out: out.clone(),
+            name: name.clone(),
+            crs: crs.clone(),
+            mapping: mapping.clone(),
+            check: *check,
+            sources: sources.clone(),
+        };
+        match parktwin_import::import(&options) {
+            Ok(summary) if *json => println!("{}", serde_json::to_string_pretty(&summary)?),
+            Ok(summary) => println!("{summary}"),
+            Err(e) => {
+                eprint!("{e}");
+                std::process::exit(1);
+            }
         }
         return Ok(());
     }

@@ -3,9 +3,10 @@
 //! restarted on the same database, and every acknowledged batch is there whole; the batch that
 //! was in flight is either all there or not at all.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -25,38 +26,6 @@ fn ingest_token(dir: &Path) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-/// Starts the server binary on a free port; returns it and its base URL (read from the line
-/// it prints when it listens).
-fn start(dir: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_parktwin-server"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(["--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the server starts");
-    let stdout = child.stdout.take().expect("stdout");
-    // The log goes to stdout too: read it all (a full pipe would stall the server), and hand
-    // over the address from the line that says where it listens.
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(url) = line
-                .split_whitespace()
-                .find(|w| w.starts_with("http://"))
-                .filter(|_| line.contains("listening on"))
-            {
-                let _ = tx.send(url.to_string());
-            }
-        }
-    });
-    let url = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("the server says where it listens");
-    (child, url)
-}
-
 fn batch(k: usize) -> (String, serde_json::Value) {
     let plate = format!("鲁E{k:05}");
     let t0 = time::OffsetDateTime::now_utc() - time::Duration::minutes(50);
@@ -74,7 +43,7 @@ fn batch(k: usize) -> (String, serde_json::Value) {
 fn acknowledged_batches_survive_kill_dash_nine_and_none_is_half_written() {
     let dir = tempfile::tempdir().expect("tempdir");
     let token = ingest_token(dir.path());
-    let (mut server, url) = start(dir.path());
+    let (mut server, url) = common::start(dir.path(), &[]);
     let acked: Arc<Mutex<Vec<String>>> = Arc::default();
     let sent: Arc<Mutex<Vec<String>>> = Arc::default();
     let stop = Arc::new(AtomicBool::new(false));
@@ -121,7 +90,7 @@ fn acknowledged_batches_survive_kill_dash_nine_and_none_is_half_written() {
     let acked = acked.lock().expect("lock").clone();
     let sent = sent.lock().expect("lock").clone();
 
-    let (mut server, url) = start(dir.path());
+    let (mut server, url) = common::start(dir.path(), &[]);
     let count = |plate: &str| -> usize {
         let r = reqwest::blocking::get(format!("{url}/api/v1/vehicles/{}/track", urlencode(plate))).expect("answers");
         if r.status().as_u16() == 404 {
