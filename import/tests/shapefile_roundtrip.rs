@@ -1,4 +1,4 @@
-//! A park the test makes itself, written to Shapefiles in CGCS2000 / 3-degree Gauss–Krüger CM
+//! A park the test makes itself, written to Shapefiles (and a GeoPackage) in CGCS2000 / 3-degree Gauss–Krüger CM
 //! 117E (EPSG:4548) with GBK attributes by GDAL's `ogr2ogr` (Debian's `gdal-bin`), imported
 //! back: every coordinate within 1 cm of the original, every attribute equal, the Chinese text
 //! intact; and broken inputs refused by name with nothing written.
@@ -136,41 +136,11 @@ fn all_positions(g: &Value, out: &mut Vec<Vec<f64>>) {
     }
 }
 
-#[test]
-fn a_gbk_shapefile_park_in_gauss_kruger_comes_back_within_a_centimetre() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let shps = shapefiles(dir.path());
-    let cpg = std::fs::read_to_string(dir.path().join("tanks.cpg")).expect("ogr2ogr writes a .cpg");
-    assert_eq!(cpg.trim(), "GBK");
-    let mapping = dir.path().join("mapping.toml");
-    std::fs::write(&mapping, MAPPING).expect("write");
-    let out = dir.path().join("my-park");
-    let summary = import(&Options {
-        out: out.clone(),
-        name: Some("滨海测试园区".into()),
-        crs: None,
-        mapping: Some(mapping),
-        check: false,
-        sources: shps.iter().map(|(_, _, p)| p.clone()).collect(),
-    })
-    .unwrap_or_else(|e| panic!("{e}"));
-    assert!(summary.written);
-    assert_eq!(summary.layers["buildings"], 12);
-    assert!(
-        summary.sources.iter().all(|s| s.crs == "CGCS2000_3_Degree_GK_CM_117E"),
-        "{summary}"
-    );
-    // The server reads the folder: the park's manifest and chemical table are there.
-    assert!(out.join("chemicals.json").is_file());
-    let manifest: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("park/park.json")).expect("park.json")).expect("json");
-    assert_eq!(manifest["park"]["name"], "滨海测试园区");
-    let origin = manifest["park"]["origin"].as_array().expect("origin");
-    assert!((origin[0].as_f64().expect("lon") - 118.41).abs() < 0.02, "{origin:?}");
-
+/// Every feature of the originals came back: each attribute equal, each vertex within 1 cm.
+fn assert_same(out: &Path, originals: &[(&str, Value)]) {
     let mut worst: f64 = 0.0;
-    for (layer, original, _) in &shps {
-        let imported = read_layer(&out, layer);
+    for (layer, original) in originals {
+        let imported = read_layer(out, layer);
         let features = original["features"].as_array().expect("features");
         assert_eq!(imported.len(), features.len(), "{layer}");
         for f in features {
@@ -204,6 +174,42 @@ fn a_gbk_shapefile_park_in_gauss_kruger_comes_back_within_a_centimetre() {
         }
     }
     assert!(worst < 0.01, "worst vertex {worst} m from the original");
+}
+
+#[test]
+fn a_gbk_shapefile_park_in_gauss_kruger_comes_back_within_a_centimetre() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let shps = shapefiles(dir.path());
+    let cpg = std::fs::read_to_string(dir.path().join("tanks.cpg")).expect("ogr2ogr writes a .cpg");
+    assert_eq!(cpg.trim(), "GBK");
+    let mapping = dir.path().join("mapping.toml");
+    std::fs::write(&mapping, MAPPING).expect("write");
+    let out = dir.path().join("my-park");
+    let summary = import(&Options {
+        out: out.clone(),
+        name: Some("滨海测试园区".into()),
+        crs: None,
+        mapping: Some(mapping),
+        check: false,
+        sources: shps.iter().map(|(_, _, p)| p.clone()).collect(),
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(summary.written);
+    assert_eq!(summary.layers["buildings"], 12);
+    assert!(
+        summary.sources.iter().all(|s| s.crs == "CGCS2000_3_Degree_GK_CM_117E"),
+        "{summary}"
+    );
+    // The server reads the folder: the park's manifest and chemical table are there.
+    assert!(out.join("chemicals.json").is_file());
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("park/park.json")).expect("park.json")).expect("json");
+    assert_eq!(manifest["park"]["name"], "滨海测试园区");
+    let origin = manifest["park"]["origin"].as_array().expect("origin");
+    assert!((origin[0].as_f64().expect("lon") - 118.41).abs() < 0.02, "{origin:?}");
+
+    let originals: Vec<_> = shps.iter().map(|(l, fc, _)| (*l, fc.clone())).collect();
+    assert_same(&out, &originals);
     // The courtyard is still a hole.
     let b3 = read_layer(&out, "buildings")
         .into_iter()
@@ -332,4 +338,58 @@ fn broken_inputs_are_named_and_nothing_is_written() {
     })
     .unwrap_or_else(|e| panic!("{e}"));
     assert!(!s.written && !fresh.exists());
+}
+
+#[test]
+fn a_geopackage_in_gauss_kruger_comes_back_within_a_centimetre() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let gpkg = dir.path().join("park.gpkg");
+    let park = the_park();
+    for (layer, fc) in &park {
+        let src = dir.path().join(format!("{layer}.src.geojson"));
+        std::fs::write(&src, fc.to_string()).expect("write");
+        let mut cmd = Command::new("ogr2ogr");
+        cmd.args([
+            "-f",
+            "GPKG",
+            "-s_srs",
+            "EPSG:4326",
+            "-t_srs",
+            "EPSG:4548",
+            "-nln",
+            layer,
+        ]);
+        if gpkg.exists() {
+            cmd.arg("-update");
+        }
+        let out = cmd.arg(&gpkg).arg(&src).output().expect("ogr2ogr runs");
+        assert!(
+            out.status.success(),
+            "ogr2ogr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let mapping = dir.path().join("m.toml");
+    // GeoPackage keeps the full field names: only the ids need saying.
+    std::fs::write(
+        &mapping,
+        "[[layer]]\nsource = \"tanks\"\ntarget = \"tanks\"\nid = { attribute = \"id\" }\nkeep_attributes = true\n",
+    )
+    .expect("write");
+    let out = dir.path().join("p");
+    let s = import(&Options {
+        out: out.clone(),
+        mapping: Some(mapping),
+        sources: vec![gpkg],
+        ..Options::default()
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(s.sources.iter().all(|x| x.crs == "EPSG:4548"), "{s}");
+    assert_eq!(s.sources.len(), 4, "{s}");
+    assert_same(&out, &park);
+    let b = &read_layer(&out, "buildings")[0];
+    assert!(
+        b["properties"].get("fid").is_none(),
+        "the row number is no attribute: {b}"
+    );
 }

@@ -3,6 +3,7 @@
 //! mapping's business, not the reader's.
 
 mod geojson_file;
+mod gpkg;
 mod shp;
 
 use std::path::Path;
@@ -65,6 +66,8 @@ pub fn read(path: &Path) -> Result<Vec<SourceLayer>, Problem> {
         geojson_file::read(path).map(|l| vec![l])
     } else if name.ends_with(".shp") {
         shp::read(path).map(|l| vec![l])
+    } else if name.ends_with(".gpkg") {
+        gpkg::read(path)
     } else {
         Err(Problem::file(
             file,
