@@ -5,3 +5,6 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/parktwin/target}"
 export WGPU_BACKEND="${WGPU_BACKEND:-vulkan}"
 # The Python tools the tests run (scripts/setup-python installs them).
 export PARKTWIN_VENV="${PARKTWIN_VENV:-$HOME/.cache/parktwin/venv}"
+# Sample data the tests read that the repository does not carry (scripts/setup-python fetches
+# them): a real OpenStreetMap extract.
+export PARKTWIN_SAMPLES="${PARKTWIN_SAMPLES:-$HOME/.cache/parktwin/samples}"

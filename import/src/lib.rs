@@ -136,6 +136,18 @@ fn positions_mut(
     }
 }
 
+/// Calls `f` with every position of a geometry.
+fn positions(v: &geojson::Value, f: &mut impl FnMut(&[f64])) {
+    use geojson::Value as G;
+    match v {
+        G::Point(p) => f(p),
+        G::MultiPoint(ps) | G::LineString(ps) => ps.iter().for_each(|p| f(p)),
+        G::MultiLineString(ls) | G::Polygon(ls) => ls.iter().flatten().for_each(|p| f(p)),
+        G::MultiPolygon(ps) => ps.iter().flatten().flatten().for_each(|p| f(p)),
+        G::GeometryCollection(gs) => gs.iter().for_each(|g| positions(&g.value, f)),
+    }
+}
+
 /// Degrees to 1e-9 (about 0.1 mm): finer than any park's survey, coarse enough to keep files small.
 fn round9(x: f64) -> f64 {
     (x * 1e9).round() / 1e9
@@ -187,6 +199,7 @@ fn convert_layer(
 ) -> (SourceSummary, Vec<Feature>) {
     let crs = layer.crs.as_ref().unwrap_or(default_crs);
     let file = layer.file.clone();
+    skipped.extend(layer.skipped.iter().cloned());
     // A mapping naming an attribute the source does not have is a typo, named once for the layer.
     if let Some(m) = map {
         let known: HashSet<&str> = match &layer.fields {
@@ -343,6 +356,7 @@ pub fn import(opts: &Options) -> Result<Summary, ImportError> {
     let mut layers: BTreeMap<&'static str, Vec<Feature>> = BTreeMap::new();
     let mut sources = Vec::new();
     let mut skipped = Vec::new();
+    let mut attributions: Vec<String> = Vec::new();
     for path in &opts.sources {
         let read = match source::read(path) {
             Ok(l) => l,
@@ -352,6 +366,15 @@ pub fn import(opts: &Options) -> Result<Summary, ImportError> {
             }
         };
         for layer in read {
+            if let Some(a) = &layer.attribution
+                && !attributions.contains(a)
+            {
+                attributions.push(a.clone());
+            }
+            if layer.features.is_empty() {
+                skipped.extend(layer.skipped);
+                continue;
+            }
             let Some((target, map)) = target(&layer, &mapping) else {
                 problems.push(Problem::file(
                     &layer.file,
@@ -368,46 +391,6 @@ pub fn import(opts: &Options) -> Result<Summary, ImportError> {
             layers.entry(target.id).or_default().extend(features);
         }
     }
-    // Ids unique within each layer; then each layer as the server will read it.
-    let mut bbox = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
-    for (id, features) in &layers {
-        let mut seen = HashSet::new();
-        for f in features {
-            if let Some(geojson::feature::Id::String(fid)) = &f.id
-                && !seen.insert(fid.clone())
-            {
-                problems.push(
-                    Problem::file(
-                        format!("layer {id}"),
-                        "repeats this id: ids must be unique within a layer",
-                    )
-                    .at(format!("id \"{fid}\"")),
-                );
-            }
-            if let Some(g) = &f.geometry {
-                let mut g = g.value.clone();
-                let _ = positions_mut(&mut g, &mut |p: &mut Vec<f64>| {
-                    bbox = [
-                        bbox[0].min(p[0]),
-                        bbox[1].min(p[1]),
-                        bbox[2].max(p[0]),
-                        bbox[3].max(p[1]),
-                    ];
-                    Ok(())
-                });
-            }
-        }
-        let fc = geojson::FeatureCollection {
-            bbox: None,
-            features: features.clone(),
-            foreign_members: None,
-        };
-        if let Err(e) = parktwin_api::validate::parse_layer_file(&format!("layer {id}"), &fc.to_string()) {
-            let mut p = Problem::file(e.file, e.reason);
-            p.feature = e.feature;
-            problems.push(p);
-        }
-    }
     if layers.values().all(Vec::is_empty) && problems.is_empty() {
         problems.push(Problem::file("(all sources)", "hold no features to import"));
     }
@@ -418,8 +401,9 @@ pub fn import(opts: &Options) -> Result<Summary, ImportError> {
     let mut hazards = Vec::new();
     for f in layers.get("hazards").into_iter().flatten() {
         let id = parktwin_api::validate::feature_id(f).unwrap_or_default().to_string();
-        let props = f.properties.clone().unwrap_or_default();
-        match parktwin_api::grading::hazard_from_feature(&id, &props, &chemicals) {
+        let empty = Map::new();
+        let props = f.properties.as_ref().unwrap_or(&empty);
+        match parktwin_api::grading::hazard_from_feature(&id, props, &chemicals) {
             Ok(h) => hazards.push(HazardLevel {
                 id,
                 level: h.level,
@@ -427,6 +411,51 @@ pub fn import(opts: &Options) -> Result<Summary, ImportError> {
             }),
             Err(reason) => problems.push(Problem::file("layer hazards", reason).at(format!("id \"{id}\""))),
         }
+    }
+    // Ids unique within each layer; then each layer written out once, and read back as the
+    // server will read it.
+    let mut bbox = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
+    let mut texts: Vec<(&'static ParkLayer, usize, String)> = Vec::new();
+    for l in &PARK_LAYERS {
+        let Some(features) = layers.remove(l.id) else { continue };
+        let id = l.id;
+        let mut seen = HashSet::new();
+        for f in &features {
+            if let Some(geojson::feature::Id::String(fid)) = &f.id
+                && !seen.insert(fid.as_str())
+            {
+                problems.push(
+                    Problem::file(
+                        format!("layer {id}"),
+                        "repeats this id: ids must be unique within a layer",
+                    )
+                    .at(format!("id \"{fid}\"")),
+                );
+            }
+            if let Some(g) = &f.geometry {
+                positions(&g.value, &mut |p: &[f64]| {
+                    bbox = [
+                        bbox[0].min(p[0]),
+                        bbox[1].min(p[1]),
+                        bbox[2].max(p[0]),
+                        bbox[3].max(p[1]),
+                    ];
+                });
+            }
+        }
+        let count = features.len();
+        let text = geojson::FeatureCollection {
+            bbox: None,
+            features,
+            foreign_members: None,
+        }
+        .to_string();
+        if let Err(e) = parktwin_api::validate::parse_layer_file(&format!("layer {id}"), &text) {
+            let mut p = Problem::file(e.file, e.reason);
+            p.feature = e.feature;
+            problems.push(p);
+        }
+        texts.push((l, count, text));
     }
     if !problems.is_empty() {
         return fail(problems);
@@ -446,21 +475,18 @@ pub fn import(opts: &Options) -> Result<Summary, ImportError> {
         origin: [round6((bbox[0] + bbox[2]) / 2.0), round6((bbox[1] + bbox[3]) / 2.0)],
         bbox,
         timezone: "Asia/Shanghai".into(),
+        attribution: (!attributions.is_empty()).then(|| attributions.join("; ")),
     };
-    let ordered: Vec<(&ParkLayer, Vec<Feature>)> = PARK_LAYERS
-        .iter()
-        .filter_map(|l| layers.remove(l.id).map(|f| (l, f)))
-        .collect();
     let summary = Summary {
         park: park.clone(),
         written: !opts.check,
         sources,
-        layers: ordered.iter().map(|(l, f)| (l.id.to_string(), f.len())).collect(),
+        layers: texts.iter().map(|(l, n, _)| (l.id.to_string(), *n)).collect(),
         skipped,
         hazards,
     };
     if !opts.check {
-        park::write_folder(&opts.out, &park, &ordered).map_err(|p| ImportError { problems: vec![p] })?;
+        park::write_folder(&opts.out, &park, &texts).map_err(|p| ImportError { problems: vec![p] })?;
     }
     Ok(summary)
 }

@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use geojson::{Feature, FeatureCollection};
 use parktwin_api::model::{LayerManifestEntry, Park, ParkManifest};
 
 use crate::problem::Problem;
@@ -44,7 +43,8 @@ fn write(path: &Path, text: &str) -> Result<(), Problem> {
 }
 
 /// Writes the park to `out`, replacing what was there only once everything is written.
-pub fn write_folder(out: &Path, park: &Park, layers: &[(&ParkLayer, Vec<Feature>)]) -> Result<(), Problem> {
+/// `layers`: each park layer with its feature count and its GeoJSON text, in drawing order.
+pub fn write_folder(out: &Path, park: &Park, layers: &[(&ParkLayer, usize, String)]) -> Result<(), Problem> {
     replaceable(out)?;
     let parent = out
         .parent()
@@ -60,7 +60,7 @@ pub fn write_folder(out: &Path, park: &Park, layers: &[(&ParkLayer, Vec<Feature>
     result
 }
 
-fn write_into(dir: &Path, park: &Park, layers: &[(&ParkLayer, Vec<Feature>)]) -> Result<(), Problem> {
+fn write_into(dir: &Path, park: &Park, layers: &[(&ParkLayer, usize, String)]) -> Result<(), Problem> {
     if dir.exists() {
         std::fs::remove_dir_all(dir).map_err(|e| io(dir, e))?;
     }
@@ -70,14 +70,9 @@ fn write_into(dir: &Path, park: &Park, layers: &[(&ParkLayer, Vec<Feature>)]) ->
         park: park.clone(),
         layers: Vec::new(),
     };
-    for (layer, features) in layers {
-        let fc = FeatureCollection {
-            bbox: None,
-            features: features.clone(),
-            foreign_members: None,
-        };
+    for (layer, _, text) in layers {
         let file = format!("layers/{}.geojson", layer.id);
-        write(&dir.join("park").join(&file), &fc.to_string())?;
+        write(&dir.join("park").join(&file), text)?;
         manifest.layers.push(LayerManifestEntry {
             id: layer.id.to_string(),
             title: layer.title.to_string(),

@@ -19,6 +19,10 @@ pub struct Park {
     pub bbox: [f64; 4],
     /// IANA time zone of the park, e.g. `Asia/Shanghai`.
     pub timezone: String,
+    /// The credit the data's licence asks the map to show (`© OpenStreetMap contributors` for
+    /// a park imported from OpenStreetMap); absent for a park's own data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<String>,
 }
 
 impl Park {

@@ -207,6 +207,7 @@ mod tests {
                 origin: [118.45, 37.57],
                 bbox: [118.4, 37.5, 118.5, 37.6],
                 timezone: "Asia/Shanghai".into(),
+                attribution: None,
             },
             layers: vec![(catalog("pipe_racks"), fc)],
             hazards: Vec::new(),

@@ -57,5 +57,7 @@ pub(super) fn read(path: &Path) -> Result<SourceLayer, Problem> {
         crs,
         fields: None,
         features,
+        skipped: Vec::new(),
+        attribution: None,
     })
 }

@@ -244,6 +244,8 @@ pub(super) fn read(path: &Path) -> Result<Vec<SourceLayer>, Problem> {
                     .collect(),
             ),
             features,
+            skipped: Vec::new(),
+            attribution: None,
         });
     }
     if layers.is_empty() {

@@ -4,10 +4,12 @@
 
 mod geojson_file;
 mod gpkg;
+mod osm;
 mod shp;
 
 use std::path::Path;
 
+use geo::{Contains, Coord, LineString, Winding};
 use serde_json::{Map, Value};
 
 use crate::crs::Crs;
@@ -49,6 +51,10 @@ pub struct SourceLayer {
     pub fields: Option<Vec<String>>,
     /// Its features.
     pub features: Vec<SourceFeature>,
+    /// What the reader left out, and why (an open fence line, a multipolygon that does not close).
+    pub skipped: Vec<Problem>,
+    /// The credit its licence asks the map to show ("© OpenStreetMap contributors").
+    pub attribution: Option<String>,
 }
 
 /// Reads one source file into its layers, by its extension.
@@ -68,6 +74,10 @@ pub fn read(path: &Path) -> Result<Vec<SourceLayer>, Problem> {
         shp::read(path).map(|l| vec![l])
     } else if name.ends_with(".gpkg") {
         gpkg::read(path)
+    } else if name.ends_with(".osm.pbf") || name.ends_with(".pbf") {
+        osm::read_pbf(path)
+    } else if name.ends_with(".osm") {
+        osm::read_xml(path)
     } else {
         Err(Problem::file(
             file,
@@ -82,4 +92,49 @@ pub(crate) fn stem(path: &Path) -> String {
         .and_then(|s| s.to_str())
         .unwrap_or_default()
         .to_string()
+}
+
+pub(crate) fn ring(points: impl Iterator<Item = (f64, f64)>) -> Vec<Vec<f64>> {
+    points.map(|(x, y)| vec![x, y]).collect()
+}
+
+/// Rings as GeoJSON polygons: each outer ring with the holes inside it, outer rings
+/// counter-clockwise and holes clockwise (RFC 7946 §3.1.6; ESRI has it the other way round,
+/// OpenStreetMap either way). A Shapefile's polygon and OpenStreetMap's multipolygon alike.
+pub(crate) fn polygons(rings: Vec<(bool, Vec<(f64, f64)>)>) -> geojson::Value {
+    let as_line = |pts: &[(f64, f64)]| LineString::new(pts.iter().map(|&(x, y)| Coord { x, y }).collect());
+    let mut polys: Vec<(geo::Polygon, Vec<LineString>)> = Vec::new();
+    let mut holes = Vec::new();
+    for (outer, pts) in rings {
+        if outer {
+            let mut l = as_line(&pts);
+            l.make_ccw_winding();
+            polys.push((geo::Polygon::new(l, vec![]), Vec::new()));
+        } else {
+            let mut l = as_line(&pts);
+            l.make_cw_winding();
+            holes.push(l);
+        }
+    }
+    for hole in holes {
+        let first = hole.0.first().copied().map(geo::Point::from);
+        let owner = polys
+            .iter()
+            .position(|(p, _)| first.is_some_and(|pt| p.contains(&pt)))
+            .or(polys.len().checked_sub(1));
+        if let Some(i) = owner {
+            polys[i].1.push(hole);
+        }
+    }
+    let to_rings = |(p, holes): (geo::Polygon, Vec<LineString>)| {
+        let mut rings = vec![ring(p.exterior().0.iter().map(|c| (c.x, c.y)))];
+        rings.extend(holes.into_iter().map(|h| ring(h.0.into_iter().map(|c| (c.x, c.y)))));
+        rings
+    };
+    let mut out: Vec<_> = polys.into_iter().map(to_rings).collect();
+    if out.len() == 1 {
+        geojson::Value::Polygon(out.remove(0))
+    } else {
+        geojson::Value::MultiPolygon(out)
+    }
 }

@@ -6,11 +6,10 @@ use std::io::Cursor;
 use std::path::Path;
 
 use dbase::FieldValue;
-use geo::{Contains, Coord, LineString, Winding};
 use serde_json::{Map, Value};
 use shapefile::{PolygonRing, Shape, ShapeReader};
 
-use super::{SourceFeature, SourceLayer, stem};
+use super::{SourceFeature, SourceLayer, polygons, ring, stem};
 use crate::crs::Crs;
 use crate::problem::Problem;
 
@@ -92,51 +91,6 @@ fn number(n: f64) -> Value {
         Value::from(n as i64)
     } else {
         serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
-    }
-}
-
-fn ring(points: impl Iterator<Item = (f64, f64)>) -> Vec<Vec<f64>> {
-    points.map(|(x, y)| vec![x, y]).collect()
-}
-
-/// A Shapefile polygon's rings as GeoJSON polygons: each outer ring with the holes inside it,
-/// outer rings counter-clockwise and holes clockwise (RFC 7946 §3.1.6; ESRI has it the other
-/// way round).
-fn polygons(rings: Vec<(bool, Vec<(f64, f64)>)>) -> geojson::Value {
-    let as_line = |pts: &[(f64, f64)]| LineString::new(pts.iter().map(|&(x, y)| Coord { x, y }).collect());
-    let mut polys: Vec<(geo::Polygon, Vec<LineString>)> = Vec::new();
-    let mut holes = Vec::new();
-    for (outer, pts) in rings {
-        if outer {
-            let mut l = as_line(&pts);
-            l.make_ccw_winding();
-            polys.push((geo::Polygon::new(l, vec![]), Vec::new()));
-        } else {
-            let mut l = as_line(&pts);
-            l.make_cw_winding();
-            holes.push(l);
-        }
-    }
-    for hole in holes {
-        let first = hole.0.first().copied().map(geo::Point::from);
-        let owner = polys
-            .iter()
-            .position(|(p, _)| first.is_some_and(|pt| p.contains(&pt)))
-            .or(polys.len().checked_sub(1));
-        if let Some(i) = owner {
-            polys[i].1.push(hole);
-        }
-    }
-    let to_rings = |(p, holes): (geo::Polygon, Vec<LineString>)| {
-        let mut rings = vec![ring(p.exterior().0.iter().map(|c| (c.x, c.y)))];
-        rings.extend(holes.into_iter().map(|h| ring(h.0.into_iter().map(|c| (c.x, c.y)))));
-        rings
-    };
-    let mut out: Vec<_> = polys.into_iter().map(to_rings).collect();
-    if out.len() == 1 {
-        geojson::Value::Polygon(out.remove(0))
-    } else {
-        geojson::Value::MultiPolygon(out)
     }
 }
 
@@ -264,5 +218,7 @@ pub(super) fn read(path: &Path) -> Result<SourceLayer, Problem> {
         crs,
         fields: Some(fields),
         features,
+        skipped: Vec::new(),
+        attribution: None,
     })
 }

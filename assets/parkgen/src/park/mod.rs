@@ -251,6 +251,7 @@ pub fn generate(table: &ChemicalTable) -> anyhow::Result<Vec<(String, String)>> 
         origin: [ORIGIN.0, ORIGIN.1],
         bbox,
         timezone: "Asia/Shanghai".into(),
+        attribution: None,
     };
     let manifest = ParkManifest {
         park,
