@@ -7,6 +7,7 @@
 //! feature and field ([`problem`]).
 
 pub mod crs;
+pub mod hazards;
 pub mod mapping;
 pub mod park;
 pub mod problem;
@@ -85,6 +86,8 @@ pub struct Summary {
     pub skipped: Vec<Problem>,
     /// The hazard sources graded.
     pub hazards: Vec<HazardLevel>,
+    /// What the data lacked, and what was assumed instead.
+    pub notes: Vec<Problem>,
 }
 
 impl std::fmt::Display for Summary {
@@ -106,6 +109,9 @@ impl std::fmt::Display for Summary {
         }
         for h in &self.hazards {
             writeln!(f, "  hazard source {}: level {} (R = {:.1})", h.id, h.level, h.r)?;
+        }
+        for n in &self.notes {
+            writeln!(f, "  note: {n}")?;
         }
         if !self.skipped.is_empty() {
             writeln!(f, "  {} features left out:", self.skipped.len())?;
@@ -398,6 +404,7 @@ pub fn import(opts: &Options) -> Result<Summary, ImportError> {
         Ok(t) => t,
         Err(e) => return fail(vec![Problem::file("chemicals.json", e.to_string())]),
     };
+    let notes = hazards::derive(&mut layers, &chemicals);
     let mut hazards = Vec::new();
     for f in layers.get("hazards").into_iter().flatten() {
         let id = parktwin_api::validate::feature_id(f).unwrap_or_default().to_string();
@@ -484,6 +491,7 @@ pub fn import(opts: &Options) -> Result<Summary, ImportError> {
         layers: texts.iter().map(|(l, n, _)| (l.id.to_string(), *n)).collect(),
         skipped,
         hazards,
+        notes,
     };
     if !opts.check {
         park::write_folder(&opts.out, &park, &texts).map_err(|p| ImportError { problems: vec![p] })?;

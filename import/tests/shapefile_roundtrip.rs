@@ -210,6 +210,14 @@ fn a_gbk_shapefile_park_in_gauss_kruger_comes_back_within_a_centimetre() {
 
     let originals: Vec<_> = shps.iter().map(|(l, fc, _)| (*l, fc.clone())).collect();
     assert_same(&out, &originals);
+    // The tanks say what they hold and no farm: each a storage unit of its own, graded (GB
+    // 18218-2018: 30.5 t of chlorine is 6.1 times its 5 t), and the summary says so.
+    assert_eq!(summary.hazards.len(), 3, "{summary}");
+    assert!(
+        summary.notes.iter().any(|n| n.reason.contains("of its own")),
+        "{summary}"
+    );
+    assert_eq!(read_layer(&out, "hazards").len(), 3);
     // The courtyard is still a hole.
     let b3 = read_layer(&out, "buildings")
         .into_iter()

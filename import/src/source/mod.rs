@@ -94,14 +94,18 @@ pub(crate) fn stem(path: &Path) -> String {
         .to_string()
 }
 
+/// Positions as GeoJSON's.
 pub(crate) fn ring(points: impl Iterator<Item = (f64, f64)>) -> Vec<Vec<f64>> {
     points.map(|(x, y)| vec![x, y]).collect()
 }
 
+/// A ring: whether it is an outer one, and its positions.
+pub(crate) type Ring = (bool, Vec<(f64, f64)>);
+
 /// Rings as GeoJSON polygons: each outer ring with the holes inside it, outer rings
 /// counter-clockwise and holes clockwise (RFC 7946 §3.1.6; ESRI has it the other way round,
 /// OpenStreetMap either way). A Shapefile's polygon and OpenStreetMap's multipolygon alike.
-pub(crate) fn polygons(rings: Vec<(bool, Vec<(f64, f64)>)>) -> geojson::Value {
+pub(crate) fn polygons(rings: Vec<Ring>) -> geojson::Value {
     let as_line = |pts: &[(f64, f64)]| LineString::new(pts.iter().map(|&(x, y)| Coord { x, y }).collect());
     let mut polys: Vec<(geo::Polygon, Vec<LineString>)> = Vec::new();
     let mut holes = Vec::new();

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
-use super::{SourceFeature, SourceLayer, polygons};
+use super::{Ring, SourceFeature, SourceLayer, polygons};
 use crate::problem::Problem;
 
 /// The credit OpenStreetMap's licence (ODbL) asks of a map made from its data.
@@ -424,7 +424,7 @@ impl Extract {
     }
 
     /// A relation's outer and inner ways joined end to end into closed rings.
-    fn rings(&self, r: &Relation) -> Result<Vec<(bool, Vec<(f64, f64)>)>, String> {
+    fn rings(&self, r: &Relation) -> Result<Vec<Ring>, String> {
         let mut out = Vec::new();
         for outer in [true, false] {
             let mut pieces: Vec<Vec<i64>> = r
