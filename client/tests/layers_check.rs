@@ -109,3 +109,39 @@ fn a_broken_folder_fails_naming_file_line_and_field() {
     );
     assert!(text.contains("1 layer(s) good, 3 error(s)"), "{text}");
 }
+
+/// The issue's user's way: OpenStreetMap buildings exported by GDAL (`ogr2ogr -f GeoJSON`,
+/// which writes the old `crs` member naming CRS84) behind a descriptor: plain WGS84, accepted.
+#[test]
+fn geojson_written_by_gdal_with_a_crs84_member_passes() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let osm = dir.path().join("yard.osm");
+    std::fs::write(
+        &osm,
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="test">
+  <node id="1" lat="37.5700" lon="118.4500"/><node id="2" lat="37.5700" lon="118.4510"/>
+  <node id="3" lat="37.5710" lon="118.4510"/><node id="4" lat="37.5710" lon="118.4500"/>
+  <way id="10"><nd ref="1"/><nd ref="2"/><nd ref="3"/><nd ref="4"/><nd ref="1"/><tag k="building" v="warehouse"/><tag k="name" v="Store"/></way>
+</osm>"#,
+    )
+    .expect("write");
+    let gj = dir.path().join("osm_buildings.geojson");
+    let out = Command::new("ogr2ogr")
+        .args(["-f", "GeoJSON", "-lco", "ID_FIELD=osm_way_id", "-lco", "ID_TYPE=String"])
+        .arg(&gj)
+        .arg(&osm)
+        .arg("multipolygons")
+        .output()
+        .expect("ogr2ogr runs (Debian's gdal-bin)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&gj).expect("written");
+    assert!(text.contains("urn:ogc:def:crs:OGC:1.3:CRS84"), "GDAL writes the crs member: {text}");
+    std::fs::write(
+        dir.path().join("osm_buildings.toml"),
+        "id = \"osm_buildings\"\ntitle = \"OSM buildings\"\ngroup = \"base\"\n[source]\nfile = \"osm_buildings.geojson\"\n",
+    )
+    .expect("write");
+    let (ok, text) = check(dir.path(), &["--offline"]);
+    assert!(ok && text.contains("osm_buildings"), "{text}");
+}

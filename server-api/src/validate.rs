@@ -216,7 +216,7 @@ pub fn parse_layer_file(file: &str, text: &str) -> Result<Vec<Feature>, LayerFil
             None => {
                 return Err(err(
                     Some(format!("#{i}")),
-                    "has no id; every feature needs a stable string id".into(),
+                    "has no id; every feature needs a stable string id (`parktwin-server park import` gives each one, from an attribute or derived from its content)".into(),
                 ));
             }
         };
