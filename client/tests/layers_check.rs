@@ -136,7 +136,10 @@ fn geojson_written_by_gdal_with_a_crs84_member_passes() {
         .expect("ogr2ogr runs (Debian's gdal-bin)");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = std::fs::read_to_string(&gj).expect("written");
-    assert!(text.contains("urn:ogc:def:crs:OGC:1.3:CRS84"), "GDAL writes the crs member: {text}");
+    assert!(
+        text.contains("urn:ogc:def:crs:OGC:1.3:CRS84"),
+        "GDAL writes the crs member: {text}"
+    );
     std::fs::write(
         dir.path().join("osm_buildings.toml"),
         "id = \"osm_buildings\"\ntitle = \"OSM buildings\"\ngroup = \"base\"\n[source]\nfile = \"osm_buildings.geojson\"\n",

@@ -401,3 +401,41 @@ fn a_geopackage_in_gauss_kruger_comes_back_within_a_centimetre() {
         "the row number is no attribute: {b}"
     );
 }
+
+#[test]
+fn derived_ids_are_the_same_on_every_import() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let shps = shapefiles(dir.path());
+    let buildings = shps
+        .iter()
+        .find(|(l, _, _)| *l == "buildings")
+        .expect("buildings")
+        .2
+        .clone();
+    // A mapping that names no id: each is derived from the feature's content.
+    let mapping = dir.path().join("m.toml");
+    std::fs::write(&mapping, "[[layer]]\nsource = \"buildings\"\ntarget = \"buildings\"\n[layer.fields]\nname_zh = { attribute = \"name_zh\" }\n").expect("write");
+    let ids = |out: &str| -> Vec<String> {
+        let out = dir.path().join(out);
+        import(&Options {
+            out: out.clone(),
+            mapping: Some(mapping.clone()),
+            sources: vec![buildings.clone()],
+            ..Options::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        read_layer(&out, "buildings")
+            .iter()
+            .map(|f| f["id"].as_str().expect("id").to_string())
+            .collect()
+    };
+    let (a, b) = (ids("a"), ids("b"));
+    assert_eq!(a, b);
+    assert_eq!(a.len(), 12);
+    assert!(a.iter().all(|id| id.starts_with("buildings-")), "{a:?}");
+    assert_eq!(
+        a.iter().collect::<std::collections::HashSet<_>>().len(),
+        12,
+        "each its own"
+    );
+}
