@@ -141,3 +141,28 @@ fn a_drill_shown_on_two_displays_is_banded_and_the_map_runs_on_behind_the_bezel(
     let data = block_on(load_park(&ApiClient::new(&s.url), &|_, _, _| {})).expect("park");
     assert_park_shown_on(&img, &data, &MapView::wall(WALL, cfg));
 }
+
+#[test]
+fn the_wall_credits_a_park_imported_from_openstreetmap() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let assets = support::import_osm_sample(dir.path());
+    let data_dir = dir.path().join("data");
+    std::fs::create_dir(&data_dir).expect("mkdir");
+    let s = start_server(&data_dir, Some(assets.clone())).expect("server");
+    let img = render_wall(&s.url, &dir.path().join("wall.png"), &[]);
+    // The same park without its credit (the first server's database is seeded already).
+    support::drop_credit(&assets);
+    let bare_dir = dir.path().join("bare");
+    std::fs::create_dir(&bare_dir).expect("mkdir");
+    let bare = start_server(&bare_dir, Some(assets)).expect("server");
+    let without = render_wall(&bare.url, &dir.path().join("bare.png"), &[]);
+    let layout = WallLayout::for_window(UVec2::new(WALL.0, WALL.1), WallConfig::default());
+    // In the map's bottom right corner, inside the right-hand cards and above the ticker.
+    let right = WALL.0 - layout.right as u32 - (6.0 * layout.zoom) as u32;
+    let bottom = WALL.1 - layout.bottom as u32 - (6.0 * layout.zoom) as u32;
+    let (changed, text) = support::credit_drawn(&img, &without, right, bottom, layout.zoom);
+    assert!(
+        changed > 0.6 && text >= 80,
+        "the credit: {changed:.2} of its corner changed, {text} text pixels"
+    );
+}

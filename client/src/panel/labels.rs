@@ -121,23 +121,3 @@ pub fn draw(ctx: &egui::Context, p: &MapLabels, registry: &LayerRegistry, live: 
         painter.galley(rect.min, galley, egui::Color32::YELLOW);
     }
 }
-
-/// The credit the park's data asks the map to show (`© OpenStreetMap contributors` for a park
-/// imported from OpenStreetMap), in the map's bottom right corner over a dark band.
-pub fn attribution(ctx: &egui::Context, text: Option<&str>, right: f32) {
-    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
-        return;
-    };
-    let mut map = ctx.viewport_rect();
-    map.max.x -= right;
-    let painter = ctx.layer_painter(egui::LayerId::new(
-        egui::Order::Background,
-        egui::Id::new("map-attribution"),
-    ));
-    let galley = painter.layout_no_wrap(text.to_string(), egui::FontId::proportional(12.0), theme::MAP_LABEL);
-    let rect = egui::Align2::RIGHT_BOTTOM
-        .anchor_size(map.right_bottom() - egui::vec2(6.0, 6.0), galley.size())
-        .expand(3.0);
-    painter.rect_filled(rect, 2.0, egui::Color32::from_black_alpha(170));
-    painter.galley(rect.min + egui::vec2(3.0, 3.0), galley, theme::MAP_LABEL);
-}

@@ -82,11 +82,9 @@ pub fn panel(mut p: Panel) -> Result {
     // Each gate's passes, counted once a frame for the map and the panel.
     let gates = p.live.0.gate_counts();
     labels::draw(&ctx, &p.labels, &p.registry, &p.live, &gates, lang);
-    labels::attribution(
-        &ctx,
-        p.data.as_deref().and_then(|d| d.park.attribution.as_deref()),
-        PANEL_WIDTH,
-    );
+    let mut map = ctx.viewport_rect();
+    map.max.x -= PANEL_WIDTH;
+    crate::theme::attribution(&ctx, p.data.as_deref().and_then(|d| d.park.attribution.as_deref()), map);
     let mut root = egui::Ui::new(
         ctx.clone(),
         "parktwin-root".into(),

@@ -645,6 +645,11 @@ pub fn wall_screen(
             .max_rect(ctx.viewport_rect()),
     );
     draw(&mut root, &screen, &layout);
+    // The credit in the map's corner, inside the cards and above the ticker.
+    let mut map = ctx.viewport_rect();
+    map.max.x -= layout.right / layout.zoom;
+    map.max.y -= layout.bottom / layout.zoom;
+    theme::attribution(&ctx, data.as_deref().and_then(|d| d.park.attribution.as_deref()), map);
     if data.is_none() {
         egui::Area::new("wall-loading".into())
             .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)

