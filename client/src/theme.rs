@@ -140,6 +140,25 @@ pub fn install_fonts(mut contexts: EguiContexts, mut done: Local<bool>) -> Resul
     Ok(())
 }
 
+/// The credit the park's data asks the map to show (`© OpenStreetMap contributors` for a park
+/// imported from OpenStreetMap), in the bottom right corner of `map` (the part of the window
+/// no panel or card covers) over a dark band. The operator's map and the wall both show it.
+pub fn attribution(ctx: &egui::Context, text: Option<&str>, map: egui::Rect) {
+    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
+        return;
+    };
+    let painter = ctx.layer_painter(egui::LayerId::new(
+        egui::Order::Background,
+        egui::Id::new("map-attribution"),
+    ));
+    let galley = painter.layout_no_wrap(text.to_string(), egui::FontId::proportional(12.0), MAP_LABEL);
+    let rect = egui::Align2::RIGHT_BOTTOM
+        .anchor_size(map.right_bottom() - egui::vec2(6.0, 6.0), galley.size())
+        .expand(3.0);
+    painter.rect_filled(rect, 2.0, egui::Color32::from_black_alpha(170));
+    painter.galley(rect.min + egui::vec2(3.0, 3.0), galley, MAP_LABEL);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,23 +182,4 @@ mod tests {
         assert_ne!(tier(AlarmTier::Alarm), tier(AlarmTier::Warning));
         assert_ne!(tier(AlarmTier::Warning), tier(AlarmTier::Reminder));
     }
-}
-
-/// The credit the park's data asks the map to show (`© OpenStreetMap contributors` for a park
-/// imported from OpenStreetMap), in the bottom right corner of `map` (the part of the window
-/// no panel or card covers) over a dark band. The operator's map and the wall both show it.
-pub fn attribution(ctx: &egui::Context, text: Option<&str>, map: egui::Rect) {
-    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
-        return;
-    };
-    let painter = ctx.layer_painter(egui::LayerId::new(
-        egui::Order::Background,
-        egui::Id::new("map-attribution"),
-    ));
-    let galley = painter.layout_no_wrap(text.to_string(), egui::FontId::proportional(12.0), MAP_LABEL);
-    let rect = egui::Align2::RIGHT_BOTTOM
-        .anchor_size(map.right_bottom() - egui::vec2(6.0, 6.0), galley.size())
-        .expand(3.0);
-    painter.rect_filled(rect, 2.0, egui::Color32::from_black_alpha(170));
-    painter.galley(rect.min + egui::vec2(3.0, 3.0), galley, MAP_LABEL);
 }
