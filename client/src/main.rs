@@ -484,6 +484,8 @@ fn start_embedded_server(
         demo: Some(seed),
         web_dir,
         reads: parktwin_server::Reads::Open,
+        tls: None,
+        cors_origins: Vec::new(),
     };
     let rt = tokio::runtime::Runtime::new().context("cannot start the server's runtime")?;
     let server = rt.block_on(bind(&cfg))?;

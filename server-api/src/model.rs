@@ -238,6 +238,106 @@ pub struct Session {
     pub enterprise: Option<String>,
 }
 
+/// `POST /session`: a person signs in with a name and a password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    /// The account's name.
+    pub name: String,
+    /// Its password.
+    pub password: String,
+}
+
+/// The answer to a sign-in: the session's token (a tool sends it as `Authorization: Bearer`;
+/// a browser gets it as an HttpOnly cookie as well and never needs to read it), whose it is and
+/// when it ends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct SignedIn {
+    /// The session's bearer token.
+    pub token: String,
+    /// The account's role.
+    pub role: Role,
+    /// The account's name.
+    pub name: String,
+    /// The enterprise the account is scoped to, if it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enterprise: Option<String>,
+    /// When the session ends (RFC 3339, UTC): the person signs in again after it.
+    pub expires: String,
+}
+
+/// A person's account (never its password: only an Argon2id hash of it is kept).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct User {
+    /// The name the person signs in with (shown as who acknowledged an alarm).
+    pub name: String,
+    /// What the account may do.
+    pub role: Role,
+    /// The enterprise a viewer's or an operator's account is scoped to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enterprise: Option<String>,
+    /// When it was made.
+    pub created: String,
+    /// When it was disabled, if it was: it cannot sign in and its sessions ended then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled: Option<String>,
+}
+
+/// `POST /users`: a new account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    /// The name the person signs in with: 1 to 64 characters, no control characters.
+    pub name: String,
+    /// What the account may do.
+    pub role: Role,
+    /// Scope a viewer or an operator to one enterprise (an id of the park's enterprises layer).
+    #[serde(default)]
+    pub enterprise: Option<String>,
+    /// The password: at least 10 characters.
+    pub password: String,
+}
+
+/// `PUT /users/{name}/password`: a new password (the account's sessions end).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewPassword {
+    /// The new password: at least 10 characters.
+    pub password: String,
+}
+
+/// One line of the audit trail: a write or a sign-in, who made it, when, from where, and how
+/// the server answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AuditEntry {
+    /// Its number, in the order recorded.
+    pub n: u64,
+    /// When (RFC 3339, UTC).
+    pub time: String,
+    /// The account or token's name; for a sign-in, the name tried; `(anonymous)` without a
+    /// token, `(unknown token)` with one the server does not know.
+    pub who: String,
+    /// The caller's role, where it was known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// Where from: the client's address, or `command line`.
+    pub from: String,
+    /// What: the method (`POST`, `PUT`, `DELETE`), or a command (`user create`).
+    pub action: String,
+    /// On what: the path and query, or the command's subject.
+    pub target: String,
+    /// The answer's status (0 for a command).
+    pub status: u16,
+    /// What the server said when it refused, or what the command did.
+    pub detail: String,
+}
+
 /// The JSON body of every error the API returns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -158,10 +158,19 @@ pub fn timeline_row(ev: &Event, acks: &HashMap<i64, (String, String)>) -> Option
 /// The timeline as CSV (RFC 4180), with a UTF-8 byte-order mark so that spreadsheets show the
 /// plates' Chinese characters as they are.
 pub fn timeline_csv(rows: &[TimelineRow]) -> Result<String, csv::Error> {
+    csv_with_bom(&TIMELINE_HEADER, rows.iter().map(TimelineRow::cells))
+}
+
+/// A header and rows as CSV (RFC 4180) with a UTF-8 byte-order mark: what every after-action
+/// export is.
+pub fn csv_with_bom<'a, R: IntoIterator<Item = &'a str>>(
+    header: &[&str],
+    rows: impl IntoIterator<Item = R>,
+) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::from("\u{feff}".as_bytes()));
-    w.write_record(TIMELINE_HEADER)?;
+    w.write_record(header)?;
     for r in rows {
-        w.write_record(r.cells())?;
+        w.write_record(r)?;
     }
     let bytes = w.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
     Ok(String::from_utf8(bytes).unwrap_or_default())

@@ -20,10 +20,16 @@ mod wall;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-pub use http::{API_PREFIX, MAX_BODY_BYTES, Reads, openapi_document, router, router_with};
+pub use http::{
+    API_PREFIX, ClientAddr, HttpOptions, MAX_BODY_BYTES, Reads, openapi_document, openapi_document_for, router,
+    router_for, router_with,
+};
 pub use scenarios::{park_refs, scenario_schema};
 pub use seed::{SeedData, SeedError, load_assets};
-pub use store::{Caller, Database, Store, StoreError, TOKEN_ID_LEN, TokenInfo};
+pub use store::{
+    AuditFilter, AuditRecord, Caller, Database, Refusal, SESSION_HOURS, SignIn, Store, StoreError, TOKEN_ID_LEN,
+    TokenInfo,
+};
 
 /// Where the server keeps its data and where it listens.
 #[derive(Debug, Clone)]
@@ -42,6 +48,19 @@ pub struct ServerConfig {
     pub web_dir: Option<PathBuf>,
     /// Whether reads need a token.
     pub reads: Reads,
+    /// Serve over TLS with this certificate chain and private key (PEM files).
+    pub tls: Option<Tls>,
+    /// Origins whose pages may call the API from a browser (CORS); none by default.
+    pub cors_origins: Vec<String>,
+}
+
+/// The certificate chain and private key a server serves TLS with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tls {
+    /// The certificate chain, PEM, the server's own first.
+    pub cert: PathBuf,
+    /// The private key, PEM (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
 }
 
 /// The folder under `park/` of the assets whose layer descriptors the server's catalog offers.
@@ -58,13 +77,53 @@ pub struct BoundServer {
     pub addr: SocketAddr,
     listener: tokio::net::TcpListener,
     app: axum::Router,
+    tls: Option<axum_server::tls_rustls::RustlsConfig>,
 }
 
 impl BoundServer {
-    /// Serves until the process ends.
-    pub async fn serve(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.app).await
+    /// Whether it serves over TLS.
+    pub fn is_tls(&self) -> bool {
+        self.tls.is_some()
     }
+
+    /// Serves until the process ends: plain HTTP/1.1, or over TLS HTTP/1.1 and HTTP/2 (the
+    /// client picks by ALPN). Each request knows its client's address (the audit trail's
+    /// "from").
+    pub async fn serve(self) -> std::io::Result<()> {
+        let app = self.app.into_make_service_with_connect_info::<SocketAddr>();
+        match self.tls {
+            None => axum::serve(self.listener, app).await,
+            Some(config) => {
+                let listener = self.listener.into_std()?;
+                axum_server::from_tcp_rustls(listener, config)?.serve(app).await
+            }
+        }
+    }
+}
+
+/// Reads the certificate and key of `tls`: an error names the file and what is wrong with it.
+async fn tls_config(tls: &Tls) -> anyhow::Result<axum_server::tls_rustls::RustlsConfig> {
+    use anyhow::Context as _;
+    // ring, not rustls's default aws-lc-rs (a long C build); installed once per process, and a
+    // second install (a test's second server) changes nothing. rustls 0.23.48 deprecates ring's
+    // provider for its lack of post-quantum key exchange: X25519 and the NIST curves remain.
+    #[allow(deprecated)]
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    for (what, path) in [("certificate", &tls.cert), ("private key", &tls.key)] {
+        let text = std::fs::read(path).with_context(|| format!("cannot read the TLS {what} {}", path.display()))?;
+        if !text.windows(11).any(|w| w == b"-----BEGIN ") {
+            anyhow::bail!("{}: the TLS {what} is not PEM (no -----BEGIN line)", path.display());
+        }
+    }
+    axum_server::tls_rustls::RustlsConfig::from_pem_file(&tls.cert, &tls.key)
+        .await
+        .with_context(|| {
+            format!(
+                "the TLS certificate {} and key {} do not make a server identity",
+                tls.cert.display(),
+                tls.key.display()
+            )
+        })
 }
 
 /// Opens (seeding on first start) the database and binds the listener.
@@ -88,6 +147,10 @@ pub async fn bind(cfg: &ServerConfig) -> anyhow::Result<BoundServer> {
         }
         tracing::info!("{good} descriptor layer(s) from {}", descriptors.display());
     }
+    let tls = match &cfg.tls {
+        Some(t) => Some(tls_config(t).await?),
+        None => None,
+    };
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
         .with_context(|| format!("cannot listen on {}", cfg.listen))?;
@@ -98,10 +161,16 @@ pub async fn bind(cfg: &ServerConfig) -> anyhow::Result<BoundServer> {
         tokio::spawn(sim::run(store.clone(), seed));
         tracing::info!("demo simulator running (seed {seed})");
     }
+    let options = HttpOptions {
+        reads: cfg.reads,
+        tls: tls.is_some(),
+        cors_origins: cfg.cors_origins.clone(),
+    };
     Ok(BoundServer {
         addr,
         listener,
-        app: router_with(store, cfg.web_dir.as_deref(), cfg.reads),
+        app: router_for(store, cfg.web_dir.as_deref(), &options),
+        tls,
     })
 }
 

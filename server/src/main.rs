@@ -40,6 +40,17 @@ struct Cli {
     /// reads are open to whoever reaches the port.
     #[arg(long, env = "PARKTWIN_PRIVATE_READS")]
     private_reads: bool,
+    /// Serve over TLS (https, HTTP/1.1 and HTTP/2) with this certificate chain (PEM); needs
+    /// --tls-key.
+    #[arg(long, env = "PARKTWIN_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, env = "PARKTWIN_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// An origin whose pages may call the API from a browser (CORS), e.g.
+    /// https://portal.example.cn; repeat for more. None by default.
+    #[arg(long = "cors-origin", env = "PARKTWIN_CORS_ORIGINS", value_delimiter = ',')]
+    cors_origins: Vec<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -50,6 +61,11 @@ enum Command {
     Token {
         #[command(subcommand)]
         action: TokenAction,
+    },
+    /// Manage people's accounts (they sign in with a name and a password).
+    User {
+        #[command(subcommand)]
+        action: UserAction,
     },
     /// Drill scenario files.
     Scenario {
@@ -62,7 +78,7 @@ enum Command {
         action: ParkAction,
     },
     /// Print the API's OpenAPI 3.1 document (what the server serves at /api/v1/openapi.json;
-    /// docs/openapi.json is this).
+    /// docs/openapi.json is this; with --private-reads, the document such a server serves).
     Openapi,
 }
 
@@ -112,6 +128,34 @@ enum ScenarioAction {
 }
 
 #[derive(clap::Subcommand, Debug)]
+enum UserAction {
+    /// Make an account; its password is read from standard input (one line).
+    Create {
+        /// The name the person signs in with.
+        #[arg(long)]
+        name: String,
+        /// viewer, operator or admin.
+        #[arg(long)]
+        role: parktwin_api::model::Role,
+        /// Scope a viewer or an operator to one enterprise (an id of the enterprises layer).
+        #[arg(long)]
+        enterprise: Option<String>,
+    },
+    /// List the accounts: name, role, enterprise, when made, when disabled.
+    List,
+    /// Disable an account: it cannot sign in, and its sessions end at once.
+    Disable {
+        /// The account's name.
+        name: String,
+    },
+    /// Give an account a new password, read from standard input (one line); its sessions end.
+    ResetPassword {
+        /// The account's name.
+        name: String,
+    },
+}
+
+#[derive(clap::Subcommand, Debug)]
 enum TokenAction {
     /// Create a token and print it (it is shown once; only its hash is stored).
     Create {
@@ -149,6 +193,13 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
     let cli = Cli::parse();
+    if let Some(Command::User { action }) = &cli.command {
+        std::fs::create_dir_all(&cli.data_dir)?;
+        let db = database(&cli);
+        let store =
+            parktwin_server::Store::open_database(&db).with_context(|| format!("cannot open the database {db}"))?;
+        return user_command(&store, action);
+    }
     if let Some(Command::Token { action }) = &cli.command {
         std::fs::create_dir_all(&cli.data_dir)?;
         let db = database(&cli);
@@ -159,7 +210,10 @@ async fn main() -> anyhow::Result<()> {
                 role,
                 name,
                 enterprise: None,
-            } => println!("{}", store.create_token(*role, name)?),
+            } => {
+                println!("{}", store.create_token(*role, name)?);
+                audit_command(&store, "token create", name, format!("a {role:?} token"))?;
+            }
             TokenAction::Create {
                 role,
                 name,
@@ -171,7 +225,10 @@ async fn main() -> anyhow::Result<()> {
                     );
                 }
                 match store.create_enterprise_viewer(name, e)? {
-                    Ok(token) => println!("{token}"),
+                    Ok(token) => {
+                        println!("{token}");
+                        audit_command(&store, "token create", name, format!("a viewer token scoped to {e}"))?;
+                    }
                     Err(why) => anyhow::bail!(why),
                 }
             }
@@ -192,7 +249,10 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
             TokenAction::Revoke { id } => match store.revoke_token(id)? {
-                Some(Ok(t)) => println!("revoked {} ({} token \"{}\")", t.id, t.role, t.name),
+                Some(Ok(t)) => {
+                    println!("revoked {} ({} token \"{}\")", t.id, t.role, t.name);
+                    audit_command(&store, "token revoke", &t.name, format!("token {}", t.id))?;
+                }
                 Some(Err(why)) => anyhow::bail!(why),
                 None => anyhow::bail!("no token has id {id} (`token list` shows them)"),
             },
@@ -231,7 +291,12 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     if let Some(Command::Openapi) = &cli.command {
-        println!("{:#}", parktwin_server::openapi_document());
+        let reads = if cli.private_reads {
+            parktwin_server::Reads::Private
+        } else {
+            parktwin_server::Reads::Open
+        };
+        println!("{:#}", parktwin_server::openapi_document_for(reads));
         return Ok(());
     }
     if let Some(Command::Scenario { action }) = &cli.command {
@@ -277,6 +342,11 @@ async fn main() -> anyhow::Result<()> {
         } else {
             parktwin_server::Reads::Open
         },
+        tls: match (cli.tls_cert, cli.tls_key) {
+            (Some(cert), Some(key)) => Some(parktwin_server::Tls { cert, key }),
+            _ => None,
+        },
+        cors_origins: cli.cors_origins,
     };
     if let Some(web) = &cfg.web_dir
         && !web.join("index.html").is_file()
@@ -287,10 +357,95 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     let server = bind(&cfg).await?;
-    println!("ParkTwin server listening on http://{} (database: {db})", server.addr,);
+    let scheme = if server.is_tls() { "https" } else { "http" };
+    println!(
+        "ParkTwin server listening on {scheme}://{} (database: {db})",
+        server.addr
+    );
     if cfg.web_dir.is_some() {
-        println!("The map in a browser: http://{}/", server.addr);
+        println!("The map in a browser: {scheme}://{}/", server.addr);
     }
     server.serve().await?;
+    Ok(())
+}
+
+/// Records a command's change in the audit trail, as the person at this machine's.
+fn audit_command(store: &parktwin_server::Store, action: &str, target: &str, detail: String) -> anyhow::Result<()> {
+    let who = std::env::var("SUDO_USER")
+        .or_else(|_| std::env::var("USER"))
+        .unwrap_or_else(|_| "(command line)".into());
+    store.audit(&parktwin_server::AuditRecord {
+        who,
+        role: None,
+        from: "command line".into(),
+        action: action.into(),
+        target: target.into(),
+        status: 0,
+        detail,
+    })?;
+    Ok(())
+}
+
+/// A password from standard input: its first line, without the line's end.
+fn read_password() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.is_empty() {
+        anyhow::bail!(
+            "no password on standard input: pipe it in, e.g. `printf '%s\\n' \"$PW\" | parktwin-server user create …`"
+        );
+    }
+    Ok(password)
+}
+
+fn user_command(store: &parktwin_server::Store, action: &UserAction) -> anyhow::Result<()> {
+    let refused = |r: parktwin_server::Refusal| anyhow::anyhow!(r.to_string());
+    match action {
+        UserAction::Create { name, role, enterprise } => {
+            let password = read_password()?;
+            let user = store
+                .create_user(name, *role, enterprise.as_deref(), &password)?
+                .map_err(refused)?;
+            println!("made the {:?} account \"{}\"", user.role, user.name);
+            let scope = user.enterprise.map_or(String::new(), |e| format!(" scoped to {e}"));
+            audit_command(store, "user create", name, format!("a {:?} account{scope}", user.role))?;
+        }
+        UserAction::List => {
+            println!(
+                "{:<24} {:<9} {:<11} {:<25} disabled",
+                "name", "role", "enterprise", "created"
+            );
+            for u in store.users()? {
+                let role = serde_json::to_value(u.role)?;
+                println!(
+                    "{:<24} {:<9} {:<11} {:<25} {}",
+                    u.name,
+                    role.as_str().unwrap_or_default(),
+                    u.enterprise.as_deref().unwrap_or("(park)"),
+                    u.created,
+                    u.disabled.as_deref().unwrap_or("-")
+                );
+            }
+        }
+        UserAction::Disable { name } => {
+            let user = store.disable_user(name)?.map_err(refused)?;
+            println!("disabled \"{}\": its sessions have ended", user.name);
+            audit_command(store, "user disable", name, "disabled; its sessions ended".into())?;
+        }
+        UserAction::ResetPassword { name } => {
+            let password = read_password()?;
+            let user = store.reset_password(name, &password)?.map_err(refused)?;
+            println!("a new password for \"{}\": its sessions have ended", user.name);
+            audit_command(
+                store,
+                "user reset-password",
+                name,
+                "a new password; its sessions ended".into(),
+            )?;
+        }
+    }
     Ok(())
 }

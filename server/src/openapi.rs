@@ -57,6 +57,19 @@ pub struct Op {
     ok: (u16, &'static str, Option<SchemaOf>),
     roles: Option<(&'static [Role], &'static str)>,
     errors: Vec<(u16, &'static str)>,
+    access: Access,
+}
+
+/// Who may call an operation, besides what [`Op::needs`] names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// A read: anyone under open reads, a token or a session under private reads. Every GET
+    /// is one, and a POST that only computes ([`Op::reads`]).
+    Read,
+    /// A write: whoever [`Op::needs`] names.
+    Write,
+    /// Anyone, in both read modes ([`Op::public`]): the contract, signing in.
+    Public,
 }
 
 impl Op {
@@ -70,7 +83,20 @@ impl Op {
             ok: (200, "application/json", None),
             roles: None,
             errors: Vec::new(),
+            access: Access::Write,
         }
+    }
+
+    /// A POST that only computes and reads (a what-if): it is a read, as a GET is.
+    pub fn reads(mut self) -> Self {
+        self.access = Access::Read;
+        self
+    }
+
+    /// Anyone may call it, whether reads are open or private (signing in).
+    pub fn public(mut self) -> Self {
+        self.access = Access::Public;
+        self
     }
 
     /// It answers 200 with a `T` as JSON.
@@ -82,6 +108,12 @@ impl Op {
     /// It answers 201 with the `T` it made.
     pub fn creates<T: JsonSchema>(mut self) -> Self {
         self.ok = (201, "application/json", Some(schema_of::<T>));
+        self
+    }
+
+    /// It answers 204 and no body.
+    pub fn answers_nothing(mut self) -> Self {
+        self.ok = (204, "", None);
         self
     }
 
@@ -128,8 +160,9 @@ impl Op {
         self
     }
 
-    /// The operation object for `path` (an axum/OpenAPI template: `/alarms/{id}/ack`).
-    fn document(&self, method: &str, path: &str, g: &mut SchemaGenerator) -> Value {
+    /// The operation object for `path` (an axum/OpenAPI template: `/alarms/{id}/ack`), as a
+    /// server whose reads are `private` or open asks for it.
+    fn document(&self, method: &str, path: &str, private: bool, g: &mut SchemaGenerator) -> Value {
         let mut op = Map::new();
         op.insert("summary".into(), self.summary.into());
         op.insert("operationId".into(), operation_id(method, path).into());
@@ -170,18 +203,33 @@ impl Op {
             refusals.push((413, "The body is larger than the limit.".into()));
             refusals.push((422, "The body is wrong: the error names the field.".into()));
         }
+        let access = if method == "get" && self.access == Access::Write {
+            Access::Read
+        } else {
+            self.access
+        };
         if let Some((roles, whose)) = &self.roles {
-            refusals.push((401, "No bearer token, or an unknown or revoked one.".into()));
-            refusals.push((403, format!("A token of another role: {whose} may ({roles:?}).")));
-            op.insert("security".into(), json!([{"bearer": []}]));
-        } else if method == "get" && path != DOCUMENT_PATH {
-            // A read takes a token, and needs one where the server runs with --private-reads;
-            // an enterprise-scoped viewer's token narrows what it answers.
             refusals.push((
                 401,
-                "An unknown or revoked token, or none where the server runs with --private-reads.".into(),
+                "No bearer token or session, or an unknown, revoked or expired one.".into(),
             ));
-            op.insert("security".into(), json!([{}, {"bearer": []}]));
+            refusals.push((403, format!("A token of another role: {whose} may ({roles:?}).")));
+            op.insert("security".into(), json!([{"bearer": []}, {"session": []}]));
+        } else if access == Access::Read {
+            // A read takes a token or a session, and needs one where the server runs with
+            // --private-reads; an enterprise-scoped viewer's narrows what it answers.
+            if private {
+                refusals.push((
+                    401,
+                    "No bearer token or session (this server runs with --private-reads), or an unknown, revoked or expired one.".into(),
+                ));
+                op.insert("security".into(), json!([{"bearer": []}, {"session": []}]));
+            } else {
+                refusals.push((401, "An unknown, revoked or expired token or session.".into()));
+                op.insert("security".into(), json!([{}, {"bearer": []}, {"session": []}]));
+            }
+        } else {
+            op.insert("security".into(), json!([]));
         }
         if !path_params(path).is_empty() {
             refusals.push((404, "No such thing with that id.".into()));
@@ -221,10 +269,13 @@ pub struct Documented<S> {
     router: Router<S>,
     generator: SchemaGenerator,
     paths: Map<String, Value>,
+    private: bool,
 }
 
-impl<S: Clone + Send + Sync + 'static> Default for Documented<S> {
-    fn default() -> Self {
+impl<S: Clone + Send + Sync + 'static> Documented<S> {
+    /// Routes of a server whose reads are `private` (`--private-reads`) or open: the document
+    /// says what each read asks in that mode.
+    pub fn new(private: bool) -> Self {
         // JSON Schema 2020-12, which OpenAPI 3.1 takes as it is, with the definitions where an
         // OpenAPI document keeps them.
         let settings = SchemaSettings::draft2020_12().with(|s| {
@@ -235,11 +286,15 @@ impl<S: Clone + Send + Sync + 'static> Default for Documented<S> {
             router: Router::new(),
             generator: settings.into_generator(),
             paths: Map::new(),
+            private,
         }
     }
-}
 
-impl<S: Clone + Send + Sync + 'static> Documented<S> {
+    /// A DELETE route.
+    pub fn delete<H: Handler<T, S>, T: 'static>(self, path: &str, handler: H, op: Op) -> Self {
+        self.add(path, "delete", MethodFilter::DELETE, handler, op)
+    }
+
     /// A GET route.
     pub fn get<H: Handler<T, S>, T: 'static>(self, path: &str, handler: H, op: Op) -> Self {
         self.add(path, "get", MethodFilter::GET, handler, op)
@@ -265,7 +320,7 @@ impl<S: Clone + Send + Sync + 'static> Documented<S> {
     ) -> Self {
         // axum merges the methods of one path (and panics on one added twice).
         self.router = self.router.route(path, on(filter, handler));
-        let operation = op.document(method, path, &mut self.generator);
+        let operation = op.document(method, path, self.private, &mut self.generator);
         let item = self.paths.entry(path.to_string()).or_insert_with(|| json!({}));
         item[method] = operation;
         self
@@ -274,8 +329,8 @@ impl<S: Clone + Send + Sync + 'static> Documented<S> {
     /// The router, with the document served at [`DOCUMENT_PATH`], and the document; `prefix`
     /// is where the router is nested (`/api/v1`), which the document's paths include.
     pub fn finish(mut self, prefix: &str) -> (Router<S>, Value) {
-        let op = Op::new("This document: the API's contract, OpenAPI 3.1.");
-        let mut document_op = op.document("get", DOCUMENT_PATH, &mut self.generator);
+        let op = Op::new("This document: the API's contract, OpenAPI 3.1.").public();
+        let mut document_op = op.document("get", DOCUMENT_PATH, self.private, &mut self.generator);
         document_op["responses"]["200"]["content"] = json!({"application/json": {"schema": {"type": "object"}}});
         self.paths
             .insert(DOCUMENT_PATH.to_string(), json!({ "get": document_op }));
@@ -292,13 +347,19 @@ impl<S: Clone + Send + Sync + 'static> Documented<S> {
                 "description": "The REST API of a ParkTwin server: the park, its layers and hazard sources, \
                     the live feed (readings, positions, weather, gate passes, alarms), incidents and their \
                     threat zones, drills and the video wall. Errors are JSON {\"error\": \"…\"} naming \
-                    what is wrong. Writes need a bearer token of the role each operation names.",
+                    what is wrong. Writes need a bearer token or a signed-in session of the role each operation \
+                    names; reads need one too where the server runs with --private-reads.",
             },
             "paths": paths,
             "components": {
                 "schemas": self.generator.take_definitions(true),
-                "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                    "description": "A token from `parktwin-server token create --role ROLE --name NAME`."}},
+                "securitySchemes": {
+                    "bearer": {"type": "http", "scheme": "bearer",
+                        "description": "A token from `parktwin-server token create --role ROLE --name NAME`, \
+                            or a session's token from POST /api/v1/session."},
+                    "session": {"type": "apiKey", "in": "cookie", "name": "parktwin_session",
+                        "description": "The cookie POST /api/v1/session sets for a browser."},
+                },
             },
         });
         let served = document.clone();
@@ -327,7 +388,7 @@ mod tests {
         let op = Op::new("ack")
             .returns::<parktwin_api::model::Alarm>()
             .needs(&[Role::Operator], "an operator's")
-            .document("post", "/alarms/{id}/ack", &mut g);
+            .document("post", "/alarms/{id}/ack", false, &mut g);
         assert_eq!(op["operationId"], "post_alarms_id_ack");
         assert_eq!(op["parameters"][0]["name"], "id");
         assert_eq!(

@@ -91,6 +91,8 @@ fn start(
         demo,
         web_dir,
         reads,
+        tls: None,
+        cors_origins: Vec::new(),
     };
     let (rt, server) = launch(&cfg)?;
     // The runtime serves for as long as the test process lives.
@@ -142,6 +144,8 @@ impl RestartableServer {
             demo: None,
             web_dir: None,
             reads: Reads::Open,
+            tls: None,
+            cors_origins: Vec::new(),
         })?;
         Ok(Self {
             server,

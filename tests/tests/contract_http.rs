@@ -241,3 +241,88 @@ fn a_schema_driven_fuzz_run_finds_no_server_error_and_no_answer_off_the_contract
         "schemathesis did not reach every operation ({n}):\n{text}"
     );
 }
+
+/// Every operation of the document a server serves, asked without a token and with a viewer's:
+/// where the document says it needs a token or a session, the server answers 401 without one,
+/// and 403 to a viewer where the roles it names leave viewers out; where it says a token is
+/// optional or not needed, the server does not ask for one. Under open reads and under
+/// `--private-reads`, each against its own document.
+#[test]
+fn every_operations_security_in_the_document_is_what_the_server_asks_in_both_read_modes() {
+    for private in [false, true] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let server = if private {
+            parktwin_e2e::start_private_server(dir.path())
+        } else {
+            parktwin_e2e::start_server(dir.path(), None)
+        }
+        .expect("server");
+        let viewer = parktwin_e2e::open_store(dir.path())
+            .create_token(Role::Viewer, "contract viewer")
+            .expect("token");
+        let doc: Value = reqwest::blocking::get(format!("{}/api/v1/openapi.json", server.url))
+            .expect("the document")
+            .json()
+            .expect("JSON");
+        let reads = if private {
+            parktwin_server::Reads::Private
+        } else {
+            parktwin_server::Reads::Open
+        };
+        assert_eq!(doc, parktwin_server::openapi_document_for(reads));
+        let client = reqwest::blocking::Client::new();
+        let mut checked = 0;
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            for (method, op) in item.as_object().expect("an item") {
+                // A path with its parameters filled in: no such thing, which answers 404
+                // once the caller may ask.
+                let url = format!(
+                    "{}{}",
+                    server.url,
+                    path.split('/')
+                        .map(|s| if s.starts_with('{') { "no-such-thing" } else { s })
+                        .collect::<Vec<_>>()
+                        .join("/")
+                );
+                let ask = |token: Option<&str>| {
+                    let mut r = client.request(method.to_uppercase().parse().expect("a method"), &url);
+                    if let Some(t) = token {
+                        r = r.bearer_auth(t);
+                    }
+                    if op.get("requestBody").is_some() {
+                        r = r.header("Content-Type", "application/json").body("{}");
+                    }
+                    r.send().expect("the server answers").status().as_u16()
+                };
+                let security = op["security"].as_array().expect("every operation says its security");
+                let optional =
+                    security.is_empty() || security.iter().any(|s| s.as_object().is_some_and(|m| m.is_empty()));
+                let anonymous = ask(None);
+                let what = format!("{method} {path} (private reads: {private})");
+                if optional {
+                    assert_ne!(anonymous, 401, "{what}: the document says no token is needed");
+                } else {
+                    assert_eq!(anonymous, 401, "{what}: the document says a token is needed");
+                    let text = op["responses"]["403"]["description"].as_str().unwrap_or_default();
+                    // The roles an operation names are in its 403's words; one that names none
+                    // is open to every token.
+                    let viewer_may = text
+                        .split("A token of another role")
+                        .nth(1)
+                        .is_none_or(|roles| roles.contains("Viewer"));
+                    let as_viewer = ask(Some(&viewer));
+                    if viewer_may {
+                        assert!(
+                            as_viewer != 401 && as_viewer != 403,
+                            "{what}: a viewer may ({as_viewer})"
+                        );
+                    } else {
+                        assert_eq!(as_viewer, 403, "{what}: a viewer may not");
+                    }
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 40, "{checked} operations");
+    }
+}

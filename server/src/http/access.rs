@@ -55,13 +55,31 @@ pub(super) async fn reader(
     next.run(req).await
 }
 
-/// The bearer token of a request, if it has one.
+/// The bearer token of a request, if it has one: its `Authorization: Bearer` header (tools),
+/// or else its session cookie (a browser signed in with a name and a password).
 pub(super) fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .or_else(|| session_cookie(headers))
+}
+
+/// The name of the cookie a browser's session travels in.
+pub(super) const SESSION_COOKIE: &str = "parktwin_session";
+
+/// The session cookie's value, if the request carries it.
+fn session_cookie(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.trim())
         .filter(|t| !t.is_empty())
 }
 
@@ -73,7 +91,7 @@ pub(super) fn unknown_token() -> Failure {
 pub(super) fn not_yours(what: String) -> Failure {
     Failure(
         StatusCode::FORBIDDEN,
-        format!("{what} belongs to another enterprise: this token reads its own enterprise's detail only"),
+        format!("{what} belongs to another enterprise: this token reads and acts for its own enterprise only"),
     )
 }
 
@@ -85,35 +103,61 @@ pub(super) fn caller(s: &Store, headers: &axum::http::HeaderMap, needs: &str) ->
     let token = bearer(headers).ok_or_else(|| {
         Failure(
             StatusCode::UNAUTHORIZED,
-            format!("{needs} needs a token: Authorization: Bearer <token>"),
+            format!("{needs} needs a token (Authorization: Bearer <token>) or a session (POST /api/v1/session)"),
         )
     })?;
     s.caller(token)?.ok_or_else(unknown_token)
 }
 
-/// The caller's name when its token has one of `roles` (`whose` names them for the refusal):
-/// 401 without a token or with an unknown or revoked one, 403 with another role's.
+/// The caller when its token has one of `roles` (`whose` names them for the refusal): 401
+/// without a token or with an unknown or revoked one, 403 with another role's.
 pub(super) fn may(
     s: &Store,
     headers: &axum::http::HeaderMap,
     roles: &[parktwin_api::model::Role],
     what: &str,
     whose: &str,
-) -> Result<String, Failure> {
-    let crate::store::Caller { role, name, .. } = caller(s, headers, what)?;
-    if !roles.contains(&role) {
+) -> Result<crate::store::Caller, Failure> {
+    let c = caller(s, headers, what)?;
+    if !roles.contains(&c.role) {
         return Err(Failure(
             StatusCode::FORBIDDEN,
-            format!("a {role:?} token may not do {what}; {whose} may"),
+            format!("a {:?} token may not do {what}; {whose} may", c.role),
         ));
     }
-    Ok(name)
+    Ok(c)
 }
 
-/// The caller's name when its token is an operator's (or an admin's).
-pub(super) fn operator(s: &Store, headers: &axum::http::HeaderMap, what: &str) -> Result<String, Failure> {
+/// An operator (or an admin), whether park-wide or scoped to an enterprise.
+pub(super) fn any_operator(
+    s: &Store,
+    headers: &axum::http::HeaderMap,
+    what: &str,
+) -> Result<crate::store::Caller, Failure> {
     use parktwin_api::model::Role;
     may(s, headers, &[Role::Operator, Role::Admin], what, "an operator's")
+}
+
+/// The caller's name when it is a park-wide operator (or an admin): incidents, drills and the
+/// wall act for the whole park, which an operator scoped to an enterprise does not.
+pub(super) fn operator(s: &Store, headers: &axum::http::HeaderMap, what: &str) -> Result<String, Failure> {
+    let c = any_operator(s, headers, what)?;
+    if let Access::Enterprise(e) = &c.access {
+        return Err(Failure(
+            StatusCode::FORBIDDEN,
+            format!(
+                "{} operates for the enterprise {e} only, and {what} acts for the whole park: a park-wide operator may",
+                c.name
+            ),
+        ));
+    }
+    Ok(c.name)
+}
+
+/// The caller's name when it is an admin.
+pub(super) fn admin(s: &Store, headers: &axum::http::HeaderMap, what: &str) -> Result<String, Failure> {
+    use parktwin_api::model::Role;
+    Ok(may(s, headers, &[Role::Admin], what, "an admin's")?.name)
 }
 
 /// The caller's name when its token is a machine feed's (or an admin's): only feeds write
@@ -121,7 +165,7 @@ pub(super) fn operator(s: &Store, headers: &axum::http::HeaderMap, what: &str) -
 /// forge them.
 pub(super) fn ingest(s: &Store, headers: &axum::http::HeaderMap, what: &str) -> Result<String, Failure> {
     use parktwin_api::model::Role;
-    may(s, headers, &[Role::Ingest, Role::Admin], what, "an ingest feed's")
+    Ok(may(s, headers, &[Role::Ingest, Role::Admin], what, "an ingest feed's")?.name)
 }
 
 /// `GET /session`: the role and name of the bearer token (401 without one or with an unknown

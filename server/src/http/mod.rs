@@ -5,9 +5,13 @@
 //! - `ingest`: the machine feeds' writes;
 //! - `reads`: the live picture and its history (the log, sensors, vehicles, alarms, …);
 //! - `incidents`: incidents, their zones, and the after-action exports;
-//! - `operate`: acknowledging alarms, drills, the wall.
+//! - `operate`: acknowledging alarms, drills, the wall;
+//! - `accounts`: signing in and out, an admin's accounts;
+//! - `audit`: the audit trail of every write and sign-in, and the headers every answer carries.
 
 mod access;
+mod accounts;
+mod audit;
 mod incidents;
 mod ingest;
 mod operate;
@@ -27,6 +31,9 @@ use crate::store::{Store, StoreError};
 use parktwin_api::model::ApiError;
 
 use access::{reader, session};
+use accounts::{create_user, disable_user, reset_password, sign_in, sign_out, users};
+pub use audit::ClientAddr;
+use audit::{after_action_audit, audit_entries};
 use incidents::{
     after_action_timeline, after_action_zones, close_incident, incident, incident_inside, incident_zones, incidents,
     start_incident, what_if,
@@ -71,6 +78,24 @@ impl From<StoreError> for Failure {
 
 type Answer<T> = Result<T, Failure>;
 
+/// How the server talks to its clients, besides its routes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HttpOptions {
+    /// Whether reads need a token.
+    pub reads: Reads,
+    /// Whether it serves over TLS: the session cookie is then `Secure`, and browsers are told
+    /// to keep to https (Strict-Transport-Security).
+    pub tls: bool,
+    /// Origins whose pages may call the API from a browser (CORS); none unless configured.
+    pub cors_origins: Vec<String>,
+}
+
+/// Whether the connection is TLS, for the answers that differ (the cookie's `Secure`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Transport {
+    tls: bool,
+}
+
 /// The application's routes over a store, and the browser client from `web_dir` at `/`; reads
 /// open to all.
 pub fn router(store: Arc<Store>, web_dir: Option<&std::path::Path>) -> Router {
@@ -79,14 +104,36 @@ pub fn router(store: Arc<Store>, web_dir: Option<&std::path::Path>) -> Router {
 
 /// [`router`], with reads open or needing a token.
 pub fn router_with(store: Arc<Store>, web_dir: Option<&std::path::Path>, reads: Reads) -> Router {
-    let (api, _) = api();
+    router_for(
+        store,
+        web_dir,
+        &HttpOptions {
+            reads,
+            ..HttpOptions::default()
+        },
+    )
+}
+
+/// [`router`], as `options` say.
+pub fn router_for(store: Arc<Store>, web_dir: Option<&std::path::Path>, options: &HttpOptions) -> Router {
+    let reads = options.reads;
+    let (api, _) = api(reads);
     let api = api
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state((store.clone(), reads), reader))
         .layer(axum::middleware::from_fn(refuse_nul))
-        .layer(axum::middleware::map_response(json_errors));
+        .layer(axum::middleware::map_response(json_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            store.clone(),
+            audit::record_writes,
+        ))
+        .layer(axum::Extension(Transport { tls: options.tls }));
+    let api = match audit::cors(&options.cors_origins) {
+        Some(cors) => api.layer(cors),
+        None => api,
+    };
     let app = Router::new().nest(API_PREFIX, api);
     let app = match web_dir.filter(|d| d.join("index.html").is_file()) {
         // The browser client: its files precompressed by scripts/build-web, each browser given
@@ -102,20 +149,31 @@ pub fn router_with(store: Arc<Store>, web_dir: Option<&std::path::Path>, reads: 
         }
         None => app.route("/", get(index)),
     };
-    app.layer(tower_http::trace::TraceLayer::new_for_http())
+    let page_scripts = web_dir
+        .and_then(|d| std::fs::read_to_string(d.join("index.html")).ok())
+        .map(|page| audit::inline_script_hashes(&page))
+        .unwrap_or_default();
+    audit::security_headers(app, options.tls, &page_scripts)
+        .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(store)
 }
 
 /// Where the API is, under the server's root.
 pub const API_PREFIX: &str = "/api/v1";
 
-/// The API's OpenAPI 3.1 document, as `/api/v1/openapi.json` serves it.
+/// The API's OpenAPI 3.1 document, as `/api/v1/openapi.json` serves it with reads open.
 pub fn openapi_document() -> serde_json::Value {
-    api().1
+    api(Reads::Open).1
+}
+
+/// The document a server whose reads are `reads` serves: under private reads, every read
+/// needs a token or a session.
+pub fn openapi_document_for(reads: Reads) -> serde_json::Value {
+    api(reads).1
 }
 
 /// The API's routes and their contract, from one list (see [`crate::openapi`]).
-fn api() -> (Router<AppState>, serde_json::Value) {
+fn api(reads: Reads) -> (Router<AppState>, serde_json::Value) {
     use crate::openapi::{Documented, Op};
     use parktwin_api::incident::{Incident, NewIncident, WhatIf, ZoneOccupants};
     use parktwin_api::model::*;
@@ -124,10 +182,11 @@ fn api() -> (Router<AppState>, serde_json::Value) {
     use serde_json::json;
     const OPERATOR: &[Role] = &[Role::Operator, Role::Admin];
     const FEED: &[Role] = &[Role::Ingest, Role::Admin];
+    const ADMIN: &[Role] = &[Role::Admin];
     let time =
         || json!({"type": "string", "format": "date-time", "description": "RFC 3339, e.g. 2026-11-27T08:00:00Z"});
     let open_closed = |default: &str| json!({"type": "string", "enum": ["open", "closed", "all"], "default": default});
-    Documented::default()
+    Documented::new(reads == Reads::Private)
         .get(
             "/park",
             park,
@@ -381,6 +440,7 @@ fn api() -> (Router<AppState>, serde_json::Value) {
             )
             .path("id", "An incident's id.")
             .body::<WhatIf>("Other weather and/or another rate or mass, asked from a moment or now.")
+            .reads()
             .returns_geojson(),
         )
         .post(
@@ -446,6 +506,99 @@ fn api() -> (Router<AppState>, serde_json::Value) {
                     "any valid token",
                 )
                 .returns::<Session>(),
+        )
+        .post(
+            "/session",
+            sign_in,
+            Op::new(
+                "Signs a person in with a name and a password: the session's token in the answer, and an \
+                 HttpOnly, SameSite=Strict cookie (Secure over TLS) for a browser. Sessions last 12 hours.",
+            )
+            .public()
+            .body::<SignIn>("The account's name and password.")
+            .refuses(401, "Unknown name or wrong password, or a disabled account.")
+            .refuses(
+                429,
+                "Too many failures in a row for this name: Retry-After says when to try again.",
+            )
+            .returns::<SignedIn>(),
+        )
+        .delete(
+            "/session",
+            sign_out,
+            Op::new("Signs out: ends the session the request carries (its cookie or bearer token) and clears the cookie.")
+                .needs(
+                    &[Role::Viewer, Role::Operator, Role::Admin],
+                    "a signed-in session",
+                )
+                .refuses(400, "The token is not a session (made with `token create`).")
+                .answers_nothing(),
+        )
+        .get(
+            "/users",
+            users,
+            Op::new("Every account (never a password).")
+                .needs(ADMIN, "an admin's")
+                .returns::<Vec<User>>(),
+        )
+        .post(
+            "/users",
+            create_user,
+            Op::new("Makes an account; viewers and operators may be scoped to an enterprise.")
+                .body::<NewUser>("Its name, role, enterprise and password.")
+                .needs(ADMIN, "an admin's")
+                .refuses(409, "An account has that name already.")
+                .creates::<User>(),
+        )
+        .post(
+            "/users/{name}/disable",
+            disable_user,
+            Op::new("Disables an account: it cannot sign in, and its sessions end at once.")
+                .path("name", "An account's name.")
+                .needs(ADMIN, "an admin's")
+                .refuses(409, "It is disabled already.")
+                .returns::<User>(),
+        )
+        .put(
+            "/users/{name}/password",
+            reset_password,
+            Op::new("Gives an account a new password; its sessions end at once.")
+                .path("name", "An account's name.")
+                .body::<NewPassword>("The new password.")
+                .needs(ADMIN, "an admin's")
+                .returns::<User>(),
+        )
+        .get(
+            "/audit",
+            audit_entries,
+            Op::new(
+                "The audit trail: every write and sign-in with who, when, from where, what and the answer, \
+                 oldest first. \"from\" must not be after \"to\".",
+            )
+            .query("from", "Start of the period (the last day by default).", time())
+            .query("to", "End of the period (now by default).", time())
+            .query("who", "Only this caller's (an account's or a token's name).", json!({"type": "string"}))
+            .query("action", "Only this action: POST, PUT, DELETE, or a command such as \"user create\".", json!({"type": "string"}))
+            .query("target", "Only lines whose target begins with this (/api/v1/alarms).", json!({"type": "string"}))
+            .query(
+                "limit",
+                "Most lines answered.",
+                json!({"type": "integer", "minimum": 1, "maximum": audit::MAX_AUDIT_LINES, "default": audit::MAX_AUDIT_LINES}),
+            )
+            .needs(ADMIN, "an admin's")
+            .returns::<Vec<AuditEntry>>(),
+        )
+        .get(
+            "/after-action/audit.csv",
+            after_action_audit,
+            Op::new(
+                "The audit trail of a period for an after-action review, CSV: time, who, role, from, action, \
+                 target, status, detail. \"from\" must not be after \"to\".",
+            )
+            .query("from", "Start of the period (the last day by default).", time())
+            .query("to", "End of the period.", time())
+            .needs(ADMIN, "an admin's")
+            .returns_text("text/csv"),
         )
         .get(
             "/after-action/timeline.csv",
@@ -623,4 +776,18 @@ fn window(q: &HashMap<String, String>, span: time::Duration) -> Result<(String, 
         ));
     }
     Ok((from, to))
+}
+
+/// A JSON body decoded as a `T`: 400 when it is not JSON at all, 422 naming what is wrong when
+/// it is JSON of another shape (a wrong type, a missing or unknown field).
+fn decode_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Failure> {
+    serde_json::from_slice(body).map_err(|e| {
+        use serde_json::error::Category;
+        match e.classify() {
+            Category::Syntax | Category::Eof | Category::Io => {
+                Failure(StatusCode::BAD_REQUEST, format!("the body is not JSON: {e}"))
+            }
+            Category::Data => Failure(StatusCode::UNPROCESSABLE_ENTITY, format!("the body: {e}")),
+        }
+    })
 }

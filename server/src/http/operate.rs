@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::access::operator;
+use super::access::{any_operator, operator};
 use super::{Answer, AppState, Failure, now, param, refused};
 
 pub(super) async fn ack_alarm(
@@ -18,10 +18,17 @@ pub(super) async fn ack_alarm(
     Path(id): Path<String>,
     headers: axum::http::HeaderMap,
 ) -> Answer<impl IntoResponse> {
-    let name = operator(&s, &headers, "acknowledging alarms")?;
+    let who = any_operator(&s, &headers, "acknowledging alarms")?;
     let id: i64 = id
         .parse()
         .map_err(|_| Failure(StatusCode::NOT_FOUND, format!("unknown alarm \"{id}\"")))?;
+    // An operator scoped to an enterprise acknowledges that enterprise's alarms only.
+    if let Some(alarm) = s.alarm(id)?
+        && !who.access.sees(&s.index()?.owners, &alarm.source)
+    {
+        return Err(super::access::not_yours(format!("alarm {id} (of {})", alarm.source)));
+    }
+    let name = who.name;
     let at = parktwin_api::clock::format_utc(now());
     s.ack_alarm(id, &name, &at)?
         .map(Json)

@@ -129,6 +129,15 @@ impl Store {
         Ok(Some(alarm))
     }
 
+    /// One alarm, if it exists.
+    pub fn alarm(&self, id: i64) -> Result<Option<Alarm>, StoreError> {
+        let mut conn = self.reader()?;
+        if row(&mut *conn, "SELECT id FROM alarms WHERE id = ?1", args![id], |_| Ok(()))?.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(Self::alarm_row(&mut *conn, id)?))
+    }
+
     /// Alarms: the open ones (`open = Some(true)`), the closed ones, or all; newest first.
     pub fn alarms(&self, open: Option<bool>) -> Result<Vec<Alarm>, StoreError> {
         let mut conn = self.conn();

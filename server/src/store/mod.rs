@@ -8,6 +8,8 @@
 //! - `park`: the seed, the park, its layers (stored and described), chemicals and hazards;
 //! - `index`: the park's index ([`ParkIndex`]), read once for ingest and the rules;
 //! - `tokens`: tokens and who a token belongs to;
+//! - `users`: people's accounts, their passwords' hashes, sign-in and its guard;
+//! - `audit`: who did what, when and from where;
 //! - `alarms`: the alarm engine every ingest path applies its rules through, acknowledgement;
 //! - `observations`, `positions`, `waybills`, `passes`, `weather`: the five ingest paths, each
 //!   with its rules (`positions` holds the vehicle rules) and its plain reads;
@@ -15,6 +17,7 @@
 //! - `history`: sensors, readings, vehicles and tracks as they were.
 
 mod alarms;
+mod audit;
 mod history;
 mod index;
 mod log;
@@ -24,6 +27,7 @@ mod passes;
 mod positions;
 mod schema;
 mod tokens;
+mod users;
 mod waybills;
 mod weather;
 
@@ -34,9 +38,11 @@ use rusqlite::Connection;
 
 use crate::db::{Arg, BoxConn, Conn, DbError, Row};
 
+pub use audit::{AuditFilter, AuditRecord};
 pub use index::ParkIndex;
 use park::Described;
 pub use tokens::{Caller, TOKEN_ID_LEN, TokenInfo};
+pub use users::{Refusal, SESSION_HOURS, SignIn, SignInGuard};
 
 /// Statements kept compiled per SQLite connection: more than the store has in its ingest and
 /// read paths (rusqlite keeps 16 by default, fewer than one position's rules and the event use).
@@ -156,6 +162,8 @@ pub struct Store {
     pub(crate) incident_zones: Mutex<Option<Vec<crate::incidents::OpenZones>>>,
     /// The log's complete blocks, rendered for the feed's pages.
     log_blocks: crate::pages::Blocks,
+    /// Sign-in failures per account name.
+    sign_in_guard: Mutex<SignInGuard>,
 }
 
 /// Most idle read-only connections kept.
@@ -279,6 +287,7 @@ impl Store {
             described: Mutex::default(),
             incident_zones: Mutex::new(None),
             log_blocks: crate::pages::Blocks::default(),
+            sign_in_guard: Mutex::default(),
         }
     }
 

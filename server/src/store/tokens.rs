@@ -78,30 +78,64 @@ impl Store {
     }
 
     fn insert_token(&self, role: Role, name: &str, enterprise: Option<&str>) -> Result<String, StoreError> {
+        self.insert_token_row(role, name, enterprise, None)
+    }
+
+    /// Opens a session for an account that signed in: a token that is the account's (so that
+    /// disabling it or a new password ends it) and that is refused after `expires`.
+    pub(super) fn insert_session(&self, user: &parktwin_api::model::User, expires: &str) -> Result<String, StoreError> {
+        self.insert_token_row(user.role, &user.name, user.enterprise.as_deref(), Some(expires))
+    }
+
+    fn insert_token_row(
+        &self,
+        role: Role,
+        name: &str,
+        enterprise: Option<&str>,
+        session_expires: Option<&str>,
+    ) -> Result<String, StoreError> {
         use rand::{RngCore, SeedableRng};
         let mut bytes = [0u8; 24];
         rand_chacha::ChaCha20Rng::from_os_rng().fill_bytes(&mut bytes);
         let token = format!("pt_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
         let role_text = serde_json::to_value(role)?.as_str().unwrap_or("viewer").to_string();
         self.conn().execute(
-            "INSERT INTO tokens (hash, role, name, created, enterprise) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO tokens (hash, role, name, created, enterprise, user_name, expires) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             args![
                 &token_hash(&token),
                 &role_text,
                 name,
                 &parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc()),
-                enterprise
+                enterprise,
+                session_expires.map(|_| name),
+                session_expires
             ],
         )?;
         Ok(token)
     }
 
+    /// Ends the session `token`: `Ok(true)` when it was an open session, `Ok(false)` when the
+    /// token is not a session (a token made on the command line is revoked there).
+    pub fn sign_out(&self, token: &str) -> Result<bool, StoreError> {
+        let ended = self.conn().execute(
+            "UPDATE tokens SET revoked = ?1 WHERE hash = ?2 AND user_name IS NOT NULL AND revoked IS NULL",
+            args![
+                &parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc()),
+                &token_hash(token)
+            ],
+        )?;
+        Ok(ended > 0)
+    }
+
     /// Every token ever made, oldest first: its id (the first 12 hex digits of its hash, which
-    /// is all that is stored), role, name, when it was made and, if it was, revoked.
+    /// is all that is stored), role, name, when it was made and, if it was, revoked. People's
+    /// sessions are not listed: `user list` shows their accounts.
     pub fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
         rows(
             &mut self.conn(),
-            "SELECT hash, role, name, created, revoked, enterprise FROM tokens ORDER BY created, hash",
+            "SELECT hash, role, name, created, revoked, enterprise FROM tokens WHERE user_name IS NULL \
+             ORDER BY created, hash",
             &[],
             |r| {
                 Ok(TokenInfo {
@@ -153,13 +187,16 @@ impl Store {
         Ok(self.caller(token)?.map(|c| (c.role, c.name)))
     }
 
-    /// Who a token that is known and not revoked belongs to, and what it may read. Read on a
-    /// reader's connection: every read that carries a token asks this.
+    /// Who a token that is known, not revoked and, for a session, not expired belongs to, and
+    /// what it may read. Read on a reader's connection: every read that carries a token asks
+    /// this.
     pub fn caller(&self, token: &str) -> Result<Option<Caller>, StoreError> {
+        let now = parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc());
         let found: Option<(String, String, Option<String>)> = row(
             &mut *self.reader()?,
-            "SELECT role, name, enterprise FROM tokens WHERE hash = ?1 AND revoked IS NULL",
-            args![&token_hash(token)],
+            "SELECT role, name, enterprise FROM tokens WHERE hash = ?1 AND revoked IS NULL \
+             AND (expires IS NULL OR expires > ?2)",
+            args![&token_hash(token), &now],
             |r| Ok((r.string(0)?, r.string(1)?, r.opt_string(2)?)),
         )?;
         Ok(match found {

@@ -25,7 +25,7 @@ pub fn start(dir: &Path, args: &[&str]) -> (Child, String) {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             if let Some(url) = line
                 .split_whitespace()
-                .find(|w| w.starts_with("http://"))
+                .find(|w| w.starts_with("http://") || w.starts_with("https://"))
                 .filter(|_| line.contains("listening on"))
             {
                 let _ = tx.send(url.to_string());

@@ -1,0 +1,106 @@
+//! The audit trail: every write and every sign-in, who made it, when, from where and how the
+//! server answered, kept in the database beside what it changed.
+
+use parktwin_api::model::{AuditEntry, Role};
+
+use super::{Store, StoreError, rows};
+use crate::db::{Conn, args};
+
+/// What [`Store::audit`] is given: one audit line before it has a number and a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    /// Who (see [`AuditEntry::who`]).
+    pub who: String,
+    /// Their role, where known.
+    pub role: Option<Role>,
+    /// Where from.
+    pub from: String,
+    /// What.
+    pub action: String,
+    /// On what.
+    pub target: String,
+    /// The status answered.
+    pub status: u16,
+    /// What the server said.
+    pub detail: String,
+}
+
+/// Which lines [`Store::audit_entries`] reads: a period, and optionally one name and one action.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AuditFilter {
+    /// From this time (stored form, inclusive).
+    pub from: String,
+    /// Up to this time (inclusive).
+    pub to: String,
+    /// Only this caller's.
+    pub who: Option<String>,
+    /// Only this action's (`POST`, `user create`, …).
+    pub action: Option<String>,
+    /// Only lines whose target begins with this (`/api/v1/alarms`).
+    pub target: Option<String>,
+    /// At most this many, the oldest first.
+    pub limit: usize,
+}
+
+impl Store {
+    /// Records one line of the audit trail, now.
+    pub fn audit(&self, r: &AuditRecord) -> Result<(), StoreError> {
+        let role = match r.role {
+            Some(role) => Some(serde_json::to_value(role)?.as_str().unwrap_or_default().to_string()),
+            None => None,
+        };
+        self.conn().execute(
+            "INSERT INTO audit (time, who, role, remote, action, target, status, detail) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            args![
+                &parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc()),
+                &r.who,
+                role.as_deref(),
+                &r.from,
+                &r.action,
+                &r.target,
+                i64::from(r.status),
+                &r.detail
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The audit lines a filter asks for, the oldest first.
+    pub fn audit_entries(&self, f: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
+        let prefix = f
+            .target
+            .as_deref()
+            .map(|t| format!("{}%", t.replace(['%', '_', '\\'], "")));
+        rows(
+            &mut *self.reader()?,
+            "SELECT n, time, who, role, remote, action, target, status, detail FROM audit \
+             WHERE time >= ?1 AND time <= ?2 AND (?3 IS NULL OR who = ?3) AND (?4 IS NULL OR action = ?4) \
+             AND (?5 IS NULL OR target LIKE ?5) ORDER BY n LIMIT ?6",
+            args![
+                &f.from,
+                &f.to,
+                f.who.as_deref(),
+                f.action.as_deref(),
+                prefix.as_deref(),
+                f.limit as i64
+            ],
+            |r| {
+                Ok(AuditEntry {
+                    n: r.int(0)? as u64,
+                    time: r.string(1)?,
+                    who: r.string(2)?,
+                    role: match r.opt_string(3)? {
+                        Some(role) => Some(serde_json::from_value(serde_json::Value::String(role))?),
+                        None => None,
+                    },
+                    from: r.string(4)?,
+                    action: r.string(5)?,
+                    target: r.string(6)?,
+                    status: u16::try_from(r.int(7)?).unwrap_or_default(),
+                    detail: r.string(8)?,
+                })
+            },
+        )
+    }
+}
