@@ -206,6 +206,14 @@ fn repeated_wrong_passwords_slow_down_then_answer_429_with_retry_after() {
         (status, body["error"].as_str()),
         (401, Some("unknown name or wrong password"))
     );
+    // A name no account can have (a NUL: PostgreSQL's text cannot hold one) is just unknown.
+    let (status, body) = json_call(
+        "POST",
+        &format!("{api}/session"),
+        As::Nobody,
+        Some(&json!({"name": "gate\u{0}wang", "password": "east-gate-2026"})),
+    );
+    assert_eq!(status, 401, "{body}");
     // A body that is not a sign-in is refused, naming what is wrong.
     let (status, body) = json_call(
         "POST",
@@ -397,6 +405,19 @@ fn every_write_and_sign_in_a_test_makes_is_in_the_audit_trail_and_its_export() {
     .json()
     .expect("as set up");
     assert_eq!(only.len(), 1);
+    let feeds: Vec<AuditEntry> = call(
+        "GET",
+        &format!("{api}/audit?target=/api/v1/observations"),
+        As::Bearer(&admin.token),
+        None,
+    )
+    .json()
+    .expect("as set up");
+    assert_eq!(
+        feeds.iter().map(|l| l.status).collect::<Vec<_>>(),
+        [200, 401],
+        "the lines whose target begins so"
+    );
     assert_eq!(
         json_call("GET", &format!("{api}/audit"), As::Bearer(&server.operator), None).0,
         403

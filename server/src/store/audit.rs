@@ -43,8 +43,18 @@ pub struct AuditFilter {
 }
 
 impl Store {
-    /// Records one line of the audit trail, now.
+    /// Records one line of the audit trail, now. A NUL character (which a client may send in
+    /// a name it tries, and PostgreSQL's text cannot hold) is kept as `\0`.
     pub fn audit(&self, r: &AuditRecord) -> Result<(), StoreError> {
+        let clean = |t: &str| t.replace('\0', "\\0");
+        let r = &AuditRecord {
+            who: clean(&r.who),
+            from: clean(&r.from),
+            action: clean(&r.action),
+            target: clean(&r.target),
+            detail: clean(&r.detail),
+            ..r.clone()
+        };
         let role = match r.role {
             Some(role) => Some(serde_json::to_value(role)?.as_str().unwrap_or_default().to_string()),
             None => None,
@@ -72,35 +82,40 @@ impl Store {
             .target
             .as_deref()
             .map(|t| format!("{}%", t.replace(['%', '_', '\\'], "")));
-        rows(
-            &mut *self.reader()?,
+        // Only the filters asked for are in the statement: PostgreSQL cannot type a parameter
+        // that is only ever compared with NULL.
+        let mut sql = String::from(
             "SELECT n, time, who, role, remote, action, target, status, detail FROM audit \
-             WHERE time >= ?1 AND time <= ?2 AND (?3 IS NULL OR who = ?3) AND (?4 IS NULL OR action = ?4) \
-             AND (?5 IS NULL OR target LIKE ?5) ORDER BY n LIMIT ?6",
-            args![
-                &f.from,
-                &f.to,
-                f.who.as_deref(),
-                f.action.as_deref(),
-                prefix.as_deref(),
-                f.limit as i64
-            ],
-            |r| {
-                Ok(AuditEntry {
-                    n: r.int(0)? as u64,
-                    time: r.string(1)?,
-                    who: r.string(2)?,
-                    role: match r.opt_string(3)? {
-                        Some(role) => Some(serde_json::from_value(serde_json::Value::String(role))?),
-                        None => None,
-                    },
-                    from: r.string(4)?,
-                    action: r.string(5)?,
-                    target: r.string(6)?,
-                    status: u16::try_from(r.int(7)?).unwrap_or_default(),
-                    detail: r.string(8)?,
-                })
-            },
-        )
+             WHERE time >= ?1 AND time <= ?2",
+        );
+        let mut args: Vec<crate::db::Arg<'_>> = vec![f.from.as_str().into(), f.to.as_str().into()];
+        for (column, op, value) in [
+            ("who", "=", f.who.as_deref()),
+            ("action", "=", f.action.as_deref()),
+            ("target", "LIKE", prefix.as_deref()),
+        ] {
+            if let Some(v) = value {
+                args.push(v.into());
+                sql.push_str(&format!(" AND {column} {op} ?{}", args.len()));
+            }
+        }
+        args.push((f.limit.min(i64::MAX as usize) as i64).into());
+        sql.push_str(&format!(" ORDER BY n LIMIT ?{}", args.len()));
+        rows(&mut *self.reader()?, &sql, &args, |r| {
+            Ok(AuditEntry {
+                n: r.int(0)? as u64,
+                time: r.string(1)?,
+                who: r.string(2)?,
+                role: match r.opt_string(3)? {
+                    Some(role) => Some(serde_json::from_value(serde_json::Value::String(role))?),
+                    None => None,
+                },
+                from: r.string(4)?,
+                action: r.string(5)?,
+                target: r.string(6)?,
+                status: u16::try_from(r.int(7)?).unwrap_or_default(),
+                detail: r.string(8)?,
+            })
+        })
     }
 }

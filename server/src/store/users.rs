@@ -336,12 +336,17 @@ impl Store {
         if let Some(retry_after) = guard().locked(name, Instant::now()) {
             return Ok(SignIn::Throttled { retry_after });
         }
-        let found: Option<(User, String)> = row(
-            &mut *self.reader()?,
-            &format!("SELECT {USER_COLUMNS}, hash FROM users WHERE name = ?1"),
-            args![name],
-            |r| Ok((user_row(r)?, r.string(5)?)),
-        )?;
+        // A name no account can have (a control character: PostgreSQL's text cannot even hold
+        // a NUL) is unknown without asking the database.
+        let found: Option<(User, String)> = match check_name(name) {
+            Ok(()) => row(
+                &mut *self.reader()?,
+                &format!("SELECT {USER_COLUMNS}, hash FROM users WHERE name = ?1"),
+                args![name],
+                |r| Ok((user_row(r)?, r.string(5)?)),
+            )?,
+            Err(_) => None,
+        };
         let right = verify_password(password, found.as_ref().map_or(decoy_hash(), |(_, h)| h.as_str()));
         let user = match found {
             Some((user, _)) if right && user.disabled.is_none() => user,
