@@ -4,7 +4,7 @@
 //! The physics (zones, the field, the threat at a point) is the dispersion crate's; this module
 //! only says what an incident is and checks a request before anything is stored.
 
-use crate::validate::{decode, json_body};
+use crate::validate::json_body;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{ChemicalTable, LevelSet};
@@ -494,7 +494,7 @@ impl NewIncident {
     /// Parses and checks a request body: every error names the field and what is wrong. The
     /// chemical comes back as the table's English name, the start normalised to UTC.
     pub fn parse(body: &[u8], table: &ChemicalTable, now: time::OffsetDateTime) -> Result<Self, String> {
-        let mut n: NewIncident = decode(json_body(body)?).map_err(|e| match e.path {
+        let mut n: NewIncident = crate::validate::decode_record(json_body(body)?).map_err(|e| match e.path {
             None => format!("the incident does not read: {}", e.why),
             Some(_) => e.to_string(),
         })?;
@@ -971,7 +971,7 @@ pub struct WhatIf {
 impl WhatIf {
     /// Reads and checks a what-if (a 422's message naming the field when it is wrong).
     pub fn parse(body: &[u8]) -> Result<Self, String> {
-        let mut w: WhatIf = decode(json_body(body)?).map_err(|e| match e.path {
+        let mut w: WhatIf = crate::validate::decode_record(json_body(body)?).map_err(|e| match e.path {
             None => format!("the what-if does not read: {}", e.why),
             Some(_) => e.to_string(),
         })?;

@@ -49,7 +49,7 @@ fn no_control(s: &str) -> Result<(), String> {
 }
 
 /// Parses a JSON body that must be a non-empty list of records of type `T`.
-fn records<T: DeserializeOwned>(body: &[u8], max: usize) -> Result<Vec<(usize, T)>, String> {
+fn records<T: DeserializeOwned + serde::Serialize>(body: &[u8], max: usize) -> Result<Vec<(usize, T)>, String> {
     let raw = crate::validate::json_body(body)?;
     let list = raw.as_array().ok_or("the body must be a JSON list of records")?;
     if list.is_empty() {
@@ -64,7 +64,7 @@ fn records<T: DeserializeOwned>(body: &[u8], max: usize) -> Result<Vec<(usize, T
     list.iter()
         .enumerate()
         .map(|(i, v)| {
-            crate::validate::decode::<T>(v.clone())
+            crate::validate::decode_record::<T>(v.clone())
                 .map(|r| (i, r))
                 .map_err(|e| format!("record {i}: {e}"))
         })

@@ -32,6 +32,47 @@ pub fn decode<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T,
     })
 }
 
+/// Decodes a record of the API into `T` as [`decode`] does, and refuses a JSON list where `T`
+/// has an object: serde reads a struct from a list of its fields in order (`[null, null]` is a
+/// wall view with nothing set), which no client means and the API's schema does not allow.
+pub fn decode_record<T: serde::de::DeserializeOwned + serde::Serialize>(v: serde_json::Value) -> Result<T, FieldError> {
+    let decoded: T = decode(v.clone())?;
+    let as_written = serde_json::to_value(&decoded).map_err(|e| FieldError {
+        path: None,
+        why: e.to_string(),
+    })?;
+    match list_for_object(&v, &as_written, String::new()) {
+        Some(path) => Err(FieldError {
+            why: "must be a JSON object, not a list".into(),
+            path: (!path.is_empty()).then_some(path),
+        }),
+        None => Ok(decoded),
+    }
+}
+
+/// The path of the first place where `input` has a list and `decoded` (the same record written
+/// back) an object.
+fn list_for_object(input: &serde_json::Value, decoded: &serde_json::Value, path: String) -> Option<String> {
+    use serde_json::Value;
+    match (input, decoded) {
+        (Value::Array(_), Value::Object(_)) => Some(path),
+        (Value::Object(a), Value::Object(b)) => a.iter().find_map(|(k, v)| {
+            let inner = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            b.get(k).and_then(|w| list_for_object(v, w, inner))
+        }),
+        (Value::Array(a), Value::Array(b)) => a
+            .iter()
+            .zip(b)
+            .enumerate()
+            .find_map(|(i, (v, w))| list_for_object(v, w, format!("{path}[{i}]"))),
+        _ => None,
+    }
+}
+
 /// A request body as JSON, or why not.
 pub fn json_body(body: &[u8]) -> Result<serde_json::Value, String> {
     serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))
@@ -243,6 +284,34 @@ pub fn feature_id(f: &Feature) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Debug, serde::Deserialize, serde::Serialize)]
+    struct View {
+        camera: Option<Camera>,
+        layers: Option<Vec<String>>,
+    }
+
+    #[derive(Debug, serde::Deserialize, serde::Serialize)]
+    struct Camera {
+        lon: f64,
+        lat: f64,
+    }
+
+    #[test]
+    fn a_list_where_a_record_has_an_object_is_refused_naming_where() {
+        let top = decode_record::<View>(serde_json::json!([null, null])).expect_err("a list is not a view");
+        assert_eq!(
+            (top.path, top.why.as_str()),
+            (None, "must be a JSON object, not a list")
+        );
+        let inner = decode_record::<View>(serde_json::json!({"camera": [118.4, 37.5]})).expect_err("nor a camera");
+        assert_eq!(inner.path.as_deref(), Some("camera"));
+        // Lists where the record has lists are lists.
+        let ok = decode_record::<View>(serde_json::json!({"camera": {"lon": 118.4, "lat": 37.5}, "layers": ["tanks"]}));
+        assert!(ok.is_ok(), "{ok:?}");
+        // serde alone takes the list: this is what decode_record is for.
+        assert!(decode::<View>(serde_json::json!([null, null])).is_ok());
+    }
 
     fn fc(features: &str) -> String {
         format!(r#"{{"type":"FeatureCollection","features":[{features}]}}"#)

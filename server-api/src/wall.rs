@@ -2,7 +2,7 @@
 //! checks a request passes before it replaces the view. The wall itself (following the view,
 //! the idle tour, the jump to a new red alarm) is the client's `wall` module.
 
-use crate::validate::{decode, json_body};
+use crate::validate::json_body;
 use serde::{Deserialize, Serialize};
 
 /// A camera view to show again: the point looked at, how far from it, from which side and how
@@ -179,7 +179,7 @@ impl CameraBookmark {
 impl WallRequest {
     /// Parses and checks a request body: the first error names its field and what is wrong.
     pub fn parse(body: &[u8], cx: &WallContext<'_>) -> Result<Self, String> {
-        let mut v: WallRequest = decode(json_body(body)?).map_err(|e| match e.path {
+        let mut v: WallRequest = crate::validate::decode_record(json_body(body)?).map_err(|e| match e.path {
             None => format!("the wall view does not read: {}", e.why),
             Some(_) => e.to_string(),
         })?;

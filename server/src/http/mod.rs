@@ -780,14 +780,8 @@ fn window(q: &HashMap<String, String>, span: time::Duration) -> Result<(String, 
 
 /// A JSON body decoded as a `T`: 400 when it is not JSON at all, 422 naming what is wrong when
 /// it is JSON of another shape (a wrong type, a missing or unknown field).
-fn decode_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Failure> {
-    serde_json::from_slice(body).map_err(|e| {
-        use serde_json::error::Category;
-        match e.classify() {
-            Category::Syntax | Category::Eof | Category::Io => {
-                Failure(StatusCode::BAD_REQUEST, format!("the body is not JSON: {e}"))
-            }
-            Category::Data => Failure(StatusCode::UNPROCESSABLE_ENTITY, format!("the body: {e}")),
-        }
-    })
+fn decode_body<T: serde::de::DeserializeOwned + serde::Serialize>(body: &[u8]) -> Result<T, Failure> {
+    let value = parktwin_api::validate::json_body(body).map_err(|e| Failure(StatusCode::BAD_REQUEST, e))?;
+    parktwin_api::validate::decode_record(value)
+        .map_err(|e| Failure(StatusCode::UNPROCESSABLE_ENTITY, format!("the body: {e}")))
 }
