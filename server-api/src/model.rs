@@ -292,6 +292,7 @@ pub struct User {
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     /// The name the person signs in with: 1 to 64 characters, no control characters.
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 64)))]
     pub name: String,
     /// What the account may do.
     pub role: Role,
@@ -299,6 +300,7 @@ pub struct NewUser {
     #[serde(default)]
     pub enterprise: Option<String>,
     /// The password: at least 10 characters.
+    #[cfg_attr(feature = "schema", schemars(length(min = 10)))]
     pub password: String,
 }
 
@@ -308,6 +310,7 @@ pub struct NewUser {
 #[serde(deny_unknown_fields)]
 pub struct NewPassword {
     /// The new password: at least 10 characters.
+    #[cfg_attr(feature = "schema", schemars(length(min = 10)))]
     pub password: String,
 }
 
@@ -393,6 +396,7 @@ pub struct Observation {
     /// Sensor id (a feature id of the `detectors` or `weather_stations` layer).
     pub sensor: String,
     /// When it was read, RFC 3339 (stored in UTC).
+    #[cfg_attr(feature = "schema", schemars(extend("format" = "date-time")))]
     pub time: String,
     /// The reading, in the sensor's unit.
     pub value: f64,
@@ -406,16 +410,21 @@ pub struct VehiclePosition {
     /// Licence plate.
     pub plate: String,
     /// When, RFC 3339 (stored in UTC).
+    #[cfg_attr(feature = "schema", schemars(extend("format" = "date-time")))]
     pub time: String,
     /// WGS84 longitude, degrees.
+    #[cfg_attr(feature = "schema", schemars(range(min = -180.0, max = 180.0)))]
     pub lon: f64,
     /// WGS84 latitude, degrees.
+    #[cfg_attr(feature = "schema", schemars(range(min = -90.0, max = 90.0)))]
     pub lat: f64,
-    /// Speed, km/h.
+    /// Speed, km/h (0 to 300).
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(range(min = 0.0, max = 300.0)))]
     pub speed_kmh: f64,
-    /// Heading, degrees clockwise from north.
+    /// Heading, degrees clockwise from north (0 to 360).
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(range(min = 0.0, max = 360.0)))]
     pub heading_deg: f64,
 }
 
@@ -603,15 +612,20 @@ pub struct WeatherReport {
     /// Station id (a feature id of the `weather_stations` layer).
     pub station: String,
     /// When, RFC 3339 (stored in UTC).
+    #[cfg_attr(feature = "schema", schemars(extend("format" = "date-time")))]
     pub time: String,
-    /// Wind speed at the mast, m/s.
+    /// Wind speed at the mast, m/s (0 to 75).
+    #[cfg_attr(feature = "schema", schemars(range(min = 0.0, max = 75.0)))]
     pub wind_speed_ms: f64,
-    /// Where the wind comes from, degrees clockwise from north.
+    /// Where the wind comes from, degrees clockwise from north (0 to 360).
+    #[cfg_attr(feature = "schema", schemars(range(min = 0.0, max = 360.0)))]
     pub wind_from_deg: f64,
-    /// Air temperature, °C.
+    /// Air temperature, °C (-60 to 60).
+    #[cfg_attr(feature = "schema", schemars(range(min = -60.0, max = 60.0)))]
     pub temperature_c: f64,
     /// Cloud cover, oktas (0–8), where observed.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(range(max = 8)))]
     pub cloud_oktas: Option<u8>,
 }
 
@@ -621,6 +635,7 @@ pub struct WeatherReport {
 #[serde(deny_unknown_fields)]
 pub struct GatePass {
     /// When, RFC 3339 (stored in UTC).
+    #[cfg_attr(feature = "schema", schemars(extend("format" = "date-time")))]
     pub time: String,
     /// Licence plate.
     pub plate: String,
@@ -665,20 +680,25 @@ pub struct Waybill {
     /// Licence plate of the vehicle.
     pub plate: String,
     /// UN number of the cargo, e.g. `UN1017`.
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = r"^(UN)?[0-9]{4}$")))]
     pub un_number: String,
     /// Cargo, as declared.
     pub cargo: String,
-    /// Tonnes carried.
+    /// Tonnes carried (0 to 60: a road tanker's).
+    #[cfg_attr(feature = "schema", schemars(range(min = 0.0, max = 60.0)))]
     pub tonnes: f64,
     /// From when it is valid, RFC 3339 (stored in UTC).
+    #[cfg_attr(feature = "schema", schemars(extend("format" = "date-time")))]
     pub valid_from: String,
-    /// Until when it is valid, RFC 3339 (stored in UTC).
+    /// Until when it is valid, RFC 3339 (stored in UTC): after `valid_from`.
+    #[cfg_attr(feature = "schema", schemars(extend("format" = "date-time")))]
     pub valid_to: String,
     /// Where it delivers or loads (an enterprise or tank farm), free text.
     #[serde(default)]
     pub destination: Option<String>,
     /// The planned route inside the park, WGS84 `[lon, lat]` points in driving order; at least
     /// two. A vehicle more than [`crate::alarms::OFF_ROUTE_LIMIT_M`] from it is off its route.
+    #[cfg_attr(feature = "schema", schemars(length(min = 2)))]
     pub route: Vec<[f64; 2]>,
 }
 

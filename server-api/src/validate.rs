@@ -22,7 +22,8 @@ impl std::fmt::Display for FieldError {
 
 /// Decodes JSON into `T`, naming the field a wrong type or an unknown key is at
 /// (serde_path_to_error finds it).
-pub fn decode<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T, FieldError> {
+pub fn decode<T: serde::de::DeserializeOwned>(mut v: serde_json::Value) -> Result<T, FieldError> {
+    whole_numbers_as_integers(&mut v);
     serde_path_to_error::deserialize(v).map_err(|e| {
         let path = e.path().to_string();
         FieldError {
@@ -30,6 +31,26 @@ pub fn decode<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T,
             why: e.inner().to_string(),
         }
     })
+}
+
+/// Writes each number that is whole (`120.0`) as an integer (`120`). JSON Schema counts `120.0`
+/// an integer, and clients may write one so; serde would refuse it for an integer field. A
+/// float field takes the integer as it took the float.
+fn whole_numbers_as_integers(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|_| n.is_f64())
+                && f.fract() == 0.0
+                && f.abs() < 9.0e15
+            {
+                *n = serde_json::Number::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
+    }
 }
 
 /// Decodes a record of the API into `T` as [`decode`] does, and refuses a JSON list where `T`
@@ -309,6 +330,15 @@ mod tests {
         // Lists where the record has lists are lists.
         let ok = decode_record::<View>(serde_json::json!({"camera": {"lon": 118.4, "lat": 37.5}, "layers": ["tanks"]}));
         assert!(ok.is_ok(), "{ok:?}");
+        // A whole number written as a float is an integer, as JSON Schema counts it.
+        #[derive(Debug, serde::Deserialize, serde::Serialize)]
+        struct Idle {
+            idle_s: u32,
+            lon: f64,
+        }
+        let idle = decode_record::<Idle>(serde_json::json!({"idle_s": 120.0, "lon": 118.0})).expect("whole numbers");
+        assert_eq!((idle.idle_s, idle.lon), (120, 118.0));
+        assert!(decode_record::<Idle>(serde_json::json!({"idle_s": 120.5, "lon": 1})).is_err());
         // serde alone takes the list: this is what decode_record is for.
         assert!(decode::<View>(serde_json::json!([null, null])).is_ok());
     }

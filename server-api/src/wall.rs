@@ -16,11 +16,13 @@ pub struct CameraBookmark {
     /// Latitude of the point looked at, WGS84 degrees.
     pub lat: f64,
     /// Distance from the camera to that point, metres ([`MIN_DISTANCE_M`] to [`MAX_DISTANCE_M`]).
+    #[cfg_attr(feature = "schema", schemars(range(min = 30.0, max = 60_000.0)))]
     pub distance_m: f64,
     /// The way the camera looks, degrees clockwise from north (0: looking north).
     #[serde(default)]
     pub heading_deg: f64,
     /// How steeply it looks down, degrees below the horizon ([`MIN_TILT_DEG`] to [`MAX_TILT_DEG`]).
+    #[cfg_attr(feature = "schema", schemars(range(min = 5.0, max = 89.0)))]
     pub tilt_deg: f64,
 }
 
@@ -80,12 +82,15 @@ pub struct WallRequest {
     pub drill: Option<String>,
     /// The bookmarks the wall tours while nobody has sent it anything for `idle_s`.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(length(max = 50)))]
     pub tour: Vec<TourStop>,
     /// Seconds at each stop of the tour (5 to 3600).
     #[serde(default = "default_dwell")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 5, max = 3600)))]
     pub tour_dwell_s: u32,
     /// Seconds after the last view sent before the tour starts (10 to 86400).
     #[serde(default = "default_idle")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 10, max = 86_400)))]
     pub idle_s: u32,
 }
 

@@ -25,6 +25,14 @@ fn schema_of<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
     g.subschema_for::<T>()
 }
 
+/// A batch of `T`s as the ingest takes it: 1 to [`parktwin_api::ingest::MAX_BATCH`] records.
+fn batch_of<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
+    let mut s = g.subschema_for::<Vec<T>>();
+    s.insert("minItems".into(), 1.into());
+    s.insert("maxItems".into(), parktwin_api::ingest::MAX_BATCH.into());
+    s
+}
+
 /// A GeoJSON FeatureCollection (RFC 7946), the body of a layer and of an incident's zones.
 fn feature_collection(_: &mut SchemaGenerator) -> Schema {
     Schema::try_from(json!({
@@ -136,6 +144,12 @@ impl Op {
         self
     }
 
+    /// It takes a JSON list of 1 to `MAX_BATCH` `T`s, each checked (the ingest's batches).
+    pub fn batch<T: JsonSchema>(mut self, what: &'static str) -> Self {
+        self.body = Some((batch_of::<T>, what));
+        self
+    }
+
     /// A query parameter, optional, with its JSON Schema (400 when it does not parse).
     pub fn query(mut self, name: &'static str, description: &'static str, schema: Value) -> Self {
         self.query.push((name, description, schema));
@@ -170,11 +184,11 @@ impl Op {
         for name in path_params(path) {
             let description = self.path_docs.iter().find(|(n, _)| *n == name).map_or("", |(_, d)| *d);
             params.push(json!({"name": name, "in": "path", "required": true,
-                "description": description, "schema": {"type": "string", "minLength": 1}}));
+                "description": description, "schema": no_nul(json!({"type": "string", "minLength": 1}))}));
         }
         for (name, description, schema) in &self.query {
             params.push(json!({"name": name, "in": "query", "required": false,
-                "description": description, "schema": schema}));
+                "description": description, "schema": no_nul(schema.clone())}));
         }
         if !params.is_empty() {
             op.insert("parameters".into(), params.into());
@@ -247,6 +261,15 @@ impl Op {
     }
 }
 
+/// A string parameter's schema, saying what the server refuses of every path and query: a NUL
+/// character (no name, id or time of the park holds one; see `refuse_nul` in the router).
+fn no_nul(mut schema: Value) -> Value {
+    if schema["type"] == "string" && schema.get("pattern").is_none() && schema.get("format").is_none() {
+        schema["pattern"] = "^[^\\u0000]*$".into();
+    }
+    schema
+}
+
 /// The `{name}`s of a path template.
 fn path_params(path: &str) -> Vec<&str> {
     path.split('/')
@@ -254,12 +277,13 @@ fn path_params(path: &str) -> Vec<&str> {
         .collect()
 }
 
-/// A stable id for an operation: its method and the path's words (`post_alarms_id_ack`).
+/// A stable id for an operation: its method and the path's words (`post_alarms_id_ack`,
+/// `get_after_action_timeline_csv`).
 fn operation_id(method: &str, path: &str) -> String {
     let words: Vec<String> = path
         .split('/')
         .filter(|s| !s.is_empty())
-        .map(|s| s.trim_matches(['{', '}']).replace('-', "_"))
+        .map(|s| s.trim_matches(['{', '}']).replace(['-', '.'], "_"))
         .collect();
     format!("{method}_{}", words.join("_"))
 }

@@ -164,7 +164,7 @@ fn a_person_signs_in_reads_and_writes_under_private_reads_with_the_cookie_and_si
     );
     // A token made on the command line is not a session: it is revoked there.
     let (status, body) = json_call("DELETE", &format!("{api}/session"), As::Bearer(&server.operator), None);
-    assert_eq!(status, 400, "{body}");
+    assert_eq!(status, 403, "{body}");
 }
 
 #[test]

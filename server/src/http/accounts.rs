@@ -94,7 +94,7 @@ pub(super) async fn sign_out(State(s): State<AppState>, headers: HeaderMap) -> A
     }
     if !s.sign_out(token)? {
         return Err(Failure(
-            StatusCode::BAD_REQUEST,
+            StatusCode::FORBIDDEN,
             "this token is not a session: a token made with `parktwin-server token create` is revoked with `token revoke`"
                 .into(),
         ));

@@ -185,6 +185,7 @@ fn api(reads: Reads) -> (Router<AppState>, serde_json::Value) {
     const ADMIN: &[Role] = &[Role::Admin];
     let time =
         || json!({"type": "string", "format": "date-time", "description": "RFC 3339, e.g. 2026-11-27T08:00:00Z"});
+    let channel = || json!({"type": "string", "pattern": "^(live|drill:.+)$"});
     let open_closed = |default: &str| json!({"type": "string", "enum": ["open", "closed", "all"], "default": default});
     Documented::new(reads == Reads::Private)
         .get(
@@ -235,7 +236,7 @@ fn api(reads: Reads) -> (Router<AppState>, serde_json::Value) {
             "/observations",
             ingest_observations,
             Op::new("Stores a batch of sensor readings; alarms follow from them.")
-                .body::<Vec<Observation>>("Readings of known sensors.")
+                .batch::<Observation>("Readings of known sensors.")
                 .needs(FEED, "an ingest feed's")
                 .returns::<IngestReceipt>(),
         )
@@ -243,7 +244,7 @@ fn api(reads: Reads) -> (Router<AppState>, serde_json::Value) {
             "/vehicles/positions",
             ingest_positions,
             Op::new("Stores a batch of vehicle fixes.")
-                .body::<Vec<VehiclePosition>>("Fixes, each with its plate and time.")
+                .batch::<VehiclePosition>("Fixes, each with its plate and time.")
                 .needs(FEED, "an ingest feed's")
                 .returns::<IngestReceipt>(),
         )
@@ -254,18 +255,14 @@ fn api(reads: Reads) -> (Router<AppState>, serde_json::Value) {
                 .query(
                     "since",
                     "Events after this sequence number.",
-                    json!({"type": "integer", "minimum": 0, "default": 0}),
+                    json!({"type": "integer", "format": "int64", "minimum": 0, "maximum": i64::MAX, "default": 0}),
                 )
                 .query(
                     "limit",
                     "Most events in the page.",
                     json!({"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": MAX_PAGE}),
                 )
-                .query(
-                    "channel",
-                    "Only this channel: live, or drill:<id>.",
-                    json!({"type": "string"}),
-                )
+                .query("channel", "Only this channel: live, or drill:<id>.", channel())
                 .query(
                     "kind",
                     "Only these kinds, comma-separated (alarm_raised,incident_started: a timeline's next mark).",
@@ -296,8 +293,8 @@ fn api(reads: Reads) -> (Router<AppState>, serde_json::Value) {
             sensor_observations,
             Op::new("A sensor's readings in a window (the last hour by default).")
                 .path("id", "A sensor id.")
-                .query("from", "Start of the window.", time())
-                .query("to", "End of the window.", time())
+                .query("from", "Start of the window (\"to\" less the window's default length when only \"to\" is given); not after \"to\".", time())
+                .query("to", "End of the window (now by default, or \"from\" when that is later).", time())
                 .refuses(
                     403,
                     "It belongs to another enterprise than an enterprise-scoped viewer's.",
@@ -321,7 +318,7 @@ fn api(reads: Reads) -> (Router<AppState>, serde_json::Value) {
             ingest_passes,
             Op::new("Stores a batch of passes through a gate.")
                 .path("id", "A gate's id.")
-                .body::<Vec<GatePass>>("Passes, each with its plate, direction and time.")
+                .batch::<GatePass>("Passes, each with its plate, direction and time.")
                 .needs(FEED, "an ingest feed's")
                 .returns::<IngestReceipt>(),
         )
@@ -337,7 +334,7 @@ fn api(reads: Reads) -> (Router<AppState>, serde_json::Value) {
             "/weather",
             ingest_weather,
             Op::new("Stores a batch of weather reports.")
-                .body::<Vec<WeatherReport>>("Reports of known weather stations.")
+                .batch::<WeatherReport>("Reports of known weather stations.")
                 .needs(FEED, "an ingest feed's")
                 .returns::<IngestReceipt>(),
         )
@@ -351,19 +348,15 @@ fn api(reads: Reads) -> (Router<AppState>, serde_json::Value) {
             track,
             Op::new("A vehicle's fixes in a window (the last hour by default).")
                 .path("plate", "A licence plate that has been seen.")
-                .query("from", "Start of the window.", time())
-                .query("to", "End of the window.", time())
+                .query("from", "Start of the window (\"to\" less the window's default length when only \"to\" is given); not after \"to\".", time())
+                .query("to", "End of the window (now by default, or \"from\" when that is later).", time())
                 .returns::<Vec<VehiclePosition>>(),
         )
         .get(
             "/waybills",
             waybills,
             Op::new("Hazmat waybills (电子运单).")
-                .query(
-                    "valid_at",
-                    "Only those valid at this time, or now.",
-                    json!({"type": "string"}),
-                )
+                .query("valid_at", "Only those valid at this time.", time())
                 .query("plate", "Only this vehicle's.", json!({"type": "string"}))
                 .returns::<Vec<Waybill>>(),
         )
@@ -371,7 +364,7 @@ fn api(reads: Reads) -> (Router<AppState>, serde_json::Value) {
             "/waybills",
             ingest_waybills,
             Op::new("Stores a batch of waybills.")
-                .body::<Vec<Waybill>>("Waybills, each with its vehicle, cargo and validity.")
+                .batch::<Waybill>("Waybills, each with its vehicle, cargo and validity.")
                 .needs(FEED, "an ingest feed's")
                 .returns::<IngestReceipt>(),
         )
@@ -386,8 +379,8 @@ fn api(reads: Reads) -> (Router<AppState>, serde_json::Value) {
             "/passes",
             passes,
             Op::new("Gate passes in a window (the last day by default).")
-                .query("from", "Start of the window.", time())
-                .query("to", "End of the window.", time())
+                .query("from", "Start of the window (\"to\" less the window's default length when only \"to\" is given); not after \"to\".", time())
+                .query("to", "End of the window (now by default, or \"from\" when that is later).", time())
                 .returns::<Vec<PassRecord>>(),
         )
         .get(
@@ -531,7 +524,7 @@ fn api(reads: Reads) -> (Router<AppState>, serde_json::Value) {
                     &[Role::Viewer, Role::Operator, Role::Admin],
                     "a signed-in session",
                 )
-                .refuses(400, "The token is not a session (made with `token create`).")
+                .refuses(403, "The token is not a session (made with `token create`): it is revoked there.")
                 .answers_nothing(),
         )
         .get(
@@ -575,8 +568,8 @@ fn api(reads: Reads) -> (Router<AppState>, serde_json::Value) {
                 "The audit trail: every write and sign-in with who, when, from where, what and the answer, \
                  oldest first. \"from\" must not be after \"to\".",
             )
-            .query("from", "Start of the period (the last day by default).", time())
-            .query("to", "End of the period (now by default).", time())
+            .query("from", "Start of the period (the day before \"to\" by default); not after \"to\".", time())
+            .query("to", "End of the period (now by default, or \"from\" when that is later).", time())
             .query("who", "Only this caller's (an account's or a token's name).", json!({"type": "string"}))
             .query("action", "Only this action: POST, PUT, DELETE, or a command such as \"user create\".", json!({"type": "string"}))
             .query("target", "Only lines whose target begins with this (/api/v1/alarms).", json!({"type": "string"}))
@@ -595,8 +588,8 @@ fn api(reads: Reads) -> (Router<AppState>, serde_json::Value) {
                 "The audit trail of a period for an after-action review, CSV: time, who, role, from, action, \
                  target, status, detail. \"from\" must not be after \"to\".",
             )
-            .query("from", "Start of the period (the last day by default).", time())
-            .query("to", "End of the period.", time())
+            .query("from", "Start of the period (the day before \"to\" by default); not after \"to\".", time())
+            .query("to", "End of the period (now by default, or \"from\" when that is later).", time())
             .needs(ADMIN, "an admin's")
             .returns_text("text/csv"),
         )
@@ -608,13 +601,9 @@ fn api(reads: Reads) -> (Router<AppState>, serde_json::Value) {
                  subject, detail, who acknowledged and when. Alarms, incidents, passes and waybills of the \
                  live channel, or everything a drill played (channel=drill:<id>).",
             )
-            .query(
-                "channel",
-                "live (the default) or drill:<id>.",
-                json!({"type": "string"}),
-            )
-            .query("from", "Start of the period (the last day by default).", time())
-            .query("to", "End of the period.", time())
+            .query("channel", "live (the default) or drill:<id> of an uploaded drill.", channel())
+            .query("from", "Start of the period (the day before \"to\" by default); not after \"to\".", time())
+            .query("to", "End of the period (now by default, or \"from\" when that is later).", time())
             .returns_text("text/csv"),
         )
         .get(
@@ -624,8 +613,8 @@ fn api(reads: Reads) -> (Router<AppState>, serde_json::Value) {
                 "The live incidents' threat zones over a period: each outline with the time it held from \
                  (valid_from) and until (valid_to, absent while it holds), as QGIS's temporal controller reads them.",
             )
-            .query("from", "Start of the period (the last day by default).", time())
-            .query("to", "End of the period.", time())
+            .query("from", "Start of the period (the day before \"to\" by default); not after \"to\".", time())
+            .query("to", "End of the period (now by default, or \"from\" when that is later).", time())
             .returns_geojson(),
         )
         .get(
@@ -661,6 +650,14 @@ async fn refuse_nul(req: axum::extract::Request, next: axum::middleware::Next) -
         )
         .into_response();
     }
+    // Each parameter once: which of two values a server takes is its own guess.
+    if let Some(twice) = uri.query().and_then(repeated_parameter) {
+        return Failure(
+            StatusCode::BAD_REQUEST,
+            format!("query parameter \"{twice}\" is given more than once"),
+        )
+        .into_response();
+    }
     if uri.query().is_some_and(nul) {
         return Failure(
             StatusCode::BAD_REQUEST,
@@ -669,6 +666,17 @@ async fn refuse_nul(req: axum::extract::Request, next: axum::middleware::Next) -
         .into_response();
     }
     next.run(req).await
+}
+
+/// The first parameter a query names twice, if any.
+fn repeated_parameter(query: &str) -> Option<String> {
+    let mut seen = std::collections::HashSet::new();
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once('=').map_or(p, |(k, _)| k))
+        .find(|k| !seen.insert(*k))
+        .map(str::to_string)
 }
 
 /// Every error the API answers is JSON `{"error": "..."}`: axum's own refusals (a body over
@@ -761,14 +769,30 @@ fn param<T: std::str::FromStr>(q: &HashMap<String, String>, key: &str, default: 
 /// The `from`/`to` window of a history query, as stored times (default: the last `span`).
 fn window(q: &HashMap<String, String>, span: time::Duration) -> Result<(String, String), Failure> {
     let bad = |key: &str, e: String| Failure(StatusCode::BAD_REQUEST, format!("query parameter \"{key}\": {e}"));
-    let to = match q.get("to") {
-        Some(t) => parktwin_api::clock::normalise_time(t).map_err(|e| bad("to", e))?,
-        None => parktwin_api::clock::format_utc(now()),
+    let parse = |key: &str| -> Result<Option<time::OffsetDateTime>, Failure> {
+        q.get(key)
+            .map(|t| {
+                parktwin_api::clock::normalise_time(t)
+                    .and_then(|n| {
+                        time::OffsetDateTime::parse(&n, &time::format_description::well_known::Rfc3339)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(|e| bad(key, e))
+            })
+            .transpose()
     };
-    let from = match q.get("from") {
-        Some(t) => parktwin_api::clock::normalise_time(t).map_err(|e| bad("from", e))?,
-        None => parktwin_api::clock::format_utc(now() - span),
+    // Alone, `to` ends a window of `span` before it, and `from` starts one that ends now (or
+    // at `from`, when that is later: an empty window rather than a refusal).
+    let (from, to) = match (parse("from")?, parse("to")?) {
+        (Some(f), Some(t)) => (f, t),
+        (None, Some(t)) => (t.checked_sub(span).unwrap_or(t), t),
+        (Some(f), None) => (f, f.max(now())),
+        (None, None) => (now() - span, now()),
     };
+    let (from, to) = (
+        parktwin_api::clock::format_utc(from),
+        parktwin_api::clock::format_utc(to),
+    );
     if from > to {
         return Err(Failure(
             StatusCode::BAD_REQUEST,

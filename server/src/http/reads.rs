@@ -39,6 +39,15 @@ pub(super) async fn events(
         .get("kind")
         .map(|k| k.split(',').map(|k| k.trim().to_string()).collect());
     let channel = q.get("channel").cloned();
+    if let Some(c) = &channel
+        && c != "live"
+        && c.strip_prefix("drill:").is_none_or(str::is_empty)
+    {
+        return Err(Failure(
+            StatusCode::BAD_REQUEST,
+            format!("query parameter \"channel\" must be live or drill:<id>, got \"{c}\""),
+        ));
+    }
     // Off the async workers: a page is a blocking read, and hundreds of pollers at once must
     // not stall the ingest's requests behind them.
     let store = s.clone();

@@ -139,7 +139,7 @@ impl Store {
                 }
             }
             if read < limit {
-                at = (k + 1) * crate::pages::BLOCK;
+                at = (k + 1).saturating_mul(crate::pages::BLOCK);
             }
         }
         // The rest from the database.
@@ -172,7 +172,8 @@ impl Store {
         if let Some(block) = self.log_blocks.get(k) {
             return Ok(Some(block));
         }
-        let end = (k + 1) * crate::pages::BLOCK;
+        // Saturating: a `since` near the largest sequence number asks for a block past any head.
+        let end = (k + 1).saturating_mul(crate::pages::BLOCK);
         // The head first: what it has passed was committed before the block is read.
         if self.head()? < end {
             return Ok(None);
