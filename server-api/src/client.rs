@@ -135,6 +135,47 @@ impl ApiClient {
         Ok(body)
     }
 
+    /// `POST /session`: signs a person in with a name and a password; the session's token
+    /// (in the browser the answer also sets the session's cookie, which every later request of
+    /// the page carries).
+    pub async fn sign_in(&self, name: &str, password: &str) -> Result<crate::model::SignedIn, ClientError> {
+        let url = self.url("/session");
+        let body = crate::model::SignIn {
+            name: name.to_string(),
+            password: password.to_string(),
+        };
+        self.send(self.http.post(&url).json(&body), url).await
+    }
+
+    /// `DELETE /session`: ends the session `token` (and, in the browser, clears its cookie).
+    pub async fn sign_out(&self, token: &str) -> Result<(), ClientError> {
+        let url = self.url("/session");
+        let resp = self
+            .http
+            .delete(&url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(|e| ClientError::Unreachable {
+                url: url.clone(),
+                reason: root_cause(&e),
+            })?;
+        match resp.status().as_u16() {
+            204 => Ok(()),
+            status => Err(ClientError::Status {
+                url,
+                status,
+                message: resp.json::<ApiError>().await.map(|e| e.error).unwrap_or_default(),
+            }),
+        }
+    }
+
+    /// Whether an error is the server asking for a sign-in (401: no token or session, or one
+    /// that ended).
+    pub fn needs_sign_in(e: &ClientError) -> bool {
+        matches!(e, ClientError::Status { status: 401, .. })
+    }
+
     /// `GET /session`: whose `token` is (a sign-in's check).
     pub async fn session(&self, token: &str) -> Result<crate::model::Session, ClientError> {
         let url = self.url("/session");
@@ -192,7 +233,13 @@ impl ApiClient {
     /// `POST /incidents/{id}/what-if`: the zones the incident would have had, for a ghost.
     pub async fn what_if(&self, id: &str, what: &crate::incident::WhatIf) -> Result<serde_json::Value, ClientError> {
         let url = self.url(&format!("/incidents/{}/what-if", encode(id)));
-        self.send(self.http.post(&url).json(what), url).await
+        // A what-if is a read: it carries the reading token as every read does.
+        let req = self.http.post(&url).json(what);
+        let req = match &self.token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        };
+        self.send(req, url).await
     }
 
     /// Sends a request and decodes its JSON answer, or the API's error.

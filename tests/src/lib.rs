@@ -241,6 +241,20 @@ pub fn count(data_dir: &Path, sql: &str) -> i64 {
     }
 }
 
+/// Runs one statement on a test folder's database, whichever engine keeps it: for a test that
+/// must put the store in a state no endpoint makes (a session near its end); the rows changed.
+pub fn execute(data_dir: &Path, sql: &str) -> u64 {
+    match database(data_dir) {
+        Database::Sqlite(path) => rusqlite::Connection::open(&path)
+            .and_then(|c| c.execute(sql, []))
+            .map(|n| n as u64)
+            .unwrap_or_else(|e| panic!("{sql}: {e}")),
+        Database::Postgres(url) => postgres::Client::connect(&url, postgres::NoTls)
+            .and_then(|mut c| c.execute(sql, &[]))
+            .unwrap_or_else(|e| panic!("{sql}: {e}")),
+    }
+}
+
 fn rusqlite_count(path: &Path, sql: &str) -> i64 {
     rusqlite::Connection::open(path)
         .and_then(|c| c.query_row(sql, [], |r| r.get(0)))

@@ -5,7 +5,7 @@
 //! every write and sign-in is in the audit trail with who, when and from where.
 
 use parktwin_api::model::{AuditEntry, Role, Session, SignedIn, User};
-use parktwin_e2e::{open_store, start_private_server};
+use parktwin_e2e::{count, execute, open_store, start_private_server};
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde_json::{Value, json};
 
@@ -101,7 +101,7 @@ fn a_person_signs_in_reads_and_writes_under_private_reads_with_the_cookie_and_si
         cookie.starts_with(&format!("parktwin_session={};", session.token)),
         "{cookie}"
     );
-    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=43200"] {
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
         assert!(cookie.contains(attribute), "{attribute} in {cookie}");
     }
     assert!(
@@ -452,4 +452,53 @@ fn every_write_and_sign_in_a_test_makes_is_in_the_audit_trail_and_its_export() {
     );
     assert_eq!(&rows[3][1], "ops-li");
     assert_eq!(&rows[3][5], "/api/v1/alarms/7/ack");
+}
+
+#[test]
+fn a_session_in_use_goes_on_and_one_left_unused_ends() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = start_private_server(dir.path()).expect("server");
+    let api = format!("{}/api/v1", server.url);
+    let store = open_store(dir.path());
+    store
+        .create_user("wall-north", Role::Viewer, None, "north-wall-screen")
+        .expect("stored")
+        .expect("made");
+    let wall = signed_in(&api, "wall-north", "north-wall-screen");
+    let soon = parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc() + time::Duration::hours(1));
+    assert_eq!(
+        execute(
+            dir.path(),
+            &format!("UPDATE tokens SET expires = '{soon}' WHERE user_name = 'wall-north'")
+        ),
+        1
+    );
+    // Read an hour before its end, the session runs a whole session from now.
+    assert_eq!(
+        call("GET", &format!("{api}/park"), As::Cookie(&wall.token), None)
+            .status()
+            .as_u16(),
+        200
+    );
+    let later = parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc() + time::Duration::hours(11));
+    assert_eq!(
+        count(
+            dir.path(),
+            &format!("SELECT COUNT(*) FROM tokens WHERE user_name = 'wall-north' AND expires > '{later}'")
+        ),
+        1,
+        "renewed"
+    );
+    // Past its end, it is refused: its person signs in again.
+    let past = parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc() - time::Duration::minutes(1));
+    execute(
+        dir.path(),
+        &format!("UPDATE tokens SET expires = '{past}' WHERE user_name = 'wall-north'"),
+    );
+    assert_eq!(
+        call("GET", &format!("{api}/park"), As::Cookie(&wall.token), None)
+            .status()
+            .as_u16(),
+        401
+    );
 }

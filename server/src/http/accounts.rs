@@ -47,10 +47,11 @@ pub(super) async fn sign_in(
     })?;
     match outcome {
         SignIn::Signed(signed) => {
+            // No Max-Age: the cookie lives as long as the browser, and the server says when the
+            // session ends (12 hours unused; one in use goes on).
             let cookie = format!(
-                "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+                "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict{}",
                 signed.token,
-                crate::store::SESSION_HOURS * 3600,
                 if transport.tls { "; Secure" } else { "" }
             );
             let mut response = Json(signed).into_response();

@@ -505,7 +505,7 @@ fn api(reads: Reads) -> (Router<AppState>, serde_json::Value) {
             sign_in,
             Op::new(
                 "Signs a person in with a name and a password: the session's token in the answer, and an \
-                 HttpOnly, SameSite=Strict cookie (Secure over TLS) for a browser. Sessions last 12 hours.",
+                 HttpOnly, SameSite=Strict cookie (Secure over TLS) for a browser. A session ends after 12 hours unused; one in use goes on.",
             )
             .public()
             .body::<SignIn>("The account's name and password.")

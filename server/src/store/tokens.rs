@@ -191,16 +191,32 @@ impl Store {
     /// what it may read. Read on a reader's connection: every read that carries a token asks
     /// this.
     pub fn caller(&self, token: &str) -> Result<Option<Caller>, StoreError> {
-        let now = parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc());
-        let found: Option<(String, String, Option<String>)> = row(
+        let now_t = time::OffsetDateTime::now_utc();
+        let now = parktwin_api::clock::format_utc(now_t);
+        let hash = token_hash(token);
+        let found: Option<(String, String, Option<String>, Option<String>)> = row(
             &mut *self.reader()?,
-            "SELECT role, name, enterprise FROM tokens WHERE hash = ?1 AND revoked IS NULL \
+            "SELECT role, name, enterprise, expires FROM tokens WHERE hash = ?1 AND revoked IS NULL \
              AND (expires IS NULL OR expires > ?2)",
-            args![&token_hash(token), &now],
-            |r| Ok((r.string(0)?, r.string(1)?, r.opt_string(2)?)),
+            args![&hash, &now],
+            |r| Ok((r.string(0)?, r.string(1)?, r.opt_string(2)?, r.opt_string(3)?)),
         )?;
+        // A session in use goes on: once half of it has passed, it runs a whole session from
+        // now (one write per half session, not one per request). One left unused ends.
+        let hours = super::users::SESSION_HOURS;
+        if let Some((_, _, _, Some(expires))) = &found
+            && *expires < parktwin_api::clock::format_utc(now_t + time::Duration::hours(hours / 2))
+        {
+            self.conn().execute(
+                "UPDATE tokens SET expires = ?1 WHERE hash = ?2 AND revoked IS NULL",
+                args![
+                    &parktwin_api::clock::format_utc(now_t + time::Duration::hours(hours)),
+                    &hash
+                ],
+            )?;
+        }
         Ok(match found {
-            Some((role, name, enterprise)) => Some(Caller {
+            Some((role, name, enterprise, _)) => Some(Caller {
                 role: serde_json::from_value(serde_json::Value::String(role))?,
                 name,
                 access: enterprise.map_or(
