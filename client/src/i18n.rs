@@ -136,7 +136,6 @@ messages! {
             "拖动：旋转 · 右键拖动：平移 · 滚轮：缩放 · H：全景 · 单击：查看";
     SwitchLang => "中文", "English";
     SignIn => "Sign in", "登录";
-    OperatorSignIn => "Operator sign-in", "操作员登录";
     SignOut => "Sign out", "退出";
     SendToWall => "Send to wall", "推送到大屏";
     SendingToWall => "Sending to the wall…", "正在推送到大屏…";
@@ -180,10 +179,14 @@ messages! {
     WallShowingIncident => "Showing incident {id}", "显示事故 {id}";
     WallTour => "Tour: {name}", "巡览：{name}";
     WallTourHome => "Tour: the whole park", "巡览：全园区";
-    TokenHint => "operator's token", "操作员令牌";
+    AccountName => "account name", "用户名";
+    Password => "password", "密码";
+    AccountSignIn => "Sign in to read and act", "登录";
+    SignInToRead => "Sign in to see the park", "登录后查看园区";
+    SignInToReadWhy => "This park's server lets only its people read it:", "此园区服务器仅向其用户开放：";
     SignedIn => "Signed in:", "已登录：";
     Checking => "Checking…", "正在验证…";
-    SignInWhy => "Sign in with an operator's token to acknowledge alarms and start incidents.", "使用操作员令牌登录后可确认报警、启动事故。";
+    SignInWhy => "Sign in with your account: an operator's acknowledges alarms and starts incidents.", "使用账号登录：操作员可确认报警、启动事故。";
     CannotReach => "Cannot reach the ParkTwin server", "无法连接 ParkTwin 服务器";
     Tried => "Tried", "尝试地址";
     RetryingEvery => "Retrying every", "重试间隔";

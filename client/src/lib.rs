@@ -111,7 +111,7 @@ pub fn check_display() -> anyhow::Result<()> {
 /// Builds the app.
 pub fn build_app(cfg: &AppConfig) -> App {
     let mut app = App::new();
-    let server = ServerUrl(cfg.server.clone(), cfg.token.clone());
+    let server = ServerUrl::new(&cfg.server, cfg.token.clone());
     let render = matches!(cfg.mode, Mode::Render { .. });
     let window = Window {
         title: "ParkTwin — one map of the park".into(),
@@ -173,11 +173,14 @@ pub fn build_app(cfg: &AppConfig) -> App {
             parktwin_layers::incident::IncidentLayerPlugin,
         ))
         .insert_resource(server.clone())
+        .insert_resource(server.1.clone())
         .insert_resource(OperatorToken(cfg.token.clone()))
         .init_resource::<ActionStatus>()
         .insert_resource(cfg.lang)
         .add_plugins((
             theme::ThemePlugin,
+            // The operator's map and the wall both sign in where the server asks it.
+            signin::SignInPlugin,
             loader::LoaderPlugin { api: server.api() },
             described::DescribedPlugin {
                 api: server.api(),
@@ -212,7 +215,6 @@ pub fn build_app(cfg: &AppConfig) -> App {
         None => {
             app.add_plugins((
                 panel::PanelPlugin,
-                signin::SignInPlugin,
                 incident::IncidentPlugin,
                 wall::send::SendToWallPlugin,
             ));

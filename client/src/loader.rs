@@ -26,6 +26,9 @@ pub enum LoadEvent {
     Failed {
         /// Why, naming the URL tried.
         error: String,
+        /// Whether the server asked for a sign-in (401): the next attempt carries the session
+        /// a person opens meanwhile.
+        sign_in: bool,
         /// Attempts so far.
         attempt: u32,
         /// Wait before the next.
@@ -48,6 +51,14 @@ pub enum LoadStatus {
         done: usize,
         /// Steps in all (0 until the catalog is in).
         total: usize,
+    },
+    /// The server lets only its people read the park (`--private-reads`): someone must sign
+    /// in; the loader tries again every few seconds and carries the session once there is one.
+    SignInNeeded {
+        /// The server's base URL.
+        server: String,
+        /// What the server said.
+        error: String,
     },
     /// The last attempt failed; retrying.
     Retrying {
@@ -78,6 +89,7 @@ impl LoadStatus {
             LoadStatus::Retrying { error, attempt, .. } => {
                 format!("{error}. Retrying every {RETRY_SECS} s (attempt {attempt}).")
             }
+            LoadStatus::SignInNeeded { server, .. } => format!("{server} asks for a sign-in"),
             LoadStatus::Ready => "Park loaded".into(),
         }
     }
@@ -110,7 +122,8 @@ pub async fn load_park(client: &ApiClient, progress: &dyn Fn(String, usize, usiz
     Ok(ParkData { park, layers, hazards })
 }
 
-/// Starts the loader on `api`'s server; it retries every [`RETRY_SECS`] until the park loads.
+/// Starts the loader on `api`'s server; it retries every [`RETRY_SECS`] until the park loads
+/// (its reads carry the token `api` shares with the app, which a sign-in sets).
 pub fn spawn_loader(api: &ApiClient) -> Receiver<LoadEvent> {
     let (tx, rx) = unbounded();
     let client = api.clone();
@@ -135,6 +148,7 @@ async fn run(client: ApiClient, tx: Sender<LoadEvent>) {
                 let retry_in = Duration::from_secs(RETRY_SECS);
                 if tx
                     .send(LoadEvent::Failed {
+                        sign_in: ApiClient::needs_sign_in(&e),
                         error: e.to_string(),
                         attempt,
                         retry_in,
@@ -165,6 +179,14 @@ pub fn poll_loader(
                     step,
                     done,
                     total,
+                };
+            }
+            LoadEvent::Failed {
+                error, sign_in: true, ..
+            } => {
+                *status = LoadStatus::SignInNeeded {
+                    server: server.0.clone(),
+                    error,
                 };
             }
             LoadEvent::Failed { error, attempt, .. } => {

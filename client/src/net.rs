@@ -47,14 +47,42 @@ pub async fn sleep(d: Duration) {
 
 /// The server the client talks to, and the token its reads carry: the one it was started with
 /// (`--token`), which a server running with `--private-reads` needs, and which, for an
-/// enterprise's viewer, scopes what the map shows.
+/// enterprise's viewer, scopes what the map shows; or the session a person signs in with.
 #[derive(bevy::prelude::Resource, Debug, Clone)]
-pub struct ServerUrl(pub String, pub Option<String>);
+pub struct ServerUrl(pub String, pub ReadingToken);
 
 impl ServerUrl {
-    /// A client of the server whose reads carry the token.
+    /// The server at `url`, its reads carrying `token`.
+    pub fn new(url: &str, token: Option<String>) -> Self {
+        let reading = ReadingToken::default();
+        reading.set(token);
+        Self(url.to_string(), reading)
+    }
+
+    /// A client of the server whose reads carry the token: every client made here shares it,
+    /// so that a sign-in reaches the loader, the feed and the wall at once.
     pub fn api(&self) -> parktwin_api::client::ApiClient {
-        parktwin_api::client::ApiClient::new(&self.0).reading_with(self.1.clone())
+        parktwin_api::client::ApiClient::new(&self.0).reading_from(self.1.0.clone())
+    }
+}
+
+/// The token the app's reads carry, shared by every client [`ServerUrl::api`] makes: a
+/// sign-in sets it for all of them. (In the browser the session's cookie carries every read
+/// as well.)
+#[derive(bevy::prelude::Resource, Debug, Clone, Default)]
+pub struct ReadingToken(pub parktwin_api::client::ReadingCell);
+
+impl ReadingToken {
+    /// The token, if there is one.
+    pub fn get(&self) -> Option<String> {
+        self.0.read().ok().and_then(|t| t.clone())
+    }
+
+    /// Sets it (a sign-in) or clears it (a sign-out).
+    pub fn set(&self, token: Option<String>) {
+        if let Ok(mut t) = self.0.write() {
+            *t = token;
+        }
     }
 }
 

@@ -161,6 +161,9 @@ fn capture(
     if job.started.elapsed() > job.timeout {
         let why = match &*status {
             LoadStatus::Retrying { error, .. } => error.clone(),
+            LoadStatus::SignInNeeded { error, .. } => {
+                format!("{error} (the server reads only with a token: give --token)")
+            }
             LoadStatus::Loading { .. } => "the park did not finish loading".to_string(),
             LoadStatus::Ready if !described.settled => "the descriptor layers did not load".to_string(),
             LoadStatus::Ready => "the picture did not settle".to_string(),

@@ -508,7 +508,7 @@ mod tests {
             },
             ghosts: IncidentGhosts::default(),
             bar: Bar::default(),
-            server: ServerUrl(server.url.clone(), None),
+            server: ServerUrl::new(&server.url, None),
             incident: Some(id.clone()),
             cursor: 0,
             now: started + 60.0,

@@ -27,8 +27,8 @@ pub struct Frames {
 /// What the page can read of the app, as attributes of `<body>` (the loading screen and the
 /// browser tests read them; the map and panel are painted, so there is no DOM to look into):
 ///
-/// - `data-park`: `loading`, then `drawn` once the park's meshes have been on screen for a
-///   couple of frames, and `data-park-ms`: when that happened, milliseconds since the page's
+/// - `data-park`: `loading`, `sign-in` while the server asks for one before the park may be
+///   read, then `drawn` once the park's meshes have been on screen for a couple of frames, and `data-park-ms`: when that happened, milliseconds since the page's
 ///   navigation began (the time to the first park frame);
 /// - `data-layers`: the visible layers' ids, comma-separated;
 /// - `data-toggles`: each layer's on/off box in the panel, `{"id": [x, y, w, h]}` in CSS pixels;
@@ -43,6 +43,7 @@ pub fn publish_state(
     // The wall has no panel, so no layer toggles.
     rects: Option<bevy::prelude::Res<crate::panel::LayerToggleRects>>,
     zones: bevy::prelude::Res<parktwin_layers::incident::IncidentZones>,
+    status: bevy::prelude::Res<crate::loader::LoadStatus>,
     mut frames: bevy::prelude::Local<Frames>,
     mut last: bevy::prelude::Local<[String; 4]>,
 ) {
@@ -54,7 +55,11 @@ pub fn publish_state(
     if data.is_some() && !meshes.is_empty() {
         frames.drawn = frames.drawn.saturating_add(1);
     }
-    let park = if frames.drawn >= 3 { "drawn" } else { "loading" };
+    let park = match (frames.drawn >= 3, &*status) {
+        (true, _) => "drawn",
+        (false, crate::loader::LoadStatus::SignInNeeded { .. }) => "sign-in",
+        (false, _) => "loading",
+    };
     let layers: Vec<&str> = registry
         .layers()
         .iter()

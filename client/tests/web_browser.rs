@@ -1,7 +1,8 @@
 //! The browser build in a real browser. The server serves the folder `scripts/build-web` makes
 //! at `/`; Debian's headless Chromium, driven by `tests/web/browser.mjs` (playwright-core),
-//! loads the page, waits for the park, and clicks a layer's on/off box on the panel; and the
-//! video wall (`/?wall`) follows a view sent to it. The map is drawn on SwiftShader, Chromium's
+//! loads the page, waits for the park, and clicks a layer's on/off box on the panel; the
+//! video wall (`/?wall`) follows a view sent to it; and a server that lets only its people read
+//! asks for a sign-in, which a person types. The map is drawn on SwiftShader, Chromium's
 //! software GPU: with WebGL2, and with WebGPU in a Chromium that offers it. `scripts/test` builds the web
 //! client first; run alone, the test says how to.
 
@@ -242,6 +243,84 @@ fn the_park_in_the_browser(api: &str, backend: &str) {
     // The incident's field, drawn by the GPU through `api`, downwind of the tank and not upwind.
     let incident = image::open(out.join("incident.png")).expect("a screenshot").to_rgb8();
     plume_drawn_to_the_north_east(&data, TANK, &toggled, &incident);
+}
+
+#[test]
+fn under_private_reads_a_person_signs_in_in_the_browser_and_the_park_is_drawn() {
+    let web = web_dir();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = parktwin_e2e::start_private_web_server(dir.path(), &web).expect("server");
+    let store = parktwin_e2e::open_store(dir.path());
+    store
+        .create_user("ops-li", parktwin_api::model::Role::Operator, None, "pipe-rack-7-north")
+        .expect("stored")
+        .expect("made");
+    let out = dir.path().join("shots");
+    std::fs::create_dir_all(&out).expect("mkdir");
+    let env = [
+        ("USER_NAME", "ops-li".to_string()),
+        ("PASSWORD", "pipe-rack-7-north".to_string()),
+        ("WEBGPU", "0".to_string()),
+    ];
+    let report = browse("signin", &format!("{}/", server.url), &out, &env);
+    assert_page_clean_but_refused_reads(&report);
+    assert_eq!(
+        report["cookies_before"],
+        serde_json::json!([]),
+        "no session before the sign-in"
+    );
+    assert_eq!(
+        report["cookie"],
+        serde_json::json!({"httpOnly": true, "sameSite": "Strict", "secure": false}),
+        "the session's cookie: HttpOnly and SameSite=Strict (plain HTTP here, so not Secure)"
+    );
+    assert_eq!(
+        report["script_sees_cookie"], false,
+        "the page's scripts cannot read the session"
+    );
+    assert!(
+        report["layers_after"].as_array().is_some_and(|l| !l.is_empty()),
+        "the layers are on: {report}"
+    );
+    // What the browser drew is the park, read with the session the person opened.
+    let session = match store.sign_in("ops-li", "pipe-rack-7-north").expect("signs in") {
+        parktwin_server::SignIn::Signed(s) => s.token,
+        other => panic!("{other:?}"),
+    };
+    let api = ApiClient::new(&server.url).reading_with(Some(session));
+    let data = block_on(load_park(&api, &|_, _, _| {})).expect("park loads");
+    let park = image::open(out.join("park.png")).expect("a screenshot").to_rgb8();
+    assert_home_view_shows_the_park(&park, &data);
+    // The sign-in is in the audit trail, from the browser's address.
+    let trail = store
+        .audit_entries(&parktwin_server::AuditFilter {
+            from: "2000-01-01T00:00:00Z".into(),
+            to: "2100-01-01T00:00:00Z".into(),
+            who: Some("ops-li".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .expect("read");
+    assert!(
+        trail
+            .iter()
+            .any(|l| l.target == "/api/v1/session" && l.status == 200 && l.from == "127.0.0.1"),
+        "{trail:?}"
+    );
+}
+
+/// The page ran clean but for the reads the server refused before the sign-in (401s, which
+/// the browser logs as failed loads).
+fn assert_page_clean_but_refused_reads(report: &serde_json::Value) {
+    let errors: Vec<&str> = report["console_errors"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|e| e.as_str())
+        .filter(|e| !e.contains("401"))
+        .collect();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    assert_eq!(report["page_errors"], serde_json::json!([]), "{report:#}");
 }
 
 #[test]

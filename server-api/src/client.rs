@@ -49,9 +49,13 @@ pub struct ApiClient {
     http: reqwest::Client,
     /// The bearer token every read carries, if any: a server that runs with
     /// `--private-reads` refuses reads without one, and an enterprise viewer's token is what
-    /// scopes what it reads. Writes name their token themselves.
-    token: Option<String>,
+    /// scopes what it reads. Writes name their token themselves. Shared by the clients made
+    /// with [`ApiClient::reading_from`] one cell: a sign-in sets it for all of them.
+    token: ReadingCell,
 }
+
+/// The reading token clients share (see [`ApiClient::reading_from`]).
+pub type ReadingCell = std::sync::Arc<std::sync::RwLock<Option<String>>>;
 
 impl ApiClient {
     /// A client for the server at `base` (e.g. `http://127.0.0.1:8080`).
@@ -68,23 +72,39 @@ impl ApiClient {
         Self {
             base: base.trim_end_matches('/').to_string(),
             http,
-            token: None,
+            token: ReadingCell::default(),
         }
     }
 
     /// This client, its reads carrying `token` (none when `None`).
     pub fn reading_with(mut self, token: Option<String>) -> Self {
-        self.token = token;
+        self.token = std::sync::Arc::new(std::sync::RwLock::new(token));
         self
+    }
+
+    /// This client, its reads carrying whatever token `cell` holds at the time: the clients
+    /// of one app share one, which a sign-in sets for all of them at once.
+    pub fn reading_from(mut self, cell: ReadingCell) -> Self {
+        self.token = cell;
+        self
+    }
+
+    /// The token reads carry now, if any.
+    fn reading_token(&self) -> Option<String> {
+        self.token.read().ok().and_then(|t| t.clone())
+    }
+
+    /// `req` with the reading token, if there is one.
+    fn with_reading_token(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match self.reading_token() {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        }
     }
 
     /// A GET of `url` on this server, with the reading token if there is one.
     fn read(&self, url: &str) -> reqwest::RequestBuilder {
-        let req = self.http.get(url);
-        match &self.token {
-            Some(t) => req.bearer_auth(t),
-            None => req,
-        }
+        self.with_reading_token(self.http.get(url))
     }
 
     /// The server's base URL.
@@ -234,12 +254,8 @@ impl ApiClient {
     pub async fn what_if(&self, id: &str, what: &crate::incident::WhatIf) -> Result<serde_json::Value, ClientError> {
         let url = self.url(&format!("/incidents/{}/what-if", encode(id)));
         // A what-if is a read: it carries the reading token as every read does.
-        let req = self.http.post(&url).json(what);
-        let req = match &self.token {
-            Some(t) => req.bearer_auth(t),
-            None => req,
-        };
-        self.send(req, url).await
+        self.send(self.with_reading_token(self.http.post(&url).json(what)), url)
+            .await
     }
 
     /// Sends a request and decodes its JSON answer, or the API's error.

@@ -71,6 +71,12 @@ pub fn start_web_server(data_dir: &Path, web_dir: &Path) -> anyhow::Result<TestS
     start(data_dir, None, None, Some(web_dir.to_path_buf()), Reads::Open)
 }
 
+/// Starts a server that serves the browser client from `web_dir` and whose every read needs a
+/// token or a session (`--private-reads`).
+pub fn start_private_web_server(data_dir: &Path, web_dir: &Path) -> anyhow::Result<TestServer> {
+    start(data_dir, None, None, Some(web_dir.to_path_buf()), Reads::Private)
+}
+
 /// Starts a server running the demo simulator with `seed`.
 pub fn start_demo_server(data_dir: &Path, seed: u64) -> anyhow::Result<TestServer> {
     start(data_dir, None, Some(seed), None, Reads::Open)

@@ -4,6 +4,9 @@
 //   node browser.mjs park    URL OUT_DIR   load the map, wait for the park, screenshot, click a
 //                                          layer's on/off box, screenshot again
 //   node browser.mjs nowebgl URL OUT_DIR   the same page in a browser without WebGL
+//   node browser.mjs signin  URL OUT_DIR   a server that lets only its people read: wait for the
+//                                          sign-in, type the name (USER_NAME) and the password
+//                                          (PASSWORD) as a person does, wait for the park
 //   (WEBGPU=1 in the environment: a browser that offers WebGPU as well as WebGL2)
 //   node browser.mjs wall    URL OUT_DIR   the video wall (URL ends in ?wall): screenshot, then
 //                                          send it a view (VIEW: its JSON; TOKEN: an operator's)
@@ -16,7 +19,7 @@ import { writeFileSync } from "node:fs";
 
 const [mode, url, out] = process.argv.slice(2);
 if (!mode || !url || !out) {
-  console.error("usage: node browser.mjs park|nowebgl|wall URL OUT_DIR");
+  console.error("usage: node browser.mjs park|nowebgl|wall|signin URL OUT_DIR");
   process.exit(2);
 }
 const args = [
@@ -62,6 +65,37 @@ try {
     await page.waitForFunction(() => document.body.dataset.park === "failed", null, { timeout: 30_000 });
     report.problem = await page.textContent("#problem");
     await page.screenshot({ path: `${out}/nowebgl.png`, timeout: SHOT_MS });
+  } else if (mode === "signin") {
+    await page.waitForFunction(() => document.body.dataset.park === "sign-in", null, { timeout: 240_000, polling: 100 });
+    report.asked_ms = Date.now() - started;
+    const frame = () => page.evaluate(() => Number(document.body.dataset.frame ?? 0));
+    const frames = async (n) => {
+      const at = await frame();
+      await page.waitForFunction((w) => Number(document.body.dataset.frame ?? 0) >= w, at + n,
+        { timeout: 60_000, polling: 50 });
+    };
+    // Nothing of the park is read before the sign-in: the server refused the page's reads.
+    report.cookies_before = (await page.context().cookies()).map((c) => c.name);
+    await frames(3);
+    await page.screenshot({ path: `${out}/sign-in.png`, timeout: SHOT_MS });
+    // The form has the keyboard as it shows: the name, Tab to the password, Enter; each step in
+    // frames of its own (a software GPU's frame takes seconds).
+    await page.keyboard.type(process.env.USER_NAME);
+    await frames(2);
+    await page.keyboard.press("Tab");
+    await frames(2);
+    await page.keyboard.type(process.env.PASSWORD);
+    await frames(2);
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.body.dataset.park === "drawn", null, { timeout: 240_000, polling: 100 });
+    report.park_ms = Number(await page.evaluate(() => document.body.dataset.parkMs));
+    const cookie = (await page.context().cookies()).find((c) => c.name === "parktwin_session");
+    report.cookie = cookie ? { httpOnly: cookie.httpOnly, sameSite: cookie.sameSite, secure: cookie.secure } : null;
+    // The page's scripts cannot read the session: it is HttpOnly.
+    report.script_sees_cookie = await page.evaluate(() => document.cookie.includes("parktwin_session"));
+    report.layers_after = (await page.evaluate(() => document.body.dataset.layers ?? "")).split(",").filter(Boolean);
+    await page.waitForTimeout(3000);
+    await page.screenshot({ path: `${out}/park.png`, timeout: SHOT_MS });
   } else if (mode === "wall") {
     await page.waitForFunction(() => document.body.dataset.park === "drawn", null, { timeout: 240_000, polling: 100 });
     report.park_ms = Number(await page.evaluate(() => document.body.dataset.parkMs));

@@ -1,5 +1,6 @@
-//! The loading screen over the map until the park is drawn: what is being loaded, how far,
-//! and, while the server cannot be reached, what was tried and when it is tried again.
+//! The loading screen over the map until the park is drawn: what is being loaded, how far;
+//! while the server cannot be reached, what was tried and when it is tried again; and where
+//! the server lets only its people read the park, the sign-in.
 
 use bevy_egui::egui;
 
@@ -7,8 +8,15 @@ use crate::i18n::{Lang, Msg, tr};
 use crate::loader::LoadStatus;
 use crate::theme::PANEL_WIDTH;
 
-/// Draws the loading screen for `status`.
-pub fn loading_screen(ctx: &egui::Context, status: &LoadStatus, lang: Lang) {
+/// Draws the loading screen for `status`: the sign-in form where the server asks one (then
+/// answers what a sign-in that just ended well changed).
+pub fn loading_screen(
+    ctx: &egui::Context,
+    status: &LoadStatus,
+    sign_in: &mut crate::signin::SignIn,
+    lang: Lang,
+) -> Option<crate::signin::Signed> {
+    let mut signed = None;
     egui::Area::new(egui::Id::new("loading"))
         .anchor(egui::Align2::CENTER_CENTER, egui::vec2(-PANEL_WIDTH / 2.0, 0.0))
         .show(ctx, |ui| {
@@ -34,8 +42,12 @@ pub fn loading_screen(ctx: &egui::Context, status: &LoadStatus, lang: Lang) {
                             ui.add(egui::ProgressBar::new(*done as f32 / *total as f32).show_percentage());
                         }
                     }
+                    LoadStatus::SignInNeeded { server, .. } => {
+                        signed = crate::signin::sign_in_to_read(ui, sign_in, server, lang);
+                    }
                     LoadStatus::Ready => {}
                 }
             });
         });
+    signed
 }

@@ -22,7 +22,7 @@ use parktwin_scene::{FeatureRef, MapFrame, ParkData, PointerOverUi, Selection};
 use crate::i18n::{Lang, Msg, tr};
 use crate::incident::{IncidentCard, OpenIncidentForm};
 use crate::loader::LoadStatus;
-use crate::net::{ActionStatus, OperatorToken, ServerUrl};
+use crate::net::{ActionStatus, OperatorToken, ReadingToken, ServerUrl};
 use crate::pick::{ClickedPoint, Inspect, SelectFeature};
 use crate::search::SearchBox;
 use crate::signin::{SignIn, sign_in_box};
@@ -64,6 +64,7 @@ pub struct Panel<'w, 's> {
     toggle_rects: ResMut<'w, LayerToggleRects>,
     action: Res<'w, ActionStatus>,
     server: Res<'w, ServerUrl>,
+    reading: Res<'w, ReadingToken>,
     search: Local<'s, SearchBox>,
     described: Res<'w, parktwin_layers::described::DescribedLayers>,
     identified: Res<'w, parktwin_layers::Identified>,
@@ -93,6 +94,7 @@ pub fn panel(mut p: Panel) -> Result {
             .max_rect(ctx.viewport_rect()),
     );
     let mut go: Option<FeatureRef> = None;
+    let mut signed = None;
     let mut tree = layers::Changes::default();
     let mut asked = Vec::new();
     // A new click on the map: the incident card charts the threat there.
@@ -133,7 +135,10 @@ pub fn panel(mut p: Panel) -> Result {
                     ui.label(p.status.describe());
                 }
             }
-            sign_in_box(ui, &mut p.sign_in, &mut p.token.0, &p.server.0, lang);
+            let server = p.server.0.clone();
+            if let Some(new) = sign_in_box(ui, &mut p.sign_in, &mut p.token.0, &server, lang) {
+                signed = Some(new);
+            }
             // An operator sends what this map shows to the command centre's walls.
             if p.token.0.is_some() && p.data.is_some() && ui.button(tr(Msg::SendToWall, lang)).clicked() {
                 p.to_wall.write(SendViewToWall);
@@ -184,8 +189,16 @@ pub fn panel(mut p: Panel) -> Result {
     if let Some(f) = go {
         p.select.write(SelectFeature { feature: f, fly: true });
     }
-    if p.data.is_none() {
-        loading::loading_screen(&ctx, &p.status, lang);
+    if p.data.is_none()
+        && let Some(new) = loading::loading_screen(&ctx, &p.status, &mut p.sign_in, lang)
+    {
+        signed = Some(new);
+    }
+    // A session opened: every read of the app carries it from now on (the loader's next
+    // attempt, the feed, the layers), and an operator's acts with it.
+    if let Some(new) = signed {
+        p.reading.set(Some(new.session.token.clone()));
+        p.token.0 = new.operates.then_some(new.session.token);
     }
     p.over_ui.0 = ctx.is_pointer_over_egui() || ctx.egui_wants_pointer_input();
     Ok(())

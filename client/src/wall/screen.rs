@@ -604,6 +604,7 @@ pub fn wall_screen(
     lang: Res<Lang>,
     time: Res<Time<Real>>,
     mut fence: Local<Option<Area>>,
+    (mut sign_in, reading): (ResMut<crate::signin::SignIn>, Res<crate::net::ReadingToken>),
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     if ctx.zoom_factor() != layout.zoom {
@@ -653,12 +654,23 @@ pub fn wall_screen(
     if data.is_none() {
         egui::Area::new("wall-loading".into())
             .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
-            .show(&ctx, |ui| {
-                ui.label(
-                    egui::RichText::new(status.describe())
-                        .size(24.0)
-                        .color(egui::Color32::WHITE),
-                );
+            .show(&ctx, |ui| match &*status {
+                // The wall's own account, signed in once at the wall: its session goes on
+                // while the wall reads.
+                crate::loader::LoadStatus::SignInNeeded { server, .. } => {
+                    egui::Frame::popup(ui.style()).show(ui, |ui| {
+                        if let Some(new) = crate::signin::sign_in_to_read(ui, &mut sign_in, server, *lang) {
+                            reading.set(Some(new.session.token));
+                        }
+                    });
+                }
+                _ => {
+                    ui.label(
+                        egui::RichText::new(status.describe())
+                            .size(24.0)
+                            .color(egui::Color32::WHITE),
+                    );
+                }
             });
     }
     Ok(())
