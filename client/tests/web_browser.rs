@@ -309,6 +309,39 @@ fn under_private_reads_a_person_signs_in_in_the_browser_and_the_park_is_drawn() 
     );
 }
 
+#[test]
+fn under_private_reads_the_wall_signs_in_with_an_account_of_its_own() {
+    let web = web_dir();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = parktwin_e2e::start_private_web_server(dir.path(), &web).expect("server");
+    let store = parktwin_e2e::open_store(dir.path());
+    store
+        .create_user("wall-north", parktwin_api::model::Role::Viewer, None, "north-wall-screen")
+        .expect("stored")
+        .expect("made");
+    let out = dir.path().join("shots");
+    std::fs::create_dir_all(&out).expect("mkdir");
+    let env = [
+        ("USER_NAME", "wall-north".to_string()),
+        ("PASSWORD", "north-wall-screen".to_string()),
+        ("WEBGPU", "0".to_string()),
+    ];
+    let report = browse("signin", &format!("{}/?wall", server.url), &out, &env);
+    assert_page_clean_but_refused_reads(&report);
+    assert_eq!(report["script_sees_cookie"], false);
+    // The wall's screen round the park, read with the wall's own session.
+    let img = image::open(out.join("park.png")).expect("a screenshot").to_rgb8();
+    let size = img.dimensions();
+    let cfg = parktwin::wall::WallConfig::default();
+    let session = match store.sign_in("wall-north", "north-wall-screen").expect("signs in") {
+        parktwin_server::SignIn::Signed(s) => s.token,
+        other => panic!("{other:?}"),
+    };
+    let api = ApiClient::new(&server.url).reading_with(Some(session));
+    let data = block_on(load_park(&api, &|_, _, _| {})).expect("park loads");
+    assert_park_shown_on(&img, &data, &MapView::wall(size, cfg));
+}
+
 /// The page ran clean but for the reads the server refused before the sign-in (401s, which
 /// the browser logs as failed loads).
 fn assert_page_clean_but_refused_reads(report: &serde_json::Value) {
