@@ -316,7 +316,12 @@ fn under_private_reads_the_wall_signs_in_with_an_account_of_its_own() {
     let server = parktwin_e2e::start_private_web_server(dir.path(), &web).expect("server");
     let store = parktwin_e2e::open_store(dir.path());
     store
-        .create_user("wall-north", parktwin_api::model::Role::Viewer, None, "north-wall-screen")
+        .create_user(
+            "wall-north",
+            parktwin_api::model::Role::Viewer,
+            None,
+            "north-wall-screen",
+        )
         .expect("stored")
         .expect("made");
     let out = dir.path().join("shots");
