@@ -50,8 +50,9 @@ fn no_control(s: &str) -> Result<(), String> {
 
 /// Parses a JSON body that must be a non-empty list of records of type `T`.
 fn records<T: DeserializeOwned + serde::Serialize>(body: &[u8], max: usize) -> Result<Vec<(usize, T)>, String> {
-    let raw = crate::validate::json_body(body)?;
-    let list = raw.as_array().ok_or("the body must be a JSON list of records")?;
+    let serde_json::Value::Array(list) = crate::validate::json_body(body)? else {
+        return Err("the body must be a JSON list of records".into());
+    };
     if list.is_empty() {
         return Err("the batch is empty".into());
     }
@@ -61,10 +62,10 @@ fn records<T: DeserializeOwned + serde::Serialize>(body: &[u8], max: usize) -> R
             list.len()
         ));
     }
-    list.iter()
+    list.into_iter()
         .enumerate()
         .map(|(i, v)| {
-            crate::validate::decode_record::<T>(v.clone())
+            crate::validate::decode_record::<T>(v)
                 .map(|r| (i, r))
                 .map_err(|e| format!("record {i}: {e}"))
         })

@@ -589,6 +589,25 @@ pub enum Role {
     Admin,
 }
 
+impl Role {
+    /// The role's name as the API and the database write it (`viewer`, `ingest`, `operator`,
+    /// `admin`); [`str::parse`] reads it back.
+    ///
+    /// ```
+    /// use parktwin_api::model::Role;
+    /// assert_eq!(Role::Operator.as_str(), "operator");
+    /// assert_eq!("operator".parse::<Role>(), Ok(Role::Operator));
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Ingest => "ingest",
+            Role::Operator => "operator",
+            Role::Admin => "admin",
+        }
+    }
+}
+
 impl std::str::FromStr for Role {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {

@@ -419,11 +419,10 @@ fn user_command(store: &parktwin_server::Store, action: &UserAction) -> anyhow::
                 "name", "role", "enterprise", "created"
             );
             for u in store.users()? {
-                let role = serde_json::to_value(u.role)?;
                 println!(
                     "{:<24} {:<9} {:<11} {:<25} {}",
                     u.name,
-                    role.as_str().unwrap_or_default(),
+                    u.role.as_str(),
                     u.enterprise.as_deref().unwrap_or("(park)"),
                     u.created,
                     u.disabled.as_deref().unwrap_or("-")

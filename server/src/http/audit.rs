@@ -161,10 +161,7 @@ pub(super) async fn after_action_audit(
             [
                 e.time,
                 e.who,
-                e.role
-                    .and_then(|r| serde_json::to_value(r).ok())
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
+                e.role.map_or("", |r| r.as_str()).to_string(),
                 e.from,
                 e.action,
                 e.target,

@@ -55,17 +55,13 @@ impl Store {
             detail: clean(&r.detail),
             ..r.clone()
         };
-        let role = match r.role {
-            Some(role) => Some(serde_json::to_value(role)?.as_str().unwrap_or_default().to_string()),
-            None => None,
-        };
         self.conn().execute(
             "INSERT INTO audit (time, who, role, remote, action, target, status, detail) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             args![
                 &parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc()),
                 &r.who,
-                role.as_deref(),
+                r.role.map(Role::as_str),
                 &r.from,
                 &r.action,
                 &r.target,
@@ -106,10 +102,10 @@ impl Store {
                 n: r.int(0)? as u64,
                 time: r.string(1)?,
                 who: r.string(2)?,
-                role: match r.opt_string(3)? {
-                    Some(role) => Some(serde_json::from_value(serde_json::Value::String(role))?),
-                    None => None,
-                },
+                role: r
+                    .opt_string(3)?
+                    .map(|role| super::tokens::stored_role(&role))
+                    .transpose()?,
                 from: r.string(4)?,
                 action: r.string(5)?,
                 target: r.string(6)?,

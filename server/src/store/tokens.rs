@@ -36,6 +36,35 @@ pub struct Caller {
     pub access: parktwin_api::scope::Access,
 }
 
+/// A role as the database keeps it, read back.
+pub(super) fn stored_role(text: &str) -> Result<Role, StoreError> {
+    text.parse().map_err(StoreError::Column)
+}
+
+/// Whether `enterprise` is an id of the park's enterprises layer: `Err` inside saying why not
+/// (no park yet, or no such enterprise, naming some that are), for `what` ("the token").
+pub(super) fn check_enterprise(store: &Store, enterprise: &str, what: &str) -> Result<Result<(), String>, StoreError> {
+    if !store.is_seeded()? {
+        return Ok(Err(format!(
+            "the database holds no park yet: start the server once, then make {what}"
+        )));
+    }
+    let index = store.index()?;
+    if !index.owners.is_enterprise(enterprise) {
+        return Ok(Err(format!(
+            "the park has no enterprise \"{enterprise}\" (its ids are those of the enterprises layer, e.g. {})",
+            index
+                .owners
+                .enterprise_ids()
+                .into_iter()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    Ok(Ok(()))
+}
+
 /// SHA-256 of a token, hex: what the database keeps instead of the token.
 fn token_hash(token: &str) -> String {
     use sha2::{Digest, Sha256};
@@ -56,23 +85,8 @@ impl Store {
     /// `enterprises` layer): it reads that enterprise's detail and the park's shared picture
     /// only (see [`parktwin_api::scope`]). `Err` inside when the park has no such enterprise.
     pub fn create_enterprise_viewer(&self, name: &str, enterprise: &str) -> Result<Result<String, String>, StoreError> {
-        if !self.is_seeded()? {
-            return Ok(Err(
-                "the database holds no park yet: start the server once, then make the token".into(),
-            ));
-        }
-        let index = self.index()?;
-        if !index.owners.is_enterprise(enterprise) {
-            return Ok(Err(format!(
-                "the park has no enterprise \"{enterprise}\" (its ids are those of the enterprises layer, e.g. {})",
-                index
-                    .owners
-                    .enterprise_ids()
-                    .into_iter()
-                    .take(3)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
+        if let Err(why) = check_enterprise(self, enterprise, "the token")? {
+            return Ok(Err(why));
         }
         self.insert_token(Role::Viewer, name, Some(enterprise)).map(Ok)
     }
@@ -98,13 +112,12 @@ impl Store {
         let mut bytes = [0u8; 24];
         rand_chacha::ChaCha20Rng::from_os_rng().fill_bytes(&mut bytes);
         let token = format!("pt_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
-        let role_text = serde_json::to_value(role)?.as_str().unwrap_or("viewer").to_string();
         self.conn().execute(
             "INSERT INTO tokens (hash, role, name, created, enterprise, user_name, expires) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             args![
                 &token_hash(&token),
-                &role_text,
+                role.as_str(),
                 name,
                 &parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc()),
                 enterprise,
@@ -217,7 +230,7 @@ impl Store {
         }
         Ok(match found {
             Some((role, name, enterprise, _)) => Some(Caller {
-                role: serde_json::from_value(serde_json::Value::String(role))?,
+                role: stored_role(&role)?,
                 name,
                 access: enterprise.map_or(
                     parktwin_api::scope::Access::Park,

@@ -184,10 +184,6 @@ fn check_name(name: &str) -> Result<(), Refusal> {
     Ok(())
 }
 
-fn role_text(role: Role) -> Result<String, StoreError> {
-    Ok(serde_json::to_value(role)?.as_str().unwrap_or("viewer").to_string())
-}
-
 fn now_text() -> String {
     parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc())
 }
@@ -197,7 +193,7 @@ const USER_COLUMNS: &str = "name, role, enterprise, created, disabled";
 fn user_row(r: &dyn crate::db::Row) -> Result<User, StoreError> {
     Ok(User {
         name: r.string(0)?,
-        role: serde_json::from_value(serde_json::Value::String(r.string(1)?))?,
+        role: super::tokens::stored_role(r.text(1)?)?,
         enterprise: r.opt_string(2)?,
         created: r.string(3)?,
         disabled: r.opt_string(4)?,
@@ -230,23 +226,8 @@ impl Store {
                     "only viewers and operators are scoped to an enterprise: an admin acts for the whole park".into(),
                 )));
             }
-            if !self.is_seeded()? {
-                return Ok(Err(Refusal::Invalid(
-                    "the database holds no park yet: start the server once, then make the account".into(),
-                )));
-            }
-            let index = self.index()?;
-            if !index.owners.is_enterprise(e) {
-                return Ok(Err(Refusal::Invalid(format!(
-                    "the park has no enterprise \"{e}\" (its ids are those of the enterprises layer, e.g. {})",
-                    index
-                        .owners
-                        .enterprise_ids()
-                        .into_iter()
-                        .take(3)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))));
+            if let Err(why) = super::tokens::check_enterprise(self, e, "the account")? {
+                return Ok(Err(Refusal::Invalid(why)));
             }
         }
         let hash = hash_password(password)?;
@@ -265,7 +246,7 @@ impl Store {
         }
         c.execute(
             "INSERT INTO users (name, role, enterprise, hash, created) VALUES (?1, ?2, ?3, ?4, ?5)",
-            args![name, &role_text(role)?, enterprise, &hash, &user.created],
+            args![name, role.as_str(), enterprise, &hash, &user.created],
         )?;
         Ok(Ok(user))
     }
