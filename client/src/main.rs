@@ -493,12 +493,22 @@ fn start_embedded_server(
     let store = parktwin_server::Store::open(&cfg.data_dir.join("parktwin.sqlite"))?;
     let token = store.create_token(parktwin_api::model::Role::Operator, "demo operator")?;
     let feed = store.create_token(parktwin_api::model::Role::Ingest, "demo feed")?;
+    // The browser signs in with a name and a password: a demo operator's, new at each start.
+    let password = parktwin_server::random_password();
+    let made = store.create_user("demo-operator", parktwin_api::model::Role::Operator, None, &password)?;
+    if let Err(parktwin_server::Refusal::Conflict(_)) = made {
+        store
+            .reset_password("demo-operator", &password)?
+            .map_err(|r| anyhow::anyhow!(r.to_string()))?;
+    } else {
+        made.map_err(|r| anyhow::anyhow!(r.to_string()))?;
+    }
     println!(
         "ParkTwin server listening on http://{addr} (database in {})",
         cfg.data_dir.display()
     );
     if cfg.web_dir.is_some() {
-        println!("The map in a browser: http://{addr}/ (sign in on the panel with the operator token)");
+        println!("The map in a browser: http://{addr}/ (sign in on the panel as demo-operator, password {password})");
     }
     println!("Operator token for this demo (the map uses it to acknowledge alarms and start incidents): {token}");
     println!(

@@ -28,7 +28,7 @@ pub use scenarios::{park_refs, scenario_schema};
 pub use seed::{SeedData, SeedError, load_assets};
 pub use store::{
     AuditFilter, AuditRecord, Caller, Database, Refusal, SESSION_HOURS, SignIn, Store, StoreError, TOKEN_ID_LEN,
-    TokenInfo,
+    TokenInfo, random_password,
 };
 
 /// Where the server keeps its data and where it listens.

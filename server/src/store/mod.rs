@@ -42,7 +42,7 @@ pub use audit::{AuditFilter, AuditRecord};
 pub use index::ParkIndex;
 use park::Described;
 pub use tokens::{Caller, TOKEN_ID_LEN, TokenInfo};
-pub use users::{Refusal, SESSION_HOURS, SignIn, SignInGuard};
+pub use users::{Refusal, SESSION_HOURS, SignIn, SignInGuard, random_password};
 
 /// Statements kept compiled per SQLite connection: more than the store has in its ingest and
 /// read paths (rusqlite keeps 16 by default, fewer than one position's rules and the event use).

@@ -130,6 +130,16 @@ impl SignInGuard {
     }
 }
 
+/// A password of 16 random letters and digits, for an account a program makes (the demo's).
+pub fn random_password() -> String {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha20Rng::from_os_rng();
+    const CHARS: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    (0..16)
+        .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
+        .collect()
+}
+
 /// The Argon2id hash of a password, as a PHC string with its own random salt.
 fn hash_password(password: &str) -> Result<String, StoreError> {
     use rand::{RngCore, SeedableRng};
