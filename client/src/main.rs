@@ -486,6 +486,7 @@ fn start_embedded_server(
         reads: parktwin_server::Reads::Open,
         tls: None,
         cors_origins: Vec::new(),
+        smtp: None,
     };
     let rt = tokio::runtime::Runtime::new().context("cannot start the server's runtime")?;
     let server = rt.block_on(bind(&cfg))?;

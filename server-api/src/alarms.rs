@@ -68,11 +68,32 @@ pub fn speeding_rule(open: Option<AlarmTier>, speed_kmh: f64, limit_kmh: f64) ->
     }
 }
 
+/// A gate pass as the waybill rule sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AtTheGate {
+    /// A hazmat vehicle coming in without a valid waybill (or with another number).
+    InWithoutWaybill,
+    /// The vehicle leaving the park.
+    Out,
+    /// Any other pass.
+    Other,
+}
+
 /// The waybill rule: a hazmat vehicle entering without an electronic waybill raises an alarm
-/// (once while it is open); it stays open until an operator deals with it.
-pub fn waybill_rule(open: Option<AlarmTier>, hazmat_in_without_waybill: bool) -> AlarmAction {
-    match (open, hazmat_in_without_waybill) {
-        (None, true) => AlarmAction::Raise(AlarmTier::Alarm),
+/// (once while it is open); the vehicle leaving the park closes it, and so does an operator's
+/// resolution (the rule is judged once, at the gate: `AlarmRule::is_judged_once`).
+///
+/// ```
+/// use parktwin_api::alarms::{waybill_rule, AlarmAction, AtTheGate};
+/// use parktwin_api::model::AlarmTier;
+/// assert_eq!(waybill_rule(None, AtTheGate::InWithoutWaybill), AlarmAction::Raise(AlarmTier::Alarm));
+/// assert_eq!(waybill_rule(Some(AlarmTier::Alarm), AtTheGate::Other), AlarmAction::Keep);
+/// assert_eq!(waybill_rule(Some(AlarmTier::Alarm), AtTheGate::Out), AlarmAction::Close);
+/// ```
+pub fn waybill_rule(open: Option<AlarmTier>, pass: AtTheGate) -> AlarmAction {
+    match (open, pass) {
+        (None, AtTheGate::InWithoutWaybill) => AlarmAction::Raise(AlarmTier::Alarm),
+        (Some(_), AtTheGate::Out) => AlarmAction::Close,
         _ => AlarmAction::Keep,
     }
 }

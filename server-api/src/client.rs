@@ -204,8 +204,30 @@ impl ApiClient {
 
     /// `POST /alarms/{id}/ack` with an operator's token.
     pub async fn ack_alarm(&self, id: i64, token: &str) -> Result<crate::model::Alarm, ClientError> {
-        let url = self.url(&format!("/alarms/{id}/ack"));
-        self.send(self.http.post(&url).bearer_auth(token), url).await
+        self.alarm_step(id, "ack", None, token).await
+    }
+
+    /// `POST /alarms/{id}/{step}` (`ack`, `assign`, `resolve`, `close`, `shelve`, `unshelve`) with
+    /// an operator's token and the step's body, if it has one.
+    pub async fn alarm_step(
+        &self,
+        id: i64,
+        step: &str,
+        body: Option<&serde_json::Value>,
+        token: &str,
+    ) -> Result<crate::model::Alarm, ClientError> {
+        let url = self.url(&format!("/alarms/{id}/{}", encode(step)));
+        let req = self.http.post(&url).bearer_auth(token);
+        let req = match body {
+            Some(b) => req.json(b),
+            None => req,
+        };
+        self.send(req, url).await
+    }
+
+    /// `GET /alarms/figures`: the alarm-management figures of the last day.
+    pub async fn alarm_figures(&self) -> Result<crate::alarm_figures::AlarmFigures, ClientError> {
+        self.get_json("/alarms/figures").await
     }
 
     /// `POST /incidents` with an operator's token.

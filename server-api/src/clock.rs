@@ -17,6 +17,17 @@ pub fn normalise_time(s: &str) -> Result<String, String> {
     Ok(format_utc(t))
 }
 
+/// An RFC 3339 time, if it is one.
+///
+/// ```
+/// use parktwin_api::clock::parse_utc;
+/// assert_eq!(parse_utc("2026-05-01T08:00:00+08:00").map(|t| t.unix_timestamp()), Some(1_777_593_600));
+/// assert!(parse_utc("8 o'clock").is_none());
+/// ```
+pub fn parse_utc(s: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(s, &Rfc3339).ok()
+}
+
 /// Unix seconds of an RFC 3339 time (0 for one that does not read: never a stored one).
 pub fn unix_seconds(t: &str) -> f64 {
     OffsetDateTime::parse(t, &Rfc3339).map_or(0.0, |t| t.unix_timestamp_nanos() as f64 / 1e9)

@@ -77,8 +77,20 @@ names! {
         AlarmEscalated => "alarm_escalated",
         /// An alarm acknowledged by an operator.
         AlarmAcked => "alarm_acked",
-        /// An alarm whose condition has cleared.
+        /// An alarm closed: its condition cleared, or an operator closed or resolved it.
         AlarmClosed => "alarm_closed",
+        /// An alarm given to a person or a team to deal with.
+        AlarmAssigned => "alarm_assigned",
+        /// An alarm's cause and the action taken recorded (or marked a false alarm).
+        AlarmResolved => "alarm_resolved",
+        /// An alarm set aside by an operator until a time, with a reason.
+        AlarmShelved => "alarm_shelved",
+        /// A shelved alarm back on the board (its time ran out, or an operator took it back).
+        AlarmUnshelved => "alarm_unshelved",
+        /// An alarm left unacknowledged past its tier's time (the alarm policy's escalation).
+        AlarmOverdue => "alarm_overdue",
+        /// An alarm whose condition cleared and which waits for an operator to close it.
+        AlarmCleared => "alarm_cleared",
         /// An incident started.
         IncidentStarted => "incident_started",
         /// An incident's weather shifted (its zones with it).
@@ -115,7 +127,16 @@ impl EventKind {
     pub fn is_alarm(self) -> bool {
         matches!(
             self,
-            EventKind::AlarmRaised | EventKind::AlarmEscalated | EventKind::AlarmAcked | EventKind::AlarmClosed
+            EventKind::AlarmRaised
+                | EventKind::AlarmEscalated
+                | EventKind::AlarmAcked
+                | EventKind::AlarmClosed
+                | EventKind::AlarmAssigned
+                | EventKind::AlarmResolved
+                | EventKind::AlarmShelved
+                | EventKind::AlarmUnshelved
+                | EventKind::AlarmOverdue
+                | EventKind::AlarmCleared
         )
     }
 
@@ -152,6 +173,15 @@ impl AlarmRule {
     /// Whether its alarms are about a detector (else a vehicle or an incident's zone).
     pub fn is_detectors(self) -> bool {
         matches!(self, AlarmRule::DetectorThreshold | AlarmRule::DetectorOffline)
+    }
+
+    /// Whether its condition is judged once, at one moment, so that an operator's resolution
+    /// closes its alarm: a waybill is checked at the gate, and nothing but the truck leaving
+    /// tells the rule again; an operator who has checked the paper waybill is the better
+    /// judge. The other rules watch their condition continuously, and their alarms close when
+    /// it clears (a resolution before then is kept until it does).
+    pub fn is_judged_once(self) -> bool {
+        matches!(self, AlarmRule::HazmatWithoutWaybill)
     }
 }
 

@@ -3,6 +3,8 @@
 //! behind the `client` feature, the REST client. The server is its own crate (`server/`), so
 //! nothing of axum, tokio or SQLite can reach the browser build.
 
+pub mod alarm_figures;
+pub mod alarm_life;
 pub mod alarms;
 pub mod chemical;
 pub mod clock;

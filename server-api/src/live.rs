@@ -20,8 +20,9 @@ pub enum Change {
     Observation(Observation),
     /// A vehicle's fix.
     Position(VehiclePosition),
-    /// An alarm raised, escalated, acknowledged or closed.
-    Alarm(Alarm),
+    /// An alarm raised, escalated, acknowledged, … or closed (boxed: an alarm with its
+    /// lifecycle is several times the size of the other changes).
+    Alarm(Box<Alarm>),
     /// A waybill registered.
     Waybill(Waybill),
     /// A pass at a gate.
@@ -49,7 +50,7 @@ impl Change {
         let decoded = match kind {
             EventKind::Observation => Observation::deserialize(p).map(Change::Observation),
             EventKind::Position => VehiclePosition::deserialize(p).map(Change::Position),
-            k if k.is_alarm() => Alarm::deserialize(p).map(Change::Alarm),
+            k if k.is_alarm() => Alarm::deserialize(p).map(|a| Change::Alarm(Box::new(a))),
             EventKind::Waybill => Waybill::deserialize(p).map(Change::Waybill),
             EventKind::Pass => PassRecord::from_stored(ev.seq, p).map(Change::Pass),
             EventKind::Weather => WeatherReport::deserialize(p).map(Change::Weather),
@@ -212,7 +213,7 @@ impl LiveState {
                 if a.closed.is_some() {
                     self.alarms.remove(&a.id);
                 } else {
-                    self.alarms.insert(a.id, a);
+                    self.alarms.insert(a.id, *a);
                 }
             }
             Change::Waybill(w) => {

@@ -562,6 +562,51 @@ pub struct Alarm {
     /// Who acknowledged it and when, if anyone has.
     #[serde(default)]
     pub acknowledged: Option<Acknowledgement>,
+    /// Where it stands in its lifecycle (ISA-18.2 / IEC 62682), from the fields below.
+    #[serde(default)]
+    pub state: crate::alarm_life::AlarmState,
+    /// When its condition cleared while it waits for an operator to close it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cleared: Option<String>,
+    /// Who is dealing with it. (The lifecycle's records are boxed: most alarms have none, and an
+    /// alarm travels in the client's messages.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned: Option<Box<crate::alarm_life::Assignment>>,
+    /// Its cause and the action taken, or that it was a false alarm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<Box<crate::alarm_life::Resolution>>,
+    /// Set aside until a time, with a reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shelved: Option<Box<crate::alarm_life::Shelving>>,
+    /// When it passed its tier's time unacknowledged (and was escalated to the subscribers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overdue: Option<String>,
+    /// Who closed it, when a person did (its condition clearing closes it in nobody's name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_by: Option<String>,
+}
+
+impl Alarm {
+    /// A newly raised alarm: nobody has acknowledged it, its condition holds.
+    pub fn new(id: i64, tier: AlarmTier, rule: &str, source: &str, value: f64, raised: &str) -> Self {
+        Alarm {
+            id,
+            tier,
+            rule: rule.to_string(),
+            source: source.to_string(),
+            value,
+            raised: raised.to_string(),
+            closed: None,
+            acknowledged: None,
+            state: crate::alarm_life::AlarmState::Raised,
+            cleared: None,
+            assigned: None,
+            resolution: None,
+            shelved: None,
+            overdue: None,
+            closed_by: None,
+        }
+    }
 }
 
 /// An operator's acknowledgement of an alarm.

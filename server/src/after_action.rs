@@ -63,6 +63,43 @@ impl TimelineRow {
     }
 }
 
+/// What a step of an alarm's lifecycle adds to its row: who took it and what they said.
+fn life_detail(kind: EventKind, a: &Alarm) -> String {
+    match kind {
+        EventKind::AlarmAssigned => a
+            .assigned
+            .as_ref()
+            .map(|x| format!("; assigned to {} by {}", x.to, x.by))
+            .unwrap_or_default(),
+        EventKind::AlarmResolved => a
+            .resolution
+            .as_ref()
+            .map(|r| {
+                format!(
+                    "; resolved by {}{}: cause {}; action {}",
+                    r.by,
+                    if r.false_alarm { " as a false alarm" } else { "" },
+                    r.cause,
+                    r.action
+                )
+            })
+            .unwrap_or_default(),
+        EventKind::AlarmShelved => a
+            .shelved
+            .as_ref()
+            .map(|x| format!("; shelved by {} until {}: {}", x.by, x.until, x.reason))
+            .unwrap_or_default(),
+        EventKind::AlarmClosed => a
+            .closed_by
+            .as_ref()
+            .map(|by| format!("; closed by {by}"))
+            .unwrap_or_else(|| "; its condition cleared".into()),
+        EventKind::AlarmCleared => "; its condition cleared: waiting for an operator to close it".into(),
+        EventKind::AlarmOverdue => "; unacknowledged past its tier's time: escalated".into(),
+        _ => String::new(),
+    }
+}
+
 /// A timeline row for an event, `None` for the kinds a timeline leaves out. `acks` holds each
 /// alarm's acknowledgement as it stands now (who, when), so that every row of an alarm says
 /// who took it.
@@ -82,7 +119,8 @@ pub fn timeline_row(ev: &Event, acks: &HashMap<i64, (String, String)>) -> Option
                     .or_else(|| a.acknowledged.as_ref().map(|k| (k.by.clone(), k.at.clone())));
                 (
                     a.source.clone(),
-                    format!("alarm {} {:?} {} value {}", a.id, a.tier, a.rule, a.value).to_lowercase(),
+                    format!("alarm {} {:?} {} value {}", a.id, a.tier, a.rule, a.value).to_lowercase()
+                        + &life_detail(k, &a),
                 )
             }
             Err(_) => (String::new(), p.to_string()),

@@ -9,6 +9,7 @@ mod db;
 pub mod drills;
 mod http;
 mod incidents;
+pub mod notify;
 mod openapi;
 mod pages;
 mod scenarios;
@@ -27,8 +28,8 @@ pub use http::{
 pub use scenarios::{park_refs, scenario_schema};
 pub use seed::{SeedData, SeedError, load_assets};
 pub use store::{
-    AuditFilter, AuditRecord, Caller, Database, Refusal, SESSION_HOURS, SignIn, Store, StoreError, TOKEN_ID_LEN,
-    TokenInfo, random_password,
+    AlarmStep, AlarmWithHistory, AuditFilter, AuditRecord, Caller, Database, Refusal, SESSION_HOURS, SignIn, Store,
+    StoreError, TOKEN_ID_LEN, TokenInfo, random_password,
 };
 
 /// Where the server keeps its data and where it listens.
@@ -52,6 +53,8 @@ pub struct ServerConfig {
     pub tls: Option<Tls>,
     /// Origins whose pages may call the API from a browser (CORS); none by default.
     pub cors_origins: Vec<String>,
+    /// The SMTP relay email notifications go through; none by default (webhooks only).
+    pub smtp: Option<notify::Smtp>,
 }
 
 /// The certificate chain and private key a server serves TLS with.
@@ -155,13 +158,17 @@ pub async fn bind(cfg: &ServerConfig) -> anyhow::Result<BoundServer> {
         .await
         .with_context(|| format!("cannot listen on {}", cfg.listen))?;
     let addr = listener.local_addr()?;
+    store.start_notifying()?;
     let store = std::sync::Arc::new(store);
     tokio::spawn(watch_offline(store.clone()));
+    tokio::spawn(sweep_alarms(store.clone()));
+    tokio::spawn(notify::run(store.clone(), cfg.smtp.clone()));
     if let Some(seed) = cfg.demo {
         tokio::spawn(sim::run(store.clone(), seed));
         tracing::info!("demo simulator running (seed {seed})");
     }
     let options = HttpOptions {
+        smtp: cfg.smtp.is_some(),
         reads: cfg.reads,
         tls: tls.is_some(),
         cors_origins: cfg.cors_origins.clone(),
@@ -172,6 +179,32 @@ pub async fn bind(cfg: &ServerConfig) -> anyhow::Result<BoundServer> {
         app: router_for(store, cfg.web_dir.as_deref(), &options),
         tls,
     })
+}
+
+/// How often the alarms are swept for the overdue and the expired shelvings.
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Every [`SWEEP_EVERY`], escalates the alarms left unacknowledged past their tier's time and
+/// takes those whose shelving ran out off the shelf; wakes the notifier when it did either.
+async fn sweep_alarms(store: std::sync::Arc<Store>) {
+    let mut every = tokio::time::interval(SWEEP_EVERY);
+    loop {
+        every.tick().await;
+        let s = store.clone();
+        match tokio::task::spawn_blocking(move || s.sweep_alarms(time::OffsetDateTime::now_utc())).await {
+            Ok(Ok(swept)) if swept == store::Swept::default() => {}
+            Ok(Ok(swept)) => {
+                tracing::info!(
+                    "{} alarm(s) escalated, {} back from the shelf",
+                    swept.overdue,
+                    swept.unshelved
+                );
+                store.notify_waiting();
+            }
+            Ok(Err(e)) => tracing::error!("alarm sweep: {e}"),
+            Err(e) => tracing::error!("alarm sweep stopped: {e}"),
+        }
+    }
 }
 
 /// Every 10 s, raises offline alarms for detectors gone silent.

@@ -51,6 +51,14 @@ struct Cli {
     /// https://portal.example.cn; repeat for more. None by default.
     #[arg(long = "cors-origin", env = "PARKTWIN_CORS_ORIGINS", value_delimiter = ',')]
     cors_origins: Vec<String>,
+    /// The SMTP relay for email notifications of alarms: smtp://host:port (STARTTLS when the
+    /// relay offers it), smtp://host:port?tls=required, or smtps://host:port, a user and
+    /// password before the host where the relay asks; needs --smtp-from.
+    #[arg(long, env = "PARKTWIN_SMTP", requires = "smtp_from")]
+    smtp: Option<String>,
+    /// The sender's address of email notifications, e.g. parktwin@park.example.cn.
+    #[arg(long, env = "PARKTWIN_SMTP_FROM", requires = "smtp")]
+    smtp_from: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -347,6 +355,15 @@ async fn main() -> anyhow::Result<()> {
             _ => None,
         },
         cors_origins: cli.cors_origins,
+        smtp: match (cli.smtp, cli.smtp_from) {
+            (Some(url), Some(from)) => {
+                if let Err(e) = from.parse::<lettre::Address>() {
+                    anyhow::bail!("--smtp-from {from}: not an email address ({e})");
+                }
+                Some(parktwin_server::notify::Smtp { url, from })
+            }
+            _ => None,
+        },
     };
     if let Some(web) = &cfg.web_dir
         && !web.join("index.html").is_file()

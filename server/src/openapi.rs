@@ -314,6 +314,11 @@ impl<S: Clone + Send + Sync + 'static> Documented<S> {
         }
     }
 
+    /// The routes `more` adds (a concern's routes, kept in its own file).
+    pub fn then(self, more: impl FnOnce(Self) -> Self) -> Self {
+        more(self)
+    }
+
     /// A DELETE route.
     pub fn delete<H: Handler<T, S>, T: 'static>(self, path: &str, handler: H, op: Op) -> Self {
         self.add(path, "delete", MethodFilter::DELETE, handler, op)

@@ -82,14 +82,23 @@ pub fn start_demo_server(data_dir: &Path, seed: u64) -> anyhow::Result<TestServe
     start(data_dir, None, Some(seed), None, Reads::Open)
 }
 
-fn start(
+/// Starts a server that sends email notifications through the SMTP relay `smtp`.
+pub fn start_mailing_server(data_dir: &Path, smtp: parktwin_server::notify::Smtp) -> anyhow::Result<TestServer> {
+    let cfg = ServerConfig {
+        smtp: Some(smtp),
+        ..config(data_dir, None, None, None, Reads::Open)?
+    };
+    serve(&cfg)
+}
+
+fn config(
     data_dir: &Path,
     assets: Option<PathBuf>,
     demo: Option<u64>,
     web_dir: Option<PathBuf>,
     reads: Reads,
-) -> anyhow::Result<TestServer> {
-    let cfg = ServerConfig {
+) -> anyhow::Result<ServerConfig> {
+    Ok(ServerConfig {
         data_dir: data_dir.to_path_buf(),
         database: Some(database(data_dir)),
         assets_dir: assets.unwrap_or_else(default_assets_dir),
@@ -99,8 +108,23 @@ fn start(
         reads,
         tls: None,
         cors_origins: Vec::new(),
-    };
-    let (rt, server) = launch(&cfg)?;
+        smtp: None,
+    })
+}
+
+fn start(
+    data_dir: &Path,
+    assets: Option<PathBuf>,
+    demo: Option<u64>,
+    web_dir: Option<PathBuf>,
+    reads: Reads,
+) -> anyhow::Result<TestServer> {
+    serve(&config(data_dir, assets, demo, web_dir, reads)?)
+}
+
+/// Serves `cfg` on a runtime of its own that lives as long as the test process.
+fn serve(cfg: &ServerConfig) -> anyhow::Result<TestServer> {
+    let (rt, server) = launch(cfg)?;
     // The runtime serves for as long as the test process lives.
     std::thread::spawn(move || rt.block_on(std::future::pending::<()>()));
     Ok(server)
@@ -152,6 +176,7 @@ impl RestartableServer {
             reads: Reads::Open,
             tls: None,
             cors_origins: Vec::new(),
+            smtp: None,
         })?;
         Ok(Self {
             server,

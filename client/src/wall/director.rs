@@ -171,16 +171,14 @@ mod tests {
     }
 
     fn alarm(id: i64, tier: AlarmTier) -> Alarm {
-        Alarm {
+        Alarm::new(
             id,
             tier,
-            rule: "detector_threshold".into(),
-            source: format!("det-{id}"),
-            value: 1.0,
-            raised: "2026-11-27T06:00:00Z".into(),
-            closed: None,
-            acknowledged: None,
-        }
+            "detector_threshold",
+            &format!("det-{id}"),
+            1.0,
+            "2026-11-27T06:00:00Z",
+        )
     }
 
     #[test]

@@ -101,7 +101,12 @@ pub fn count(
         .values()
         .filter(|v| fence.is_none_or(|f| f.contains(v.lon, v.lat)))
         .count();
-    for a in live.alarms.values().filter(|a| a.closed.is_none()) {
+    // A shelved alarm is set aside by an operator until its time: not on the wall meanwhile.
+    for a in live
+        .alarms
+        .values()
+        .filter(|a| a.closed.is_none() && a.shelved.is_none())
+    {
         let i = match a.tier {
             AlarmTier::Alarm => 0,
             AlarmTier::Warning => 1,
@@ -191,17 +196,11 @@ mod tests {
             live.alarms.insert(
                 id,
                 Alarm {
-                    id,
-                    tier,
-                    rule: "detector_threshold".into(),
-                    source: "d2".into(),
-                    value: 9.0,
-                    raised: "2026-11-27T06:00:00Z".into(),
-                    closed: None,
                     acknowledged: acked.then(|| parktwin_api::model::Acknowledgement {
                         by: "op".into(),
                         at: "2026-11-27T06:01:00Z".into(),
                     }),
+                    ..Alarm::new(id, tier, "detector_threshold", "d2", 9.0, "2026-11-27T06:00:00Z")
                 },
             );
         }

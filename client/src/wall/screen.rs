@@ -726,7 +726,14 @@ pub fn gather(
         ),
         // The newest 40: the most the ticker runs (and the card lists 8); not every open alarm
         // cloned each frame.
-        alarms: live.alarms.values().rev().take(TICKER_MAX).cloned().collect(),
+        alarms: live
+            .alarms
+            .values()
+            .rev()
+            .filter(|a| a.shelved.is_none())
+            .take(TICKER_MAX)
+            .cloned()
+            .collect(),
         incident: shown_state.map(|s| IncidentCard::of(s, lang)),
         other_incidents: live.incidents.len().saturating_sub(usize::from(shown_state.is_some())),
         t,

@@ -128,17 +128,15 @@ impl DrillFolder {
                 speed_kmh,
                 heading_deg,
             })],
-            EventKind::Alarm { source, tier, text } => vec![Change::Alarm(Alarm {
-                // The drill's own numbering: negative, so that it can never be a live alarm's.
-                id: -ev.seq,
+            // The drill's own numbering: negative, so that it can never be a live alarm's.
+            EventKind::Alarm { source, tier, text } => vec![Change::Alarm(Box::new(Alarm::new(
+                -ev.seq,
                 tier,
-                rule: format!("drill: {text}"),
-                source,
-                value: 0.0,
-                raised: now,
-                closed: None,
-                acknowledged: None,
-            })],
+                &format!("drill: {text}"),
+                &source,
+                0.0,
+                &now,
+            )))],
             EventKind::Weather { ref station, .. } => {
                 let Some(w) = event.what.weather() else {
                     return Vec::new();

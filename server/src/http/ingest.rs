@@ -1,5 +1,5 @@
 //! The machine feeds' writes: readings, positions, weather, gate passes and waybills, each
-//! checked whole before it is stored.
+//! checked whole before it is stored; each wakes the notifier, for the alarms it may have raised.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -19,7 +19,10 @@ pub(super) async fn ingest_observations(
     let index = s.index()?;
     let batch = parktwin_api::ingest::check_observations(&body, &|id| index.sensors.contains_key(id), now())
         .map_err(refused)?;
-    Ok(Json(blocking(move || s.ingest_observations(&batch)).await??))
+    let st = s.clone();
+    let receipt = blocking(move || st.ingest_observations(&batch)).await??;
+    s.notify_waiting();
+    Ok(Json(receipt))
 }
 
 pub(super) async fn ingest_positions(
@@ -29,7 +32,10 @@ pub(super) async fn ingest_positions(
 ) -> Answer<impl IntoResponse> {
     ingest(&s, &headers, "POST /vehicles/positions")?;
     let batch = parktwin_api::ingest::check_positions(&body, now()).map_err(refused)?;
-    Ok(Json(blocking(move || s.ingest_positions(&batch)).await??))
+    let st = s.clone();
+    let receipt = blocking(move || st.ingest_positions(&batch)).await??;
+    s.notify_waiting();
+    Ok(Json(receipt))
 }
 
 pub(super) async fn ingest_weather(
@@ -41,7 +47,10 @@ pub(super) async fn ingest_weather(
     let index = s.index()?;
     let batch =
         parktwin_api::ingest::check_weather(&body, &|id| index.stations.contains(id), now()).map_err(refused)?;
-    Ok(Json(blocking(move || s.ingest_weather(&batch)).await??))
+    let st = s.clone();
+    let receipt = blocking(move || st.ingest_weather(&batch)).await??;
+    s.notify_waiting();
+    Ok(Json(receipt))
 }
 
 pub(super) async fn ingest_passes(
@@ -55,7 +64,10 @@ pub(super) async fn ingest_passes(
         return Err(Failure(StatusCode::NOT_FOUND, format!("unknown gate \"{gate}\"")));
     }
     let batch = parktwin_api::ingest::check_passes(&body, now()).map_err(refused)?;
-    Ok(Json(blocking(move || s.ingest_passes(&gate, &batch)).await??))
+    let st = s.clone();
+    let receipt = blocking(move || st.ingest_passes(&gate, &batch)).await??;
+    s.notify_waiting();
+    Ok(Json(receipt))
 }
 
 pub(super) async fn ingest_waybills(

@@ -5,13 +5,16 @@
 //! - `ingest`: the machine feeds' writes;
 //! - `reads`: the live picture and its history (the log, sensors, vehicles, alarms, …);
 //! - `incidents`: incidents, their zones, and the after-action exports;
-//! - `operate`: acknowledging alarms, drills, the wall;
+//! - `alarms`: an alarm's lifecycle (acknowledge, assign, resolve, close, shelve), the alarm
+//!   policy, the alarm figures, the subscriptions to alarms and their deliveries;
+//! - `operate`: drills, the wall;
 //! - `accounts`: signing in and out, an admin's accounts;
 //! - `audit`: the audit trail of every write and sign-in, and the headers every answer carries;
 //! - `input`: what every request goes through, and reading a query and a body.
 
 mod access;
 mod accounts;
+mod alarms;
 mod audit;
 mod incidents;
 mod ingest;
@@ -41,7 +44,7 @@ use incidents::{
 };
 use ingest::{ingest_observations, ingest_passes, ingest_positions, ingest_waybills, ingest_weather};
 use input::{decode_body, json_errors, param, refuse_nul, window};
-use operate::{ack_alarm, drill, drills, set_wall, start_drill, stop_drill, upload_drill, wall};
+use operate::{drill, drills, set_wall, start_drill, stop_drill, upload_drill, wall};
 use park::{chemicals, hazard, hazards, layer, layer_problems, layers, park};
 use reads::{
     MAX_PAGE, alarms, events, events_head, passes, sensor_observations, sensors, track, vehicles, waybill, waybills,
@@ -90,6 +93,8 @@ pub struct HttpOptions {
     pub tls: bool,
     /// Origins whose pages may call the API from a browser (CORS); none unless configured.
     pub cors_origins: Vec<String>,
+    /// Whether the server has an SMTP relay (`--smtp`), so that email subscriptions can work.
+    pub smtp: bool,
 }
 
 /// Whether the connection is TLS, for the answers that differ (the cookie's `Secure`).
@@ -131,7 +136,8 @@ pub fn router_for(store: Arc<Store>, web_dir: Option<&std::path::Path>, options:
             store.clone(),
             audit::record_writes,
         ))
-        .layer(axum::Extension(Transport { tls: options.tls }));
+        .layer(axum::Extension(Transport { tls: options.tls }))
+        .layer(axum::Extension(alarms::HasSmtp(options.smtp)));
     let api = match audit::cors(&options.cors_origins) {
         Some(cors) => api.layer(cors),
         None => api,
@@ -324,14 +330,7 @@ fn api(reads: Reads) -> (Router<AppState>, serde_json::Value) {
                 .needs(FEED, "an ingest feed's")
                 .returns::<IngestReceipt>(),
         )
-        .post(
-            "/alarms/{id}/ack",
-            ack_alarm,
-            Op::new("Acknowledges an alarm in the caller's name.")
-                .path("id", "An alarm's id.")
-                .needs(OPERATOR, "an operator's")
-                .returns::<Alarm>(),
-        )
+        .then(alarms::document)
         .post(
             "/weather",
             ingest_weather,

@@ -1,5 +1,4 @@
-//! What operators do besides incidents: acknowledge alarms, run drills, send a view to the
-//! walls.
+//! What operators do besides incidents and alarms: run drills, send a view to the walls.
 
 use std::collections::HashMap;
 
@@ -10,30 +9,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::access::{any_operator, operator};
-use super::{Answer, AppState, Failure, now, param, refused};
-
-pub(super) async fn ack_alarm(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    headers: axum::http::HeaderMap,
-) -> Answer<impl IntoResponse> {
-    let who = any_operator(&s, &headers, "acknowledging alarms")?;
-    let id: i64 = id
-        .parse()
-        .map_err(|_| Failure(StatusCode::NOT_FOUND, format!("unknown alarm \"{id}\"")))?;
-    // An operator scoped to an enterprise acknowledges that enterprise's alarms only.
-    if let Some(alarm) = s.alarm(id)?
-        && !who.access.sees(&s.index()?.owners, &alarm.source)
-    {
-        return Err(super::access::not_yours(format!("alarm {id} (of {})", alarm.source)));
-    }
-    let name = who.name;
-    let at = parktwin_api::clock::format_utc(now());
-    s.ack_alarm(id, &name, &at)?
-        .map(Json)
-        .ok_or_else(|| Failure(StatusCode::NOT_FOUND, format!("unknown alarm {id}")))
-}
+use super::access::operator;
+use super::{Answer, AppState, Failure, param, refused};
 
 pub(super) async fn drills(State(s): State<AppState>) -> Answer<impl IntoResponse> {
     Ok(Json(s.drills()?))

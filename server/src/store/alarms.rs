@@ -1,20 +1,94 @@
 //! The alarm engine every ingest path applies its rules through: a rule's decision (the pure
 //! rules of [`parktwin_api::alarms`]) becomes the open alarm's change and its event, in the
-//! ingest's transaction. Also the operators' acknowledgement and the alarm list.
+//! ingest's transaction. Also the operators' steps (the lifecycle of
+//! [`parktwin_api::alarm_life`]: acknowledge, assign, resolve, close, shelve), each with its
+//! event and a line of the alarm's history, the policy, the sweep that escalates overdue
+//! alarms and takes expired ones off the shelf, and the alarm list.
 
+use parktwin_api::alarm_life::{self, AlarmPolicy, OnClear, Refusal, Step};
 use parktwin_api::alarms::AlarmAction;
 use parktwin_api::kinds::{AlarmRule, EventKind};
 use parktwin_api::model::{Acknowledgement, Alarm, AlarmTier};
+use serde::{Deserialize, Serialize};
 
-use super::{Store, StoreError, row, rows};
+use super::{Store, StoreError, json_row, row, rows};
 use crate::db::{Conn, Tx, args};
 
-/// An open alarm: its id and tier.
-pub(super) type OpenAlarm = (i64, AlarmTier);
+/// An open alarm: its id, its tier, and whether its condition has cleared (a latched alarm
+/// waiting for an operator).
+pub(super) type OpenAlarm = (i64, AlarmTier, bool);
 
 /// A tier as stored.
 pub(super) fn tier_of(text: &str) -> Result<AlarmTier, StoreError> {
     Ok(serde_json::from_value(serde_json::Value::String(text.to_string()))?)
+}
+
+/// A tier's text as stored.
+fn tier_text(t: AlarmTier) -> String {
+    serde_json::to_value(t)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// The lifecycle's fields the `life` column keeps as JSON (the ones no query selects on).
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Life {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    assigned: Option<alarm_life::Assignment>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    resolution: Option<alarm_life::Resolution>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    shelved: Option<alarm_life::Shelving>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    overdue: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    closed_by: Option<String>,
+}
+
+/// One line of an alarm's history (`GET /api/v1/alarms/{id}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct AlarmStep {
+    /// The event's sequence number in the log.
+    pub seq: i64,
+    /// When.
+    pub time: String,
+    /// What happened: the event's kind (`alarm_raised`, `alarm_acked`, `alarm_assigned`, …).
+    pub step: String,
+    /// Who, when a person did it (a rule's steps are nobody's).
+    pub by: Option<String>,
+    /// What they said: the assignee, the cause and action, the shelving's reason and end.
+    pub note: String,
+}
+
+/// An alarm with its history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct AlarmWithHistory {
+    /// The alarm as it stands.
+    #[serde(flatten)]
+    pub alarm: Alarm,
+    /// Every step, oldest first.
+    pub history: Vec<AlarmStep>,
+}
+
+/// What an operator's step came to.
+#[derive(Debug)]
+pub enum StepOutcome {
+    /// No such alarm.
+    Unknown,
+    /// The step does not fit (its words).
+    Refused(Refusal),
+    /// The alarm as it now stands (boxed: an alarm is large beside a refusal).
+    Done(Box<Alarm>),
+}
+
+/// What the sweep did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Swept {
+    /// Alarms escalated (unacknowledged past their tier's time).
+    pub overdue: usize,
+    /// Alarms back from the shelf.
+    pub unshelved: usize,
 }
 
 impl Store {
@@ -30,15 +104,19 @@ impl Store {
     ) -> Result<Option<i64>, StoreError> {
         let open = row(
             tx,
-            "SELECT id, tier FROM alarms WHERE rule = ?1 AND source = ?2 AND closed IS NULL",
+            "SELECT id, tier, cleared FROM alarms WHERE rule = ?1 AND source = ?2 AND closed IS NULL",
             args![rule.as_str(), source],
-            |r| Ok((r.int(0)?, tier_of(r.text(1)?)?)),
+            |r| Ok((r.int(0)?, tier_of(r.text(1)?)?, r.opt_text(2)?.is_some())),
         )?;
         Ok(Self::decide_alarm(tx, rule, source, time, value, open, decide)?.map(|(seq, _)| seq))
     }
 
     /// [`Store::apply_rule`] with the open alarm of (rule, source) already looked up; the seq
     /// of the event written and the alarm as it now stands, if it changed.
+    ///
+    /// A latched alarm whose condition has cleared is no alarm to the rule: if the condition
+    /// comes back, the same alarm is raised again (its `cleared` goes); if it clears, the
+    /// policy says whether the alarm closes or waits, cleared, for an operator.
     pub(super) fn decide_alarm(
         tx: &mut dyn Conn,
         rule: AlarmRule,
@@ -48,14 +126,16 @@ impl Store {
         open: Option<OpenAlarm>,
         decide: impl FnOnce(Option<AlarmTier>) -> AlarmAction,
     ) -> Result<Option<(i64, Alarm)>, StoreError> {
-        let tier_text = |t: AlarmTier| {
-            serde_json::to_value(t)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        };
-        let (id, kind) = match (decide(open.map(|o| o.1)), open) {
+        let seen = open.filter(|o| !o.2).map(|o| o.1);
+        let (id, kind) = match (decide(seen), open) {
             (AlarmAction::Keep, _) => return Ok(None),
+            (AlarmAction::Raise(t), Some((id, old, true))) => {
+                tx.execute(
+                    "UPDATE alarms SET cleared = NULL, tier = ?1, value = ?2 WHERE id = ?3",
+                    args![&tier_text(t.max(old)), value, id],
+                )?;
+                (id, EventKind::AlarmRaised)
+            }
             (AlarmAction::Raise(t), _) => {
                 let id = row(
                     tx,
@@ -66,67 +146,235 @@ impl Store {
                 .ok_or_else(|| StoreError::Column("an insert returned no alarm id".into()))?;
                 (id, EventKind::AlarmRaised)
             }
-            (AlarmAction::Escalate(t), Some((id, _))) => {
+            (AlarmAction::Escalate(t), Some((id, _, false))) => {
                 tx.execute(
                     "UPDATE alarms SET tier = ?1, value = ?2 WHERE id = ?3",
                     args![&tier_text(t), value, id],
                 )?;
                 (id, EventKind::AlarmEscalated)
             }
-            (AlarmAction::Close, Some((id, _))) => {
-                tx.execute("UPDATE alarms SET closed = ?1 WHERE id = ?2", args![time, id])?;
-                (id, EventKind::AlarmClosed)
+            (AlarmAction::Close, Some((id, _, false))) => {
+                let alarm = Self::alarm_row(tx, id)?;
+                match alarm_life::on_clear(&alarm, &Self::policy_in(tx)?) {
+                    OnClear::Close => {
+                        tx.execute("UPDATE alarms SET closed = ?1 WHERE id = ?2", args![time, id])?;
+                        (id, EventKind::AlarmClosed)
+                    }
+                    OnClear::Wait => {
+                        tx.execute("UPDATE alarms SET cleared = ?1 WHERE id = ?2", args![time, id])?;
+                        (id, EventKind::AlarmCleared)
+                    }
+                }
             }
-            (AlarmAction::Escalate(_) | AlarmAction::Close, None) => return Ok(None),
+            (AlarmAction::Escalate(_) | AlarmAction::Close, _) => return Ok(None),
         };
         let alarm = Self::alarm_row(tx, id)?;
-        let seq = Self::append_event(tx, time, kind, &serde_json::to_string(&alarm)?)?;
+        let seq = Self::alarm_event(tx, &alarm, kind, time, None, &format!("{value}"))?;
         Ok(Some((seq, alarm)))
+    }
+
+    /// Appends an alarm's event (its payload the alarm as it stands) and the line of its
+    /// history; the event's seq.
+    fn alarm_event(
+        tx: &mut dyn Conn,
+        alarm: &Alarm,
+        kind: EventKind,
+        time: &str,
+        by: Option<&str>,
+        note: &str,
+    ) -> Result<i64, StoreError> {
+        let seq = Self::append_event(tx, time, kind, &serde_json::to_string(alarm)?)?;
+        tx.execute(
+            "INSERT INTO alarm_steps (alarm, seq, time, step, by_name, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            args![alarm.id, seq, time, kind.as_str(), by, note],
+        )?;
+        Ok(seq)
     }
 
     /// The alarm `id`, which must exist.
     fn alarm_row(conn: &mut dyn Conn, id: i64) -> Result<Alarm, StoreError> {
-        row(
+        let mut alarm = row(
             conn,
-            "SELECT tier, rule, source, value, raised, closed, acked_by, acked_at FROM alarms WHERE id = ?1",
+            "SELECT tier, rule, source, value, raised, closed, acked_by, acked_at, cleared, life FROM alarms WHERE id = ?1",
             args![id],
             |r| {
+                let life: Life = serde_json::from_str(r.text(9)?)?;
                 Ok(Alarm {
-                    id,
-                    tier: tier_of(r.text(0)?)?,
-                    rule: r.string(1)?,
-                    source: r.string(2)?,
-                    value: r.real(3)?,
-                    raised: r.string(4)?,
-                    closed: r.opt_string(5)?,
                     acknowledged: r
                         .opt_string(6)?
                         .zip(r.opt_string(7)?)
                         .map(|(by, at)| Acknowledgement { by, at }),
+                    closed: r.opt_string(5)?,
+                    cleared: r.opt_string(8)?,
+                    assigned: life.assigned.map(Box::new),
+                    resolution: life.resolution.map(Box::new),
+                    shelved: life.shelved.map(Box::new),
+                    overdue: life.overdue,
+                    closed_by: life.closed_by,
+                    ..Alarm::new(id, tier_of(r.text(0)?)?, r.text(1)?, r.text(2)?, r.real(3)?, r.text(4)?)
                 })
             },
         )?
-        .ok_or_else(|| StoreError::Column(format!("alarm {id} is gone")))
+        .ok_or_else(|| StoreError::Column(format!("alarm {id} is gone")))?;
+        alarm.state = alarm_life::AlarmState::of(&alarm);
+        Ok(alarm)
+    }
+
+    /// Writes an alarm's lifecycle as it now stands.
+    fn write_life(tx: &mut dyn Conn, a: &Alarm) -> Result<(), StoreError> {
+        let life = serde_json::to_string(&Life {
+            assigned: a.assigned.as_deref().cloned(),
+            resolution: a.resolution.as_deref().cloned(),
+            shelved: a.shelved.as_deref().cloned(),
+            overdue: a.overdue.clone(),
+            closed_by: a.closed_by.clone(),
+        })?;
+        let (acked_by, acked_at) = a.acknowledged.as_ref().map(|k| (k.by.as_str(), k.at.as_str())).unzip();
+        tx.execute(
+            "UPDATE alarms SET closed = ?1, acked_by = ?2, acked_at = ?3, cleared = ?4, life = ?5 WHERE id = ?6",
+            args![
+                a.closed.as_deref(),
+                acked_by,
+                acked_at,
+                a.cleared.as_deref(),
+                &life,
+                a.id
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Takes an operator's step on the alarm `id`, in `by`'s name at `at`: the alarm's change,
+    /// its event (and `alarm_closed` too when a resolution closes it) and its history.
+    pub fn alarm_step(&self, id: i64, step: &Step, by: &str, at: &str) -> Result<StepOutcome, StoreError> {
+        let mut conn = self.conn();
+        let mut tx = Tx::begin(&mut **conn)?;
+        if row(&mut tx, "SELECT id FROM alarms WHERE id = ?1", args![id], |_| Ok(()))?.is_none() {
+            return Ok(StepOutcome::Unknown);
+        }
+        let before = Self::alarm_row(&mut tx, id)?;
+        let policy = Self::policy_in(&mut tx)?;
+        let after = match alarm_life::apply(&before, step, by, at, &policy) {
+            Err(refusal) => return Ok(StepOutcome::Refused(refusal)),
+            Ok(None) => return Ok(StepOutcome::Done(Box::new(before))),
+            Ok(Some(a)) => a,
+        };
+        Self::write_life(&mut tx, &after)?;
+        let (kind, note) = match step {
+            Step::Ack => (EventKind::AlarmAcked, String::new()),
+            Step::Assign { to } => (EventKind::AlarmAssigned, to.trim().to_string()),
+            Step::Resolve {
+                cause,
+                action,
+                false_alarm,
+            } => (
+                EventKind::AlarmResolved,
+                format!(
+                    "{}cause: {}; action: {}",
+                    if *false_alarm { "false alarm; " } else { "" },
+                    cause.trim(),
+                    action.trim()
+                ),
+            ),
+            Step::Close => (EventKind::AlarmClosed, String::new()),
+            Step::Shelve { reason, .. } => (
+                EventKind::AlarmShelved,
+                format!(
+                    "until {}: {}",
+                    after.shelved.as_ref().map_or("", |s| s.until.as_str()),
+                    reason.trim()
+                ),
+            ),
+            Step::Unshelve => (EventKind::AlarmUnshelved, String::new()),
+        };
+        Self::alarm_event(&mut tx, &after, kind, at, Some(by), &note)?;
+        if kind != EventKind::AlarmClosed && before.closed.is_none() && after.closed.is_some() {
+            Self::alarm_event(
+                &mut tx,
+                &after,
+                EventKind::AlarmClosed,
+                at,
+                Some(by),
+                "closed by its resolution",
+            )?;
+        }
+        tx.commit()?;
+        Ok(StepOutcome::Done(Box::new(after)))
     }
 
     /// Records an operator's acknowledgement and its event; `None` for an unknown alarm. An
-    /// alarm acknowledged before keeps its first acknowledgement.
+    /// alarm acknowledged before keeps its first acknowledgement; a closed one is as it was.
     pub fn ack_alarm(&self, id: i64, by: &str, at: &str) -> Result<Option<Alarm>, StoreError> {
+        match self.alarm_step(id, &Step::Ack, by, at)? {
+            StepOutcome::Unknown => Ok(None),
+            StepOutcome::Done(a) => Ok(Some(*a)),
+            StepOutcome::Refused(_) => self.alarm(id),
+        }
+    }
+
+    /// Escalates the open alarms unacknowledged past their tier's time (`alarm_overdue`) and
+    /// takes those whose shelving has run out off the shelf (`alarm_unshelved`), as of `now`.
+    pub fn sweep_alarms(&self, now: time::OffsetDateTime) -> Result<Swept, StoreError> {
+        let at = parktwin_api::clock::format_utc(now);
         let mut conn = self.conn();
         let mut tx = Tx::begin(&mut **conn)?;
-        let n = tx.execute(
-            "UPDATE alarms SET acked_by = ?1, acked_at = ?2 WHERE id = ?3 AND acked_by IS NULL",
-            args![by, at, id],
+        let policy = Self::policy_in(&mut tx)?;
+        let ids: Vec<i64> = rows(
+            &mut tx,
+            "SELECT id FROM alarms WHERE closed IS NULL ORDER BY id",
+            &[],
+            |r| Ok(r.int(0)?),
         )?;
-        if row(&mut tx, "SELECT id FROM alarms WHERE id = ?1", args![id], |_| Ok(()))?.is_none() {
-            return Ok(None);
-        }
-        let alarm = Self::alarm_row(&mut tx, id)?;
-        if n == 1 {
-            Self::append_event(&mut tx, at, EventKind::AlarmAcked, &serde_json::to_string(&alarm)?)?;
+        let mut swept = Swept::default();
+        for id in ids {
+            let mut a = Self::alarm_row(&mut tx, id)?;
+            if alarm_life::shelf_expired(&a, now) {
+                let note = a
+                    .shelved
+                    .take()
+                    .map(|s| format!("shelved until {}", s.until))
+                    .unwrap_or_default();
+                a.state = alarm_life::AlarmState::of(&a);
+                Self::write_life(&mut tx, &a)?;
+                Self::alarm_event(&mut tx, &a, EventKind::AlarmUnshelved, &at, None, &note)?;
+                swept.unshelved += 1;
+            }
+            if alarm_life::is_overdue(&a, now, &policy) {
+                a.overdue = Some(at.clone());
+                Self::write_life(&mut tx, &a)?;
+                let limit = policy.escalate_after_s.get(&a.tier).copied().unwrap_or_default();
+                Self::alarm_event(
+                    &mut tx,
+                    &a,
+                    EventKind::AlarmOverdue,
+                    &at,
+                    None,
+                    &format!("unacknowledged for more than {limit} s"),
+                )?;
+                swept.overdue += 1;
+            }
         }
         tx.commit()?;
-        Ok(Some(alarm))
+        Ok(swept)
+    }
+
+    /// The park's alarm policy (the default until an admin sets one).
+    pub fn alarm_policy(&self) -> Result<AlarmPolicy, StoreError> {
+        Self::policy_in(&mut **self.conn())
+    }
+
+    fn policy_in(conn: &mut dyn Conn) -> Result<AlarmPolicy, StoreError> {
+        Ok(json_row(conn, "SELECT value FROM meta WHERE key = 'alarm_policy'", &[])?.unwrap_or_default())
+    }
+
+    /// Replaces the alarm policy (checked by the caller); it holds from the next decision on.
+    pub fn set_alarm_policy(&self, policy: &AlarmPolicy) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO meta (key, value) VALUES ('alarm_policy', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            args![&serde_json::to_string(policy)?],
+        )?;
+        Ok(())
     }
 
     /// One alarm, if it exists.
@@ -136,6 +384,28 @@ impl Store {
             return Ok(None);
         }
         Ok(Some(Self::alarm_row(&mut *conn, id)?))
+    }
+
+    /// One alarm with its history, if it exists.
+    pub fn alarm_with_history(&self, id: i64) -> Result<Option<AlarmWithHistory>, StoreError> {
+        let Some(alarm) = self.alarm(id)? else {
+            return Ok(None);
+        };
+        let history = rows(
+            &mut *self.reader()?,
+            "SELECT seq, time, step, by_name, note FROM alarm_steps WHERE alarm = ?1 ORDER BY seq",
+            args![id],
+            |r| {
+                Ok(AlarmStep {
+                    seq: r.int(0)?,
+                    time: r.string(1)?,
+                    step: r.string(2)?,
+                    by: r.opt_string(3)?,
+                    note: r.string(4)?,
+                })
+            },
+        )?;
+        Ok(Some(AlarmWithHistory { alarm, history }))
     }
 
     /// Alarms: the open ones (`open = Some(true)`), the closed ones, or all; newest first.
@@ -148,5 +418,40 @@ impl Store {
         };
         let ids: Vec<i64> = rows(&mut conn, sql, &[], |r| Ok(r.int(0)?))?;
         ids.into_iter().map(|id| Self::alarm_row(&mut conn, id)).collect()
+    }
+
+    /// The alarm-management figures of the period `from`–`to` (stored times): the raises of
+    /// the live channel in it (annunciations: a latched alarm raised again counts again), the
+    /// alarms open now, and the false alarms among those raised in it.
+    pub fn alarm_figures(&self, from: &str, to: &str) -> Result<parktwin_api::alarm_figures::AlarmFigures, StoreError> {
+        use parktwin_api::alarm_figures::{Raise, figures};
+        let mut conn = self.reader()?;
+        let raises = rows(
+            &mut *conn,
+            "SELECT s.time, a.rule, a.source FROM alarm_steps s JOIN alarms a ON a.id = s.alarm
+             WHERE s.step = ?1 AND s.time >= ?2 AND s.time <= ?3 ORDER BY s.seq",
+            args![EventKind::AlarmRaised.as_str(), from, to],
+            |r| {
+                Ok(Raise {
+                    time: r.string(0)?,
+                    rule: r.string(1)?,
+                    source: r.string(2)?,
+                })
+            },
+        )?;
+        let open_ids: Vec<i64> = rows(&mut *conn, "SELECT id FROM alarms WHERE closed IS NULL", &[], |r| {
+            Ok(r.int(0)?)
+        })?;
+        let open = open_ids
+            .into_iter()
+            .map(|id| Self::alarm_row(&mut *conn, id))
+            .collect::<Result<Vec<_>, _>>()?;
+        let false_alarms: Vec<String> = rows(
+            &mut *conn,
+            "SELECT life FROM alarms WHERE raised >= ?1 AND raised <= ?2 AND life LIKE '%\"false_alarm\":true%'",
+            args![from, to],
+            |r| Ok(r.string(0)?),
+        )?;
+        Ok(figures(from, to, &raises, &open, false_alarms.len()))
     }
 }

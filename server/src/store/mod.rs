@@ -10,7 +10,9 @@
 //! - `tokens`: tokens and who a token belongs to;
 //! - `users`: people's accounts, their passwords' hashes, sign-in and its guard;
 //! - `audit`: who did what, when and from where;
-//! - `alarms`: the alarm engine every ingest path applies its rules through, acknowledgement;
+//! - `alarms`: the alarm engine every ingest path applies its rules through, the operators'
+//!   steps of an alarm's lifecycle with its history, the policy, the escalation sweep, figures;
+//! - `subscriptions`: who is told of alarms (webhooks, email) and the outbox of deliveries;
 //! - `observations`, `positions`, `waybills`, `passes`, `weather`: the five ingest paths, each
 //!   with its rules (`positions` holds the vehicle rules) and its plain reads;
 //! - `log`: the event log, its pages and its head;
@@ -26,6 +28,7 @@ mod park;
 mod passes;
 mod positions;
 mod schema;
+mod subscriptions;
 mod tokens;
 mod users;
 mod waybills;
@@ -38,9 +41,11 @@ use rusqlite::Connection;
 
 use crate::db::{Arg, BoxConn, Conn, DbError, Row};
 
+pub use alarms::{AlarmStep, AlarmWithHistory, StepOutcome, Swept};
 pub use audit::{AuditFilter, AuditRecord};
 pub use index::ParkIndex;
 use park::Described;
+pub use subscriptions::{Delivery, NewSubscription, Subscription, Via};
 pub use tokens::{Caller, TOKEN_ID_LEN, TokenInfo};
 pub use users::{Refusal, SESSION_HOURS, SignIn, SignInGuard, random_password};
 
@@ -164,6 +169,8 @@ pub struct Store {
     log_blocks: crate::pages::Blocks,
     /// Sign-in failures per account name.
     sign_in_guard: Mutex<SignInGuard>,
+    /// Wakes the notifier when something may be waiting to be told (`notify_waiting`).
+    wake: tokio::sync::Notify,
 }
 
 /// Most idle read-only connections kept.
@@ -288,6 +295,7 @@ impl Store {
             incident_zones: Mutex::new(None),
             log_blocks: crate::pages::Blocks::default(),
             sign_in_guard: Mutex::default(),
+            wake: tokio::sync::Notify::new(),
         }
     }
 

@@ -1,6 +1,6 @@
 //! Gate passes: the ingest with the waybill rule, and the passes of a time window.
 
-use parktwin_api::alarms::waybill_rule;
+use parktwin_api::alarms::{AtTheGate, waybill_rule};
 use parktwin_api::kinds::{AlarmRule, EventKind};
 use parktwin_api::model::{GatePass, IngestReceipt, PassDirection};
 
@@ -25,17 +25,23 @@ impl Store {
             )?;
             // A hazmat truck coming in needs a registered waybill valid now, and the one it
             // shows (if it shows a number) must be that one.
-            let breach = p.hazmat
-                && p.direction == PassDirection::In
+            let pass = if p.direction == PassDirection::Out {
+                AtTheGate::Out
+            } else if p.hazmat
                 && Self::active_waybill(&mut tx, &p.plate, &p.time)?
-                    .is_none_or(|w| p.waybill.as_ref().is_some_and(|shown| *shown != w.id));
+                    .is_none_or(|w| p.waybill.as_ref().is_some_and(|shown| *shown != w.id))
+            {
+                AtTheGate::InWithoutWaybill
+            } else {
+                AtTheGate::Other
+            };
             if let Some(seq) = Self::apply_rule(
                 &mut tx,
                 AlarmRule::HazmatWithoutWaybill,
                 &p.plate,
                 &p.time,
                 p.tonnes.unwrap_or(0.0),
-                |open| waybill_rule(open, breach),
+                |open| waybill_rule(open, pass),
             )? {
                 last = seq;
             }

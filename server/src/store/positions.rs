@@ -157,10 +157,16 @@ impl Store {
         )?;
         let open = rows(
             tx,
-            "SELECT source, rule, id, tier FROM alarms
+            "SELECT source, rule, id, tier, cleared FROM alarms
              WHERE closed IS NULL AND source IN (SELECT value FROM json_each(?1))",
             args![&plates],
-            |r| Ok((r.string(0)?, r.string(1)?, (r.int(2)?, tier_of(r.text(3)?)?))),
+            |r| {
+                Ok((
+                    r.string(0)?,
+                    r.string(1)?,
+                    (r.int(2)?, tier_of(r.text(3)?)?, r.opt_text(4)?.is_some()),
+                ))
+            },
         )?;
         for (plate, rule, alarm) in open {
             // A rule this server does not know is not one of the vehicle rules it applies.
@@ -201,7 +207,7 @@ impl Store {
         };
         v.open.retain(|(r, _)| *r != rule);
         if alarm.closed.is_none() {
-            v.open.push((rule, (alarm.id, alarm.tier)));
+            v.open.push((rule, (alarm.id, alarm.tier, alarm.cleared.is_some())));
         }
         Ok(Some(seq))
     }
