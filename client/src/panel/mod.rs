@@ -6,6 +6,7 @@
 //! the operator asks for leaves as a message: [`crate::pick::SelectFeature`] (search, an
 //! alarm's Go), [`crate::incident::OpenIncidentForm`], [`crate::wall::send::SendViewToWall`].
 
+pub mod alarms;
 pub mod identify;
 pub mod labels;
 pub mod layers;
@@ -66,6 +67,8 @@ pub struct Panel<'w, 's> {
     server: Res<'w, ServerUrl>,
     reading: Res<'w, ReadingToken>,
     search: Local<'s, SearchBox>,
+    alarm_form: Local<'s, alarms::AlarmForm>,
+    time: Res<'w, Time>,
     described: Res<'w, parktwin_layers::described::DescribedLayers>,
     identified: Res<'w, parktwin_layers::Identified>,
     clicked: ResMut<'w, ClickedPoint>,
@@ -146,14 +149,23 @@ pub fn panel(mut p: Panel) -> Result {
             egui::ScrollArea::vertical().show(ui, |ui| {
                 let token = p.token.0.clone();
                 p.card.section(ui, fresh_click, token.as_deref(), lang);
-                let on = live::Shown {
+                live::section(
+                    ui,
+                    &live::Shown {
+                        live: &p.live.0,
+                        feed: &p.feed,
+                    },
+                    &gates,
+                    lang,
+                );
+                let on = alarms::Shown {
                     live: &p.live.0,
-                    feed: &p.feed,
                     token: token.as_deref(),
-                    server: &p.server.0,
+                    server: &p.server,
                     action: &p.action,
+                    now_s: p.time.elapsed_secs_f64(),
                 };
-                go = live::section(ui, &on, &gates, lang).or(go.take());
+                go = alarms::section(ui, &on, &mut p.alarm_form, lang).or(go.take());
                 ui.separator();
                 go = crate::search::section(ui, &mut p.search, p.data.as_deref(), &p.live.0, lang).or(go.take());
                 let selected = identify::Selected {
