@@ -108,6 +108,10 @@ messages! {
     TierReminder => "REMINDER", "提醒";
     Ack => "Ack", "确认";
     Acked => "acknowledged by", "已确认：";
+    ResourcesByRoad => "Nearest resources by road", "最近应急资源（按道路）";
+    ResourceLine => "{name}: {km} km, {min} min (ETA {eta} UTC)", "{name}：{km} 公里，{min} 分钟（预计 {eta} UTC 到达）";
+    ResourcesStop => "routes end at the edge of the {zone} zone", "路线止于 {zone} 区边缘";
+    ResourceThrough => "through {zone}: no other way", "须穿越 {zone}：无其他路线";
     AlarmCleared => "cleared: waiting to be closed", "已恢复，待关闭";
     AlarmAssignedTo => "assigned to {by}", "已指派给 {by}";
     AlarmResolvedBy => "resolved by {by}: {cause}", "{by} 已处置：{cause}";

@@ -240,6 +240,11 @@ impl ApiClient {
         self.send(self.http.post(&url).bearer_auth(token).json(req), url).await
     }
 
+    /// `GET /incidents/{id}/resources`: the emergency resources' routes to it, quickest first.
+    pub async fn incident_resources(&self, id: &str) -> Result<Vec<crate::response::ResourceRoute>, ClientError> {
+        self.get_json(&format!("/incidents/{}/resources", encode(id))).await
+    }
+
     /// `POST /incidents/{id}/close` with an operator's token.
     pub async fn close_incident(&self, id: &str, token: &str) -> Result<crate::incident::Incident, ClientError> {
         let url = self.url(&format!("/incidents/{}/close", encode(id)));

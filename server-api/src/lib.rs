@@ -18,6 +18,7 @@ pub mod kinds;
 pub mod layer;
 pub mod live;
 pub mod model;
+pub mod response;
 pub mod scenario;
 pub mod scope;
 pub mod validate;

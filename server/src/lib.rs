@@ -12,6 +12,8 @@ mod incidents;
 pub mod notify;
 mod openapi;
 mod pages;
+mod resources;
+pub mod routing;
 mod scenarios;
 mod seed;
 pub mod sim;

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use bevy_egui::egui;
 use parktwin_api::incident::ZoneOccupants;
+use parktwin_api::response::ResourceRoute;
 use parktwin_consequence::effects::indoor::{indoors, toxic_load};
 use parktwin_consequence::effects::probit::toxic_deaths;
 use parktwin_dispersion::chem::mg_m3_to_ppm;
@@ -14,6 +15,83 @@ use parktwin_layers::incident::{IncidentState, MAX_PUFFS};
 
 use crate::i18n::{Lang, Msg, fill, incident_kind, tr};
 use crate::{export, theme};
+
+/// The emergency resources' routes to the incident on show, read from the server once a
+/// minute (`GET /incidents/{id}/resources`).
+#[derive(Debug, Default)]
+pub struct Resources {
+    /// The incident they are for, and when they were asked for (seconds of the app's clock).
+    asked: Option<(String, f64)>,
+    got: std::sync::Arc<std::sync::Mutex<Option<Result<Vec<ResourceRoute>, String>>>>,
+}
+
+/// How often the routes are read again, seconds.
+const RESOURCES_EVERY_S: f64 = 60.0;
+
+impl Resources {
+    /// The nearest resources by road: name, distance, time and ETA, and whether the routes stop
+    /// at the most severe zone's edge or must cross it.
+    pub fn section(&mut self, ui: &mut egui::Ui, id: &str, server: &crate::net::ServerUrl, now_s: f64, lang: Lang) {
+        let stale = self
+            .asked
+            .as_ref()
+            .is_none_or(|(was, at)| was != id || now_s - at > RESOURCES_EVERY_S);
+        if stale {
+            if self.asked.as_ref().is_some_and(|(was, _)| was != id) {
+                *self.got.lock().unwrap_or_else(|p| p.into_inner()) = None;
+            }
+            self.asked = Some((id.to_string(), now_s));
+            let (api, cell, key) = (server.api(), self.got.clone(), id.to_string());
+            crate::net::spawn("incident resources", move || async move {
+                let got = api.incident_resources(&key).await.map_err(|e| e.to_string());
+                *cell.lock().unwrap_or_else(|p| p.into_inner()) = Some(got);
+            });
+        }
+        let got = self.got.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let Some(got) = got else { return };
+        ui.strong(tr(Msg::ResourcesByRoad, lang));
+        match got {
+            Err(e) => {
+                ui.small(e);
+            }
+            Ok(routes) => {
+                if let Some(r) = routes.first()
+                    && let Some(zone) = &r.zone
+                    && r.stops_at_zone
+                {
+                    ui.small(fill(Msg::ResourcesStop, lang, &[("zone", zone.clone())]));
+                }
+                for r in routes.iter().take(5) {
+                    let line = fill(
+                        Msg::ResourceLine,
+                        lang,
+                        &[
+                            ("name", lang.pick(&r.name, &r.name_zh).to_string()),
+                            ("km", format!("{:.1}", r.distance_m / 1000.0)),
+                            ("min", format!("{:.0}", (r.time_s / 60.0).ceil())),
+                            ("eta", r.eta.get(11..16).unwrap_or("").to_string()),
+                        ],
+                    );
+                    if r.through_zone {
+                        ui.colored_label(
+                            crate::theme::ERROR,
+                            format!(
+                                "{line} · {}",
+                                fill(
+                                    Msg::ResourceThrough,
+                                    lang,
+                                    &[("zone", r.zone.clone().unwrap_or_default())]
+                                )
+                            ),
+                        );
+                    } else {
+                        ui.small(line);
+                    }
+                }
+            }
+        }
+    }
+}
 
 /// Who is inside, as CSV: zone, kind, id, name, people, lon, lat.
 pub fn inside_csv(inside: &[ZoneOccupants]) -> String {

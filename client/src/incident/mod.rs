@@ -62,6 +62,8 @@ pub struct IncidentCard<'w, 's> {
     server: Res<'w, ServerUrl>,
     action: Res<'w, ActionStatus>,
     chart: Local<'s, Option<(String, f64, f64)>>,
+    resources: Local<'s, card::Resources>,
+    time: Res<'w, Time>,
     commands: Commands<'w, 's>,
 }
 
@@ -78,6 +80,11 @@ impl IncidentCard<'_, '_> {
         }
         card::map_legend(ui.ctx(), state, lang);
         let act = card::incident_card(ui, state, self.zones.0.get(&id), token.is_some(), &mut self.chart, lang);
+        // A drill's release is the drill's, not the server's: it has no routes there.
+        if !state.incident.created_by.starts_with("drill ") {
+            self.resources
+                .section(ui, &id, &self.server, self.time.elapsed_secs_f64(), lang);
+        }
         if let Some(path) = act.screenshot {
             use bevy::render::view::screenshot::{Screenshot, save_to_disk};
             if let Some(dir) = path.parent() {

@@ -82,6 +82,16 @@ pub(super) async fn incident_inside(State(s): State<AppState>, Path(id): Path<St
     s.incident_inside(&id)?.map(Json).ok_or_else(|| unknown_incident(&id))
 }
 
+/// `GET /incidents/{id}/resources`: the emergency resources' routes to it, quickest first.
+pub(super) async fn incident_resources(State(s): State<AppState>, Path(id): Path<String>) -> Answer<impl IntoResponse> {
+    let store = s.clone();
+    let key = id.clone();
+    blocking(move || store.incident_resources(&key, now()))
+        .await??
+        .map(Json)
+        .ok_or_else(|| unknown_incident(&id))
+}
+
 /// `POST /incidents/{id}/what-if`: the other outcome's zones, computed and not stored.
 pub(super) async fn what_if(State(s): State<AppState>, Path(id): Path<String>, body: Bytes) -> Answer<Response> {
     let what = parktwin_api::incident::WhatIf::parse(&body).map_err(refused)?;

@@ -39,8 +39,8 @@ use accounts::{create_user, disable_user, reset_password, sign_in, sign_out, use
 pub use audit::ClientAddr;
 use audit::{after_action_audit, audit_entries};
 use incidents::{
-    after_action_timeline, after_action_zones, close_incident, incident, incident_inside, incident_zones, incidents,
-    start_incident, what_if,
+    after_action_timeline, after_action_zones, close_incident, incident, incident_inside, incident_resources,
+    incident_zones, incidents, start_incident, what_if,
 };
 use ingest::{ingest_observations, ingest_passes, ingest_positions, ingest_waybills, ingest_weather};
 use input::{decode_body, json_errors, param, refuse_nul, window};
@@ -424,6 +424,18 @@ fn api(reads: Reads) -> (Router<AppState>, serde_json::Value) {
             Op::new("Who and what is inside each of an incident's zones.")
                 .path("id", "An incident's id.")
                 .returns::<Vec<ZoneOccupants>>(),
+        )
+        .get(
+            "/incidents/{id}/resources",
+            incident_resources,
+            Op::new(
+                "The emergency resources' quickest routes to an incident over the park's roads, quickest first: \
+                 each with its distance, time and ETA and its route as a GeoJSON LineString, kept out of the \
+                 incident's most severe zone where another way exists, and ending at that zone's edge where it \
+                 covers the source.",
+            )
+            .path("id", "An incident's id.")
+            .returns::<Vec<parktwin_api::response::ResourceRoute>>(),
         )
         .post(
             "/incidents/{id}/what-if",
