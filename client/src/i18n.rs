@@ -108,6 +108,8 @@ messages! {
     TierReminder => "REMINDER", "提醒";
     Ack => "Ack", "确认";
     Acked => "acknowledged by", "已确认：";
+    ProtectiveSummary => "Shelter in place: {shelter} places; evacuate: {evacuate}", "就地避险：{shelter} 处；疏散：{evacuate} 处";
+    NoAssemblyPoint => "no assembly point reachable", "无可达集合点";
     ResourcesByRoad => "Nearest resources by road", "最近应急资源（按道路）";
     ResourceLine => "{name}: {km} km, {min} min (ETA {eta} UTC)", "{name}：{km} 公里，{min} 分钟（预计 {eta} UTC 到达）";
     ResourcesStop => "routes end at the edge of the {zone} zone", "路线止于 {zone} 区边缘";

@@ -245,6 +245,12 @@ impl ApiClient {
         self.get_json(&format!("/incidents/{}/resources", encode(id))).await
     }
 
+    /// `GET /incidents/{id}/protective-actions`: shelter in place or evacuate, place by place.
+    pub async fn protective_actions(&self, id: &str) -> Result<Vec<crate::response::ProtectiveAction>, ClientError> {
+        self.get_json(&format!("/incidents/{}/protective-actions", encode(id)))
+            .await
+    }
+
     /// `POST /incidents/{id}/close` with an operator's token.
     pub async fn close_incident(&self, id: &str, token: &str) -> Result<crate::incident::Incident, ClientError> {
         let url = self.url(&format!("/incidents/{}/close", encode(id)));

@@ -97,6 +97,8 @@ names! {
         IncidentUpdated => "incident_updated",
         /// An incident closed.
         IncidentClosed => "incident_closed",
+        /// People counted at an assembly point during an incident.
+        HeadCount => "head_count",
         /// A drill started.
         DrillStarted => "drill_started",
         /// A drill stopped before its end.

@@ -32,3 +32,81 @@ pub struct ResourceRoute {
     /// The route, a GeoJSON LineString in WGS84.
     pub route: serde_json::Value,
 }
+
+/// The way from a place to its assembly point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AssemblyRoute {
+    /// The assembly point's feature id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its Chinese name.
+    pub name_zh: String,
+    /// Along the roads, metres.
+    pub distance_m: f64,
+    /// At the roads' speeds, seconds.
+    pub time_s: f64,
+    /// Whether the route runs through the most severe zone because no other way exists.
+    pub through_zone: bool,
+    /// The route, a GeoJSON LineString in WGS84.
+    pub route: serde_json::Value,
+}
+
+/// What a place inside an incident's zones should do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ProtectiveAction {
+    /// The most severe zone it is in.
+    pub zone: String,
+    /// `sensitive_target` or `enterprise`.
+    pub kind: String,
+    /// Its feature id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// People there, where known.
+    pub people: Option<u32>,
+    /// `shelter_in_place` or `evacuate`.
+    pub action: String,
+    /// The highest concentration outdoors there over the release and the half hour after, mg/m³
+    /// (a cloud's only).
+    pub outdoor_peak_mg_m3: Option<f64>,
+    /// The highest it makes indoors (0.5 air changes an hour), mg/m³.
+    pub indoor_peak_mg_m3: Option<f64>,
+    /// The level sheltering must keep below (the AEGL-2 zone's), mg/m³.
+    pub level_mg_m3: Option<f64>,
+    /// Why, in words.
+    pub reason: String,
+    /// Where to go and how, when the action is to evacuate.
+    pub assembly: Option<AssemblyRoute>,
+}
+
+/// People counted at an assembly point (`POST /api/v1/incidents/{id}/head-counts`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewHeadCount {
+    /// The assembly point: an emergency resource's id (a shelter).
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 200)))]
+    pub point: String,
+    /// How many people are there now.
+    #[cfg_attr(feature = "schema", schemars(range(max = 1_000_000)))]
+    pub count: u32,
+}
+
+/// The latest count at an assembly point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct HeadCount {
+    /// The incident.
+    pub incident: String,
+    /// The assembly point's id.
+    pub point: String,
+    /// How many people were there.
+    pub count: u32,
+    /// Who reported it.
+    pub by: String,
+    /// When.
+    pub time: String,
+}

@@ -156,6 +156,16 @@ pub fn timeline_row(ev: &Event, acks: &HashMap<i64, (String, String)>) -> Option
             ),
             Err(_) => (String::new(), p.to_string()),
         },
+        Some(EventKind::HeadCount) => match parktwin_api::response::HeadCount::deserialize(p) {
+            Ok(c) => (
+                c.point.clone(),
+                format!(
+                    "{} people counted at {} for incident {}, by {}",
+                    c.count, c.point, c.incident, c.by
+                ),
+            ),
+            Err(_) => (String::new(), p.to_string()),
+        },
         Some(EventKind::Waybill) => match Waybill::deserialize(p) {
             Ok(w) => (
                 w.plate.clone(),

@@ -7,11 +7,13 @@
 mod after_action;
 mod db;
 pub mod drills;
+mod headcounts;
 mod http;
 mod incidents;
 pub mod notify;
 mod openapi;
 mod pages;
+pub mod protective;
 mod resources;
 pub mod routing;
 mod scenarios;

@@ -63,6 +63,33 @@ fn roads(geojson: &str, frame: &LocalFrame) -> Result<Vec<Road>, StoreError> {
     Ok(out)
 }
 
+/// The park's roads in `frame`'s metres.
+pub(crate) fn roads_in(store: &Store, frame: &LocalFrame) -> Result<Vec<Road>, StoreError> {
+    roads(&store.layer_geojson(ROADS)?.unwrap_or_default(), frame).or_else(|_| Ok(Vec::new()))
+}
+
+/// The emergency resources that are points: id, properties, `[lon, lat]`.
+pub(crate) fn features(store: &Store) -> Result<Vec<(String, serde_json::Value, [f64; 2])>, StoreError> {
+    let fc: serde_json::Value = serde_json::from_str(&store.layer_geojson(RESOURCES)?.unwrap_or_else(|| "{}".into()))?;
+    Ok(fc["features"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| {
+            let g = &f["geometry"];
+            if g["type"] != "Point" {
+                return None;
+            }
+            let (lon, lat) = (g["coordinates"][0].as_f64()?, g["coordinates"][1].as_f64()?);
+            Some((
+                f["id"].as_str().unwrap_or_default().to_string(),
+                f["properties"].clone(),
+                [lon, lat],
+            ))
+        })
+        .collect())
+}
+
 impl Store {
     /// The resources' routes to the incident `id`, quickest first; `None` for an unknown
     /// incident. `now` is when they would leave.
@@ -75,7 +102,7 @@ impl Store {
             return Ok(None);
         };
         let frame = LocalFrame::new(inc.lon, inc.lat);
-        let graph = RoadGraph::new(&roads(&self.layer_geojson(ROADS)?.unwrap_or_default(), &frame).unwrap_or_default());
+        let graph = RoadGraph::new(&roads_in(self, &frame)?);
         let zones =
             parktwin_dispersion::zones::zones_from_geojson(&serde_json::from_str(&zones_text)?, (inc.lon, inc.lat));
         let severe = zones.first().filter(|z| !z.area.0.is_empty());
@@ -87,22 +114,11 @@ impl Store {
             _ => source,
         };
         let avoid: Option<&MultiPolygon> = severe.map(|z| &z.area);
-        let resources: serde_json::Value =
-            serde_json::from_str(&self.layer_geojson(RESOURCES)?.unwrap_or_else(|| "{}".into()))?;
         let mut out = Vec::new();
-        for f in resources["features"].as_array().into_iter().flatten() {
-            let g = &f["geometry"];
-            let (Some("Point"), Some(lon), Some(lat)) = (
-                g["type"].as_str(),
-                g["coordinates"][0].as_f64(),
-                g["coordinates"][1].as_f64(),
-            ) else {
-                continue;
-            };
+        for (fid, p, [lon, lat]) in features(self)? {
             let Some(r) = graph.route(frame.to_map(lon, lat), destination, avoid) else {
                 continue;
             };
-            let p = &f["properties"];
             let line: Vec<[f64; 2]> = r
                 .path
                 .iter()
@@ -121,7 +137,7 @@ impl Store {
                 *last = [dlon, dlat];
             }
             out.push(ResourceRoute {
-                id: f["id"].as_str().unwrap_or_default().to_string(),
+                id: fid,
                 name: p["name"].as_str().unwrap_or_default().to_string(),
                 name_zh: p["name_zh"].as_str().unwrap_or_default().to_string(),
                 kind: p["kind"].as_str().unwrap_or_default().to_string(),

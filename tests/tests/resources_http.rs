@@ -189,3 +189,152 @@ fn each_resource_takes_the_quickest_way_round_the_most_severe_zone_that_an_indep
     let unknown = reqwest::blocking::get(format!("{api}/incidents/no-such/resources")).expect("answers");
     assert_eq!(unknown.status().as_u16(), 404);
 }
+
+#[test]
+fn each_place_inside_is_told_to_shelter_or_evacuate_by_its_indoor_concentration_and_given_its_assembly_point() {
+    let dir = tempfile::tempdir().expect("as set up");
+    let s = start_server(dir.path(), None).expect("as set up");
+    let api = format!("{}/api/v1", s.url);
+    let op = open_store(dir.path())
+        .create_token(Role::Operator, "duty officer")
+        .expect("as set up");
+    // A large chlorine release in a light wind at night: a long reach over the park.
+    let release = json!({"lon": TANK.0, "lat": TANK.1, "height_m": 1.0, "chemical": "chlorine", "rate_kg_s": 20.0,
+                         "duration_s": 1200.0, "origin": "tank-001",
+                         "weather": {"wind_speed_ms": 1.5, "wind_from_deg": 261.0, "stability": "F", "temperature_c": 15.0}});
+    let r = reqwest::blocking::Client::new()
+        .post(format!("{api}/incidents"))
+        .bearer_auth(&op)
+        .json(&release)
+        .send()
+        .expect("answers");
+    assert_eq!(r.status().as_u16(), 201);
+    let id = r.json::<Value>().expect("JSON")["id"]
+        .as_str()
+        .expect("an id")
+        .to_string();
+    let actions: Vec<parktwin_api::response::ProtectiveAction> =
+        serde_json::from_value(get(&format!("{api}/incidents/{id}/protective-actions"))).expect("actions");
+    // Every sensitive target and enterprise the zones hold, once.
+    let inside = get(&format!("{api}/incidents/{id}/inside"));
+    let mut places: Vec<String> = inside
+        .as_array()
+        .expect("zones")
+        .iter()
+        .flat_map(|z| z["occupants"].as_array().cloned().unwrap_or_default())
+        .filter(|o| o["kind"] == "sensitive_target" || o["kind"] == "enterprise")
+        .map(|o| o["id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    places.sort();
+    let mut told: Vec<String> = actions.iter().map(|a| a.id.clone()).collect();
+    told.sort();
+    assert!(!told.is_empty(), "the cloud reaches places: {inside}");
+    assert_eq!(told, places);
+    let zones = get(&format!("{api}/incidents/{id}/zones"));
+    let features = zones["features"].as_array().expect("zones");
+    let aegl2 = features
+        .iter()
+        .find(|f| f["properties"]["name"] == "AEGL-2")
+        .and_then(|f| f["properties"]["threshold"].as_f64())
+        .expect("the AEGL-2 zone's level");
+    let outermost = multipolygon(&features.last().expect("a zone")["geometry"]);
+    // Indoors a building of 0.5 air changes an hour lets in at most 1 − e^(−0.5 h⁻¹ · t) of the
+    // outdoor peak over t (here the 20 minutes of release and the half hour after).
+    let most_let_in = 1.0 - (-0.5f64 * (1200.0 + 1800.0) / 3600.0).exp();
+    let mut evacuate = 0;
+    for a in &actions {
+        assert_eq!(a.level_mg_m3, Some(aegl2), "{}", a.id);
+        let (out, ind) = (
+            a.outdoor_peak_mg_m3.expect("a cloud"),
+            a.indoor_peak_mg_m3.expect("indoors"),
+        );
+        assert!(
+            ind <= out * most_let_in * 1.001 + 1e-12,
+            "{}: {ind} indoors from {out} outdoors",
+            a.id
+        );
+        assert_eq!(a.action == "shelter_in_place", ind < aegl2, "{}: {a:?}", a.id);
+        if a.action == "evacuate" {
+            evacuate += 1;
+            let to = a
+                .assembly
+                .as_ref()
+                .unwrap_or_else(|| panic!("{}: an assembly point", a.id));
+            let end = to.route["coordinates"]
+                .as_array()
+                .and_then(|c| c.last().cloned())
+                .expect("a route");
+            let p = Point::new(end[0].as_f64().expect("lon"), end[1].as_f64().expect("lat"));
+            assert!(!outermost.contains(&p), "{}: {} is outside every zone", a.id, to.id);
+        } else {
+            assert!(a.assembly.is_none());
+        }
+    }
+    eprintln!(
+        "{} places: {evacuate} to evacuate, {} to shelter",
+        actions.len(),
+        actions.len() - evacuate
+    );
+}
+
+#[test]
+fn head_counts_at_the_assembly_points_are_reported_kept_and_in_the_timeline() {
+    let dir = tempfile::tempdir().expect("as set up");
+    let s = start_server(dir.path(), None).expect("as set up");
+    let api = format!("{}/api/v1", s.url);
+    let store = open_store(dir.path());
+    let op = store
+        .create_token(Role::Operator, "assembly warden")
+        .expect("as set up");
+    let viewer = store.create_token(Role::Viewer, "visitor").expect("as set up");
+    let c = reqwest::blocking::Client::new();
+    let release = json!({"lon": TANK.0, "lat": TANK.1, "height_m": 1.0, "chemical": "chlorine", "rate_kg_s": 3.0,
+                         "weather": {"wind_speed_ms": 2.0, "wind_from_deg": 261.0, "stability": "E", "temperature_c": 20.0}});
+    let r = c
+        .post(format!("{api}/incidents"))
+        .bearer_auth(&op)
+        .json(&release)
+        .send()
+        .expect("answers");
+    let id = r.json::<Value>().expect("JSON")["id"]
+        .as_str()
+        .expect("an id")
+        .to_string();
+    let count = |token: &str, body: Value| {
+        let r = c
+            .post(format!("{api}/incidents/{id}/head-counts"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .expect("answers");
+        (r.status().as_u16(), r.json::<Value>().unwrap_or_default())
+    };
+    assert_eq!(count(&viewer, json!({"point": "er-shelter-1", "count": 40})).0, 403);
+    let (status, body) = count(&op, json!({"point": "er-fire-station", "count": 40}));
+    assert_eq!(status, 422, "a fire station is no assembly point: {body}");
+    assert!(
+        body["error"].as_str().is_some_and(|m| m.contains("er-fire-station")),
+        "{body}"
+    );
+    assert_eq!(count(&op, json!({"point": "er-shelter-1", "count": 40})).0, 201);
+    assert_eq!(count(&op, json!({"point": "er-shelter-2", "count": 12})).0, 201);
+    assert_eq!(count(&op, json!({"point": "er-shelter-1", "count": 57})).0, 201);
+    let now: Vec<parktwin_api::response::HeadCount> =
+        serde_json::from_value(get(&format!("{api}/incidents/{id}/head-counts"))).expect("counts");
+    let seen: Vec<(&str, u32, &str)> = now.iter().map(|h| (h.point.as_str(), h.count, h.by.as_str())).collect();
+    assert_eq!(
+        seen,
+        [
+            ("er-shelter-1", 57, "assembly warden"),
+            ("er-shelter-2", 12, "assembly warden")
+        ]
+    );
+    let r = reqwest::blocking::get(format!("{api}/incidents/no-such/head-counts")).expect("answers");
+    assert_eq!(r.status().as_u16(), 404);
+    let from = parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc() - time::Duration::minutes(5));
+    let to = parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc() + time::Duration::minutes(1));
+    let csv = reqwest::blocking::get(format!("{api}/after-action/timeline.csv?from={from}&to={to}"))
+        .and_then(|r| r.text())
+        .expect("the timeline");
+    assert!(csv.contains("57 people counted at er-shelter-1"), "{csv}");
+}

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use bevy_egui::egui;
 use parktwin_api::incident::ZoneOccupants;
-use parktwin_api::response::ResourceRoute;
+use parktwin_api::response::{ProtectiveAction, ResourceRoute};
 use parktwin_consequence::effects::indoor::{indoors, toxic_load};
 use parktwin_consequence::effects::probit::toxic_deaths;
 use parktwin_dispersion::chem::mg_m3_to_ppm;
@@ -23,6 +23,7 @@ pub struct Resources {
     /// The incident they are for, and when they were asked for (seconds of the app's clock).
     asked: Option<(String, f64)>,
     got: std::sync::Arc<std::sync::Mutex<Option<Result<Vec<ResourceRoute>, String>>>>,
+    actions: std::sync::Arc<std::sync::Mutex<Option<Result<Vec<ProtectiveAction>, String>>>>,
 }
 
 /// How often the routes are read again, seconds.
@@ -39,14 +40,18 @@ impl Resources {
         if stale {
             if self.asked.as_ref().is_some_and(|(was, _)| was != id) {
                 *self.got.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                *self.actions.lock().unwrap_or_else(|p| p.into_inner()) = None;
             }
             self.asked = Some((id.to_string(), now_s));
-            let (api, cell, key) = (server.api(), self.got.clone(), id.to_string());
+            let (api, cell, actions, key) = (server.api(), self.got.clone(), self.actions.clone(), id.to_string());
             crate::net::spawn("incident resources", move || async move {
                 let got = api.incident_resources(&key).await.map_err(|e| e.to_string());
                 *cell.lock().unwrap_or_else(|p| p.into_inner()) = Some(got);
+                let got = api.protective_actions(&key).await.map_err(|e| e.to_string());
+                *actions.lock().unwrap_or_else(|p| p.into_inner()) = Some(got);
             });
         }
+        self.protective(ui, lang);
         let got = self.got.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let Some(got) = got else { return };
         ui.strong(tr(Msg::ResourcesByRoad, lang));
@@ -89,6 +94,39 @@ impl Resources {
                     }
                 }
             }
+        }
+    }
+}
+
+impl Resources {
+    /// Shelter in place or evacuate: how many places each, and where each place to evacuate goes.
+    fn protective(&self, ui: &mut egui::Ui, lang: Lang) {
+        let got = self.actions.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let Some(Ok(actions)) = got else { return };
+        if actions.is_empty() {
+            return;
+        }
+        let evacuate: Vec<&ProtectiveAction> = actions.iter().filter(|a| a.action == "evacuate").collect();
+        ui.strong(fill(
+            Msg::ProtectiveSummary,
+            lang,
+            &[
+                ("shelter", (actions.len() - evacuate.len()).to_string()),
+                ("evacuate", evacuate.len().to_string()),
+            ],
+        ));
+        for a in evacuate.iter().take(6) {
+            let to = a.assembly.as_ref().map_or_else(
+                || tr(Msg::NoAssemblyPoint, lang).to_string(),
+                |r| {
+                    format!(
+                        "{} ({:.0} min)",
+                        lang.pick(&r.name, &r.name_zh),
+                        (r.time_s / 60.0).ceil()
+                    )
+                },
+            );
+            ui.colored_label(theme::ERROR, format!("{} → {to}", a.name));
         }
     }
 }

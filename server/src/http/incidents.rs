@@ -92,6 +92,41 @@ pub(super) async fn incident_resources(State(s): State<AppState>, Path(id): Path
         .ok_or_else(|| unknown_incident(&id))
 }
 
+/// `GET /incidents/{id}/protective-actions`: shelter in place or evacuate, place by place.
+pub(super) async fn protective_actions(State(s): State<AppState>, Path(id): Path<String>) -> Answer<impl IntoResponse> {
+    let store = s.clone();
+    let key = id.clone();
+    blocking(move || store.protective_actions(&key))
+        .await??
+        .map(Json)
+        .ok_or_else(|| unknown_incident(&id))
+}
+
+/// `POST /incidents/{id}/head-counts`: people counted at an assembly point, by a park-wide
+/// operator.
+pub(super) async fn report_head_count(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Answer<Response> {
+    let by = operator(&s, &headers, "reporting head counts")?;
+    let count: parktwin_api::response::NewHeadCount = super::decode_body(&body)?;
+    let at = parktwin_api::clock::format_utc(now());
+    match s.report_head_count(&id, &count, &by, &at)? {
+        Ok(c) => Ok((StatusCode::CREATED, Json(c)).into_response()),
+        Err(crate::headcounts::CountRefused::UnknownIncident) => Err(unknown_incident(&id)),
+        Err(crate::headcounts::CountRefused::UnknownPoint(why)) => {
+            Err(Failure(StatusCode::UNPROCESSABLE_ENTITY, format!("the body: {why}")))
+        }
+    }
+}
+
+/// `GET /incidents/{id}/head-counts`: the latest count at each assembly point.
+pub(super) async fn head_counts(State(s): State<AppState>, Path(id): Path<String>) -> Answer<impl IntoResponse> {
+    s.head_counts(&id)?.map(Json).ok_or_else(|| unknown_incident(&id))
+}
+
 /// `POST /incidents/{id}/what-if`: the other outcome's zones, computed and not stored.
 pub(super) async fn what_if(State(s): State<AppState>, Path(id): Path<String>, body: Bytes) -> Answer<Response> {
     let what = parktwin_api::incident::WhatIf::parse(&body).map_err(refused)?;

@@ -39,8 +39,8 @@ use accounts::{create_user, disable_user, reset_password, sign_in, sign_out, use
 pub use audit::ClientAddr;
 use audit::{after_action_audit, audit_entries};
 use incidents::{
-    after_action_timeline, after_action_zones, close_incident, incident, incident_inside, incident_resources,
-    incident_zones, incidents, start_incident, what_if,
+    after_action_timeline, after_action_zones, close_incident, head_counts, incident, incident_inside,
+    incident_resources, incident_zones, incidents, protective_actions, report_head_count, start_incident, what_if,
 };
 use ingest::{ingest_observations, ingest_passes, ingest_positions, ingest_waybills, ingest_weather};
 use input::{decode_body, json_errors, param, refuse_nul, window};
@@ -436,6 +436,34 @@ fn api(reads: Reads) -> (Router<AppState>, serde_json::Value) {
             )
             .path("id", "An incident's id.")
             .returns::<Vec<parktwin_api::response::ResourceRoute>>(),
+        )
+        .get(
+            "/incidents/{id}/protective-actions",
+            protective_actions,
+            Op::new(
+                "Shelter in place or evacuate, for each sensitive target and enterprise inside an incident's zones: \
+                 the indoor concentration a building of 0.5 air changes an hour lets in (ALOHA's model) against \
+                 the AEGL-2 level, and for those to evacuate the quickest road route to the nearest assembly \
+                 point outside every zone.",
+            )
+            .path("id", "An incident's id.")
+            .returns::<Vec<parktwin_api::response::ProtectiveAction>>(),
+        )
+        .post(
+            "/incidents/{id}/head-counts",
+            report_head_count,
+            Op::new("Reports how many people are at an assembly point (a shelter of the emergency resources) now.")
+                .path("id", "An incident's id.")
+                .body::<parktwin_api::response::NewHeadCount>("The assembly point and the count.")
+                .needs(OPERATOR, "a park-wide operator's")
+                .creates::<parktwin_api::response::HeadCount>(),
+        )
+        .get(
+            "/incidents/{id}/head-counts",
+            head_counts,
+            Op::new("The latest head count at each assembly point of an incident.")
+                .path("id", "An incident's id.")
+                .returns::<Vec<parktwin_api::response::HeadCount>>(),
         )
         .post(
             "/incidents/{id}/what-if",

@@ -73,6 +73,9 @@ CREATE TABLE IF NOT EXISTS incidents (
     n INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, record TEXT NOT NULL,
     zones TEXT NOT NULL, closed TEXT);
 CREATE TABLE IF NOT EXISTS wall (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS head_counts (
+    incident TEXT NOT NULL, point TEXT NOT NULL, record TEXT NOT NULL, seq INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS head_counts_by_incident ON head_counts (incident, point, seq);
 ";
 
 /// The same tables in PostgreSQL: 64-bit integers, double-precision floats, identity columns
@@ -158,6 +161,9 @@ CREATE TABLE IF NOT EXISTS incidents (
     n BIGINT PRIMARY KEY, id TEXT COLLATE "C" NOT NULL UNIQUE, record TEXT NOT NULL,
     zones TEXT NOT NULL, closed TEXT);
 CREATE TABLE IF NOT EXISTS wall (id BIGINT PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS head_counts (
+    incident TEXT COLLATE "C" NOT NULL, point TEXT COLLATE "C" NOT NULL, record TEXT NOT NULL, seq BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS head_counts_by_incident ON head_counts (incident, point, seq);
 "#;
 /// Creates the SQLite tables that are missing and upgrades a database made by an older
 /// version.
