@@ -118,30 +118,14 @@ impl Store {
                         .iter()
                         .filter_map(|point| Some((graph.route(at, point.at, severe.as_ref())?, point)))
                         .min_by(|a, b| a.0.time_s.total_cmp(&b.0.time_s))
-                        .map(|(r, point)| {
-                            let mut line: Vec<[f64; 2]> = r
-                                .path
-                                .iter()
-                                .map(|q| {
-                                    let (lon, lat) = frame.to_wgs84(q[0], q[1]);
-                                    [lon, lat]
-                                })
-                                .collect();
-                            if let Some(first) = line.first_mut() {
-                                *first = [o.lon, o.lat];
-                            }
-                            if let Some(last) = line.last_mut() {
-                                *last = point.lon_lat;
-                            }
-                            AssemblyRoute {
-                                id: point.id.clone(),
-                                name: point.name.clone(),
-                                name_zh: point.name_zh.clone(),
-                                distance_m: (r.distance_m * 10.0).round() / 10.0,
-                                time_s: r.time_s.round(),
-                                through_zone: r.through_avoided,
-                                route: serde_json::json!({"type": "LineString", "coordinates": line}),
-                            }
+                        .map(|(r, point)| AssemblyRoute {
+                            id: point.id.clone(),
+                            name: point.name.clone(),
+                            name_zh: point.name_zh.clone(),
+                            distance_m: (r.distance_m * 10.0).round() / 10.0,
+                            time_s: r.time_s.round(),
+                            through_zone: r.through_avoided,
+                            route: crate::resources::route_line(&frame, &r.path, [o.lon, o.lat], point.lon_lat),
                         })
                 };
                 out.push(ProtectiveAction {

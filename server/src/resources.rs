@@ -63,6 +63,25 @@ fn roads(geojson: &str, frame: &LocalFrame) -> Result<Vec<Road>, StoreError> {
     Ok(out)
 }
 
+/// A route's path (`frame`'s metres) as a GeoJSON LineString in WGS84, its ends the points as
+/// given (`from`, `to`), not as they come back through the frame.
+pub(crate) fn route_line(frame: &LocalFrame, path: &[[f64; 2]], from: [f64; 2], to: [f64; 2]) -> serde_json::Value {
+    let mut line: Vec<[f64; 2]> = path
+        .iter()
+        .map(|q| {
+            let (lon, lat) = frame.to_wgs84(q[0], q[1]);
+            [lon, lat]
+        })
+        .collect();
+    if let Some(first) = line.first_mut() {
+        *first = from;
+    }
+    if let Some(last) = line.last_mut() {
+        *last = to;
+    }
+    serde_json::json!({"type": "LineString", "coordinates": line})
+}
+
 /// The park's roads in `frame`'s metres.
 pub(crate) fn roads_in(store: &Store, frame: &LocalFrame) -> Result<Vec<Road>, StoreError> {
     roads(&store.layer_geojson(ROADS)?.unwrap_or_default(), frame).or_else(|_| Ok(Vec::new()))
@@ -119,23 +138,8 @@ impl Store {
             let Some(r) = graph.route(frame.to_map(lon, lat), destination, avoid) else {
                 continue;
             };
-            let line: Vec<[f64; 2]> = r
-                .path
-                .iter()
-                .map(|q| {
-                    let (lon, lat) = frame.to_wgs84(q[0], q[1]);
-                    [lon, lat]
-                })
-                .collect();
             let (dlon, dlat) = frame.to_wgs84(destination[0], destination[1]);
-            // The ends as given, not as they come back through the frame.
-            let mut line = line;
-            if let Some(first) = line.first_mut() {
-                *first = [lon, lat];
-            }
-            if let Some(last) = line.last_mut() {
-                *last = [dlon, dlat];
-            }
+            let line = route_line(&frame, &r.path, [lon, lat], [dlon, dlat]);
             out.push(ResourceRoute {
                 id: fid,
                 name: p["name"].as_str().unwrap_or_default().to_string(),
@@ -148,7 +152,7 @@ impl Store {
                 stops_at_zone: destination != source,
                 zone: severe.map(|z| z.name.clone()),
                 through_zone: r.through_avoided,
-                route: serde_json::json!({"type": "LineString", "coordinates": line}),
+                route: line,
             });
         }
         out.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));

@@ -219,7 +219,7 @@ impl Drop for RestartableServer {
     }
 }
 
-/// One request as a client sends it: `POST` or `PUT` (with `body` as JSON, if any) or `GET`, with a
+/// One request as a client sends it: `POST`, `PUT` (with `body` as JSON, if any), `DELETE` or `GET`, with a
 /// bearer token, if any; the status and the JSON answer.
 pub fn send(
     method: &str,
@@ -231,6 +231,7 @@ pub fn send(
     let mut r = match method {
         "POST" => c.post(url),
         "PUT" => c.put(url),
+        "DELETE" => c.delete(url),
         _ => c.get(url),
     };
     if let Some(t) = token {
@@ -240,7 +241,10 @@ pub fn send(
         r = r.json(b);
     }
     let r = r.send().expect("server answers");
-    (r.status().as_u16(), r.json().expect("JSON"))
+    let status = r.status().as_u16();
+    // An answer with no body (204) is `null`.
+    let text = r.text().expect("an answer");
+    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
 }
 
 /// Uploads `scenario` as a drill and starts it `speed` times faster than written, as an

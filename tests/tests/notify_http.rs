@@ -145,25 +145,7 @@ fn python_mail(file: &Path) -> String {
 }
 
 fn call(method: &str, url: &str, token: &str, body: Option<&Value>) -> (u16, Value) {
-    let c = reqwest::blocking::Client::new();
-    let mut r = match method {
-        "POST" => c.post(url),
-        "PUT" => c.put(url),
-        "DELETE" => c.delete(url),
-        _ => c.get(url),
-    };
-    if !token.is_empty() {
-        r = r.bearer_auth(token);
-    }
-    if let Some(b) = body {
-        r = r.json(b);
-    }
-    let r = r.send().expect("the server answers");
-    let status = r.status().as_u16();
-    (
-        status,
-        serde_json::from_str(&r.text().unwrap_or_default()).unwrap_or(Value::Null),
-    )
+    parktwin_e2e::send(method, url, (!token.is_empty()).then_some(token), body)
 }
 
 #[test]

@@ -14,6 +14,21 @@ use serde_json::{Value, json};
 /// The chlorine tank of the demo park's incident tests.
 const TANK: (f64, f64) = (118.4542447, 37.5683106);
 
+/// Starts a release as an operator: its id.
+fn start_release(api: &str, op: &str, release: &Value) -> String {
+    let r = reqwest::blocking::Client::new()
+        .post(format!("{api}/incidents"))
+        .bearer_auth(op)
+        .json(release)
+        .send()
+        .expect("answers");
+    assert_eq!(r.status().as_u16(), 201);
+    r.json::<Value>().expect("JSON")["id"]
+        .as_str()
+        .expect("an id")
+        .to_string()
+}
+
 fn get(url: &str) -> Value {
     let r = reqwest::blocking::get(url).expect("the server answers");
     assert!(r.status().is_success(), "{url}: {}", r.status());
@@ -66,17 +81,7 @@ fn each_resource_takes_the_quickest_way_round_the_most_severe_zone_that_an_indep
     let release = json!({"lon": TANK.0, "lat": TANK.1, "height_m": 1.0, "chemical": "chlorine", "rate_kg_s": 3.0,
                          "origin": "tank-001",
                          "weather": {"wind_speed_ms": 2.0, "wind_from_deg": 261.0, "stability": "E", "temperature_c": 20.0}});
-    let r = reqwest::blocking::Client::new()
-        .post(format!("{api}/incidents"))
-        .bearer_auth(&op)
-        .json(&release)
-        .send()
-        .expect("answers");
-    assert_eq!(r.status().as_u16(), 201);
-    let id = r.json::<Value>().expect("JSON")["id"]
-        .as_str()
-        .expect("an id")
-        .to_string();
+    let id = start_release(&api, &op, &release);
 
     let routes: Vec<ResourceRoute> =
         serde_json::from_value(get(&format!("{api}/incidents/{id}/resources"))).expect("routes");
@@ -202,17 +207,7 @@ fn each_place_inside_is_told_to_shelter_or_evacuate_by_its_indoor_concentration_
     let release = json!({"lon": TANK.0, "lat": TANK.1, "height_m": 1.0, "chemical": "chlorine", "rate_kg_s": 20.0,
                          "duration_s": 1200.0, "origin": "tank-001",
                          "weather": {"wind_speed_ms": 1.5, "wind_from_deg": 261.0, "stability": "F", "temperature_c": 15.0}});
-    let r = reqwest::blocking::Client::new()
-        .post(format!("{api}/incidents"))
-        .bearer_auth(&op)
-        .json(&release)
-        .send()
-        .expect("answers");
-    assert_eq!(r.status().as_u16(), 201);
-    let id = r.json::<Value>().expect("JSON")["id"]
-        .as_str()
-        .expect("an id")
-        .to_string();
+    let id = start_release(&api, &op, &release);
     let actions: Vec<parktwin_api::response::ProtectiveAction> =
         serde_json::from_value(get(&format!("{api}/incidents/{id}/protective-actions"))).expect("actions");
     // Every sensitive target and enterprise the zones hold, once.
@@ -290,16 +285,7 @@ fn head_counts_at_the_assembly_points_are_reported_kept_and_in_the_timeline() {
     let c = reqwest::blocking::Client::new();
     let release = json!({"lon": TANK.0, "lat": TANK.1, "height_m": 1.0, "chemical": "chlorine", "rate_kg_s": 3.0,
                          "weather": {"wind_speed_ms": 2.0, "wind_from_deg": 261.0, "stability": "E", "temperature_c": 20.0}});
-    let r = c
-        .post(format!("{api}/incidents"))
-        .bearer_auth(&op)
-        .json(&release)
-        .send()
-        .expect("answers");
-    let id = r.json::<Value>().expect("JSON")["id"]
-        .as_str()
-        .expect("an id")
-        .to_string();
+    let id = start_release(&api, &op, &release);
     let count = |token: &str, body: Value| {
         let r = c
             .post(format!("{api}/incidents/{id}/head-counts"))
