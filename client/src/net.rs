@@ -108,3 +108,6 @@ impl ActionStatus {
         self.0.lock().ok().and_then(|m| m.clone())
     }
 }
+
+/// What a background read brings back to the frame loop: nothing yet, the answer, or why not.
+pub type Fetched<T> = std::sync::Arc<std::sync::Mutex<Option<Result<T, String>>>>;

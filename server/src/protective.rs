@@ -26,8 +26,9 @@ const SHELTER_BELOW: &str = "AEGL-2";
 /// Shelter in place (`true`) when the indoor peak stays below `level`, mg/m³.
 ///
 /// ```
-/// assert!(parktwin_server::protective::shelter(1.5, 2.9));
-/// assert!(!parktwin_server::protective::shelter(3.0, 2.9));
+/// // Chlorine's 60-minute AEGL-2 is 2 ppm, 5.8 mg/m³.
+/// assert!(parktwin_server::protective::shelter(5.8, 1.5));
+/// assert!(!parktwin_server::protective::shelter(5.8, 6.0));
 /// ```
 pub fn shelter(level: f64, indoor_peak: f64) -> bool {
     indoor_peak < level

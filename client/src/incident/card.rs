@@ -22,8 +22,8 @@ use crate::{export, theme};
 pub struct Resources {
     /// The incident they are for, and when they were asked for (seconds of the app's clock).
     asked: Option<(String, f64)>,
-    got: std::sync::Arc<std::sync::Mutex<Option<Result<Vec<ResourceRoute>, String>>>>,
-    actions: std::sync::Arc<std::sync::Mutex<Option<Result<Vec<ProtectiveAction>, String>>>>,
+    got: crate::net::Fetched<Vec<ResourceRoute>>,
+    actions: crate::net::Fetched<Vec<ProtectiveAction>>,
 }
 
 /// How often the routes are read again, seconds.

@@ -3,8 +3,6 @@
 //! of its lifecycle (acknowledge; assign, resolve, close, shelve in its form); and the
 //! alarm-management figures of the last day (`GET /api/v1/alarms/figures`), read once a minute.
 
-use std::sync::{Arc, Mutex};
-
 use bevy_egui::egui;
 use parktwin_api::alarm_figures::{ACCEPTABLE_PER_10_MIN, AlarmFigures, FLOOD_OVER};
 use parktwin_api::alarm_life::AlarmState;
@@ -47,7 +45,7 @@ pub struct AlarmForm {
     reason: String,
     hours: usize,
     /// The figures as last read, and when they were asked for (seconds of the app's clock).
-    figures: Arc<Mutex<Option<Result<AlarmFigures, String>>>>,
+    figures: crate::net::Fetched<AlarmFigures>,
     asked_at: Option<f64>,
 }
 
