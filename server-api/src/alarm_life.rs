@@ -143,7 +143,7 @@ impl AlarmPolicy {
             if *s < 1 {
                 out.push(format!(
                     "escalate_after_s.{}: {s} is not a positive number of seconds",
-                    tier_text(*tier)
+                    tier.as_str()
                 ));
             }
         }
@@ -154,12 +154,18 @@ impl AlarmPolicy {
     }
 }
 
-/// A tier's name as on the wire.
-fn tier_text(t: AlarmTier) -> &'static str {
-    match t {
-        AlarmTier::Reminder => "reminder",
-        AlarmTier::Warning => "warning",
-        AlarmTier::Alarm => "alarm",
+impl AlarmTier {
+    /// Its name as on the wire and in the store (`reminder`, `warning`, `alarm`).
+    ///
+    /// ```
+    /// assert_eq!(parktwin_api::model::AlarmTier::Warning.as_str(), "warning");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AlarmTier::Reminder => "reminder",
+            AlarmTier::Warning => "warning",
+            AlarmTier::Alarm => "alarm",
+        }
     }
 }
 

@@ -48,14 +48,15 @@ impl Store {
     /// The protective action for each sensitive target and enterprise inside the incident's
     /// zones (most severe zone first); `None` for an unknown incident.
     pub fn protective_actions(&self, id: &str) -> Result<Option<Vec<ProtectiveAction>>, StoreError> {
-        let (Some(inc), Some(zones_text), Some(inside)) =
-            (self.incident(id)?, self.incident_zones(id)?, self.incident_inside(id)?)
-        else {
+        let (Some(inc), Some(zones_text)) = (self.incident(id)?, self.incident_zones(id)?) else {
             return Ok(None);
         };
         let frame = LocalFrame::new(inc.lon, inc.lat);
         let zones =
             parktwin_dispersion::zones::zones_from_geojson(&serde_json::from_str(&zones_text)?, (inc.lon, inc.lat));
+        // The park's places in the zones read once (the vehicles `incident_inside` adds are no
+        // places to shelter).
+        let inside = parktwin_dispersion::zones::occupants(&zones, (inc.lon, inc.lat), &self.index()?.places);
         let level = zones.iter().find(|z| z.name == SHELTER_BELOW).map(|z| z.threshold);
         let outermost = zones.last().map(|z| z.area.clone());
         let severe = zones.first().map(|z| z.area.clone()).filter(|a| !a.0.is_empty());

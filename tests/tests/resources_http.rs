@@ -70,14 +70,20 @@ fn python() -> String {
     format!("{venv}/bin/python")
 }
 
-#[test]
-fn each_resource_takes_the_quickest_way_round_the_most_severe_zone_that_an_independent_dijkstra_finds() {
+/// A server over a fresh database: its API's base URL and an operator's token (the folder
+/// lives as long as the test holds it).
+fn started() -> (tempfile::TempDir, String, String) {
     let dir = tempfile::tempdir().expect("as set up");
     let s = start_server(dir.path(), None).expect("as set up");
-    let api = format!("{}/api/v1", s.url);
     let op = open_store(dir.path())
         .create_token(Role::Operator, "duty officer")
         .expect("as set up");
+    (dir, format!("{}/api/v1", s.url), op)
+}
+
+#[test]
+fn each_resource_takes_the_quickest_way_round_the_most_severe_zone_that_an_independent_dijkstra_finds() {
+    let (_dir, api, op) = started();
     let release = json!({"lon": TANK.0, "lat": TANK.1, "height_m": 1.0, "chemical": "chlorine", "rate_kg_s": 3.0,
                          "origin": "tank-001",
                          "weather": {"wind_speed_ms": 2.0, "wind_from_deg": 261.0, "stability": "E", "temperature_c": 20.0}});
@@ -197,12 +203,7 @@ fn each_resource_takes_the_quickest_way_round_the_most_severe_zone_that_an_indep
 
 #[test]
 fn each_place_inside_is_told_to_shelter_or_evacuate_by_its_indoor_concentration_and_given_its_assembly_point() {
-    let dir = tempfile::tempdir().expect("as set up");
-    let s = start_server(dir.path(), None).expect("as set up");
-    let api = format!("{}/api/v1", s.url);
-    let op = open_store(dir.path())
-        .create_token(Role::Operator, "duty officer")
-        .expect("as set up");
+    let (_dir, api, op) = started();
     // A large chlorine release in a light wind at night: a long reach over the park.
     let release = json!({"lon": TANK.0, "lat": TANK.1, "height_m": 1.0, "chemical": "chlorine", "rate_kg_s": 20.0,
                          "duration_s": 1200.0, "origin": "tank-001",

@@ -23,14 +23,6 @@ pub(super) fn tier_of(text: &str) -> Result<AlarmTier, StoreError> {
     Ok(serde_json::from_value(serde_json::Value::String(text.to_string()))?)
 }
 
-/// A tier's text as stored.
-fn tier_text(t: AlarmTier) -> String {
-    serde_json::to_value(t)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 /// The lifecycle's fields the `life` column keeps as JSON (the ones no query selects on).
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Life {
@@ -132,7 +124,7 @@ impl Store {
             (AlarmAction::Raise(t), Some((id, old, true))) => {
                 tx.execute(
                     "UPDATE alarms SET cleared = NULL, tier = ?1, value = ?2 WHERE id = ?3",
-                    args![&tier_text(t.max(old)), value, id],
+                    args![t.max(old).as_str(), value, id],
                 )?;
                 (id, EventKind::AlarmRaised)
             }
@@ -140,7 +132,7 @@ impl Store {
                 let id = row(
                     tx,
                     "INSERT INTO alarms (rule, source, tier, value, raised) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
-                    args![rule.as_str(), source, &tier_text(t), value, time],
+                    args![rule.as_str(), source, t.as_str(), value, time],
                     |r| Ok(r.int(0)?),
                 )?
                 .ok_or_else(|| StoreError::Column("an insert returned no alarm id".into()))?;
@@ -149,7 +141,7 @@ impl Store {
             (AlarmAction::Escalate(t), Some((id, _, false))) => {
                 tx.execute(
                     "UPDATE alarms SET tier = ?1, value = ?2 WHERE id = ?3",
-                    args![&tier_text(t), value, id],
+                    args![t.as_str(), value, id],
                 )?;
                 (id, EventKind::AlarmEscalated)
             }
