@@ -110,7 +110,7 @@ messages! {
     Acked => "acknowledged by", "已确认：";
     ProtectiveSummary => "Shelter in place: {shelter} places; evacuate: {evacuate}", "就地避险：{shelter} 处；疏散：{evacuate} 处";
     NoAssemblyPoint => "no assembly point reachable", "无可达集合点";
-    ResourcesByRoad => "Nearest resources by road", "最近应急资源（按道路）";
+    ResourcesByRoad => "Nearest resources by road, from their home stations (not their live positions)", "最近应急资源（按道路，自驻地出发，非实时位置）";
     ResourceLine => "{name}: {km} km, {min} min (ETA {eta} UTC)", "{name}：{km} 公里，{min} 分钟（预计 {eta} UTC 到达）";
     ResourcesStop => "routes end at the edge of the {zone} zone", "路线止于 {zone} 区边缘";
     ResourceThrough => "through {zone}: no other way", "须穿越 {zone}：无其他路线";
