@@ -251,6 +251,56 @@ impl ApiClient {
             .await
     }
 
+    /// `GET /incidents/{id}/plans`: the park's emergency plans for the incident.
+    pub async fn incident_plans(&self, id: &str) -> Result<Vec<crate::emergency::Plan>, ClientError> {
+        self.get_json(&format!("/incidents/{}/plans", encode(id))).await
+    }
+
+    /// `POST /incidents/{id}/plans/{plan}/activate` with an operator's token: the plan's tasks.
+    pub async fn activate_plan(
+        &self,
+        id: &str,
+        plan: &str,
+        token: &str,
+    ) -> Result<Vec<crate::emergency::Task>, ClientError> {
+        let url = self.url(&format!("/incidents/{}/plans/{}/activate", encode(id), encode(plan)));
+        self.send(self.http.post(&url).bearer_auth(token), url).await
+    }
+
+    /// `POST /incidents/{id}/tasks` with an operator's token: a task given by hand.
+    pub async fn add_task(
+        &self,
+        id: &str,
+        task: &crate::emergency::NewTask,
+        token: &str,
+    ) -> Result<crate::emergency::Task, ClientError> {
+        let url = self.url(&format!("/incidents/{}/tasks", encode(id)));
+        self.send(self.http.post(&url).bearer_auth(token).json(task), url).await
+    }
+
+    /// `POST /tasks/{id}/status` with an operator's token: the task moved on.
+    pub async fn task_step(
+        &self,
+        task: i64,
+        step: &crate::emergency::TaskStep,
+        token: &str,
+    ) -> Result<crate::emergency::Task, ClientError> {
+        let url = self.url(&format!("/tasks/{task}/status"));
+        self.send(self.http.post(&url).bearer_auth(token).json(step), url).await
+    }
+
+    /// `POST /incidents/{id}/messages` with an operator's token.
+    pub async fn send_message(
+        &self,
+        id: &str,
+        message: &crate::emergency::NewMessage,
+        token: &str,
+    ) -> Result<crate::emergency::Message, ClientError> {
+        let url = self.url(&format!("/incidents/{}/messages", encode(id)));
+        self.send(self.http.post(&url).bearer_auth(token).json(message), url)
+            .await
+    }
+
     /// `POST /incidents/{id}/close` with an operator's token.
     pub async fn close_incident(&self, id: &str, token: &str) -> Result<crate::incident::Incident, ClientError> {
         let url = self.url(&format!("/incidents/{}/close", encode(id)));
@@ -351,6 +401,12 @@ impl ApiClient {
         state.add_passes(self.get_json::<Vec<crate::model::PassRecord>>("/passes").await?);
         let incidents: Vec<crate::incident::Incident> = self.get_json("/incidents?state=open").await?;
         state.incidents = incidents.into_iter().map(|i| (i.id.clone(), i)).collect();
+        let tasks: Vec<crate::emergency::Task> = self.get_json("/tasks?state=open").await?;
+        state.tasks = tasks.into_iter().map(|t| (t.id, t)).collect();
+        state.add_messages(
+            self.get_json::<Vec<crate::emergency::Message>>(&format!("/messages?limit={}", crate::live::MESSAGES_KEPT))
+                .await?,
+        );
         Ok(state)
     }
 

@@ -99,6 +99,14 @@ names! {
         IncidentClosed => "incident_closed",
         /// People counted at an assembly point during an incident.
         HeadCount => "head_count",
+        /// An emergency plan activated on an incident (its tasks follow, one event each).
+        PlanActivated => "plan_activated",
+        /// A task given to a team during an incident (the task as it stands).
+        TaskAssigned => "task_assigned",
+        /// A task's status moved on: en route, on scene, done (the task as it stands).
+        TaskUpdated => "task_updated",
+        /// A message sent during an incident, to a team or to everyone.
+        MessageSent => "message_sent",
         /// A drill started.
         DrillStarted => "drill_started",
         /// A drill stopped before its end.

@@ -9,6 +9,7 @@ pub mod alarms;
 pub mod chemical;
 pub mod clock;
 pub mod descriptor;
+pub mod emergency;
 pub mod frame;
 pub mod geometry;
 pub mod grading;

@@ -32,6 +32,10 @@ pub enum Change {
     /// An incident started, updated (a wind shift) or closed (boxed: an incident is many times
     /// the size of the other changes, which stream by the thousand).
     Incident(Box<crate::incident::Incident>),
+    /// A task given or moved on (boxed, as an alarm).
+    Task(Box<crate::emergency::Task>),
+    /// A message sent.
+    Message(Box<crate::emergency::Message>),
     /// Anything the live state does not hold (or a payload that does not decode).
     Other,
 }
@@ -55,6 +59,10 @@ impl Change {
             EventKind::Pass => PassRecord::from_stored(ev.seq, p).map(Change::Pass),
             EventKind::Weather => WeatherReport::deserialize(p).map(Change::Weather),
             k if k.is_incident() => crate::incident::Incident::deserialize(p).map(|i| Change::Incident(Box::new(i))),
+            EventKind::TaskAssigned | EventKind::TaskUpdated => {
+                crate::emergency::Task::deserialize(p).map(|t| Change::Task(Box::new(t)))
+            }
+            EventKind::MessageSent => crate::emergency::Message::deserialize(p).map(|m| Change::Message(Box::new(m))),
             _ => Ok(Change::Other),
         };
         decoded.unwrap_or(Change::Other)
@@ -69,6 +77,10 @@ pub const PASS_WINDOW_S: i64 = 24 * 3600;
 /// alarms for). Its fixes stay in the log (`GET /vehicles/{plate}/track`). Without this bound a
 /// wall that runs for months would hold every plate that ever came by.
 pub const VEHICLE_GONE_S: i64 = 2 * 3600;
+
+/// How many of the newest messages the state keeps: the panel and the wall show the last few;
+/// every one stays in the log (`GET /incidents/{id}/messages`).
+pub const MESSAGES_KEPT: usize = 30;
 
 /// What the map shows now.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -89,6 +101,10 @@ pub struct LiveState {
     pub passes: BTreeMap<i64, PassRecord>,
     /// Open incidents by id.
     pub incidents: BTreeMap<String, crate::incident::Incident>,
+    /// The open incidents' tasks by id (done ones too, until their incident closes).
+    pub tasks: BTreeMap<i64, crate::emergency::Task>,
+    /// The newest [`MESSAGES_KEPT`] messages, oldest first.
+    pub messages: Vec<crate::emergency::Message>,
 }
 
 impl LiveState {
@@ -113,6 +129,8 @@ impl LiveState {
             waybills: HashMap::new(),
             passes: BTreeMap::new(),
             incidents: BTreeMap::new(),
+            tasks: BTreeMap::new(),
+            messages: Vec::new(),
         };
         if let Some(n) = newest {
             state.forget_gone(&n);
@@ -232,13 +250,38 @@ impl LiveState {
             }
             Change::Incident(i) => {
                 if i.closed.is_some() {
+                    self.tasks.retain(|_, t| t.incident != i.id);
                     self.incidents.remove(&i.id);
                 } else {
                     self.incidents.insert(i.id.clone(), *i);
                 }
             }
+            Change::Task(t) => {
+                self.tasks.insert(t.id, *t);
+            }
+            Change::Message(m) => self.add_messages([*m]),
             Change::Other => {}
         }
+    }
+
+    /// Adds messages (from `GET /messages`, or one from the log), each once, keeping the
+    /// newest [`MESSAGES_KEPT`].
+    pub fn add_messages(&mut self, messages: impl IntoIterator<Item = crate::emergency::Message>) {
+        for m in messages {
+            if !self.messages.iter().any(|x| x.id == m.id) {
+                self.messages.push(m);
+            }
+        }
+        self.messages.sort_by(|a, b| a.time.cmp(&b.time).then(a.id.cmp(&b.id)));
+        let extra = self.messages.len().saturating_sub(MESSAGES_KEPT);
+        self.messages.drain(..extra);
+    }
+
+    /// The tasks serving the incident `id`, in the order they were given.
+    pub fn tasks_of(&self, id: &str) -> Vec<&crate::emergency::Task> {
+        let mut out: Vec<_> = self.tasks.values().filter(|t| t.serves(id)).collect();
+        out.sort_by(|a, b| a.assigned.cmp(&b.assigned).then(a.id.abs().cmp(&b.id.abs())));
+        out
     }
 
     /// A digest of the state, to compare a state reached live with one reached by replay.
@@ -256,6 +299,8 @@ impl LiveState {
             .chain(self.passes.keys().map(|seq| format!("p{seq}")))
             .chain(self.waybills.values().map(|w| format!("w{}={}", w.plate, w.id)))
             .chain(self.incidents.values().map(|i| format!("i{}={}", i.id, i.shifts.len())))
+            .chain(self.tasks.values().map(|t| format!("t{}={}", t.id, t.status.as_str())))
+            .chain(self.messages.iter().map(|m| format!("m{}", m.id)))
             .collect();
         parts.sort();
         parts.join("|").bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
@@ -426,5 +471,71 @@ mod tests {
         let mut b = LiveState::from_snapshot(0, vec![sensor()], vec![], vec![]);
         events.iter().chain(events.iter()).for_each(|e| b.apply(e));
         assert_eq!(a.digest(), b.digest());
+    }
+
+    #[test]
+    fn tasks_and_messages_are_live_until_their_incident_closes_and_a_drills_never_are() {
+        use crate::emergency::{Message, Task, TaskStatus};
+        let task = Task::assigned(
+            1,
+            "inc-1",
+            "fire brigade",
+            "Water curtain",
+            "duty",
+            "2026-01-01T00:00:00.000Z",
+        );
+        let mut s = LiveState::default();
+        s.apply(&ev(1, "task_assigned", serde_json::to_value(&task).expect("as made")));
+        let moved = task
+            .advance(TaskStatus::EnRoute, None, "2026-01-01T00:01:00.000Z")
+            .expect("as made");
+        s.apply(&ev(2, "task_updated", serde_json::to_value(&moved).expect("as made")));
+        assert_eq!(
+            s.tasks_of("inc-1").iter().map(|t| t.status).collect::<Vec<_>>(),
+            [TaskStatus::EnRoute]
+        );
+        for n in 0..40 {
+            let m = Message {
+                id: n,
+                incident: "inc-1".into(),
+                to: "everyone".into(),
+                text: format!("message {n}"),
+                by: "duty".into(),
+                time: format!("2026-01-01T00:{:02}:00.000Z", n + 2),
+            };
+            s.apply(&ev(3 + n, "message_sent", serde_json::to_value(&m).expect("as made")));
+        }
+        assert_eq!(s.messages.len(), MESSAGES_KEPT);
+        assert_eq!(
+            s.messages.last().map(|m| m.text.as_str()),
+            Some("message 39"),
+            "the newest last"
+        );
+        // A drill's task on its channel is not live.
+        let mut drill = ev(
+            50,
+            "drill_task",
+            json!({"type": "task", "at": "+00:10", "team": "fire", "text": "Foam"}),
+        );
+        drill.channel = "drill:drill-1".into();
+        s.apply(&drill);
+        assert_eq!(s.tasks.len(), 1);
+        // Closing the incident takes its tasks off.
+        let mut inc: crate::incident::Incident = serde_json::from_value(json!({
+            "id": "inc-1", "lon": 118.45, "lat": 37.57, "height_m": 1.0, "chemical": "chlorine",
+            "rate_kg_s": 1.0, "mass_kg": null, "duration_s": null, "start": "2026-01-01T00:00:00.000Z",
+            "weather": {"wind_speed_ms": 2.0, "wind_from_deg": 0.0, "temperature_c": 20.0, "cloud_oktas": null, "stability": "D"},
+            "station": null, "shifts": [], "levels": "aegl", "origin": null, "note": null, "created_by": "duty", "closed": null
+        }))
+        .expect("an incident");
+        s.apply(&ev(
+            51,
+            "incident_started",
+            serde_json::to_value(&inc).expect("as made"),
+        ));
+        assert_eq!(s.tasks.len(), 1);
+        inc.closed = Some("2026-01-01T01:00:00.000Z".into());
+        s.apply(&ev(52, "incident_closed", serde_json::to_value(&inc).expect("as made")));
+        assert!(s.tasks.is_empty() && s.incidents.is_empty());
     }
 }

@@ -31,6 +31,15 @@ pub struct ResourceRoute {
     pub through_zone: bool,
     /// The route, a GeoJSON LineString in WGS84.
     pub route: serde_json::Value,
+    /// Where it stands: the status of the open task that takes it (`assigned`, `en_route`,
+    /// `on_scene`), else as declared (`available`, `maintenance`, …).
+    pub status: String,
+    /// A vehicle's plate, by which its positions come in.
+    #[serde(default)]
+    pub plate: Option<String>,
+    /// When the live fix the route starts from was taken; `None`: from its home station.
+    #[serde(default)]
+    pub fix: Option<String>,
 }
 
 /// The way from a place to its assembly point.

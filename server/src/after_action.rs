@@ -100,6 +100,24 @@ fn life_detail(kind: EventKind, a: &Alarm) -> String {
     }
 }
 
+/// A task's line: given (with its plan and resources), or its new status with the team's word.
+fn task_detail(kind: EventKind, t: &parktwin_api::emergency::Task) -> String {
+    let plan = t.plan.as_deref().map(|p| format!(" (plan {p})")).unwrap_or_default();
+    let resources = if t.resources.is_empty() {
+        String::new()
+    } else {
+        format!(" with {}", t.resources.join(", "))
+    };
+    let note = t.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default();
+    match kind {
+        EventKind::TaskAssigned => format!(
+            "task {} for incident {} given to {} by {}{plan}{resources}: {}",
+            t.id, t.incident, t.team, t.by, t.text
+        ),
+        _ => format!("task {} ({}) now {}{note}", t.id, t.text, t.status.as_str()),
+    }
+}
+
 /// A timeline row for an event, `None` for the kinds a timeline leaves out. `acks` holds each
 /// alarm's acknowledgement as it stands now (who, when), so that every row of an alarm says
 /// who took it.
@@ -162,6 +180,31 @@ pub fn timeline_row(ev: &Event, acks: &HashMap<i64, (String, String)>) -> Option
                 format!(
                     "{} people counted at {} for incident {}, by {}",
                     c.count, c.point, c.incident, c.by
+                ),
+            ),
+            Err(_) => (String::new(), p.to_string()),
+        },
+        Some(EventKind::PlanActivated) => (
+            p["incident"].as_str().unwrap_or_default().to_string(),
+            format!(
+                "plan {} ({}) activated by {}",
+                p["plan"].as_str().unwrap_or_default(),
+                p["name"].as_str().unwrap_or_default(),
+                p["by"].as_str().unwrap_or_default()
+            ),
+        ),
+        Some(k @ (EventKind::TaskAssigned | EventKind::TaskUpdated)) => {
+            match parktwin_api::emergency::Task::deserialize(p) {
+                Ok(t) => (t.team.clone(), task_detail(k, &t)),
+                Err(_) => (String::new(), p.to_string()),
+            }
+        }
+        Some(EventKind::MessageSent) => match parktwin_api::emergency::Message::deserialize(p) {
+            Ok(m) => (
+                m.to.clone(),
+                format!(
+                    "message to {} on incident {}, from {}: {}",
+                    m.to, m.incident, m.by, m.text
                 ),
             ),
             Err(_) => (String::new(), p.to_string()),

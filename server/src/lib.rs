@@ -7,6 +7,7 @@
 mod after_action;
 mod db;
 pub mod drills;
+mod emergency;
 mod headcounts;
 mod http;
 mod incidents;

@@ -1,7 +1,8 @@
 //! The emergency resources nearest an incident by travel time over the park's roads
 //! (`GET /api/v1/incidents/{id}/resources`): each resource's quickest route to the incident,
 //! drawn, kept out of the incident's most severe zone where another way exists, with its
-//! distance, time and ETA.
+//! distance, time and ETA. A vehicle with a plate starts from its latest fix (positions come in
+//! as any vehicle's); each resource's status is that of the open task that takes it.
 //!
 //! Where the most severe zone covers the incident's source (a release's AEGL-3, a fire's
 //! 37.5 kW/m²), a route ends where the roads leave that zone nearest the source: responders
@@ -87,9 +88,22 @@ pub(crate) fn roads_in(store: &Store, frame: &LocalFrame) -> Result<Vec<Road>, S
     roads(&store.layer_geojson(ROADS)?.unwrap_or_default(), frame).or_else(|_| Ok(Vec::new()))
 }
 
-/// The emergency resources that are points: id, properties, `[lon, lat]`.
-pub(crate) fn features(store: &Store) -> Result<Vec<(String, serde_json::Value, [f64; 2])>, StoreError> {
-    let fc: serde_json::Value = serde_json::from_str(&store.layer_geojson(RESOURCES)?.unwrap_or_else(|| "{}".into()))?;
+/// A resource: its id, properties and `[lon, lat]`.
+type Feature = (String, serde_json::Value, [f64; 2]);
+
+/// The emergency resources that are points (stations, depots, teams, shelters).
+pub(crate) fn features(store: &Store) -> Result<Vec<Feature>, StoreError> {
+    points(store, RESOURCES)
+}
+
+/// The emergency vehicles (engines, tenders, ambulances), each at its home station.
+pub(crate) fn vehicles(store: &Store) -> Result<Vec<Feature>, StoreError> {
+    points(store, crate::emergency::VEHICLES)
+}
+
+/// The points of a layer.
+fn points(store: &Store, layer: &str) -> Result<Vec<Feature>, StoreError> {
+    let fc: serde_json::Value = serde_json::from_str(&store.layer_geojson(layer)?.unwrap_or_else(|| "{}".into()))?;
     Ok(fc["features"]
         .as_array()
         .into_iter()
@@ -133,13 +147,23 @@ impl Store {
             _ => source,
         };
         let avoid: Option<&MultiPolygon> = severe.map(|z| &z.area);
+        // Where each vehicle is now: its latest fix by its plate, where it has one that is not
+        // older than the map keeps a vehicle; else its home station.
+        let fixes: std::collections::HashMap<String, parktwin_api::model::VehiclePosition> =
+            self.vehicles()?.into_iter().map(|v| (v.plate.clone(), v)).collect();
+        let cutoff = parktwin_api::clock::format_utc(now - time::Duration::seconds(parktwin_api::live::VEHICLE_GONE_S));
+        let tasks = self.open_tasks()?;
         let mut out = Vec::new();
-        for (fid, p, [lon, lat]) in features(self)? {
+        for (fid, p, home) in features(self)?.into_iter().chain(vehicles(self)?) {
+            let plate = p["plate"].as_str().map(str::to_string);
+            let fix = plate.as_ref().and_then(|k| fixes.get(k)).filter(|f| f.time >= cutoff);
+            let [lon, lat] = fix.map_or(home, |f| [f.lon, f.lat]);
             let Some(r) = graph.route(frame.to_map(lon, lat), destination, avoid) else {
                 continue;
             };
             let (dlon, dlat) = frame.to_wgs84(destination[0], destination[1]);
             let line = route_line(&frame, &r.path, [lon, lat], [dlon, dlat]);
+            let status = parktwin_api::emergency::resource_status(&fid, p["status"].as_str(), &tasks);
             out.push(ResourceRoute {
                 id: fid,
                 name: p["name"].as_str().unwrap_or_default().to_string(),
@@ -153,6 +177,9 @@ impl Store {
                 zone: severe.map(|z| z.name.clone()),
                 through_zone: r.through_avoided,
                 route: line,
+                status,
+                plate,
+                fix: fix.map(|f| f.time.clone()),
             });
         }
         out.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));

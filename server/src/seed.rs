@@ -22,6 +22,8 @@ pub struct SeedData {
     pub layers: Vec<(LayerManifestEntry, Vec<Feature>)>,
     /// The graded major hazard sources (from the `hazards` layer).
     pub hazards: Vec<HazardSource>,
+    /// The park's emergency plans (`park/plans.json`, where there is one), checked.
+    pub plans: Vec<parktwin_api::emergency::Plan>,
 }
 
 fn read(path: &Path) -> Result<String, SeedError> {
@@ -76,10 +78,72 @@ pub fn load_assets(assets: &Path) -> Result<SeedData, SeedError> {
         }
         layers.push((entry, features));
     }
+    let plans = read_plans(assets, &layers, &hazards, &chemicals)?;
     Ok(SeedData {
         park: manifest.park,
         chemicals,
         layers,
         hazards,
+        plans,
     })
+}
+
+/// The emergency plans of `park/plans.json` (none when there is no such file), each checked
+/// against the park: its hazard sources, chemicals and resources (the emergency resources'
+/// layer and the emergency vehicles' descriptor file).
+fn read_plans(
+    assets: &Path,
+    layers: &[(LayerManifestEntry, Vec<Feature>)],
+    hazards: &[HazardSource],
+    chemicals: &ChemicalTable,
+) -> Result<Vec<parktwin_api::emergency::Plan>, SeedError> {
+    use parktwin_api::emergency::{Plan, PlanContext, is_plan_id};
+    let path = assets.join("park").join("plans.json");
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let plans: Vec<Plan> = json(&path)?;
+    let mut resources: Vec<String> = layers
+        .iter()
+        .filter(|(l, _)| l.id == "emergency_resources")
+        .flat_map(|(_, fs)| fs.iter().filter_map(|f| feature_id(f).map(str::to_string)))
+        .collect();
+    let vehicles = assets
+        .join("park")
+        .join(crate::DESCRIPTOR_DIR)
+        .join("emergency_vehicles.geojson");
+    if vehicles.exists() {
+        let v: serde_json::Value = json(&vehicles)?;
+        resources.extend(
+            v["features"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|f| f["id"].as_str().map(str::to_string)),
+        );
+    }
+    let hazard_ids: Vec<String> = hazards.iter().map(|h| h.id.clone()).collect();
+    let chemical_names: Vec<String> = chemicals.chemicals.iter().map(|c| c.name.clone()).collect();
+    let park = PlanContext {
+        hazard_sources: &hazard_ids,
+        chemicals: &chemical_names,
+        resources: &resources,
+    };
+    for (i, p) in plans.iter().enumerate() {
+        let mut problems = p.body.problems(park);
+        if !is_plan_id(&p.id) {
+            problems.insert(0, "id: 1 to 64 letters, digits, '-' or '_'".into());
+        }
+        if plans[..i].iter().any(|q| q.id == p.id) {
+            problems.insert(0, "id: another plan has it".into());
+        }
+        if !problems.is_empty() {
+            return Err(SeedError {
+                file: path.display().to_string(),
+                feature: Some(format!("plan #{i} (id \"{}\")", p.id)),
+                reason: problems.join("; "),
+            });
+        }
+    }
+    Ok(plans)
 }

@@ -91,12 +91,18 @@ fn each_resource_takes_the_quickest_way_round_the_most_severe_zone_that_an_indep
 
     let routes: Vec<ResourceRoute> =
         serde_json::from_value(get(&format!("{api}/incidents/{id}/resources"))).expect("routes");
-    let resources = get(&format!("{api}/layers/emergency_resources"));
-    assert_eq!(
-        routes.len(),
-        resources["features"].as_array().map_or(0, Vec::len),
-        "a route for every resource"
-    );
+    // The resources: the stations, depots, teams and shelters, and the emergency vehicles.
+    let features: Vec<Value> = ["emergency_resources", "emergency_vehicles"]
+        .iter()
+        .flat_map(|l| {
+            get(&format!("{api}/layers/{l}"))["features"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(features.len(), 15);
+    assert_eq!(routes.len(), features.len(), "a route for every resource");
     assert!(routes.windows(2).all(|w| w[0].time_s <= w[1].time_s), "quickest first");
     let zone_name = routes[0].zone.clone().expect("the incident's most severe zone");
     let zones = get(&format!("{api}/incidents/{id}/zones"));
@@ -121,12 +127,19 @@ fn each_resource_takes_the_quickest_way_round_the_most_severe_zone_that_an_indep
             r.id
         );
         let line = r.route["coordinates"].as_array().expect("a LineString");
-        let first = resources["features"]
-            .as_array()
-            .and_then(|f| f.iter().find(|f| f["id"] == r.id.as_str()))
+        let first = features
+            .iter()
+            .find(|f| f["id"] == r.id.as_str())
             .expect("the resource")["geometry"]["coordinates"]
             .clone();
         assert_eq!(line.first(), Some(&first), "{} starts where the resource is", r.id);
+        assert_eq!(r.fix, None, "{}: no live fix, from its station", r.id);
+        assert_eq!(
+            r.plate.is_some(),
+            r.id.starts_with("ev-"),
+            "{}: the vehicles have plates",
+            r.id
+        );
         assert_eq!(
             line.last(),
             Some(&json!(r.destination)),

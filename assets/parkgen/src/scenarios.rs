@@ -475,7 +475,10 @@ pub fn generate(
             "emergency_vehicles",
             format!("ev-{:02}", i + 1),
             g,
-            json!({"name": call, "name_zh": zh, "kind": kind, "crew": crew, "status": status}),
+            // The plate by which its tracker's positions come in (a fire and rescue vehicle's
+            // plate ends in 应急).
+            json!({"name": call, "name_zh": zh, "kind": kind, "crew": crew, "status": status,
+                   "plate": format!("鲁E·9{:03}应急", i + 1)}),
         );
     }
 

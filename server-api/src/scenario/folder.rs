@@ -9,8 +9,8 @@ use crate::incident::IncidentWeather;
 /// of the live state, folded from its own channel into a state of its own (never the live
 /// one): readings, vehicle fixes, injected alarms and weather as they are; each release as an
 /// incident (`<drill>/<release>`, in the drill's weather then), stopped by its `release_stop`
-/// and shifted by each later weather event, all timed on the drill's [`DrillClock`]. Messages
-/// and tasks change nothing on the map.
+/// and shifted by each later weather event, all timed on the drill's [`DrillClock`]; its tasks
+/// and messages as the drill's (numbered below zero, as its alarms).
 #[derive(Debug, Clone)]
 pub struct DrillFolder {
     drill: String,
@@ -236,7 +236,21 @@ impl DrillFolder {
                 }
                 _ => Vec::new(),
             },
-            EventKind::Message { .. } | EventKind::Task { .. } => Vec::new(),
+            // The drill's own numbering, as its alarms': negative. Its tasks serve the drill
+            // (every release of it), as given; its messages are the drill's.
+            EventKind::Task { team, text } => {
+                let mut task = crate::emergency::Task::assigned(-ev.seq, &self.drill, &team, &text, "drill", &now);
+                task.plan = Some(format!("drill {}", self.drill));
+                vec![Change::Task(Box::new(task))]
+            }
+            EventKind::Message { to, text } => vec![Change::Message(Box::new(crate::emergency::Message {
+                id: -ev.seq,
+                incident: self.drill.clone(),
+                to,
+                text,
+                by: "drill".into(),
+                time: now,
+            }))],
         }
     }
 }
@@ -374,7 +388,7 @@ mod tests {
     }
 
     #[test]
-    fn readings_fixes_and_alarms_are_changes_and_messages_are_not() {
+    fn readings_fixes_alarms_tasks_and_messages_are_the_drills_changes() {
         let mut f = started();
         let at = |s: f64| format_unix(unix_seconds(START) + s);
         let reading = json!({"type": "reading", "at": "+00:10", "at_s": 10.0, "drill": "drill-1", "sensor": "gd-001", "value": 4.5});
@@ -392,9 +406,22 @@ mod tests {
             other => panic!("one alarm, got {other:?}"),
         }
         let message = json!({"type": "message", "at": "+00:40", "at_s": 40.0, "to": "all", "text": "Evacuate"});
-        assert!(f.changes(&ev(8, 4.0, "drill_message", message)).is_empty());
+        match &f.changes(&ev(8, 4.0, "drill_message", message))[..] {
+            [Change::Message(m)] => {
+                assert_eq!((m.id, m.incident.as_str(), m.to.as_str()), (-8, "drill-1", "all"));
+                assert_eq!((m.text.as_str(), m.time.as_str()), ("Evacuate", at(4.0).as_str()));
+            }
+            other => panic!("one message, got {other:?}"),
+        }
         let task = json!({"type": "task", "at": "+00:50", "at_s": 50.0, "team": "fire", "text": "Foam"});
-        assert!(f.changes(&ev(9, 5.0, "drill_task", task)).is_empty());
+        match &f.changes(&ev(9, 5.0, "drill_task", task))[..] {
+            [Change::Task(t)] => {
+                assert_eq!((t.id, t.team.as_str(), t.text.as_str()), (-9, "fire", "Foam"));
+                assert_eq!(t.status, crate::emergency::TaskStatus::Assigned);
+                assert!(t.serves("drill-1/r1"), "the drill's task serves its releases");
+            }
+            other => panic!("one task, got {other:?}"),
+        }
         let broken = json!({"type": "reading", "sensor": "gd-001"});
         assert!(
             f.changes(&ev(10, 6.0, "drill_reading", broken)).is_empty(),

@@ -16,6 +16,7 @@ mod access;
 mod accounts;
 mod alarms;
 mod audit;
+mod emergency;
 mod incidents;
 mod ingest;
 mod input;
@@ -331,6 +332,7 @@ fn api(reads: Reads) -> (Router<AppState>, serde_json::Value) {
                 .returns::<IngestReceipt>(),
         )
         .then(alarms::document)
+        .then(emergency::document)
         .post(
             "/weather",
             ingest_weather,

@@ -31,6 +31,9 @@ pub struct ParkIndex {
     pub places: Vec<parktwin_api::incident::Candidate>,
     /// Which enterprise owns which feature, for enterprise-scoped readers.
     pub owners: parktwin_api::scope::Owners,
+    /// The emergency vehicles' plates: responders, whom the hazmat vehicles' rules (speed,
+    /// standing still, route, threat zones) do not hold.
+    pub responders: std::collections::HashSet<String>,
 }
 
 impl ParkIndex {
@@ -119,7 +122,13 @@ impl Store {
             |r| Ok((r.string(0)?, r.string(1)?, serde_json::from_str(r.text(2)?)?)),
         )?;
         let park: Option<Park> = json_row(&mut conn, "SELECT value FROM meta WHERE key = 'park'", &[])?;
-        let ix = std::sync::Arc::new(ParkIndex::of_features(&features, park.as_ref()));
+        drop(conn);
+        let mut ix = ParkIndex::of_features(&features, park.as_ref());
+        ix.responders = crate::resources::vehicles(self)?
+            .into_iter()
+            .filter_map(|(_, p, _)| p["plate"].as_str().map(str::to_string))
+            .collect();
+        let ix = std::sync::Arc::new(ix);
         *slot = Some(ix.clone());
         Ok(ix)
     }

@@ -71,6 +71,12 @@ impl Store {
                 args![&h.id, ord as i64, &serde_json::to_string(h)?],
             )?;
         }
+        for p in &seed.plans {
+            tx.execute(
+                "INSERT INTO plans (id, record) VALUES (?1, ?2)",
+                args![&p.id, &serde_json::to_string(p)?],
+            )?;
+        }
         tx.commit()?;
         drop(conn);
         *self.index.lock().unwrap_or_else(|p| p.into_inner()) = None;
@@ -140,6 +146,8 @@ impl Store {
             layers,
             problems: problems.clone(),
         };
+        // The index reads the emergency vehicles' plates from a descriptor's file.
+        *self.index.lock().unwrap_or_else(|p| p.into_inner()) = None;
         Ok(problems)
     }
 

@@ -87,8 +87,9 @@ impl Store {
             }
             v.newest = Some(p.time.clone());
             v.latest = Some((k, last));
-            // The park's rules hold inside the fence only.
-            let inside = index.inside_fence(p.lon, p.lat);
+            // The park's rules hold inside the fence only, and not for its responders.
+            let responder = index.responders.contains(&p.plate);
+            let inside = !responder && index.inside_fence(p.lon, p.lat);
             let speed = if inside { p.speed_kmh } else { 0.0 };
             let rule = |open| speeding_rule(open, speed, PARK_SPEED_LIMIT_KMH);
             if let Some(seq) = Self::vehicle_rule(&mut tx, v, AlarmRule::VehicleSpeeding, p, p.speed_kmh, rule)? {
@@ -112,7 +113,7 @@ impl Store {
             if let Some(seq) = Self::vehicle_rule(&mut tx, v, AlarmRule::VehicleOffRoute, p, off_m.round(), rule)? {
                 last = seq;
             }
-            if let Some(seq) = self.vehicle_in_zones(&mut tx, p)? {
+            if !responder && let Some(seq) = self.vehicle_in_zones(&mut tx, p)? {
                 last = seq;
             }
         }

@@ -4,8 +4,11 @@
 //! to a tank farm, stop to load, go to the hazmat parking and leave. Each registers its
 //! electronic waybill, with its planned route, before it reaches the gate. Now and then a rule
 //! breaks: one driver in five is too fast, one in ten has no waybill, one in eight takes the
-//! wrong avenue, one in ten breaks down on the road. Deterministic for a seed (what happens,
-//! not when: times are the wall clock's).
+//! wrong avenue, one in ten breaks down on the road. An emergency vehicle whose task an
+//! operator marks en route drives its road route to the incident ([`responders`]).
+//! Deterministic for a seed (what happens, not when: times are the wall clock's).
+
+pub mod responders;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,6 +56,8 @@ pub struct Simulator {
     waybills: Vec<Waybill>,
     /// Wind speed (m/s) and direction (from, degrees), drifting.
     wind: (f64, f64),
+    /// The emergency vehicles driving for a task.
+    responders: Vec<responders::Responder>,
 }
 
 /// The avenues' x (north–south) and y (east–west) in park metres, as the demo park lays them.
@@ -96,6 +101,7 @@ impl Simulator {
             wind: (3.0, 250.0),
             passes: Vec::new(),
             waybills: Vec::new(),
+            responders: Vec::new(),
         };
         // The park is busy from the start: trucks already on their way in, at different legs.
         for leg in [1, 3, 7] {
@@ -316,7 +322,8 @@ impl Simulator {
     /// it (waybills, readings, fixes, weather, gate passes); returns how many records. A soak
     /// test calls it with a clock running faster than the wall's.
     pub fn feed(&mut self, store: &Store, now: time::OffsetDateTime) -> Result<usize, crate::StoreError> {
-        let (obs, fixes) = self.step(now);
+        let (obs, mut fixes) = self.step(now);
+        fixes.extend(self.respond(store, now)?);
         let weather = self.weather(now);
         let passes = self.take_passes();
         let waybills = self.take_waybills();
@@ -336,6 +343,76 @@ impl Simulator {
             store.ingest_passes("gate-hazmat", &passes)?;
         }
         Ok(obs.len() + fixes.len() + weather.len() + passes.len() + waybills.len())
+    }
+}
+
+impl Simulator {
+    /// The responders' fixes this second: every 5 s, the vehicles of tasks newly en route set
+    /// off along their routes and those whose task is done (or whose incident closed) turn
+    /// back; each reports where it is.
+    fn respond(&mut self, store: &Store, now: time::OffsetDateTime) -> Result<Vec<VehiclePosition>, crate::StoreError> {
+        use parktwin_api::emergency::TaskStatus;
+        if self.tick.is_multiple_of(READ_EVERY_S) {
+            let tasks = store.open_tasks()?;
+            for r in &mut self.responders {
+                if tasks
+                    .iter()
+                    .find(|t| t.id == r.task)
+                    .is_none_or(|t| t.status == TaskStatus::Done)
+                {
+                    r.turn_back();
+                }
+            }
+            for t in tasks
+                .iter()
+                .filter(|t| t.status == TaskStatus::EnRoute && !t.resources.is_empty())
+            {
+                if self.responders.iter().any(|r| r.task == t.id) {
+                    continue;
+                }
+                let Some(routes) = store.incident_resources(&t.incident, now)? else {
+                    continue;
+                };
+                for r in routes.iter().filter(|r| t.resources.contains(&r.id)) {
+                    let Some(plate) = &r.plate else { continue };
+                    if self.responders.iter().any(|x| &x.plate == plate) {
+                        continue; // driving for another task
+                    }
+                    let path: Vec<[f64; 2]> = r.route["coordinates"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|c| Some(self.frame.to_map(c[0].as_f64()?, c[1].as_f64()?)))
+                        .collect();
+                    let speed = if r.time_s > 0.0 {
+                        r.distance_m / r.time_s
+                    } else {
+                        TRUCK_SPEED
+                    };
+                    self.responders
+                        .push(responders::Responder::new(plate, t.id, path, speed));
+                }
+            }
+        }
+        let t = format_utc(now);
+        let fixes = self
+            .responders
+            .iter_mut()
+            .map(|r| {
+                let f = r.step(1.0);
+                let (lon, lat) = self.frame.to_wgs84(f.at[0], f.at[1]);
+                VehiclePosition {
+                    plate: r.plate.clone(),
+                    time: t.clone(),
+                    lon,
+                    lat,
+                    speed_kmh: (f.speed_kmh * 10.0).round() / 10.0,
+                    heading_deg: (f.heading_deg * 10.0).round() / 10.0,
+                }
+            })
+            .collect();
+        self.responders.retain(|r| !(r.returning && r.arrived()));
+        Ok(fixes)
     }
 }
 
