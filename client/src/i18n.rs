@@ -110,8 +110,37 @@ messages! {
     Acked => "acknowledged by", "已确认：";
     ProtectiveSummary => "Shelter in place: {shelter} places; evacuate: {evacuate}", "就地避险：{shelter} 处；疏散：{evacuate} 处";
     NoAssemblyPoint => "no assembly point reachable", "无可达集合点";
-    ResourcesByRoad => "Nearest resources by road, from their home stations (not their live positions)", "最近应急资源（按道路，自驻地出发，非实时位置）";
-    ResourceLine => "{name}: {km} km, {min} min (ETA {eta} UTC)", "{name}：{km} 公里，{min} 分钟（预计 {eta} UTC 到达）";
+    ResourcesByRoad => "Nearest resources by road, from where each is", "最近应急资源（按道路，自所在位置出发）";
+    ResourceFrom => "live {t}", "实时 {t}";
+    ResourceHome => "from its station", "自驻地";
+    MessageLine => "{time} {by} to {to}: {text}", "{time} {by} 致 {to}：{text}";
+    EvacuateTo => "{place}: evacuate to {point}", "{place}：疏散至 {point}";
+    MoveOn => "set {status}", "标记为{status}";
+    StatusAvailable => "available", "待命";
+    StatusMaintenance => "in maintenance", "维修";
+    StatusDeployed => "deployed", "出动";
+    TaskAssigned => "assigned", "已下达";
+    TaskEnRoute => "en route", "途中";
+    TaskOnScene => "on scene", "到达现场";
+    TaskDone => "done", "已完成";
+    Response => "Response", "应急处置";
+    PlansFor => "Emergency plans for this incident", "适用应急预案";
+    NoPlans => "no plan for this hazard source or chemical", "无适用预案";
+    Activate => "Activate", "启动";
+    PlanActive => "active", "已启动";
+    Tasks => "Tasks", "任务";
+    NoTasks => "no task yet", "暂无任务";
+    TaskTeamHint => "team", "班组";
+    TaskTextHint => "what to do", "任务内容";
+    GiveTask => "Give task", "下达任务";
+    Messages => "Messages", "消息";
+    MessageToHint => "to: a team, or everyone", "发给：班组或全体";
+    MessageTextHint => "message", "消息内容";
+    Send => "Send", "发送";
+    DrillScripted => "the drill's tasks and messages, as its scenario gives them", "演练脚本下达的任务和消息";
+    WallResponse => "Response", "应急处置";
+    WallTaskCounts => "{n} tasks · {en_route} en route · {on_scene} on scene · {done} done", "任务 {n} 项 · 途中 {en_route} · 现场 {on_scene} · 完成 {done}";
+    ResourceLine => "{name} ({status}): {km} km, {min} min (ETA {eta} UTC)", "{name}（{status}）：{km} 公里，{min} 分钟（预计 {eta} UTC 到达）";
     ResourcesStop => "routes end at the edge of the {zone} zone", "路线止于 {zone} 区边缘";
     ResourceThrough => "through {zone}: no other way", "须穿越 {zone}：无其他路线";
     AlarmCleared => "cleared: waiting to be closed", "已恢复，待关闭";
@@ -400,6 +429,27 @@ pub fn tier_name(t: parktwin_api::model::AlarmTier, lang: Lang) -> &'static str 
     }
 }
 
+/// A resource's or a task's status, in `lang` (one this build does not know, as it is).
+///
+/// ```
+/// use parktwin::i18n::{Lang, status_name};
+/// assert_eq!(status_name("en_route", Lang::Zh), "途中");
+/// assert_eq!(status_name("standby", Lang::En), "standby");
+/// ```
+pub fn status_name(status: &str, lang: Lang) -> String {
+    let m = match status {
+        "assigned" => Msg::TaskAssigned,
+        "en_route" => Msg::TaskEnRoute,
+        "on_scene" => Msg::TaskOnScene,
+        "done" => Msg::TaskDone,
+        "available" => Msg::StatusAvailable,
+        "maintenance" => Msg::StatusMaintenance,
+        "deployed" => Msg::StatusDeployed,
+        other => return other.to_string(),
+    };
+    m.text(lang).to_string()
+}
+
 /// What an alarm rule is called on the panel (a rule this build does not know, by its name).
 pub fn rule_name(rule: &str, lang: Lang) -> String {
     use parktwin_api::kinds::AlarmRule;
@@ -457,6 +507,7 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/park");
         let mut files = vec![
             root.join("park.json"),
+            root.join("plans.json"),
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scene/src/style.rs"),
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../server-api/src/model.rs"),
         ];

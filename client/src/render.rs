@@ -153,6 +153,10 @@ fn capture(
     zones: Res<parktwin_layers::incident::IncidentZones>,
     feed: Res<crate::sync::FeedStatus>,
     offscreen: Option<Res<crate::offscreen::Offscreen>>,
+    (shown, routes): (
+        Option<Res<parktwin_layers::incident::ShownIncident>>,
+        Option<Res<crate::incident::card::Resources>>,
+    ),
     mut exit: MessageWriter<AppExit>,
 ) {
     if job.done {
@@ -177,7 +181,21 @@ fn capture(
     }
     // Descriptor layers come on a thread of their own: wait for their first load, and for the
     // feed to have brought all of its moment, every open incident's zones with it.
-    let incidents_ready = feed.done && live.0.incidents.keys().all(|id| zones.0.contains_key(id));
+    // And for the routes of the incident on show, which the map draws once they are read.
+    let routes_ready = match (&shown, &routes) {
+        (Some(shown), Some(routes)) => shown
+            .0
+            .as_deref()
+            .filter(|id| {
+                live.0
+                    .incidents
+                    .get(*id)
+                    .is_some_and(|i| !i.created_by.starts_with("drill "))
+            })
+            .is_none_or(|id| routes.read_for(id)),
+        _ => true,
+    };
+    let incidents_ready = routes_ready && feed.done && live.0.incidents.keys().all(|id| zones.0.contains_key(id));
     if !job.spawned || job.in_flight || job.clicking.is_some() || !described.settled || !incidents_ready {
         return;
     }

@@ -74,6 +74,28 @@ pub fn tier(t: AlarmTier) -> Color32 {
     }
 }
 
+/// A task's status colour, on the panel, the wall and the map's routes: given (amber), on the
+/// way (orange), on scene (green), done (dim).
+pub fn task(s: parktwin_api::emergency::TaskStatus) -> Color32 {
+    use parktwin_api::emergency::TaskStatus;
+    match s {
+        TaskStatus::Assigned => WARNING,
+        TaskStatus::EnRoute => LEVEL_TWO,
+        TaskStatus::OnScene => GOOD,
+        TaskStatus::Done => DIM,
+    }
+}
+
+/// The map's colour for a resource's route: its task's status, or a free resource's
+/// (the reminder's blue).
+pub fn route(status: &str) -> Color32 {
+    use parktwin_api::emergency::TaskStatus;
+    TaskStatus::ALL
+        .into_iter()
+        .find(|s| s.as_str() == status && *s != TaskStatus::Done)
+        .map_or(REMINDER, task)
+}
+
 /// The field's colour at `t` (0 low to 1 high) as the shader's ramp draws it: the same three
 /// stops ([`style::FIELD_RAMP`]), mixed in linear space.
 pub fn ramp(t: f32) -> Color32 {

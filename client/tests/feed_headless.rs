@@ -407,10 +407,21 @@ fn a_drill_is_shown_from_its_own_channel_and_live_stays_untouched() {
     assert_eq!(shown.vehicles["鲁E·D1234"].lon, 118.464);
     assert!(shown.alarms.values().any(|a| a.source == "鲁E·D1234" && a.id < 0));
     assert_eq!(shown.weather["ws-1"].wind_from_deg, 270.0);
+    // Its tasks and messages, the drill's own (numbered below zero), serving its release.
+    let teams: Vec<&str> = shown.tasks_of(&inc.id).iter().map(|t| t.team.as_str()).collect();
+    assert_eq!(teams, ["fire brigade", "security", "evacuation"], "in the order given");
+    assert!(shown.tasks.values().all(|t| t.id < 0 && t.incident == drill));
+    let said: Vec<&str> = shown.messages.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(said.len(), 3, "{said:?}");
+    assert!(said[1].starts_with("Wind now from the west"), "{said:?}");
 
     // Live knows nothing of it; back to live, the map is live's again.
     let truth = block_on(api.live_snapshot()).expect("server state");
     assert!(truth.incidents.is_empty() && truth.alarms.is_empty());
+    assert!(
+        truth.tasks.is_empty() && truth.messages.is_empty(),
+        "a drill's tasks and messages are never live"
+    );
     assert!(!truth.vehicles.contains_key("鲁E·D1234"));
     assert_eq!(truth.sensors["gd-005"].value, None);
     app.world_mut().resource_mut::<Playhead>().go_live();

@@ -412,6 +412,89 @@ fn an_incident_is_drawn_on_the_map_with_its_zones() {
     }
 }
 
+/// The share of a route's points (sampled every 10 m) with a pixel of `colour` within 2 px
+/// where the home view puts them (those under the panel or out of view left out).
+fn route_drawn(img: &image::RgbImage, data: &ParkData, route: &[[f64; 2]], colour: [u8; 3]) -> f64 {
+    let frame = data.park.frame();
+    let pts: Vec<[f64; 2]> = route.iter().map(|p| frame.to_map(p[0], p[1])).collect();
+    let (mut seen, mut hit) = (0, 0);
+    for w in pts.windows(2) {
+        let d = (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1]);
+        for k in 0..(d / 10.0).ceil() as usize {
+            let f = (k as f64 * 10.0 / d).min(1.0);
+            let (e, n) = (w[0][0] + (w[1][0] - w[0][0]) * f, w[0][1] + (w[1][1] - w[0][1]) * f);
+            let Some(at) = on_map(data, e, n, 3.0) else { continue };
+            if at.x < 3.0 || at.y < 3.0 || at.x > W as f32 - PANEL_WIDTH - 3.0 || at.y > H as f32 - 3.0 {
+                continue;
+            }
+            seen += 1;
+            let near = (-2..=2).any(|dx: i32| {
+                (-2..=2).any(|dy: i32| {
+                    let p = img.get_pixel((at.x as i32 + dx) as u32, (at.y as i32 + dy) as u32).0;
+                    close(p, colour, 30)
+                })
+            });
+            hit += usize::from(near);
+        }
+    }
+    assert!(seen > 20, "the route is in view: {seen} points");
+    hit as f64 / seen as f64
+}
+
+#[test]
+fn a_dispatched_engines_road_route_is_drawn_in_its_tasks_colour() {
+    need_display();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
+    let data = block_on(load_park(&ApiClient::new(&server.url), &|_, _, _| {})).expect("park");
+    let inc = chlorine_from_the_tank(dir.path(), &server.url);
+    let api = format!("{}/api/v1", server.url);
+    let (code, task) = parktwin_e2e::send(
+        "POST",
+        &format!("{api}/incidents/{}/tasks", inc.id),
+        Some(&server.operator),
+        Some(&serde_json::json!({"team": "fire brigade", "text": "Water curtain", "resources": ["ev-01"]})),
+    );
+    assert_eq!(code, 201, "{task}");
+    let (code, _) = parktwin_e2e::send(
+        "POST",
+        &format!("{api}/tasks/{}/status", task["id"]),
+        Some(&server.operator),
+        Some(&serde_json::json!({"status": "en_route"})),
+    );
+    assert_eq!(code, 200);
+    let routes: Vec<parktwin_api::response::ResourceRoute> =
+        block_on(ApiClient::new(&server.url).incident_resources(&inc.id)).expect("routes");
+    let engine = routes.iter().find(|r| r.id == "ev-01").expect("Engine 1");
+    assert_eq!(engine.status, "en_route");
+    let line: Vec<[f64; 2]> = serde_json::from_value(engine.route["coordinates"].clone()).expect("a line");
+    let orange = parktwin::theme::route("en_route");
+    let orange = [orange.r(), orange.g(), orange.b()];
+
+    let img = render_png(&server.url, &dir.path().join("route.png"));
+    let drawn = route_drawn(&img, &data, &line, orange);
+    assert!(
+        drawn > 0.7,
+        "{:.0} % of Engine 1's route drawn in orange",
+        drawn * 100.0
+    );
+    // Closed, the incident's routes go with it.
+    let (code, _) = parktwin_e2e::send(
+        "POST",
+        &format!("{api}/incidents/{}/close", inc.id),
+        Some(&server.operator),
+        None,
+    );
+    assert_eq!(code, 200);
+    let img = render_png(&server.url, &dir.path().join("closed.png"));
+    let left = route_drawn(&img, &data, &line, orange);
+    assert!(
+        left < 0.3,
+        "{:.0} % still orange after the incident closed",
+        left * 100.0
+    );
+}
+
 /// The row with the longest unbroken run of the panel's pixels of a hue, and that run's length
 /// (a line across a chart, not text).
 fn longest_run(img: &image::RgbImage, hue: &dyn Fn(f32, f32, f32) -> bool) -> (u32, u32) {

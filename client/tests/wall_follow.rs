@@ -303,8 +303,28 @@ fn a_drill_sent_to_the_wall_is_shown_instead_of_live_and_live_comes_back() {
             live.incidents.contains_key(&release) && live.sensors["gd-005"].value.is_some()
         },
     );
+    // The drill's tasks on the wall's response card, as its scenario gives them (+2:00 and
+    // +2:30: seconds at 60×).
+    run_until(
+        &mut app,
+        Duration::from_secs(30),
+        "the drill's tasks on the wall",
+        |app| {
+            let live = &app.world().resource::<parktwin_layers::live::Live>().0;
+            let card = parktwin::wall::response::ResponseCard::of(live, &release, parktwin::i18n::Lang::En);
+            card.is_some_and(|c| {
+                c.tasks
+                    .iter()
+                    .any(|(l, _)| l.contains("fire brigade: Water curtain downwind of tank-001"))
+                    && c.tasks
+                        .iter()
+                        .any(|(l, _)| l.contains("security: Close the Hazmat Gate"))
+            })
+        },
+    );
     let truth = block_on(api.live_snapshot()).expect("live");
     assert!(truth.incidents.is_empty() && truth.sensors["gd-005"].value.is_none());
+    assert!(truth.tasks.is_empty(), "the drill's tasks are not live");
     assert!(
         app.world().resource::<FeedStatus>().drill_clock.is_some(),
         "the drill's clock times its field"

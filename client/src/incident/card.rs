@@ -17,13 +17,33 @@ use crate::i18n::{Lang, Msg, fill, incident_kind, tr};
 use crate::{export, theme};
 
 /// The emergency resources' routes to the incident on show, read from the server once a
-/// minute (`GET /incidents/{id}/resources`).
-#[derive(Debug, Default)]
+/// minute and whenever its tasks move on (`GET /incidents/{id}/resources`); the map draws
+/// the routes the card lists.
+#[derive(Debug, Default, bevy::prelude::Resource)]
 pub struct Resources {
-    /// The incident they are for, and when they were asked for (seconds of the app's clock).
-    asked: Option<(String, f64)>,
+    /// The incident they are for, when they were asked for (seconds of the app's clock) and
+    /// the state of its tasks then.
+    asked: Option<(String, f64, u64)>,
     got: crate::net::Fetched<Vec<ResourceRoute>>,
     actions: crate::net::Fetched<Vec<ProtectiveAction>>,
+}
+
+/// How many of the nearest resources the card lists and the map draws the routes of, besides
+/// those a task has taken.
+pub const RESOURCES_SHOWN: usize = 5;
+
+/// The routes the card lists: the nearest few, and every one a task has taken.
+pub fn listed(routes: &[ResourceRoute]) -> impl Iterator<Item = &ResourceRoute> {
+    routes
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| *i < RESOURCES_SHOWN || is_taken(r))
+        .map(|(_, r)| r)
+}
+
+/// Whether an open task has taken the resource.
+pub fn is_taken(r: &ResourceRoute) -> bool {
+    matches!(r.status.as_str(), "assigned" | "en_route" | "on_scene")
 }
 
 /// How often the routes are read again, seconds.
@@ -32,17 +52,27 @@ const RESOURCES_EVERY_S: f64 = 60.0;
 impl Resources {
     /// The nearest resources by road: name, distance, time and ETA, and whether the routes stop
     /// at the most severe zone's edge or must cross it.
-    pub fn section(&mut self, ui: &mut egui::Ui, id: &str, server: &crate::net::ServerUrl, now_s: f64, lang: Lang) {
+    /// `tasks` is a digest of the incident's tasks: a change asks again (a dispatched
+    /// resource's status).
+    pub fn section(
+        &mut self,
+        ui: &mut egui::Ui,
+        id: &str,
+        tasks: u64,
+        server: &crate::net::ServerUrl,
+        now_s: f64,
+        lang: Lang,
+    ) {
         let stale = self
             .asked
             .as_ref()
-            .is_none_or(|(was, at)| was != id || now_s - at > RESOURCES_EVERY_S);
+            .is_none_or(|(was, at, key)| was != id || now_s - at > RESOURCES_EVERY_S || *key != tasks);
         if stale {
-            if self.asked.as_ref().is_some_and(|(was, _)| was != id) {
+            if self.asked.as_ref().is_some_and(|(was, ..)| was != id) {
                 *self.got.lock().unwrap_or_else(|p| p.into_inner()) = None;
                 *self.actions.lock().unwrap_or_else(|p| p.into_inner()) = None;
             }
-            self.asked = Some((id.to_string(), now_s));
+            self.asked = Some((id.to_string(), now_s, tasks));
             let (api, cell, actions, key) = (server.api(), self.got.clone(), self.actions.clone(), id.to_string());
             crate::net::spawn("incident resources", move || async move {
                 let got = api.incident_resources(&key).await.map_err(|e| e.to_string());
@@ -66,17 +96,26 @@ impl Resources {
                 {
                     ui.small(fill(Msg::ResourcesStop, lang, &[("zone", zone.clone())]));
                 }
-                for r in routes.iter().take(5) {
+                for r in listed(&routes) {
                     let line = fill(
                         Msg::ResourceLine,
                         lang,
                         &[
                             ("name", lang.pick(&r.name, &r.name_zh).to_string()),
+                            ("status", crate::i18n::status_name(&r.status, lang)),
                             ("km", format!("{:.1}", r.distance_m / 1000.0)),
                             ("min", format!("{:.0}", (r.time_s / 60.0).ceil())),
                             ("eta", r.eta.get(11..16).unwrap_or("").to_string()),
                         ],
                     );
+                    let line = match (&r.plate, &r.fix) {
+                        (Some(_), Some(t)) => {
+                            let at = t.get(11..19).unwrap_or(t).to_string();
+                            format!("{line} · {}", fill(Msg::ResourceFrom, lang, &[("t", at)]))
+                        }
+                        (Some(_), None) => format!("{line} · {}", tr(Msg::ResourceHome, lang)),
+                        (None, _) => line,
+                    };
                     if r.through_zone {
                         ui.colored_label(
                             crate::theme::ERROR,
@@ -99,6 +138,23 @@ impl Resources {
 }
 
 impl Resources {
+    /// Whether the routes to the incident `id` have been read (or failed to be).
+    pub fn read_for(&self, id: &str) -> bool {
+        self.asked.as_ref().is_some_and(|(was, ..)| was == id) && self.got.lock().is_ok_and(|g| g.is_some())
+    }
+
+    /// The routes the card lists for the incident `id`, with their resources' status, once
+    /// read.
+    pub fn routes_of(&self, id: &str) -> Vec<ResourceRoute> {
+        if self.asked.as_ref().is_none_or(|(was, ..)| was != id) {
+            return Vec::new();
+        }
+        match &*self.got.lock().unwrap_or_else(|p| p.into_inner()) {
+            Some(Ok(routes)) => listed(routes).cloned().collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Shelter in place or evacuate: how many places each, and where each place to evacuate goes.
     fn protective(&self, ui: &mut egui::Ui, lang: Lang) {
         let got = self.actions.lock().unwrap_or_else(|p| p.into_inner()).clone();
@@ -126,7 +182,10 @@ impl Resources {
                     )
                 },
             );
-            ui.colored_label(theme::ERROR, format!("{} → {to}", a.name));
+            ui.colored_label(
+                theme::ERROR,
+                fill(Msg::EvacuateTo, lang, &[("place", a.name.clone()), ("point", to)]),
+            );
         }
     }
 }

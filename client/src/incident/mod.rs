@@ -8,6 +8,7 @@
 pub mod card;
 pub mod form;
 pub mod pipe;
+pub mod response;
 pub mod tank;
 pub mod window;
 
@@ -36,7 +37,8 @@ impl Plugin for IncidentPlugin {
     fn build(&self, app: &mut App) {
         app.add_message::<OpenIncidentForm>()
             .init_resource::<FormState>()
-            .add_systems(Update, open_forms)
+            .init_resource::<card::Resources>()
+            .add_systems(Update, (open_forms, draw_routes))
             .add_systems(EguiPrimaryContextPass, window::incident_form.in_set(UiSet::Overlays));
     }
 }
@@ -62,7 +64,9 @@ pub struct IncidentCard<'w, 's> {
     server: Res<'w, ServerUrl>,
     action: Res<'w, ActionStatus>,
     chart: Local<'s, Option<(String, f64, f64)>>,
-    resources: Local<'s, card::Resources>,
+    resources: ResMut<'w, card::Resources>,
+    response: Local<'s, response::Response>,
+    live: Res<'w, Live>,
     time: Res<'w, Time>,
     commands: Commands<'w, 's>,
 }
@@ -81,10 +85,15 @@ impl IncidentCard<'_, '_> {
         card::map_legend(ui.ctx(), state, lang);
         let act = card::incident_card(ui, state, self.zones.0.get(&id), token.is_some(), &mut self.chart, lang);
         // A drill's release is the drill's, not the server's: it has no routes there.
-        if !state.incident.created_by.starts_with("drill ") {
+        let drill = state.incident.created_by.starts_with("drill ");
+        if !drill {
+            let tasks = response::tasks_key(&self.live.0, &id);
             self.resources
-                .section(ui, &id, &self.server, self.time.elapsed_secs_f64(), lang);
+                .section(ui, &id, tasks, &self.server, self.time.elapsed_secs_f64(), lang);
         }
+        ui.separator();
+        self.response
+            .section(ui, &id, drill, &self.live.0, &self.server, token, &self.action, lang);
         if let Some(path) = act.screenshot {
             use bevy::render::view::screenshot::{Screenshot, save_to_disk};
             if let Some(dir) = path.parent() {
@@ -110,5 +119,28 @@ impl IncidentCard<'_, '_> {
             });
         }
         ui.separator();
+    }
+}
+
+/// Draws the routes the incident card lists, over everything, each in its resource's colour
+/// (a task's status, or a free resource's).
+fn draw_routes(
+    resources: Res<card::Resources>,
+    shown: Res<ShownIncident>,
+    data: Option<Res<ParkData>>,
+    mut on_top: Gizmos<crate::pick::OnTopGizmos>,
+) {
+    let (Some(id), Some(data)) = (shown.0.as_deref(), data) else {
+        return;
+    };
+    let frame = data.park.frame();
+    for r in resources.routes_of(id) {
+        let c = crate::theme::route(&r.status);
+        let colour = Color::srgb_u8(c.r(), c.g(), c.b());
+        let points = r.route["coordinates"].as_array().into_iter().flatten().filter_map(|p| {
+            let (lon, lat) = (p[0].as_f64()?, p[1].as_f64()?);
+            Some(parktwin_scene::mesh::scene_point(frame.to_map(lon, lat), 3.0))
+        });
+        on_top.linestrip(points, colour);
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod director;
 pub mod kpi;
+pub mod response;
 pub mod screen;
 pub mod send;
 pub mod tiles;

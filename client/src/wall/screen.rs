@@ -101,6 +101,8 @@ pub struct WallScreen {
     pub alarms: Vec<Alarm>,
     /// The incident on show.
     pub incident: Option<IncidentCard>,
+    /// The response to the incident on show: its tasks and messages.
+    pub response: Option<super::response::ResponseCard>,
     /// Other open incidents.
     pub other_incidents: usize,
     /// Seconds on a steady clock (the ticker's scroll).
@@ -497,6 +499,9 @@ fn incident_column(ui: &mut egui::Ui, w: &WallScreen) {
             ui.label(egui::RichText::new(tr(Msg::WallNone, lang)).size(24.0).color(GREEN));
         }),
     }
+    if let Some(r) = &w.response {
+        card(ui, super::response::title(lang), |ui| r.draw(ui));
+    }
     if w.other_incidents > 0 {
         ui.label(
             egui::RichText::new(fill(
@@ -735,6 +740,7 @@ pub fn gather(
             .cloned()
             .collect(),
         incident: shown_state.map(|s| IncidentCard::of(s, lang)),
+        response: shown_state.and_then(|s| super::response::ResponseCard::of(live, &s.incident.id, lang)),
         other_incidents: live.incidents.len().saturating_sub(usize::from(shown_state.is_some())),
         t,
         lang,
