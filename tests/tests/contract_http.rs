@@ -127,6 +127,28 @@ fn every_request_the_rest_client_makes_is_an_operation_of_the_document() {
         let other: parktwin_api::incident::WhatIf =
             serde_json::from_value(serde_json::json!({"rate_kg_s": 4.0})).expect("a what-if");
         api.what_if(&incident.id, &other).await.expect("a what-if");
+        api.incident_resources(&incident.id).await.expect("the resources' routes");
+        api.protective_actions(&incident.id).await.expect("shelter or evacuate");
+        let plans = api.incident_plans(&incident.id).await.expect("its plans");
+        api.activate_plan(&incident.id, &plans[0].id, &operator)
+            .await
+            .expect("a plan activated");
+        let task = parktwin_api::emergency::NewTask {
+            team: "environment".into(),
+            text: "Sample the outfall".into(),
+            resources: Vec::new(),
+        };
+        let task = api.add_task(&incident.id, &task, &operator).await.expect("a task");
+        let step = parktwin_api::emergency::TaskStep {
+            status: parktwin_api::emergency::TaskStatus::EnRoute,
+            note: None,
+        };
+        api.task_step(task.id, &step, &operator).await.expect("a task moved on");
+        let m = parktwin_api::emergency::NewMessage {
+            to: "everyone".into(),
+            text: "Command post at the Main Gate".into(),
+        };
+        api.send_message(&incident.id, &m, &operator).await.expect("a message");
         api.close_incident(&incident.id, &operator).await.expect("closed");
         api.wall().await.expect("the wall");
         api.put_wall(&parktwin_api::wall::WallRequest::default(), &operator)
@@ -169,7 +191,7 @@ fn every_request_the_rest_client_makes_is_an_operation_of_the_document() {
         operations.insert(format!("{} {route}", hit.method));
     }
     // The client's calls, each seen: a new call of the client shows up here.
-    assert_eq!(operations.len(), 23, "{operations:#?}");
+    assert_eq!(operations.len(), 32, "{operations:#?}");
 }
 
 #[test]
