@@ -6,6 +6,7 @@
 pub mod alarm_figures;
 pub mod alarm_life;
 pub mod alarms;
+pub mod aqi;
 pub mod chemical;
 pub mod clock;
 pub mod descriptor;

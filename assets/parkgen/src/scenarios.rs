@@ -115,22 +115,30 @@ pub fn generate(
         let pm25: f64 = (rng.random_range(22.0..70.0) * f).round();
         let so2: f64 = (rng.random_range(6.0..40.0) * f).round();
         let no2: f64 = (rng.random_range(15.0..60.0) * f).round();
-        // HJ 633-2012: the PM2.5 sub-index (24 h) governs here; its breakpoints 35/75/115 μg/m³
-        // map to IAQI 50/100/150.
-        let aqi = if pm25 <= 35.0 {
-            pm25 / 35.0 * 50.0
-        } else if pm25 <= 75.0 {
-            50.0 + (pm25 - 35.0) / 40.0 * 50.0
-        } else {
-            100.0 + (pm25 - 75.0) / 40.0 * 50.0
-        };
+        // HJ 633-2012's hourly AQI (parktwin_api::aqi): a primary pollutant only over 50.
+        let report = parktwin_api::aqi::hourly(&parktwin_api::aqi::Hourly {
+            pm25: Some(pm25),
+            so2: Some(so2),
+            no2: Some(no2),
+            ..Default::default()
+        })
+        .context("an AQI of measured pollutants")?;
+        let aqi = report.aqi;
+        let primary = (!report.primary_pollutants.is_empty()).then(|| {
+            report
+                .primary_pollutants
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        });
         let g = o.point(*p);
         o.add(
             "air_quality",
             format!("aq-{:02}", i + 1),
             g,
-            json!({"name": name, "name_zh": zh, "aqi": aqi.round(), "pm25_ug_m3": pm25, "so2_ug_m3": so2,
-                   "no2_ug_m3": no2, "primary_pollutant": "PM2.5", "time": "2026-11-20T08:00:00+08:00"}),
+            json!({"name": name, "name_zh": zh, "aqi": aqi, "pm25_ug_m3": pm25, "so2_ug_m3": so2,
+                   "no2_ug_m3": no2, "primary_pollutant": primary, "time": "2026-11-20T08:00:00+08:00"}),
         );
     }
 

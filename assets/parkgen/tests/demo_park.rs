@@ -248,3 +248,42 @@ fn the_chemical_table_names_its_sources() {
         assert!(t.sources.iter().any(|s| s.contains(source)), "{source} named");
     }
 }
+
+#[test]
+fn the_air_quality_stations_report_hj_633s_aqi_and_a_primary_pollutant_only_over_50() {
+    let path = assets().join("park/descriptors/air_quality.geojson");
+    let fc: FeatureCollection = std::fs::read_to_string(&path).expect("read").parse().expect("GeoJSON");
+    assert!(fc.features.len() >= 6);
+    let (mut clean, mut over) = (0, 0);
+    for f in &fc.features {
+        let v = |k: &str| prop(f, k).as_f64();
+        let r = parktwin_api::aqi::hourly(&parktwin_api::aqi::Hourly {
+            pm25: v("pm25_ug_m3"),
+            so2: v("so2_ug_m3"),
+            no2: v("no2_ug_m3"),
+            ..Default::default()
+        })
+        .expect("an AQI");
+        assert_eq!(prop(f, "aqi").as_u64(), Some(u64::from(r.aqi)), "{:?}", f.id);
+        if r.aqi <= 50 {
+            clean += 1;
+            assert!(
+                prop(f, "primary_pollutant").is_null(),
+                "{:?}: AQI {} names none",
+                f.id,
+                r.aqi
+            );
+        } else {
+            over += 1;
+            assert!(
+                prop(f, "primary_pollutant").as_str().is_some_and(|p| !p.is_empty()),
+                "{:?}",
+                f.id
+            );
+        }
+    }
+    assert!(
+        clean > 0 && over > 0,
+        "both cases in the demo: {clean} at 50 or less, {over} over"
+    );
+}
