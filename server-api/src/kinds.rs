@@ -107,6 +107,12 @@ names! {
         TaskUpdated => "task_updated",
         /// A message sent during an incident, to a team or to everyone.
         MessageSent => "message_sent",
+        /// A device registered (the device as registered).
+        DeviceAdded => "device_added",
+        /// A device changed: moved, re-thresholded, taken into maintenance (the device now).
+        DeviceChanged => "device_changed",
+        /// A device removed from the registry (the device as it was).
+        DeviceRemoved => "device_removed",
         /// A drill started.
         DrillStarted => "drill_started",
         /// A drill stopped before its end.

@@ -10,6 +10,7 @@ pub mod aqi;
 pub mod chemical;
 pub mod clock;
 pub mod descriptor;
+pub mod device;
 pub mod emergency;
 pub mod frame;
 pub mod geometry;

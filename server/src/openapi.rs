@@ -62,6 +62,7 @@ pub struct Op {
     query: Vec<(&'static str, &'static str, Value)>,
     path_docs: Vec<(&'static str, &'static str)>,
     body: Option<(SchemaOf, &'static str)>,
+    body_kind: &'static str,
     ok: (u16, &'static str, Option<SchemaOf>),
     roles: Option<(&'static [Role], &'static str)>,
     errors: Vec<(u16, &'static str)>,
@@ -88,6 +89,7 @@ impl Op {
             query: Vec::new(),
             path_docs: Vec::new(),
             body: None,
+            body_kind: "application/json",
             ok: (200, "application/json", None),
             roles: None,
             errors: Vec::new(),
@@ -144,6 +146,14 @@ impl Op {
         self
     }
 
+    /// It takes a CSV file as its body (`text/csv`; 422 naming the row and field that are
+    /// wrong, 413 over the size limit).
+    pub fn csv_body(mut self, what: &'static str) -> Self {
+        self.body = Some((text, what));
+        self.body_kind = "text/csv";
+        self
+    }
+
     /// It takes a JSON list of 1 to `MAX_BATCH` `T`s, each checked (the ingest's batches).
     pub fn batch<T: JsonSchema>(mut self, what: &'static str) -> Self {
         self.body = Some((batch_of::<T>, what));
@@ -197,7 +207,7 @@ impl Op {
             op.insert(
                 "requestBody".into(),
                 json!({"required": true, "description": what,
-                    "content": {"application/json": {"schema": schema(g)}}}),
+                    "content": {self.body_kind: {"schema": schema(g)}}}),
             );
         }
         let mut responses = Map::new();
@@ -213,7 +223,9 @@ impl Op {
             refusals.push((400, "A query parameter does not parse or is out of range.".into()));
         }
         if self.body.is_some() {
-            refusals.push((400, "The body is not JSON.".into()));
+            if self.body_kind == "application/json" {
+                refusals.push((400, "The body is not JSON.".into()));
+            }
             refusals.push((413, "The body is larger than the limit.".into()));
             refusals.push((422, "The body is wrong: the error names the field.".into()));
         }

@@ -24,6 +24,9 @@ pub struct SeedData {
     pub hazards: Vec<HazardSource>,
     /// The park's emergency plans (`park/plans.json`, where there is one), checked.
     pub plans: Vec<parktwin_api::emergency::Plan>,
+    /// The devices the park starts with: its detectors, and the air-quality stations and
+    /// outfalls of its descriptors.
+    pub devices: Vec<parktwin_api::device::Device>,
 }
 
 fn read(path: &Path) -> Result<String, SeedError> {
@@ -79,12 +82,30 @@ pub fn load_assets(assets: &Path) -> Result<SeedData, SeedError> {
         layers.push((entry, features));
     }
     let plans = read_plans(assets, &layers, &hazards, &chemicals)?;
+    let descriptor = |name: &str| -> Result<serde_json::Value, SeedError> {
+        let path = assets.join("park").join(crate::DESCRIPTOR_DIR).join(name);
+        if path.exists() {
+            json(&path)
+        } else {
+            Ok(serde_json::Value::Null)
+        }
+    };
+    let detectors: &[Feature] = layers
+        .iter()
+        .find(|(l, _)| l.id == "detectors")
+        .map_or(&[], |(_, f)| f.as_slice());
+    let devices = crate::devices::demo_devices(
+        detectors,
+        &descriptor("air_quality.geojson")?,
+        &descriptor("outfalls.geojson")?,
+    );
     Ok(SeedData {
         park: manifest.park,
         chemicals,
         layers,
         hazards,
         plans,
+        devices,
     })
 }
 

@@ -127,7 +127,9 @@ fn every_request_the_rest_client_makes_is_an_operation_of_the_document() {
         let other: parktwin_api::incident::WhatIf =
             serde_json::from_value(serde_json::json!({"rate_kg_s": 4.0})).expect("a what-if");
         api.what_if(&incident.id, &other).await.expect("a what-if");
-        api.incident_resources(&incident.id).await.expect("the resources' routes");
+        api.incident_resources(&incident.id)
+            .await
+            .expect("the resources' routes");
         api.protective_actions(&incident.id).await.expect("shelter or evacuate");
         let plans = api.incident_plans(&incident.id).await.expect("its plans");
         api.activate_plan(&incident.id, &plans[0].id, &operator)

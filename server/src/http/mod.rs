@@ -16,6 +16,7 @@ mod access;
 mod accounts;
 mod alarms;
 mod audit;
+mod devices;
 mod emergency;
 mod incidents;
 mod ingest;
@@ -333,6 +334,7 @@ fn api(reads: Reads) -> (Router<AppState>, serde_json::Value) {
         )
         .then(alarms::document)
         .then(emergency::document)
+        .then(devices::document)
         .post(
             "/weather",
             ingest_weather,

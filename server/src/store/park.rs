@@ -77,6 +77,12 @@ impl Store {
                 args![&p.id, &serde_json::to_string(p)?],
             )?;
         }
+        for d in &seed.devices {
+            tx.execute(
+                "INSERT INTO devices (id, record, seq) VALUES (?1, ?2, 0)",
+                args![&d.id, &serde_json::to_string(d)?],
+            )?;
+        }
         tx.commit()?;
         drop(conn);
         *self.index.lock().unwrap_or_else(|p| p.into_inner()) = None;
