@@ -68,6 +68,8 @@ pub enum Mode {
         drill: Option<(String, String)>,
         /// Draw into an image, with no window or display ([`offscreen`]).
         offscreen: bool,
+        /// Write the map labels drawn in the frame here, as JSON (text and box in pixels).
+        labels_out: Option<PathBuf>,
     },
 }
 
@@ -244,6 +246,7 @@ pub fn build_app(cfg: &AppConfig) -> App {
         what_if: _,
         drill: _,
         offscreen: _,
+        labels_out,
     } = &cfg.mode
     {
         let now = parktwin_api::clock::now_unix();
@@ -253,8 +256,9 @@ pub fn build_app(cfg: &AppConfig) -> App {
         if *field_readout {
             app.add_systems(Update, only_the_field);
         }
-        app.insert_resource(render::RenderJob::new(out.clone(), *timeout, *click, *time_frames))
-            .add_plugins(render::RenderPlugin);
+        let mut job = render::RenderJob::new(out.clone(), *timeout, *click, *time_frames);
+        job.labels_out = labels_out.clone();
+        app.insert_resource(job).add_plugins(render::RenderPlugin);
     }
     app
 }

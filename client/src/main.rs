@@ -168,6 +168,10 @@ enum Command {
         /// lavapipe on a machine without X): the same picture, without `xvfb-run`.
         #[arg(long, conflicts_with = "click")]
         offscreen: bool,
+        /// Also write the map labels drawn in the frame to this file, as JSON (each text and
+        /// its box in pixels): for checking that no two overlap.
+        #[arg(long, value_name = "FILE")]
+        labels_out: Option<PathBuf>,
     },
 }
 
@@ -365,6 +369,7 @@ fn run() -> anyhow::Result<ExitCode> {
             grid,
             bezel,
             offscreen,
+            labels_out,
         } => {
             // The drill's name, for its band; an unknown one is refused before a window opens.
             let drill = match drill {
@@ -438,6 +443,7 @@ fn run() -> anyhow::Result<ExitCode> {
                     what_if,
                     drill,
                     offscreen,
+                    labels_out,
                 },
                 token,
                 lang: cli.lang,

@@ -37,6 +37,8 @@ pub struct RenderJob {
     clicking: Option<u8>,
     time_frames: u32,
     timing: Option<Vec<f64>>,
+    /// Where to write the map labels drawn in the frame, as JSON (`--labels-out`).
+    pub labels_out: Option<PathBuf>,
 }
 
 impl RenderJob {
@@ -56,6 +58,7 @@ impl RenderJob {
             clicking: None,
             time_frames,
             timing: None,
+            labels_out: None,
         }
     }
 }
@@ -273,7 +276,12 @@ fn time_frames(mut job: ResMut<RenderJob>, time: Res<Time<Real>>, mut exit: Mess
     }
 }
 
-fn on_captured(shot: On<ScreenshotCaptured>, mut job: ResMut<RenderJob>, mut exit: MessageWriter<AppExit>) {
+fn on_captured(
+    shot: On<ScreenshotCaptured>,
+    mut job: ResMut<RenderJob>,
+    labels: Option<Res<crate::panel::labels::DrawnLabels>>,
+    mut exit: MessageWriter<AppExit>,
+) {
     job.in_flight = false;
     let Some(data) = shot.image.data.as_ref() else { return };
     let hash = fnv1a(data);
@@ -291,7 +299,22 @@ fn on_captured(shot: On<ScreenshotCaptured>, mut job: ResMut<RenderJob>, mut exi
         .clone()
         .try_into_dynamic()
         .map_err(|e| e.to_string())
-        .and_then(|img| img.to_rgb8().save(&job.out).map_err(|e| e.to_string()));
+        .and_then(|img| img.to_rgb8().save(&job.out).map_err(|e| e.to_string()))
+        .and_then(|()| match &job.labels_out {
+            Some(path) => {
+                // Each label drawn in the frame: its text and its box, in pixels.
+                let drawn: Vec<serde_json::Value> = labels
+                    .as_deref()
+                    .map(|l| l.0.as_slice())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|(text, r)| serde_json::json!({"text": text, "box": [r.min.x, r.min.y, r.max.x, r.max.y]}))
+                    .collect();
+                std::fs::write(path, serde_json::Value::from(drawn).to_string())
+                    .map_err(|e| format!("{}: {e}", path.display()))
+            }
+            None => Ok(()),
+        });
     match result {
         Ok(()) => {
             info!("rendered {}", job.out.display());

@@ -350,6 +350,97 @@ height_m = 240
     );
 }
 
+/// The labels a render drew (`--labels-out`): each text and its box in pixels.
+fn drawn_labels(path: &Path) -> Vec<(String, [f32; 4])> {
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).expect("the labels")).expect("JSON");
+    v.as_array()
+        .expect("a list")
+        .iter()
+        .map(|l| {
+            let b: Vec<f32> = l["box"]
+                .as_array()
+                .expect("a box")
+                .iter()
+                .map(|x| x.as_f64().expect("a number") as f32)
+                .collect();
+            (
+                l["text"].as_str().expect("a text").to_string(),
+                [b[0], b[1], b[2], b[3]],
+            )
+        })
+        .collect()
+}
+
+/// No two of the labels overlap, and each box has its text's pixels in the image.
+fn labels_apart_and_drawn(img: &image::RgbImage, labels: &[(String, [f32; 4])]) {
+    for (i, (a, ra)) in labels.iter().enumerate() {
+        for (b, rb) in &labels[i + 1..] {
+            let apart = ra[2] <= rb[0] || rb[2] <= ra[0] || ra[3] <= rb[1] || rb[3] <= ra[1];
+            assert!(apart, "\"{a}\" {ra:?} overlaps \"{b}\" {rb:?}");
+        }
+        // Light text (white, the names' cream): some of the box's pixels are light.
+        let bright = (ra[1].max(0.0) as u32..(ra[3] as u32).min(img.height()))
+            .flat_map(|y| (ra[0].max(0.0) as u32..(ra[2] as u32).min(img.width())).map(move |x| (x, y)))
+            .filter(|(x, y)| img.get_pixel(*x, *y).0.iter().all(|c| *c >= 190))
+            .count();
+        assert!(
+            bright >= 4,
+            "\"{a}\" at {ra:?}: {bright} bright pixels, its text is not there"
+        );
+    }
+}
+
+#[test]
+fn the_maps_labels_never_overlap_at_park_scale_or_over_the_tank_farm() {
+    need_display();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
+    // A reading at every detector, gd-005 in alarm and gd-006 in warning: close up over the
+    // tank farm, their labels crowd together.
+    let (_, sensors) = parktwin_e2e::send("GET", &format!("{}/api/v1/sensors", server.url), None, None);
+    let now = parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc());
+    let readings: Vec<serde_json::Value> = sensors
+        .as_array()
+        .expect("sensors")
+        .iter()
+        .filter(|d| d["layer"] == "detectors")
+        .map(|d| {
+            let (warn, alarm) = (d["warn"].as_f64().unwrap_or(1.0), d["alarm"].as_f64().unwrap_or(2.0));
+            let value = match d["id"].as_str() {
+                Some("gd-005") => alarm * 1.5,
+                Some("gd-006") => warn * 1.1,
+                _ => warn * 0.1,
+            };
+            serde_json::json!({"sensor": d["id"], "time": now, "value": value})
+        })
+        .collect();
+    let (code, e) = parktwin_e2e::send(
+        "POST",
+        &format!("{}/api/v1/observations", server.url),
+        Some(&server.ingest),
+        Some(&serde_json::Value::from(readings)),
+    );
+    assert_eq!(code, 200, "{e}");
+    for (view, extra) in [("home", vec![]), ("tank farm", vec!["--select", "gd-005"])] {
+        let out = dir.path().join(format!("{view}.png"));
+        let labels_at = dir.path().join(format!("{view}.json"));
+        let mut args = vec!["--labels-out", labels_at.to_str().expect("a path")];
+        args.extend(extra);
+        let run = render(&server.url, &out, &args);
+        assert!(run.status.success(), "{view}: {}", String::from_utf8_lossy(&run.stderr));
+        let img = image::open(&out).expect("a PNG").to_rgb8();
+        let labels = drawn_labels(&labels_at);
+        assert!(labels.len() >= 5, "{view}: {} labels drawn", labels.len());
+        labels_apart_and_drawn(&img, &labels);
+        if view == "tank farm" {
+            assert!(
+                labels.iter().filter(|(t, _)| t.starts_with("gd-")).count() >= 3,
+                "the detectors' readings close up: {labels:?}"
+            );
+        }
+    }
+}
+
 /// Starts an incident over HTTP with an operator's token made in the store.
 fn start_incident(dir: &Path, server: &str, body: serde_json::Value) -> parktwin_api::incident::Incident {
     let token = parktwin_server::Store::open(&dir.join("parktwin.sqlite"))

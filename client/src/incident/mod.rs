@@ -123,16 +123,20 @@ impl IncidentCard<'_, '_> {
 }
 
 /// Draws the routes the incident card lists, over everything, each in its resource's colour
-/// (a task's status, or a free resource's).
+/// (a task's status, or a free resource's); not over the field's read-out values.
 fn draw_routes(
     resources: Res<card::Resources>,
     shown: Res<ShownIncident>,
     data: Option<Res<ParkData>>,
+    readout: Option<Res<parktwin_layers::incident::FieldReadout>>,
     mut on_top: Gizmos<crate::pick::OnTopGizmos>,
 ) {
     let (Some(id), Some(data)) = (shown.0.as_deref(), data) else {
         return;
     };
+    if readout.is_some_and(|r| r.0) {
+        return;
+    }
     let frame = data.park.frame();
     for r in resources.routes_of(id) {
         let c = crate::theme::route(&r.status);

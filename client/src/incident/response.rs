@@ -15,8 +15,8 @@ use crate::theme;
 /// What the section holds between frames: the plans read for an incident, and the drafts.
 #[derive(Debug, Default)]
 pub struct Response {
-    /// The incident the plans are for, and how many of its tasks there were when read.
-    asked: Option<(String, usize)>,
+    /// The incident the plans are for.
+    asked: Option<String>,
     plans: Fetched<Vec<Plan>>,
     team: String,
     text: String,
@@ -142,8 +142,8 @@ impl Response {
         action: &ActionStatus,
         lang: Lang,
     ) {
-        if self.asked.as_ref().is_none_or(|(was, _)| was != id) {
-            self.asked = Some((id.to_string(), tasks.len()));
+        if self.asked.as_deref() != Some(id) {
+            self.asked = Some(id.to_string());
             *self.plans.lock().unwrap_or_else(|p| p.into_inner()) = None;
             let (api, cell, key) = (server.api(), self.plans.clone(), id.to_string());
             crate::net::spawn("incident plans", move || async move {

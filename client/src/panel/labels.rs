@@ -1,6 +1,7 @@
 //! Labels on the map: each detector's reading when the camera is close (or the one under the
 //! pointer from afar), a truck's plate under the pointer, the gates' counters, and descriptor
-//! layers' labels.
+//! layers' labels — decluttered ([`super::declutter`]): no two overlap, a detector in alarm
+//! before one in warning before the counters, the names and the quiet readings.
 
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
@@ -32,11 +33,46 @@ pub struct MapLabels<'w, 's> {
             &'static InheritedVisibility,
         ),
     >,
+    drawn: ResMut<'w, DrawnLabels>,
+}
+
+/// The labels drawn on the map in the last frame: each text and its box on screen (points),
+/// the hovered one left out (it is drawn over the rest).
+#[derive(Resource, Debug, Default, Clone)]
+pub struct DrawnLabels(pub Vec<(String, egui::Rect)>);
+
+/// How important a label is: which one is drawn where two would overlap.
+mod importance {
+    /// A detector in alarm.
+    pub const ALARM: u8 = 5;
+    /// A detector in warning.
+    pub const WARNING: u8 = 4;
+    /// A gate's counters.
+    pub const GATE: u8 = 3;
+    /// A descriptor layer's label (a name).
+    pub const NAME: u8 = 2;
+    /// A detector's quiet reading.
+    pub const READING: u8 = 1;
+}
+
+/// A label waiting for its place: its text laid out, its box, its colour, its importance.
+struct Candidate {
+    galley: std::sync::Arc<egui::Galley>,
+    rect: egui::Rect,
+    colour: egui::Color32,
+    importance: u8,
 }
 
 /// Labels on the map: each detector's reading when the camera is close (or the one under the
 /// pointer from afar), a truck's plate under the pointer, and the gates' counters.
-pub fn draw(ctx: &egui::Context, p: &MapLabels, registry: &LayerRegistry, live: &Live, gates: &GateCounts, lang: Lang) {
+pub fn draw(
+    ctx: &egui::Context,
+    p: &mut MapLabels,
+    registry: &LayerRegistry,
+    live: &Live,
+    gates: &GateCounts,
+    lang: Lang,
+) {
     let (Ok((camera, cam_t)), Ok(rig)) = (p.cameras.single(), p.rig.single()) else {
         return;
     };
@@ -51,6 +87,17 @@ pub fn draw(ctx: &egui::Context, p: &MapLabels, registry: &LayerRegistry, live: 
     let font = egui::FontId::proportional(13.0);
     let mut hover: Option<(f32, egui::Pos2, String)> = None;
     let mut shown = 0;
+    let mut candidates: Vec<Candidate> = Vec::new();
+    let mut place = |text: String, at: egui::Pos2, anchor: egui::Align2, font: &egui::FontId, colour, importance| {
+        let galley = painter.layout_no_wrap(text, font.clone(), colour);
+        let rect = anchor.anchor_size(at, galley.size());
+        candidates.push(Candidate {
+            galley,
+            rect,
+            colour,
+            importance,
+        });
+    };
     for (f, t) in &p.markers {
         if !registry.is_visible(&f.layer) {
             continue;
@@ -66,13 +113,15 @@ pub fn draw(ctx: &egui::Context, p: &MapLabels, registry: &LayerRegistry, live: 
             }),
             id if id == LayerId::VEHICLES => Some(f.feature.clone()),
             id if id == LayerId::GATES => {
+                // Under the gate's marker: its name is over it.
                 let (i, o) = gates.get(&f.feature).copied().unwrap_or_default();
-                painter.text(
-                    pos + egui::vec2(0.0, -14.0),
-                    egui::Align2::CENTER_BOTTOM,
+                place(
                     format!("{} {i} · {} {o}", tr(Msg::In, lang), tr(Msg::Out, lang)),
-                    font.clone(),
+                    pos + egui::vec2(0.0, 6.0),
+                    egui::Align2::CENTER_TOP,
+                    &font,
                     egui::Color32::WHITE,
+                    importance::GATE,
                 );
                 None
             }
@@ -81,12 +130,19 @@ pub fn draw(ctx: &egui::Context, p: &MapLabels, registry: &LayerRegistry, live: 
         let Some(text) = text else { continue };
         if close && f.layer == LayerId::DETECTORS && shown < 80 {
             shown += 1;
-            painter.text(
+            // White over any parcel's colour; the marker's colour tells the level.
+            let importance = match live.0.sensors.get(&f.feature).map(|s| s.level) {
+                Some(parktwin_api::model::SensorLevel::Alarm) => importance::ALARM,
+                Some(parktwin_api::model::SensorLevel::Warning) => importance::WARNING,
+                _ => importance::READING,
+            };
+            place(
+                text.clone(),
                 pos + egui::vec2(6.0, -6.0),
                 egui::Align2::LEFT_BOTTOM,
-                &text,
-                font.clone(),
+                &font,
                 egui::Color32::WHITE,
+                importance,
             );
         }
         if let Some(c) = cursor {
@@ -105,13 +161,24 @@ pub fn draw(ctx: &egui::Context, p: &MapLabels, registry: &LayerRegistry, live: 
         let Ok(s) = camera.world_to_viewport(cam_t, label.at) else {
             continue;
         };
-        painter.text(
+        place(
+            lang.pick(&label.en, &label.zh).to_string(),
             egui::pos2(s.x, s.y - 4.0),
             egui::Align2::CENTER_BOTTOM,
-            lang.pick(&label.en, &label.zh),
-            small.clone(),
+            &small,
             theme::MAP_LABEL,
+            importance::NAME,
         );
+    }
+    // Those off the map take no place; of the rest, no two overlap.
+    candidates.retain(|c| map.intersects(c.rect));
+    let boxes: Vec<(egui::Rect, u8)> = candidates.iter().map(|c| (c.rect, c.importance)).collect();
+    p.drawn.0.clear();
+    for (c, keep) in candidates.into_iter().zip(super::declutter::keep(&boxes, 2.0)) {
+        if keep {
+            p.drawn.0.push((c.galley.text().to_string(), c.rect));
+            painter.galley(c.rect.min, c.galley, c.colour);
+        }
     }
     if let Some((_, pos, text)) = hover {
         // Laid out once, so that its backing can be drawn under it.

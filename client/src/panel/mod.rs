@@ -7,6 +7,7 @@
 //! alarm's Go), [`crate::incident::OpenIncidentForm`], [`crate::wall::send::SendViewToWall`].
 
 pub mod alarms;
+pub mod declutter;
 pub mod identify;
 pub mod labels;
 pub mod layers;
@@ -43,6 +44,7 @@ impl Plugin for PanelPlugin {
     fn build(&self, app: &mut App) {
         app.insert_resource(MapFrame::right_panel(PANEL_WIDTH))
             .init_resource::<LayerToggleRects>()
+            .init_resource::<labels::DrawnLabels>()
             .add_systems(EguiPrimaryContextPass, panel.in_set(UiSet::Panel));
     }
 }
@@ -85,7 +87,7 @@ pub fn panel(mut p: Panel) -> Result {
     let lang = *p.lang;
     // Each gate's passes, counted once a frame for the map and the panel.
     let gates = p.live.0.gate_counts();
-    labels::draw(&ctx, &p.labels, &p.registry, &p.live, &gates, lang);
+    labels::draw(&ctx, &mut p.labels, &p.registry, &p.live, &gates, lang);
     let mut map = ctx.viewport_rect();
     map.max.x -= PANEL_WIDTH;
     crate::theme::attribution(&ctx, p.data.as_deref().and_then(|d| d.park.attribution.as_deref()), map);
