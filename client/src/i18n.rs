@@ -258,6 +258,11 @@ messages! {
     RuleOffRoute => "off planned route", "偏离规划路线";
     RuleWaybill => "no waybill at the gate", "无电子运单入园";
     RuleIncidentZone => "inside a threat zone", "位于威胁区内";
+    RuleDeviceThreshold => "reading past a threshold", "读数越限";
+    RuleDeviceRate => "changing too fast", "变化速率超限";
+    RuleDeviceStale => "no reading (stale)", "数据中断";
+    RuleDeviceBudget => "day's total over budget", "当日累计超额";
+    RuleDevicePermit => "day's mean over permit", "日均值超许可排放限值";
     Enterprise => "enterprise", "企业";
     Detector => "detector", "探测器";
     Vehicle => "vehicle", "车辆";
@@ -464,6 +469,11 @@ pub fn rule_name(rule: &str, lang: Lang) -> String {
         AlarmRule::VehicleOffRoute => Msg::RuleOffRoute,
         AlarmRule::HazmatWithoutWaybill => Msg::RuleWaybill,
         AlarmRule::IncidentZone => Msg::RuleIncidentZone,
+        AlarmRule::DeviceThreshold => Msg::RuleDeviceThreshold,
+        AlarmRule::DeviceRate => Msg::RuleDeviceRate,
+        AlarmRule::DeviceStale => Msg::RuleDeviceStale,
+        AlarmRule::DeviceBudget => Msg::RuleDeviceBudget,
+        AlarmRule::DevicePermit => Msg::RuleDevicePermit,
     };
     m.text(lang).to_string()
 }

@@ -493,6 +493,7 @@ fn start_embedded_server(
         tls: None,
         cors_origins: Vec::new(),
         smtp: None,
+        mqtt: None,
     };
     let rt = tokio::runtime::Runtime::new().context("cannot start the server's runtime")?;
     let server = rt.block_on(bind(&cfg))?;

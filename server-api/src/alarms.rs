@@ -187,7 +187,7 @@ pub fn stopped_rule(open: Option<AlarmTier>, stopped_s: Option<i64>) -> AlarmAct
 
 /// What an open alarm and the tier a condition wants make: raise, escalate (never lower) or
 /// close.
-fn tiered(open: Option<AlarmTier>, wanted: Option<AlarmTier>) -> AlarmAction {
+pub(crate) fn tiered(open: Option<AlarmTier>, wanted: Option<AlarmTier>) -> AlarmAction {
     match (open, wanted) {
         (None, None) => AlarmAction::Keep,
         (None, Some(t)) => AlarmAction::Raise(t),

@@ -42,6 +42,30 @@ pub fn format_unix(t: f64) -> String {
     )
 }
 
+/// The UTC offset of a park's IANA time zone and its abbreviation, for the zones of China
+/// (none of which keeps summer time); any other zone is read as UTC. A park's day (a meter's
+/// total for the day, a station's daily AQI) begins at its local midnight by this offset.
+/// Kept to this table rather than a time-zone database (chrono-tz, jiff's tzdb), which would
+/// add its tables to the browser's module for zones no park of this product is in.
+///
+/// ```
+/// use parktwin_api::clock::park_offset;
+/// assert_eq!(park_offset("Asia/Shanghai"), (time::UtcOffset::from_hms(8, 0, 0).unwrap(), "CST"));
+/// assert_eq!(park_offset("Europe/Paris").1, "UTC");
+/// ```
+pub fn park_offset(timezone: &str) -> (time::UtcOffset, &'static str) {
+    let (hours, name) = match timezone {
+        "Asia/Shanghai" | "Asia/Chongqing" | "Asia/Harbin" | "PRC" | "Asia/Hong_Kong" | "Asia/Macau"
+        | "Asia/Taipei" => (8, "CST"),
+        "Asia/Urumqi" | "Asia/Kashgar" => (6, "XJT"),
+        _ => (0, "UTC"),
+    };
+    (
+        time::UtcOffset::from_hms(hours, 0, 0).unwrap_or(time::UtcOffset::UTC),
+        name,
+    )
+}
+
 /// Unix seconds now.
 pub fn now_unix() -> f64 {
     OffsetDateTime::now_utc().unix_timestamp_nanos() as f64 / 1e9

@@ -161,6 +161,45 @@ pub struct Thresholds {
     pub high_high: Option<f64>,
 }
 
+/// The rules a quantity is watched by besides its thresholds, each off when absent
+/// (`parktwin_api::device_rules`).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct QuantityRules {
+    /// How far back past a threshold a reading must come before its band is left, in the
+    /// quantity's unit (the thresholds' hysteresis).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadband: Option<f64>,
+    /// The fastest change allowed, units per minute either way (a pipe's pressure falling):
+    /// faster raises a warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_rate_per_min: Option<f64>,
+    /// Seconds without a reading after which the quantity is stale (a warning).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stale_after_s: Option<u32>,
+    /// The most the readings of one of the park's days may add up to (a meter reporting the
+    /// amount of each interval): over it, a warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daily_budget: Option<f64>,
+    /// A discharge permit's limit on the day's mean (an outfall's COD): over it, an alarm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permit_daily_mean: Option<f64>,
+}
+
+impl QuantityRules {
+    /// Each rule's name and value, for checks and the CSV.
+    pub fn each(&self) -> [(&'static str, Option<f64>); 5] {
+        [
+            ("deadband", self.deadband),
+            ("max_rate_per_min", self.max_rate_per_min),
+            ("stale_after_s", self.stale_after_s.map(f64::from)),
+            ("daily_budget", self.daily_budget),
+            ("permit_daily_mean", self.permit_daily_mean),
+        ]
+    }
+}
+
 /// What a device measures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -173,6 +212,9 @@ pub struct Quantity {
     /// Its thresholds.
     #[serde(default)]
     pub thresholds: Thresholds,
+    /// Its other rules.
+    #[serde(default)]
+    pub rules: QuantityRules,
 }
 
 impl Quantity {
@@ -182,6 +224,7 @@ impl Quantity {
             name: name.to_string(),
             unit: unit.to_string(),
             thresholds,
+            rules: QuantityRules::default(),
         }
     }
 }
@@ -330,6 +373,17 @@ impl Device {
                 ));
             }
         }
+        for (i, q) in self.quantities.iter().enumerate() {
+            for (name, v) in q.rules.each() {
+                match v {
+                    Some(v) if !v.is_finite() || v < 0.0 || (v == 0.0 && name != "deadband") => out.push(format!(
+                        "quantities[{i}].rules.{name}: {} must be a number over 0",
+                        fmt(v)
+                    )),
+                    _ => {}
+                }
+            }
+        }
         match (&self.stream_url, self.kind) {
             (Some(u), _) if !["http://", "https://", "rtsp://"].iter().any(|s| u.starts_with(s)) => {
                 out.push(format!("stream_url: \"{u}\" is not an http, https or rtsp URL"));
@@ -338,6 +392,49 @@ impl Device {
             _ => {}
         }
         out
+    }
+
+    /// The name a reading of `quantity` (absent: the first quantity) is stored under: `None`
+    /// for the first quantity, however the reading named it, so that a detector's readings
+    /// keep the one key they have always had; or the field that is wrong and why.
+    ///
+    /// ```
+    /// use parktwin_api::device::{Device, DeviceKind, Quantity, Thresholds};
+    /// let mut d = Device::new("aq-01", DeviceKind::AirQuality, "Station 1");
+    /// for q in ["pm25", "so2"] { d.quantities.push(Quantity::new(q, "μg/m³", Thresholds::default())); }
+    /// assert_eq!(d.stored_quantity(None), Ok(None));
+    /// assert_eq!(d.stored_quantity(Some("pm25")), Ok(None));
+    /// assert_eq!(d.stored_quantity(Some("so2")), Ok(Some("so2".to_string())));
+    /// assert_eq!(d.stored_quantity(Some("o3")).expect_err("not its").0, "quantity");
+    /// ```
+    pub fn stored_quantity(&self, quantity: Option<&str>) -> Result<Option<String>, (&'static str, String)> {
+        let first = self.quantities.first().map(|q| q.name.as_str());
+        match quantity {
+            None if first.is_some() => Ok(None),
+            None => Err(("sensor", format!("{} measures nothing", self.id))),
+            Some(q) if Some(q) == first => Ok(None),
+            Some(q) if self.quantity(q).is_some() => Ok(Some(q.to_string())),
+            Some(q) => Err((
+                "quantity",
+                format!(
+                    "\"{q}\" is not measured by {} (it measures {})",
+                    self.id,
+                    self.quantities
+                        .iter()
+                        .map(|q| q.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )),
+        }
+    }
+
+    /// The quantity a stored key names (`None`: the first).
+    pub fn quantity_of(&self, stored: Option<&str>) -> Option<&Quantity> {
+        match stored {
+            None | Some("") => self.quantities.first(),
+            Some(q) => self.quantity(q),
+        }
     }
 
     /// The quantity named `name`, if it measures it.

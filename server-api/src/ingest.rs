@@ -75,20 +75,21 @@ fn records<T: DeserializeOwned + serde::Serialize>(body: &[u8], max: usize) -> R
 /// Largest batch taken in one request.
 pub const MAX_BATCH: usize = 10_000;
 
-/// Checks a batch of observations against the known sensors; times come back normalised.
-pub fn check_observations(
-    body: &[u8],
-    known: &dyn Fn(&str) -> bool,
-    now: OffsetDateTime,
-) -> Result<Vec<Observation>, String> {
+/// What the ingest knows of a sensor: for a reading of `quantity` (absent: the first) of the
+/// sensor with id `sensor`, the quantity's name as stored (`None`: the sensor's first quantity,
+/// so that a detector's readings are stored as they always were), or the field that is wrong
+/// and why.
+pub type Resolve<'a> = dyn Fn(&str, Option<&str>) -> Result<Option<String>, (&'static str, String)> + 'a;
+
+/// Checks a batch of observations against the known sensors and their quantities; times come
+/// back normalised, quantities as [`Resolve`] names them.
+pub fn check_observations(body: &[u8], resolve: &Resolve<'_>, now: OffsetDateTime) -> Result<Vec<Observation>, String> {
     records::<Observation>(body, MAX_BATCH)?
         .into_iter()
         .map(|(i, mut o)| {
             let at =
                 |field: &str, why: String| format!("record {i} (sensor \"{}\"): field \"{field}\": {why}", o.sensor);
-            if !known(&o.sensor) {
-                return Err(at("sensor", "no such sensor".into()));
-            }
+            o.quantity = resolve(&o.sensor, o.quantity.as_deref()).map_err(|(field, why)| at(field, why))?;
             if !o.value.is_finite() {
                 return Err(at("value", "must be a finite number".into()));
             }
@@ -262,6 +263,15 @@ mod tests {
         ["gd-001".to_string()].into_iter().collect()
     }
 
+    /// A park of one detector, read without naming its quantity.
+    fn resolve(s: &str, q: Option<&str>) -> Result<Option<String>, (&'static str, String)> {
+        match (known().contains(s), q) {
+            (false, _) => Err(("sensor", "no such sensor".into())),
+            (true, None) => Ok(None),
+            (true, Some(q)) => Err(("quantity", format!("\"{q}\" is not measured by {s}"))),
+        }
+    }
+
     fn now() -> OffsetDateTime {
         OffsetDateTime::parse("2026-11-26T12:00:00Z", &Rfc3339).expect("time")
     }
@@ -280,7 +290,7 @@ mod tests {
     #[test]
     fn a_good_batch_comes_back_in_utc() {
         let body = br#"[{"sensor":"gd-001","time":"2026-11-26T19:59:00+08:00","value":1.5}]"#;
-        let obs = check_observations(body, &|s| known().contains(s), now()).expect("valid");
+        let obs = check_observations(body, &resolve, now()).expect("valid");
         assert_eq!(obs[0].time, "2026-11-26T11:59:00.000Z");
     }
 
@@ -289,6 +299,7 @@ mod tests {
         let cases: &[(&[u8], &str)] = &[
             (br#"[{"sensor":"gd-001","time":"2026-11-26T11:00:00Z","value":1},{"sensor":"gd-999","time":"2026-11-26T11:00:00Z","value":1}]"#, "record 1 (sensor \"gd-999\"): field \"sensor\""),
             (br#"[{"sensor":"gd-001","time":"noon","value":1}]"#, "field \"time\""),
+            (br#"[{"sensor":"gd-001","quantity":"pm25","time":"2026-11-26T11:00:00Z","value":1}]"#, "field \"quantity\": \"pm25\" is not measured by gd-001"),
             (br#"[{"sensor":"gd-001","time":"2027-01-01T00:00:00Z","value":1}]"#, "ahead of the server's clock"),
             (br#"[{"sensor":"gd-001","time":"2026-11-26T11:00:00Z","value":"high"}]"#, "record 0: field \"value\": invalid type"),
             (br#"[{"sensor":"gd-001","time":"2026-11-26T11:00:00Z"}]"#, "missing field `value`"),
@@ -297,7 +308,7 @@ mod tests {
             (br#"[{"#, "not JSON"),
         ];
         for (body, want) in cases {
-            let e = check_observations(body, &|s| known().contains(s), now()).expect_err("refused");
+            let e = check_observations(body, &resolve, now()).expect_err("refused");
             assert!(e.contains(want), "{e}");
         }
     }

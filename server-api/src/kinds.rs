@@ -182,6 +182,16 @@ names! {
         VehicleOffRoute => "vehicle_off_route",
         /// A person or a place inside an incident's threat zone.
         IncidentZone => "incident_zone",
+        /// A device's quantity past a threshold (its source: `device/quantity`).
+        DeviceThreshold => "device_threshold",
+        /// A device's quantity changing faster than allowed.
+        DeviceRate => "device_rate",
+        /// A device's quantity not read for longer than allowed.
+        DeviceStale => "device_stale",
+        /// A device's quantity whose day's total is over its budget.
+        DeviceBudget => "device_budget",
+        /// A device's quantity whose day's mean is over its permit's limit.
+        DevicePermit => "device_permit",
     }
 }
 

@@ -206,7 +206,10 @@ impl LiveState {
         self.cursor = seq;
         match change {
             Change::Observation(o) => {
-                if let Some(s) = self.sensors.get_mut(&o.sensor)
+                // A detector's reading is of its first quantity; a device's other quantities
+                // are not the map's sensor readings.
+                if o.quantity.is_none()
+                    && let Some(s) = self.sensors.get_mut(&o.sensor)
                     && s.time.as_ref().is_none_or(|t| *t <= o.time)
                 {
                     s.value = Some(o.value);

@@ -388,19 +388,7 @@ pub enum DetectorKind {
     CombustibleGas,
 }
 
-/// One reading of a sensor (`POST /api/v1/observations` takes a list of them).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct Observation {
-    /// Sensor id (a feature id of the `detectors` or `weather_stations` layer).
-    pub sensor: String,
-    /// When it was read, RFC 3339 (stored in UTC).
-    #[cfg_attr(feature = "schema", schemars(extend("format" = "date-time")))]
-    pub time: String,
-    /// The reading, in the sensor's unit.
-    pub value: f64,
-}
+pub use crate::readings::Observation;
 
 /// One fix of a vehicle (`POST /api/v1/vehicles/positions` takes a list of them).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

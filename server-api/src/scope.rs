@@ -89,6 +89,25 @@ impl Owners {
             .find_map(|v| self.enterprise_by_name.get(v).cloned())
     }
 
+    /// Records that a device belongs to an enterprise (by id or name): the device, and the
+    /// sources of its quantities' alarms (`device/quantity`), are that enterprise's. A device
+    /// that names no enterprise, or one the park does not have, is the park's.
+    pub fn own_device(&mut self, device: &crate::device::Device) {
+        let Some(owner) = device
+            .enterprise
+            .as_ref()
+            .and_then(|e| self.enterprise_by_name.get(e))
+            .cloned()
+        else {
+            return;
+        };
+        for q in &device.quantities {
+            self.by_feature
+                .insert(crate::device_rules::source(&device.id, &q.name), owner.clone());
+        }
+        self.by_feature.insert(device.id.clone(), owner);
+    }
+
     /// The enterprise that owns the feature `id` (a sensor, tank, hazard source…), if any.
     pub fn owner(&self, id: &str) -> Option<&str> {
         self.by_feature.get(id).map(String::as_str)

@@ -4,7 +4,7 @@
 //! (`parktwin_api::device`) and against the park (its enterprise, the feature it sits on)
 //! before anything is stored; a CSV is stored whole or not at all.
 
-use parktwin_api::device::{Device, DeviceKind, DeviceState, Location, Quantity, Thresholds};
+use parktwin_api::device::{Device, DeviceKind, DeviceState, Location, Quantity, QuantityRules, Thresholds};
 use parktwin_api::kinds::EventKind;
 
 use crate::db::{Conn, Tx, args};
@@ -13,7 +13,7 @@ use crate::store::{Store, StoreError, json_row, json_rows};
 
 /// The columns of a devices CSV, in any order (the header names them): one row per quantity;
 /// the rows of one id after its first add its other quantities.
-pub const CSV_COLUMNS: [&str; 17] = [
+pub const CSV_COLUMNS: [&str; 22] = [
     "id",
     "kind",
     "name",
@@ -31,6 +31,11 @@ pub const CSV_COLUMNS: [&str; 17] = [
     "low",
     "high",
     "high_high",
+    "deadband",
+    "max_rate_per_min",
+    "stale_after_s",
+    "daily_budget",
+    "permit_daily_mean",
 ];
 
 /// What an import did.
@@ -98,8 +103,19 @@ pub fn parse_csv(text: &str) -> Result<Vec<Device>, Vec<String>> {
             high: number("high"),
             high_high: number("high_high"),
         };
+        let rules = QuantityRules {
+            deadband: number("deadband"),
+            max_rate_per_min: number("max_rate_per_min"),
+            // A negative or fractional stale time is left for the device's own check to name.
+            stale_after_s: number("stale_after_s").map(|s| s.clamp(0.0, f64::from(u32::MAX)) as u32),
+            daily_budget: number("daily_budget"),
+            permit_daily_mean: number("permit_daily_mean"),
+        };
         let id = cell("id").unwrap_or_default().to_string();
-        let quantity = cell("quantity").map(|q| Quantity::new(q, cell("unit").unwrap_or_default(), thresholds));
+        let quantity = cell("quantity").map(|q| Quantity {
+            rules,
+            ..Quantity::new(q, cell("unit").unwrap_or_default(), thresholds)
+        });
         if let Some(d) = out.iter_mut().find(|d| d.id == id) {
             match quantity {
                 Some(q) => d.quantities.push(q),
@@ -192,6 +208,19 @@ impl Store {
     }
 
     /// Stores `d` in `tx` with its event: added, or changed when `known`.
+    /// Changes the registry in one transaction, then has the park's index read it again (after
+    /// the writer is let go: the index is read on a connection of its own).
+    fn change_devices(&self, change: impl FnOnce(&mut Tx<'_>) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        {
+            let mut conn = self.conn();
+            let mut tx = Tx::begin(&mut **conn)?;
+            change(&mut tx)?;
+            tx.commit()?;
+        }
+        self.forget_index();
+        Ok(())
+    }
+
     fn write_device(tx: &mut Tx<'_>, d: &Device, known: bool, at: &str) -> Result<(), StoreError> {
         let record = serde_json::to_string(d)?;
         let kind = if known {
@@ -220,10 +249,7 @@ impl Store {
                 d.id, d.id
             ))));
         }
-        let mut conn = self.conn();
-        let mut tx = Tx::begin(&mut **conn)?;
-        Self::write_device(&mut tx, d, false, at)?;
-        tx.commit()?;
+        self.change_devices(|tx| Self::write_device(tx, d, false, at))?;
         Ok(Ok(d.clone()))
     }
 
@@ -241,10 +267,7 @@ impl Store {
             return Ok(Err(Refused::Invalid(problems)));
         }
         let known = self.device(id)?.is_some();
-        let mut conn = self.conn();
-        let mut tx = Tx::begin(&mut **conn)?;
-        Self::write_device(&mut tx, d, known, at)?;
-        tx.commit()?;
+        self.change_devices(|tx| Self::write_device(tx, d, known, at))?;
         Ok(Ok(d.clone()))
     }
 
@@ -253,11 +276,11 @@ impl Store {
         let Some(d) = self.device(id)? else {
             return Ok(false);
         };
-        let mut conn = self.conn();
-        let mut tx = Tx::begin(&mut **conn)?;
-        Self::append_event(&mut tx, at, EventKind::DeviceRemoved, &serde_json::to_string(&d)?)?;
-        tx.execute("DELETE FROM devices WHERE id = ?1", args![id])?;
-        tx.commit()?;
+        self.change_devices(|tx| {
+            Self::append_event(tx, at, EventKind::DeviceRemoved, &serde_json::to_string(&d)?)?;
+            tx.execute("DELETE FROM devices WHERE id = ?1", args![id])?;
+            Ok(())
+        })?;
         Ok(true)
     }
 
@@ -281,18 +304,18 @@ impl Store {
         }
         let known: Vec<String> = self.devices()?.into_iter().map(|d| d.id).collect();
         let mut receipt = ImportReceipt { added: 0, changed: 0 };
-        let mut conn = self.conn();
-        let mut tx = Tx::begin(&mut **conn)?;
-        for d in &devices {
-            let was = known.contains(&d.id);
-            Self::write_device(&mut tx, d, was, at)?;
-            if was {
-                receipt.changed += 1;
-            } else {
-                receipt.added += 1;
+        self.change_devices(|tx| {
+            for d in &devices {
+                let was = known.contains(&d.id);
+                Self::write_device(tx, d, was, at)?;
+                if was {
+                    receipt.changed += 1;
+                } else {
+                    receipt.added += 1;
+                }
             }
-        }
-        tx.commit()?;
+            Ok(())
+        })?;
         Ok(Ok(receipt))
     }
 }
@@ -362,13 +385,23 @@ pub fn demo_devices(
     }
     for (id, p, lon, lat) in points(outfalls) {
         let mut d = named(&id, DeviceKind::Outfall, &p, lon, lat);
-        let limit = |k: &str| Thresholds {
-            high: p[k].as_f64(),
-            ..Default::default()
+        // The permit's limit is on the day's mean; a reading over it is a warning.
+        let limit = |k: &str| Quantity {
+            rules: QuantityRules {
+                permit_daily_mean: p[k].as_f64(),
+                ..Default::default()
+            },
+            ..Quantity::new(
+                if k.starts_with("cod") { "cod" } else { "nh3n" },
+                "mg/L",
+                Thresholds {
+                    high: p[k].as_f64(),
+                    ..Default::default()
+                },
+            )
         };
-        d.quantities.push(Quantity::new("cod", "mg/L", limit("cod_limit_mg_l")));
-        d.quantities
-            .push(Quantity::new("nh3n", "mg/L", limit("nh3n_limit_mg_l")));
+        d.quantities.push(limit("cod_limit_mg_l"));
+        d.quantities.push(limit("nh3n_limit_mg_l"));
         d.quantities.push(Quantity::new(
             "ph",
             "pH",
@@ -402,7 +435,7 @@ mod tests {
         assert_eq!(
             parse_csv(bad).expect_err("refused"),
             [
-                "row 1: \"colour\" is not a column (id, kind, name, name_zh, lon, lat, layer, feature, enterprise, state, stream_url, quantity, unit, low_low, low, high, high_high)"
+                "row 1: \"colour\" is not a column (id, kind, name, name_zh, lon, lat, layer, feature, enterprise, state, stream_url, quantity, unit, low_low, low, high, high_high, deadband, max_rate_per_min, stale_after_s, daily_budget, permit_daily_mean)"
             ]
         );
         let bad = "id,kind,name,lon\nx,toaster,X,1\ny,camera,Y,abc\n";

@@ -12,10 +12,12 @@ mod emergency;
 mod headcounts;
 mod http;
 mod incidents;
+pub mod mqtt;
 pub mod notify;
 mod openapi;
 mod pages;
 pub mod protective;
+mod readings;
 mod resources;
 pub mod routing;
 mod scenarios;
@@ -61,6 +63,8 @@ pub struct ServerConfig {
     pub cors_origins: Vec<String>,
     /// The SMTP relay email notifications go through; none by default (webhooks only).
     pub smtp: Option<notify::Smtp>,
+    /// The MQTT broker readings come from; none by default (HTTP only).
+    pub mqtt: Option<mqtt::Mqtt>,
 }
 
 /// The certificate chain and private key a server serves TLS with.
@@ -169,6 +173,10 @@ pub async fn bind(cfg: &ServerConfig) -> anyhow::Result<BoundServer> {
     tokio::spawn(watch_offline(store.clone()));
     tokio::spawn(sweep_alarms(store.clone()));
     tokio::spawn(notify::run(store.clone(), cfg.smtp.clone()));
+    if let Some(m) = &cfg.mqtt {
+        let options = m.options().map_err(|e| anyhow::anyhow!(e))?;
+        tokio::spawn(mqtt::run(store.clone(), m.clone(), options));
+    }
     if let Some(seed) = cfg.demo {
         tokio::spawn(sim::run(store.clone(), seed));
         tracing::info!("demo simulator running (seed {seed})");

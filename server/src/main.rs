@@ -59,6 +59,18 @@ struct Cli {
     /// The sender's address of email notifications, e.g. parktwin@park.example.cn.
     #[arg(long, env = "PARKTWIN_SMTP_FROM", requires = "smtp")]
     smtp_from: Option<String>,
+    /// The MQTT broker to take readings from: mqtt://host:port (port 1883 by default), a user
+    /// and password before the host where the broker asks. Readings come on
+    /// PREFIX/observations, as the same JSON batch POST /api/v1/observations takes.
+    #[arg(long, env = "PARKTWIN_MQTT")]
+    mqtt: Option<String>,
+    /// The MQTT topics' prefix.
+    #[arg(long, env = "PARKTWIN_MQTT_PREFIX", default_value = "parktwin")]
+    mqtt_prefix: String,
+    /// The MQTT client id, under which the broker keeps the server's session (and what comes
+    /// while it is away): one per server of a park.
+    #[arg(long, env = "PARKTWIN_MQTT_CLIENT_ID", default_value = "parktwin-server")]
+    mqtt_client_id: String,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -364,6 +376,11 @@ async fn main() -> anyhow::Result<()> {
             }
             _ => None,
         },
+        mqtt: cli.mqtt.map(|url| parktwin_server::mqtt::Mqtt {
+            url,
+            prefix: cli.mqtt_prefix,
+            client_id: cli.mqtt_client_id,
+        }),
     };
     if let Some(web) = &cfg.web_dir
         && !web.join("index.html").is_file()

@@ -91,6 +91,15 @@ pub fn start_mailing_server(data_dir: &Path, smtp: parktwin_server::notify::Smtp
     serve(&cfg)
 }
 
+/// Starts a server that takes readings over MQTT as `mqtt` says.
+pub fn start_mqtt_server(data_dir: &Path, mqtt: parktwin_server::mqtt::Mqtt) -> anyhow::Result<TestServer> {
+    let cfg = ServerConfig {
+        mqtt: Some(mqtt),
+        ..config(data_dir, None, None, None, Reads::Open)?
+    };
+    serve(&cfg)
+}
+
 fn config(
     data_dir: &Path,
     assets: Option<PathBuf>,
@@ -109,6 +118,7 @@ fn config(
         tls: None,
         cors_origins: Vec::new(),
         smtp: None,
+        mqtt: None,
     })
 }
 
@@ -177,6 +187,7 @@ impl RestartableServer {
             tls: None,
             cors_origins: Vec::new(),
             smtp: None,
+            mqtt: None,
         })?;
         Ok(Self {
             server,

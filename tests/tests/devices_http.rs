@@ -102,7 +102,8 @@ fn devices_are_registered_changed_imported_and_removed_at_runtime_each_change_in
         serde_json::from_value(ok("PUT", &format!("{api}/devices/lt-101"), &admin, Some(&changed))).expect("a device");
     assert_eq!(d.state, DeviceState::Maintenance);
     let one: Device =
-        serde_json::from_value(ok("GET", &format!("{api}/devices/lt-101"), &viewer, None)).expect("a device");
+        serde_json::from_value(ok("GET", &format!("{api}/devices/lt-101"), &viewer, None)["device"].clone())
+            .expect("a device");
     assert_eq!(one, d);
 
     // A CSV with a bad row: nothing of it stored, the row and field named.

@@ -103,6 +103,7 @@ fn a_silent_detector_goes_offline_and_its_next_reading_brings_it_back() {
     let at = |t: OffsetDateTime| parktwin_api::clock::format_utc(t);
     let read = |t: OffsetDateTime| Observation {
         sensor: "gd-010".into(),
+        quantity: None,
         time: at(t),
         value: 0.01,
     };

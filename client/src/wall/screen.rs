@@ -200,13 +200,7 @@ impl IncidentCard {
 /// saving since 1991), so a fixed table is exact; a whole time-zone database would add
 /// hundreds of kilobytes to the browser build for nothing. Other zones show UTC, saying so.
 pub fn clock(timezone: &str, now: time::OffsetDateTime, lang: Lang) -> (String, String) {
-    let (hours, name) = match timezone {
-        "Asia/Shanghai" | "Asia/Chongqing" | "Asia/Harbin" | "PRC" | "Asia/Hong_Kong" | "Asia/Macau"
-        | "Asia/Taipei" => (8, "CST"),
-        "Asia/Urumqi" | "Asia/Kashgar" => (6, "XJT"),
-        _ => (0, "UTC"),
-    };
-    let offset = time::UtcOffset::from_hms(hours, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    let (offset, name) = parktwin_api::clock::park_offset(timezone);
     let t = now.to_offset(offset);
     (
         format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second()),

@@ -111,6 +111,7 @@ impl DrillFolder {
         match event.what {
             EventKind::Reading { sensor, value } => vec![Change::Observation(Observation {
                 sensor,
+                quantity: None,
                 time: now,
                 value,
             })],

@@ -4,14 +4,17 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use parktwin_api::device::Device;
+use parktwin_api::readings::{DeviceReport, Series, Step};
 
 use super::access::{Scope, admin};
-use super::input::decode_body;
-use super::{Answer, AppState, Failure, now};
+use super::input::{decode_body, window};
+use super::{Answer, AppState, Failure, blocking, now};
 use crate::emergency::Refused;
 use crate::openapi::{Documented, Op};
 
@@ -37,19 +40,56 @@ pub(super) async fn devices(State(s): State<AppState>, axum::Extension(a): Scope
     Ok(Json(all))
 }
 
+/// The device `id` if the reader sees it: 404 when there is none, 403 when another
+/// enterprise's.
+fn seen_device(s: &AppState, id: &str, a: &parktwin_api::scope::Access) -> Result<Device, Failure> {
+    match s.device(id)? {
+        Some(d) if a.sees_owned_by(d.enterprise.as_deref()) => Ok(d),
+        Some(d) => Err(super::access::not_yours(format!(
+            "device {id} (of {})",
+            d.enterprise.unwrap_or_default()
+        ))),
+        None => Err(unknown(id)),
+    }
+}
+
 pub(super) async fn device(
     State(s): State<AppState>,
     Path(id): Path<String>,
     axum::Extension(a): Scope,
 ) -> Answer<impl IntoResponse> {
-    match s.device(&id)? {
-        Some(d) if a.sees_owned_by(d.enterprise.as_deref()) => Ok(Json(d)),
-        Some(d) => Err(super::access::not_yours(format!(
-            "device {id} (of {})",
-            d.enterprise.unwrap_or_default()
-        ))),
-        None => Err(unknown(&id)),
-    }
+    let d = seen_device(&s, &id, &a)?;
+    Ok(Json(blocking(move || s.device_report(d)).await??))
+}
+
+pub(super) async fn series(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    axum::Extension(a): Scope,
+) -> Answer<impl IntoResponse> {
+    let d = seen_device(&s, &id, &a)?;
+    let step = match q.get("step") {
+        None => Step::Raw,
+        Some(v) => Step::of(v).ok_or_else(|| {
+            Failure(
+                StatusCode::BAD_REQUEST,
+                format!("query parameter \"step\" must be raw, minute, hour or day, got \"{v}\""),
+            )
+        })?,
+    };
+    let quantity = match q.get("quantity") {
+        Some(name) => name.clone(),
+        None => d.quantities.first().map(|q| q.name.clone()).ok_or_else(|| {
+            Failure(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("device {id} measures nothing"),
+            )
+        })?,
+    };
+    let (from, to) = window(&q, time::Duration::hours(24))?;
+    let answer = blocking(move || s.series(&d, &quantity, &from, &to, step)).await??;
+    Ok(Json(answer.map_err(refused)?))
 }
 
 pub(super) async fn add_device(
@@ -105,7 +145,10 @@ pub(super) async fn import_devices(
 /// The operations' documents.
 pub(super) fn document(d: Documented<AppState>) -> Documented<AppState> {
     use parktwin_api::model::Role;
+    use serde_json::json;
     const ADMIN: &[Role] = &[Role::Admin];
+    let time =
+        || json!({"type": "string", "format": "date-time", "description": "RFC 3339, e.g. 2026-11-27T08:00:00Z"});
     d.get(
         "/devices",
         devices,
@@ -129,7 +172,8 @@ pub(super) fn document(d: Documented<AppState>) -> Documented<AppState> {
         import_devices,
         Op::new(
             "Registers or replaces the devices of a CSV (columns id, kind, name, name_zh, lon, lat, layer, feature, \
-             enterprise, state, stream_url, quantity, unit, low_low, low, high, high_high; one row per quantity): \
+             enterprise, state, stream_url, quantity, unit, low_low, low, high, high_high, deadband, max_rate_per_min, \
+             stale_after_s, daily_budget, permit_daily_mean; one row per quantity): \
              all of them, or none with every problem named by row and field.",
         )
         .csv_body("The devices, as CSV with its header.")
@@ -139,13 +183,43 @@ pub(super) fn document(d: Documented<AppState>) -> Documented<AppState> {
     .get(
         "/devices/{id}",
         device,
-        Op::new("One device.")
-            .path("id", "A device's id.")
-            .refuses(
-                403,
-                "It belongs to another enterprise than an enterprise-scoped viewer's.",
-            )
-            .returns::<Device>(),
+        Op::new(
+            "One device with its quantities' latest readings (each with its band against the thresholds) and, for an \
+             air-quality station, its AQI of HJ 633-2012 for the latest hour and the park's day (each pollutant's IAQI, \
+             the level, the primary pollutants only over 50).",
+        )
+        .path("id", "A device's id.")
+        .refuses(
+            403,
+            "It belongs to another enterprise than an enterprise-scoped viewer's.",
+        )
+        .returns::<DeviceReport>(),
+    )
+    .get(
+        "/devices/{id}/series",
+        series,
+        Op::new(
+            "A device's quantity between two times: each reading (step raw), or each minute's, hour's or park's day's \
+             count, minimum, mean, maximum and sum, with the quantity's unit and thresholds.",
+        )
+        .path("id", "A device's id.")
+        .query("quantity", "The quantity (its first by default).", json!({"type": "string"}))
+        .query("from", "Start (\"to\" less a day by default), RFC 3339.", time())
+        .query("to", "End (now by default), RFC 3339.", time())
+        .query(
+            "step",
+            "raw (default), minute, hour or day.",
+            json!({"type": "string", "enum": ["raw", "minute", "hour", "day"]}),
+        )
+        .refuses(
+            403,
+            "It belongs to another enterprise than an enterprise-scoped viewer's.",
+        )
+        .refuses(
+            422,
+            "The device does not measure the quantity, or the range holds more than 100,000 points.",
+        )
+        .returns::<Series>(),
     )
     .put(
         "/devices/{id}",

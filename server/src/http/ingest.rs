@@ -17,8 +17,8 @@ pub(super) async fn ingest_observations(
 ) -> Answer<impl IntoResponse> {
     ingest(&s, &headers, "POST /observations")?;
     let index = s.index()?;
-    let batch = parktwin_api::ingest::check_observations(&body, &|id| index.sensors.contains_key(id), now())
-        .map_err(refused)?;
+    let batch =
+        parktwin_api::ingest::check_observations(&body, &|s, q| index.resolve_reading(s, q), now()).map_err(refused)?;
     let st = s.clone();
     let receipt = blocking(move || st.ingest_observations(&batch)).await??;
     s.notify_waiting();
@@ -79,4 +79,12 @@ pub(super) async fn ingest_waybills(
     let batch = parktwin_api::ingest::check_waybills(&body).map_err(refused)?;
     let at = parktwin_api::clock::format_utc(now());
     Ok(Json(blocking(move || s.ingest_waybills(&batch, &at)).await??))
+}
+
+pub(super) async fn mqtt_status(
+    State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Answer<impl IntoResponse> {
+    super::access::admin(&s, &headers, "reading the MQTT subscriber's state")?;
+    Ok(Json(s.mqtt.status()))
 }

@@ -245,10 +245,25 @@ fn api(reads: Reads) -> (Router<AppState>, serde_json::Value) {
         .post(
             "/observations",
             ingest_observations,
-            Op::new("Stores a batch of sensor readings; alarms follow from them.")
-                .batch::<Observation>("Readings of known sensors.")
+            Op::new(
+                "Stores a batch of readings of the park's devices (any quantity of a registered device; a detector's \
+                 or weather station's one value); each quantity's latest, rollups and alarms follow from them. The \
+                 same batch is taken over MQTT (parktwin-server --mqtt).",
+            )
+                .batch::<Observation>("Readings of known devices' quantities.")
                 .needs(FEED, "an ingest feed's")
                 .returns::<IngestReceipt>(),
+        )
+        .get(
+            "/feeds/mqtt",
+            ingest::mqtt_status,
+            Op::new(
+                "The MQTT subscriber since the server started: its topic (none when the server takes no readings \
+                 over MQTT), whether it is connected, the payloads and readings stored, the payloads refused and the \
+                 last refusal with its topic and reason.",
+            )
+            .needs(ADMIN, "an admin's")
+            .returns::<crate::mqtt::MqttStatus>(),
         )
         .post(
             "/vehicles/positions",

@@ -253,6 +253,7 @@ impl Simulator {
                 }
                 obs.push(Observation {
                     sensor: d.id.clone(),
+                    quantity: None,
                     time: t.clone(),
                     value: (v * 1000.0).round() / 1000.0,
                 });

@@ -20,8 +20,8 @@ impl Store {
         let found = rows(
             &mut self.conn(),
             "SELECT f.layer_id, f.id, f.feature,
-                    (SELECT value FROM observations o WHERE o.sensor = f.id ORDER BY time DESC, seq DESC LIMIT 1),
-                    (SELECT time FROM observations o WHERE o.sensor = f.id ORDER BY time DESC, seq DESC LIMIT 1)
+                    (SELECT value FROM observations o WHERE o.sensor = f.id AND o.quantity = '' ORDER BY time DESC, seq DESC LIMIT 1),
+                    (SELECT time FROM observations o WHERE o.sensor = f.id AND o.quantity = '' ORDER BY time DESC, seq DESC LIMIT 1)
              FROM features f WHERE f.layer_id IN (?1, ?2) ORDER BY f.layer_id, f.ord",
             args![SENSOR_LAYERS[0], SENSOR_LAYERS[1]],
             |r| {
@@ -57,11 +57,12 @@ impl Store {
     pub fn observations(&self, sensor: &str, from: &str, to: &str) -> Result<Vec<Observation>, StoreError> {
         rows(
             &mut self.conn(),
-            "SELECT sensor, time, value FROM observations WHERE sensor = ?1 AND time >= ?2 AND time <= ?3 ORDER BY time, seq",
+            "SELECT sensor, time, value FROM observations WHERE sensor = ?1 AND quantity = '' AND time >= ?2 AND time <= ?3 ORDER BY time, seq",
             args![sensor, from, to],
             |r| {
                 Ok(Observation {
                     sensor: r.string(0)?,
+                    quantity: None,
                     time: r.string(1)?,
                     value: r.real(2)?,
                 })

@@ -34,9 +34,41 @@ pub struct ParkIndex {
     /// The emergency vehicles' plates: responders, whom the hazmat vehicles' rules (speed,
     /// standing still, route, threat zones) do not hold.
     pub responders: std::collections::HashSet<String>,
+    /// The registered devices by id, for the ingest's lookups and rules (read again after
+    /// each change of the registry).
+    pub devices: HashMap<String, parktwin_api::device::Device>,
+    /// The park's UTC offset, where its days begin (`parktwin_api::clock::park_offset`);
+    /// `None`: UTC.
+    pub park_offset: Option<time::UtcOffset>,
 }
 
 impl ParkIndex {
+    /// The park's UTC offset, where its days begin.
+    pub fn offset(&self) -> time::UtcOffset {
+        self.park_offset.unwrap_or(time::UtcOffset::UTC)
+    }
+
+    /// How a reading of `quantity` of `sensor` is stored ([`parktwin_api::ingest::Resolve`]):
+    /// a registered device's quantities, or else a detector or weather station of the layers,
+    /// which read one value.
+    pub fn resolve_reading(
+        &self,
+        sensor: &str,
+        quantity: Option<&str>,
+    ) -> Result<Option<String>, (&'static str, String)> {
+        match (self.devices.get(sensor), quantity) {
+            (Some(d), q) => d.stored_quantity(q),
+            (None, None) if self.sensors.contains_key(sensor) => Ok(None),
+            (None, Some(q)) if self.sensors.contains_key(sensor) => Err((
+                "quantity",
+                format!(
+                    "\"{q}\" is not measured by {sensor}, which reads one value (register it as a device for more)"
+                ),
+            )),
+            (None, _) => Err(("sensor", "no such sensor or device".into())),
+        }
+    }
+
     /// Whether a WGS84 point is inside the fence (everywhere, for a park without one): in one
     /// of its polygons and not in a hole.
     pub fn inside_fence(&self, lon: f64, lat: f64) -> bool {
@@ -107,6 +139,11 @@ impl ParkIndex {
 }
 
 impl Store {
+    /// Has the park's index read again at its next use (a new seed, a device changed).
+    pub(crate) fn forget_index(&self) {
+        *self.index.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
     /// The park's index (sensors, stations, gates, fence), read from the features once.
     pub fn index(&self) -> Result<std::sync::Arc<ParkIndex>, StoreError> {
         let mut slot = self.index.lock().unwrap_or_else(|p| p.into_inner());
@@ -124,6 +161,11 @@ impl Store {
         let park: Option<Park> = json_row(&mut conn, "SELECT value FROM meta WHERE key = 'park'", &[])?;
         drop(conn);
         let mut ix = ParkIndex::of_features(&features, park.as_ref());
+        ix.park_offset = park.as_ref().map(|p| parktwin_api::clock::park_offset(&p.timezone).0);
+        for d in self.devices()? {
+            ix.owners.own_device(&d);
+            ix.devices.insert(d.id.clone(), d);
+        }
         ix.responders = crate::resources::vehicles(self)?
             .into_iter()
             .filter_map(|(_, p, _)| p["plate"].as_str().map(str::to_string))

@@ -171,6 +171,8 @@ pub struct Store {
     sign_in_guard: Mutex<SignInGuard>,
     /// Wakes the notifier when something may be waiting to be told (`notify_waiting`).
     wake: tokio::sync::Notify,
+    /// What the MQTT subscriber has taken and refused (`crate::mqtt`).
+    pub(crate) mqtt: crate::mqtt::Counters,
 }
 
 /// Most idle read-only connections kept.
@@ -296,6 +298,7 @@ impl Store {
             log_blocks: crate::pages::Blocks::default(),
             sign_in_guard: Mutex::default(),
             wake: tokio::sync::Notify::new(),
+            mqtt: crate::mqtt::Counters::default(),
         }
     }
 

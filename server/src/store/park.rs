@@ -85,7 +85,7 @@ impl Store {
         }
         tx.commit()?;
         drop(conn);
-        *self.index.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        self.forget_index();
         Ok(())
     }
 
@@ -153,7 +153,7 @@ impl Store {
             problems: problems.clone(),
         };
         // The index reads the emergency vehicles' plates from a descriptor's file.
-        *self.index.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        self.forget_index();
         Ok(problems)
     }
 

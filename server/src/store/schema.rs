@@ -17,8 +17,8 @@ CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, channel TEXT NOT NULL,
     kind TEXT NOT NULL, payload TEXT NOT NULL, recorded TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS observations (
-    sensor TEXT NOT NULL, time TEXT NOT NULL, value REAL NOT NULL, seq INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS observations_by_sensor ON observations (sensor, time);
+    sensor TEXT NOT NULL, time TEXT NOT NULL, value REAL NOT NULL, seq INTEGER NOT NULL,
+    quantity TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS positions (
     plate TEXT NOT NULL, time TEXT NOT NULL, lon REAL NOT NULL, lat REAL NOT NULL,
     speed_kmh REAL NOT NULL, heading_deg REAL NOT NULL, seq INTEGER NOT NULL);
@@ -84,6 +84,20 @@ CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY AUTOINCREMENT, incident TEXT NOT NULL, record TEXT NOT NULL, seq INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS messages_by_incident ON messages (incident, id);
 CREATE TABLE IF NOT EXISTS devices (id TEXT PRIMARY KEY, record TEXT NOT NULL, seq INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS device_latest (
+    device TEXT NOT NULL, quantity TEXT NOT NULL, time TEXT NOT NULL, value REAL NOT NULL,
+    band INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (device, quantity));
+CREATE TABLE IF NOT EXISTS rollups (
+    device TEXT NOT NULL, quantity TEXT NOT NULL, step TEXT NOT NULL, bucket TEXT NOT NULL,
+    n INTEGER NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL,
+    PRIMARY KEY (device, quantity, step, bucket));
+";
+
+/// A reading is found by its sensor, quantity (`''`: the first) and time; made after the
+/// quantity column, which databases from before devices had many quantities lack.
+const OBSERVATIONS_INDEX: &str = "
+CREATE INDEX IF NOT EXISTS observations_by_quantity ON observations (sensor, quantity, time);
+DROP INDEX IF EXISTS observations_by_sensor;
 ";
 
 /// The same tables in PostgreSQL: 64-bit integers, double-precision floats, identity columns
@@ -105,7 +119,7 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE TABLE IF NOT EXISTS observations (
     sensor TEXT COLLATE "C" NOT NULL, time TEXT COLLATE "C" NOT NULL, value DOUBLE PRECISION NOT NULL,
     seq BIGINT NOT NULL);
-CREATE INDEX IF NOT EXISTS observations_by_sensor ON observations (sensor, time);
+ALTER TABLE observations ADD COLUMN IF NOT EXISTS quantity TEXT COLLATE "C" NOT NULL DEFAULT '';
 CREATE TABLE IF NOT EXISTS positions (
     plate TEXT COLLATE "C" NOT NULL, time TEXT COLLATE "C" NOT NULL, lon DOUBLE PRECISION NOT NULL,
     lat DOUBLE PRECISION NOT NULL, speed_kmh DOUBLE PRECISION NOT NULL,
@@ -182,6 +196,13 @@ CREATE TABLE IF NOT EXISTS messages (
     record TEXT NOT NULL, seq BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS messages_by_incident ON messages (incident, id);
 CREATE TABLE IF NOT EXISTS devices (id TEXT COLLATE "C" PRIMARY KEY, record TEXT NOT NULL, seq BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS device_latest (
+    device TEXT COLLATE "C" NOT NULL, quantity TEXT COLLATE "C" NOT NULL, time TEXT COLLATE "C" NOT NULL,
+    value DOUBLE PRECISION NOT NULL, band BIGINT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (device, quantity));
+CREATE TABLE IF NOT EXISTS rollups (
+    device TEXT COLLATE "C" NOT NULL, quantity TEXT COLLATE "C" NOT NULL, step TEXT COLLATE "C" NOT NULL,
+    bucket TEXT COLLATE "C" NOT NULL, n BIGINT NOT NULL, sum DOUBLE PRECISION NOT NULL,
+    min DOUBLE PRECISION NOT NULL, max DOUBLE PRECISION NOT NULL, PRIMARY KEY (device, quantity, step, bucket));
 "#;
 /// Creates the SQLite tables that are missing and upgrades a database made by an older
 /// version.
@@ -223,6 +244,11 @@ pub(super) fn sqlite(conn: &mut Connection) -> Result<(), StoreError> {
         )?;
     }
     conn.execute_batch("CREATE INDEX IF NOT EXISTS tokens_by_user ON tokens (user_name) WHERE user_name IS NOT NULL;")?;
+    // Readings stored before devices had many quantities are of their sensor's first.
+    if !has_column(conn, "observations", "quantity")? {
+        conn.execute_batch("ALTER TABLE observations ADD COLUMN quantity TEXT NOT NULL DEFAULT '';")?;
+    }
+    conn.execute_batch(OBSERVATIONS_INDEX)?;
     alarm_history_from_before(conn)?;
     index_positions_by_second(
         conn,
@@ -235,6 +261,7 @@ pub(super) fn sqlite(conn: &mut Connection) -> Result<(), StoreError> {
 /// version.
 pub(super) fn postgres(conn: &mut dyn Conn) -> Result<(), StoreError> {
     conn.batch(PG_SCHEMA)?;
+    conn.batch(OBSERVATIONS_INDEX)?;
     alarm_history_from_before(conn)?;
     index_positions_by_second(conn, "SELECT 1 FROM pg_indexes WHERE indexname = 'positions_by_plate'")
 }
