@@ -30,9 +30,16 @@ fn demo_descriptors() -> PathBuf {
 fn the_demo_park_descriptors_pass() {
     let (ok, text) = check(&demo_descriptors(), &["--offline"]);
     assert!(ok, "{text}");
+    // The stations and outfalls are devices: their layers are the server's.
+    for (id, kind) in [("air_quality", "air_quality"), ("outfalls", "outfall")] {
+        assert!(
+            text.contains(&format!(
+                "source:   server /api/v1/devices/geojson?kind={kind} (not fetched: offline)"
+            )),
+            "{id}: {text}"
+        );
+    }
     for (id, count) in [
-        ("air_quality", 6),
-        ("outfalls", 5),
         ("energy_use", 19),
         ("substations", 3),
         ("rack_inspections", 17),
@@ -62,8 +69,13 @@ fn the_demo_park_descriptors_pass() {
 fn a_broken_folder_fails_naming_file_line_and_field() {
     let dir = tempfile::tempdir().expect("tempdir");
     let p = dir.path();
-    std::fs::copy(demo_descriptors().join("outfalls.toml"), p.join("outfalls.toml")).expect("copy");
+    std::fs::copy(demo_descriptors().join("substations.toml"), p.join("substations.toml")).expect("copy");
     std::fs::copy(demo_descriptors().join("outfalls.geojson"), p.join("outfalls.geojson")).expect("copy");
+    std::fs::copy(
+        demo_descriptors().join("substations.geojson"),
+        p.join("substations.geojson"),
+    )
+    .expect("copy");
     std::fs::write(
         p.join("bad_colour.toml"),
         "id = \"meters\"\ntitle = \"Meters\"\ngroup = \"energy\"\n[source]\nfile = \"outfalls.geojson\"\n[style]\ncolour = \"green\"\n",
@@ -104,7 +116,7 @@ fn a_broken_folder_fails_naming_file_line_and_field() {
         "{text}"
     );
     assert!(
-        text.contains("outfalls — Wastewater outfalls"),
+        text.contains("substations — Substations"),
         "the good layer is listed: {text}"
     );
     assert!(text.contains("1 layer(s) good, 3 error(s)"), "{text}");

@@ -225,7 +225,12 @@ mod tests {
             1883
         );
         assert_eq!(mqtt("mqtt://x").topic(), "parktwin/observations");
-        assert!(mqtt("mqtts://broker").options().expect_err("refused").contains("not supported"));
+        assert!(
+            mqtt("mqtts://broker")
+                .options()
+                .expect_err("refused")
+                .contains("not supported")
+        );
         assert!(mqtt("broker:1883").options().expect_err("refused").contains("scheme"));
     }
 }

@@ -245,6 +245,138 @@ impl Store {
     }
 }
 
+/// Where a device is drawn: its point, or the middle of the feature it sits on (a point's
+/// position, else the mean of its outline's positions: a marker's place, not a centroid).
+fn device_point(d: &Device, feature: Option<&serde_json::Value>) -> Option<[f64; 2]> {
+    if let (Some(lon), Some(lat)) = (d.location.lon, d.location.lat) {
+        return Some([lon, lat]);
+    }
+    let g = &feature?["geometry"];
+    let mut sum = [0.0, 0.0];
+    let mut n = 0.0;
+    fn walk(v: &serde_json::Value, sum: &mut [f64; 2], n: &mut f64) {
+        match v.as_array() {
+            Some(a) if a.len() >= 2 && a.iter().all(serde_json::Value::is_number) => {
+                sum[0] += a[0].as_f64().unwrap_or_default();
+                sum[1] += a[1].as_f64().unwrap_or_default();
+                *n += 1.0;
+            }
+            Some(a) => a.iter().for_each(|x| walk(x, sum, n)),
+            None => {}
+        }
+    }
+    walk(&g["coordinates"], &mut sum, &mut n);
+    (n > 0.0).then(|| [sum[0] / n, sum[1] / n])
+}
+
+/// The properties a map layer of devices binds its colour and labels to: the device's id,
+/// names, kind, state and enterprise; each quantity's latest value (`{quantity}`), its band
+/// (`{quantity}_band`) and permit (`{quantity}_permit`); the newest reading's `time`;
+/// `limits` (`no_data`, `normal`, or `exceedance` when a quantity is past a threshold); for a
+/// station, its hourly `aqi`, `level`, `level_name`, `level_name_zh` and `primary_pollutant`;
+/// and `feed`, "demo simulator" where the demo's simulator makes the readings.
+fn layer_properties(r: &DeviceReport, demo: bool) -> serde_json::Map<String, serde_json::Value> {
+    use serde_json::json;
+    let d = &r.device;
+    let mut p = serde_json::Map::new();
+    p.insert("name".into(), json!(d.name));
+    p.insert(
+        "name_zh".into(),
+        json!(if d.name_zh.is_empty() { &d.name } else { &d.name_zh }),
+    );
+    p.insert("kind".into(), json!(d.kind.as_str()));
+    p.insert("device_state".into(), json!(d.state.as_str()));
+    if let Some(e) = &d.enterprise {
+        p.insert("enterprise".into(), json!(e));
+    }
+    for q in &d.quantities {
+        if let Some(permit) = q.rules.permit_daily_mean {
+            p.insert(format!("{}_permit", q.name), json!(permit));
+        }
+    }
+    for l in &r.latest {
+        p.insert(l.quantity.clone(), json!(l.value));
+        p.insert(format!("{}_band", l.quantity), json!(l.band));
+    }
+    if let Some(newest) = r.latest.iter().map(|l| &l.time).max() {
+        p.insert("time".into(), json!(newest));
+    }
+    let limits = if r.latest.is_empty() {
+        "no_data"
+    } else if r.latest.iter().any(|l| l.band != Band::Normal) {
+        "exceedance"
+    } else {
+        "normal"
+    };
+    p.insert("limits".into(), json!(limits));
+    if d.kind == DeviceKind::AirQuality {
+        // A station not yet read has its AQI's properties all the same, empty: a layer binds
+        // to them before the first reading comes.
+        for k in ["aqi", "level", "level_name", "level_name_zh", "primary_pollutant"] {
+            p.insert(k.into(), serde_json::Value::Null);
+        }
+    }
+    if let Some(h) = r.derived.as_ref().and_then(|d| d.hourly.as_ref()) {
+        let (en, zh) = h.level.names();
+        p.insert("aqi".into(), json!(h.aqi));
+        p.insert("level".into(), json!(h.level));
+        p.insert("level_name".into(), json!(en));
+        p.insert("level_name_zh".into(), json!(zh));
+        let primary: Vec<&str> = h.primary_pollutants.iter().map(|p| p.as_str()).collect();
+        p.insert(
+            "primary_pollutant".into(),
+            json!(if primary.is_empty() {
+                "—".to_string()
+            } else {
+                primary.join(", ")
+            }),
+        );
+    }
+    if demo {
+        p.insert("feed".into(), json!("demo simulator"));
+    }
+    p
+}
+
+impl Store {
+    /// The devices of a kind that `access` sees, as a GeoJSON FeatureCollection for a map layer
+    /// (`GET /api/v1/devices/geojson?kind=…`), each with [`layer_properties`]; a device with no
+    /// place to draw it is left out.
+    pub fn devices_geojson(
+        &self,
+        kind: DeviceKind,
+        access: &parktwin_api::scope::Access,
+    ) -> Result<serde_json::Value, StoreError> {
+        let demo = self.demo.load(std::sync::atomic::Ordering::Relaxed);
+        let mut features = Vec::new();
+        for d in self.devices()? {
+            if d.kind != kind || !access.sees_owned_by(d.enterprise.as_deref()) {
+                continue;
+            }
+            let feature: Option<serde_json::Value> = match (&d.location.layer, &d.location.feature) {
+                (Some(layer), Some(id)) => crate::store::json_row(
+                    &mut *self.reader()?,
+                    "SELECT feature FROM features WHERE layer_id = ?1 AND id = ?2",
+                    args![layer, id],
+                )?,
+                _ => None,
+            };
+            let Some(at) = device_point(&d, feature.as_ref()) else {
+                continue;
+            };
+            let id = d.id.clone();
+            let report = self.device_report(d)?;
+            features.push(serde_json::json!({
+                "type": "Feature",
+                "id": id,
+                "geometry": {"type": "Point", "coordinates": at},
+                "properties": layer_properties(&report, demo),
+            }));
+        }
+        Ok(serde_json::json!({"type": "FeatureCollection", "features": features}))
+    }
+}
+
 /// The key a device's quantity is stored under (`""`: its first).
 fn stored_key(d: &Device, quantity: &str) -> String {
     d.stored_quantity(Some(quantity)).ok().flatten().unwrap_or_default()

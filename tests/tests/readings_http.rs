@@ -114,6 +114,28 @@ fn a_device_added_at_runtime_reads_alarms_and_charts_without_a_restart() {
         json!([{"quantity": "pressure", "unit": "MPa", "time": at(t), "value": 1.5, "band": "high_high"}])
     );
     assert!(report.get("derived").is_none(), "a gauge has nothing derived");
+    // Drawn on its kind's layer (a descriptor's endpoint) at its place, with what it reads.
+    let layer = ok(
+        "GET",
+        &format!("{api}/devices/geojson?kind=pipe_pressure"),
+        &s.operator,
+        None,
+    );
+    let f = layer["features"]
+        .as_array()
+        .and_then(|fs| fs.iter().find(|f| f["id"] == "pt-301"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(f["geometry"]["coordinates"], json!([118.4561, 37.5690]));
+    let p = &f["properties"];
+    assert_eq!(
+        (&p["pressure"], &p["pressure_band"], &p["limits"]),
+        (&json!(1.5), &json!("high_high"), &json!("exceedance"))
+    );
+    assert!(
+        p.get("feed").is_none(),
+        "a real feed's readings are not called the demo's"
+    );
 
     // The raw series is what was sent; each hour's minimum, mean, maximum and count are the
     // raw readings' of that hour, worked out here.
@@ -313,6 +335,22 @@ fn a_stations_aqi_is_the_standards_hourly_and_daily() {
     assert_eq!(d["daily"]["primary_pollutants"], json!(["PM2.5"]));
 
     // A clean hour: excellent, and no primary pollutant at 50 or less.
+    // The stations' layer binds its colour to the same hourly AQI.
+    let layer = ok(
+        "GET",
+        &format!("{api}/devices/geojson?kind=air_quality"),
+        &s.operator,
+        None,
+    );
+    let p = layer["features"]
+        .as_array()
+        .and_then(|fs| fs.iter().find(|f| f["id"] == "aq-91"))
+        .map(|f| f["properties"].clone())
+        .unwrap_or_default();
+    assert_eq!(
+        (&p["aqi"], &p["level_name_zh"], &p["primary_pollutant"]),
+        (&json!(132), &json!("轻度污染"), &json!("PM2.5"))
+    );
     let clean = ok("GET", &format!("{api}/devices/aq-92"), &s.operator, None);
     assert_eq!(clean["derived"]["hourly"]["level"], "excellent");
     assert_eq!(clean["derived"]["hourly"]["primary_pollutants"], json!([]));

@@ -218,19 +218,46 @@ fn the_catalog_serves_descriptor_layers_and_reports_a_broken_one() {
     let server = start_server(dir.path(), Some(assets.path().to_path_buf())).expect("server starts");
     let api = ApiClient::new(&server.url);
     let layers = block_on(api.layers()).expect("GET /layers");
+    let subs = layers
+        .iter()
+        .find(|l| l.id == "substations")
+        .expect("the substations layer");
+    let d = subs.descriptor.as_ref().expect("a descriptor layer");
+    assert_eq!(d.source.endpoint.as_deref(), Some("/api/v1/layers/substations"));
+    assert_eq!(d.source.file, None, "the server's file path is not handed out");
+    assert_eq!(
+        d.source.refresh_s, None,
+        "a file read once at the start does not claim to refresh"
+    );
+    assert!(!d.follows_time, "nor to follow the time");
+    assert_eq!(subs.title_zh, "变电站");
+    assert_eq!(subs.feature_count, 3);
+    assert_eq!(
+        block_on(api.layer("substations"))
+            .expect("GET /layers/substations")
+            .features
+            .len(),
+        3
+    );
+    // The outfalls are devices: their layer is the server's, read again every minute.
     let outfalls = layers.iter().find(|l| l.id == "outfalls").expect("the outfalls layer");
     let d = outfalls.descriptor.as_ref().expect("a descriptor layer");
-    assert_eq!(d.source.endpoint.as_deref(), Some("/api/v1/layers/outfalls"));
-    assert_eq!(d.source.file, None, "the server's file path is not handed out");
-    assert_eq!(outfalls.title_zh, "废水排放口");
-    assert_eq!(outfalls.feature_count, 5);
-    let fc = block_on(api.layer("outfalls")).expect("GET /layers/outfalls");
-    let exceeding = fc
-        .features
+    assert_eq!(
+        d.source.endpoint.as_deref(),
+        Some("/api/v1/devices/geojson?kind=outfall")
+    );
+    assert_eq!(d.source.refresh_s, Some(60.0));
+    let fc: serde_json::Value = serde_json::from_str(
+        &block_on(api.get_text("/api/v1/devices/geojson?kind=outfall")).expect("the devices' layer"),
+    )
+    .expect("JSON");
+    let limits: Vec<&str> = fc["features"]
+        .as_array()
+        .expect("features")
         .iter()
-        .filter(|f| f.property("state").and_then(|v| v.as_str()) == Some("exceedance"))
-        .count();
-    assert_eq!(exceeding, 1);
+        .map(|f| f["properties"]["limits"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(limits, ["no_data"; 5], "no reading yet, and none made up");
     assert_eq!(layers.iter().filter(|l| l.descriptor.is_some()).count(), 11);
     assert!(!layers.iter().any(|l| l.id == "broken"));
     let (status, problems) = get(&format!("{}/api/v1/layer-problems", server.url));

@@ -74,6 +74,35 @@ fn ten_minutes_of_demo_park() {
 }
 
 #[test]
+fn the_demo_reads_the_stations_and_outfalls_every_minute_and_says_it_is_the_demo() {
+    use parktwin_api::device::DeviceKind;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = store(dir.path());
+    let mut sim = Simulator::new(&s, 5).expect("sim");
+    let t0 = OffsetDateTime::now_utc() - Duration::minutes(3);
+    for i in 0..=120 {
+        sim.feed(&s, t0 + Duration::seconds(i)).expect("fed");
+    }
+    let of = |id: &str| {
+        let d = s.device(id).expect("read").expect("a seeded device");
+        let r = s.device_report(d).expect("its report");
+        r.latest.iter().map(|l| l.quantity.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(of("aq-01"), ["pm25", "so2", "no2"]);
+    assert_eq!(of("of-01"), ["cod", "nh3n", "ph"]);
+    let layer = s
+        .devices_geojson(DeviceKind::AirQuality, &parktwin_api::scope::Access::Park)
+        .expect("the stations' layer");
+    let stations = layer["features"].as_array().expect("features");
+    assert_eq!(stations.len(), 6);
+    for f in stations {
+        let p = &f["properties"];
+        assert!(p["aqi"].as_u64().is_some_and(|a| a > 0), "{p}");
+        assert_eq!(p["feed"], "demo simulator", "a demo value says it is one");
+    }
+}
+
+#[test]
 fn parktwin_server_demo_feeds_the_log_over_http() {
     let dir = tempfile::tempdir().expect("tempdir");
     let s = parktwin_e2e::start_demo_server(dir.path(), 3).expect("server");

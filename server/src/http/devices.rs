@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use parktwin_api::device::Device;
+use parktwin_api::device::{Device, DeviceKind};
 use parktwin_api::readings::{DeviceReport, Series, Step};
 
 use super::access::{Scope, admin};
@@ -38,6 +38,24 @@ pub(super) async fn devices(State(s): State<AppState>, axum::Extension(a): Scope
     let mut all = s.devices()?;
     all.retain(|d| a.sees_owned_by(d.enterprise.as_deref()));
     Ok(Json(all))
+}
+
+pub(super) async fn devices_geojson(
+    State(s): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+    axum::Extension(a): Scope,
+) -> Answer<impl IntoResponse> {
+    let text = q.get("kind").map(String::as_str).unwrap_or_default();
+    let kind = DeviceKind::of(text).ok_or_else(|| {
+        Failure(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "query parameter \"kind\" must be a device kind ({}), got \"{text}\"",
+                DeviceKind::ALL.map(DeviceKind::as_str).join(", ")
+            ),
+        )
+    })?;
+    Ok(Json(blocking(move || s.devices_geojson(kind, &a)).await??))
 }
 
 /// The device `id` if the reader sees it: 404 when there is none, 403 when another
@@ -166,6 +184,23 @@ pub(super) fn document(d: Documented<AppState>) -> Documented<AppState> {
             .needs(ADMIN, "an admin's")
             .refuses(409, "A device of that id is registered already.")
             .creates::<Device>(),
+    )
+    .get(
+        "/devices/geojson",
+        devices_geojson,
+        Op::new(
+            "The devices of one kind as a GeoJSON FeatureCollection for a map layer: each at its point (or the middle \
+             of the feature it sits on) with its names, kind, state, each quantity's latest value, band and permit, the \
+             newest reading's time, `limits` (no_data, normal, exceedance) and, for a station, its hourly AQI with \
+             level and primary pollutant; `feed` says \"demo simulator\" where the demo makes the readings. A \
+             descriptor's `source.endpoint` binds a layer's colour and labels to these.",
+        )
+        .query(
+            "kind",
+            "The devices' kind (air_quality, outfall, tank_level, …).",
+            json!({"type": "string", "enum": DeviceKind::ALL.map(DeviceKind::as_str)}),
+        )
+        .returns::<serde_json::Value>(),
     )
     .post(
         "/devices/import",

@@ -5,9 +5,12 @@
 //! electronic waybill, with its planned route, before it reaches the gate. Now and then a rule
 //! breaks: one driver in five is too fast, one in ten has no waybill, one in eight takes the
 //! wrong avenue, one in ten breaks down on the road. An emergency vehicle whose task an
-//! operator marks en route drives its road route to the incident ([`responders`]).
+//! operator marks en route drives its road route to the incident ([`responders`]). Every other
+//! device in service is read once a minute with a daily cycle and the odd excursion
+//! ([`devices`]).
 //! Deterministic for a seed (what happens, not when: times are the wall clock's).
 
+pub mod devices;
 pub mod responders;
 
 use std::sync::Arc;
@@ -58,6 +61,8 @@ pub struct Simulator {
     wind: (f64, f64),
     /// The emergency vehicles driving for a task.
     responders: Vec<responders::Responder>,
+    /// The other devices' readings.
+    device_feed: devices::DeviceFeed,
 }
 
 /// The avenues' x (north–south) and y (east–west) in park metres, as the demo park lays them.
@@ -79,6 +84,8 @@ const CARGOES: [(&str, &str); 5] = [
 impl Simulator {
     /// A simulator over the store's park, seeded.
     pub fn new(store: &Store, seed: u64) -> Result<Self, crate::StoreError> {
+        // From now on the devices' readings are the demo's, and their layers say so.
+        store.demo.store(true, std::sync::atomic::Ordering::Relaxed);
         let park = store.park()?;
         let detectors = store
             .sensors()?
@@ -102,6 +109,7 @@ impl Simulator {
             passes: Vec::new(),
             waybills: Vec::new(),
             responders: Vec::new(),
+            device_feed: devices::DeviceFeed::default(),
         };
         // The park is busy from the start: trucks already on their way in, at different legs.
         for leg in [1, 3, 7] {
@@ -323,8 +331,15 @@ impl Simulator {
     /// it (waybills, readings, fixes, weather, gate passes); returns how many records. A soak
     /// test calls it with a clock running faster than the wall's.
     pub fn feed(&mut self, store: &Store, now: time::OffsetDateTime) -> Result<usize, crate::StoreError> {
-        let (obs, mut fixes) = self.step(now);
+        let (mut obs, mut fixes) = self.step(now);
         fixes.extend(self.respond(store, now)?);
+        let index = store.index()?;
+        let mut devices: Vec<&parktwin_api::device::Device> = index.devices.values().collect();
+        devices.sort_by(|a, b| a.id.cmp(&b.id));
+        obs.extend(
+            self.device_feed
+                .read(&mut self.rng, &devices, self.tick, now, index.offset()),
+        );
         let weather = self.weather(now);
         let passes = self.take_passes();
         let waybills = self.take_waybills();

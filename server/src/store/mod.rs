@@ -173,6 +173,8 @@ pub struct Store {
     wake: tokio::sync::Notify,
     /// What the MQTT subscriber has taken and refused (`crate::mqtt`).
     pub(crate) mqtt: crate::mqtt::Counters,
+    /// Whether the demo's simulator makes the readings (its values are then marked so).
+    pub(crate) demo: std::sync::atomic::AtomicBool,
 }
 
 /// Most idle read-only connections kept.
@@ -299,6 +301,7 @@ impl Store {
             sign_in_guard: Mutex::default(),
             wake: tokio::sync::Notify::new(),
             mqtt: crate::mqtt::Counters::default(),
+            demo: std::sync::atomic::AtomicBool::new(false),
         }
     }
 

@@ -115,7 +115,8 @@ impl Store {
     }
 
     /// Takes the descriptor layers of a folder into the catalog, after the stored layers. A
-    /// file-sourced layer is served at `/api/v1/layers/{id}` and its descriptor says so; a
+    /// file-sourced layer is served at `/api/v1/layers/{id}` and its descriptor says so (and no
+    /// longer claims to refresh or follow the time: the file is read once, at the start); a
     /// descriptor whose id a stored layer has is refused. Returns the problems.
     pub fn set_descriptor_layers(
         &self,
@@ -137,11 +138,14 @@ impl Store {
             }
             let (count, text) = match &l.features {
                 Some(fc) => {
+                    // Read once, here: the layer does not change while the server runs,
+                    // whatever its descriptor says of refreshing and following the time.
                     d.source = parktwin_api::descriptor::Source {
                         endpoint: Some(format!("/api/v1/layers/{}", d.id)),
-                        refresh_s: d.source.refresh_s,
+                        refresh_s: None,
                         ..Default::default()
                     };
+                    d.follows_time = false;
                     (fc.features.len(), Some(serde_json::to_string(fc)?))
                 }
                 None => (0, None),
