@@ -494,6 +494,7 @@ fn start_embedded_server(
         cors_origins: Vec::new(),
         smtp: None,
         mqtt: None,
+        retention: Default::default(),
     };
     let rt = tokio::runtime::Runtime::new().context("cannot start the server's runtime")?;
     let server = rt.block_on(bind(&cfg))?;

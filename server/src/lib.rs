@@ -33,6 +33,7 @@ pub use http::{
     API_PREFIX, ClientAddr, HttpOptions, MAX_BODY_BYTES, Reads, openapi_document, openapi_document_for, router,
     router_for, router_with,
 };
+pub use readings::{Pruned, Retention};
 pub use scenarios::{park_refs, scenario_schema};
 pub use seed::{SeedData, SeedError, load_assets};
 pub use store::{
@@ -65,6 +66,8 @@ pub struct ServerConfig {
     pub smtp: Option<notify::Smtp>,
     /// The MQTT broker readings come from; none by default (HTTP only).
     pub mqtt: Option<mqtt::Mqtt>,
+    /// How long readings and their rollups are kept.
+    pub retention: Retention,
 }
 
 /// The certificate chain and private key a server serves TLS with.
@@ -173,6 +176,7 @@ pub async fn bind(cfg: &ServerConfig) -> anyhow::Result<BoundServer> {
     tokio::spawn(watch_offline(store.clone()));
     tokio::spawn(sweep_alarms(store.clone()));
     tokio::spawn(notify::run(store.clone(), cfg.smtp.clone()));
+    tokio::spawn(prune_readings(store.clone(), cfg.retention));
     if let Some(m) = &cfg.mqtt {
         let options = m.options().map_err(|e| anyhow::anyhow!(e))?;
         tokio::spawn(mqtt::run(store.clone(), m.clone(), options));
@@ -217,6 +221,25 @@ async fn sweep_alarms(store: std::sync::Arc<Store>) {
             }
             Ok(Err(e)) => tracing::error!("alarm sweep: {e}"),
             Err(e) => tracing::error!("alarm sweep stopped: {e}"),
+        }
+    }
+}
+
+/// Every hour (and at the start), removes the readings and rollups older than `keep` says.
+async fn prune_readings(store: std::sync::Arc<Store>, keep: Retention) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3_600));
+    loop {
+        every.tick().await;
+        let s = store.clone();
+        match tokio::task::spawn_blocking(move || s.prune_readings(time::OffsetDateTime::now_utc(), &keep)).await {
+            Ok(Ok(p)) if p == Pruned::default() => {}
+            Ok(Ok(p)) => tracing::info!(
+                "kept as the retention says: {} raw reading(s) and {} rollup(s) removed",
+                p.raw,
+                p.rollups
+            ),
+            Ok(Err(e)) => tracing::error!("readings' retention: {e}"),
+            Err(e) => tracing::error!("readings' retention stopped: {e}"),
         }
     }
 }

@@ -71,6 +71,15 @@ struct Cli {
     /// while it is away): one per server of a park.
     #[arg(long, env = "PARKTWIN_MQTT_CLIENT_ID", default_value = "parktwin-server")]
     mqtt_client_id: String,
+    /// Days the raw readings are kept (each reading's event stays in the log for replays).
+    #[arg(long, env = "PARKTWIN_KEEP_RAW_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..))]
+    keep_raw_days: u32,
+    /// Days the minute rollups are kept.
+    #[arg(long, env = "PARKTWIN_KEEP_MINUTE_DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..))]
+    keep_minute_days: u32,
+    /// Days the hour and day rollups are kept; for ever when not given.
+    #[arg(long, env = "PARKTWIN_KEEP_HOUR_DAYS", value_parser = clap::value_parser!(u32).range(1..))]
+    keep_hour_days: Option<u32>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -375,6 +384,11 @@ async fn main() -> anyhow::Result<()> {
                 Some(parktwin_server::notify::Smtp { url, from })
             }
             _ => None,
+        },
+        retention: parktwin_server::Retention {
+            raw_days: cli.keep_raw_days,
+            minute_days: cli.keep_minute_days,
+            hour_days: cli.keep_hour_days,
         },
         mqtt: cli.mqtt.map(|url| parktwin_server::mqtt::Mqtt {
             url,

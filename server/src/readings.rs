@@ -12,6 +12,38 @@ use crate::db::{Conn, args};
 use crate::emergency::Refused;
 use crate::store::{Store, StoreError, row, rows};
 
+/// How long readings are kept: the raw readings (the log keeps every reading's event apart
+/// from these, for replays), the minute rollups, and the hour and day rollups (`None`: for
+/// ever).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Days of raw readings kept (30 by default, 1 at least).
+    pub raw_days: u32,
+    /// Days of minute rollups kept (90 by default).
+    pub minute_days: u32,
+    /// Days of hour and day rollups kept; for ever by default.
+    pub hour_days: Option<u32>,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Self {
+            raw_days: 30,
+            minute_days: 90,
+            hour_days: None,
+        }
+    }
+}
+
+/// What a pruning removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pruned {
+    /// Raw readings.
+    pub raw: usize,
+    /// Rollups.
+    pub rollups: usize,
+}
+
 /// The most points one series request answers with.
 pub const MAX_POINTS: usize = 100_000;
 
@@ -85,6 +117,31 @@ fn o3_8h_max(
 }
 
 impl Store {
+    /// Removes the readings and rollups older than `keep` says at `now`, in one transaction.
+    pub fn prune_readings(&self, now: time::OffsetDateTime, keep: &Retention) -> Result<Pruned, StoreError> {
+        let before = |days: u32| parktwin_api::clock::format_utc(now - time::Duration::days(i64::from(days)));
+        let mut conn = self.conn();
+        let mut tx = crate::db::Tx::begin(&mut **conn)?;
+        let mut pruned = Pruned {
+            raw: tx.execute(
+                "DELETE FROM observations WHERE time < ?1",
+                args![before(keep.raw_days.max(1)).as_str()],
+            )?,
+            rollups: tx.execute(
+                "DELETE FROM rollups WHERE step = 'minute' AND bucket < ?1",
+                args![before(keep.minute_days).as_str()],
+            )?,
+        };
+        if let Some(days) = keep.hour_days {
+            pruned.rollups += tx.execute(
+                "DELETE FROM rollups WHERE step IN ('hour', 'day') AND bucket < ?1",
+                args![before(days).as_str()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(pruned)
+    }
+
     /// A device with its latest readings and, for an air-quality station, its AQI.
     pub fn device_report(&self, d: Device) -> Result<DeviceReport, StoreError> {
         let mut c = self.reader()?;

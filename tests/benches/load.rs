@@ -10,8 +10,16 @@
 //! file in a temporary folder, or a PostgreSQL database when `PARKTWIN_TEST_POSTGRES` is set;
 //! nothing leaves 127.0.0.1). The wrk scripts are in `benches/load/`.
 
-use std::process::{Command, Stdio};
 use std::time::Duration;
+
+#[path = "load/wrk.rs"]
+mod wrk;
+use wrk::{Wrk, finish};
+
+/// Starts wrk with `script` for a run's length.
+fn wrk(url: &str, script: &str, conns: usize, threads: usize, env: &[(&str, String)]) -> std::process::Child {
+    wrk::start(url, script, conns, threads, PHASE, env)
+}
 
 const PHASE: Duration = Duration::from_secs(8);
 const BATCH: usize = 500;
@@ -26,66 +34,6 @@ const RUNS: [(&str, usize, Option<u32>); 4] = [
     ("with 200 pollers at 1 Hz", 200, None),
     ("200 pollers, ingest paced at 50,000/s", 200, Some(50_000)),
 ];
-
-/// What one wrk run reports (its `done` line): requests, errors, latency in µs.
-#[derive(Debug, Default)]
-struct Wrk {
-    requests: u64,
-    errors: u64,
-    p50_us: u64,
-    p99_us: u64,
-    max_us: u64,
-}
-
-impl Wrk {
-    fn parse(out: &str) -> Option<Self> {
-        let line = out.lines().find(|l| l.starts_with("PARKTWIN "))?;
-        let field = |name: &str| -> Option<u64> {
-            line.split_whitespace()
-                .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('=')?.parse().ok())
-        };
-        Some(Wrk {
-            requests: field("requests")?,
-            errors: field("errors")?,
-            p50_us: field("p50")?,
-            p99_us: field("p99")?,
-            max_us: field("max")?,
-        })
-    }
-}
-
-/// Starts wrk with `script` on `conns` connections (one thread each, at most `threads`).
-fn wrk(url: &str, script: &str, conns: usize, threads: usize, env: &[(&str, String)]) -> std::process::Child {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/load");
-    let script = format!("{dir}/{script}");
-    Command::new("wrk")
-        .args([
-            "-t",
-            &threads.min(conns).to_string(),
-            "-c",
-            &conns.to_string(),
-            "-d",
-            &format!("{}s", PHASE.as_secs()),
-            "--timeout",
-            "10s",
-            "-s",
-            &script,
-            url,
-        ])
-        // Where the scripts load what they share from (common.lua).
-        .env("PARKTWIN_LUA", dir)
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run wrk ({e}): it is Debian's package `wrk` (apt-get install wrk)"))
-}
-
-fn finish(child: std::process::Child, what: &str) -> Wrk {
-    let out = child.wait_with_output().expect("wrk ran");
-    let text = String::from_utf8_lossy(&out.stdout);
-    Wrk::parse(&text).unwrap_or_else(|| panic!("{what}: wrk said no result line:\n{text}"))
-}
 
 struct Outcome {
     positions_per_s: f64,

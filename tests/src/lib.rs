@@ -119,6 +119,7 @@ fn config(
         cors_origins: Vec::new(),
         smtp: None,
         mqtt: None,
+        retention: Default::default(),
     })
 }
 
@@ -188,6 +189,7 @@ impl RestartableServer {
             cors_origins: Vec::new(),
             smtp: None,
             mqtt: None,
+            retention: Default::default(),
         })?;
         Ok(Self {
             server,

@@ -422,3 +422,55 @@ fn a_meters_day_over_its_budget_an_outfalls_over_its_permit_and_a_quantity_gone_
     assert_eq!(points.len(), 1, "{series}");
     assert_eq!(points[0]["sum"], 110.0);
 }
+
+#[test]
+fn readings_are_kept_as_long_as_the_retention_says_and_the_rollups_longer() {
+    let dir = tempfile::tempdir().expect("as set up");
+    let s = start_server(dir.path(), None).expect("as set up");
+    let api = format!("{}/api/v1", s.url);
+    let store = open_store(dir.path());
+    let now = OffsetDateTime::now_utc();
+    let ages = [
+        time::Duration::days(40),
+        time::Duration::days(10),
+        time::Duration::hours(1),
+    ];
+    for age in ages {
+        read(&api, &s.ingest, "of-01", "cod", now - age, 30.0);
+    }
+    let points = |step: &str| {
+        let from = at(now - time::Duration::days(50));
+        ok(
+            "GET",
+            &format!("{api}/devices/of-01/series?quantity=cod&step={step}&from={from}"),
+            &s.operator,
+            None,
+        )["points"]
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    assert_eq!(
+        (points("raw"), points("minute"), points("hour"), points("day")),
+        (3, 3, 3, 3)
+    );
+    // By default: raw readings 30 days, minute rollups 90, hours and days for ever.
+    let pruned = store
+        .prune_readings(now, &parktwin_server::Retention::default())
+        .expect("pruned");
+    assert_eq!((pruned.raw, pruned.rollups), (1, 0));
+    assert_eq!(
+        (points("raw"), points("minute"), points("hour"), points("day")),
+        (2, 3, 3, 3)
+    );
+    // A park that keeps less.
+    let short = parktwin_server::Retention {
+        raw_days: 1,
+        minute_days: 5,
+        hour_days: Some(20),
+    };
+    store.prune_readings(now, &short).expect("pruned");
+    assert_eq!(
+        (points("raw"), points("minute"), points("hour"), points("day")),
+        (1, 1, 2, 2)
+    );
+}
