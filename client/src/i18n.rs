@@ -258,6 +258,8 @@ messages! {
     RuleOffRoute => "off planned route", "偏离规划路线";
     RuleWaybill => "no waybill at the gate", "无电子运单入园";
     RuleIncidentZone => "inside a threat zone", "位于威胁区内";
+    LastDay => "last 24 hours", "近24小时";
+    NoReadings => "no readings in the last 24 hours", "近24小时无读数";
     RuleDeviceThreshold => "reading past a threshold", "读数越限";
     RuleDeviceRate => "changing too fast", "变化速率超限";
     RuleDeviceStale => "no reading (stale)", "数据中断";

@@ -143,6 +143,8 @@ pub enum History {
     Readings(Vec<Observation>, time::OffsetDateTime),
     /// A truck's last hour.
     Track(Vec<VehiclePosition>),
+    /// A device's last day: each quantity's minutes, as fetched at a time.
+    Device(Vec<parktwin_api::readings::Series>, time::OffsetDateTime),
     /// The server did not answer.
     Failed(String),
 }
@@ -160,6 +162,18 @@ pub struct Inspect {
     fetched: Option<Instant>,
 }
 
+/// How much of a device's history its charts show.
+pub const DEVICE_DAY_S: i64 = 86_400;
+
+/// Whether a descriptor layer's features are the server's devices (its source is
+/// `/api/v1/devices/geojson`): then each feature's id is a device's.
+pub fn is_device_layer(d: &parktwin_api::descriptor::Descriptor) -> bool {
+    d.source
+        .endpoint
+        .as_deref()
+        .is_some_and(|e| e.starts_with("/api/v1/devices/geojson"))
+}
+
 /// How often a selected detector's chart or truck's track is fetched again.
 pub const REFRESH: Duration = Duration::from_secs(10);
 
@@ -169,6 +183,7 @@ pub fn inspect_selection(
     selection: Res<Selection>,
     server: Res<ServerUrl>,
     data: Option<Res<ParkData>>,
+    described: Option<Res<parktwin_layers::described::DescribedLayers>>,
     feed: Res<FeedStatus>,
     mut inspect: ResMut<Inspect>,
 ) {
@@ -204,10 +219,21 @@ pub fn inspect_selection(
         inspect.fetched = None;
         return;
     };
-    let readings = if f.layer == LayerId::DETECTORS {
-        true
+    enum Of {
+        Readings,
+        Track,
+        Device,
+    }
+    let device = described
+        .as_ref()
+        .and_then(|d| d.get(f.layer.as_str()))
+        .is_some_and(|l| is_device_layer(&l.descriptor));
+    let of = if f.layer == LayerId::DETECTORS {
+        Of::Readings
     } else if f.layer == LayerId::VEHICLES {
-        false
+        Of::Track
+    } else if device {
+        Of::Device
     } else {
         inspect.fetched = None;
         return;
@@ -218,18 +244,35 @@ pub fn inspect_selection(
     let (tx, rx) = bounded(1);
     let api = server.api();
     crate::net::spawn("history", move || async move {
-        let h = if readings {
-            let at = time::OffsetDateTime::now_utc();
-            api.recent_observations(&f.feature, 3600)
+        let at = time::OffsetDateTime::now_utc();
+        let h = match of {
+            Of::Readings => api
+                .recent_observations(&f.feature, 3600)
                 .await
-                .map(|obs| History::Readings(obs, at))
-        } else {
-            api.recent_track(&f.feature, 3600).await.map(History::Track)
+                .map(|obs| History::Readings(obs, at)),
+            Of::Track => api.recent_track(&f.feature, 3600).await.map(History::Track),
+            Of::Device => device_day(&api, &f.feature).await.map(|s| History::Device(s, at)),
         };
         let _ = tx.send(h.unwrap_or_else(|e| History::Failed(e.to_string())));
     });
     inspect.pending = Some(rx);
     inspect.fetched = Some(Instant::now());
+}
+
+/// A device's quantities over the last day, a minute a point.
+async fn device_day(
+    api: &parktwin_api::client::ApiClient,
+    id: &str,
+) -> Result<Vec<parktwin_api::readings::Series>, parktwin_api::client::ClientError> {
+    let report = api.device_report(id).await?;
+    let mut out = Vec::new();
+    for q in &report.device.quantities {
+        out.push(
+            api.device_series(id, &q.name, DEVICE_DAY_S, parktwin_api::readings::Step::Minute)
+                .await?,
+        );
+    }
+    Ok(out)
 }
 
 /// Gizmos drawn over everything (the clicked place): a marker hidden behind a building would

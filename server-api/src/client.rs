@@ -424,6 +424,29 @@ impl ApiClient {
         .await
     }
 
+    /// `GET /devices/{id}`: a device with its latest readings and what is derived from them.
+    pub async fn device_report(&self, id: &str) -> Result<crate::readings::DeviceReport, ClientError> {
+        self.get_json(&format!("/devices/{}", encode(id))).await
+    }
+
+    /// `GET /devices/{id}/series`: a device's quantity over the last `seconds` at `step`.
+    pub async fn device_series(
+        &self,
+        id: &str,
+        quantity: &str,
+        seconds: i64,
+        step: crate::readings::Step,
+    ) -> Result<crate::readings::Series, ClientError> {
+        self.get_json(&format!(
+            "/devices/{}/series?quantity={}&from={}&step={}",
+            encode(id),
+            encode(quantity),
+            encode(&ago(seconds)),
+            step.as_str()
+        ))
+        .await
+    }
+
     /// `GET /vehicles/{plate}/track`: a vehicle's fixes over the last `seconds`.
     pub async fn recent_track(
         &self,

@@ -111,6 +111,13 @@ fn every_request_the_rest_client_makes_is_an_operation_of_the_document() {
         api.recent_observations("gd-001", 600)
             .await
             .expect("a detector's readings");
+        api.device_report("aq-01").await.expect("a station");
+        api.device_series("aq-01", "so2", 86_400, parktwin_api::readings::Step::Minute)
+            .await
+            .expect("a station's day");
+        api.get_text("/api/v1/devices/geojson?kind=air_quality")
+            .await
+            .expect("a device layer's source");
         // No truck has been seen: a documented 404.
         assert!(api.recent_track("鲁E·00000", 600).await.is_err());
         api.session(&operator).await.expect("session");
@@ -193,7 +200,7 @@ fn every_request_the_rest_client_makes_is_an_operation_of_the_document() {
         operations.insert(format!("{} {route}", hit.method));
     }
     // The client's calls, each seen: a new call of the client shows up here.
-    assert_eq!(operations.len(), 32, "{operations:#?}");
+    assert_eq!(operations.len(), 35, "{operations:#?}");
 }
 
 #[test]

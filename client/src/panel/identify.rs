@@ -112,6 +112,11 @@ pub fn section(ui: &mut egui::Ui, p: &Selected, lang: Lang) -> Asked {
             let s = live.sensors.get(&sel.feature);
             detector_chart(ui, obs, *at, s.and_then(|s| s.warn), s.and_then(|s| s.alarm), lang);
         }
+        History::Device(series, at) => {
+            for (i, one) in series.iter().enumerate() {
+                device_chart(ui, i, one, *at, lang);
+            }
+        }
         History::Track(fixes) => {
             ui.small(format!(
                 "{}: {} {}",
@@ -200,6 +205,72 @@ fn detector_chart(
         });
 }
 
+/// The points of a series as (hours before `now`, each point's mean), oldest first.
+pub fn chart_points(series: &parktwin_api::readings::Series, now: time::OffsetDateTime) -> Vec<[f64; 2]> {
+    series
+        .points
+        .iter()
+        .filter_map(|p| {
+            let t = parktwin_api::clock::parse_utc(&p.time)?;
+            Some([(t - now).as_seconds_f64() / 3600.0, p.mean])
+        })
+        .collect()
+}
+
+/// A device's quantity over the last day (each minute's mean) against its thresholds: the
+/// outer pair in the alarm colour, the inner in the warning colour.
+fn device_chart(
+    ui: &mut egui::Ui,
+    i: usize,
+    series: &parktwin_api::readings::Series,
+    now: time::OffsetDateTime,
+    lang: Lang,
+) {
+    use egui_plot::{HLine, Line, Plot};
+    let t = &series.thresholds;
+    let points = chart_points(series, now);
+    let values = points
+        .iter()
+        .map(|p| p[1])
+        .chain([t.low_low, t.low, t.high, t.high_high].into_iter().flatten());
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
+    let pad = ((hi - lo) * 0.1).max(1e-6);
+    ui.small(format!(
+        "{} ({}) — {} (h)",
+        series.quantity,
+        series.unit,
+        tr(Msg::LastDay, lang)
+    ));
+    if points.is_empty() {
+        ui.small(tr(Msg::NoReadings, lang));
+        return;
+    }
+    Plot::new(("device-chart", i))
+        .height(110.0)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        // Fixed bounds (a rendered frame holds still): the day, and the readings with the
+        // thresholds.
+        .auto_bounds(false)
+        .default_x_bounds(-24.0, 0.0)
+        .default_y_bounds(lo - pad, hi + pad)
+        .show(ui, |plot| {
+            plot.line(Line::new(series.quantity.clone(), points).color(theme::GOOD));
+            for (v, c, m) in [
+                (t.low_low, theme::ALARM, Msg::AlarmLine),
+                (t.low, theme::WARNING, Msg::WarnLine),
+                (t.high, theme::WARNING, Msg::WarnLine),
+                (t.high_high, theme::ALARM, Msg::AlarmLine),
+            ] {
+                if let Some(v) = v {
+                    plot.hline(HLine::new(tr(m, lang), v).color(c));
+                }
+            }
+        });
+}
+
 /// A park feature, as loaded.
 fn find_feature<'a>(d: &'a ParkData, f: &FeatureRef) -> Option<&'a geojson::Feature> {
     let (_, fc) = d.layers.iter().find(|(l, _)| l.id == f.layer)?;
@@ -245,4 +316,39 @@ fn feature_properties(d: &ParkData, f: &FeatureRef) -> Option<Vec<(String, serde
             .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
             .unwrap_or_default(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_series_is_charted_by_hours_before_now() {
+        let now = parktwin_api::clock::parse_utc("2026-12-07T12:00:00Z").expect("a time");
+        let point = |time: &str, mean: f64| parktwin_api::readings::SeriesPoint {
+            time: time.into(),
+            n: 2,
+            min: mean - 1.0,
+            mean,
+            max: mean + 1.0,
+            sum: 2.0 * mean,
+        };
+        let series = parktwin_api::readings::Series {
+            device: "pt-301".into(),
+            quantity: "pressure".into(),
+            unit: "MPa".into(),
+            thresholds: Default::default(),
+            step: parktwin_api::readings::Step::Minute,
+            points: vec![
+                point("2026-12-07T10:00:00.000Z", 0.8),
+                point("2026-12-07T11:30:00.000Z", 0.9),
+                point("noon", 1.0),
+            ],
+        };
+        assert_eq!(
+            chart_points(&series, now),
+            [[-2.0, 0.8], [-0.5, 0.9]],
+            "a time that does not read is left out"
+        );
+    }
 }
