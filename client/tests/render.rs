@@ -430,7 +430,7 @@ fn the_maps_labels_never_overlap_at_park_scale_or_over_the_tank_farm() {
         assert!(run.status.success(), "{view}: {}", String::from_utf8_lossy(&run.stderr));
         let img = image::open(&out).expect("a PNG").to_rgb8();
         let labels = drawn_labels(&labels_at);
-        assert!(labels.len() >= 5, "{view}: {} labels drawn", labels.len());
+        assert!(labels.len() >= 5, "{view}: {} labels drawn: {labels:?}", labels.len());
         labels_apart_and_drawn(&img, &labels);
         if view == "tank farm" {
             assert!(

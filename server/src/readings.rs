@@ -331,7 +331,8 @@ fn device_point(d: &Device, feature: Option<&serde_json::Value>) -> Option<[f64;
 /// (`{quantity}_band`) and permit (`{quantity}_permit`); the newest reading's `time`;
 /// `limits` (`no_data`, `normal`, or `exceedance` when a quantity is past a threshold); for a
 /// station, its hourly `aqi`, `level`, `level_name`, `level_name_zh` and `primary_pollutant`;
-/// and `feed`, "demo simulator" where the demo's simulator makes the readings.
+/// and `feed`, "demo simulator" where the demo's simulator makes the readings (else "the
+/// park's feeds"). A value not yet read is there, empty (`null`).
 fn layer_properties(r: &DeviceReport, demo: bool) -> serde_json::Map<String, serde_json::Value> {
     use serde_json::json;
     let d = &r.device;
@@ -351,13 +352,17 @@ fn layer_properties(r: &DeviceReport, demo: bool) -> serde_json::Map<String, ser
             p.insert(format!("{}_permit", q.name), json!(permit));
         }
     }
+    // Every quantity's properties, empty until it is read: a layer binds to them before the
+    // first reading comes (a descriptor naming a property no feature has is refused).
+    for q in &d.quantities {
+        p.insert(q.name.clone(), serde_json::Value::Null);
+        p.insert(format!("{}_band", q.name), serde_json::Value::Null);
+    }
     for l in &r.latest {
         p.insert(l.quantity.clone(), json!(l.value));
         p.insert(format!("{}_band", l.quantity), json!(l.band));
     }
-    if let Some(newest) = r.latest.iter().map(|l| &l.time).max() {
-        p.insert("time".into(), json!(newest));
-    }
+    p.insert("time".into(), json!(r.latest.iter().map(|l| &l.time).max()));
     let limits = if r.latest.is_empty() {
         "no_data"
     } else if r.latest.iter().any(|l| l.band != Band::Normal) {
@@ -389,9 +394,10 @@ fn layer_properties(r: &DeviceReport, demo: bool) -> serde_json::Map<String, ser
             }),
         );
     }
-    if demo {
-        p.insert("feed".into(), json!("demo simulator"));
-    }
+    p.insert(
+        "feed".into(),
+        json!(if demo { "demo simulator" } else { "the park's feeds" }),
+    );
     p
 }
 

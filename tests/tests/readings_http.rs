@@ -132,10 +132,11 @@ fn a_device_added_at_runtime_reads_alarms_and_charts_without_a_restart() {
         (&p["pressure"], &p["pressure_band"], &p["limits"]),
         (&json!(1.5), &json!("high_high"), &json!("exceedance"))
     );
-    assert!(
-        p.get("feed").is_none(),
+    assert_eq!(
+        p["feed"], "the park's feeds",
         "a real feed's readings are not called the demo's"
     );
+    assert_eq!(p["temperature"], serde_json::Value::Null, "not read yet");
 
     // The raw series is what was sent; each hour's minimum, mean, maximum and count are the
     // raw readings' of that hour, worked out here.

@@ -247,6 +247,17 @@ fn the_catalog_serves_descriptor_layers_and_reports_a_broken_one() {
         Some("/api/v1/devices/geojson?kind=outfall")
     );
     assert_eq!(d.source.refresh_s, Some(60.0));
+    // The map takes the devices' layers as they are before any reading: every property their
+    // descriptors bind to is there, if empty.
+    for id in ["outfalls", "air_quality"] {
+        let l = layers.iter().find(|l| l.id == id).expect("a device layer");
+        let d = l.descriptor.as_ref().expect("a descriptor");
+        let source = d.source.endpoint.as_deref().expect("an endpoint");
+        let text = block_on(api.get_text(source)).expect("its features");
+        if let Err(e) = parktwin_api::descriptor::features_from_text(id, d, source, &text) {
+            panic!("{id}: {e:?}");
+        }
+    }
     let fc: serde_json::Value = serde_json::from_str(
         &block_on(api.get_text("/api/v1/devices/geojson?kind=outfall")).expect("the devices' layer"),
     )
