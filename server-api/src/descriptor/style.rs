@@ -286,11 +286,31 @@ pub fn parse_colour(s: &str) -> Result<Srgb, String> {
 }
 
 /// A property's value as text: strings as they are, numbers without a needless `.0`.
+///
+/// ```
+/// use parktwin_api::descriptor::value_text;
+/// use serde_json::json;
+/// assert_eq!(value_text(&json!(39.37529346239856)), "39.375");
+/// assert_eq!(value_text(&json!(37.2)), "37.2");
+/// assert_eq!(value_text(&json!(0.000123456)), "0.0001235");
+/// assert_eq!(value_text(&json!(126.0)), "126");
+/// ```
 pub fn value_text(v: &Json) -> String {
     match v {
         Json::String(s) => s.clone(),
         Json::Number(n) => match n.as_f64() {
             Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+            // A reading as a feed sent it (39.37529346239856) is read to three decimals, or to
+            // four significant digits under 1.
+            Some(f) if f.is_finite() => {
+                let decimals = if f.abs() >= 1.0 {
+                    3
+                } else {
+                    (3 - f.abs().log10().floor() as i32).clamp(3, 12) as usize
+                };
+                let text = format!("{f:.decimals$}");
+                text.trim_end_matches('0').trim_end_matches('.').to_string()
+            }
             _ => n.to_string(),
         },
         Json::Null => String::new(),
