@@ -258,6 +258,13 @@ messages! {
     RuleOffRoute => "off planned route", "偏离规划路线";
     RuleWaybill => "no waybill at the gate", "无电子运单入园";
     RuleIncidentZone => "inside a threat zone", "位于威胁区内";
+    Environment => "Environment", "环境";
+    AirQuality => "Air quality (AQI, HJ 633-2012)", "空气质量（AQI，HJ 633-2012）";
+    Outfalls => "Outfalls", "排放口";
+    NoReading => "no reading yet", "暂无读数";
+    OverLimit => "over a limit", "超标";
+    WithinLimits => "within limits", "达标";
+    DemoValues => "Demo values: made by the simulator, not measured", "演示数据：由模拟器生成，非实测";
     LastDay => "last 24 hours", "近24小时";
     NoReadings => "no readings in the last 24 hours", "近24小时无读数";
     RuleDeviceThreshold => "reading past a threshold", "读数越限";
