@@ -264,6 +264,7 @@ messages! {
     NoReading => "no reading yet", "暂无读数";
     OverLimit => "over a limit", "超标";
     WithinLimits => "within limits", "达标";
+    PresentValues => "Values of the present, not of the moment shown", "以下为当前数值，非所示时刻的数值";
     DemoValues => "Demo values: made by the simulator, not measured", "演示数据：由模拟器生成，非实测";
     LastDay => "last 24 hours", "近24小时";
     NoReadings => "no readings in the last 24 hours", "近24小时无读数";

@@ -2,7 +2,8 @@
 //! server's) with its level and primary pollutant, and each outfall against its limits, read
 //! from the device layers the map already has (descriptor layers over
 //! `/api/v1/devices/geojson?kind=…`). A station or outfall selects and flies to it. Values the
-//! demo's simulator made say so.
+//! demo's simulator made say so, and so do the present's values shown over a replayed moment
+//! (the device layers are not yet read as of a moment).
 
 use bevy_egui::egui;
 use parktwin_api::descriptor::value_text;
@@ -118,8 +119,10 @@ pub fn outfalls(layers: &DescribedLayers, lang: Lang) -> Vec<Row> {
     out.into_iter().map(|(_, r)| r).collect()
 }
 
-/// Draws the view; the feature asked for, if a row was clicked.
-pub fn section(ui: &mut egui::Ui, layers: &DescribedLayers, lang: Lang) -> Option<FeatureRef> {
+/// Draws the view (`live`: whether the map shows the present; in a replay or a drill the
+/// values are still the present's, and it says so); the feature asked for, if a row was
+/// clicked.
+pub fn section(ui: &mut egui::Ui, layers: &DescribedLayers, live: bool, lang: Lang) -> Option<FeatureRef> {
     let (stations, outfalls) = (stations(layers, lang), outfalls(layers, lang));
     if stations.is_empty() && outfalls.is_empty() {
         return None;
@@ -128,6 +131,9 @@ pub fn section(ui: &mut egui::Ui, layers: &DescribedLayers, lang: Lang) -> Optio
     egui::CollapsingHeader::new(tr(Msg::Environment, lang))
         .id_salt("environment")
         .show(ui, |ui| {
+            if !live {
+                ui.colored_label(theme::WARNING, tr(Msg::PresentValues, lang));
+            }
             if stations.iter().chain(&outfalls).any(|r| r.demo) {
                 ui.colored_label(theme::WARNING, tr(Msg::DemoValues, lang));
             }

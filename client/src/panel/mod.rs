@@ -169,7 +169,7 @@ pub fn panel(mut p: Panel) -> Result {
                     now_s: p.time.elapsed_secs_f64(),
                 };
                 go = alarms::section(ui, &on, &mut p.alarm_form, lang).or(go.take());
-                go = environment::section(ui, &p.described, lang).or(go.take());
+                go = environment::section(ui, &p.described, p.feed.showing.is_live(), lang).or(go.take());
                 ui.separator();
                 go = crate::search::section(ui, &mut p.search, p.data.as_deref(), &p.live.0, lang).or(go.take());
                 let selected = identify::Selected {
