@@ -412,7 +412,12 @@ impl Store {
     ) -> Result<serde_json::Value, StoreError> {
         let demo = self.demo.load(std::sync::atomic::Ordering::Relaxed);
         let mut features = Vec::new();
-        for d in self.devices()? {
+        // The registry as the park's index holds it: a map client's fetch every minute reads
+        // no device records and never waits for the writer.
+        let index = self.index()?;
+        let mut devices: Vec<&Device> = index.devices.values().collect();
+        devices.sort_by(|a, b| a.id.cmp(&b.id));
+        for d in devices {
             if d.kind != kind || !access.sees_owned_by(d.enterprise.as_deref()) {
                 continue;
             }
@@ -424,11 +429,11 @@ impl Store {
                 )?,
                 _ => None,
             };
-            let Some(at) = device_point(&d, feature.as_ref()) else {
+            let Some(at) = device_point(d, feature.as_ref()) else {
                 continue;
             };
             let id = d.id.clone();
-            let report = self.device_report(d)?;
+            let report = self.device_report(d.clone())?;
             features.push(serde_json::json!({
                 "type": "Feature",
                 "id": id,

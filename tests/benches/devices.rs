@@ -57,10 +57,7 @@ fn post(url: &str, token: &str, content_type: &str, body: String) {
 /// Runs the feeds (and `pollers` map clients), paced at `pace` readings a second if given:
 /// the readings a second taken and wrk's result for the feeds.
 fn run(url: &str, token: &str, pollers: usize, pace: Option<u32>, start: i64) -> (f64, wrk::Wrk) {
-    let head: i64 = reqwest::blocking::get(format!("{url}/api/v1/events/head"))
-        .and_then(|r| r.json::<serde_json::Value>())
-        .map(|v| v["seq"].as_i64().unwrap_or(0))
-        .unwrap_or(0);
+    let head = wrk::head(url);
     let mut env = vec![
         ("PARKTWIN_TOKEN", token.to_string()),
         ("PARKTWIN_BATCH", BATCH.to_string()),

@@ -48,10 +48,7 @@ const RUN_CLOCK_S: i64 = 3000;
 /// Runs the senders (and `pollers` polling clients), the trucks' clock starting at `start`
 /// (Unix seconds), the senders paced at `pace` positions a second if given.
 fn run(url: &str, token: &str, pollers: usize, pace: Option<u32>, start: i64) -> Outcome {
-    let head: i64 = reqwest::blocking::get(format!("{url}/api/v1/events/head"))
-        .and_then(|r| r.json::<serde_json::Value>())
-        .map(|v| v["seq"].as_i64().unwrap_or(0))
-        .unwrap_or(0);
+    let head = wrk::head(url);
     let mut env = vec![
         ("PARKTWIN_TOKEN", token.to_string()),
         ("PARKTWIN_BATCH", BATCH.to_string()),

@@ -11,25 +11,8 @@ local start = tonumber(os.getenv("PARKTWIN_START"))
 local every = tonumber(os.getenv("PARKTWIN_EVERY_MS") or "")
 dofile(os.getenv("PARKTWIN_LUA") .. "/common.lua")
 
--- The wall clock in ms, from LuaJIT's FFI (wrk's Lua has no clock finer than a second).
-local ffi = require("ffi")
-ffi.cdef [[
-  struct parktwin_tv { long sec; long usec; };
-  int gettimeofday(struct parktwin_tv *tv, void *tz);
-]]
-local tv = ffi.new("struct parktwin_tv")
-local function now_ms()
-  ffi.C.gettimeofday(tv, nil)
-  return tonumber(tv.sec) * 1000 + tonumber(tv.usec) / 1000
-end
-
-local due
 if every then
-  function delay()
-    local t = now_ms()
-    due = (due or t) + every
-    return math.max(0, math.floor(due - t))
-  end
+  pace(every)
 end
 
 -- Each thread is one feed of `batch` trucks reporting once a second of their own clock: each

@@ -70,3 +70,11 @@ pub fn finish(child: std::process::Child, what: &str) -> Wrk {
     let text = String::from_utf8_lossy(&out.stdout);
     Wrk::parse(&text).unwrap_or_else(|| panic!("{what}: wrk said no result line:\n{text}"))
 }
+
+/// The log's head now: where the polling clients start from.
+pub fn head(url: &str) -> i64 {
+    reqwest::blocking::get(format!("{url}/api/v1/events/head"))
+        .and_then(|r| r.json::<serde_json::Value>())
+        .map(|v| v["seq"].as_i64().unwrap_or(0))
+        .unwrap_or(0)
+}
