@@ -85,8 +85,8 @@ pub fn items(frame: &LocalFrame, d: &Descriptor, fc: &FeatureCollection, z_order
             });
         };
         if let Some((c, up)) = point(frame, &g.value) {
-            let size = marker.size_m as f32;
-            let height = marker.height_m.unwrap_or(marker.size_m) as f32;
+            let (size, height) = marker.size_of(props);
+            let (size, height) = (size as f32, height as f32);
             let at = mesh::to_scene(c, up as f32);
             push(
                 Shape::Marker {

@@ -215,6 +215,10 @@ pub struct Quantity {
     /// Its other rules.
     #[serde(default)]
     pub rules: QuantityRules,
+    /// What it reads in normal running (a pipe's operating pressure at the gauge, a meter's
+    /// usual draw), where known: views draw a reading against it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nominal: Option<f64>,
 }
 
 impl Quantity {
@@ -225,6 +229,7 @@ impl Quantity {
             unit: unit.to_string(),
             thresholds,
             rules: QuantityRules::default(),
+            nominal: None,
         }
     }
 }
@@ -371,6 +376,9 @@ impl Device {
                     fmt(w[0]),
                     fmt(w[1])
                 ));
+            }
+            if let Some(n) = q.nominal.filter(|n| !n.is_finite()) {
+                out.push(format!("quantities[{i}].nominal: {n} is not a number"));
             }
         }
         for (i, q) in self.quantities.iter().enumerate() {

@@ -97,6 +97,33 @@ pub fn route_distance_m(frame: &LocalFrame, route: &[[f64; 2]], lon: f64, lat: f
     }
 }
 
+/// How far along a line (WGS84 vertices) a point lies, in metres of the local frame from the
+/// line's first vertex: the distance along the line to the line's nearest point (a gauge's
+/// chainage on its pipe). `None` for a line of fewer than two vertices.
+///
+/// ```
+/// use parktwin_api::frame::LocalFrame;
+/// use parktwin_api::geometry::distance_along_m;
+/// let frame = LocalFrame::new(118.45, 37.57);
+/// let (e, _) = frame.to_wgs84(400.0, 0.0);
+/// let (lon, lat) = frame.to_wgs84(150.0, 20.0); // 20 m off the line, 150 m along it
+/// let along = distance_along_m(&frame, &[[118.45, 37.57], [e, 37.57]], lon, lat).unwrap();
+/// assert!((along - 150.0).abs() < 0.01, "{along}");
+/// ```
+pub fn distance_along_m(frame: &LocalFrame, line: &[[f64; 2]], lon: f64, lat: f64) -> Option<f64> {
+    use geo::{Length, LineLocatePoint};
+    let at = |lon: f64, lat: f64| {
+        let [x, y] = frame.to_map(lon, lat);
+        Coord { x, y }
+    };
+    if line.len() < 2 {
+        return None;
+    }
+    let line: LineString<f64> = line.iter().map(|q| at(q[0], q[1])).collect();
+    let fraction = line.line_locate_point(&Point::from(at(lon, lat)))?;
+    Some(fraction * Euclidean.length(&line))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,7 @@ use crate::store::{Store, StoreError, json_row, json_rows};
 
 /// The columns of a devices CSV, in any order (the header names them): one row per quantity;
 /// the rows of one id after its first add its other quantities.
-pub const CSV_COLUMNS: [&str; 22] = [
+pub const CSV_COLUMNS: [&str; 23] = [
     "id",
     "kind",
     "name",
@@ -36,6 +36,7 @@ pub const CSV_COLUMNS: [&str; 22] = [
     "stale_after_s",
     "daily_budget",
     "permit_daily_mean",
+    "nominal",
 ];
 
 /// What an import did.
@@ -112,8 +113,10 @@ pub fn parse_csv(text: &str) -> Result<Vec<Device>, Vec<String>> {
             permit_daily_mean: number("permit_daily_mean"),
         };
         let id = cell("id").unwrap_or_default().to_string();
+        let nominal = number("nominal");
         let quantity = cell("quantity").map(|q| Quantity {
             rules,
+            nominal,
             ..Quantity::new(q, cell("unit").unwrap_or_default(), thresholds)
         });
         if let Some(d) = out.iter_mut().find(|d| d.id == id) {
@@ -320,102 +323,6 @@ impl Store {
     }
 }
 
-/// The demo park's devices as the seed registers them: each gas detector of the detectors
-/// layer (its gas's concentration against its warning and alarm levels, as high and
-/// high-high), each air-quality station (PM2.5, SO₂, NO₂) and each outfall (COD and NH₃-N
-/// against their permit limits, pH between 6 and 9) of the descriptors.
-pub fn demo_devices(
-    detectors: &[geojson::Feature],
-    stations: &serde_json::Value,
-    outfalls: &serde_json::Value,
-) -> Vec<Device> {
-    let mut out = Vec::new();
-    for f in detectors {
-        let (Some(id), Some(p)) = (parktwin_api::validate::feature_id(f), f.properties.as_ref()) else {
-            continue;
-        };
-        let mut d = Device::new(
-            id,
-            DeviceKind::GasDetector,
-            p.get("name").and_then(|v| v.as_str()).unwrap_or(id),
-        );
-        d.location.layer = Some("detectors".into());
-        d.location.feature = Some(id.to_string());
-        d.enterprise = p.get("enterprise").and_then(|v| v.as_str()).map(str::to_string);
-        d.quantities.push(Quantity::new(
-            "concentration",
-            p.get("unit").and_then(|v| v.as_str()).unwrap_or("ppm"),
-            Thresholds {
-                high: p.get("warn").and_then(|v| v.as_f64()),
-                high_high: p.get("alarm").and_then(|v| v.as_f64()),
-                ..Default::default()
-            },
-        ));
-        out.push(d);
-    }
-    let points = |fc: &serde_json::Value| -> Vec<(String, serde_json::Value, f64, f64)> {
-        fc["features"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|f| {
-                let c = &f["geometry"]["coordinates"];
-                Some((
-                    f["id"].as_str()?.to_string(),
-                    f["properties"].clone(),
-                    c[0].as_f64()?,
-                    c[1].as_f64()?,
-                ))
-            })
-            .collect()
-    };
-    let named = |id: &str, kind: DeviceKind, p: &serde_json::Value, lon: f64, lat: f64| {
-        let mut d = Device::new(id, kind, p["name"].as_str().unwrap_or(id));
-        d.name_zh = p["name_zh"].as_str().unwrap_or_default().to_string();
-        d.location.lon = Some(lon);
-        d.location.lat = Some(lat);
-        d
-    };
-    for (id, p, lon, lat) in points(stations) {
-        let mut d = named(&id, DeviceKind::AirQuality, &p, lon, lat);
-        for q in ["pm25", "so2", "no2"] {
-            d.quantities.push(Quantity::new(q, "μg/m³", Thresholds::default()));
-        }
-        out.push(d);
-    }
-    for (id, p, lon, lat) in points(outfalls) {
-        let mut d = named(&id, DeviceKind::Outfall, &p, lon, lat);
-        // The permit's limit is on the day's mean; a reading over it is a warning.
-        let limit = |k: &str| Quantity {
-            rules: QuantityRules {
-                permit_daily_mean: p[k].as_f64(),
-                ..Default::default()
-            },
-            ..Quantity::new(
-                if k.starts_with("cod") { "cod" } else { "nh3n" },
-                "mg/L",
-                Thresholds {
-                    high: p[k].as_f64(),
-                    ..Default::default()
-                },
-            )
-        };
-        d.quantities.push(limit("cod_limit_mg_l"));
-        d.quantities.push(limit("nh3n_limit_mg_l"));
-        d.quantities.push(Quantity::new(
-            "ph",
-            "pH",
-            Thresholds {
-                low: Some(6.0),
-                high: Some(9.0),
-                ..Default::default()
-            },
-        ));
-        out.push(d);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -435,7 +342,7 @@ mod tests {
         assert_eq!(
             parse_csv(bad).expect_err("refused"),
             [
-                "row 1: \"colour\" is not a column (id, kind, name, name_zh, lon, lat, layer, feature, enterprise, state, stream_url, quantity, unit, low_low, low, high, high_high, deadband, max_rate_per_min, stale_after_s, daily_budget, permit_daily_mean)"
+                "row 1: \"colour\" is not a column (id, kind, name, name_zh, lon, lat, layer, feature, enterprise, state, stream_url, quantity, unit, low_low, low, high, high_high, deadband, max_rate_per_min, stale_after_s, daily_budget, permit_daily_mean, nominal)"
             ]
         );
         let bad = "id,kind,name,lon\nx,toaster,X,1\ny,camera,Y,abc\n";

@@ -6,6 +6,7 @@
 
 mod after_action;
 mod db;
+mod demo_devices;
 mod devices;
 pub mod drills;
 mod emergency;

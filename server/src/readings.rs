@@ -302,37 +302,70 @@ impl Store {
     }
 }
 
-/// Where a device is drawn: its point, or the middle of the feature it sits on (a point's
-/// position, else the mean of its outline's positions: a marker's place, not a centroid).
-fn device_point(d: &Device, feature: Option<&serde_json::Value>) -> Option<[f64; 2]> {
+/// Where a device is drawn: its own point, else the geometry of the feature it sits on (a
+/// meter on its enterprise's parcel is drawn as the parcel).
+fn device_geometry(d: &Device, feature: Option<&serde_json::Value>) -> Option<serde_json::Value> {
     if let (Some(lon), Some(lat)) = (d.location.lon, d.location.lat) {
-        return Some([lon, lat]);
+        return Some(serde_json::json!({"type": "Point", "coordinates": [lon, lat]}));
     }
-    let g = &feature?["geometry"];
-    let mut sum = [0.0, 0.0];
-    let mut n = 0.0;
-    fn walk(v: &serde_json::Value, sum: &mut [f64; 2], n: &mut f64) {
-        match v.as_array() {
-            Some(a) if a.len() >= 2 && a.iter().all(serde_json::Value::is_number) => {
-                sum[0] += a[0].as_f64().unwrap_or_default();
-                sum[1] += a[1].as_f64().unwrap_or_default();
-                *n += 1.0;
-            }
-            Some(a) => a.iter().for_each(|x| walk(x, sum, n)),
-            None => {}
+    feature.map(|f| f["geometry"].clone()).filter(|g| g.is_object())
+}
+
+/// A line feature's vertices (lon, lat), if it is a line.
+fn line_of(feature: &serde_json::Value) -> Option<Vec<[f64; 2]>> {
+    let g = &feature["geometry"];
+    let coords = match g["type"].as_str()? {
+        "LineString" => &g["coordinates"],
+        "MultiLineString" => &g["coordinates"][0],
+        _ => return None,
+    };
+    coords
+        .as_array()?
+        .iter()
+        .map(|c| Some([c[0].as_f64()?, c[1].as_f64()?]))
+        .collect()
+}
+
+/// What the map says of the feature a device sits on: its layer, id and names (`on_layer`,
+/// `on_feature`, `on_name`, `on_name_zh`), the major hazard source it belongs to (`hazard`),
+/// and for a device with its own point on a line (a gauge on a pipe), how far along the line
+/// it is (`along_m`, metres from the line's start).
+fn on_properties(d: &Device, feature: Option<&serde_json::Value>, p: &mut serde_json::Map<String, serde_json::Value>) {
+    use serde_json::json;
+    let (Some(layer), Some(id), Some(f)) = (&d.location.layer, &d.location.feature, feature) else {
+        return;
+    };
+    p.insert("on_layer".into(), json!(layer));
+    p.insert("on_feature".into(), json!(id));
+    let fp = &f["properties"];
+    let name = fp["name"].as_str().or(fp["line_number"].as_str()).unwrap_or(id);
+    p.insert("on_name".into(), json!(name));
+    p.insert("on_name_zh".into(), json!(fp["name_zh"].as_str().unwrap_or(name)));
+    if let Some(h) = fp["hazard"].as_str() {
+        p.insert("hazard".into(), json!(h));
+    }
+    if let (Some(lon), Some(lat), Some(line)) = (d.location.lon, d.location.lat, line_of(f))
+        && let Some(first) = line.first()
+    {
+        let frame = parktwin_api::frame::LocalFrame::new(first[0], first[1]);
+        if let Some(m) = parktwin_api::geometry::distance_along_m(&frame, &line, lon, lat) {
+            p.insert("along_m".into(), json!((m * 10.0).round() / 10.0));
         }
     }
-    walk(&g["coordinates"], &mut sum, &mut n);
-    (n > 0.0).then(|| [sum[0] / n, sum[1] / n])
 }
 
 /// The properties a map layer of devices binds its colour and labels to: the device's id,
 /// names, kind, state and enterprise; each quantity's latest value (`{quantity}`), its band
 /// (`{quantity}_band`) and permit (`{quantity}_permit`); the newest reading's `time`;
-/// `limits` (`no_data`, `normal`, or `exceedance` when a quantity is past a threshold); for a
-/// station, its hourly `aqi`, `level`, `level_name`, `level_name_zh` and `primary_pollutant`;
-/// and `feed`, "demo simulator" where the demo's simulator makes the readings (else "the
-/// park's feeds"). A value not yet read is there, empty (`null`).
+/// `limits` (`no_data`, `normal`, or `exceedance` when a quantity is past a threshold); each
+/// quantity's unit (`{quantity}_unit`), thresholds (`{quantity}_low_low`, `_low`, `_high`,
+/// `_high_high`, where set) and `{quantity}_nominal`; for a quantity with a day's budget (a
+/// meter), its park day (`{quantity}_day`: the day's start), the day's total and each of its
+/// hours' (`{quantity}_day_total`, `{quantity}_day_hours`: 24 sums, empty where nothing was
+/// read), the day before's total (`{quantity}_previous_day_total`) and `{quantity}_budget`;
+/// for a station, its hourly `aqi`, `level`, `level_name`, `level_name_zh` and
+/// `primary_pollutant`; and `feed`, "demo simulator" where the demo's simulator makes the
+/// readings (else "the park's feeds"). A value not yet read is there, empty (`null`).
 fn layer_properties(r: &DeviceReport, demo: bool) -> serde_json::Map<String, serde_json::Value> {
     use serde_json::json;
     let d = &r.device;
@@ -350,6 +383,20 @@ fn layer_properties(r: &DeviceReport, demo: bool) -> serde_json::Map<String, ser
     for q in &d.quantities {
         if let Some(permit) = q.rules.permit_daily_mean {
             p.insert(format!("{}_permit", q.name), json!(permit));
+        }
+        p.insert(format!("{}_unit", q.name), json!(q.unit));
+        let t = &q.thresholds;
+        for (k, v) in [
+            ("low_low", t.low_low),
+            ("low", t.low),
+            ("high", t.high),
+            ("high_high", t.high_high),
+            ("nominal", q.nominal),
+            ("budget", q.rules.daily_budget),
+        ] {
+            if let Some(v) = v {
+                p.insert(format!("{}_{k}", q.name), json!(v));
+            }
         }
     }
     // Every quantity's properties, empty until it is read: a layer binds to them before the
@@ -402,12 +449,65 @@ fn layer_properties(r: &DeviceReport, demo: bool) -> serde_json::Map<String, ser
 }
 
 impl Store {
-    /// The devices of a kind that `access` sees, as a GeoJSON FeatureCollection for a map layer
-    /// (`GET /api/v1/devices/geojson?kind=…`), each with [`layer_properties`]; a device with no
-    /// place to draw it is left out.
+    /// The day's totals of each quantity of `r` with a day's budget (a meter's): see
+    /// [`layer_properties`]. The day is the park's day of the quantity's latest reading.
+    fn day_totals(
+        &self,
+        r: &DeviceReport,
+        p: &mut serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), StoreError> {
+        use serde_json::json;
+        let d = &r.device;
+        let offset = self.index()?.offset();
+        let mut c = self.reader()?;
+        for q in d.quantities.iter().filter(|q| q.rules.daily_budget.is_some()) {
+            let keys = ["day", "day_total", "day_hours", "previous_day_total"];
+            for k in keys {
+                p.insert(format!("{}_{k}", q.name), serde_json::Value::Null);
+            }
+            let Some(latest) = r.latest.iter().find(|l| l.quantity == q.name) else {
+                continue;
+            };
+            let Some(day) = bucket_start(&latest.time, Step::Day, offset) else {
+                continue;
+            };
+            let key = stored_key(d, &q.name);
+            let day_s = parktwin_api::clock::unix_seconds(&day);
+            let mut hours = vec![serde_json::Value::Null; 24];
+            let mut total = 0.0;
+            for (bucket, sum) in rows(
+                &mut *c,
+                "SELECT bucket, sum FROM rollups WHERE device = ?1 AND quantity = ?2 AND step = 'hour'
+                 AND bucket >= ?3 AND bucket <= ?4 ORDER BY bucket",
+                args![&d.id, key.as_str(), day.as_str(), shift_hours(&day, 23).as_str()],
+                |r| Ok((r.string(0)?, r.real(1)?)),
+            )? {
+                let h = ((parktwin_api::clock::unix_seconds(&bucket) - day_s) / HOUR_S as f64).floor() as usize;
+                if let Some(slot) = hours.get_mut(h) {
+                    *slot = json!(sum);
+                    total += sum;
+                }
+            }
+            let previous = row(
+                &mut *c,
+                "SELECT sum FROM rollups WHERE device = ?1 AND quantity = ?2 AND step = 'day' AND bucket = ?3",
+                args![&d.id, key.as_str(), shift_hours(&day, -24).as_str()],
+                |r| r.real(0).map_err(StoreError::from),
+            )?;
+            p.insert(format!("{}_day", q.name), json!(day));
+            p.insert(format!("{}_day_total", q.name), json!(total));
+            p.insert(format!("{}_day_hours", q.name), json!(hours));
+            p.insert(format!("{}_previous_day_total", q.name), json!(previous));
+        }
+        Ok(())
+    }
+
+    /// The devices of the given kinds that `access` sees, as a GeoJSON FeatureCollection for a
+    /// map layer (`GET /api/v1/devices/geojson?kind=…`), each with [`layer_properties`] and
+    /// [`on_properties`]; a device with no place to draw it is left out.
     pub fn devices_geojson(
         &self,
-        kind: DeviceKind,
+        kinds: &[DeviceKind],
         access: &parktwin_api::scope::Access,
     ) -> Result<serde_json::Value, StoreError> {
         let demo = self.demo.load(std::sync::atomic::Ordering::Relaxed);
@@ -418,7 +518,7 @@ impl Store {
         let mut devices: Vec<&Device> = index.devices.values().collect();
         devices.sort_by(|a, b| a.id.cmp(&b.id));
         for d in devices {
-            if d.kind != kind || !access.sees_owned_by(d.enterprise.as_deref()) {
+            if !kinds.contains(&d.kind) || !access.sees_owned_by(d.enterprise.as_deref()) {
                 continue;
             }
             let feature: Option<serde_json::Value> = match (&d.location.layer, &d.location.feature) {
@@ -429,16 +529,19 @@ impl Store {
                 )?,
                 _ => None,
             };
-            let Some(at) = device_point(d, feature.as_ref()) else {
+            let Some(geometry) = device_geometry(d, feature.as_ref()) else {
                 continue;
             };
             let id = d.id.clone();
             let report = self.device_report(d.clone())?;
+            let mut properties = layer_properties(&report, demo);
+            on_properties(d, feature.as_ref(), &mut properties);
+            self.day_totals(&report, &mut properties)?;
             features.push(serde_json::json!({
                 "type": "Feature",
                 "id": id,
-                "geometry": {"type": "Point", "coordinates": at},
-                "properties": layer_properties(&report, demo),
+                "geometry": geometry,
+                "properties": properties,
             }));
         }
         Ok(serde_json::json!({"type": "FeatureCollection", "features": features}))

@@ -24,8 +24,9 @@ pub struct SeedData {
     pub hazards: Vec<HazardSource>,
     /// The park's emergency plans (`park/plans.json`, where there is one), checked.
     pub plans: Vec<parktwin_api::emergency::Plan>,
-    /// The devices the park starts with: its detectors, and the air-quality stations and
-    /// outfalls of its descriptors.
+    /// The devices the park starts with (`crate::demo_devices`): its detectors, tanks' and
+    /// pipes' gauges, cameras, and the stations, outfalls, meters, substations and fence zones
+    /// of its descriptors.
     pub devices: Vec<parktwin_api::device::Device>,
 }
 
@@ -82,23 +83,28 @@ pub fn load_assets(assets: &Path) -> Result<SeedData, SeedError> {
         layers.push((entry, features));
     }
     let plans = read_plans(assets, &layers, &hazards, &chemicals)?;
-    let descriptor = |name: &str| -> Result<serde_json::Value, SeedError> {
-        let path = assets.join("park").join(crate::DESCRIPTOR_DIR).join(name);
+    let mut described = std::collections::HashMap::new();
+    for id in ["air_quality", "outfalls", "energy_use", "substations", "fence_segments"] {
+        let path = assets
+            .join("park")
+            .join(crate::DESCRIPTOR_DIR)
+            .join(format!("{id}.geojson"));
         if path.exists() {
-            json(&path)
-        } else {
-            Ok(serde_json::Value::Null)
+            let file = path.display().to_string();
+            described.insert(id, parse_layer_file(&file, &read(&path)?)?);
         }
+    }
+    let layer = |id: &str| -> &[Feature] {
+        layers
+            .iter()
+            .find(|(l, _)| l.id == id)
+            .map_or(&[], |(_, f)| f.as_slice())
     };
-    let detectors: &[Feature] = layers
-        .iter()
-        .find(|(l, _)| l.id == "detectors")
-        .map_or(&[], |(_, f)| f.as_slice());
-    let devices = crate::devices::demo_devices(
-        detectors,
-        &descriptor("air_quality.geojson")?,
-        &descriptor("outfalls.geojson")?,
-    );
+    let descriptor = |id: &str| -> &[Feature] { described.get(id).map_or(&[], Vec::as_slice) };
+    let devices = crate::demo_devices::demo_devices(&crate::demo_devices::DemoSources {
+        layer: &layer,
+        descriptor: &descriptor,
+    });
     Ok(SeedData {
         park: manifest.park,
         chemicals,

@@ -218,26 +218,26 @@ fn the_catalog_serves_descriptor_layers_and_reports_a_broken_one() {
     let server = start_server(dir.path(), Some(assets.path().to_path_buf())).expect("server starts");
     let api = ApiClient::new(&server.url);
     let layers = block_on(api.layers()).expect("GET /layers");
-    let subs = layers
+    let valves = layers
         .iter()
-        .find(|l| l.id == "substations")
-        .expect("the substations layer");
-    let d = subs.descriptor.as_ref().expect("a descriptor layer");
-    assert_eq!(d.source.endpoint.as_deref(), Some("/api/v1/layers/substations"));
+        .find(|l| l.id == "isolation_valves")
+        .expect("the valves' layer");
+    let d = valves.descriptor.as_ref().expect("a descriptor layer");
+    assert_eq!(d.source.endpoint.as_deref(), Some("/api/v1/layers/isolation_valves"));
     assert_eq!(d.source.file, None, "the server's file path is not handed out");
     assert_eq!(
         d.source.refresh_s, None,
         "a file read once at the start does not claim to refresh"
     );
     assert!(!d.follows_time, "nor to follow the time");
-    assert_eq!(subs.title_zh, "变电站");
-    assert_eq!(subs.feature_count, 3);
+    assert_eq!(valves.title_zh, "紧急切断阀");
+    assert_eq!(valves.feature_count, 17);
     assert_eq!(
-        block_on(api.layer("substations"))
-            .expect("GET /layers/substations")
+        block_on(api.layer("isolation_valves"))
+            .expect("GET /layers/isolation_valves")
             .features
             .len(),
-        3
+        17
     );
     // The outfalls are devices: their layer is the server's, read again every minute.
     let outfalls = layers.iter().find(|l| l.id == "outfalls").expect("the outfalls layer");
@@ -249,9 +249,23 @@ fn the_catalog_serves_descriptor_layers_and_reports_a_broken_one() {
     assert_eq!(d.source.refresh_s, Some(60.0));
     // The map takes the devices' layers as they are before any reading: every property their
     // descriptors bind to is there, if empty.
-    for id in ["outfalls", "air_quality"] {
-        let l = layers.iter().find(|l| l.id == id).expect("a device layer");
-        let d = l.descriptor.as_ref().expect("a descriptor");
+    let device_layers: Vec<_> = layers
+        .iter()
+        .filter_map(|l| Some((l.id.as_str(), l.descriptor.as_ref()?)))
+        .filter(|(_, d)| {
+            d.source
+                .endpoint
+                .as_deref()
+                .is_some_and(|e| e.starts_with("/api/v1/devices/geojson"))
+        })
+        .collect();
+    assert_eq!(
+        device_layers.len(),
+        9,
+        "{:?}",
+        device_layers.iter().map(|l| l.0).collect::<Vec<_>>()
+    );
+    for (id, d) in device_layers {
         let source = d.source.endpoint.as_deref().expect("an endpoint");
         let text = block_on(api.get_text(source)).expect("its features");
         if let Err(e) = parktwin_api::descriptor::features_from_text(id, d, source, &text) {
@@ -269,7 +283,7 @@ fn the_catalog_serves_descriptor_layers_and_reports_a_broken_one() {
         .map(|f| f["properties"]["limits"].as_str().unwrap_or_default())
         .collect();
     assert_eq!(limits, ["no_data"; 5], "no reading yet, and none made up");
-    assert_eq!(layers.iter().filter(|l| l.descriptor.is_some()).count(), 11);
+    assert_eq!(layers.iter().filter(|l| l.descriptor.is_some()).count(), 16);
     assert!(!layers.iter().any(|l| l.id == "broken"));
     let (status, problems) = get(&format!("{}/api/v1/layer-problems", server.url));
     assert_eq!(status, 200);

@@ -74,7 +74,7 @@ fn ten_minutes_of_demo_park() {
 }
 
 #[test]
-fn the_demo_reads_the_stations_and_outfalls_every_minute_and_says_it_is_the_demo() {
+fn the_demo_reads_every_kind_of_device_every_minute_and_says_it_is_the_demo() {
     use parktwin_api::device::DeviceKind;
     let dir = tempfile::tempdir().expect("tempdir");
     let s = store(dir.path());
@@ -90,16 +90,74 @@ fn the_demo_reads_the_stations_and_outfalls_every_minute_and_says_it_is_the_demo
     };
     assert_eq!(of("aq-01"), ["pm25", "so2", "no2"]);
     assert_eq!(of("of-01"), ["cod", "nh3n", "ph"]);
-    let layer = s
-        .devices_geojson(DeviceKind::AirQuality, &parktwin_api::scope::Access::Park)
-        .expect("the stations' layer");
-    let stations = layer["features"].as_array().expect("features");
+    let park = parktwin_api::scope::Access::Park;
+    let layer = |kinds: &[DeviceKind]| {
+        let fc = s.devices_geojson(kinds, &park).expect("a layer");
+        fc["features"].as_array().expect("features").clone()
+    };
+    let stations = layer(&[DeviceKind::AirQuality]);
     assert_eq!(stations.len(), 6);
-    for f in stations {
+    for f in &stations {
         let p = &f["properties"];
         assert!(p["aqi"].as_u64().is_some_and(|a| a > 0), "{p}");
         assert_eq!(p["feed"], "demo simulator", "a demo value says it is one");
     }
+    // Every kind that measures was read, each device in service at every minute.
+    for kind in DeviceKind::ALL.into_iter().filter(|k| k.measures()) {
+        let features = layer(&[kind]);
+        assert!(!features.is_empty(), "{kind:?} has devices");
+        for f in &features {
+            assert_ne!(f["properties"]["limits"], "no_data", "{kind:?}: {f}");
+        }
+    }
+    // A tank's gauges sit on it and say whose hazard source it is; a refrigerated tank is
+    // read below zero.
+    let levels = layer(&[DeviceKind::TankLevel]);
+    assert_eq!(levels.len(), 67);
+    let p = &levels[0]["properties"];
+    assert_eq!(p["on_layer"], "tanks");
+    assert!(p["hazard"].as_str().is_some_and(|h| h.starts_with("mhs-")), "{p}");
+    assert!(p["level"].as_f64().is_some_and(|l| (5.0..95.0).contains(&l)), "{p}");
+    assert_eq!(levels[0]["geometry"]["type"], "Point");
+    let cold = layer(&[DeviceKind::TankTemperature])
+        .into_iter()
+        .filter_map(|f| f["properties"]["temperature"].as_f64())
+        .fold(f64::INFINITY, f64::min);
+    assert!(cold < -25.0, "the refrigerated ammonia: {cold}");
+    // A pipe's gauges: along it from its start, the pressure falling.
+    let gauges = layer(&[DeviceKind::PipePressure]);
+    let pipe = gauges[0]["properties"]["on_feature"].clone();
+    let mut along: Vec<(f64, f64)> = gauges
+        .iter()
+        .filter(|f| f["properties"]["on_feature"] == pipe)
+        .map(|f| {
+            let p = &f["properties"];
+            (
+                p["along_m"].as_f64().expect("along"),
+                p["pressure_nominal"].as_f64().expect("nominal"),
+            )
+        })
+        .collect();
+    along.sort_by(|a, b| a.0.total_cmp(&b.0));
+    assert_eq!(along.len(), 3, "{pipe}");
+    assert!(
+        along[0].0 < 1.0 && along[2].0 > 100.0 && along[0].1 > along[2].1,
+        "{along:?}"
+    );
+    // A meter is drawn as its enterprise's parcel with the day's total so far.
+    let meters = layer(&[DeviceKind::ElectricityMeter]);
+    let m = &meters[0];
+    assert_eq!(m["geometry"]["type"], "Polygon", "the parcel");
+    let p = &m["properties"];
+    let hours: f64 = p["energy_day_hours"]
+        .as_array()
+        .expect("24 hours")
+        .iter()
+        .filter_map(serde_json::Value::as_f64)
+        .sum();
+    let total = p["energy_day_total"].as_f64().expect("a total");
+    assert!(total > 0.0 && (hours - total).abs() < 1e-6, "{p}");
+    assert!(p["energy_budget"].as_f64().is_some_and(|b| b > total), "{p}");
 }
 
 #[test]

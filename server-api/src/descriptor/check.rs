@@ -29,6 +29,13 @@ impl Descriptor {
         {
             out.push(("style.line.width_by.property".to_string(), p));
         }
+        if let Some(m) = &s.marker {
+            for (field, scaled) in [("size_by", &m.size_by), ("height_by", &m.height_by)] {
+                if let Some(p) = scaled.as_ref().and_then(|x| x.property.as_deref()) {
+                    out.push((format!("style.marker.{field}.property"), p));
+                }
+            }
+        }
         if let Some(l) = &s.label {
             out.push(("style.label.property".to_string(), l.property.as_str()));
             if let Some(p) = &l.property_zh {
@@ -198,6 +205,14 @@ impl Descriptor {
             scaled(e, "style.line.width_by", w);
         }
         if let Some(m) = &s.marker {
+            for (field, x) in [
+                ("style.marker.size_by", &m.size_by),
+                ("style.marker.height_by", &m.height_by),
+            ] {
+                if let Some(x) = x {
+                    scaled(e, field, x);
+                }
+            }
             if !(m.size_m.is_finite() && m.size_m > 0.0) {
                 err(e, "style.marker.size_m", format!("{} is not a positive size", m.size_m));
             }

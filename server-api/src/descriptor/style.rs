@@ -167,10 +167,40 @@ pub struct Marker {
     /// Height, metres (the width when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height_m: Option<f64>,
+    /// The width from a property (a substation's load), in place of `size_m`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_by: Option<Scaled>,
+    /// The height from a property (a tank's level), in place of `height_m`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height_by: Option<Scaled>,
 }
 
 fn marker_size() -> f64 {
     8.0
+}
+
+impl Marker {
+    /// The width and height of a feature's marker, metres: `size_by` and `height_by` where
+    /// given (see [`Scaled::of`]), else `size_m` and `height_m` (the width when absent).
+    ///
+    /// ```
+    /// use parktwin_api::descriptor::{Marker, Scaled};
+    /// let m = Marker {
+    ///     height_by: Some(Scaled { height_m: None, property: Some("level".into()), scale: 0.3, min_m: 1.0, max_m: None }),
+    ///     ..Marker::default()
+    /// };
+    /// let props = serde_json::json!({"level": 80.0});
+    /// assert_eq!(m.size_of(props.as_object().unwrap()), (8.0, 24.0));
+    /// assert_eq!(m.size_of(&Default::default()), (8.0, 1.0), "not read yet: its least height");
+    /// ```
+    pub fn size_of(&self, props: &Map<String, Json>) -> (f64, f64) {
+        let width = self.size_by.as_ref().map_or(self.size_m, |s| s.of(props));
+        let height = match &self.height_by {
+            Some(h) => h.of(props),
+            None => self.height_m.unwrap_or(width),
+        };
+        (width, height)
+    }
 }
 
 impl Default for Marker {
@@ -179,6 +209,8 @@ impl Default for Marker {
             shape: MarkerShape::Box,
             size_m: marker_size(),
             height_m: None,
+            size_by: None,
+            height_by: None,
         }
     }
 }

@@ -46,16 +46,21 @@ pub(super) async fn devices_geojson(
     axum::Extension(a): Scope,
 ) -> Answer<impl IntoResponse> {
     let text = q.get("kind").map(String::as_str).unwrap_or_default();
-    let kind = DeviceKind::of(text).ok_or_else(|| {
-        Failure(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "query parameter \"kind\" must be a device kind ({}), got \"{text}\"",
-                DeviceKind::ALL.map(DeviceKind::as_str).join(", ")
-            ),
-        )
-    })?;
-    Ok(Json(blocking(move || s.devices_geojson(kind, &a)).await??))
+    let kinds = text
+        .split(',')
+        .map(|k| {
+            DeviceKind::of(k.trim()).ok_or_else(|| {
+                Failure(
+                    StatusCode::BAD_REQUEST,
+                    format!(
+                        "query parameter \"kind\" must be device kinds separated by commas ({}), got \"{k}\"",
+                        DeviceKind::ALL.map(DeviceKind::as_str).join(", ")
+                    ),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Json(blocking(move || s.devices_geojson(&kinds, &a)).await??))
 }
 
 /// The device `id` if the reader sees it: 404 when there is none, 403 when another
@@ -189,16 +194,18 @@ pub(super) fn document(d: Documented<AppState>) -> Documented<AppState> {
         "/devices/geojson",
         devices_geojson,
         Op::new(
-            "The devices of one kind as a GeoJSON FeatureCollection for a map layer: each at its point (or the middle \
-             of the feature it sits on) with its names, kind, state, each quantity's latest value, band and permit, the \
-             newest reading's time, `limits` (no_data, normal, exceedance) and, for a station, its hourly AQI with \
-             level and primary pollutant; `feed` says \"demo simulator\" where the demo makes the readings. A \
-             descriptor's `source.endpoint` binds a layer's colour and labels to these.",
+            "The devices of one or more kinds as a GeoJSON FeatureCollection for a map layer: each at its point (or \
+             as the feature it sits on) with its names, kind, state, each quantity's latest value, band, unit, \
+             thresholds, nominal and permit, the newest reading's time, `limits` (no_data, normal, exceedance), the \
+             feature it sits on (`on_layer`, `on_feature`, `on_name`, `hazard`, `along_m` along a line), a meter's \
+             day (`{q}_day_total`, `{q}_day_hours`, `{q}_previous_day_total`, `{q}_budget`) and, for a station, its \
+             hourly AQI with level and primary pollutant; `feed` says \"demo simulator\" where the demo makes the \
+             readings. A descriptor's `source.endpoint` binds a layer's colour, size and labels to these.",
         )
         .query(
             "kind",
-            "The devices' kind (air_quality, outfall, tank_level, …).",
-            json!({"type": "string", "enum": DeviceKind::ALL.map(DeviceKind::as_str)}),
+            "The devices' kinds, separated by commas (air_quality, outfall, tank_level, …).",
+            json!({"type": "string", "examples": ["air_quality", "tank_level,tank_temperature,tank_pressure"]}),
         )
         .returns::<serde_json::Value>(),
     )

@@ -18,10 +18,11 @@ pub const READ_EVERY_S: u64 = 60;
 /// How long an excursion lasts, in readings.
 const EXCURSION_READINGS: u32 = 15;
 
-/// A quantity's daily cycle: its mean, the swing of the cycle, the park hour of its peak, and
-/// the noise (each a fraction of the mean, the hour in hours).
+/// A quantity's daily cycle: its mean (its `nominal` where the device has one), the swing of
+/// the cycle, the park hour of its peak, and the noise (each a fraction of the mean, the hour
+/// in hours).
 fn profile(kind: DeviceKind, q: &Quantity) -> (f64, f64, f64, f64) {
-    match q.name.as_str() {
+    let (mean, swing, peak, noise) = match q.name.as_str() {
         // Particles and NO₂ peak with the morning traffic; ozone in the afternoon sun.
         "pm25" => (38.0, 0.35, 8.0, 0.08),
         "pm10" => (70.0, 0.3, 8.0, 0.08),
@@ -29,33 +30,26 @@ fn profile(kind: DeviceKind, q: &Quantity) -> (f64, f64, f64, f64) {
         "no2" => (36.0, 0.4, 8.5, 0.08),
         "co" => (0.7, 0.3, 8.0, 0.08),
         "o3" => (55.0, 0.7, 15.0, 0.06),
-        "voc" | "tvoc" => (0.4, 0.4, 14.0, 0.1),
+        "voc" | "tvoc" | "nmhc" => (0.9, 0.4, 14.0, 0.1),
         "cod" => (32.0, 0.15, 11.0, 0.05),
         "nh3n" => (2.8, 0.15, 11.0, 0.05),
         "ph" => (7.4, 0.02, 13.0, 0.005),
-        "flow" => (120.0, 0.3, 11.0, 0.05),
-        // The plants' load follows the day shift.
-        "energy" | "load" | "power" => (
-            if kind == DeviceKind::SubstationLoad {
-                6_500.0
-            } else {
-                420.0
-            },
-            0.3,
-            11.0,
-            0.04,
-        ),
+        "flow" => (120.0, 0.2, 11.0, 0.03),
+        // The plants' draw follows the day shift; a substation's load less so.
+        "energy" | "power" => (420.0, 0.3, 11.0, 0.04),
+        "load" => (60.0, 0.15, 11.0, 0.02),
         "steam" => (18.0, 0.2, 10.0, 0.04),
         "water" => (35.0, 0.25, 10.0, 0.05),
+        // Tanks fill and empty slowly; a refrigerated tank's cold barely moves.
         "level" => (55.0, 0.12, 4.0, 0.003),
-        "temperature" => (22.0, 0.15, 15.0, 0.01),
+        "temperature" if q.nominal.is_some_and(|n| n < 0.0) => (-33.0, 0.02, 15.0, 0.002),
+        "temperature" if kind == DeviceKind::PipeTemperature => (200.0, 0.02, 15.0, 0.003),
+        "temperature" => (14.0, 0.3, 15.0, 0.01),
         "pressure" => (0.35, 0.05, 12.0, 0.01),
-        _ => {
-            // Anything else sits at two fifths of its high threshold, or at 1.
-            let mean = q.thresholds.high.map_or(1.0, |h| 0.4 * h);
-            (mean, 0.1, 12.0, 0.03)
-        }
-    }
+        // Anything else sits at two fifths of its high threshold, or at 1.
+        _ => (q.thresholds.high.map_or(1.0, |h| 0.4 * h), 0.1, 12.0, 0.03),
+    };
+    (q.nominal.unwrap_or(mean), swing, peak, noise)
 }
 
 /// The value of a quantity at a park hour (0–24), before noise.
@@ -125,7 +119,8 @@ impl DeviceFeed {
                     sensor: d.id.clone(),
                     quantity: (i > 0).then(|| q.name.clone()),
                     time: time.clone(),
-                    value: (v.max(0.0) * 1000.0).round() / 1000.0,
+                    // A positive quantity (a concentration, a flow) never reads below nothing.
+                    value: (if mean > 0.0 { v.max(0.0) } else { v } * 1000.0).round() / 1000.0,
                 });
             }
         }
