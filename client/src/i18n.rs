@@ -267,6 +267,17 @@ messages! {
     PresentValues => "Values of the present, not of the moment shown", "以下为当前数值，非所示时刻的数值";
     DemoValues => "Demo values: made by the simulator, not measured", "演示数据：由模拟器生成，非实测";
     LastDay => "last 24 hours", "近24小时";
+    HazardSourcesView => "Hazard sources (tanks online)", "重大危险源（储罐在线监测）";
+    FillLevel => "fill", "液位";
+    EnergyView => "Energy", "能源";
+    ElectricityToday => "Electricity today by enterprise", "今日企业用电";
+    SteamWaterToday => "steam, water today", "今日用汽、用水";
+    VsPreviousDay => "on the day before at this pace", "按当前速率较昨日";
+    OverBudget => "over its day's budget", "超出日额度";
+    Substations => "Substations: load of rating", "变电站负载率";
+    PipeGalleryView => "Pipe gallery: pressure along a pipe", "管廊：管道沿程压力";
+    PipesPastLimits => "pipes with a gauge past a limit", "有测点越限的管道";
+    AlongPipe => "metres from its start", "距首端（米）";
     NoReadings => "no readings in the last 24 hours", "近24小时无读数";
     RuleDeviceThreshold => "reading past a threshold", "读数越限";
     RuleDeviceRate => "changing too fast", "变化速率超限";

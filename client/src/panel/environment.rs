@@ -10,6 +10,7 @@ use parktwin_api::descriptor::value_text;
 use parktwin_layers::described::DescribedLayers;
 use parktwin_scene::FeatureRef;
 
+use super::device_rows::{feature_ref, is_demo, layers_of, name_of, notes, prop};
 use crate::i18n::{Lang, Msg, tr};
 use crate::theme;
 
@@ -28,35 +29,13 @@ pub struct Row {
     pub demo: bool,
 }
 
-/// The device layers of a kind: their id and features.
-fn layers_of<'a>(layers: &'a DescribedLayers, kind: &str) -> impl Iterator<Item = (&'a str, &'a geojson::Feature)> {
-    let endpoint = format!("/api/v1/devices/geojson?kind={kind}");
-    layers
-        .iter()
-        .filter(move |l| l.descriptor.source.endpoint.as_deref() == Some(endpoint.as_str()))
-        .flat_map(|l| l.features.features.iter().map(move |f| (l.descriptor.id.as_str(), f)))
-}
-
-fn prop<'a>(f: &'a geojson::Feature, key: &str) -> Option<&'a serde_json::Value> {
-    f.properties.as_ref()?.get(key).filter(|v| !v.is_null())
-}
-
 fn row(layer: &str, f: &geojson::Feature, lang: Lang, text: String, colour: egui::Color32) -> Option<Row> {
-    let id = parktwin_api::validate::feature_id(f)?;
-    let name = match lang {
-        Lang::Zh => prop(f, "name_zh").or_else(|| prop(f, "name")),
-        Lang::En => prop(f, "name"),
-    }
-    .map_or_else(|| id.to_string(), value_text);
     Some(Row {
-        feature: FeatureRef {
-            layer: layer.to_string(),
-            feature: id.to_string(),
-        },
-        name,
+        feature: feature_ref(layer, f)?,
+        name: name_of(f, "name", lang),
         text,
         colour,
-        demo: prop(f, "feed").and_then(|v| v.as_str()) == Some("demo simulator"),
+        demo: is_demo(f),
     })
 }
 
@@ -131,12 +110,7 @@ pub fn section(ui: &mut egui::Ui, layers: &DescribedLayers, live: bool, lang: La
     egui::CollapsingHeader::new(tr(Msg::Environment, lang))
         .id_salt("environment")
         .show(ui, |ui| {
-            if !live {
-                ui.colored_label(theme::WARNING, tr(Msg::PresentValues, lang));
-            }
-            if stations.iter().chain(&outfalls).any(|r| r.demo) {
-                ui.colored_label(theme::WARNING, tr(Msg::DemoValues, lang));
-            }
+            notes(ui, live, stations.iter().chain(&outfalls).any(|r| r.demo), lang);
             for (title, rows) in [(Msg::AirQuality, &stations), (Msg::Outfalls, &outfalls)] {
                 if rows.is_empty() {
                     continue;

@@ -8,12 +8,16 @@
 
 pub mod alarms;
 pub mod declutter;
+pub mod device_rows;
+pub mod energy;
 pub mod environment;
+pub mod hazard_sources;
 pub mod identify;
 pub mod labels;
 pub mod layers;
 pub mod live;
 pub mod loading;
+pub mod pipe_gallery;
 
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
@@ -71,6 +75,7 @@ pub struct Panel<'w, 's> {
     reading: Res<'w, ReadingToken>,
     search: Local<'s, SearchBox>,
     alarm_form: Local<'s, alarms::AlarmForm>,
+    pipe_choice: Local<'s, pipe_gallery::Choice>,
     time: Res<'w, Time>,
     described: Res<'w, parktwin_layers::described::DescribedLayers>,
     identified: Res<'w, parktwin_layers::Identified>,
@@ -169,7 +174,13 @@ pub fn panel(mut p: Panel) -> Result {
                     now_s: p.time.elapsed_secs_f64(),
                 };
                 go = alarms::section(ui, &on, &mut p.alarm_form, lang).or(go.take());
-                go = environment::section(ui, &p.described, p.feed.showing.is_live(), lang).or(go.take());
+                // The scenario views, from the device layers.
+                let live = p.feed.showing.is_live();
+                let hazards = p.data.as_deref().map_or(&[][..], |d| d.hazards.as_slice());
+                go = hazard_sources::section(ui, &p.described, hazards, live, lang).or(go.take());
+                go = environment::section(ui, &p.described, live, lang).or(go.take());
+                go = energy::section(ui, &p.described, live, lang).or(go.take());
+                go = pipe_gallery::section(ui, &p.described, &mut p.pipe_choice, live, lang).or(go.take());
                 ui.separator();
                 go = crate::search::section(ui, &mut p.search, p.data.as_deref(), &p.live.0, lang).or(go.take());
                 let selected = identify::Selected {

@@ -1,0 +1,136 @@
+//! What the panel's scenario views share: the features of the device layers the map already
+//! has (descriptor layers over `/api/v1/devices/geojson?kind=…`, one kind or several), their
+//! properties, a band's colour, and the notes every view carries (demo values, present values
+//! over a past moment).
+
+use bevy_egui::egui;
+use parktwin_api::descriptor::value_text;
+use parktwin_layers::described::DescribedLayers;
+use parktwin_scene::FeatureRef;
+
+use crate::i18n::{Lang, Msg, tr};
+use crate::theme;
+
+/// The device kinds a descriptor's endpoint serves (none for any other source).
+pub fn endpoint_kinds(endpoint: &str) -> Vec<&str> {
+    endpoint
+        .strip_prefix("/api/v1/devices/geojson?")
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .filter_map(|kv| kv.strip_prefix("kind="))
+        .flat_map(|k| k.split(','))
+        .collect()
+}
+
+/// The devices of a kind in the device layers: each with its layer's id.
+pub fn layers_of<'a>(
+    layers: &'a DescribedLayers,
+    kind: &'a str,
+) -> impl Iterator<Item = (&'a str, &'a geojson::Feature)> {
+    layers
+        .iter()
+        .filter(move |l| {
+            l.descriptor
+                .source
+                .endpoint
+                .as_deref()
+                .is_some_and(|e| endpoint_kinds(e).contains(&kind))
+        })
+        .flat_map(|l| l.features.features.iter().map(move |f| (l.descriptor.id.as_str(), f)))
+        .filter(move |(_, f)| prop(f, "kind").is_none_or(|k| k.as_str() == Some(kind)))
+}
+
+/// A property that is there and not empty.
+pub fn prop<'a>(f: &'a geojson::Feature, key: &str) -> Option<&'a serde_json::Value> {
+    f.properties.as_ref()?.get(key).filter(|v| !v.is_null())
+}
+
+/// A number property.
+pub fn number(f: &geojson::Feature, key: &str) -> Option<f64> {
+    prop(f, key).and_then(serde_json::Value::as_f64)
+}
+
+/// A text property.
+pub fn text<'a>(f: &'a geojson::Feature, key: &str) -> Option<&'a str> {
+    prop(f, key).and_then(serde_json::Value::as_str)
+}
+
+/// A device's name (or another name property's) in the language, its id where it has none.
+pub fn name_of(f: &geojson::Feature, key: &str, lang: Lang) -> String {
+    let zh = format!("{key}_zh");
+    match lang {
+        Lang::Zh => prop(f, &zh).or_else(|| prop(f, key)),
+        Lang::En => prop(f, key),
+    }
+    .map_or_else(
+        || parktwin_api::validate::feature_id(f).unwrap_or_default().to_string(),
+        value_text,
+    )
+}
+
+/// The feature to select for a device of a layer.
+pub fn feature_ref(layer: &str, f: &geojson::Feature) -> Option<FeatureRef> {
+    Some(FeatureRef {
+        layer: layer.to_string(),
+        feature: parktwin_api::validate::feature_id(f)?.to_string(),
+    })
+}
+
+/// Whether the demo's simulator made a device's values.
+pub fn is_demo(f: &geojson::Feature) -> bool {
+    text(f, "feed") == Some("demo simulator")
+}
+
+/// How far past its thresholds a band is: 0 normal, 1 a warning (low, high), 2 an alarm.
+pub fn band_rank(band: Option<&str>) -> u8 {
+    match band {
+        Some("high_high" | "low_low") => 2,
+        Some("high" | "low") => 1,
+        _ => 0,
+    }
+}
+
+/// A band's colour: the theme's alarm, warning or good, grey where nothing was read.
+pub fn band_colour(band: Option<&str>) -> egui::Color32 {
+    match (band, band_rank(band)) {
+        (None, _) => egui::Color32::GRAY,
+        (_, 2) => theme::ALARM,
+        (_, 1) => theme::WARNING,
+        _ => theme::GOOD,
+    }
+}
+
+/// A quantity's reading in words: its value and unit, or nothing when not read.
+pub fn reading(f: &geojson::Feature, quantity: &str) -> Option<String> {
+    let v = prop(f, quantity)?;
+    let unit = text(f, &format!("{quantity}_unit")).unwrap_or_default();
+    Some(format!("{} {unit}", value_text(v)).trim_end().to_string())
+}
+
+/// The notes above a view's rows: the present's values over a past moment, and the demo's.
+pub fn notes(ui: &mut egui::Ui, live: bool, demo: bool, lang: Lang) {
+    if !live {
+        ui.colored_label(theme::WARNING, tr(Msg::PresentValues, lang));
+    }
+    if demo {
+        ui.colored_label(theme::WARNING, tr(Msg::DemoValues, lang));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_endpoint_names_its_kinds_and_a_band_its_colour() {
+        assert_eq!(
+            endpoint_kinds("/api/v1/devices/geojson?kind=tank_temperature,tank_pressure"),
+            ["tank_temperature", "tank_pressure"]
+        );
+        assert!(endpoint_kinds("/api/v1/layers/substations").is_empty());
+        assert_eq!(band_colour(Some("high_high")), theme::ALARM);
+        assert_eq!(band_colour(Some("low")), theme::WARNING);
+        assert_eq!(band_colour(Some("normal")), theme::GOOD);
+        assert_eq!(band_colour(None), egui::Color32::GRAY);
+    }
+}
