@@ -1,7 +1,9 @@
 //! Fetching descriptor layers in the background: those of the server's catalog and those of
 //! a local folder (`--layers DIR`), each source fetched again at its `refresh_s`; on the
 //! desktop, the folder is watched and an edited, added or deleted file takes effect within a
-//! second, without a restart. A descriptor that fails is reported (file, line, field, reason);
+//! second, without a restart. The server's device layers follow the moment the map shows
+//! (`&at=` on their endpoint, sent through [`DescribedMoment`]), fetched again within a second
+//! of a new moment. A descriptor that fails is reported (file, line, field, reason);
 //! the layer it replaced stays drawn.
 //!
 //! The folder is polled for modification times once a second instead of using an OS file
@@ -39,12 +41,41 @@ pub enum DescribedEvent {
 #[derive(Resource)]
 pub struct DescribedChannel(pub Receiver<DescribedEvent>);
 
-/// Fetches a descriptor's features; `dir` is the descriptor's folder (for file sources).
+/// Where the device layers are read as of: the moment shown, sent to the task when it moves
+/// (`None`: the present).
+#[derive(Resource)]
+pub struct DescribedMoment {
+    tx: Sender<Option<String>>,
+    /// The moment sent last.
+    pub sent: Option<String>,
+}
+
+impl DescribedMoment {
+    /// Sends a new moment, if it is one.
+    pub fn set(&mut self, moment: Option<String>) {
+        if moment != self.sent {
+            let _ = self.tx.send(moment.clone());
+            self.sent = moment;
+        }
+    }
+}
+
+/// The path to fetch a source from as of a moment: a device layer's endpoint with `&at=`.
+fn as_of(d: &Descriptor, path: &str, moment: Option<&str>) -> String {
+    match moment {
+        Some(t) if !d.source.device_kinds().is_empty() => format!("{path}&at={t}"),
+        _ => path.to_string(),
+    }
+}
+
+/// Fetches a descriptor's features; `dir` is the descriptor's folder (for file sources), and
+/// a device layer is read as of `moment`.
 pub async fn fetch_features(
     client: &ApiClient,
     origin: &str,
     d: &Descriptor,
     dir: Option<&Path>,
+    moment: Option<&str>,
 ) -> Result<geojson::FeatureCollection, Vec<DescriptorError>> {
     let problem = |reason: String| {
         vec![DescriptorError {
@@ -60,6 +91,7 @@ pub async fn fetch_features(
             None => Err(problem(format!("file source {f} has no folder to be read from"))),
         },
         Some(SourceKind::Url(u)) | Some(SourceKind::Endpoint(u)) => {
+            let u = &as_of(d, u, moment);
             let text = client.get_text(u).await.map_err(|e| problem(e.to_string()))?;
             features_from_text(origin, d, u, &text)
         }
@@ -85,16 +117,32 @@ fn data_file(path: &Path, d: &Descriptor) -> Option<PathBuf> {
     }
 }
 
-/// Starts the task. With `watch`, it keeps watching the folder and refreshing the sources;
-/// without (a rendered frame), it loads everything once and ends. (The browser has no folder.)
-pub fn spawn_described(api: &ApiClient, dir: Option<PathBuf>, watch: bool) -> Receiver<DescribedEvent> {
+/// Starts the task, its device layers read as of `moment` (`None`: the present) until the
+/// receiver says otherwise. With `watch`, it keeps watching the folder and refreshing the
+/// sources; without (a rendered frame), it loads everything once and ends. (The browser has no
+/// folder.)
+pub fn spawn_described(
+    api: &ApiClient,
+    dir: Option<PathBuf>,
+    watch: bool,
+    moment: Option<String>,
+    moments: Receiver<Option<String>>,
+) -> Receiver<DescribedEvent> {
     let (tx, rx) = unbounded();
     let client = api.clone();
-    crate::net::spawn("described-layers", move || run(client, dir, watch, tx));
+    crate::net::spawn("described-layers", move || {
+        run(client, dir, watch, (moment, moments), tx)
+    });
     rx
 }
 
-async fn run(client: ApiClient, dir: Option<PathBuf>, watch: bool, tx: Sender<DescribedEvent>) {
+async fn run(
+    client: ApiClient,
+    dir: Option<PathBuf>,
+    watch: bool,
+    (mut moment, moments): (Option<String>, Receiver<Option<String>>),
+    tx: Sender<DescribedEvent>,
+) {
     let mut problems: BTreeMap<String, Vec<DescriptorError>> = BTreeMap::new();
     let mut sent_problems: Option<Vec<DescriptorError>> = None;
     // Local descriptors by file; the server's by id.
@@ -106,6 +154,22 @@ async fn run(client: ApiClient, dir: Option<PathBuf>, watch: bool, tx: Sender<De
     let send = |ev: DescribedEvent| tx.send(ev).is_ok();
     loop {
         let now = Instant::now();
+        // A new moment shown: the device layers are due at once.
+        if let Some(m) = moments.try_iter().last()
+            && m != moment
+        {
+            moment = m;
+            for (d, next) in server.iter_mut().flatten() {
+                if !d.source.device_kinds().is_empty() {
+                    *next = Some(now);
+                }
+            }
+            for w in local.values_mut() {
+                if !w.descriptor.source.device_kinds().is_empty() {
+                    w.next_fetch = Some(now);
+                }
+            }
+        }
         // The server's catalog, once it answers.
         if server.is_none() {
             match client.layers().await {
@@ -130,7 +194,7 @@ async fn run(client: ApiClient, dir: Option<PathBuf>, watch: bool, tx: Sender<De
                 }
                 let origin = format!("{} (server catalog)", client.url("/layers"));
                 let key = format!("server:{}", d.id);
-                match fetch_features(&client, &origin, d, None).await {
+                match fetch_features(&client, &origin, d, None, moment.as_deref()).await {
                     Ok(features) => {
                         problems.remove(&key);
                         if !send(DescribedEvent::Put(Box::new(DescribedLayer {
@@ -202,7 +266,7 @@ async fn run(client: ApiClient, dir: Option<PathBuf>, watch: bool, tx: Sender<De
                 let loaded = match load_file(&path) {
                     Ok(l) => match l.features {
                         Some(f) => Ok((l.descriptor, f)),
-                        None => fetch_features(&client, &name, &l.descriptor, path.parent())
+                        None => fetch_features(&client, &name, &l.descriptor, path.parent(), moment.as_deref())
                             .await
                             .map(|f| (l.descriptor, f)),
                     },
@@ -309,15 +373,55 @@ pub struct DescribedPlugin {
     pub dir: Option<PathBuf>,
     /// Whether to watch the folder (a render reads it once).
     pub watch: bool,
+    /// The moment the map starts at (a rendered past moment), `None` for the present.
+    pub at: Option<String>,
 }
 
 impl Plugin for DescribedPlugin {
     fn build(&self, app: &mut App) {
+        let (tx, moments) = unbounded();
         app.insert_resource(DescribedChannel(spawn_described(
             &self.api,
             self.dir.clone(),
             self.watch,
+            self.at.clone(),
+            moments,
         )))
+        .insert_resource(DescribedMoment {
+            tx,
+            sent: self.at.clone(),
+        })
         .add_systems(Update, poll_described);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_device_layer_is_fetched_as_of_the_moment_and_any_other_as_it_is() {
+        let d = |endpoint: &str| {
+            parktwin_api::descriptor::parse_toml(
+                "d.toml",
+                &format!("id = \"d\"\ntitle = \"D\"\ngroup = \"energy\"\n[source]\nendpoint = \"{endpoint}\"\n"),
+            )
+            .expect("a descriptor")
+        };
+        let devices = d("/api/v1/devices/geojson?kind=substation_load");
+        let t = Some("2026-12-07T10:00:00.000Z");
+        assert_eq!(
+            as_of(&devices, "/api/v1/devices/geojson?kind=substation_load", t),
+            "/api/v1/devices/geojson?kind=substation_load&at=2026-12-07T10:00:00.000Z"
+        );
+        assert_eq!(
+            as_of(&devices, "/api/v1/devices/geojson?kind=substation_load", None),
+            "/api/v1/devices/geojson?kind=substation_load"
+        );
+        let other = d("/api/v1/layers/isolation_valves");
+        assert_eq!(
+            as_of(&other, "/api/v1/layers/isolation_valves", t),
+            "/api/v1/layers/isolation_valves"
+        );
     }
 }

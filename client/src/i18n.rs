@@ -264,11 +264,12 @@ messages! {
     NoReading => "no reading yet", "暂无读数";
     OverLimit => "over a limit", "超标";
     WithinLimits => "within limits", "达标";
-    PresentValues => "Values of the present, not of the moment shown", "以下为当前数值，非所示时刻的数值";
+    ValuesAsOfMoment => "Each device's last reading by the moment shown (to the minute)", "各设备截至所示时刻的最后读数（精确到分钟）";
     DemoValues => "Demo values: made by the simulator, not measured", "演示数据：由模拟器生成，非实测";
     LastDay => "last 24 hours", "近24小时";
     HazardSourcesView => "Hazard sources (tanks online)", "重大危险源（储罐在线监测）";
     FillLevel => "fill", "液位";
+    NoHazardSource => "Tanks of no major hazard source", "不构成重大危险源的储罐";
     EnergyView => "Energy", "能源";
     ElectricityToday => "Electricity today by enterprise", "今日企业用电";
     SteamWaterToday => "steam, water today", "今日用汽、用水";

@@ -39,6 +39,7 @@ pub fn check_dir(dir: &Path, server: Option<&str>) -> CheckReport {
                     &origin,
                     d,
                     l.path.parent(),
+                    None,
                 )) {
                     Ok(f) => Some(f.features.len()),
                     Err(errs) => {

@@ -188,6 +188,14 @@ pub fn build_app(cfg: &AppConfig) -> App {
                 api: server.api(),
                 dir: cfg.layers_dir.clone(),
                 watch: !render,
+                at: match &cfg.mode {
+                    Mode::Render {
+                        at: Some(t),
+                        drill: None,
+                        ..
+                    } => Some(t.clone()),
+                    _ => None,
+                },
             },
             sync::SyncPlugin {
                 api: server.api(),

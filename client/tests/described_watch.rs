@@ -39,6 +39,8 @@ fn an_edited_descriptor_reloads_and_a_broken_edit_keeps_the_last_good_one() {
         &parktwin_api::client::ApiClient::new("http://127.0.0.1:9"),
         Some(p.to_path_buf()),
         true,
+        None,
+        crossbeam_channel::unbounded().1,
     );
     let colour = |ev: DescribedEvent| match ev {
         DescribedEvent::Put(l) => Some(l.descriptor.style.colour.clone()),

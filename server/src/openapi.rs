@@ -59,7 +59,7 @@ fn text(_: &mut SchemaGenerator) -> Schema {
 /// One operation's description: what it does, what it takes and what it answers.
 pub struct Op {
     summary: &'static str,
-    query: Vec<(&'static str, &'static str, Value)>,
+    query: Vec<(&'static str, &'static str, Value, bool)>,
     path_docs: Vec<(&'static str, &'static str)>,
     body: Option<(SchemaOf, &'static str)>,
     body_kind: &'static str,
@@ -162,7 +162,14 @@ impl Op {
 
     /// A query parameter, optional, with its JSON Schema (400 when it does not parse).
     pub fn query(mut self, name: &'static str, description: &'static str, schema: Value) -> Self {
-        self.query.push((name, description, schema));
+        self.query.push((name, description, schema, false));
+        self
+    }
+
+    /// A query parameter the operation cannot do without (400 when it is missing or does not
+    /// parse).
+    pub fn required_query(mut self, name: &'static str, description: &'static str, schema: Value) -> Self {
+        self.query.push((name, description, schema, true));
         self
     }
 
@@ -196,8 +203,8 @@ impl Op {
             params.push(json!({"name": name, "in": "path", "required": true,
                 "description": description, "schema": no_nul(json!({"type": "string", "minLength": 1}))}));
         }
-        for (name, description, schema) in &self.query {
-            params.push(json!({"name": name, "in": "query", "required": false,
+        for (name, description, schema, required) in &self.query {
+            params.push(json!({"name": name, "in": "query", "required": required,
                 "description": description, "schema": no_nul(schema.clone())}));
         }
         if !params.is_empty() {

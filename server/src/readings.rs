@@ -144,28 +144,59 @@ impl Store {
 
     /// A device with its latest readings and, for an air-quality station, its AQI.
     pub fn device_report(&self, d: Device) -> Result<DeviceReport, StoreError> {
+        self.device_report_at(d, None)
+    }
+
+    /// A device as it stood at `at` (RFC 3339; `None`: now): each quantity's last reading at
+    /// or before it, its band by the thresholds alone (a deadband's memory of the readings
+    /// before is not replayed), and a station's AQI of the last hour begun by then.
+    pub fn device_report_at(&self, d: Device, at: Option<&str>) -> Result<DeviceReport, StoreError> {
         let mut c = self.reader()?;
-        let stored: Vec<(String, String, f64, i64)> = rows(
-            &mut *c,
-            "SELECT quantity, time, value, band FROM device_latest WHERE device = ?1",
-            args![&d.id],
-            |r| Ok((r.string(0)?, r.string(1)?, r.real(2)?, r.int(3)?)),
-        )?;
         let mut latest = Vec::new();
-        for q in &d.quantities {
-            let key = stored_key(&d, &q.name);
-            if let Some((_, time, value, band)) = stored.iter().find(|s| s.0 == key) {
-                latest.push(Latest {
-                    quantity: q.name.clone(),
-                    unit: q.unit.clone(),
-                    time: time.clone(),
-                    value: *value,
-                    band: Band::of_rank(*band as i8),
-                });
+        match at {
+            None => {
+                let stored: Vec<(String, String, f64, i64)> = rows(
+                    &mut *c,
+                    "SELECT quantity, time, value, band FROM device_latest WHERE device = ?1",
+                    args![&d.id],
+                    |r| Ok((r.string(0)?, r.string(1)?, r.real(2)?, r.int(3)?)),
+                )?;
+                for q in &d.quantities {
+                    let key = stored_key(&d, &q.name);
+                    if let Some((_, time, value, band)) = stored.iter().find(|s| s.0 == key) {
+                        latest.push(Latest {
+                            quantity: q.name.clone(),
+                            unit: q.unit.clone(),
+                            time: time.clone(),
+                            value: *value,
+                            band: Band::of_rank(*band as i8),
+                        });
+                    }
+                }
+            }
+            Some(at) => {
+                for q in &d.quantities {
+                    let key = stored_key(&d, &q.name);
+                    if let Some((time, value)) = row(
+                        &mut *c,
+                        "SELECT time, value FROM observations WHERE sensor = ?1 AND quantity = ?2 AND time <= ?3
+                         ORDER BY time DESC, seq DESC LIMIT 1",
+                        args![&d.id, key.as_str(), at],
+                        |r| Ok((r.string(0)?, r.real(1)?)),
+                    )? {
+                        latest.push(Latest {
+                            quantity: q.name.clone(),
+                            unit: q.unit.clone(),
+                            time,
+                            value,
+                            band: parktwin_api::device_rules::band_of(value, &q.thresholds),
+                        });
+                    }
+                }
             }
         }
         let derived = if d.kind == DeviceKind::AirQuality {
-            self.station_aqi(&mut *c, &d)?
+            self.station_aqi(&mut *c, &d, at)?
         } else {
             None
         };
@@ -176,12 +207,13 @@ impl Store {
         })
     }
 
-    /// A station's AQI for its latest hour with readings and for the park's day of it.
-    fn station_aqi(&self, c: &mut dyn Conn, d: &Device) -> Result<Option<Derived>, StoreError> {
+    /// A station's AQI for its latest hour with readings (begun by `at`, where given) and for
+    /// the park's day of it.
+    fn station_aqi(&self, c: &mut dyn Conn, d: &Device, at: Option<&str>) -> Result<Option<Derived>, StoreError> {
         let Some(hour) = row(
             c,
-            "SELECT max(bucket) FROM rollups WHERE device = ?1 AND step = 'hour'",
-            args![&d.id],
+            "SELECT max(bucket) FROM rollups WHERE device = ?1 AND step = 'hour' AND bucket <= ?2",
+            args![&d.id, at.unwrap_or("9999")],
             |r| r.opt_string(0).map_err(StoreError::from),
         )?
         .flatten() else {
@@ -450,10 +482,12 @@ fn layer_properties(r: &DeviceReport, demo: bool) -> serde_json::Map<String, ser
 
 impl Store {
     /// The day's totals of each quantity of `r` with a day's budget (a meter's): see
-    /// [`layer_properties`]. The day is the park's day of the quantity's latest reading.
+    /// [`layer_properties`]. The day is the park's day of the quantity's latest reading; as of
+    /// a past moment `at`, the hours complete by then.
     fn day_totals(
         &self,
         r: &DeviceReport,
+        at: Option<&str>,
         p: &mut serde_json::Map<String, serde_json::Value>,
     ) -> Result<(), StoreError> {
         use serde_json::json;
@@ -473,13 +507,17 @@ impl Store {
             };
             let key = stored_key(d, &q.name);
             let day_s = parktwin_api::clock::unix_seconds(&day);
+            let last = match at.and_then(|t| bucket_start(t, Step::Hour, offset)) {
+                Some(this_hour) => shift_hours(&this_hour, -1),
+                None => shift_hours(&day, 23),
+            };
             let mut hours = vec![serde_json::Value::Null; 24];
             let mut total = 0.0;
             for (bucket, sum) in rows(
                 &mut *c,
                 "SELECT bucket, sum FROM rollups WHERE device = ?1 AND quantity = ?2 AND step = 'hour'
                  AND bucket >= ?3 AND bucket <= ?4 ORDER BY bucket",
-                args![&d.id, key.as_str(), day.as_str(), shift_hours(&day, 23).as_str()],
+                args![&d.id, key.as_str(), day.as_str(), last.as_str()],
                 |r| Ok((r.string(0)?, r.real(1)?)),
             )? {
                 let h = ((parktwin_api::clock::unix_seconds(&bucket) - day_s) / HOUR_S as f64).floor() as usize;
@@ -503,11 +541,13 @@ impl Store {
     }
 
     /// The devices of the given kinds that `access` sees, as a GeoJSON FeatureCollection for a
-    /// map layer (`GET /api/v1/devices/geojson?kind=…`), each with [`layer_properties`] and
-    /// [`on_properties`]; a device with no place to draw it is left out.
+    /// map layer (`GET /api/v1/devices/geojson?kind=…&at=…`), each with [`layer_properties`]
+    /// and [`on_properties`], as they stood at `at` (`None`: now; see
+    /// [`Store::device_report_at`]); a device with no place to draw it is left out.
     pub fn devices_geojson(
         &self,
         kinds: &[DeviceKind],
+        at: Option<&str>,
         access: &parktwin_api::scope::Access,
     ) -> Result<serde_json::Value, StoreError> {
         let demo = self.demo.load(std::sync::atomic::Ordering::Relaxed);
@@ -533,10 +573,10 @@ impl Store {
                 continue;
             };
             let id = d.id.clone();
-            let report = self.device_report(d.clone())?;
+            let report = self.device_report_at(d.clone(), at)?;
             let mut properties = layer_properties(&report, demo);
             on_properties(d, feature.as_ref(), &mut properties);
-            self.day_totals(&report, &mut properties)?;
+            self.day_totals(&report, at, &mut properties)?;
             features.push(serde_json::json!({
                 "type": "Feature",
                 "id": id,

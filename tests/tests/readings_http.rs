@@ -475,3 +475,101 @@ fn readings_are_kept_as_long_as_the_retention_says_and_the_rollups_longer() {
         (1, 1, 2, 2)
     );
 }
+
+#[test]
+fn a_device_layer_reads_as_of_a_moment_and_a_meters_day_hour_by_hour() {
+    let dir = tempfile::tempdir().expect("as set up");
+    let s = start_server(dir.path(), None).expect("as set up");
+    let api = format!("{}/api/v1", s.url);
+    let store = open_store(dir.path());
+    let admin = store.create_token(Role::Admin, "registrar").expect("as set up");
+    let csv = "id,kind,name,lon,lat,layer,feature,quantity,unit,high,high_high,daily_budget\n\
+               lt-7,tank_level,T07 level,,,tanks,tank-001,level,%,85,95,\n\
+               em-7,electricity_meter,Ent-02 meter,,,enterprises,ent-02,energy,kWh,,,100\n";
+    let r = reqwest::blocking::Client::new()
+        .post(format!("{api}/devices/import"))
+        .bearer_auth(&admin)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .expect("answers");
+    assert_eq!(r.status().as_u16(), 200);
+    // This test's devices (the demo park's are in the layers too).
+    let layer = |query: &str| -> Vec<Value> {
+        let fc = ok("GET", &format!("{api}/devices/geojson?{query}"), &s.operator, None);
+        let mut fs = fc["features"].as_array().expect("features").clone();
+        fs.retain(|f| ["lt-7", "em-7"].contains(&f["id"].as_str().unwrap_or_default()));
+        fs
+    };
+
+    // The level: normal, then high, then high-high, an hour apart; the layer as of each moment.
+    let now = OffsetDateTime::now_utc();
+    let hours_ago = |h: i64| now - time::Duration::hours(h);
+    for (h, v) in [(3, 50.0), (2, 90.0), (1, 97.0)] {
+        read(&api, &s.ingest, "lt-7", "level", hours_ago(h), v);
+    }
+    let level_at = |query: &str| {
+        let fs = layer(query);
+        let p = &fs[0]["properties"];
+        (p["level"].as_f64(), p["level_band"].as_str().map(str::to_string))
+    };
+    let half_past = |h: i64| at(hours_ago(h) + time::Duration::minutes(30));
+    assert_eq!(
+        level_at(&format!("kind=tank_level&at={}", half_past(3))),
+        (Some(50.0), Some("normal".into()))
+    );
+    assert_eq!(
+        level_at(&format!("kind=tank_level&at={}", half_past(2))),
+        (Some(90.0), Some("high".into()))
+    );
+    assert_eq!(
+        level_at("kind=tank_level"),
+        (Some(97.0), Some("high_high".into())),
+        "now"
+    );
+    assert_eq!(
+        level_at(&format!("kind=tank_level&at={}", at(hours_ago(4)))),
+        (None, None),
+        "before its first reading"
+    );
+    let fs = layer("kind=tank_level");
+    assert_eq!(fs[0]["geometry"]["type"], "Point", "at its tank");
+    assert_eq!(fs[0]["properties"]["on_name"], "Chlorine-T01");
+    let (code, body) = send(
+        "GET",
+        &format!("{api}/devices/geojson?kind=tank_level&at=yesterday"),
+        None,
+        None,
+    );
+    assert_eq!(code, 400, "{body}");
+    assert!(body.to_string().contains("\\\"at\\\""), "{body}");
+
+    // The meter: yesterday (the park's), 10 + 5 kWh in its second hour and 7 in its fourth; 20
+    // the day before. Drawn as its enterprise's parcel.
+    let offset = time::UtcOffset::from_hms(8, 0, 0).expect("as set up");
+    let midnight = (now.to_offset(offset).replace_time(time::Time::MIDNIGHT) - time::Duration::days(1))
+        .to_offset(time::UtcOffset::UTC);
+    let m = |minutes: i64| midnight + time::Duration::minutes(minutes);
+    for (t, v) in [(m(-720), 20.0), (m(70), 10.0), (m(80), 5.0), (m(185), 7.0)] {
+        read(&api, &s.ingest, "em-7", "energy", t, v);
+    }
+    let meter = |query: &str| layer(query)[0].clone();
+    let f = meter("kind=electricity_meter");
+    assert_eq!(f["geometry"]["type"], "Polygon", "the parcel");
+    let p = &f["properties"];
+    assert_eq!(p["energy_day"], at(midnight));
+    assert_eq!(p["energy_day_total"], 22.0);
+    let hours = p["energy_day_hours"].as_array().expect("24 hours");
+    assert_eq!(hours.len(), 24);
+    assert_eq!(
+        (hours[0].clone(), hours[1].clone(), hours[3].clone()),
+        (Value::Null, json!(15.0), json!(7.0))
+    );
+    assert_eq!(p["energy_previous_day_total"], 20.0);
+    assert_eq!(p["energy_budget"], 100.0);
+    // At 02:30 of that day: the hours complete by then.
+    let p = meter(&format!("kind=electricity_meter&at={}", at(m(150))))["properties"].clone();
+    assert_eq!(p["energy_day_total"], 15.0, "{p}");
+    assert_eq!(p["energy_day_hours"][3], Value::Null);
+    assert_eq!(p["energy"], 5.0, "its last reading by then");
+}

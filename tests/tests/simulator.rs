@@ -92,7 +92,7 @@ fn the_demo_reads_every_kind_of_device_every_minute_and_says_it_is_the_demo() {
     assert_eq!(of("of-01"), ["cod", "nh3n", "ph"]);
     let park = parktwin_api::scope::Access::Park;
     let layer = |kinds: &[DeviceKind]| {
-        let fc = s.devices_geojson(kinds, &park).expect("a layer");
+        let fc = s.devices_geojson(kinds, None, &park).expect("a layer");
         fc["features"].as_array().expect("features").clone()
     };
     let stations = layer(&[DeviceKind::AirQuality]);

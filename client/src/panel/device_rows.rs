@@ -1,7 +1,7 @@
 //! What the panel's scenario views share: the features of the device layers the map already
 //! has (descriptor layers over `/api/v1/devices/geojson?kind=…`, one kind or several), their
-//! properties, a band's colour, and the notes every view carries (demo values, present values
-//! over a past moment).
+//! properties, a band's colour, and the notes every view carries (demo values, the readings of
+//! a past moment).
 
 use bevy_egui::egui;
 use parktwin_api::descriptor::value_text;
@@ -11,17 +11,6 @@ use parktwin_scene::FeatureRef;
 use crate::i18n::{Lang, Msg, tr};
 use crate::theme;
 
-/// The device kinds a descriptor's endpoint serves (none for any other source).
-pub fn endpoint_kinds(endpoint: &str) -> Vec<&str> {
-    endpoint
-        .strip_prefix("/api/v1/devices/geojson?")
-        .into_iter()
-        .flat_map(|q| q.split('&'))
-        .filter_map(|kv| kv.strip_prefix("kind="))
-        .flat_map(|k| k.split(','))
-        .collect()
-}
-
 /// The devices of a kind in the device layers: each with its layer's id.
 pub fn layers_of<'a>(
     layers: &'a DescribedLayers,
@@ -29,13 +18,7 @@ pub fn layers_of<'a>(
 ) -> impl Iterator<Item = (&'a str, &'a geojson::Feature)> {
     layers
         .iter()
-        .filter(move |l| {
-            l.descriptor
-                .source
-                .endpoint
-                .as_deref()
-                .is_some_and(|e| endpoint_kinds(e).contains(&kind))
-        })
+        .filter(move |l| l.descriptor.source.device_kinds().contains(&kind))
         .flat_map(|l| l.features.features.iter().map(move |f| (l.descriptor.id.as_str(), f)))
         .filter(move |(_, f)| prop(f, "kind").is_none_or(|k| k.as_str() == Some(kind)))
 }
@@ -107,10 +90,11 @@ pub fn reading(f: &geojson::Feature, quantity: &str) -> Option<String> {
     Some(format!("{} {unit}", value_text(v)).trim_end().to_string())
 }
 
-/// The notes above a view's rows: the present's values over a past moment, and the demo's.
-pub fn notes(ui: &mut egui::Ui, live: bool, demo: bool, lang: Lang) {
-    if !live {
-        ui.colored_label(theme::WARNING, tr(Msg::PresentValues, lang));
+/// The notes above a view's rows: over a past moment, that the readings are each device's
+/// last by then (the device layers follow the moment shown to the minute); the demo's.
+pub fn notes(ui: &mut egui::Ui, present: bool, demo: bool, lang: Lang) {
+    if !present {
+        ui.colored_label(theme::REPLAY_BAND, tr(Msg::ValuesAsOfMoment, lang));
     }
     if demo {
         ui.colored_label(theme::WARNING, tr(Msg::DemoValues, lang));
@@ -122,12 +106,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_endpoint_names_its_kinds_and_a_band_its_colour() {
-        assert_eq!(
-            endpoint_kinds("/api/v1/devices/geojson?kind=tank_temperature,tank_pressure"),
-            ["tank_temperature", "tank_pressure"]
-        );
-        assert!(endpoint_kinds("/api/v1/layers/substations").is_empty());
+    fn a_band_has_its_colour() {
         assert_eq!(band_colour(Some("high_high")), theme::ALARM);
         assert_eq!(band_colour(Some("low")), theme::WARNING);
         assert_eq!(band_colour(Some("normal")), theme::GOOD);

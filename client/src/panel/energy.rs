@@ -169,26 +169,28 @@ pub fn section(ui: &mut egui::Ui, layers: &DescribedLayers, live: bool, lang: La
                     if ui.small_button(&u.name).clicked() {
                         go = u.feature.clone();
                     }
+                    let colour = if u.over_budget { theme::ALARM } else { theme::DIM };
+                    ui.colored_label(colour, format!("{:.1} MWh", u.electricity_kwh / 1000.0));
                 });
                 ui.horizontal(|ui| {
                     hour_bars(ui, &u.hours);
-                    let colour = if u.over_budget { theme::ALARM } else { theme::DIM };
-                    ui.colored_label(colour, format!("{:.1} MWh", u.electricity_kwh / 1000.0));
+                    let mut said = Vec::new();
                     if let Some(k) = u.against_previous {
-                        ui.small(format!("{:+.0} % {}", k * 100.0, tr(Msg::VsPreviousDay, lang)));
+                        said.push(format!("{:+.0} % {}", k * 100.0, tr(Msg::VsPreviousDay, lang)));
                     }
+                    if u.steam_t.is_some() || u.water_m3.is_some() {
+                        let part = |v: Option<f64>, unit: &str| v.map(|v| format!("{v:.1} {unit}")).unwrap_or_default();
+                        said.push(format!(
+                            "{}: {} · {}",
+                            tr(Msg::SteamWaterToday, lang),
+                            part(u.steam_t, "t"),
+                            part(u.water_m3, "m³")
+                        ));
+                    }
+                    ui.small(said.join(" · "));
                 });
                 if u.over_budget {
                     ui.colored_label(theme::ALARM, tr(Msg::OverBudget, lang));
-                }
-                if u.steam_t.is_some() || u.water_m3.is_some() {
-                    let part = |v: Option<f64>, unit: &str| v.map(|v| format!("{v:.1} {unit}")).unwrap_or_default();
-                    ui.small(format!(
-                        "{}: {} · {}",
-                        tr(Msg::SteamWaterToday, lang),
-                        part(u.steam_t, "t"),
-                        part(u.water_m3, "m³")
-                    ));
                 }
             }
             if !loads.is_empty() {
@@ -206,10 +208,10 @@ pub fn section(ui: &mut egui::Ui, layers: &DescribedLayers, live: bool, lang: La
                     };
                     ui.add(
                         egui::ProgressBar::new(share.unwrap_or(0.0).clamp(0.0, 1.0) as f32)
-                            .desired_width(110.0)
-                            .fill(band_colour(l.band.as_deref()))
-                            .text(text),
+                            .desired_width(50.0)
+                            .fill(band_colour(l.band.as_deref())),
                     );
+                    ui.colored_label(band_colour(l.band.as_deref()), egui::RichText::new(text).small());
                 });
             }
         });

@@ -2,8 +2,7 @@
 //! server's) with its level and primary pollutant, and each outfall against its limits, read
 //! from the device layers the map already has (descriptor layers over
 //! `/api/v1/devices/geojson?kind=…`). A station or outfall selects and flies to it. Values the
-//! demo's simulator made say so, and so do the present's values shown over a replayed moment
-//! (the device layers are not yet read as of a moment).
+//! demo's simulator made say so; over a replayed moment the readings are those of the moment.
 
 use bevy_egui::egui;
 use parktwin_api::descriptor::value_text;
@@ -98,9 +97,8 @@ pub fn outfalls(layers: &DescribedLayers, lang: Lang) -> Vec<Row> {
     out.into_iter().map(|(_, r)| r).collect()
 }
 
-/// Draws the view (`live`: whether the map shows the present; in a replay or a drill the
-/// values are still the present's, and it says so); the feature asked for, if a row was
-/// clicked.
+/// Draws the view (`live`: whether the map shows the present; over a past moment it says
+/// whose readings these are); the feature asked for, if a row was clicked.
 pub fn section(ui: &mut egui::Ui, layers: &DescribedLayers, live: bool, lang: Lang) -> Option<FeatureRef> {
     let (stations, outfalls) = (stations(layers, lang), outfalls(layers, lang));
     if stations.is_empty() && outfalls.is_empty() {

@@ -104,6 +104,7 @@ pub fn section(
                         Lang::En => format!("{} · level {}", h.name, h.level),
                         Lang::Zh => format!("{} · {}级", h.name, h.level),
                     },
+                    None if hazard.is_empty() => tr(Msg::NoHazardSource, lang).to_string(),
                     None => hazard.clone(),
                 };
                 egui::CollapsingHeader::new(title)

@@ -175,7 +175,7 @@ pub fn panel(mut p: Panel) -> Result {
                 };
                 go = alarms::section(ui, &on, &mut p.alarm_form, lang).or(go.take());
                 // The scenario views, from the device layers.
-                let live = p.feed.showing.is_live();
+                let live = p.feed.showing.is_present();
                 let hazards = p.data.as_deref().map_or(&[][..], |d| d.hazards.as_slice());
                 go = hazard_sources::section(ui, &p.described, hazards, live, lang).or(go.take());
                 go = environment::section(ui, &p.described, live, lang).or(go.take());

@@ -63,6 +63,11 @@ impl Showing {
         matches!(self, Showing::Live)
     }
 
+    /// Whether the map shows the present: live, or a snapshot of now.
+    pub fn is_present(&self) -> bool {
+        !matches!(self, Showing::Past(_))
+    }
+
     /// The moment shown, when it is not live (RFC 3339; `None` until a snapshot has come).
     pub fn moment(&self) -> Option<&str> {
         match self {
@@ -151,7 +156,8 @@ impl Plugin for SyncPlugin {
             .insert_resource(spawn_feed(&self.api, self.start.clone(), self.what_if.clone()))
             .add_systems(Update, send_requests.in_set(SyncSet::Steer))
             .add_systems(Update, fold::receive.in_set(SyncSet::Receive))
-            .add_systems(Update, drill::drill_field_clock.in_set(SyncSet::Clock));
+            .add_systems(Update, drill::drill_field_clock.in_set(SyncSet::Clock))
+            .add_systems(Update, device_layers_follow.after(SyncSet::Clock));
         match &self.time {
             Timekeeping::None => {}
             Timekeeping::Steered => {
@@ -162,6 +168,33 @@ impl Plugin for SyncPlugin {
                 app.insert_resource(p.clone());
             }
         }
+    }
+}
+
+/// Whether the device layers, read as of `sent`, must be read again for the moment `shown`:
+/// between the present and a past moment, or a minute or more away from it (the rollups'
+/// finest step; a replay at 60× asks once a second).
+pub fn moment_moved(shown: Option<&str>, sent: Option<&str>) -> bool {
+    match (shown, sent) {
+        (Some(a), Some(b)) => {
+            (parktwin_api::clock::unix_seconds(a) - parktwin_api::clock::unix_seconds(b)).abs() >= 60.0
+        }
+        (a, b) => a.is_some() != b.is_some(),
+    }
+}
+
+/// The device layers follow the moment the map shows (see [`moment_moved`]).
+pub fn device_layers_follow(status: Res<FeedStatus>, moment: Option<ResMut<crate::described::DescribedMoment>>) {
+    let Some(mut moment) = moment else { return };
+    if !status.is_changed() {
+        return;
+    }
+    let shown = match &status.showing {
+        Showing::Past(t) => Some(t.as_str()),
+        _ => None,
+    };
+    if moment_moved(shown, moment.sent.as_deref()) {
+        moment.set(shown.map(str::to_string));
     }
 }
 
@@ -179,4 +212,23 @@ pub fn send_requests(
     status.generation += 1;
     status.current = false;
     channel.steer(status.generation, newest.0.clone());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_device_layers_are_read_again_a_minute_on_or_back_to_the_present() {
+        let t = "2026-12-07T10:00:00.000Z";
+        assert!(moment_moved(Some(t), None), "a replay starts");
+        assert!(moment_moved(None, Some(t)), "back to live");
+        assert!(!moment_moved(None, None));
+        assert!(
+            !moment_moved(Some("2026-12-07T10:00:59.000Z"), Some(t)),
+            "within the minute"
+        );
+        assert!(moment_moved(Some("2026-12-07T10:01:00.000Z"), Some(t)));
+        assert!(moment_moved(Some("2026-12-07T09:59:00.000Z"), Some(t)), "backwards too");
+    }
 }

@@ -42,7 +42,7 @@ pub use identify::{IdentifyField, identify_rows};
 pub use legend::LegendItem;
 pub use load::{DirLoad, LoadedDescriptor, features_from_text, is_descriptor_file, load_dir, load_features, load_file};
 pub use parse::{DescriptorError, parse_json, parse_toml};
-pub use source::{Source, SourceKind};
+pub use source::{DEVICE_LAYER_PATH, Source, SourceKind};
 pub use style::{
     Category, ColourBy, Label, LineStyle, Marker, MarkerShape, NO_DATA, NumRange, Scaled, Srgb, Style, VisibleRange,
     parse_colour, value_text,

@@ -45,7 +45,31 @@ impl Source {
             _ => None,
         }
     }
+
+    /// The device kinds its endpoint serves, where it is the server's device layer
+    /// (`/api/v1/devices/geojson?kind=a,b`): such a layer can be read as of a moment.
+    ///
+    /// ```
+    /// use parktwin_api::descriptor::Source;
+    /// let s = Source { endpoint: Some("/api/v1/devices/geojson?kind=tank_temperature,tank_pressure".into()), ..Source::default() };
+    /// assert_eq!(s.device_kinds(), ["tank_temperature", "tank_pressure"]);
+    /// let s = Source { endpoint: Some("/api/v1/layers/substations".into()), ..Source::default() };
+    /// assert!(s.device_kinds().is_empty());
+    /// ```
+    pub fn device_kinds(&self) -> Vec<&str> {
+        self.endpoint
+            .as_deref()
+            .and_then(|e| e.strip_prefix(DEVICE_LAYER_PATH)?.strip_prefix('?'))
+            .into_iter()
+            .flat_map(|q| q.split('&'))
+            .filter_map(|kv| kv.strip_prefix("kind="))
+            .flat_map(|k| k.split(','))
+            .collect()
+    }
 }
+
+/// The server's path of the devices' map layers.
+pub const DEVICE_LAYER_PATH: &str = "/api/v1/devices/geojson";
 
 impl fmt::Display for SourceKind<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -60,7 +60,23 @@ pub(super) async fn devices_geojson(
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Json(blocking(move || s.devices_geojson(&kinds, &a)).await??))
+    // As of a moment: the time normalised as the log stores it, so that text order is time order.
+    let at = match q.get("at") {
+        Some(t) => Some(
+            parktwin_api::clock::parse_utc(t)
+                .map(parktwin_api::clock::format_utc)
+                .ok_or_else(|| {
+                    Failure(
+                        StatusCode::BAD_REQUEST,
+                        format!("query parameter \"at\" must be an RFC 3339 time, got \"{t}\""),
+                    )
+                })?,
+        ),
+        None => None,
+    };
+    Ok(Json(
+        blocking(move || s.devices_geojson(&kinds, at.as_deref(), &a)).await??,
+    ))
 }
 
 /// The device `id` if the reader sees it: 404 when there is none, 403 when another
@@ -202,10 +218,20 @@ pub(super) fn document(d: Documented<AppState>) -> Documented<AppState> {
              hourly AQI with level and primary pollutant; `feed` says \"demo simulator\" where the demo makes the \
              readings. A descriptor's `source.endpoint` binds a layer's colour, size and labels to these.",
         )
-        .query(
+        .required_query(
             "kind",
             "The devices' kinds, separated by commas (air_quality, outfall, tank_level, …).",
-            json!({"type": "string", "examples": ["air_quality", "tank_level,tank_temperature,tank_pressure"]}),
+            {
+                let one = format!("({})", DeviceKind::ALL.map(DeviceKind::as_str).join("|"));
+                json!({"type": "string", "pattern": format!("^{one}(,{one})*$"),
+                    "examples": ["air_quality", "tank_level,tank_temperature,tank_pressure"]})
+            },
+        )
+        .query(
+            "at",
+            "As of this moment (RFC 3339; a replay's): each quantity's last reading by then, its band by the thresholds, \
+             a station's AQI of the last hour begun by then, a meter's hours complete by then. Now when absent.",
+            json!({"type": "string", "format": "date-time"}),
         )
         .returns::<serde_json::Value>(),
     )
