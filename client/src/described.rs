@@ -58,6 +58,12 @@ impl DescribedMoment {
             self.sent = moment;
         }
     }
+
+    /// Has the device layers fetched again as of the same moment (a drill's readings written
+    /// over them are gone).
+    pub fn refetch(&self) {
+        let _ = self.tx.send(self.sent.clone());
+    }
 }
 
 /// The path to fetch a source from as of a moment: a device layer's endpoint with `&at=`.
@@ -154,10 +160,8 @@ async fn run(
     let send = |ev: DescribedEvent| tx.send(ev).is_ok();
     loop {
         let now = Instant::now();
-        // A new moment shown: the device layers are due at once.
-        if let Some(m) = moments.try_iter().last()
-            && m != moment
-        {
+        // A new moment shown (or the same one asked again): the device layers are due at once.
+        if let Some(m) = moments.try_iter().last() {
             moment = m;
             for (d, next) in server.iter_mut().flatten() {
                 if !d.source.device_kinds().is_empty() {

@@ -27,6 +27,33 @@ pub struct DescribedLayer {
     pub features: FeatureCollection,
 }
 
+impl DescribedLayer {
+    /// A device layer with the readings folded into the live state written over its
+    /// features' (device → quantity → value and time; see
+    /// [`parktwin_api::readings::overlay_reading`]): a drill's tank rising shows on the map and
+    /// in the panel's views. `None` when it is no device layer or nothing changes.
+    pub fn with_readings(
+        &self,
+        readings: &std::collections::HashMap<String, BTreeMap<String, (f64, String)>>,
+    ) -> Option<DescribedLayer> {
+        if self.descriptor.source.device_kinds().is_empty() || readings.is_empty() {
+            return None;
+        }
+        let mut out = self.clone();
+        let mut changed = false;
+        for f in &mut out.features.features {
+            let Some(of) = parktwin_api::validate::feature_id(f).and_then(|id| readings.get(id)) else {
+                continue;
+            };
+            let props = f.properties.get_or_insert_with(Default::default);
+            for (q, (value, time)) in of {
+                changed |= parktwin_api::readings::overlay_reading(props, q, *value, time);
+            }
+        }
+        changed.then_some(out)
+    }
+}
+
 /// Every descriptor layer the map has, and every descriptor problem to report.
 #[derive(Resource, Debug, Default)]
 pub struct DescribedLayers {
@@ -150,5 +177,52 @@ fn draw_described(
             count += 1;
         }
         info!("layer {id}: {count} features drawn from {}", layer.origin);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layer(endpoint: &str) -> DescribedLayer {
+        let toml = format!("id = \"d\"\ntitle = \"D\"\ngroup = \"safety\"\n[source]\nendpoint = \"{endpoint}\"\n");
+        DescribedLayer {
+            descriptor: parktwin_api::descriptor::parse_toml("d.toml", &toml).expect("a descriptor"),
+            origin: "test".into(),
+            features: serde_json::from_value(serde_json::json!({"type": "FeatureCollection", "features": [
+                {"type": "Feature", "id": "LT-1", "geometry": {"type": "Point", "coordinates": [118.45, 37.56]},
+                 "properties": {"level": 73.0, "level_band": "normal", "level_high": 85.0, "limits": "normal",
+                    "time": "2026-12-07T10:00:00.000Z"}},
+                {"type": "Feature", "id": "LT-2", "geometry": {"type": "Point", "coordinates": [118.46, 37.56]},
+                 "properties": {"level": 40.0, "level_band": "normal", "limits": "normal"}},
+            ]}))
+            .expect("features"),
+        }
+    }
+
+    #[test]
+    fn a_drills_readings_are_written_over_the_device_layer_they_belong_to() {
+        let mut readings = std::collections::HashMap::new();
+        readings.insert(
+            "LT-1".to_string(),
+            BTreeMap::from([("level".to_string(), (90.0, "2026-12-07T10:15:00.000Z".to_string()))]),
+        );
+        let l = layer("/api/v1/devices/geojson?kind=tank_level");
+        let over = l.with_readings(&readings).expect("changed");
+        let p = over.features.features[0].properties.as_ref().expect("properties");
+        assert_eq!(
+            (p["level"].as_f64(), p["level_band"].as_str()),
+            (Some(90.0), Some("high"))
+        );
+        assert_eq!(p["limits"], "exceedance");
+        assert_eq!(
+            over.features.features[1], l.features.features[1],
+            "another tank untouched"
+        );
+        assert!(over.with_readings(&readings).is_none(), "written once");
+        assert!(
+            layer("/api/v1/layers/tanks").with_readings(&readings).is_none(),
+            "no device layer"
+        );
     }
 }

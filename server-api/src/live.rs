@@ -105,6 +105,10 @@ pub struct LiveState {
     pub tasks: BTreeMap<i64, crate::emergency::Task>,
     /// The newest [`MESSAGES_KEPT`] messages, oldest first.
     pub messages: Vec<crate::emergency::Message>,
+    /// Each device's named quantities' latest readings folded in (a drill's tank rising):
+    /// device → quantity → (value, time). A reading of a device's first quantity sent
+    /// unnamed is a sensor's, above.
+    pub device_readings: HashMap<String, BTreeMap<String, (f64, String)>>,
 }
 
 impl LiveState {
@@ -131,6 +135,7 @@ impl LiveState {
             incidents: BTreeMap::new(),
             tasks: BTreeMap::new(),
             messages: Vec::new(),
+            device_readings: HashMap::new(),
         };
         if let Some(n) = newest {
             state.forget_gone(&n);
@@ -206,15 +211,24 @@ impl LiveState {
         self.cursor = seq;
         match change {
             Change::Observation(o) => {
-                // A detector's reading is of its first quantity; a device's other quantities
-                // are not the map's sensor readings.
-                if o.quantity.is_none()
-                    && let Some(s) = self.sensors.get_mut(&o.sensor)
-                    && s.time.as_ref().is_none_or(|t| *t <= o.time)
-                {
-                    s.value = Some(o.value);
-                    s.level = SensorLevel::of(s.value, s.warn, s.alarm);
-                    s.time = Some(o.time);
+                // A detector's reading is of its first quantity; a device's named quantity is
+                // kept apart, for the device layers.
+                match o.quantity {
+                    None => {
+                        if let Some(s) = self.sensors.get_mut(&o.sensor)
+                            && s.time.as_ref().is_none_or(|t| *t <= o.time)
+                        {
+                            s.value = Some(o.value);
+                            s.level = SensorLevel::of(s.value, s.warn, s.alarm);
+                            s.time = Some(o.time);
+                        }
+                    }
+                    Some(q) => {
+                        let readings = self.device_readings.entry(o.sensor).or_default();
+                        if readings.get(&q).is_none_or(|(_, t)| *t <= o.time) {
+                            readings.insert(q, (o.value, o.time));
+                        }
+                    }
                 }
             }
             Change::Position(p) => {

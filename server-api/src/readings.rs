@@ -176,6 +176,66 @@ pub struct DeviceReport {
     pub derived: Option<Derived>,
 }
 
+/// Writes a reading into a device layer feature's properties (the server's
+/// `GET /devices/geojson` names them): the quantity's value, its band by the thresholds the
+/// properties carry (`{q}_low_low` … `{q}_high_high`), the newest `time`, and `limits` from
+/// every quantity's band. A reading older than the feature's newest is still written where its
+/// quantity has none. Whether anything changed.
+///
+/// ```
+/// use parktwin_api::readings::overlay_reading;
+/// let mut p = serde_json::json!({"level": 55.0, "level_band": "normal", "level_high": 85.0, "level_high_high": 95.0,
+///     "limits": "normal", "time": "2026-12-07T10:00:00.000Z"});
+/// let p = p.as_object_mut().unwrap();
+/// assert!(overlay_reading(p, "level", 96.0, "2026-12-07T10:05:00.000Z"));
+/// assert_eq!((p["level"].as_f64(), p["level_band"].as_str()), (Some(96.0), Some("high_high")));
+/// assert_eq!(p["limits"], "exceedance");
+/// assert!(!overlay_reading(p, "level", 96.0, "2026-12-07T10:05:00.000Z"), "the same reading again");
+/// ```
+pub fn overlay_reading(
+    props: &mut serde_json::Map<String, serde_json::Value>,
+    quantity: &str,
+    value: f64,
+    time: &str,
+) -> bool {
+    use serde_json::json;
+    let threshold = |k: &str| {
+        props
+            .get(&format!("{quantity}_{k}"))
+            .and_then(serde_json::Value::as_f64)
+    };
+    let t = crate::device::Thresholds {
+        low_low: threshold("low_low"),
+        low: threshold("low"),
+        high: threshold("high"),
+        high_high: threshold("high_high"),
+    };
+    let band = json!(crate::device_rules::band_of(value, &t));
+    let newest = props
+        .get("time")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_string);
+    if newest.as_deref().is_some_and(|n| n > time) && props.get(quantity).is_some_and(|v| !v.is_null()) {
+        return false;
+    }
+    let before = props.clone();
+    props.insert(quantity.to_string(), json!(value));
+    props.insert(format!("{quantity}_band"), band);
+    if newest.as_deref().is_none_or(|n| n < time) {
+        props.insert("time".into(), json!(time));
+    }
+    let bands: Vec<&serde_json::Value> = props
+        .iter()
+        .filter(|(k, v)| k.ends_with("_band") && !v.is_null())
+        .map(|(_, v)| v)
+        .collect();
+    if !bands.is_empty() {
+        let past = bands.iter().any(|b| b.as_str() != Some("normal"));
+        props.insert("limits".into(), json!(if past { "exceedance" } else { "normal" }));
+    }
+    *props != before
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,6 +31,11 @@ impl Store {
             sensors: index.sensors.keys().cloned().collect(),
             stations: index.stations.clone(),
             chemicals: self.chemicals()?,
+            devices: index
+                .devices
+                .values()
+                .map(|d| (d.id.clone(), d.quantities.iter().map(|q| q.name.clone()).collect()))
+                .collect(),
         })
     }
 

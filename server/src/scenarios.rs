@@ -24,6 +24,11 @@ pub fn park_refs(seed: &SeedData) -> ParkRefs {
         sensors,
         stations,
         chemicals: seed.chemicals.clone(),
+        devices: seed
+            .devices
+            .iter()
+            .map(|d| (d.id.clone(), d.quantities.iter().map(|q| q.name.clone()).collect()))
+            .collect(),
     }
 }
 

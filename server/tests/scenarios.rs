@@ -165,6 +165,15 @@ fn each_kind_of_bad_file_is_refused_naming_file_event_and_field() {
         &broken(|d| d["events"][1]["sensor"] = "gd-999".into()),
         &["event 1 (reading)", "field \"sensor\"", "gd-999"],
     );
+    // A device's reading names a quantity it measures.
+    says(
+        &broken(|d| d["events"][13]["quantity"] = "colour".into()),
+        &["event 13 (reading)", "field \"quantity\"", "colour", "level"],
+    );
+    says(
+        &broken(|d| d["events"][13]["sensor"] = "LT-none".into()),
+        &["event 13 (reading)", "field \"sensor\"", "LT-none"],
+    );
     says(
         &broken(|d| d["events"][10]["station"] = "ws-9".into()),
         &["event 10 (weather)", "field \"station\"", "ws-9"],
@@ -182,12 +191,12 @@ fn each_kind_of_bad_file_is_refused_naming_file_event_and_field() {
         &["event 0 (release_start)", "field \"lon/lat\""],
     );
     says(
-        &broken(|d| d["events"][13]["release"] = "T02".into()),
-        &["event 13 (release_stop)", "\"T02\" has not started"],
+        &broken(|d| d["events"][16]["release"] = "T02".into()),
+        &["event 16 (release_stop)", "\"T02\" has not started"],
     );
     says(
-        &broken(|d| d["events"][13]["at"] = "+00:00".into()),
-        &["event 13 (release_stop)", "not after the release's start"],
+        &broken(|d| d["events"][16]["at"] = "+00:00".into()),
+        &["event 16 (release_stop)", "not after the release's start"],
     );
     // Every error at once, not only the first.
     let many = broken(|d| {

@@ -45,6 +45,35 @@ pub fn drill_field_clock(
     }
 }
 
+/// A drill's device readings (a tank's level rising, a pipe's pressure falling) over the
+/// device layers while the drill is shown; the layers fetched again as they are once it is
+/// not.
+pub fn drill_device_readings(
+    status: Res<FeedStatus>,
+    live: Res<parktwin_layers::live::Live>,
+    mut layers: ResMut<parktwin_layers::described::DescribedLayers>,
+    moment: Option<Res<crate::described::DescribedMoment>>,
+    mut overlaid: Local<bool>,
+) {
+    if status.drill_clock.is_some() {
+        if !(live.is_changed() || layers.is_changed()) {
+            return;
+        }
+        let updated: Vec<_> = layers
+            .iter()
+            .filter_map(|l| l.with_readings(&live.0.device_readings))
+            .collect();
+        for l in updated {
+            layers.put(l);
+            *overlaid = true;
+        }
+    } else if std::mem::take(&mut *overlaid)
+        && let Some(m) = moment
+    {
+        m.refetch();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -157,7 +157,10 @@ impl Plugin for SyncPlugin {
             .add_systems(Update, send_requests.in_set(SyncSet::Steer))
             .add_systems(Update, fold::receive.in_set(SyncSet::Receive))
             .add_systems(Update, drill::drill_field_clock.in_set(SyncSet::Clock))
-            .add_systems(Update, device_layers_follow.after(SyncSet::Clock));
+            .add_systems(
+                Update,
+                (device_layers_follow, drill::drill_device_readings).after(SyncSet::Clock),
+            );
         match &self.time {
             Timekeeping::None => {}
             Timekeeping::Steered => {

@@ -109,9 +109,13 @@ impl DrillFolder {
             return Vec::new();
         };
         match event.what {
-            EventKind::Reading { sensor, value } => vec![Change::Observation(Observation {
+            EventKind::Reading {
                 sensor,
-                quantity: None,
+                quantity,
+                value,
+            } => vec![Change::Observation(Observation {
+                sensor,
+                quantity,
                 time: now,
                 value,
             })],
@@ -395,6 +399,9 @@ mod tests {
         let reading = json!({"type": "reading", "at": "+00:10", "at_s": 10.0, "drill": "drill-1", "sensor": "gd-001", "value": 4.5});
         assert!(matches!(&f.changes(&ev(2, 1.0, "drill_reading", reading))[..],
             [Change::Observation(o)] if o.sensor == "gd-001" && o.value == 4.5 && o.time == at(1.0)));
+        let level = json!({"type": "reading", "at": "+00:15", "at_s": 15.0, "sensor": "LT-tank-001", "quantity": "level", "value": 64.0});
+        assert!(matches!(&f.changes(&ev(3, 1.5, "drill_reading", level))[..],
+            [Change::Observation(o)] if o.sensor == "LT-tank-001" && o.quantity.as_deref() == Some("level") && o.value == 64.0));
         let fix = json!({"type": "vehicle", "at": "+00:20", "at_s": 20.0, "plate": "鲁E12345", "lon": 118.46, "lat": 37.58, "speed_kmh": 30.0});
         assert!(matches!(&f.changes(&ev(3, 2.0, "drill_vehicle", fix))[..],
             [Change::Position(p)] if p.plate == "鲁E12345" && p.speed_kmh == 30.0));

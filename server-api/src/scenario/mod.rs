@@ -134,11 +134,14 @@ pub enum EventKind {
         #[serde(default)]
         heading_deg: f64,
     },
-    /// A detector's reading.
+    /// A detector's reading, or a device's quantity's.
     Reading {
-        /// The detector (or station) id.
+        /// The detector (or station) id, or a registered device's.
         sensor: String,
-        /// In the sensor's unit.
+        /// The device's quantity (`level`, `pressure`, …); none for a detector's reading.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        quantity: Option<String>,
+        /// In the sensor's unit (the quantity's).
         value: f64,
     },
     /// An alarm injected as if a rule had raised it.

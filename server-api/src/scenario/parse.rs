@@ -55,6 +55,8 @@ pub struct ParkRefs {
     pub stations: std::collections::HashSet<String>,
     /// The chemical table.
     pub chemicals: ChemicalTable,
+    /// The registered devices and the quantities each measures.
+    pub devices: std::collections::HashMap<String, Vec<String>>,
 }
 
 fn check_weather(w: &IncidentWeather, field: &dyn Fn(&str, String) -> String, errors: &mut Vec<String>) {
@@ -281,11 +283,33 @@ impl Scenario {
                         errors.push(field("speed_kmh", format!("{speed_kmh} km/h is not a speed")));
                     }
                 }
-                EventKind::Reading { sensor, value } => {
+                EventKind::Reading {
+                    sensor,
+                    quantity: None,
+                    value,
+                } => {
                     if !park.sensors.contains(sensor) {
                         errors.push(field("sensor", format!("no sensor \"{sensor}\" in the park")));
                     }
                     if !value.is_finite() || *value < 0.0 {
+                        errors.push(field("value", format!("{value} is not a reading")));
+                    }
+                }
+                EventKind::Reading {
+                    sensor,
+                    quantity: Some(q),
+                    value,
+                } => {
+                    match park.devices.get(sensor) {
+                        None => errors.push(field("sensor", format!("no device \"{sensor}\" is registered"))),
+                        Some(qs) if !qs.contains(q) => errors.push(field(
+                            "quantity",
+                            format!("{sensor} measures {}, not \"{q}\"", qs.join(", ")),
+                        )),
+                        Some(_) => {}
+                    }
+                    // A device's quantity may read below zero (a temperature, a vacuum).
+                    if !value.is_finite() {
                         errors.push(field("value", format!("{value} is not a reading")));
                     }
                 }
