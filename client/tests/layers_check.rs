@@ -30,8 +30,18 @@ fn demo_descriptors() -> PathBuf {
 fn the_demo_park_descriptors_pass() {
     let (ok, text) = check(&demo_descriptors(), &["--offline"]);
     assert!(ok, "{text}");
-    // The stations and outfalls are devices: their layers are the server's.
-    for (id, kind) in [("air_quality", "air_quality"), ("outfalls", "outfall")] {
+    // The devices' layers are the server's.
+    for (id, kind) in [
+        ("air_quality", "air_quality"),
+        ("outfalls", "outfall"),
+        ("energy_use", "electricity_meter"),
+        ("substations", "substation_load"),
+        ("tank_gauges", "tank_level"),
+        ("tank_conditions", "tank_temperature,tank_pressure"),
+        ("pipe_gauges", "pipe_pressure,pipe_flow,pipe_temperature"),
+        ("utility_meters", "steam_meter,water_meter"),
+        ("voc_monitors", "voc_monitor"),
+    ] {
         assert!(
             text.contains(&format!(
                 "source:   server /api/v1/devices/geojson?kind={kind} (not fetched: offline)"
@@ -40,8 +50,6 @@ fn the_demo_park_descriptors_pass() {
         );
     }
     for (id, count) in [
-        ("energy_use", 19),
-        ("substations", 3),
         ("rack_inspections", 17),
         ("isolation_valves", 17),
         ("fence_segments", 39),
@@ -62,18 +70,22 @@ fn the_demo_park_descriptors_pass() {
         );
     }
     assert!(text.contains("#ff2020 Exceeding a limit / 超标"), "{text}");
-    assert!(text.contains("11 layer(s) good, 0 error(s)"), "{text}");
+    assert!(text.contains("16 layer(s) good, 0 error(s)"), "{text}");
 }
 
 #[test]
 fn a_broken_folder_fails_naming_file_line_and_field() {
     let dir = tempfile::tempdir().expect("tempdir");
     let p = dir.path();
-    std::fs::copy(demo_descriptors().join("substations.toml"), p.join("substations.toml")).expect("copy");
+    std::fs::copy(
+        demo_descriptors().join("isolation_valves.toml"),
+        p.join("isolation_valves.toml"),
+    )
+    .expect("copy");
     std::fs::copy(demo_descriptors().join("outfalls.geojson"), p.join("outfalls.geojson")).expect("copy");
     std::fs::copy(
-        demo_descriptors().join("substations.geojson"),
-        p.join("substations.geojson"),
+        demo_descriptors().join("isolation_valves.geojson"),
+        p.join("isolation_valves.geojson"),
     )
     .expect("copy");
     std::fs::write(
@@ -115,10 +127,7 @@ fn a_broken_folder_fails_naming_file_line_and_field() {
         )),
         "{text}"
     );
-    assert!(
-        text.contains("substations — Substations"),
-        "the good layer is listed: {text}"
-    );
+    assert!(text.contains("isolation_valves — "), "the good layer is listed: {text}");
     assert!(text.contains("1 layer(s) good, 3 error(s)"), "{text}");
 }
 

@@ -51,10 +51,12 @@ pub fn drill_field_clock(
 pub fn drill_device_readings(
     status: Res<FeedStatus>,
     live: Res<parktwin_layers::live::Live>,
-    mut layers: ResMut<parktwin_layers::described::DescribedLayers>,
+    layers: Option<ResMut<parktwin_layers::described::DescribedLayers>>,
     moment: Option<Res<crate::described::DescribedMoment>>,
     mut overlaid: Local<bool>,
 ) {
+    // An app without descriptor layers (a headless feed) has nothing to write over.
+    let Some(mut layers) = layers else { return };
     if status.drill_clock.is_some() {
         if !(live.is_changed() || layers.is_changed()) {
             return;
