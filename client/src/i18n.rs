@@ -269,6 +269,7 @@ messages! {
     LastDay => "last 24 hours", "近24小时";
     HazardSourcesView => "Hazard sources (tanks online)", "重大危险源（储罐在线监测）";
     FillLevel => "fill", "液位";
+    North => "N", "北";
     NoHazardSource => "Tanks of no major hazard source", "不构成重大危险源的储罐";
     EnergyView => "Energy", "能源";
     ElectricityToday => "Electricity today by enterprise", "今日企业用电";

@@ -11,6 +11,7 @@ pub mod declutter;
 pub mod device_rows;
 pub mod energy;
 pub mod environment;
+pub mod furniture;
 pub mod hazard_sources;
 pub mod identify;
 pub mod labels;
@@ -82,6 +83,7 @@ pub struct Panel<'w, 's> {
     clicked: ResMut<'w, ClickedPoint>,
     card: IncidentCard<'w, 's>,
     labels: labels::MapLabels<'w, 's>,
+    rig: Query<'w, 's, &'static parktwin_scene::OrbitCamera>,
     select: MessageWriter<'w, SelectFeature>,
     forms: MessageWriter<'w, OpenIncidentForm>,
     to_wall: MessageWriter<'w, SendViewToWall>,
@@ -97,6 +99,9 @@ pub fn panel(mut p: Panel) -> Result {
     let mut map = ctx.viewport_rect();
     map.max.x -= PANEL_WIDTH;
     crate::theme::attribution(&ctx, p.data.as_deref().and_then(|d| d.park.attribution.as_deref()), map);
+    if let Some(cam) = p.rig.iter().next() {
+        furniture::draw(&ctx, cam, map, lang);
+    }
     let mut root = egui::Ui::new(
         ctx.clone(),
         "parktwin-root".into(),

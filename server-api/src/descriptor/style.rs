@@ -270,6 +270,9 @@ pub struct Label {
     /// Text after the value, e.g. ` t` or ` MWh`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suffix: Option<String>,
+    /// Decimals a number is shown with (a tank's level: 0); as read when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decimals: Option<u8>,
 }
 
 /// Camera distances, metres, between which a layer is drawn.
@@ -388,12 +391,16 @@ impl Style {
     pub fn label_of(&self, props: &Map<String, Json>) -> Option<(String, String)> {
         let l = self.label.as_ref()?;
         let suffix = l.suffix.as_deref().unwrap_or("");
-        let en = props.get(&l.property).map(value_text).filter(|s| !s.is_empty())?;
+        let text = |v: &Json| match (v.as_f64(), l.decimals) {
+            (Some(x), Some(d)) if v.is_number() => format!("{x:.*}", usize::from(d)),
+            _ => value_text(v),
+        };
+        let en = props.get(&l.property).map(text).filter(|s| !s.is_empty())?;
         let zh = l
             .property_zh
             .as_ref()
             .and_then(|p| props.get(p))
-            .map(value_text)
+            .map(text)
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| en.clone());
         Some((format!("{en}{suffix}"), format!("{zh}{suffix}")))
@@ -501,6 +508,14 @@ mod tests {
         );
         assert_eq!(d.style.label_of(&props(serde_json::json!({"id": 1}))), None);
         let mut d = d;
+        if let Some(l) = d.style.label.as_mut() {
+            (l.property, l.property_zh, l.suffix, l.decimals) = ("level".into(), None, Some(" %".into()), Some(0));
+        }
+        assert_eq!(
+            d.style.label_of(&props(serde_json::json!({"level": 78.394}))),
+            Some(("78 %".into(), "78 %".into())),
+            "a level shown whole"
+        );
         d.identify = vec![IdentifyField {
             property: "cod_mg_l".into(),
             label: Some("COD".into()),
