@@ -486,14 +486,14 @@ impl Store {
     /// a past moment `at`, the hours complete by then.
     fn day_totals(
         &self,
+        c: &mut dyn Conn,
+        offset: time::UtcOffset,
         r: &DeviceReport,
         at: Option<&str>,
         p: &mut serde_json::Map<String, serde_json::Value>,
     ) -> Result<(), StoreError> {
         use serde_json::json;
         let d = &r.device;
-        let offset = self.index()?.offset();
-        let mut c = self.reader()?;
         for q in d.quantities.iter().filter(|q| q.rules.daily_budget.is_some()) {
             let keys = ["day", "day_total", "day_hours", "previous_day_total"];
             for k in keys {
@@ -557,16 +557,26 @@ impl Store {
         let index = self.index()?;
         let mut devices: Vec<&Device> = index.devices.values().collect();
         devices.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut features_read: std::collections::HashMap<(String, String), Option<serde_json::Value>> =
+            std::collections::HashMap::new();
         for d in devices {
             if !kinds.contains(&d.kind) || !access.sees_owned_by(d.enterprise.as_deref()) {
                 continue;
             }
+            // A tank's three gauges sit on one feature: it is read once.
             let feature: Option<serde_json::Value> = match (&d.location.layer, &d.location.feature) {
-                (Some(layer), Some(id)) => crate::store::json_row(
-                    &mut *self.reader()?,
-                    "SELECT feature FROM features WHERE layer_id = ?1 AND id = ?2",
-                    args![layer, id],
-                )?,
+                (Some(layer), Some(id)) => match features_read.get(&(layer.clone(), id.clone())) {
+                    Some(f) => f.clone(),
+                    None => {
+                        let f = crate::store::json_row(
+                            &mut *self.reader()?,
+                            "SELECT feature FROM features WHERE layer_id = ?1 AND id = ?2",
+                            args![layer, id],
+                        )?;
+                        features_read.insert((layer.clone(), id.clone()), f.clone());
+                        f
+                    }
+                },
                 _ => None,
             };
             let Some(geometry) = device_geometry(d, feature.as_ref()) else {
@@ -576,7 +586,7 @@ impl Store {
             let report = self.device_report_at(d.clone(), at)?;
             let mut properties = layer_properties(&report, demo);
             on_properties(d, feature.as_ref(), &mut properties);
-            self.day_totals(&report, at, &mut properties)?;
+            self.day_totals(&mut *self.reader()?, index.offset(), &report, at, &mut properties)?;
             features.push(serde_json::json!({
                 "type": "Feature",
                 "id": id,

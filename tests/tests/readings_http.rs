@@ -33,6 +33,18 @@ fn open_tiers(api: &str, token: &str, rule: &str, source: &str) -> Vec<String> {
         .collect()
 }
 
+/// Registers the devices of a CSV as an admin.
+fn import_csv(api: &str, admin: &str, csv: &str) {
+    let r = reqwest::blocking::Client::new()
+        .post(format!("{api}/devices/import"))
+        .bearer_auth(admin)
+        .header("content-type", "text/csv")
+        .body(csv.to_string())
+        .send()
+        .expect("answers");
+    assert_eq!(r.status().as_u16(), 200);
+}
+
 /// Sends one reading of a device's quantity.
 fn read(api: &str, feed: &str, device: &str, quantity: &str, t: OffsetDateTime, value: f64) {
     let body = json!([{"sensor": device, "quantity": quantity, "time": at(t), "value": value}]);
@@ -368,14 +380,7 @@ fn a_meters_day_over_its_budget_an_outfalls_over_its_permit_and_a_quantity_gone_
                em-11,electricity_meter,Ent-01 meter,118.4501,37.5650,energy,kWh,,100,,\n\
                of-9,outfall,Outfall 9,118.4601,37.5610,cod,mg/L,80,,50,\n\
                lt-9,tank_level,T09 level,118.4602,37.5611,level,%,,,,30\n";
-    let r = reqwest::blocking::Client::new()
-        .post(format!("{api}/devices/import"))
-        .bearer_auth(&admin)
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .expect("answers");
-    assert_eq!(r.status().as_u16(), 200);
+    import_csv(&api, &admin, csv);
 
     // Readings a second apart, all in one of the park's days.
     let mut t0 = OffsetDateTime::now_utc() - time::Duration::seconds(30);
@@ -486,14 +491,7 @@ fn a_device_layer_reads_as_of_a_moment_and_a_meters_day_hour_by_hour() {
     let csv = "id,kind,name,lon,lat,layer,feature,quantity,unit,high,high_high,daily_budget\n\
                lt-7,tank_level,T07 level,,,tanks,tank-001,level,%,85,95,\n\
                em-7,electricity_meter,Ent-02 meter,,,enterprises,ent-02,energy,kWh,,,100\n";
-    let r = reqwest::blocking::Client::new()
-        .post(format!("{api}/devices/import"))
-        .bearer_auth(&admin)
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .expect("answers");
-    assert_eq!(r.status().as_u16(), 200);
+    import_csv(&api, &admin, csv);
     // This test's devices (the demo park's are in the layers too).
     let layer = |query: &str| -> Vec<Value> {
         let fc = ok("GET", &format!("{api}/devices/geojson?{query}"), &s.operator, None);

@@ -101,6 +101,19 @@ pub fn notes(ui: &mut egui::Ui, present: bool, demo: bool, lang: Lang) {
     }
 }
 
+/// A device layer of `kinds` (comma-separated) with `features`, for the views' tests.
+#[cfg(test)]
+pub fn test_layer(id: &str, kinds: &str, features: serde_json::Value) -> parktwin_layers::described::DescribedLayer {
+    let toml = format!(
+        "id = \"{id}\"\ntitle = \"T\"\ngroup = \"safety\"\n[source]\nendpoint = \"/api/v1/devices/geojson?kind={kinds}\"\n"
+    );
+    parktwin_layers::described::DescribedLayer {
+        descriptor: parktwin_api::descriptor::parse_toml("d.toml", &toml).expect("a descriptor"),
+        origin: "test".into(),
+        features: serde_json::from_value(features).expect("features"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

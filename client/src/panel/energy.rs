@@ -221,19 +221,7 @@ pub fn section(ui: &mut egui::Ui, layers: &DescribedLayers, live: bool, lang: La
 #[cfg(test)]
 mod tests {
     use super::*;
-    use parktwin_api::descriptor::parse_toml;
-    use parktwin_layers::described::DescribedLayer;
-
-    fn layer(id: &str, kinds: &str, features: serde_json::Value) -> DescribedLayer {
-        let toml = format!(
-            "id = \"{id}\"\ntitle = \"T\"\ngroup = \"energy\"\n[source]\nendpoint = \"/api/v1/devices/geojson?kind={kinds}\"\n"
-        );
-        DescribedLayer {
-            descriptor: parse_toml("d.toml", &toml).expect("a descriptor"),
-            origin: "test".into(),
-            features: serde_json::from_value(features).expect("features"),
-        }
-    }
+    use crate::panel::device_rows::test_layer as layer;
 
     #[test]
     fn enterprises_by_todays_electricity_with_their_pace_budget_steam_and_water() {

@@ -141,19 +141,7 @@ pub fn section(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use parktwin_api::descriptor::parse_toml;
-    use parktwin_layers::described::DescribedLayer;
-
-    fn layer(id: &str, kinds: &str, features: serde_json::Value) -> DescribedLayer {
-        let toml = format!(
-            "id = \"{id}\"\ntitle = \"T\"\ngroup = \"safety\"\n[source]\nendpoint = \"/api/v1/devices/geojson?kind={kinds}\"\n"
-        );
-        DescribedLayer {
-            descriptor: parse_toml("d.toml", &toml).expect("a descriptor"),
-            origin: "test".into(),
-            features: serde_json::from_value(features).expect("features"),
-        }
-    }
+    use crate::panel::device_rows::test_layer as layer;
 
     /// A gauge `(id, kind, tank, hazard)` reading `(quantity, value, band, unit)`.
     fn gauge(

@@ -171,8 +171,7 @@ pub fn section(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use parktwin_api::descriptor::parse_toml;
-    use parktwin_layers::described::DescribedLayer;
+    use crate::panel::device_rows::test_layer;
 
     fn gauge(id: &str, pipe: &str, along: f64, v: f64, band: &str) -> serde_json::Value {
         serde_json::json!({"type": "Feature", "id": id, "geometry": {"type": "Point", "coordinates": [118.45, 37.56]},
@@ -182,21 +181,19 @@ mod tests {
 
     #[test]
     fn a_pipes_gauges_run_from_its_start_and_the_pipe_past_a_limit_comes_first() {
-        let toml = "id = \"pg\"\ntitle = \"T\"\ngroup = \"pipe_gallery\"\n[source]\nendpoint = \"/api/v1/devices/geojson?kind=pipe_pressure,pipe_flow\"\n";
         let mut layers = DescribedLayers::default();
-        layers.put(DescribedLayer {
-            descriptor: parse_toml("d.toml", toml).expect("a descriptor"),
-            origin: "test".into(),
-            features: serde_json::from_value(serde_json::json!({"type": "FeatureCollection", "features": [
+        layers.put(test_layer(
+            "pg",
+            "pipe_pressure,pipe_flow",
+            serde_json::json!({"type": "FeatureCollection", "features": [
                 gauge("PT-A-100", "A", 700.0, 0.95, "normal"),
                 gauge("PT-A-000", "A", 0.0, 1.0, "normal"),
                 gauge("PT-B-000", "B", 0.0, 1.0, "normal"),
                 gauge("PT-B-100", "B", 500.0, 0.6, "low"),
                 {"type": "Feature", "id": "FT-A", "geometry": {"type": "Point", "coordinates": [118.45, 37.56]},
                  "properties": {"kind": "pipe_flow", "on_feature": "A", "along_m": 0.0, "flow": 265.0}},
-            ]}))
-            .expect("features"),
-        });
+            ]}),
+        ));
         let p = pipes(&layers, Lang::En);
         assert_eq!(
             p.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
