@@ -184,6 +184,77 @@ pub trait Conn {
     }
 }
 
+/// The most rows one statement of [`each_of_rows`] carries.
+pub const MAX_ROWS_A_STATEMENT: usize = 256;
+
+/// `head VALUES row, row, … tail` for `n` rows: `row` is one row's values, its placeholders
+/// `?1`…`?width`, numbered on for each row after the first (the second row's `?1` is
+/// `?{width + 1}`). Placeholders inside quotes are left alone.
+pub fn values_sql(head: &str, row: &str, width: usize, n: usize, tail: &str) -> String {
+    let mut out = format!("{head} VALUES ");
+    for k in 0..n {
+        if k > 0 {
+            out.push_str(", ");
+        }
+        let mut chars = row.chars().peekable();
+        let mut quoted = false;
+        while let Some(c) = chars.next() {
+            if c == '\'' {
+                quoted = !quoted;
+            }
+            out.push(c);
+            if c == '?' && !quoted {
+                let mut digits = String::new();
+                while let Some(d) = chars.next_if(char::is_ascii_digit) {
+                    digits.push(d);
+                }
+                match digits.parse::<usize>() {
+                    Ok(i) => out.push_str(&(i + k * width).to_string()),
+                    Err(_) => out.push_str(&digits),
+                }
+            }
+        }
+    }
+    if !tail.is_empty() {
+        out.push(' ');
+        out.push_str(tail);
+    }
+    out
+}
+
+/// The sizes of the statements [`each_of_rows`] cuts `n` rows into: as many of
+/// [`MAX_ROWS_A_STATEMENT`] as fit, then the rest as powers of two, largest first, so that a
+/// connection compiles at most nine statements of a kind whatever the batches' sizes.
+pub fn chunk_sizes(n: usize) -> Vec<usize> {
+    let mut sizes = vec![MAX_ROWS_A_STATEMENT; n / MAX_ROWS_A_STATEMENT];
+    let rest = n % MAX_ROWS_A_STATEMENT;
+    sizes.extend((0..usize::BITS).rev().map(|b| 1 << b).filter(|bit| rest & bit != 0));
+    sizes
+}
+
+/// Runs a multi-row statement (`head VALUES row, … tail`, see [`values_sql`]) over `args`,
+/// `width` to a row, in as few statements as [`chunk_sizes`] allows, and hands each row it
+/// returns (a `RETURNING` tail's) to `f`. One statement a chunk instead of one a row: on
+/// PostgreSQL each statement is a round trip to the server, and a batch's rows are many.
+pub fn each_of_rows(
+    c: &mut dyn Conn,
+    head: &str,
+    row: &str,
+    tail: &str,
+    width: usize,
+    args: &[Arg<'_>],
+    f: &mut EachRow<'_>,
+) -> Result<(), DbError> {
+    debug_assert_eq!(args.len() % width.max(1), 0, "{head}: whole rows of {width}");
+    let mut at = 0;
+    for n in chunk_sizes(args.len() / width.max(1)) {
+        let sql = values_sql(head, row, width, n, tail);
+        c.each(&sql, &args[at..at + n * width], f)?;
+        at += n * width;
+    }
+    Ok(())
+}
+
 /// A transaction on a connection: rolled back when dropped uncommitted (an error returned
 /// half-way leaves nothing behind).
 pub struct Tx<'a> {
@@ -299,15 +370,32 @@ impl Conn for rusqlite::Connection {
 
 /// The store's SQL, written for SQLite, as PostgreSQL spells it: `?N` placeholders become
 /// `$N`, `instr(` becomes `strpos(` (the same arguments, the same answer), the two-argument
-/// scalar `max(?N, …)` becomes `greatest(`, and `json_each(?N)` (a JSON array's elements, as
-/// rows of `value`) becomes `json_array_elements_text`. The store's SQL keeps to what the two
+/// scalar `max(?N, …)` becomes `greatest(`, `json_each(?N)` (a JSON array's elements, as
+/// rows of `value`) becomes `json_array_elements_text`, and `IN (SELECT value FROM json_each(?N))`
+/// becomes `= ANY(ARRAY(…))`. The store's SQL keeps to what the two
 /// engines share besides these (`ON CONFLICT … excluded`, `RETURNING`, `coalesce`, `substr`).
 pub fn pg_sql(sql: &str) -> String {
     let sql = sql.replace("instr(", "strpos(").replace("max(?", "greatest(?");
+    // `x IN (SELECT value FROM json_each(?N))`: `x = ANY(ARRAY(…))`, which PostgreSQL looks up
+    // in x's index element by element whatever its statistics say. As a semi-join, a table
+    // that had grown since it was last analysed was scanned once for each element.
+    const IN_JSON: &str = "IN (SELECT value FROM json_each(?";
+    let mut sql = sql;
+    while let Some(at) = sql.find(IN_JSON) {
+        let start = at + IN_JSON.len();
+        let end = start + sql[start..].chars().take_while(char::is_ascii_digit).count();
+        if end == start || !sql[end..].starts_with("))") {
+            break;
+        }
+        let call = format!(
+            "= ANY(ARRAY(SELECT json_array_elements_text(CAST(?{} AS json))))",
+            &sql[start..end]
+        );
+        sql.replace_range(at..end + 2, &call);
+    }
     // `json_each(?N)`, the elements of a JSON array passed as text: PostgreSQL's
     // `json_array_elements_text`, which names its column `value` as SQLite's does.
     const JSON_EACH: &str = "json_each(?";
-    let mut sql = sql;
     while let Some(at) = sql.find(JSON_EACH) {
         let start = at + JSON_EACH.len();
         let end = start + sql[start..].chars().take_while(char::is_ascii_digit).count();
@@ -476,7 +564,34 @@ impl Conn for Postgres {
 
 #[cfg(test)]
 mod tests {
-    use super::pg_sql;
+    use super::{MAX_ROWS_A_STATEMENT, chunk_sizes, pg_sql, values_sql};
+
+    #[test]
+    fn rows_of_a_multi_row_statement_number_their_placeholders_on() {
+        assert_eq!(
+            values_sql("INSERT INTO t (a, b)", "(?1, max(?2, '?1'))", 2, 3, "RETURNING n"),
+            "INSERT INTO t (a, b) VALUES (?1, max(?2, '?1')), (?3, max(?4, '?1')), (?5, max(?6, '?1')) RETURNING n"
+        );
+        assert_eq!(
+            values_sql("INSERT INTO t (a)", "(?1)", 1, 1, ""),
+            "INSERT INTO t (a) VALUES (?1)"
+        );
+    }
+
+    #[test]
+    fn a_batch_is_cut_into_few_sizes_of_statement() {
+        assert_eq!(
+            chunk_sizes(600),
+            vec![MAX_ROWS_A_STATEMENT, MAX_ROWS_A_STATEMENT, 64, 16, 8]
+        );
+        assert_eq!(chunk_sizes(1), vec![1]);
+        assert!(chunk_sizes(0).is_empty());
+        for n in [1, 7, 255, 256, 257, 1000, 10_000] {
+            let sizes = chunk_sizes(n);
+            assert_eq!(sizes.iter().sum::<usize>(), n, "{n}");
+            assert!(sizes.iter().all(|s| s.is_power_of_two() && *s <= MAX_ROWS_A_STATEMENT));
+        }
+    }
 
     #[test]
     fn placeholders_and_spellings_become_postgres() {
@@ -493,7 +608,7 @@ mod tests {
                 "SELECT value, (SELECT max(t) FROM p WHERE k = value) FROM json_each(?1) WHERE x IN (SELECT value FROM json_each(?12))"
             ),
             "SELECT value, (SELECT max(t) FROM p WHERE k = value) FROM json_array_elements_text(CAST($1 AS json)) \
-             WHERE x IN (SELECT value FROM json_array_elements_text(CAST($12 AS json)))"
+             WHERE x = ANY(ARRAY(SELECT json_array_elements_text(CAST($12 AS json))))"
         );
     }
 }

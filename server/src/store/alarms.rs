@@ -12,7 +12,7 @@ use parktwin_api::model::{Acknowledgement, Alarm, AlarmTier};
 use serde::{Deserialize, Serialize};
 
 use super::{Store, StoreError, json_row, row, rows};
-use crate::db::{Conn, Tx, args};
+use crate::db::{Conn, Row, Tx, args};
 
 /// An open alarm: its id, its tier, and whether its condition has cleared (a latched alarm
 /// waiting for an operator).
@@ -74,6 +74,98 @@ pub enum StepOutcome {
     Done(Box<Alarm>),
 }
 
+/// The id of an alarm a decision raises before the store has given it one.
+pub(super) const NEW: i64 = 0;
+
+/// The columns [`alarm_of`] reads, in its order.
+pub(super) const ALARM_COLUMNS: &str =
+    "id, tier, rule, source, value, raised, closed, acked_by, acked_at, cleared, life";
+
+/// An alarm from a row of [`ALARM_COLUMNS`].
+pub(super) fn alarm_of(r: &dyn Row) -> Result<Alarm, StoreError> {
+    let life: Life = serde_json::from_str(r.text(10)?)?;
+    let mut alarm = Alarm {
+        acknowledged: r
+            .opt_string(7)?
+            .zip(r.opt_string(8)?)
+            .map(|(by, at)| Acknowledgement { by, at }),
+        closed: r.opt_string(6)?,
+        cleared: r.opt_string(9)?,
+        assigned: life.assigned.map(Box::new),
+        resolution: life.resolution.map(Box::new),
+        shelved: life.shelved.map(Box::new),
+        overdue: life.overdue,
+        closed_by: life.closed_by,
+        ..Alarm::new(
+            r.int(0)?,
+            tier_of(r.text(1)?)?,
+            r.text(2)?,
+            r.text(3)?,
+            r.real(4)?,
+            r.text(5)?,
+        )
+    };
+    alarm.state = alarm_life::AlarmState::of(&alarm);
+    Ok(alarm)
+}
+
+/// What a rule's decision does to the alarm of (rule, source) that is `open` (not closed), if
+/// any: the alarm as it then stands (a new one with the id [`NEW`]) and its event's kind, or
+/// `None` when nothing changes.
+///
+/// A latched alarm whose condition has cleared is no alarm to the rule: if the condition
+/// comes back, the same alarm is raised again (its `cleared` goes, its tier the higher of the
+/// two); if it clears, the `policy` says whether the alarm closes or waits, cleared, for an
+/// operator.
+pub(super) fn decided(
+    open: Option<&Alarm>,
+    action: AlarmAction,
+    rule: AlarmRule,
+    source: &str,
+    time: &str,
+    value: f64,
+    policy: &AlarmPolicy,
+) -> Option<(Alarm, EventKind)> {
+    let latched = open.filter(|o| o.cleared.is_some());
+    let standing = open.filter(|o| o.cleared.is_none());
+    let (mut alarm, kind) = match (action, latched, standing) {
+        (AlarmAction::Keep, ..) => return None,
+        (AlarmAction::Raise(t), Some(o), _) => {
+            let mut a = o.clone();
+            a.cleared = None;
+            a.tier = t.max(o.tier);
+            a.value = value;
+            (a, EventKind::AlarmRaised)
+        }
+        (AlarmAction::Raise(t), None, _) => (
+            Alarm::new(NEW, t, rule.as_str(), source, value, time),
+            EventKind::AlarmRaised,
+        ),
+        (AlarmAction::Escalate(t), _, Some(o)) => {
+            let mut a = o.clone();
+            a.tier = t;
+            a.value = value;
+            (a, EventKind::AlarmEscalated)
+        }
+        (AlarmAction::Close, _, Some(o)) => {
+            let mut a = o.clone();
+            match alarm_life::on_clear(o, policy) {
+                OnClear::Close => {
+                    a.closed = Some(time.to_string());
+                    (a, EventKind::AlarmClosed)
+                }
+                OnClear::Wait => {
+                    a.cleared = Some(time.to_string());
+                    (a, EventKind::AlarmCleared)
+                }
+            }
+        }
+        (AlarmAction::Escalate(_) | AlarmAction::Close, _, None) => return None,
+    };
+    alarm.state = alarm_life::AlarmState::of(&alarm);
+    Some((alarm, kind))
+}
+
 /// What the sweep did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Swept {
@@ -104,11 +196,7 @@ impl Store {
     }
 
     /// [`Store::apply_rule`] with the open alarm of (rule, source) already looked up; the seq
-    /// of the event written and the alarm as it now stands, if it changed.
-    ///
-    /// A latched alarm whose condition has cleared is no alarm to the rule: if the condition
-    /// comes back, the same alarm is raised again (its `cleared` goes); if it clears, the
-    /// policy says whether the alarm closes or waits, cleared, for an operator.
+    /// of the event written and the alarm as it now stands, if it changed (see [`decided`]).
     pub(super) fn decide_alarm(
         tx: &mut dyn Conn,
         rule: AlarmRule,
@@ -118,56 +206,46 @@ impl Store {
         open: Option<OpenAlarm>,
         decide: impl FnOnce(Option<AlarmTier>) -> AlarmAction,
     ) -> Result<Option<(i64, Alarm)>, StoreError> {
-        let seen = open.filter(|o| !o.2).map(|o| o.1);
-        let (id, kind) = match (decide(seen), open) {
-            (AlarmAction::Keep, _) => return Ok(None),
-            (AlarmAction::Raise(t), Some((id, old, true))) => {
-                tx.execute(
-                    "UPDATE alarms SET cleared = NULL, tier = ?1, value = ?2 WHERE id = ?3",
-                    args![t.max(old).as_str(), value, id],
-                )?;
-                (id, EventKind::AlarmRaised)
-            }
-            (AlarmAction::Raise(t), _) => {
-                let id = row(
-                    tx,
-                    "INSERT INTO alarms (rule, source, tier, value, raised) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
-                    args![rule.as_str(), source, t.as_str(), value, time],
-                    |r| Ok(r.int(0)?),
-                )?
-                .ok_or_else(|| StoreError::Column("an insert returned no alarm id".into()))?;
-                (id, EventKind::AlarmRaised)
-            }
-            (AlarmAction::Escalate(t), Some((id, _, false))) => {
-                tx.execute(
-                    "UPDATE alarms SET tier = ?1, value = ?2 WHERE id = ?3",
-                    args![t.as_str(), value, id],
-                )?;
-                (id, EventKind::AlarmEscalated)
-            }
-            (AlarmAction::Close, Some((id, _, false))) => {
-                let alarm = Self::alarm_row(tx, id)?;
-                match alarm_life::on_clear(&alarm, &Self::policy_in(tx)?) {
-                    OnClear::Close => {
-                        tx.execute("UPDATE alarms SET closed = ?1 WHERE id = ?2", args![time, id])?;
-                        (id, EventKind::AlarmClosed)
-                    }
-                    OnClear::Wait => {
-                        tx.execute("UPDATE alarms SET cleared = ?1 WHERE id = ?2", args![time, id])?;
-                        (id, EventKind::AlarmCleared)
-                    }
-                }
-            }
-            (AlarmAction::Escalate(_) | AlarmAction::Close, _) => return Ok(None),
+        let action = decide(open.filter(|o| !o.2).map(|o| o.1));
+        if action == AlarmAction::Keep {
+            return Ok(None);
+        }
+        let before = open.map(|(id, ..)| Self::alarm_row(tx, id)).transpose()?;
+        // The policy matters only to a clearing: read where one may happen.
+        let policy = match action {
+            AlarmAction::Close => Self::policy_in(tx)?,
+            _ => AlarmPolicy::default(),
         };
-        let alarm = Self::alarm_row(tx, id)?;
+        let Some((mut alarm, kind)) = decided(before.as_ref(), action, rule, source, time, value, &policy) else {
+            return Ok(None);
+        };
+        if alarm.id == NEW {
+            alarm.id = row(
+                tx,
+                "INSERT INTO alarms (rule, source, tier, value, raised) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+                args![rule.as_str(), source, alarm.tier.as_str(), value, time],
+                |r| Ok(r.int(0)?),
+            )?
+            .ok_or_else(|| StoreError::Column("an insert returned no alarm id".into()))?;
+        } else {
+            tx.execute(
+                "UPDATE alarms SET tier = ?1, value = ?2, cleared = ?3, closed = ?4 WHERE id = ?5",
+                args![
+                    alarm.tier.as_str(),
+                    alarm.value,
+                    alarm.cleared.as_deref(),
+                    alarm.closed.as_deref(),
+                    alarm.id
+                ],
+            )?;
+        }
         let seq = Self::alarm_event(tx, &alarm, kind, time, None, &format!("{value}"))?;
         Ok(Some((seq, alarm)))
     }
 
     /// Appends an alarm's event (its payload the alarm as it stands) and the line of its
     /// history; the event's seq.
-    fn alarm_event(
+    pub(super) fn alarm_event(
         tx: &mut dyn Conn,
         alarm: &Alarm,
         kind: EventKind,
@@ -183,33 +261,25 @@ impl Store {
         Ok(seq)
     }
 
+    /// Every alarm not closed, oldest first, read in one statement.
+    fn open_alarms(conn: &mut dyn Conn) -> Result<Vec<Alarm>, StoreError> {
+        rows(
+            conn,
+            &format!("SELECT {ALARM_COLUMNS} FROM alarms WHERE closed IS NULL ORDER BY id"),
+            &[],
+            alarm_of,
+        )
+    }
+
     /// The alarm `id`, which must exist.
     fn alarm_row(conn: &mut dyn Conn, id: i64) -> Result<Alarm, StoreError> {
-        let mut alarm = row(
+        row(
             conn,
-            "SELECT tier, rule, source, value, raised, closed, acked_by, acked_at, cleared, life FROM alarms WHERE id = ?1",
+            &format!("SELECT {ALARM_COLUMNS} FROM alarms WHERE id = ?1"),
             args![id],
-            |r| {
-                let life: Life = serde_json::from_str(r.text(9)?)?;
-                Ok(Alarm {
-                    acknowledged: r
-                        .opt_string(6)?
-                        .zip(r.opt_string(7)?)
-                        .map(|(by, at)| Acknowledgement { by, at }),
-                    closed: r.opt_string(5)?,
-                    cleared: r.opt_string(8)?,
-                    assigned: life.assigned.map(Box::new),
-                    resolution: life.resolution.map(Box::new),
-                    shelved: life.shelved.map(Box::new),
-                    overdue: life.overdue,
-                    closed_by: life.closed_by,
-                    ..Alarm::new(id, tier_of(r.text(0)?)?, r.text(1)?, r.text(2)?, r.real(3)?, r.text(4)?)
-                })
-            },
+            alarm_of,
         )?
-        .ok_or_else(|| StoreError::Column(format!("alarm {id} is gone")))?;
-        alarm.state = alarm_life::AlarmState::of(&alarm);
-        Ok(alarm)
+        .ok_or_else(|| StoreError::Column(format!("alarm {id} is gone")))
     }
 
     /// Writes an alarm's lifecycle as it now stands.
@@ -313,14 +383,10 @@ impl Store {
         {
             let mut reader = self.reader()?;
             let policy = Self::policy_in(&mut *reader)?;
-            let ids: Vec<i64> = rows(&mut *reader, "SELECT id FROM alarms WHERE closed IS NULL", &[], |r| {
-                Ok(r.int(0)?)
-            })?;
-            let mut due = false;
-            for id in ids {
-                let a = Self::alarm_row(&mut *reader, id)?;
-                due |= alarm_life::shelf_expired(&a, now) || alarm_life::is_overdue(&a, now, &policy);
-            }
+            let open = Self::open_alarms(&mut *reader)?;
+            let due = open
+                .iter()
+                .any(|a| alarm_life::shelf_expired(a, now) || alarm_life::is_overdue(a, now, &policy));
             if !due {
                 return Ok(Swept::default());
             }
@@ -328,15 +394,8 @@ impl Store {
         let mut conn = self.conn();
         let mut tx = Tx::begin(&mut **conn)?;
         let policy = Self::policy_in(&mut tx)?;
-        let ids: Vec<i64> = rows(
-            &mut tx,
-            "SELECT id FROM alarms WHERE closed IS NULL ORDER BY id",
-            &[],
-            |r| Ok(r.int(0)?),
-        )?;
         let mut swept = Swept::default();
-        for id in ids {
-            let mut a = Self::alarm_row(&mut tx, id)?;
+        for mut a in Self::open_alarms(&mut tx)? {
             if alarm_life::shelf_expired(&a, now) {
                 let note = a
                     .shelved
@@ -372,7 +431,7 @@ impl Store {
         Self::policy_in(&mut **self.conn())
     }
 
-    fn policy_in(conn: &mut dyn Conn) -> Result<AlarmPolicy, StoreError> {
+    pub(super) fn policy_in(conn: &mut dyn Conn) -> Result<AlarmPolicy, StoreError> {
         Ok(json_row(conn, "SELECT value FROM meta WHERE key = 'alarm_policy'", &[])?.unwrap_or_default())
     }
 

@@ -61,6 +61,52 @@ impl Store {
         .ok_or_else(|| StoreError::Column("an insert returned no sequence number".into()))
     }
 
+    /// Appends events to a channel, a batch's many in a few statements: their seqs in the
+    /// order given. The log assigns each row its seq as it inserts it, in the statement's
+    /// order; the seqs read back are sorted, so the engine's order of `RETURNING` rows does
+    /// not matter.
+    pub(crate) fn append_events(
+        tx: &mut dyn Conn,
+        channel: &str,
+        events: &[(&str, EventKind, &str)],
+    ) -> Result<Vec<i64>, StoreError> {
+        let recorded = parktwin_api::clock::format_utc(time::OffsetDateTime::now_utc());
+        let args: Vec<Arg> = events
+            .iter()
+            .flat_map(|(time, kind, payload)| {
+                [
+                    Arg::Text(time),
+                    Arg::Text(channel),
+                    Arg::Text(kind.as_str()),
+                    Arg::Text(payload),
+                    Arg::Text(&recorded),
+                ]
+            })
+            .collect();
+        let mut seqs = Vec::with_capacity(events.len());
+        crate::db::each_of_rows(
+            tx,
+            "INSERT INTO events (time, channel, kind, payload, recorded)",
+            "(?1, ?2, ?3, ?4, max(?5, coalesce((SELECT recorded FROM events ORDER BY seq DESC LIMIT 1), '')))",
+            "RETURNING seq",
+            5,
+            &args,
+            &mut |r| {
+                seqs.push(r.int(0)?);
+                Ok(())
+            },
+        )?;
+        seqs.sort_unstable();
+        if seqs.len() != events.len() {
+            return Err(StoreError::Column(format!(
+                "{} events appended, {} sequence numbers returned",
+                events.len(),
+                seqs.len()
+            )));
+        }
+        Ok(seqs)
+    }
+
     /// Up to `limit` events after `since`, on one channel (all when `None`), of the `kinds`
     /// (all when `None`).
     pub fn events_since(

@@ -3,7 +3,7 @@
 //! threshold and offline rules; every other quantity's thresholds with their deadband, rate of
 //! change, day's budget and permit); and the sweep for detectors and quantities gone silent.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use parktwin_api::alarms::{AlarmAction, OFFLINE_AFTER_S, detector_rule, offline_rule};
 use parktwin_api::clock::unix_seconds;
@@ -13,8 +13,12 @@ use parktwin_api::kinds::{AlarmRule, EventKind};
 use parktwin_api::model::{AlarmTier, IngestReceipt, Observation, SensorLevel};
 use parktwin_api::readings::{Step, bucket_start};
 
-use super::{ParkIndex, Store, StoreError, row, rows};
-use crate::db::{Conn, Tx, args};
+use parktwin_api::alarm_life::AlarmPolicy;
+use parktwin_api::model::Alarm;
+
+use super::alarms::{ALARM_COLUMNS, NEW, alarm_of, decided};
+use super::{ParkIndex, Store, StoreError, rows};
+use crate::db::{Arg, Conn, Tx, args, each_of_rows};
 
 /// A bucket's readings summed up: (n, sum, min, max).
 type Agg = (i64, f64, f64, f64);
@@ -22,25 +26,294 @@ type Agg = (i64, f64, f64, f64);
 /// A quantity's stored key: its device (or sensor) and its quantity (`""`: the first).
 type Key = (String, String);
 
+/// A quantity's latest reading as the rules know it: its time, value and band's rank.
+type Latest = (String, f64, i64);
+
+/// An event a batch holds back, in the log's order.
+enum Held {
+    /// A reading's (its place in the batch).
+    Reading(usize),
+    /// An alarm's change: the alarm as it then stood, its place among the batch's alarms, the
+    /// event's kind, time and note.
+    Alarm(Box<Alarm>, usize, EventKind, String, String),
+}
+
+/// A batch of readings while it is stored, in the one transaction that holds the write lock.
+///
+/// What the rules read is read once for the whole batch (each quantity's latest reading, the
+/// open alarms of the batch's sources, the alarm policy) and kept in step with what each
+/// reading changes, the alarms' changes decided by the same [`decided`] as every other ingest
+/// path's. What the batch writes is held back and written a few hundred rows a statement as
+/// it ends: the alarms it raised or changed, as they then stand; every event, the readings'
+/// and the alarms' in the order they happened; each reading's row and each alarm step's; each
+/// quantity's latest once; its rollups once a bucket. On PostgreSQL every statement is a
+/// round trip to the server: one a reading and more made the ingest 27–30× slower than
+/// SQLite's (BENCHMARKS.md).
+struct Ingest<'b> {
+    batch: &'b [Observation],
+    payloads: Vec<String>,
+    held: Vec<Held>,
+    /// Each reading's event's seq, once written.
+    seqs: Vec<i64>,
+    /// Every alarm the batch has read or changed, as it now stands; one it raised has a
+    /// negative id (−1 − its place) until it is written.
+    alarms: Vec<Alarm>,
+    /// The places of the alarms the batch changed.
+    changed: BTreeSet<usize>,
+    /// The open alarm of each (rule, source) read: its place in `alarms`.
+    open: HashMap<(&'static str, String), usize>,
+    /// The sources whose open alarms were read.
+    read: HashSet<String>,
+    policy: AlarmPolicy,
+    /// The log's last seq written by the batch.
+    last: i64,
+}
+
+impl<'b> Ingest<'b> {
+    /// Reads the open alarms of `sources` and the alarm policy once.
+    fn begin(tx: &mut dyn Conn, batch: &'b [Observation], sources: HashSet<String>) -> Result<Self, StoreError> {
+        let mut ingest = Self {
+            batch,
+            payloads: batch.iter().map(serde_json::to_string).collect::<Result<Vec<_>, _>>()?,
+            held: Vec::new(),
+            seqs: vec![0; batch.len()],
+            alarms: Vec::new(),
+            changed: BTreeSet::new(),
+            open: HashMap::new(),
+            read: HashSet::new(),
+            policy: Store::policy_in(tx)?,
+            last: 0,
+        };
+        ingest.read_open(tx, sources)?;
+        Ok(ingest)
+    }
+
+    /// Reads the open alarms of `sources`, in one statement.
+    fn read_open(&mut self, tx: &mut dyn Conn, sources: HashSet<String>) -> Result<(), StoreError> {
+        let list = serde_json::to_string(&sources)?;
+        let open = rows(
+            tx,
+            &format!(
+                "SELECT {ALARM_COLUMNS} FROM alarms WHERE closed IS NULL AND source IN (SELECT value FROM json_each(?1))"
+            ),
+            args![list.as_str()],
+            alarm_of,
+        )?;
+        for alarm in open {
+            if let Some(rule) = AlarmRule::ALL.iter().find(|r| r.as_str() == alarm.rule) {
+                self.open
+                    .insert((rule.as_str(), alarm.source.clone()), self.alarms.len());
+                self.alarms.push(alarm);
+            }
+        }
+        self.read.extend(sources);
+        Ok(())
+    }
+
+    /// A rule's decision on the open alarm of (rule, source), as [`Store::apply_rule`] makes
+    /// it: the alarm's change and its event, held back.
+    fn apply_rule(
+        &mut self,
+        tx: &mut dyn Conn,
+        rule: AlarmRule,
+        source: &str,
+        time: &str,
+        value: f64,
+        decide: impl FnOnce(Option<AlarmTier>) -> AlarmAction,
+    ) -> Result<(), StoreError> {
+        if !self.read.contains(source) {
+            self.read_open(tx, HashSet::from([source.to_string()]))?;
+        }
+        let key = (rule.as_str(), source.to_string());
+        let at = self.open.get(&key).copied();
+        let open = at.map(|k| &self.alarms[k]);
+        let action = decide(open.filter(|o| o.cleared.is_none()).map(|o| o.tier));
+        let Some((mut alarm, kind)) = decided(open, action, rule, source, time, value, &self.policy) else {
+            return Ok(());
+        };
+        let place = match at {
+            Some(k) if alarm.id != NEW => k,
+            _ => {
+                alarm.id = -1 - self.alarms.len() as i64;
+                self.alarms.push(alarm.clone());
+                self.alarms.len() - 1
+            }
+        };
+        if alarm.closed.is_none() {
+            self.open.insert(key, place);
+        } else {
+            self.open.remove(&key);
+        }
+        self.alarms[place] = alarm.clone();
+        self.changed.insert(place);
+        self.held.push(Held::Alarm(
+            Box::new(alarm),
+            place,
+            kind,
+            time.to_string(),
+            format!("{value}"),
+        ));
+        Ok(())
+    }
+
+    /// Writes what is held back: the alarms raised (reading back their ids) and changed, then
+    /// every event in order (reading back their seqs), then the readings' rows and the alarms'
+    /// steps that name them.
+    fn flush(&mut self, tx: &mut dyn Conn) -> Result<(), StoreError> {
+        let (new, known): (Vec<usize>, Vec<usize>) = self.changed.iter().partition(|&&k| self.alarms[k].id < 0);
+        let mut ids = Vec::with_capacity(new.len());
+        each_of_rows(
+            tx,
+            "INSERT INTO alarms (rule, source, tier, value, raised, closed, cleared)",
+            "(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "RETURNING id",
+            7,
+            &alarm_args(&self.alarms, &new, false),
+            &mut |r| {
+                ids.push(r.int(0)?);
+                Ok(())
+            },
+        )?;
+        // The store numbers the rows as it inserts them, in the statement's order.
+        ids.sort_unstable();
+        if ids.len() != new.len() {
+            return Err(StoreError::Column(format!(
+                "{} alarms raised, {} ids returned",
+                new.len(),
+                ids.len()
+            )));
+        }
+        for (&k, id) in new.iter().zip(ids) {
+            self.alarms[k].id = id;
+        }
+        each_of_rows(
+            tx,
+            "INSERT INTO alarms (id, rule, source, tier, value, raised, closed, cleared)",
+            "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "ON CONFLICT (id) DO UPDATE SET tier = excluded.tier, value = excluded.value,
+             closed = excluded.closed, cleared = excluded.cleared",
+            8,
+            &alarm_args(&self.alarms, &known, true),
+            &mut |_| Ok(()),
+        )?;
+        self.changed.clear();
+        let mut alarm_payloads = Vec::new();
+        for held in &mut self.held {
+            if let Held::Alarm(alarm, k, ..) = held {
+                alarm.id = self.alarms[*k].id;
+                alarm_payloads.push(serde_json::to_string(alarm)?);
+            }
+        }
+        let mut payloads = alarm_payloads.iter();
+        let events = self
+            .held
+            .iter()
+            .map(|held| match held {
+                Held::Reading(k) => {
+                    let o = &self.batch[*k];
+                    (o.time.as_str(), EventKind::Observation, self.payloads[*k].as_str())
+                }
+                Held::Alarm(_, _, kind, time, _) => (time.as_str(), *kind, payloads.next().map_or("", String::as_str)),
+            })
+            .collect::<Vec<_>>();
+        let seqs = Store::append_events(tx, "live", &events)?;
+        let (mut readings, mut steps) = (Vec::new(), Vec::new());
+        for (held, &seq) in self.held.iter().zip(&seqs) {
+            match held {
+                Held::Reading(k) => {
+                    let o = &self.batch[*k];
+                    self.seqs[*k] = seq;
+                    readings.extend([
+                        Arg::Text(&o.sensor),
+                        Arg::Text(o.quantity.as_deref().unwrap_or_default()),
+                        Arg::Text(&o.time),
+                        Arg::Real(o.value),
+                        Arg::Int(seq),
+                    ]);
+                }
+                Held::Alarm(alarm, _, kind, time, note) => steps.extend([
+                    Arg::Int(alarm.id),
+                    Arg::Int(seq),
+                    Arg::Text(time),
+                    Arg::Text(kind.as_str()),
+                    Arg::Null,
+                    Arg::Text(note),
+                ]),
+            }
+        }
+        each_of_rows(
+            tx,
+            "INSERT INTO observations (sensor, quantity, time, value, seq)",
+            "(?1, ?2, ?3, ?4, ?5)",
+            "",
+            5,
+            &readings,
+            &mut |_| Ok(()),
+        )?;
+        each_of_rows(
+            tx,
+            "INSERT INTO alarm_steps (alarm, seq, time, step, by_name, note)",
+            "(?1, ?2, ?3, ?4, ?5, ?6)",
+            "",
+            6,
+            &steps,
+            &mut |_| Ok(()),
+        )?;
+        self.last = self.last.max(seqs.last().copied().unwrap_or(0));
+        self.held.clear();
+        Ok(())
+    }
+}
+
+/// The columns of the `alarms` at `places` (their ids first, if `with_id`) as
+/// [`Ingest::flush`] writes them.
+fn alarm_args<'a>(alarms: &'a [Alarm], places: &[usize], with_id: bool) -> Vec<Arg<'a>> {
+    let mut args = Vec::new();
+    for &k in places {
+        let a = &alarms[k];
+        if with_id {
+            args.push(Arg::Int(a.id));
+        }
+        args.extend([
+            Arg::Text(&a.rule),
+            Arg::Text(&a.source),
+            Arg::Text(a.tier.as_str()),
+            Arg::Real(a.value),
+            Arg::Text(&a.raised),
+            Arg::from(a.closed.as_deref()),
+            Arg::from(a.cleared.as_deref()),
+        ]);
+    }
+    args
+}
+
 impl Store {
     /// Stores a checked batch of observations and their events, keeps each quantity's latest
     /// and rollups, and applies the rules to each reading newer than its quantity's last: all of
-    /// it or, on any error, none.
+    /// it or, on any error, none. See [`Ingest`] for how its statements are few.
     pub fn ingest_observations(&self, batch: &[Observation]) -> Result<IngestReceipt, StoreError> {
         let index = self.index()?;
+        let key_of = |o: &Observation| -> Key { (o.sensor.clone(), o.quantity.clone().unwrap_or_default()) };
+        // Each reading's sources of alarms: the detector itself, or its device's quantity.
+        let mut sources: HashSet<String> = HashSet::new();
+        for o in batch {
+            sources.insert(o.sensor.clone());
+            if let Some(d) = index.devices.get(&o.sensor)
+                && let Some(q) = d.quantity_of(o.quantity.as_deref())
+            {
+                sources.insert(source(&d.id, &q.name));
+            }
+        }
         let mut conn = self.conn();
         let mut tx = Tx::begin(&mut **conn)?;
-        let mut last = 0;
-        let mut buckets: HashMap<(Key, Step, String), Agg> = HashMap::new();
-        // Each quantity's newest reading of the batch, for the rules over its day.
-        let mut newest: HashMap<Key, String> = HashMap::new();
-        for o in batch {
-            let key: Key = (o.sensor.clone(), o.quantity.clone().unwrap_or_default());
-            last = Self::append_event(&mut tx, &o.time, EventKind::Observation, &serde_json::to_string(o)?)?;
-            tx.execute(
-                "INSERT INTO observations (sensor, quantity, time, value, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
-                args![&o.sensor, key.1.as_str(), &o.time, o.value, last],
-            )?;
+        let mut latest = Self::latest_of(&mut tx, batch.iter().map(|o| o.sensor.as_str()))?;
+        let mut ingest = Ingest::begin(&mut tx, batch, sources)?;
+        let mut buckets: BTreeMap<(Key, Step, String), Agg> = BTreeMap::new();
+        // Each quantity's newest reading of the batch (its place in it), written as its latest.
+        let mut changed: BTreeMap<Key, usize> = BTreeMap::new();
+        for (k, o) in batch.iter().enumerate() {
+            let key = key_of(o);
+            ingest.held.push(Held::Reading(k));
             for step in Step::ROLLUPS {
                 if let Some(b) = bucket_start(&o.time, step, index.offset()) {
                     let agg = buckets
@@ -49,12 +322,7 @@ impl Store {
                     *agg = (agg.0 + 1, agg.1 + o.value, agg.2.min(o.value), agg.3.max(o.value));
                 }
             }
-            let before = row(
-                &mut tx,
-                "SELECT time, value, band FROM device_latest WHERE device = ?1 AND quantity = ?2",
-                args![&o.sensor, key.1.as_str()],
-                |r| Ok((r.string(0)?, r.real(1)?, r.int(2)?)),
-            )?;
+            let before = latest.get(&key).cloned();
             if before.as_ref().is_some_and(|(t, ..)| o.time.as_str() < t.as_str()) {
                 continue; // a late reading does not decide the quantity's present state
             }
@@ -64,56 +332,67 @@ impl Store {
             let now_band = quantity.map_or(Band::Normal, |q| {
                 band(o.value, &q.thresholds, q.rules.deadband.unwrap_or(0.0), was)
             });
-            tx.execute(
-                "INSERT INTO device_latest (device, quantity, time, value, band, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (device, quantity) DO UPDATE SET time = excluded.time, value = excluded.value,
-                 band = excluded.band, seq = excluded.seq",
-                args![
-                    &o.sensor,
-                    key.1.as_str(),
-                    &o.time,
-                    o.value,
-                    i64::from(now_band.rank()),
-                    last
-                ],
-            )?;
-            newest.insert(key.clone(), o.time.clone());
+            latest.insert(key.clone(), (o.time.clone(), o.value, i64::from(now_band.rank())));
+            changed.insert(key.clone(), k);
             let state = device.map_or(DeviceState::InService, |d| d.state);
-            let seq = if key.1.is_empty() && index.sensors.contains_key(&o.sensor) {
-                Self::detector_rules(&mut tx, &index, o, state)?
+            if key.1.is_empty() && index.sensors.contains_key(&o.sensor) {
+                Self::detector_rules(&mut tx, &mut ingest, &index, o, state)?;
             } else if let (Some(d), Some(q)) = (device, quantity) {
                 let before = before.map(|(t, v, _)| (unix_seconds(&t), v));
-                Self::quantity_rules(&mut tx, d, q, o, now_band, before)?
-            } else {
-                None
-            };
-            last = seq.unwrap_or(last);
-        }
-        for ((key, step, bucket), (n, sum, min, max)) in &buckets {
-            tx.execute(
-                "INSERT INTO rollups (device, quantity, step, bucket, n, sum, min, max)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                 ON CONFLICT (device, quantity, step, bucket) DO UPDATE SET n = rollups.n + excluded.n,
-                 sum = rollups.sum + excluded.sum,
-                 min = CASE WHEN excluded.min < rollups.min THEN excluded.min ELSE rollups.min END,
-                 max = CASE WHEN excluded.max > rollups.max THEN excluded.max ELSE rollups.max END",
-                args![
-                    key.0.as_str(),
-                    key.1.as_str(),
-                    step.as_str(),
-                    bucket.as_str(),
-                    *n,
-                    *sum,
-                    *min,
-                    *max
-                ],
-            )?;
-        }
-        for ((sensor, stored), time) in &newest {
-            if let Some(seq) = Self::day_rules(&mut tx, &index, sensor, stored, time)? {
-                last = seq;
+                Self::quantity_rules(&mut tx, &mut ingest, d, q, o, now_band, before)?;
             }
         }
+        ingest.flush(&mut tx)?;
+        let mut args = Vec::with_capacity(buckets.len() * 8);
+        for ((key, step, bucket), (n, sum, min, max)) in &buckets {
+            args.extend([
+                Arg::Text(&key.0),
+                Arg::Text(&key.1),
+                Arg::Text(step.as_str()),
+                Arg::Text(bucket),
+                Arg::Int(*n),
+                Arg::Real(*sum),
+                Arg::Real(*min),
+                Arg::Real(*max),
+            ]);
+        }
+        each_of_rows(
+            &mut tx,
+            "INSERT INTO rollups (device, quantity, step, bucket, n, sum, min, max)",
+            "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "ON CONFLICT (device, quantity, step, bucket) DO UPDATE SET n = rollups.n + excluded.n,
+             sum = rollups.sum + excluded.sum,
+             min = CASE WHEN excluded.min < rollups.min THEN excluded.min ELSE rollups.min END,
+             max = CASE WHEN excluded.max > rollups.max THEN excluded.max ELSE rollups.max END",
+            8,
+            &args,
+            &mut |_| Ok(()),
+        )?;
+        Self::day_rules(&mut tx, &mut ingest, &index, &changed, &latest)?;
+        ingest.flush(&mut tx)?;
+        let mut args = Vec::with_capacity(changed.len() * 6);
+        for (key, &k) in &changed {
+            let (time, value, band) = &latest[key];
+            args.extend([
+                Arg::Text(&key.0),
+                Arg::Text(&key.1),
+                Arg::Text(time),
+                Arg::Real(*value),
+                Arg::Int(*band),
+                Arg::Int(ingest.seqs[k]),
+            ]);
+        }
+        each_of_rows(
+            &mut tx,
+            "INSERT INTO device_latest (device, quantity, time, value, band, seq)",
+            "(?1, ?2, ?3, ?4, ?5, ?6)",
+            "ON CONFLICT (device, quantity) DO UPDATE SET time = excluded.time, value = excluded.value,
+             band = excluded.band, seq = excluded.seq",
+            6,
+            &args,
+            &mut |_| Ok(()),
+        )?;
+        let last = ingest.last;
         tx.commit()?;
         Ok(IngestReceipt {
             accepted: batch.len(),
@@ -121,23 +400,42 @@ impl Store {
         })
     }
 
+    /// The latest reading of each quantity of the `devices`, read in one statement.
+    fn latest_of<'a>(
+        tx: &mut dyn Conn,
+        devices: impl Iterator<Item = &'a str>,
+    ) -> Result<HashMap<Key, Latest>, StoreError> {
+        let devices: BTreeSet<&str> = devices.collect();
+        let list = serde_json::to_string(&devices)?;
+        Ok(rows(
+            tx,
+            "SELECT device, quantity, time, value, band FROM device_latest
+             WHERE device IN (SELECT value FROM json_each(?1))",
+            args![list.as_str()],
+            |r| Ok(((r.string(0)?, r.string(1)?), (r.string(2)?, r.real(3)?, r.int(4)?))),
+        )?
+        .into_iter()
+        .collect())
+    }
+
     /// A detector's own rules: a reading ends its silence, and its level against the layer's
     /// warning and alarm thresholds raises or closes its alarm.
     fn detector_rules(
         tx: &mut dyn Conn,
+        ingest: &mut Ingest,
         index: &ParkIndex,
         o: &Observation,
         state: DeviceState,
-    ) -> Result<Option<i64>, StoreError> {
+    ) -> Result<(), StoreError> {
         let (warn, alarm) = index.sensors.get(&o.sensor).copied().unwrap_or_default();
-        let offline = Self::apply_rule(tx, AlarmRule::DetectorOffline, &o.sensor, &o.time, o.value, |open| {
+        ingest.apply_rule(tx, AlarmRule::DetectorOffline, &o.sensor, &o.time, o.value, |open| {
             offline_rule(open, 0, OFFLINE_AFTER_S)
         })?;
         let level = SensorLevel::of(Some(o.value), warn, alarm);
-        let threshold = Self::apply_rule(tx, AlarmRule::DetectorThreshold, &o.sensor, &o.time, o.value, |open| {
+        ingest.apply_rule(tx, AlarmRule::DetectorThreshold, &o.sensor, &o.time, o.value, |open| {
             silenced(detector_rule(open, level), state)
         })?;
-        Ok(threshold.or(offline))
+        Ok(())
     }
 
     /// A device's quantity's rules at a reading: its thresholds (with the deadband already in
@@ -145,81 +443,93 @@ impl Store {
     /// end of a staleness.
     fn quantity_rules(
         tx: &mut dyn Conn,
+        ingest: &mut Ingest,
         d: &Device,
         q: &Quantity,
         o: &Observation,
         now_band: Band,
         before: Option<(f64, f64)>,
-    ) -> Result<Option<i64>, StoreError> {
+    ) -> Result<(), StoreError> {
         let src = source(&d.id, &q.name);
-        let mut last = None;
         let t = &q.thresholds;
         if [t.low_low, t.low, t.high, t.high_high].iter().any(Option::is_some) {
-            let seq = Self::apply_rule(tx, AlarmRule::DeviceThreshold, &src, &o.time, o.value, |open| {
+            ingest.apply_rule(tx, AlarmRule::DeviceThreshold, &src, &o.time, o.value, |open| {
                 silenced(threshold_rule(open, now_band), d.state)
             })?;
-            last = seq.or(last);
         }
         if let (Some(max), Some(before)) = (q.rules.max_rate_per_min, before)
             && let Some(rate) = rate_per_min(before, (unix_seconds(&o.time), o.value))
         {
-            let seq = Self::apply_rule(tx, AlarmRule::DeviceRate, &src, &o.time, rate, |open| {
+            ingest.apply_rule(tx, AlarmRule::DeviceRate, &src, &o.time, rate, |open| {
                 silenced(limit_rule(open, rate.abs() > max, AlarmTier::Warning), d.state)
             })?;
-            last = seq.or(last);
         }
         if q.rules.stale_after_s.is_some() {
-            let seq = Self::apply_rule(tx, AlarmRule::DeviceStale, &src, &o.time, o.value, |open| {
+            ingest.apply_rule(tx, AlarmRule::DeviceStale, &src, &o.time, o.value, |open| {
                 offline_rule(open, 0, 0)
             })?;
-            last = seq.or(last);
         }
-        Ok(last)
+        Ok(())
     }
 
-    /// The rules over a quantity's day at its newest reading `time`: the day's total against
-    /// its budget (a warning), the day's mean against its permit's limit (an alarm).
+    /// The rules over a quantity's day at its newest reading of the batch: the day's total
+    /// against its budget (a warning), the day's mean against its permit's limit (an alarm).
+    /// The days' rollups, already written, are read in one statement.
     fn day_rules(
         tx: &mut dyn Conn,
+        ingest: &mut Ingest,
         index: &ParkIndex,
-        sensor: &str,
-        stored: &str,
-        time: &str,
-    ) -> Result<Option<i64>, StoreError> {
-        let Some(d) = index.devices.get(sensor) else {
-            return Ok(None);
-        };
-        let Some(q) = d.quantity_of(Some(stored)) else {
-            return Ok(None);
-        };
-        let (budget, permit) = (q.rules.daily_budget, q.rules.permit_daily_mean);
-        if budget.is_none() && permit.is_none() {
-            return Ok(None);
+        changed: &BTreeMap<Key, usize>,
+        latest: &HashMap<Key, Latest>,
+    ) -> Result<(), StoreError> {
+        // The quantities with a day's rule, each with its device, quantity and day.
+        let mut due = Vec::new();
+        for key in changed.keys() {
+            let Some(d) = index.devices.get(&key.0) else { continue };
+            let Some(q) = d.quantity_of(Some(&key.1)) else { continue };
+            if q.rules.daily_budget.is_none() && q.rules.permit_daily_mean.is_none() {
+                continue;
+            }
+            let time = &latest[key].0;
+            let day = bucket_start(time, Step::Day, index.offset()).unwrap_or_default();
+            due.push((key, d, q, time, day));
         }
-        let day = bucket_start(time, Step::Day, index.offset()).unwrap_or_default();
-        let Some((n, sum)) = row(
+        if due.is_empty() {
+            return Ok(());
+        }
+        let devices = serde_json::to_string(&due.iter().map(|u| u.0.0.as_str()).collect::<BTreeSet<_>>())?;
+        let days = serde_json::to_string(&due.iter().map(|u| u.4.as_str()).collect::<BTreeSet<_>>())?;
+        let days_of: HashMap<(String, String, String), (i64, f64)> = rows(
             tx,
-            "SELECT n, sum FROM rollups WHERE device = ?1 AND quantity = ?2 AND step = 'day' AND bucket = ?3",
-            args![sensor, stored, day.as_str()],
-            |r| Ok((r.int(0)?, r.real(1)?)),
+            "SELECT device, quantity, bucket, n, sum FROM rollups WHERE step = 'day'
+             AND device IN (SELECT value FROM json_each(?1)) AND bucket IN (SELECT value FROM json_each(?2))",
+            args![devices.as_str(), days.as_str()],
+            |r| Ok(((r.string(0)?, r.string(1)?, r.string(2)?), (r.int(3)?, r.real(4)?))),
         )?
-        else {
-            return Ok(None);
-        };
-        let src = source(&d.id, &q.name);
-        let mut last = None;
-        let checks = [
-            (AlarmRule::DeviceBudget, budget, sum, AlarmTier::Warning),
-            (AlarmRule::DevicePermit, permit, sum / n.max(1) as f64, AlarmTier::Alarm),
-        ];
-        for (rule, limit, value, tier) in checks {
-            let Some(limit) = limit else { continue };
-            let seq = Self::apply_rule(tx, rule, &src, time, value, |open| {
-                silenced(limit_rule(open, value > limit, tier), d.state)
-            })?;
-            last = seq.or(last);
+        .into_iter()
+        .collect();
+        for (key, d, q, time, day) in due {
+            let Some(&(n, sum)) = days_of.get(&(key.0.clone(), key.1.clone(), day)) else {
+                continue;
+            };
+            let src = source(&d.id, &q.name);
+            let checks = [
+                (AlarmRule::DeviceBudget, q.rules.daily_budget, sum, AlarmTier::Warning),
+                (
+                    AlarmRule::DevicePermit,
+                    q.rules.permit_daily_mean,
+                    sum / n.max(1) as f64,
+                    AlarmTier::Alarm,
+                ),
+            ];
+            for (rule, limit, value, tier) in checks {
+                let Some(limit) = limit else { continue };
+                ingest.apply_rule(tx, rule, &src, time, value, |open| {
+                    silenced(limit_rule(open, value > limit, tier), d.state)
+                })?;
+            }
         }
-        Ok(last)
+        Ok(())
     }
 
     /// Raises an offline alarm for each detector that has reported but has been silent for

@@ -30,8 +30,9 @@ CREATE TABLE IF NOT EXISTS alarms (
     id INTEGER PRIMARY KEY AUTOINCREMENT, rule TEXT NOT NULL, source TEXT NOT NULL,
     tier TEXT NOT NULL, value REAL NOT NULL, raised TEXT NOT NULL, closed TEXT,
     acked_by TEXT, acked_at TEXT);
-CREATE INDEX IF NOT EXISTS alarms_open ON alarms (rule, source) WHERE closed IS NULL;
-CREATE INDEX IF NOT EXISTS alarms_open_by_source ON alarms (source) WHERE closed IS NULL;
+DROP INDEX IF EXISTS alarms_open;
+DROP INDEX IF EXISTS alarms_open_by_source;
+CREATE INDEX IF NOT EXISTS alarms_open_by_source_rule ON alarms (source, rule) WHERE closed IS NULL;
 CREATE TABLE IF NOT EXISTS alarm_steps (
     alarm INTEGER NOT NULL, seq INTEGER NOT NULL, time TEXT NOT NULL, step TEXT NOT NULL, by_name TEXT,
     note TEXT NOT NULL);
@@ -135,8 +136,9 @@ CREATE TABLE IF NOT EXISTS alarms (
     raised TEXT COLLATE "C" NOT NULL, closed TEXT COLLATE "C", acked_by TEXT, acked_at TEXT);
 ALTER TABLE alarms ADD COLUMN IF NOT EXISTS cleared TEXT COLLATE "C";
 ALTER TABLE alarms ADD COLUMN IF NOT EXISTS life TEXT NOT NULL DEFAULT '{}';
-CREATE INDEX IF NOT EXISTS alarms_open ON alarms (rule, source) WHERE closed IS NULL;
-CREATE INDEX IF NOT EXISTS alarms_open_by_source ON alarms (source) WHERE closed IS NULL;
+DROP INDEX IF EXISTS alarms_open;
+DROP INDEX IF EXISTS alarms_open_by_source;
+CREATE INDEX IF NOT EXISTS alarms_open_by_source_rule ON alarms (source, rule) WHERE closed IS NULL;
 CREATE TABLE IF NOT EXISTS alarm_steps (
     alarm BIGINT NOT NULL, seq BIGINT NOT NULL, time TEXT COLLATE "C" NOT NULL, step TEXT COLLATE "C" NOT NULL,
     by_name TEXT, note TEXT NOT NULL);
