@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use parktwin_api::model::Role;
+use parktwin_api::model::{EventPage, Role};
 use parktwin_e2e::{open_store, send, start_server};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -570,4 +570,89 @@ fn a_device_layer_reads_as_of_a_moment_and_a_meters_day_hour_by_hour() {
     assert_eq!(p["energy_day_total"], 15.0, "{p}");
     assert_eq!(p["energy_day_hours"][3], Value::Null);
     assert_eq!(p["energy"], 5.0, "its last reading by then");
+}
+
+#[test]
+fn a_large_batch_keeps_each_alarm_after_the_reading_that_moved_it() {
+    // More readings than one statement of the store writes (256), so that the batch's held-back
+    // events, rows and alarms go in several statements each.
+    let dir = tempfile::tempdir().expect("as set up");
+    let s = start_server(dir.path(), None).expect("as set up");
+    let api = format!("{}/api/v1", s.url);
+    let store = open_store(dir.path());
+    let admin = store.create_token(Role::Admin, "registrar").expect("as set up");
+    let gauges = 300;
+    let mut csv = String::from("id,kind,name,lon,lat,quantity,unit,high\n");
+    for i in 0..gauges {
+        csv.push_str(&format!(
+            "pg-{i:03},pipe_pressure,Gauge {i},118.45,37.56,pressure,MPa,1.2\n"
+        ));
+    }
+    import_csv(&api, &admin, &csv);
+
+    // Each gauge over its high limit, then back under it a second later, in one batch.
+    let t0 = OffsetDateTime::now_utc() - time::Duration::minutes(5);
+    let mut batch = Vec::new();
+    for (k, value) in [1.5, 0.5].into_iter().enumerate() {
+        for i in 0..gauges {
+            let t = t0 + time::Duration::seconds(k as i64);
+            batch.push(json!({"sensor": format!("pg-{i:03}"), "quantity": "pressure", "time": at(t), "value": value}));
+        }
+    }
+    let receipt = ok("POST", &format!("{api}/observations"), &s.ingest, Some(&json!(batch)));
+    assert_eq!(receipt["accepted"], 2 * gauges);
+
+    // The log after the batch, in order: each gauge's reading over, its alarm raised, its
+    // reading under, its alarm ended (closed, or cleared where the policy latches).
+    let mut events = Vec::new();
+    let mut next = 0;
+    loop {
+        let page: EventPage =
+            serde_json::from_value(ok("GET", &format!("{api}/events?since={next}&limit=500"), &admin, None))
+                .expect("a page");
+        if page.events.is_empty() {
+            break;
+        }
+        next = page.next;
+        events.extend(page.events);
+    }
+    assert_eq!(
+        events.last().map(|e| e.seq),
+        receipt["last_seq"].as_i64(),
+        "the receipt names the log's last"
+    );
+    let mut by_gauge: BTreeMap<String, Vec<(String, i64)>> = BTreeMap::new();
+    for e in &events {
+        let device = match e.kind.as_str() {
+            "observation" => e.payload["sensor"].as_str(),
+            k if k.starts_with("alarm_") => e.payload["source"].as_str().and_then(|s| s.split('/').next()),
+            _ => None,
+        };
+        if let Some(d) = device {
+            by_gauge.entry(d.to_string()).or_default().push((e.kind.clone(), e.seq));
+        }
+    }
+    assert_eq!(by_gauge.len(), gauges);
+    for (gauge, seen) in &by_gauge {
+        let kinds: Vec<&str> = seen.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(kinds.len(), 4, "{gauge}: {kinds:?}");
+        assert_eq!(&kinds[..3], ["observation", "alarm_raised", "observation"], "{gauge}");
+        assert!(
+            ["alarm_closed", "alarm_cleared"].contains(&kinds[3]),
+            "{gauge}: {kinds:?}"
+        );
+        // The alarm's own history names the same events.
+        let raised = events.iter().find(|e| e.seq == seen[1].1).expect("the raise");
+        let id = raised.payload["id"].as_i64().expect("the alarm's id");
+        assert!(id > 0, "{gauge}: a stored id, {id}");
+        let history = ok("GET", &format!("{api}/alarms/{id}"), &admin, None);
+        assert_eq!(history["source"], format!("{gauge}/pressure"));
+        let steps: Vec<i64> = history["history"]
+            .as_array()
+            .expect("history")
+            .iter()
+            .filter_map(|h| h["seq"].as_i64())
+            .collect();
+        assert_eq!(steps, [seen[1].1, seen[3].1], "{gauge}");
+    }
 }

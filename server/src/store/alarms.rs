@@ -523,3 +523,88 @@ impl Store {
         Ok(figures(from, to, &raises, &open, false_alarms.len()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: &str = "2026-12-07T10:00:00Z";
+    const T1: &str = "2026-12-07T10:01:00Z";
+
+    fn latching() -> AlarmPolicy {
+        AlarmPolicy {
+            confirm: [("device_threshold".to_string(), AlarmTier::Warning)].into(),
+            ..AlarmPolicy::default()
+        }
+    }
+
+    #[test]
+    fn a_rules_decision_raises_escalates_and_ends_an_alarm_as_the_policy_says() {
+        let rule = AlarmRule::DeviceThreshold;
+        let none = AlarmPolicy::default();
+        let (raised, kind) = decided(
+            None,
+            AlarmAction::Raise(AlarmTier::Warning),
+            rule,
+            "pt-1/p",
+            T0,
+            1.3,
+            &none,
+        )
+        .expect("raised");
+        assert_eq!(
+            (raised.id, raised.tier, kind),
+            (NEW, AlarmTier::Warning, EventKind::AlarmRaised)
+        );
+        assert_eq!((raised.source.as_str(), raised.raised.as_str()), ("pt-1/p", T0));
+        let stored = Alarm { id: 7, ..raised };
+        let (up, kind) = decided(
+            Some(&stored),
+            AlarmAction::Escalate(AlarmTier::Alarm),
+            rule,
+            "pt-1/p",
+            T1,
+            1.5,
+            &none,
+        )
+        .expect("up");
+        assert_eq!(
+            (up.id, up.tier, up.value, kind),
+            (7, AlarmTier::Alarm, 1.5, EventKind::AlarmEscalated)
+        );
+        assert_eq!(
+            decided(Some(&up), AlarmAction::Keep, rule, "pt-1/p", T1, 1.5, &none),
+            None
+        );
+
+        // Without latching a clearing closes it; with latching it waits, cleared, and the same
+        // alarm comes back at the higher of its tiers if the condition does.
+        let (closed, kind) = decided(Some(&up), AlarmAction::Close, rule, "pt-1/p", T1, 1.0, &none).expect("closed");
+        assert_eq!((closed.closed.as_deref(), kind), (Some(T1), EventKind::AlarmClosed));
+        let (cleared, kind) =
+            decided(Some(&up), AlarmAction::Close, rule, "pt-1/p", T1, 1.0, &latching()).expect("cleared");
+        assert_eq!(
+            (cleared.closed.as_deref(), cleared.cleared.as_deref(), kind),
+            (None, Some(T1), EventKind::AlarmCleared)
+        );
+        assert_eq!(
+            decided(Some(&cleared), AlarmAction::Close, rule, "pt-1/p", T1, 1.0, &latching()),
+            None,
+            "a cleared alarm does not clear again"
+        );
+        let (back, kind) = decided(
+            Some(&cleared),
+            AlarmAction::Raise(AlarmTier::Warning),
+            rule,
+            "pt-1/p",
+            T1,
+            1.3,
+            &latching(),
+        )
+        .expect("back");
+        assert_eq!(
+            (back.id, back.tier, back.cleared, kind),
+            (7, AlarmTier::Alarm, None, EventKind::AlarmRaised)
+        );
+    }
+}
