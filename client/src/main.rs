@@ -495,6 +495,7 @@ fn start_embedded_server(
         smtp: None,
         mqtt: None,
         retention: Default::default(),
+        tiles: None,
     };
     let rt = tokio::runtime::Runtime::new().context("cannot start the server's runtime")?;
     let server = rt.block_on(bind(&cfg))?;

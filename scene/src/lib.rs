@@ -2,6 +2,7 @@
 //! [`model`]), its styling ([`style`]), the camera rig ([`camera`]) and the Bevy plugin that
 //! spawns a loaded park.
 
+pub mod basemap;
 pub mod camera;
 pub mod described;
 pub mod mesh;

@@ -126,6 +126,28 @@ impl ApiClient {
     /// GETs a layer source as text: an absolute `http(s)://` URL, or a path on this server
     /// such as `/api/v1/layers/outfalls`.
     pub async fn get_text(&self, source: &str) -> Result<String, ClientError> {
+        let (url, resp) = self.get_source(source).await?;
+        resp.text().await.map_err(|e| ClientError::Unreachable {
+            url,
+            reason: root_cause(&e),
+        })
+    }
+
+    /// The bytes at `source`, as [`ApiClient::get_text`] reads its text: a map tile.
+    pub async fn get_bytes(&self, source: &str) -> Result<Vec<u8>, ClientError> {
+        let (url, resp) = self.get_source(source).await?;
+        resp.bytes()
+            .await
+            .map(|b| b.to_vec())
+            .map_err(|e| ClientError::Unreachable {
+                url,
+                reason: root_cause(&e),
+            })
+    }
+
+    /// A successful answer for `source` (an absolute URL, or a path on this server), or the
+    /// error naming its URL and what the server said.
+    async fn get_source(&self, source: &str) -> Result<(String, reqwest::Response), ClientError> {
         let url = if source.starts_with("http://") || source.starts_with("https://") {
             source.to_string()
         } else {
@@ -143,8 +165,8 @@ impl ApiClient {
         };
         let resp = req.send().await.map_err(unreachable)?;
         let status = resp.status();
-        let body = resp.text().await.map_err(unreachable)?;
         if !status.is_success() {
+            let body = resp.text().await.map_err(unreachable)?;
             let message = serde_json::from_str::<ApiError>(&body).map(|e| e.error).unwrap_or(body);
             return Err(ClientError::Status {
                 url,
@@ -152,7 +174,7 @@ impl ApiClient {
                 message,
             });
         }
-        Ok(body)
+        Ok((url, resp))
     }
 
     /// `POST /session`: signs a person in with a name and a password; the session's token

@@ -26,6 +26,7 @@ pub mod readings;
 pub mod response;
 pub mod scenario;
 pub mod scope;
+pub mod tiles;
 pub mod validate;
 pub mod wall;
 

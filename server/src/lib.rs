@@ -17,6 +17,7 @@ pub mod mqtt;
 pub mod notify;
 mod openapi;
 mod pages;
+pub mod pmtiles;
 pub mod protective;
 mod readings;
 mod resources;
@@ -25,6 +26,7 @@ mod scenarios;
 mod seed;
 pub mod sim;
 mod store;
+pub mod tiles;
 mod wall;
 
 use std::net::SocketAddr;
@@ -69,6 +71,8 @@ pub struct ServerConfig {
     pub mqtt: Option<mqtt::Mqtt>,
     /// How long readings and their rollups are kept.
     pub retention: Retention,
+    /// An offline basemap to serve at `/api/v1/tiles/{z}/{x}/{y}` (an MBTiles or PMTiles file).
+    pub tiles: Option<PathBuf>,
 }
 
 /// The certificate chain and private key a server serves TLS with.
@@ -186,7 +190,24 @@ pub async fn bind(cfg: &ServerConfig) -> anyhow::Result<BoundServer> {
         tokio::spawn(sim::run(store.clone(), seed));
         tracing::info!("demo simulator running (seed {seed})");
     }
+    let tiles = match &cfg.tiles {
+        Some(path) => {
+            let set = tiles::TileSet::open(path).context("cannot serve the basemap")?;
+            let i = set.info();
+            tracing::info!(
+                "serving the basemap {} ({:?}, zoom {}–{}) from {}",
+                i.name,
+                i.format,
+                i.min_zoom,
+                i.max_zoom,
+                path.display()
+            );
+            Some(tiles::SharedTiles(std::sync::Arc::new(set)))
+        }
+        None => None,
+    };
     let options = HttpOptions {
+        tiles,
         smtp: cfg.smtp.is_some(),
         reads: cfg.reads,
         tls: tls.is_some(),

@@ -71,6 +71,10 @@ struct Cli {
     /// while it is away): one per server of a park.
     #[arg(long, env = "PARKTWIN_MQTT_CLIENT_ID", default_value = "parktwin-server")]
     mqtt_client_id: String,
+    /// An offline basemap to serve at /api/v1/tiles/{z}/{x}/{y}: an MBTiles or PMTiles file
+    /// of raster tiles (PNG, JPEG or WebP), for a control room cut off from the internet.
+    #[arg(long, env = "PARKTWIN_TILES")]
+    tiles: Option<PathBuf>,
     /// Days the raw readings are kept (each reading's event stays in the log for replays).
     #[arg(long, env = "PARKTWIN_KEEP_RAW_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..))]
     keep_raw_days: u32,
@@ -385,6 +389,7 @@ async fn main() -> anyhow::Result<()> {
             }
             _ => None,
         },
+        tiles: cli.tiles,
         retention: parktwin_server::Retention {
             raw_days: cli.keep_raw_days,
             minute_days: cli.keep_minute_days,

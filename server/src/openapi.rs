@@ -64,6 +64,8 @@ pub struct Op {
     body: Option<(SchemaOf, &'static str)>,
     body_kind: &'static str,
     ok: (u16, &'static str, Option<SchemaOf>),
+    /// Media types of a binary answer, any of which it may send (a tile's).
+    binary: &'static [&'static str],
     roles: Option<(&'static [Role], &'static str)>,
     errors: Vec<(u16, &'static str)>,
     access: Access,
@@ -91,6 +93,7 @@ impl Op {
             body: None,
             body_kind: "application/json",
             ok: (200, "application/json", None),
+            binary: &[],
             roles: None,
             errors: Vec::new(),
             access: Access::Write,
@@ -130,6 +133,12 @@ impl Op {
     /// It answers 200 with a GeoJSON FeatureCollection.
     pub fn returns_geojson(mut self) -> Self {
         self.ok = (200, "application/geo+json", Some(feature_collection));
+        self
+    }
+
+    /// It answers 200 with bytes of one of the media types `kinds` (a map tile).
+    pub fn returns_binary(mut self, kinds: &'static [&'static str]) -> Self {
+        self.binary = kinds;
         self
     }
 
@@ -222,6 +231,14 @@ impl Op {
         let mut ok = json!({"description": "Done."});
         if let Some(schema) = schema {
             ok["content"] = json!({ *kind: {"schema": schema(g)} });
+        }
+        if !self.binary.is_empty() {
+            ok["content"] = self
+                .binary
+                .iter()
+                .map(|k| (k.to_string(), json!({"schema": {"type": "string", "format": "binary"}})))
+                .collect::<Map<String, Value>>()
+                .into();
         }
         responses.insert(status.to_string(), ok);
         let error = schema_of::<ApiError>(g);

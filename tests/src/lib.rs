@@ -2,6 +2,8 @@
 //! or, when `PARKTWIN_TEST_POSTGRES` names a PostgreSQL server (`scripts/test` starts one), over
 //! a real PostgreSQL database made for each test.
 
+pub mod tiles;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -91,6 +93,15 @@ pub fn start_mailing_server(data_dir: &Path, smtp: parktwin_server::notify::Smtp
     serve(&cfg)
 }
 
+/// Starts a server that serves the tile file `tiles` as its offline basemap (`--tiles`).
+pub fn start_tiles_server(data_dir: &Path, tiles: &Path) -> anyhow::Result<TestServer> {
+    let cfg = ServerConfig {
+        tiles: Some(tiles.to_path_buf()),
+        ..config(data_dir, None, None, None, Reads::Open)?
+    };
+    serve(&cfg)
+}
+
 /// Starts a server that takes readings over MQTT as `mqtt` says.
 pub fn start_mqtt_server(data_dir: &Path, mqtt: parktwin_server::mqtt::Mqtt) -> anyhow::Result<TestServer> {
     let cfg = ServerConfig {
@@ -120,6 +131,7 @@ fn config(
         smtp: None,
         mqtt: None,
         retention: Default::default(),
+        tiles: None,
     })
 }
 
@@ -190,6 +202,7 @@ impl RestartableServer {
             smtp: None,
             mqtt: None,
             retention: Default::default(),
+            tiles: None,
         })?;
         Ok(Self {
             server,

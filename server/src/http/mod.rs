@@ -24,6 +24,7 @@ mod input;
 mod operate;
 mod park;
 mod reads;
+mod tiles;
 
 use std::sync::Arc;
 
@@ -97,6 +98,8 @@ pub struct HttpOptions {
     pub cors_origins: Vec<String>,
     /// Whether the server has an SMTP relay (`--smtp`), so that email subscriptions can work.
     pub smtp: bool,
+    /// The offline basemap it serves (`--tiles`), if any.
+    pub tiles: Option<crate::tiles::SharedTiles>,
 }
 
 /// Whether the connection is TLS, for the answers that differ (the cookie's `Secure`).
@@ -139,7 +142,8 @@ pub fn router_for(store: Arc<Store>, web_dir: Option<&std::path::Path>, options:
             audit::record_writes,
         ))
         .layer(axum::Extension(Transport { tls: options.tls }))
-        .layer(axum::Extension(alarms::HasSmtp(options.smtp)));
+        .layer(axum::Extension(alarms::HasSmtp(options.smtp)))
+        .layer(axum::Extension(options.tiles.clone()));
     let api = match audit::cors(&options.cors_origins) {
         Some(cors) => api.layer(cors),
         None => api,
@@ -676,6 +680,23 @@ fn api(reads: Reads) -> (Router<AppState>, serde_json::Value) {
             .query("from", "Start of the period (the day before \"to\" by default); not after \"to\".", time())
             .query("to", "End of the period (now by default, or \"from\" when that is later).", time())
             .returns_geojson(),
+        )
+        .get(
+            "/tiles",
+            tiles::tile_set,
+            Op::new("The offline basemap this server serves (--tiles): its name, format, zoom levels, bounds and attribution.")
+                .refuses(404, "This server has no offline basemap.")
+                .returns::<crate::tiles::TileSetInfo>(),
+        )
+        .get(
+            "/tiles/{z}/{x}/{y}",
+            tiles::tile,
+            Op::new("A tile of the offline basemap, as its file holds it, in XYZ numbering (y from the north).")
+                .path("z", "The zoom level.")
+                .path("x", "The column, from the west.")
+                .path("y", "The row, from the north (a format's extension, 12.png, is allowed).")
+                .refuses(404, "No such tile, or no offline basemap.")
+                .returns_binary(&["image/png", "image/jpeg", "image/webp", "application/vnd.mapbox-vector-tile"]),
         )
         .get(
             "/wall",
