@@ -2,6 +2,7 @@
 //! `render`) the frame capture into one Bevy app, each concern one plugin ([`build_app`]).
 //! `docs/architecture.md` draws the modules, their plugins and the order of their sets.
 
+pub mod basemap;
 pub mod described;
 #[cfg(test)]
 mod egui_screen;
@@ -181,6 +182,7 @@ pub fn build_app(cfg: &AppConfig) -> App {
         .insert_resource(cfg.lang)
         .add_plugins((
             theme::ThemePlugin,
+            basemap::BasemapPlugin,
             // The operator's map and the wall both sign in where the server asks it.
             signin::SignInPlugin,
             loader::LoaderPlugin { api: server.api() },

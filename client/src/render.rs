@@ -160,6 +160,7 @@ fn capture(
         Option<Res<parktwin_layers::incident::ShownIncident>>,
         Option<Res<crate::incident::card::Resources>>,
     ),
+    basemap: Option<Res<crate::basemap::BasemapStatus>>,
     mut exit: MessageWriter<AppExit>,
 ) {
     if job.done {
@@ -173,6 +174,9 @@ fn capture(
             }
             LoadStatus::Loading { .. } => "the park did not finish loading".to_string(),
             LoadStatus::Ready if !described.settled => "the descriptor layers did not load".to_string(),
+            LoadStatus::Ready if basemap.as_ref().is_some_and(|b| !b.settled) => {
+                "the basemap's tiles did not load".to_string()
+            }
             LoadStatus::Ready => "the picture did not settle".to_string(),
         };
         job.done = true;
@@ -199,7 +203,15 @@ fn capture(
         _ => true,
     };
     let incidents_ready = routes_ready && feed.done && live.0.incidents.keys().all(|id| zones.0.contains_key(id));
-    if !job.spawned || job.in_flight || job.clicking.is_some() || !described.settled || !incidents_ready {
+    // And for the basemap's tiles, when the server has a basemap.
+    let basemap_ready = basemap.is_none_or(|b| b.settled);
+    if !job.spawned
+        || job.in_flight
+        || job.clicking.is_some()
+        || !described.settled
+        || !incidents_ready
+        || !basemap_ready
+    {
         return;
     }
     job.frames += 1;

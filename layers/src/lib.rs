@@ -233,6 +233,11 @@ pub struct Identified {
 /// entities.
 pub struct LayersPlugin;
 
+/// The systems that give layers' entities their visibility and opacity: what changes an
+/// entity's visibility for another reason runs after them.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LayersApplied;
+
 impl Plugin for LayersPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<LayerRegistry>()
@@ -245,7 +250,8 @@ impl Plugin for LayersPlugin {
                     apply_visibility,
                     apply_opacity,
                 )
-                    .chain(),
+                    .chain()
+                    .in_set(LayersApplied),
             )
             .add_systems(PostUpdate, identify_selection);
     }

@@ -91,6 +91,11 @@ impl MapFrame {
 #[derive(Resource, Debug, Clone, Default, PartialEq)]
 pub struct Selection(pub Option<FeatureRef>);
 
+/// Marks the map's own ground: the plain under everything and the park's surface inside its
+/// fence, which a basemap replaces while it is shown.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ground;
+
 /// Marks an entity as part of a layer; the layer registry shows and hides by it.
 #[derive(Component, Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LayerMember(pub String);
@@ -281,11 +286,18 @@ fn spawn_park(
             unlit: true,
             ..default()
         })),
+        Ground,
     ));
     let mut count = 0;
     for (info, fc) in &data.layers {
         for item in model::layer_items(&frame, &info.id, fc) {
-            spawn_item(&mut commands, &mut meshes, &mut materials, &mut assets, item);
+            // The boundary's surface (its fence is a line) is the park's ground.
+            let surface = item.layer == "boundary"
+                && matches!(&item.shape, model::Shape::Mesh(m) if m.topology == mesh::Topology::Triangles);
+            let e = spawn_item(&mut commands, &mut meshes, &mut materials, &mut assets, item);
+            if surface {
+                commands.entity(e).insert(Ground);
+            }
             count += 1;
         }
     }

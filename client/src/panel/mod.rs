@@ -87,6 +87,7 @@ pub struct Panel<'w, 's> {
     select: MessageWriter<'w, SelectFeature>,
     forms: MessageWriter<'w, OpenIncidentForm>,
     to_wall: MessageWriter<'w, SendViewToWall>,
+    basemap: Option<Res<'w, crate::basemap::BasemapStatus>>,
 }
 
 /// Draws the panel, the map labels and the loading screen.
@@ -98,7 +99,11 @@ pub fn panel(mut p: Panel) -> Result {
     labels::draw(&ctx, &mut p.labels, &p.registry, &p.live, &gates, lang);
     let mut map = ctx.viewport_rect();
     map.max.x -= PANEL_WIDTH;
-    crate::theme::attribution(&ctx, p.data.as_deref().and_then(|d| d.park.attribution.as_deref()), map);
+    let credit = crate::basemap::credit_line(
+        p.data.as_deref().and_then(|d| d.park.attribution.as_deref()),
+        p.basemap.as_deref().and_then(|b| b.credit(&p.registry)),
+    );
+    crate::theme::attribution(&ctx, credit.as_deref(), map);
     if let Some(cam) = p.rig.iter().next() {
         furniture::draw(&ctx, cam, map, lang);
     }

@@ -604,6 +604,10 @@ pub fn wall_screen(
     time: Res<Time<Real>>,
     mut fence: Local<Option<Area>>,
     (mut sign_in, reading): (ResMut<crate::signin::SignIn>, Res<crate::net::ReadingToken>),
+    (basemap, registry): (
+        Option<Res<crate::basemap::BasemapStatus>>,
+        Res<parktwin_layers::LayerRegistry>,
+    ),
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     if ctx.zoom_factor() != layout.zoom {
@@ -649,7 +653,11 @@ pub fn wall_screen(
     let mut map = ctx.viewport_rect();
     map.max.x -= layout.right / layout.zoom;
     map.max.y -= layout.bottom / layout.zoom;
-    theme::attribution(&ctx, data.as_deref().and_then(|d| d.park.attribution.as_deref()), map);
+    let credit = crate::basemap::credit_line(
+        data.as_deref().and_then(|d| d.park.attribution.as_deref()),
+        basemap.as_deref().and_then(|b| b.credit(&registry)),
+    );
+    theme::attribution(&ctx, credit.as_deref(), map);
     if data.is_none() {
         egui::Area::new("wall-loading".into())
             .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)

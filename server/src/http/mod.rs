@@ -684,9 +684,11 @@ fn api(reads: Reads) -> (Router<AppState>, serde_json::Value) {
         .get(
             "/tiles",
             tiles::tile_set,
-            Op::new("The offline basemap this server serves (--tiles): its name, format, zoom levels, bounds and attribution.")
-                .refuses(404, "This server has no offline basemap.")
-                .returns::<crate::tiles::TileSetInfo>(),
+            Op::new(
+                "The offline basemap this server serves (--tiles): its name, format, zoom levels, bounds and \
+                 attribution; null when it has none.",
+            )
+            .returns::<Option<crate::tiles::TileSetInfo>>(),
         )
         .get(
             "/tiles/{z}/{x}/{y}",

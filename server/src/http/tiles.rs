@@ -20,9 +20,10 @@ fn none_here() -> Failure {
     )
 }
 
-pub(super) async fn tile_set(Extension(tiles): Tiles) -> Answer<Json<TileSetInfo>> {
-    let tiles = tiles.ok_or_else(none_here)?;
-    Ok(Json(tiles.0.info().clone()))
+/// The set's description, `null` when the server has none (a map asks on every start: a
+/// server without a basemap is no error).
+pub(super) async fn tile_set(Extension(tiles): Tiles) -> Json<Option<TileSetInfo>> {
+    Json(tiles.map(|t| t.0.info().clone()))
 }
 
 /// A path's number, `y` perhaps with the format's extension (`12.png`, as some map clients
