@@ -231,7 +231,7 @@ fn want_tiles(
     }
     let frame = data.park.frame();
     let (lon, lat) = frame.to_wgs84(f64::from(cam.target.x), -f64::from(cam.target.z));
-    let m_per_px = crate::panel::furniture::metres_per_point(cam.distance, window.height());
+    let m_per_px = parktwin_scene::camera::metres_per_point(cam.distance, window.height());
     let mut z = zoom_for(m_per_px, lat, set.min_zoom, set.max_zoom);
     // Far enough round the point looked at to reach the horizon of a tilted view.
     let half = f64::from(cam.distance) * 2.0;

@@ -6,6 +6,13 @@ use bevy::prelude::*;
 
 /// Vertical field of view of the map camera, radians.
 pub const FOV_Y: f32 = std::f32::consts::FRAC_PI_4;
+
+/// Metres on the ground per point of the picture at the point looked at, for a camera
+/// `distance` metres from it and a picture `height` points high (the scale bar's, and the
+/// basemap's zoom level).
+pub fn metres_per_point(distance: f32, height: f32) -> f64 {
+    2.0 * f64::from(distance) * f64::from(FOV_Y / 2.0).tan() / f64::from(height.max(1.0))
+}
 /// Near clip plane, metres.
 #[cfg(not(target_arch = "wasm32"))]
 pub const NEAR: f32 = 1.0;

@@ -4,16 +4,10 @@
 
 use bevy_egui::egui;
 use parktwin_scene::OrbitCamera;
-use parktwin_scene::camera::FOV_Y;
+use parktwin_scene::camera::metres_per_point;
 
 use crate::i18n::{Lang, Msg, tr};
 use crate::theme;
-
-/// Metres on the ground per point of the picture at the point looked at, for a camera
-/// `distance` metres from it and a picture `height` points high.
-pub fn metres_per_point(distance: f32, height: f32) -> f64 {
-    2.0 * f64::from(distance) * f64::from(FOV_Y / 2.0).tan() / f64::from(height.max(1.0))
-}
 
 /// The longest round length (1, 2 or 5 × 10ⁿ metres) no longer than `max` points at
 /// `m_per_pt`: (metres, points).
