@@ -1,5 +1,6 @@
-//! The basemap under the park: the server's offline tiles (`parktwin-server --tiles`, described
-//! at `GET /api/v1/tiles`), as a layer of the tree ("Basemap", with its opacity and on/off),
+//! The basemap under the park, as its server names it (`GET /api/v1/tiles`): the tiles the server
+//! serves (`parktwin-server --tiles`) or an online source's (`--basemap-url`, fetched from there,
+//! without the server's token), as a layer of the tree ("Basemap", with its opacity and on/off),
 //! its credit shown beside the map's own.
 //!
 //! The tiles wanted are those around the point the camera looks at, at the zoom level whose
@@ -198,8 +199,15 @@ fn set_answered(
     status.set = Some(set);
 }
 
-/// A tile's image, decoded (off the frame loop natively).
-fn decode(bytes: &[u8], media: &str) -> Result<Image, String> {
+/// A tile's image, decoded (off the frame loop natively): its format as its first bytes say
+/// (an online source's may differ from tile to tile), the set's where they say nothing known.
+fn decode(bytes: &[u8], set_media: &str) -> Result<Image, String> {
+    let media = match bytes {
+        [0x89, b'P', b'N', b'G', ..] => "image/png",
+        [0xFF, 0xD8, 0xFF, ..] => "image/jpeg",
+        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => "image/webp",
+        _ => set_media,
+    };
     Image::from_buffer(
         bytes,
         ImageType::MimeType(media),
@@ -208,7 +216,12 @@ fn decode(bytes: &[u8], media: &str) -> Result<Image, String> {
         ImageSampler::linear(),
         RenderAssetUsages::RENDER_WORLD,
     )
-    .map_err(|e| format!("{media}: {e}"))
+    .map_err(|e| match media {
+        // Bevy decodes PNG only in this build (a JPEG and a WebP decoder would grow the
+        // browser's module).
+        "image/png" => format!("{media}: {e}"),
+        _ => format!("{media} tiles are not drawn by this build of the map, only PNG ({e})"),
+    })
 }
 
 /// The tiles around the point looked at, at the zoom level that matches the screen there;

@@ -496,6 +496,7 @@ fn start_embedded_server(
         mqtt: None,
         retention: Default::default(),
         tiles: None,
+        basemap_url: None,
     };
     let rt = tokio::runtime::Runtime::new().context("cannot start the server's runtime")?;
     let server = rt.block_on(bind(&cfg))?;

@@ -1070,7 +1070,7 @@ fn a_park_imported_from_openstreetmap_is_drawn_with_its_buildings_and_its_credit
 
 #[test]
 fn the_basemaps_tiles_lie_under_their_longitude_and_latitude_and_its_credit_is_shown() {
-    use parktwin_e2e::tiles::{tile_at, tile_colour, write_mbtiles};
+    use parktwin_e2e::tiles::write_mbtiles;
     need_display();
     let dir = tempfile::tempdir().expect("tempdir");
     let plain = parktwin_e2e::start_server(&dir.path().join("plain"), None).expect("server");
@@ -1087,9 +1087,22 @@ fn the_basemaps_tiles_lie_under_their_longitude_and_latitude_and_its_credit_is_s
         [w - 0.05, s - 0.05, e + 0.05, n + 0.05],
     );
     let server = parktwin_e2e::start_tiles_server(&dir.path().join("tiled"), &tiles).expect("server");
-    let with = render_png(&server.url, &dir.path().join("basemap.png"));
+    // The same tiles as an online source, which the map fetches from there (`--basemap-url`).
+    let template = format!("{}/api/v1/tiles/{{z}}/{{x}}/{{y}}", server.url);
+    let online =
+        parktwin_e2e::start_online_basemap_server(&dir.path().join("online"), &template, Z, Z).expect("server");
     let without = render_png(&plain.url, &dir.path().join("plain.png"));
+    for (what, url) in [("served", &server.url), ("online", &online.url)] {
+        let with = render_png(url, &dir.path().join(format!("{what}.png")));
+        tiles_under_their_places(&with, &without, &data, Z, what);
+    }
+}
 
+/// Checks a render with a basemap of one colour per tile of zoom `z` against the same view
+/// without one.
+fn tiles_under_their_places(with: &image::RgbImage, without: &image::RgbImage, data: &ParkData, z: u8, what: &str) {
+    use parktwin_e2e::tiles::{tile_at, tile_colour};
+    let [w, s, e, n] = data.park.bbox;
     // Wherever the plain map shows its bare ground, the basemap's map shows the tile under
     // that longitude and latitude: points on a grid over the park and around it, each well
     // inside its tile (the tiles' edges are blended by the texture's filtering), away from the
@@ -1101,37 +1114,37 @@ fn the_basemaps_tiles_lie_under_their_longitude_and_latitude_and_its_credit_is_s
         for j in 0..=60 {
             let lon = w - 0.01 + (e - w + 0.02) * f64::from(i) / 60.0;
             let lat = s - 0.01 + (n - s + 0.02) * f64::from(j) / 60.0;
-            let ((x, y), (fx, fy)) = tile_at(lon, lat, Z);
+            let ((x, y), (fx, fy)) = tile_at(lon, lat, z);
             if !(0.2..0.8).contains(&fx) || !(0.2..0.8).contains(&fy) {
                 continue;
             }
             let [me, mn] = frame.to_map(lon, lat);
-            let Some(p) = on_map(&data, me, mn, 0.0) else { continue };
+            let Some(p) = on_map(data, me, mn, 0.0) else { continue };
             if p.y > (H - 100) as f32 || p.y < 5.0 || p.x < 5.0 {
                 continue;
             }
-            if !close(pixel(&without, p), ground, 2) {
+            if !close(pixel(without, p), ground, 2) {
                 continue; // something of the park's is drawn there
             }
             checked += 1;
-            let want = tile_colour(Z, x, y);
-            if close(pixel(&with, p), want, 8) {
+            let want = tile_colour(z, x, y);
+            if close(pixel(with, p), want, 8) {
                 on_tile += 1;
             }
-            if close(pixel(&without, p), want, 8) {
+            if close(pixel(without, p), want, 8) {
                 on_ground += 1;
             }
         }
     }
-    assert!(checked >= 8, "only {checked} points to check");
+    assert!(checked >= 8, "{what}: only {checked} points to check");
     assert!(
         on_tile * 10 >= checked * 9,
-        "{on_tile} of {checked} points show their tile's colour"
+        "{what}: {on_tile} of {checked} points show their tile's colour"
     );
     assert_eq!(on_ground, 0, "without the basemap no point shows a tile's colour");
-    let (changed, text) = support::credit_drawn(&with, &without, W - PANEL_WIDTH as u32 - 6, H - 6, 1.0);
+    let (changed, text) = support::credit_drawn(with, without, W - PANEL_WIDTH as u32 - 6, H - 6, 1.0);
     assert!(
         changed > 0.2 && text > 20,
-        "the basemap's credit: {changed:.2} of its box, {text} pixels of text"
+        "{what}: the basemap's credit: {changed:.2} of its box, {text} pixels of text"
     );
 }

@@ -63,6 +63,8 @@ impl ApiClient {
         // The browser's fetch has no timeouts to set; its own apply.
         #[cfg(not(target_arch = "wasm32"))]
         let http = reqwest::Client::builder()
+            // A tile server's terms (OpenStreetMap's) ask a client to name itself.
+            .user_agent(concat!("ParkTwin/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(3))
             .timeout(Duration::from_secs(60))
             .build()

@@ -73,6 +73,21 @@ pub struct ServerConfig {
     pub retention: Retention,
     /// An offline basemap to serve at `/api/v1/tiles/{z}/{x}/{y}` (an MBTiles or PMTiles file).
     pub tiles: Option<PathBuf>,
+    /// Or an online basemap the maps fetch themselves.
+    pub basemap_url: Option<OnlineBasemap>,
+}
+
+/// An online basemap (`--basemap-url`): its tiles' template, its credit and its zoom levels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnlineBasemap {
+    /// The tiles' URL, `{z}`, `{x}` and `{y}` to be filled in (XYZ numbering).
+    pub template: String,
+    /// Whose map it is.
+    pub credit: String,
+    /// The lowest zoom level it has.
+    pub min_zoom: u8,
+    /// The highest zoom level it has.
+    pub max_zoom: u8,
 }
 
 /// The certificate chain and private key a server serves TLS with.
@@ -190,8 +205,9 @@ pub async fn bind(cfg: &ServerConfig) -> anyhow::Result<BoundServer> {
         tokio::spawn(sim::run(store.clone(), seed));
         tracing::info!("demo simulator running (seed {seed})");
     }
-    let tiles = match &cfg.tiles {
-        Some(path) => {
+    let basemap = match (&cfg.tiles, &cfg.basemap_url) {
+        (Some(_), Some(_)) => anyhow::bail!("a server has one basemap: --tiles or --basemap-url, not both"),
+        (Some(path), None) => {
             let set = tiles::TileSet::open(path).context("cannot serve the basemap")?;
             let i = set.info();
             tracing::info!(
@@ -202,12 +218,18 @@ pub async fn bind(cfg: &ServerConfig) -> anyhow::Result<BoundServer> {
                 i.max_zoom,
                 path.display()
             );
-            Some(tiles::SharedTiles(std::sync::Arc::new(set)))
+            Some(tiles::Basemap::File(tiles::SharedTiles(std::sync::Arc::new(set))))
         }
-        None => None,
+        (None, Some(o)) => {
+            let info = tiles::online(&o.template, &o.credit, o.min_zoom, o.max_zoom)
+                .map_err(|e| anyhow::anyhow!("--basemap-url: {e}"))?;
+            tracing::info!("the maps draw the online basemap {}", info.template);
+            Some(tiles::Basemap::Online(info))
+        }
+        (None, None) => None,
     };
     let options = HttpOptions {
-        tiles,
+        basemap,
         smtp: cfg.smtp.is_some(),
         reads: cfg.reads,
         tls: tls.is_some(),

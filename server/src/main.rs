@@ -73,8 +73,22 @@ struct Cli {
     mqtt_client_id: String,
     /// An offline basemap to serve at /api/v1/tiles/{z}/{x}/{y}: an MBTiles or PMTiles file
     /// of raster tiles (PNG, JPEG or WebP), for a control room cut off from the internet.
-    #[arg(long, env = "PARKTWIN_TILES")]
+    #[arg(long, env = "PARKTWIN_TILES", conflicts_with = "basemap_url")]
     tiles: Option<PathBuf>,
+    /// Or an online basemap the maps fetch themselves: a URL template of Web Mercator tiles,
+    /// {z}/{x}/{y} (OpenStreetMap's https://tile.openstreetmap.org/{z}/{x}/{y}.png), or a WMTS
+    /// GetTile request with TILEMATRIX={z}&TILEROW={y}&TILECOL={x} (Tianditu's, with its tk key).
+    #[arg(long, env = "PARKTWIN_BASEMAP_URL")]
+    basemap_url: Option<String>,
+    /// The online basemap's credit, shown beside the map (its terms ask for it).
+    #[arg(long, env = "PARKTWIN_BASEMAP_CREDIT", default_value = "", requires = "basemap_url")]
+    basemap_credit: String,
+    /// The online basemap's lowest zoom level.
+    #[arg(long, default_value_t = 0, requires = "basemap_url")]
+    basemap_min_zoom: u8,
+    /// The online basemap's highest zoom level.
+    #[arg(long, default_value_t = 18, requires = "basemap_url")]
+    basemap_max_zoom: u8,
     /// Days the raw readings are kept (each reading's event stays in the log for replays).
     #[arg(long, env = "PARKTWIN_KEEP_RAW_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..))]
     keep_raw_days: u32,
@@ -390,6 +404,12 @@ async fn main() -> anyhow::Result<()> {
             _ => None,
         },
         tiles: cli.tiles,
+        basemap_url: cli.basemap_url.map(|template| parktwin_server::OnlineBasemap {
+            template,
+            credit: cli.basemap_credit,
+            min_zoom: cli.basemap_min_zoom,
+            max_zoom: cli.basemap_max_zoom,
+        }),
         retention: parktwin_server::Retention {
             raw_days: cli.keep_raw_days,
             minute_days: cli.keep_minute_days,

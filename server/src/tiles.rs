@@ -64,6 +64,91 @@ pub struct TileSet {
     info: TileSetInfo,
 }
 
+/// An online basemap: a URL template of Web Mercator tiles in XYZ numbering that the maps fetch
+/// themselves (OpenStreetMap's `https://tile.openstreetmap.org/{z}/{x}/{y}.png`, or a WMTS of the
+/// GoogleMapsCompatible matrix set by its key-value request, as Tianditu's
+/// `…/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&…&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=KEY`),
+/// checked: an http(s) URL with `{z}`, `{x}` and `{y}` and zoom levels within 0–[`MAX_ZOOM`].
+///
+/// ```
+/// use parktwin_server::tiles::online;
+/// let osm = online("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap contributors", 0, 19)
+///     .expect("a template");
+/// assert_eq!((osm.name.as_str(), osm.max_zoom), ("tile.openstreetmap.org", 19));
+/// assert!(online("tile.openstreetmap.org/{z}/{x}/{y}.png", "", 0, 19).is_err());
+/// assert!(online("https://example.org/{z}/{x}.png", "", 0, 19).is_err());
+/// ```
+pub fn online(template: &str, credit: &str, min_zoom: u8, max_zoom: u8) -> Result<TileSetInfo, String> {
+    let rest = template
+        .strip_prefix("https://")
+        .or_else(|| template.strip_prefix("http://"))
+        .ok_or_else(|| format!("{template:?} is not an http:// or https:// address"))?;
+    let missing: Vec<&str> = ["{z}", "{x}", "{y}"]
+        .into_iter()
+        .filter(|p| !template.contains(p))
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!("{template:?} has no {}", missing.join(", ")));
+    }
+    if min_zoom > max_zoom || max_zoom > MAX_ZOOM {
+        return Err(format!("zoom levels {min_zoom}–{max_zoom} are not within 0–{MAX_ZOOM}"));
+    }
+    let host = rest.split(['/', '?']).next().unwrap_or_default();
+    if host.is_empty() || host.contains('{') {
+        return Err(format!(
+            "{template:?} names no host (placeholders are for the tile only)"
+        ));
+    }
+    Ok(TileSetInfo {
+        name: host.to_string(),
+        format: TileFormat::Png,
+        min_zoom,
+        max_zoom,
+        bounds: None,
+        attribution: credit.to_string(),
+        template: template.to_string(),
+    })
+}
+
+/// The origin (`https://host:port`) of an online basemap's template, which the browser's
+/// Content-Security-Policy must let the map fetch from.
+pub fn origin(template: &str) -> Option<&str> {
+    let start = template.find("://")? + 3;
+    let end = template[start..].find(['/', '?']).map_or(template.len(), |k| start + k);
+    Some(&template[..end])
+}
+
+/// The server's basemap: a tile file it serves, or an online source the maps fetch from.
+#[derive(Debug, Clone)]
+pub enum Basemap {
+    /// `--tiles FILE`.
+    File(SharedTiles),
+    /// `--basemap-url TEMPLATE`.
+    Online(TileSetInfo),
+}
+
+impl Basemap {
+    /// Its description.
+    pub fn info(&self) -> &TileSetInfo {
+        match self {
+            Basemap::File(t) => t.0.info(),
+            Basemap::Online(i) => i,
+        }
+    }
+}
+
+impl PartialEq for Basemap {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Basemap::File(a), Basemap::File(b)) => a == b,
+            (Basemap::Online(a), Basemap::Online(b)) => a.template == b.template,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Basemap {}
+
 /// A tile set the router's handlers share; equal to itself only.
 #[derive(Debug, Clone)]
 pub struct SharedTiles(pub Arc<TileSet>);

@@ -102,6 +102,21 @@ pub fn start_tiles_server(data_dir: &Path, tiles: &Path) -> anyhow::Result<TestS
     serve(&cfg)
 }
 
+/// Starts a server whose maps draw the online basemap at `template` (`--basemap-url`), of the
+/// zoom levels `min`–`max`.
+pub fn start_online_basemap_server(data_dir: &Path, template: &str, min: u8, max: u8) -> anyhow::Result<TestServer> {
+    let cfg = ServerConfig {
+        basemap_url: Some(parktwin_server::OnlineBasemap {
+            template: template.to_string(),
+            credit: "© online check tiles".to_string(),
+            min_zoom: min,
+            max_zoom: max,
+        }),
+        ..config(data_dir, None, None, None, Reads::Open)?
+    };
+    serve(&cfg)
+}
+
 /// Starts a server that takes readings over MQTT as `mqtt` says.
 pub fn start_mqtt_server(data_dir: &Path, mqtt: parktwin_server::mqtt::Mqtt) -> anyhow::Result<TestServer> {
     let cfg = ServerConfig {
@@ -132,6 +147,7 @@ fn config(
         mqtt: None,
         retention: Default::default(),
         tiles: None,
+        basemap_url: None,
     })
 }
 
@@ -203,6 +219,7 @@ impl RestartableServer {
             mqtt: None,
             retention: Default::default(),
             tiles: None,
+            basemap_url: None,
         })?;
         Ok(Self {
             server,

@@ -127,3 +127,47 @@ fn a_server_without_a_basemap_says_so_and_a_file_that_is_none_is_refused_naming_
         "{text}"
     );
 }
+
+#[test]
+fn an_online_basemap_is_named_to_the_maps_and_its_host_let_through_the_pages_policy() {
+    let dir = tempfile::tempdir().expect("as set up");
+    let template = "https://t0.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec\
+                    &STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=KEY";
+    let s = parktwin_e2e::start_online_basemap_server(dir.path(), template, 1, 18).expect("the server starts");
+    let (code, info) = send("GET", &format!("{}/api/v1/tiles", s.url), None, None);
+    assert_eq!(code, 200, "{info}");
+    assert_eq!(info["template"], template);
+    assert_eq!(info["name"], "t0.tianditu.gov.cn");
+    assert_eq!(info["attribution"], "© online check tiles");
+    assert_eq!(
+        (info["min_zoom"].as_u64(), info["max_zoom"].as_u64()),
+        (Some(1), Some(18))
+    );
+    // The maps fetch its tiles from there: this server serves none of them.
+    let (code, _) = send("GET", &format!("{}/api/v1/tiles/12/3400/1500", s.url), None, None);
+    assert_eq!(code, 404);
+    let policy = get(&s.url).headers()["content-security-policy"]
+        .to_str()
+        .expect("ASCII")
+        .to_string();
+    assert!(
+        policy.contains("connect-src 'self' https://t0.tianditu.gov.cn;"),
+        "{policy}"
+    );
+
+    for (bad, why) in [
+        (
+            "ftp://tiles.example.org/{z}/{x}/{y}.png",
+            "not an http:// or https:// address",
+        ),
+        ("https://tiles.example.org/{z}/{x}.png", "has no {y}"),
+        ("https://{s}.tile.example.org/{z}/{x}/{y}.png", "names no host"),
+    ] {
+        let data = tempfile::tempdir().expect("as set up");
+        let text = match parktwin_e2e::start_online_basemap_server(data.path(), bad, 0, 18) {
+            Ok(_) => panic!("{bad} was taken"),
+            Err(e) => format!("{e:#}"),
+        };
+        assert!(text.contains("--basemap-url") && text.contains(why), "{bad}: {text}");
+    }
+}

@@ -188,12 +188,14 @@ pub(super) async fn after_action_audit(
 /// The Content-Security-Policy of every answer: the page, its module and its data come from
 /// this server only; WebAssembly may be compiled (`wasm-unsafe-eval`, which allows no eval of
 /// script); the loading page's own inline styles are allowed, and its inline scripts by their
-/// hashes ([`inline_script_hashes`]); no other site may frame the map.
-fn content_security_policy(script_hashes: &[String]) -> String {
+/// hashes ([`inline_script_hashes`]); no other site may frame the map. The map may also fetch
+/// from `fetch_from`, an online basemap's origin.
+fn content_security_policy(script_hashes: &[String], fetch_from: Option<&str>) -> String {
     let scripts: String = script_hashes.iter().map(|h| format!(" 'sha256-{h}'")).collect();
+    let connect: String = fetch_from.map(|o| format!(" {o}")).unwrap_or_default();
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{scripts}; style-src 'self' 'unsafe-inline'; \
-         img-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; \
+         img-src 'self' data: blob:; connect-src 'self'{connect}; worker-src 'self' blob:; object-src 'none'; \
          base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 }
@@ -226,13 +228,14 @@ pub(super) fn security_headers(
     app: axum::Router<AppState>,
     tls: bool,
     script_hashes: &[String],
+    fetch_from: Option<&str>,
 ) -> axum::Router<AppState> {
     use tower_http::set_header::SetResponseHeaderLayer as Set;
     let value = |v: &str| HeaderValue::from_str(v).expect("the policy is ASCII");
     let app = app
         .layer(Set::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            value(&content_security_policy(script_hashes)),
+            value(&content_security_policy(script_hashes, fetch_from)),
         ))
         .layer(Set::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -291,10 +294,16 @@ mod tests {
         let page = include_str!("../../../wasm/web/index.html");
         let hashes = inline_script_hashes(page);
         assert_eq!(hashes.len(), 1, "the loader is the page's one inline script");
-        let p = content_security_policy(&hashes);
+        let p = content_security_policy(&hashes, None);
         assert!(
             p.contains("'wasm-unsafe-eval'") && p.contains("frame-ancestors 'none'"),
             "{p}"
+        );
+        assert!(p.contains("connect-src 'self';"), "{p}");
+        let online = content_security_policy(&hashes, Some("https://t0.tianditu.gov.cn"));
+        assert!(
+            online.contains("connect-src 'self' https://t0.tianditu.gov.cn;"),
+            "{online}"
         );
         assert!(p.contains(&format!("'sha256-{}'", hashes[0])), "{p}");
         assert!(

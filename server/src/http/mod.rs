@@ -98,8 +98,8 @@ pub struct HttpOptions {
     pub cors_origins: Vec<String>,
     /// Whether the server has an SMTP relay (`--smtp`), so that email subscriptions can work.
     pub smtp: bool,
-    /// The offline basemap it serves (`--tiles`), if any.
-    pub tiles: Option<crate::tiles::SharedTiles>,
+    /// Its basemap (`--tiles`, `--basemap-url`), if any.
+    pub basemap: Option<crate::tiles::Basemap>,
 }
 
 /// Whether the connection is TLS, for the answers that differ (the cookie's `Secure`).
@@ -143,7 +143,7 @@ pub fn router_for(store: Arc<Store>, web_dir: Option<&std::path::Path>, options:
         ))
         .layer(axum::Extension(Transport { tls: options.tls }))
         .layer(axum::Extension(alarms::HasSmtp(options.smtp)))
-        .layer(axum::Extension(options.tiles.clone()));
+        .layer(axum::Extension(options.basemap.clone()));
     let api = match audit::cors(&options.cors_origins) {
         Some(cors) => api.layer(cors),
         None => api,
@@ -167,7 +167,11 @@ pub fn router_for(store: Arc<Store>, web_dir: Option<&std::path::Path>, options:
         .and_then(|d| std::fs::read_to_string(d.join("index.html")).ok())
         .map(|page| audit::inline_script_hashes(&page))
         .unwrap_or_default();
-    audit::security_headers(app, options.tls, &page_scripts)
+    let fetch_from = match &options.basemap {
+        Some(crate::tiles::Basemap::Online(info)) => crate::tiles::origin(&info.template),
+        _ => None,
+    };
+    audit::security_headers(app, options.tls, &page_scripts, fetch_from)
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(store)
 }
@@ -685,8 +689,9 @@ fn api(reads: Reads) -> (Router<AppState>, serde_json::Value) {
             "/tiles",
             tiles::tile_set,
             Op::new(
-                "The offline basemap this server serves (--tiles): its name, format, zoom levels, bounds and \
-                 attribution; null when it has none.",
+                "The basemap the maps draw: the tiles this server serves (--tiles) or an online source \
+                 (--basemap-url), its name, format, zoom levels, bounds, attribution and tiles' template; null \
+                 when it has none.",
             )
             .returns::<Option<crate::tiles::TileSetInfo>>(),
         )

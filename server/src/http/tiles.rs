@@ -8,22 +8,22 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 
 use super::{Answer, Failure, blocking};
-use crate::tiles::{SharedTiles, TileSetInfo};
+use crate::tiles::{Basemap, TileSetInfo};
 
-/// The server's tile set, if it was given one.
-pub(crate) type Tiles = Extension<Option<SharedTiles>>;
+/// The server's basemap, if it was given one.
+pub(crate) type Tiles = Extension<Option<Basemap>>;
 
 fn none_here() -> Failure {
     Failure(
         StatusCode::NOT_FOUND,
-        "this server has no offline basemap (parktwin-server --tiles FILE.mbtiles|FILE.pmtiles)".into(),
+        "this server serves no basemap tiles (parktwin-server --tiles FILE.mbtiles|FILE.pmtiles)".into(),
     )
 }
 
 /// The set's description, `null` when the server has none (a map asks on every start: a
 /// server without a basemap is no error).
 pub(super) async fn tile_set(Extension(tiles): Tiles) -> Json<Option<TileSetInfo>> {
-    Json(tiles.map(|t| t.0.info().clone()))
+    Json(tiles.map(|t| t.info().clone()))
 }
 
 /// A path's number, `y` perhaps with the format's extension (`12.png`, as some map clients
@@ -37,7 +37,9 @@ pub(super) async fn tile(
     Extension(tiles): Tiles,
     Path((z, x, y)): Path<(String, String, String)>,
 ) -> Answer<impl IntoResponse> {
-    let tiles = tiles.ok_or_else(none_here)?;
+    let Some(Basemap::File(tiles)) = tiles else {
+        return Err(none_here());
+    };
     let (Some(z), Some(x), Some(y)) = (number::<u8>(&z), number::<u32>(&x), number::<u32>(&y)) else {
         return Err(Failure(
             StatusCode::NOT_FOUND,
