@@ -18,7 +18,7 @@ use bevy::image::{CompressedImageFormats, ImageSampler, ImageType};
 use bevy::prelude::*;
 use crossbeam_channel::{Receiver, Sender, TryRecvError, unbounded};
 use parktwin_api::model::{LayerGroup, LayerInfo};
-use parktwin_api::tiles::TileSetInfo;
+use parktwin_api::tiles::{TileFormat, TileSetInfo};
 use parktwin_layers::{LayerRegistry, LayersApplied, MapLayer};
 use parktwin_scene::basemap::{TileId, tile_grid, tiles_around, zoom_for};
 use parktwin_scene::camera::OrbitCamera;
@@ -201,13 +201,8 @@ fn set_answered(
 
 /// A tile's image, decoded (off the frame loop natively): its format as its first bytes say
 /// (an online source's may differ from tile to tile), the set's where they say nothing known.
-fn decode(bytes: &[u8], set_media: &str) -> Result<Image, String> {
-    let media = match bytes {
-        [0x89, b'P', b'N', b'G', ..] => "image/png",
-        [0xFF, 0xD8, 0xFF, ..] => "image/jpeg",
-        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => "image/webp",
-        _ => set_media,
-    };
+fn decode(bytes: &[u8], set_media: &'static str) -> Result<Image, String> {
+    let media = TileFormat::sniffed(bytes).map_or(set_media, TileFormat::media_type);
     Image::from_buffer(
         bytes,
         ImageType::MimeType(media),

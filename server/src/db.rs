@@ -236,7 +236,7 @@ pub fn chunk_sizes(n: usize) -> Vec<usize> {
 /// `width` to a row, in as few statements as [`chunk_sizes`] allows, and hands each row it
 /// returns (a `RETURNING` tail's) to `f`. One statement a chunk instead of one a row: on
 /// PostgreSQL each statement is a round trip to the server, and a batch's rows are many.
-pub fn each_of_rows(
+fn each_of_rows(
     c: &mut dyn Conn,
     head: &str,
     row: &str,
@@ -253,6 +253,46 @@ pub fn each_of_rows(
         at += n * width;
     }
     Ok(())
+}
+
+/// Writes rows many a statement (see [`each_of_rows`]); `tail` may be an `ON CONFLICT` clause.
+pub fn write_rows(
+    c: &mut dyn Conn,
+    head: &str,
+    row: &str,
+    tail: &str,
+    width: usize,
+    args: &[Arg<'_>],
+) -> Result<(), DbError> {
+    each_of_rows(c, head, row, tail, width, args, &mut |_| Ok(()))
+}
+
+/// Inserts rows many a statement (see [`each_of_rows`]) and reads back the key the table
+/// numbers each with (`key`: its column), in the order the rows were given. The engine numbers
+/// rows as it inserts them, in the statement's order, so the keys sorted are the rows' keys
+/// whatever order `RETURNING` gives them in; anything but one key a row is an error.
+pub fn insert_rows_numbered(
+    c: &mut dyn Conn,
+    head: &str,
+    row: &str,
+    key: &str,
+    width: usize,
+    args: &[Arg<'_>],
+) -> Result<Vec<i64>, DbError> {
+    let mut keys = Vec::with_capacity(args.len() / width.max(1));
+    each_of_rows(c, head, row, &format!("RETURNING {key}"), width, args, &mut |r| {
+        keys.push(r.int(0)?);
+        Ok(())
+    })?;
+    keys.sort_unstable();
+    if keys.len() * width != args.len() {
+        return Err(DbError::Column(format!(
+            "{head}: {} rows inserted, {} {key}s returned",
+            args.len() / width.max(1),
+            keys.len()
+        )));
+    }
+    Ok(keys)
 }
 
 /// A transaction on a connection: rolled back when dropped uncommitted (an error returned

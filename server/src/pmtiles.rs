@@ -50,6 +50,8 @@ impl Compression {
 /// An opened PMTiles file.
 pub struct PmTiles {
     path: PathBuf,
+    /// The file, opened once; a read seeks, so one at a time.
+    file: std::sync::Mutex<File>,
     root: Vec<Entry>,
     leaves_offset: u64,
     tiles_offset: u64,
@@ -207,6 +209,7 @@ impl PmTiles {
         }
         let mut set = PmTiles {
             path: path.to_path_buf(),
+            file: std::sync::Mutex::new(file),
             root: Vec::new(),
             leaves_offset: u64_at(40),
             tiles_offset: u64_at(56),
@@ -237,7 +240,7 @@ impl PmTiles {
                 format!("a section of {length} bytes at {offset}"),
             ));
         }
-        let mut file = File::open(&self.path).map_err(|e| TilesError::file(&self.path, e))?;
+        let mut file = self.file.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         file.seek(SeekFrom::Start(offset))
             .map_err(|e| TilesError::file(&self.path, e))?;
         let mut buf = vec![0; length as usize];
@@ -246,37 +249,35 @@ impl PmTiles {
         Ok(buf)
     }
 
-    /// A directory's entries.
-    fn read_directory(&self, offset: u64, length: u64) -> Result<Vec<Entry>, TilesError> {
+    /// A section of the file compressed with the internal compression (a directory, the
+    /// metadata), decompressed.
+    fn read_internal(&self, offset: u64, length: u64) -> Result<Vec<u8>, TilesError> {
         let raw = self.read_at(offset, length)?;
-        let bytes = match self.internal {
+        match self.internal {
             Compression::Gzip => {
                 let mut out = Vec::new();
                 flate2::read::GzDecoder::new(raw.as_slice())
                     .read_to_end(&mut out)
-                    .map_err(|e| TilesError::file(&self.path, format!("a directory does not decompress: {e}")))?;
-                out
+                    .map_err(|e| {
+                        TilesError::file(&self.path, format!("the section at {offset} does not decompress: {e}"))
+                    })?;
+                Ok(out)
             }
-            _ => raw,
-        };
+            _ => Ok(raw),
+        }
+    }
+
+    /// A directory's entries.
+    fn read_directory(&self, offset: u64, length: u64) -> Result<Vec<Entry>, TilesError> {
+        let bytes = self.read_internal(offset, length)?;
         directory(&bytes).ok_or_else(|| TilesError::file(&self.path, format!("the directory at {offset} is broken")))
     }
 
     /// The set's description, its name `fallback_name` where its metadata names none.
     pub fn info(&self, fallback_name: String) -> TileSetInfo {
         let meta: serde_json::Value = self
-            .read_at(self.info.metadata.0, self.info.metadata.1)
+            .read_internal(self.info.metadata.0, self.info.metadata.1)
             .ok()
-            .and_then(|raw| match self.internal {
-                Compression::Gzip => {
-                    let mut out = Vec::new();
-                    flate2::read::GzDecoder::new(raw.as_slice())
-                        .read_to_end(&mut out)
-                        .ok()?;
-                    Some(out)
-                }
-                _ => Some(raw),
-            })
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
             .unwrap_or_default();
         let text = |key: &str| meta[key].as_str().map(str::to_string);

@@ -9,6 +9,16 @@ use std::path::{Path, PathBuf};
 
 use parktwin_server::{Database, Reads, ServerConfig, Store, bind, default_assets_dir};
 
+/// A program of the Python environment `scripts/setup-python` makes (`PARKTWIN_VENV`, or
+/// `~/.cache/parktwin/venv`): `python`, `schemathesis`.
+pub fn venv_bin(program: &str) -> PathBuf {
+    let venv = std::env::var_os("PARKTWIN_VENV").map_or_else(
+        || PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/parktwin/venv"),
+        PathBuf::from,
+    );
+    venv.join("bin").join(program)
+}
+
 /// The environment variable that sends the tests' stores to a PostgreSQL server: a connection
 /// string without a database name (`host=/run/x user=parktwin`), whose user may create
 /// databases.

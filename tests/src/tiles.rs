@@ -93,9 +93,7 @@ pub fn write_mbtiles(
 /// Converts an MBTiles file to PMTiles with the reference implementation's converter, in the
 /// Python environment `scripts/setup-python` makes.
 pub fn pmtiles_from_mbtiles(mbtiles: &Path, pmtiles: &Path) {
-    let venv = std::env::var("PARKTWIN_VENV")
-        .unwrap_or_else(|_| format!("{}/.cache/parktwin/venv", std::env::var("HOME").expect("HOME")));
-    let out = std::process::Command::new(format!("{venv}/bin/python"))
+    let out = std::process::Command::new(crate::venv_bin("python"))
         .args([
             "-c",
             "import sys; from pmtiles.convert import mbtiles_to_pmtiles; mbtiles_to_pmtiles(sys.argv[1], sys.argv[2], None)",

@@ -205,11 +205,7 @@ fn every_request_the_rest_client_makes_is_an_operation_of_the_document() {
 
 #[test]
 fn a_schema_driven_fuzz_run_finds_no_server_error_and_no_answer_off_the_contract() {
-    let venv = std::env::var_os("PARKTWIN_VENV").map_or_else(
-        || PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/parktwin/venv"),
-        PathBuf::from,
-    );
-    let st = venv.join("bin/schemathesis");
+    let st = parktwin_e2e::venv_bin("schemathesis");
     assert!(
         st.is_file(),
         "no schemathesis at {}: scripts/test installs it (scripts/setup-python)",

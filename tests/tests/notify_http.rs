@@ -5,7 +5,7 @@
 //! webhook's signature is checked with Python's own HMAC; the failed delivery is retried.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -69,9 +69,7 @@ fn smtp_server(maildir: &Path) -> (Killed, u16) {
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port();
-    let venv = std::env::var("PARKTWIN_VENV")
-        .unwrap_or_else(|_| format!("{}/.cache/parktwin/venv", std::env::var("HOME").expect("HOME")));
-    let child = Command::new(PathBuf::from(venv).join("bin/python"))
+    let child = Command::new(parktwin_e2e::venv_bin("python"))
         .args([
             "-m",
             "aiosmtpd",

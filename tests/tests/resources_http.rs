@@ -64,10 +64,8 @@ fn multipolygon(g: &Value) -> MultiPolygon<f64> {
 }
 
 /// The Python environment's interpreter (`scripts/setup-python` installs shapely and networkx).
-fn python() -> String {
-    let venv = std::env::var("PARKTWIN_VENV")
-        .unwrap_or_else(|_| format!("{}/.cache/parktwin/venv", std::env::var("HOME").expect("HOME")));
-    format!("{venv}/bin/python")
+fn python() -> std::path::PathBuf {
+    parktwin_e2e::venv_bin("python")
 }
 
 /// A server over a fresh database: its API's base URL and an operator's token (the folder

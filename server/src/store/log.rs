@@ -62,9 +62,7 @@ impl Store {
     }
 
     /// Appends events to a channel, a batch's many in a few statements: their seqs in the
-    /// order given. The log assigns each row its seq as it inserts it, in the statement's
-    /// order; the seqs read back are sorted, so the engine's order of `RETURNING` rows does
-    /// not matter.
+    /// order given (see [`crate::db::insert_rows_numbered`]).
     pub(crate) fn append_events(
         tx: &mut dyn Conn,
         channel: &str,
@@ -83,27 +81,14 @@ impl Store {
                 ]
             })
             .collect();
-        let mut seqs = Vec::with_capacity(events.len());
-        crate::db::each_of_rows(
+        let seqs = crate::db::insert_rows_numbered(
             tx,
             "INSERT INTO events (time, channel, kind, payload, recorded)",
             "(?1, ?2, ?3, ?4, max(?5, coalesce((SELECT recorded FROM events ORDER BY seq DESC LIMIT 1), '')))",
-            "RETURNING seq",
+            "seq",
             5,
             &args,
-            &mut |r| {
-                seqs.push(r.int(0)?);
-                Ok(())
-            },
         )?;
-        seqs.sort_unstable();
-        if seqs.len() != events.len() {
-            return Err(StoreError::Column(format!(
-                "{} events appended, {} sequence numbers returned",
-                events.len(),
-                seqs.len()
-            )));
-        }
         Ok(seqs)
     }
 

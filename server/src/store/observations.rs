@@ -18,7 +18,7 @@ use parktwin_api::model::Alarm;
 
 use super::alarms::{ALARM_COLUMNS, NEW, alarm_of, decided};
 use super::{ParkIndex, Store, StoreError, rows};
-use crate::db::{Arg, Conn, Tx, args, each_of_rows};
+use crate::db::{Arg, Conn, Tx, args, insert_rows_numbered, write_rows};
 
 /// A bucket's readings summed up: (n, sum, min, max).
 type Agg = (i64, f64, f64, f64);
@@ -70,11 +70,17 @@ struct Ingest<'b> {
 }
 
 impl<'b> Ingest<'b> {
-    /// Reads the open alarms of `sources` and the alarm policy once.
-    fn begin(tx: &mut dyn Conn, batch: &'b [Observation], sources: HashSet<String>) -> Result<Self, StoreError> {
+    /// Reads the open alarms of `sources` and the alarm policy once; `payloads` are the
+    /// readings' events, encoded before the write lock was taken.
+    fn begin(
+        tx: &mut dyn Conn,
+        batch: &'b [Observation],
+        payloads: Vec<String>,
+        sources: HashSet<String>,
+    ) -> Result<Self, StoreError> {
         let mut ingest = Self {
             batch,
-            payloads: batch.iter().map(serde_json::to_string).collect::<Result<Vec<_>, _>>()?,
+            payloads,
             held: Vec::new(),
             seqs: vec![0; batch.len()],
             alarms: Vec::new(),
@@ -161,32 +167,18 @@ impl<'b> Ingest<'b> {
     /// steps that name them.
     fn flush(&mut self, tx: &mut dyn Conn) -> Result<(), StoreError> {
         let (new, known): (Vec<usize>, Vec<usize>) = self.changed.iter().partition(|&&k| self.alarms[k].id < 0);
-        let mut ids = Vec::with_capacity(new.len());
-        each_of_rows(
+        let ids = insert_rows_numbered(
             tx,
             "INSERT INTO alarms (rule, source, tier, value, raised, closed, cleared)",
             "(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            "RETURNING id",
+            "id",
             7,
             &alarm_args(&self.alarms, &new, false),
-            &mut |r| {
-                ids.push(r.int(0)?);
-                Ok(())
-            },
         )?;
-        // The store numbers the rows as it inserts them, in the statement's order.
-        ids.sort_unstable();
-        if ids.len() != new.len() {
-            return Err(StoreError::Column(format!(
-                "{} alarms raised, {} ids returned",
-                new.len(),
-                ids.len()
-            )));
-        }
         for (&k, id) in new.iter().zip(ids) {
             self.alarms[k].id = id;
         }
-        each_of_rows(
+        write_rows(
             tx,
             "INSERT INTO alarms (id, rule, source, tier, value, raised, closed, cleared)",
             "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -194,7 +186,6 @@ impl<'b> Ingest<'b> {
              closed = excluded.closed, cleared = excluded.cleared",
             8,
             &alarm_args(&self.alarms, &known, true),
-            &mut |_| Ok(()),
         )?;
         self.changed.clear();
         let mut alarm_payloads = Vec::new();
@@ -241,23 +232,21 @@ impl<'b> Ingest<'b> {
                 ]),
             }
         }
-        each_of_rows(
+        write_rows(
             tx,
             "INSERT INTO observations (sensor, quantity, time, value, seq)",
             "(?1, ?2, ?3, ?4, ?5)",
             "",
             5,
             &readings,
-            &mut |_| Ok(()),
         )?;
-        each_of_rows(
+        write_rows(
             tx,
             "INSERT INTO alarm_steps (alarm, seq, time, step, by_name, note)",
             "(?1, ?2, ?3, ?4, ?5, ?6)",
             "",
             6,
             &steps,
-            &mut |_| Ok(()),
         )?;
         self.last = self.last.max(seqs.last().copied().unwrap_or(0));
         self.held.clear();
@@ -304,10 +293,12 @@ impl Store {
                 sources.insert(source(&d.id, &q.name));
             }
         }
+        // Encoded before the write lock is taken: that lock is the ingest's one lane.
+        let payloads = batch.iter().map(serde_json::to_string).collect::<Result<Vec<_>, _>>()?;
         let mut conn = self.conn();
         let mut tx = Tx::begin(&mut **conn)?;
         let mut latest = Self::latest_of(&mut tx, batch.iter().map(|o| o.sensor.as_str()))?;
-        let mut ingest = Ingest::begin(&mut tx, batch, sources)?;
+        let mut ingest = Ingest::begin(&mut tx, batch, payloads, sources)?;
         let mut buckets: BTreeMap<(Key, Step, String), Agg> = BTreeMap::new();
         // Each quantity's newest reading of the batch (its place in it), written as its latest.
         let mut changed: BTreeMap<Key, usize> = BTreeMap::new();
@@ -356,7 +347,7 @@ impl Store {
                 Arg::Real(*max),
             ]);
         }
-        each_of_rows(
+        write_rows(
             &mut tx,
             "INSERT INTO rollups (device, quantity, step, bucket, n, sum, min, max)",
             "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -366,7 +357,6 @@ impl Store {
              max = CASE WHEN excluded.max > rollups.max THEN excluded.max ELSE rollups.max END",
             8,
             &args,
-            &mut |_| Ok(()),
         )?;
         Self::day_rules(&mut tx, &mut ingest, &index, &changed, &latest)?;
         ingest.flush(&mut tx)?;
@@ -382,7 +372,7 @@ impl Store {
                 Arg::Int(ingest.seqs[k]),
             ]);
         }
-        each_of_rows(
+        write_rows(
             &mut tx,
             "INSERT INTO device_latest (device, quantity, time, value, band, seq)",
             "(?1, ?2, ?3, ?4, ?5, ?6)",
@@ -390,7 +380,6 @@ impl Store {
              band = excluded.band, seq = excluded.seq",
             6,
             &args,
-            &mut |_| Ok(()),
         )?;
         let last = ingest.last;
         tx.commit()?;
