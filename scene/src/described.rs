@@ -3,7 +3,7 @@
 //! arcs where the style says so), each with its label's text and where it stands.
 
 use geojson::FeatureCollection;
-use parktwin_api::descriptor::{Descriptor, MarkerShape};
+use parktwin_api::descriptor::Descriptor;
 use parktwin_api::frame::LocalFrame;
 use serde_json::Map;
 
@@ -141,18 +141,6 @@ pub fn items(frame: &LocalFrame, d: &Descriptor, fc: &FeatureCollection, z_order
     out
 }
 
-/// The unit mesh of a marker shape, base at the origin, 1 m wide and tall.
-pub fn unit_marker(kind: MarkerShape) -> bevy::prelude::Mesh {
-    use bevy::prelude::*;
-    let mesh: Mesh = match kind {
-        MarkerShape::Box => Cuboid::new(1.0, 1.0, 1.0).into(),
-        MarkerShape::Cylinder => Cylinder::new(0.5, 1.0).mesh().resolution(24).into(),
-        MarkerShape::Sphere => Sphere::new(0.5).mesh().uv(24, 12),
-        MarkerShape::Cone => Cone::new(0.5, 1.0).mesh().resolution(24).into(),
-    };
-    mesh
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,7 +236,7 @@ marker = { shape = "cone", size_m = 12, height_m = 20 }
         assert_eq!(drawn[0].item.shading, Shading::Lit);
         assert!(matches!(
             drawn[1].item.shape,
-            Shape::Marker { kind: MarkerShape::Cone, size, height, .. } if size == 12.0 && height == 20.0
+            Shape::Marker { kind: parktwin_api::descriptor::MarkerShape::Cone, size, height, .. } if size == 12.0 && height == 20.0
         ));
     }
 }

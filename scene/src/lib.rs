@@ -7,7 +7,10 @@ pub mod camera;
 pub mod described;
 pub mod mesh;
 pub mod model;
+pub mod rack;
+pub mod solid;
 pub mod style;
+pub mod tank;
 
 use std::collections::HashMap;
 
@@ -184,12 +187,12 @@ pub fn to_bevy_mesh(m: &mesh::MeshData) -> Mesh {
         .with_inserted_indices(Indices::U32(m.indices.clone()))
 }
 
-/// Meshes and materials shared by the entities drawn for layers: one unit mesh per marker
-/// shape, and one material per layer and colour (per layer, so that a layer's opacity is its
-/// own).
+/// Meshes and materials shared by the entities drawn for layers: one unit mesh per solid
+/// (markers, tank parts, pipes), and one material per layer and colour (per layer, so that a
+/// layer's opacity is its own). Entities that share both are drawn as one instanced batch.
 #[derive(Resource, Default)]
 pub struct SceneAssets {
-    markers: HashMap<parktwin_api::descriptor::MarkerShape, Handle<Mesh>>,
+    solids: HashMap<solid::Solid, Handle<Mesh>>,
     materials: HashMap<(String, [u8; 3], bool), Handle<StandardMaterial>>,
 }
 
@@ -242,18 +245,30 @@ pub fn spawn_item(
             .spawn((Mesh3d(meshes.add(to_bevy_mesh(&m))), MeshMaterial3d(mat), tags))
             .id(),
         Shape::Marker { at, size, height, kind } => {
-            let unit = assets
-                .markers
-                .entry(kind)
-                .or_insert_with(|| meshes.add(described::unit_marker(kind)))
-                .clone();
+            let unit = unit_solid(meshes, assets, kind.into());
             let t = Transform::from_translation(Vec3::from(at) + Vec3::Y * height / 2.0)
                 .with_scale(Vec3::new(size, height, size));
             commands
                 .spawn((Mesh3d(unit), MeshMaterial3d(mat), t, tags, PointMarker))
                 .id()
         }
+        Shape::Solid(p) => {
+            let unit = unit_solid(meshes, assets, p.solid);
+            let t = Transform::from_translation(p.centre)
+                .with_rotation(p.rotation)
+                .with_scale(p.scale);
+            commands.spawn((Mesh3d(unit), MeshMaterial3d(mat), t, tags)).id()
+        }
     }
+}
+
+/// The shared mesh of a unit solid, made on first use.
+fn unit_solid(meshes: &mut Assets<Mesh>, assets: &mut SceneAssets, s: solid::Solid) -> Handle<Mesh> {
+    assets
+        .solids
+        .entry(s)
+        .or_insert_with(|| meshes.add(solid::unit_mesh(s)))
+        .clone()
 }
 
 #[allow(clippy::too_many_arguments)] // a Bevy system: its parameters are what it reads
@@ -311,5 +326,5 @@ fn spawn_park(
     let (lo, hi) = data.home_extent();
     commands.insert_resource(HomeView(camera::home_view_in(lo, hi, size, frame_on_screen.free(size))));
     spawned.write(ParkSpawned { entities: count });
-    info!("park spawned: {count} features in {} layers", data.layers.len());
+    info!("park spawned: {count} entities for {} layers", data.layers.len());
 }

@@ -26,13 +26,33 @@ pub struct MeshData {
 }
 
 impl MeshData {
-    fn new(topology: Topology) -> Self {
+    /// A flat quad (corners in order around it) facing `n`, as two triangles wound to face it.
+    fn quad(&mut self, corners: [bevy::math::Vec3; 4], n: bevy::math::Vec3) {
+        let v = corners.map(|p| self.vertex(p.to_array(), n.to_array()));
+        let face = (corners[1] - corners[0]).cross(corners[2] - corners[0]);
+        if face.dot(n) >= 0.0 {
+            self.indices.extend([v[0], v[1], v[2], v[0], v[2], v[3]]);
+        } else {
+            self.indices.extend([v[0], v[2], v[1], v[0], v[3], v[2]]);
+        }
+    }
+
+    pub(crate) fn new(topology: Topology) -> Self {
         Self {
             topology,
             positions: Vec::new(),
             normals: Vec::new(),
             indices: Vec::new(),
         }
+    }
+
+    /// Adds another mesh of the same topology to this one (one draw for many pieces).
+    pub fn append(&mut self, other: &MeshData) {
+        debug_assert_eq!(self.topology, other.topology);
+        let base = self.positions.len() as u32;
+        self.positions.extend_from_slice(&other.positions);
+        self.normals.extend_from_slice(&other.normals);
+        self.indices.extend(other.indices.iter().map(|i| i + base));
     }
 
     fn vertex(&mut self, p: [f32; 3], n: [f32; 3]) -> u32 {
@@ -192,6 +212,14 @@ pub fn flat_polygon(rings: &[Vec<[f64; 2]>], y: f32) -> MeshData {
 /// ```
 pub fn extrude(rings: &[Vec<[f64; 2]>], base: f32, top: f32) -> MeshData {
     let mut m = flat_polygon(rings, top);
+    m.append(&walls(rings, base, top));
+    m
+}
+
+/// The walls of a polygon (exterior ring first, then holes) from `base` to `top`, facing out
+/// of the solid: [`extrude`] without its roof, for a roof drawn in a colour of its own.
+pub fn walls(rings: &[Vec<[f64; 2]>], base: f32, top: f32) -> MeshData {
+    let mut m = MeshData::new(Topology::Triangles);
     for (i, ring) in rings.iter().enumerate() {
         // Exterior counter-clockwise and holes clockwise: the solid is always on the left,
         // so (dy, -dx) points out of it.
@@ -211,6 +239,122 @@ pub fn extrude(rings: &[Vec<[f64; 2]>], base: f32, top: f32) -> MeshData {
             m.indices.extend([v0, v1, v2, v0, v2, v3]);
         }
     }
+    m
+}
+
+/// A gable roof: its two slopes and its two triangular ends (walls), and the height of its
+/// eaves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gable {
+    /// The two slopes, from the eaves up to the ridge.
+    pub slopes: MeshData,
+    /// The two gable ends, upright triangles over the short walls.
+    pub ends: MeshData,
+    /// Height of the eaves, metres.
+    pub eave: f32,
+}
+
+/// A gable roof over a rectangular footprint, its ridge at `ridge` along the rectangle's long
+/// axis and its slopes rising `slope` metres a metre; or `None` when the ring is not a
+/// rectangle (four corners, right angles within a degree): other footprints keep a flat roof.
+///
+/// ```
+/// use parktwin_scene::mesh::gable;
+/// let shed = vec![[0.0, 0.0], [40.0, 0.0], [40.0, 20.0], [0.0, 20.0], [0.0, 0.0]];
+/// let roof = gable(&shed, 9.0, 0.1).expect("a rectangle");
+/// assert_eq!(roof.eave, 8.0);
+/// let (lo, hi) = roof.slopes.bounds();
+/// assert_eq!((lo[1], hi[1]), (8.0, 9.0));
+/// // Each end is a triangle 20 m wide and 1 m high.
+/// assert!((roof.ends.wall_area() - 2.0 * 10.0).abs() < 1e-3);
+/// assert!(gable(&[[0.0, 0.0], [10.0, 0.0], [0.0, 10.0], [0.0, 0.0]], 3.0, 0.1).is_none());
+/// ```
+pub fn gable(ring: &[[f64; 2]], ridge: f32, slope: f32) -> Option<Gable> {
+    let r = open_ring(ring, true);
+    if r.len() != 4 {
+        return None;
+    }
+    let side = |k: usize| {
+        let (a, b) = (r[k % 4], r[(k + 1) % 4]);
+        [b[0] - a[0], b[1] - a[1]]
+    };
+    let len = |v: [f64; 2]| v[0].hypot(v[1]);
+    for k in 0..4 {
+        let (u, v) = (side(k), side(k + 1));
+        let cos = (u[0] * v[0] + u[1] * v[1]) / (len(u) * len(v)).max(1e-12);
+        if cos.abs() > 1f64.to_radians().sin() {
+            return None;
+        }
+    }
+    // Start at the corner whose first side is a long one: sides 0→1 and 2→3 are the eaves.
+    let k0 = if len(side(0)) >= len(side(1)) { 0 } else { 1 };
+    let c: Vec<[f64; 2]> = (0..4).map(|i| r[(k0 + i) % 4]).collect();
+    let span = len([c[2][0] - c[1][0], c[2][1] - c[1][1]]) as f32;
+    let eave = ridge - slope * span / 2.0;
+    let mid = |a: [f64; 2], b: [f64; 2]| [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0];
+    // The ridge runs from the middle of the short side 3→0 to the middle of 1→2.
+    let (r0, r1) = (mid(c[3], c[0]), mid(c[1], c[2]));
+    let mut slopes = MeshData::new(Topology::Triangles);
+    for (a, b, ra, rb) in [(c[0], c[1], r0, r1), (c[2], c[3], r1, r0)] {
+        let (pa, pb) = (to_scene(a, eave), to_scene(b, eave));
+        let (qa, qb) = (to_scene(ra, ridge), to_scene(rb, ridge));
+        let n = unit_normal(pa, pb, qb);
+        let v = [pa, pb, qb, qa].map(|p| slopes.vertex(p, n));
+        slopes.indices.extend([v[0], v[1], v[2], v[0], v[2], v[3]]);
+    }
+    let mut ends = MeshData::new(Topology::Triangles);
+    for (a, b, top) in [(c[1], c[2], r1), (c[3], c[0], r0)] {
+        let (pa, pb, pt) = (to_scene(a, eave), to_scene(b, eave), to_scene(top, ridge));
+        let n = unit_normal(pa, pb, pt);
+        let v = [pa, pb, pt].map(|p| ends.vertex(p, n));
+        ends.indices.extend(v);
+    }
+    Some(Gable { slopes, ends, eave })
+}
+
+/// The unit normal of the counter-clockwise triangle `a, b, c`.
+fn unit_normal(a: [f32; 3], b: [f32; 3], c: [f32; 3]) -> [f32; 3] {
+    let u = bevy::math::Vec3::from(b) - bevy::math::Vec3::from(a);
+    let v = bevy::math::Vec3::from(c) - bevy::math::Vec3::from(a);
+    u.cross(v).normalize_or_zero().to_array()
+}
+
+/// A steel member of square section `width` between two points `[east, north, up]`: four
+/// sides and two ends (a pipe rack's columns, beams and stringers).
+///
+/// ```
+/// use parktwin_scene::mesh::beam;
+/// let column = beam([0.0, 0.0, 0.0], [0.0, 0.0, 7.0], 0.4);
+/// let (lo, hi) = column.bounds();
+/// assert_eq!((lo[1], hi[1]), (0.0, 7.0));
+/// assert!((column.wall_area() - 4.0 * 0.4 * 7.0).abs() < 1e-4);
+/// ```
+pub fn beam(a: [f64; 3], b: [f64; 3], width: f64) -> MeshData {
+    use bevy::math::Vec3;
+    let mut m = MeshData::new(Topology::Triangles);
+    let (pa, pb) = (
+        Vec3::from(to_scene([a[0], a[1]], a[2] as f32)),
+        Vec3::from(to_scene([b[0], b[1]], b[2] as f32)),
+    );
+    let dir = (pb - pa).normalize_or_zero();
+    if dir == Vec3::ZERO {
+        return m;
+    }
+    // Two directions across the member: level one first, so that beams stand square.
+    let across = if dir.y.abs() > 0.99 {
+        Vec3::X
+    } else {
+        dir.cross(Vec3::Y).normalize()
+    };
+    let up = across.cross(dir).normalize();
+    let h = width as f32 / 2.0;
+    let corners = [across + up, -across + up, -across - up, across - up].map(|c| c * h);
+    for k in 0..4 {
+        let (c0, c1) = (corners[k], corners[(k + 1) % 4]);
+        m.quad([pa + c0, pb + c0, pb + c1, pa + c1], (c0 + c1).normalize());
+    }
+    m.quad(corners.map(|c| pa + c), -dir);
+    m.quad(corners.map(|c| pb + c), dir);
     m
 }
 
@@ -372,6 +516,73 @@ mod tests {
         }
         let (lo, hi) = m.bounds();
         assert_eq!((lo[1], hi[1]), (0.0, 5.0));
+    }
+
+    /// Every triangle is wound counter-clockwise seen from the side its normal points to.
+    fn wound_as_its_normals(m: &MeshData) {
+        for (t, n) in m.triangles() {
+            let [a, b, c] = t.map(bevy::math::Vec3::from);
+            let face = (b - a).cross(c - a);
+            assert!(
+                face.dot(bevy::math::Vec3::from(n)) > 0.0,
+                "triangle {t:?} faces away from its normal {n:?}"
+            );
+        }
+    }
+
+    /// Every normal points away from `centre`.
+    fn normals_point_out_of(m: &MeshData, centre: [f32; 3]) {
+        for (t, n) in m.triangles() {
+            let mid =
+                (bevy::math::Vec3::from(t[0]) + bevy::math::Vec3::from(t[1]) + bevy::math::Vec3::from(t[2])) / 3.0;
+            assert!(
+                (mid - bevy::math::Vec3::from(centre)).dot(bevy::math::Vec3::from(n)) > 0.0,
+                "{n:?} at {mid:?} points in"
+            );
+        }
+    }
+
+    #[test]
+    fn a_beam_in_any_direction_faces_out() {
+        for b in [[0.0, 0.0, 7.0], [10.0, 0.0, 0.0], [3.0, 4.0, 2.0], [0.0, -6.0, 0.0]] {
+            let m = beam([0.0, 0.0, 0.0], b, 0.4);
+            wound_as_its_normals(&m);
+            let mid = to_scene([b[0] / 2.0, b[1] / 2.0], b[2] as f32 / 2.0);
+            normals_point_out_of(&m, mid);
+        }
+    }
+
+    #[test]
+    fn a_gable_roof_faces_up_and_out_whichever_way_its_footprint_is_drawn() {
+        let mut shed = square(0.0, 0.0, 10.0);
+        shed[1][0] = 30.0;
+        shed[2][0] = 30.0;
+        for ring in [shed.clone(), shed.iter().rev().copied().collect()] {
+            let roof = gable(&ring, 6.0, 0.1).expect("a rectangle");
+            assert!((roof.eave - 5.5).abs() < 1e-5);
+            wound_as_its_normals(&roof.slopes);
+            wound_as_its_normals(&roof.ends);
+            assert!(roof.slopes.triangles().all(|(_, n)| n[1] > 0.0));
+            normals_point_out_of(&roof.ends, [15.0, 5.5, -5.0]);
+            normals_point_out_of(&roof.slopes, [15.0, 0.0, -5.0]);
+            // The ridge runs east–west, along the long sides.
+            let top: Vec<[f32; 3]> = roof.slopes.positions.iter().filter(|p| p[1] == 6.0).copied().collect();
+            assert!(top.iter().all(|p| (p[2] + 5.0).abs() < 1e-4), "{top:?}");
+        }
+        assert!(
+            gable(
+                &[[0.0, 0.0], [10.0, 0.0], [12.0, 5.0], [0.0, 5.0], [0.0, 0.0]],
+                6.0,
+                0.1
+            )
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn walls_and_prisms_face_out() {
+        let m = extrude(&[square(0.0, 0.0, 10.0), square(2.0, 2.0, 4.0)], 0.0, 5.0);
+        wound_as_its_normals(&m);
     }
 
     #[test]

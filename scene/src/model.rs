@@ -7,7 +7,10 @@ use parktwin_api::model::RiskColour;
 use serde_json::{Map, Value as Json};
 
 use crate::mesh::{self, MeshData};
+use crate::rack::RackFrame;
+use crate::solid::Placed;
 use crate::style::{self, Srgb};
+use crate::tank::{self, TankKind, TankSize};
 
 /// The shape of one drawn feature.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +28,8 @@ pub enum Shape {
         /// Its shape.
         kind: MarkerShape,
     },
+    /// A shared unit solid, scaled and placed (a tank's shell or roof, a pipe): instanced.
+    Solid(Placed),
 }
 
 /// Whether a shape is lit by the sun or drawn in its flat legend colour.
@@ -188,7 +193,18 @@ pub fn layer_items(frame: &LocalFrame, layer: &str, fc: &FeatureCollection) -> V
                     _ => style::BUILDING,
                 };
                 for poly in polygons(frame, &g.value) {
-                    push(Shape::Mesh(mesh::extrude(&poly, 0.0, h)), colour, Shading::Lit);
+                    let shed = (layer == "buildings" && poly.len() == 1 && style::pitched_roof(text(props, "use")))
+                        .then(|| mesh::gable(&poly[0], h, style::SHED_ROOF_SLOPE))
+                        .flatten();
+                    match shed {
+                        Some(roof) => {
+                            let mut walls = mesh::walls(&poly, 0.0, roof.eave);
+                            walls.append(&roof.ends);
+                            push(Shape::Mesh(walls), colour, Shading::Lit);
+                            push(Shape::Mesh(roof.slopes), style::SHED_ROOF, Shading::Lit);
+                        }
+                        None => push(Shape::Mesh(mesh::extrude(&poly, 0.0, h)), colour, Shading::Lit),
+                    }
                 }
             }
             "hazards" => {
@@ -200,18 +216,46 @@ pub fn layer_items(frame: &LocalFrame, layer: &str, fc: &FeatureCollection) -> V
             }
             "tanks" => {
                 if let Some((c, _)) = point(frame, &g.value) {
-                    let r = (num(props, "diameter_m", 10.0) / 2.0) as f32;
-                    let h = num(props, "height_m", 10.0) as f32;
-                    push(Shape::Mesh(mesh::cylinder(c, r, 0.0, h, 32)), style::TANK, Shading::Lit);
+                    let roof = props
+                        .get("roof")
+                        .or_else(|| props.get("type"))
+                        .and_then(Json::as_str)
+                        .unwrap_or("");
+                    let size = TankSize {
+                        diameter: num(props, "diameter_m", 10.0) as f32,
+                        height: num(props, "height_m", 10.0) as f32,
+                        azimuth_deg: num(props, "azimuth_deg", 90.0) as f32,
+                    };
+                    for (part, colour) in tank::parts(TankKind::of(roof), c, size) {
+                        push(Shape::Solid(part), colour, Shading::Lit);
+                    }
                 }
             }
-            "pipe_racks" | "pipes" => {
-                let colour = if layer == "pipes" {
-                    style::pipe_medium(text(props, "medium"))
-                } else {
-                    style::RACK
+            "pipe_racks" => {
+                let rack = RackFrame {
+                    width: num(props, "width_m", 6.0),
+                    height: num(props, "height_m", 7.0),
+                    tiers: num(props, "tiers", 2.0).clamp(1.0, 8.0) as u32,
+                    tier_spacing: num(props, "tier_spacing_m", 1.5),
+                    bent_spacing: num(props, "bent_spacing_m", 6.0),
                 };
-                for l in lines(frame, &g.value, num(props, "height_m", 7.0)) {
+                for l in lines(frame, &g.value, rack.height) {
+                    let flat: Vec<[f64; 2]> = l.iter().map(|p| [p[0], p[1]]).collect();
+                    push(Shape::Mesh(rack.mesh(&flat)), style::RACK, Shading::Lit);
+                    // The centre line too: a pixel wide at any distance, where the frame's
+                    // members are thinner than a pixel.
+                    push(Shape::Mesh(mesh::polyline(&l)), style::RACK, Shading::Flat);
+                }
+            }
+            "pipes" => {
+                let colour = style::pipe_medium(text(props, "medium"));
+                // Nominal size (DN, mm) as the pipe's outside diameter, near enough to see.
+                let diameter = (num(props, "dn", 100.0) / 1000.0).clamp(0.05, 2.0) as f32;
+                for l in lines(frame, &g.value, 7.0) {
+                    for w in l.windows(2) {
+                        let [a, b] = [w[0], w[1]].map(|p| mesh::scene_point([p[0], p[1]], p[2] as f32));
+                        push(Shape::Solid(Placed::between(a, b, diameter)), colour, Shading::Lit);
+                    }
                     push(Shape::Mesh(mesh::polyline(&l)), colour, Shading::Flat);
                 }
             }

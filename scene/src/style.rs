@@ -32,8 +32,28 @@ pub const SERVICE_BUILDING: Srgb = [150, 200, 235];
 pub const UNIT: Srgb = [120, 140, 168];
 /// Storage tanks (white shells, as painted in the field).
 pub const TANK: Srgb = [238, 238, 232];
+/// Structural steel: pipe racks, a sphere's columns, a bullet's saddles.
+pub const STEEL: Srgb = [110, 110, 118];
 /// Pipe racks (steel).
-pub const RACK: Srgb = [110, 110, 118];
+pub const RACK: Srgb = STEEL;
+/// Tank roofs: the shells' white, a shade darker so that the roof reads apart in the sun.
+pub const TANK_ROOF: Srgb = [222, 224, 220];
+/// A floating roof's deck, seen inside the shell's rim.
+pub const FLOATING_DECK: Srgb = [84, 88, 94];
+/// The colour-coated steel sheet of workshops' and warehouses' pitched roofs.
+pub const SHED_ROOF: Srgb = [86, 124, 170];
+/// A pitched roof's rise per metre of its half-span: 1 in 10, inside the 1/8 to 1/20 that
+/// GB 51022-2015 (portal-frame light steel buildings) gives for such roofs.
+pub const SHED_ROOF_SLOPE: f32 = 0.1;
+
+/// Whether a building of this `use` is a shed drawn with a pitched roof (workshops,
+/// warehouses); others keep a flat roof.
+pub fn pitched_roof(use_: &str) -> bool {
+    matches!(
+        use_.trim().to_ascii_lowercase().as_str(),
+        "workshop" | "warehouse" | "shed" | "factory" | "industrial"
+    )
+}
 /// Hazmat truck parking.
 pub const PARKING: Srgb = [92, 92, 110];
 /// Cameras.
@@ -157,9 +177,13 @@ pub fn legend(layer: &str) -> Vec<LegendItem> {
         "buildings" => vec![
             item("Building", "建筑", BUILDING),
             item("Park services", "园区服务设施", SERVICE_BUILDING),
+            item("Workshop, warehouse: pitched roof", "厂房、仓库：坡屋面", SHED_ROOF),
         ],
         "units" => vec![item("Process unit", "生产装置", UNIT)],
-        "tanks" => vec![item("Storage tank", "储罐", TANK)],
+        "tanks" => vec![
+            item("Storage tank", "储罐", TANK),
+            item("Floating roof", "浮顶", FLOATING_DECK),
+        ],
         "hazards" => (1..=4)
             .map(|l| item(&format!("Level {l}"), &format!("{l}级"), hazard_level(l)))
             .collect(),
