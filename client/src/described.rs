@@ -20,7 +20,8 @@ use bevy::prelude::*;
 use crossbeam_channel::{Receiver, Sender, unbounded};
 use parktwin_api::client::ApiClient;
 use parktwin_api::descriptor::{
-    Descriptor, DescriptorError, SourceKind, features_from_text, is_descriptor_file, load_features, load_file,
+    Descriptor, DescriptorError, ModelSource, SourceKind, features_from_text, is_descriptor_file, load_features,
+    load_file,
 };
 use parktwin_layers::described::{DescribedLayer, DescribedLayers};
 
@@ -103,6 +104,36 @@ pub async fn fetch_features(
         }
         None => Err(problem("no source".into())),
     }
+}
+
+/// Fetches the bytes of the glTF model a descriptor's style places, if it names one: a file
+/// beside the descriptor (`dir`), or a server path or URL.
+pub async fn fetch_model(
+    client: &ApiClient,
+    origin: &str,
+    d: &Descriptor,
+    dir: Option<&Path>,
+) -> Result<Option<std::sync::Arc<[u8]>>, Vec<DescriptorError>> {
+    let Some(m) = &d.style.model else { return Ok(None) };
+    let problem = |reason: String| {
+        vec![DescriptorError {
+            file: origin.to_string(),
+            line: None,
+            field: Some("style.model.file".into()),
+            reason,
+        }]
+    };
+    let bytes = match m.source() {
+        ModelSource::File(f) => match dir {
+            Some(dir) => {
+                let path = dir.join(f);
+                std::fs::read(&path).map_err(|e| problem(format!("cannot read {}: {e}", path.display())))?
+            }
+            None => return Err(problem(format!("the model file {f} has no folder to be read from"))),
+        },
+        ModelSource::Fetched(u) => client.get_bytes(u).await.map_err(|e| problem(e.to_string()))?,
+    };
+    Ok(Some(bytes.into()))
 }
 
 struct Watched {
@@ -198,13 +229,20 @@ async fn run(
                 }
                 let origin = format!("{} (server catalog)", client.url("/layers"));
                 let key = format!("server:{}", d.id);
-                match fetch_features(&client, &origin, d, None, moment.as_deref()).await {
-                    Ok(features) => {
+                let fetched = match fetch_features(&client, &origin, d, None, moment.as_deref()).await {
+                    Ok(features) => fetch_model(&client, &origin, d, None)
+                        .await
+                        .map(|model| (features, model)),
+                    Err(e) => Err(e),
+                };
+                match fetched {
+                    Ok((features, model)) => {
                         problems.remove(&key);
                         if !send(DescribedEvent::Put(Box::new(DescribedLayer {
                             descriptor: d.clone(),
                             origin,
                             features,
+                            model,
                         }))) {
                             return;
                         }
@@ -276,8 +314,12 @@ async fn run(
                     },
                     Err(e) => Err(e),
                 };
+                let loaded = match loaded {
+                    Ok((d, f)) => fetch_model(&client, &name, &d, path.parent()).await.map(|m| (d, f, m)),
+                    Err(e) => Err(e),
+                };
                 match loaded {
-                    Ok((d, features)) => {
+                    Ok((d, features, model)) => {
                         // Another file (or the server) may have the id already.
                         let taken = local.iter().find(|(p, w)| **p != path && w.descriptor.id == d.id);
                         if let Some((other, _)) = taken {
@@ -306,6 +348,7 @@ async fn run(
                             descriptor: d.clone(),
                             origin: name.clone(),
                             features,
+                            model,
                         }))) {
                             return;
                         }

@@ -164,6 +164,8 @@ pub fn build_app(cfg: &AppConfig) -> App {
         plugins
     };
     let interactive = matches!(cfg.mode, Mode::Interactive);
+    // The models' in-memory asset source goes in before Bevy's asset plugin.
+    parktwin_layers::models::register_model_source(&mut app);
     app.add_plugins(plugins)
         .add_plugins(EguiPlugin::default())
         .add_plugins((

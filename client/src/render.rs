@@ -160,7 +160,10 @@ fn capture(
         Option<Res<parktwin_layers::incident::ShownIncident>>,
         Option<Res<crate::incident::card::Resources>>,
     ),
-    basemap: Option<Res<crate::basemap::BasemapStatus>>,
+    (basemap, models): (
+        Option<Res<crate::basemap::BasemapStatus>>,
+        Res<parktwin_layers::models::ModelStatus>,
+    ),
     mut exit: MessageWriter<AppExit>,
 ) {
     if job.done {
@@ -177,6 +180,7 @@ fn capture(
             LoadStatus::Ready if basemap.as_ref().is_some_and(|b| !b.settled) => {
                 "the basemap's tiles did not load".to_string()
             }
+            LoadStatus::Ready if !models.settled => "the layers' models did not load".to_string(),
             LoadStatus::Ready => "the picture did not settle".to_string(),
         };
         job.done = true;
@@ -211,6 +215,7 @@ fn capture(
         || !described.settled
         || !incidents_ready
         || !basemap_ready
+        || !models.settled
     {
         return;
     }

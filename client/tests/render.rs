@@ -350,6 +350,73 @@ height_m = 240
     );
 }
 
+/// A glTF model placed by a descriptor (`[style.model]`) loads through Bevy's glTF loader and
+/// is drawn where its point is, turned as its property says; a model that is missing or is no
+/// glTF is reported with its descriptor, and the map still renders.
+#[test]
+fn a_glb_model_is_drawn_where_its_descriptor_places_it_and_a_bad_one_is_reported() {
+    need_display();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = parktwin_e2e::start_server(dir.path(), None).expect("server");
+    let data = block_on(load_park(&ApiClient::new(&server.url), &|_, _, _| {})).expect("park");
+    let layers = dir.path().join("layers");
+    std::fs::create_dir(&layers).expect("mkdir");
+    // A slab 320 m long east–west as exported, 60 m wide and 40 m tall, in magenta.
+    std::fs::write(
+        layers.join("slab.glb"),
+        parktwin_e2e::glb::unlit_box([320.0, 40.0, 60.0], [1.0, 0.0, 1.0]),
+    )
+    .expect("write");
+    std::fs::write(layers.join("bad.glb"), b"not a glTF file at all").expect("write");
+    let (lon, lat) = data.park.frame().to_wgs84(0.0, 0.0);
+    std::fs::write(
+        layers.join("slab.geojson"),
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","id":"s1","geometry":{{"type":"Point","coordinates":[{lon},{lat}]}},"properties":{{"turn":90}}}}]}}"#
+        ),
+    )
+    .expect("write");
+    let descriptor = |id: &str, model: &str| {
+        format!(
+            "id = \"{id}\"\ntitle = \"{id}\"\ngroup = \"services\"\n[source]\nfile = \"slab.geojson\"\n[style.model]\nfile = \"{model}\"\nheading_by = \"turn\"\n"
+        )
+    };
+    std::fs::write(layers.join("slab.toml"), descriptor("slab", "slab.glb")).expect("write");
+    std::fs::write(layers.join("bad.toml"), descriptor("bad", "bad.glb")).expect("write");
+    std::fs::write(layers.join("gone.toml"), descriptor("gone", "gone.glb")).expect("write");
+    let out = dir.path().join("model.png");
+    let run = render(&server.url, &out, &["--layers", &layers.display().to_string()]);
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(run.status.success(), "render failed: {log}");
+    assert!(
+        log.contains("gone.toml: style.model.file: cannot read") && log.contains("gone.glb"),
+        "the missing model is reported with its descriptor and field: {log}"
+    );
+    assert!(
+        log.contains("bad.toml: style.model.file: bad.glb cannot be drawn"),
+        "the model that is no glTF is reported with its descriptor and field: {log}"
+    );
+    let img = image::open(&out).expect("a PNG").to_rgb8();
+    let magenta = |e: f64, n: f64| {
+        let at = on_map(&data, e, n, 40.0).expect("on the map");
+        close(pixel(&img, at), [255, 0, 255], 12)
+    };
+    // Turned 90° clockwise, the slab's length runs north–south through the point.
+    assert!(magenta(0.0, 0.0), "the model's top over its point");
+    assert!(
+        magenta(0.0, 120.0) && magenta(0.0, -120.0),
+        "its length north and south of the point"
+    );
+    assert!(
+        !magenta(120.0, 0.0) && !magenta(-120.0, 0.0),
+        "nothing of it east or west"
+    );
+}
+
 /// The labels a render drew (`--labels-out`): each text and its box in pixels.
 fn drawn_labels(path: &Path) -> Vec<(String, [f32; 4])> {
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).expect("the labels")).expect("JSON");

@@ -6,10 +6,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use bevy::prelude::*;
+use bevy::world_serialization::WorldAssetRoot;
 use geojson::FeatureCollection;
 use parktwin_api::descriptor::{Descriptor, DescriptorError};
 use parktwin_api::model::LayerInfo;
 use parktwin_scene::{FeatureProperties, MapLabel, ParkData, SceneAssets, spawn_item};
+
+use crate::models::{ModelFiles, ModelStatus, PlacedModel, model_status};
 
 use crate::{Identify, LayerRegistry, MapLayer};
 
@@ -25,6 +28,8 @@ pub struct DescribedLayer {
     pub origin: String,
     /// Its features, as last fetched.
     pub features: FeatureCollection,
+    /// The bytes of the glTF model its style places at its points, as fetched.
+    pub model: Option<std::sync::Arc<[u8]>>,
 }
 
 impl DescribedLayer {
@@ -61,6 +66,8 @@ pub struct DescribedLayers {
     dirty: BTreeSet<String>,
     /// Descriptors that could not be used (file, line, field, reason).
     pub problems: Vec<DescriptorError>,
+    /// Layers whose model could not be drawn (see [`crate::models`]).
+    pub model_problems: Vec<DescriptorError>,
     /// Whether the first load is over (all sources fetched once); a rendered frame waits for it.
     pub settled: bool,
 }
@@ -73,6 +80,11 @@ impl DescribedLayers {
             self.layers.insert(id.clone(), layer);
             self.dirty.insert(id);
         }
+    }
+
+    /// Every problem: the descriptors' and their models'.
+    pub fn all_problems(&self) -> Vec<DescriptorError> {
+        self.problems.iter().chain(&self.model_problems).cloned().collect()
     }
 
     /// Removes a layer (its file was deleted).
@@ -118,7 +130,9 @@ impl Plugin for DescribedLayersPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<DescribedLayers>()
             .init_resource::<SceneAssets>()
-            .add_systems(Update, draw_described.before(crate::apply_visibility));
+            .init_resource::<ModelStatus>()
+            .init_resource::<ModelFiles>()
+            .add_systems(Update, (draw_described.before(crate::apply_visibility), model_status));
     }
 }
 
@@ -132,6 +146,7 @@ fn draw_described(
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
     mut assets: ResMut<SceneAssets>,
+    (server, mut models): (Res<AssetServer>, ResMut<ModelFiles>),
 ) {
     let Some(data) = data else { return };
     if described.dirty.is_empty() {
@@ -146,6 +161,7 @@ fn draw_described(
             }
         }
         let Some(layer) = described.layers.get(&id) else {
+            models.forget(&id);
             registry.remove(&id);
             info!("layer {id} removed");
             continue;
@@ -163,10 +179,26 @@ fn draw_described(
         let z = entry.z_order;
         registry.insert(entry);
         let mut count = 0;
+        let scene = match (&layer.model, &d.style.model) {
+            (Some(bytes), Some(m)) => Some((models.scene(&server, &id, bytes), m.file.clone())),
+            _ => None,
+        };
         for item in parktwin_scene::described::items(&frame, d, &layer.features, z) {
+            let model = matches!(item.item.shape, parktwin_scene::model::Shape::Model { .. });
             let e = spawn_item(&mut commands, &mut meshes, &mut materials, &mut assets, item.item);
             let mut ec = commands.entity(e);
             ec.insert((Described(id.clone()), FeatureProperties(item.properties)));
+            if let (true, Some(((gltf, scene), file))) = (model, &scene) {
+                ec.insert((
+                    WorldAssetRoot(scene.clone()),
+                    PlacedModel {
+                        layer: id.clone(),
+                        origin: layer.origin.clone(),
+                        file: file.clone(),
+                        gltf: gltf.clone(),
+                    },
+                ));
+            }
             if let Some((en, zh, at)) = item.label {
                 ec.insert(MapLabel {
                     en,
@@ -197,6 +229,7 @@ mod tests {
                  "properties": {"level": 40.0, "level_band": "normal", "limits": "normal"}},
             ]}))
             .expect("features"),
+            model: None,
         }
     }
 

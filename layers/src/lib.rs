@@ -11,6 +11,7 @@
 pub mod described;
 pub mod incident;
 pub mod live;
+pub mod models;
 pub mod overlay;
 
 use std::collections::HashSet;

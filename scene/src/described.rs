@@ -17,6 +17,10 @@ pub fn flat_height(z_order: i32) -> f32 {
     0.8 + 0.01 * z_order.clamp(0, 100) as f32
 }
 
+/// Height above a model's origin its label stands at, metres (a model's own height is not
+/// known before it loads).
+const MODEL_LABEL_HEIGHT: f32 = 12.0;
+
 /// One drawn feature of a descriptor layer, with its label.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribedItem {
@@ -84,6 +88,19 @@ pub fn items(frame: &LocalFrame, d: &Descriptor, fc: &FeatureCollection, z_order
                 properties: props.clone(),
             });
         };
+        if let (Some((c, up)), Some(m)) = (point(frame, &g.value), &style.model) {
+            let at = mesh::to_scene(c, up as f32);
+            push(
+                Shape::Model {
+                    at,
+                    heading_deg: m.heading_of(props) as f32,
+                    scale: m.scale as f32,
+                },
+                Shading::Lit,
+                [at[0], at[1] + MODEL_LABEL_HEIGHT, at[2]],
+            );
+            continue;
+        }
         if let Some((c, up)) = point(frame, &g.value) {
             let (size, height) = marker.size_of(props);
             let (size, height) = (size as f32, height as f32);

@@ -259,6 +259,13 @@ pub fn spawn_item(
                 .with_scale(p.scale);
             commands.spawn((Mesh3d(unit), MeshMaterial3d(mat), t, tags)).id()
         }
+        Shape::Model { at, heading_deg, scale } => {
+            // Clockwise seen from above is a negative turn about +Y.
+            let t = Transform::from_translation(Vec3::from(at))
+                .with_rotation(Quat::from_rotation_y(-heading_deg.to_radians()))
+                .with_scale(Vec3::splat(scale));
+            commands.spawn((t, Visibility::default(), tags, PointMarker)).id()
+        }
     }
 }
 

@@ -30,6 +30,17 @@ pub enum Shape {
     },
     /// A shared unit solid, scaled and placed (a tank's shell or roof, a pipe): instanced.
     Solid(Placed),
+    /// A descriptor layer's glTF model at a point: its origin at `at` (scene frame), turned
+    /// `heading_deg` clockwise seen from above and scaled by `scale`. The layer's model is
+    /// attached to the entity once loaded.
+    Model {
+        /// Where its origin stands, scene frame.
+        at: [f32; 3],
+        /// Turned clockwise seen from above, degrees.
+        heading_deg: f32,
+        /// Metres per model unit.
+        scale: f32,
+    },
 }
 
 /// Whether a shape is lit by the sun or drawn in its flat legend colour.

@@ -2,6 +2,7 @@
 //! or, when `PARKTWIN_TEST_POSTGRES` names a PostgreSQL server (`scripts/test` starts one), over
 //! a real PostgreSQL database made for each test.
 
+pub mod glb;
 pub mod tiles;
 
 use std::net::SocketAddr;

@@ -205,7 +205,7 @@ pub fn panel(mut p: Panel) -> Result {
                 asked.push((true, identify::section(ui, &selected, lang)));
                 asked.push((false, identify::point_section(ui, &selected, lang)));
                 ui.separator();
-                tree = layers::tree(ui, &p.registry, &p.described.problems, lang);
+                tree = layers::tree(ui, &p.registry, &p.described.all_problems(), lang);
                 ui.separator();
                 ui.small(tr(Msg::Help, lang));
             });

@@ -36,6 +36,9 @@ impl Descriptor {
                 }
             }
         }
+        if let Some(p) = s.model.as_ref().and_then(|m| m.heading_by.as_deref()) {
+            out.push(("style.model.heading_by".to_string(), p));
+        }
         if let Some(l) = &s.label {
             out.push(("style.label.property".to_string(), l.property.as_str()));
             if let Some(p) = &l.property_zh {
@@ -222,6 +225,30 @@ impl Descriptor {
                 err(e, "style.marker.height_m", format!("{h} is not a positive height"));
             }
         }
+        if let Some(m) = &s.model {
+            if !(m.scale.is_finite() && m.scale > 0.0) {
+                err(e, "style.model.scale", format!("{} is not a positive scale", m.scale));
+            }
+            if !m.heading_deg.is_finite() {
+                err(
+                    e,
+                    "style.model.heading_deg",
+                    format!("{} is not a number of degrees", m.heading_deg),
+                );
+            }
+            let lower = m.file.to_ascii_lowercase();
+            let path = lower.split(['?', '#']).next().unwrap_or("");
+            if !(path.ends_with(".glb") || path.ends_with(".gltf")) {
+                err(e, "style.model.file", format!("{} is not a .glb or .gltf file", m.file));
+            }
+            if s.marker.is_some() {
+                err(
+                    e,
+                    "style.model",
+                    "a layer draws its points as a model or as markers, not both".into(),
+                );
+            }
+        }
         if let Some(l) = &s.line {
             if !(l.width_m.is_finite() && l.width_m > 0.0) {
                 err(
@@ -383,6 +410,21 @@ colr = "#fff"
                 "id = \"x\"\ntitle = \"X\"\ngroup = \"energy\"\n[source]\nfile = \"a\"\n[style.marker]\nsize_m = 0\n",
                 "o.toml:7: style.marker.size_m: 0 is not a positive size",
                 "size",
+            ),
+            (
+                "id = \"x\"\ntitle = \"X\"\ngroup = \"energy\"\n[source]\nfile = \"a\"\n[style.model]\nfile = \"pump.obj\"\n",
+                "o.toml:7: style.model.file: pump.obj is not a .glb or .gltf file",
+                "model file",
+            ),
+            (
+                "id = \"x\"\ntitle = \"X\"\ngroup = \"energy\"\n[source]\nfile = \"a\"\n[style.model]\nfile = \"pump.glb\"\nscale = -2\n",
+                "o.toml:8: style.model.scale: -2 is not a positive scale",
+                "model scale",
+            ),
+            (
+                "id = \"x\"\ntitle = \"X\"\ngroup = \"energy\"\n[source]\nfile = \"a\"\n[style.marker]\nsize_m = 3\n[style.model]\nfile = \"pump.glb\"\n",
+                "o.toml:8: style.model: a layer draws its points as a model or as markers, not both",
+                "model and marker",
             ),
             (
                 "id = \"x\"\ntitle = \"X\"\ngroup = \"energy\"\n[source]\nfile = \"a\"\n[style.line]\nwidth_m = -2\n",

@@ -44,8 +44,8 @@ pub use load::{DirLoad, LoadedDescriptor, features_from_text, is_descriptor_file
 pub use parse::{DescriptorError, parse_json, parse_toml};
 pub use source::{DEVICE_LAYER_PATH, Source, SourceKind};
 pub use style::{
-    Category, ColourBy, Label, LineStyle, Marker, MarkerShape, NO_DATA, NumRange, Scaled, Srgb, Style, VisibleRange,
-    parse_colour, value_text,
+    Category, ColourBy, Label, LineStyle, Marker, MarkerShape, Model, ModelSource, NO_DATA, NumRange, Scaled, Srgb,
+    Style, VisibleRange, parse_colour, value_text,
 };
 
 /// A layer described in a file.

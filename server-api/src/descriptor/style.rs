@@ -24,6 +24,9 @@ pub struct Style {
     /// How points are drawn.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub marker: Option<Marker>,
+    /// A glTF model drawn at each point, in place of a marker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<Model>,
     /// How lines are drawn.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<LineStyle>,
@@ -213,6 +216,70 @@ impl Default for Marker {
             height_by: None,
         }
     }
+}
+
+/// A glTF 2.0 model (`.glb`, or a `.gltf` with its buffers embedded) drawn at each point of
+/// the layer: a building's BIM export, a pump, a flare. glTF is in metres, +Y up; the model's
+/// origin stands on the point, its −Z toward north unless turned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Model {
+    /// The model file, relative to the descriptor's folder, or a path on the ParkTwin server
+    /// (`/…`), or an `http://` or `https://` URL.
+    pub file: String,
+    /// Metres per model unit (1 for glTF's metres).
+    #[serde(default = "unit_scale")]
+    pub scale: f64,
+    /// Turned clockwise seen from above, degrees.
+    #[serde(default)]
+    pub heading_deg: f64,
+    /// The turn from a property instead (degrees clockwise from north).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heading_by: Option<String>,
+}
+
+fn unit_scale() -> f64 {
+    1.0
+}
+
+impl Model {
+    /// A feature's heading, degrees clockwise from north: its `heading_by` property where it
+    /// has a number, else `heading_deg`.
+    pub fn heading_of(&self, props: &Map<String, Json>) -> f64 {
+        self.heading_by
+            .as_deref()
+            .and_then(|p| props.get(p))
+            .and_then(Json::as_f64)
+            .unwrap_or(self.heading_deg)
+    }
+
+    /// Where the model is read from.
+    ///
+    /// ```
+    /// use parktwin_api::descriptor::{Model, ModelSource};
+    /// let m = |f: &str| Model { file: f.into(), scale: 1.0, heading_deg: 0.0, heading_by: None };
+    /// assert_eq!(m("pump.glb").source(), ModelSource::File("pump.glb"));
+    /// assert_eq!(m("/api/v1/models/x.glb").source(), ModelSource::Fetched("/api/v1/models/x.glb"));
+    /// assert_eq!(m("https://x.org/a.glb").source(), ModelSource::Fetched("https://x.org/a.glb"));
+    /// ```
+    pub fn source(&self) -> ModelSource<'_> {
+        let f = self.file.as_str();
+        if f.starts_with('/') || f.starts_with("http://") || f.starts_with("https://") {
+            ModelSource::Fetched(f)
+        } else {
+            ModelSource::File(f)
+        }
+    }
+}
+
+/// Where a model's bytes come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelSource<'a> {
+    /// A file beside the descriptor.
+    File(&'a str),
+    /// Fetched over HTTP: a server path or a URL.
+    Fetched(&'a str),
 }
 
 /// How lines are drawn: a ribbon `width_m` wide (or as wide as a property says), at the line's

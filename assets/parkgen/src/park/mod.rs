@@ -29,7 +29,8 @@ const HALF_H: f64 = 1200.0;
 const CHAMFER: f64 = 2650.0;
 /// Parcels keep to x + y ≤ this (the ring road's chamfer, less a setback).
 const PARCEL_CHAMFER: f64 = 2555.0;
-/// Height of the pipe racks' top tier, metres.
+/// Height of the pipe racks' lowest tier, metres (the pipes lie 0.4 m above it, a second tier
+/// 1.5 m higher).
 const RACK_HEIGHT: f64 = 7.0;
 
 type Pt = (f64, f64);
