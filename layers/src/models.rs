@@ -125,18 +125,15 @@ pub fn model_status(
                 _ => None,
             });
         match failed {
-            Some(e) => {
-                if !problems.iter().any(|q| q.file == p.origin) {
-                    problems.push(DescriptorError {
-                        file: p.origin.clone(),
-                        line: None,
-                        field: Some("style.model.file".into()),
-                        reason: format!("{} cannot be drawn: {e}", p.file),
-                    });
-                }
-            }
+            // One problem a layer, however many points place its model.
+            Some(e) if !problems.iter().any(|q| q.file == p.origin) => problems.push(DescriptorError {
+                file: p.origin.clone(),
+                line: None,
+                field: Some("style.model.file".into()),
+                reason: format!("{} cannot be drawn: {e}", p.file),
+            }),
             None if !spawned => settled = false,
-            None => {}
+            _ => {}
         }
     }
     status.set_if_neq(ModelStatus { settled });

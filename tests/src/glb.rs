@@ -53,7 +53,7 @@ pub fn unlit_box(size: [f32; 3], colour: [f32; 3]) -> Vec<u8> {
     for i in &indices {
         bin.extend_from_slice(&i.to_le_bytes());
     }
-    while bin.len() % 4 != 0 {
+    while !bin.len().is_multiple_of(4) {
         bin.push(0);
     }
     let vertex_bytes = positions.len() * 4;
@@ -81,7 +81,7 @@ pub fn unlit_box(size: [f32; 3], colour: [f32; 3]) -> Vec<u8> {
         ]
     });
     let mut text = serde_json::to_vec(&doc).expect("JSON");
-    while text.len() % 4 != 0 {
+    while !text.len().is_multiple_of(4) {
         text.push(b' ');
     }
     let total = 12 + 8 + text.len() + 8 + bin.len();

@@ -111,6 +111,7 @@ pub fn test_layer(id: &str, kinds: &str, features: serde_json::Value) -> parktwi
         descriptor: parktwin_api::descriptor::parse_toml("d.toml", &toml).expect("a descriptor"),
         origin: "test".into(),
         features: serde_json::from_value(features).expect("features"),
+        model: None,
     }
 }
 

@@ -139,6 +139,7 @@ mod tests {
             descriptor,
             origin: "test".into(),
             features: serde_json::from_value(features).expect("features"),
+            model: None,
         }
     }
 
