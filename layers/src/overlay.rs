@@ -52,21 +52,33 @@ fn hazard_rings(
     }
 }
 
-/// White double ring round the selected thing, sized to it.
+/// White double ring round the selected thing, sized to it: one ring round all the entities
+/// that draw it (a tank's shell, roof and columns; a unit's pad, structure and vessels).
 fn selection_ring(
     mut gizmos: Gizmos,
     selection: Res<Selection>,
     q: Query<(&FeatureRef, &GlobalTransform, Option<&Aabb>)>,
 ) {
     let Some(sel) = &selection.0 else { return };
+    let mut lo = Vec2::splat(f32::MAX);
+    let mut hi = Vec2::splat(f32::MIN);
     for (f, t, aabb) in &q {
         if f != sel {
             continue;
         }
         let (centre, r) = footprint(t, aabb, 10.0);
-        let r = r.max(15.0) + 10.0;
-        let at = Vec3::new(centre.x, 2.0, centre.z);
-        gizmos.circle(flat_at(at), r, Color::WHITE);
-        gizmos.circle(flat_at(at), r + 5.0, Color::WHITE);
+        let c = Vec2::new(centre.x, centre.z);
+        lo = lo.min(c - Vec2::splat(r));
+        hi = hi.max(c + Vec2::splat(r));
     }
+    if lo.x > hi.x {
+        return;
+    }
+    let centre = (lo + hi) / 2.0;
+    // The square round every part's circle; the ring round that square's inscribed circle
+    // is the old ring for a thing drawn as one entity.
+    let r = ((hi - lo) / 2.0).max_element().max(15.0) + 10.0;
+    let at = Vec3::new(centre.x, 2.0, centre.y);
+    gizmos.circle(flat_at(at), r, Color::WHITE);
+    gizmos.circle(flat_at(at), r + 5.0, Color::WHITE);
 }

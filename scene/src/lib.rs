@@ -11,6 +11,7 @@ pub mod rack;
 pub mod solid;
 pub mod style;
 pub mod tank;
+pub mod unit;
 
 use std::collections::HashMap;
 

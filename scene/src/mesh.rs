@@ -242,6 +242,37 @@ pub fn walls(rings: &[Vec<[f64; 2]>], base: f32, top: f32) -> MeshData {
     m
 }
 
+/// The corners of a rectangular ring (four corners, right angles within a degree),
+/// counter-clockwise and starting at a corner whose first side is a long one (so that sides
+/// 0→1 and 2→3 are the long sides); `None` for any other ring.
+///
+/// ```
+/// use parktwin_scene::mesh::rectangle;
+/// let c = rectangle(&[[0.0, 0.0], [10.0, 0.0], [10.0, 40.0], [0.0, 40.0], [0.0, 0.0]]).expect("a rectangle");
+/// assert_eq!((c[0], c[1]), ([10.0, 0.0], [10.0, 40.0]));
+/// assert!(rectangle(&[[0.0, 0.0], [10.0, 0.0], [12.0, 5.0], [0.0, 5.0]]).is_none());
+/// ```
+pub fn rectangle(ring: &[[f64; 2]]) -> Option<[[f64; 2]; 4]> {
+    let r = open_ring(ring, true);
+    if r.len() != 4 {
+        return None;
+    }
+    let side = |k: usize| {
+        let (a, b) = (r[k % 4], r[(k + 1) % 4]);
+        [b[0] - a[0], b[1] - a[1]]
+    };
+    let len = |v: [f64; 2]| v[0].hypot(v[1]);
+    for k in 0..4 {
+        let (u, v) = (side(k), side(k + 1));
+        let cos = (u[0] * v[0] + u[1] * v[1]) / (len(u) * len(v)).max(1e-12);
+        if cos.abs() > 1f64.to_radians().sin() {
+            return None;
+        }
+    }
+    let k0 = if len(side(0)) >= len(side(1)) { 0 } else { 1 };
+    Some(std::array::from_fn(|i| r[(k0 + i) % 4]))
+}
+
 /// A gable roof: its two slopes and its two triangular ends (walls), and the height of its
 /// eaves.
 #[derive(Debug, Clone, PartialEq)]
@@ -270,25 +301,8 @@ pub struct Gable {
 /// assert!(gable(&[[0.0, 0.0], [10.0, 0.0], [0.0, 10.0], [0.0, 0.0]], 3.0, 0.1).is_none());
 /// ```
 pub fn gable(ring: &[[f64; 2]], ridge: f32, slope: f32) -> Option<Gable> {
-    let r = open_ring(ring, true);
-    if r.len() != 4 {
-        return None;
-    }
-    let side = |k: usize| {
-        let (a, b) = (r[k % 4], r[(k + 1) % 4]);
-        [b[0] - a[0], b[1] - a[1]]
-    };
+    let c = rectangle(ring)?;
     let len = |v: [f64; 2]| v[0].hypot(v[1]);
-    for k in 0..4 {
-        let (u, v) = (side(k), side(k + 1));
-        let cos = (u[0] * v[0] + u[1] * v[1]) / (len(u) * len(v)).max(1e-12);
-        if cos.abs() > 1f64.to_radians().sin() {
-            return None;
-        }
-    }
-    // Start at the corner whose first side is a long one: sides 0→1 and 2→3 are the eaves.
-    let k0 = if len(side(0)) >= len(side(1)) { 0 } else { 1 };
-    let c: Vec<[f64; 2]> = (0..4).map(|i| r[(k0 + i) % 4]).collect();
     let span = len([c[2][0] - c[1][0], c[2][1] - c[1][1]]) as f32;
     let eave = ridge - slope * span / 2.0;
     let mid = |a: [f64; 2], b: [f64; 2]| [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0];

@@ -207,6 +207,17 @@ pub fn layer_items(frame: &LocalFrame, layer: &str, fc: &FeatureCollection) -> V
                     let shed = (layer == "buildings" && poly.len() == 1 && style::pitched_roof(text(props, "use")))
                         .then(|| mesh::gable(&poly[0], h, style::SHED_ROOF_SLOPE))
                         .flatten();
+                    let plant = (layer == "units" && poly.len() == 1)
+                        .then(|| crate::unit::plant(&poly[0], h))
+                        .flatten();
+                    if let Some(plant) = plant {
+                        push(Shape::Mesh(mesh::flat_polygon(&poly, y)), colour, Shading::Flat);
+                        push(Shape::Mesh(plant.structure), style::STEEL, Shading::Lit);
+                        for (part, c) in plant.vessels {
+                            push(Shape::Solid(part), c, Shading::Lit);
+                        }
+                        continue;
+                    }
                     match shed {
                         Some(roof) => {
                             let mut walls = mesh::walls(&poly, 0.0, roof.eave);
