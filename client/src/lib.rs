@@ -165,6 +165,7 @@ pub fn build_app(cfg: &AppConfig) -> App {
     };
     let interactive = matches!(cfg.mode, Mode::Interactive);
     // The models' in-memory asset source goes in before Bevy's asset plugin.
+    #[cfg(not(target_arch = "wasm32"))]
     parktwin_layers::models::register_model_source(&mut app);
     app.add_plugins(plugins)
         .add_plugins(EguiPlugin::default())

@@ -6,13 +6,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use bevy::prelude::*;
-use bevy::world_serialization::WorldAssetRoot;
 use geojson::FeatureCollection;
 use parktwin_api::descriptor::{Descriptor, DescriptorError};
 use parktwin_api::model::LayerInfo;
 use parktwin_scene::{FeatureProperties, MapLabel, ParkData, SceneAssets, spawn_item};
-
-use crate::models::{ModelFiles, ModelStatus, PlacedModel, model_status};
 
 use crate::{Identify, LayerRegistry, MapLayer};
 
@@ -123,6 +120,29 @@ pub fn map_layer(d: &Descriptor, feature_count: usize) -> MapLayer {
     l
 }
 
+/// In the browser, which has no glTF loader (see layers/Cargo.toml), a layer's model is listed
+/// among the layer problems; its points are not drawn.
+#[cfg(target_arch = "wasm32")]
+fn models_not_in_browser(mut described: ResMut<DescribedLayers>) {
+    if !described.is_changed() {
+        return;
+    }
+    let problems: Vec<DescriptorError> = described
+        .layers
+        .values()
+        .filter(|l| l.descriptor.style.model.is_some())
+        .map(|l| DescriptorError {
+            file: l.origin.clone(),
+            line: None,
+            field: Some("style.model".into()),
+            reason: "glTF models are drawn by the desktop client; the browser build leaves the loader out".into(),
+        })
+        .collect();
+    if described.model_problems != problems {
+        described.model_problems = problems;
+    }
+}
+
 /// Draws descriptor layers as they come and go.
 pub struct DescribedLayersPlugin;
 
@@ -130,9 +150,20 @@ impl Plugin for DescribedLayersPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<DescribedLayers>()
             .init_resource::<SceneAssets>()
-            .init_resource::<ModelStatus>()
-            .init_resource::<ModelFiles>()
-            .add_systems(Update, (draw_described.before(crate::apply_visibility), model_status));
+            .add_systems(Update, draw_described.before(crate::apply_visibility));
+        #[cfg(not(target_arch = "wasm32"))]
+        app.init_resource::<crate::models::ModelStatus>()
+            .init_resource::<crate::models::ModelFiles>()
+            .add_systems(
+                Update,
+                (
+                    crate::models::attach_models.after(draw_described),
+                    crate::models::model_status,
+                )
+                    .chain(),
+            );
+        #[cfg(target_arch = "wasm32")]
+        app.add_systems(Update, models_not_in_browser);
     }
 }
 
@@ -146,7 +177,6 @@ fn draw_described(
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
     mut assets: ResMut<SceneAssets>,
-    (server, mut models): (Res<AssetServer>, ResMut<ModelFiles>),
 ) {
     let Some(data) = data else { return };
     if described.dirty.is_empty() {
@@ -161,7 +191,6 @@ fn draw_described(
             }
         }
         let Some(layer) = described.layers.get(&id) else {
-            models.forget(&id);
             registry.remove(&id);
             info!("layer {id} removed");
             continue;
@@ -179,26 +208,10 @@ fn draw_described(
         let z = entry.z_order;
         registry.insert(entry);
         let mut count = 0;
-        let scene = match (&layer.model, &d.style.model) {
-            (Some(bytes), Some(m)) => Some((models.scene(&server, &id, bytes), m.file.clone())),
-            _ => None,
-        };
         for item in parktwin_scene::described::items(&frame, d, &layer.features, z) {
-            let model = matches!(item.item.shape, parktwin_scene::model::Shape::Model { .. });
             let e = spawn_item(&mut commands, &mut meshes, &mut materials, &mut assets, item.item);
             let mut ec = commands.entity(e);
             ec.insert((Described(id.clone()), FeatureProperties(item.properties)));
-            if let (true, Some(((gltf, scene), file))) = (model, &scene) {
-                ec.insert((
-                    WorldAssetRoot(scene.clone()),
-                    PlacedModel {
-                        layer: id.clone(),
-                        origin: layer.origin.clone(),
-                        file: file.clone(),
-                        gltf: gltf.clone(),
-                    },
-                ));
-            }
             if let Some((en, zh, at)) = item.label {
                 ec.insert(MapLabel {
                     en,

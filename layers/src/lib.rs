@@ -11,6 +11,7 @@
 pub mod described;
 pub mod incident;
 pub mod live;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod models;
 pub mod overlay;
 

@@ -17,6 +17,9 @@ use bevy::gltf::{Gltf, GltfAssetLabel};
 use bevy::prelude::*;
 use bevy::world_serialization::{WorldAsset, WorldAssetRoot, WorldInstance};
 use parktwin_api::descriptor::DescriptorError;
+use parktwin_scene::ModelSpot;
+
+use crate::described::{Described, DescribedLayers};
 
 /// The asset source the models are read from.
 pub const SOURCE: &str = "parktwin";
@@ -87,6 +90,45 @@ impl ModelFiles {
     }
 }
 
+/// Spots whose model is not attached yet.
+type Unplaced = (With<ModelSpot>, Without<PlacedModel>);
+
+/// Gives each spot a layer's model stands on (drawn by the layer's `draw_described`) the
+/// layer's model, loaded once a layer; forgets the models of layers that are gone.
+pub fn attach_models(
+    mut commands: Commands,
+    described: Res<DescribedLayers>,
+    spots: Query<(Entity, &Described), Unplaced>,
+    server: Res<AssetServer>,
+    mut models: ResMut<ModelFiles>,
+) {
+    let gone: Vec<String> = models
+        .loaded
+        .keys()
+        .filter(|id| described.get(id).is_none())
+        .cloned()
+        .collect();
+    for id in gone {
+        models.forget(&id);
+    }
+    for (e, of) in &spots {
+        let Some(layer) = described.get(&of.0) else { continue };
+        let (Some(bytes), Some(m)) = (&layer.model, &layer.descriptor.style.model) else {
+            continue;
+        };
+        let (gltf, scene) = models.scene(&server, &of.0, bytes);
+        commands.entity(e).insert((
+            WorldAssetRoot(scene),
+            PlacedModel {
+                layer: of.0.clone(),
+                origin: layer.origin.clone(),
+                file: m.file.clone(),
+                gltf,
+            },
+        ));
+    }
+}
+
 /// Whether every placed model has been spawned or has failed to load: a rendered frame
 /// waits for it.
 #[derive(Resource, Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -113,7 +155,7 @@ pub fn model_status(
     server: Res<AssetServer>,
     placed: Query<(&PlacedModel, &WorldAssetRoot, Has<WorldInstance>)>,
     mut status: ResMut<ModelStatus>,
-    mut described: ResMut<crate::described::DescribedLayers>,
+    mut described: ResMut<DescribedLayers>,
 ) {
     let mut settled = true;
     let mut problems: Vec<DescriptorError> = Vec::new();

@@ -110,6 +110,11 @@ pub struct LayerMember(pub String);
 #[derive(Component, Debug, Clone, Copy, Default)]
 pub struct PointMarker;
 
+/// Marks where a descriptor layer's glTF model stands; the model is attached to it once loaded
+/// (on the desktop; see `parktwin_layers::models`).
+#[derive(Component, Debug, Clone, Copy, Default)]
+pub struct ModelSpot;
+
 /// Where a feature's entity stands and how far it reaches across the ground: the centre of its
 /// bounding box and the box's horizontal half-diagonal, or its translation and
 /// `fallback_radius` before the box is computed.
@@ -265,7 +270,9 @@ pub fn spawn_item(
             let t = Transform::from_translation(Vec3::from(at))
                 .with_rotation(Quat::from_rotation_y(-heading_deg.to_radians()))
                 .with_scale(Vec3::splat(scale));
-            commands.spawn((t, Visibility::default(), tags, PointMarker)).id()
+            commands
+                .spawn((t, Visibility::default(), tags, PointMarker, ModelSpot))
+                .id()
         }
     }
 }
