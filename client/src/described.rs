@@ -114,6 +114,10 @@ pub async fn fetch_model(
     d: &Descriptor,
     dir: Option<&Path>,
 ) -> Result<Option<std::sync::Arc<[u8]>>, Vec<DescriptorError>> {
+    // The browser has no glTF loader (layers/Cargo.toml): nothing to fetch it for.
+    if cfg!(target_arch = "wasm32") {
+        return Ok(None);
+    }
     let Some(m) = &d.style.model else { return Ok(None) };
     let problem = |reason: String| {
         vec![DescriptorError {

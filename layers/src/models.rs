@@ -111,12 +111,17 @@ pub fn attach_models(
     for id in gone {
         models.forget(&id);
     }
+    // A layer's bytes are hashed once a pass, not once a point.
+    let mut this_pass: HashMap<String, (Handle<Gltf>, Handle<WorldAsset>)> = HashMap::new();
     for (e, of) in &spots {
         let Some(layer) = described.get(&of.0) else { continue };
         let (Some(bytes), Some(m)) = (&layer.model, &layer.descriptor.style.model) else {
             continue;
         };
-        let (gltf, scene) = models.scene(&server, &of.0, bytes);
+        let (gltf, scene) = this_pass
+            .entry(of.0.clone())
+            .or_insert_with(|| models.scene(&server, &of.0, bytes))
+            .clone();
         commands.entity(e).insert((
             WorldAssetRoot(scene),
             PlacedModel {
